@@ -1,0 +1,340 @@
+// The typed AST of one policy file: an arena of expressions indexed by ExprId, and plain
+// declaration structs. The checker never mutates it; it writes side tables keyed by id.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "jixiao/dsl/source.hpp"
+
+namespace jixiao::ast {
+
+/// Index of an expression in Module::exprs.
+enum class ExprId : std::uint32_t {};
+inline constexpr ExprId kNoExpr{0xFFFFFFFFu};
+inline bool present(ExprId id) { return id != kNoExpr; }
+
+/// A name as written, with its span.
+struct Ident {
+  std::string name;
+  Span span;
+};
+
+/// A band or table label: an identifier (`A`, `红`) or a quoted string (`"5A"`).
+struct Label {
+  std::string text;
+  bool quoted = false;
+  Span span;
+};
+
+/// The unit suffix of a number literal.
+enum class Unit { kNone, kPercent, kPoints };
+
+/// A number with an optional `%` or `分`. `raw` is the value as written at scale 10^6 (so `40%`
+/// has raw 40'000'000; the checker turns it into the share 0.4).
+struct NumberLit {
+  std::int64_t raw = 0;
+  Unit unit = Unit::kNone;
+};
+/// A money literal (`1亿元`, `5000万元`, `12.5元`), exactly in fen.
+/// The value of a number literal: `40%` is the share 0.4 (rounded half away from zero to 6
+/// decimal places), `10分` and `10` are 10.
+std::int64_t literal_value(const NumberLit& n);
+
+struct MoneyLit {
+  std::int64_t fen = 0;
+};
+struct StringLit {
+  std::string value;
+};
+struct BoolLit {
+  bool value = false;
+};
+/// `a` or `总分.创新层`: a dotted path of names.
+struct NameRef {
+  std::vector<Ident> parts;
+};
+
+enum class UnaryOp { kNeg, kNot };
+struct Unary {
+  UnaryOp op;
+  ExprId operand;
+};
+
+enum class BinaryOp {
+  kAdd, kSub, kMul, kDiv,
+  kEq, kNe, kLt, kLe, kGt, kGe,
+  kAnd, kOr,
+  kIn, kNotIn, kAnyIn, kAllIn,
+};
+struct Binary {
+  BinaryOp op;
+  ExprId lhs;
+  ExprId rhs;
+  Span op_span;
+};
+
+struct If {
+  ExprId cond;
+  ExprId then_expr;
+  ExprId else_expr;
+};
+
+struct NamedArg {
+  Ident name;
+  ExprId value;
+};
+/// `f(a, b, name: c)`; arguments may be pairs (`60 -> 0`).
+struct Call {
+  Ident callee;
+  std::vector<ExprId> args;
+  std::vector<NamedArg> named;
+};
+/// `a -> b`, only meaningful as an argument of interpolate().
+struct Pair {
+  ExprId from;
+  ExprId to;
+};
+/// `{ "a", "b" }`.
+struct SetLit {
+  std::vector<ExprId> items;
+};
+struct TableEntry {
+  Label key;
+  ExprId value;
+};
+/// `{ "城东街道": 300万元, ... }` (a param table keyed by text).
+struct TableLit {
+  std::vector<TableEntry> entries;
+};
+/// `coef(等级) { A 0.90, B 0.65, else 0 }`.
+struct Coef {
+  ExprId subject;
+  std::vector<TableEntry> entries;
+  ExprId otherwise = kNoExpr;
+};
+
+/// `[lo, hi)` and friends; an infinite end is written `inf` or `∞`.
+struct Interval {
+  std::int64_t lo = 0;  ///< raw (scale 10^6)
+  std::int64_t hi = 0;
+  bool lo_closed = true;
+  bool hi_closed = true;
+  bool lo_inf = false;
+  bool hi_inf = false;
+  Span span;
+};
+struct BandsEntry {
+  Interval interval;
+  ExprId value;
+};
+/// `bands(x) { [0, 60) 0, [60, 80) 5, [80, 100] 10 }`.
+struct Bands {
+  ExprId subject;
+  std::vector<BandsEntry> entries;
+};
+
+using Expr = std::variant<NumberLit, MoneyLit, StringLit, BoolLit, NameRef, Unary, Binary, If,
+                          Call, Pair, SetLit, TableLit, Coef, Bands>;
+
+// ---- declarations ----
+
+struct PolicyDecl {
+  std::string name;
+  std::string version;
+  Span span;
+};
+
+struct SubjectDecl {
+  Ident subject;
+  Ident key;
+  Span span;
+};
+
+enum class InputKind { kScore, kNumber, kPercent, kCount, kMoney, kText, kOneOf, kTextList, kBool };
+
+/// `lo..hi` in an input type; raw values (for money: 元 at scale 10^6 as written).
+struct RangeSpec {
+  std::int64_t lo = 0;
+  std::int64_t hi = 0;
+  Span span;
+};
+
+struct InputDecl {
+  Ident name;
+  InputKind kind = InputKind::kNumber;
+  Span type_span;
+  std::optional<RangeSpec> range;
+  std::vector<Label> options;  ///< one_of
+  std::uint32_t order = 0;     ///< position among all declarations
+};
+
+struct ParamDecl {
+  Ident name;
+  ExprId value;
+  std::uint32_t order = 0;
+};
+struct SetDecl {
+  Ident name;
+  ExprId value;
+  std::uint32_t order = 0;
+};
+struct LetDecl {
+  Ident name;
+  ExprId value;
+  std::uint32_t order = 0;
+};
+
+enum class WeightKind { kNone, kPercent, kPoints, kOther };
+struct Weight {
+  WeightKind kind = WeightKind::kNone;
+  std::int64_t raw = 0;  ///< as written (15% → 15, 10分 → 10), scale 10^6
+  Span span;
+};
+
+enum class AdjustKind { kDeduct, kBonus };
+/// `deduct 投诉扣分 0.5 per 有效投诉次数 when ... max 10` (or `bonus ...`).
+struct Adjust {
+  AdjustKind kind = AdjustKind::kDeduct;
+  Ident name;
+  ExprId amount = kNoExpr;
+  ExprId per = kNoExpr;
+  ExprId when = kNoExpr;
+  ExprId max = kNoExpr;
+  Span span;
+};
+
+/// One node of an indicator tree. Roots have parent == kNoNode.
+struct IndicatorNode {
+  static constexpr std::uint32_t kNoNode = 0xFFFFFFFFu;
+  Ident name;
+  Weight weight;
+  ExprId formula = kNoExpr;
+  std::vector<std::uint32_t> children;
+  std::vector<Adjust> adjusts;
+  ExprId deductions_max = kNoExpr;
+  ExprId bonuses_max = kNoExpr;
+  std::uint32_t parent = kNoNode;
+  std::uint32_t order = 0;
+  Span span;
+};
+
+enum class EffectKind { kGradeForce, kGradeCap, kGradeDown, kAlert, kFundZero };
+struct VetoEffect {
+  EffectKind kind = EffectKind::kGradeForce;
+  std::optional<Ident> target;  ///< the grade, alert or fund declaration, when named
+  Label label;                  ///< grade or alert label
+  std::int64_t steps = 0;       ///< kGradeDown
+  Span span;
+};
+
+struct VetoDecl {
+  Ident name;
+  ExprId when = kNoExpr;
+  std::vector<VetoEffect> effects;
+  std::optional<std::string> reason;
+  Span reason_span;
+  std::uint32_t order = 0;
+  Span span;
+};
+
+struct Deadline {
+  std::int64_t count = 0;
+  bool workdays = false;
+  Span span;
+};
+
+struct Band {
+  Label label;
+  Interval interval;
+  std::optional<Deadline> deadline;
+  std::optional<std::string> text;
+  Span span;
+};
+
+enum class BandKind { kGrade, kAlert };
+struct BandDecl {
+  BandKind kind = BandKind::kGrade;
+  Ident name;
+  ExprId of = kNoExpr;
+  std::vector<Band> bands;
+  std::uint32_t order = 0;
+  Span span;
+};
+
+enum class TrackMode { kSplitBy, kEqually, kTop };
+struct Track {
+  Ident name;
+  Weight share;
+  TrackMode mode = TrackMode::kSplitBy;
+  ExprId by = kNoExpr;            ///< kSplitBy: weight; kTop: ranking value
+  std::int64_t top_raw = 0;       ///< kTop: n (or n% when top_percent), raw
+  bool top_percent = false;
+  Span top_span;
+  ExprId proportional = kNoExpr;  ///< kTop: weight among the top; kNoExpr → equal shares
+  ExprId when = kNoExpr;          ///< eligibility
+  Span span;
+};
+
+struct TieKey {
+  ExprId key = kNoExpr;  ///< a NameRef
+  bool descending = false;
+};
+
+struct FundDecl {
+  Ident name;
+  ExprId pool = kNoExpr;
+  ExprId per_group = kNoExpr;
+  std::vector<Track> tracks;
+  std::vector<TieKey> ties;
+  std::uint32_t order = 0;
+  Span span;
+};
+
+struct OutputDecl {
+  std::vector<ExprId> items;  ///< NameRefs
+  Span span;
+};
+
+struct PrecisionDecl {
+  int places = 2;
+  Span span;
+};
+
+/// One parsed policy file. Owns its expressions; refers to its SourceFile by id only, so the
+/// SourceSet must outlive every use of spans.
+struct Module {
+  SourceId source = kNoSource;
+  std::vector<Expr> exprs;
+  std::vector<Span> expr_spans;
+
+  std::optional<PolicyDecl> policy;
+  std::optional<SubjectDecl> subject;
+  std::vector<InputDecl> inputs;
+  std::vector<ParamDecl> params;
+  std::vector<SetDecl> sets;
+  std::vector<LetDecl> lets;
+  std::vector<IndicatorNode> nodes;  ///< all tree nodes; roots listed in `roots`
+  std::vector<std::uint32_t> roots;
+  std::vector<VetoDecl> vetoes;
+  std::vector<BandDecl> bands;  ///< grades and alerts
+  std::vector<FundDecl> funds;
+  std::optional<OutputDecl> output;
+  std::optional<PrecisionDecl> precision;
+
+  ExprId add(Expr e, Span span) {
+    exprs.push_back(std::move(e));
+    expr_spans.push_back(span);
+    return ExprId{static_cast<std::uint32_t>(exprs.size() - 1)};
+  }
+  [[nodiscard]] const Expr& expr(ExprId id) const { return exprs[static_cast<std::uint32_t>(id)]; }
+  [[nodiscard]] Span span(ExprId id) const { return expr_spans[static_cast<std::uint32_t>(id)]; }
+};
+
+/// Text of a dotted path: "总分.创新层".
+std::string path_text(const NameRef& ref);
+
+}  // namespace jixiao::ast

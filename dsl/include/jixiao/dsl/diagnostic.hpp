@@ -1,0 +1,100 @@
+// Diagnostics: what every phase reports about the user's policy or data, and the sinks that
+// collect them. Passes never print and never exit; the CLI renders and chooses the exit code.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jixiao/dsl/source.hpp"
+
+namespace jixiao {
+
+enum class Severity { kError, kWarning, kNote };
+
+enum class DiagCode : unsigned short {
+#define DIAG(id, severity, slug) id,
+#include "jixiao/dsl/diagnostic_codes.def"
+#undef DIAG
+};
+
+/// The stable kebab-case slug of `code`, e.g. "unknown-name".
+std::string_view slug(DiagCode code);
+/// The severity `code` is reported with unless a pass says otherwise.
+Severity default_severity(DiagCode code);
+/// Every registered code, in registry order.
+const std::vector<DiagCode>& all_codes();
+
+/// A secondary location with its own message, rendered as a `note:`.
+struct Note {
+  Span span;  ///< may be invalid: the note is then printed without a location
+  std::string message;
+};
+
+/// One finding. `span` is the primary location; when it is invalid, `file` (if not empty) is
+/// printed as the location instead (for example a file that could not be read).
+struct Diagnostic {
+  DiagCode code = DiagCode::syntax_error;
+  Severity severity = Severity::kError;
+  Span span;
+  std::string file;
+  std::string message;
+  std::optional<std::string> hint;
+  std::vector<Note> notes;
+};
+
+/// Builds a diagnostic with the code's default severity.
+Diagnostic make_diagnostic(DiagCode code, Span span, std::string message,
+                           std::optional<std::string> hint = std::nullopt);
+
+/// Receives diagnostics. Implementations must be usable from one thread at a time.
+class DiagnosticSink {
+ public:
+  virtual ~DiagnosticSink() = default;
+  virtual void report(Diagnostic d) = 0;
+  [[nodiscard]] std::size_t error_count() const { return errors_; }
+  [[nodiscard]] std::size_t warning_count() const { return warnings_; }
+
+ protected:
+  void count(const Diagnostic& d) {
+    if (d.severity == Severity::kError) ++errors_;
+    if (d.severity == Severity::kWarning) ++warnings_;
+  }
+
+ private:
+  std::size_t errors_ = 0;
+  std::size_t warnings_ = 0;
+};
+
+/// Keeps every diagnostic in arrival order.
+class CollectingSink : public DiagnosticSink {
+ public:
+  void report(Diagnostic d) override {
+    count(d);
+    items_.push_back(std::move(d));
+  }
+  [[nodiscard]] const std::vector<Diagnostic>& items() const { return items_; }
+  /// Sorts by (file, offset), stable, errors before warnings at the same position.
+  void sort();
+
+ private:
+  std::vector<Diagnostic> items_;
+};
+
+/// Bounds the number of diagnostics a noisy input can produce: after `limit` errors it keeps
+/// counting but drops the rest, and remembers how many it dropped.
+class LimitSink : public DiagnosticSink {
+ public:
+  LimitSink(DiagnosticSink& inner, std::size_t limit) : inner_(inner), limit_(limit) {}
+  void report(Diagnostic d) override;
+  [[nodiscard]] std::size_t dropped() const { return dropped_; }
+
+ private:
+  DiagnosticSink& inner_;
+  std::size_t limit_;
+  std::size_t dropped_ = 0;
+};
+
+}  // namespace jixiao

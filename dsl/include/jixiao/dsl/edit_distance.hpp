@@ -1,0 +1,21 @@
+// Edit distance over code points, for "did you mean" hints.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace jixiao {
+
+/// Levenshtein distance between `a` and `b`, counted in code points (a CJK character is one edit).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The candidate closest to `name` within `max_distance` edits (ties: first in `candidates`), or
+/// nullopt. Names of fewer than six code points get fewer edits (one per three code points, at
+/// least one). A candidate that contains `name` or is contained in it also counts as close.
+std::optional<std::string> closest_name(std::string_view name,
+                                        const std::vector<std::string>& candidates,
+                                        std::size_t max_distance = 2);
+
+}  // namespace jixiao

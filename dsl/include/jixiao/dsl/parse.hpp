@@ -1,0 +1,23 @@
+// Parsing one policy file into the typed AST.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "jixiao/dsl/ast.hpp"
+#include "jixiao/dsl/diagnostic.hpp"
+#include "jixiao/dsl/source.hpp"
+
+namespace jixiao::dsl {
+
+/// Parses the file `id` of `sources`. Reports every full-width punctuation mark outside text and
+/// comments, then the first syntax error (parsing stops there), to `sink`. Returns nullopt iff at
+/// least one error was reported. The SourceSet must outlive the returned Module's spans.
+std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, DiagnosticSink& sink);
+
+/// The reserved and contextual keywords of the language, sorted; editor-support/keywords.txt
+/// must list exactly these (checked by a test).
+const std::vector<std::string_view>& keywords();
+
+}  // namespace jixiao::dsl

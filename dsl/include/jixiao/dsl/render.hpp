@@ -1,0 +1,26 @@
+// Rendering diagnostics for people (text, clang style) and for tools (JSON).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "jixiao/dsl/diagnostic.hpp"
+#include "jixiao/dsl/source.hpp"
+
+namespace jixiao {
+
+struct RenderOptions {
+  bool color = false;
+};
+
+/// Renders one diagnostic (and its notes) in the text form of docs/diagnostics.md:
+/// `path:line:col: severity: message [code]`, an excerpt with a caret line, `hint:`, then notes.
+std::string render_text(const Diagnostic& d, const SourceSet& sources, const RenderOptions& opts);
+
+/// `N errors, M warnings` (singular forms when 1), or empty when both are 0.
+std::string render_summary(std::size_t errors, std::size_t warnings);
+
+/// Renders all diagnostics as the JSON document of docs/diagnostics.md (version 1), one line.
+std::string render_json(const std::vector<Diagnostic>& ds, const SourceSet& sources);
+
+}  // namespace jixiao

@@ -1,0 +1,1733 @@
+// The checker: declares symbols, resolves names, types every expression, computes static ranges,
+// and checks the structure of indicator trees, vetoes, bands, funds and outputs.
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "checker.hpp"
+#include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/edit_distance.hpp"
+
+namespace jixiao::dsl {
+
+using namespace check_detail;  // NOLINT(google-build-using-namespace): internal helpers
+
+SymbolId CheckedPolicy::find(std::string_view name) const {
+  for (std::size_t i = 0; i < symbols.size(); ++i) {
+    if (symbols[i].name == name) return SymbolId{static_cast<std::uint32_t>(i)};
+  }
+  return kNoSymbol;
+}
+
+std::string type_name(const Type& t, const std::vector<Domain>& domains) {
+  switch (t.kind) {
+    case TypeKind::kError: return "an invalid value";
+    case TypeKind::kNumber: return "a number";
+    case TypeKind::kMoney: return "money";
+    case TypeKind::kBool: return "yes/no (bool)";
+    case TypeKind::kText: return "text";
+    case TypeKind::kTextList: return "a list of texts";
+    case TypeKind::kLabel:
+      return t.domain < domains.size() ? "a label of `" + domains[t.domain].name + "`" : "a label";
+    case TypeKind::kSet: return "a set of texts";
+    case TypeKind::kTable: return "a table";
+    case TypeKind::kFund: return "a fund";
+    case TypeKind::kPair: return "a pair `a -> b`";
+  }
+  return "a value";
+}
+
+namespace {
+
+using ast::ExprId;
+
+constexpr std::int64_t kOne = decimal::kOne;
+constexpr std::int64_t kHundred = 100 * kOne;
+
+Type T(TypeKind k) { return Type{k, 0, TypeKind::kError}; }
+
+bool is_num(const Type& t) { return t.kind == TypeKind::kNumber; }
+bool is_money(const Type& t) { return t.kind == TypeKind::kMoney; }
+bool is_err(const Type& t) { return t.kind == TypeKind::kError; }
+
+std::string pct(std::int64_t raw) { return decimal::to_string(raw) + "%"; }
+
+struct FunctionInfo {
+  std::string_view name;
+  std::string_view usage;
+};
+
+constexpr FunctionInfo kFunctions[] = {
+    {"min", "min(a, b, ...)"},
+    {"max", "max(a, b, ...)"},
+    {"clamp", "clamp(x, lo, hi)"},
+    {"abs", "abs(x)"},
+    {"round", "round(x, places)"},
+    {"floor", "floor(x)"},
+    {"ceil", "ceil(x)"},
+    {"sum", "sum(a, b, ...)"},
+    {"avg", "avg(a, b, ...)"},
+    {"count", "count(condition, condition, ...)"},
+    {"ratio", "ratio(x, target: 50, cap: 100, better: higher)"},
+    {"interpolate", "interpolate(x, 60 -> 0, 100 -> 100)"},
+    {"shortfall", "shortfall(x, 80, step: 1, partial: prorata)"},
+    {"excess", "excess(x, 80, step: 1, partial: prorata)"},
+    {"count_in", "count_in(list, set)"},
+    {"size", "size(list)"},
+};
+
+class Checker {
+ public:
+  Checker(CheckedPolicy& p, const CheckOptions& options, DiagnosticSink& sink)
+      : p_(p), m_(p.module), options_(options), sink_(sink) {}
+
+  void run() {
+    p_.expr_type.assign(m_.exprs.size(), T(TypeKind::kError));
+    p_.expr_range.assign(m_.exprs.size(), NumRange::unbounded());
+    p_.expr_ref.assign(m_.exprs.size(), kNoSymbol);
+    p_.nodes.assign(m_.nodes.size(), NodeInfo{});
+    p_.params.assign(m_.params.size(), ParamValue{});
+    p_.veto_effects.assign(m_.vetoes.size(), {});
+    p_.band_domain.assign(m_.bands.size(), 0);
+    p_.input_domain.assign(m_.inputs.size(), 0);
+    visited_.assign(m_.exprs.size(), false);
+
+    header();
+    declare();
+    domains();
+    for (const std::uint32_t root : m_.roots) structure(root);
+    state_.assign(p_.symbols.size(), 0);
+    used_.assign(p_.symbols.size(), false);
+    p_.deps.assign(p_.symbols.size(), {});
+    for (std::size_t i = 0; i < p_.symbols.size(); ++i) ensure(SymbolId{static_cast<std::uint32_t>(i)});
+    overrides();
+    outputs();
+    unused();
+  }
+
+ private:
+  // ---- reporting ----
+
+  void error(DiagCode code, Span span, std::string message, std::optional<std::string> hint = {}) {
+    sink_.report(make_diagnostic(code, span, std::move(message), std::move(hint)));
+  }
+
+  void error_with_note(DiagCode code, Span span, std::string message, std::optional<std::string> hint,
+                       Span note_span, std::string note) {
+    Diagnostic d = make_diagnostic(code, span, std::move(message), std::move(hint));
+    d.notes.push_back({note_span, std::move(note)});
+    sink_.report(std::move(d));
+  }
+
+  std::string tn(const Type& t) const { return type_name(t, p_.domains); }
+
+  std::string expr_text(ExprId e) const {
+    const Span s = m_.span(e);
+    const std::string_view text = source_text();
+    std::string t(text.substr(s.begin, s.end - s.begin));
+    if (t.size() > 40) t = t.substr(0, 37) + "...";
+    return t;
+  }
+
+  std::string_view source_text() const { return source_text_; }
+
+ public:
+  void set_source_text(std::string_view text) { source_text_ = text; }
+
+ private:
+  // ---- declarations ----
+
+  void header() {
+    if (!m_.policy) {
+      error(DiagCode::missing_header, Span{m_.source, 0, 0}, "the file does not start with a `policy` declaration",
+            "begin with `policy \"名称\" version \"2024.1\"`");
+    }
+    if (!m_.subject) {
+      error(DiagCode::missing_header, m_.policy ? m_.policy->span : Span{m_.source, 0, 0},
+            "the policy does not say what it evaluates or which column identifies it",
+            "add `subject 社区 key 社区编码`");
+    }
+    if (m_.precision) p_.precision = m_.precision->places;
+  }
+
+  SymbolId add_symbol(SymbolKind kind, std::string name, std::uint32_t index, std::uint32_t order, Span span,
+                      bool top_level) {
+    if (top_level) {
+      if (auto it = top_.find(name); it != top_.end()) {
+        const Symbol& first = p_.symbol(it->second);
+        error_with_note(DiagCode::duplicate_name, span, "`" + name + "` is declared twice",
+                        "give one of them another name", first.span, "`" + name + "` is first declared here");
+        return kNoSymbol;
+      }
+    }
+    Symbol s;
+    s.kind = kind;
+    s.name = name;
+    s.index = index;
+    s.order = order;
+    s.span = span;
+    p_.symbols.push_back(std::move(s));
+    const SymbolId id{static_cast<std::uint32_t>(p_.symbols.size() - 1)};
+    if (top_level) top_.emplace(p_.symbols.back().name, id);
+    return id;
+  }
+
+  void declare() {
+    if (m_.subject) {
+      p_.key = add_symbol(SymbolKind::kKey, m_.subject->key.name, 0, 0, m_.subject->key.span, true);
+    }
+    for (std::uint32_t i = 0; i < m_.inputs.size(); ++i) {
+      const auto& in = m_.inputs[i];
+      add_symbol(SymbolKind::kInput, in.name.name, i, in.order, in.name.span, true);
+    }
+    for (std::uint32_t i = 0; i < m_.params.size(); ++i) {
+      add_symbol(SymbolKind::kParam, m_.params[i].name.name, i, m_.params[i].order, m_.params[i].name.span, true);
+    }
+    for (std::uint32_t i = 0; i < m_.sets.size(); ++i) {
+      add_symbol(SymbolKind::kSet, m_.sets[i].name.name, i, m_.sets[i].order, m_.sets[i].name.span, true);
+    }
+    for (std::uint32_t i = 0; i < m_.lets.size(); ++i) {
+      add_symbol(SymbolKind::kLet, m_.lets[i].name.name, i, m_.lets[i].order, m_.lets[i].name.span, true);
+    }
+    for (const std::uint32_t root : m_.roots) declare_node(root, "");
+    for (std::uint32_t i = 0; i < m_.vetoes.size(); ++i) {
+      add_symbol(SymbolKind::kVeto, m_.vetoes[i].name.name, i, m_.vetoes[i].order, m_.vetoes[i].name.span, true);
+    }
+    for (std::uint32_t i = 0; i < m_.bands.size(); ++i) {
+      const auto& b = m_.bands[i];
+      add_symbol(b.kind == ast::BandKind::kGrade ? SymbolKind::kGrade : SymbolKind::kAlert, b.name.name, i, b.order,
+                 b.name.span, true);
+    }
+    for (std::uint32_t i = 0; i < m_.funds.size(); ++i) {
+      add_symbol(SymbolKind::kFund, m_.funds[i].name.name, i, m_.funds[i].order, m_.funds[i].name.span, true);
+    }
+    declare_rule_names();
+  }
+
+  void declare_node(std::uint32_t index, const std::string& prefix) {
+    const ast::IndicatorNode& n = m_.nodes[index];
+    const std::string path = prefix.empty() ? n.name.name : prefix + "." + n.name.name;
+    SymbolId id = kNoSymbol;
+    if (prefix.empty()) {
+      id = add_symbol(SymbolKind::kIndicator, path, index, n.order, n.name.span, true);
+    } else {
+      if (auto it = paths_.find(path); it != paths_.end()) {
+        error_with_note(DiagCode::duplicate_name, n.name.span,
+                        "`" + prefix + "` has two sub-indicators named `" + n.name.name + "`",
+                        "give one of them another name", p_.symbol(it->second).span, "the first is here");
+      } else {
+        id = add_symbol(SymbolKind::kIndicator, path, index, n.order, n.name.span, false);
+      }
+    }
+    if (id != kNoSymbol) {
+      paths_.emplace(path, id);
+      leaf_paths_[n.name.name].push_back(path);
+    }
+    p_.nodes[index].symbol = id;
+    for (const std::uint32_t c : n.children) declare_node(c, path);
+  }
+
+  // Deduction, bonus and veto names are the codes of the reason column: they must be unique.
+  void declare_rule_names() {
+    std::unordered_map<std::string, Span> seen;
+    auto note = [&](const std::string& name, Span span) {
+      if (auto it = seen.find(name); it != seen.end()) {
+        error_with_note(DiagCode::duplicate_name, span,
+                        "rule name `" + name + "` is used twice; it would be ambiguous in the reason column",
+                        "give each deduction, bonus and veto its own name", it->second, "`" + name + "` is first used here");
+        return;
+      }
+      seen.emplace(name, span);
+    };
+    for (const auto& v : m_.vetoes) note(v.name.name, v.name.span);
+    for (const auto& n : m_.nodes) {
+      for (const auto& a : n.adjusts) note(a.name.name, a.name.span);
+    }
+  }
+
+  std::uint32_t add_domain(std::string name, const std::vector<ast::Label>& labels, const char* what) {
+    Domain d;
+    d.name = std::move(name);
+    std::unordered_map<std::string, Span> seen;
+    for (const ast::Label& l : labels) {
+      if (auto it = seen.find(l.text); it != seen.end()) {
+        error_with_note(DiagCode::duplicate_name, l.span, std::string(what) + " `" + l.text + "` is listed twice",
+                        "each label appears once", it->second, "first listed here");
+        continue;
+      }
+      seen.emplace(l.text, l.span);
+      d.labels.push_back(l.text);
+    }
+    p_.domains.push_back(std::move(d));
+    return static_cast<std::uint32_t>(p_.domains.size() - 1);
+  }
+
+  void domains() {
+    for (std::uint32_t i = 0; i < m_.inputs.size(); ++i) {
+      if (m_.inputs[i].kind == ast::InputKind::kOneOf) {
+        p_.input_domain[i] = add_domain(m_.inputs[i].name.name, m_.inputs[i].options, "option");
+      }
+    }
+    for (std::uint32_t i = 0; i < m_.bands.size(); ++i) {
+      std::vector<ast::Label> labels;
+      for (const auto& b : m_.bands[i].bands) labels.push_back(b.label);
+      p_.band_domain[i] = add_domain(m_.bands[i].name.name, labels, "band");
+      if (m_.bands[i].bands.empty()) {
+        error(DiagCode::band_gap, m_.bands[i].name.span, "`" + m_.bands[i].name.name + "` has no bands",
+              "list the bands, e.g. `A [90, 100]  B [75, 90)`");
+      }
+    }
+  }
+
+  // ---- indicator trees: weights and full marks ----
+
+  std::string node_path(std::uint32_t index) const {
+    const ast::IndicatorNode& n = m_.nodes[index];
+    if (n.parent == ast::IndicatorNode::kNoNode) return n.name.name;
+    return node_path(n.parent) + "." + n.name.name;
+  }
+
+  void structure(std::uint32_t root) {
+    const ast::IndicatorNode& r = m_.nodes[root];
+    std::int64_t full = kHundred;
+    if (r.weight.kind == ast::WeightKind::kPoints) {
+      full = r.weight.raw;
+    } else if (r.weight.kind != ast::WeightKind::kNone) {
+      error(DiagCode::weight_not_share, r.weight.span,
+            "the root of an indicator tree is scored in points, not `" + weight_text(r.weight) + "`",
+            "write `indicator " + r.name.name + " 100分 { ... }` or leave it out for 100分");
+    }
+    p_.nodes[root].points = true;
+    structure_node(root, full);
+  }
+
+  std::string weight_text(const ast::Weight& w) const {
+    const std::string_view text = source_text();
+    return std::string(text.substr(w.span.begin, w.span.end - w.span.begin));
+  }
+
+  void structure_node(std::uint32_t index, std::int64_t full) {
+    const ast::IndicatorNode& n = m_.nodes[index];
+    p_.nodes[index].full = full;
+    const std::string path = node_path(index);
+    if (n.children.empty()) {
+      if (!ast::present(n.formula)) {
+        error(DiagCode::bad_indicator, n.name.span,
+              "indicator `" + path + "` has neither a formula nor sub-indicators",
+              "score it with `= formula`, e.g. `" + n.name.name + " 10% = 设施覆盖率`");
+      }
+      return;
+    }
+    if (ast::present(n.formula)) {
+      error(DiagCode::bad_indicator, m_.span(n.formula),
+            "indicator `" + path + "` has both a formula and sub-indicators",
+            "its score is the sum of its sub-indicators; remove the formula or move it into a sub-indicator");
+    }
+    bool valid = true;
+    bool has_percent = false;
+    bool has_points = false;
+    for (const std::uint32_t c : n.children) {
+      const ast::Weight& w = m_.nodes[c].weight;
+      if (w.kind == ast::WeightKind::kNone) {
+        error(DiagCode::weight_not_share, w.span,
+              "weight `" + weight_text(w) + "` of `" + path + "." + m_.nodes[c].name.name + "` is not a share",
+              "write a share such as `" + weight_text(w) + "%` or points such as `" + weight_text(w) + "分`");
+        valid = false;
+      } else if (w.kind == ast::WeightKind::kOther) {
+        error(DiagCode::weight_not_share, w.span,
+              "weight `" + weight_text(w) + "` of `" + path + "." + m_.nodes[c].name.name + "` is money, not a share",
+              "a weight is a share such as `15%` or points such as `15分`");
+        valid = false;
+      } else if (w.kind == ast::WeightKind::kPercent) {
+        has_percent = true;
+      } else {
+        has_points = true;
+      }
+    }
+    if (valid && has_percent && has_points) {
+      std::string kids;
+      for (const std::uint32_t c : n.children) kids += (kids.empty() ? "" : ", ") + m_.nodes[c].name.name + " " + weight_text(m_.nodes[c].weight);
+      error(DiagCode::mixed_weights, n.name.span,
+            "sub-indicators of `" + path + "` mix shares (%) and points (分): " + kids,
+            "use one kind at each level");
+      valid = false;
+    }
+    std::int64_t sum = 0;
+    std::string kids;
+    for (const std::uint32_t c : n.children) {
+      sum += m_.nodes[c].weight.raw;
+      kids += (kids.empty() ? "" : " + ") + m_.nodes[c].name.name + " " + weight_text(m_.nodes[c].weight);
+    }
+    if (valid && has_percent) {
+      const bool relative = sum == kHundred;
+      const bool absolute = n.weight.kind == ast::WeightKind::kPercent && sum == n.weight.raw;
+      if (!relative && !absolute) {
+        std::string expected = "100%";
+        if (n.weight.kind == ast::WeightKind::kPercent && n.weight.raw != kHundred) {
+          expected += " (shares of `" + n.name.name + "`) or " + pct(n.weight.raw) + " (the weight of `" + n.name.name + "`)";
+        }
+        error(DiagCode::weights_sum, n.name.span,
+              "weights under `" + path + "` add up to " + pct(sum) + ", not " + expected,
+              "the sub-indicators are " + kids);
+        valid = false;
+      }
+    }
+    if (valid && has_points && sum != full) {
+      error(DiagCode::weights_sum, n.name.span,
+            "points under `" + path + "` add up to " + decimal::to_string(sum) + "分, not " +
+                decimal::to_string(full) + "分 (the full marks of `" + n.name.name + "`)",
+            "the sub-indicators are " + kids);
+      valid = false;
+    }
+    for (const std::uint32_t c : n.children) {
+      std::int64_t child_full = 0;
+      if (valid && has_percent) {
+        child_full = static_cast<std::int64_t>(
+            decimal::div_round(static_cast<Int128>(full) * m_.nodes[c].weight.raw, sum));
+      } else if (valid) {
+        child_full = m_.nodes[c].weight.raw;
+        p_.nodes[c].points = true;
+      }
+      structure_node(c, child_full);
+    }
+  }
+
+  // ---- symbols ----
+
+  void add_dep(SymbolId to, Span where) {
+    if (current_ == kNoSymbol || to == kNoSymbol) return;
+    p_.deps[static_cast<std::uint32_t>(current_)].push_back({to, where});
+  }
+
+  Symbol& sym(SymbolId id) { return p_.symbols[static_cast<std::uint32_t>(id)]; }
+
+  // Computes the type and range of a symbol (and checks its definition) once.
+  void ensure(SymbolId id) {
+    auto& st = state_[static_cast<std::uint32_t>(id)];
+    if (st != 0) return;
+    st = 1;
+    const SymbolId saved = current_;
+    current_ = id;
+    Symbol& s = sym(id);
+    switch (s.kind) {
+      case SymbolKind::kKey:
+        s.type = T(TypeKind::kText);
+        break;
+      case SymbolKind::kInput:
+        input(s);
+        break;
+      case SymbolKind::kParam:
+        param(s);
+        break;
+      case SymbolKind::kSet: {
+        s.type = visit(m_.sets[s.index].value);
+        break;
+      }
+      case SymbolKind::kLet: {
+        const ExprId e = m_.lets[s.index].value;
+        const Type t = visit(e);
+        sym(id).type = t;
+        sym(id).range = p_.range(e);
+        if (t.kind == TypeKind::kSet || t.kind == TypeKind::kTable || t.kind == TypeKind::kPair) {
+          error(DiagCode::type_mismatch, m_.span(e), "`let` names a value per row, not " + tn(t),
+                "declare sets with `set` and tables with `param`");
+        }
+        break;
+      }
+      case SymbolKind::kIndicator:
+        indicator(id);
+        break;
+      case SymbolKind::kVeto:
+        veto(id);
+        break;
+      case SymbolKind::kGrade:
+      case SymbolKind::kAlert:
+        band_decl(id);
+        break;
+      case SymbolKind::kFund:
+        fund(id);
+        break;
+    }
+    current_ = saved;
+    state_[static_cast<std::uint32_t>(id)] = 2;
+  }
+
+  void input(Symbol& s) {
+    const ast::InputDecl& in = m_.inputs[s.index];
+    using K = ast::InputKind;
+    switch (in.kind) {
+      case K::kScore:
+        s.type = T(TypeKind::kNumber);
+        s.range = NumRange::between(0, kHundred);
+        break;
+      case K::kPercent:
+        s.type = T(TypeKind::kNumber);
+        s.range = NumRange::between(0, kHundred);
+        break;
+      case K::kNumber:
+        s.type = T(TypeKind::kNumber);
+        s.range = NumRange::unbounded();
+        break;
+      case K::kCount:
+        s.type = T(TypeKind::kNumber);
+        s.range = NumRange{0, 0, false, true};
+        break;
+      case K::kMoney:
+        s.type = T(TypeKind::kMoney);
+        s.range = NumRange::unbounded();
+        break;
+      case K::kText: s.type = T(TypeKind::kText); break;
+      case K::kBool: s.type = T(TypeKind::kBool); break;
+      case K::kTextList: s.type = T(TypeKind::kTextList); break;
+      case K::kOneOf:
+        s.type = Type{TypeKind::kLabel, p_.input_domain[s.index], TypeKind::kError};
+        break;
+    }
+    if (in.range) {
+      const ast::RangeSpec& r = *in.range;
+      const bool numeric = in.kind == K::kScore || in.kind == K::kNumber || in.kind == K::kCount ||
+                           in.kind == K::kMoney || in.kind == K::kPercent;
+      if (!numeric) {
+        error(DiagCode::bad_range, r.span, "a range cannot be given for this type", "ranges apply to score, number, count and money");
+      } else if (r.lo > r.hi) {
+        error(DiagCode::bad_range, r.span,
+              "range " + decimal::to_string(r.lo) + ".." + decimal::to_string(r.hi) + " of `" + in.name.name + "` is empty",
+              "write the lower end first, e.g. `0..100`");
+      } else if (in.kind == K::kMoney) {
+        // Money ranges are written in 元; keep them in fen.
+        s.range = NumRange::between(static_cast<std::int64_t>(decimal::div_round(r.lo, 10'000)),
+                                    static_cast<std::int64_t>(decimal::div_round(r.hi, 10'000)));
+      } else {
+        s.range = NumRange::between(r.lo, r.hi);
+        if (in.kind == K::kPercent && (r.lo < 0 || r.hi > kHundred)) {
+          error(DiagCode::bad_range, r.span, "a percent lies in 0..100, so range " + decimal::to_string(r.lo) + ".." +
+                decimal::to_string(r.hi) + " cannot apply", "use `number` for values outside 0..100");
+        }
+      }
+    }
+  }
+
+  void param(Symbol& s) {
+    const ast::ParamDecl& decl = m_.params[s.index];
+    ParamValue& v = p_.params[s.index];
+    const ast::Expr& e = m_.expr(decl.value);
+    visit(decl.value);
+    if (const auto* n = std::get_if<ast::NumberLit>(&e)) {
+      v.type = T(TypeKind::kNumber);
+      v.number = ast::literal_value(*n);
+    } else if (const auto* mlit = std::get_if<ast::MoneyLit>(&e)) {
+      v.type = T(TypeKind::kMoney);
+      v.number = mlit->fen;
+    } else if (const auto* str = std::get_if<ast::StringLit>(&e)) {
+      v.type = T(TypeKind::kText);
+      v.text = str->value;
+    } else if (const auto* b = std::get_if<ast::BoolLit>(&e)) {
+      v.type = T(TypeKind::kBool);
+      v.boolean = b->value;
+    } else if (const auto* table = std::get_if<ast::TableLit>(&e)) {
+      v.type = p_.type(decl.value);
+      for (const auto& entry : table->entries) {
+        const ast::Expr& ve = m_.expr(entry.value);
+        if (const auto* num = std::get_if<ast::NumberLit>(&ve)) {
+          v.table[entry.key.text] = ast::literal_value(*num);
+        } else if (const auto* money = std::get_if<ast::MoneyLit>(&ve)) {
+          v.table[entry.key.text] = money->fen;
+        } else {
+          error(DiagCode::not_constant, m_.span(entry.value), "a table entry must be a number or an amount",
+                "write e.g. `\"城东街道\": 300万元`");
+          v.type = T(TypeKind::kError);
+        }
+      }
+    } else {
+      error(DiagCode::not_constant, m_.span(decl.value), "the value of param `" + decl.name.name + "` is not a literal",
+            "a param is a number, an amount, a text, true/false or a table `{ \"键\": 值 }`; compute other values with `let`");
+      v.type = T(TypeKind::kError);
+    }
+    s.type = v.type;
+    if (is_num(v.type) || is_money(v.type)) s.range = NumRange::exact(v.number);
+  }
+
+  // Applies --param overrides once every param has its declared value.
+  void overrides() {
+    for (const ParamOverride& o : options_.params) {
+      std::string name = o.name;
+      std::string entry;
+      SymbolId id = kNoSymbol;
+      if (auto it = top_.find(name); it != top_.end()) id = it->second;
+      if (id == kNoSymbol) {
+        if (const auto dot = name.find('.'); dot != std::string::npos) {
+          entry = name.substr(dot + 1);
+          name = name.substr(0, dot);
+          if (auto it = top_.find(name); it != top_.end()) id = it->second;
+        }
+      }
+      if (id == kNoSymbol || sym(id).kind != SymbolKind::kParam) {
+        std::vector<std::string> names;
+        for (const auto& prm : m_.params) names.push_back(prm.name.name);
+        Diagnostic d = make_diagnostic(DiagCode::unknown_param, Span{},
+                                       "`--param " + o.name + "=" + o.value + "` names no param of the policy");
+        d.file = "command line";
+        if (auto best = closest_name(name, names)) {
+          d.hint = "did you mean `" + *best + "`?";
+        } else {
+          std::string list;
+          for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+          d.hint = names.empty() ? "the policy declares no params" : "the policy's params are " + list;
+        }
+        sink_.report(std::move(d));
+        continue;
+      }
+      ParamValue& v = p_.params[sym(id).index];
+      TypeKind want = v.type.kind;
+      if (want == TypeKind::kTable) {
+        if (entry.empty()) {
+          bad_override(o, "one entry of the table, e.g. `--param " + name + ".城东街道=300万元`");
+          continue;
+        }
+        want = v.type.value;
+      } else if (!entry.empty()) {
+        bad_override(o, "a value for `" + name + "` itself: it is not a table");
+        continue;
+      }
+      std::int64_t number = 0;
+      std::string text;
+      bool boolean = false;
+      std::string expected;
+      if (!parse_param_literal(o.value, want, number, text, boolean, expected)) {
+        bad_override(o, expected);
+        continue;
+      }
+      if (!entry.empty()) {
+        v.table[entry] = number;
+      } else {
+        v.number = number;
+        v.text = text;
+        v.boolean = boolean;
+        if (is_num(v.type) || is_money(v.type)) sym(id).range = NumRange::exact(number);
+      }
+      v.overridden = true;
+    }
+  }
+
+  void bad_override(const ParamOverride& o, const std::string& expected) {
+    Diagnostic d = make_diagnostic(DiagCode::bad_param_value, Span{},
+                                   "`--param " + o.name + "=" + o.value + "` cannot be read", "expected " + expected);
+    d.file = "command line";
+    sink_.report(std::move(d));
+  }
+
+  // ---- indicators ----
+
+  void indicator(SymbolId id) {
+    const std::uint32_t index = sym(id).index;
+    const ast::IndicatorNode& n = m_.nodes[index];
+    const NodeInfo& info = p_.nodes[index];
+    sym(id).type = T(TypeKind::kNumber);
+    for (const std::uint32_t c : n.children) {
+      if (p_.nodes[c].symbol == kNoSymbol) continue;
+      add_dep(p_.nodes[c].symbol, m_.nodes[c].name.span);
+      ensure(p_.nodes[c].symbol);
+    }
+    if (ast::present(n.formula) && n.children.empty()) {
+      const Type t = visit(n.formula);
+      if (!is_err(t) && !is_num(t)) {
+        error(DiagCode::type_mismatch, m_.span(n.formula),
+              "the formula of `" + sym(id).name + "` gives " + tn(t) + ", not a score",
+              t.kind == TypeKind::kBool ? std::optional<std::string>("write `if 条件 then 100 else 0`")
+              : t.kind == TypeKind::kMoney ? std::optional<std::string>("divide by an amount to get a number, e.g. `实际支出 / 预算 * 100`")
+                                           : std::nullopt);
+      }
+    }
+    NumRange bonus = NumRange::exact(0);
+    for (const ast::Adjust& a : n.adjusts) {
+      const NumRange r = adjust(a, sym(id).name);
+      if (a.kind == ast::AdjustKind::kBonus) bonus = range_add(bonus, r);
+    }
+    if (ast::present(n.deductions_max)) number_expr(n.deductions_max, "the deductions cap");
+    if (ast::present(n.bonuses_max)) {
+      number_expr(n.bonuses_max, "the bonuses cap");
+      bonus = range_min(bonus, p_.range(n.bonuses_max));
+    }
+    NumRange r = NumRange::between(0, info.full);
+    if (!bonus.hi_inf) {
+      r.hi += std::max<std::int64_t>(0, bonus.hi);
+    } else {
+      r.hi_inf = true;
+    }
+    sym(id).range = r;
+  }
+
+  void number_expr(ExprId e, const std::string& what) {
+    const Type t = visit(e);
+    if (!is_err(t) && !is_num(t)) {
+      error(DiagCode::type_mismatch, m_.span(e), what + " must be a number of points, not " + tn(t));
+    }
+  }
+
+  // Returns the range of the adjustment's amount after its cap.
+  NumRange adjust(const ast::Adjust& a, const std::string& node) {
+    const char* kind = a.kind == ast::AdjustKind::kDeduct ? "deduction" : "bonus";
+    number_expr(a.amount, std::string("the points of ") + kind + " `" + a.name.name + "`");
+    NumRange r = p_.range(a.amount);
+    if (ast::present(a.per)) {
+      number_expr(a.per, "`per` of `" + a.name.name + "`");
+      r = range_mul(r, p_.range(a.per), kOne);
+    }
+    if (ast::present(a.when)) {
+      const Type t = visit(a.when);
+      if (!is_err(t) && t.kind != TypeKind::kBool) {
+        error(DiagCode::type_mismatch, m_.span(a.when), "the condition of `" + a.name.name + "` is " + tn(t) + ", not yes/no",
+              "write a comparison, e.g. `when 投诉次数 > 3`");
+      }
+      r = range_union(r, NumRange::exact(0));
+    }
+    if (ast::present(a.max)) {
+      number_expr(a.max, "the cap of `" + a.name.name + "`");
+      r = range_min(r, p_.range(a.max));
+    }
+    (void)node;
+    return range_max(r, NumRange::exact(0));
+  }
+
+  // ---- vetoes ----
+
+  void veto(SymbolId id) {
+    const ast::VetoDecl& v = m_.vetoes[sym(id).index];
+    sym(id).type = T(TypeKind::kBool);
+    const Type t = visit(v.when);
+    if (!is_err(t) && t.kind != TypeKind::kBool) {
+      error(DiagCode::type_mismatch, m_.span(v.when), "the condition of veto `" + v.name.name + "` is " + tn(t) + ", not yes/no",
+            "write a condition, e.g. `when 违规事项 any_in 负面清单`");
+    }
+    if (!v.reason) {
+      error(DiagCode::missing_reason, v.name.span, "veto `" + v.name.name + "` gives no reason",
+            "add `reason \"...\"` inside its braces; the reason is shown to the community");
+    }
+    auto& resolved = p_.veto_effects[sym(id).index];
+    for (const ast::VetoEffect& e : v.effects) {
+      ResolvedEffect r;
+      r.kind = e.kind;
+      r.steps = e.steps;
+      if (e.kind == ast::EffectKind::kFundZero) {
+        if (!resolve_fund_target(e, r)) continue;
+      } else {
+        const bool grade = e.kind != ast::EffectKind::kAlert;
+        if (!resolve_band_target(e, grade, r)) continue;
+        const std::uint32_t domain = p_.band_domain[r.target];
+        if (e.kind == ast::EffectKind::kGradeDown) {
+          if (e.steps < 1) error(DiagCode::bad_arguments, e.span, "`grade down 0` changes nothing", "write `grade down 1` or more");
+        } else if (!resolve_label(e.label, domain, r.label)) {
+          continue;
+        }
+      }
+      resolved.push_back(r);
+    }
+  }
+
+  bool resolve_label(const ast::Label& label, std::uint32_t domain, std::uint32_t& out) {
+    const Domain& d = p_.domains[domain];
+    const auto it = std::find(d.labels.begin(), d.labels.end(), label.text);
+    if (it != d.labels.end()) {
+      out = static_cast<std::uint32_t>(it - d.labels.begin());
+      return true;
+    }
+    std::string list;
+    for (const auto& l : d.labels) list += (list.empty() ? "" : ", ") + l;
+    const auto best = closest_name(label.text, d.labels);
+    error(DiagCode::unknown_label, label.span, "`" + d.name + "` has no label `" + label.text + "`",
+          best ? "did you mean `" + *best + "`? the labels are " + list : "the labels are " + list);
+    return false;
+  }
+
+  bool resolve_band_target(const ast::VetoEffect& e, bool grade, ResolvedEffect& r) {
+    const ast::BandKind want = grade ? ast::BandKind::kGrade : ast::BandKind::kAlert;
+    const char* word = grade ? "grade" : "alert";
+    if (e.target) {
+      for (std::uint32_t i = 0; i < m_.bands.size(); ++i) {
+        if (m_.bands[i].name.name == e.target->name && m_.bands[i].kind == want) {
+          r.target = i;
+          link_effect(top_.at(m_.bands[i].name.name), e.span);
+          return true;
+        }
+      }
+      error(DiagCode::unknown_name, e.target->span, std::string("there is no ") + word + " named `" + e.target->name + "`",
+            candidates_hint(e.target->name, grade ? SymbolKind::kGrade : SymbolKind::kAlert));
+      return false;
+    }
+    std::vector<std::uint32_t> found;
+    for (std::uint32_t i = 0; i < m_.bands.size(); ++i) {
+      if (m_.bands[i].kind == want) found.push_back(i);
+    }
+    if (found.empty()) {
+      error(DiagCode::unknown_name, e.span, std::string("the veto sets a ") + word + ", but the policy declares none",
+            std::string("declare one, e.g. `") + word + (grade ? " 等级 of 总分 { ... }`" : " 预警 of 总分 { ... }`"));
+      return false;
+    }
+    if (found.size() > 1) {
+      error(DiagCode::ambiguous_target, e.span,
+            std::string("the policy declares several ") + word + "s; this effect does not say which",
+            std::string("name it, e.g. `") + word + " " + m_.bands[found[0]].name.name + " " +
+                (e.label.text.empty() ? "..." : e.label.text) + "`");
+      return false;
+    }
+    r.target = found[0];
+    link_effect(top_.at(m_.bands[found[0]].name.name), e.span);
+    return true;
+  }
+
+  bool resolve_fund_target(const ast::VetoEffect& e, ResolvedEffect& r) {
+    if (e.target) {
+      for (std::uint32_t i = 0; i < m_.funds.size(); ++i) {
+        if (m_.funds[i].name.name == e.target->name) {
+          r.target = i;
+          link_effect(top_.at(m_.funds[i].name.name), e.span);
+          return true;
+        }
+      }
+      error(DiagCode::unknown_name, e.target->span, "there is no fund named `" + e.target->name + "`",
+            candidates_hint(e.target->name, SymbolKind::kFund));
+      return false;
+    }
+    if (m_.funds.empty()) {
+      error(DiagCode::unknown_name, e.span, "the veto zeroes the fund, but the policy declares none",
+            "declare one with `fund 名称 pool 资金池 { ... }` or remove `fund 0`");
+      return false;
+    }
+    r.all_funds = true;
+    for (const auto& f : m_.funds) link_effect(top_.at(f.name.name), e.span);
+    return true;
+  }
+
+  // The grade, alert or fund depends on the veto whose effect changes it.
+  void link_effect(SymbolId target, Span where) {
+    p_.deps[static_cast<std::uint32_t>(target)].push_back({current_, where});
+  }
+
+  std::optional<std::string> candidates_hint(const std::string& name, SymbolKind kind) {
+    std::vector<std::string> names;
+    for (const auto& s : p_.symbols) {
+      if (s.kind == kind) names.push_back(s.name);
+    }
+    if (auto best = closest_name(name, names)) return "did you mean `" + *best + "`?";
+    return std::nullopt;
+  }
+
+  // ---- grades and alerts ----
+
+  void band_decl(SymbolId id) {
+    const ast::BandDecl& b = m_.bands[sym(id).index];
+    sym(id).type = Type{TypeKind::kLabel, p_.band_domain[sym(id).index], TypeKind::kError};
+    const Type t = visit(b.of);
+    const std::string what = std::string(b.kind == ast::BandKind::kGrade ? "grade" : "alert") + " `" + b.name.name + "`";
+    if (!is_err(t) && !is_num(t)) {
+      error(DiagCode::type_mismatch, m_.span(b.of), what + " applies bands to " + tn(t) + "; bands need a number",
+            "band a score, e.g. `of 总分`, or a count, e.g. `of count(...)`");
+      return;
+    }
+    if (is_err(t)) return;
+    std::vector<BandRef> refs;
+    for (const ast::Band& band : b.bands) refs.push_back({band.interval, band.label.text, band.span});
+    check_tiling(std::move(refs), p_.range(b.of), what, sink_);
+    for (const ast::Band& band : b.bands) {
+      if (band.deadline && b.kind == ast::BandKind::kGrade) {
+        // Deadlines are for alerts; a grade band may carry action text only.
+        error(DiagCode::bad_arguments, band.deadline->span, "a grade band cannot have a deadline",
+              "put deadlines on alert bands: `alert 预警 of 总分 { red [0, 60) deadline 3 days \"...\" }`");
+      }
+      if (band.deadline && band.deadline->count <= 0) {
+        error(DiagCode::bad_arguments, band.deadline->span, "a deadline of 0 days cannot be met", "give at least 1 day");
+      }
+    }
+  }
+
+  // ---- funds ----
+
+  void fund(SymbolId id) {
+    const ast::FundDecl& f = m_.funds[sym(id).index];
+    sym(id).type = T(TypeKind::kFund);
+    const Type pool = visit(f.pool);
+    if (ast::present(f.per_group)) {
+      const Type g = visit(f.per_group);
+      if (!is_err(g) && g.kind != TypeKind::kText && g.kind != TypeKind::kLabel) {
+        error(DiagCode::type_mismatch, m_.span(f.per_group), "fund `" + f.name.name + "` is split per " + tn(g) +
+              "; groups are texts or labels", "split per a text column, e.g. `per 所属街道`");
+      }
+      const bool ok = is_err(pool) || is_money(pool) || (pool.kind == TypeKind::kTable && pool.value == TypeKind::kMoney);
+      if (!ok) {
+        error(DiagCode::type_mismatch, m_.span(f.pool), "the pool of `" + f.name.name + "` is " + tn(pool) + ", not money",
+              "give a table of amounts per group (`param 街道资金 = { \"城东街道\": 300万元 }`) or a money column");
+      }
+    } else {
+      if (!is_err(pool) && !is_money(pool)) {
+        error(DiagCode::type_mismatch, m_.span(f.pool), "the pool of `" + f.name.name + "` is " + tn(pool) + ", not money",
+              pool.kind == TypeKind::kTable ? std::optional<std::string>("a table of pools needs `per` and the group column, e.g. `per 所属街道`")
+                                            : std::optional<std::string>("give an amount, e.g. `pool 5000万元` or a money param"));
+      } else if (is_money(pool) && !constant_expr(f.pool)) {
+        error(DiagCode::not_constant, m_.span(f.pool), "the pool of `" + f.name.name + "` varies by row",
+              "a pool is one amount (a param or a literal); use `per` for one pool per group");
+      }
+    }
+    std::int64_t shares = 0;
+    std::string list;
+    std::unordered_map<std::string, Span> names;
+    for (const ast::Track& t : f.tracks) {
+      if (auto it = names.find(t.name.name); it != names.end()) {
+        error_with_note(DiagCode::duplicate_name, t.name.span, "fund `" + f.name.name + "` has two tracks named `" + t.name.name + "`",
+                        "give each track its own name", it->second, "the first is here");
+      }
+      names.emplace(t.name.name, t.name.span);
+      if (t.share.kind != ast::WeightKind::kPercent) {
+        error(DiagCode::weight_not_share, t.share.span, "the share of track `" + t.name.name + "` is `" + weight_text(t.share) + "`, not a percentage",
+              "write the track's share of the pool, e.g. `70%`");
+      } else {
+        shares += t.share.raw;
+        list += (list.empty() ? "" : " + ") + t.name.name + " " + weight_text(t.share);
+      }
+      track(f, t);
+    }
+    if (f.tracks.empty()) {
+      error(DiagCode::track_shares_sum, f.name.span, "fund `" + f.name.name + "` has no tracks", "add e.g. `track 绩效分配 100% split by 基础额度`");
+    } else if (shares != kHundred && !list.empty()) {
+      error(DiagCode::track_shares_sum, f.name.span,
+            "the tracks of fund `" + f.name.name + "` share " + pct(shares) + " of the pool, not 100%",
+            "the tracks are " + list);
+    }
+    if (f.ties.empty()) {
+      error(DiagCode::missing_ties, f.name.span, "fund `" + f.name.name + "` does not say how ties are broken",
+            "add `ties by " + (m_.subject ? m_.subject->key.name : std::string("社区编码")) +
+                "`: with equal remainders, the extra fen goes to the first by this order");
+    }
+    for (const ast::TieKey& k : f.ties) {
+      const Type t = visit(k.key);
+      if (!is_err(t) && t.kind != TypeKind::kNumber && t.kind != TypeKind::kMoney && t.kind != TypeKind::kText &&
+          t.kind != TypeKind::kLabel) {
+        error(DiagCode::type_mismatch, m_.span(k.key), "cannot order by " + tn(t), "break ties by a column such as the key");
+      }
+    }
+  }
+
+  void track(const ast::FundDecl& f, const ast::Track& t) {
+    const std::string what = "track `" + f.name.name + "." + t.name.name + "`";
+    if (ast::present(t.by)) {
+      const Type by = visit(t.by);
+      if (!is_err(by) && !is_num(by) && !is_money(by)) {
+        error(DiagCode::type_mismatch, m_.span(t.by), what + (t.mode == ast::TrackMode::kTop ? " ranks by " : " splits by ") + tn(by) + "; it needs a number or money",
+              t.mode == ast::TrackMode::kTop ? "rank by a score, e.g. `by 总分`" : "split by a weight, e.g. `by 基础额度 * coef(等级) { ... }`");
+      }
+    }
+    if (t.mode == ast::TrackMode::kTop) {
+      if (t.top_raw <= 0 || (t.top_percent && t.top_raw > kHundred) ||
+          (!t.top_percent && t.top_raw % kOne != 0)) {
+        error(DiagCode::bad_arguments, t.top_span, what + " takes the top `" + decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "") + "`",
+              "write a whole number of recipients (`top 10`) or a share from 0% to 100% (`top 10%`)");
+      }
+      if (ast::present(t.proportional)) {
+        const Type pt = visit(t.proportional);
+        if (!is_err(pt) && !is_num(pt) && !is_money(pt)) {
+          error(DiagCode::type_mismatch, m_.span(t.proportional), what + " is proportional to " + tn(pt) + "; it needs a number or money");
+        }
+      }
+    }
+    if (ast::present(t.when)) {
+      const Type w = visit(t.when);
+      if (!is_err(w) && w.kind != TypeKind::kBool) {
+        error(DiagCode::type_mismatch, m_.span(t.when), "the condition of " + what + " is " + tn(w) + ", not yes/no");
+      }
+    }
+  }
+
+  // True when `e` refers to params and literals only.
+  bool constant_expr(ExprId e) {
+    bool constant = true;
+    std::function<void(ExprId)> walk = [&](ExprId id) {
+      std::visit(
+          [&](const auto& node) {
+            using N = std::decay_t<decltype(node)>;
+            if constexpr (std::is_same_v<N, ast::NameRef>) {
+              const SymbolId s = p_.ref(id);
+              if (s != kNoSymbol && sym(s).kind != SymbolKind::kParam) constant = false;
+            } else if constexpr (std::is_same_v<N, ast::Unary>) {
+              walk(node.operand);
+            } else if constexpr (std::is_same_v<N, ast::Binary>) {
+              walk(node.lhs);
+              walk(node.rhs);
+            } else if constexpr (std::is_same_v<N, ast::NumberLit> || std::is_same_v<N, ast::MoneyLit>) {
+            } else {
+              constant = false;
+            }
+          },
+          m_.expr(id));
+    };
+    walk(e);
+    return constant;
+  }
+
+  // ---- outputs ----
+
+  void outputs() {
+    if (!m_.output) return;
+    const SymbolId saved = current_;
+    current_ = kNoSymbol;
+    std::set<std::string> seen;
+    for (const ExprId e : m_.output->items) {
+      const Type t = visit(e);
+      const std::string name = ast::path_text(std::get<ast::NameRef>(m_.expr(e)));
+      if (!seen.insert(name).second) {
+        error(DiagCode::duplicate_name, m_.span(e), "`" + name + "` is output twice", "list each value once");
+      }
+      if (t.kind == TypeKind::kSet || t.kind == TypeKind::kTable) {
+        error(DiagCode::type_mismatch, m_.span(e), "cannot output " + tn(t) + ": it has no value per row",
+              "output inputs, indicators, lets, grades, alerts, vetoes and funds");
+      }
+    }
+    current_ = saved;
+  }
+
+  // ---- unused declarations ----
+
+  void unused() {
+    for (std::size_t i = 0; i < p_.symbols.size(); ++i) {
+      if (used_[i]) continue;
+      const Symbol& s = p_.symbols[i];
+      if (s.kind == SymbolKind::kInput) {
+        sink_.report(make_diagnostic(DiagCode::unused_input, s.span, "input `" + s.name + "` is never used",
+                                     "use it in a formula or in `output`, or remove it"));
+      } else if (s.kind == SymbolKind::kParam || s.kind == SymbolKind::kSet || s.kind == SymbolKind::kLet) {
+        const char* kind = s.kind == SymbolKind::kParam ? "param" : s.kind == SymbolKind::kSet ? "set" : "let";
+        sink_.report(make_diagnostic(DiagCode::unused_declaration, s.span,
+                                     std::string(kind) + " `" + s.name + "` is never used", "use it or remove it"));
+      }
+    }
+  }
+
+  // ---- names ----
+
+  SymbolId resolve(const ast::NameRef& ref, ExprId e) {
+    const ast::Ident& first = ref.parts.front();
+    if (ref.parts.size() == 1) {
+      if (auto it = top_.find(first.name); it != top_.end()) return it->second;
+      unknown_name(first, e);
+      return kNoSymbol;
+    }
+    std::string path = first.name;
+    auto it = top_.find(first.name);
+    if (it == top_.end()) {
+      unknown_name(first, e);
+      return kNoSymbol;
+    }
+    if (sym(it->second).kind != SymbolKind::kIndicator) {
+      error(DiagCode::unknown_name, ref.parts[1].span,
+            "`" + first.name + "` is not an indicator, so `" + ast::path_text(ref) + "` names nothing",
+            "only indicators have parts: `总分.创新层`");
+      return kNoSymbol;
+    }
+    SymbolId at = it->second;
+    for (std::size_t i = 1; i < ref.parts.size(); ++i) {
+      const std::string next = path + "." + ref.parts[i].name;
+      auto found = paths_.find(next);
+      if (found == paths_.end()) {
+        std::vector<std::string> children;
+        for (const std::uint32_t c : m_.nodes[sym(at).index].children) children.push_back(m_.nodes[c].name.name);
+        std::string hint;
+        if (auto best = closest_name(ref.parts[i].name, children)) {
+          hint = "did you mean `" + path + "." + *best + "`?";
+        } else if (!children.empty()) {
+          std::string list;
+          for (const auto& c : children) list += (list.empty() ? "" : ", ") + c;
+          hint = "its sub-indicators are " + list;
+        } else {
+          hint = "`" + path + "` has no sub-indicators";
+        }
+        error(DiagCode::unknown_name, ref.parts[i].span, "`" + path + "` has no sub-indicator `" + ref.parts[i].name + "`",
+              hint);
+        return kNoSymbol;
+      }
+      path = next;
+      at = found->second;
+    }
+    return at;
+  }
+
+  void unknown_name(const ast::Ident& name, ExprId e) {
+    (void)e;
+    std::vector<std::string> names;
+    for (const auto& [n, id] : top_) names.push_back(n);
+    std::sort(names.begin(), names.end());
+    std::optional<std::string> hint;
+    if (auto lp = leaf_paths_.find(name.name); lp != leaf_paths_.end()) {
+      hint = "did you mean `" + lp->second.front() + "`? sub-indicators are named by their path";
+    } else if (auto best = closest_name(name.name, names)) {
+      hint = "did you mean `" + *best + "`?";
+    }
+    Diagnostic d = make_diagnostic(DiagCode::unknown_name, name.span, "unknown name `" + name.name + "`", hint);
+    if (hint && !hint->empty()) {
+      const std::string suggestion = hint->substr(hint->find('`') + 1, hint->find('`', hint->find('`') + 1) - hint->find('`') - 1);
+      SymbolId target = kNoSymbol;
+      if (auto t = top_.find(suggestion); t != top_.end()) target = t->second;
+      if (auto t = paths_.find(suggestion); t != paths_.end()) target = t->second;
+      if (target != kNoSymbol) {
+        d.notes.push_back({sym(target).span, kind_word(sym(target).kind) + " `" + suggestion + "` is declared here"});
+      }
+    }
+    sink_.report(std::move(d));
+  }
+
+  static std::string kind_word(SymbolKind k) {
+    switch (k) {
+      case SymbolKind::kKey: return "key";
+      case SymbolKind::kInput: return "input";
+      case SymbolKind::kParam: return "param";
+      case SymbolKind::kSet: return "set";
+      case SymbolKind::kLet: return "let";
+      case SymbolKind::kIndicator: return "indicator";
+      case SymbolKind::kVeto: return "veto";
+      case SymbolKind::kGrade: return "grade";
+      case SymbolKind::kAlert: return "alert";
+      case SymbolKind::kFund: return "fund";
+    }
+    return "name";
+  }
+
+  // ---- expressions ----
+
+  Type set_type(ExprId e, Type t, NumRange r = NumRange::unbounded()) {
+    p_.expr_type[static_cast<std::uint32_t>(e)] = t;
+    p_.expr_range[static_cast<std::uint32_t>(e)] = r;
+    return t;
+  }
+
+  Type visit(ExprId e) {
+    if (visited_[static_cast<std::uint32_t>(e)]) return p_.type(e);
+    visited_[static_cast<std::uint32_t>(e)] = true;
+    return std::visit([&](const auto& node) { return visit_node(e, node); }, m_.expr(e));
+  }
+
+  Type visit_node(ExprId e, const ast::NumberLit& n) {
+    return set_type(e, T(TypeKind::kNumber), NumRange::exact(ast::literal_value(n)));
+  }
+  Type visit_node(ExprId e, const ast::MoneyLit& n) { return set_type(e, T(TypeKind::kMoney), NumRange::exact(n.fen)); }
+  Type visit_node(ExprId e, const ast::StringLit&) { return set_type(e, T(TypeKind::kText)); }
+  Type visit_node(ExprId e, const ast::BoolLit&) { return set_type(e, T(TypeKind::kBool)); }
+
+  Type visit_node(ExprId e, const ast::NameRef& ref) {
+    const SymbolId id = resolve(ref, e);
+    if (id == kNoSymbol) return set_type(e, T(TypeKind::kError));
+    p_.expr_ref[static_cast<std::uint32_t>(e)] = id;
+    used_[static_cast<std::uint32_t>(id)] = true;
+    add_dep(id, m_.span(e));
+    if (state_[static_cast<std::uint32_t>(id)] == 0) ensure(id);
+    const Symbol& s = sym(id);
+    if (state_[static_cast<std::uint32_t>(id)] == 1 && s.kind == SymbolKind::kLet) {
+      // A cycle through lets: the planner reports it; type it as invalid to stay quiet here.
+      return set_type(e, T(TypeKind::kError));
+    }
+    Type t = s.type;
+    NumRange r = s.range;
+    if (s.kind == SymbolKind::kIndicator && state_[static_cast<std::uint32_t>(id)] == 1) {
+      t = T(TypeKind::kNumber);
+      r = NumRange::between(0, p_.nodes[s.index].full);
+    }
+    if (s.kind == SymbolKind::kFund && current_ != kNoSymbol) {
+      error(DiagCode::type_mismatch, m_.span(e), "fund `" + s.name + "` cannot be used in a formula",
+            "funds are computed last, from grades and scores; list them in `output`");
+      return set_type(e, T(TypeKind::kError));
+    }
+    return set_type(e, t, r);
+  }
+
+  Type visit_node(ExprId e, const ast::Unary& u) {
+    const Type t = visit(u.operand);
+    if (is_err(t)) return set_type(e, t);
+    if (u.op == ast::UnaryOp::kNot) {
+      if (t.kind != TypeKind::kBool) {
+        error(DiagCode::type_mismatch, m_.span(u.operand), "`not` needs a condition, not " + tn(t));
+        return set_type(e, T(TypeKind::kError));
+      }
+      return set_type(e, t);
+    }
+    if (!is_num(t) && !is_money(t)) {
+      error(DiagCode::type_mismatch, m_.span(u.operand), "cannot negate " + tn(t));
+      return set_type(e, T(TypeKind::kError));
+    }
+    return set_type(e, t, range_neg(p_.range(u.operand)));
+  }
+
+  std::string operand(ExprId e) const { return "`" + expr_text(e) + "`"; }
+
+  Type visit_node(ExprId e, const ast::Binary& b) {
+    using B = ast::BinaryOp;
+    const Type l = visit(b.lhs);
+    const Type r = visit(b.rhs);
+    if (is_err(l) || is_err(r)) {
+      const bool logical = b.op >= B::kEq;
+      return set_type(e, logical ? T(TypeKind::kBool) : T(TypeKind::kError));
+    }
+    const NumRange lr = p_.range(b.lhs);
+    const NumRange rr = p_.range(b.rhs);
+    switch (b.op) {
+      case B::kAdd:
+      case B::kSub: {
+        if ((is_num(l) && is_num(r)) || (is_money(l) && is_money(r))) {
+          return set_type(e, l, b.op == B::kAdd ? range_add(lr, rr) : range_sub(lr, rr));
+        }
+        return mismatch(e, b, l, r, b.op == B::kAdd ? "add" : "subtract",
+                        (is_money(l) || is_money(r)) && (is_num(l) || is_num(r))
+                            ? std::optional<std::string>("money and scores do not mix; multiply money by a number to scale it, or divide two amounts to get a number")
+                            : std::nullopt);
+      }
+      case B::kMul: {
+        if (is_num(l) && is_num(r)) return set_type(e, l, range_mul(lr, rr, kOne));
+        if (is_money(l) && is_num(r)) return set_type(e, l, range_mul(lr, rr, kOne));
+        if (is_num(l) && is_money(r)) return set_type(e, r, range_mul(lr, rr, kOne));
+        return mismatch(e, b, l, r, "multiply",
+                        is_money(l) && is_money(r) ? std::optional<std::string>("an amount times an amount has no meaning; divide them to get a ratio")
+                                                   : std::nullopt);
+      }
+      case B::kDiv: {
+        if (is_num(l) && is_num(r)) return set_type(e, l, range_div(lr, rr, kOne));
+        if (is_money(l) && is_num(r)) return set_type(e, l, range_div(lr, rr, kOne));
+        if (is_money(l) && is_money(r)) return set_type(e, T(TypeKind::kNumber), range_div(lr, rr, kOne));
+        return mismatch(e, b, l, r, "divide",
+                        is_num(l) && is_money(r) ? std::optional<std::string>("a number divided by money has no unit jixiao knows; divide money by money")
+                                                 : std::nullopt);
+      }
+      case B::kAnd:
+      case B::kOr:
+        if (l.kind == TypeKind::kBool && r.kind == TypeKind::kBool) return set_type(e, l);
+        return mismatch(e, b, l, r, b.op == B::kAnd ? "combine with `and`" : "combine with `or`",
+                        std::string("`and` and `or` join conditions such as `x > 60`"));
+      case B::kEq:
+      case B::kNe:
+      case B::kLt:
+      case B::kLe:
+      case B::kGt:
+      case B::kGe:
+        return compare(e, b, l, r);
+      case B::kIn:
+      case B::kNotIn:
+        return membership(e, b, l, r, false);
+      case B::kAnyIn:
+      case B::kAllIn:
+        return membership(e, b, l, r, true);
+    }
+    return set_type(e, T(TypeKind::kError));
+  }
+
+  Type mismatch(ExprId e, const ast::Binary& b, const Type& l, const Type& r, const std::string& verb,
+                std::optional<std::string> hint) {
+    Diagnostic d = make_diagnostic(DiagCode::type_mismatch, b.op_span,
+                                   "cannot " + verb + " " + tn(l) + " (" + operand(b.lhs) + ") and " + tn(r) + " (" +
+                                       operand(b.rhs) + ")",
+                                   std::move(hint));
+    sink_.report(std::move(d));
+    return set_type(e, T(TypeKind::kError));
+  }
+
+  bool is_string_lit(ExprId e) const { return std::holds_alternative<ast::StringLit>(m_.expr(e)); }
+
+  // Checks that a text literal compared with a label names one of its labels.
+  void check_label_literal(ExprId lit, const Type& label_type) {
+    const auto& s = std::get<ast::StringLit>(m_.expr(lit));
+    std::uint32_t index = 0;
+    resolve_label(ast::Label{s.value, true, m_.span(lit)}, label_type.domain, index);
+  }
+
+  Type compare(ExprId e, const ast::Binary& b, const Type& l, const Type& r) {
+    using B = ast::BinaryOp;
+    const bool ordering = b.op != B::kEq && b.op != B::kNe;
+    const Type boolean = T(TypeKind::kBool);
+    if ((is_num(l) && is_num(r)) || (is_money(l) && is_money(r))) return set_type(e, boolean);
+    if (!ordering) {
+      if (l.kind == TypeKind::kText && r.kind == TypeKind::kText) return set_type(e, boolean);
+      if (l.kind == TypeKind::kBool && r.kind == TypeKind::kBool) return set_type(e, boolean);
+      if (l.kind == TypeKind::kLabel && r.kind == TypeKind::kLabel && l.domain == r.domain) return set_type(e, boolean);
+      if (l.kind == TypeKind::kLabel && r.kind == TypeKind::kText && is_string_lit(b.rhs)) {
+        check_label_literal(b.rhs, l);
+        return set_type(e, boolean);
+      }
+      if (r.kind == TypeKind::kLabel && l.kind == TypeKind::kText && is_string_lit(b.lhs)) {
+        check_label_literal(b.lhs, r);
+        return set_type(e, boolean);
+      }
+    }
+    std::optional<std::string> hint;
+    if ((is_money(l) && is_num(r)) || (is_num(l) && is_money(r))) {
+      hint = "compare money with money, e.g. `基础额度 > 10万元`";
+    } else if (ordering && (l.kind == TypeKind::kLabel || r.kind == TypeKind::kLabel)) {
+      hint = "labels have no order here; test membership instead, e.g. `等级 in { \"A\", \"B\" }`";
+    } else if (l.kind == TypeKind::kLabel || r.kind == TypeKind::kLabel) {
+      hint = "compare a label with a label of the same kind or with a quoted label, e.g. `等级 == \"A\"`";
+    }
+    return mismatch(e, b, l, r, "compare", hint);
+  }
+
+  Type membership(ExprId e, const ast::Binary& b, const Type& l, const Type& r, bool list) {
+    const Type boolean = T(TypeKind::kBool);
+    if (r.kind != TypeKind::kSet) {
+      return mismatch(e, b, l, r, "test membership of", std::string("the right side must be a set, e.g. `{ \"a\", \"b\" }` or a `set` name"));
+    }
+    if (list) {
+      if (l.kind != TypeKind::kTextList) {
+        return mismatch(e, b, l, r, "test", std::string("`any_in` and `all_in` take a list<text> on the left; use `in` for one text"));
+      }
+      return set_type(e, boolean);
+    }
+    if (l.kind == TypeKind::kText) return set_type(e, boolean);
+    if (l.kind == TypeKind::kLabel) {
+      for (const ExprId item : set_items(b.rhs)) check_label_literal(item, l);
+      return set_type(e, boolean);
+    }
+    return mismatch(e, b, l, r, "test membership of",
+                    l.kind == TypeKind::kTextList ? std::optional<std::string>("use `any_in` or `all_in` for a list")
+                                                  : std::nullopt);
+  }
+
+  // The string literals of a set literal or of the set a name refers to.
+  std::vector<ExprId> set_items(ExprId e) const {
+    if (const auto* s = std::get_if<ast::SetLit>(&m_.expr(e))) return s->items;
+    if (std::holds_alternative<ast::NameRef>(m_.expr(e))) {
+      const SymbolId id = p_.ref(e);
+      if (id != kNoSymbol && p_.symbol(id).kind == SymbolKind::kSet) return set_items(m_.sets[p_.symbol(id).index].value);
+    }
+    return {};
+  }
+
+  Type visit_node(ExprId e, const ast::If& i) {
+    const Type c = visit(i.cond);
+    const Type a = visit(i.then_expr);
+    const Type b = visit(i.else_expr);
+    if (!is_err(c) && c.kind != TypeKind::kBool) {
+      error(DiagCode::type_mismatch, m_.span(i.cond), "the condition of `if` is " + tn(c) + ", not yes/no");
+    }
+    if (is_err(a) || is_err(b)) return set_type(e, T(TypeKind::kError));
+    if (!(a == b)) {
+      error(DiagCode::type_mismatch, m_.span(e),
+            "the branches of `if` give " + tn(a) + " (" + operand(i.then_expr) + ") and " + tn(b) + " (" + operand(i.else_expr) + ")",
+            "both branches must give the same kind of value");
+      return set_type(e, T(TypeKind::kError));
+    }
+    return set_type(e, a, range_union(p_.range(i.then_expr), p_.range(i.else_expr)));
+  }
+
+  Type visit_node(ExprId e, const ast::Pair& pr) {
+    visit(pr.from);
+    visit(pr.to);
+    error(DiagCode::bad_arguments, m_.span(e), "a pair `a -> b` is only an argument of `interpolate`");
+    return set_type(e, T(TypeKind::kError));
+  }
+
+  Type visit_node(ExprId e, const ast::SetLit& s) {
+    std::set<std::string> seen;
+    for (const ExprId item : s.items) {
+      visit(item);
+      const auto& value = std::get<ast::StringLit>(m_.expr(item)).value;
+      if (!seen.insert(value).second) {
+        error(DiagCode::duplicate_name, m_.span(item), "`" + value + "` is listed twice in the set", "list each text once");
+      }
+    }
+    return set_type(e, T(TypeKind::kSet));
+  }
+
+  Type visit_node(ExprId e, const ast::TableLit& t) {
+    TypeKind value = TypeKind::kError;
+    std::set<std::string> seen;
+    for (const auto& entry : t.entries) {
+      const Type vt = visit(entry.value);
+      if (!seen.insert(entry.key.text).second) {
+        error(DiagCode::duplicate_name, entry.key.span, "`" + entry.key.text + "` is listed twice in the table", "list each key once");
+      }
+      if (is_err(vt)) continue;
+      if (!is_num(vt) && !is_money(vt)) {
+        error(DiagCode::type_mismatch, m_.span(entry.value), "a table holds numbers or amounts, not " + tn(vt));
+        continue;
+      }
+      if (value == TypeKind::kError) {
+        value = vt.kind;
+      } else if (value != vt.kind) {
+        error(DiagCode::type_mismatch, m_.span(entry.value), "this table mixes numbers and amounts", "give every entry the same unit");
+      }
+    }
+    return set_type(e, Type{TypeKind::kTable, 0, value});
+  }
+
+  Type visit_node(ExprId e, const ast::Coef& c) {
+    const Type subject = visit(c.subject);
+    TypeKind value = TypeKind::kError;
+    NumRange range;
+    bool first = true;
+    auto add_value = [&](ExprId v) {
+      const Type vt = visit(v);
+      if (is_err(vt)) return;
+      if (!is_num(vt) && !is_money(vt)) {
+        error(DiagCode::type_mismatch, m_.span(v), "a coefficient is a number or an amount, not " + tn(vt));
+        return;
+      }
+      if (value == TypeKind::kError) value = vt.kind;
+      if (value != vt.kind) {
+        error(DiagCode::type_mismatch, m_.span(v), "this table mixes numbers and amounts", "give every entry the same unit");
+        return;
+      }
+      range = first ? p_.range(v) : range_union(range, p_.range(v));
+      first = false;
+    };
+    for (const auto& entry : c.entries) add_value(entry.value);
+    if (ast::present(c.otherwise)) add_value(c.otherwise);
+    if (is_err(subject)) return set_type(e, T(TypeKind::kError));
+    std::set<std::string> seen;
+    for (const auto& entry : c.entries) {
+      if (!seen.insert(entry.key.text).second) {
+        error(DiagCode::duplicate_name, entry.key.span, "`" + entry.key.text + "` is listed twice", "list each label once");
+      }
+    }
+    if (subject.kind == TypeKind::kLabel) {
+      for (const auto& entry : c.entries) {
+        std::uint32_t index = 0;
+        resolve_label(entry.key, subject.domain, index);
+      }
+      if (!ast::present(c.otherwise)) {
+        std::string missing;
+        for (const auto& label : p_.domains[subject.domain].labels) {
+          if (!seen.count(label)) missing += (missing.empty() ? "`" : ", `") + label + "`";
+        }
+        if (!missing.empty()) {
+          error(DiagCode::missing_label, m_.span(e), "`coef` gives no value for " + missing,
+                "list every label, or add `else 值` for the rest");
+        }
+      }
+    } else if (subject.kind == TypeKind::kText || subject.kind == TypeKind::kBool) {
+      if (!ast::present(c.otherwise)) {
+        error(DiagCode::missing_label, m_.span(e), "`coef` over " + tn(subject) + " needs `else` for the values it does not list",
+              "add e.g. `else 0` before `}`");
+      }
+    } else {
+      error(DiagCode::type_mismatch, m_.span(c.subject), "`coef` looks up labels or texts, not " + tn(subject),
+            "for numbers, use `bands(x) { [0, 60) 0, ... }`");
+      return set_type(e, T(TypeKind::kError));
+    }
+    if (value == TypeKind::kError) return set_type(e, T(TypeKind::kError));
+    return set_type(e, T(value), range);
+  }
+
+  Type visit_node(ExprId e, const ast::Bands& b) {
+    const Type subject = visit(b.subject);
+    TypeKind value = TypeKind::kError;
+    NumRange range;
+    bool first = true;
+    for (const auto& entry : b.entries) {
+      const Type vt = visit(entry.value);
+      if (is_err(vt)) continue;
+      if (!is_num(vt) && !is_money(vt)) {
+        error(DiagCode::type_mismatch, m_.span(entry.value), "a band's value is a number or an amount, not " + tn(vt));
+        continue;
+      }
+      if (value == TypeKind::kError) value = vt.kind;
+      range = first ? p_.range(entry.value) : range_union(range, p_.range(entry.value));
+      first = false;
+    }
+    if (is_err(subject)) return set_type(e, T(TypeKind::kError));
+    if (!is_num(subject)) {
+      error(DiagCode::type_mismatch, m_.span(b.subject), "`bands` looks up numbers, not " + tn(subject),
+            "for labels, use `coef(x) { A 1.0, ... }`");
+      return set_type(e, T(TypeKind::kError));
+    }
+    std::vector<BandRef> refs;
+    for (const auto& entry : b.entries) {
+      refs.push_back({entry.interval, std::string(expr_text(b.subject)) + " " + interval_label(entry.interval), entry.interval.span});
+    }
+    if (b.entries.empty()) {
+      error(DiagCode::band_gap, m_.span(e), "`bands` lists no bands", "add e.g. `[0, 60) 0, [60, 100] 10`");
+    } else {
+      check_tiling(std::move(refs), p_.range(b.subject), "`bands(" + expr_text(b.subject) + ")`", sink_);
+    }
+    if (value == TypeKind::kError) return set_type(e, T(TypeKind::kError));
+    return set_type(e, T(value), range);
+  }
+
+  std::string interval_label(const ast::Interval& iv) const {
+    return std::string(iv.lo_closed ? "[" : "(") + (iv.lo_inf ? "-∞" : decimal::to_string(iv.lo)) + ", " +
+           (iv.hi_inf ? "∞" : decimal::to_string(iv.hi)) + (iv.hi_closed ? "]" : ")");
+  }
+
+  // ---- calls ----
+
+  Type call_error(ExprId e, const std::string& message, std::string_view usage) {
+    error(DiagCode::bad_arguments, m_.span(e), message, "write `" + std::string(usage) + "`");
+    return set_type(e, T(TypeKind::kError));
+  }
+
+  // Visits the bare-word value of a named argument such as `better: lower`; returns the word.
+  std::optional<std::string> word_arg(const ast::NamedArg& a) {
+    if (const auto* ref = std::get_if<ast::NameRef>(&m_.expr(a.value)); ref && ref->parts.size() == 1) {
+      visited_[static_cast<std::uint32_t>(a.value)] = true;
+      return ref->parts.front().name;
+    }
+    return std::nullopt;
+  }
+
+  Type visit_node(ExprId e, const ast::Call& c) {
+    const std::string& name = c.callee.name;
+    const FunctionInfo* fn = nullptr;
+    for (const FunctionInfo& f : kFunctions) {
+      if (f.name == name) fn = &f;
+    }
+    if (fn == nullptr) {
+      for (const ExprId a : c.args) visit(a);
+      for (const auto& a : c.named) visit(a.value);
+      std::vector<std::string> names;
+      for (const FunctionInfo& f : kFunctions) names.emplace_back(f.name);
+      const auto best = closest_name(name, names);
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      error(DiagCode::unknown_function, c.callee.span, "unknown function `" + name + "`",
+            best ? "did you mean `" + *best + "`?" : "the functions are " + list);
+      return set_type(e, T(TypeKind::kError));
+    }
+    if (name == "ratio") return ratio(e, c, *fn);
+    if (name == "interpolate") return interpolate(e, c, *fn);
+    if (name == "shortfall" || name == "excess") return shortfall(e, c, *fn);
+
+    std::vector<Type> args;
+    bool error_seen = false;
+    for (const ExprId a : c.args) {
+      args.push_back(visit(a));
+      error_seen = error_seen || is_err(args.back());
+    }
+    for (const auto& a : c.named) {
+      visit(a.value);
+      error(DiagCode::bad_arguments, a.name.span, "`" + name + "` takes no argument named `" + a.name.name + "`",
+            "write `" + std::string(fn->usage) + "`");
+      error_seen = true;
+    }
+    if (error_seen) return set_type(e, T(TypeKind::kError));
+    auto range_of = [&](std::size_t i) { return p_.range(c.args[i]); };
+    auto all_numeric = [&](bool money_ok) -> std::optional<TypeKind> {
+      if (args.empty()) return std::nullopt;
+      const TypeKind k = args[0].kind;
+      if (k != TypeKind::kNumber && !(money_ok && k == TypeKind::kMoney)) return std::nullopt;
+      for (const Type& t : args) {
+        if (t.kind != k) return std::nullopt;
+      }
+      return k;
+    };
+    if (name == "min" || name == "max" || name == "sum") {
+      const auto k = all_numeric(true);
+      if (!k || args.empty()) return call_error(e, "`" + name + "` takes numbers (or amounts), all of the same kind", fn->usage);
+      NumRange r = range_of(0);
+      for (std::size_t i = 1; i < args.size(); ++i) {
+        r = name == "min" ? range_min(r, range_of(i)) : name == "max" ? range_max(r, range_of(i)) : range_add(r, range_of(i));
+      }
+      return set_type(e, T(*k), r);
+    }
+    if (name == "avg") {
+      const auto k = all_numeric(false);
+      if (!k) return call_error(e, "`avg` takes numbers", fn->usage);
+      NumRange r = range_of(0);
+      for (std::size_t i = 1; i < args.size(); ++i) r = range_union(r, range_of(i));
+      return set_type(e, T(*k), r);
+    }
+    if (name == "clamp") {
+      const auto k = all_numeric(true);
+      if (!k || args.size() != 3) return call_error(e, "`clamp` takes a value and its lower and upper bounds", fn->usage);
+      return set_type(e, T(*k), range_min(range_max(range_of(0), range_of(1)), range_of(2)));
+    }
+    if (name == "abs" || name == "floor" || name == "ceil") {
+      const auto k = all_numeric(name == "abs");
+      if (!k || args.size() != 1) return call_error(e, "`" + name + "` takes one number", fn->usage);
+      NumRange r = range_of(0);
+      if (name == "abs") r = range_max(range_max(r, range_neg(r)), NumRange::exact(0));
+      if (name == "floor") r = range_sub(r, NumRange::between(0, kOne));
+      if (name == "ceil") r = range_add(r, NumRange::between(0, kOne));
+      return set_type(e, T(*k), r);
+    }
+    if (name == "round") {
+      if (args.size() != 2 || !is_num(args[0]) || !is_num(args[1])) return call_error(e, "`round` takes a number and a count of decimal places", fn->usage);
+      const auto* places = std::get_if<ast::NumberLit>(&m_.expr(c.args[1]));
+      if (places == nullptr || places->raw % kOne != 0 || places->raw < 0 || places->raw > 6 * kOne) {
+        error(DiagCode::bad_arguments, m_.span(c.args[1]), "the places of `round` must be a whole number from 0 to 6", "write e.g. `round(x, 2)`");
+        return set_type(e, T(TypeKind::kError));
+      }
+      return set_type(e, T(TypeKind::kNumber), range_add(range_of(0), NumRange::between(-kOne, kOne)));
+    }
+    if (name == "count") {
+      for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i].kind != TypeKind::kBool) {
+          error(DiagCode::bad_arguments, m_.span(c.args[i]), "`count` counts conditions; this is " + tn(args[i]),
+                "write conditions, e.g. `count(设施覆盖率 < 60, 服务可达性 < 60)`");
+          return set_type(e, T(TypeKind::kError));
+        }
+      }
+      if (args.empty()) return call_error(e, "`count` needs at least one condition", fn->usage);
+      return set_type(e, T(TypeKind::kNumber), NumRange::between(0, static_cast<std::int64_t>(args.size()) * kOne));
+    }
+    if (name == "count_in") {
+      if (args.size() != 2 || args[0].kind != TypeKind::kTextList || args[1].kind != TypeKind::kSet) {
+        return call_error(e, "`count_in` counts the items of a list<text> that are in a set", fn->usage);
+      }
+      return set_type(e, T(TypeKind::kNumber), NumRange{0, 0, false, true});
+    }
+    if (name == "size") {
+      if (args.size() != 1 || args[0].kind != TypeKind::kTextList) return call_error(e, "`size` counts the items of a list<text>", fn->usage);
+      return set_type(e, T(TypeKind::kNumber), NumRange{0, 0, false, true});
+    }
+    return call_error(e, "cannot check `" + name + "`", fn->usage);
+  }
+
+  // ratio(x, target: T, cap: C, better: higher|lower); the target may also be the 2nd argument.
+  Type ratio(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+    std::optional<ExprId> x;
+    std::optional<ExprId> target;
+    std::optional<ExprId> cap;
+    bool ok = true;
+    if (!c.args.empty()) x = c.args[0];
+    if (c.args.size() >= 2) target = c.args[1];
+    if (c.args.size() > 2) ok = false;
+    for (const auto& a : c.named) {
+      if (a.name.name == "target" && !target) {
+        target = a.value;
+      } else if (a.name.name == "cap") {
+        cap = a.value;
+      } else if (a.name.name == "better") {
+        const auto w = word_arg(a);
+        if (!w || (*w != "higher" && *w != "lower")) {
+          error(DiagCode::bad_arguments, m_.span(a.value), "`better:` is `higher` or `lower`",
+                "write `better: lower` when a smaller value is better (costs, complaints)");
+          ok = false;
+        }
+      } else {
+        error(DiagCode::bad_arguments, a.name.span, "`ratio` takes no argument named `" + a.name.name + "`", "write `" + std::string(fn.usage) + "`");
+        ok = false;
+      }
+    }
+    if (!x || !target) return call_error(e, "`ratio` needs a value and a target", fn.usage);
+    for (const auto& arg : {x, target, cap}) {
+      if (!arg) continue;
+      const Type t = visit(*arg);
+      if (!is_err(t) && !is_num(t)) {
+        error(DiagCode::type_mismatch, m_.span(*arg), "`ratio` takes numbers, not " + tn(t));
+        ok = false;
+      }
+    }
+    if (!ok) return set_type(e, T(TypeKind::kError));
+    const NumRange tr = p_.range(*target);
+    if (!tr.lo_inf && !tr.hi_inf && tr.lo <= 0 && tr.hi >= 0 && tr.lo == tr.hi) {
+      error(DiagCode::bad_arguments, m_.span(*target), "the target of `ratio` is 0", "a target must be above 0");
+    }
+    NumRange r = NumRange::between(0, kHundred);
+    if (cap) r = range_max(NumRange::exact(0), range_min(NumRange{0, 0, false, true}, p_.range(*cap)));
+    if (cap) r.lo = 0, r.lo_inf = false;
+    return set_type(e, T(TypeKind::kNumber), r);
+  }
+
+  Type interpolate(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+    if (!c.named.empty() || c.args.size() < 3) {
+      for (const ExprId a : c.args) visited_[static_cast<std::uint32_t>(a)] = true;
+      return call_error(e, "`interpolate` takes a value and at least two points `x -> y`", fn.usage);
+    }
+    const Type x = visit(c.args[0]);
+    bool ok = !is_err(x);
+    if (ok && !is_num(x)) {
+      error(DiagCode::type_mismatch, m_.span(c.args[0]), "`interpolate` takes a number, not " + tn(x));
+      ok = false;
+    }
+    std::optional<std::int64_t> previous;
+    NumRange r;
+    bool first = true;
+    for (std::size_t i = 1; i < c.args.size(); ++i) {
+      visited_[static_cast<std::uint32_t>(c.args[i])] = true;
+      const auto* pair = std::get_if<ast::Pair>(&m_.expr(c.args[i]));
+      if (pair == nullptr) {
+        error(DiagCode::bad_arguments, m_.span(c.args[i]), "expected a point `x -> y`", "write e.g. `interpolate(x, 60 -> 0, 100 -> 100)`");
+        ok = false;
+        continue;
+      }
+      visit(pair->from);
+      visit(pair->to);
+      const auto* from = std::get_if<ast::NumberLit>(&m_.expr(pair->from));
+      const auto* to = std::get_if<ast::NumberLit>(&m_.expr(pair->to));
+      if (from == nullptr || to == nullptr) {
+        error(DiagCode::not_constant, m_.span(c.args[i]), "the points of `interpolate` must be numbers written out",
+              "write e.g. `60 -> 0`");
+        ok = false;
+        continue;
+      }
+      const std::int64_t fx = ast::literal_value(*from);
+      if (previous && fx <= *previous) {
+        error(DiagCode::bad_arguments, m_.span(pair->from), "the points of `interpolate` must rise: " +
+              decimal::to_string(fx) + " comes after " + decimal::to_string(*previous), "list the points from the lowest x to the highest");
+        ok = false;
+      }
+      previous = fx;
+      const NumRange yr = NumRange::exact(ast::literal_value(*to));
+      r = first ? yr : range_union(r, yr);
+      first = false;
+    }
+    if (!ok) return set_type(e, T(TypeKind::kError));
+    return set_type(e, T(TypeKind::kNumber), r);
+  }
+
+  // shortfall(x, threshold, step: s, partial: prorata|floor|ceil) and excess(...)
+  Type shortfall(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+    bool ok = c.args.size() == 2;
+    for (const ExprId a : c.args) {
+      const Type t = visit(a);
+      if (!is_err(t) && !is_num(t)) {
+        error(DiagCode::type_mismatch, m_.span(a), "`" + c.callee.name + "` takes numbers, not " + tn(t));
+        ok = false;
+      }
+      if (is_err(t)) ok = false;
+    }
+    for (const auto& a : c.named) {
+      if (a.name.name == "step") {
+        const Type t = visit(a.value);
+        const auto* lit = std::get_if<ast::NumberLit>(&m_.expr(a.value));
+        if (!is_num(t) || lit == nullptr || ast::literal_value(*lit) <= 0) {
+          error(DiagCode::bad_arguments, m_.span(a.value), "`step:` is a number above 0, written out", "write e.g. `step: 1`");
+          ok = false;
+        }
+      } else if (a.name.name == "partial") {
+        const auto w = word_arg(a);
+        if (!w || (*w != "prorata" && *w != "floor" && *w != "ceil")) {
+          error(DiagCode::bad_arguments, m_.span(a.value), "`partial:` is `prorata`, `floor` or `ceil`",
+                "`prorata` counts part of a step, `floor` only whole steps, `ceil` any part as a whole step");
+          ok = false;
+        }
+      } else {
+        error(DiagCode::bad_arguments, a.name.span, "`" + c.callee.name + "` takes no argument named `" + a.name.name + "`",
+              "write `" + std::string(fn.usage) + "`");
+        ok = false;
+      }
+    }
+    if (c.args.size() != 2) return call_error(e, "`" + c.callee.name + "` takes a value and a threshold", fn.usage);
+    if (!ok) return set_type(e, T(TypeKind::kError));
+    return set_type(e, T(TypeKind::kNumber), NumRange{0, 0, false, true});
+  }
+
+  CheckedPolicy& p_;
+  ast::Module& m_;
+  const CheckOptions& options_;
+  DiagnosticSink& sink_;
+  std::string_view source_text_;
+  std::unordered_map<std::string, SymbolId> top_;
+  std::unordered_map<std::string, SymbolId> paths_;
+  std::unordered_map<std::string, std::vector<std::string>> leaf_paths_;
+  std::vector<int> state_;
+  std::vector<bool> used_;
+  std::vector<bool> visited_;
+  SymbolId current_ = kNoSymbol;
+};
+
+}  // namespace
+
+std::optional<CheckedPolicy> check(const SourceSet& sources, ast::Module module, const CheckOptions& options,
+                                   DiagnosticSink& sink) {
+  const std::size_t errors_before = sink.error_count();
+  CheckedPolicy policy;
+  policy.module = std::move(module);
+  Checker checker(policy, options, sink);
+  checker.set_source_text(sources.get(policy.module.source).text());
+  checker.run();
+  if (sink.error_count() > errors_before) return std::nullopt;
+  return policy;
+}
+
+}  // namespace jixiao::dsl

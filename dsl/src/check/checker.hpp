@@ -1,0 +1,43 @@
+// Internal: the checker's shared state, used by the pass files under dsl/src/check/.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "jixiao/dsl/check.hpp"
+
+namespace jixiao::dsl::check_detail {
+
+/// Range arithmetic helpers (saturating to an infinite end when int64 overflows).
+NumRange range_add(const NumRange& a, const NumRange& b);
+NumRange range_sub(const NumRange& a, const NumRange& b);
+NumRange range_neg(const NumRange& a);
+NumRange range_mul(const NumRange& a, const NumRange& b, std::int64_t scale);
+NumRange range_div(const NumRange& a, const NumRange& b, std::int64_t scale);
+NumRange range_union(const NumRange& a, const NumRange& b);
+NumRange range_min(const NumRange& a, const NumRange& b);
+NumRange range_max(const NumRange& a, const NumRange& b);
+
+/// "[0, 100]" / "(-∞, 60)" etc. for messages.
+std::string range_text(const NumRange& r);
+
+/// One band for the tiling check.
+struct BandRef {
+  ast::Interval interval;
+  std::string label;
+  Span span;
+};
+
+/// Reports empty bands, gaps and overlaps between `bands`, and values of `covered` that no band
+/// covers. `what` names the declaration in messages ("grade `等级`").
+void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const std::string& what,
+                  DiagnosticSink& sink);
+
+/// Parses a literal given on the command line (`5000万元`, `80`, `15%`, `"文本"`, `true`).
+/// Returns false (and fills `error` with what was expected) when it does not parse as `want`.
+bool parse_param_literal(const std::string& text, TypeKind want, std::int64_t& number,
+                         std::string& string_value, bool& boolean, std::string& error);
+
+}  // namespace jixiao::dsl::check_detail

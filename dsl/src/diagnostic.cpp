@@ -1,0 +1,69 @@
+// The diagnostic registry and sinks.
+#include "jixiao/dsl/diagnostic.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace jixiao {
+namespace {
+
+struct CodeInfo {
+  std::string_view slug;
+  Severity severity;
+};
+
+constexpr std::array kCodes = {
+#define DIAG(id, severity, slug) CodeInfo{slug, Severity::severity},
+#include "jixiao/dsl/diagnostic_codes.def"
+#undef DIAG
+};
+
+}  // namespace
+
+std::string_view slug(DiagCode code) { return kCodes.at(static_cast<std::size_t>(code)).slug; }
+
+Severity default_severity(DiagCode code) {
+  return kCodes.at(static_cast<std::size_t>(code)).severity;
+}
+
+const std::vector<DiagCode>& all_codes() {
+  static const std::vector<DiagCode> codes = [] {
+    std::vector<DiagCode> v;
+    for (std::size_t i = 0; i < kCodes.size(); ++i) v.push_back(static_cast<DiagCode>(i));
+    return v;
+  }();
+  return codes;
+}
+
+Diagnostic make_diagnostic(DiagCode code, Span span, std::string message,
+                           std::optional<std::string> hint) {
+  Diagnostic d;
+  d.code = code;
+  d.severity = default_severity(code);
+  d.span = span;
+  d.message = std::move(message);
+  d.hint = std::move(hint);
+  return d;
+}
+
+void CollectingSink::sort() {
+  std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    const auto sa = static_cast<std::uint32_t>(a.span.source);
+    const auto sb = static_cast<std::uint32_t>(b.span.source);
+    if (sa != sb) return sa < sb;
+    if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
+    return static_cast<int>(a.severity) < static_cast<int>(b.severity);
+  });
+}
+
+void LimitSink::report(Diagnostic d) {
+  if (d.severity == Severity::kError && error_count() >= limit_) {
+    count(d);
+    ++dropped_;
+    return;
+  }
+  count(d);
+  inner_.report(std::move(d));
+}
+
+}  // namespace jixiao

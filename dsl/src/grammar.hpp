@@ -1,0 +1,470 @@
+// The PEGTL grammar of the jixiao policy language: rules only. Messages for the committed
+// error points live in grammar_errors.hpp; the parse tree is lowered in lower_parse_tree.cpp.
+// The EBNF each rule implements is in the comment above it; docs/language.md has the whole.
+#pragma once
+
+#include <tao/pegtl.hpp>
+
+namespace jixiao::dsl::grammar {
+
+namespace pegtl = tao::pegtl;
+using pegtl::at;
+using pegtl::eof;
+using pegtl::eolf;
+using pegtl::list;
+using pegtl::must;
+using pegtl::not_at;
+using pegtl::one;
+using pegtl::opt;
+using pegtl::plus;
+using pegtl::seq;
+using pegtl::sor;
+using pegtl::star;
+using pegtl::until;
+namespace u8 = pegtl::utf8;
+
+// clang-format off
+
+// ---- lexical ----
+
+// comment := '#' { any } end-of-line
+struct comment : seq< one< '#' >, until< eolf > > {};
+struct space_char : one< ' ', '\t', '\r', '\n' > {};
+// ws := { space | comment }
+struct ws : star< sor< space_char, comment > > {};
+
+// A rule followed by optional white space.
+template< typename R > struct tok : seq< R, ws > {};
+
+// ident_start := ASCII letter | '_' | a letter of another script (CJK, kana, Hangul, Latin-1, ...)
+struct ident_start : sor< pegtl::ascii::ranges< 'a', 'z', 'A', 'Z', '_' >,
+                          u8::ranges< 0xC0, 0xD6, 0xD8, 0xF6, 0xF8, 0x24F, 0x370, 0x37D, 0x37F, 0x3FF,
+                                      0x400, 0x4FF, 0x3041, 0x30FA, 0x30FC, 0x30FF, 0x3105, 0x312F,
+                                      0x3400, 0x4DBF, 0x4E00, 0x9FFF, 0xAC00, 0xD7A3, 0xF900, 0xFAFF,
+                                      0x20000, 0x3134F > > {};
+// ident_continue := ident_start | digit
+struct ident_continue : sor< ident_start, pegtl::ascii::digit > {};
+struct word : seq< ident_start, star< ident_continue > > {};
+
+template< typename S > struct keyword : seq< S, not_at< ident_continue > > {};
+#define JIXIAO_KW( name, text ) struct kw_##name : keyword< TAO_PEGTL_STRING( text ) > {};
+JIXIAO_KW( policy, "policy" )
+JIXIAO_KW( version, "version" )
+JIXIAO_KW( subject, "subject" )
+JIXIAO_KW( key, "key" )
+JIXIAO_KW( input, "input" )
+JIXIAO_KW( param, "param" )
+JIXIAO_KW( set, "set" )
+JIXIAO_KW( let, "let" )
+JIXIAO_KW( indicator, "indicator" )
+JIXIAO_KW( deduct, "deduct" )
+JIXIAO_KW( bonus, "bonus" )
+JIXIAO_KW( deductions, "deductions" )
+JIXIAO_KW( bonuses, "bonuses" )
+JIXIAO_KW( per, "per" )
+JIXIAO_KW( when, "when" )
+JIXIAO_KW( max, "max" )
+JIXIAO_KW( veto, "veto" )
+JIXIAO_KW( grade, "grade" )
+JIXIAO_KW( alert, "alert" )
+JIXIAO_KW( fund, "fund" )
+JIXIAO_KW( reason, "reason" )
+JIXIAO_KW( at, "at" )
+JIXIAO_KW( most, "most" )
+JIXIAO_KW( down, "down" )
+JIXIAO_KW( of, "of" )
+JIXIAO_KW( deadline, "deadline" )
+JIXIAO_KW( days, "days" )
+JIXIAO_KW( workdays, "workdays" )
+JIXIAO_KW( pool, "pool" )
+JIXIAO_KW( track, "track" )
+JIXIAO_KW( split, "split" )
+JIXIAO_KW( by, "by" )
+JIXIAO_KW( equally, "equally" )
+JIXIAO_KW( among, "among" )
+JIXIAO_KW( top, "top" )
+JIXIAO_KW( proportional, "proportional" )
+JIXIAO_KW( to, "to" )
+JIXIAO_KW( rounding, "rounding" )
+JIXIAO_KW( fen, "fen" )
+JIXIAO_KW( ties, "ties" )
+JIXIAO_KW( asc, "asc" )
+JIXIAO_KW( desc, "desc" )
+JIXIAO_KW( output, "output" )
+JIXIAO_KW( precision, "precision" )
+JIXIAO_KW( if, "if" )
+JIXIAO_KW( then, "then" )
+JIXIAO_KW( else, "else" )
+JIXIAO_KW( and, "and" )
+JIXIAO_KW( or, "or" )
+JIXIAO_KW( not, "not" )
+JIXIAO_KW( in, "in" )
+JIXIAO_KW( any_in, "any_in" )
+JIXIAO_KW( all_in, "all_in" )
+JIXIAO_KW( true, "true" )
+JIXIAO_KW( false, "false" )
+JIXIAO_KW( coef, "coef" )
+JIXIAO_KW( bands, "bands" )
+JIXIAO_KW( inf, "inf" )
+JIXIAO_KW( score, "score" )
+JIXIAO_KW( number, "number" )
+JIXIAO_KW( percent, "percent" )
+JIXIAO_KW( count, "count" )
+JIXIAO_KW( money, "money" )
+JIXIAO_KW( text, "text" )
+JIXIAO_KW( bool, "bool" )
+JIXIAO_KW( one_of, "one_of" )
+JIXIAO_KW( list, "list" )
+#undef JIXIAO_KW
+
+// Words that cannot be names. (Type names and `min`/`max`-style function names are not
+// reserved where they cannot be confused; `max` is reserved because of `max 10` clauses.)
+struct reserved : sor< kw_policy, kw_version, kw_subject, kw_key, kw_input, kw_param, kw_set,
+                       kw_let, kw_indicator, kw_deduct, kw_bonus, kw_deductions, kw_bonuses,
+                       kw_per, kw_when, kw_max, kw_veto, kw_grade, kw_alert, kw_fund, kw_reason,
+                       kw_of, kw_deadline, kw_pool, kw_track, kw_split, kw_by, kw_rounding,
+                       kw_ties, kw_output, kw_precision, kw_if, kw_then, kw_else, kw_and, kw_or,
+                       kw_not, kw_in, kw_any_in, kw_all_in, kw_true, kw_false, kw_coef,
+                       kw_bands, kw_inf > {};
+
+// ident := word - reserved
+struct ident : seq< not_at< reserved >, word > {};
+
+// string := '"' { char | '\"' | '\\' } '"'
+struct string_char : sor< seq< one< '\\' >, one< '"', '\\', 'n' > >, pegtl::not_one< '"', '\\', '\n' > > {};
+struct string_close : one< '"' > {};
+struct string_lit : seq< one< '"' >, star< string_char >, must< string_close > > {};
+
+struct digits : plus< pegtl::ascii::digit > {};
+// decimal := digits [ '.' digits ]
+struct decimal : seq< digits, opt< one< '.' >, digits > > {};
+struct unit_percent : one< '%' > {};
+struct unit_points : seq< u8::one< 0x5206 >, not_at< ident_continue > > {};                   // 分
+struct unit_yuan : seq< u8::one< 0x5143 >, not_at< ident_continue > > {};                     // 元
+struct unit_wan_yuan : seq< u8::string< 0x4E07, 0x5143 >, not_at< ident_continue > > {};      // 万元
+struct unit_yi_yuan : seq< u8::string< 0x4EBF, 0x5143 >, not_at< ident_continue > > {};       // 亿元
+// number := decimal [ '%' | '分' | '元' | '万元' | '亿元' ]
+struct number : seq< decimal, opt< sor< unit_percent, unit_points, unit_yuan, unit_wan_yuan, unit_yi_yuan > > > {};
+struct minus_sign : one< '-' > {};
+struct signed_number : seq< opt< minus_sign >, number > {};
+
+// label := ident | string
+struct label : sor< string_lit, ident > {};
+
+// path := ident { '.' ident }
+struct path_rest : ident {};
+struct path : seq< ident, star< one< '.' >, must< path_rest > > > {};
+
+// ---- expressions ----
+
+struct expr;
+struct expect_expr : seq< expr > {};
+struct expect_close_paren : one< ')' > {};
+struct expect_open_paren : one< '(' > {};
+struct expect_open_brace : one< '{' > {};
+struct expect_close_brace : one< '}' > {};
+struct expect_then : kw_then {};
+struct expect_else : kw_else {};
+
+// paren := '(' expr ')'
+struct paren : seq< tok< one< '(' > >, must< expect_expr >, must< expect_close_paren >, ws > {};
+
+// arg := ident ':' expr | expr [ '->' expr ]
+struct arrow : seq< one< '-' >, one< '>' > > {};
+struct arg_name : ident {};
+struct named_arg : seq< tok< arg_name >, tok< one< ':' > >, must< expect_expr > > {};
+struct pair_arg : seq< expr, tok< arrow >, must< expect_expr > > {};
+struct arg : sor< named_arg, pair_arg, expr > {};
+struct callee : word {};
+// call := word '(' [ arg { ',' arg } ] ')'
+struct call : seq< tok< callee >, tok< one< '(' > >, opt< list< arg, tok< one< ',' > > > >, must< expect_close_paren >, ws > {};
+
+// set := '{' string { ',' string } '}'
+struct set_item : string_lit {};
+struct set_lit : seq< tok< one< '{' > >, tok< set_item >, star< tok< one< ',' > >, tok< set_item > >, opt< tok< one< ',' > > >, must< expect_close_brace >, ws > {};
+// table := '{' label ':' expr { ',' label ':' expr } '}'
+struct table_entry : seq< tok< label >, tok< one< ':' > >, must< expect_expr > > {};
+struct table_lit : seq< tok< one< '{' > >, list< table_entry, tok< one< ',' > > >, opt< tok< one< ',' > > >, must< expect_close_brace >, ws > {};
+
+// coef := 'coef' '(' expr ')' '{' { label expr [','] } [ 'else' expr ] '}'
+struct coef_entry : seq< tok< label >, must< expect_expr >, opt< tok< one< ',' > > > > {};
+struct coef_else : seq< tok< kw_else >, must< expect_expr >, opt< tok< one< ',' > > > > {};
+struct coef_expr : seq< tok< kw_coef >, must< expect_open_paren >, ws, must< expect_expr >, must< expect_close_paren >, ws,
+                        must< expect_open_brace >, ws, star< coef_entry >, opt< coef_else >, must< expect_close_brace >, ws > {};
+
+// interval := ( '[' | '(' ) bound ',' bound ( ']' | ')' )
+struct inf_bound : sor< kw_inf, u8::one< 0x221E > > {};                                  // inf, ∞
+struct bound : seq< opt< tok< minus_sign > >, sor< inf_bound, number > > {};
+struct open_closed : one< '[' > {};
+struct open_open : one< '(' > {};
+struct close_closed : one< ']' > {};
+struct close_open : one< ')' > {};
+struct expect_bound : bound {};
+struct expect_interval_comma : one< ',' > {};
+struct expect_interval_close : sor< close_closed, close_open > {};
+struct interval : seq< sor< open_closed, open_open >, ws, must< expect_bound >, ws, must< expect_interval_comma >, ws,
+                       must< expect_bound >, ws, must< expect_interval_close > > {};
+struct expect_interval : interval {};
+
+// bands := 'bands' '(' expr ')' '{' { interval expr [','] } '}'
+struct bands_entry : seq< tok< interval >, must< expect_expr >, opt< tok< one< ',' > > > > {};
+struct bands_expr : seq< tok< kw_bands >, must< expect_open_paren >, ws, must< expect_expr >, must< expect_close_paren >, ws,
+                         must< expect_open_brace >, ws, star< bands_entry >, must< expect_close_brace >, ws > {};
+
+struct true_lit : kw_true {};
+struct false_lit : kw_false {};
+
+// if := 'if' expr 'then' expr 'else' expr
+struct if_expr : seq< tok< kw_if >, must< expect_expr >, must< expect_then >, ws, must< expect_expr >, must< expect_else >, ws, must< expect_expr > > {};
+
+// primary := number | string | true | false | coef | bands | call | path | '(' expr ')' | set | table
+struct primary : sor< tok< number >, tok< string_lit >, tok< true_lit >, tok< false_lit >, coef_expr, bands_expr,
+                      call, tok< path >, paren, table_lit, set_lit > {};
+
+struct op_neg : seq< one< '-' >, not_at< one< '>' > > > {};
+struct unary;
+struct expect_operand : seq< unary > {};
+// unary := '-' unary | primary
+struct neg_expr : seq< tok< op_neg >, must< expect_operand > > {};
+struct unary : sor< neg_expr, primary > {};
+
+struct op_mul : sor< one< '*' >, u8::one< 0x00D7 > > {};  // * ×
+struct op_div : sor< one< '/' >, u8::one< 0x00F7 > > {};  // / ÷
+// mul := unary { ( '*' | '/' ) unary }
+struct mul_expr : seq< unary, star< tok< sor< op_mul, op_div > >, must< expect_operand > > > {};
+
+struct op_add : one< '+' > {};
+struct op_sub : seq< one< '-' >, not_at< one< '>' > > > {};
+struct expect_term : mul_expr {};
+// add := mul { ( '+' | '-' ) mul }
+struct add_expr : seq< mul_expr, star< tok< sor< op_add, op_sub > >, must< expect_term > > > {};
+
+struct op_le : sor< TAO_PEGTL_STRING( "<=" ), u8::one< 0x2264 > > {};  // ≤
+struct op_ge : sor< TAO_PEGTL_STRING( ">=" ), u8::one< 0x2265 > > {};  // ≥
+struct op_eq : TAO_PEGTL_STRING( "==" ) {};
+struct op_ne : sor< TAO_PEGTL_STRING( "!=" ), u8::one< 0x2260 > > {};  // ≠
+struct op_lt : one< '<' > {};
+struct op_gt : one< '>' > {};
+struct op_not_in : seq< kw_not, ws, kw_in > {};
+struct op_in : kw_in {};
+struct op_any_in : kw_any_in {};
+struct op_all_in : kw_all_in {};
+struct cmp_op : sor< op_le, op_ge, op_eq, op_ne, op_lt, op_gt, op_not_in, op_in, op_any_in, op_all_in > {};
+struct expect_comparand : add_expr {};
+// cmp := add [ cmp_op add ]
+struct cmp_expr : seq< add_expr, opt< tok< cmp_op >, must< expect_comparand > > > {};
+
+struct not_expr;
+struct expect_not_operand : seq< not_expr > {};
+struct op_not : kw_not {};
+// not := 'not' not | cmp
+struct not_expr : sor< seq< tok< op_not >, must< expect_not_operand > >, cmp_expr > {};
+struct op_and : kw_and {};
+struct expect_and_operand : not_expr {};
+// and := not { 'and' not }
+struct and_expr : seq< not_expr, star< tok< op_and >, must< expect_and_operand > > > {};
+struct op_or : kw_or {};
+struct expect_or_operand : and_expr {};
+// or := and { 'or' and }
+struct or_expr : seq< and_expr, star< tok< op_or >, must< expect_or_operand > > > {};
+// expr := if | or
+struct expr : sor< if_expr, or_expr > {};
+
+// ---- declarations ----
+
+struct sep : opt< tok< one< ';', ',' > > > {};
+
+// policy := 'policy' string [ 'version' string ]
+struct policy_name : string_lit {};
+struct policy_version : string_lit {};
+struct policy_decl : seq< tok< kw_policy >, must< policy_name >, ws, opt< tok< kw_version >, must< policy_version >, ws > > {};
+
+// subject := 'subject' ident 'key' ident
+struct subject_name : ident {};
+struct key_name : ident {};
+struct expect_key : kw_key {};
+struct subject_decl : seq< tok< kw_subject >, must< subject_name >, ws, must< expect_key >, ws, must< key_name >, ws > {};
+
+// type := 'score' [range] | 'number' [range] | 'percent' | 'count' [range] | 'money' [range]
+//       | 'text' | 'bool' | 'one_of' '{' label { ',' label } '}' | 'list' '<' 'text' '>'
+struct range_sep : TAO_PEGTL_STRING( ".." ) {};
+struct expect_range_sep : range_sep {};
+struct range_lo : signed_number {};
+struct range_hi : signed_number {};
+struct expect_range_hi : range_hi {};
+struct range : seq< range_lo, ws, must< expect_range_sep >, ws, must< expect_range_hi > > {};
+struct type_score : kw_score {};
+struct type_number : kw_number {};
+struct type_percent : kw_percent {};
+struct type_count : kw_count {};
+struct type_money : kw_money {};
+struct type_text : kw_text {};
+struct type_bool : kw_bool {};
+struct option_label : label {};
+struct type_one_of : seq< tok< kw_one_of >, must< expect_open_brace >, ws, list< tok< option_label >, tok< one< ',' > > >, opt< tok< one< ',' > > >, must< expect_close_brace > > {};
+struct expect_lt : one< '<' > {};
+struct expect_text : kw_text {};
+struct expect_gt : one< '>' > {};
+struct type_list : seq< tok< kw_list >, must< expect_lt >, ws, must< expect_text >, ws, must< expect_gt > > {};
+struct type_spec : sor< seq< sor< type_score, type_number, type_count, type_money, type_percent >, ws, opt< range > >,
+                        type_text, type_bool, type_one_of, type_list > {};
+struct expect_type : type_spec {};
+struct expect_colon : one< ':' > {};
+struct input_name : ident {};
+// input_item := ident ':' type
+struct input_item : seq< tok< input_name >, must< expect_colon >, ws, must< expect_type >, ws, sep > {};
+struct expect_input_close : one< '}' > {};
+// input := 'input' '{' { input_item } '}'
+struct input_decl : seq< tok< kw_input >, must< expect_open_brace >, ws, star< input_item >, must< expect_input_close >, ws > {};
+
+struct decl_name : ident {};
+struct expect_decl_name : decl_name {};
+struct expect_equals : one< '=' > {};
+// param := 'param' ident '=' expr
+struct param_decl : seq< tok< kw_param >, must< expect_decl_name >, ws, must< expect_equals >, ws, must< expect_expr > > {};
+// set := 'set' ident '=' set_literal
+struct expect_set_lit : set_lit {};
+struct set_decl : seq< tok< kw_set >, must< expect_decl_name >, ws, must< expect_equals >, ws, must< expect_set_lit > > {};
+// let := 'let' ident '=' expr
+struct let_decl : seq< tok< kw_let >, must< expect_decl_name >, ws, must< expect_equals >, ws, must< expect_expr > > {};
+
+// weight := number   (the checker requires `%` or `分`)
+struct weight : number {};
+struct expect_weight : weight {};
+
+// adjust := ( 'deduct' | 'bonus' ) ident expr [','] [ 'per' expr ] [','] [ 'when' expr ] [','] [ 'max' expr ]
+struct adjust_amount : expr {};
+struct expect_adjust_amount : adjust_amount {};
+struct adjust_per : seq< tok< kw_per >, must< expect_expr > > {};
+struct adjust_when : seq< tok< kw_when >, must< expect_expr > > {};
+struct adjust_max : seq< tok< kw_max >, must< expect_expr > > {};
+struct comma : opt< tok< one< ',' > > > {};
+struct adjust_kind_deduct : kw_deduct {};
+struct adjust_kind_bonus : kw_bonus {};
+struct adjust_name : ident {};
+struct expect_adjust_name : adjust_name {};
+struct adjust : seq< tok< sor< adjust_kind_deduct, adjust_kind_bonus > >, must< expect_adjust_name >, ws, must< expect_adjust_amount >, comma,
+                     opt< adjust_per, comma >, opt< adjust_when, comma >, opt< adjust_max > > {};
+// node_cap := ( 'deductions' | 'bonuses' ) 'max' expr
+struct expect_max : kw_max {};
+struct deductions_max : seq< tok< kw_deductions >, must< expect_max >, ws, must< expect_expr > > {};
+struct bonuses_max : seq< tok< kw_bonuses >, must< expect_max >, ws, must< expect_expr > > {};
+
+struct node_body;
+struct node_name : ident {};
+struct node_formula : seq< tok< one< '=' > >, must< expect_expr >, opt< node_body > > {};
+struct expect_node_rest : sor< node_formula, node_body > {};
+// child := ident weight ( '=' expr [ body ] | body )
+struct child_node : seq< tok< node_name >, must< expect_weight >, ws, must< expect_node_rest > > {};
+struct node_item : seq< sor< adjust, deductions_max, bonuses_max, child_node >, sep > {};
+struct expect_node_close : one< '}' > {};
+// body := '{' { adjust | node_cap | child } '}'
+struct node_body : seq< tok< one< '{' > >, star< node_item >, must< expect_node_close >, ws > {};
+struct expect_node_body : node_body {};
+// indicator := 'indicator' ident [ weight ] body
+struct indicator_decl : seq< tok< kw_indicator >, must< expect_decl_name >, ws, opt< tok< weight > >, must< expect_node_body > > {};
+
+// effect := 'grade' [ident] ( 'at' 'most' label | 'down' integer | label )
+//         | 'alert' [ident] label | 'fund' [ident] '0' | 'reason' string
+struct effect_target : ident {};
+struct grade_label : label {};
+struct expect_grade_label : grade_label {};
+struct down_steps : digits {};
+struct expect_down_steps : down_steps {};
+struct expect_most : kw_most {};
+struct grade_cap : seq< tok< kw_at >, must< expect_most >, ws, must< expect_grade_label > > {};
+struct grade_down : seq< tok< kw_down >, must< expect_down_steps > > {};
+struct grade_change : sor< grade_cap, grade_down, grade_label > {};
+struct expect_grade_change : grade_change {};
+struct effect_grade : seq< tok< kw_grade >, sor< grade_cap, grade_down, seq< tok< effect_target >, grade_change >, must< expect_grade_change > > > {};
+struct alert_label : label {};
+struct expect_alert_label : alert_label {};
+struct effect_alert : seq< tok< kw_alert >, sor< seq< tok< effect_target >, alert_label >, must< expect_alert_label > > > {};
+struct fund_zero : one< '0' > {};
+struct expect_fund_zero : fund_zero {};
+struct effect_fund : seq< tok< kw_fund >, opt< tok< effect_target > >, must< expect_fund_zero > > {};
+struct reason_text : string_lit {};
+struct expect_reason_text : reason_text {};
+struct effect_reason : seq< tok< kw_reason >, must< expect_reason_text > > {};
+struct effect : seq< sor< effect_grade, effect_alert, effect_fund, effect_reason >, ws, sep > {};
+struct expect_effect_close : one< '}' > {};
+struct expect_when : kw_when {};
+// veto := 'veto' ident 'when' expr '{' { effect } '}'
+struct veto_decl : seq< tok< kw_veto >, must< expect_decl_name >, ws, must< expect_when >, ws, must< expect_expr >,
+                        must< expect_open_brace >, ws, star< effect >, must< expect_effect_close >, ws > {};
+
+// band := label interval [ 'deadline' integer unit ] [ string ]
+struct deadline_count : digits {};
+struct expect_deadline_count : deadline_count {};
+struct unit_days : sor< kw_days, seq< u8::one< 0x5929, 0x65E5 >, not_at< ident_continue > > > {};   // 天 日
+struct unit_workdays : sor< kw_workdays, seq< opt< u8::one< 0x4E2A > >, u8::string< 0x5DE5, 0x4F5C, 0x65E5 >, not_at< ident_continue > > > {};  // [个]工作日
+struct expect_deadline_unit : sor< unit_workdays, unit_days > {};
+struct deadline : seq< tok< kw_deadline >, must< expect_deadline_count >, ws, must< expect_deadline_unit > > {};
+struct band_text : string_lit {};
+struct band_label : label {};
+struct band : seq< tok< band_label >, must< expect_interval >, ws, opt< tok< deadline > >, opt< tok< band_text > >, sep > {};
+struct expect_band_close : one< '}' > {};
+struct expect_of : kw_of {};
+// grade := 'grade' ident 'of' expr '{' { band } '}'     alert := 'alert' ident 'of' expr '{' { band } '}'
+struct grade_decl : seq< tok< kw_grade >, must< expect_decl_name >, ws, must< expect_of >, ws, must< expect_expr >,
+                         must< expect_open_brace >, ws, star< band >, must< expect_band_close >, ws > {};
+struct alert_decl : seq< tok< kw_alert >, must< expect_decl_name >, ws, must< expect_of >, ws, must< expect_expr >,
+                         must< expect_open_brace >, ws, star< band >, must< expect_band_close >, ws > {};
+
+// mode := 'split' ( 'by' expr | 'equally' | 'among' 'top' number 'by' expr [ 'proportional' 'to' expr | 'equally' ] )
+struct split_by : seq< tok< kw_by >, must< expect_expr > > {};
+struct split_equally : kw_equally {};
+struct top_count : number {};
+struct expect_top_count : top_count {};
+struct expect_top : kw_top {};
+struct expect_by : kw_by {};
+struct expect_to : kw_to {};
+struct top_proportional : seq< tok< kw_proportional >, must< expect_to >, ws, must< expect_expr > > {};
+struct top_equally : kw_equally {};
+struct split_top : seq< tok< kw_among >, must< expect_top >, ws, must< expect_top_count >, ws, must< expect_by >, ws, must< expect_expr >,
+                        opt< sor< top_proportional, tok< top_equally > > > > {};
+struct split_mode : sor< split_by, tok< split_equally >, split_top > {};
+struct expect_split : kw_split {};
+struct expect_split_mode : split_mode {};
+struct track_when : seq< tok< kw_when >, must< expect_expr > > {};
+struct track_name : ident {};
+struct expect_track_name : track_name {};
+// track := 'track' ident weight mode [ 'when' expr ]
+struct track : seq< tok< kw_track >, must< expect_track_name >, ws, must< expect_weight >, ws, must< expect_split >, ws,
+                    must< expect_split_mode >, comma, opt< track_when > > {};
+struct expect_fen : kw_fen {};
+struct rounding : seq< tok< kw_rounding >, must< expect_fen >, ws > {};
+struct tie_desc : kw_desc {};
+struct tie_asc : kw_asc {};
+struct tie_key : seq< tok< path >, opt< tok< sor< tie_desc, tie_asc > > > > {};
+struct expect_tie_key : tie_key {};
+// ties := 'ties' 'by' key { ',' key }
+struct ties : seq< tok< kw_ties >, must< expect_by >, ws, must< expect_tie_key >, star< tok< one< ',' > >, must< expect_tie_key > > > {};
+struct fund_item : seq< sor< track, rounding, ties >, sep > {};
+struct fund_per : seq< tok< kw_per >, must< expect_expr > > {};
+struct expect_pool : kw_pool {};
+struct expect_fund_close : one< '}' > {};
+// fund := 'fund' ident 'pool' expr [ 'per' expr ] '{' { track | rounding | ties } '}'
+struct fund_decl : seq< tok< kw_fund >, must< expect_decl_name >, ws, must< expect_pool >, ws, must< expect_expr >, opt< fund_per >,
+                        must< expect_open_brace >, ws, star< fund_item >, must< expect_fund_close >, ws > {};
+
+// output := 'output' path { ',' path }
+struct output_item : path {};
+struct expect_output_item : output_item {};
+struct output_decl : seq< tok< kw_output >, must< expect_output_item >, ws, star< tok< one< ',' > >, must< expect_output_item >, ws > > {};
+
+// precision := 'precision' integer
+struct precision_places : digits {};
+struct expect_precision_places : precision_places {};
+struct precision_decl : seq< tok< kw_precision >, must< expect_precision_places >, ws > {};
+
+struct decl : sor< policy_decl, subject_decl, input_decl, param_decl, set_decl, let_decl, indicator_decl,
+                   veto_decl, grade_decl, alert_decl, fund_decl, output_decl, precision_decl > {};
+struct expect_decl_or_eof : eof {};
+struct bom : opt< u8::bom > {};
+// file := { decl } eof
+struct file : seq< bom, ws, star< decl, ws >, must< expect_decl_or_eof > > {};
+
+// clang-format on
+
+}  // namespace jixiao::dsl::grammar

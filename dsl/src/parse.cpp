@@ -1,0 +1,894 @@
+// Parsing: the full-width punctuation scan, the PEGTL run (the only place that catches
+// tao::pegtl::parse_error), and the lowering of the parse tree into the typed AST.
+#include "jixiao/dsl/parse.hpp"
+
+#include <algorithm>
+#include <tao/pegtl/contrib/parse_tree.hpp>
+
+#include "grammar.hpp"
+#include "grammar_errors.hpp"
+#include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/utf8.hpp"
+
+namespace jixiao::dsl {
+namespace pegtl = tao::pegtl;
+namespace g = grammar;
+using Node = pegtl::parse_tree::node;
+
+namespace {
+
+// ---- full-width punctuation ----
+
+// The ASCII character a Chinese input method's full-width mark stands for, or 0.
+const char* ascii_for(char32_t cp) {
+  static char single[2] = {0, 0};
+  if (cp >= 0xFF01 && cp <= 0xFF5E) {
+    single[0] = static_cast<char>(cp - 0xFEE0);
+    return single;
+  }
+  switch (cp) {
+    case 0x3000: return " ";
+    case 0x3001: return ",";
+    case 0x3002: return ".";
+    case 0x201C:
+    case 0x201D: return "\"";
+    case 0x2018:
+    case 0x2019: return "\"";
+    case 0x3010: return "[";
+    case 0x3011: return "]";
+    case 0x300A: return "<";
+    case 0x300B: return ">";
+    case 0x2014: return "-";
+    case 0x2026: return "..";
+    default: return nullptr;
+  }
+}
+
+std::string display_char(char32_t cp) {
+  if (cp == 0x3000) return "ideographic space";
+  std::string s = "`";
+  utf8::append(s, cp);
+  return s + "`";
+}
+
+// Reports every full-width mark outside text and comments, and returns a copy of the text with
+// each replaced by its ASCII counterpart padded with spaces to the same byte length, so that
+// parsing can go on and byte offsets stay valid.
+std::string scan_full_width(const SourceFile& file, SourceId id, DiagnosticSink& sink) {
+  std::string text(file.text());
+  enum class State { kCode, kString, kWideString, kComment } state = State::kCode;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t start = pos;
+    const char32_t cp = utf8::decode(text, pos);
+    switch (state) {
+      case State::kComment:
+        if (cp == '\n') state = State::kCode;
+        continue;
+      case State::kString:
+        if (cp == '\\' && pos < text.size()) {
+          utf8::decode(text, pos);
+        } else if (cp == '"' || cp == '\n') {
+          state = State::kCode;
+        }
+        continue;
+      case State::kWideString:
+        if (cp == '\n') {
+          state = State::kCode;
+          continue;
+        }
+        if (cp != 0x201D && cp != 0x201C && cp != '"') continue;
+        state = State::kCode;
+        if (cp == '"') continue;
+        break;  // a closing full-width quote: report it below
+      case State::kCode:
+        if (cp == '#') {
+          state = State::kComment;
+          continue;
+        }
+        if (cp == '"') {
+          state = State::kString;
+          continue;
+        }
+        break;
+    }
+    const char* ascii = ascii_for(cp);
+    if (ascii == nullptr) continue;
+    const Span span{id, static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(pos)};
+    const std::string shown = std::string(ascii) == " " ? "a space" : "`" + std::string(ascii) + "`";
+    sink.report(make_diagnostic(
+        DiagCode::full_width_punctuation, span,
+        "full-width " + display_char(cp) + " (" + utf8::code_point_name(cp) +
+            ") cannot be used outside text and comments",
+        "use the ASCII " + shown + " instead (switch the input method to half-width, 半角)"));
+    std::string replacement = ascii;
+    replacement.resize(pos - start, ' ');
+    text.replace(start, pos - start, replacement);
+    if (state == State::kCode && (cp == 0x201C || cp == 0x201D || cp == 0x2018 || cp == 0x2019)) {
+      state = State::kWideString;
+    }
+  }
+  return text;
+}
+
+// ---- lowering ----
+
+class Lowerer {
+ public:
+  Lowerer(std::string_view text, SourceId id, DiagnosticSink& sink)
+      : text_(text), id_(id), sink_(sink) {
+    module_.source = id;
+  }
+
+  ast::Module take() { return std::move(module_); }
+
+  void file(const Node& root) {
+    for (const auto& c : root.children) decl(*c);
+  }
+
+ private:
+  // Spans of composite nodes exclude the white space and comments the grammar consumed after
+  // their last token.
+  Span span(const Node& n) const {
+    const auto begin = static_cast<std::uint32_t>(n.m_begin.byte);
+    auto end = static_cast<std::uint32_t>(n.m_end.data ? n.m_end.byte : n.m_begin.byte);
+    return Span{id_, begin, trim_end(begin, end)};
+  }
+
+  std::uint32_t trim_end(std::uint32_t begin, std::uint32_t end) const {
+    std::uint32_t last = begin;
+    std::uint32_t i = begin;
+    while (i < end) {
+      const char c = text_[i];
+      if (c == '#') {
+        while (i < end && text_[i] != '\n') ++i;
+        continue;
+      }
+      if (c == '"') {
+        ++i;
+        while (i < end && text_[i] != '"' && text_[i] != '\n') {
+          if (text_[i] == '\\') ++i;
+          ++i;
+        }
+        if (i < end) ++i;
+        last = i;
+        continue;
+      }
+      ++i;
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') last = i;
+    }
+    return last;
+  }
+
+  std::string content(const Node& n) const {
+    const Span s = span(n);
+    return std::string(text_.substr(s.begin, s.end - s.begin));
+  }
+
+  template <typename R>
+  static const Node* find(const Node& n) {
+    for (const auto& c : n.children) {
+      if (c->is_type<R>()) return c.get();
+    }
+    return nullptr;
+  }
+
+  void error(DiagCode code, Span s, std::string message, std::optional<std::string> hint = {}) {
+    sink_.report(make_diagnostic(code, s, std::move(message), std::move(hint)));
+  }
+
+  ast::Ident ident(const Node& n) { return ast::Ident{content(n), span(n)}; }
+
+  std::string string_value(const Node& n) {
+    // n is a string_lit (or a wrapper whose content is one): strip quotes, resolve escapes.
+    const std::string raw = content(n);
+    std::string out;
+    for (std::size_t i = 1; i + 1 < raw.size(); ++i) {
+      if (raw[i] == '\\' && i + 2 < raw.size()) {
+        ++i;
+        out.push_back(raw[i] == 'n' ? '\n' : raw[i]);
+      } else {
+        out.push_back(raw[i]);
+      }
+    }
+    return out;
+  }
+
+  ast::Label label(const Node& n) {
+    // n wraps either a string_lit or an ident (or is one).
+    const Node* inner = n.children.empty() ? &n : n.children.front().get();
+    if (inner->is_type<g::string_lit>()) return ast::Label{string_value(*inner), true, span(*inner)};
+    return ast::Label{content(*inner), false, span(*inner)};
+  }
+
+  // Parses a number literal's text: the decimal, then an optional unit suffix.
+  struct NumberText {
+    std::string digits;
+    std::string unit;
+  };
+  static NumberText split_number(const std::string& s) {
+    std::size_t i = 0;
+    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+    return {s.substr(0, i), s.substr(i)};
+  }
+
+  std::int64_t raw_decimal(const std::string& digits, Span s) {
+    decimal::ParseError why{};
+    if (auto v = decimal::parse(digits, decimal::kPlaces, &why)) return *v;
+    if (why == decimal::ParseError::kTooManyPlaces) {
+      error(DiagCode::bad_literal, s, "`" + digits + "` has more than 6 decimal places",
+            "numbers are exact to 6 decimal places; round the value");
+    } else {
+      error(DiagCode::bad_literal, s, "`" + digits + "` is too large", "numbers must stay below 9,223,372,036,854");
+    }
+    return 0;
+  }
+
+  ast::ExprId number(const Node& n) {
+    const Span s = span(n);
+    const NumberText t = split_number(content(n));
+    if (t.unit == "元" || t.unit == "万元" || t.unit == "亿元") {
+      const int places = t.unit == "元" ? 2 : t.unit == "万元" ? 6 : 10;
+      decimal::ParseError why{};
+      if (auto fen = decimal::parse(t.digits, places, &why)) return module_.add(ast::MoneyLit{*fen}, s);
+      if (why == decimal::ParseError::kTooManyPlaces) {
+        error(DiagCode::bad_literal, s, "`" + content(n) + "` is not a whole number of fen",
+              "money is counted in whole fen (0.01元); round the amount");
+      } else {
+        error(DiagCode::bad_literal, s, "`" + content(n) + "` is too large",
+              "amounts up to 92,233,720,368,547.75元 are supported");
+      }
+      return module_.add(ast::MoneyLit{0}, s);
+    }
+    ast::NumberLit lit;
+    lit.raw = raw_decimal(t.digits, s);
+    lit.unit = t.unit == "%" ? ast::Unit::kPercent : t.unit == "分" ? ast::Unit::kPoints : ast::Unit::kNone;
+    return module_.add(lit, s);
+  }
+
+  ast::NameRef name_ref(const Node& path) {
+    ast::NameRef ref;
+    for (const auto& c : path.children) ref.parts.push_back(ident(*c));
+    return ref;
+  }
+
+  ast::Interval interval(const Node& n) {
+    ast::Interval iv;
+    iv.span = span(n);
+    int bound_index = 0;
+    for (const auto& c : n.children) {
+      if (c->is_type<g::open_closed>()) iv.lo_closed = true;
+      if (c->is_type<g::open_open>()) iv.lo_closed = false;
+      if (c->is_type<g::close_closed>()) iv.hi_closed = true;
+      if (c->is_type<g::close_open>()) iv.hi_closed = false;
+      if (c->is_type<g::expect_bound>()) {
+        bool negative = false;
+        bool infinite = false;
+        std::int64_t value = 0;
+        for (const auto& b : c->children) {
+          if (b->is_type<g::minus_sign>()) negative = true;
+          if (b->is_type<g::inf_bound>()) infinite = true;
+          if (b->is_type<g::number>()) {
+            const NumberText t = split_number(content(*b));
+            if (!t.unit.empty() && t.unit != "分" && t.unit != "%") {
+              error(DiagCode::bad_literal, span(*b), "an interval end cannot be money (`" + content(*b) + "`)",
+                    "band ends are plain numbers, e.g. `[90, 100]`");
+            }
+            value = raw_decimal(t.digits, span(*b));
+          }
+        }
+        if (negative) value = -value;
+        if (bound_index == 0) {
+          iv.lo = value;
+          iv.lo_inf = infinite;
+          if (infinite && !negative) {
+            error(DiagCode::bad_range, span(*c), "the lower end of an interval cannot be `+inf`",
+                  "write `-inf` for an open lower end");
+          }
+        } else {
+          iv.hi = value;
+          iv.hi_inf = infinite;
+          if (infinite && negative) {
+            error(DiagCode::bad_range, span(*c), "the upper end of an interval cannot be `-inf`",
+                  "write `inf` for an open upper end");
+          }
+        }
+        ++bound_index;
+      }
+    }
+    if (iv.lo_inf) iv.lo_closed = false;
+    if (iv.hi_inf) iv.hi_closed = false;
+    return iv;
+  }
+
+  // ---- expressions ----
+
+  // Rules matched through a named error point (`expect_term : mul_expr`) are distinct types.
+  static bool is_chain(const Node& n) {
+    return n.is_type<g::or_expr>() || n.is_type<g::expect_or_operand>() || n.is_type<g::and_expr>() ||
+           n.is_type<g::add_expr>() || n.is_type<g::expect_comparand>() || n.is_type<g::mul_expr>() ||
+           n.is_type<g::expect_term>() || n.is_type<g::cmp_expr>();
+  }
+  static bool is_not(const Node& n) {
+    return n.is_type<g::not_expr>() || n.is_type<g::expect_and_operand>();
+  }
+
+  ast::ExprId expr(const Node& n) {
+    if (n.children.size() == 1 && (is_chain(n) || is_not(n))) return expr(*n.children.front());
+    const Span s = span(n);
+    if (n.is_type<g::number>()) return number(n);
+    if (n.is_type<g::string_lit>()) return module_.add(ast::StringLit{string_value(n)}, s);
+    if (n.is_type<g::true_lit>()) return module_.add(ast::BoolLit{true}, s);
+    if (n.is_type<g::false_lit>()) return module_.add(ast::BoolLit{false}, s);
+    if (n.is_type<g::path>()) return module_.add(name_ref(n), s);
+    if (is_chain(n)) return binary_chain(n);
+    if (is_not(n)) {
+      return module_.add(ast::Unary{ast::UnaryOp::kNot, expr(*n.children.back())}, s);
+    }
+    if (n.is_type<g::neg_expr>()) {
+      const ast::ExprId operand = expr(*n.children.back());
+      // Fold `-5` into a negative literal, so that literals stay literals.
+      if (auto* lit = std::get_if<ast::NumberLit>(&module_.exprs[static_cast<std::uint32_t>(operand)])) {
+        lit->raw = -lit->raw;
+        module_.expr_spans[static_cast<std::uint32_t>(operand)] = s;
+        return operand;
+      }
+      if (auto* money = std::get_if<ast::MoneyLit>(&module_.exprs[static_cast<std::uint32_t>(operand)])) {
+        money->fen = -money->fen;
+        module_.expr_spans[static_cast<std::uint32_t>(operand)] = s;
+        return operand;
+      }
+      return module_.add(ast::Unary{ast::UnaryOp::kNeg, operand}, s);
+    }
+    if (n.is_type<g::if_expr>()) {
+      ast::If e{expr(*n.children.at(0)), expr(*n.children.at(1)), expr(*n.children.at(2))};
+      return module_.add(e, s);
+    }
+    if (n.is_type<g::call>()) return call(n);
+    if (n.is_type<g::coef_expr>()) return coef(n);
+    if (n.is_type<g::bands_expr>()) return bands(n);
+    if (n.is_type<g::set_lit>() || n.is_type<g::expect_set_lit>()) {
+      ast::SetLit set;
+      for (const auto& c : n.children) set.items.push_back(module_.add(ast::StringLit{string_value(*c)}, span(*c)));
+      return module_.add(set, s);
+    }
+    if (n.is_type<g::table_lit>()) {
+      ast::TableLit table;
+      for (const auto& c : n.children) table.entries.push_back({label(*c->children.at(0)), expr(*c->children.at(1))});
+      return module_.add(table, s);
+    }
+    // Transparent wrappers (named error points) hold exactly one expression.
+    if (n.children.size() == 1) return expr(*n.children.front());
+    error(DiagCode::syntax_error, s, "cannot read this expression");
+    return module_.add(ast::NumberLit{}, s);
+  }
+
+  static std::optional<ast::BinaryOp> binary_op(const Node& n) {
+    using B = ast::BinaryOp;
+    if (n.is_type<g::op_add>()) return B::kAdd;
+    if (n.is_type<g::op_sub>()) return B::kSub;
+    if (n.is_type<g::op_mul>()) return B::kMul;
+    if (n.is_type<g::op_div>()) return B::kDiv;
+    if (n.is_type<g::op_and>()) return B::kAnd;
+    if (n.is_type<g::op_or>()) return B::kOr;
+    if (n.is_type<g::op_eq>()) return B::kEq;
+    if (n.is_type<g::op_ne>()) return B::kNe;
+    if (n.is_type<g::op_lt>()) return B::kLt;
+    if (n.is_type<g::op_le>()) return B::kLe;
+    if (n.is_type<g::op_gt>()) return B::kGt;
+    if (n.is_type<g::op_ge>()) return B::kGe;
+    if (n.is_type<g::op_in>()) return B::kIn;
+    if (n.is_type<g::op_not_in>()) return B::kNotIn;
+    if (n.is_type<g::op_any_in>()) return B::kAnyIn;
+    if (n.is_type<g::op_all_in>()) return B::kAllIn;
+    return std::nullopt;
+  }
+
+  // operand (op operand)*, folded to the left.
+  ast::ExprId binary_chain(const Node& n) {
+    const auto& kids = n.children;
+    ast::ExprId left = expr(*kids.at(0));
+    std::size_t i = 1;
+    while (i + 1 < kids.size()) {
+      const Node* op_node = kids[i].get();
+      if (op_node->is_type<g::cmp_op>()) op_node = op_node->children.at(0).get();
+      const auto op = binary_op(*op_node);
+      const ast::ExprId right = expr(*kids[i + 1]);
+      const Span s{id_, module_.span(left).begin, module_.span(right).end};
+      left = module_.add(ast::Binary{op.value_or(ast::BinaryOp::kAdd), left, right, span(*op_node)}, s);
+      i += 2;
+    }
+    return left;
+  }
+
+  ast::ExprId call(const Node& n) {
+    ast::Call c;
+    for (const auto& a : n.children) {
+      if (a->is_type<g::callee>()) {
+        c.callee = ident(*a);
+      } else if (a->is_type<g::named_arg>()) {
+        c.named.push_back({ident(*a->children.at(0)), expr(*a->children.at(1))});
+      } else if (a->is_type<g::pair_arg>()) {
+        const ast::ExprId from = expr(*a->children.at(0));
+        const ast::ExprId to = expr(*a->children.at(1));
+        c.args.push_back(module_.add(ast::Pair{from, to}, span(*a)));
+      } else {
+        c.args.push_back(expr(*a));
+      }
+    }
+    return module_.add(c, span(n));
+  }
+
+  ast::ExprId coef(const Node& n) {
+    ast::Coef c;
+    c.subject = expr(*n.children.at(0));
+    for (std::size_t i = 1; i < n.children.size(); ++i) {
+      const Node& e = *n.children[i];
+      if (e.is_type<g::coef_else>()) {
+        c.otherwise = expr(*e.children.at(0));
+      } else {
+        c.entries.push_back({label(*e.children.at(0)), expr(*e.children.at(1))});
+      }
+    }
+    return module_.add(c, span(n));
+  }
+
+  ast::ExprId bands(const Node& n) {
+    ast::Bands b;
+    b.subject = expr(*n.children.at(0));
+    for (std::size_t i = 1; i < n.children.size(); ++i) {
+      const Node& e = *n.children[i];
+      b.entries.push_back({interval(*e.children.at(0)), expr(*e.children.at(1))});
+    }
+    return module_.add(b, span(n));
+  }
+
+  // ---- declarations ----
+
+  std::uint32_t next_order() { return order_++; }
+
+  void decl(const Node& n) {
+    if (n.is_type<g::policy_decl>()) return policy(n);
+    if (n.is_type<g::subject_decl>()) return subject(n);
+    if (n.is_type<g::input_decl>()) return inputs(n);
+    if (n.is_type<g::param_decl>()) {
+      module_.params.push_back({ident(*n.children.at(0)), expr(*n.children.at(1)), next_order()});
+      return;
+    }
+    if (n.is_type<g::set_decl>()) {
+      module_.sets.push_back({ident(*n.children.at(0)), expr(*n.children.at(1)), next_order()});
+      return;
+    }
+    if (n.is_type<g::let_decl>()) {
+      module_.lets.push_back({ident(*n.children.at(0)), expr(*n.children.at(1)), next_order()});
+      return;
+    }
+    if (n.is_type<g::indicator_decl>()) return indicator(n);
+    if (n.is_type<g::veto_decl>()) return veto(n);
+    if (n.is_type<g::grade_decl>()) return band_decl(n, ast::BandKind::kGrade);
+    if (n.is_type<g::alert_decl>()) return band_decl(n, ast::BandKind::kAlert);
+    if (n.is_type<g::fund_decl>()) return fund(n);
+    if (n.is_type<g::output_decl>()) return output(n);
+    if (n.is_type<g::precision_decl>()) return precision(n);
+  }
+
+  void duplicate_decl(const char* what, Span now, Span before) {
+    Diagnostic d = make_diagnostic(DiagCode::duplicate_name, now,
+                                   std::string("a policy has one `") + what + "` declaration",
+                                   "remove or merge one of them");
+    d.notes.push_back({before, std::string("the first `") + what + "` is here"});
+    sink_.report(std::move(d));
+  }
+
+  void policy(const Node& n) {
+    if (module_.policy) return duplicate_decl("policy", span(n), module_.policy->span);
+    ast::PolicyDecl p;
+    p.span = span(n);
+    for (const auto& c : n.children) {
+      if (c->is_type<g::policy_name>()) p.name = string_value(*c);
+      if (c->is_type<g::policy_version>()) p.version = string_value(*c);
+    }
+    module_.policy = p;
+  }
+
+  void subject(const Node& n) {
+    if (module_.subject) return duplicate_decl("subject", span(n), module_.subject->span);
+    module_.subject = ast::SubjectDecl{ident(*n.children.at(0)), ident(*n.children.at(1)), span(n)};
+  }
+
+  void inputs(const Node& n) {
+    for (const auto& item : n.children) {
+      ast::InputDecl in;
+      in.name = ident(*item->children.at(0));
+      in.order = next_order();
+      const Node& type = *item->children.at(1);
+      in.type_span = span(type);
+      for (const auto& t : type.children) {
+        using K = ast::InputKind;
+        if (t->is_type<g::type_score>()) in.kind = K::kScore;
+        if (t->is_type<g::type_number>()) in.kind = K::kNumber;
+        if (t->is_type<g::type_percent>()) in.kind = K::kPercent;
+        if (t->is_type<g::type_count>()) in.kind = K::kCount;
+        if (t->is_type<g::type_money>()) in.kind = K::kMoney;
+        if (t->is_type<g::type_text>()) in.kind = K::kText;
+        if (t->is_type<g::type_bool>()) in.kind = K::kBool;
+        if (t->is_type<g::type_list>()) in.kind = K::kTextList;
+        if (t->is_type<g::type_one_of>()) {
+          in.kind = K::kOneOf;
+          for (const auto& o : t->children) in.options.push_back(label(*o));
+        }
+        if (t->is_type<g::range>()) in.range = range(*t);
+      }
+      if (in.range) in.type_span.end = in.range->span.end;
+      module_.inputs.push_back(std::move(in));
+    }
+  }
+
+  std::int64_t signed_raw(const Node& n) {
+    // n holds `[-]number` with an optional unit; money units are read as 元.
+    std::string text = content(n);
+    bool negative = false;
+    if (!text.empty() && text[0] == '-') {
+      negative = true;
+      text.erase(0, 1);
+    }
+    const NumberText t = split_number(text);
+    std::int64_t v = raw_decimal(t.digits, span(n));
+    if (t.unit == "万元") v *= 10'000;
+    if (t.unit == "亿元") v *= 100'000'000;
+    return negative ? -v : v;
+  }
+
+  ast::RangeSpec range(const Node& n) {
+    ast::RangeSpec r;
+    r.span = span(n);
+    r.lo = signed_raw(*n.children.at(0));
+    r.hi = signed_raw(*n.children.at(1));
+    return r;
+  }
+
+  ast::Weight weight(const Node& n) {
+    ast::Weight w;
+    w.span = span(n);
+    const NumberText t = split_number(content(n));
+    w.raw = raw_decimal(t.digits, w.span);
+    w.kind = t.unit == "%"    ? ast::WeightKind::kPercent
+             : t.unit == "分" ? ast::WeightKind::kPoints
+             : t.unit.empty() ? ast::WeightKind::kNone
+                              : ast::WeightKind::kOther;
+    return w;
+  }
+
+  void indicator(const Node& n) {
+    ast::IndicatorNode root;
+    root.name = ident(*n.children.at(0));
+    root.span = span(n);
+    root.order = next_order();
+    const std::uint32_t index = add_node(std::move(root));
+    module_.roots.push_back(index);
+    for (std::size_t i = 1; i < n.children.size(); ++i) {
+      const Node& c = *n.children[i];
+      if (c.is_type<g::weight>()) module_.nodes[index].weight = weight(c);
+      if (c.is_type<g::node_body>() || c.is_type<g::expect_node_body>()) node_body(c, index);
+    }
+  }
+
+  std::uint32_t add_node(ast::IndicatorNode node) {
+    module_.nodes.push_back(std::move(node));
+    return static_cast<std::uint32_t>(module_.nodes.size() - 1);
+  }
+
+  void node_body(const Node& body, std::uint32_t owner) {
+    for (const auto& item : body.children) {
+      const Node& c = *item;
+      if (c.is_type<g::adjust>()) {
+        module_.nodes[owner].adjusts.push_back(adjust(c));
+      } else if (c.is_type<g::deductions_max>()) {
+        set_node_cap(owner, c, true);
+      } else if (c.is_type<g::bonuses_max>()) {
+        set_node_cap(owner, c, false);
+      } else if (c.is_type<g::child_node>()) {
+        child(c, owner);
+      }
+    }
+  }
+
+  void set_node_cap(std::uint32_t owner, const Node& c, bool deductions) {
+    ast::ExprId& slot = deductions ? module_.nodes[owner].deductions_max : module_.nodes[owner].bonuses_max;
+    if (ast::present(slot)) {
+      Diagnostic d = make_diagnostic(DiagCode::duplicate_name, span(c),
+                                     deductions ? "`deductions max` is given twice" : "`bonuses max` is given twice",
+                                     "keep one cap");
+      d.notes.push_back({module_.span(slot), "the first cap is here"});
+      sink_.report(std::move(d));
+      return;
+    }
+    slot = expr(*c.children.at(0));
+  }
+
+  void child(const Node& n, std::uint32_t parent) {
+    ast::IndicatorNode node;
+    node.name = ident(*n.children.at(0));
+    node.weight = weight(*n.children.at(1));
+    node.parent = parent;
+    node.order = next_order();
+    node.span = span(n);
+    const std::uint32_t index = add_node(std::move(node));
+    module_.nodes[parent].children.push_back(index);
+    const Node& rest = *n.children.at(2);
+    if (rest.is_type<g::node_formula>()) {
+      const ast::ExprId f = expr(*rest.children.at(0));
+      module_.nodes[index].formula = f;
+      if (rest.children.size() > 1) node_body(*rest.children.at(1), index);
+    } else {
+      node_body(rest, index);
+    }
+  }
+
+  ast::Adjust adjust(const Node& n) {
+    ast::Adjust a;
+    a.span = span(n);
+    for (const auto& c : n.children) {
+      if (c->is_type<g::adjust_kind_bonus>()) a.kind = ast::AdjustKind::kBonus;
+      if (c->is_type<g::adjust_name>() || c->is_type<g::expect_adjust_name>()) a.name = ident(*c);
+      if (c->is_type<g::adjust_amount>() || c->is_type<g::expect_adjust_amount>()) a.amount = expr(*c);
+      if (c->is_type<g::adjust_per>()) a.per = expr(*c->children.at(0));
+      if (c->is_type<g::adjust_when>()) a.when = expr(*c->children.at(0));
+      if (c->is_type<g::adjust_max>()) a.max = expr(*c->children.at(0));
+    }
+    return a;
+  }
+
+  void veto(const Node& n) {
+    ast::VetoDecl v;
+    v.name = ident(*n.children.at(0));
+    v.when = expr(*n.children.at(1));
+    v.span = span(n);
+    v.order = next_order();
+    for (std::size_t i = 2; i < n.children.size(); ++i) {
+      const Node& e = *n.children[i];
+      if (e.is_type<g::effect_reason>()) {
+        if (v.reason) {
+          Diagnostic d = make_diagnostic(DiagCode::duplicate_name, span(e), "the veto gives two reasons",
+                                         "write one reason");
+          d.notes.push_back({v.reason_span, "the first reason is here"});
+          sink_.report(std::move(d));
+        }
+        v.reason = string_value(*e.children.at(0));
+        v.reason_span = span(*e.children.at(0));
+        continue;
+      }
+      ast::VetoEffect eff;
+      eff.span = span(e);
+      for (const auto& c : e.children) {
+        if (c->is_type<g::effect_target>()) eff.target = ident(*c);
+      }
+      if (e.is_type<g::effect_grade>()) {
+        const Node& change = *e.children.back();
+        if (change.is_type<g::grade_cap>()) {
+          eff.kind = ast::EffectKind::kGradeCap;
+          eff.label = label(*change.children.at(0));
+        } else if (change.is_type<g::grade_down>()) {
+          eff.kind = ast::EffectKind::kGradeDown;
+          eff.steps = std::stoll(content(*change.children.at(0)));
+        } else {
+          eff.kind = ast::EffectKind::kGradeForce;
+          eff.label = label(change);
+        }
+      } else if (e.is_type<g::effect_alert>()) {
+        eff.kind = ast::EffectKind::kAlert;
+        eff.label = label(*e.children.back());
+      } else if (e.is_type<g::effect_fund>()) {
+        eff.kind = ast::EffectKind::kFundZero;
+      }
+      v.effects.push_back(std::move(eff));
+    }
+    module_.vetoes.push_back(std::move(v));
+  }
+
+  void band_decl(const Node& n, ast::BandKind kind) {
+    ast::BandDecl b;
+    b.kind = kind;
+    b.name = ident(*n.children.at(0));
+    b.of = expr(*n.children.at(1));
+    b.span = span(n);
+    b.order = next_order();
+    for (std::size_t i = 2; i < n.children.size(); ++i) {
+      const Node& bn = *n.children[i];
+      ast::Band band;
+      band.span = span(bn);
+      for (const auto& c : bn.children) {
+        if (c->is_type<g::band_label>()) band.label = label(*c);
+        if (c->is_type<g::expect_interval>() || c->is_type<g::interval>()) band.interval = interval(*c);
+        if (c->is_type<g::band_text>()) band.text = string_value(*c);
+        if (c->is_type<g::deadline>()) {
+          ast::Deadline d;
+          d.span = span(*c);
+          d.count = std::stoll(content(*c->children.at(0)));
+          d.workdays = c->children.at(1)->is_type<g::unit_workdays>() ||
+                       (!c->children.at(1)->children.empty() &&
+                        c->children.at(1)->children.front()->is_type<g::unit_workdays>());
+          band.deadline = d;
+        }
+      }
+      b.bands.push_back(std::move(band));
+    }
+    module_.bands.push_back(std::move(b));
+  }
+
+  void fund(const Node& n) {
+    ast::FundDecl f;
+    f.name = ident(*n.children.at(0));
+    f.pool = expr(*n.children.at(1));
+    f.span = span(n);
+    f.order = next_order();
+    for (std::size_t i = 2; i < n.children.size(); ++i) {
+      const Node& c = *n.children[i];
+      if (c.is_type<g::fund_per>()) f.per_group = expr(*c.children.at(0));
+      if (c.is_type<g::track>()) f.tracks.push_back(track(c));
+      if (c.is_type<g::ties>()) {
+        for (const auto& k : c.children) {
+          ast::TieKey key;
+          const Node& p = *k->children.at(0);
+          key.key = module_.add(name_ref(p), span(p));
+          key.descending = k->children.size() > 1 && k->children.at(1)->is_type<g::tie_desc>();
+          f.ties.push_back(key);
+        }
+      }
+    }
+    module_.funds.push_back(std::move(f));
+  }
+
+  ast::Track track(const Node& n) {
+    ast::Track t;
+    t.span = span(n);
+    t.name = ident(*n.children.at(0));
+    t.share = weight(*n.children.at(1));
+    for (std::size_t i = 2; i < n.children.size(); ++i) {
+      const Node& c = *n.children[i];
+      if (c.is_type<g::split_by>()) {
+        t.mode = ast::TrackMode::kSplitBy;
+        t.by = expr(*c.children.at(0));
+      } else if (c.is_type<g::split_equally>()) {
+        t.mode = ast::TrackMode::kEqually;
+      } else if (c.is_type<g::split_top>()) {
+        t.mode = ast::TrackMode::kTop;
+        const Node& count = *c.children.at(0);
+        t.top_span = span(count);
+        const NumberText nt = split_number(content(count));
+        t.top_raw = raw_decimal(nt.digits, t.top_span);
+        t.top_percent = nt.unit == "%";
+        if (!nt.unit.empty() && nt.unit != "%") {
+          error(DiagCode::bad_literal, t.top_span, "`" + content(count) + "` is not a count or a share",
+                "write `top 10` or `top 10%`");
+        }
+        t.by = expr(*c.children.at(1));
+        if (c.children.size() > 2 && c.children.at(2)->is_type<g::top_proportional>()) {
+          t.proportional = expr(*c.children.at(2)->children.at(0));
+        }
+      } else if (c.is_type<g::track_when>()) {
+        t.when = expr(*c.children.at(0));
+      }
+    }
+    return t;
+  }
+
+  void output(const Node& n) {
+    if (module_.output) return duplicate_decl("output", span(n), module_.output->span);
+    ast::OutputDecl o;
+    o.span = span(n);
+    for (const auto& c : n.children) o.items.push_back(module_.add(name_ref(*c), span(*c)));
+    module_.output = o;
+  }
+
+  void precision(const Node& n) {
+    if (module_.precision) return duplicate_decl("precision", span(n), module_.precision->span);
+    const Node& places = *n.children.at(0);
+    ast::PrecisionDecl p;
+    p.span = span(places);
+    const std::string text = content(places);
+    p.places = text.size() > 2 ? 99 : std::stoi(text);
+    if (p.places > decimal::kPlaces) {
+      error(DiagCode::bad_literal, p.span, "scores can be reported with at most 6 decimal places, not " + text,
+            "write `precision 2` (the default) or another value from 0 to 6");
+      p.places = 2;
+    }
+    module_.precision = p;
+  }
+
+  std::string_view text_;
+  SourceId id_;
+  DiagnosticSink& sink_;
+  ast::Module module_;
+  std::uint32_t order_ = 0;
+};
+
+// The parse-tree nodes the lowering reads; everything else is transparent.
+template <typename Rule>
+using selector = pegtl::parse_tree::selector<
+    Rule,
+    pegtl::parse_tree::store_content::on<
+        g::ident, g::path_rest, g::string_lit, g::number, g::minus_sign, g::inf_bound, g::path,
+        g::callee, g::named_arg, g::pair_arg, g::call, g::set_item, g::set_lit, g::expect_set_lit,
+        g::table_entry, g::table_lit, g::coef_entry, g::coef_else, g::coef_expr, g::open_closed,
+        g::open_open, g::close_closed, g::close_open, g::expect_bound, g::interval,
+        g::expect_interval, g::bands_entry, g::bands_expr, g::true_lit, g::false_lit, g::if_expr,
+        g::op_neg, g::neg_expr, g::op_mul, g::op_div, g::mul_expr, g::op_add, g::op_sub,
+        g::add_expr, g::op_le, g::op_ge, g::op_eq, g::op_ne, g::op_lt, g::op_gt, g::op_not_in,
+        g::op_in, g::op_any_in, g::op_all_in, g::cmp_op, g::cmp_expr, g::op_not, g::not_expr,
+        g::op_and, g::and_expr, g::op_or, g::or_expr, g::expect_term, g::expect_comparand,
+        g::expect_and_operand, g::expect_or_operand, g::arg_name,
+        g::expect_type, g::expect_weight, g::expect_node_body, g::expect_decl_name,
+        g::expect_adjust_name, g::expect_adjust_amount, g::expect_grade_label,
+        g::expect_down_steps, g::expect_alert_label, g::expect_reason_text,
+        g::expect_deadline_count, g::expect_top_count, g::expect_tie_key, g::expect_track_name,
+        g::expect_output_item, g::expect_precision_places, g::expect_range_hi, g::policy_name, g::policy_version,
+        g::policy_decl, g::subject_name, g::key_name, g::subject_decl, g::range_lo, g::range_hi,
+        g::range, g::type_score, g::type_number, g::type_percent, g::type_count, g::type_money,
+        g::type_text, g::type_bool, g::option_label, g::type_one_of, g::type_list, g::type_spec,
+        g::input_name, g::input_item, g::input_decl, g::decl_name, g::param_decl, g::set_decl,
+        g::let_decl, g::weight, g::adjust_amount, g::adjust_per, g::adjust_when, g::adjust_max,
+        g::adjust_kind_deduct, g::adjust_kind_bonus, g::adjust_name, g::adjust, g::deductions_max,
+        g::bonuses_max, g::node_name, g::node_formula, g::child_node, g::node_body,
+        g::indicator_decl, g::effect_target, g::grade_label, g::down_steps, g::grade_cap,
+        g::grade_down, g::effect_grade, g::alert_label, g::effect_alert, g::effect_fund,
+        g::reason_text, g::effect_reason, g::veto_decl, g::deadline_count, g::unit_days,
+        g::unit_workdays, g::deadline, g::band_text, g::band_label, g::band, g::grade_decl,
+        g::alert_decl, g::split_by, g::split_equally, g::top_count, g::top_proportional,
+        g::split_top, g::track_when, g::track_name, g::track, g::tie_desc, g::tie_asc, g::tie_key,
+        g::ties, g::fund_per, g::fund_decl, g::output_item, g::output_decl, g::precision_places,
+        g::precision_decl>>;
+
+}  // namespace
+
+std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, DiagnosticSink& sink) {
+  const SourceFile& file = sources.get(id);
+  const std::size_t errors_before = sink.error_count();
+  if (!utf8::is_valid(file.text())) {
+    sink.report(make_diagnostic(DiagCode::io_error, Span{id, 0, 0}, "the file is not valid UTF-8",
+                                "save the policy as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)"));
+    return std::nullopt;
+  }
+  const std::string text = scan_full_width(file, id, sink);
+  pegtl::memory_input<> in(text.data(), text.size(), file.path());
+  std::unique_ptr<Node> root;
+  try {
+    root = pegtl::parse_tree::parse<g::file, selector, pegtl::nothing, g::control>(in);
+  } catch (const pegtl::parse_error& e) {
+    const auto offset = static_cast<std::uint32_t>(e.positions().front().byte);
+    std::uint32_t end = offset;
+    if (end < text.size()) {
+      std::size_t p = end;
+      utf8::decode(text, p);
+      end = static_cast<std::uint32_t>(p);
+    }
+    sink.report(make_diagnostic(DiagCode::syntax_error, Span{id, offset, end}, std::string(e.message())));
+    return std::nullopt;
+  }
+  if (!root) {
+    sink.report(make_diagnostic(DiagCode::syntax_error, Span{id, 0, 0}, "cannot read the policy"));
+    return std::nullopt;
+  }
+  Lowerer lower(text, id, sink);
+  lower.file(*root);
+  if (sink.error_count() > errors_before) return std::nullopt;
+  return lower.take();
+}
+
+const std::vector<std::string_view>& keywords() {
+  static const std::vector<std::string_view> words = [] {
+    std::vector<std::string_view> w = {
+        "policy", "version", "subject", "key", "input", "param", "set", "let", "indicator",
+        "deduct", "bonus", "deductions", "bonuses", "per", "when", "max", "veto", "grade",
+        "alert", "fund", "reason", "at", "most", "down", "of", "deadline", "days", "workdays",
+        "pool", "track", "split", "by", "equally", "among", "top", "proportional", "to",
+        "rounding", "fen", "ties", "asc", "desc", "output", "precision", "if", "then", "else",
+        "and", "or", "not", "in", "any_in", "all_in", "true", "false", "coef", "bands", "inf",
+        "score", "number", "percent", "count", "money", "text", "bool", "one_of", "list"};
+    std::sort(w.begin(), w.end());
+    return w;
+  }();
+  return words;
+}
+
+}  // namespace jixiao::dsl

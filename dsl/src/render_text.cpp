@@ -1,0 +1,140 @@
+// The text renderer: `path:line:col: severity: message [code]`, excerpt, caret, hint, notes.
+#include <string>
+
+#include "jixiao/dsl/render.hpp"
+#include "jixiao/dsl/utf8.hpp"
+
+namespace jixiao {
+namespace {
+
+constexpr std::size_t kMaxExcerptWidth = 100;  // display columns before the line is cut
+
+std::string_view severity_word(Severity s) {
+  switch (s) {
+    case Severity::kError: return "error";
+    case Severity::kWarning: return "warning";
+    case Severity::kNote: return "note";
+  }
+  return "error";
+}
+
+std::string_view severity_color(Severity s) {
+  switch (s) {
+    case Severity::kError: return "\x1b[1;31m";
+    case Severity::kWarning: return "\x1b[1;33m";
+    case Severity::kNote: return "\x1b[1;36m";
+  }
+  return "";
+}
+
+// Appends the excerpt of `span`'s first line with a caret line under the span. Wide (CJK)
+// characters take two terminal columns, tabs are copied, so the caret lines up in a terminal.
+void append_excerpt(std::string& out, const SourceFile& file, Span span, const RenderOptions& o) {
+  const LineColumn lc = file.line_column(span.begin);
+  const std::string_view line = file.line_text(lc.line);
+  const std::uint32_t line_begin = file.line_start(lc.line);
+  const std::size_t caret_at = span.begin - line_begin;
+  std::size_t caret_end = span.end > span.begin ? span.end - line_begin : caret_at + 1;
+  if (caret_end > line.size()) caret_end = std::max(line.size(), caret_at + 1);
+
+  // Cut long lines around the caret.
+  std::size_t from = 0;
+  std::size_t to = line.size();
+  if (utf8::display_width(line) > kMaxExcerptWidth) {
+    std::size_t pos = caret_at;
+    std::size_t width = 0;
+    while (pos > 0 && width < kMaxExcerptWidth / 3) {
+      --pos;
+      while (pos > 0 && (static_cast<unsigned char>(line[pos]) & 0xC0) == 0x80) --pos;
+      std::size_t p2 = pos;
+      width += static_cast<std::size_t>(utf8::display_width(utf8::decode(line, p2)));
+    }
+    from = pos;
+    pos = from;
+    width = 0;
+    while (pos < line.size() && width < kMaxExcerptWidth) {
+      width += static_cast<std::size_t>(utf8::display_width(utf8::decode(line, pos)));
+    }
+    to = std::max(pos, std::min(caret_end, line.size()));
+  }
+  const std::string prefix = from > 0 ? "…" : "";
+  const std::string suffix = to < line.size() ? "…" : "";
+
+  std::string number = std::to_string(lc.line);
+  if (number.size() < 5) number.insert(0, 5 - number.size(), ' ');
+  const std::string gutter(number.size(), ' ');
+  out += number + " | " + prefix + std::string(line.substr(from, to - from)) + suffix + "\n";
+  out += gutter + " | ";
+  if (!prefix.empty()) out += " ";
+  std::size_t pos = from;
+  while (pos < caret_at && pos < line.size()) {
+    const char32_t cp = utf8::decode(line, pos);
+    if (cp == '\t') {
+      out.push_back('\t');
+    } else {
+      out.append(static_cast<std::size_t>(utf8::display_width(cp)), ' ');
+    }
+  }
+  if (o.color) out += "\x1b[1;32m";
+  std::size_t marks = 0;
+  pos = caret_at;
+  while (pos < caret_end && pos < to) {
+    marks += static_cast<std::size_t>(std::max(1, utf8::display_width(utf8::decode(line, pos))));
+  }
+  if (marks == 0) marks = 1;
+  out.push_back('^');
+  out.append(marks - 1, '~');
+  if (o.color) out += "\x1b[0m";
+  out.push_back('\n');
+}
+
+void append_header(std::string& out, const SourceSet& sources, Span span, const std::string& file,
+                   Severity severity, const std::string& message, const RenderOptions& o) {
+  if (o.color) out += "\x1b[1m";
+  if (span.valid()) {
+    const SourceFile& f = sources.get(span.source);
+    const LineColumn lc = f.line_column(span.begin);
+    out += f.path() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": ";
+  } else if (!file.empty()) {
+    out += file + ": ";
+  } else {
+    out += "jixiao: ";
+  }
+  if (o.color) {
+    out += "\x1b[0m";
+    out += severity_color(severity);
+  }
+  out += severity_word(severity);
+  out += ":";
+  if (o.color) out += "\x1b[0m\x1b[1m";
+  out += " " + message;
+}
+
+}  // namespace
+
+std::string render_text(const Diagnostic& d, const SourceSet& sources, const RenderOptions& o) {
+  std::string out;
+  append_header(out, sources, d.span, d.file, d.severity, d.message, o);
+  out += " [" + std::string(slug(d.code)) + "]";
+  if (o.color) out += "\x1b[0m";
+  out += "\n";
+  if (d.span.valid()) append_excerpt(out, sources.get(d.span.source), d.span, o);
+  if (d.hint) out += "hint: " + *d.hint + "\n";
+  for (const Note& n : d.notes) {
+    append_header(out, sources, n.span, "", Severity::kNote, n.message, o);
+    if (o.color) out += "\x1b[0m";
+    out += "\n";
+    if (n.span.valid()) append_excerpt(out, sources.get(n.span.source), n.span, o);
+  }
+  return out;
+}
+
+std::string render_summary(std::size_t errors, std::size_t warnings) {
+  if (errors == 0 && warnings == 0) return "";
+  auto plural = [](std::size_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+  };
+  return plural(errors, "error") + ", " + plural(warnings, "warning") + "\n";
+}
+
+}  // namespace jixiao

@@ -1,0 +1,60 @@
+// Source files: line index and byte offset → (line, code-point column).
+#include "jixiao/dsl/source.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "jixiao/dsl/utf8.hpp"
+
+namespace jixiao {
+
+SourceFile::SourceFile(std::string path, std::string text)
+    : path_(std::move(path)), text_(std::move(text)) {}
+
+void SourceFile::index_lines() const {
+  if (!line_starts_.empty()) return;
+  line_starts_.push_back(0);
+  for (std::size_t i = 0; i < text_.size(); ++i) {
+    if (text_[i] == '\n') line_starts_.push_back(static_cast<std::uint32_t>(i + 1));
+  }
+}
+
+LineColumn SourceFile::line_column(std::uint32_t offset) const {
+  index_lines();
+  offset = std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(text_.size()));
+  const auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  const auto line = static_cast<std::uint32_t>(it - line_starts_.begin());
+  const std::uint32_t start = line_starts_[line - 1];
+  const std::string_view before(text_.data() + start, offset - start);
+  return {line, static_cast<std::uint32_t>(utf8::count_code_points(before) + 1)};
+}
+
+std::uint32_t SourceFile::line_start(std::uint32_t line) const {
+  index_lines();
+  if (line == 0 || line > line_starts_.size()) return static_cast<std::uint32_t>(text_.size());
+  return line_starts_[line - 1];
+}
+
+std::string_view SourceFile::line_text(std::uint32_t line) const {
+  index_lines();
+  if (line == 0 || line > line_starts_.size()) return {};
+  const std::uint32_t start = line_starts_[line - 1];
+  std::uint32_t end = line < line_starts_.size() ? line_starts_[line] - 1
+                                                 : static_cast<std::uint32_t>(text_.size());
+  if (end > start && text_[end - 1] == '\r') --end;
+  if (end < start) end = start;
+  return std::string_view(text_).substr(start, end - start);
+}
+
+SourceId SourceSet::add(std::string path, std::string text) {
+  files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
+  return SourceId{static_cast<std::uint32_t>(files_.size() - 1)};
+}
+
+const SourceFile& SourceSet::get(SourceId id) const {
+  const auto index = static_cast<std::uint32_t>(id);
+  if (index >= files_.size()) throw std::out_of_range("SourceSet::get: unknown source id");
+  return *files_[index];
+}
+
+}  // namespace jixiao

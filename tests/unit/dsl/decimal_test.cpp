@@ -1,0 +1,97 @@
+// Tests of exact decimal arithmetic: parsing, formatting, rounding half away from zero.
+#include "jixiao/dsl/decimal.hpp"
+
+#include <gtest/gtest.h>
+
+namespace jixiao {
+namespace {
+
+TEST(Decimal, ParsesExactly) {
+  EXPECT_EQ(decimal::parse("75", 6), 75'000'000);
+  EXPECT_EQ(decimal::parse("-0.5", 6), -500'000);
+  EXPECT_EQ(decimal::parse("12.345678", 6), 12'345'678);
+  EXPECT_EQ(decimal::parse("1.50", 2), 150);
+  EXPECT_EQ(decimal::parse("1.5000000", 2), 150);  // trailing zeros beyond the places are fine
+}
+
+TEST(Decimal, RejectsWhatItCannotHoldExactly) {
+  decimal::ParseError why{};
+  EXPECT_FALSE(decimal::parse("1.234", 2, &why));
+  EXPECT_EQ(why, decimal::ParseError::kTooManyPlaces);
+  EXPECT_FALSE(decimal::parse("", 6, &why));
+  EXPECT_EQ(why, decimal::ParseError::kEmpty);
+  EXPECT_FALSE(decimal::parse("1e3", 6, &why));
+  EXPECT_EQ(why, decimal::ParseError::kNotANumber);
+  EXPECT_FALSE(decimal::parse("1.2.3", 6, &why));
+  EXPECT_FALSE(decimal::parse(".", 6, &why));
+  EXPECT_FALSE(decimal::parse("99999999999999", 6, &why));
+  EXPECT_EQ(why, decimal::ParseError::kOutOfRange);
+}
+
+TEST(Decimal, SeventyFiveIsSeventyFive) {
+  // 0.3 * 80 + 0.4 * 75 + 0.3 * 70 = 75 exactly; in binary floating point it is 74.99999999999999.
+  std::int64_t a = 0, b = 0, c = 0, sum = 0;
+  ASSERT_TRUE(decimal::mul(*decimal::parse("0.3", 6), *decimal::parse("80", 6), a));
+  ASSERT_TRUE(decimal::mul(*decimal::parse("0.4", 6), *decimal::parse("75", 6), b));
+  ASSERT_TRUE(decimal::mul(*decimal::parse("0.3", 6), *decimal::parse("70", 6), c));
+  ASSERT_TRUE(decimal::add(a, b, sum));
+  ASSERT_TRUE(decimal::add(sum, c, sum));
+  EXPECT_EQ(sum, 75'000'000);
+  EXPECT_EQ(decimal::format(sum, 6, 2), "75.00");
+}
+
+TEST(Decimal, RoundsHalfAwayFromZero) {
+  EXPECT_EQ(decimal::div_round(5, 2), 3);
+  EXPECT_EQ(decimal::div_round(-5, 2), -3);
+  EXPECT_EQ(decimal::div_round(4, 3), 1);
+  EXPECT_EQ(decimal::div_round(-4, 3), -1);
+  EXPECT_EQ(decimal::div_round(5, -2), -3);
+  EXPECT_EQ(decimal::round_to(12'345'000, 2), 12'350'000);   // 12.345 → 12.35
+  EXPECT_EQ(decimal::round_to(-12'345'000, 2), -12'350'000);
+  EXPECT_EQ(decimal::round_to(12'344'999, 2), 12'340'000);
+  std::int64_t q = 0;
+  ASSERT_TRUE(decimal::div(decimal::kOne, 3 * decimal::kOne, q));
+  EXPECT_EQ(q, 333'333);  // 1/3 at 6 places
+  ASSERT_TRUE(decimal::div(2 * decimal::kOne, 3 * decimal::kOne, q));
+  EXPECT_EQ(q, 666'667);
+}
+
+TEST(Decimal, ReportsOverflowInsteadOfWrapping) {
+  std::int64_t out = 0;
+  EXPECT_FALSE(decimal::add(INT64_MAX, 1, out));
+  EXPECT_FALSE(decimal::mul(INT64_MAX, 2 * decimal::kOne, out));
+  EXPECT_TRUE(decimal::mul(1'000'000 * decimal::kOne, 1'000'000 * decimal::kOne, out));
+  EXPECT_EQ(out, 1'000'000'000'000 * decimal::kOne);
+}
+
+TEST(Decimal, Money) {
+  std::int64_t fen = 0;
+  ASSERT_TRUE(decimal::money_mul(100'001, *decimal::parse("0.65", 6), fen));  // 1000.01元 × 0.65
+  EXPECT_EQ(fen, 65'001);  // 650.0065元 → 650.01元
+  ASSERT_TRUE(decimal::money_ratio(150, 200, fen));
+  EXPECT_EQ(fen, 750'000);
+  EXPECT_EQ(decimal::format_yuan(123456), "1234.56");
+  EXPECT_EQ(decimal::format_yuan(-5), "-0.05");
+  EXPECT_EQ(decimal::format_yuan_grouped(100'000'000'00), "100,000,000.00");
+  EXPECT_EQ(decimal::format_yuan_grouped(-123456789), "-1,234,567.89");
+}
+
+TEST(Decimal, FormatsTrimmed) {
+  EXPECT_EQ(decimal::to_string(75'000'000), "75");
+  EXPECT_EQ(decimal::to_string(7'500'000), "7.5");
+  EXPECT_EQ(decimal::to_string(-500'000), "-0.5");
+  EXPECT_EQ(decimal::to_string(1), "0.000001");
+  EXPECT_EQ(decimal::to_string(0), "0");
+  EXPECT_EQ(decimal::format(-4, 6, 5), "0.00000");  // rounds to zero: no sign
+}
+
+TEST(Decimal, FloorAndCeil) {
+  EXPECT_EQ(decimal::floor_raw(2'500'000), 2'000'000);
+  EXPECT_EQ(decimal::floor_raw(-2'500'000), -3'000'000);
+  EXPECT_EQ(decimal::ceil_raw(2'500'000), 3'000'000);
+  EXPECT_EQ(decimal::ceil_raw(-2'500'000), -2'000'000);
+  EXPECT_EQ(decimal::ceil_raw(2'000'000), 2'000'000);
+}
+
+}  // namespace
+}  // namespace jixiao
