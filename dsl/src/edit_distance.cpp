@@ -48,6 +48,8 @@ std::optional<std::string> closest_name(std::string_view name,
     const bool contains = !name.empty() && (c.find(name) != std::string::npos ||
                                             name.find(c) != std::string_view::npos);
     if (contains) d = std::min(d, max_distance);
+    // Replacing every character of a name is not a typo: `E` is not "almost `A`".
+    if (d >= length && !contains) continue;
     if (d < best_distance) {
       best_distance = d;
       best = c;

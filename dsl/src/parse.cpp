@@ -54,7 +54,8 @@ std::string display_char(char32_t cp) {
 // Reports every full-width mark outside text and comments, and returns a copy of the text with
 // each replaced by its ASCII counterpart padded with spaces to the same byte length, so that
 // parsing can go on and byte offsets stay valid.
-std::string scan_full_width(const SourceFile& file, SourceId id, DiagnosticSink& sink) {
+std::string scan_full_width(const SourceFile& file, SourceId id, DiagnosticSink& sink,
+                            std::vector<std::uint32_t>& replaced) {
   std::string text(file.text());
   enum class State { kCode, kString, kWideString, kComment } state = State::kCode;
   std::size_t pos = 0;
@@ -101,6 +102,7 @@ std::string scan_full_width(const SourceFile& file, SourceId id, DiagnosticSink&
         "full-width " + display_char(cp) + " (" + utf8::code_point_name(cp) +
             ") cannot be used outside text and comments",
         "use the ASCII " + shown + " instead (switch the input method to half-width, 半角)"));
+    replaced.push_back(static_cast<std::uint32_t>(start));
     std::string replacement = ascii;
     replacement.resize(pos - start, ' ');
     text.replace(start, pos - start, replacement);
@@ -849,7 +851,8 @@ std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, Diagnost
                                 "save the policy as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)"));
     return std::nullopt;
   }
-  const std::string text = scan_full_width(file, id, sink);
+  std::vector<std::uint32_t> replaced;
+  const std::string text = scan_full_width(file, id, sink, replaced);
   pegtl::memory_input<> in(text.data(), text.size(), file.path());
   std::unique_ptr<Node> root;
   try {
@@ -862,7 +865,10 @@ std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, Diagnost
       utf8::decode(text, p);
       end = static_cast<std::uint32_t>(p);
     }
-    sink.report(make_diagnostic(DiagCode::syntax_error, Span{id, offset, end}, std::string(e.message())));
+    // A syntax error right at a replaced full-width mark is that mark's consequence: already said.
+    if (std::find(replaced.begin(), replaced.end(), offset) == replaced.end()) {
+      sink.report(make_diagnostic(DiagCode::syntax_error, Span{id, offset, end}, std::string(e.message())));
+    }
     return std::nullopt;
   }
   if (!root) {

@@ -53,6 +53,20 @@ std::string render_json(const std::vector<Diagnostic>& ds, const SourceSet& sour
     } else if (!d.file.empty()) {
       w.key("file");
       w.string(d.file);
+      if (d.line > 0) {
+        w.key("range");
+        w.begin_object();
+        for (const char* name : {"start", "end"}) {
+          w.key(name);
+          w.begin_object();
+          w.key("line");
+          w.integer(d.line);
+          w.key("column");
+          w.integer(d.column);
+          w.end_object();
+        }
+        w.end_object();
+      }
     }
     if (d.hint) {
       w.key("hint");

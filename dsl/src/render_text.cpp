@@ -89,14 +89,17 @@ void append_excerpt(std::string& out, const SourceFile& file, Span span, const R
 }
 
 void append_header(std::string& out, const SourceSet& sources, Span span, const std::string& file,
-                   Severity severity, const std::string& message, const RenderOptions& o) {
+                   std::uint32_t line, std::uint32_t column, Severity severity,
+                   const std::string& message, const RenderOptions& o) {
   if (o.color) out += "\x1b[1m";
   if (span.valid()) {
     const SourceFile& f = sources.get(span.source);
     const LineColumn lc = f.line_column(span.begin);
     out += f.path() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": ";
   } else if (!file.empty()) {
-    out += file + ": ";
+    out += file;
+    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+    out += ": ";
   } else {
     out += "jixiao: ";
   }
@@ -114,14 +117,14 @@ void append_header(std::string& out, const SourceSet& sources, Span span, const 
 
 std::string render_text(const Diagnostic& d, const SourceSet& sources, const RenderOptions& o) {
   std::string out;
-  append_header(out, sources, d.span, d.file, d.severity, d.message, o);
+  append_header(out, sources, d.span, d.file, d.line, d.column, d.severity, d.message, o);
   out += " [" + std::string(slug(d.code)) + "]";
   if (o.color) out += "\x1b[0m";
   out += "\n";
   if (d.span.valid()) append_excerpt(out, sources.get(d.span.source), d.span, o);
   if (d.hint) out += "hint: " + *d.hint + "\n";
   for (const Note& n : d.notes) {
-    append_header(out, sources, n.span, "", Severity::kNote, n.message, o);
+    append_header(out, sources, n.span, "", 0, 0, Severity::kNote, n.message, o);
     if (o.color) out += "\x1b[0m";
     out += "\n";
     if (n.span.valid()) append_excerpt(out, sources.get(n.span.source), n.span, o);

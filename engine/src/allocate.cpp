@@ -1,1 +1,179 @@
-// placeholder: being written
+// Largest-remainder (Hamilton) allocation of a pool of fen: exact integer quotients and
+// remainders in one pass, then the k largest remainders chosen with std::nth_element.
+#include "jixiao/engine/allocate.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstddef>
+#include <limits>
+#include <utility>
+
+namespace jixiao::engine {
+namespace {
+
+__extension__ typedef unsigned __int128 UInt128;  // NOLINT(modernize-use-using): see Int128
+
+/// A recipient that may receive one remainder fen: those with a non-zero remainder.
+struct Candidate {
+  UInt128 remainder;
+  std::uint64_t rank;  // position in the tie order: smaller goes first among equal remainders
+  std::size_t index;   // position in the input
+};
+
+/// Strict total order "a receives its extra fen before b" (ranks are unique).
+bool goes_first(const Candidate& a, const Candidate& b) {
+  if (a.remainder != b.remainder) return a.remainder > b.remainder;
+  return a.rank < b.rank;
+}
+
+/// What the validation pass learned about the weights.
+struct WeightSummary {
+  UInt128 total = 0;
+  UInt128 max = 0;
+  std::size_t positive = 0;  // recipients with w > 0
+};
+
+/// Checks the weights and sums them. Errors in the documented order: a negative weight anywhere
+/// wins over an overflowing sum; then pool × max must fit; then the sum must be non-zero.
+template <class WeightAt>
+std::variant<WeightSummary, AllocationError> summarize(std::uint64_t pool, std::size_t n,
+                                                        WeightAt weight_at) {
+  WeightSummary s;
+  bool sum_overflowed = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Int128 w = weight_at(i);
+    if (w < 0) return AllocationError::kNegativeWeight;
+    if (w == 0) continue;
+    const auto uw = static_cast<UInt128>(w);
+    ++s.positive;
+    if (uw > s.max) s.max = uw;
+    if (__builtin_add_overflow(s.total, uw, &s.total)) sum_overflowed = true;
+  }
+  if (sum_overflowed) return AllocationError::kOverflow;
+  UInt128 largest_product = 0;
+  if (__builtin_mul_overflow(static_cast<UInt128>(pool), s.max, &largest_product)) {
+    return AllocationError::kOverflow;
+  }
+  if (s.total == 0) return AllocationError::kNoWeight;
+  return s;
+}
+
+/// The single pass over the recipients in unsigned arithmetic of type U (64 bits when every
+/// product and the total fit, which avoids 128-bit division; 128 bits otherwise). Stores the
+/// floor shares, collects the recipients with a non-zero remainder, and returns Σ floor shares.
+template <class U, class WeightAt, class RankAt>
+std::uint64_t floor_pass(std::uint64_t pool, UInt128 total_weight, std::size_t n,
+                         WeightAt weight_at, RankAt rank_at, std::vector<std::int64_t>& shares,
+                         std::vector<Candidate>& candidates) {
+  const auto big_w = static_cast<U>(total_weight);
+  const auto p = static_cast<U>(pool);
+  std::uint64_t floor_sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto w = static_cast<U>(static_cast<UInt128>(weight_at(i)));
+    if (w == 0) continue;
+    const U product = p * w;
+    const U quotient = product / big_w;  // <= pool, so it fits in int64
+    const U remainder = product - quotient * big_w;
+    shares[i] = static_cast<std::int64_t>(quotient);
+    floor_sum += static_cast<std::uint64_t>(quotient);
+    if (remainder != 0) candidates.push_back({remainder, rank_at(i), i});
+  }
+  return floor_sum;
+}
+
+/// The method itself, for validated inputs: pool >= 0 and ranks a permutation.
+template <class WeightAt, class RankAt>
+std::variant<Allocation, AllocationError> hamilton(std::int64_t pool_fen, std::size_t n,
+                                                   WeightAt weight_at, RankAt rank_at,
+                                                   Allocation result) {
+  const auto pool = static_cast<std::uint64_t>(pool_fen);
+  const auto summary = summarize(pool, n, weight_at);
+  if (const auto* error = std::get_if<AllocationError>(&summary)) return *error;
+  const auto& s = std::get<WeightSummary>(summary);
+
+  result.shares.assign(n, 0);
+  result.extra_fen.assign(n, 0);
+  std::vector<Candidate> candidates;
+  candidates.reserve(s.positive);
+
+  constexpr UInt128 kMax64 = std::numeric_limits<std::uint64_t>::max();
+  const bool fits_64 = s.total <= kMax64 && static_cast<UInt128>(pool) * s.max <= kMax64;
+  const std::uint64_t floor_sum =
+      fits_64 ? floor_pass<std::uint64_t>(pool, s.total, n, weight_at, rank_at, result.shares,
+                                          candidates)
+              : floor_pass<UInt128>(pool, s.total, n, weight_at, rank_at, result.shares,
+                                    candidates);
+
+  // Σ remainders == k × W and every remainder < W, so k < number of non-zero remainders: the
+  // candidates always suffice, and zero-remainder recipients are never needed.
+  const std::uint64_t k = pool - floor_sum;
+  assert(k < candidates.size() || k == 0);
+  const std::size_t winners = std::min(static_cast<std::size_t>(k), candidates.size());
+  if (winners > 0) {
+    const auto nth = candidates.begin() + static_cast<std::ptrdiff_t>(winners);
+    if (winners < candidates.size()) {
+      std::nth_element(candidates.begin(), nth, candidates.end(), goes_first);
+    }
+    for (auto it = candidates.begin(); it != nth; ++it) {
+      ++result.shares[it->index];
+      result.extra_fen[it->index] = 1;
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+std::variant<Allocation, AllocationError> allocate_largest_remainder(
+    std::int64_t pool_fen, std::span<const Int128> weights,
+    std::span<const std::uint32_t> tie_rank) {
+  if (pool_fen < 0) return AllocationError::kNegativePool;
+  const std::size_t n = weights.size();
+  if (tie_rank.size() != n) return AllocationError::kInvalidTieRank;
+
+  // Permutation check, using the extra_fen vector (needed anyway) as the "seen" marks.
+  Allocation result;
+  result.extra_fen.assign(n, 0);
+  for (const std::uint32_t rank : tie_rank) {
+    if (rank >= n || result.extra_fen[rank] != 0) return AllocationError::kInvalidTieRank;
+    result.extra_fen[rank] = 1;
+  }
+
+  return hamilton(
+      pool_fen, n, [weights](std::size_t i) { return weights[i]; },
+      [tie_rank](std::size_t i) { return std::uint64_t{tie_rank[i]}; }, std::move(result));
+}
+
+std::variant<Allocation, AllocationError> split_by_shares(
+    std::int64_t pool_fen, std::span<const std::int64_t> shares_raw) {
+  if (pool_fen < 0) return AllocationError::kNegativePool;
+  return hamilton(
+      pool_fen, shares_raw.size(), [shares_raw](std::size_t i) { return Int128{shares_raw[i]}; },
+      [](std::size_t i) { return std::uint64_t{i}; }, Allocation{});
+}
+
+Int128 total(std::span<const std::int64_t> shares) {
+  Int128 sum = 0;
+  for (const std::int64_t s : shares) sum += s;
+  return sum;
+}
+
+std::string_view describe(AllocationError e) {
+  switch (e) {
+    case AllocationError::kNoWeight:
+      return "the weights add up to 0: nobody can receive a share";
+    case AllocationError::kNegativeWeight:
+      return "a weight is negative: a pool can only be split by non-negative weights";
+    case AllocationError::kNegativePool:
+      return "the pool is negative: only a non-negative amount can be paid out";
+    case AllocationError::kOverflow:
+      return "the amounts are too large: the pool times a weight, or the sum of the weights, "
+             "does not fit in 128 bits";
+    case AllocationError::kInvalidTieRank:
+      return "the tie order is not a permutation of the recipients: every recipient needs its "
+             "own place in it";
+  }
+  return "unknown allocation error";
+}
+
+}  // namespace jixiao::engine

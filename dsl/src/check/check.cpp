@@ -82,6 +82,7 @@ class Checker {
       : p_(p), m_(p.module), options_(options), sink_(sink) {}
 
   void run() {
+    errors_at_start_ = sink_.error_count();
     p_.expr_type.assign(m_.exprs.size(), T(TypeKind::kError));
     p_.expr_range.assign(m_.exprs.size(), NumRange::unbounded());
     p_.expr_ref.assign(m_.exprs.size(), kNoSymbol);
@@ -306,9 +307,11 @@ class Checker {
     return std::string(text.substr(w.span.begin, w.span.end - w.span.begin));
   }
 
+  // `full` is the node's full marks in points of the root, or -1 when an invalid level above
+  // leaves it unknown (its checks that need it are skipped rather than reported twice).
   void structure_node(std::uint32_t index, std::int64_t full) {
     const ast::IndicatorNode& n = m_.nodes[index];
-    p_.nodes[index].full = full;
+    p_.nodes[index].full = std::max<std::int64_t>(full, 0);
     const std::string path = node_path(index);
     if (n.children.empty()) {
       if (!ast::present(n.formula)) {
@@ -372,7 +375,7 @@ class Checker {
         valid = false;
       }
     }
-    if (valid && has_points && sum != full) {
+    if (valid && has_points && full >= 0 && sum != full) {
       error(DiagCode::weights_sum, n.name.span,
             "points under `" + path + "` add up to " + decimal::to_string(sum) + "分, not " +
                 decimal::to_string(full) + "分 (the full marks of `" + n.name.name + "`)",
@@ -380,8 +383,10 @@ class Checker {
       valid = false;
     }
     for (const std::uint32_t c : n.children) {
-      std::int64_t child_full = 0;
-      if (valid && has_percent) {
+      std::int64_t child_full = -1;  // unknown: this level is already reported as invalid
+      if (valid && full < 0) {
+        child_full = has_points ? m_.nodes[c].weight.raw : -1;
+      } else if (valid && has_percent) {
         child_full = static_cast<std::int64_t>(
             decimal::div_round(static_cast<Int128>(full) * m_.nodes[c].weight.raw, sum));
       } else if (valid) {
@@ -428,9 +433,12 @@ class Checker {
         const Type t = visit(e);
         sym(id).type = t;
         sym(id).range = p_.range(e);
-        if (t.kind == TypeKind::kSet || t.kind == TypeKind::kTable || t.kind == TypeKind::kPair) {
-          error(DiagCode::type_mismatch, m_.span(e), "`let` names a value per row, not " + tn(t),
-                "declare sets with `set` and tables with `param`");
+        if (t.kind == TypeKind::kSet || t.kind == TypeKind::kTable || t.kind == TypeKind::kPair ||
+            t.kind == TypeKind::kTextList) {
+          error(DiagCode::type_mismatch, m_.span(e), "`let` names one value per row, not " + tn(t),
+                t.kind == TypeKind::kTextList ? "use the list input itself, e.g. `违规事项 any_in 负面清单`"
+                                              : "declare sets with `set` and tables with `param`");
+          sym(id).type = T(TypeKind::kError);
         }
         break;
       }
@@ -648,12 +656,17 @@ class Checker {
       number_expr(n.bonuses_max, "the bonuses cap");
       bonus = range_min(bonus, p_.range(n.bonuses_max));
     }
+    // A leaf scores within [0, full marks]; a group within the sum of its sub-indicators (whose
+    // bonuses can carry it past its full marks); either can gain its own bonuses on top.
     NumRange r = NumRange::between(0, info.full);
-    if (!bonus.hi_inf) {
-      r.hi += std::max<std::int64_t>(0, bonus.hi);
-    } else {
-      r.hi_inf = true;
+    if (!n.children.empty()) {
+      r = NumRange::exact(0);
+      for (const std::uint32_t c : n.children) {
+        if (p_.nodes[c].symbol != kNoSymbol) r = range_add(r, sym(p_.nodes[c].symbol).range);
+      }
+      r = range_max(r, NumRange::exact(0));
     }
+    r = range_add(r, NumRange{0, bonus.hi_inf ? 0 : std::max<std::int64_t>(0, bonus.hi), false, bonus.hi_inf});
     sym(id).range = r;
   }
 
@@ -986,6 +999,8 @@ class Checker {
   // ---- unused declarations ----
 
   void unused() {
+    // An error often leaves a declaration unused (a misspelt name); say only what is certain.
+    if (sink_.error_count() > errors_at_start_) return;
     for (std::size_t i = 0; i < p_.symbols.size(); ++i) {
       if (used_[i]) continue;
       const Symbol& s = p_.symbols[i];
@@ -1300,6 +1315,11 @@ class Checker {
       error(DiagCode::type_mismatch, m_.span(i.cond), "the condition of `if` is " + tn(c) + ", not yes/no");
     }
     if (is_err(a) || is_err(b)) return set_type(e, T(TypeKind::kError));
+    if (a.kind == TypeKind::kTextList || a.kind == TypeKind::kSet || a.kind == TypeKind::kTable) {
+      error(DiagCode::type_mismatch, m_.span(e), "`if` chooses between single values, not " + tn(a),
+            "test the list inside the branches instead");
+      return set_type(e, T(TypeKind::kError));
+    }
     if (!(a == b)) {
       error(DiagCode::type_mismatch, m_.span(e),
             "the branches of `if` give " + tn(a) + " (" + operand(i.then_expr) + ") and " + tn(b) + " (" + operand(i.else_expr) + ")",
@@ -1394,7 +1414,7 @@ class Checker {
                 "list every label, or add `else 值` for the rest");
         }
       }
-    } else if (subject.kind == TypeKind::kText || subject.kind == TypeKind::kBool) {
+    } else if (subject.kind == TypeKind::kText) {
       if (!ast::present(c.otherwise)) {
         error(DiagCode::missing_label, m_.span(e), "`coef` over " + tn(subject) + " needs `else` for the values it does not list",
               "add e.g. `else 0` before `}`");
@@ -1714,6 +1734,7 @@ class Checker {
   std::vector<bool> used_;
   std::vector<bool> visited_;
   SymbolId current_ = kNoSymbol;
+  std::size_t errors_at_start_ = 0;
 };
 
 }  // namespace

@@ -180,8 +180,9 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const std
           DiagCode::band_gap, b.span,
           "no band of " + what + " covers " + gap + ", between `" + usable[i].label + "` and `" +
               usable[i + 1].label + "`",
-          "make one band's end meet the other's: `[" + decimal::to_string(a.hi) + ", ...` or `..., " +
-              decimal::to_string(b.lo) + "]`");
+          "make the bands meet: end `" + usable[i].label + "` at `" + decimal::to_string(b.lo) +
+              (b.lo_closed ? ")`" : "]`") + " or start `" + usable[i + 1].label + "` at `" +
+              (a.hi_closed ? "(" : "[") + decimal::to_string(a.hi) + "`");
       d.notes.push_back({a.span, "band `" + usable[i].label + "` ends here"});
       sink.report(std::move(d));
     } else if (a.hi > b.lo || (a.hi == b.lo && a.hi_closed && b.lo_closed)) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,12 +35,15 @@ struct Note {
 };
 
 /// One finding. `span` is the primary location; when it is invalid, `file` (if not empty) is
-/// printed as the location instead (for example a file that could not be read).
+/// printed as the location instead (for example a file that could not be read), with `line` and
+/// `column` when they are not 0 (for a file that could not be decoded, say).
 struct Diagnostic {
   DiagCode code = DiagCode::syntax_error;
   Severity severity = Severity::kError;
   Span span;
   std::string file;
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
   std::string message;
   std::optional<std::string> hint;
   std::vector<Note> notes;

@@ -1,0 +1,136 @@
+// Command-line option parsing (see args.hpp).
+#include "args.hpp"
+
+#include <algorithm>
+
+#include "jixiao/dsl/edit_distance.hpp"
+
+namespace jixiao::cli {
+
+std::size_t ParsedArgs::count(std::string_view name) const {
+  const auto it = values.find(name);
+  return it == values.end() ? 0 : it->second.size();
+}
+
+std::optional<std::string> ParsedArgs::value(std::string_view name) const {
+  const auto it = values.find(name);
+  if (it == values.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::vector<std::string> ParsedArgs::all(std::string_view name) const {
+  const auto it = values.find(name);
+  return it == values.end() ? std::vector<std::string>{} : it->second;
+}
+
+namespace {
+
+const OptionSpec* find_long(const std::vector<OptionSpec>& specs, std::string_view name) {
+  for (const OptionSpec& s : specs) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+const OptionSpec* find_short(const std::vector<OptionSpec>& specs, char c) {
+  for (const OptionSpec& s : specs) {
+    if (s.short_name == c) return &s;
+  }
+  return nullptr;
+}
+
+[[noreturn]] void unknown_option(const std::vector<OptionSpec>& specs, const std::string& given,
+                                 std::string_view command) {
+  std::vector<std::string> names;
+  for (const OptionSpec& s : specs) names.push_back("--" + std::string(s.name));
+  const std::string bare = given.substr(0, given.find('='));
+  std::string hint;
+  if (auto best = closest_name(bare, names, 3)) {
+    hint = "did you mean `" + *best + "`? ";
+  }
+  hint += "run `jixiao " + std::string(command) + " --help` to see the options";
+  throw UsageError("unknown option `" + bare + "` for `jixiao " + std::string(command) + "`", hint);
+}
+
+void store(ParsedArgs& out, const OptionSpec& spec, std::string value, std::string_view command) {
+  auto& values = out.values[std::string(spec.name)];
+  if (!values.empty() && !spec.repeatable && !spec.value_name.empty()) {
+    throw UsageError("option `--" + std::string(spec.name) + "` is given twice",
+                     "give it once; run `jixiao " + std::string(command) + " --help` for usage");
+  }
+  values.push_back(std::move(value));
+}
+
+}  // namespace
+
+ParsedArgs parse_args(const std::vector<std::string>& args, std::size_t first,
+                      const std::vector<OptionSpec>& specs, std::string_view command) {
+  ParsedArgs out;
+  bool only_positional = false;
+  for (std::size_t i = first; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (only_positional || a.size() < 2 || a[0] != '-') {
+      out.positional.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      only_positional = true;
+      continue;
+    }
+    if (a[1] == '-') {
+      const std::size_t eq = a.find('=');
+      const std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      const OptionSpec* spec = find_long(specs, name);
+      if (spec == nullptr) unknown_option(specs, a, command);
+      if (spec->value_name.empty()) {
+        if (eq != std::string::npos) {
+          throw UsageError("option `--" + name + "` takes no value", "write just `--" + name + "`");
+        }
+        store(out, *spec, "", command);
+      } else if (eq != std::string::npos) {
+        store(out, *spec, a.substr(eq + 1), command);
+      } else {
+        if (i + 1 >= args.size()) {
+          throw UsageError("option `--" + name + "` needs a value",
+                           "write `--" + name + " " + std::string(spec->value_name) + "`");
+        }
+        store(out, *spec, args[++i], command);
+      }
+      continue;
+    }
+    // Short flags, possibly grouped: -v, -vv, -q.
+    for (std::size_t k = 1; k < a.size(); ++k) {
+      const OptionSpec* spec = find_short(specs, a[k]);
+      if (spec == nullptr) unknown_option(specs, std::string("-") + a[k], command);
+      if (!spec->value_name.empty()) {
+        if (k + 1 != a.size() || i + 1 >= args.size()) {
+          throw UsageError("option `-" + std::string(1, a[k]) + "` needs a value",
+                           "write `-" + std::string(1, a[k]) + " " + std::string(spec->value_name) + "`");
+        }
+        store(out, *spec, args[++i], command);
+      } else {
+        out.values[std::string(spec->name)].push_back("");
+      }
+    }
+  }
+  return out;
+}
+
+std::string options_help(const std::vector<OptionSpec>& specs) {
+  std::vector<std::string> left;
+  std::size_t width = 0;
+  for (const OptionSpec& s : specs) {
+    std::string l = s.short_name ? std::string("-") + s.short_name + ", " : "    ";
+    l += "--" + std::string(s.name);
+    if (!s.value_name.empty()) l += " " + std::string(s.value_name);
+    width = std::max(width, l.size());
+    left.push_back(std::move(l));
+  }
+  std::string out;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    out += "  " + left[i] + std::string(width - left[i].size() + 2, ' ') + std::string(specs[i].help) + "\n";
+  }
+  return out;
+}
+
+}  // namespace jixiao::cli

@@ -1,0 +1,63 @@
+// Internal to the CLI: the per-run session (sources, diagnostics, logging) and the commands.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "args.hpp"
+#include "driver.hpp"
+#include "jixiao/dsl/check.hpp"
+#include "jixiao/dsl/diagnostic.hpp"
+#include "jixiao/dsl/edit_distance.hpp"
+#include "jixiao/dsl/render.hpp"
+#include "jixiao/engine/plan.hpp"
+
+namespace jixiao::cli {
+
+/// State shared by one command run: every file read, every diagnostic, the logger.
+struct Session {
+  Session(Io& io, const ParsedArgs& args);
+
+  /// Reads a whole file; on failure reports `io-error` (exit code 2) and returns nullopt.
+  std::optional<std::string> read_file(const std::string& path, const std::string& what);
+  void report(Diagnostic d);
+  /// Renders all diagnostics: text to stderr (with the `N errors, M warnings` line) or JSON to stdout.
+  void flush_diagnostics();
+  [[nodiscard]] int exit_code(bool warnings_are_errors = false) const;
+
+  Io& io;
+  SourceSet sources;
+  CollectingSink sink;
+  std::unique_ptr<LimitSink> limit;  ///< what passes report to
+  RenderOptions render;
+  bool json = false;
+  bool io_failed = false;
+  std::size_t max_errors = 20;
+  int verbosity = 0;  ///< -1 quiet, 0 normal, 1+ verbose
+  std::shared_ptr<spdlog::logger> logger;
+};
+
+/// A checked policy with its plan; the plan points into the policy, so both live together.
+struct LoadedPolicy {
+  dsl::CheckedPolicy policy;
+  engine::Plan plan;
+};
+
+/// Reads, parses, checks and plans one policy file. Returns nullptr when any step reported an error.
+std::unique_ptr<LoadedPolicy> load_policy(Session& s, const std::string& path,
+                                          const std::vector<dsl::ParamOverride>& params);
+
+/// `--param K=V` values → overrides; throws UsageError when one has no `=`.
+std::vector<dsl::ParamOverride> param_overrides(const ParsedArgs& args);
+
+std::vector<OptionSpec> common_options();
+std::vector<OptionSpec> with_common(std::vector<OptionSpec> specs);
+
+int cmd_check(const std::vector<std::string>& args, Io& io);
+int cmd_eval(const std::vector<std::string>& args, Io& io);
+
+}  // namespace jixiao::cli

@@ -1,0 +1,172 @@
+// The command-line driver: commands, help texts, diagnostics rendering and exit codes.
+#include "driver.hpp"
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "jixiao/dsl/render.hpp"
+#include "jixiao/dsl/version.hpp"
+
+namespace jixiao::cli {
+
+namespace {
+
+constexpr std::string_view kMainHelp =
+    "jixiao — performance evaluation of community services (绩效评价)\n"
+    "\n"
+    "Usage: jixiao <command> [options]\n"
+    "\n"
+    "Commands:\n"
+    "  check FILE...              check policies without data: names, types, weights, bands, cycles\n"
+    "  eval POLICY --data FILE    evaluate a policy over community data; write results\n"
+    "  version                    print the version\n"
+    "\n"
+    "Run `jixiao <command> --help` for the options of a command.\n"
+    "Exit codes: 0 success, 1 errors in the policy or the data, 2 usage or I/O failure.\n";
+
+}  // namespace
+
+// ---- Session ----
+
+Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
+  const std::string format = args.value("diagnostics-format").value_or("text");
+  if (format != "text" && format != "json") {
+    throw UsageError("`--diagnostics-format` is `" + format + "`", "write `--diagnostics-format=text` or `--diagnostics-format=json`");
+  }
+  json = format == "json";
+  const std::string color = args.value("color").value_or("auto");
+  if (color == "always") {
+    render.color = true;
+  } else if (color == "never") {
+    render.color = false;
+  } else if (color == "auto") {
+    render.color = io.err_is_terminal && !io.no_color;
+  } else {
+    throw UsageError("`--color` is `" + color + "`", "write `--color=auto`, `--color=always` or `--color=never`");
+  }
+  if (auto m = args.value("max-errors")) {
+    try {
+      std::size_t used = 0;
+      max_errors = std::stoul(*m, &used);
+      if (used != m->size() || max_errors == 0) throw std::invalid_argument(*m);
+    } catch (const std::exception&) {
+      throw UsageError("`--max-errors` is `" + *m + "`, not a whole number above 0", "write e.g. `--max-errors=50`");
+    }
+  }
+  verbosity = static_cast<int>(args.count("verbose")) - static_cast<int>(args.count("quiet"));
+  limit = std::make_unique<LimitSink>(sink, max_errors);
+
+  auto log_sink = std::make_shared<spdlog::sinks::ostream_sink_st>(io.err);
+  logger = std::make_shared<spdlog::logger>("jixiao", log_sink);
+  logger->set_pattern("jixiao: %l: %v");
+  logger->set_level(verbosity >= 2 ? spdlog::level::debug
+                    : verbosity == 1 ? spdlog::level::info
+                    : verbosity < 0 ? spdlog::level::err
+                                    : spdlog::level::warn);
+}
+
+std::optional<std::string> Session::read_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int code = errno;
+    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{},
+                                   "cannot read " + what + " `" + path + "`: " + std::strerror(code),
+                                   "check the path; it is relative to the current directory");
+    d.file = path;
+    report(std::move(d));
+    io_failed = true;
+    return std::nullopt;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read " + what + " `" + path + "`");
+    d.file = path;
+    report(std::move(d));
+    io_failed = true;
+    return std::nullopt;
+  }
+  return std::move(buffer).str();
+}
+
+void Session::report(Diagnostic d) { limit->report(std::move(d)); }
+
+void Session::flush_diagnostics() {
+  sink.sort();
+  if (json) {
+    io.out << render_json(sink.items(), sources);
+  } else {
+    for (const Diagnostic& d : sink.items()) io.err << render_text(d, sources, render);
+    if (limit->dropped() > 0) {
+      io.err << "jixiao: " << limit->dropped() << " more errors not shown (raise the limit with `--max-errors`)\n";
+    }
+    io.err << render_summary(limit->error_count(), limit->warning_count());
+  }
+  io.err.flush();
+}
+
+int Session::exit_code(bool warnings_are_errors) const {
+  if (io_failed) return 2;
+  if (limit->error_count() > 0) return 1;
+  if (warnings_are_errors && limit->warning_count() > 0) return 1;
+  return 0;
+}
+
+// ---- shared option tables ----
+
+std::vector<OptionSpec> common_options() {
+  return {
+      {"help", 'h', "", "show this help"},
+      {"verbose", 'v', "", "log more (timings, row counts); repeat for debug"},
+      {"quiet", 'q', "", "print only errors"},
+      {"color", 0, "WHEN", "colour diagnostics: auto (default), always or never"},
+      {"diagnostics-format", 0, "FORMAT", "text (default, to stderr) or json (to stdout)"},
+      {"max-errors", 0, "N", "stop listing errors after N (default 20)"},
+  };
+}
+
+std::vector<OptionSpec> with_common(std::vector<OptionSpec> specs) {
+  for (OptionSpec& s : common_options()) specs.push_back(s);
+  return specs;
+}
+
+// ---- run ----
+
+int run(const std::vector<std::string>& args, Io& io) {
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      if (args.size() > 1 && args[0] == "help") return run({args[1], "--help"}, io);
+      (args.empty() ? io.err : io.out) << kMainHelp;
+      return args.empty() ? 2 : 0;
+    }
+    const std::string& command = args[0];
+    if (command == "--version" || command == "version") {
+      io.out << "jixiao " << kVersion << "\n";
+      return 0;
+    }
+    if (command == "check") return cmd_check(args, io);
+    if (command == "eval") return cmd_eval(args, io);
+    std::vector<std::string> names = {"check", "eval", "version", "help"};
+    std::string hint;
+    if (auto best = closest_name(command, names)) hint = "did you mean `" + *best + "`? ";
+    hint += "run `jixiao --help` to see the commands";
+    throw UsageError("unknown command `" + command + "`", hint);
+  } catch (const UsageError& e) {
+    io.err << "jixiao: error: " << e.what() << " [usage]\nhint: " << e.hint() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    io.err << "jixiao: internal error: " << e.what()
+           << "\nhint: this is a bug in jixiao; please report it with the command you ran\n";
+    return 2;
+  }
+}
+
+}  // namespace jixiao::cli

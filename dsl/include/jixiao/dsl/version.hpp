@@ -1,0 +1,10 @@
+// The engine version, recorded in results and audit records.
+#pragma once
+
+#include <string_view>
+
+namespace jixiao {
+
+inline constexpr std::string_view kVersion = "0.1.0";
+
+}  // namespace jixiao

@@ -1,0 +1,52 @@
+// Loaded community data: one typed column per declared input, texts interned in a string pool.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "jixiao/dsl/check.hpp"
+#include "jixiao/dsl/diagnostic.hpp"
+#include "jixiao/dsl/source.hpp"
+
+namespace jixiao::engine {
+
+/// Interns texts: equal texts get the same id. Ids are dense from 0 and stable for the pool's life.
+class StringPool {
+ public:
+  std::uint32_t intern(std::string_view s);
+  /// The id of `s`, or nullopt when it was never interned.
+  [[nodiscard]] std::optional<std::uint32_t> find(std::string_view s) const;
+  [[nodiscard]] const std::string& text(std::uint32_t id) const { return strings_[id]; }
+  [[nodiscard]] std::size_t size() const { return strings_.size(); }
+
+ private:
+  std::vector<std::string> strings_;
+  std::unordered_map<std::string, std::uint32_t> index_;
+};
+
+/// Every value of a column is an int64: a number (raw, scale 10^6), money (fen), a label index,
+/// a text id, or a bool (0/1). Lists of texts keep their items in `list_items`, row i's items
+/// being list_items[list_offsets[i] .. list_offsets[i+1]).
+struct Column {
+  std::vector<std::int64_t> values;
+  std::vector<std::uint32_t> list_offsets;
+  std::vector<std::uint32_t> list_items;
+};
+
+/// The data of one evaluation: rows in file order.
+struct Dataset {
+  std::size_t rows = 0;
+  StringPool strings;
+  Column key;                  ///< text ids
+  std::vector<Column> inputs;  ///< parallel to Module::inputs
+  SourceId source = kNoSource; ///< the decoded data file, for diagnostics
+  std::vector<std::uint32_t> row_offsets;  ///< byte offset of each row in the decoded file
+  std::string path;
+  std::string encoding;        ///< what the file was read as ("UTF-8", "GB18030")
+};
+
+}  // namespace jixiao::engine

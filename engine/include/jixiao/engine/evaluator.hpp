@@ -1,0 +1,71 @@
+// The columnar evaluator: runs a plan over a dataset, chunk by chunk, each symbol compiled to a
+// flat list of column operations; then splits every fund pool to the fen.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jixiao/dsl/check.hpp"
+#include "jixiao/dsl/diagnostic.hpp"
+#include "jixiao/engine/dataset.hpp"
+#include "jixiao/engine/plan.hpp"
+
+namespace jixiao::engine {
+
+/// One track of one fund: its pool (for all groups) and what each row received.
+struct TrackResult {
+  std::string name;
+  std::int64_t pool = 0;               ///< fen
+  std::int64_t paid = 0;               ///< fen; equal to pool (checked)
+  std::vector<std::int64_t> amounts;   ///< fen per row
+  std::vector<std::uint8_t> extra_fen; ///< 1 where the row received a remainder fen
+  std::size_t recipients = 0;          ///< rows with a share > 0
+};
+
+/// One group's pool of a fund split `per` a column (or the single pool otherwise).
+struct GroupResult {
+  std::string group;  ///< empty for a fund without `per`
+  std::int64_t pool = 0;
+  std::int64_t paid = 0;
+};
+
+struct FundResult {
+  std::string name;
+  std::int64_t pool = 0;  ///< fen, all groups
+  std::int64_t paid = 0;
+  std::vector<TrackResult> tracks;
+  std::vector<GroupResult> groups;
+  std::vector<std::int64_t> totals;  ///< fen per row, all tracks
+};
+
+/// A rule that fired on a row: a veto, a deduction or bonus (amount > 0), or a cap that bit.
+struct RuleColumn {
+  enum class Kind { kVeto, kDeduct, kBonus, kCap } kind = Kind::kVeto;
+  std::string name;
+  std::vector<std::int64_t> values;  ///< per row: 1/0 for vetoes and caps; the amount (raw) otherwise
+};
+
+/// Everything an evaluation produced.
+struct EvalResult {
+  std::size_t rows = 0;
+  /// Per symbol (indexed by SymbolId), its value per row: raw numbers, fen, label indices, text
+  /// ids, 0/1. Empty for params, sets and funds.
+  std::vector<std::vector<std::int64_t>> columns;
+  std::vector<FundResult> funds;   ///< parallel to Module::funds
+  std::vector<RuleColumn> rules;   ///< in declaration order: vetoes, then deductions/bonuses and their caps
+};
+
+struct EvalOptions {
+  std::size_t chunk_rows = 4096;
+};
+
+/// Evaluates `plan` over `data`. Runtime errors (division by zero, overflow, a pool nobody can
+/// receive) are reported with the expression's span and the data row. Every pool is verified to be
+/// paid out exactly; a failure is a `conservation` error. Returns nullopt iff an error was reported.
+/// `data.strings` may grow (texts of the policy are interned into it).
+std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
+                                   DiagnosticSink& sink);
+
+}  // namespace jixiao::engine

@@ -1,0 +1,42 @@
+// Reading community data (CSV) into a Dataset, checked against the policy's declared inputs.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "jixiao/dsl/check.hpp"
+#include "jixiao/dsl/diagnostic.hpp"
+#include "jixiao/dsl/source.hpp"
+#include "jixiao/engine/dataset.hpp"
+#include "jixiao/engine/encoding.hpp"
+
+namespace jixiao::engine {
+
+/// Input name → CSV column header, for data whose headers differ from the policy's names.
+struct ColumnMap {
+  std::map<std::string, std::string> columns;
+};
+
+/// Reads a column map from TOML (`[columns]` table of `输入名 = "表头"`). Reports `column-map`
+/// diagnostics (with the TOML file's line and column) and returns nullopt on error; the TOML
+/// file is added to `sources`.
+std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& path,
+                                         std::string text, const dsl::CheckedPolicy& policy,
+                                         DiagnosticSink& sink);
+
+struct LoadOptions {
+  Encoding encoding = Encoding::kAuto;
+  ColumnMap column_map;
+};
+
+/// Decodes and parses `bytes` (the file at `path`) as CSV with a header row, and converts every
+/// cell of every declared input (and the key) to its type. Each bad cell, missing column,
+/// duplicate column, duplicate key or out-of-range value is reported with file, line, column,
+/// row, the value and what was expected. Returns nullopt iff an error was reported. The decoded
+/// text is added to `sources` so diagnostics can show the offending line.
+std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std::string_view bytes,
+                                const dsl::CheckedPolicy& policy, const LoadOptions& options,
+                                DiagnosticSink& sink);
+
+}  // namespace jixiao::engine

@@ -1,0 +1,538 @@
+// Compiling checked symbols into flat column programs (see program.hpp for the operations).
+#include <algorithm>
+#include <stdexcept>
+
+#include "compile.hpp"
+#include "jixiao/dsl/decimal.hpp"
+
+namespace jixiao::engine::detail {
+namespace {
+
+using ast::ExprId;
+using dsl::SymbolKind;
+using dsl::TypeKind;
+constexpr std::int64_t kOne = decimal::kOne;
+
+class Compiler {
+ public:
+  Compiler(const Plan& plan, Dataset& data, Compiled& out)
+      : policy_(*plan.policy), m_(plan.policy->module), data_(data), out_(out) {}
+
+  void run(const Plan& plan) {
+    out_.symbol_column.assign(policy_.symbols.size(), -1);
+    out_.funds.resize(m_.funds.size());
+    for (const dsl::SymbolId s : plan.order) {
+      program_ = Program{};
+      program_.symbol = s;
+      next_reg_ = 0;
+      symbol(s);
+      program_.registers = next_reg_;
+      out_.registers = std::max(out_.registers, next_reg_);
+      if (!program_.code.empty()) out_.programs.push_back(std::move(program_));
+    }
+    std::sort(out_.rules.begin(), out_.rules.end(),
+              [](const RuleSlot& a, const RuleSlot& b) { return a.offset < b.offset; });
+  }
+
+ private:
+  // ---- emitting ----
+
+  std::uint32_t reg() { return next_reg_++; }
+
+  std::uint32_t emit(OpCode op, std::uint32_t a = 0, std::uint32_t b = 0, std::uint32_t c = 0,
+                     std::int64_t imm = 0, std::uint32_t aux = 0, ExprId src = ast::kNoExpr) {
+    Instr in;
+    in.op = op;
+    in.dst = reg();
+    in.a = a;
+    in.b = b;
+    in.c = c;
+    in.imm = imm;
+    in.aux = aux;
+    in.mask = mask_;
+    in.src = src;
+    program_.code.push_back(in);
+    return in.dst;
+  }
+
+  std::uint32_t constant(std::int64_t v) { return emit(OpCode::kConst, 0, 0, 0, v); }
+
+  std::uint32_t new_column() {
+    out_.columns.emplace_back();
+    return static_cast<std::uint32_t>(out_.columns.size() - 1);
+  }
+
+  std::uint32_t store(std::uint32_t value) {
+    const std::uint32_t col = new_column();
+    Instr in;
+    in.op = OpCode::kStore;
+    in.dst = col;
+    in.a = value;
+    program_.code.push_back(in);
+    return col;
+  }
+
+  void store_symbol(dsl::SymbolId s, std::uint32_t value) {
+    out_.symbol_column[static_cast<std::uint32_t>(s)] = store(value);
+  }
+
+  std::uint32_t load_symbol(dsl::SymbolId s) {
+    const std::int64_t col = out_.symbol_column[static_cast<std::uint32_t>(s)];
+    if (col < 0) throw std::logic_error("compile: symbol `" + policy_.symbol(s).name + "` read before it is computed");
+    return emit(OpCode::kLoad, static_cast<std::uint32_t>(col));
+  }
+
+  // Runs `body` with rows outside `condition` masked out (errors there do not count).
+  template <typename F>
+  std::uint32_t masked(std::uint32_t condition, F body) {
+    const std::uint32_t saved = mask_;
+    mask_ = saved == kNoMask ? condition : emit(OpCode::kAnd, saved, condition);
+    const std::uint32_t r = body();
+    mask_ = saved;
+    return r;
+  }
+
+  // ---- symbols ----
+
+  void symbol(dsl::SymbolId id) {
+    const dsl::Symbol& s = policy_.symbol(id);
+    switch (s.kind) {
+      case SymbolKind::kKey: {
+        const std::uint32_t col = new_column();
+        out_.columns[col].view = data_.key.values.data();
+        out_.symbol_column[static_cast<std::uint32_t>(id)] = col;
+        return;
+      }
+      case SymbolKind::kInput: {
+        const std::uint32_t col = new_column();
+        out_.columns[col].view = data_.inputs[s.index].values.data();
+        out_.symbol_column[static_cast<std::uint32_t>(id)] = col;
+        return;
+      }
+      case SymbolKind::kParam:
+      case SymbolKind::kSet:
+        return;
+      case SymbolKind::kLet:
+        store_symbol(id, expr(m_.lets[s.index].value));
+        return;
+      case SymbolKind::kIndicator:
+        indicator(id);
+        return;
+      case SymbolKind::kVeto: {
+        const std::uint32_t col = store(expr(m_.vetoes[s.index].when));
+        out_.symbol_column[static_cast<std::uint32_t>(id)] = col;
+        out_.rules.push_back({0, s.name, col, s.span.begin});
+        return;
+      }
+      case SymbolKind::kGrade:
+      case SymbolKind::kAlert:
+        band_decl(id);
+        return;
+      case SymbolKind::kFund:
+        fund(id);
+        return;
+    }
+  }
+
+  void indicator(dsl::SymbolId id) {
+    const dsl::Symbol& s = policy_.symbol(id);
+    const ast::IndicatorNode& n = m_.nodes[s.index];
+    const dsl::NodeInfo& info = policy_.nodes[s.index];
+    std::uint32_t score = 0;
+    if (n.children.empty()) {
+      const std::uint32_t raw = expr(n.formula);
+      const std::int64_t flags = (info.points ? 1 : 0) | (static_cast<std::int64_t>(policy_.precision) << 1);
+      score = emit(OpCode::kLeafScore, raw, 0, 0, info.full, static_cast<std::uint32_t>(flags), n.formula);
+    } else {
+      for (std::size_t i = 0; i < n.children.size(); ++i) {
+        const std::uint32_t child = load_symbol(policy_.nodes[n.children[i]].symbol);
+        score = i == 0 ? child : emit(OpCode::kAdd, score, child);
+      }
+    }
+    if (!n.adjusts.empty()) {
+      std::uint32_t deductions = constant(0);
+      std::uint32_t bonuses = constant(0);
+      for (const ast::Adjust& a : n.adjusts) {
+        const std::uint32_t amount = adjust(a);
+        if (a.kind == ast::AdjustKind::kDeduct) {
+          deductions = emit(OpCode::kAdd, deductions, amount, 0, 0, 0, a.amount);
+        } else {
+          bonuses = emit(OpCode::kAdd, bonuses, amount, 0, 0, 0, a.amount);
+        }
+      }
+      deductions = node_cap(n.deductions_max, deductions, s.name + ".deductions");
+      bonuses = node_cap(n.bonuses_max, bonuses, s.name + ".bonuses");
+      score = emit(OpCode::kNodeCombine, score, deductions, bonuses, policy_.precision);
+    }
+    store_symbol(id, score);
+  }
+
+  std::uint32_t node_cap(ExprId cap, std::uint32_t total, const std::string& name) {
+    if (!ast::present(cap)) return total;
+    const std::uint32_t limit = expr(cap);
+    out_.rules.push_back({3, name, store(emit(OpCode::kGt, total, limit)), m_.span(cap).begin});
+    return emit(OpCode::kMin, total, limit);
+  }
+
+  // An adjustment's amount after `per`, `when` and `max`; never below 0.
+  std::uint32_t adjust(const ast::Adjust& a) {
+    auto body = [&]() {
+      std::uint32_t amount = expr(a.amount);
+      if (ast::present(a.per)) amount = emit(OpCode::kMul, amount, expr(a.per), 0, 0, 0, a.amount);
+      return amount;
+    };
+    std::uint32_t amount = 0;
+    if (ast::present(a.when)) {
+      const std::uint32_t when = expr(a.when);
+      amount = masked(when, body);
+      amount = emit(OpCode::kSelect, when, amount, constant(0));
+    } else {
+      amount = body();
+    }
+    amount = emit(OpCode::kMax, amount, constant(0));
+    if (ast::present(a.max)) {
+      const std::uint32_t limit = expr(a.max);
+      out_.rules.push_back({3, a.name.name, store(emit(OpCode::kGt, amount, limit)), a.max == ast::kNoExpr ? 0 : m_.span(a.max).begin});
+      amount = emit(OpCode::kMin, amount, limit);
+    }
+    out_.rules.push_back({a.kind == ast::AdjustKind::kDeduct ? 1 : 2, a.name.name, store(amount), a.span.begin});
+    return amount;
+  }
+
+  void band_decl(dsl::SymbolId id) {
+    const dsl::Symbol& s = policy_.symbol(id);
+    const ast::BandDecl& decl = m_.bands[s.index];
+    const std::uint32_t x = expr(decl.of);
+    BandsTable table;
+    const dsl::Domain& domain = policy_.domains[policy_.band_domain[s.index]];
+    for (const ast::Band& b : decl.bands) {
+      table.intervals.push_back(b.interval);
+      const auto it = std::find(domain.labels.begin(), domain.labels.end(), b.label.text);
+      table.values.push_back(static_cast<std::uint32_t>(it - domain.labels.begin()));
+    }
+    out_.bands.push_back(std::move(table));
+    std::uint32_t label = emit(OpCode::kBandLabel, x, 0, 0, 0, static_cast<std::uint32_t>(out_.bands.size() - 1), decl.of);
+    EffectTable effects;
+    effects.labels = static_cast<std::uint32_t>(domain.labels.size());
+    for (std::size_t v = 0; v < m_.vetoes.size(); ++v) {
+      for (const dsl::ResolvedEffect& e : policy_.veto_effects[v]) {
+        if (e.kind == ast::EffectKind::kFundZero || e.target != s.index) continue;
+        const dsl::SymbolId veto = policy_.find(m_.vetoes[v].name.name);
+        effects.effects.push_back({static_cast<std::uint32_t>(out_.symbol_column[static_cast<std::uint32_t>(veto)]),
+                                   e.kind, e.label, e.steps});
+      }
+    }
+    if (!effects.effects.empty()) {
+      out_.effects.push_back(std::move(effects));
+      label = emit(decl.kind == ast::BandKind::kGrade ? OpCode::kGradeEffects : OpCode::kAlertEffects, label, 0, 0, 0,
+                   static_cast<std::uint32_t>(out_.effects.size() - 1));
+    }
+    store_symbol(id, label);
+  }
+
+  void fund(dsl::SymbolId id) {
+    const dsl::Symbol& s = policy_.symbol(id);
+    const ast::FundDecl& f = m_.funds[s.index];
+    FundColumns& cols = out_.funds[s.index];
+    // Rows a veto zeroes out of this fund.
+    std::uint32_t excluded = constant(0);
+    for (std::size_t v = 0; v < m_.vetoes.size(); ++v) {
+      for (const dsl::ResolvedEffect& e : policy_.veto_effects[v]) {
+        if (e.kind != ast::EffectKind::kFundZero || (!e.all_funds && e.target != s.index)) continue;
+        excluded = emit(OpCode::kOr, excluded, load_symbol(policy_.find(m_.vetoes[v].name.name)));
+      }
+    }
+    const std::uint32_t included = emit(OpCode::kNot, excluded);
+    for (const ast::Track& t : f.tracks) {
+      TrackColumns tc;
+      std::uint32_t eligible = included;
+      if (ast::present(t.when)) eligible = emit(OpCode::kAnd, eligible, expr(t.when));
+      tc.eligible = store(eligible);
+      masked(eligible, [&]() {
+        if (ast::present(t.by)) tc.weight = store(expr(t.by));
+        if (ast::present(t.proportional)) {
+          tc.proportional = store(expr(t.proportional));
+          tc.has_proportional = true;
+        }
+        return 0u;
+      });
+      cols.tracks.push_back(tc);
+    }
+    if (ast::present(f.per_group)) {
+      cols.grouped = true;
+      cols.group = store(expr(f.per_group));
+      if (policy_.type(f.pool).kind == TypeKind::kMoney) {
+        cols.pool_column = true;
+        cols.pool = store(expr(f.pool));
+      }
+    }
+    for (const ast::TieKey& k : f.ties) cols.ties.push_back(store(expr(k.key)));
+  }
+
+  // ---- expressions ----
+
+  std::uint32_t expr(ExprId e) {
+    return std::visit([&](const auto& node) { return compile_node(e, node); }, m_.expr(e));
+  }
+
+  std::uint32_t compile_node(ExprId, const ast::NumberLit& n) { return constant(ast::literal_value(n)); }
+  std::uint32_t compile_node(ExprId, const ast::MoneyLit& n) { return constant(n.fen); }
+  std::uint32_t compile_node(ExprId, const ast::StringLit& s) { return constant(data_.strings.intern(s.value)); }
+  std::uint32_t compile_node(ExprId, const ast::BoolLit& b) { return constant(b.value ? 1 : 0); }
+
+  std::uint32_t compile_node(ExprId e, const ast::NameRef&) {
+    const dsl::SymbolId id = policy_.ref(e);
+    const dsl::Symbol& s = policy_.symbol(id);
+    if (s.kind == SymbolKind::kParam) {
+      const dsl::ParamValue& v = policy_.params[s.index];
+      switch (v.type.kind) {
+        case TypeKind::kText: return constant(data_.strings.intern(v.text));
+        case TypeKind::kBool: return constant(v.boolean ? 1 : 0);
+        default: return constant(v.number);
+      }
+    }
+    return load_symbol(id);
+  }
+
+  std::uint32_t compile_node(ExprId e, const ast::Unary& u) {
+    const std::uint32_t a = expr(u.operand);
+    return emit(u.op == ast::UnaryOp::kNot ? OpCode::kNot : OpCode::kNeg, a, 0, 0, 0, 0, e);
+  }
+
+  // A text literal compared with a label compiles to the label's index.
+  std::uint32_t comparand(ExprId e, const dsl::Type& other) {
+    if (other.kind == TypeKind::kLabel) {
+      if (const auto* s = std::get_if<ast::StringLit>(&m_.expr(e))) {
+        const auto& labels = policy_.domains[other.domain].labels;
+        return constant(std::find(labels.begin(), labels.end(), s->value) - labels.begin());
+      }
+    }
+    return expr(e);
+  }
+
+  std::uint32_t compile_node(ExprId e, const ast::Binary& b) {
+    using B = ast::BinaryOp;
+    const dsl::Type lt = policy_.type(b.lhs);
+    const dsl::Type rt = policy_.type(b.rhs);
+    switch (b.op) {
+      case B::kAnd: {
+        const std::uint32_t l = expr(b.lhs);
+        const std::uint32_t r = masked(l, [&]() { return expr(b.rhs); });
+        return emit(OpCode::kAnd, l, r);
+      }
+      case B::kOr: {
+        const std::uint32_t l = expr(b.lhs);
+        const std::uint32_t r = masked(emit(OpCode::kNot, l), [&]() { return expr(b.rhs); });
+        return emit(OpCode::kOr, l, r);
+      }
+      case B::kIn:
+      case B::kNotIn: {
+        const std::uint32_t a = expr(b.lhs);
+        const std::uint32_t r = emit(OpCode::kInSet, a, 0, 0, 0, set_for(b.rhs, lt));
+        return b.op == B::kIn ? r : emit(OpCode::kNot, r);
+      }
+      case B::kAnyIn:
+      case B::kAllIn:
+        return emit(b.op == B::kAnyIn ? OpCode::kListAny : OpCode::kListAll, list_input(b.lhs), 0, 0, 0,
+                    set_for(b.rhs, dsl::Type{TypeKind::kText, 0, TypeKind::kError}));
+      default:
+        break;
+    }
+    const std::uint32_t l = comparand(b.lhs, rt);
+    const std::uint32_t r = comparand(b.rhs, lt);
+    const bool lm = lt.kind == TypeKind::kMoney;
+    const bool rm = rt.kind == TypeKind::kMoney;
+    switch (b.op) {
+      case B::kAdd: return emit(OpCode::kAdd, l, r, 0, 0, 0, e);
+      case B::kSub: return emit(OpCode::kSub, l, r, 0, 0, 0, e);
+      case B::kMul:
+        if (lm) return emit(OpCode::kMulMoney, l, r, 0, 0, 0, e);
+        if (rm) return emit(OpCode::kMulMoney, r, l, 0, 0, 0, e);
+        return emit(OpCode::kMul, l, r, 0, 0, 0, e);
+      case B::kDiv:
+        if (lm && rm) return emit(OpCode::kDivMoney, l, r, 0, 0, 0, e);
+        if (lm) return emit(OpCode::kDivMoneyNum, l, r, 0, 0, 0, e);
+        return emit(OpCode::kDiv, l, r, 0, 0, 0, e);
+      case B::kEq: return emit(OpCode::kEq, l, r);
+      case B::kNe: return emit(OpCode::kNe, l, r);
+      case B::kLt: return emit(OpCode::kLt, l, r);
+      case B::kLe: return emit(OpCode::kLe, l, r);
+      case B::kGt: return emit(OpCode::kGt, l, r);
+      case B::kGe: return emit(OpCode::kGe, l, r);
+      default: throw std::logic_error("compile: unexpected operator");
+    }
+  }
+
+  // The input index of a list<text> input named by `e`.
+  std::uint32_t list_input(ExprId e) {
+    const dsl::Symbol& s = policy_.symbol(policy_.ref(e));
+    return s.index;
+  }
+
+  // A bitmap over text ids (or label indices) for a set literal or a named set.
+  std::uint32_t set_for(ExprId e, const dsl::Type& element) {
+    std::vector<std::string> items;
+    const ast::Expr* node = &m_.expr(e);
+    if (std::holds_alternative<ast::NameRef>(*node)) {
+      node = &m_.expr(m_.sets[policy_.symbol(policy_.ref(e)).index].value);
+    }
+    for (const ExprId item : std::get<ast::SetLit>(*node).items) {
+      items.push_back(std::get<ast::StringLit>(m_.expr(item)).value);
+    }
+    std::vector<std::uint8_t> bitmap;
+    if (element.kind == TypeKind::kLabel) {
+      const auto& labels = policy_.domains[element.domain].labels;
+      bitmap.assign(labels.size(), 0);
+      for (const auto& i : items) {
+        const auto it = std::find(labels.begin(), labels.end(), i);
+        if (it != labels.end()) bitmap[static_cast<std::size_t>(it - labels.begin())] = 1;
+      }
+    } else {
+      std::vector<std::uint32_t> ids;
+      for (const auto& i : items) ids.push_back(data_.strings.intern(i));
+      bitmap.assign(data_.strings.size(), 0);
+      for (const std::uint32_t id : ids) bitmap[id] = 1;
+    }
+    out_.sets.push_back(std::move(bitmap));
+    return static_cast<std::uint32_t>(out_.sets.size() - 1);
+  }
+
+  std::uint32_t compile_node(ExprId, const ast::If& i) {
+    const std::uint32_t c = expr(i.cond);
+    const std::uint32_t a = masked(c, [&]() { return expr(i.then_expr); });
+    const std::uint32_t b = masked(emit(OpCode::kNot, c), [&]() { return expr(i.else_expr); });
+    return emit(OpCode::kSelect, c, a, b);
+  }
+
+  std::uint32_t compile_node(ExprId, const ast::Pair&) { throw std::logic_error("compile: bare pair"); }
+  std::uint32_t compile_node(ExprId, const ast::SetLit&) { throw std::logic_error("compile: bare set"); }
+  std::uint32_t compile_node(ExprId, const ast::TableLit&) { throw std::logic_error("compile: bare table"); }
+
+  std::uint32_t compile_node(ExprId e, const ast::Coef& c) {
+    const dsl::Type subject = policy_.type(c.subject);
+    const std::uint32_t key = expr(c.subject);
+    CoefTable table;
+    if (subject.kind == TypeKind::kLabel) {
+      const auto& labels = policy_.domains[subject.domain].labels;
+      table.by_key.assign(labels.size(), -1);
+      for (const auto& entry : c.entries) {
+        const auto it = std::find(labels.begin(), labels.end(), entry.key.text);
+        table.by_key[static_cast<std::size_t>(it - labels.begin())] = static_cast<std::int32_t>(expr(entry.value));
+      }
+    } else {
+      std::vector<std::pair<std::uint32_t, std::int32_t>> keyed;
+      for (const auto& entry : c.entries) {
+        keyed.emplace_back(data_.strings.intern(entry.key.text), static_cast<std::int32_t>(expr(entry.value)));
+      }
+      table.by_key.assign(data_.strings.size(), -1);
+      for (const auto& [id, r] : keyed) table.by_key[id] = r;
+    }
+    if (ast::present(c.otherwise)) table.otherwise = static_cast<std::int32_t>(expr(c.otherwise));
+    out_.coefs.push_back(std::move(table));
+    return emit(OpCode::kCoef, key, 0, 0, 0, static_cast<std::uint32_t>(out_.coefs.size() - 1), e);
+  }
+
+  std::uint32_t compile_node(ExprId e, const ast::Bands& b) {
+    const std::uint32_t x = expr(b.subject);
+    BandsTable table;
+    for (const auto& entry : b.entries) {
+      table.intervals.push_back(entry.interval);
+      table.values.push_back(expr(entry.value));
+    }
+    out_.bands.push_back(std::move(table));
+    return emit(OpCode::kBands, x, 0, 0, 0, static_cast<std::uint32_t>(out_.bands.size() - 1), e);
+  }
+
+  const ast::NamedArg* named(const ast::Call& c, std::string_view name) const {
+    for (const auto& a : c.named) {
+      if (a.name.name == name) return &a;
+    }
+    return nullptr;
+  }
+
+  std::string word(const ast::NamedArg* a, std::string fallback) const {
+    if (a == nullptr) return fallback;
+    return std::get<ast::NameRef>(m_.expr(a->value)).parts.front().name;
+  }
+
+  std::uint32_t compile_node(ExprId e, const ast::Call& c) {
+    const std::string& f = c.callee.name;
+    auto arg = [&](std::size_t i) { return expr(c.args[i]); };
+    auto fold = [&](OpCode op) {
+      std::uint32_t r = arg(0);
+      for (std::size_t i = 1; i < c.args.size(); ++i) r = emit(op, r, arg(i), 0, 0, 0, e);
+      return r;
+    };
+    if (f == "min") return fold(OpCode::kMin);
+    if (f == "max") return fold(OpCode::kMax);
+    if (f == "sum") return fold(OpCode::kAdd);
+    if (f == "avg") {
+      const std::uint32_t total = fold(OpCode::kAdd);
+      return emit(OpCode::kDiv, total, constant(static_cast<std::int64_t>(c.args.size()) * kOne), 0, 0, 0, e);
+    }
+    if (f == "clamp") return emit(OpCode::kMin, emit(OpCode::kMax, arg(0), arg(1)), arg(2));
+    if (f == "abs") return emit(OpCode::kAbs, arg(0), 0, 0, 0, 0, e);
+    if (f == "floor") return emit(OpCode::kFloor, arg(0));
+    if (f == "ceil") return emit(OpCode::kCeil, arg(0));
+    if (f == "round") {
+      const auto& places = std::get<ast::NumberLit>(m_.expr(c.args[1]));
+      return emit(OpCode::kRound, arg(0), 0, 0, places.raw / kOne);
+    }
+    if (f == "count") {
+      std::uint32_t r = emit(OpCode::kBoolToNum, arg(0));
+      for (std::size_t i = 1; i < c.args.size(); ++i) r = emit(OpCode::kAdd, r, emit(OpCode::kBoolToNum, arg(i)));
+      return r;
+    }
+    if (f == "count_in") {
+      return emit(OpCode::kListCount, list_input(c.args[0]), 0, 0, 0,
+                  set_for(c.args[1], dsl::Type{TypeKind::kText, 0, TypeKind::kError}));
+    }
+    if (f == "size") return emit(OpCode::kListSize, list_input(c.args[0]));
+    if (f == "ratio") {
+      const std::uint32_t x = arg(0);
+      const ast::NamedArg* t = named(c, "target");
+      const std::uint32_t target = c.args.size() > 1 ? arg(1) : expr(t->value);
+      const ast::NamedArg* cap = named(c, "cap");
+      const std::uint32_t limit = cap ? expr(cap->value) : constant(100 * kOne);
+      const bool lower = word(named(c, "better"), "higher") == "lower";
+      return emit(OpCode::kRatio, x, target, limit, lower ? 1 : 0, 0, e);
+    }
+    if (f == "interpolate") {
+      std::vector<std::pair<std::int64_t, std::int64_t>> points;
+      for (std::size_t i = 1; i < c.args.size(); ++i) {
+        const auto& p = std::get<ast::Pair>(m_.expr(c.args[i]));
+        points.emplace_back(ast::literal_value(std::get<ast::NumberLit>(m_.expr(p.from))),
+                            ast::literal_value(std::get<ast::NumberLit>(m_.expr(p.to))));
+      }
+      out_.interpolations.push_back(std::move(points));
+      return emit(OpCode::kInterp, arg(0), 0, 0, 0, static_cast<std::uint32_t>(out_.interpolations.size() - 1), e);
+    }
+    if (f == "shortfall" || f == "excess") {
+      const ast::NamedArg* step = named(c, "step");
+      const std::int64_t s = step ? ast::literal_value(std::get<ast::NumberLit>(m_.expr(step->value))) : kOne;
+      const std::string mode = word(named(c, "partial"), "prorata");
+      const std::uint32_t flags = (mode == "floor" ? 1u : mode == "ceil" ? 2u : 0u) | (f == "excess" ? 4u : 0u);
+      return emit(OpCode::kShortfall, arg(0), arg(1), 0, s, flags, e);
+    }
+    throw std::logic_error("compile: unknown function " + f);
+  }
+
+  const dsl::CheckedPolicy& policy_;
+  const ast::Module& m_;
+  Dataset& data_;
+  Compiled& out_;
+  Program program_;
+  std::uint32_t next_reg_ = 0;
+  std::uint32_t mask_ = kNoMask;
+};
+
+}  // namespace
+
+Compiled compile(const Plan& plan, Dataset& data) {
+  Compiled out;
+  Compiler compiler(plan, data, out);
+  compiler.run(plan);
+  return out;
+}
+
+}  // namespace jixiao::engine::detail

@@ -1,0 +1,62 @@
+// Internal: compiling a plan into programs, and the state the executor and the fund stage share.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "jixiao/engine/dataset.hpp"
+#include "jixiao/engine/plan.hpp"
+#include "program.hpp"
+
+namespace jixiao::engine::detail {
+
+/// A persisted column: owned values, or a view of a dataset column.
+struct ColumnSlot {
+  std::vector<std::int64_t> owned;
+  const std::int64_t* view = nullptr;
+  [[nodiscard]] const std::int64_t* data() const { return view ? view : owned.data(); }
+};
+
+/// A rule that can fire, with the column that says so per row (see RuleColumn).
+struct RuleSlot {
+  int kind = 0;  ///< RuleColumn::Kind as int
+  std::string name;
+  std::uint32_t column = 0;
+  std::uint32_t offset = 0;  ///< source offset, for declaration order
+};
+
+/// The compiled plan: programs in plan order plus the tables their operations refer to.
+struct Compiled {
+  std::vector<Program> programs;
+  std::vector<ColumnSlot> columns;
+  std::vector<std::int64_t> symbol_column;  ///< per SymbolId: column id, or -1
+  std::vector<std::vector<std::uint8_t>> sets;
+  std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> interpolations;
+  std::vector<BandsTable> bands;
+  std::vector<CoefTable> coefs;
+  std::vector<EffectTable> effects;
+  std::vector<FundColumns> funds;  ///< parallel to Module::funds
+  std::vector<RuleSlot> rules;
+  std::uint32_t registers = 0;     ///< the most any program needs
+};
+
+/// Compiles `plan` for `data` (interning the policy's texts into data.strings).
+Compiled compile(const Plan& plan, Dataset& data);
+
+enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget };
+
+/// Errors found while running programs: counted all, the first few kept with their row.
+struct RuntimeErrors {
+  static constexpr std::size_t kKeep = 10;
+  struct Entry {
+    RuntimeErrorKind kind;
+    ast::ExprId src;
+    std::size_t row;
+    std::int64_t value;  ///< the value no band covered (kNoBand)
+  };
+  std::vector<Entry> first;
+  std::size_t count = 0;
+  void add(RuntimeErrorKind kind, ast::ExprId src, std::size_t row, std::int64_t value = 0);
+};
+
+}  // namespace jixiao::engine::detail

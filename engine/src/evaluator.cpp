@@ -1,0 +1,508 @@
+// The executor: runs the compiled programs chunk by chunk in tight loops over registers, then the
+// fund stage. Runtime errors are collected per operation and reported with the data row.
+#include "jixiao/engine/evaluator.hpp"
+
+#include <algorithm>
+
+#include "compile.hpp"
+#include "funds.hpp"
+#include "jixiao/dsl/decimal.hpp"
+
+namespace jixiao::engine {
+namespace detail {
+namespace {
+
+constexpr std::int64_t kOne = decimal::kOne;
+constexpr std::int64_t kHundred = 100 * kOne;
+
+bool in_interval(const ast::Interval& iv, std::int64_t x) {
+  if (!iv.lo_inf && (x < iv.lo || (x == iv.lo && !iv.lo_closed))) return false;
+  if (!iv.hi_inf && (x > iv.hi || (x == iv.hi && !iv.hi_closed))) return false;
+  return true;
+}
+
+class Executor {
+ public:
+  Executor(const Compiled& compiled, Dataset& data, std::vector<ColumnSlot>& columns, std::size_t chunk,
+           RuntimeErrors& errors)
+      : c_(compiled), data_(data), columns_(columns), chunk_(chunk), errors_(errors) {
+    registers_.assign(compiled.registers, std::vector<std::int64_t>(chunk));
+  }
+
+  void run_chunk(const Program& p, std::size_t begin, std::size_t n) {
+    for (const Instr& in : p.code) exec(in, begin, n);
+  }
+
+ private:
+  std::int64_t* reg(std::uint32_t r) { return registers_[r].data(); }
+
+  void fail(const Instr& in, std::size_t i, std::size_t begin, RuntimeErrorKind kind, std::int64_t value = 0) {
+    if (in.mask != kNoMask && registers_[in.mask][i] == 0) return;
+    errors_.add(kind, in.src, begin + i, value);
+  }
+
+  template <typename F>
+  void checked(const Instr& in, std::size_t begin, std::size_t n, F op) {
+    std::int64_t* d = reg(in.dst);
+    const std::int64_t* a = reg(in.a);
+    const std::int64_t* b = reg(in.b);
+    for (std::size_t i = 0; i < n; ++i) {
+      const RuntimeErrorKind k = op(a[i], b[i], d[i]);
+      if (k != RuntimeErrorKind::kNone) {
+        d[i] = 0;
+        fail(in, i, begin, k);
+      }
+    }
+  }
+
+  template <typename F>
+  void binary(const Instr& in, std::size_t n, F op) {
+    std::int64_t* d = reg(in.dst);
+    const std::int64_t* a = reg(in.a);
+    const std::int64_t* b = reg(in.b);
+    for (std::size_t i = 0; i < n; ++i) d[i] = op(a[i], b[i]);
+  }
+
+  template <typename F>
+  void unary(const Instr& in, std::size_t n, F op) {
+    std::int64_t* d = reg(in.dst);
+    const std::int64_t* a = reg(in.a);
+    for (std::size_t i = 0; i < n; ++i) d[i] = op(a[i]);
+  }
+
+  static RuntimeErrorKind ok(bool fits) { return fits ? RuntimeErrorKind::kNone : RuntimeErrorKind::kOverflow; }
+
+  void exec(const Instr& in, std::size_t begin, std::size_t n) {
+    using K = RuntimeErrorKind;
+    switch (in.op) {
+      case OpCode::kConst:
+        std::fill_n(reg(in.dst), n, in.imm);
+        return;
+      case OpCode::kLoad:
+        std::copy_n(columns_[in.a].data() + begin, n, reg(in.dst));
+        return;
+      case OpCode::kStore:
+        std::copy_n(reg(in.a), n, columns_[in.dst].owned.data() + begin);
+        return;
+      case OpCode::kAdd:
+        return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) { return ok(decimal::add(a, b, d)); });
+      case OpCode::kSub:
+        return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) { return ok(decimal::sub(a, b, d)); });
+      case OpCode::kMul:
+        return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) { return ok(decimal::mul(a, b, d)); });
+      case OpCode::kMulMoney:
+        return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) { return ok(decimal::money_mul(a, b, d)); });
+      case OpCode::kDiv:
+        return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) {
+          return b == 0 ? K::kDivisionByZero : ok(decimal::div(a, b, d));
+        });
+      case OpCode::kDivMoneyNum:
+        return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) {
+          return b == 0 ? K::kDivisionByZero : ok(decimal::money_div(a, b, d));
+        });
+      case OpCode::kDivMoney:
+        return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) {
+          return b == 0 ? K::kDivisionByZero : ok(decimal::money_ratio(a, b, d));
+        });
+      case OpCode::kNeg:
+        return checked(in, begin, n, [](std::int64_t a, std::int64_t, std::int64_t& d) {
+          return ok(decimal::sub(0, a, d));
+        });
+      case OpCode::kEq: return binary(in, n, [](std::int64_t a, std::int64_t b) -> std::int64_t { return a == b; });
+      case OpCode::kNe: return binary(in, n, [](std::int64_t a, std::int64_t b) -> std::int64_t { return a != b; });
+      case OpCode::kLt: return binary(in, n, [](std::int64_t a, std::int64_t b) -> std::int64_t { return a < b; });
+      case OpCode::kLe: return binary(in, n, [](std::int64_t a, std::int64_t b) -> std::int64_t { return a <= b; });
+      case OpCode::kGt: return binary(in, n, [](std::int64_t a, std::int64_t b) -> std::int64_t { return a > b; });
+      case OpCode::kGe: return binary(in, n, [](std::int64_t a, std::int64_t b) -> std::int64_t { return a >= b; });
+      case OpCode::kAnd: return binary(in, n, [](std::int64_t a, std::int64_t b) -> std::int64_t { return a && b; });
+      case OpCode::kOr: return binary(in, n, [](std::int64_t a, std::int64_t b) -> std::int64_t { return a || b; });
+      case OpCode::kNot: return unary(in, n, [](std::int64_t a) -> std::int64_t { return !a; });
+      case OpCode::kMin: return binary(in, n, [](std::int64_t a, std::int64_t b) { return std::min(a, b); });
+      case OpCode::kMax: return binary(in, n, [](std::int64_t a, std::int64_t b) { return std::max(a, b); });
+      case OpCode::kAbs:
+        return checked(in, begin, n, [](std::int64_t a, std::int64_t, std::int64_t& d) {
+          return ok(a >= 0 ? (d = a, true) : decimal::sub(0, a, d));
+        });
+      case OpCode::kFloor: return unary(in, n, [](std::int64_t a) { return decimal::floor_raw(a); });
+      case OpCode::kCeil: return unary(in, n, [](std::int64_t a) { return decimal::ceil_raw(a); });
+      case OpCode::kRound: {
+        const int places = static_cast<int>(in.imm);
+        return unary(in, n, [places](std::int64_t a) { return decimal::round_to(a, places); });
+      }
+      case OpCode::kBoolToNum: return unary(in, n, [](std::int64_t a) { return a ? kOne : 0; });
+      case OpCode::kSelect: {
+        std::int64_t* d = reg(in.dst);
+        const std::int64_t* c = reg(in.a);
+        const std::int64_t* a = reg(in.b);
+        const std::int64_t* b = reg(in.c);
+        for (std::size_t i = 0; i < n; ++i) d[i] = c[i] ? a[i] : b[i];
+        return;
+      }
+      case OpCode::kInSet: {
+        const auto& set = c_.sets[in.aux];
+        return unary(in, n, [&set](std::int64_t a) -> std::int64_t {
+          return a >= 0 && static_cast<std::size_t>(a) < set.size() && set[static_cast<std::size_t>(a)];
+        });
+      }
+      case OpCode::kListAny:
+      case OpCode::kListAll:
+      case OpCode::kListCount:
+      case OpCode::kListSize:
+        return list_op(in, begin, n);
+      case OpCode::kRatio: return ratio(in, begin, n);
+      case OpCode::kInterp: return interpolate(in, n);
+      case OpCode::kShortfall: return shortfall(in, begin, n);
+      case OpCode::kBands: {
+        const BandsTable& t = c_.bands[in.aux];
+        std::int64_t* d = reg(in.dst);
+        const std::int64_t* x = reg(in.a);
+        for (std::size_t i = 0; i < n; ++i) {
+          d[i] = 0;
+          bool found = false;
+          for (std::size_t k = 0; k < t.intervals.size() && !found; ++k) {
+            if (in_interval(t.intervals[k], x[i])) {
+              d[i] = registers_[t.values[k]][i];
+              found = true;
+            }
+          }
+          if (!found) fail(in, i, begin, K::kNoBand, x[i]);
+        }
+        return;
+      }
+      case OpCode::kCoef: {
+        const CoefTable& t = c_.coefs[in.aux];
+        std::int64_t* d = reg(in.dst);
+        const std::int64_t* key = reg(in.a);
+        for (std::size_t i = 0; i < n; ++i) {
+          std::int32_t r = -1;
+          if (key[i] >= 0 && static_cast<std::size_t>(key[i]) < t.by_key.size()) r = t.by_key[static_cast<std::size_t>(key[i])];
+          if (r < 0) r = t.otherwise;
+          d[i] = r < 0 ? 0 : registers_[static_cast<std::uint32_t>(r)][i];
+          if (r < 0) fail(in, i, begin, K::kNoEntry);
+        }
+        return;
+      }
+      case OpCode::kLeafScore: return leaf_score(in, begin, n);
+      case OpCode::kNodeCombine: {
+        std::int64_t* d = reg(in.dst);
+        const std::int64_t* s = reg(in.a);
+        const std::int64_t* ded = reg(in.b);
+        const std::int64_t* bonus = reg(in.c);
+        const int places = static_cast<int>(in.imm);
+        for (std::size_t i = 0; i < n; ++i) {
+          std::int64_t base = 0;
+          std::int64_t total = 0;
+          if (!decimal::sub(s[i], ded[i], base) || !decimal::add(std::max<std::int64_t>(0, base), bonus[i], total)) {
+            d[i] = 0;
+            fail(in, i, begin, K::kOverflow);
+            continue;
+          }
+          d[i] = decimal::round_to(total, places);
+        }
+        return;
+      }
+      case OpCode::kBandLabel: {
+        const BandsTable& t = c_.bands[in.aux];
+        std::int64_t* d = reg(in.dst);
+        const std::int64_t* x = reg(in.a);
+        for (std::size_t i = 0; i < n; ++i) {
+          bool found = false;
+          for (std::size_t k = 0; k < t.intervals.size() && !found; ++k) {
+            if (in_interval(t.intervals[k], x[i])) {
+              d[i] = t.values[k];
+              found = true;
+            }
+          }
+          if (!found) {
+            d[i] = 0;
+            fail(in, i, begin, K::kNoBand, x[i]);
+          }
+        }
+        return;
+      }
+      case OpCode::kGradeEffects: return grade_effects(in, begin, n);
+      case OpCode::kAlertEffects: return alert_effects(in, begin, n);
+    }
+  }
+
+  void list_op(const Instr& in, std::size_t begin, std::size_t n) {
+    const Column& list = data_.inputs[in.a];
+    std::int64_t* d = reg(in.dst);
+    static const std::vector<std::uint8_t> kEmpty;
+    const auto& set = in.op == OpCode::kListSize ? kEmpty : c_.sets[in.aux];
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint32_t from = list.list_offsets[begin + i];
+      const std::uint32_t to = list.list_offsets[begin + i + 1];
+      std::int64_t hits = 0;
+      for (std::uint32_t k = from; k < to; ++k) {
+        const std::uint32_t id = list.list_items[k];
+        hits += id < set.size() && set[id];
+      }
+      const std::int64_t size = to - from;
+      switch (in.op) {
+        case OpCode::kListAny: d[i] = hits > 0; break;
+        case OpCode::kListAll: d[i] = hits == size; break;
+        case OpCode::kListCount: d[i] = hits * kOne; break;
+        default: d[i] = size * kOne; break;
+      }
+    }
+  }
+
+  // higher is better: min(cap, 100 × x / target); lower is better: min(cap, 100 × target / x),
+  // full marks (cap) when x <= 0. A target <= 0 is an error on the row.
+  void ratio(const Instr& in, std::size_t begin, std::size_t n) {
+    std::int64_t* d = reg(in.dst);
+    const std::int64_t* x = reg(in.a);
+    const std::int64_t* t = reg(in.b);
+    const std::int64_t* cap = reg(in.c);
+    const bool lower = in.imm == 1;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (t[i] <= 0) {
+        d[i] = 0;
+        fail(in, i, begin, RuntimeErrorKind::kBadTarget);
+        continue;
+      }
+      Int128 v = 0;
+      if (lower) {
+        v = x[i] <= 0 ? Int128{cap[i]} : decimal::div_round(Int128{kHundred} * t[i], x[i]);
+      } else {
+        v = decimal::div_round(Int128{kHundred} * x[i], t[i]);
+      }
+      v = std::max<Int128>(0, std::min<Int128>(v, cap[i]));
+      d[i] = static_cast<std::int64_t>(v);
+    }
+  }
+
+  void interpolate(const Instr& in, std::size_t n) {
+    const auto& pts = c_.interpolations[in.aux];
+    std::int64_t* d = reg(in.dst);
+    const std::int64_t* x = reg(in.a);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int64_t v = x[i];
+      if (v <= pts.front().first) {
+        d[i] = pts.front().second;
+        continue;
+      }
+      if (v >= pts.back().first) {
+        d[i] = pts.back().second;
+        continue;
+      }
+      std::size_t k = 1;
+      while (pts[k].first < v) ++k;
+      const auto& [x0, y0] = pts[k - 1];
+      const auto& [x1, y1] = pts[k];
+      d[i] = y0 + static_cast<std::int64_t>(decimal::div_round(Int128{y1 - y0} * (v - x0), x1 - x0));
+    }
+  }
+
+  void shortfall(const Instr& in, std::size_t begin, std::size_t n) {
+    std::int64_t* d = reg(in.dst);
+    const std::int64_t* x = reg(in.a);
+    const std::int64_t* threshold = reg(in.b);
+    const bool excess = (in.aux & 4u) != 0;
+    const unsigned mode = in.aux & 3u;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Int128 gap = excess ? Int128{x[i]} - threshold[i] : Int128{threshold[i]} - x[i];
+      if (gap <= 0) {
+        d[i] = 0;
+        continue;
+      }
+      Int128 steps = 0;
+      const Int128 scaled = gap * kOne;
+      if (mode == 0) {
+        steps = decimal::div_round(scaled, in.imm);
+      } else {
+        const Int128 whole = scaled / (Int128{in.imm} * kOne);
+        const bool partial = scaled % (Int128{in.imm} * kOne) != 0;
+        steps = (whole + (mode == 2 && partial ? 1 : 0)) * kOne;
+      }
+      if (steps > INT64_MAX) {
+        d[i] = 0;
+        fail(in, i, begin, RuntimeErrorKind::kOverflow);
+        continue;
+      }
+      d[i] = static_cast<std::int64_t>(steps);
+    }
+  }
+
+  // A leaf's points: its formula's value clamped into [0, 100] (weighted leaves, then scaled to
+  // the leaf's full marks) or [0, full marks] (leaves in points), rounded to the precision.
+  void leaf_score(const Instr& in, std::size_t, std::size_t n) {
+    std::int64_t* d = reg(in.dst);
+    const std::int64_t* raw = reg(in.a);
+    const bool points = (in.aux & 1u) != 0;
+    const int places = static_cast<int>(in.aux >> 1);
+    const std::int64_t full = in.imm;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (points) {
+        d[i] = decimal::round_to(std::clamp<std::int64_t>(raw[i], 0, full), places);
+      } else {
+        const std::int64_t v = std::clamp<std::int64_t>(raw[i], 0, kHundred);
+        d[i] = decimal::round_to(static_cast<std::int64_t>(decimal::div_round(Int128{v} * full, kHundred)), places);
+      }
+    }
+  }
+
+  // Caps first (the worse of the band and the cap), then drops (clamped at the lowest grade), then
+  // forced grades (the worst forced grade wins). Labels are listed best first.
+  void grade_effects(const Instr& in, std::size_t begin, std::size_t n) {
+    const EffectTable& t = c_.effects[in.aux];
+    std::int64_t* d = reg(in.dst);
+    const std::int64_t* base = reg(in.a);
+    const std::int64_t last = static_cast<std::int64_t>(t.labels) - 1;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::int64_t g = base[i];
+      std::int64_t down = 0;
+      std::int64_t forced = -1;
+      for (const Effect& e : t.effects) {
+        if (columns_[e.veto_column].data()[begin + i] == 0) continue;
+        switch (e.kind) {
+          case ast::EffectKind::kGradeCap: g = std::max<std::int64_t>(g, e.label); break;
+          case ast::EffectKind::kGradeDown: down += e.steps; break;
+          case ast::EffectKind::kGradeForce: forced = std::max<std::int64_t>(forced, e.label); break;
+          default: break;
+        }
+      }
+      g = std::min(last, g + down);
+      d[i] = forced >= 0 ? forced : g;
+    }
+  }
+
+  // The most severe of the band's colour and every colour a fired veto sets (first listed wins).
+  void alert_effects(const Instr& in, std::size_t begin, std::size_t n) {
+    const EffectTable& t = c_.effects[in.aux];
+    std::int64_t* d = reg(in.dst);
+    const std::int64_t* base = reg(in.a);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::int64_t a = base[i];
+      for (const Effect& e : t.effects) {
+        if (columns_[e.veto_column].data()[begin + i] != 0) a = std::min<std::int64_t>(a, e.label);
+      }
+      d[i] = a;
+    }
+  }
+
+  const Compiled& c_;
+  Dataset& data_;
+  std::vector<ColumnSlot>& columns_;
+  std::size_t chunk_;
+  RuntimeErrors& errors_;
+  std::vector<std::vector<std::int64_t>> registers_;
+};
+
+}  // namespace
+
+void RuntimeErrors::add(RuntimeErrorKind kind, ast::ExprId src, std::size_t row, std::int64_t value) {
+  ++count;
+  if (first.size() < kKeep) first.push_back({kind, src, row, value});
+}
+
+}  // namespace detail
+
+namespace {
+
+std::string row_key(const Dataset& data, std::size_t row) {
+  const std::int64_t id = data.key.values[row];
+  return id < 0 ? "" : data.strings.text(static_cast<std::uint32_t>(id));
+}
+
+void report_runtime(const detail::RuntimeErrors& errors, const dsl::CheckedPolicy& policy, const Dataset& data,
+                    DiagnosticSink& sink) {
+  for (const auto& e : errors.first) {
+    const Span span = ast::present(e.src) ? policy.module.span(e.src) : Span{};
+    std::string what;
+    std::string hint;
+    DiagCode code = DiagCode::arithmetic_overflow;
+    switch (e.kind) {
+      case detail::RuntimeErrorKind::kDivisionByZero:
+        code = DiagCode::division_by_zero;
+        what = "division by zero";
+        hint = "guard the division, e.g. `if 运营支出 > 0元 then ... else 0`";
+        break;
+      case detail::RuntimeErrorKind::kOverflow:
+        what = "the result is too large to hold exactly";
+        hint = "check the data for an implausibly large value";
+        break;
+      case detail::RuntimeErrorKind::kNoBand:
+        code = DiagCode::band_gap;
+        what = "no band covers the value " + decimal::to_string(e.value);
+        hint = "extend the bands to cover every value the data can hold";
+        break;
+      case detail::RuntimeErrorKind::kNoEntry:
+        code = DiagCode::missing_label;
+        what = "`coef` has no entry for the row's value";
+        hint = "add an entry for it, or `else 值`";
+        break;
+      case detail::RuntimeErrorKind::kBadTarget:
+        code = DiagCode::division_by_zero;
+        what = "the target of `ratio` is 0 or below";
+        hint = "a target must be above 0";
+        break;
+      case detail::RuntimeErrorKind::kNone:
+        break;
+    }
+    Diagnostic d = make_diagnostic(code, span, what + " for row " + std::to_string(e.row + 1) + " (`" +
+                                                   row_key(data, e.row) + "`)",
+                                   hint);
+    if (e.row < data.row_offsets.size()) {
+      const std::uint32_t at = data.row_offsets[e.row];
+      d.notes.push_back({Span{data.source, at, at + 1}, "the row is here"});
+    }
+    sink.report(std::move(d));
+  }
+  if (errors.count > errors.first.size()) {
+    Diagnostic d = make_diagnostic(errors.first.back().kind == detail::RuntimeErrorKind::kDivisionByZero
+                                       ? DiagCode::division_by_zero
+                                       : DiagCode::arithmetic_overflow,
+                                   Span{}, std::to_string(errors.count - errors.first.size()) +
+                                               " more rows failed the same way");
+    d.file = data.path;
+    sink.report(std::move(d));
+  }
+}
+
+}  // namespace
+
+std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
+                                   DiagnosticSink& sink) {
+  detail::Compiled compiled = detail::compile(plan, data);
+  for (auto& col : compiled.columns) {
+    if (col.view == nullptr) col.owned.assign(data.rows, 0);
+  }
+  detail::RuntimeErrors errors;
+  {
+    detail::Executor exec(compiled, data, compiled.columns, options.chunk_rows, errors);
+    for (std::size_t begin = 0; begin < data.rows; begin += options.chunk_rows) {
+      const std::size_t n = std::min(options.chunk_rows, data.rows - begin);
+      for (const detail::Program& p : compiled.programs) exec.run_chunk(p, begin, n);
+    }
+  }
+  const dsl::CheckedPolicy& policy = *plan.policy;
+  if (errors.count > 0) {
+    report_runtime(errors, policy, data, sink);
+    return std::nullopt;
+  }
+  EvalResult result;
+  result.rows = data.rows;
+  result.columns.resize(policy.symbols.size());
+  for (std::size_t s = 0; s < policy.symbols.size(); ++s) {
+    const std::int64_t col = compiled.symbol_column[s];
+    if (col < 0) continue;
+    const detail::ColumnSlot& slot = compiled.columns[static_cast<std::size_t>(col)];
+    result.columns[s].assign(slot.data(), slot.data() + data.rows);
+  }
+  for (const detail::RuleSlot& r : compiled.rules) {
+    RuleColumn rc;
+    rc.kind = static_cast<RuleColumn::Kind>(r.kind);
+    rc.name = r.name;
+    const detail::ColumnSlot& slot = compiled.columns[r.column];
+    rc.values.assign(slot.data(), slot.data() + data.rows);
+    result.rules.push_back(std::move(rc));
+  }
+  const std::size_t errors_before = sink.error_count();
+  result.funds = detail::allocate_funds(policy, data, compiled, sink);
+  if (sink.error_count() > errors_before) return std::nullopt;
+  return result;
+}
+
+}  // namespace jixiao::engine

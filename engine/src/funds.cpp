@@ -1,0 +1,274 @@
+// The fund stage: pools per group, split into tracks, each track split among its recipients to the
+// fen by the largest-remainder method, ties by the declared key; every split is verified.
+#include "funds.hpp"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "jixiao/dsl/decimal.hpp"
+#include "jixiao/engine/allocate.hpp"
+
+namespace jixiao::engine::detail {
+namespace {
+
+using dsl::TypeKind;
+constexpr std::int64_t kHundred = 100 * decimal::kOne;
+
+class FundStage {
+ public:
+  FundStage(const dsl::CheckedPolicy& policy, const Dataset& data, const Compiled& compiled, DiagnosticSink& sink)
+      : policy_(policy), m_(policy.module), data_(data), c_(compiled), sink_(sink) {}
+
+  FundResult run(std::size_t index) {
+    const ast::FundDecl& f = m_.funds[index];
+    const FundColumns& cols = c_.funds[index];
+    FundResult result;
+    result.name = f.name.name;
+    result.totals.assign(data_.rows, 0);
+    for (const ast::Track& t : f.tracks) {
+      TrackResult tr;
+      tr.name = t.name.name;
+      tr.amounts.assign(data_.rows, 0);
+      tr.extra_fen.assign(data_.rows, 0);
+      result.tracks.push_back(std::move(tr));
+    }
+    const std::vector<std::uint32_t> tie_rank = tie_ranks(f, cols);
+
+    // Groups, in the order of their names, each with its rows in file order.
+    std::map<std::string, std::vector<std::size_t>> groups;
+    if (cols.grouped) {
+      const dsl::Type gt = policy_.type(f.per_group);
+      const std::int64_t* g = col(cols.group);
+      for (std::size_t r = 0; r < data_.rows; ++r) groups[group_name(gt, g[r])].push_back(r);
+    } else {
+      std::vector<std::size_t> all(data_.rows);
+      std::iota(all.begin(), all.end(), std::size_t{0});
+      groups.emplace("", std::move(all));
+    }
+    for (const auto& [name, rows] : groups) {
+      const auto pool = group_pool(f, cols, name, rows);
+      if (!pool) continue;
+      split_group(f, cols, name, rows, *pool, tie_rank, result);
+    }
+    // The conservation check: what the rows received adds up to every pool, to the fen.
+    Int128 paid = 0;
+    for (std::size_t r = 0; r < data_.rows; ++r) {
+      for (const TrackResult& tr : result.tracks) result.totals[r] += tr.amounts[r];
+      paid += result.totals[r];
+    }
+    Int128 pools = 0;
+    for (const GroupResult& g : result.groups) pools += g.pool;
+    result.paid = static_cast<std::int64_t>(paid);
+    if (paid != pools) {
+      conservation(f, "fund `" + f.name.name + "` paid " + decimal::int128_to_string(paid) + " fen of its " +
+                          decimal::int128_to_string(pools) + " fen");
+    }
+    return result;
+  }
+
+ private:
+  const std::int64_t* col(std::uint32_t id) const { return c_.columns[id].data(); }
+
+  std::string group_name(const dsl::Type& t, std::int64_t v) const {
+    if (t.kind == TypeKind::kLabel) return policy_.domains[t.domain].labels[static_cast<std::size_t>(v)];
+    return data_.strings.text(static_cast<std::uint32_t>(v));
+  }
+
+  void conservation(const ast::FundDecl& f, const std::string& what) {
+    sink_.report(make_diagnostic(DiagCode::conservation, f.name.span, what,
+                                 "this is a bug in jixiao: the result was not written; please report it"));
+  }
+
+  // Position of every row in the declared tie order (`ties by ...`); rows equal on every key keep
+  // their file order.
+  std::vector<std::uint32_t> tie_ranks(const ast::FundDecl& f, const FundColumns& cols) const {
+    std::vector<std::uint32_t> order(data_.rows);
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      for (std::size_t k = 0; k < f.ties.size(); ++k) {
+        const std::int64_t* v = col(cols.ties[k]);
+        if (v[a] == v[b]) continue;
+        bool less = false;
+        if (policy_.type(f.ties[k].key).kind == TypeKind::kText) {
+          less = data_.strings.text(static_cast<std::uint32_t>(v[a])) < data_.strings.text(static_cast<std::uint32_t>(v[b]));
+        } else {
+          less = v[a] < v[b];
+        }
+        return f.ties[k].descending ? !less : less;
+      }
+      return false;
+    });
+    std::vector<std::uint32_t> rank(data_.rows);
+    for (std::uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
+    return rank;
+  }
+
+  std::optional<std::int64_t> group_pool(const ast::FundDecl& f, const FundColumns& cols, const std::string& name,
+                                         const std::vector<std::size_t>& rows) {
+    const dsl::Type pt = policy_.type(f.pool);
+    if (cols.pool_column) {
+      const std::int64_t* p = col(cols.pool);
+      for (const std::size_t r : rows) {
+        if (p[r] != p[rows.front()]) {
+          Diagnostic d = make_diagnostic(
+              DiagCode::pool_missing, m_.span(f.pool),
+              "group `" + name + "` of fund `" + f.name.name + "` has two pools: " + decimal::format_yuan(p[rows.front()]) +
+                  "元 in row " + std::to_string(rows.front() + 1) + " and " + decimal::format_yuan(p[r]) + "元 in row " +
+                  std::to_string(r + 1),
+              "every row of a group must give the same pool");
+          d.notes.push_back({Span{data_.source, data_.row_offsets[r], data_.row_offsets[r] + 1}, "the second amount is in this row"});
+          sink_.report(std::move(d));
+          return std::nullopt;
+        }
+      }
+      return p[rows.front()];
+    }
+    const dsl::SymbolId ref = policy_.ref(f.pool);
+    if (pt.kind == TypeKind::kTable) {
+      const dsl::ParamValue& v = policy_.params[policy_.symbol(ref).index];
+      const auto it = v.table.find(name);
+      if (it == v.table.end()) {
+        sink_.report(make_diagnostic(DiagCode::pool_missing, m_.span(f.pool),
+                                     "param `" + policy_.symbol(ref).name + "` has no pool for group `" + name +
+                                         "` of fund `" + f.name.name + "` (" + std::to_string(rows.size()) + " rows)",
+                                     "add `\"" + name + "\": 金额` to the table, or correct the group's name in the data"));
+        return std::nullopt;
+      }
+      return it->second;
+    }
+    // A constant amount (a money param or literal, or their arithmetic): the same for every group.
+    return constant_money(f.pool);
+  }
+
+  std::int64_t constant_money(ast::ExprId e) const {
+    const ast::Expr& x = m_.expr(e);
+    if (const auto* lit = std::get_if<ast::MoneyLit>(&x)) return lit->fen;
+    if (std::holds_alternative<ast::NameRef>(x)) return policy_.params[policy_.symbol(policy_.ref(e)).index].number;
+    if (const auto* b = std::get_if<ast::Binary>(&x)) {
+      const std::int64_t l = constant_money(b->lhs);
+      const std::int64_t r = constant_money(b->rhs);
+      return b->op == ast::BinaryOp::kSub ? l - r : l + r;
+    }
+    return 0;
+  }
+
+  void split_group(const ast::FundDecl& f, const FundColumns& cols, const std::string& name,
+                   const std::vector<std::size_t>& rows, std::int64_t pool, const std::vector<std::uint32_t>& tie_rank,
+                   FundResult& result) {
+    GroupResult group{name, pool, 0};
+    std::vector<std::int64_t> shares;
+    for (const ast::Track& t : f.tracks) shares.push_back(t.share.raw);
+    const auto split = allocate_by_shares(pool, shares);
+    if (!split) {
+      conservation(f, "the pool of fund `" + f.name.name + "` could not be split into its tracks");
+      return;
+    }
+    for (std::size_t k = 0; k < f.tracks.size(); ++k) {
+      const std::int64_t track_pool = (*split)[k];
+      result.tracks[k].pool += track_pool;
+      group.paid += split_track(f, f.tracks[k], cols.tracks[k], name, rows, track_pool, tie_rank, result.tracks[k]);
+    }
+    if (group.paid != pool) {
+      conservation(f, "group `" + name + "` of fund `" + f.name.name + "` paid " + std::to_string(group.paid) +
+                          " fen of its " + std::to_string(pool) + " fen");
+    }
+    result.pool += pool;
+    result.groups.push_back(group);
+  }
+
+  std::optional<std::vector<std::int64_t>> allocate_by_shares(std::int64_t pool, const std::vector<std::int64_t>& shares) {
+    const auto r = split_by_shares(pool, shares);
+    if (const auto* a = std::get_if<Allocation>(&r)) return a->shares;
+    return std::nullopt;
+  }
+
+  // Returns what the track paid (fen).
+  std::int64_t split_track(const ast::FundDecl& f, const ast::Track& t, const TrackColumns& tc, const std::string& group,
+                           const std::vector<std::size_t>& rows, std::int64_t pool,
+                           const std::vector<std::uint32_t>& tie_rank, TrackResult& out) {
+    const std::string where = "track `" + f.name.name + "." + t.name.name + "`" +
+                              (group.empty() ? std::string() : " in group `" + group + "`");
+    const std::int64_t* eligible = col(tc.eligible);
+    std::vector<std::size_t> who;
+    for (const std::size_t r : rows) {
+      if (eligible[r]) who.push_back(r);
+    }
+    std::vector<Int128> weights;
+    if (t.mode == ast::TrackMode::kTop) {
+      const std::int64_t* by = col(tc.weight);
+      std::sort(who.begin(), who.end(), [&](std::size_t a, std::size_t b) {
+        return by[a] != by[b] ? by[a] > by[b] : tie_rank[a] < tie_rank[b];
+      });
+      std::size_t count = 0;
+      if (t.top_percent) {
+        // top p%: floor(eligible × p / 100), but at least one when anyone is eligible.
+        count = static_cast<std::size_t>((Int128{static_cast<std::int64_t>(who.size())} * t.top_raw) / kHundred);
+        if (count == 0 && !who.empty()) count = 1;
+      } else {
+        count = static_cast<std::size_t>(t.top_raw / decimal::kOne);
+      }
+      if (who.size() > count) who.resize(count);
+      std::sort(who.begin(), who.end());
+    }
+    const std::int64_t* w = nullptr;
+    if (t.mode == ast::TrackMode::kSplitBy) w = col(tc.weight);
+    if (t.mode == ast::TrackMode::kTop && tc.has_proportional) w = col(tc.proportional);
+    for (const std::size_t r : who) {
+      const std::int64_t value = w ? w[r] : 1;
+      if (value < 0) {
+        Diagnostic d = make_diagnostic(DiagCode::pool_not_split, t.span,
+                                       where + " gives row " + std::to_string(r + 1) + " a negative weight (" +
+                                           decimal::to_string(value) + ")",
+                                       "weights must be 0 or more; check the formula and the row's data");
+        d.notes.push_back({Span{data_.source, data_.row_offsets[r], data_.row_offsets[r] + 1}, "the row is here"});
+        sink_.report(std::move(d));
+        return 0;
+      }
+      weights.push_back(value);
+    }
+    if (pool == 0) return 0;
+    std::vector<std::uint32_t> order(who.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return tie_rank[who[a]] < tie_rank[who[b]]; });
+    std::vector<std::uint32_t> local_rank(who.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) local_rank[order[i]] = i;
+    const auto r = allocate_largest_remainder(pool, weights, local_rank);
+    if (const auto* e = std::get_if<AllocationError>(&r)) {
+      sink_.report(make_diagnostic(DiagCode::pool_not_split, t.span,
+                                   where + " cannot pay out its " + decimal::format_yuan(pool) + "元: " +
+                                       std::string(describe(*e)) + " (" + std::to_string(who.size()) + " eligible rows)",
+                                   "check the track's condition and weights against the data; a pool must go to someone"));
+      return 0;
+    }
+    const Allocation& a = std::get<Allocation>(r);
+    std::int64_t paid = 0;
+    for (std::size_t i = 0; i < who.size(); ++i) {
+      out.amounts[who[i]] += a.shares[i];
+      out.extra_fen[who[i]] = a.extra_fen[i];
+      if (a.shares[i] > 0) ++out.recipients;
+      paid += a.shares[i];
+    }
+    if (paid != pool) conservation(f, where + " paid " + std::to_string(paid) + " fen of its " + std::to_string(pool) + " fen");
+    out.paid += paid;
+    return paid;
+  }
+
+  const dsl::CheckedPolicy& policy_;
+  const ast::Module& m_;
+  const Dataset& data_;
+  const Compiled& c_;
+  DiagnosticSink& sink_;
+};
+
+}  // namespace
+
+std::vector<FundResult> allocate_funds(const dsl::CheckedPolicy& policy, const Dataset& data, const Compiled& compiled,
+                                       DiagnosticSink& sink) {
+  std::vector<FundResult> out;
+  FundStage stage(policy, data, compiled, sink);
+  for (std::size_t i = 0; i < policy.module.funds.size(); ++i) out.push_back(stage.run(i));
+  return out;
+}
+
+}  // namespace jixiao::engine::detail

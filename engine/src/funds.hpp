@@ -1,0 +1,17 @@
+// Internal: the fund stage, after every row program has run.
+#pragma once
+
+#include <vector>
+
+#include "compile.hpp"
+#include "jixiao/engine/evaluator.hpp"
+
+namespace jixiao::engine::detail {
+
+/// Splits every fund's pool (per group, per track) by the largest-remainder method and verifies
+/// that each pool is paid out exactly. Reports `pool-not-split`, `pool-missing` and
+/// `conservation` errors to `sink`.
+std::vector<FundResult> allocate_funds(const dsl::CheckedPolicy& policy, const Dataset& data,
+                                       const Compiled& compiled, DiagnosticSink& sink);
+
+}  // namespace jixiao::engine::detail

@@ -1,0 +1,444 @@
+// The CSV loader: decode, map headers to inputs, convert and validate every cell.
+#include "jixiao/engine/loader.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/edit_distance.hpp"
+#include "jixiao/dsl/utf8.hpp"
+#include "jixiao/engine/csv.hpp"
+
+namespace jixiao::engine {
+
+std::uint32_t StringPool::intern(std::string_view s) {
+  if (auto it = index_.find(std::string(s)); it != index_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(strings_.size());
+  strings_.emplace_back(s);
+  index_.emplace(strings_.back(), id);
+  return id;
+}
+
+std::optional<std::uint32_t> StringPool::find(std::string_view s) const {
+  if (auto it = index_.find(std::string(s)); it != index_.end()) return it->second;
+  return std::nullopt;
+}
+
+namespace {
+
+using ast::InputKind;
+constexpr std::int64_t kOne = decimal::kOne;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string range_words(std::int64_t lo, std::int64_t hi, bool money) {
+  if (money) return decimal::format_yuan(lo) + "元 to " + decimal::format_yuan(hi) + "元";
+  return decimal::to_string(lo) + " to " + decimal::to_string(hi);
+}
+
+// What a cell of an input must look like, for hints.
+std::string expected_text(const ast::InputDecl& in, const dsl::Symbol& s, const dsl::Domain* domain) {
+  const bool bounded = !s.range.lo_inf && !s.range.hi_inf;
+  switch (in.kind) {
+    case InputKind::kScore:
+      return "a score from " + range_words(s.range.lo, s.range.hi, false) + ", e.g. `85` or `85.5`";
+    case InputKind::kPercent:
+      return "a percentage from " + range_words(s.range.lo, s.range.hi, false) + ", e.g. `85` or `85.5%`";
+    case InputKind::kNumber:
+      return bounded ? "a number from " + range_words(s.range.lo, s.range.hi, false) : "a number, e.g. `12.5`";
+    case InputKind::kCount:
+      return s.range.hi_inf ? "a whole number of 0 or more, e.g. `3`"
+                            : "a whole number from " + range_words(s.range.lo, s.range.hi, false);
+    case InputKind::kMoney:
+      return bounded ? "an amount in 元 from " + range_words(s.range.lo, s.range.hi, true) + ", e.g. `12345.67`"
+                     : "an amount in 元 with at most 2 decimals, e.g. `12345.67`";
+    case InputKind::kBool:
+      return "是 or 否 (also true/false, 1/0, Y/N)";
+    case InputKind::kOneOf: {
+      std::string list;
+      if (domain) {
+        for (const auto& l : domain->labels) list += (list.empty() ? "`" : ", `") + l + "`";
+      }
+      return "one of " + list;
+    }
+    case InputKind::kText:
+      return "a text";
+    case InputKind::kTextList:
+      return "texts separated by `;` or `、`";
+  }
+  return "a value";
+}
+
+class Loader {
+ public:
+  Loader(SourceSet& sources, const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink)
+      : sources_(sources), policy_(policy), options_(options), sink_(sink) {}
+
+  std::optional<Dataset> load(const std::string& path, std::string_view bytes) {
+    data_.path = path;
+    auto decoded = decode_text(bytes, options_.encoding);
+    if (auto* err = std::get_if<DecodeError>(&decoded)) {
+      Diagnostic d = make_diagnostic(DiagCode::data_encoding, Span{}, err->message, err->hint);
+      d.file = path;
+      d.line = static_cast<std::uint32_t>(err->line);
+      d.column = static_cast<std::uint32_t>(err->column);
+      sink_.report(std::move(d));
+      return std::nullopt;
+    }
+    auto& result = std::get<DecodeResult>(decoded);
+    data_.encoding = std::string(encoding_name(result.used));
+    data_.source = sources_.add(path, std::move(result.text));
+    text_ = sources_.get(data_.source).text();
+    const std::size_t errors_before = sink_.error_count();
+
+    CsvReader reader(text_);
+    std::vector<CsvField> fields;
+    if (!reader.next(fields)) {
+      if (reader.error()) {
+        syntax_error(*reader.error());
+      } else {
+        report(DiagCode::missing_column, Span{data_.source, 0, 0}, "`" + path + "` is empty: it has no header row",
+               "the first row names the columns, e.g. `" + policy_.symbol(policy_.key).name + ",...`");
+      }
+      return std::nullopt;
+    }
+    if (!map_header(fields, reader.record_offset())) return std::nullopt;
+
+    std::unordered_map<std::uint32_t, std::uint32_t> key_rows;  // key text id → row
+    std::vector<std::uint32_t> key_offsets;
+    std::uint32_t row = 0;
+    while (reader.next(fields)) {
+      ++row;
+      data_.row_offsets.push_back(reader.record_offset());
+      if (fields.size() != header_size_) {
+        const std::uint32_t at = reader.record_offset();
+        report(DiagCode::data_syntax, Span{data_.source, at, at + 1},
+               "row " + std::to_string(row) + " has " + std::to_string(fields.size()) + " fields, the header has " +
+                   std::to_string(header_size_),
+               fields.size() < header_size_ ? "a cell is missing; empty cells still need their comma"
+                                            : "a cell has an unquoted comma; put such cells in quotes");
+        continue;
+      }
+      read_key(fields[key_column_], row, key_rows, key_offsets);
+      for (std::size_t i = 0; i < mapped_.size(); ++i) {
+        if (mapped_[i] == kUnmapped) continue;
+        read_cell(i, fields[mapped_[i]], row);
+      }
+    }
+    if (reader.error()) syntax_error(*reader.error());
+    data_.rows = row;
+    if (sink_.error_count() > errors_before) return std::nullopt;
+    return std::move(data_);
+  }
+
+ private:
+  static constexpr std::size_t kUnmapped = static_cast<std::size_t>(-1);
+
+  void report(DiagCode code, Span span, std::string message, std::optional<std::string> hint = {}) {
+    sink_.report(make_diagnostic(code, span, std::move(message), std::move(hint)));
+  }
+
+  void syntax_error(const CsvSyntaxError& e) {
+    report(DiagCode::data_syntax, Span{data_.source, e.offset, e.offset + 1}, e.message, e.hint);
+  }
+
+  Span cell_span(const CsvField& f) const {
+    std::uint32_t begin = f.offset;
+    if (begin < text_.size() && text_[begin] == '"') ++begin;
+    return Span{data_.source, begin, begin + static_cast<std::uint32_t>(std::max<std::size_t>(1, f.value.size()))};
+  }
+
+  bool map_header(const std::vector<CsvField>& header, std::uint32_t offset) {
+    header_size_ = header.size();
+    std::unordered_map<std::string, std::size_t> index;
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      std::string name(trim(header[i].value));
+      names.push_back(name);
+      if (!index.emplace(name, i).second) duplicates_.emplace(name, i);
+    }
+    const std::size_t errors_before = sink_.error_count();
+    const Span header_span{data_.source, offset, offset + 1};
+    auto find = [&](const std::string& input, const std::string& what) -> std::size_t {
+      std::string column = input;
+      bool via_map = false;
+      if (auto it = options_.column_map.columns.find(input); it != options_.column_map.columns.end()) {
+        column = it->second;
+        via_map = true;
+      }
+      if (duplicates_.count(column)) {
+        report(DiagCode::duplicate_column, cell_span(header[duplicates_.at(column)]),
+               "the header names column `" + column + "` twice", "rename or remove one of them");
+        return kUnmapped;
+      }
+      if (auto it = index.find(column); it != index.end()) return it->second;
+      std::string hint;
+      if (auto best = closest_name(column, names)) {
+        hint = "did you mean `" + *best + "`? map it with a column map (`--columns map.toml`) or rename the header";
+      } else {
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        hint = "the header has: " + list;
+      }
+      report(DiagCode::missing_column, header_span,
+             "`" + data_.path + "` has no column `" + column + "` for " + what +
+                 (via_map ? " (named in the column map)" : ""),
+             hint);
+      return kUnmapped;
+    };
+    const dsl::Symbol& key = policy_.symbol(policy_.key);
+    key_column_ = find(key.name, "the key `" + key.name + "`");
+    const auto& inputs = policy_.module.inputs;
+    mapped_.assign(inputs.size(), kUnmapped);
+    data_.inputs.assign(inputs.size(), Column{});
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      mapped_[i] = find(inputs[i].name.name, "input `" + inputs[i].name.name + "`");
+      if (inputs[i].kind == InputKind::kTextList) data_.inputs[i].list_offsets.push_back(0);
+    }
+    return sink_.error_count() == errors_before;
+  }
+
+  void read_key(const CsvField& f, std::uint32_t row,
+                std::unordered_map<std::uint32_t, std::uint32_t>& key_rows, std::vector<std::uint32_t>& key_offsets) {
+    const std::string_view value = trim(f.value);
+    const std::string& key = policy_.symbol(policy_.key).name;
+    if (value.empty()) {
+      report(DiagCode::bad_cell, cell_span(f), "row " + std::to_string(row) + ", column `" + key + "`: the key is empty",
+             "every row needs its own `" + key + "`");
+      data_.key.values.push_back(-1);
+      key_offsets.push_back(f.offset);
+      return;
+    }
+    const std::uint32_t id = data_.strings.intern(value);
+    data_.key.values.push_back(id);
+    key_offsets.push_back(f.offset);
+    if (auto [it, inserted] = key_rows.emplace(id, row); !inserted) {
+      Diagnostic d = make_diagnostic(DiagCode::duplicate_key, cell_span(f),
+                                     "row " + std::to_string(row) + ": key `" + std::string(value) +
+                                         "` already appears in row " + std::to_string(it->second),
+                                     "each `" + key + "` appears once; remove or correct the repeated row");
+      d.notes.push_back({Span{data_.source, key_offsets[it->second - 1], key_offsets[it->second - 1] + 1},
+                         "row " + std::to_string(it->second) + " has the same key"});
+      sink_.report(std::move(d));
+    }
+  }
+
+  void bad(const CsvField& f, std::uint32_t row, std::size_t input, const std::string& problem, DiagCode code = DiagCode::bad_cell) {
+    const ast::InputDecl& in = policy_.module.inputs[input];
+    const dsl::Symbol& s = policy_.symbol(policy_.find(in.name.name));
+    const dsl::Domain* domain = in.kind == InputKind::kOneOf ? &policy_.domains[policy_.input_domain[input]] : nullptr;
+    report(code, cell_span(f), "row " + std::to_string(row) + ", column `" + header_name(input) + "`: " + problem,
+           "expected " + expected_text(in, s, domain));
+  }
+
+  std::string header_name(std::size_t input) const {
+    const std::string& name = policy_.module.inputs[input].name.name;
+    if (auto it = options_.column_map.columns.find(name); it != options_.column_map.columns.end()) return it->second;
+    return name;
+  }
+
+  void read_cell(std::size_t input, const CsvField& f, std::uint32_t row) {
+    const ast::InputDecl& in = policy_.module.inputs[input];
+    Column& col = data_.inputs[input];
+    const std::string_view v = trim(f.value);
+    const std::string shown = "`" + std::string(v) + "`";
+    switch (in.kind) {
+      case InputKind::kText:
+        col.values.push_back(data_.strings.intern(v));
+        return;
+      case InputKind::kTextList: {
+        std::size_t pos = 0;
+        std::string item;
+        auto flush = [&] {
+          const std::string_view t = trim(item);
+          if (!t.empty()) col.list_items.push_back(data_.strings.intern(t));
+          item.clear();
+        };
+        while (pos < v.size()) {
+          const std::size_t start = pos;
+          const char32_t cp = utf8::decode(v, pos);
+          if (cp == ';' || cp == 0xFF1B || cp == 0x3001 || cp == '|') {
+            flush();
+          } else {
+            item.append(v.substr(start, pos - start));
+          }
+        }
+        flush();
+        col.list_offsets.push_back(static_cast<std::uint32_t>(col.list_items.size()));
+        col.values.push_back(0);
+        return;
+      }
+      case InputKind::kBool: {
+        const std::string l = lower_ascii(v);
+        if (l == "是" || l == "true" || l == "1" || l == "y" || l == "yes") {
+          col.values.push_back(1);
+        } else if (l == "否" || l == "false" || l == "0" || l == "n" || l == "no") {
+          col.values.push_back(0);
+        } else {
+          bad(f, row, input, v.empty() ? "the cell is empty" : shown + " is not yes or no");
+          col.values.push_back(0);
+        }
+        return;
+      }
+      case InputKind::kOneOf: {
+        const dsl::Domain& d = policy_.domains[policy_.input_domain[input]];
+        const auto it = std::find(d.labels.begin(), d.labels.end(), v);
+        if (it == d.labels.end()) {
+          std::string problem = v.empty() ? "the cell is empty" : shown + " is not one of the options";
+          if (auto best = closest_name(v, d.labels)) problem += " (did you mean `" + *best + "`?)";
+          bad(f, row, input, problem);
+          col.values.push_back(0);
+        } else {
+          col.values.push_back(it - d.labels.begin());
+        }
+        return;
+      }
+      default:
+        break;
+    }
+    // Numbers and money.
+    if (v.empty()) {
+      bad(f, row, input, "the cell is empty");
+      col.values.push_back(0);
+      return;
+    }
+    std::string digits(v);
+    if (in.kind == InputKind::kPercent && !digits.empty() && digits.back() == '%') digits.pop_back();
+    if (in.kind == InputKind::kMoney) {
+      // Thousands separators as Excel writes them: 1,234,567.89.
+      if (digits.find(',') != std::string::npos) {
+        std::string plain;
+        const std::size_t point = digits.find('.');
+        const std::string whole = digits.substr(0, point);
+        bool ok = !whole.empty() && whole.front() != ',';
+        int since = 0;
+        for (std::size_t i = whole.size(); i-- > 0;) {
+          if (whole[i] == ',') {
+            ok = ok && since == 3;
+            since = 0;
+          } else {
+            ++since;
+          }
+        }
+        for (const char c : digits) {
+          if (c != ',') plain.push_back(c);
+        }
+        digits = ok ? plain : std::string("x");
+      }
+    }
+    const int places = in.kind == InputKind::kMoney ? 2 : decimal::kPlaces;
+    decimal::ParseError why{};
+    const auto parsed = decimal::parse(digits, places, &why);
+    if (!parsed) {
+      std::string problem = shown + " is not a number";
+      if (why == decimal::ParseError::kTooManyPlaces) {
+        problem = in.kind == InputKind::kMoney ? shown + " has a fraction of a fen" : shown + " has more than 6 decimal places";
+      } else if (why == decimal::ParseError::kOutOfRange) {
+        problem = shown + " is too large";
+      }
+      bad(f, row, input, problem);
+      col.values.push_back(0);
+      return;
+    }
+    const std::int64_t value = *parsed;
+    if (in.kind == InputKind::kCount && value % kOne != 0) {
+      bad(f, row, input, shown + " is not a whole number");
+      col.values.push_back(0);
+      return;
+    }
+    const dsl::Symbol& s = policy_.symbol(policy_.find(in.name.name));
+    if ((!s.range.lo_inf && value < s.range.lo) || (!s.range.hi_inf && value > s.range.hi)) {
+      bad(f, row, input, shown + " is outside the declared range", DiagCode::out_of_range);
+      col.values.push_back(0);
+      return;
+    }
+    col.values.push_back(value);
+  }
+
+  SourceSet& sources_;
+  const dsl::CheckedPolicy& policy_;
+  const LoadOptions& options_;
+  DiagnosticSink& sink_;
+  Dataset data_;
+  std::string_view text_;
+  std::size_t header_size_ = 0;
+  std::size_t key_column_ = kUnmapped;
+  std::vector<std::size_t> mapped_;
+  std::unordered_map<std::string, std::size_t> duplicates_;
+};
+
+}  // namespace
+
+std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std::string_view bytes,
+                                const dsl::CheckedPolicy& policy, const LoadOptions& options,
+                                DiagnosticSink& sink) {
+  Loader loader(sources, policy, options, sink);
+  return loader.load(path, bytes);
+}
+
+std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& path, std::string text,
+                                         const dsl::CheckedPolicy& policy, DiagnosticSink& sink) {
+  const SourceId id = sources.add(path, std::move(text));
+  const SourceFile& file = sources.get(id);
+  auto span_at = [&](const toml::source_region& r) {
+    const std::uint32_t start = file.line_start(static_cast<std::uint32_t>(r.begin.line));
+    // toml++ columns count code points from 1; walk that many code points into the line.
+    std::size_t pos = start;
+    const std::string_view t = file.text();
+    for (std::uint32_t c = 1; c < r.begin.column && pos < t.size() && t[pos] != '\n'; ++c) utf8::decode(t, pos);
+    return Span{id, static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(std::min(pos + 1, t.size()))};
+  };
+  toml::table table;
+  try {
+    table = toml::parse(file.text(), path);
+  } catch (const toml::parse_error& e) {
+    sink.report(make_diagnostic(DiagCode::column_map, span_at(e.source()), "the column map is not valid TOML: " +
+                                    std::string(e.description()),
+                                "write e.g. `[columns]` then `设施覆盖率 = \"覆盖率(%)\"`"));
+    return std::nullopt;
+  }
+  ColumnMap map;
+  const std::size_t errors_before = sink.error_count();
+  const toml::table* columns = table["columns"].as_table();
+  if (columns == nullptr) {
+    sink.report(make_diagnostic(DiagCode::column_map, Span{id, 0, 0}, "the column map has no `[columns]` table",
+                                "write `[columns]` then one line per input: `设施覆盖率 = \"覆盖率(%)\"`"));
+    return std::nullopt;
+  }
+  std::vector<std::string> inputs;
+  for (const auto& in : policy.module.inputs) inputs.push_back(in.name.name);
+  inputs.push_back(policy.symbol(policy.key).name);
+  for (const auto& [k, v] : *columns) {
+    const std::string name(k.str());
+    const Span at = span_at(k.source());
+    if (std::find(inputs.begin(), inputs.end(), name) == inputs.end()) {
+      auto best = closest_name(name, inputs);
+      sink.report(make_diagnostic(DiagCode::column_map, at, "the policy has no input `" + name + "`",
+                                  best ? "did you mean `" + *best + "`?" : "the keys are the policy's input names"));
+      continue;
+    }
+    const auto* header = v.as_string();
+    if (header == nullptr) {
+      sink.report(make_diagnostic(DiagCode::column_map, at, "the column for `" + name + "` is not a text",
+                                  "write `" + name + " = \"表头\"`"));
+      continue;
+    }
+    map.columns[name] = header->get();
+  }
+  if (sink.error_count() > errors_before) return std::nullopt;
+  return map;
+}
+
+}  // namespace jixiao::engine

@@ -1,0 +1,77 @@
+// The planner: cycle diagnostics and the evaluation order.
+#include <algorithm>
+#include <string>
+
+#include "dependency_graph.hpp"
+#include "jixiao/engine/plan.hpp"
+
+namespace jixiao::engine {
+
+namespace {
+
+std::string kind_word(dsl::SymbolKind k) {
+  switch (k) {
+    case dsl::SymbolKind::kKey: return "key";
+    case dsl::SymbolKind::kInput: return "input";
+    case dsl::SymbolKind::kParam: return "param";
+    case dsl::SymbolKind::kSet: return "set";
+    case dsl::SymbolKind::kLet: return "let";
+    case dsl::SymbolKind::kIndicator: return "indicator";
+    case dsl::SymbolKind::kVeto: return "veto";
+    case dsl::SymbolKind::kGrade: return "grade";
+    case dsl::SymbolKind::kAlert: return "alert";
+    case dsl::SymbolKind::kFund: return "fund";
+  }
+  return "symbol";
+}
+
+}  // namespace
+
+std::optional<Plan> build_plan(const dsl::CheckedPolicy& policy, DiagnosticSink& sink) {
+  const detail::DependencyGraph graph(policy);
+  const auto cycles = graph.cycles();
+  for (const auto& cycle : cycles) {
+    std::string path;
+    for (const dsl::SymbolId s : cycle.symbols) path += "`" + policy.symbol(s).name + "` → ";
+    path += "`" + policy.symbol(cycle.symbols.front()).name + "`";
+    const dsl::Symbol& first = policy.symbol(cycle.symbols.front());
+    Diagnostic d = make_diagnostic(
+        DiagCode::dependency_cycle, first.span,
+        cycle.symbols.size() == 1 ? "`" + first.name + "` depends on itself"
+                                  : "dependency cycle: " + path,
+        "a value cannot depend on itself; break the cycle by computing one of them from inputs");
+    for (std::size_t i = 0; i < cycle.edges.size(); ++i) {
+      const dsl::Symbol& from = policy.symbol(cycle.symbols[i]);
+      const dsl::Symbol& to = policy.symbol(cycle.edges[i].to);
+      d.notes.push_back({cycle.edges[i].where, kind_word(from.kind) + " `" + from.name + "` reads " +
+                                                    kind_word(to.kind) + " `" + to.name + "` here"});
+    }
+    sink.report(std::move(d));
+  }
+  if (!cycles.empty()) return std::nullopt;
+  return Plan{&policy, graph.order()};
+}
+
+std::string dump_plan(const Plan& plan) {
+  std::string out;
+  const dsl::CheckedPolicy& p = *plan.policy;
+  std::size_t step = 1;
+  for (const dsl::SymbolId s : plan.order) {
+    const dsl::Symbol& sym = p.symbol(s);
+    out += std::to_string(step++) + ". " + kind_word(sym.kind) + " " + sym.name;
+    const auto& deps = p.deps[static_cast<std::uint32_t>(s)];
+    if (!deps.empty()) {
+      out += "  <-";
+      std::vector<std::string> names;
+      for (const dsl::Dep& d : deps) {
+        const std::string& n = p.symbol(d.to).name;
+        if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+      }
+      for (const auto& n : names) out += " " + n;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace jixiao::engine

@@ -1,0 +1,107 @@
+// Internal: compiled symbols. Each symbol of the plan becomes a flat list of column operations over
+// registers that hold one chunk of rows; no operation walks an expression tree per row.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "jixiao/dsl/ast.hpp"
+#include "jixiao/dsl/check.hpp"
+
+namespace jixiao::engine::detail {
+
+enum class OpCode : std::uint8_t {
+  kConst,         // dst = imm
+  kLoad,          // dst = column a
+  kStore,         // column dst = a
+  kAdd, kSub,     // exact, overflow checked
+  kMul,           // raw × raw → raw
+  kMulMoney,      // fen × raw → fen
+  kDiv,           // raw ÷ raw → raw
+  kDivMoneyNum,   // fen ÷ raw → fen
+  kDivMoney,      // fen ÷ fen → raw
+  kNeg,
+  kEq, kNe, kLt, kLe, kGt, kGe,
+  kAnd, kOr, kNot,
+  kSelect,        // dst = a ? b : c
+  kInSet,         // dst = set[aux] contains a
+  kListAny, kListAll, kListCount, kListSize,  // list input `a` (input index) against set aux
+  kMin, kMax, kAbs, kFloor, kCeil,
+  kRound,         // imm = places
+  kRatio,         // dst = ratio(a, target b, cap c); imm = 1 when lower is better
+  kInterp,        // interpolation table aux
+  kShortfall,     // a below threshold b (or above, for excess), in steps of imm; aux = mode
+  kBands,         // value register of the band of aux containing a
+  kCoef,          // value register of coef table aux for key a
+  kBoolToNum,     // 0/1 → 0/1.000000
+  kLeafScore,     // clamp a into [0, cap], scale by the leaf's full marks imm; aux = flags
+  kNodeCombine,   // max(0, a − b) + c, rounded; imm = precision
+  kBandLabel,     // label of band decl aux containing a
+  kGradeEffects,  // grade a after the veto effects of table aux
+  kAlertEffects,  // alert a after the veto effects of table aux
+};
+
+inline constexpr std::uint32_t kNoMask = 0xFFFFFFFFu;
+
+/// One operation. `mask` (a register of 0/1, or kNoMask) marks the rows where the operation's
+/// value matters: errors (division by zero, overflow) are only errors on those rows.
+struct Instr {
+  OpCode op = OpCode::kConst;
+  std::uint32_t dst = 0;
+  std::uint32_t a = 0;
+  std::uint32_t b = 0;
+  std::uint32_t c = 0;
+  std::int64_t imm = 0;
+  std::uint32_t aux = 0;
+  std::uint32_t mask = kNoMask;
+  ast::ExprId src = ast::kNoExpr;
+};
+
+struct Program {
+  dsl::SymbolId symbol = dsl::kNoSymbol;
+  std::vector<Instr> code;
+  std::uint32_t registers = 0;
+};
+
+/// Interval → register table of a `bands(x)` expression, or interval → label of a grade or alert.
+struct BandsTable {
+  std::vector<ast::Interval> intervals;
+  std::vector<std::uint32_t> values;  ///< registers (bands) or label indices (grades, alerts)
+};
+
+/// Key → register table of a `coef(x)` expression; keys are label indices or text ids.
+struct CoefTable {
+  std::vector<std::int32_t> by_key;  ///< register, or -1
+  std::int32_t otherwise = -1;
+};
+
+struct Effect {
+  std::uint32_t veto_column = 0;
+  ast::EffectKind kind = ast::EffectKind::kGradeForce;
+  std::uint32_t label = 0;
+  std::int64_t steps = 0;
+};
+
+struct EffectTable {
+  std::uint32_t labels = 0;  ///< number of labels of the grade or alert
+  std::vector<Effect> effects;
+};
+
+/// Column ids the fund stage reads, per track.
+struct TrackColumns {
+  std::uint32_t eligible = 0;
+  std::uint32_t weight = 0;        ///< split by: the weight; top: the ranking value
+  std::uint32_t proportional = 0;  ///< top: the weight among the top (kNone: equal)
+  bool has_proportional = false;
+};
+
+struct FundColumns {
+  std::vector<TrackColumns> tracks;
+  std::uint32_t group = 0;      ///< per-group key column (text ids or label indices)
+  bool grouped = false;
+  std::uint32_t pool = 0;       ///< money column when the pool is per row
+  bool pool_column = false;
+  std::vector<std::uint32_t> ties;
+};
+
+}  // namespace jixiao::engine::detail

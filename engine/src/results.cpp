@@ -1,0 +1,326 @@
+// Formatting results (CSV, JSON) and the summary.
+#include "jixiao/engine/results.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/json_writer.hpp"
+#include "jixiao/dsl/version.hpp"
+
+namespace jixiao::engine {
+namespace {
+
+using dsl::SymbolKind;
+using dsl::TypeKind;
+
+enum class CellKind { kNumber, kText, kBool, kList };
+
+/// One output column: its header and how to write row i.
+struct OutColumn {
+  std::string name;
+  CellKind kind = CellKind::kText;
+  std::function<std::string(std::size_t)> text;            ///< the cell as text (CSV)
+  std::function<std::vector<std::string>(std::size_t)> list;  ///< kList cells
+};
+
+std::string deadline_text(const ast::Deadline& d) {
+  return std::to_string(d.count) + (d.workdays ? "个工作日" : "天");
+}
+
+std::string reason_prefix(RuleColumn::Kind k) {
+  switch (k) {
+    case RuleColumn::Kind::kVeto: return "veto:";
+    case RuleColumn::Kind::kDeduct: return "deduct:";
+    case RuleColumn::Kind::kBonus: return "bonus:";
+    case RuleColumn::Kind::kCap: return "cap:";
+  }
+  return "";
+}
+
+class Columns {
+ public:
+  Columns(const dsl::CheckedPolicy& p, const Dataset& d, const EvalResult& r) : p_(p), d_(d), r_(r) {}
+
+  std::vector<OutColumn> build() {
+    add_symbol(p_.key);
+    std::vector<bool> listed(p_.symbols.size(), false);
+    listed[static_cast<std::uint32_t>(p_.key)] = true;
+    if (p_.module.output) {
+      for (const ast::ExprId e : p_.module.output->items) {
+        const dsl::SymbolId s = p_.ref(e);
+        if (listed[static_cast<std::uint32_t>(s)]) continue;
+        listed[static_cast<std::uint32_t>(s)] = true;
+        add_symbol(s);
+      }
+    } else {
+      for (const std::uint32_t root : p_.module.roots) {
+        const dsl::SymbolId s = p_.nodes[root].symbol;
+        listed[static_cast<std::uint32_t>(s)] = true;
+        add_symbol(s);
+      }
+    }
+    for (std::size_t i = 0; i < p_.symbols.size(); ++i) {
+      const SymbolKind k = p_.symbols[i].kind;
+      if (listed[i] || (k != SymbolKind::kGrade && k != SymbolKind::kAlert && k != SymbolKind::kFund)) continue;
+      add_symbol(dsl::SymbolId{static_cast<std::uint32_t>(i)});
+    }
+    OutColumn reasons;
+    reasons.name = std::string(kReasonsColumn);
+    reasons.kind = CellKind::kList;
+    reasons.list = [this](std::size_t row) {
+      std::vector<std::string> fired;
+      for (const RuleColumn& rc : r_.rules) {
+        if (rc.values[row] > 0) fired.push_back(reason_prefix(rc.kind) + rc.name);
+      }
+      return fired;
+    };
+    cols_.push_back(std::move(reasons));
+    return std::move(cols_);
+  }
+
+ private:
+  const std::vector<std::int64_t>& values(dsl::SymbolId s) const { return r_.columns[static_cast<std::uint32_t>(s)]; }
+
+  void add_symbol(dsl::SymbolId id) {
+    const dsl::Symbol& s = p_.symbol(id);
+    const std::vector<std::int64_t>* v = &values(id);
+    OutColumn c;
+    c.name = s.name;
+    switch (s.kind) {
+      case SymbolKind::kFund: {
+        const FundResult& f = r_.funds[s.index];
+        for (const TrackResult& t : f.tracks) {
+          cols_.push_back({s.name + "." + t.name, CellKind::kNumber,
+                           [&t](std::size_t row) { return decimal::format_yuan(t.amounts[row]); }, {}});
+        }
+        cols_.push_back({s.name, CellKind::kNumber, [&f](std::size_t row) { return decimal::format_yuan(f.totals[row]); }, {}});
+        return;
+      }
+      case SymbolKind::kGrade:
+      case SymbolKind::kAlert: {
+        const dsl::Domain& domain = p_.domains[s.type.domain];
+        c.text = [v, &domain](std::size_t row) { return domain.labels[static_cast<std::size_t>((*v)[row])]; };
+        cols_.push_back(std::move(c));
+        const ast::BandDecl& decl = p_.module.bands[s.index];
+        const bool deadlines = std::any_of(decl.bands.begin(), decl.bands.end(), [](const ast::Band& b) { return b.deadline.has_value(); });
+        const bool texts = std::any_of(decl.bands.begin(), decl.bands.end(), [](const ast::Band& b) { return b.text.has_value(); });
+        // Bands are found by label: label i of the domain is band i of the declaration.
+        if (deadlines) {
+          cols_.push_back({s.name + ".期限", CellKind::kText, [v, &decl](std::size_t row) {
+                             const ast::Band& b = decl.bands[static_cast<std::size_t>((*v)[row])];
+                             return b.deadline ? deadline_text(*b.deadline) : std::string();
+                           }, {}});
+        }
+        if (texts) {
+          cols_.push_back({s.name + (s.kind == SymbolKind::kAlert ? ".措施" : ".说明"), CellKind::kText,
+                           [v, &decl](std::size_t row) {
+                             const ast::Band& b = decl.bands[static_cast<std::size_t>((*v)[row])];
+                             return b.text.value_or("");
+                           }, {}});
+        }
+        return;
+      }
+      default:
+        break;
+    }
+    switch (s.type.kind) {
+      case TypeKind::kNumber: {
+        c.kind = CellKind::kNumber;
+        const int places = p_.precision;
+        if (s.kind == SymbolKind::kIndicator) {
+          c.text = [v, places](std::size_t row) { return decimal::format((*v)[row], decimal::kPlaces, places); };
+        } else {
+          c.text = [v](std::size_t row) { return decimal::to_string((*v)[row]); };
+        }
+        break;
+      }
+      case TypeKind::kMoney:
+        c.kind = CellKind::kNumber;
+        c.text = [v](std::size_t row) { return decimal::format_yuan((*v)[row]); };
+        break;
+      case TypeKind::kBool:
+        c.kind = CellKind::kBool;
+        c.text = [v](std::size_t row) { return std::string((*v)[row] ? "是" : "否"); };
+        break;
+      case TypeKind::kLabel: {
+        const dsl::Domain& domain = p_.domains[s.type.domain];
+        c.text = [v, &domain](std::size_t row) { return domain.labels[static_cast<std::size_t>((*v)[row])]; };
+        break;
+      }
+      case TypeKind::kTextList: {
+        c.kind = CellKind::kList;
+        const Column& list = d_.inputs[s.index];
+        c.list = [&list, this](std::size_t row) {
+          std::vector<std::string> items;
+          for (std::uint32_t k = list.list_offsets[row]; k < list.list_offsets[row + 1]; ++k) {
+            items.push_back(d_.strings.text(list.list_items[k]));
+          }
+          return items;
+        };
+        break;
+      }
+      default:
+        c.text = [v, this](std::size_t row) {
+          const std::int64_t text_id = (*v)[row];
+          return text_id < 0 ? std::string() : d_.strings.text(static_cast<std::uint32_t>(text_id));
+        };
+        break;
+    }
+    cols_.push_back(std::move(c));
+  }
+
+  const dsl::CheckedPolicy& p_;
+  const Dataset& d_;
+  const EvalResult& r_;
+  std::vector<OutColumn> cols_;
+};
+
+void csv_cell(std::string& out, const std::string& value) {
+  const bool quote = value.find_first_of(",\"\n\r") != std::string::npos;
+  if (!quote) {
+    out += value;
+    return;
+  }
+  out.push_back('"');
+  for (const char c : value) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string s;
+  for (const auto& i : items) {
+    if (!s.empty()) s += sep;
+    s += i;
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result,
+                           ResultFormat format) {
+  Columns builder(policy, data, result);
+  const std::vector<OutColumn> cols = builder.build();
+  std::string out;
+  out.reserve(result.rows * cols.size() * 12 + 256);
+  if (format == ResultFormat::kCsv) {
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      if (c > 0) out.push_back(',');
+      csv_cell(out, cols[c].name);
+    }
+    out.push_back('\n');
+    for (std::size_t row = 0; row < result.rows; ++row) {
+      for (std::size_t c = 0; c < cols.size(); ++c) {
+        if (c > 0) out.push_back(',');
+        csv_cell(out, cols[c].kind == CellKind::kList ? join(cols[c].list(row), ";") : cols[c].text(row));
+      }
+      out.push_back('\n');
+    }
+    return out;
+  }
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("policy");
+  w.string(policy.module.policy ? policy.module.policy->name : "");
+  w.key("version");
+  w.string(policy.module.policy ? policy.module.policy->version : "");
+  w.key("engine");
+  w.string("jixiao " + std::string(kVersion));
+  w.key("results");
+  w.begin_array();
+  for (std::size_t row = 0; row < result.rows; ++row) {
+    out += "\n";
+    w.begin_object();
+    for (const OutColumn& c : cols) {
+      w.key(c.name);
+      switch (c.kind) {
+        case CellKind::kNumber: w.number_text(c.text(row)); break;
+        case CellKind::kBool: w.boolean(c.text(row) == "是"); break;
+        case CellKind::kText: w.string(c.text(row)); break;
+        case CellKind::kList:
+          w.begin_array();
+          for (const auto& item : c.list(row)) w.string(item);
+          w.end_array();
+          break;
+      }
+    }
+    w.end_object();
+  }
+  w.end_array();
+  out += "\n";
+  w.key("funds");
+  w.begin_array();
+  for (const FundResult& f : result.funds) {
+    w.begin_object();
+    w.key("name");
+    w.string(f.name);
+    w.key("pool");
+    w.number_text(decimal::format_yuan(f.pool));
+    w.key("paid");
+    w.number_text(decimal::format_yuan(f.paid));
+    w.key("tracks");
+    w.begin_array();
+    for (const TrackResult& t : f.tracks) {
+      w.begin_object();
+      w.key("name");
+      w.string(t.name);
+      w.key("pool");
+      w.number_text(decimal::format_yuan(t.pool));
+      w.key("paid");
+      w.number_text(decimal::format_yuan(t.paid));
+      w.key("recipients");
+      w.integer(static_cast<std::int64_t>(t.recipients));
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  out += "\n";
+  return out;
+}
+
+std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result) {
+  std::string out;
+  const std::string name = policy.module.policy ? policy.module.policy->name + " " + policy.module.policy->version : "";
+  out += "evaluated " + std::to_string(result.rows) + " rows of `" + data.path + "` with " + name + "\n";
+  for (std::size_t i = 0; i < policy.symbols.size(); ++i) {
+    const dsl::Symbol& s = policy.symbols[i];
+    if (s.kind != SymbolKind::kGrade && s.kind != SymbolKind::kAlert) continue;
+    const dsl::Domain& domain = policy.domains[s.type.domain];
+    std::vector<std::size_t> counts(domain.labels.size(), 0);
+    for (const std::int64_t v : result.columns[i]) ++counts[static_cast<std::size_t>(v)];
+    out += "  " + s.name + ":";
+    for (std::size_t l = 0; l < domain.labels.size(); ++l) {
+      out += (l == 0 ? " " : ", ") + domain.labels[l] + " " + std::to_string(counts[l]);
+    }
+    out += "\n";
+  }
+  for (const RuleColumn& rc : result.rules) {
+    if (rc.kind != RuleColumn::Kind::kVeto) continue;
+    const auto fired = std::count_if(rc.values.begin(), rc.values.end(), [](std::int64_t v) { return v != 0; });
+    out += "  veto " + rc.name + ": " + std::to_string(fired) + " rows\n";
+  }
+  for (const FundResult& f : result.funds) {
+    const bool exact = f.pool == f.paid;
+    out += "  fund " + f.name + ": pool " + decimal::format_yuan_grouped(f.pool) + "元, paid " +
+           decimal::format_yuan_grouped(f.paid) + "元" + (exact ? " (exact to the fen)" : " (MISMATCH)") + "\n";
+    std::size_t width = 0;
+    for (const TrackResult& t : f.tracks) width = std::max(width, decimal::format_yuan_grouped(t.pool).size());
+    for (const TrackResult& t : f.tracks) {
+      const std::string pool = decimal::format_yuan_grouped(t.pool);
+      const std::string paid = decimal::format_yuan_grouped(t.paid);
+      out += "    " + t.name + "  pool " + std::string(width - pool.size(), ' ') + pool + "元  paid " +
+             std::string(width - paid.size(), ' ') + paid + "元  to " + std::to_string(t.recipients) + " rows\n";
+    }
+    if (f.groups.size() > 1) out += "    (" + std::to_string(f.groups.size()) + " groups, each paid out exactly)\n";
+  }
+  return out;
+}
+
+}  // namespace jixiao::engine
