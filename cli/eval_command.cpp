@@ -44,18 +44,19 @@ std::string write_atomically(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return "cannot create `" + tmp + "`: " + std::strerror(errno);
+    if (!out) return "cannot write the results to `" + path + "`: " + std::strerror(errno);
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.flush();
     if (!out) {
+      const std::string why = std::strerror(errno);
       std::remove(tmp.c_str());
-      return "cannot write `" + tmp + "`: " + std::strerror(errno);
+      return "cannot write the results to `" + path + "`: " + why;
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string why = std::strerror(errno);
     std::remove(tmp.c_str());
-    return "cannot move the results into `" + path + "`: " + why;
+    return "cannot write the results to `" + path + "`: " + why;
   }
   return "";
 }
@@ -133,6 +134,7 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
       Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, error, "check that the directory exists and is writable");
       d.file = *out_path;
       s.report(std::move(d));
+      s.io_failed = true;
       return fail();
     }
   } else {

@@ -441,7 +441,7 @@ void report_runtime(const detail::RuntimeErrors& errors, const dsl::CheckedPolic
       case detail::RuntimeErrorKind::kNone:
         break;
     }
-    Diagnostic d = make_diagnostic(code, span, what + " for row " + std::to_string(e.row + 1) + " (`" +
+    Diagnostic d = make_diagnostic(code, span, what + " in row " + std::to_string(e.row + 1) + " (`" +
                                                    row_key(data, e.row) + "`)",
                                    hint);
     if (e.row < data.row_offsets.size()) {

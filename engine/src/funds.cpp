@@ -51,7 +51,9 @@ class FundStage {
       if (!pool) continue;
       split_group(f, cols, name, rows, *pool, tie_rank, result);
     }
-    // The conservation check: what the rows received adds up to every pool, to the fen.
+    // The conservation check: what the rows received adds up to every pool, to the fen. (A split
+    // that failed was reported already, and nothing will be written.)
+    if (failed_) return result;
     Int128 paid = 0;
     for (std::size_t r = 0; r < data_.rows; ++r) {
       for (const TrackResult& tr : result.tracks) result.totals[r] += tr.amounts[r];
@@ -119,6 +121,7 @@ class FundStage {
               "every row of a group must give the same pool");
           d.notes.push_back({Span{data_.source, data_.row_offsets[r], data_.row_offsets[r] + 1}, "the second amount is in this row"});
           sink_.report(std::move(d));
+          failed_ = true;
           return std::nullopt;
         }
       }
@@ -133,6 +136,7 @@ class FundStage {
                                      "param `" + policy_.symbol(ref).name + "` has no pool for group `" + name +
                                          "` of fund `" + f.name.name + "` (" + std::to_string(rows.size()) + " rows)",
                                      "add `\"" + name + "\": 金额` to the table, or correct the group's name in the data"));
+        failed_ = true;
         return std::nullopt;
       }
       return it->second;
@@ -162,6 +166,7 @@ class FundStage {
     const auto split = allocate_by_shares(pool, shares);
     if (!split) {
       conservation(f, "the pool of fund `" + f.name.name + "` could not be split into its tracks");
+      failed_ = true;
       return;
     }
     for (std::size_t k = 0; k < f.tracks.size(); ++k) {
@@ -169,7 +174,7 @@ class FundStage {
       result.tracks[k].pool += track_pool;
       group.paid += split_track(f, f.tracks[k], cols.tracks[k], name, rows, track_pool, tie_rank, result.tracks[k]);
     }
-    if (group.paid != pool) {
+    if (!failed_ && group.paid != pool) {
       conservation(f, "group `" + name + "` of fund `" + f.name.name + "` paid " + std::to_string(group.paid) +
                           " fen of its " + std::to_string(pool) + " fen");
     }
@@ -223,6 +228,7 @@ class FundStage {
                                        "weights must be 0 or more; check the formula and the row's data");
         d.notes.push_back({Span{data_.source, data_.row_offsets[r], data_.row_offsets[r] + 1}, "the row is here"});
         sink_.report(std::move(d));
+        failed_ = true;
         return 0;
       }
       weights.push_back(value);
@@ -239,6 +245,7 @@ class FundStage {
                                    where + " cannot pay out its " + decimal::format_yuan(pool) + "元: " +
                                        std::string(describe(*e)) + " (" + std::to_string(who.size()) + " eligible rows)",
                                    "check the track's condition and weights against the data; a pool must go to someone"));
+      failed_ = true;
       return 0;
     }
     const Allocation& a = std::get<Allocation>(r);
@@ -259,6 +266,7 @@ class FundStage {
   const Dataset& data_;
   const Compiled& c_;
   DiagnosticSink& sink_;
+  bool failed_ = false;  ///< a split was reported as impossible
 };
 
 }  // namespace

@@ -404,9 +404,11 @@ std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& 
   try {
     table = toml::parse(file.text(), path);
   } catch (const toml::parse_error& e) {
-    sink.report(make_diagnostic(DiagCode::column_map, span_at(e.source()), "the column map is not valid TOML: " +
-                                    std::string(e.description()),
-                                "write e.g. `[columns]` then `设施覆盖率 = \"覆盖率(%)\"`"));
+    const Span at = span_at(e.source());
+    const bool non_ascii = at.begin < file.text().size() && static_cast<unsigned char>(file.text()[at.begin]) >= 0x80;
+    sink.report(make_diagnostic(DiagCode::column_map, at, "the column map is not valid TOML: " + std::string(e.description()),
+                                non_ascii ? "TOML keys that are not plain ASCII need quotes: `\"设施覆盖率\" = \"覆盖率(%)\"`"
+                                          : "write `[columns]` then one line per input: `\"设施覆盖率\" = \"覆盖率(%)\"`"));
     return std::nullopt;
   }
   ColumnMap map;
@@ -414,7 +416,7 @@ std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& 
   const toml::table* columns = table["columns"].as_table();
   if (columns == nullptr) {
     sink.report(make_diagnostic(DiagCode::column_map, Span{id, 0, 0}, "the column map has no `[columns]` table",
-                                "write `[columns]` then one line per input: `设施覆盖率 = \"覆盖率(%)\"`"));
+                                "write `[columns]` then one line per input: `\"设施覆盖率\" = \"覆盖率(%)\"`"));
     return std::nullopt;
   }
   std::vector<std::string> inputs;
@@ -432,7 +434,7 @@ std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& 
     const auto* header = v.as_string();
     if (header == nullptr) {
       sink.report(make_diagnostic(DiagCode::column_map, at, "the column for `" + name + "` is not a text",
-                                  "write `" + name + " = \"表头\"`"));
+                                  "write `\"" + name + "\" = \"表头\"`"));
       continue;
     }
     map.columns[name] = header->get();

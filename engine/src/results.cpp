@@ -233,25 +233,27 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
   w.key("results");
   w.begin_array();
   for (std::size_t row = 0; row < result.rows; ++row) {
+    if (row > 0) out += ",";
     out += "\n";
-    w.begin_object();
+    JsonWriter rw(out);  // one line per row
+    rw.begin_object();
     for (const OutColumn& c : cols) {
-      w.key(c.name);
+      rw.key(c.name);
       switch (c.kind) {
-        case CellKind::kNumber: w.number_text(c.text(row)); break;
-        case CellKind::kBool: w.boolean(c.text(row) == "是"); break;
-        case CellKind::kText: w.string(c.text(row)); break;
+        case CellKind::kNumber: rw.number_text(c.text(row)); break;
+        case CellKind::kBool: rw.boolean(c.text(row) == "是"); break;
+        case CellKind::kText: rw.string(c.text(row)); break;
         case CellKind::kList:
-          w.begin_array();
-          for (const auto& item : c.list(row)) w.string(item);
-          w.end_array();
+          rw.begin_array();
+          for (const auto& item : c.list(row)) rw.string(item);
+          rw.end_array();
           break;
       }
     }
-    w.end_object();
+    rw.end_object();
   }
-  w.end_array();
   out += "\n";
+  w.end_array();
   w.key("funds");
   w.begin_array();
   for (const FundResult& f : result.funds) {
@@ -304,7 +306,7 @@ std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data
   for (const RuleColumn& rc : result.rules) {
     if (rc.kind != RuleColumn::Kind::kVeto) continue;
     const auto fired = std::count_if(rc.values.begin(), rc.values.end(), [](std::int64_t v) { return v != 0; });
-    out += "  veto " + rc.name + ": " + std::to_string(fired) + " rows\n";
+    out += "  veto " + rc.name + ": " + std::to_string(fired) + (fired == 1 ? " row\n" : " rows\n");
   }
   for (const FundResult& f : result.funds) {
     const bool exact = f.pool == f.paid;
@@ -316,7 +318,7 @@ std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data
       const std::string pool = decimal::format_yuan_grouped(t.pool);
       const std::string paid = decimal::format_yuan_grouped(t.paid);
       out += "    " + t.name + "  pool " + std::string(width - pool.size(), ' ') + pool + "元  paid " +
-             std::string(width - paid.size(), ' ') + paid + "元  to " + std::to_string(t.recipients) + " rows\n";
+             std::string(width - paid.size(), ' ') + paid + "元  to " + std::to_string(t.recipients) + (t.recipients == 1 ? " row\n" : " rows\n");
     }
     if (f.groups.size() > 1) out += "    (" + std::to_string(f.groups.size()) + " groups, each paid out exactly)\n";
   }

@@ -5,7 +5,7 @@
 //                       when clean), stdout → <name>.out; then `--diagnostics-format=json`:
 //                       stdout → <name>.json. `fail_` cases must exit 1; `ok_` and `warn_`
 //                       (warnings only) cases 0.
-//  eval/<case>/, cli/<case>/
+//  eval/<case>/, cli/<case>/ (directories starting with `_` hold shared files, not cases)
 //                       case.toml: `args = [...]` (run in the case directory), `exit = N`, and
 //                       optionally `files = ["out.csv"]`: files the run writes, compared with
 //                       expected/<file> and then removed. stdout → expected.out, stderr → expected.err.
@@ -186,7 +186,7 @@ void register_cases() {
   for (const char* kind : {"eval", "cli"}) {
     const std::string suite = std::string("Golden") + (kind[0] == 'e' ? "Eval" : "Cli");
     for (const fs::path& p : sorted(fs::directory_iterator(kGoldenDir / kind))) {
-      if (!fs::is_directory(p)) continue;
+      if (!fs::is_directory(p) || p.filename().string().front() == '_') continue;
       testing::RegisterTest(suite.c_str(), test_name(p).c_str(), nullptr, nullptr, __FILE__, __LINE__,
                             [p]() -> testing::Test* { return new DirCase(p); });
     }
