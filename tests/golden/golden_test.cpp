@@ -204,8 +204,8 @@ TEST(GoldenCoverage, EveryDiagnosticCodeHasAGoldenCase) {
     const std::string text = read(e.path());
     for (std::sregex_iterator it(text.begin(), text.end(), code), end; it != end; ++it) seen.insert((*it)[1]);
   }
-  // `conservation` can only fire on a bug in the allocator; allocate_test checks the verification
-  // itself, and no input can make a correct build print it.
+  // `conservation` can only fire on a bug in jixiao's allocation: no input can make a correct
+  // build print it (docs/diagnostics.md says so).
   const std::set<std::string> exempt = {"conservation"};
   for (const jixiao::DiagCode c : jixiao::all_codes()) {
     const std::string slug(jixiao::slug(c));

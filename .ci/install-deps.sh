@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages jixiao needs, only those that are missing. Runs apt-get as root,
+# or through sudo when not root. Safe to run again: it does nothing when everything is present.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  tao-pegtl-dev           # the grammar (PEGTL 3.2)
+  libboost-graph-dev      # the dependency graph (Boost.Graph)
+  libspdlog-dev           # logging (with libfmt-dev)
+  libtomlplusplus-dev     # column maps and test cases (toml++)
+  libgtest-dev            # unit and golden tests (GoogleTest)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "jixiao: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "jixiao: error: these packages are missing and I am not root: ${missing[*]}" >&2
+    echo "hint: run this command as root, or install sudo" >&2
+    exit 2
+  fi
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
