@@ -43,7 +43,7 @@ std::optional<std::string> closest_name(std::string_view name,
   std::optional<std::string> best;
   std::size_t best_distance = max_distance + 1;
   for (const std::string& c : candidates) {
-    if (c == name) continue;
+    if (c == name || c.empty()) continue;
     std::size_t d = edit_distance(name, c);
     const bool contains = !name.empty() && (c.find(name) != std::string::npos ||
                                             name.find(c) != std::string_view::npos);

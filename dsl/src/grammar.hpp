@@ -400,7 +400,8 @@ struct unit_days : sor< kw_days, seq< u8::one< 0x5929, 0x65E5 >, not_at< ident_c
 struct unit_workdays : sor< kw_workdays, seq< opt< u8::one< 0x4E2A > >, u8::string< 0x5DE5, 0x4F5C, 0x65E5 >, not_at< ident_continue > > > {};  // [个]工作日
 struct expect_deadline_unit : sor< unit_workdays, unit_days > {};
 struct deadline : seq< tok< kw_deadline >, must< expect_deadline_count >, ws, must< expect_deadline_unit > > {};
-struct band_text : string_lit {};
+// A band's text is a string that does not start the next band (a quoted label and its interval).
+struct band_text : seq< string_lit, not_at< ws, sor< one< '[' >, one< '(' > > > > {};
 struct band_label : label {};
 struct band : seq< tok< band_label >, must< expect_interval >, ws, opt< tok< deadline > >, opt< tok< band_text > >, sep > {};
 struct expect_band_close : one< '}' > {};

@@ -3,6 +3,7 @@
 #include "jixiao/dsl/parse.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
 #include "grammar.hpp"
@@ -96,12 +97,12 @@ std::string scan_full_width(const SourceFile& file, SourceId id, DiagnosticSink&
     const char* ascii = ascii_for(cp);
     if (ascii == nullptr) continue;
     const Span span{id, static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(pos)};
-    const std::string shown = std::string(ascii) == " " ? "a space" : "`" + std::string(ascii) + "`";
+    const std::string shown = std::string(ascii) == " " ? "an ASCII space" : "the ASCII `" + std::string(ascii) + "`";
     sink.report(make_diagnostic(
         DiagCode::full_width_punctuation, span,
         "full-width " + display_char(cp) + " (" + utf8::code_point_name(cp) +
             ") cannot be used outside text and comments",
-        "use the ASCII " + shown + " instead (switch the input method to half-width, 半角)"));
+        "use " + shown + " instead (switch the input method to half-width, 半角)"));
     replaced.push_back(static_cast<std::uint32_t>(start));
     std::string replacement = ascii;
     replacement.resize(pos - start, ' ');
@@ -180,6 +181,17 @@ class Lowerer {
   }
 
   ast::Ident ident(const Node& n) { return ast::Ident{content(n), span(n)}; }
+
+  // A whole number written with digits only (deadlines, grade steps); reports bad-literal and
+  // returns 0 when it is beyond any sensible count.
+  std::int64_t whole_number(const Node& n, const char* what) {
+    const std::string digits = content(n);
+    if (digits.size() > 9) {
+      error(DiagCode::bad_literal, span(n), "`" + digits + "` is too large for " + what, "use a number below 1000000000");
+      return 0;
+    }
+    return std::stoll(digits);
+  }
 
   std::string string_value(const Node& n) {
     // n is a string_lit (or a wrapper whose content is one): strip quotes, resolve escapes.
@@ -672,7 +684,7 @@ class Lowerer {
           eff.label = label(*change.children.at(0));
         } else if (change.is_type<g::grade_down>()) {
           eff.kind = ast::EffectKind::kGradeDown;
-          eff.steps = std::stoll(content(*change.children.at(0)));
+          eff.steps = whole_number(*change.children.at(0), "a number of grades");
         } else {
           eff.kind = ast::EffectKind::kGradeForce;
           eff.label = label(change);
@@ -706,7 +718,7 @@ class Lowerer {
         if (c->is_type<g::deadline>()) {
           ast::Deadline d;
           d.span = span(*c);
-          d.count = std::stoll(content(*c->children.at(0)));
+          d.count = whole_number(*c->children.at(0), "a number of days");
           d.workdays = c->children.at(1)->is_type<g::unit_workdays>() ||
                        (!c->children.at(1)->children.empty() &&
                         c->children.at(1)->children.front()->is_type<g::unit_workdays>());
@@ -847,8 +859,31 @@ std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, Diagnost
   const SourceFile& file = sources.get(id);
   const std::size_t errors_before = sink.error_count();
   if (!utf8::is_valid(file.text())) {
-    sink.report(make_diagnostic(DiagCode::io_error, Span{id, 0, 0}, "the file is not valid UTF-8",
-                                "save the policy as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)"));
+    // Name the first bad byte by line and column, without quoting the undecodable line.
+    const std::string_view t = file.text();
+    std::size_t pos = 0;
+    std::uint32_t line = 1;
+    std::size_t line_start = 0;
+    while (pos < t.size()) {
+      const std::size_t start = pos;
+      const char32_t cp = utf8::decode(t, pos);
+      if (cp == 0xFFFD && pos - start != 3) {
+        pos = start;
+        break;
+      }
+      if (cp == '\n') {
+        ++line;
+        line_start = pos;
+      }
+    }
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(t[pos])));
+    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, std::string("byte ") + byte + " is not valid UTF-8: the policy must be saved as UTF-8",
+                                   "save the policy as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)");
+    d.file = file.path();
+    d.line = line;
+    d.column = static_cast<std::uint32_t>(utf8::count_code_points(t.substr(line_start, pos - line_start)) + 1);
+    sink.report(std::move(d));
     return std::nullopt;
   }
   std::vector<std::uint32_t> replaced;

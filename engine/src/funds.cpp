@@ -141,20 +141,9 @@ class FundStage {
       }
       return it->second;
     }
-    // A constant amount (a money param or literal, or their arithmetic): the same for every group.
-    return constant_money(f.pool);
-  }
-
-  std::int64_t constant_money(ast::ExprId e) const {
-    const ast::Expr& x = m_.expr(e);
-    if (const auto* lit = std::get_if<ast::MoneyLit>(&x)) return lit->fen;
-    if (std::holds_alternative<ast::NameRef>(x)) return policy_.params[policy_.symbol(policy_.ref(e)).index].number;
-    if (const auto* b = std::get_if<ast::Binary>(&x)) {
-      const std::int64_t l = constant_money(b->lhs);
-      const std::int64_t r = constant_money(b->rhs);
-      return b->op == ast::BinaryOp::kSub ? l - r : l + r;
-    }
-    return 0;
+    // A constant amount (a money param or literal, or their arithmetic, computed by the checker):
+    // the same for every group.
+    return policy_.fund_pool[static_cast<std::size_t>(&f - m_.funds.data())].value_or(0);
   }
 
   void split_group(const ast::FundDecl& f, const FundColumns& cols, const std::string& name,

@@ -102,6 +102,7 @@ class Checker {
     p_.deps.assign(p_.symbols.size(), {});
     for (std::size_t i = 0; i < p_.symbols.size(); ++i) ensure(SymbolId{static_cast<std::uint32_t>(i)});
     overrides();
+    fund_pools();
     outputs();
     unused();
   }
@@ -975,6 +976,62 @@ class Checker {
     return constant;
   }
 
+  // The amount of every fund whose pool is a constant (a literal, a param, or arithmetic of
+  // them), after --param overrides.
+  void fund_pools() {
+    p_.fund_pool.assign(m_.funds.size(), std::nullopt);
+    for (std::size_t i = 0; i < m_.funds.size(); ++i) {
+      const ExprId pool = m_.funds[i].pool;
+      if (!is_money(p_.type(pool)) || !constant_expr(pool)) continue;
+      p_.fund_pool[i] = const_value(pool);
+      if (!p_.fund_pool[i]) {
+        error(DiagCode::arithmetic_overflow, m_.span(pool), "the pool of `" + m_.funds[i].name.name + "` cannot be computed exactly",
+              "write the amount as a param or a literal");
+      } else if (*p_.fund_pool[i] < 0) {
+        error(DiagCode::bad_arguments, m_.span(pool), "the pool of `" + m_.funds[i].name.name + "` is negative (" +
+              decimal::format_yuan(*p_.fund_pool[i]) + "元)", "a pool is 0 or more");
+      }
+    }
+  }
+
+  // The value of a constant number or money expression, with the language's rounding; nullopt on
+  // overflow or division by zero.
+  std::optional<std::int64_t> const_value(ExprId e) {
+    const ast::Expr& x = m_.expr(e);
+    if (const auto* n = std::get_if<ast::NumberLit>(&x)) return ast::literal_value(*n);
+    if (const auto* money = std::get_if<ast::MoneyLit>(&x)) return money->fen;
+    if (std::holds_alternative<ast::NameRef>(x)) return p_.params[sym(p_.ref(e)).index].number;
+    if (const auto* u = std::get_if<ast::Unary>(&x)) {
+      const auto v = const_value(u->operand);
+      std::int64_t out = 0;
+      if (!v || !decimal::sub(0, *v, out)) return std::nullopt;
+      return out;
+    }
+    const auto* b = std::get_if<ast::Binary>(&x);
+    if (b == nullptr) return std::nullopt;
+    const auto l = const_value(b->lhs);
+    const auto r = const_value(b->rhs);
+    if (!l || !r) return std::nullopt;
+    const bool lm = is_money(p_.type(b->lhs));
+    const bool rm = is_money(p_.type(b->rhs));
+    std::int64_t out = 0;
+    bool ok = false;
+    switch (b->op) {
+      case ast::BinaryOp::kAdd: ok = decimal::add(*l, *r, out); break;
+      case ast::BinaryOp::kSub: ok = decimal::sub(*l, *r, out); break;
+      case ast::BinaryOp::kMul:
+        ok = lm ? decimal::money_mul(*l, *r, out) : rm ? decimal::money_mul(*r, *l, out) : decimal::mul(*l, *r, out);
+        break;
+      case ast::BinaryOp::kDiv:
+        if (*r == 0) return std::nullopt;
+        ok = lm && rm ? decimal::money_ratio(*l, *r, out) : lm ? decimal::money_div(*l, *r, out) : decimal::div(*l, *r, out);
+        break;
+      default: return std::nullopt;
+    }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+
   // ---- outputs ----
 
   void outputs() {
@@ -1633,8 +1690,10 @@ class Checker {
       error(DiagCode::bad_arguments, m_.span(*target), "the target of `ratio` is 0", "a target must be above 0");
     }
     NumRange r = NumRange::between(0, kHundred);
-    if (cap) r = range_max(NumRange::exact(0), range_min(NumRange{0, 0, false, true}, p_.range(*cap)));
-    if (cap) r.lo = 0, r.lo_inf = false;
+    if (cap) {
+      const NumRange limit = p_.range(*cap);
+      r = NumRange{0, limit.hi_inf ? 0 : std::max<std::int64_t>(0, limit.hi), false, limit.hi_inf};
+    }
     return set_type(e, T(TypeKind::kNumber), r);
   }
 

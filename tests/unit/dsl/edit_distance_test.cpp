@@ -106,5 +106,11 @@ TEST(ClosestName, ExactMatchesAndEmptyInputs) {
   EXPECT_EQ(closest_name("", {"a", "b"}), std::nullopt);
 }
 
+TEST(ClosestName, EmptyCandidateIsNeverSuggested) {
+  // A CSV header with a trailing comma has an empty column name; "did you mean ``?" helps no one.
+  EXPECT_EQ(closest_name("社区编码", {"", "名称"}), std::nullopt);
+  EXPECT_EQ(closest_name("社区编码", {"", "社区编号"}), "社区编号");
+}
+
 }  // namespace
 }  // namespace jixiao

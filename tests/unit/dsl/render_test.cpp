@@ -87,7 +87,7 @@ TEST_F(RenderTest, WarningAfterTabAndWideCharacters) {
   const Diagnostic d =
       diag(DiagCode::unused_declaration, Severity::kWarning, span_of("奖励金"), "`奖励金` is never used");
   EXPECT_EQ(text(d),
-            "t.jx:3:6: warning: `奖励金` is never used [unused-declaration]\n"
+            "t.jx:3:7: warning: `奖励金` is never used [unused-declaration]\n"
             "    3 | \t资金 = 奖励金\n"
             "      | \t       ^~~~~~\n");
 }
@@ -107,7 +107,7 @@ TEST_F(RenderTest, SpanOverSeveralLinesIsMarkedToTheEndOfItsFirstLine) {
   EXPECT_EQ(text(d),
             "t.jx:2:13: error: cannot add these [type-mismatch]\n"
             "    2 | param 资金池 = 总额度 * 2\n"
-            "      |                ^~~~~~~~~\n");
+            "      |                ^~~~~~~~~~\n");
 }
 
 TEST_F(RenderTest, NoSpanButFile) {
@@ -196,12 +196,12 @@ TEST(Render, ErrorAtEndOfFile) {
   SourceSet sources;
   const SourceId a = sources.add("a.jx", "indicator 总分 {");
   const SourceId b = sources.add("b.jx", "indicator 总分 {\n");
-  Diagnostic da = make_diagnostic(DiagCode::syntax_error, Span{a, 17, 17}, "expected `}`");
+  Diagnostic da = make_diagnostic(DiagCode::syntax_error, Span{a, 18, 18}, "expected `}`");
   EXPECT_EQ(render_text(da, sources, {}),
             "a.jx:1:15: error: expected `}` [syntax-error]\n"
             "    1 | indicator 总分 {\n"
             "      |                 ^\n");
-  Diagnostic db = make_diagnostic(DiagCode::syntax_error, Span{b, 18, 18}, "expected `}`");
+  Diagnostic db = make_diagnostic(DiagCode::syntax_error, Span{b, 19, 19}, "expected `}`");
   EXPECT_EQ(render_text(db, sources, {}),
             "b.jx:2:1: error: expected `}` [syntax-error]\n"
             "    2 | \n"

@@ -117,6 +117,8 @@ struct CheckedPolicy {
   std::vector<std::vector<ResolvedEffect>> veto_effects;  ///< parallel to module.vetoes
   std::vector<std::uint32_t> band_domain;  ///< parallel to module.bands: its Domain
   std::vector<std::uint32_t> input_domain; ///< parallel to module.inputs (one_of only)
+  /// Parallel to module.funds: the pool in fen when it is one constant amount (after overrides).
+  std::vector<std::optional<std::int64_t>> fund_pool;
   SymbolId key = kNoSymbol;
   int precision = 2;
 

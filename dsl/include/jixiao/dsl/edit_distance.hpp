@@ -12,9 +12,9 @@ namespace jixiao {
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// The candidate closest to `name` within `max_distance` edits (ties: first in `candidates`), or
-/// nullopt. Names of fewer than six code points get fewer edits (one per three code points, at
-/// least one), and never as many edits as `name` has code points. A candidate that contains `name`
-/// or is contained in it also counts as close.
+/// nullopt. At most one edit per three code points of `name` is allowed (at least one), and never
+/// as many edits as `name` has code points. A candidate that contains `name` or is contained in it
+/// also counts as close; an empty candidate is never suggested.
 std::optional<std::string> closest_name(std::string_view name,
                                         const std::vector<std::string>& candidates,
                                         std::size_t max_distance = 2);
