@@ -61,6 +61,29 @@ std::string write_atomically(const std::string& path, const std::string& text) {
   return "";
 }
 
+// One status line on stderr while a long run works, only when stderr is a terminal (and not
+// with -q); erased before anything else is printed.
+class Progress {
+ public:
+  Progress(Io& io, bool enabled) : io_(io), enabled_(enabled) {}
+  ~Progress() { clear(); }
+  void phase(const std::string& text) {
+    if (!enabled_) return;
+    io_.err << "\r\x1b[Kjixiao: " << text << "…" << std::flush;
+    shown_ = true;
+  }
+  void clear() {
+    if (!shown_) return;
+    io_.err << "\r\x1b[K" << std::flush;
+    shown_ = false;
+  }
+
+ private:
+  Io& io_;
+  bool enabled_;
+  bool shown_ = false;
+};
+
 double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
@@ -94,7 +117,9 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   }
   Session s(io, parsed);
   const auto params = param_overrides(parsed);
+  Progress progress(io, io.err_is_terminal && s.verbosity == 0);  // -v logs each phase instead
   auto fail = [&]() {
+    progress.clear();
     s.flush_diagnostics();
     return s.exit_code();
   };
@@ -112,6 +137,7 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
     load.column_map = std::move(*map);
   }
   t = std::chrono::steady_clock::now();
+  progress.phase("reading " + *data_path);
   auto bytes = s.read_file(*data_path, "data file");
   if (!bytes) return fail();
   auto data = engine::load_csv(s.sources, *data_path, *bytes, loaded->policy, load, *s.limit);
@@ -120,11 +146,13 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   s.logger->info("loaded {} rows from `{}` ({}) in {:.1f} ms", data->rows, *data_path, data->encoding, ms_since(t));
 
   t = std::chrono::steady_clock::now();
+  progress.phase("evaluating " + std::to_string(data->rows) + " rows");
   auto result = engine::evaluate(loaded->plan, *data, engine::EvalOptions{}, *s.limit);
   if (!result) return fail();
   s.logger->info("evaluated and allocated in {:.1f} ms", ms_since(t));
 
   t = std::chrono::steady_clock::now();
+  progress.phase("writing the results");
   const auto format = format_name == "json" ? engine::ResultFormat::kJson : engine::ResultFormat::kCsv;
   const std::string text = engine::format_results(loaded->policy, *data, *result, format);
   const auto out_path = parsed.value("out");
@@ -141,6 +169,7 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
     io.out << text;
     io.out.flush();
   }
+  progress.clear();
   s.logger->info("wrote {} results in {:.1f} ms", format_name, ms_since(t));
   s.flush_diagnostics();
   if (s.verbosity >= 0) {
