@@ -116,6 +116,10 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
     load.encoding = *e;
   }
   Session s(io, parsed);
+  if (s.json && !parsed.has("out")) {
+    throw UsageError("with `--diagnostics-format=json` the diagnostics take stdout, so the results cannot",
+                     "write the results to a file with `--out FILE`");
+  }
   const auto params = param_overrides(parsed);
   Progress progress(io, io.err_is_terminal && s.verbosity == 0);  // -v logs each phase instead
   auto fail = [&]() {
@@ -175,7 +179,8 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   if (s.verbosity >= 0) {
     std::string summary = engine::format_summary(loaded->policy, *data, *result);
     if (out_path) summary += "results written to `" + *out_path + "`\n";
-    (out_path ? io.out : io.err) << summary;
+    // The summary goes to stdout when the results went to a file, unless JSON diagnostics hold it.
+    (out_path && !s.json ? io.out : io.err) << summary;
   }
   return s.exit_code();
 }

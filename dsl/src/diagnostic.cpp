@@ -22,6 +22,15 @@ constexpr std::array kCodes = {
 
 std::string_view slug(DiagCode code) { return kCodes.at(static_cast<std::size_t>(code)).slug; }
 
+std::string_view severity_name(Severity severity) {
+  switch (severity) {
+    case Severity::kError: return "error";
+    case Severity::kWarning: return "warning";
+    case Severity::kNote: return "note";
+  }
+  return "error";
+}
+
 Severity default_severity(DiagCode code) {
   return kCodes.at(static_cast<std::size_t>(code)).severity;
 }

@@ -26,10 +26,6 @@ void write_range(JsonWriter& w, const SourceSet& sources, Span span) {
   w.end_object();
 }
 
-std::string_view severity_word(Severity s) {
-  return s == Severity::kError ? "error" : s == Severity::kWarning ? "warning" : "note";
-}
-
 }  // namespace
 
 std::string render_json(const std::vector<Diagnostic>& ds, const SourceSet& sources) {
@@ -43,7 +39,7 @@ std::string render_json(const std::vector<Diagnostic>& ds, const SourceSet& sour
   for (const Diagnostic& d : ds) {
     w.begin_object();
     w.key("severity");
-    w.string(severity_word(d.severity));
+    w.string(severity_name(d.severity));
     w.key("code");
     w.string(slug(d.code));
     w.key("message");

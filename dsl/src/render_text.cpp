@@ -9,15 +9,6 @@ namespace {
 
 constexpr std::size_t kMaxExcerptWidth = 100;  // display columns before the line is cut
 
-std::string_view severity_word(Severity s) {
-  switch (s) {
-    case Severity::kError: return "error";
-    case Severity::kWarning: return "warning";
-    case Severity::kNote: return "note";
-  }
-  return "error";
-}
-
 std::string_view severity_color(Severity s) {
   switch (s) {
     case Severity::kError: return "\x1b[1;31m";
@@ -107,7 +98,7 @@ void append_header(std::string& out, const SourceSet& sources, Span span, const 
     out += "\x1b[0m";
     out += severity_color(severity);
   }
-  out += severity_word(severity);
+  out += severity_name(severity);
   out += ":";
   if (o.color) out += "\x1b[0m\x1b[1m";
   out += " " + message;

@@ -7,25 +7,6 @@
 
 namespace jixiao::engine {
 
-namespace {
-
-std::string kind_word(dsl::SymbolKind k) {
-  switch (k) {
-    case dsl::SymbolKind::kKey: return "key";
-    case dsl::SymbolKind::kInput: return "input";
-    case dsl::SymbolKind::kParam: return "param";
-    case dsl::SymbolKind::kSet: return "set";
-    case dsl::SymbolKind::kLet: return "let";
-    case dsl::SymbolKind::kIndicator: return "indicator";
-    case dsl::SymbolKind::kVeto: return "veto";
-    case dsl::SymbolKind::kGrade: return "grade";
-    case dsl::SymbolKind::kAlert: return "alert";
-    case dsl::SymbolKind::kFund: return "fund";
-  }
-  return "symbol";
-}
-
-}  // namespace
 
 std::optional<Plan> build_plan(const dsl::CheckedPolicy& policy, DiagnosticSink& sink) {
   const detail::DependencyGraph graph(policy);
@@ -43,8 +24,8 @@ std::optional<Plan> build_plan(const dsl::CheckedPolicy& policy, DiagnosticSink&
     for (std::size_t i = 0; i < cycle.edges.size(); ++i) {
       const dsl::Symbol& from = policy.symbol(cycle.symbols[i]);
       const dsl::Symbol& to = policy.symbol(cycle.edges[i].to);
-      d.notes.push_back({cycle.edges[i].where, kind_word(from.kind) + " `" + from.name + "` reads " +
-                                                    kind_word(to.kind) + " `" + to.name + "` here"});
+      d.notes.push_back({cycle.edges[i].where, dsl::kind_name(from.kind) + " `" + from.name + "` reads " +
+                                                    dsl::kind_name(to.kind) + " `" + to.name + "` here"});
     }
     sink.report(std::move(d));
   }
@@ -58,7 +39,7 @@ std::string dump_plan(const Plan& plan) {
   std::size_t step = 1;
   for (const dsl::SymbolId s : plan.order) {
     const dsl::Symbol& sym = p.symbol(s);
-    out += std::to_string(step++) + ". " + kind_word(sym.kind) + " " + sym.name;
+    out += std::to_string(step++) + ". " + dsl::kind_name(sym.kind) + " " + sym.name;
     const auto& deps = p.deps[static_cast<std::uint32_t>(s)];
     if (!deps.empty()) {
       out += "  <-";

@@ -19,6 +19,22 @@ SymbolId CheckedPolicy::find(std::string_view name) const {
   return kNoSymbol;
 }
 
+std::string kind_name(SymbolKind kind) {
+  switch (kind) {
+    case SymbolKind::kKey: return "key";
+    case SymbolKind::kInput: return "input";
+    case SymbolKind::kParam: return "param";
+    case SymbolKind::kSet: return "set";
+    case SymbolKind::kLet: return "let";
+    case SymbolKind::kIndicator: return "indicator";
+    case SymbolKind::kVeto: return "veto";
+    case SymbolKind::kGrade: return "grade";
+    case SymbolKind::kAlert: return "alert";
+    case SymbolKind::kFund: return "fund";
+  }
+  return "name";
+}
+
 std::string type_name(const Type& t, const std::vector<Domain>& domains) {
   switch (t.kind) {
     case TypeKind::kError: return "an invalid value";
@@ -1138,27 +1154,12 @@ class Checker {
       if (auto t = top_.find(suggestion); t != top_.end()) target = t->second;
       if (auto t = paths_.find(suggestion); t != paths_.end()) target = t->second;
       if (target != kNoSymbol) {
-        d.notes.push_back({sym(target).span, kind_word(sym(target).kind) + " `" + suggestion + "` is declared here"});
+        d.notes.push_back({sym(target).span, kind_name(sym(target).kind) + " `" + suggestion + "` is declared here"});
       }
     }
     sink_.report(std::move(d));
   }
 
-  static std::string kind_word(SymbolKind k) {
-    switch (k) {
-      case SymbolKind::kKey: return "key";
-      case SymbolKind::kInput: return "input";
-      case SymbolKind::kParam: return "param";
-      case SymbolKind::kSet: return "set";
-      case SymbolKind::kLet: return "let";
-      case SymbolKind::kIndicator: return "indicator";
-      case SymbolKind::kVeto: return "veto";
-      case SymbolKind::kGrade: return "grade";
-      case SymbolKind::kAlert: return "alert";
-      case SymbolKind::kFund: return "fund";
-    }
-    return "name";
-  }
 
   // ---- expressions ----
 

@@ -1,1 +1,220 @@
-// placeholder: being written
+// Tests of the dependency graph and the plan: the evaluation order (dependencies first, then
+// declaration order), and cycles reported once each with the whole cycle and a note per edge.
+#include "jixiao/engine/plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jixiao/dsl/check.hpp"
+#include "jixiao/dsl/parse.hpp"
+
+namespace jixiao::engine {
+namespace {
+
+/// A policy parsed, checked and planned. Not movable: the plan points into `checked`.
+struct Planned {
+  SourceSet sources;
+  CollectingSink sink;
+  std::optional<dsl::CheckedPolicy> checked;
+  std::optional<Plan> plan;
+
+  explicit Planned(const std::string& text) {
+    const SourceId id = sources.add("p.jx", text);
+    auto module = dsl::parse(sources, id, sink);
+    if (!module) return;
+    checked = dsl::check(sources, std::move(*module), {}, sink);
+    if (!checked) return;
+    plan = build_plan(*checked, sink);
+  }
+  Planned(const Planned&) = delete;
+  Planned& operator=(const Planned&) = delete;
+
+  /// The errors as "slug line:column message", one per line (warnings left out).
+  [[nodiscard]] std::string errors() const {
+    std::string out;
+    for (const Diagnostic& d : sink.items()) {
+      if (d.severity != Severity::kError) continue;
+      out += std::string(slug(d.code)) + " " + where(d.span) + " " + d.message + "\n";
+    }
+    return out;
+  }
+
+  /// The notes of the `i`-th error, as "line:column message", one per line.
+  [[nodiscard]] std::string notes(std::size_t i) const {
+    std::size_t seen = 0;
+    for (const Diagnostic& d : sink.items()) {
+      if (d.severity != Severity::kError) continue;
+      if (seen++ != i) continue;
+      std::string out;
+      for (const Note& n : d.notes) out += where(n.span) + " " + n.message + "\n";
+      return out;
+    }
+    return "<no such error>";
+  }
+
+  [[nodiscard]] std::string where(Span s) const {
+    if (!s.valid()) return "-";
+    const LineColumn lc = sources.get(s.source).line_column(s.begin);
+    return std::to_string(lc.line) + ":" + std::to_string(lc.column);
+  }
+
+  /// Names of the plan's symbols, in order.
+  [[nodiscard]] std::vector<std::string> order() const {
+    std::vector<std::string> out;
+    for (const dsl::SymbolId s : plan->order) out.push_back(checked->symbol(s).name);
+    return out;
+  }
+};
+
+constexpr const char* kHeader =
+    "policy \"计划\" version \"1\"\n"
+    "subject 社区 key 社区编码\n";
+
+TEST(Planner, DependenciesFirstThenDeclarationOrder) {
+  // 后 is declared before 前, which it reads: 前 must come first. 乙 and 甲 are independent
+  // inputs and keep their declaration order (乙 before 甲) although 甲 is read earlier.
+  Planned p(std::string(kHeader) +
+            "let 后 = 前 * 2\n"
+            "input { 乙 : score 0..100  甲 : score 0..100 }\n"
+            "let 前 = 甲 + 1\n"
+            "indicator 总分 { 一 50% = 后 / 2  二 50% = 乙 }\n"
+            "grade 等级 of 总分 { 好 [60, 100]  差 [0, 60) }\n");
+  ASSERT_TRUE(p.plan) << p.errors();
+  EXPECT_EQ(p.errors(), "");
+  EXPECT_EQ(dump_plan(*p.plan),
+            "1. key 社区编码\n"
+            "2. input 乙\n"
+            "3. input 甲\n"
+            "4. let 前  <- 甲\n"
+            "5. let 后  <- 前\n"
+            "6. indicator 总分.一  <- 后\n"
+            "7. indicator 总分.二  <- 乙\n"
+            "8. indicator 总分  <- 总分.一 总分.二\n"
+            "9. grade 等级  <- 总分\n");
+}
+
+TEST(Planner, EveryReadComesBeforeTheReader) {
+  Planned p(std::string(kHeader) +
+            "fund 补助 pool 100元 { track 全部 100% split by 基础 ties by 社区编码 }\n"
+            "veto 否决 when 得分 < 10 { grade 差 ; fund 0 ; reason \"低\" }\n"
+            "grade 等级 of 总分 { 好 [60, 100]  差 [0, 60) }\n"
+            "indicator 总分 { 工作 100% = 得分 }\n"
+            "input { 得分 : score 0..100  基础 : number 0..10 }\n");
+  ASSERT_TRUE(p.plan) << p.errors();
+  // Every dependency of every symbol sits earlier in the order.
+  std::vector<std::size_t> position(p.checked->symbols.size(), 0);
+  for (std::size_t i = 0; i < p.plan->order.size(); ++i) position[static_cast<std::uint32_t>(p.plan->order[i])] = i;
+  ASSERT_EQ(p.plan->order.size(), p.checked->symbols.size());
+  for (std::size_t s = 0; s < p.checked->deps.size(); ++s) {
+    for (const dsl::Dep& d : p.checked->deps[s]) {
+      EXPECT_LT(position[static_cast<std::uint32_t>(d.to)], position[s])
+          << p.checked->symbols[s].name << " reads " << p.checked->symbol(d.to).name;
+    }
+  }
+  EXPECT_EQ(p.order(), (std::vector<std::string>{"社区编码", "得分", "总分.工作", "总分", "否决", "等级", "基础",
+                                                 "补助"}));
+}
+
+TEST(Planner, DisconnectedSymbolStillInTheOrder) {
+  // 备用 is read by nothing and reads nothing; it still gets its place (by declaration order).
+  Planned p(std::string(kHeader) +
+            "input { 得分 : score 0..100  备用 : text }\n"
+            "indicator 总分 { 工作 100% = 得分 }\n");
+  ASSERT_TRUE(p.plan) << p.errors();
+  EXPECT_EQ(dump_plan(*p.plan),
+            "1. key 社区编码\n"
+            "2. input 得分\n"
+            "3. input 备用\n"
+            "4. indicator 总分.工作  <- 得分\n"
+            "5. indicator 总分  <- 总分.工作\n");
+}
+
+TEST(Planner, SelfLoopIsOneCycle) {
+  Planned p(std::string(kHeader) +
+            "input { 得分 : score 0..100 }\n"
+            "let 甲 = 甲 + 1\n"
+            "indicator 总分 { 工作 100% = 得分 + 甲 }\n");
+  ASSERT_TRUE(p.checked) << p.errors();
+  EXPECT_FALSE(p.plan);
+  EXPECT_EQ(p.errors(), "dependency-cycle 4:5 `甲` depends on itself\n");
+  EXPECT_EQ(p.notes(0), "4:9 let `甲` reads let `甲` here\n");
+}
+
+TEST(Planner, TwoSymbolCycle) {
+  Planned p(std::string(kHeader) +
+            "input { 得分 : score 0..100 }\n"
+            "let 甲 = 乙 + 1\n"
+            "let 乙 = 甲 * 2\n"
+            "indicator 总分 { 工作 100% = 得分 + 甲 }\n");
+  ASSERT_TRUE(p.checked) << p.errors();
+  EXPECT_FALSE(p.plan);
+  EXPECT_EQ(p.errors(), "dependency-cycle 4:5 dependency cycle: `甲` → `乙` → `甲`\n");
+  EXPECT_EQ(p.notes(0),
+            "4:9 let `甲` reads let `乙` here\n"
+            "5:9 let `乙` reads let `甲` here\n");
+}
+
+TEST(Planner, ThreeSymbolCycleThroughAnIndicator) {
+  // let 甲 → indicator 总分.工作 (by its path) → let 乙 → let 甲. The indicator 总分 is not part of
+  // the cycle (nothing in it reads 总分), so only the three members are named.
+  Planned p(std::string(kHeader) +
+            "input { 得分 : score 0..100 }\n"
+            "let 甲 = 总分.工作 + 1\n"
+            "let 乙 = 甲 * 2\n"
+            "indicator 总分 { 工作 100% = 乙 - 得分 }\n");
+  ASSERT_TRUE(p.checked) << p.errors();
+  EXPECT_FALSE(p.plan);
+  EXPECT_EQ(p.errors(), "dependency-cycle 4:5 dependency cycle: `甲` → `总分.工作` → `乙` → `甲`\n");
+  EXPECT_EQ(p.notes(0),
+            "4:9 let `甲` reads indicator `总分.工作` here\n"
+            "6:23 indicator `总分.工作` reads let `乙` here\n"
+            "5:9 let `乙` reads let `甲` here\n");
+}
+
+TEST(Planner, TwoIndependentCyclesGiveTwoDiagnostics) {
+  Planned p(std::string(kHeader) +
+            "input { 得分 : score 0..100 }\n"
+            "let 甲 = 乙 + 1\n"
+            "let 乙 = 甲 + 1\n"
+            "let 丙 = 丙 * 2\n"
+            "indicator 总分 { 工作 100% = 得分 + 甲 + 丙 }\n");
+  ASSERT_TRUE(p.checked) << p.errors();
+  EXPECT_FALSE(p.plan);
+  EXPECT_EQ(p.errors(),
+            "dependency-cycle 4:5 dependency cycle: `甲` → `乙` → `甲`\n"
+            "dependency-cycle 6:5 `丙` depends on itself\n");
+  EXPECT_EQ(p.notes(1), "6:9 let `丙` reads let `丙` here\n");
+}
+
+TEST(Planner, VetoReadingTheGradeItChangesIsACycle) {
+  Planned p(std::string(kHeader) +
+            "input { 得分 : score 0..100 }\n"
+            "indicator 总分 { 工作 100% = 得分 }\n"
+            "grade 等级 of 总分 { A [60, 100]  B [0, 60) }\n"
+            "veto 降级 when 等级 == \"B\" { grade B ; reason \"循环\" }\n");
+  ASSERT_TRUE(p.checked) << p.errors();
+  EXPECT_FALSE(p.plan);
+  EXPECT_EQ(p.errors(), "dependency-cycle 6:7 dependency cycle: `等级` → `降级` → `等级`\n");
+  EXPECT_EQ(p.notes(0),
+            "7:33 grade `等级` reads veto `降级` here\n"
+            "7:15 veto `降级` reads grade `等级` here\n");
+}
+
+TEST(Planner, CycleBesideAcyclicPartsReportsOnlyTheCycle) {
+  // 丙 reads the cycle but is not in it: it is not named, and only one diagnostic is reported.
+  Planned p(std::string(kHeader) +
+            "input { 得分 : score 0..100 }\n"
+            "let 丙 = 甲 + 得分\n"
+            "let 甲 = 乙 + 1\n"
+            "let 乙 = 甲 + 1\n"
+            "indicator 总分 { 工作 100% = 丙 }\n");
+  ASSERT_TRUE(p.checked) << p.errors();
+  EXPECT_FALSE(p.plan);
+  EXPECT_EQ(p.errors(), "dependency-cycle 5:5 dependency cycle: `甲` → `乙` → `甲`\n");
+}
+
+}  // namespace
+}  // namespace jixiao::engine

@@ -146,6 +146,9 @@ struct CheckOptions {
 std::optional<CheckedPolicy> check(const SourceSet& sources, ast::Module module,
                                    const CheckOptions& options, DiagnosticSink& sink);
 
+/// The word for a kind of symbol in messages: "input", "let", "indicator", ...
+std::string kind_name(SymbolKind kind);
+
 /// Human-readable name of a type, for messages: "number", "money", "text", ...
 std::string type_name(const Type& t, const std::vector<Domain>& domains);
 

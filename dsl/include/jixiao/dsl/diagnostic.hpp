@@ -25,6 +25,8 @@ enum class DiagCode : unsigned short {
 std::string_view slug(DiagCode code);
 /// The severity `code` is reported with unless a pass says otherwise.
 Severity default_severity(DiagCode code);
+/// "error", "warning" or "note".
+std::string_view severity_name(Severity severity);
 /// Every registered code, in registry order.
 const std::vector<DiagCode>& all_codes();
 
