@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -74,6 +75,15 @@ Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
 }
 
 std::optional<std::string> Session::read_file(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read " + what + " `" + path + "`: it is a directory",
+                                   "name a file inside it");
+    d.file = path;
+    report(std::move(d));
+    io_failed = true;
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int code = errno;
