@@ -406,44 +406,40 @@ std::string row_key(const Dataset& data, std::size_t row) {
   return id < 0 ? "" : data.strings.text(static_cast<std::uint32_t>(id));
 }
 
+struct RuntimeMessage {
+  DiagCode code;
+  std::string what;
+  std::string hint;
+};
+
+RuntimeMessage describe(const detail::RuntimeErrors::Entry& e) {
+  switch (e.kind) {
+    case detail::RuntimeErrorKind::kDivisionByZero:
+      return {DiagCode::division_by_zero, "division by zero", "guard the division, e.g. `if 运营支出 > 0元 then ... else 0`"};
+    case detail::RuntimeErrorKind::kOverflow:
+      return {DiagCode::arithmetic_overflow, "the result is too large to hold exactly",
+              "check the data for an implausibly large value"};
+    case detail::RuntimeErrorKind::kNoBand:
+      return {DiagCode::band_gap, "no band covers the value " + decimal::to_string(e.value),
+              "extend the bands to cover every value the data can hold"};
+    case detail::RuntimeErrorKind::kNoEntry:
+      return {DiagCode::missing_label, "`coef` has no entry for the row's value", "add an entry for it, or `else 值`"};
+    case detail::RuntimeErrorKind::kBadTarget:
+      return {DiagCode::division_by_zero, "the target of `ratio` is 0 or below", "a target must be above 0"};
+    case detail::RuntimeErrorKind::kNone:
+      break;
+  }
+  return {DiagCode::arithmetic_overflow, "evaluation failed", ""};
+}
+
 void report_runtime(const detail::RuntimeErrors& errors, const dsl::CheckedPolicy& policy, const Dataset& data,
                     DiagnosticSink& sink) {
   for (const auto& e : errors.first) {
     const Span span = ast::present(e.src) ? policy.module.span(e.src) : Span{};
-    std::string what;
-    std::string hint;
-    DiagCode code = DiagCode::arithmetic_overflow;
-    switch (e.kind) {
-      case detail::RuntimeErrorKind::kDivisionByZero:
-        code = DiagCode::division_by_zero;
-        what = "division by zero";
-        hint = "guard the division, e.g. `if 运营支出 > 0元 then ... else 0`";
-        break;
-      case detail::RuntimeErrorKind::kOverflow:
-        what = "the result is too large to hold exactly";
-        hint = "check the data for an implausibly large value";
-        break;
-      case detail::RuntimeErrorKind::kNoBand:
-        code = DiagCode::band_gap;
-        what = "no band covers the value " + decimal::to_string(e.value);
-        hint = "extend the bands to cover every value the data can hold";
-        break;
-      case detail::RuntimeErrorKind::kNoEntry:
-        code = DiagCode::missing_label;
-        what = "`coef` has no entry for the row's value";
-        hint = "add an entry for it, or `else 值`";
-        break;
-      case detail::RuntimeErrorKind::kBadTarget:
-        code = DiagCode::division_by_zero;
-        what = "the target of `ratio` is 0 or below";
-        hint = "a target must be above 0";
-        break;
-      case detail::RuntimeErrorKind::kNone:
-        break;
-    }
-    Diagnostic d = make_diagnostic(code, span, what + " in row " + std::to_string(e.row + 1) + " (`" +
-                                                   row_key(data, e.row) + "`)",
-                                   hint);
+    const RuntimeMessage m = describe(e);
+    Diagnostic d = make_diagnostic(m.code, span, m.what + " in row " + std::to_string(e.row + 1) + " (`" +
+                                                     row_key(data, e.row) + "`)",
+                                   m.hint);
     if (e.row < data.row_offsets.size()) {
       const std::uint32_t at = data.row_offsets[e.row];
       d.notes.push_back({Span{data.source, at, at + 1}, "the row is here"});
@@ -451,11 +447,9 @@ void report_runtime(const detail::RuntimeErrors& errors, const dsl::CheckedPolic
     sink.report(std::move(d));
   }
   if (errors.count > errors.first.size()) {
-    Diagnostic d = make_diagnostic(errors.first.back().kind == detail::RuntimeErrorKind::kDivisionByZero
-                                       ? DiagCode::division_by_zero
-                                       : DiagCode::arithmetic_overflow,
-                                   Span{}, std::to_string(errors.count - errors.first.size()) +
-                                               " more rows failed the same way");
+    // The rows not shown are counted under the code of the last one shown.
+    Diagnostic d = make_diagnostic(describe(errors.first.back()).code, Span{},
+                                   std::to_string(errors.count - errors.first.size()) + " more rows failed the same way");
     d.file = data.path;
     sink.report(std::move(d));
   }
@@ -470,10 +464,11 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
     if (col.view == nullptr) col.owned.assign(data.rows, 0);
   }
   detail::RuntimeErrors errors;
+  const std::size_t chunk = std::max<std::size_t>(1, options.chunk_rows);
   {
-    detail::Executor exec(compiled, data, compiled.columns, options.chunk_rows, errors);
-    for (std::size_t begin = 0; begin < data.rows; begin += options.chunk_rows) {
-      const std::size_t n = std::min(options.chunk_rows, data.rows - begin);
+    detail::Executor exec(compiled, data, compiled.columns, chunk, errors);
+    for (std::size_t begin = 0; begin < data.rows; begin += chunk) {
+      const std::size_t n = std::min(chunk, data.rows - begin);
       for (const detail::Program& p : compiled.programs) exec.run_chunk(p, begin, n);
     }
   }

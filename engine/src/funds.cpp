@@ -106,6 +106,15 @@ class FundStage {
     return rank;
   }
 
+  std::optional<std::int64_t> negative_pool(const ast::FundDecl& f, const std::string& group, std::int64_t fen) {
+    sink_.report(make_diagnostic(DiagCode::pool_not_split, m_.span(f.pool),
+                                 "the pool of group `" + group + "` of fund `" + f.name.name + "` is negative (" +
+                                     decimal::format_yuan(fen) + "元)",
+                                 "a pool is 0 or more; correct the amount"));
+    failed_ = true;
+    return std::nullopt;
+  }
+
   std::optional<std::int64_t> group_pool(const ast::FundDecl& f, const FundColumns& cols, const std::string& name,
                                          const std::vector<std::size_t>& rows) {
     const dsl::Type pt = policy_.type(f.pool);
@@ -125,6 +134,7 @@ class FundStage {
           return std::nullopt;
         }
       }
+      if (p[rows.front()] < 0) return negative_pool(f, name, p[rows.front()]);
       return p[rows.front()];
     }
     const dsl::SymbolId ref = policy_.ref(f.pool);
@@ -139,6 +149,7 @@ class FundStage {
         failed_ = true;
         return std::nullopt;
       }
+      if (it->second < 0) return negative_pool(f, name, it->second);
       return it->second;
     }
     // A constant amount (a money param or literal, or their arithmetic, computed by the checker):

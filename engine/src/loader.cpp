@@ -124,6 +124,8 @@ class Loader {
       data_.row_offsets.push_back(reader.record_offset());
       if (fields.size() != header_size_) {
         const std::uint32_t at = reader.record_offset();
+        data_.key.values.push_back(-1);  // keeps key rows aligned with row numbers
+        key_offsets.push_back(at);
         report(DiagCode::data_syntax, Span{data_.source, at, at + 1},
                "row " + std::to_string(row) + " has " + std::to_string(fields.size()) + " fields, the header has " +
                    std::to_string(header_size_),
@@ -322,7 +324,9 @@ class Loader {
         std::string plain;
         const std::size_t point = digits.find('.');
         const std::string whole = digits.substr(0, point);
-        bool ok = !whole.empty() && whole.front() != ',';
+        // Groups of three after each comma, and one to three digits before the first.
+        const std::size_t first_comma = whole.find(',');
+        bool ok = first_comma >= 1 && first_comma <= 3;
         int since = 0;
         for (std::size_t i = whole.size(); i-- > 0;) {
           if (whole[i] == ',') {

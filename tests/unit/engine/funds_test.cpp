@@ -1,1 +1,624 @@
-// placeholder: being written
+// Tests of the fund stage through evaluate(): splits by weight, equally and among the top N (N%),
+// ties, eligibility, vetoes, per-group pools and their errors, conservation of every pool, and
+// independence from the order of the data rows.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "jixiao/dsl/check.hpp"
+#include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/parse.hpp"
+#include "jixiao/engine/evaluator.hpp"
+#include "jixiao/engine/loader.hpp"
+#include "jixiao/engine/plan.hpp"
+#include "jixiao/engine/results.hpp"
+
+namespace jixiao::engine {
+namespace {
+
+using Fen = std::vector<std::int64_t>;
+
+/// One policy run over one CSV. Not movable: the plan points into `checked`.
+struct Funds {
+  SourceSet sources;
+  CollectingSink sink;
+  std::optional<dsl::CheckedPolicy> checked;
+  std::optional<Plan> plan;
+  std::optional<Dataset> data;
+  std::optional<EvalResult> result;
+
+  Funds(const std::string& policy, const std::string& csv) {
+    const SourceId id = sources.add("p.jx", policy);
+    auto module = dsl::parse(sources, id, sink);
+    if (!module) return;
+    checked = dsl::check(sources, std::move(*module), {}, sink);
+    if (!checked) return;
+    plan = build_plan(*checked, sink);
+    if (!plan) return;
+    data = load_csv(sources, "d.csv", csv, *checked, LoadOptions{}, sink);
+    if (!data) return;
+    result = evaluate(*plan, *data, EvalOptions{}, sink);
+  }
+  Funds(const Funds&) = delete;
+  Funds& operator=(const Funds&) = delete;
+
+  [[nodiscard]] std::string where(Span s) const {
+    if (!s.valid()) return "-";
+    const SourceFile& f = sources.get(s.source);
+    const LineColumn lc = f.line_column(s.begin);
+    return f.path() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
+  }
+
+  /// Every error as "slug file:line:column message", its notes indented below.
+  [[nodiscard]] std::string errors() const {
+    std::string out;
+    for (const Diagnostic& d : sink.items()) {
+      if (d.severity != Severity::kError) continue;
+      out += std::string(slug(d.code)) + " " + where(d.span) + " " + d.message + "\n";
+      for (const Note& n : d.notes) out += "  note " + where(n.span) + " " + n.message + "\n";
+    }
+    return out;
+  }
+
+  [[nodiscard]] const FundResult& fund(std::size_t i = 0) const { return result->funds.at(i); }
+
+  /// What each row received from track `t` of fund `f`, in fen.
+  [[nodiscard]] Fen track(std::size_t t, std::size_t f = 0) const { return fund(f).tracks.at(t).amounts; }
+
+  /// The keys of the data rows, in file order.
+  [[nodiscard]] std::vector<std::string> keys() const {
+    std::vector<std::string> out;
+    for (const std::int64_t v : data->key.values) out.push_back(data->strings.text(static_cast<std::uint32_t>(v)));
+    return out;
+  }
+
+  /// The text (or label) value of input `name` per row.
+  [[nodiscard]] std::vector<std::string> texts(const std::string& name) const {
+    const dsl::SymbolId s = checked->find(name);
+    const dsl::Symbol& sym = checked->symbol(s);
+    std::vector<std::string> out;
+    for (const std::int64_t v : result->columns[static_cast<std::uint32_t>(s)]) {
+      out.push_back(sym.type.kind == dsl::TypeKind::kLabel
+                        ? checked->domains[sym.type.domain].labels[static_cast<std::size_t>(v)]
+                        : data->strings.text(static_cast<std::uint32_t>(v)));
+    }
+    return out;
+  }
+
+  /// The conservation property of every fund: each track's amounts add up to its pool (and to
+  /// what it reports as paid), each row's total is the sum of its tracks, the totals add up to the
+  /// fund's pool, the groups' pools add up to the fund's pool, and, when `group_input` names the
+  /// `per` column, the rows of each group of a grouped fund received exactly that group's pool.
+  void expect_conserved(const std::string& group_input = "") const {
+    ASSERT_TRUE(result);
+    for (const FundResult& f : result->funds) {
+      std::int64_t fund_sum = 0;
+      std::int64_t track_pools = 0;
+      for (const TrackResult& t : f.tracks) {
+        std::int64_t sum = 0;
+        for (const std::int64_t a : t.amounts) {
+          EXPECT_GE(a, 0) << f.name << "." << t.name;
+          sum += a;
+        }
+        EXPECT_EQ(sum, t.pool) << f.name << "." << t.name;
+        EXPECT_EQ(t.paid, t.pool) << f.name << "." << t.name;
+        track_pools += t.pool;
+      }
+      for (std::size_t r = 0; r < result->rows; ++r) {
+        std::int64_t row = 0;
+        for (const TrackResult& t : f.tracks) row += t.amounts[r];
+        EXPECT_EQ(f.totals[r], row) << f.name << " row " << r;
+        fund_sum += f.totals[r];
+      }
+      EXPECT_EQ(fund_sum, f.pool) << f.name;
+      EXPECT_EQ(f.paid, f.pool) << f.name;
+      EXPECT_EQ(track_pools, f.pool) << f.name;
+      std::int64_t group_pools = 0;
+      for (const GroupResult& g : f.groups) {
+        EXPECT_EQ(g.paid, g.pool) << f.name << " group " << g.group;
+        group_pools += g.pool;
+      }
+      EXPECT_EQ(group_pools, f.pool) << f.name;
+      if (!group_input.empty()) {
+        const std::vector<std::string> group = texts(group_input);
+        std::map<std::string, std::int64_t> received;
+        for (std::size_t r = 0; r < result->rows; ++r) received[group[r]] += f.totals[r];
+        for (const GroupResult& g : f.groups) {
+          if (!g.group.empty()) {
+            EXPECT_EQ(received[g.group], g.pool) << f.name << " group " << g.group;
+          }
+        }
+      }
+    }
+  }
+};
+
+std::string policy(const std::string& body) {
+  return "policy \"资金\" version \"1\"\nsubject 社区 key 编码\n" + body;
+}
+
+// ---- split by weight, equally ----
+
+TEST(Funds, SplitByWeightByHand) {
+  // 1000 fen by 1 : 2 : 4 (W = 7): 142 r6, 285 r5, 571 r3; 2 fen left go to the two largest
+  // remainders. A row with weight 0 gets nothing.
+  Funds f(policy("input { 权重 : number }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 10元 { track 全部 100% split by 权重  ties by 编码 }\n"),
+          "编码,权重\nA,1\nB,2\nC,4\nD,0\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.track(0), (Fen{143, 286, 571, 0}));
+  EXPECT_EQ(f.fund().tracks[0].extra_fen, (std::vector<std::uint8_t>{1, 1, 0, 0}));
+  EXPECT_EQ(f.fund().tracks[0].recipients, 3u);
+  EXPECT_EQ(f.fund().totals, (Fen{143, 286, 571, 0}));
+  EXPECT_EQ(f.fund().pool, 1000);
+  f.expect_conserved();
+}
+
+TEST(Funds, SplitByMoneyTimesCoefficient) {
+  // Weights 100.00元 × 1, 200.00元 × 1, 300.00元 × 0: 1000 fen → 333 r⅓, 666 r⅔; the fen left goes
+  // to the larger remainder.
+  Funds f(policy("input { 得分 : score 0..100  基础额度 : money }\n"
+                 "indicator 总分 { 工作 100% = 得分 }\n"
+                 "grade 等级 of 总分 { A [60, 100]  D [0, 60) }\n"
+                 "fund 补助 pool 10元 { track 绩效 100% split by 基础额度 * coef(等级) { A 1, D 0 }  ties by 编码 }\n"),
+          "编码,得分,基础额度\nA,90,100\nB,60,200\nC,59.99,300\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.track(0), (Fen{333, 667, 0}));
+  f.expect_conserved();
+}
+
+TEST(Funds, TracksTakeTheirSharesOfThePool) {
+  // 1.01元 = 101 fen into 60% / 30% / 10%: 60.6, 30.3, 10.1 → 60, 30, 10 and the fen left to the
+  // largest remainder (60.6).
+  Funds f(policy("input { 权重 : number }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 1.01元 {\n"
+                 "  track 甲 60% split equally\n"
+                 "  track 乙 30% split equally\n"
+                 "  track 丙 10% split by 权重\n"
+                 "  ties by 编码\n"
+                 "}\n"),
+          "编码,权重\nA,1\nB,0\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.fund().tracks[0].pool, 61);
+  EXPECT_EQ(f.fund().tracks[1].pool, 30);
+  EXPECT_EQ(f.fund().tracks[2].pool, 10);
+  EXPECT_EQ(f.track(0), (Fen{31, 30}));
+  EXPECT_EQ(f.track(1), (Fen{15, 15}));
+  EXPECT_EQ(f.track(2), (Fen{10, 0}));
+  EXPECT_EQ(f.fund().totals, (Fen{56, 45}));
+  f.expect_conserved();
+}
+
+TEST(Funds, SplitEquallyTiesByKeyAscendingAndDescending) {
+  const std::string csv = "编码,序号\nB,2\nA,1\nC,3\n";
+  Funds asc(policy("input { 序号 : number }\n"
+                   "indicator 总分 { 工作 100% = 50 }\n"
+                   "fund 补助 pool 1元 { track 全部 100% split equally  ties by 编码 }\n"),
+            csv);
+  ASSERT_TRUE(asc.result) << asc.errors();
+  EXPECT_EQ(asc.track(0), (Fen{33, 34, 33}));  // A first by its text, though it is the second row
+  asc.expect_conserved();
+
+  Funds desc(policy("input { 序号 : number }\n"
+                    "indicator 总分 { 工作 100% = 50 }\n"
+                    "fund 补助 pool 1元 { track 全部 100% split equally  ties by 编码 desc }\n"),
+             csv);
+  ASSERT_TRUE(desc.result) << desc.errors();
+  EXPECT_EQ(desc.track(0), (Fen{33, 33, 34}));  // C first
+  desc.expect_conserved();
+
+  // 2 fen left over: the first two in the tie order.
+  Funds two(policy("input { 序号 : number }\n"
+                   "indicator 总分 { 工作 100% = 50 }\n"
+                   "fund 补助 pool 1.01元 { track 全部 100% split equally  ties by 序号 desc }\n"),
+            csv);
+  ASSERT_TRUE(two.result) << two.errors();
+  EXPECT_EQ(two.track(0), (Fen{34, 33, 34}));  // 序号 3 (C) and 2 (B)
+  two.expect_conserved();
+}
+
+TEST(Funds, TextTieKeyIsComparedByItsTextNotByRowOrder) {
+  // The text ids follow the file order (甲 first); the tie order must follow the texts.
+  Funds f(policy("input { 名称 : text }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 0.02元 { track 全部 100% split equally  ties by 名称 }\n"),
+          "编码,名称\nK1,甲\nK2,乙\nK3,丙\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  // 丙 U+4E19 < 乙 U+4E59 < 甲 U+7532: 丙 and 乙 get the two fen, not the first two rows.
+  EXPECT_EQ(f.track(0), (Fen{0, 1, 1}));
+
+  Funds g(policy("input { 名称 : text }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 0.01元 { track 全部 100% split equally  ties by 名称 }\n"),
+          "编码,名称\nK1,b\nK2,a\nK3,c\n");
+  ASSERT_TRUE(g.result) << g.errors();
+  EXPECT_EQ(g.track(0), (Fen{0, 1, 0}));
+  f.expect_conserved();
+  g.expect_conserved();
+}
+
+TEST(Funds, SeveralTieKeys) {
+  // Ties by 街道 first, then 编码 descending within a 街道.
+  Funds f(policy("input { 街道 : text }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 0.06元 { track 全部 100% split by 1 / 4  ties by 街道, 编码 desc }\n"),
+          "编码,街道\nA,西\nB,东\nC,西\nD,东\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  // 6 fen among 4: 1 each and 2 left: tie order is (东, D), (东, B), (西, C), (西, A).
+  EXPECT_EQ(f.track(0), (Fen{1, 2, 1, 2}));
+  f.expect_conserved();
+}
+
+// ---- top N ----
+
+constexpr const char* kTopCsv =
+    "编码,得分\n"
+    "K3,90\n"
+    "K2,80\n"
+    "K1,80\n"
+    "K4,70\n";
+
+TEST(Funds, TopNWithATieAtTheBoundary) {
+  Funds asc(policy("input { 得分 : score 0..100 }\n"
+                   "indicator 总分 { 工作 100% = 得分 }\n"
+                   "fund 补助 pool 1元 { track 前列 100% split among top 2 by 总分  ties by 编码 }\n"),
+            kTopCsv);
+  ASSERT_TRUE(asc.result) << asc.errors();
+  EXPECT_EQ(asc.track(0), (Fen{50, 0, 50, 0}));  // K3, then K1 before K2
+  EXPECT_EQ(asc.fund().tracks[0].recipients, 2u);
+  asc.expect_conserved();
+
+  Funds desc(policy("input { 得分 : score 0..100 }\n"
+                    "indicator 总分 { 工作 100% = 得分 }\n"
+                    "fund 补助 pool 1元 { track 前列 100% split among top 2 by 总分  ties by 编码 desc }\n"),
+             kTopCsv);
+  ASSERT_TRUE(desc.result) << desc.errors();
+  EXPECT_EQ(desc.track(0), (Fen{50, 50, 0, 0}));  // K3, then K2 before K1
+  desc.expect_conserved();
+}
+
+TEST(Funds, TopNProportional) {
+  Funds f(policy("input { 得分 : score 0..100 }\n"
+                 "indicator 总分 { 工作 100% = 得分 }\n"
+                 "fund 补助 pool 1.70元 { track 前列 100% split among top 2 by 总分 proportional to 总分  ties by 编码 }\n"),
+          kTopCsv);
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.track(0), (Fen{90, 0, 80, 0}));
+  f.expect_conserved();
+}
+
+TEST(Funds, TopNMoreThanTheEligibleTakesEveryone) {
+  Funds f(policy("input { 得分 : score 0..100 }\n"
+                 "indicator 总分 { 工作 100% = 得分 }\n"
+                 "fund 补助 pool 1元 { track 前列 100% split among top 10 by 总分  ties by 编码 }\n"),
+          kTopCsv);
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.track(0), (Fen{25, 25, 25, 25}));
+  f.expect_conserved();
+}
+
+std::string ten_rows() {
+  // Scores 10, 20, ..., 100 in a shuffled file order; keys K01..K10 by score.
+  const int scores[] = {30, 100, 10, 80, 50, 90, 20, 70, 40, 60};
+  std::string csv = "编码,得分\n";
+  for (const int s : scores) csv += "K" + std::string(s == 100 ? "10" : "0" + std::to_string(s / 10)) + "," + std::to_string(s) + "\n";
+  return csv;
+}
+
+TEST(Funds, TopPercentTakesTheFloorButAtLeastOne) {
+  const std::string csv = ten_rows();
+  // 25% of 10 eligible rows: floor(2.5) = 2 (scores 100 and 90).
+  Funds quarter(policy("input { 得分 : score 0..100 }\n"
+                       "indicator 总分 { 工作 100% = 得分 }\n"
+                       "fund 补助 pool 1元 { track 前列 100% split among top 25% by 总分  ties by 编码 }\n"),
+                csv);
+  ASSERT_TRUE(quarter.result) << quarter.errors();
+  EXPECT_EQ(quarter.track(0), (Fen{0, 50, 0, 0, 0, 50, 0, 0, 0, 0}));
+  quarter.expect_conserved();
+  // 5% of 10: floor(0.5) = 0, but at least one (score 100).
+  Funds tiny(policy("input { 得分 : score 0..100 }\n"
+                    "indicator 总分 { 工作 100% = 得分 }\n"
+                    "fund 补助 pool 1元 { track 前列 100% split among top 5% by 总分  ties by 编码 }\n"),
+             csv);
+  ASSERT_TRUE(tiny.result) << tiny.errors();
+  EXPECT_EQ(tiny.track(0), (Fen{0, 100, 0, 0, 0, 0, 0, 0, 0, 0}));
+  tiny.expect_conserved();
+  // 39% of 10: floor(3.9) = 3 (100, 90, 80); the percentage counts the eligible rows only: with
+  // `when 得分 >= 50`, 6 rows are eligible and 39% of 6 = 2.34 → 2.
+  Funds eligible(policy("input { 得分 : score 0..100 }\n"
+                        "indicator 总分 { 工作 100% = 得分 }\n"
+                        "fund 补助 pool 3元 {\n"
+                        "  track 全体 50% split among top 39% by 总分\n"
+                        "  track 部分 50% split among top 39% by 总分 when 得分 >= 50\n"
+                        "  ties by 编码\n"
+                        "}\n"),
+                csv);
+  ASSERT_TRUE(eligible.result) << eligible.errors();
+  EXPECT_EQ(eligible.track(0), (Fen{0, 50, 0, 50, 0, 50, 0, 0, 0, 0}));
+  EXPECT_EQ(eligible.track(1), (Fen{0, 75, 0, 0, 0, 75, 0, 0, 0, 0}));
+  eligible.expect_conserved();
+}
+
+// ---- eligibility and vetoes ----
+
+TEST(Funds, WhenDecidesWhoIsEligible) {
+  Funds f(policy("input { 类型 : one_of { \"城市\", \"农村\" }  基础额度 : money }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 3元 {\n"
+                 "  track 普惠 50% split equally when 类型 == \"农村\"\n"
+                 "  track 城市 50% split by 基础额度 when 类型 == \"城市\"\n"
+                 "  ties by 编码\n"
+                 "}\n"),
+          "编码,类型,基础额度\nA,农村,100\nB,城市,100\nC,农村,100\nD,城市,200\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.track(0), (Fen{75, 0, 75, 0}));
+  EXPECT_EQ(f.track(1), (Fen{0, 50, 0, 100}));
+  EXPECT_EQ(f.fund().totals, (Fen{75, 50, 75, 100}));
+  f.expect_conserved();
+}
+
+TEST(Funds, FundZeroVetoes) {
+  Funds f(policy("input { 违规 : bool  迟报 : bool }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "veto 违规否决 when 违规 { fund 0 ; reason \"违规\" }\n"
+                 "veto 迟报扣发 when 迟报 { fund 奖励 0 ; reason \"迟报\" }\n"
+                 "fund 补助 pool 1元 { track 全部 100% split equally  ties by 编码 }\n"
+                 "fund 奖励 pool 1元 {\n"
+                 "  track 甲 50% split equally\n"
+                 "  track 乙 50% split by 1\n"
+                 "  ties by 编码\n"
+                 "}\n"),
+          "编码,违规,迟报\nA,否,否\nB,是,否\nC,否,是\nD,否,否\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  // 补助: B is out (fund 0 for every fund); 奖励: B and C are out, in every track.
+  EXPECT_EQ(f.fund(0).totals, (Fen{34, 0, 33, 33}));
+  EXPECT_EQ(f.track(0, 1), (Fen{25, 0, 0, 25}));
+  EXPECT_EQ(f.track(1, 1), (Fen{25, 0, 0, 25}));
+  EXPECT_EQ(f.fund(1).totals, (Fen{50, 0, 0, 50}));
+  f.expect_conserved();
+}
+
+// ---- per-group pools ----
+
+TEST(Funds, PerGroupPoolsFromATableParam) {
+  Funds f(policy("input { 街道 : text }\n"
+                 "param 街道资金 = { \"城西\": 2元, \"城东\": 1元 }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 街道资金 per 街道 { track 全部 100% split equally  ties by 编码 }\n"),
+          "编码,街道\nW1,城西\nE1,城东\nW2,城西\nE2,城东\nE3,城东\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.track(0), (Fen{100, 34, 100, 33, 33}));
+  // Groups are listed by name (东 U+4E1C before 西 U+897F), not by their first row.
+  ASSERT_EQ(f.fund().groups.size(), 2u);
+  EXPECT_EQ(f.fund().groups[0].group, "城东");
+  EXPECT_EQ(f.fund().groups[0].pool, 100);
+  EXPECT_EQ(f.fund().groups[1].group, "城西");
+  EXPECT_EQ(f.fund().groups[1].pool, 200);
+  EXPECT_EQ(f.fund().pool, 300);
+  f.expect_conserved("街道");
+}
+
+TEST(Funds, PerGroupPoolsByALabelAndOneAmountForEveryGroup) {
+  Funds f(policy("input { 类型 : one_of { \"城市\", \"农村\" } }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 1元 per 类型 { track 全部 100% split equally  ties by 编码 }\n"),
+          "编码,类型\nA,城市\nB,农村\nC,城市\nD,城市\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.track(0), (Fen{34, 100, 33, 33}));
+  ASSERT_EQ(f.fund().groups.size(), 2u);
+  EXPECT_EQ(f.fund().groups[0].group, "农村");  // 农 U+519C before 城 U+57CE
+  EXPECT_EQ(f.fund().groups[1].group, "城市");
+  EXPECT_EQ(f.fund().pool, 200);
+  f.expect_conserved("类型");
+}
+
+TEST(Funds, MissingGroupInTheTableIsPoolMissing) {
+  Funds f(policy("input { 街道 : text }\n"
+                 "param 街道资金 = { \"城西\": 2元, \"城东\": 1元 }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 街道资金 per 街道 { track 全部 100% split equally  ties by 编码 }\n"),
+          "编码,街道\nW1,城西\nN1,城北\nE1,城东\nN2,城北\n");
+  EXPECT_FALSE(f.result);
+  EXPECT_EQ(f.errors(),
+            "pool-missing p.jx:6:14 param `街道资金` has no pool for group `城北` of fund `补助` (2 rows)\n");
+}
+
+TEST(Funds, PerGroupPoolsFromAMoneyColumn) {
+  Funds f(policy("input { 街道 : text  街道池 : money }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 街道池 per 街道 { track 全部 100% split equally  ties by 编码 }\n"),
+          "编码,街道,街道池\nW1,城西,0.05\nE1,城东,1\nW2,城西,0.05\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.track(0), (Fen{3, 100, 2}));
+  EXPECT_EQ(f.fund().pool, 105);
+  f.expect_conserved("街道");
+}
+
+TEST(Funds, TwoPoolsInOneGroupIsPoolMissing) {
+  Funds f(policy("input { 街道 : text  街道池 : money }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 街道池 per 街道 { track 全部 100% split equally  ties by 编码 }\n"),
+          "编码,街道,街道池\nE1,城东,1\nW1,城西,2\nE2,城东,2\n");
+  EXPECT_FALSE(f.result);
+  EXPECT_EQ(f.errors(),
+            "pool-missing p.jx:5:14 group `城东` of fund `补助` has two pools: 1.00元 in row 1 and 2.00元 in row 3\n"
+            "  note d.csv:4:1 the second amount is in this row\n");
+}
+
+TEST(Funds, PoolZeroPaysNothing) {
+  Funds f(policy("input { 街道 : text }\n"
+                 "param 街道资金 = { \"城西\": 0元, \"城东\": 1元 }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 街道资金 per 街道 { track 全部 100% split equally  ties by 编码 }\n"
+                 "fund 零 pool 0元 { track 全部 100% split equally  ties by 编码 }\n"),
+          "编码,街道\nW1,城西\nE1,城东\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.track(0, 0), (Fen{0, 100}));
+  EXPECT_EQ(f.track(0, 1), (Fen{0, 0}));
+  EXPECT_EQ(f.fund(1).pool, 0);
+  EXPECT_EQ(f.fund(1).tracks[0].recipients, 0u);
+  f.expect_conserved("街道");
+}
+
+// ---- pools that cannot be split ----
+
+TEST(Funds, NoEligibleRowIsPoolNotSplit) {
+  Funds f(policy("input { 类型 : one_of { \"城市\", \"农村\" } }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 1元 {\n"
+                 "  track 普惠 100% split equally when 类型 == \"农村\"\n"
+                 "  ties by 编码\n"
+                 "}\n"),
+          "编码,类型\nA,城市\nB,城市\n");
+  EXPECT_FALSE(f.result);
+  EXPECT_EQ(f.errors(),
+            "pool-not-split p.jx:6:3 track `补助.普惠` cannot pay out its 1.00元: the weights add up to 0: nobody "
+            "can receive a share (0 eligible rows)\n");
+}
+
+TEST(Funds, AllWeightsZeroIsPoolNotSplit) {
+  Funds f(policy("input { 权重 : number  街道 : text }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 1元 per 街道 { track 全部 100% split by 权重  ties by 编码 }\n"),
+          "编码,权重,街道\nA,0,城东\nB,0,城东\nC,1,城西\n");
+  EXPECT_FALSE(f.result);
+  EXPECT_EQ(f.errors(),
+            "pool-not-split p.jx:5:26 track `补助.全部` in group `城东` cannot pay out its 1.00元: the weights add "
+            "up to 0: nobody can receive a share (2 eligible rows)\n");
+}
+
+TEST(Funds, NegativeWeightIsPoolNotSplit) {
+  Funds f(policy("input { 权重 : number }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 1元 { track 全部 100% split by 权重  ties by 编码 }\n"),
+          "编码,权重\nA,1\nB,-1\nC,2\n");
+  EXPECT_FALSE(f.result);
+  EXPECT_EQ(f.errors(),
+            "pool-not-split p.jx:5:19 track `补助.全部` gives row 2 a negative weight (-1)\n"
+            "  note d.csv:3:1 the row is here\n");
+}
+
+TEST(Funds, NegativeWeightOfAnIneligibleRowIsIgnored) {
+  Funds f(policy("input { 权重 : number }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 1元 { track 全部 100% split by 权重 when 权重 > 0  ties by 编码 }\n"),
+          "编码,权重\nA,1\nB,-1\nC,3\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.track(0), (Fen{25, 0, 75}));
+  f.expect_conserved();
+}
+
+/// The slugs of the errors reported, in order.
+std::vector<std::string> error_codes(const Funds& f) {
+  std::vector<std::string> out;
+  for (const Diagnostic& d : f.sink.items()) {
+    if (d.severity == Severity::kError) out.emplace_back(slug(d.code));
+  }
+  return out;
+}
+
+TEST(Funds, NegativePoolInAMoneyColumnIsADataErrorNotConservation) {
+  Funds f(policy("input { 街道 : text  街道池 : money }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 街道池 per 街道 { track 全部 100% split equally  ties by 编码 }\n"),
+          "编码,街道,街道池\nA,城东,-1\nB,城东,-1\n");
+  EXPECT_FALSE(f.result);
+  const std::vector<std::string> codes = error_codes(f);
+  EXPECT_EQ(codes.size(), 1u);
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), "conservation"), 0);
+}
+
+TEST(Funds, NegativePoolInATableParamIsAnErrorNotConservation) {
+  Funds f(policy("input { 街道 : text }\n"
+                 "param 池 = { \"城东\": -1元 }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 池 per 街道 { track 全部 100% split equally  ties by 编码 }\n"),
+          "编码,街道\nA,城东\n");
+  EXPECT_FALSE(f.result);
+  const std::vector<std::string> codes = error_codes(f);
+  EXPECT_EQ(codes.size(), 1u);
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), "conservation"), 0);
+}
+
+TEST(Funds, NegativeConstantPoolIsRejectedByTheChecker) {
+  Funds f(policy("input { 甲 : number }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 0元 - 1元 { track 全部 100% split equally  ties by 编码 }\n"),
+          "编码,甲\nA,1\n");
+  EXPECT_FALSE(f.checked);
+  EXPECT_EQ(f.errors(), "bad-arguments p.jx:5:14 the pool of `补助` is negative (-1.00元)\n");
+}
+
+// ---- order independence ----
+
+std::string permutation_policy() {
+  return policy(
+      "input { 得分 : score 0..100  街道 : text  类型 : one_of { \"城市\", \"农村\" }  基础额度 : money }\n"
+      "param 街道资金 = { \"城东\": 1000.03元, \"城西\": 777.77元, \"城南\": 0.07元 }\n"
+      "indicator 总分 { 工作 100% = 得分 }\n"
+      "grade 等级 of 总分 { A [90, 100]  B [75, 90)  C [60, 75)  D [0, 60) }\n"
+      "fund 运营补助 pool 街道资金 per 街道 {\n"
+      "  track 绩效 60% split by 基础额度 * coef(等级) { A 0.90, B 0.65, C 0.40, D 0 }\n"
+      "  track 创新 30% split among top 34% by 总分 proportional to 总分\n"
+      "  track 普惠 10% split equally when 类型 == \"农村\"\n"
+      "  ties by 编码\n"
+      "}\n"
+      "fund 区级 pool 99.99元 { track 全部 100% split by 总分  ties by 编码 desc }\n");
+}
+
+TEST(Funds, ShufflingTheRowsGivesEveryoneTheSameMoney) {
+  const char* streets[] = {"城东", "城西", "城南"};
+  std::vector<std::string> rows;
+  for (int i = 0; i < 30; ++i) {
+    // Repeated scores and amounts, so that ties decide fen and top-N places.
+    const int score = 55 + (i * 7) % 45;
+    rows.push_back("S" + std::to_string(100 + i) + "," + std::to_string(score) + "," + streets[i % 3] + "," +
+                   ((i % 4 == 1) ? "农村" : "城市") + "," + std::to_string(1000 + (i % 5) * 250) + ".00");
+  }
+  const std::string header = "编码,得分,街道,类型,基础额度\n";
+  auto join = [&](const std::vector<std::string>& r) {
+    std::string csv = header;
+    for (const auto& line : r) csv += line + "\n";
+    return csv;
+  };
+  Funds base(permutation_policy(), join(rows));
+  ASSERT_TRUE(base.result) << base.errors();
+  base.expect_conserved("街道");
+  auto by_key = [](const Funds& f) {
+    std::map<std::string, std::vector<std::int64_t>> out;
+    const auto keys = f.keys();
+    for (std::size_t r = 0; r < keys.size(); ++r) {
+      for (const FundResult& fund : f.result->funds) {
+        for (const TrackResult& t : fund.tracks) out[keys[r]].push_back(t.amounts[r]);
+      }
+    }
+    return out;
+  };
+  const auto expected = by_key(base);
+  std::mt19937 rng(20240601);
+  for (int round = 0; round < 5; ++round) {
+    std::vector<std::string> shuffled = rows;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    Funds f(permutation_policy(), join(shuffled));
+    ASSERT_TRUE(f.result) << f.errors();
+    f.expect_conserved("街道");
+    EXPECT_EQ(by_key(f), expected) << "round " << round;
+  }
+  // A few fen were decided by ties: the property is not vacuous.
+  std::size_t extra = 0;
+  for (const FundResult& fund : base.result->funds) {
+    for (const TrackResult& t : fund.tracks) extra += static_cast<std::size_t>(std::count(t.extra_fen.begin(), t.extra_fen.end(), 1));
+  }
+  EXPECT_GT(extra, 0u);
+}
+
+}  // namespace
+}  // namespace jixiao::engine

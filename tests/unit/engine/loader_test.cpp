@@ -1,1 +1,505 @@
-// placeholder: being written
+// Tests of loading CSV data against a policy: header mapping (by name and by a column map), every
+// input type's accepted and rejected cells with their code and line:column, keys, row shapes,
+// GBK detection, empty files, and column-map errors.
+#include "jixiao/engine/loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jixiao/dsl/check.hpp"
+#include "jixiao/dsl/parse.hpp"
+
+namespace jixiao::engine {
+namespace {
+
+using Strings = std::vector<std::string>;
+using Values = std::vector<std::int64_t>;
+
+/// A policy checked and one data file loaded. Not movable (the dataset refers to the policy).
+struct Load {
+  SourceSet sources;
+  CollectingSink sink;
+  std::optional<dsl::CheckedPolicy> checked;
+  std::optional<Dataset> data;
+  std::optional<ColumnMap> map;
+
+  explicit Load(const std::string& policy_text) {
+    const SourceId id = sources.add("p.jx", policy_text);
+    auto module = dsl::parse(sources, id, sink);
+    if (module) checked = dsl::check(sources, std::move(*module), {}, sink);
+  }
+  Load(const std::string& policy_text, std::string_view bytes, const LoadOptions& options = {})
+      : Load(policy_text) {
+    load(bytes, options);
+  }
+  Load(const Load&) = delete;
+  Load& operator=(const Load&) = delete;
+
+  void load(std::string_view bytes, const LoadOptions& options = {}) {
+    if (checked) data = load_csv(sources, "d.csv", bytes, *checked, options, sink);
+  }
+
+  [[nodiscard]] std::string where(Span s) const {
+    if (!s.valid()) return "-";
+    const SourceFile& f = sources.get(s.source);
+    const LineColumn lc = f.line_column(s.begin);
+    return f.path() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
+  }
+
+  /// Every error as "slug file:line:column message", its notes indented below.
+  [[nodiscard]] std::string errors() const {
+    std::string out;
+    for (const Diagnostic& d : sink.items()) {
+      if (d.severity != Severity::kError) continue;
+      out += std::string(slug(d.code)) + " " + where(d.span) + " " + d.message + "\n";
+      for (const Note& n : d.notes) out += "  note " + where(n.span) + " " + n.message + "\n";
+    }
+    return out;
+  }
+
+  /// The hints of the errors, one per line.
+  [[nodiscard]] std::string hints() const {
+    std::string out;
+    for (const Diagnostic& d : sink.items()) {
+      if (d.severity == Severity::kError) out += d.hint.value_or("-") + "\n";
+    }
+    return out;
+  }
+
+  [[nodiscard]] const Column& input(const std::string& name) const {
+    const auto& inputs = checked->module.inputs;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (inputs[i].name.name == name) return data->inputs[i];
+    }
+    ADD_FAILURE() << "no input " << name;
+    static const Column kNone;
+    return kNone;
+  }
+
+  /// A text input (or the key when `name` is empty) as its texts.
+  [[nodiscard]] Strings texts(const std::string& name) const {
+    const Column& c = name.empty() ? data->key : input(name);
+    Strings out;
+    for (const std::int64_t v : c.values) out.push_back(data->strings.text(static_cast<std::uint32_t>(v)));
+    return out;
+  }
+
+  /// A list input: each row's items joined by "/".
+  [[nodiscard]] Strings lists(const std::string& name) const {
+    const Column& c = input(name);
+    Strings out;
+    for (std::size_t r = 0; r + 1 < c.list_offsets.size(); ++r) {
+      std::string row;
+      for (std::uint32_t k = c.list_offsets[r]; k < c.list_offsets[r + 1]; ++k) {
+        row += (row.empty() ? "" : "/") + data->strings.text(c.list_items[k]);
+      }
+      out.push_back(row);
+    }
+    return out;
+  }
+};
+
+std::string policy(const std::string& inputs) {
+  return "policy \"加载\" version \"1\"\nsubject 社区 key 编码\ninput { " + inputs +
+         " }\nindicator 总分 { 工作 100% = 50 }\n";
+}
+
+/// Data with one input column `值`: row i is `R<i+1>,"<cell>"` (quoted, so the value starts at
+/// column 5 of its line, and commas are allowed).
+std::string one_column(const Strings& cells) {
+  std::string csv = "编码,值\n";
+  for (std::size_t i = 0; i < cells.size(); ++i) csv += "R" + std::to_string(i + 1) + ",\"" + cells[i] + "\"\n";
+  return csv;
+}
+
+// ---- headers ----
+
+TEST(Loader, MapsHeadersByNameInAnyOrderAndIgnoresExtraColumns) {
+  Load l(policy("得分 : score 0..100  街道 : text"),
+         "备注, 街道 ,编码,得分,多余\n"
+         "x,城东,A1,85,1\n"
+         "y,城西,A2,90.5,2\n");
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.data->rows, 2u);
+  EXPECT_EQ(l.texts(""), (Strings{"A1", "A2"}));
+  EXPECT_EQ(l.texts("街道"), (Strings{"城东", "城西"}));
+  EXPECT_EQ(l.input("得分").values, (Values{85'000'000, 90'500'000}));
+  EXPECT_EQ(l.data->encoding, "UTF-8");
+  EXPECT_EQ(l.data->path, "d.csv");
+  // Byte offsets of the rows in the decoded text.
+  EXPECT_EQ(l.data->row_offsets, (std::vector<std::uint32_t>{37, 54}));
+}
+
+TEST(Loader, MapsHeadersThroughAColumnMap) {
+  Load l(policy("覆盖率 : percent  得分 : score 0..100"));
+  ASSERT_TRUE(l.checked) << l.errors();
+  LoadOptions options;
+  options.column_map.columns = {{"覆盖率", "覆盖率(%)"}, {"编码", "社区编号"}};
+  l.load("社区编号,覆盖率(%),得分,覆盖率\nA1,85%,70,1\n", options);
+  ASSERT_TRUE(l.data) << l.errors();
+  // The mapped header wins over a column that happens to have the input's own name.
+  EXPECT_EQ(l.input("覆盖率").values, (Values{85'000'000}));
+  EXPECT_EQ(l.input("得分").values, (Values{70'000'000}));
+  EXPECT_EQ(l.texts(""), (Strings{"A1"}));
+}
+
+TEST(Loader, MissingColumnsAreReportedAtTheHeader) {
+  Load l(policy("覆盖率 : percent  得分 : score 0..100"), "编码,覆盖律,分数\nA1,85,70\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "missing-column d.csv:1:1 `d.csv` has no column `覆盖率` for input `覆盖率`\n"
+            "missing-column d.csv:1:1 `d.csv` has no column `得分` for input `得分`\n");
+  EXPECT_EQ(l.hints(),
+            "did you mean `覆盖律`? map it with a column map (`--columns map.toml`) or rename the header\n"
+            "the header has: 编码, 覆盖律, 分数\n");
+}
+
+TEST(Loader, MissingMappedColumnSaysItCameFromTheMap) {
+  Load l(policy("得分 : score 0..100"));
+  LoadOptions options;
+  options.column_map.columns = {{"得分", "综合得分"}};
+  l.load("编码,得分\nA1,70\n", options);
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(), "missing-column d.csv:1:1 `d.csv` has no column `综合得分` for input `得分` (named in the column map)\n");
+}
+
+TEST(Loader, NeededColumnNamedTwiceIsAnError) {
+  Load l(policy("得分 : score 0..100"), "编码,得分,备注,得分,备注\nA1,70,x,80,y\n");
+  EXPECT_FALSE(l.data);
+  // Only the needed column counts; 备注 is not read, so naming it twice is fine.
+  EXPECT_EQ(l.errors(), "duplicate-column d.csv:1:10 the header names column `得分` twice\n");
+}
+
+// ---- cells: accepted forms ----
+
+TEST(LoaderCells, Percent) {
+  Load l(policy("值 : percent"), one_column({"85", "85.5", "85%", "100%", " 0 ", "99.999999", " 7.5% "}));
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.input("值").values, (Values{85'000'000, 85'500'000, 85'000'000, 100'000'000, 0, 99'999'999, 7'500'000}));
+}
+
+TEST(LoaderCells, ScoreNumberAndCount) {
+  Load l(policy("分 : score 0..100  数 : number  次 : count  件 : count 0..50"),
+         "编码,分,数,次,件\n"
+         "A,0,-3,0,50\n"
+         "B,100,12.5,3,0\n"
+         "C, 59.5 ,-0.000001,3.0,7\n");
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.input("分").values, (Values{0, 100'000'000, 59'500'000}));
+  EXPECT_EQ(l.input("数").values, (Values{-3'000'000, 12'500'000, -1}));
+  EXPECT_EQ(l.input("次").values, (Values{0, 3'000'000, 3'000'000}));
+  EXPECT_EQ(l.input("件").values, (Values{50'000'000, 0, 7'000'000}));
+}
+
+TEST(LoaderCells, MoneyWithThousandsSeparators) {
+  Load l(policy("值 : money 0..2000000"),
+         one_column({"12345.67", "1,234.50", "1,234,567.89", "0", " 12 ", "2000000", "999,999", "0.01"}));
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.input("值").values, (Values{1'234'567, 123'450, 123'456'789, 0, 1'200, 200'000'000, 99'999'900, 1}));
+}
+
+TEST(LoaderCells, BoolWords) {
+  Load l(policy("值 : bool"),
+         one_column({"是", "否", "true", "FALSE", "1", "0", "Y", "n", "yes", "No", " 是 "}));
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.input("值").values, (Values{1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1}));
+}
+
+TEST(LoaderCells, OneOfAndText) {
+  Load l(policy("类型 : one_of { \"城市\", \"农村\" }  街道 : text"),
+         "编码,类型,街道\nA, 农村 , 城东 \nB,城市,\nC,农村,\"城, 东\"\n");
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.input("类型").values, (Values{1, 0, 1}));
+  EXPECT_EQ(l.texts("街道"), (Strings{"城东", "", "城, 东"}));
+}
+
+TEST(LoaderCells, ListSeparators) {
+  Load l(policy("值 : list<text>"),
+         one_column({"挪用资金;违规发包", "挪用资金；违规发包", "挪用资金、违规发包", "挪用资金|违规发包",
+                     " 挪用资金 ; 违规发包 ", "", "甲;;乙;", "单项"}));
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.lists("值"), (Strings{"挪用资金/违规发包", "挪用资金/违规发包", "挪用资金/违规发包", "挪用资金/违规发包",
+                                   "挪用资金/违规发包", "", "甲/乙", "单项"}));
+  // Equal items are interned once.
+  const Column& c = l.input("值");
+  EXPECT_EQ(c.list_items[0], c.list_items[2]);
+  EXPECT_EQ(c.list_offsets, (std::vector<std::uint32_t>{0, 2, 4, 6, 8, 10, 10, 12, 13}));
+}
+
+// ---- cells: rejected forms ----
+
+TEST(LoaderCells, RejectedPercents) {
+  Load l(policy("值 : percent"), one_column({"八十", "101", "-1", "", "85%%", "1.0000001", "100.5%"}));
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "bad-cell d.csv:2:5 row 1, column `值`: `八十` is not a number\n"
+            "out-of-range d.csv:3:5 row 2, column `值`: `101` is outside the declared range\n"
+            "out-of-range d.csv:4:5 row 3, column `值`: `-1` is outside the declared range\n"
+            "bad-cell d.csv:5:5 row 4, column `值`: the cell is empty\n"
+            "bad-cell d.csv:6:5 row 5, column `值`: `85%%` is not a number\n"
+            "bad-cell d.csv:7:5 row 6, column `值`: `1.0000001` has more than 6 decimal places\n"
+            "out-of-range d.csv:8:5 row 7, column `值`: `100.5%` is outside the declared range\n");
+  EXPECT_EQ(l.hints().substr(0, l.hints().find('\n')),
+            "expected a percentage from 0 to 100, e.g. `85` or `85.5%`");
+}
+
+TEST(LoaderCells, RejectedNumbersAndCounts) {
+  Load l(policy("分 : score 0..100  数 : number  次 : count"),
+         "编码,分,数,次\n"
+         "A,100.5,1e3,2.5\n"
+         "B,-0.1,99999999999999,-1\n"
+         "C,,abc,\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "out-of-range d.csv:2:3 row 1, column `分`: `100.5` is outside the declared range\n"
+            "bad-cell d.csv:2:9 row 1, column `数`: `1e3` is not a number\n"
+            "bad-cell d.csv:2:13 row 1, column `次`: `2.5` is not a whole number\n"
+            "out-of-range d.csv:3:3 row 2, column `分`: `-0.1` is outside the declared range\n"
+            "bad-cell d.csv:3:8 row 2, column `数`: `99999999999999` is too large\n"
+            "out-of-range d.csv:3:23 row 2, column `次`: `-1` is outside the declared range\n"
+            "bad-cell d.csv:4:3 row 3, column `分`: the cell is empty\n"
+            "bad-cell d.csv:4:4 row 3, column `数`: `abc` is not a number\n"
+            "bad-cell d.csv:4:8 row 3, column `次`: the cell is empty\n");
+  EXPECT_EQ(l.hints(),
+            "expected a score from 0 to 100, e.g. `85` or `85.5`\n"
+            "expected a number, e.g. `12.5`\n"
+            "expected a whole number of 0 or more, e.g. `3`\n"
+            "expected a score from 0 to 100, e.g. `85` or `85.5`\n"
+            "expected a number, e.g. `12.5`\n"
+            "expected a whole number of 0 or more, e.g. `3`\n"
+            "expected a score from 0 to 100, e.g. `85` or `85.5`\n"
+            "expected a number, e.g. `12.5`\n"
+            "expected a whole number of 0 or more, e.g. `3`\n");
+}
+
+TEST(LoaderCells, RejectedMoney) {
+  Load l(policy("值 : money 0..2000000"),
+         one_column({"12.345", "1,23.00", ",123", "2000000.01", "-1", "", "12元", "1,234,56"}));
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "bad-cell d.csv:2:5 row 1, column `值`: `12.345` has a fraction of a fen\n"
+            "bad-cell d.csv:3:5 row 2, column `值`: `1,23.00` is not a number\n"
+            "bad-cell d.csv:4:5 row 3, column `值`: `,123` is not a number\n"
+            "out-of-range d.csv:5:5 row 4, column `值`: `2000000.01` is outside the declared range\n"
+            "out-of-range d.csv:6:5 row 5, column `值`: `-1` is outside the declared range\n"
+            "bad-cell d.csv:7:5 row 6, column `值`: the cell is empty\n"
+            "bad-cell d.csv:8:5 row 7, column `值`: `12元` is not a number\n"
+            "bad-cell d.csv:9:5 row 8, column `值`: `1,234,56` is not a number\n");
+  EXPECT_EQ(l.hints().substr(0, l.hints().find('\n')),
+            "expected an amount in 元 from 0.00元 to 2000000.00元, e.g. `12345.67`");
+}
+
+TEST(LoaderCells, MoneyLeadingGroupOfMoreThanThreeDigitsIsRejected) {
+  Load l(policy("值 : money"), one_column({"1234,567"}));
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(), "bad-cell d.csv:2:5 row 1, column `值`: `1234,567` is not a number\n");
+}
+
+TEST(LoaderCells, RejectedBoolAndOneOf) {
+  Load l(policy("达标 : bool  类型 : one_of { \"城市\", \"农村\" }"),
+         "编码,达标,类型\nA,也许,乡镇\nB,,城巿\nC,是否,\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "bad-cell d.csv:2:3 row 1, column `达标`: `也许` is not yes or no\n"
+            "bad-cell d.csv:2:6 row 1, column `类型`: `乡镇` is not one of the options\n"
+            "bad-cell d.csv:3:3 row 2, column `达标`: the cell is empty\n"
+            "bad-cell d.csv:3:4 row 2, column `类型`: `城巿` is not one of the options (did you mean `城市`?)\n"
+            "bad-cell d.csv:4:3 row 3, column `达标`: `是否` is not yes or no\n"
+            "bad-cell d.csv:4:6 row 3, column `类型`: the cell is empty\n");
+  EXPECT_EQ(l.hints(),
+            "expected 是 or 否 (also true/false, 1/0, Y/N)\n"
+            "expected one of `城市`, `农村`\n"
+            "expected 是 or 否 (also true/false, 1/0, Y/N)\n"
+            "expected one of `城市`, `农村`\n"
+            "expected 是 or 否 (also true/false, 1/0, Y/N)\n"
+            "expected one of `城市`, `农村`\n");
+}
+
+TEST(LoaderCells, ColumnCountsCodePointsAfterAQuote) {
+  // The quoted cell's value starts after the quote; columns count characters, not bytes.
+  Load l(policy("街道 : text  值 : score 0..100"), "编码,街道,值\n城东一,\"城东, 街道\",\"九十\"\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(), "bad-cell d.csv:2:15 row 1, column `值`: `九十` is not a number\n");
+}
+
+TEST(LoaderCells, ErrorsNameTheMappedHeader) {
+  Load l(policy("值 : score 0..100"));
+  LoadOptions options;
+  options.column_map.columns = {{"值", "得分(分)"}};
+  l.load("编码,得分(分)\nA,高\n", options);
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(), "bad-cell d.csv:2:3 row 1, column `得分(分)`: `高` is not a number\n");
+}
+
+// ---- keys and rows ----
+
+TEST(Loader, DuplicateKeyHasANoteAtTheFirstRow) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\nA1,1\nA2,2\n A1 ,3\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "duplicate-key d.csv:4:1 row 3: key `A1` already appears in row 1\n"
+            "  note d.csv:2:1 row 1 has the same key\n");
+}
+
+TEST(Loader, DuplicateKeyNoteAfterARowWithTheWrongFieldCount) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\nA1,1\nA2\nB,2\nB,3\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "data-syntax d.csv:3:1 row 2 has 1 fields, the header has 2\n"
+            "duplicate-key d.csv:5:1 row 4: key `B` already appears in row 3\n"
+            "  note d.csv:4:1 row 3 has the same key\n");
+}
+
+TEST(Loader, EmptyKeyIsABadCell) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\n,1\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(), "bad-cell d.csv:2:1 row 1, column `编码`: the key is empty\n");
+}
+
+TEST(Loader, RowWithTheWrongFieldCount) {
+  Load l(policy("得分 : score 0..100  街道 : text"), "编码,得分,街道\nA1,1,城东\nA2,2\nA3,3,城西,多余\nA4,4,城北\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "data-syntax d.csv:3:1 row 2 has 2 fields, the header has 3\n"
+            "data-syntax d.csv:4:1 row 3 has 4 fields, the header has 3\n");
+  EXPECT_EQ(l.hints(),
+            "a cell is missing; empty cells still need their comma\n"
+            "a cell has an unquoted comma; put such cells in quotes\n");
+}
+
+TEST(Loader, CsvSyntaxErrorStopsTheLoad) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\nA1,1\nA2,\"2\"x\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(), "data-syntax d.csv:3:7 unexpected `x` after the closing quote\n");
+}
+
+TEST(Loader, EmptyFile) {
+  Load l(policy("得分 : score 0..100"), "");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(), "missing-column d.csv:1:1 `d.csv` is empty: it has no header row\n");
+  EXPECT_EQ(l.hints(), "the first row names the columns, e.g. `编码,...`\n");
+}
+
+TEST(Loader, HeaderOnlyGivesNoRows) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\n");
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.data->rows, 0u);
+  EXPECT_TRUE(l.input("得分").values.empty());
+}
+
+// ---- encodings ----
+
+// "编码,街道,得分\r\n东一,城东街道,85\r\n西二,城西街道,90.5\r\n" in GBK, as Excel on Chinese Windows
+// saves it.
+constexpr std::string_view kGbkCsv =
+    "\xB1\xE0\xC2\xEB,\xBD\xD6\xB5\xC0,\xB5\xC3\xB7\xD6\r\n"
+    "\xB6\xAB\xD2\xBB,\xB3\xC7\xB6\xAB\xBD\xD6\xB5\xC0,85\r\n"
+    "\xCE\xF7\xB6\xFE,\xB3\xC7\xCE\xF7\xBD\xD6\xB5\xC0,90.5\r\n";
+
+TEST(LoaderEncoding, GbkIsDetected) {
+  Load l(policy("街道 : text  得分 : score 0..100"), kGbkCsv);
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.data->encoding, "GB18030");
+  EXPECT_EQ(l.texts(""), (Strings{"东一", "西二"}));
+  EXPECT_EQ(l.texts("街道"), (Strings{"城东街道", "城西街道"}));
+  EXPECT_EQ(l.input("得分").values, (Values{85'000'000, 90'500'000}));
+  // The decoded (UTF-8) text is what diagnostics point into.
+  EXPECT_EQ(l.sources.get(l.data->source).text(), "编码,街道,得分\r\n东一,城东街道,85\r\n西二,城西街道,90.5\r\n");
+}
+
+TEST(LoaderEncoding, ErrorsInAGbkFilePointIntoTheDecodedText) {
+  std::string bytes(kGbkCsv);
+  bytes.replace(bytes.find("90.5"), 4, "\xBE\xC5\xCA\xAE");  // 九十
+  Load l(policy("街道 : text  得分 : score 0..100"), bytes);
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(), "bad-cell d.csv:3:9 row 2, column `得分`: `九十` is not a number\n");
+}
+
+TEST(LoaderEncoding, UndecodableBytesAreADataEncodingError) {
+  Load l(policy("得分 : score 0..100"), std::string_view("编码,得分\nA1,\xFF\n"));
+  EXPECT_FALSE(l.data);
+  ASSERT_EQ(l.sink.error_count(), 1u);
+  const Diagnostic& d = l.sink.items().back();
+  EXPECT_EQ(std::string(slug(d.code)), "data-encoding");
+  EXPECT_EQ(d.file, "d.csv");
+  EXPECT_EQ(d.line, 2u);
+  EXPECT_EQ(d.column, 4u);
+  EXPECT_EQ(d.message, "byte 0xFF at line 2 is not valid UTF-8 or GB18030");
+}
+
+// ---- column maps ----
+
+struct MapRead {
+  SourceSet sources;
+  CollectingSink sink;
+  std::optional<dsl::CheckedPolicy> checked;
+  std::optional<ColumnMap> map;
+
+  explicit MapRead(const std::string& toml) {
+    const SourceId id = sources.add("p.jx", policy("覆盖率 : percent  得分 : score 0..100"));
+    auto module = dsl::parse(sources, id, sink);
+    if (module) checked = dsl::check(sources, std::move(*module), {}, sink);
+    if (checked) map = read_column_map(sources, "map.toml", toml, *checked, sink);
+  }
+
+  [[nodiscard]] std::optional<std::string> first_hint() const {
+    for (const Diagnostic& d : sink.items()) {
+      if (d.severity == Severity::kError) return d.hint;
+    }
+    return "<no error>";
+  }
+
+  [[nodiscard]] std::string errors() const {
+    std::string out;
+    for (const Diagnostic& d : sink.items()) {
+      if (d.severity != Severity::kError) continue;
+      const SourceFile& f = sources.get(d.span.source);
+      const LineColumn lc = f.line_column(d.span.begin);
+      out += std::string(slug(d.code)) + " " + f.path() + ":" + std::to_string(lc.line) + ":" +
+             std::to_string(lc.column) + " " + d.message + "\n";
+    }
+    return out;
+  }
+};
+
+TEST(ColumnMapRead, ReadsTheColumnsTable) {
+  MapRead m("# 表头对照\n[columns]\n\"覆盖率\" = \"覆盖率(%)\"\n\"编码\" = \"社区编号\"\n");
+  ASSERT_TRUE(m.map) << m.errors();
+  EXPECT_EQ(m.map->columns, (std::map<std::string, std::string>{{"覆盖率", "覆盖率(%)"}, {"编码", "社区编号"}}));
+}
+
+TEST(ColumnMapRead, InvalidToml) {
+  MapRead m("[columns]\n\"覆盖率\" = \"覆盖率(%)\"\n得分 = \"分数\"\n");
+  EXPECT_FALSE(m.map);
+  ASSERT_EQ(m.sink.error_count(), 1u);
+  const std::string prefix = "column-map map.toml:3:1 the column map is not valid TOML: ";
+  EXPECT_EQ(m.errors().substr(0, prefix.size()), prefix);
+  EXPECT_EQ(m.first_hint(), "TOML keys that are not plain ASCII need quotes: `\"设施覆盖率\" = \"覆盖率(%)\"`");
+}
+
+TEST(ColumnMapRead, UnknownInput) {
+  MapRead m("[columns]\n\"覆盖率\" = \"覆盖率(%)\"\n  \"覆盖面\" = \"覆盖\"\n");
+  EXPECT_FALSE(m.map);
+  EXPECT_EQ(m.errors(), "column-map map.toml:3:3 the policy has no input `覆盖面`\n");
+  EXPECT_EQ(m.first_hint(), "did you mean `覆盖率`?");
+}
+
+TEST(ColumnMapRead, ValueThatIsNotAText) {
+  MapRead m("[columns]\n\"覆盖率\" = \"覆盖率(%)\"\n\"得分\" = 3\n");
+  EXPECT_FALSE(m.map);
+  EXPECT_EQ(m.errors(), "column-map map.toml:3:1 the column for `得分` is not a text\n");
+  EXPECT_EQ(m.first_hint(), "write `\"得分\" = \"表头\"`");
+}
+
+TEST(ColumnMapRead, NoColumnsTable) {
+  MapRead m("[cols]\n\"得分\" = \"分\"\n");
+  EXPECT_FALSE(m.map);
+  EXPECT_EQ(m.errors(), "column-map map.toml:1:1 the column map has no `[columns]` table\n");
+}
+
+}  // namespace
+}  // namespace jixiao::engine

@@ -104,7 +104,8 @@ TEST(Planner, EveryReadComesBeforeTheReader) {
             "indicator 总分 { 工作 100% = 得分 }\n"
             "input { 得分 : score 0..100  基础 : number 0..10 }\n");
   ASSERT_TRUE(p.plan) << p.errors();
-  // Every dependency of every symbol sits earlier in the order.
+  // 否决 is declared before the tree and needs only 得分, so it comes right after 得分; 基础 waits
+  // for its declaration turn. Every dependency of every symbol sits earlier in the order.
   std::vector<std::size_t> position(p.checked->symbols.size(), 0);
   for (std::size_t i = 0; i < p.plan->order.size(); ++i) position[static_cast<std::uint32_t>(p.plan->order[i])] = i;
   ASSERT_EQ(p.plan->order.size(), p.checked->symbols.size());
@@ -114,7 +115,7 @@ TEST(Planner, EveryReadComesBeforeTheReader) {
           << p.checked->symbols[s].name << " reads " << p.checked->symbol(d.to).name;
     }
   }
-  EXPECT_EQ(p.order(), (std::vector<std::string>{"社区编码", "得分", "总分.工作", "总分", "否决", "等级", "基础",
+  EXPECT_EQ(p.order(), (std::vector<std::string>{"社区编码", "得分", "否决", "总分.工作", "总分", "等级", "基础",
                                                  "补助"}));
 }
 
@@ -170,7 +171,7 @@ TEST(Planner, ThreeSymbolCycleThroughAnIndicator) {
   EXPECT_EQ(p.errors(), "dependency-cycle 4:5 dependency cycle: `甲` → `总分.工作` → `乙` → `甲`\n");
   EXPECT_EQ(p.notes(0),
             "4:9 let `甲` reads indicator `总分.工作` here\n"
-            "6:23 indicator `总分.工作` reads let `乙` here\n"
+            "6:26 indicator `总分.工作` reads let `乙` here\n"
             "5:9 let `乙` reads let `甲` here\n");
 }
 
@@ -197,10 +198,10 @@ TEST(Planner, VetoReadingTheGradeItChangesIsACycle) {
             "veto 降级 when 等级 == \"B\" { grade B ; reason \"循环\" }\n");
   ASSERT_TRUE(p.checked) << p.errors();
   EXPECT_FALSE(p.plan);
-  EXPECT_EQ(p.errors(), "dependency-cycle 6:7 dependency cycle: `等级` → `降级` → `等级`\n");
+  EXPECT_EQ(p.errors(), "dependency-cycle 5:7 dependency cycle: `等级` → `降级` → `等级`\n");
   EXPECT_EQ(p.notes(0),
-            "7:33 grade `等级` reads veto `降级` here\n"
-            "7:15 veto `降级` reads grade `等级` here\n");
+            "6:26 grade `等级` reads veto `降级` here\n"
+            "6:14 veto `降级` reads grade `等级` here\n");
 }
 
 TEST(Planner, CycleBesideAcyclicPartsReportsOnlyTheCycle) {

@@ -58,7 +58,7 @@ struct EvalResult {
 };
 
 struct EvalOptions {
-  std::size_t chunk_rows = 4096;
+  std::size_t chunk_rows = 4096;  ///< rows per chunk (0 counts as 1); results do not depend on it
 };
 
 /// Evaluates `plan` over `data`. Runtime errors (division by zero, overflow, a pool nobody can
