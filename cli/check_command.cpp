@@ -1,6 +1,10 @@
 // `jixiao check FILE...`: parse, check and plan policies without data.
+#include <algorithm>
+
 #include "commands.hpp"
+#include "jixiao/dsl/utf8.hpp"
 #include "jixiao/dsl/parse.hpp"
+#include "resolver.hpp"
 
 namespace jixiao::cli {
 
@@ -21,7 +25,40 @@ std::vector<OptionSpec> check_options() {
       {"param", 0, "NAME=VALUE", "check with a param overridden, e.g. --param 资金池=5000万元", true},
       {"warnings-as-errors", 0, "", "exit with 1 when there are warnings"},
       {"dump", 0, "WHAT", "also print `plan` (the evaluation order) to stdout"},
+      {"show-variant", 0, "", "list what each policy that extends another changes against its base"},
   });
+}
+
+// What a variant changes against its base, one line each, aligned.
+std::string show_variant(const Session& s, const std::string& path, const LoadedPolicy& p) {
+  if (!p.base) return path + " extends nothing\n";
+  std::string out = path + " extends " + *p.base + " (" + std::to_string(p.changes.size()) +
+                    (p.changes.size() == 1 ? " change)\n" : " changes)\n");
+  std::size_t kind_width = 0;
+  std::size_t target_width = 0;
+  for (const auto& c : p.changes) {
+    kind_width = std::max(kind_width, c.kind.size());
+    target_width = std::max(target_width, utf8::display_width(c.target));
+  }
+  for (const auto& c : p.changes) {
+    std::string what;
+    if (c.kind == "new") {
+      what = "new " + c.after;
+    } else if (c.kind == "remove") {
+      what = "removed " + c.before;
+    } else if (c.kind == "add") {
+      what = "added " + c.after;
+    } else if (c.kind == "output") {
+      what = "replaced";
+    } else {
+      what = c.before + " → " + c.after;
+    }
+    const LineColumn lc = s.sources.get(c.where.source).line_column(c.where.begin);
+    out += "  " + c.kind + std::string(kind_width - c.kind.size() + 2, ' ') + c.target +
+           std::string(target_width - utf8::display_width(c.target) + 2, ' ') + what + "  (line " +
+           std::to_string(lc.line) + ")\n";
+  }
+  return out;
 }
 
 }  // namespace
@@ -43,14 +80,18 @@ std::unique_ptr<LoadedPolicy> load_policy(Session& s, const std::string& path,
   auto text = s.read_file(path, "policy");
   if (!text) return nullptr;
   const SourceId id = s.sources.add(path, std::move(*text));
-  auto module = dsl::parse(s.sources, id, *s.limit);
-  if (!module) return nullptr;
+  FileResolver resolver(path);
+  auto linked = dsl::link(s.sources, id, resolver.top_key(), resolver, *s.limit);
+  if (!linked) return nullptr;
   dsl::CheckOptions options;
   options.params = params;
-  auto checked = dsl::check(s.sources, std::move(*module), options, *s.limit);
+  auto checked = dsl::check(s.sources, std::move(linked->module), options, *s.limit);
   if (!checked) return nullptr;
   auto loaded = std::make_unique<LoadedPolicy>();
   loaded->policy = std::move(*checked);
+  loaded->changes = std::move(linked->changes);
+  loaded->base = std::move(linked->base);
+  loaded->files = std::move(linked->files);
   auto plan = engine::build_plan(loaded->policy, *s.limit);
   if (!plan) return nullptr;
   loaded->plan = *plan;
@@ -78,6 +119,7 @@ int cmd_check(const std::vector<std::string>& args, Io& io) {
     if (loaded && s.limit->error_count() == errors) {
       ok.push_back(path);
       if (dump) dumps += engine::dump_plan(loaded->plan);
+      if (parsed.has("show-variant")) dumps += show_variant(s, path, *loaded);
     }
   }
   s.flush_diagnostics();

@@ -13,6 +13,7 @@
 #include "jixiao/dsl/check.hpp"
 #include "jixiao/dsl/diagnostic.hpp"
 #include "jixiao/dsl/edit_distance.hpp"
+#include "jixiao/dsl/modules.hpp"
 #include "jixiao/dsl/render.hpp"
 #include "jixiao/engine/plan.hpp"
 
@@ -45,9 +46,13 @@ struct Session {
 struct LoadedPolicy {
   dsl::CheckedPolicy policy;
   engine::Plan plan;
+  std::vector<dsl::VariantChange> changes;  ///< what a variant changes against its base
+  std::optional<std::string> base;          ///< the base, when the policy extends one
+  std::vector<std::string> files;           ///< every file of the policy, top first
 };
 
-/// Reads, parses, checks and plans one policy file. Returns nullptr when any step reported an error.
+/// Reads, parses, links (extends, imports, overrides), checks and plans one policy file. Returns
+/// nullptr when any step reported an error.
 std::unique_ptr<LoadedPolicy> load_policy(Session& s, const std::string& path,
                                           const std::vector<dsl::ParamOverride>& params);
 
@@ -59,5 +64,7 @@ std::vector<OptionSpec> with_common(std::vector<OptionSpec> specs);
 
 int cmd_check(const std::vector<std::string>& args, Io& io);
 int cmd_eval(const std::vector<std::string>& args, Io& io);
+/// `jixiao test [PATH...]`: runs the policy tests in `*.test.toml` files (docs/testing.md).
+int cmd_test(const std::vector<std::string>& args, Io& io);
 
 }  // namespace jixiao::cli

@@ -28,6 +28,7 @@ constexpr std::string_view kMainHelp =
     "Commands:\n"
     "  check FILE...              check policies without data: names, types, weights, bands, cycles\n"
     "  eval POLICY --data FILE    evaluate a policy over community data; write results\n"
+    "  test [PATH...]             run policy tests (`*.test.toml`): expected grades, alerts, scores, money\n"
     "  version                    print the version\n"
     "\n"
     "Run `jixiao <command> --help` for the options of a command.\n"
@@ -164,7 +165,8 @@ int run(const std::vector<std::string>& args, Io& io) {
     }
     if (command == "check") return cmd_check(args, io);
     if (command == "eval") return cmd_eval(args, io);
-    std::vector<std::string> names = {"check", "eval", "version", "help"};
+    if (command == "test") return cmd_test(args, io);
+    std::vector<std::string> names = {"check", "eval", "test", "version", "help"};
     std::string hint;
     if (auto best = closest_name(command, names)) hint = "did you mean `" + *best + "`? ";
     hint += "run `jixiao --help` to see the commands";

@@ -1,13 +1,8 @@
 // `jixiao eval POLICY --data FILE`: evaluate a policy over community data and write the results.
-#include <unistd.h>
-
 #include <chrono>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
 
 #include "commands.hpp"
+#include "files.hpp"
 #include "jixiao/engine/evaluator.hpp"
 #include "jixiao/engine/loader.hpp"
 #include "jixiao/engine/results.hpp"
@@ -36,29 +31,6 @@ std::vector<OptionSpec> eval_options() {
       {"encoding", 0, "NAME", "the data's encoding: auto (default), utf-8, gbk or gb18030"},
       {"columns", 0, "FILE", "a TOML column map: [columns] 输入名 = \"表头\""},
   });
-}
-
-// Writes `text` to `path` through a temporary file in the same directory and a rename, so that a
-// reader never sees half a file. Returns an error message, or empty on success.
-std::string write_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return "cannot write the results to `" + path + "`: " + std::strerror(errno);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) {
-      const std::string why = std::strerror(errno);
-      std::remove(tmp.c_str());
-      return "cannot write the results to `" + path + "`: " + why;
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return "cannot write the results to `" + path + "`: " + why;
-  }
-  return "";
 }
 
 // One status line on stderr while a long run works, only when stderr is a terminal (and not
@@ -161,7 +133,7 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   const std::string text = engine::format_results(loaded->policy, *data, *result, format);
   const auto out_path = parsed.value("out");
   if (out_path) {
-    const std::string error = write_atomically(*out_path, text);
+    const std::string error = write_atomically(*out_path, text, "the results");
     if (!error.empty()) {
       Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, error, "check that the directory exists and is writable");
       d.file = *out_path;

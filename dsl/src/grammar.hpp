@@ -115,6 +115,13 @@ JIXIAO_KW( text, "text" )
 JIXIAO_KW( bool, "bool" )
 JIXIAO_KW( one_of, "one_of" )
 JIXIAO_KW( list, "list" )
+JIXIAO_KW( extends, "extends" )
+JIXIAO_KW( import, "import" )
+JIXIAO_KW( from, "from" )
+JIXIAO_KW( override, "override" )
+JIXIAO_KW( remove, "remove" )
+JIXIAO_KW( add, "add" )
+JIXIAO_KW( weight, "weight" )
 #undef JIXIAO_KW
 
 // Words that cannot be names. (Type names and `min`/`max`-style function names are not
@@ -125,7 +132,8 @@ struct reserved : sor< kw_policy, kw_version, kw_subject, kw_key, kw_input, kw_p
                        kw_of, kw_deadline, kw_pool, kw_track, kw_split, kw_by, kw_rounding,
                        kw_ties, kw_output, kw_precision, kw_if, kw_then, kw_else, kw_and, kw_or,
                        kw_not, kw_in, kw_any_in, kw_all_in, kw_true, kw_false, kw_coef,
-                       kw_bands, kw_inf > {};
+                       kw_bands, kw_inf, kw_extends, kw_import, kw_override, kw_remove,
+                       kw_add > {};
 
 // ident := word - reserved
 struct ident : seq< not_at< reserved >, word > {};
@@ -277,7 +285,10 @@ struct sep : opt< tok< one< ';', ',' > > > {};
 // policy := 'policy' string [ 'version' string ]
 struct policy_name : string_lit {};
 struct policy_version : string_lit {};
-struct policy_decl : seq< tok< kw_policy >, must< policy_name >, ws, opt< tok< kw_version >, must< policy_version >, ws > > {};
+struct policy_base : string_lit {};
+// policy := 'policy' string [ 'version' string ] [ 'extends' string ]
+struct policy_decl : seq< tok< kw_policy >, must< policy_name >, ws, opt< tok< kw_version >, must< policy_version >, ws >,
+                          opt< tok< kw_extends >, must< policy_base >, ws > > {};
 
 // subject := 'subject' ident 'key' ident
 struct subject_name : ident {};
@@ -459,8 +470,37 @@ struct precision_places : digits {};
 struct expect_precision_places : precision_places {};
 struct precision_decl : seq< tok< kw_precision >, must< expect_precision_places >, ws > {};
 
+// import := 'import' ident { ',' ident } 'from' string
+struct import_name : ident {};
+struct expect_import_name : import_name {};
+struct expect_from : kw_from {};
+struct import_source : string_lit {};
+struct expect_import_source : import_source {};
+struct import_decl : seq< tok< kw_import >, must< expect_import_name >, ws, star< tok< one< ',' > >, must< expect_import_name >, ws >,
+                          must< expect_from >, ws, must< expect_import_source >, ws > {};
+
+// override := 'override' path ( 'weight' weight | '=' expr | 'coef' '{' ... '}' | band_change )
+// band_change := [ interval ] [ deadline ] [ string ]   (at least one)
+struct override_target : path {};
+struct expect_override_target : override_target {};
+struct override_weight : seq< tok< kw_weight >, must< expect_weight > > {};
+struct override_formula : seq< tok< one< '=' > >, must< expect_expr > > {};
+struct override_coef : seq< tok< kw_coef >, must< expect_open_brace >, ws, star< coef_entry >, opt< coef_else >, must< expect_close_brace >, ws > {};
+struct override_text : string_lit {};
+struct override_band : sor< seq< tok< interval >, opt< tok< deadline > >, opt< tok< override_text > > >,
+                            seq< tok< deadline >, opt< tok< override_text > > >,
+                            tok< override_text > > {};
+struct override_change : sor< override_weight, override_formula, override_coef, override_band > {};
+struct expect_override_change : override_change {};
+struct override_decl : seq< tok< kw_override >, must< expect_override_target >, ws, must< expect_override_change >, sep > {};
+// remove := 'remove' path
+struct remove_decl : seq< tok< kw_remove >, must< expect_override_target >, ws, sep > {};
+// add := 'add' path body
+struct add_decl : seq< tok< kw_add >, must< expect_override_target >, ws, must< expect_node_body > > {};
+
 struct decl : sor< policy_decl, subject_decl, input_decl, param_decl, set_decl, let_decl, indicator_decl,
-                   veto_decl, grade_decl, alert_decl, fund_decl, output_decl, precision_decl > {};
+                   veto_decl, grade_decl, alert_decl, fund_decl, output_decl, precision_decl, import_decl,
+                   override_decl, remove_decl, add_decl > {};
 struct expect_decl_or_eof : eof {};
 struct bom : opt< u8::bom > {};
 // file := { decl } eof

@@ -80,7 +80,13 @@ template <> inline constexpr auto error_message<expect_pool> = "expected `pool` 
 template <> inline constexpr auto error_message<expect_fund_close> = "expected `}` or another item: `track`, `rounding fen` or `ties by`";
 template <> inline constexpr auto error_message<expect_output_item> = "expected the name of a value to output";
 template <> inline constexpr auto error_message<expect_precision_places> = "expected a number of decimal places, e.g. `precision 2`";
-template <> inline constexpr auto error_message<expect_decl_or_eof> = "expected a declaration: policy, subject, input, param, set, let, indicator, veto, grade, alert, fund, output or precision";
+template <> inline constexpr auto error_message<policy_base> = "expected the base policy in quotes, e.g. `extends \"std/3x\"`";
+template <> inline constexpr auto error_message<expect_import_name> = "expected the name of a declaration to import";
+template <> inline constexpr auto error_message<expect_from> = "expected `from` and the file, e.g. `import 负面清单 from \"std/negative-list\"`";
+template <> inline constexpr auto error_message<expect_import_source> = "expected the file to import from, in quotes";
+template <> inline constexpr auto error_message<expect_override_target> = "expected what to change, e.g. `总分.创新层` or `预警.red`";
+template <> inline constexpr auto error_message<expect_override_change> = "expected the change: `weight 25%`, `= formula`, `coef { ... }`, or a band's `[lo, hi)`, `deadline` or text";
+template <> inline constexpr auto error_message<expect_decl_or_eof> = "expected a declaration: policy, subject, input, param, set, let, indicator, veto, grade, alert, fund, output, precision, import, override, remove or add";
 // clang-format on
 
 struct error_messages {

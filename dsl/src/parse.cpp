@@ -484,6 +484,76 @@ class Lowerer {
     if (n.is_type<g::fund_decl>()) return fund(n);
     if (n.is_type<g::output_decl>()) return output(n);
     if (n.is_type<g::precision_decl>()) return precision(n);
+    if (n.is_type<g::import_decl>()) return import(n);
+    if (n.is_type<g::override_decl>()) return override_decl(n);
+    if (n.is_type<g::remove_decl>()) {
+      module_.removes.push_back({name_ref(*n.children.at(0)), span(n)});
+      return;
+    }
+    if (n.is_type<g::add_decl>()) return add(n);
+  }
+
+  void import(const Node& n) {
+    ast::ImportDecl d;
+    d.span = span(n);
+    for (const auto& c : n.children) {
+      if (c->is_type<g::expect_import_name>()) d.names.push_back(ident(*c));
+      if (c->is_type<g::expect_import_source>()) {
+        d.from = string_value(*c);
+        d.from_span = span(*c);
+      }
+    }
+    module_.imports.push_back(std::move(d));
+  }
+
+  void override_decl(const Node& n) {
+    ast::OverrideDecl o;
+    o.span = span(n);
+    o.target = name_ref(*n.children.at(0));
+    const Node& change = *n.children.at(1);
+    if (change.is_type<g::override_weight>()) {
+      o.kind = ast::OverrideKind::kWeight;
+      o.weight = weight(*change.children.at(0));
+    } else if (change.is_type<g::override_formula>()) {
+      o.kind = ast::OverrideKind::kFormula;
+      o.formula = expr(*change.children.at(0));
+    } else if (change.is_type<g::override_coef>()) {
+      o.kind = ast::OverrideKind::kCoef;
+      for (const auto& e : change.children) {
+        if (e->is_type<g::coef_else>()) {
+          o.coef_else = expr(*e->children.at(0));
+        } else {
+          o.coef_entries.push_back({label(*e->children.at(0)), expr(*e->children.at(1))});
+        }
+      }
+    } else {
+      o.kind = ast::OverrideKind::kBand;
+      for (const auto& c : change.children) {
+        if (c->is_type<g::interval>()) o.interval = interval(*c);
+        if (c->is_type<g::override_text>()) o.text = string_value(*c);
+        if (c->is_type<g::deadline>()) {
+          ast::Deadline d;
+          d.span = span(*c);
+          d.count = whole_number(*c->children.at(0), "a number of days");
+          d.workdays = c->children.at(1)->is_type<g::unit_workdays>();
+          o.deadline = d;
+        }
+      }
+    }
+    module_.overrides.push_back(std::move(o));
+  }
+
+  void add(const Node& n) {
+    ast::AddDecl a;
+    a.span = span(n);
+    a.target = name_ref(*n.children.at(0));
+    ast::IndicatorNode holder;
+    holder.name = ast::Ident{ast::path_text(a.target), a.target.parts.back().span};
+    holder.span = a.span;
+    holder.order = next_order();
+    a.holder = add_node(std::move(holder));
+    node_body(*n.children.at(1), a.holder);
+    module_.adds.push_back(std::move(a));
   }
 
   void duplicate_decl(const char* what, Span now, Span before) {
@@ -501,6 +571,10 @@ class Lowerer {
     for (const auto& c : n.children) {
       if (c->is_type<g::policy_name>()) p.name = string_value(*c);
       if (c->is_type<g::policy_version>()) p.version = string_value(*c);
+      if (c->is_type<g::policy_base>()) {
+        p.extends = string_value(*c);
+        p.extends_span = span(*c);
+      }
     }
     module_.policy = p;
   }
@@ -851,7 +925,10 @@ using selector = pegtl::parse_tree::selector<
         g::alert_decl, g::split_by, g::split_equally, g::top_count, g::top_proportional,
         g::split_top, g::track_when, g::track_name, g::track, g::tie_desc, g::tie_asc, g::tie_key,
         g::ties, g::fund_per, g::fund_decl, g::output_item, g::output_decl, g::precision_places,
-        g::precision_decl>>;
+        g::precision_decl, g::policy_base, g::import_name, g::expect_import_name, g::import_source,
+        g::expect_import_source, g::override_target, g::expect_override_target, g::override_weight,
+        g::override_formula, g::override_coef, g::override_text, g::override_band, g::import_decl,
+        g::override_decl, g::remove_decl, g::add_decl>>;
 
 }  // namespace
 
@@ -925,7 +1002,8 @@ const std::vector<std::string_view>& keywords() {
         "pool", "track", "split", "by", "equally", "among", "top", "proportional", "to",
         "rounding", "fen", "ties", "asc", "desc", "output", "precision", "if", "then", "else",
         "and", "or", "not", "in", "any_in", "all_in", "true", "false", "coef", "bands", "inf",
-        "score", "number", "percent", "count", "money", "text", "bool", "one_of", "list"};
+        "score", "number", "percent", "count", "money", "text", "bool", "one_of", "list",
+        "extends", "import", "from", "override", "remove", "add", "weight"};
     std::sort(w.begin(), w.end());
     return w;
   }();

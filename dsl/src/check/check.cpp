@@ -94,8 +94,8 @@ constexpr FunctionInfo kFunctions[] = {
 
 class Checker {
  public:
-  Checker(CheckedPolicy& p, const CheckOptions& options, DiagnosticSink& sink)
-      : p_(p), m_(p.module), options_(options), sink_(sink) {}
+  Checker(const SourceSet& sources, CheckedPolicy& p, const CheckOptions& options, DiagnosticSink& sink)
+      : sources_(sources), p_(p), m_(p.module), options_(options), sink_(sink) {}
 
   void run() {
     errors_at_start_ = sink_.error_count();
@@ -139,20 +139,23 @@ class Checker {
 
   std::string tn(const Type& t) const { return type_name(t, p_.domains); }
 
+  // The text a span covers; spans of a merged policy point into several files.
+  std::string_view span_text(Span s) const {
+    if (!s.valid()) return {};
+    return sources_.get(s.source).text().substr(s.begin, s.end - s.begin);
+  }
+
   std::string expr_text(ExprId e) const {
-    const Span s = m_.span(e);
-    const std::string_view text = source_text();
-    std::string t(text.substr(s.begin, s.end - s.begin));
-    if (t.size() > 40) t = t.substr(0, 37) + "...";
+    std::string t(span_text(m_.span(e)));
+    if (t.size() > 40) {
+      // Cut at a code-point boundary.
+      std::size_t cut = 37;
+      while (cut > 0 && (static_cast<unsigned char>(t[cut]) & 0xC0) == 0x80) --cut;
+      t = t.substr(0, cut) + "...";
+    }
     return t;
   }
 
-  std::string_view source_text() const { return source_text_; }
-
- public:
-  void set_source_text(std::string_view text) { source_text_ = text; }
-
- private:
   // ---- declarations ----
 
   void header() {
@@ -259,6 +262,7 @@ class Checker {
     };
     for (const auto& v : m_.vetoes) note(v.name.name, v.name.span);
     for (const auto& n : m_.nodes) {
+      if (n.detached) continue;
       for (const auto& a : n.adjusts) note(a.name.name, a.name.span);
     }
   }
@@ -319,9 +323,22 @@ class Checker {
     structure_node(root, full);
   }
 
-  std::string weight_text(const ast::Weight& w) const {
-    const std::string_view text = source_text();
-    return std::string(text.substr(w.span.begin, w.span.end - w.span.begin));
+  std::string weight_text(const ast::Weight& w) const { return std::string(span_text(w.span)); }
+
+  // A level whose weights do not add up. When a variant set some of them (their spans are in
+  // another file than the level's), a note points at each such line.
+  void weights_error(const ast::IndicatorNode& n, std::string message, const std::string& kids) {
+    Diagnostic d = make_diagnostic(DiagCode::weights_sum, n.name.span, std::move(message), "the sub-indicators are " + kids);
+    if (n.weight.kind != ast::WeightKind::kNone && n.weight.span.source != n.name.span.source) {
+      d.notes.push_back({n.weight.span, "the variant sets `" + n.name.name + "` to " + weight_text(n.weight) + " here"});
+    }
+    for (const std::uint32_t c : n.children) {
+      const ast::IndicatorNode& child = m_.nodes[c];
+      if (child.weight.span.source != n.name.span.source) {
+        d.notes.push_back({child.weight.span, "the variant sets `" + child.name.name + "` to " + weight_text(child.weight) + " here"});
+      }
+    }
+    sink_.report(std::move(d));
   }
 
   // `full` is the node's full marks in points of the root, or -1 when an invalid level above
@@ -386,17 +403,15 @@ class Checker {
         if (n.weight.kind == ast::WeightKind::kPercent && n.weight.raw != kHundred) {
           expected += " (shares of `" + n.name.name + "`) or " + pct(n.weight.raw) + " (the weight of `" + n.name.name + "`)";
         }
-        error(DiagCode::weights_sum, n.name.span,
-              "weights under `" + path + "` add up to " + pct(sum) + ", not " + expected,
-              "the sub-indicators are " + kids);
+        weights_error(n, "weights under `" + path + "` add up to " + pct(sum) + ", not " + expected, kids);
         valid = false;
       }
     }
     if (valid && has_points && full >= 0 && sum != full) {
-      error(DiagCode::weights_sum, n.name.span,
-            "points under `" + path + "` add up to " + decimal::to_string(sum) + "分, not " +
-                decimal::to_string(full) + "分 (the full marks of `" + n.name.name + "`)",
-            "the sub-indicators are " + kids);
+      weights_error(n,
+                    "points under `" + path + "` add up to " + decimal::to_string(sum) + "分, not " +
+                        decimal::to_string(full) + "分 (the full marks of `" + n.name.name + "`)",
+                    kids);
       valid = false;
     }
     for (const std::uint32_t c : n.children) {
@@ -1782,11 +1797,11 @@ class Checker {
     return set_type(e, T(TypeKind::kNumber), NumRange{0, 0, false, true});
   }
 
+  const SourceSet& sources_;
   CheckedPolicy& p_;
   ast::Module& m_;
   const CheckOptions& options_;
   DiagnosticSink& sink_;
-  std::string_view source_text_;
   std::unordered_map<std::string, SymbolId> top_;
   std::unordered_map<std::string, SymbolId> paths_;
   std::unordered_map<std::string, std::vector<std::string>> leaf_paths_;
@@ -1804,8 +1819,7 @@ std::optional<CheckedPolicy> check(const SourceSet& sources, ast::Module module,
   const std::size_t errors_before = sink.error_count();
   CheckedPolicy policy;
   policy.module = std::move(module);
-  Checker checker(policy, options, sink);
-  checker.set_source_text(sources.get(policy.module.source).text());
+  Checker checker(sources, policy, options, sink);
   checker.run();
   if (sink.error_count() > errors_before) return std::nullopt;
   return policy;

@@ -24,13 +24,11 @@ namespace {
 
 // The words of the grammar's `reserved` rule (dsl/src/grammar.hpp), sorted.
 const std::vector<std::string> kReserved = {
-    "alert",     "all_in",  "and",       "any_in",     "bands",     "bonus",  "bonuses",
-    "by",        "coef",    "deadline",  "deduct",     "deductions", "else",  "false",
-    "fund",      "grade",   "if",        "in",         "indicator", "inf",    "input",
-    "key",       "let",     "max",       "not",        "of",        "or",     "output",
-    "param",     "per",     "policy",    "pool",       "precision", "reason", "rounding",
-    "set",       "split",   "subject",   "then",       "ties",      "track",  "true",
-    "version",   "veto",    "when"};
+    "add", "alert", "all_in", "and", "any_in", "bands", "bonus", "bonuses", "by", "coef",
+    "deadline", "deduct", "deductions", "else", "extends", "false", "fund", "grade", "if", "import",
+    "in", "indicator", "inf", "input", "key", "let", "max", "not", "of", "or", "output", "override",
+    "param", "per", "policy", "pool", "precision", "reason", "remove", "rounding", "set", "split",
+    "subject", "then", "ties", "track", "true", "version", "veto", "when"};
 
 std::string read_repo_file(const std::string& relative) {
   const std::string path = std::string(JIXIAO_SOURCE_DIR) + "/" + relative;

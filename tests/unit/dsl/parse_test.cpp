@@ -728,7 +728,7 @@ TEST(ParseErrors, UnknownDeclaration) {
   EXPECT_EQ(e.where, "3:3");
   EXPECT_EQ(e.message,
             "expected a declaration: policy, subject, input, param, set, let, indicator, veto, grade, "
-            "alert, fund, output or precision");
+            "alert, fund, output, precision, import, override, remove or add");
 }
 
 TEST(ParseErrors, FullWidthCommaOutsideText) {

@@ -142,11 +142,28 @@ using Expr = std::variant<NumberLit, MoneyLit, StringLit, BoolLit, NameRef, Unar
 
 // ---- declarations ----
 
+struct Deadline {
+  std::int64_t count = 0;
+  bool workdays = false;
+  Span span;
+};
+
 struct PolicyDecl {
   std::string name;
   std::string version;
+  std::optional<std::string> extends;  ///< the base policy (`"std/3x"`, `"base.jx"`)
+  Span extends_span;
   Span span;
 };
+
+/// `import 负面清单, 负面清单否决 from "std/negative-list"`.
+struct ImportDecl {
+  std::vector<Ident> names;
+  std::string from;
+  Span from_span;
+  Span span;
+};
+
 
 struct SubjectDecl {
   Ident subject;
@@ -219,6 +236,7 @@ struct IndicatorNode {
   ExprId bonuses_max = kNoExpr;
   std::uint32_t parent = kNoNode;
   std::uint32_t order = 0;
+  bool detached = false;  ///< removed by a variant, or the holder of an `add`: not part of any tree
   Span span;
 };
 
@@ -238,12 +256,6 @@ struct VetoDecl {
   std::optional<std::string> reason;
   Span reason_span;
   std::uint32_t order = 0;
-  Span span;
-};
-
-struct Deadline {
-  std::int64_t count = 0;
-  bool workdays = false;
   Span span;
 };
 
@@ -294,6 +306,35 @@ struct FundDecl {
   Span span;
 };
 
+enum class OverrideKind { kWeight, kFormula, kCoef, kBand };
+/// `override PATH weight 25%` / `= formula` / `coef { ... }` / `[lo, hi) deadline ... "text"`.
+struct OverrideDecl {
+  NameRef target;
+  OverrideKind kind = OverrideKind::kWeight;
+  Weight weight;
+  ExprId formula = kNoExpr;
+  std::vector<TableEntry> coef_entries;
+  ExprId coef_else = kNoExpr;
+  std::optional<Interval> interval;
+  std::optional<Deadline> deadline;
+  std::optional<std::string> text;
+  Span span;
+};
+
+/// `remove PATH`.
+struct RemoveDecl {
+  NameRef target;
+  Span span;
+};
+
+/// `add PATH { ... }`: sub-indicators, deductions and bonuses added to an existing indicator. The
+/// items are held by `holder`, a node of Module::nodes that is not a root.
+struct AddDecl {
+  NameRef target;
+  std::uint32_t holder = 0;
+  Span span;
+};
+
 struct OutputDecl {
   std::vector<ExprId> items;  ///< NameRefs
   Span span;
@@ -324,6 +365,10 @@ struct Module {
   std::vector<FundDecl> funds;
   std::optional<OutputDecl> output;
   std::optional<PrecisionDecl> precision;
+  std::vector<ImportDecl> imports;
+  std::vector<OverrideDecl> overrides;
+  std::vector<RemoveDecl> removes;
+  std::vector<AddDecl> adds;
 
   ExprId add(Expr e, Span span) {
     exprs.push_back(std::move(e));

@@ -1,0 +1,766 @@
+// Linking: resolve `extends` and `import`, merge modules (re-basing expression and node ids), and
+// apply a variant's `override`, `remove` and `add`, recording every change for --show-variant.
+#include "jixiao/dsl/modules.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/edit_distance.hpp"
+#include "jixiao/dsl/parse.hpp"
+
+namespace jixiao::dsl {
+namespace {
+
+using ast::ExprId;
+
+// ---- re-basing ids when one module's arena is appended to another's ----
+
+struct Offsets {
+  std::uint32_t expr = 0;
+  std::uint32_t node = 0;
+  std::uint32_t order = 0;
+};
+
+void shift(ExprId& e, const Offsets& o) {
+  if (ast::present(e)) e = ExprId{static_cast<std::uint32_t>(e) + o.expr};
+}
+
+void shift_expr(ast::Expr& x, const Offsets& o) {
+  std::visit(
+      [&](auto& n) {
+        using N = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<N, ast::Unary>) {
+          shift(n.operand, o);
+        } else if constexpr (std::is_same_v<N, ast::Binary>) {
+          shift(n.lhs, o);
+          shift(n.rhs, o);
+        } else if constexpr (std::is_same_v<N, ast::If>) {
+          shift(n.cond, o);
+          shift(n.then_expr, o);
+          shift(n.else_expr, o);
+        } else if constexpr (std::is_same_v<N, ast::Call>) {
+          for (auto& a : n.args) shift(a, o);
+          for (auto& a : n.named) shift(a.value, o);
+        } else if constexpr (std::is_same_v<N, ast::Pair>) {
+          shift(n.from, o);
+          shift(n.to, o);
+        } else if constexpr (std::is_same_v<N, ast::SetLit>) {
+          for (auto& i : n.items) shift(i, o);
+        } else if constexpr (std::is_same_v<N, ast::TableLit>) {
+          for (auto& e : n.entries) shift(e.value, o);
+        } else if constexpr (std::is_same_v<N, ast::Coef>) {
+          shift(n.subject, o);
+          for (auto& e : n.entries) shift(e.value, o);
+          shift(n.otherwise, o);
+        } else if constexpr (std::is_same_v<N, ast::Bands>) {
+          shift(n.subject, o);
+          for (auto& e : n.entries) shift(e.value, o);
+        }
+      },
+      x);
+}
+
+void shift_node(ast::IndicatorNode& n, const Offsets& o) {
+  shift(n.formula, o);
+  shift(n.deductions_max, o);
+  shift(n.bonuses_max, o);
+  for (auto& a : n.adjusts) {
+    shift(a.amount, o);
+    shift(a.per, o);
+    shift(a.when, o);
+    shift(a.max, o);
+  }
+  for (auto& c : n.children) c += o.node;
+  if (n.parent != ast::IndicatorNode::kNoNode) n.parent += o.node;
+  n.order += o.order;
+}
+
+// Appends `from`'s expressions and nodes to `into`, re-basing every id in `from` (which is then
+// ready to have its declarations moved into `into`).
+Offsets append_arenas(ast::Module& into, ast::Module& from) {
+  Offsets o;
+  o.expr = static_cast<std::uint32_t>(into.exprs.size());
+  o.node = static_cast<std::uint32_t>(into.nodes.size());
+  std::uint32_t max_order = 0;
+  for (const auto& n : into.nodes) max_order = std::max(max_order, n.order + 1);
+  for (const auto& d : into.inputs) max_order = std::max(max_order, d.order + 1);
+  for (const auto& d : into.params) max_order = std::max(max_order, d.order + 1);
+  for (const auto& d : into.sets) max_order = std::max(max_order, d.order + 1);
+  for (const auto& d : into.lets) max_order = std::max(max_order, d.order + 1);
+  for (const auto& d : into.vetoes) max_order = std::max(max_order, d.order + 1);
+  for (const auto& d : into.bands) max_order = std::max(max_order, d.order + 1);
+  for (const auto& d : into.funds) max_order = std::max(max_order, d.order + 1);
+  o.order = max_order;
+  for (auto& x : from.exprs) shift_expr(x, o);
+  into.exprs.insert(into.exprs.end(), from.exprs.begin(), from.exprs.end());
+  into.expr_spans.insert(into.expr_spans.end(), from.expr_spans.begin(), from.expr_spans.end());
+  for (auto& n : from.nodes) shift_node(n, o);
+  into.nodes.insert(into.nodes.end(), from.nodes.begin(), from.nodes.end());
+  for (auto& r : from.roots) r += o.node;
+  for (auto& d : from.inputs) d.order += o.order;
+  for (auto& d : from.params) {
+    shift(d.value, o);
+    d.order += o.order;
+  }
+  for (auto& d : from.sets) {
+    shift(d.value, o);
+    d.order += o.order;
+  }
+  for (auto& d : from.lets) {
+    shift(d.value, o);
+    d.order += o.order;
+  }
+  for (auto& v : from.vetoes) {
+    shift(v.when, o);
+    v.order += o.order;
+  }
+  for (auto& b : from.bands) {
+    shift(b.of, o);
+    b.order += o.order;
+  }
+  for (auto& f : from.funds) {
+    shift(f.pool, o);
+    shift(f.per_group, o);
+    for (auto& t : f.tracks) {
+      shift(t.by, o);
+      shift(t.proportional, o);
+      shift(t.when, o);
+    }
+    for (auto& k : f.ties) shift(k.key, o);
+    f.order += o.order;
+  }
+  if (from.output) {
+    for (auto& e : from.output->items) shift(e, o);
+  }
+  for (auto& ov : from.overrides) {
+    shift(ov.formula, o);
+    for (auto& e : ov.coef_entries) shift(e.value, o);
+    shift(ov.coef_else, o);
+  }
+  for (auto& a : from.adds) a.holder += o.node;
+  return o;
+}
+
+// ---- what a path names in a merged module ----
+
+struct Target {
+  enum class Kind { kNone, kNode, kBand, kTrack, kInput, kParam, kSet, kLet, kVeto, kBandDecl, kFund, kAdjust };
+  Kind kind = Kind::kNone;
+  std::uint32_t a = 0;  ///< node / decl index
+  std::uint32_t b = 0;  ///< band / track / adjust index
+  std::string resolved;     ///< the longest prefix that exists, for the "not in the base" note
+  Span resolved_span;
+  std::vector<std::string> options;  ///< names available below `resolved`
+};
+
+std::string kind_word(Target::Kind k) {
+  switch (k) {
+    case Target::Kind::kNode: return "indicator";
+    case Target::Kind::kBand: return "band";
+    case Target::Kind::kTrack: return "track";
+    case Target::Kind::kInput: return "input";
+    case Target::Kind::kParam: return "param";
+    case Target::Kind::kSet: return "set";
+    case Target::Kind::kLet: return "let";
+    case Target::Kind::kVeto: return "veto";
+    case Target::Kind::kBandDecl: return "grade or alert";
+    case Target::Kind::kFund: return "fund";
+    case Target::Kind::kAdjust: return "deduction or bonus";
+    case Target::Kind::kNone: return "nothing";
+  }
+  return "";
+}
+
+Target find_target(const ast::Module& m, const ast::NameRef& ref) {
+  Target t;
+  const std::string& first = ref.parts.front().name;
+  using K = Target::Kind;
+  auto single = [&](K kind, std::uint32_t index, Span span) {
+    if (ref.parts.size() == 1) {
+      t.kind = kind;
+      t.a = index;
+    }
+    t.resolved = first;
+    t.resolved_span = span;
+  };
+  for (const std::uint32_t r : m.roots) {
+    if (m.nodes[r].name.name != first) continue;
+    std::uint32_t at = r;
+    t.resolved = first;
+    t.resolved_span = m.nodes[r].name.span;
+    for (std::size_t i = 1; i < ref.parts.size(); ++i) {
+      bool found = false;
+      for (const std::uint32_t c : m.nodes[at].children) {
+        if (m.nodes[c].name.name == ref.parts[i].name) {
+          at = c;
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        for (const std::uint32_t c : m.nodes[at].children) t.options.push_back(m.nodes[c].name.name);
+        return t;
+      }
+      t.resolved += "." + ref.parts[i].name;
+      t.resolved_span = m.nodes[at].name.span;
+    }
+    t.kind = K::kNode;
+    t.a = at;
+    return t;
+  }
+  for (std::uint32_t i = 0; i < m.bands.size(); ++i) {
+    if (m.bands[i].name.name != first) continue;
+    single(K::kBandDecl, i, m.bands[i].name.span);
+    if (ref.parts.size() == 2) {
+      for (std::uint32_t k = 0; k < m.bands[i].bands.size(); ++k) {
+        if (m.bands[i].bands[k].label.text == ref.parts[1].name) return Target{K::kBand, i, k, {}, {}, {}};
+      }
+    }
+    for (const auto& b : m.bands[i].bands) t.options.push_back(b.label.text);
+    return t;
+  }
+  for (std::uint32_t i = 0; i < m.funds.size(); ++i) {
+    if (m.funds[i].name.name != first) continue;
+    single(K::kFund, i, m.funds[i].name.span);
+    if (ref.parts.size() == 2) {
+      for (std::uint32_t k = 0; k < m.funds[i].tracks.size(); ++k) {
+        if (m.funds[i].tracks[k].name.name == ref.parts[1].name) return Target{K::kTrack, i, k, {}, {}, {}};
+      }
+    }
+    for (const auto& tr : m.funds[i].tracks) t.options.push_back(tr.name.name);
+    return t;
+  }
+  auto search = [&](const auto& decls, K kind) {
+    for (std::uint32_t i = 0; i < decls.size(); ++i) {
+      if (decls[i].name.name == first) {
+        single(kind, i, decls[i].name.span);
+        return true;
+      }
+    }
+    return false;
+  };
+  if (search(m.inputs, K::kInput) || search(m.params, K::kParam) || search(m.sets, K::kSet) ||
+      search(m.lets, K::kLet) || search(m.vetoes, K::kVeto)) {
+    return t;
+  }
+  if (ref.parts.size() == 1) {
+    for (std::uint32_t n = 0; n < m.nodes.size(); ++n) {
+      if (m.nodes[n].detached) continue;
+      for (std::uint32_t k = 0; k < m.nodes[n].adjusts.size(); ++k) {
+        if (m.nodes[n].adjusts[k].name.name == first) return Target{K::kAdjust, n, k, first, {}, {}};
+      }
+    }
+  }
+  return t;
+}
+
+std::string interval_text(const ast::Interval& iv) {
+  return std::string(iv.lo_closed ? "[" : "(") + (iv.lo_inf ? "-∞" : decimal::to_string(iv.lo)) + ", " +
+         (iv.hi_inf ? "∞" : decimal::to_string(iv.hi)) + (iv.hi_closed ? "]" : ")");
+}
+
+std::string deadline_text(const ast::Deadline& d) {
+  return std::to_string(d.count) + (d.workdays ? " workdays" : " days");
+}
+
+std::string band_text(const ast::Band& b) {
+  std::string s = interval_text(b.interval);
+  if (b.deadline) s += " deadline " + deadline_text(*b.deadline);
+  if (b.text) s += " \"" + *b.text + "\"";
+  return s;
+}
+
+// ---- the linker ----
+
+class Linker {
+ public:
+  Linker(SourceSet& sources, ModuleResolver& resolver, DiagnosticSink& sink)
+      : sources_(sources), resolver_(resolver), sink_(sink) {}
+
+  std::optional<LinkedPolicy> run(SourceId top, const std::string& key) {
+    LinkedPolicy out;
+    auto module = load(top, key, out.files);
+    if (!module || sink_.error_count() > errors_at_start_) return std::nullopt;
+    out.module = std::move(*module);
+    out.changes = std::move(top_changes_);
+    out.base = top_base_;
+    return out;
+  }
+
+  void set_errors_at_start(std::size_t n) { errors_at_start_ = n; }
+
+ private:
+  std::string_view text(Span s) const {
+    if (!s.valid()) return {};
+    return sources_.get(s.source).text().substr(s.begin, s.end - s.begin);
+  }
+
+  void error(DiagCode code, Span at, std::string message, std::optional<std::string> hint = {},
+             std::optional<Note> note = std::nullopt) {
+    Diagnostic d = make_diagnostic(code, at, std::move(message), std::move(hint));
+    if (note) d.notes.push_back(std::move(*note));
+    sink_.report(std::move(d));
+  }
+
+  // Parses and links the file `id`; `files` collects the closure's display paths.
+  std::optional<ast::Module> load(SourceId id, const std::string& key, std::vector<std::string>& files) {
+    files.push_back(sources_.get(id).path());
+    stack_.push_back(key);
+    shown_.push_back(sources_.get(id).path());
+    auto module = parse(sources_, id, sink_);
+    if (!module) {
+      stack_.pop_back();
+      shown_.pop_back();
+      return std::nullopt;
+    }
+    const bool top = stack_.size() == 1;
+    for (const ast::ImportDecl& imp : module->imports) import(*module, imp, key, files);
+    std::optional<ast::Module> result;
+    std::vector<VariantChange> changes;
+    if (module->policy && module->policy->extends) {
+      const std::string name = *module->policy->extends;  // a copy: the module is moved below
+      auto base = open(name, key, module->policy->extends_span, files);
+      if (!base) {
+        stack_.pop_back();
+        shown_.pop_back();
+        return std::nullopt;
+      }
+      base_name_ = name;
+      result = merge(std::move(*base), std::move(*module), changes);
+      if (top) top_base_ = name;
+    } else {
+      base_name_.clear();
+      result = std::move(*module);
+      apply_edits(*result, changes);
+    }
+    // Report changes in the order the variant writes them.
+    std::stable_sort(changes.begin(), changes.end(), [](const VariantChange& a, const VariantChange& b) {
+      return a.where.begin < b.where.begin;
+    });
+    if (top) top_changes_ = std::move(changes);
+    stack_.pop_back();
+    shown_.pop_back();
+    return result;
+  }
+
+  // Resolves and loads a module named in the file `from_key` at `where`.
+  std::optional<ast::Module> open(const std::string& name, const std::string& from_key, Span where,
+                                  std::vector<std::string>& files) {
+    auto r = resolver_.resolve(name, from_key);
+    if (auto* f = std::get_if<ResolveFailure>(&r)) {
+      error(f->code, where, f->message, f->hint);
+      return std::nullopt;
+    }
+    ResolvedModule& found = std::get<ResolvedModule>(r);
+    if (const auto at = std::find(stack_.begin(), stack_.end(), found.key); at != stack_.end()) {
+      std::string chain;
+      for (const auto& shown : shown_) chain += shown + " → ";
+      error(DiagCode::module_cycle, where, "`" + name + "` is already being loaded: " + chain + shown_[static_cast<std::size_t>(at - stack_.begin())],
+            "a policy cannot extend or import itself, directly or through others");
+      return std::nullopt;
+    }
+    const SourceId id = sources_.add(found.display, std::move(found.text));
+    return load(id, found.key, files);
+  }
+
+  void import(ast::Module& into, const ast::ImportDecl& imp, const std::string& key, std::vector<std::string>& files) {
+    auto from = open(imp.from, key, imp.from_span, files);
+    if (!from) return;
+    append_arenas(into, *from);
+    for (const ast::Ident& name : imp.names) {
+      if (!take(into, *from, name.name)) {
+        std::vector<std::string> names = top_names(*from);
+        const auto best = closest_name(name.name, names);
+        error(DiagCode::unknown_name, name.span, "`" + imp.from + "` declares no `" + name.name + "`",
+              best ? std::optional<std::string>("did you mean `" + *best + "`?") : std::nullopt);
+      }
+    }
+  }
+
+  static std::vector<std::string> top_names(const ast::Module& m) {
+    std::vector<std::string> names;
+    for (const auto& d : m.inputs) names.push_back(d.name.name);
+    for (const auto& d : m.params) names.push_back(d.name.name);
+    for (const auto& d : m.sets) names.push_back(d.name.name);
+    for (const auto& d : m.lets) names.push_back(d.name.name);
+    for (const auto r : m.roots) names.push_back(m.nodes[r].name.name);
+    for (const auto& d : m.vetoes) names.push_back(d.name.name);
+    for (const auto& d : m.bands) names.push_back(d.name.name);
+    for (const auto& d : m.funds) names.push_back(d.name.name);
+    return names;
+  }
+
+  // Moves the declaration `name` of `from` (whose arenas are already appended) into `into`.
+  static bool take(ast::Module& into, ast::Module& from, const std::string& name) {
+    auto move_named = [&](auto& src, auto& dst) {
+      for (auto& d : src) {
+        if (d.name.name == name) {
+          dst.push_back(d);
+          return true;
+        }
+      }
+      return false;
+    };
+    if (move_named(from.inputs, into.inputs) || move_named(from.params, into.params) ||
+        move_named(from.sets, into.sets) || move_named(from.lets, into.lets) ||
+        move_named(from.vetoes, into.vetoes) || move_named(from.bands, into.bands) ||
+        move_named(from.funds, into.funds)) {
+      return true;
+    }
+    for (const std::uint32_t r : from.roots) {
+      if (into.nodes[r].name.name == name) {
+        into.roots.push_back(r);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Merges a variant into its base: new declarations are added, params, sets and lets declared
+  // again replace the base's, then the variant's override/remove/add statements apply.
+  ast::Module merge(ast::Module base, ast::Module variant, std::vector<VariantChange>& changes) {
+    append_arenas(base, variant);
+    ast::Module& m = base;
+    current_ = &m;
+    m.source = variant.source;
+    if (variant.policy) {
+      const auto extends = variant.policy->extends;
+      m.policy = variant.policy;
+      m.policy->extends = extends;
+    }
+    if (variant.subject) m.subject = variant.subject;
+    if (variant.precision) m.precision = variant.precision;
+    if (variant.output) {
+      changes.push_back({"output", "output", "", "", variant.output->span});
+      m.output = variant.output;
+    }
+    add_or_reject(m.inputs, variant.inputs, "input", changes);
+    replace_or_add(m.params, variant.params, "param", changes);
+    replace_or_add(m.sets, variant.sets, "set", changes);
+    replace_or_add(m.lets, variant.lets, "let", changes);
+    for (const std::uint32_t r : variant.roots) {
+      const auto same = std::find_if(m.roots.begin(), m.roots.end(),
+                                     [&](std::uint32_t b) { return m.nodes[b].name.name == m.nodes[r].name.name; });
+      if (same != m.roots.end()) {
+        duplicate("indicator", m.nodes[r].name, m.nodes[*same].name.span);
+        continue;
+      }
+      m.roots.push_back(r);
+      changes.push_back({"new", m.nodes[r].name.name, "", "indicator", m.nodes[r].name.span});
+    }
+    add_or_reject(m.vetoes, variant.vetoes, "veto", changes);
+    add_or_reject(m.bands, variant.bands, "grade or alert", changes);
+    for (auto& c : changes) {
+      // Name grades and alerts precisely in the report.
+      if (c.after != "grade or alert") continue;
+      for (const auto& b : m.bands) {
+        if (b.name.name == c.target) c.after = b.kind == ast::BandKind::kGrade ? "grade" : "alert";
+      }
+    }
+    add_or_reject(m.funds, variant.funds, "fund", changes);
+    m.overrides = std::move(variant.overrides);
+    m.removes = std::move(variant.removes);
+    m.adds = std::move(variant.adds);
+    apply_edits(m, changes);
+    return std::move(m);
+  }
+
+  void duplicate(const std::string& what, const ast::Ident& name, Span base) {
+    error(DiagCode::duplicate_name, name.span,
+          "the base policy already declares " + what + " `" + name.name + "`",
+          "change it with `override`, or `remove` it first and declare it again",
+          Note{base, "the base declares it here"});
+  }
+
+  template <typename D>
+  void add_or_reject(std::vector<D>& base, std::vector<D>& variant, const std::string& what,
+                     std::vector<VariantChange>& changes) {
+    for (D& d : variant) {
+      const auto same = std::find_if(base.begin(), base.end(), [&](const D& b) { return b.name.name == d.name.name; });
+      if (same != base.end()) {
+        duplicate(what, d.name, same->name.span);
+        continue;
+      }
+      changes.push_back({"new", d.name.name, "", what, d.name.span});
+      base.push_back(std::move(d));
+    }
+  }
+
+  template <typename D>
+  void replace_or_add(std::vector<D>& base, std::vector<D>& variant, const std::string& what,
+                      std::vector<VariantChange>& changes) {
+    for (D& d : variant) {
+      const auto same = std::find_if(base.begin(), base.end(), [&](const D& b) { return b.name.name == d.name.name; });
+      if (same != base.end()) {
+        changes.push_back({what, d.name.name, std::string(text(same_value_span(*same))),
+                           std::string(text(same_value_span(d))), d.name.span});
+        const std::uint32_t order = same->order;
+        *same = std::move(d);
+        same->order = order;
+        continue;
+      }
+      changes.push_back({"new", d.name.name, "", what, d.name.span});
+      base.push_back(std::move(d));
+    }
+  }
+
+  Span same_value_span(const ast::ParamDecl& d) const { return expr_span(d.value); }
+  Span same_value_span(const ast::SetDecl& d) const { return expr_span(d.value); }
+  Span same_value_span(const ast::LetDecl& d) const { return expr_span(d.value); }
+  Span expr_span(ExprId e) const { return current_ == nullptr ? Span{} : current_->span(e); }
+
+  // Applies override, remove and add statements in the order they are written.
+  void apply_edits(ast::Module& m, std::vector<VariantChange>& changes) {
+    current_ = &m;
+    struct Edit {
+      Span span;
+      int kind;  // 0 override, 1 remove, 2 add
+      std::size_t index;
+    };
+    std::vector<Edit> edits;
+    for (std::size_t i = 0; i < m.overrides.size(); ++i) edits.push_back({m.overrides[i].span, 0, i});
+    for (std::size_t i = 0; i < m.removes.size(); ++i) edits.push_back({m.removes[i].span, 1, i});
+    for (std::size_t i = 0; i < m.adds.size(); ++i) edits.push_back({m.adds[i].span, 2, i});
+    std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.span.begin < b.span.begin; });
+    for (const Edit& e : edits) {
+      if (e.kind == 0) apply_override(m, m.overrides[e.index], changes);
+      if (e.kind == 1) apply_remove(m, m.removes[e.index], changes);
+      if (e.kind == 2) apply_add(m, m.adds[e.index], changes);
+    }
+    for (const auto& a : m.adds) m.nodes[a.holder].detached = true;
+    // Statements in variant and base alike have been applied; the merged policy keeps none.
+    m.overrides.clear();
+    m.removes.clear();
+    m.adds.clear();
+  }
+
+  // The target of an edit, or an error naming both the variant's line and the base.
+  std::optional<Target> locate(const ast::Module& m, const ast::NameRef& ref, Span at, const char* verb) {
+    const Target t = find_target(m, ref);
+    if (t.kind != Target::Kind::kNone) return t;
+    const std::string path = ast::path_text(ref);
+    const std::string in = base_name_.empty() ? "the policy" : "the base policy `" + base_name_ + "`";
+    std::optional<std::string> hint;
+    if (auto best = closest_name(ref.parts.back().name, t.options)) {
+      hint = "did you mean `" + (t.resolved.empty() ? *best : t.resolved + "." + *best) + "`?";
+    } else if (!t.options.empty()) {
+      std::string list;
+      for (const auto& o : t.options) list += (list.empty() ? "" : ", ") + o;
+      hint = "`" + t.resolved + "` has " + list;
+    }
+    std::optional<Note> note;
+    if (t.resolved_span.valid()) {
+      note = Note{t.resolved_span, "`" + t.resolved + "` is declared here, without `" + ref.parts.back().name + "`"};
+    } else if (m.policy) {
+      note = Note{m.policy->span, in + " is declared here"};
+    }
+    error(DiagCode::override_target, at, std::string("cannot ") + verb + " `" + path + "`: " + in + " has no such thing",
+          hint, note);
+    return std::nullopt;
+  }
+
+  void bad(Span at, const std::string& message, const std::string& hint) {
+    error(DiagCode::bad_override, at, message, hint);
+  }
+
+  void apply_override(ast::Module& m, const ast::OverrideDecl& o, std::vector<VariantChange>& changes) {
+    const auto t = locate(m, o.target, o.span, "override");
+    if (!t) return;
+    const std::string path = ast::path_text(o.target);
+    using K = Target::Kind;
+    switch (o.kind) {
+      case ast::OverrideKind::kWeight:
+        if (t->kind == K::kNode) {
+          ast::Weight& w = m.nodes[t->a].weight;
+          if (m.nodes[t->a].parent == ast::IndicatorNode::kNoNode && w.kind == ast::WeightKind::kNone) {
+            bad(o.span, "`" + path + "` is the root of its tree and has no weight", "override the full marks of a root by declaring the tree again");
+            return;
+          }
+          changes.push_back({"weight", path, std::string(text(w.span)), std::string(text(o.weight.span)), o.span});
+          w = o.weight;
+        } else if (t->kind == K::kTrack) {
+          ast::Weight& w = m.funds[t->a].tracks[t->b].share;
+          changes.push_back({"weight", path, std::string(text(w.span)), std::string(text(o.weight.span)), o.span});
+          w = o.weight;
+        } else {
+          bad(o.span, "`" + path + "` is a " + kind_word(t->kind) + ": only indicators and fund tracks have a weight", "write `override 总分.创新层 weight 25%`");
+        }
+        return;
+      case ast::OverrideKind::kFormula: {
+        ExprId* slot = nullptr;
+        if (t->kind == K::kNode) {
+          if (!m.nodes[t->a].children.empty()) {
+            bad(o.span, "`" + path + "` is a group: its score is the sum of its sub-indicators", "override the formula of one of its sub-indicators");
+            return;
+          }
+          slot = &m.nodes[t->a].formula;
+        } else if (t->kind == K::kTrack) {
+          slot = &m.funds[t->a].tracks[t->b].by;
+          if (!ast::present(*slot)) {
+            bad(o.span, "track `" + path + "` splits equally: it has no weight formula", "remove it and add a track that splits by a weight");
+            return;
+          }
+        } else if (t->kind == K::kLet) {
+          slot = &m.lets[t->a].value;
+        } else {
+          bad(o.span, "`" + path + "` is a " + kind_word(t->kind) + ": only indicators, tracks and lets have a formula", "write `override 总分.基础层.设施覆盖率 = 设施覆盖率 * 0.9`");
+          return;
+        }
+        changes.push_back({"formula", path, std::string(text(m.span(*slot))), std::string(text(m.span(o.formula))), o.span});
+        *slot = o.formula;
+        return;
+      }
+      case ast::OverrideKind::kCoef: {
+        if (t->kind != K::kTrack) {
+          bad(o.span, "`" + path + "` is a " + kind_word(t->kind) + ": `coef` overrides a fund track's coefficients", "write `override 运营补助.绩效分配 coef { A 0.95, ... }`");
+          return;
+        }
+        std::vector<ExprId> coefs;
+        collect_coefs(m, m.funds[t->a].tracks[t->b].by, coefs);
+        if (coefs.size() != 1) {
+          bad(o.span, "track `" + path + "` has " + std::to_string(coefs.size()) + " `coef` tables; an override needs exactly one",
+              "override the track's whole formula with `override " + path + " = ...`");
+          return;
+        }
+        auto& c = std::get<ast::Coef>(m.exprs[static_cast<std::uint32_t>(coefs[0])]);
+        std::string before;
+        for (const auto& e : c.entries) before += (before.empty() ? "" : ", ") + e.key.text + " " + std::string(text(m.span(e.value)));
+        std::string after;
+        for (const auto& e : o.coef_entries) after += (after.empty() ? "" : ", ") + e.key.text + " " + std::string(text(m.span(e.value)));
+        changes.push_back({"coef", path, before, after, o.span});
+        c.entries = o.coef_entries;
+        c.otherwise = o.coef_else;
+        return;
+      }
+      case ast::OverrideKind::kBand: {
+        if (t->kind != K::kBand) {
+          bad(o.span, "`" + path + "` is a " + kind_word(t->kind) + ": an interval, deadline or text overrides a grade or alert band",
+              "write e.g. `override 预警.red [0, 65)`");
+          return;
+        }
+        ast::Band& b = m.bands[t->a].bands[t->b];
+        const std::string before = band_text(b);
+        if (o.interval) b.interval = *o.interval;
+        if (o.deadline) b.deadline = *o.deadline;
+        if (o.text) b.text = *o.text;
+        changes.push_back({"band", path, before, band_text(b), o.span});
+        return;
+      }
+    }
+  }
+
+  static void collect_coefs(const ast::Module& m, ExprId e, std::vector<ExprId>& out) {
+    if (!ast::present(e)) return;
+    std::visit(
+        [&](const auto& n) {
+          using N = std::decay_t<decltype(n)>;
+          if constexpr (std::is_same_v<N, ast::Coef>) {
+            out.push_back(e);
+          } else if constexpr (std::is_same_v<N, ast::Binary>) {
+            collect_coefs(m, n.lhs, out);
+            collect_coefs(m, n.rhs, out);
+          } else if constexpr (std::is_same_v<N, ast::Unary>) {
+            collect_coefs(m, n.operand, out);
+          } else if constexpr (std::is_same_v<N, ast::If>) {
+            collect_coefs(m, n.cond, out);
+            collect_coefs(m, n.then_expr, out);
+            collect_coefs(m, n.else_expr, out);
+          } else if constexpr (std::is_same_v<N, ast::Call>) {
+            for (const auto a : n.args) collect_coefs(m, a, out);
+          }
+        },
+        m.expr(e));
+  }
+
+  void apply_remove(ast::Module& m, const ast::RemoveDecl& r, std::vector<VariantChange>& changes) {
+    const auto t = locate(m, r.target, r.span, "remove");
+    if (!t) return;
+    const std::string path = ast::path_text(r.target);
+    using K = Target::Kind;
+    auto erase_at = [](auto& v, std::uint32_t i) { v.erase(v.begin() + static_cast<std::ptrdiff_t>(i)); };
+    switch (t->kind) {
+      case K::kNode: {
+        ast::IndicatorNode& n = m.nodes[t->a];
+        if (n.parent == ast::IndicatorNode::kNoNode) {
+          m.roots.erase(std::remove(m.roots.begin(), m.roots.end(), t->a), m.roots.end());
+        } else {
+          auto& siblings = m.nodes[n.parent].children;
+          siblings.erase(std::remove(siblings.begin(), siblings.end(), t->a), siblings.end());
+        }
+        detach(m, t->a);
+        break;
+      }
+      case K::kBand: erase_at(m.bands[t->a].bands, t->b); break;
+      case K::kTrack: erase_at(m.funds[t->a].tracks, t->b); break;
+      case K::kInput: erase_at(m.inputs, t->a); break;
+      case K::kParam: erase_at(m.params, t->a); break;
+      case K::kSet: erase_at(m.sets, t->a); break;
+      case K::kLet: erase_at(m.lets, t->a); break;
+      case K::kVeto: erase_at(m.vetoes, t->a); break;
+      case K::kBandDecl: erase_at(m.bands, t->a); break;
+      case K::kFund: erase_at(m.funds, t->a); break;
+      case K::kAdjust: erase_at(m.nodes[t->a].adjusts, t->b); break;
+      case K::kNone: return;
+    }
+    changes.push_back({"remove", path, kind_word(t->kind), "", r.span});
+  }
+
+  static void detach(ast::Module& m, std::uint32_t node) {
+    m.nodes[node].detached = true;
+    for (const std::uint32_t c : m.nodes[node].children) detach(m, c);
+  }
+
+  void apply_add(ast::Module& m, const ast::AddDecl& a, std::vector<VariantChange>& changes) {
+    const auto t = locate(m, a.target, a.span, "add to");
+    if (!t) return;
+    const std::string path = ast::path_text(a.target);
+    if (t->kind != Target::Kind::kNode) {
+      bad(a.span, "`" + path + "` is a " + kind_word(t->kind) + ": `add` adds sub-indicators, deductions and bonuses to an indicator",
+          "write e.g. `add 总分.创新层 { 新指标 5% = ... }`");
+      return;
+    }
+    ast::IndicatorNode& holder = m.nodes[a.holder];
+    ast::IndicatorNode& target = m.nodes[t->a];
+    if (!holder.children.empty() && ast::present(target.formula)) {
+      bad(a.span, "`" + path + "` is scored by a formula; it cannot also have sub-indicators",
+          "override it with a group, or add to its parent");
+      return;
+    }
+    for (const std::uint32_t c : holder.children) {
+      m.nodes[c].parent = t->a;
+      target.children.push_back(c);
+      changes.push_back({"add", path + "." + m.nodes[c].name.name, "", std::string(text(m.nodes[c].weight.span)), m.nodes[c].name.span});
+    }
+    for (const ast::Adjust& adj : holder.adjusts) {
+      target.adjusts.push_back(adj);
+      changes.push_back({"add", adj.name.name, "", adj.kind == ast::AdjustKind::kDeduct ? "deduct" : "bonus", adj.name.span});
+    }
+    if (ast::present(holder.deductions_max)) target.deductions_max = holder.deductions_max;
+    if (ast::present(holder.bonuses_max)) target.bonuses_max = holder.bonuses_max;
+    holder.children.clear();
+    holder.adjusts.clear();
+  }
+
+  SourceSet& sources_;
+  ModuleResolver& resolver_;
+  DiagnosticSink& sink_;
+  std::vector<std::string> stack_;  ///< keys of the files being loaded
+  std::vector<std::string> shown_;  ///< their display paths
+  std::string base_name_;
+  std::optional<std::string> top_base_;
+  std::vector<VariantChange> top_changes_;
+  const ast::Module* current_ = nullptr;
+  std::size_t errors_at_start_ = 0;
+};
+
+}  // namespace
+
+std::optional<LinkedPolicy> link(SourceSet& sources, SourceId top, const std::string& top_key, ModuleResolver& resolver,
+                                 DiagnosticSink& sink) {
+  Linker linker(sources, resolver, sink);
+  linker.set_errors_at_start(sink.error_count());
+  return linker.run(top, top_key);
+}
+
+}  // namespace jixiao::dsl
