@@ -314,11 +314,15 @@ struct type_bool : kw_bool {};
 struct option_label : label {};
 struct type_one_of : seq< tok< kw_one_of >, must< expect_open_brace >, ws, list< tok< option_label >, tok< one< ',' > > >, opt< tok< one< ',' > > >, must< expect_close_brace > > {};
 struct expect_lt : one< '<' > {};
-struct expect_text : kw_text {};
+struct list_text : kw_text {};
+struct list_number : kw_number {};
+struct list_score : kw_score {};
+struct expect_list_item : sor< list_text, list_number, list_score > {};
 struct expect_gt : one< '>' > {};
-struct type_list : seq< tok< kw_list >, must< expect_lt >, ws, must< expect_text >, ws, must< expect_gt > > {};
-struct type_spec : sor< seq< sor< type_score, type_number, type_count, type_money, type_percent >, ws, opt< range > >,
-                        type_text, type_bool, type_one_of, type_list > {};
+// list := 'list' '<' ( 'text' | 'number' | 'score' ) '>' [ range ]
+struct type_list : seq< tok< kw_list >, must< expect_lt >, ws, must< expect_list_item >, ws, must< expect_gt > > {};
+struct type_spec : sor< seq< sor< type_score, type_number, type_count, type_money, type_percent, type_list >, ws, opt< range > >,
+                        type_text, type_bool, type_one_of > {};
 struct expect_type : type_spec {};
 struct expect_colon : one< ':' > {};
 struct input_name : ident {};

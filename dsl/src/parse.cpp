@@ -600,7 +600,13 @@ class Lowerer {
         if (t->is_type<g::type_money>()) in.kind = K::kMoney;
         if (t->is_type<g::type_text>()) in.kind = K::kText;
         if (t->is_type<g::type_bool>()) in.kind = K::kBool;
-        if (t->is_type<g::type_list>()) in.kind = K::kTextList;
+        if (t->is_type<g::type_list>()) {
+          in.kind = K::kTextList;
+          for (const auto& element : t->children) {
+            if (element->is_type<g::list_number>()) in.kind = K::kNumberList;
+            if (element->is_type<g::list_score>()) in.kind = K::kScoreList;
+          }
+        }
         if (t->is_type<g::type_one_of>()) {
           in.kind = K::kOneOf;
           for (const auto& o : t->children) in.options.push_back(label(*o));
@@ -913,7 +919,8 @@ using selector = pegtl::parse_tree::selector<
         g::expect_output_item, g::expect_precision_places, g::expect_range_hi, g::policy_name, g::policy_version,
         g::policy_decl, g::subject_name, g::key_name, g::subject_decl, g::range_lo, g::range_hi,
         g::range, g::type_score, g::type_number, g::type_percent, g::type_count, g::type_money,
-        g::type_text, g::type_bool, g::option_label, g::type_one_of, g::type_list, g::type_spec,
+        g::type_text, g::type_bool, g::option_label, g::type_one_of, g::type_list, g::type_spec, g::list_text,
+        g::list_number, g::list_score,
         g::input_name, g::input_item, g::input_decl, g::decl_name, g::param_decl, g::set_decl,
         g::let_decl, g::weight, g::adjust_amount, g::adjust_per, g::adjust_when, g::adjust_max,
         g::adjust_kind_deduct, g::adjust_kind_bonus, g::adjust_name, g::adjust, g::deductions_max,

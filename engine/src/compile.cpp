@@ -463,6 +463,18 @@ class Compiler {
       for (std::size_t i = 1; i < c.args.size(); ++i) r = emit(op, r, arg(i), 0, 0, 0, e);
       return r;
     };
+    if (c.args.size() == 1 && policy_.type(c.args[0]).kind == TypeKind::kNumberList) {
+      const std::uint32_t kind = f == "avg" ? 0u : f == "min" ? 1u : f == "max" ? 2u : f == "sum" ? 3u : f == "size" ? 4u : 5u;
+      std::int64_t trim = 1;
+      std::int64_t above = -1;
+      for (const auto& a : c.named) {
+        const std::int64_t v = ast::literal_value(std::get<ast::NumberLit>(m_.expr(a.value))) / kOne;
+        if (a.name.name == "trim") trim = v;
+        if (a.name.name == "above") above = v;
+      }
+      if (above < 0) above = 2 * trim;
+      return emit(OpCode::kNumberListAgg, list_input(c.args[0]), static_cast<std::uint32_t>(above), 0, trim, kind, e);
+    }
     if (f == "min") return fold(OpCode::kMin);
     if (f == "max") return fold(OpCode::kMax);
     if (f == "sum") return fold(OpCode::kAdd);

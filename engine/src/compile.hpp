@@ -43,7 +43,7 @@ struct Compiled {
 /// Compiles `plan` for `data` (interning the policy's texts into data.strings).
 Compiled compile(const Plan& plan, Dataset& data);
 
-enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget };
+enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget, kEmptyList };
 
 /// Errors found while running programs: counted all, the first few kept with their row.
 struct RuntimeErrors {

@@ -149,6 +149,7 @@ class Executor {
       case OpCode::kListCount:
       case OpCode::kListSize:
         return list_op(in, begin, n);
+      case OpCode::kNumberListAgg: return number_list(in, begin, n);
       case OpCode::kRatio: return ratio(in, begin, n);
       case OpCode::kInterp: return interpolate(in, n);
       case OpCode::kShortfall: return shortfall(in, begin, n);
@@ -245,6 +246,61 @@ class Executor {
         case OpCode::kListCount: d[i] = hits * kOne; break;
         default: d[i] = size * kOne; break;
       }
+    }
+  }
+
+  // avg, min, max, sum, size and trimmed mean of each row's list of numbers. An empty list has no
+  // average, minimum or maximum: that is an error on the row.
+  void number_list(const Instr& in, std::size_t begin, std::size_t n) {
+    const Column& list = data_.inputs[in.a];
+    std::int64_t* d = reg(in.dst);
+    std::vector<std::int64_t> items;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint32_t from = list.list_offsets[begin + i];
+      const std::uint32_t to = list.list_offsets[begin + i + 1];
+      const auto size = static_cast<std::int64_t>(to - from);
+      d[i] = 0;
+      if (in.aux == 4) {
+        d[i] = size * kOne;
+        continue;
+      }
+      if (in.aux == 3) {
+        Int128 total = 0;
+        for (std::uint32_t k = from; k < to; ++k) total += list.list_numbers[k];
+        if (total > INT64_MAX || total < INT64_MIN) {
+          fail(in, i, begin, RuntimeErrorKind::kOverflow);
+        } else {
+          d[i] = static_cast<std::int64_t>(total);
+        }
+        continue;
+      }
+      if (size == 0) {
+        fail(in, i, begin, RuntimeErrorKind::kEmptyList);
+        continue;
+      }
+      items.assign(list.list_numbers.begin() + from, list.list_numbers.begin() + to);
+      std::sort(items.begin(), items.end());
+      if (in.aux == 1) {
+        d[i] = items.front();
+        continue;
+      }
+      if (in.aux == 2) {
+        d[i] = items.back();
+        continue;
+      }
+      std::size_t lo = 0;
+      std::size_t hi = items.size();
+      if (in.aux == 5 && size > static_cast<std::int64_t>(in.b)) {
+        lo = static_cast<std::size_t>(in.imm);
+        hi = items.size() - static_cast<std::size_t>(in.imm);
+      }
+      if (lo >= hi) {
+        fail(in, i, begin, RuntimeErrorKind::kEmptyList);
+        continue;
+      }
+      Int128 total = 0;
+      for (std::size_t k = lo; k < hi; ++k) total += items[k];
+      d[i] = static_cast<std::int64_t>(decimal::div_round(total, static_cast<Int128>(hi - lo)));
     }
   }
 
@@ -426,6 +482,9 @@ RuntimeMessage describe(const detail::RuntimeErrors::Entry& e) {
       return {DiagCode::missing_label, "`coef` has no entry for the row's value", "add an entry for it, or `else 值`"};
     case detail::RuntimeErrorKind::kBadTarget:
       return {DiagCode::division_by_zero, "the target of `ratio` is 0 or below", "a target must be above 0"};
+    case detail::RuntimeErrorKind::kEmptyList:
+      return {DiagCode::empty_list, "the list has no values to average (or too few after trimming)",
+              "give at least one value, or guard with `if size(列表) > 0 then ... else ...`"};
     case detail::RuntimeErrorKind::kNone:
       break;
   }

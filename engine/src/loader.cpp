@@ -31,6 +31,10 @@ namespace {
 using ast::InputKind;
 constexpr std::int64_t kOne = decimal::kOne;
 
+bool is_list(InputKind k) {
+  return k == InputKind::kTextList || k == InputKind::kNumberList || k == InputKind::kScoreList;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -77,6 +81,10 @@ std::string expected_text(const ast::InputDecl& in, const dsl::Symbol& s, const 
       return "a text";
     case InputKind::kTextList:
       return "texts separated by `;` or `、`";
+    case InputKind::kNumberList:
+    case InputKind::kScoreList:
+      return bounded ? "numbers from " + range_words(s.range.lo, s.range.hi, false) + " separated by `;`, e.g. `85;90.5;78`"
+                     : "numbers separated by `;`, e.g. `85;90.5;78`";
   }
   return "a value";
 }
@@ -207,7 +215,7 @@ class Loader {
     data_.inputs.assign(inputs.size(), Column{});
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       mapped_[i] = find(inputs[i].name.name, "input `" + inputs[i].name.name + "`");
-      if (inputs[i].kind == InputKind::kTextList) data_.inputs[i].list_offsets.push_back(0);
+      if (is_list(inputs[i].kind)) data_.inputs[i].list_offsets.push_back(0);
     }
     return sink_.error_count() == errors_before;
   }
@@ -251,6 +259,29 @@ class Loader {
     return name;
   }
 
+  // The items of a list cell: separated by `;`, `；`, `、` or `|`, trimmed, empty items dropped.
+  static std::vector<std::string> split_items(std::string_view v) {
+    std::vector<std::string> items;
+    std::size_t pos = 0;
+    std::string item;
+    auto flush = [&] {
+      const std::string_view t = trim(item);
+      if (!t.empty()) items.emplace_back(t);
+      item.clear();
+    };
+    while (pos < v.size()) {
+      const std::size_t start = pos;
+      const char32_t cp = utf8::decode(v, pos);
+      if (cp == ';' || cp == 0xFF1B || cp == 0x3001 || cp == '|') {
+        flush();
+      } else {
+        item.append(v.substr(start, pos - start));
+      }
+    }
+    flush();
+    return items;
+  }
+
   void read_cell(std::size_t input, const CsvField& f, std::uint32_t row) {
     const ast::InputDecl& in = policy_.module.inputs[input];
     Column& col = data_.inputs[input];
@@ -261,24 +292,26 @@ class Loader {
         col.values.push_back(data_.strings.intern(v));
         return;
       case InputKind::kTextList: {
-        std::size_t pos = 0;
-        std::string item;
-        auto flush = [&] {
-          const std::string_view t = trim(item);
-          if (!t.empty()) col.list_items.push_back(data_.strings.intern(t));
-          item.clear();
-        };
-        while (pos < v.size()) {
-          const std::size_t start = pos;
-          const char32_t cp = utf8::decode(v, pos);
-          if (cp == ';' || cp == 0xFF1B || cp == 0x3001 || cp == '|') {
-            flush();
+        for (const std::string& item : split_items(v)) col.list_items.push_back(data_.strings.intern(item));
+        col.list_offsets.push_back(static_cast<std::uint32_t>(col.list_items.size()));
+        col.values.push_back(0);
+        return;
+      }
+      case InputKind::kNumberList:
+      case InputKind::kScoreList: {
+        const dsl::Symbol& sym = policy_.symbol(policy_.find(in.name.name));
+        for (const std::string& item : split_items(v)) {
+          decimal::ParseError why{};
+          const auto value = decimal::parse(item, decimal::kPlaces, &why);
+          if (!value) {
+            bad(f, row, input, "`" + item + "` in " + shown + " is not a number");
+          } else if ((!sym.range.lo_inf && *value < sym.range.lo) || (!sym.range.hi_inf && *value > sym.range.hi)) {
+            bad(f, row, input, "`" + item + "` in " + shown + " is outside the declared range", DiagCode::out_of_range);
           } else {
-            item.append(v.substr(start, pos - start));
+            col.list_numbers.push_back(*value);
           }
         }
-        flush();
-        col.list_offsets.push_back(static_cast<std::uint32_t>(col.list_items.size()));
+        col.list_offsets.push_back(static_cast<std::uint32_t>(col.list_numbers.size()));
         col.values.push_back(0);
         return;
       }

@@ -26,6 +26,7 @@ enum class OpCode : std::uint8_t {
   kSelect,        // dst = a ? b : c
   kInSet,         // dst = set[aux] contains a
   kListAny, kListAll, kListCount, kListSize,  // list input `a` (input index) against set aux
+  kNumberListAgg, // list<number> input `a`: aux = 0 avg, 1 min, 2 max, 3 sum, 4 size, 5 trimmed mean (imm trim, b above)
   kMin, kMax, kAbs, kFloor, kCeil,
   kRound,         // imm = places
   kRatio,         // dst = ratio(a, target b, cap c); imm = 1 when lower is better

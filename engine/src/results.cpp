@@ -148,6 +148,18 @@ class Columns {
         c.text = [v, &domain](std::size_t row) { return domain.labels[static_cast<std::size_t>((*v)[row])]; };
         break;
       }
+      case TypeKind::kNumberList: {
+        c.kind = CellKind::kList;
+        const Column& list = d_.inputs[s.index];
+        c.list = [&list](std::size_t row) {
+          std::vector<std::string> items;
+          for (std::uint32_t k = list.list_offsets[row]; k < list.list_offsets[row + 1]; ++k) {
+            items.push_back(decimal::to_string(list.list_numbers[k]));
+          }
+          return items;
+        };
+        break;
+      }
       case TypeKind::kTextList: {
         c.kind = CellKind::kList;
         const Column& list = d_.inputs[s.index];

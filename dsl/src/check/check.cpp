@@ -43,6 +43,7 @@ std::string type_name(const Type& t, const std::vector<Domain>& domains) {
     case TypeKind::kBool: return "yes/no (bool)";
     case TypeKind::kText: return "text";
     case TypeKind::kTextList: return "a list of texts";
+    case TypeKind::kNumberList: return "a list of numbers";
     case TypeKind::kLabel:
       return t.domain < domains.size() ? "a label of `" + domains[t.domain].name + "`" : "a label";
     case TypeKind::kSet: return "a set of texts";
@@ -90,6 +91,7 @@ constexpr FunctionInfo kFunctions[] = {
     {"excess", "excess(x, 80, step: 1, partial: prorata)"},
     {"count_in", "count_in(list, set)"},
     {"size", "size(list)"},
+    {"trimmed_mean", "trimmed_mean(评分列表, trim: 1, above: 5)"},
 };
 
 class Checker {
@@ -466,7 +468,7 @@ class Checker {
         sym(id).type = t;
         sym(id).range = p_.range(e);
         if (t.kind == TypeKind::kSet || t.kind == TypeKind::kTable || t.kind == TypeKind::kPair ||
-            t.kind == TypeKind::kTextList) {
+            t.kind == TypeKind::kTextList || t.kind == TypeKind::kNumberList) {
           error(DiagCode::type_mismatch, m_.span(e), "`let` names one value per row, not " + tn(t),
                 t.kind == TypeKind::kTextList ? "use the list input itself, e.g. `违规事项 any_in 负面清单`"
                                               : "declare sets with `set` and tables with `param`");
@@ -519,6 +521,14 @@ class Checker {
       case K::kText: s.type = T(TypeKind::kText); break;
       case K::kBool: s.type = T(TypeKind::kBool); break;
       case K::kTextList: s.type = T(TypeKind::kTextList); break;
+      case K::kNumberList:
+        s.type = T(TypeKind::kNumberList);
+        s.range = NumRange::unbounded();
+        break;
+      case K::kScoreList:
+        s.type = T(TypeKind::kNumberList);
+        s.range = NumRange::between(0, kHundred);
+        break;
       case K::kOneOf:
         s.type = Type{TypeKind::kLabel, p_.input_domain[s.index], TypeKind::kError};
         break;
@@ -526,9 +536,10 @@ class Checker {
     if (in.range) {
       const ast::RangeSpec& r = *in.range;
       const bool numeric = in.kind == K::kScore || in.kind == K::kNumber || in.kind == K::kCount ||
-                           in.kind == K::kMoney || in.kind == K::kPercent;
+                           in.kind == K::kMoney || in.kind == K::kPercent || in.kind == K::kNumberList ||
+                           in.kind == K::kScoreList;
       if (!numeric) {
-        error(DiagCode::bad_range, r.span, "a range cannot be given for this type", "ranges apply to score, number, count and money");
+        error(DiagCode::bad_range, r.span, "a range cannot be given for this type", "ranges apply to score, number, count, money and their lists");
       } else if (r.lo > r.hi) {
         error(DiagCode::bad_range, r.span,
               "range " + decimal::to_string(r.lo) + ".." + decimal::to_string(r.hi) + " of `" + in.name.name + "` is empty",
@@ -1388,7 +1399,8 @@ class Checker {
       error(DiagCode::type_mismatch, m_.span(i.cond), "the condition of `if` is " + tn(c) + ", not yes/no");
     }
     if (is_err(a) || is_err(b)) return set_type(e, T(TypeKind::kError));
-    if (a.kind == TypeKind::kTextList || a.kind == TypeKind::kSet || a.kind == TypeKind::kTable) {
+    if (a.kind == TypeKind::kTextList || a.kind == TypeKind::kNumberList || a.kind == TypeKind::kSet ||
+        a.kind == TypeKind::kTable) {
       error(DiagCode::type_mismatch, m_.span(e), "`if` chooses between single values, not " + tn(a),
             "test the list inside the branches instead");
       return set_type(e, T(TypeKind::kError));
@@ -1576,6 +1588,7 @@ class Checker {
       return set_type(e, T(TypeKind::kError));
     }
     if (name == "ratio") return ratio(e, c, *fn);
+    if (name == "trimmed_mean") return trimmed_mean(e, c, *fn);
     if (name == "interpolate") return interpolate(e, c, *fn);
     if (name == "shortfall" || name == "excess") return shortfall(e, c, *fn);
 
@@ -1593,6 +1606,15 @@ class Checker {
     }
     if (error_seen) return set_type(e, T(TypeKind::kError));
     auto range_of = [&](std::size_t i) { return p_.range(c.args[i]); };
+    // One list of numbers: avg, min, max, sum and size aggregate its items.
+    if (args.size() == 1 && args[0].kind == TypeKind::kNumberList &&
+        (name == "avg" || name == "min" || name == "max" || name == "sum" || name == "size")) {
+      const NumRange item = range_of(0);
+      NumRange r = item;
+      if (name == "sum") r = NumRange{item.lo_inf || item.lo >= 0 ? 0 : item.lo, 0, item.lo_inf, true};
+      if (name == "size") r = NumRange{0, 0, false, true};
+      return set_type(e, T(TypeKind::kNumber), r);
+    }
     auto all_numeric = [&](bool money_ok) -> std::optional<TypeKind> {
       if (args.empty()) return std::nullopt;
       const TypeKind k = args[0].kind;
@@ -1659,7 +1681,7 @@ class Checker {
       return set_type(e, T(TypeKind::kNumber), NumRange{0, 0, false, true});
     }
     if (name == "size") {
-      if (args.size() != 1 || args[0].kind != TypeKind::kTextList) return call_error(e, "`size` counts the items of a list<text>", fn->usage);
+      if (args.size() != 1 || args[0].kind != TypeKind::kTextList) return call_error(e, "`size` counts the items of a list", fn->usage);
       return set_type(e, T(TypeKind::kNumber), NumRange{0, 0, false, true});
     }
     return call_error(e, "cannot check `" + name + "`", fn->usage);
@@ -1758,6 +1780,33 @@ class Checker {
     }
     if (!ok) return set_type(e, T(TypeKind::kError));
     return set_type(e, T(TypeKind::kNumber), r);
+  }
+
+  // trimmed_mean(L, trim: n, above: m): the mean of a list of numbers without its n highest and
+  // n lowest items when it has more than m items (m defaults to 2n).
+  Type trimmed_mean(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+    bool ok = c.args.size() == 1;
+    if (ok) {
+      const Type t = visit(c.args[0]);
+      if (is_err(t)) return set_type(e, T(TypeKind::kError));
+      if (t.kind != TypeKind::kNumberList) {
+        error(DiagCode::type_mismatch, m_.span(c.args[0]), "`trimmed_mean` takes a list of numbers, not " + tn(t),
+              "declare the raters' scores as `list<score>`, e.g. `居民评分 : list<score>`");
+        return set_type(e, T(TypeKind::kError));
+      }
+    }
+    for (const auto& a : c.named) {
+      const Type t = visit(a.value);
+      const auto* lit = std::get_if<ast::NumberLit>(&m_.expr(a.value));
+      const bool whole = is_num(t) && lit != nullptr && ast::literal_value(*lit) >= 0 && ast::literal_value(*lit) % kOne == 0;
+      if ((a.name.name != "trim" && a.name.name != "above") || !whole) {
+        error(DiagCode::bad_arguments, a.name.span, "`trimmed_mean` takes `trim:` and `above:`, each a whole number written out",
+              "write `" + std::string(fn.usage) + "`");
+        ok = false;
+      }
+    }
+    if (!ok) return c.args.size() == 1 ? set_type(e, T(TypeKind::kError)) : call_error(e, "`trimmed_mean` takes one list", fn.usage);
+    return set_type(e, T(TypeKind::kNumber), p_.range(c.args[0]));
   }
 
   // shortfall(x, threshold, step: s, partial: prorata|floor|ceil) and excess(...)

@@ -171,7 +171,7 @@ struct SubjectDecl {
   Span span;
 };
 
-enum class InputKind { kScore, kNumber, kPercent, kCount, kMoney, kText, kOneOf, kTextList, kBool };
+enum class InputKind { kScore, kNumber, kPercent, kCount, kMoney, kText, kOneOf, kTextList, kBool, kNumberList, kScoreList };
 
 /// `lo..hi` in an input type; raw values (for money: 元 at scale 10^6 as written).
 struct RangeSpec {

@@ -22,6 +22,7 @@ enum class TypeKind : std::uint8_t {
   kBool,
   kText,
   kTextList,
+  kNumberList,  ///< list<number>, list<score>: only read whole by avg, min, max, sum, size, trimmed_mean
   kLabel,     ///< one label of a Domain (grades, alerts, one_of inputs)
   kSet,       ///< a set of texts
   kTable,     ///< a param table: text → number or money

@@ -29,12 +29,13 @@ class StringPool {
 };
 
 /// Every value of a column is an int64: a number (raw, scale 10^6), money (fen), a label index,
-/// a text id, or a bool (0/1). Lists of texts keep their items in `list_items`, row i's items
-/// being list_items[list_offsets[i] .. list_offsets[i+1]).
+/// a text id, or a bool (0/1). Lists keep their items in `list_items` (texts) or `list_numbers`
+/// (numbers), row i's items being those at list_offsets[i] .. list_offsets[i+1].
 struct Column {
   std::vector<std::int64_t> values;
   std::vector<std::uint32_t> list_offsets;
-  std::vector<std::uint32_t> list_items;
+  std::vector<std::uint32_t> list_items;     ///< list<text>: text ids
+  std::vector<std::int64_t> list_numbers;    ///< list<number>, list<score>: raw numbers
 };
 
 /// The data of one evaluation: rows in file order.
