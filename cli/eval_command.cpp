@@ -1,4 +1,5 @@
 // `jixiao eval POLICY --data FILE`: evaluate a policy over community data and write the results.
+#include <algorithm>
 #include <chrono>
 
 #include "commands.hpp"
@@ -29,7 +30,9 @@ std::vector<OptionSpec> eval_options() {
       {"format", 0, "FORMAT", "csv (default) or json"},
       {"param", 0, "NAME=VALUE", "override a param, e.g. --param 资金池=5000万元 (repeatable)", true},
       {"encoding", 0, "NAME", "the data's encoding: auto (default), utf-8, gbk or gb18030"},
-      {"columns", 0, "FILE", "a TOML column map: [columns] 输入名 = \"表头\""},
+      {"columns", 0, "FILE", "a TOML column map: [columns] \"输入名\" = \"表头\""},
+      {"period", 0, "PERIOD", "with periods in the data: the period to evaluate (default: the latest)"},
+      {"all-periods", 0, "", "with periods in the data: report every period, each with its own funds"},
   });
 }
 
@@ -121,9 +124,23 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   if (!data) return fail();
   s.logger->info("loaded {} rows from `{}` ({}) in {:.1f} ms", data->rows, *data_path, data->encoding, ms_since(t));
 
+  engine::EvalOptions options;
+  if (auto period = parsed.value("period")) {
+    if (data->periods.empty()) {
+      throw UsageError("`--period " + *period + "` was given, but the policy has no periods",
+                       "declare them with `subject ... key ... period 年度`, or leave out `--period`");
+    }
+    if (std::find(data->periods.begin(), data->periods.end(), *period) == data->periods.end()) {
+      std::string list;
+      for (const auto& p : data->periods) list += (list.empty() ? "" : ", ") + p;
+      throw UsageError("the data has no period `" + *period + "`", "its periods are " + list);
+    }
+    options.period = *period;
+  }
+  options.all_periods = parsed.has("all-periods");
   t = std::chrono::steady_clock::now();
   progress.phase("evaluating " + std::to_string(data->rows) + " rows");
-  auto result = engine::evaluate(loaded->plan, *data, engine::EvalOptions{}, *s.limit);
+  auto result = engine::evaluate(loaded->plan, *data, options, *s.limit);
   if (!result) return fail();
   s.logger->info("evaluated and allocated in {:.1f} ms", ms_since(t));
 

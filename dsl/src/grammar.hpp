@@ -122,6 +122,7 @@ JIXIAO_KW( override, "override" )
 JIXIAO_KW( remove, "remove" )
 JIXIAO_KW( add, "add" )
 JIXIAO_KW( weight, "weight" )
+JIXIAO_KW( period, "period" )
 #undef JIXIAO_KW
 
 // Words that cannot be names. (Type names and `min`/`max`-style function names are not
@@ -294,7 +295,11 @@ struct policy_decl : seq< tok< kw_policy >, must< policy_name >, ws, opt< tok< k
 struct subject_name : ident {};
 struct key_name : ident {};
 struct expect_key : kw_key {};
-struct subject_decl : seq< tok< kw_subject >, must< subject_name >, ws, must< expect_key >, ws, must< key_name >, ws > {};
+struct period_name : ident {};
+struct expect_period_name : period_name {};
+// subject := 'subject' ident 'key' ident [ 'period' ident ]
+struct subject_decl : seq< tok< kw_subject >, must< subject_name >, ws, must< expect_key >, ws, must< key_name >, ws,
+                           opt< tok< kw_period >, must< expect_period_name >, ws > > {};
 
 // type := 'score' [range] | 'number' [range] | 'percent' | 'count' [range] | 'money' [range]
 //       | 'text' | 'bool' | 'one_of' '{' label { ',' label } '}' | 'list' '<' 'text' '>'
@@ -418,7 +423,8 @@ struct deadline : seq< tok< kw_deadline >, must< expect_deadline_count >, ws, mu
 // A band's text is a string that does not start the next band (a quoted label and its interval).
 struct band_text : seq< string_lit, not_at< ws, sor< one< '[' >, one< '(' > > > > {};
 struct band_label : label {};
-struct band : seq< tok< band_label >, must< expect_interval >, ws, opt< tok< deadline > >, opt< tok< band_text > >, sep > {};
+// A band without an interval is a label that only vetoes reach (`grade 等级 { ... 解聘 }`).
+struct band : seq< tok< band_label >, opt< tok< interval > >, opt< tok< deadline > >, opt< tok< band_text > >, sep > {};
 struct expect_band_close : one< '}' > {};
 struct expect_of : kw_of {};
 // grade := 'grade' ident 'of' expr '{' { band } '}'     alert := 'alert' ident 'of' expr '{' { band } '}'

@@ -265,7 +265,7 @@ std::string deadline_text(const ast::Deadline& d) {
 }
 
 std::string band_text(const ast::Band& b) {
-  std::string s = interval_text(b.interval);
+  std::string s = b.has_interval ? interval_text(b.interval) : "(no interval)";
   if (b.deadline) s += " deadline " + deadline_text(*b.deadline);
   if (b.text) s += " \"" + *b.text + "\"";
   return s;
@@ -641,7 +641,10 @@ class Linker {
         }
         ast::Band& b = m.bands[t->a].bands[t->b];
         const std::string before = band_text(b);
-        if (o.interval) b.interval = *o.interval;
+        if (o.interval) {
+          b.interval = *o.interval;
+          b.has_interval = true;
+        }
         if (o.deadline) b.deadline = *o.deadline;
         if (o.text) b.text = *o.text;
         changes.push_back({"band", path, before, band_text(b), o.span});

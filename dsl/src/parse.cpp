@@ -581,7 +581,9 @@ class Lowerer {
 
   void subject(const Node& n) {
     if (module_.subject) return duplicate_decl("subject", span(n), module_.subject->span);
-    module_.subject = ast::SubjectDecl{ident(*n.children.at(0)), ident(*n.children.at(1)), span(n)};
+    ast::SubjectDecl d{ident(*n.children.at(0)), ident(*n.children.at(1)), std::nullopt, span(n)};
+    if (n.children.size() > 2) d.period = ident(*n.children.at(2));
+    module_.subject = std::move(d);
   }
 
   void inputs(const Node& n) {
@@ -791,9 +793,13 @@ class Lowerer {
       const Node& bn = *n.children[i];
       ast::Band band;
       band.span = span(bn);
+      band.has_interval = false;
       for (const auto& c : bn.children) {
         if (c->is_type<g::band_label>()) band.label = label(*c);
-        if (c->is_type<g::expect_interval>() || c->is_type<g::interval>()) band.interval = interval(*c);
+        if (c->is_type<g::expect_interval>() || c->is_type<g::interval>()) {
+          band.interval = interval(*c);
+          band.has_interval = true;
+        }
         if (c->is_type<g::band_text>()) band.text = string_value(*c);
         if (c->is_type<g::deadline>()) {
           ast::Deadline d;
@@ -935,7 +941,7 @@ using selector = pegtl::parse_tree::selector<
         g::precision_decl, g::policy_base, g::import_name, g::expect_import_name, g::import_source,
         g::expect_import_source, g::override_target, g::expect_override_target, g::override_weight,
         g::override_formula, g::override_coef, g::override_text, g::override_band, g::import_decl,
-        g::override_decl, g::remove_decl, g::add_decl>>;
+        g::override_decl, g::remove_decl, g::add_decl, g::expect_period_name>>;
 
 }  // namespace
 
@@ -1010,7 +1016,7 @@ const std::vector<std::string_view>& keywords() {
         "rounding", "fen", "ties", "asc", "desc", "output", "precision", "if", "then", "else",
         "and", "or", "not", "in", "any_in", "all_in", "true", "false", "coef", "bands", "inf",
         "score", "number", "percent", "count", "money", "text", "bool", "one_of", "list",
-        "extends", "import", "from", "override", "remove", "add", "weight"};
+        "extends", "import", "from", "override", "remove", "add", "weight", "period"};
     std::sort(w.begin(), w.end());
     return w;
   }();

@@ -1,6 +1,7 @@
 // Compiling checked symbols into flat column programs (see program.hpp for the operations).
 #include <algorithm>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "compile.hpp"
 #include "jixiao/dsl/decimal.hpp"
@@ -16,25 +17,247 @@ constexpr std::int64_t kOne = decimal::kOne;
 class Compiler {
  public:
   Compiler(const Plan& plan, Dataset& data, Compiled& out)
-      : policy_(*plan.policy), m_(plan.policy->module), data_(data), out_(out) {}
+      : policy_(*plan.policy), m_(plan.policy->module), data_(data), out_(out),
+        has_periods_(plan.policy->period != dsl::kNoSymbol) {}
 
   void run(const Plan& plan) {
     out_.symbol_column.assign(policy_.symbols.size(), -1);
+    out_.symbol_valid.assign(policy_.symbols.size(), -1);
     out_.funds.resize(m_.funds.size());
     for (const dsl::SymbolId s : plan.order) {
-      program_ = Program{};
-      program_.symbol = s;
-      next_reg_ = 0;
+      hoist(s);
+      begin_program(s);
       symbol(s);
-      program_.registers = next_reg_;
-      out_.registers = std::max(out_.registers, next_reg_);
-      if (!program_.code.empty()) out_.programs.push_back(std::move(program_));
+      validity(s);
+      end_program();
     }
     std::sort(out_.rules.begin(), out_.rules.end(),
               [](const RuleSlot& a, const RuleSlot& b) { return a.offset < b.offset; });
   }
 
  private:
+  void begin_program(dsl::SymbolId s) {
+    program_ = Program{};
+    program_.symbol = s;
+    next_reg_ = 0;
+    mask_ = kNoMask;
+  }
+
+  void end_program() {
+    program_.registers = next_reg_;
+    out_.registers = std::max(out_.registers, next_reg_);
+    if (program_.code.empty()) return;
+    out_.programs.push_back(std::move(program_));
+    out_.steps.push_back({false, static_cast<std::uint32_t>(out_.programs.size() - 1)});
+  }
+
+  // ---- history and peers: computed over whole columns before the program that reads them ----
+
+  static bool is_global_call(const ast::Call& c) {
+    const std::string& f = c.callee.name;
+    return f == "prev" || f == "avg_prev" || f == "streak" || f == "rank" || f == "percentile" || f == "peer_avg";
+  }
+
+  template <typename F>
+  static void for_each_child(const ast::Expr& x, F f) {
+    std::visit(
+        [&](const auto& n) {
+          using N = std::decay_t<decltype(n)>;
+          if constexpr (std::is_same_v<N, ast::Unary>) {
+            f(n.operand);
+          } else if constexpr (std::is_same_v<N, ast::Binary>) {
+            f(n.lhs);
+            f(n.rhs);
+          } else if constexpr (std::is_same_v<N, ast::If>) {
+            f(n.cond);
+            f(n.then_expr);
+            f(n.else_expr);
+          } else if constexpr (std::is_same_v<N, ast::Call>) {
+            for (const ExprId a : n.args) f(a);
+            for (const auto& a : n.named) f(a.value);
+          } else if constexpr (std::is_same_v<N, ast::Pair>) {
+            f(n.from);
+            f(n.to);
+          } else if constexpr (std::is_same_v<N, ast::Coef>) {
+            f(n.subject);
+            for (const auto& e : n.entries) f(e.value);
+            if (ast::present(n.otherwise)) f(n.otherwise);
+          } else if constexpr (std::is_same_v<N, ast::Bands>) {
+            f(n.subject);
+            for (const auto& e : n.entries) f(e.value);
+          }
+        },
+        x);
+  }
+
+  // The expressions a symbol's program compiles.
+  std::vector<ExprId> roots(dsl::SymbolId id) const {
+    const dsl::Symbol& s = policy_.symbol(id);
+    std::vector<ExprId> r;
+    auto add = [&](ExprId e) {
+      if (ast::present(e)) r.push_back(e);
+    };
+    switch (s.kind) {
+      case SymbolKind::kLet: add(m_.lets[s.index].value); break;
+      case SymbolKind::kIndicator: {
+        const ast::IndicatorNode& n = m_.nodes[s.index];
+        add(n.formula);
+        for (const ast::Adjust& a : n.adjusts) {
+          add(a.amount);
+          add(a.per);
+          add(a.when);
+          add(a.max);
+        }
+        add(n.deductions_max);
+        add(n.bonuses_max);
+        break;
+      }
+      case SymbolKind::kVeto: add(m_.vetoes[s.index].when); break;
+      case SymbolKind::kGrade:
+      case SymbolKind::kAlert: add(m_.bands[s.index].of); break;
+      case SymbolKind::kFund: {
+        const ast::FundDecl& f = m_.funds[s.index];
+        add(f.pool);
+        add(f.per_group);
+        for (const ast::Track& t : f.tracks) {
+          add(t.by);
+          add(t.proportional);
+          add(t.when);
+        }
+        for (const ast::TieKey& k : f.ties) add(k.key);
+        break;
+      }
+      default: break;
+    }
+    return r;
+  }
+
+  // History and peer calls under `e`, innermost first (`all`), or only the outermost (`!all`).
+  void global_calls(ExprId e, std::vector<ExprId>& out, bool all) const {
+    const ast::Expr& x = m_.expr(e);
+    const auto* c = std::get_if<ast::Call>(&x);
+    const bool global = c != nullptr && is_global_call(*c);
+    if (!global || all) for_each_child(x, [&](ExprId child) { global_calls(child, out, all); });
+    if (global) out.push_back(e);
+  }
+
+  // Symbols read on the same row by `e` (not inside history or peer calls).
+  void same_row_reads(ExprId e, std::vector<dsl::SymbolId>& out) const {
+    const ast::Expr& x = m_.expr(e);
+    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && is_global_call(*c)) return;
+    if (std::holds_alternative<ast::NameRef>(x)) {
+      const dsl::SymbolId s = policy_.ref(e);
+      if (s != dsl::kNoSymbol) out.push_back(s);
+    }
+    for_each_child(x, [&](ExprId child) { same_row_reads(child, out); });
+  }
+
+  // The validity of `reads` and `calls` ANDed into a register, or kNoMask when all are always valid.
+  std::uint32_t combine_validity(const std::vector<dsl::SymbolId>& reads, const std::vector<ExprId>& calls) {
+    std::vector<std::uint32_t> cols;
+    for (const dsl::SymbolId r : reads) {
+      const std::int64_t v = out_.symbol_valid[static_cast<std::uint32_t>(r)];
+      if (v >= 0 && std::find(cols.begin(), cols.end(), static_cast<std::uint32_t>(v)) == cols.end()) {
+        cols.push_back(static_cast<std::uint32_t>(v));
+      }
+    }
+    for (const ExprId c : calls) cols.push_back(calls_.at(static_cast<std::uint32_t>(c)).second);
+    if (cols.empty()) return kNoMask;
+    std::uint32_t v = emit(OpCode::kLoad, cols[0]);
+    for (std::size_t i = 1; i < cols.size(); ++i) v = emit(OpCode::kAnd, v, emit(OpCode::kLoad, cols[i]));
+    return v;
+  }
+
+  // Compiles every history and peer call of `s`'s expressions into a program computing its
+  // arguments into columns, then a global operation.
+  void hoist(dsl::SymbolId s) {
+    std::vector<ExprId> calls;
+    for (const ExprId r : roots(s)) global_calls(r, calls, true);
+    for (const ExprId e : calls) {
+      if (calls_.count(static_cast<std::uint32_t>(e))) continue;
+      const auto& c = std::get<ast::Call>(m_.expr(e));
+      GlobalOp g;
+      g.src = e;
+      const std::string& f = c.callee.name;
+      g.kind = f == "prev"         ? GlobalOp::Kind::kPrev
+               : f == "avg_prev"   ? GlobalOp::Kind::kAvgPrev
+               : f == "streak"     ? GlobalOp::Kind::kStreak
+               : f == "rank"       ? GlobalOp::Kind::kRank
+               : f == "percentile" ? GlobalOp::Kind::kPercentile
+                                   : GlobalOp::Kind::kPeerAvg;
+      begin_program(s);
+      g.arg = store(expr(c.args[0]));
+      std::vector<dsl::SymbolId> reads;
+      same_row_reads(c.args[0], reads);
+      std::vector<ExprId> inner;
+      global_calls(c.args[0], inner, false);
+      const std::uint32_t v = combine_validity(reads, inner);
+      if (v != kNoMask) g.arg_valid = store(v);
+      if (g.kind == GlobalOp::Kind::kAvgPrev) {
+        g.periods = ast::literal_value(std::get<ast::NumberLit>(m_.expr(c.args[1]))) / kOne;
+      }
+      for (const auto& a : c.named) {
+        if (a.name.name == "within") g.group = store(expr(a.value));
+        if (a.name.name == "order") g.ascending = std::get<ast::NameRef>(m_.expr(a.value)).parts.front().name == "asc";
+        if (a.name.name == "default") {
+          g.has_default = true;
+          g.default_value = constant_value(a.value, policy_.type(c.args[0]));
+        }
+      }
+      end_program();
+      g.out = new_column();
+      g.valid = new_column();
+      calls_[static_cast<std::uint32_t>(e)] = {g.out, g.valid};
+      out_.globals.push_back(g);
+      out_.steps.push_back({true, static_cast<std::uint32_t>(out_.globals.size() - 1)});
+    }
+  }
+
+  // The value of a default written out: a number, money, text, yes/no, a label, or a param.
+  std::int64_t constant_value(ExprId e, const dsl::Type& as) {
+    const ast::Expr& x = m_.expr(e);
+    if (const auto* str = std::get_if<ast::StringLit>(&x)) {
+      if (as.kind == TypeKind::kLabel) {
+        const auto& labels = policy_.domains[as.domain].labels;
+        return std::find(labels.begin(), labels.end(), str->value) - labels.begin();
+      }
+      return data_.strings.intern(str->value);
+    }
+    if (const auto* b = std::get_if<ast::BoolLit>(&x)) return b->value ? 1 : 0;
+    if (const auto* n = std::get_if<ast::NumberLit>(&x)) return ast::literal_value(*n);
+    if (const auto* m = std::get_if<ast::MoneyLit>(&x)) return m->fen;
+    if (std::holds_alternative<ast::NameRef>(x)) {
+      const dsl::ParamValue& v = policy_.params[policy_.symbol(policy_.ref(e)).index];
+      return v.type.kind == TypeKind::kText ? data_.strings.intern(v.text) : v.type.kind == TypeKind::kBool ? v.boolean : v.number;
+    }
+    if (const auto* u = std::get_if<ast::Unary>(&x)) return -constant_value(u->operand, as);
+    return 0;
+  }
+
+  // A symbol is valid on a row when everything it reads there is: the symbols it reads on the
+  // same row, its history and peer calls, and (structurally) sub-indicators and vetoes.
+  void validity(dsl::SymbolId s) {
+    if (!has_periods_) return;
+    std::vector<dsl::SymbolId> reads;
+    std::vector<ExprId> calls;
+    for (const ExprId r : roots(s)) {
+      same_row_reads(r, reads);
+      global_calls(r, calls, false);
+    }
+    const dsl::Symbol& sym = policy_.symbol(s);
+    if (sym.kind == SymbolKind::kIndicator) {
+      for (const std::uint32_t c : m_.nodes[sym.index].children) reads.push_back(policy_.nodes[c].symbol);
+    }
+    if (sym.kind == SymbolKind::kGrade || sym.kind == SymbolKind::kAlert || sym.kind == SymbolKind::kFund) {
+      for (const dsl::Dep& d : policy_.deps[static_cast<std::uint32_t>(s)]) {
+        if (policy_.symbol(d.to).kind == SymbolKind::kVeto) reads.push_back(d.to);
+      }
+    }
+    mask_ = kNoMask;
+    const std::uint32_t v = combine_validity(reads, calls);
+    if (v != kNoMask) out_.symbol_valid[static_cast<std::uint32_t>(s)] = store(v);
+  }
+
   // ---- emitting ----
 
   std::uint32_t reg() { return next_reg_++; }
@@ -99,7 +322,7 @@ class Compiler {
     switch (s.kind) {
       case SymbolKind::kKey: {
         const std::uint32_t col = new_column();
-        out_.columns[col].view = data_.key.values.data();
+        out_.columns[col].view = s.index == 1 ? data_.period.values.data() : data_.key.values.data();
         out_.symbol_column[static_cast<std::uint32_t>(id)] = col;
         return;
       }
@@ -206,6 +429,7 @@ class Compiler {
     BandsTable table;
     const dsl::Domain& domain = policy_.domains[policy_.band_domain[s.index]];
     for (const ast::Band& b : decl.bands) {
+      if (!b.has_interval) continue;  // reached only through veto effects
       table.intervals.push_back(b.interval);
       const auto it = std::find(domain.labels.begin(), domain.labels.end(), b.label.text);
       table.values.push_back(static_cast<std::uint32_t>(it - domain.labels.begin()));
@@ -456,6 +680,7 @@ class Compiler {
   }
 
   std::uint32_t compile_node(ExprId e, const ast::Call& c) {
+    if (is_global_call(c)) return emit(OpCode::kLoad, calls_.at(static_cast<std::uint32_t>(e)).first);
     const std::string& f = c.callee.name;
     auto arg = [&](std::size_t i) { return expr(c.args[i]); };
     auto fold = [&](OpCode op) {
@@ -536,6 +761,8 @@ class Compiler {
   Program program_;
   std::uint32_t next_reg_ = 0;
   std::uint32_t mask_ = kNoMask;
+  bool has_periods_ = false;
+  std::unordered_map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> calls_;  ///< call → (value, validity) columns
 };
 
 }  // namespace

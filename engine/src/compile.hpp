@@ -28,6 +28,9 @@ struct RuleSlot {
 /// The compiled plan: programs in plan order plus the tables their operations refer to.
 struct Compiled {
   std::vector<Program> programs;
+  std::vector<GlobalOp> globals;
+  std::vector<Step> steps;                  ///< the order programs and global operations run in
+  std::vector<std::int64_t> symbol_valid;   ///< per SymbolId: validity column, or -1 (always valid)
   std::vector<ColumnSlot> columns;
   std::vector<std::int64_t> symbol_column;  ///< per SymbolId: column id, or -1
   std::vector<std::vector<std::uint8_t>> sets;
@@ -44,6 +47,9 @@ struct Compiled {
 Compiled compile(const Plan& plan, Dataset& data);
 
 enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget, kEmptyList };
+
+/// Runs one global operation over whole columns (history or peers).
+void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns);
 
 /// Errors found while running programs: counted all, the first few kept with their row.
 struct RuntimeErrors {

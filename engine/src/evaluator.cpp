@@ -3,6 +3,7 @@
 #include "jixiao/engine/evaluator.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "compile.hpp"
 #include "funds.hpp"
@@ -448,6 +449,130 @@ class Executor {
 
 }  // namespace
 
+// ---- global operations ----
+
+namespace {
+
+// Groups of rows that a peer operation compares: the same period and the same `within` value.
+std::vector<std::vector<std::size_t>> peer_groups(const GlobalOp& g, const Dataset& data, const std::vector<ColumnSlot>& columns) {
+  std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::size_t>> groups;
+  const std::int64_t* within = g.group >= 0 ? columns[static_cast<std::size_t>(g.group)].data() : nullptr;
+  for (std::size_t r = 0; r < data.rows; ++r) {
+    const std::int64_t p = data.period_index.empty() ? 0 : data.period_index[r];
+    groups[{p, within ? within[r] : 0}].push_back(r);
+  }
+  std::vector<std::vector<std::size_t>> out;
+  for (auto& [k, rows] : groups) out.push_back(std::move(rows));
+  return out;
+}
+
+}  // namespace
+
+void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns) {
+  const std::int64_t* x = columns[g.arg].data();
+  const std::int64_t* x_valid = g.arg_valid >= 0 ? columns[static_cast<std::size_t>(g.arg_valid)].data() : nullptr;
+  std::int64_t* out = columns[g.out].owned.data();
+  std::int64_t* valid = columns[g.valid].owned.data();
+  auto ok = [&](std::int64_t row) { return row >= 0 && (x_valid == nullptr || x_valid[row] != 0); };
+  using K = GlobalOp::Kind;
+  switch (g.kind) {
+    case K::kPrev:
+      for (std::size_t r = 0; r < data.rows; ++r) {
+        const std::int64_t p = data.prev_row.empty() ? -1 : data.prev_row[r];
+        if (ok(p)) {
+          out[r] = x[p];
+          valid[r] = 1;
+        } else {
+          out[r] = g.default_value;
+          valid[r] = g.has_default && p < 0 ? 1 : 0;
+        }
+      }
+      return;
+    case K::kAvgPrev:
+      for (std::size_t r = 0; r < data.rows; ++r) {
+        Int128 total = 0;
+        std::int64_t p = static_cast<std::int64_t>(r);
+        bool complete = true;
+        bool missing_row = false;
+        for (std::int64_t k = 0; k < g.periods; ++k) {
+          p = data.prev_row.empty() ? -1 : data.prev_row[static_cast<std::size_t>(p)];
+          if (p < 0) {
+            missing_row = true;
+            complete = false;
+            break;
+          }
+          if (!ok(p)) {
+            complete = false;
+            break;
+          }
+          total += x[p];
+        }
+        if (complete) {
+          out[r] = static_cast<std::int64_t>(decimal::div_round(total, g.periods));
+          valid[r] = 1;
+        } else {
+          out[r] = g.default_value;
+          valid[r] = g.has_default && missing_row ? 1 : 0;
+        }
+      }
+      return;
+    case K::kStreak:
+      for (std::size_t r = 0; r < data.rows; ++r) {
+        std::int64_t count = 0;
+        std::int64_t p = static_cast<std::int64_t>(r);
+        bool certain = true;
+        while (p >= 0) {
+          if (x_valid != nullptr && x_valid[p] == 0) {
+            certain = false;
+            break;
+          }
+          if (x[p] == 0) break;
+          ++count;
+          p = data.prev_row.empty() ? -1 : data.prev_row[static_cast<std::size_t>(p)];
+        }
+        out[r] = count * decimal::kOne;
+        valid[r] = certain ? 1 : 0;
+      }
+      return;
+    case K::kRank:
+    case K::kPercentile:
+    case K::kPeerAvg:
+      for (std::vector<std::size_t>& rows : peer_groups(g, data, columns)) {
+        const bool complete = std::all_of(rows.begin(), rows.end(), [&](std::size_t r) { return ok(static_cast<std::int64_t>(r)); });
+        if (g.kind == K::kPeerAvg) {
+          Int128 total = 0;
+          for (const std::size_t r : rows) total += x[r];
+          const auto mean = static_cast<std::int64_t>(decimal::div_round(total, static_cast<Int128>(rows.size())));
+          for (const std::size_t r : rows) {
+            out[r] = mean;
+            valid[r] = complete ? 1 : 0;
+          }
+          continue;
+        }
+        // Highest first (or lowest first for `order: asc`); equal values by the key's text.
+        std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
+          if (x[a] != x[b]) return g.ascending && g.kind == K::kRank ? x[a] < x[b] : x[a] > x[b];
+          const std::string& ka = data.strings.text(static_cast<std::uint32_t>(data.key.values[a]));
+          const std::string& kb = data.strings.text(static_cast<std::uint32_t>(data.key.values[b]));
+          return ka != kb ? ka < kb : a < b;
+        });
+        const auto n = static_cast<std::int64_t>(rows.size());
+        for (std::int64_t i = 0; i < n; ++i) {
+          const std::size_t r = rows[static_cast<std::size_t>(i)];
+          valid[r] = complete ? 1 : 0;
+          if (g.kind == K::kRank) {
+            out[r] = (i + 1) * decimal::kOne;
+          } else {
+            // percentile: 100 for the highest, 0 for the lowest, evenly between.
+            out[r] = n == 1 ? 100 * decimal::kOne
+                            : static_cast<std::int64_t>(decimal::div_round(Int128{100} * decimal::kOne * (n - 1 - i), n - 1));
+          }
+        }
+      }
+      return;
+  }
+}
+
 void RuntimeErrors::add(RuntimeErrorKind kind, ast::ExprId src, std::size_t row, std::int64_t value) {
   ++count;
   if (first.size() < kKeep) first.push_back({kind, src, row, value});
@@ -516,6 +641,86 @@ void report_runtime(const detail::RuntimeErrors& errors, const dsl::CheckedPolic
 
 }  // namespace
 
+namespace {
+
+std::vector<std::size_t> select_rows(const Dataset& data, const EvalOptions& options) {
+  std::vector<std::size_t> rows;
+  std::int32_t wanted = -1;
+  if (!data.periods.empty() && !options.all_periods) {
+    wanted = static_cast<std::int32_t>(data.periods.size()) - 1;
+    if (!options.period.empty()) {
+      const auto it = std::find(data.periods.begin(), data.periods.end(), options.period);
+      wanted = it == data.periods.end() ? -2 : static_cast<std::int32_t>(it - data.periods.begin());
+    }
+  }
+  for (std::size_t r = 0; r < data.rows; ++r) {
+    if (wanted < 0 && wanted != -2) {
+      rows.push_back(r);
+    } else if (data.period_index[r] == wanted) {
+      rows.push_back(r);
+    }
+  }
+  return rows;
+}
+
+// Every value of a selected row must exist: a history or peer call the data cannot answer for a
+// selected row is an error (earlier periods may lack their own history).
+bool check_history(const detail::Compiled& c, const dsl::CheckedPolicy& policy, const Dataset& data,
+                   const std::vector<std::size_t>& selected, DiagnosticSink& sink) {
+  std::size_t reported = 0;
+  std::size_t more = 0;
+  for (const std::size_t r : selected) {
+    bool invalid = false;
+    for (const std::int64_t v : c.symbol_valid) {
+      if (v >= 0 && c.columns[static_cast<std::size_t>(v)].data()[r] == 0) invalid = true;
+    }
+    if (!invalid) continue;
+    // Name the first history call that has no value for the row.
+    const detail::GlobalOp* culprit = nullptr;
+    for (const detail::GlobalOp& g : c.globals) {
+      if (c.columns[g.valid].data()[r] == 0) {
+        culprit = &g;
+        break;
+      }
+    }
+    if (reported >= detail::RuntimeErrors::kKeep) {
+      ++more;
+      continue;
+    }
+    ++reported;
+    const std::string key = row_key(data, r);
+    const std::string period = data.periods.empty() ? "" : data.periods[static_cast<std::size_t>(data.period_index[r])];
+    std::string message = "row " + std::to_string(r + 1) + " (`" + key + "`, " + period + ") needs an earlier period the data does not have";
+    std::string hint = "add the missing rows, or give the function a default, e.g. `prev(总分, default: 0)`";
+    if (culprit != nullptr && (culprit->kind == detail::GlobalOp::Kind::kPrev || culprit->kind == detail::GlobalOp::Kind::kAvgPrev)) {
+      const std::int32_t p = data.period_index[r];
+      const std::int64_t back = culprit->kind == detail::GlobalOp::Kind::kPrev ? 1 : culprit->periods;
+      if (p - back < 0) {
+        message = "row " + std::to_string(r + 1) + " (`" + key + "`, " + period + ") needs " + std::to_string(back) +
+                  (back == 1 ? " period" : " periods") + " before " + period + ", and the data starts at " + data.periods.front();
+      } else {
+        message = "row " + std::to_string(r + 1) + " (`" + key + "`, " + period + ") needs `" + key + "` in " +
+                  data.periods[static_cast<std::size_t>(p - 1)] + (back > 1 ? " and the periods before it" : "") +
+                  ", which the data does not have (or could not evaluate)";
+      }
+    }
+    Diagnostic d = make_diagnostic(DiagCode::missing_history,
+                                   culprit != nullptr ? policy.module.span(culprit->src) : Span{}, message, hint);
+    if (r < data.row_offsets.size()) {
+      d.notes.push_back({Span{data.source, data.row_offsets[r], data.row_offsets[r] + 1}, "the row is here"});
+    }
+    sink.report(std::move(d));
+  }
+  if (more > 0) {
+    Diagnostic d = make_diagnostic(DiagCode::missing_history, Span{}, std::to_string(more) + " more rows lack history the same way");
+    d.file = data.path;
+    sink.report(std::move(d));
+  }
+  return reported == 0;
+}
+
+}  // namespace
+
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink) {
   detail::Compiled compiled = detail::compile(plan, data);
@@ -526,9 +731,15 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
   const std::size_t chunk = std::max<std::size_t>(1, options.chunk_rows);
   {
     detail::Executor exec(compiled, data, compiled.columns, chunk, errors);
-    for (std::size_t begin = 0; begin < data.rows; begin += chunk) {
-      const std::size_t n = std::min(chunk, data.rows - begin);
-      for (const detail::Program& p : compiled.programs) exec.run_chunk(p, begin, n);
+    for (const detail::Step& step : compiled.steps) {
+      if (step.global) {
+        detail::run_global(compiled.globals[step.index], data, compiled.columns);
+        continue;
+      }
+      const detail::Program& p = compiled.programs[step.index];
+      for (std::size_t begin = 0; begin < data.rows; begin += chunk) {
+        exec.run_chunk(p, begin, std::min(chunk, data.rows - begin));
+      }
     }
   }
   const dsl::CheckedPolicy& policy = *plan.policy;
@@ -538,6 +749,8 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
   }
   EvalResult result;
   result.rows = data.rows;
+  result.selected = select_rows(data, options);
+  if (!check_history(compiled, policy, data, result.selected, sink)) return std::nullopt;
   result.columns.resize(policy.symbols.size());
   for (std::size_t s = 0; s < policy.symbols.size(); ++s) {
     const std::int64_t col = compiled.symbol_column[s];
@@ -554,7 +767,7 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
     result.rules.push_back(std::move(rc));
   }
   const std::size_t errors_before = sink.error_count();
-  result.funds = detail::allocate_funds(policy, data, compiled, sink);
+  result.funds = detail::allocate_funds(policy, data, compiled, result.selected, options.all_periods, sink);
   if (sink.error_count() > errors_before) return std::nullopt;
   return result;
 }

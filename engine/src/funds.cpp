@@ -17,8 +17,10 @@ constexpr std::int64_t kHundred = 100 * decimal::kOne;
 
 class FundStage {
  public:
-  FundStage(const dsl::CheckedPolicy& policy, const Dataset& data, const Compiled& compiled, DiagnosticSink& sink)
-      : policy_(policy), m_(policy.module), data_(data), c_(compiled), sink_(sink) {}
+  FundStage(const dsl::CheckedPolicy& policy, const Dataset& data, const Compiled& compiled,
+            const std::vector<std::size_t>& selected, bool per_period, DiagnosticSink& sink)
+      : policy_(policy), m_(policy.module), data_(data), c_(compiled), selected_(selected),
+        per_period_(per_period && !data.periods.empty()), sink_(sink) {}
 
   FundResult run(std::size_t index) {
     const ast::FundDecl& f = m_.funds[index];
@@ -35,21 +37,21 @@ class FundStage {
     }
     const std::vector<std::uint32_t> tie_rank = tie_ranks(f, cols);
 
-    // Groups, in the order of their names, each with its rows in file order.
-    std::map<std::string, std::vector<std::size_t>> groups;
-    if (cols.grouped) {
-      const dsl::Type gt = policy_.type(f.per_group);
-      const std::int64_t* g = col(cols.group);
-      for (std::size_t r = 0; r < data_.rows; ++r) groups[group_name(gt, g[r])].push_back(r);
-    } else {
-      std::vector<std::size_t> all(data_.rows);
-      std::iota(all.begin(), all.end(), std::size_t{0});
-      groups.emplace("", std::move(all));
+    // Groups (per period when every period is evaluated), in the order of their names, each with
+    // its selected rows in file order.
+    std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> groups;  // (period, group) → rows
+    const dsl::Type gt = cols.grouped ? policy_.type(f.per_group) : dsl::Type{};
+    for (const std::size_t r : selected_) {
+      std::string period = per_period_ ? data_.periods[static_cast<std::size_t>(data_.period_index[r])] : "";
+      std::string group = cols.grouped ? group_name(gt, col(cols.group)[r]) : "";
+      groups[{std::move(period), std::move(group)}].push_back(r);
     }
-    for (const auto& [name, rows] : groups) {
-      const auto pool = group_pool(f, cols, name, rows);
+    if (groups.empty()) groups[{"", ""}];
+    for (const auto& [key, rows] : groups) {
+      const std::string shown = key.first.empty() ? key.second : key.second.empty() ? key.first : key.first + "/" + key.second;
+      const auto pool = group_pool(f, cols, key.second, shown, rows);
       if (!pool) continue;
-      split_group(f, cols, name, rows, *pool, tie_rank, result);
+      split_group(f, cols, shown, rows, *pool, tie_rank, result);
     }
     // The conservation check: what the rows received adds up to every pool, to the fen. (A split
     // that failed was reported already, and nothing will be written.)
@@ -115,16 +117,18 @@ class FundStage {
     return std::nullopt;
   }
 
+  // The pool of one group: `name` is the group's value (the table key), `shown` names it in messages.
   std::optional<std::int64_t> group_pool(const ast::FundDecl& f, const FundColumns& cols, const std::string& name,
-                                         const std::vector<std::size_t>& rows) {
+                                         const std::string& shown, const std::vector<std::size_t>& rows) {
     const dsl::Type pt = policy_.type(f.pool);
+    if (cols.pool_column && rows.empty()) return 0;
     if (cols.pool_column) {
       const std::int64_t* p = col(cols.pool);
       for (const std::size_t r : rows) {
         if (p[r] != p[rows.front()]) {
           Diagnostic d = make_diagnostic(
               DiagCode::pool_missing, m_.span(f.pool),
-              "group `" + name + "` of fund `" + f.name.name + "` has two pools: " + decimal::format_yuan(p[rows.front()]) +
+              "group `" + shown + "` of fund `" + f.name.name + "` has two pools: " + decimal::format_yuan(p[rows.front()]) +
                   "元 in row " + std::to_string(rows.front() + 1) + " and " + decimal::format_yuan(p[r]) + "元 in row " +
                   std::to_string(r + 1),
               "every row of a group must give the same pool");
@@ -134,7 +138,7 @@ class FundStage {
           return std::nullopt;
         }
       }
-      if (p[rows.front()] < 0) return negative_pool(f, name, p[rows.front()]);
+      if (p[rows.front()] < 0) return negative_pool(f, shown, p[rows.front()]);
       return p[rows.front()];
     }
     const dsl::SymbolId ref = policy_.ref(f.pool);
@@ -265,6 +269,8 @@ class FundStage {
   const ast::Module& m_;
   const Dataset& data_;
   const Compiled& c_;
+  const std::vector<std::size_t>& selected_;
+  bool per_period_;
   DiagnosticSink& sink_;
   bool failed_ = false;  ///< a split was reported as impossible
 };
@@ -272,9 +278,9 @@ class FundStage {
 }  // namespace
 
 std::vector<FundResult> allocate_funds(const dsl::CheckedPolicy& policy, const Dataset& data, const Compiled& compiled,
-                                       DiagnosticSink& sink) {
+                                       const std::vector<std::size_t>& selected, bool per_period, DiagnosticSink& sink) {
   std::vector<FundResult> out;
-  FundStage stage(policy, data, compiled, sink);
+  FundStage stage(policy, data, compiled, selected, per_period, sink);
   for (std::size_t i = 0; i < policy.module.funds.size(); ++i) out.push_back(stage.run(i));
   return out;
 }

@@ -8,10 +8,12 @@
 
 namespace jixiao::engine::detail {
 
-/// Splits every fund's pool (per group, per track) by the largest-remainder method and verifies
+/// Splits every fund's pool (per group, per track, and per period when `per_period`) among the
+/// `selected` rows by the largest-remainder method and verifies
 /// that each pool is paid out exactly. Reports `pool-not-split`, `pool-missing` and
 /// `conservation` errors to `sink`.
 std::vector<FundResult> allocate_funds(const dsl::CheckedPolicy& policy, const Dataset& data,
-                                       const Compiled& compiled, DiagnosticSink& sink);
+                                       const Compiled& compiled, const std::vector<std::size_t>& selected,
+                                       bool per_period, DiagnosticSink& sink);
 
 }  // namespace jixiao::engine::detail

@@ -124,7 +124,7 @@ class Loader {
     }
     if (!map_header(fields, reader.record_offset())) return std::nullopt;
 
-    std::unordered_map<std::uint32_t, std::uint32_t> key_rows;  // key text id → row
+    std::unordered_map<std::uint64_t, std::uint32_t> key_rows;  // (key, period) text ids → row
     std::vector<std::uint32_t> key_offsets;
     std::uint32_t row = 0;
     while (reader.next(fields)) {
@@ -141,7 +141,9 @@ class Loader {
                                             : "a cell has an unquoted comma; put such cells in quotes");
         continue;
       }
-      read_key(fields[key_column_], row, key_rows, key_offsets);
+      std::uint32_t period_id = 0;
+      if (period_column_ != kUnmapped) period_id = read_period(fields[period_column_], row);
+      read_key(fields[key_column_], row, period_id, key_rows, key_offsets);
       for (std::size_t i = 0; i < mapped_.size(); ++i) {
         if (mapped_[i] == kUnmapped) continue;
         read_cell(i, fields[mapped_[i]], row);
@@ -150,7 +152,46 @@ class Loader {
     if (reader.error()) syntax_error(*reader.error());
     data_.rows = row;
     if (sink_.error_count() > errors_before) return std::nullopt;
+    if (period_column_ != kUnmapped) index_periods(key_rows);
     return std::move(data_);
+  }
+
+  // Sorts the periods by their text and links each row to the same key's row in the period before.
+  void index_periods(const std::unordered_map<std::uint64_t, std::uint32_t>& key_rows) {
+    std::vector<std::uint32_t> ids(data_.period.values.begin(), data_.period.values.end());
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return data_.strings.text(a) < data_.strings.text(b);
+    });
+    std::unordered_map<std::uint32_t, std::int32_t> index;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      index[ids[i]] = static_cast<std::int32_t>(i);
+      data_.periods.push_back(data_.strings.text(ids[i]));
+    }
+    data_.period_index.resize(data_.rows);
+    data_.prev_row.assign(data_.rows, -1);
+    for (std::size_t r = 0; r < data_.rows; ++r) {
+      const std::int32_t p = index.at(static_cast<std::uint32_t>(data_.period.values[r]));
+      data_.period_index[r] = p;
+      if (p == 0) continue;
+      const std::uint64_t k = (static_cast<std::uint64_t>(data_.key.values[r]) << 32) | ids[static_cast<std::size_t>(p - 1)];
+      if (auto it = key_rows.find(k); it != key_rows.end()) data_.prev_row[r] = static_cast<std::int64_t>(it->second) - 1;
+    }
+  }
+
+  std::uint32_t read_period(const CsvField& f, std::uint32_t row) {
+    const std::string_view value = trim(f.value);
+    const std::string& name = policy_.symbol(policy_.period).name;
+    if (value.empty()) {
+      report(DiagCode::bad_cell, cell_span(f), "row " + std::to_string(row) + ", column `" + name + "`: the period is empty",
+             "every row names its period, e.g. `2024`");
+      data_.period.values.push_back(0);
+      return 0;
+    }
+    const std::uint32_t id = data_.strings.intern(value);
+    data_.period.values.push_back(id);
+    return id;
   }
 
  private:
@@ -210,6 +251,10 @@ class Loader {
     };
     const dsl::Symbol& key = policy_.symbol(policy_.key);
     key_column_ = find(key.name, "the key `" + key.name + "`");
+    if (policy_.period != dsl::kNoSymbol) {
+      const dsl::Symbol& period = policy_.symbol(policy_.period);
+      period_column_ = find(period.name, "the period `" + period.name + "`");
+    }
     const auto& inputs = policy_.module.inputs;
     mapped_.assign(inputs.size(), kUnmapped);
     data_.inputs.assign(inputs.size(), Column{});
@@ -220,8 +265,8 @@ class Loader {
     return sink_.error_count() == errors_before;
   }
 
-  void read_key(const CsvField& f, std::uint32_t row,
-                std::unordered_map<std::uint32_t, std::uint32_t>& key_rows, std::vector<std::uint32_t>& key_offsets) {
+  void read_key(const CsvField& f, std::uint32_t row, std::uint32_t period_id,
+                std::unordered_map<std::uint64_t, std::uint32_t>& key_rows, std::vector<std::uint32_t>& key_offsets) {
     const std::string_view value = trim(f.value);
     const std::string& key = policy_.symbol(policy_.key).name;
     if (value.empty()) {
@@ -234,11 +279,14 @@ class Loader {
     const std::uint32_t id = data_.strings.intern(value);
     data_.key.values.push_back(id);
     key_offsets.push_back(f.offset);
-    if (auto [it, inserted] = key_rows.emplace(id, row); !inserted) {
+    const bool periods = period_column_ != kUnmapped;
+    if (auto [it, inserted] = key_rows.emplace((static_cast<std::uint64_t>(id) << 32) | period_id, row); !inserted) {
+      const std::string in_period = periods ? " for period `" + data_.strings.text(period_id) + "`" : "";
       Diagnostic d = make_diagnostic(DiagCode::duplicate_key, cell_span(f),
-                                     "row " + std::to_string(row) + ": key `" + std::string(value) +
-                                         "` already appears in row " + std::to_string(it->second),
-                                     "each `" + key + "` appears once; remove or correct the repeated row");
+                                     "row " + std::to_string(row) + ": key `" + std::string(value) + "`" + in_period +
+                                         " already appears in row " + std::to_string(it->second),
+                                     periods ? "each `" + key + "` appears once per period; remove or correct the repeated row"
+                                             : "each `" + key + "` appears once; remove or correct the repeated row");
       d.notes.push_back({Span{data_.source, key_offsets[it->second - 1], key_offsets[it->second - 1] + 1},
                          "row " + std::to_string(it->second) + " has the same key"});
       sink_.report(std::move(d));
@@ -412,6 +460,7 @@ class Loader {
   std::string_view text_;
   std::size_t header_size_ = 0;
   std::size_t key_column_ = kUnmapped;
+  std::size_t period_column_ = kUnmapped;
   std::vector<std::size_t> mapped_;
   std::unordered_map<std::string, std::size_t> duplicates_;
 };

@@ -88,6 +88,29 @@ struct EffectTable {
   std::vector<Effect> effects;
 };
 
+/// An operation over whole columns, between programs: history (`prev`, `avg_prev`, `streak`) reads
+/// other rows of the same subject; peers (`rank`, `percentile`, `peer_avg`) read the rows of the
+/// same period and group. Every result has a validity column: 0 where a value it needs is missing.
+struct GlobalOp {
+  enum class Kind { kPrev, kAvgPrev, kStreak, kRank, kPercentile, kPeerAvg } kind = Kind::kPrev;
+  std::uint32_t arg = 0;           ///< column of the argument
+  std::int64_t arg_valid = -1;     ///< column of the argument's validity, or -1 (always valid)
+  std::int64_t group = -1;         ///< column of `within:`, or -1
+  std::int64_t periods = 1;        ///< avg_prev: how many periods
+  bool ascending = false;          ///< rank: `order: asc`
+  bool has_default = false;
+  std::int64_t default_value = 0;
+  std::uint32_t out = 0;
+  std::uint32_t valid = 0;
+  ast::ExprId src = ast::kNoExpr;
+};
+
+/// One step of evaluation: a program run over every chunk of rows, or a global operation.
+struct Step {
+  bool global = false;
+  std::uint32_t index = 0;  ///< into Compiled::programs or Compiled::globals
+};
+
 /// Column ids the fund stage reads, per track.
 struct TrackColumns {
   std::uint32_t eligible = 0;

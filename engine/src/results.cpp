@@ -46,6 +46,10 @@ class Columns {
     add_symbol(p_.key);
     std::vector<bool> listed(p_.symbols.size(), false);
     listed[static_cast<std::uint32_t>(p_.key)] = true;
+    if (p_.period != dsl::kNoSymbol) {
+      add_symbol(p_.period);
+      listed[static_cast<std::uint32_t>(p_.period)] = true;
+    }
     if (p_.module.output) {
       for (const ast::ExprId e : p_.module.output->items) {
         const dsl::SymbolId s = p_.ref(e);
@@ -218,14 +222,14 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
   Columns builder(policy, data, result);
   const std::vector<OutColumn> cols = builder.build();
   std::string out;
-  out.reserve(result.rows * cols.size() * 12 + 256);
+  out.reserve(result.selected.size() * cols.size() * 12 + 256);
   if (format == ResultFormat::kCsv) {
     for (std::size_t c = 0; c < cols.size(); ++c) {
       if (c > 0) out.push_back(',');
       csv_cell(out, cols[c].name);
     }
     out.push_back('\n');
-    for (std::size_t row = 0; row < result.rows; ++row) {
+    for (const std::size_t row : result.selected) {
       for (std::size_t c = 0; c < cols.size(); ++c) {
         if (c > 0) out.push_back(',');
         csv_cell(out, cols[c].kind == CellKind::kList ? join(cols[c].list(row), ";") : cols[c].text(row));
@@ -244,8 +248,8 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
   w.string("jixiao " + std::string(kVersion));
   w.key("results");
   w.begin_array();
-  for (std::size_t row = 0; row < result.rows; ++row) {
-    if (row > 0) out += ",";
+  for (const std::size_t row : result.selected) {
+    if (row != result.selected.front()) out += ",";
     out += "\n";
     JsonWriter rw(out);  // one line per row
     rw.begin_object();
@@ -302,13 +306,20 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
 std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result) {
   std::string out;
   const std::string name = policy.module.policy ? policy.module.policy->name + " " + policy.module.policy->version : "";
-  out += "evaluated " + std::to_string(result.rows) + " rows of `" + data.path + "` with " + name + "\n";
+  out += "evaluated " + std::to_string(result.selected.size()) + " rows of `" + data.path + "` with " + name;
+  if (!data.periods.empty()) {
+    const bool all = result.selected.size() == result.rows && data.periods.size() > 1;
+    out += all ? " (all periods, " + data.periods.front() + " to " + data.periods.back() + ")"
+               : " (period " + data.periods[static_cast<std::size_t>(data.period_index[result.selected.empty() ? 0 : result.selected.front()])] +
+                     (data.periods.size() > 1 ? ", with history from " + data.periods.front() : "") + ")";
+  }
+  out += "\n";
   for (std::size_t i = 0; i < policy.symbols.size(); ++i) {
     const dsl::Symbol& s = policy.symbols[i];
     if (s.kind != SymbolKind::kGrade && s.kind != SymbolKind::kAlert) continue;
     const dsl::Domain& domain = policy.domains[s.type.domain];
     std::vector<std::size_t> counts(domain.labels.size(), 0);
-    for (const std::int64_t v : result.columns[i]) ++counts[static_cast<std::size_t>(v)];
+    for (const std::size_t r : result.selected) ++counts[static_cast<std::size_t>(result.columns[i][r])];
     out += "  " + s.name + ":";
     for (std::size_t l = 0; l < domain.labels.size(); ++l) {
       out += (l == 0 ? " " : ", ") + domain.labels[l] + " " + std::to_string(counts[l]);
@@ -317,7 +328,7 @@ std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data
   }
   for (const RuleColumn& rc : result.rules) {
     if (rc.kind != RuleColumn::Kind::kVeto) continue;
-    const auto fired = std::count_if(rc.values.begin(), rc.values.end(), [](std::int64_t v) { return v != 0; });
+    const auto fired = std::count_if(result.selected.begin(), result.selected.end(), [&](std::size_t r) { return rc.values[r] != 0; });
     out += "  veto " + rc.name + ": " + std::to_string(fired) + (fired == 1 ? " row\n" : " rows\n");
   }
   for (const FundResult& f : result.funds) {

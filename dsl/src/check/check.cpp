@@ -92,6 +92,12 @@ constexpr FunctionInfo kFunctions[] = {
     {"count_in", "count_in(list, set)"},
     {"size", "size(list)"},
     {"trimmed_mean", "trimmed_mean(评分列表, trim: 1, above: 5)"},
+    {"prev", "prev(总分, default: 0)"},
+    {"avg_prev", "avg_prev(总分, 3)"},
+    {"streak", "streak(等级 == \"D\")"},
+    {"rank", "rank(总分, within: 所属街道, order: desc)"},
+    {"percentile", "percentile(总分, within: 所属街道)"},
+    {"peer_avg", "peer_avg(总分, within: 所属街道)"},
 };
 
 class Checker {
@@ -198,6 +204,9 @@ class Checker {
   void declare() {
     if (m_.subject) {
       p_.key = add_symbol(SymbolKind::kKey, m_.subject->key.name, 0, 0, m_.subject->key.span, true);
+      if (m_.subject->period) {
+        p_.period = add_symbol(SymbolKind::kKey, m_.subject->period->name, 1, 0, m_.subject->period->span, true);
+      }
     }
     for (std::uint32_t i = 0; i < m_.inputs.size(); ++i) {
       const auto& in = m_.inputs[i];
@@ -882,8 +891,15 @@ class Checker {
     }
     if (is_err(t)) return;
     std::vector<BandRef> refs;
-    for (const ast::Band& band : b.bands) refs.push_back({band.interval, band.label.text, band.span});
-    check_tiling(std::move(refs), p_.range(b.of), what, sink_);
+    for (const ast::Band& band : b.bands) {
+      if (band.has_interval) refs.push_back({band.interval, band.label.text, band.span});
+    }
+    if (refs.empty()) {
+      error(DiagCode::band_gap, b.name.span, what + " has no band with an interval",
+            "give at least one band its interval, e.g. `A [90, 100]`; a label without one is only reached by vetoes");
+    } else {
+      check_tiling(std::move(refs), p_.range(b.of), what, sink_);
+    }
     for (const ast::Band& band : b.bands) {
       if (band.deadline && b.kind == ast::BandKind::kGrade) {
         // Deadlines are for alerts; a grade band may carry action text only.
@@ -1589,6 +1605,8 @@ class Checker {
     }
     if (name == "ratio") return ratio(e, c, *fn);
     if (name == "trimmed_mean") return trimmed_mean(e, c, *fn);
+    if (name == "prev" || name == "avg_prev" || name == "streak") return history(e, c, *fn);
+    if (name == "rank" || name == "percentile" || name == "peer_avg") return peers(e, c, *fn);
     if (name == "interpolate") return interpolate(e, c, *fn);
     if (name == "shortfall" || name == "excess") return shortfall(e, c, *fn);
 
@@ -1780,6 +1798,120 @@ class Checker {
     }
     if (!ok) return set_type(e, T(TypeKind::kError));
     return set_type(e, T(TypeKind::kNumber), r);
+  }
+
+  // prev(x, default: v), avg_prev(x, n, default: v), streak(cond): values of earlier periods of
+  // the same subject. They need `period` in the subject declaration.
+  Type history(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+    const std::string& name = c.callee.name;
+    const bool want_n = name == "avg_prev";
+    bool ok = c.args.size() == (want_n ? 2u : 1u);
+    Type x = ok ? visit(c.args[0]) : T(TypeKind::kError);
+    if (want_n && ok) {
+      visit(c.args[1]);
+      const auto* lit = std::get_if<ast::NumberLit>(&m_.expr(c.args[1]));
+      if (lit == nullptr || ast::literal_value(*lit) < kOne || ast::literal_value(*lit) % kOne != 0 ||
+          ast::literal_value(*lit) > 100 * kOne) {
+        error(DiagCode::bad_arguments, m_.span(c.args[1]), "the number of periods of `avg_prev` is a whole number from 1 to 100, written out",
+              "write e.g. `avg_prev(总分, 3)` for the average of the last 3 periods");
+        ok = false;
+      }
+    }
+    if (!ok) {
+      for (const ExprId a : c.args) visit(a);
+      for (const auto& a : c.named) visit(a.value);
+      return c.args.empty() || c.args.size() > 2 ? call_error(e, "`" + name + "` takes one value", fn.usage) : set_type(e, T(TypeKind::kError));
+    }
+    if (is_err(x)) {
+      for (const auto& a : c.named) visit(a.value);
+      return set_type(e, x);
+    }
+    if (p_.period == kNoSymbol) {
+      error(DiagCode::bad_arguments, c.callee.span, "`" + name + "` reads earlier periods, but the policy has no periods",
+            "name the period column in the subject: `subject 社区 key 社区编码 period 年度`");
+      return set_type(e, T(TypeKind::kError));
+    }
+    Type result = x;
+    NumRange range = p_.range(c.args[0]);
+    if (name == "streak") {
+      if (x.kind != TypeKind::kBool) {
+        error(DiagCode::type_mismatch, m_.span(c.args[0]), "`streak` counts periods in a row where a condition holds; this is " + tn(x),
+              "write a condition, e.g. `streak(等级 == \"D\") >= 2` for two periods in a row");
+        return set_type(e, T(TypeKind::kError));
+      }
+      result = T(TypeKind::kNumber);
+      range = NumRange{kOne, 0, false, true};
+    } else if (name == "avg_prev" && !is_num(x)) {
+      error(DiagCode::type_mismatch, m_.span(c.args[0]), "`avg_prev` averages numbers, not " + tn(x));
+      return set_type(e, T(TypeKind::kError));
+    } else if (x.kind == TypeKind::kTextList || x.kind == TypeKind::kNumberList || x.kind == TypeKind::kSet ||
+               x.kind == TypeKind::kTable) {
+      error(DiagCode::type_mismatch, m_.span(c.args[0]), "`prev` reads one value per row, not " + tn(x));
+      return set_type(e, T(TypeKind::kError));
+    }
+    for (const auto& a : c.named) {
+      const Type t = visit(a.value);
+      if (a.name.name != "default" || name == "streak") {
+        error(DiagCode::bad_arguments, a.name.span, "`" + name + "` takes no argument named `" + a.name.name + "`",
+              "write `" + std::string(fn.usage) + "`");
+        continue;
+      }
+      if (!constant_expr(a.value) && !std::holds_alternative<ast::StringLit>(m_.expr(a.value)) &&
+          !std::holds_alternative<ast::BoolLit>(m_.expr(a.value))) {
+        error(DiagCode::not_constant, m_.span(a.value), "the default of `" + name + "` must be written out (or a param)",
+              "write e.g. `default: 0`");
+      } else if (!is_err(t) && !(t == x) && !(x.kind == TypeKind::kLabel && t.kind == TypeKind::kText)) {
+        error(DiagCode::type_mismatch, m_.span(a.value), "the default is " + tn(t) + " but `" + name + "` gives " + tn(x));
+      } else if (x.kind == TypeKind::kLabel && t.kind == TypeKind::kText) {
+        check_label_literal(a.value, x);
+      } else if (is_num(t) || is_money(t)) {
+        range = range_union(range, p_.range(a.value));
+      }
+    }
+    return set_type(e, result, range);
+  }
+
+  // rank(x, within: g, order: desc|asc), percentile(x, within: g), peer_avg(x, within: g): each
+  // row against the rows of its period (and group).
+  Type peers(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+    const std::string& name = c.callee.name;
+    if (c.args.size() != 1) {
+      for (const ExprId a : c.args) visit(a);
+      for (const auto& a : c.named) visit(a.value);
+      return call_error(e, "`" + name + "` takes one value", fn.usage);
+    }
+    const Type x = visit(c.args[0]);
+    bool ok = !is_err(x);
+    if (ok && !is_num(x) && !is_money(x)) {
+      error(DiagCode::type_mismatch, m_.span(c.args[0]), "`" + name + "` compares numbers or amounts, not " + tn(x));
+      ok = false;
+    }
+    for (const auto& a : c.named) {
+      if (a.name.name == "within") {
+        const Type g = visit(a.value);
+        if (!is_err(g) && g.kind != TypeKind::kText && g.kind != TypeKind::kLabel) {
+          error(DiagCode::type_mismatch, m_.span(a.value), "`within:` groups by a text or a label, not " + tn(g),
+                "write e.g. `within: 所属街道`");
+          ok = false;
+        }
+      } else if (a.name.name == "order" && name == "rank") {
+        const auto w = word_arg(a);
+        if (!w || (*w != "desc" && *w != "asc")) {
+          error(DiagCode::bad_arguments, m_.span(a.value), "`order:` is `desc` (the highest is 1) or `asc` (the lowest is 1)",
+                "write e.g. `rank(总分, order: asc) <= 3` for the bottom three");
+          ok = false;
+        }
+      } else {
+        visit(a.value);
+        error(DiagCode::bad_arguments, a.name.span, "`" + name + "` takes no argument named `" + a.name.name + "`",
+              "write `" + std::string(fn.usage) + "`");
+        ok = false;
+      }
+    }
+    if (!ok) return set_type(e, T(TypeKind::kError));
+    if (name == "peer_avg") return set_type(e, x, p_.range(c.args[0]));
+    if (name == "percentile") return set_type(e, T(TypeKind::kNumber), NumRange::between(0, kHundred));
+    return set_type(e, T(TypeKind::kNumber), NumRange{kOne, 0, false, true});
   }
 
   // trimmed_mean(L, trim: n, above: m): the mean of a list of numbers without its n highest and

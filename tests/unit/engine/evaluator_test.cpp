@@ -887,13 +887,13 @@ std::string chunk_data(std::size_t rows) {
 TEST(EvalChunking, ChunkSizeDoesNotChangeTheResults) {
   const std::string p = chunk_policy();
   const std::string csv = chunk_data(50);
-  Eval whole(p, csv, EvalOptions{.chunk_rows = 4096});
+  Eval whole(p, csv, EvalOptions{.chunk_rows = 4096, .period = {}, .all_periods = false});
   ASSERT_TRUE(whole.result) << whole.errors();
   const std::string expected = whole.csv();
   ASSERT_EQ(std::count(expected.begin(), expected.end(), '\n'), 51);
   for (const std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{4}, std::size_t{7}, std::size_t{49},
                                   std::size_t{50}, std::size_t{51}}) {
-    Eval r(p, csv, EvalOptions{.chunk_rows = chunk});
+    Eval r(p, csv, EvalOptions{.chunk_rows = chunk, .period = {}, .all_periods = false});
     ASSERT_TRUE(r.result) << chunk << "\n" << r.errors();
     EXPECT_EQ(r.csv(), expected) << "chunk_rows = " << chunk;
   }
@@ -917,7 +917,7 @@ TEST(EvalChunking, RuntimeErrorRowIsTheSameWhateverTheChunk) {
   std::string csv = "编码,甲,乙\n";
   for (int i = 0; i < 50; ++i) csv += "K" + std::to_string(i) + ",1," + (i == 36 ? "0" : "2") + "\n";
   for (const std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{4096}}) {
-    Eval r(p, csv, EvalOptions{.chunk_rows = chunk});
+    Eval r(p, csv, EvalOptions{.chunk_rows = chunk, .period = {}, .all_periods = false});
     EXPECT_FALSE(r.result);
     EXPECT_EQ(r.errors(),
               "division-by-zero p.jx:4:26 division by zero in row 37 (`K36`)\n"

@@ -168,6 +168,7 @@ struct ImportDecl {
 struct SubjectDecl {
   Ident subject;
   Ident key;
+  std::optional<Ident> period;  ///< the column naming each row's period, when data has several
   Span span;
 };
 
@@ -262,6 +263,7 @@ struct VetoDecl {
 struct Band {
   Label label;
   Interval interval;
+  bool has_interval = true;  ///< false: a label only veto effects can give
   std::optional<Deadline> deadline;
   std::optional<std::string> text;
   Span span;

@@ -61,7 +61,7 @@ inline constexpr SymbolId kNoSymbol{0xFFFFFFFFu};
 enum class SymbolKind { kKey, kInput, kParam, kSet, kLet, kIndicator, kVeto, kGrade, kAlert, kFund };
 
 /// Everything a name can refer to. `index` indexes the matching Module vector (inputs, params,
-/// sets, lets, nodes, vetoes, bands, funds); for kKey it is 0.
+/// sets, lets, nodes, vetoes, bands, funds); for kKey it is 0 (the key) or 1 (the period column).
 struct Symbol {
   SymbolKind kind = SymbolKind::kInput;
   std::string name;  ///< as referenced: `总分.创新层` for tree nodes
@@ -121,6 +121,7 @@ struct CheckedPolicy {
   /// Parallel to module.funds: the pool in fen when it is one constant amount (after overrides).
   std::vector<std::optional<std::int64_t>> fund_pool;
   SymbolId key = kNoSymbol;
+  SymbolId period = kNoSymbol;  ///< the period column (a kKey symbol with index 1), when declared
   int precision = 2;
 
   [[nodiscard]] const Symbol& symbol(SymbolId id) const { return symbols[static_cast<std::uint32_t>(id)]; }

@@ -43,6 +43,13 @@ struct Dataset {
   std::size_t rows = 0;
   StringPool strings;
   Column key;                  ///< text ids
+  /// Periods, when the policy declares `period`: each row's period (text ids), the distinct
+  /// periods sorted by their text, each row's index into them, and the row of the same key in the
+  /// period just before (or -1).
+  Column period;
+  std::vector<std::string> periods;
+  std::vector<std::int32_t> period_index;
+  std::vector<std::int64_t> prev_row;
   std::vector<Column> inputs;  ///< parallel to Module::inputs
   SourceId source = kNoSource; ///< the decoded data file, for diagnostics
   std::vector<std::uint32_t> row_offsets;  ///< byte offset of each row in the decoded file

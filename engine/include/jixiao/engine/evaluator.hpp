@@ -50,6 +50,9 @@ struct RuleColumn {
 /// Everything an evaluation produced.
 struct EvalResult {
   std::size_t rows = 0;
+  /// The rows whose results are reported and paid (all rows without periods; the evaluated
+  /// period's rows, or every row with all_periods, with periods), in file order.
+  std::vector<std::size_t> selected;
   /// Per symbol (indexed by SymbolId), its value per row: raw numbers, fen, label indices, text
   /// ids, 0/1. Empty for params, sets and funds.
   std::vector<std::vector<std::int64_t>> columns;
@@ -59,11 +62,17 @@ struct EvalResult {
 
 struct EvalOptions {
   std::size_t chunk_rows = 4096;  ///< rows per chunk (0 counts as 1); results do not depend on it
+  /// With periods: the period evaluated (results, funds); empty means the latest in the data.
+  /// Earlier periods are evaluated too, as the history that `prev`, `streak`, ... read.
+  std::string period;
+  bool all_periods = false;  ///< every period's results, each period's funds split separately
 };
 
 /// Evaluates `plan` over `data`. Runtime errors (division by zero, overflow, a pool nobody can
-/// receive) are reported with the expression's span and the data row. Every pool is verified to be
-/// paid out exactly; a failure is a `conservation` error. Returns nullopt iff an error was reported.
+/// receive, history the data lacks for a selected row) are reported with the expression's span and
+/// the data row. Every pool is verified to be paid out exactly; a failure is a `conservation`
+/// error. Returns nullopt iff an error was reported. `options.period` must be one of data.periods
+/// (or empty).
 /// `data.strings` may grow (texts of the policy are interned into it).
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink);
