@@ -53,10 +53,13 @@ std::string show_variant(const Session& s, const std::string& path, const Loaded
     } else {
       what = c.before + " → " + c.after;
     }
-    const LineColumn lc = s.sources.get(c.where.source).line_column(c.where.begin);
+    // Where the change is written: a line of the variant, or a file it imports.
+    const SourceFile& file = s.sources.get(c.where.source);
+    const LineColumn lc = file.line_column(c.where.begin);
+    const std::string where = c.where.source == p.policy.module.source ? "line " + std::to_string(lc.line)
+                                                                        : "imported from " + file.path() + ":" + std::to_string(lc.line);
     out += "  " + c.kind + std::string(kind_width - c.kind.size() + 2, ' ') + c.target +
-           std::string(target_width - utf8::display_width(c.target) + 2, ' ') + what + "  (line " +
-           std::to_string(lc.line) + ")\n";
+           std::string(target_width - utf8::display_width(c.target) + 2, ' ') + what + "  (" + where + ")\n";
   }
   return out;
 }

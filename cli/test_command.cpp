@@ -226,6 +226,8 @@ std::vector<std::string> coverage_items(const dsl::CheckedPolicy& p) {
   for (const ast::VetoDecl& v : m.vetoes) items.push_back("veto " + v.name.name);
   for (std::size_t i = 0; i < m.nodes.size(); ++i) {
     const ast::IndicatorNode& n = m.nodes[i];
+    if (n.detached || p.nodes[i].symbol == dsl::kNoSymbol) continue;  // removed by a variant
+    if (n.missing != ast::MissingRule::kNone) items.push_back("missing " + p.symbol(p.nodes[i].symbol).name);
     bool deducts = false;
     bool bonuses = false;
     for (const ast::Adjust& a : n.adjusts) {
@@ -266,6 +268,7 @@ void record_hits(const dsl::CheckedPolicy& p, const engine::EvalResult& r, std::
       case engine::RuleColumn::Kind::kDeduct: hits.insert("deduct " + rc.name); break;
       case engine::RuleColumn::Kind::kBonus: hits.insert("bonus " + rc.name); break;
       case engine::RuleColumn::Kind::kCap: hits.insert("cap " + rc.name); break;
+      case engine::RuleColumn::Kind::kMissing: hits.insert("missing " + rc.name); break;
     }
   }
   for (const engine::FundResult& f : r.funds) {

@@ -123,6 +123,11 @@ JIXIAO_KW( remove, "remove" )
 JIXIAO_KW( add, "add" )
 JIXIAO_KW( weight, "weight" )
 JIXIAO_KW( period, "period" )
+JIXIAO_KW( optional, "optional" )
+JIXIAO_KW( missing, "missing" )
+JIXIAO_KW( zero, "zero" )
+JIXIAO_KW( peer_average, "peer_average" )
+JIXIAO_KW( reweight, "reweight" )
 #undef JIXIAO_KW
 
 // Words that cannot be names. (Type names and `min`/`max`-style function names are not
@@ -332,7 +337,9 @@ struct expect_type : type_spec {};
 struct expect_colon : one< ':' > {};
 struct input_name : ident {};
 // input_item := ident ':' type
-struct input_item : seq< tok< input_name >, must< expect_colon >, ws, must< expect_type >, ws, sep > {};
+struct input_optional : kw_optional {};
+// input_item := ident ':' type [ 'optional' ]
+struct input_item : seq< tok< input_name >, must< expect_colon >, ws, must< expect_type >, ws, opt< tok< input_optional > >, sep > {};
 struct expect_input_close : one< '}' > {};
 // input := 'input' '{' { input_item } '}'
 struct input_decl : seq< tok< kw_input >, must< expect_open_brace >, ws, star< input_item >, must< expect_input_close >, ws > {};
@@ -372,7 +379,13 @@ struct bonuses_max : seq< tok< kw_bonuses >, must< expect_max >, ws, must< expec
 
 struct node_body;
 struct node_name : ident {};
-struct node_formula : seq< tok< one< '=' > >, must< expect_expr >, opt< node_body > > {};
+struct missing_zero : kw_zero {};
+struct missing_peer_average : kw_peer_average {};
+struct missing_reweight : kw_reweight {};
+struct expect_missing_mode : sor< missing_zero, missing_peer_average, missing_reweight > {};
+// missing := 'missing' ( 'zero' | 'peer_average' | 'reweight' )
+struct missing_rule : seq< tok< kw_missing >, must< expect_missing_mode >, ws > {};
+struct node_formula : seq< tok< one< '=' > >, must< expect_expr >, opt< missing_rule >, opt< node_body > > {};
 struct expect_node_rest : sor< node_formula, node_body > {};
 // child := ident weight ( '=' expr [ body ] | body )
 struct child_node : seq< tok< node_name >, must< expect_weight >, ws, must< expect_node_rest > > {};

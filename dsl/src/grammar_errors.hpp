@@ -36,6 +36,7 @@ template <> inline constexpr auto error_message<policy_version> = "expected the 
 template <> inline constexpr auto error_message<subject_name> = "expected what is evaluated, e.g. `subject 社区 key 社区编码`";
 template <> inline constexpr auto error_message<expect_key> = "expected `key` and the key column, e.g. `subject 社区 key 社区编码`";
 template <> inline constexpr auto error_message<key_name> = "expected the name of the key column";
+template <> inline constexpr auto error_message<expect_missing_mode> = "expected what a missing value means: `zero`, `peer_average` or `reweight`";
 template <> inline constexpr auto error_message<expect_period_name> = "expected the name of the period column, e.g. `period 年度`";
 template <> inline constexpr auto error_message<expect_range_sep> = "expected `..` between the two ends of the range, e.g. `0..100`";
 template <> inline constexpr auto error_message<expect_range_hi> = "expected the upper end of the range";

@@ -368,7 +368,14 @@ class Linker {
     auto from = open(imp.from, key, imp.from_span, files);
     if (!from) return;
     append_arenas(into, *from);
+    const std::vector<std::string> local = top_names(into);
     for (const ast::Ident& name : imp.names) {
+      if (std::find(local.begin(), local.end(), name.name) != local.end()) {
+        error(DiagCode::duplicate_name, name.span,
+              "`" + name.name + "` is imported from `" + imp.from + "` and also declared in this file",
+              "import it or declare it, not both");
+        continue;
+      }
       if (!take(into, *from, name.name)) {
         std::vector<std::string> names = top_names(*from);
         const auto best = closest_name(name.name, names);
@@ -435,6 +442,11 @@ class Linker {
       changes.push_back({"output", "output", "", "", variant.output->span});
       m.output = variant.output;
     }
+    // A variant may remove a declaration of the base and declare it again.
+    removed_.clear();
+    for (const ast::RemoveDecl& r : variant.removes) {
+      if (r.target.parts.size() == 1) removed_.push_back(r.target.parts.front().name);
+    }
     add_or_reject(m.inputs, variant.inputs, "input", changes);
     replace_or_add(m.params, variant.params, "param", changes);
     replace_or_add(m.sets, variant.sets, "set", changes);
@@ -442,7 +454,7 @@ class Linker {
     for (const std::uint32_t r : variant.roots) {
       const auto same = std::find_if(m.roots.begin(), m.roots.end(),
                                      [&](std::uint32_t b) { return m.nodes[b].name.name == m.nodes[r].name.name; });
-      if (same != m.roots.end()) {
+      if (same != m.roots.end() && !is_removed(m.nodes[r].name.name)) {
         duplicate("indicator", m.nodes[r].name, m.nodes[*same].name.span);
         continue;
       }
@@ -466,6 +478,10 @@ class Linker {
     return std::move(m);
   }
 
+  bool is_removed(const std::string& name) const {
+    return std::find(removed_.begin(), removed_.end(), name) != removed_.end();
+  }
+
   void duplicate(const std::string& what, const ast::Ident& name, Span base) {
     error(DiagCode::duplicate_name, name.span,
           "the base policy already declares " + what + " `" + name.name + "`",
@@ -478,7 +494,7 @@ class Linker {
                      std::vector<VariantChange>& changes) {
     for (D& d : variant) {
       const auto same = std::find_if(base.begin(), base.end(), [&](const D& b) { return b.name.name == d.name.name; });
-      if (same != base.end()) {
+      if (same != base.end() && !is_removed(d.name.name)) {
         duplicate(what, d.name, same->name.span);
         continue;
       }
@@ -750,6 +766,7 @@ class Linker {
   DiagnosticSink& sink_;
   std::vector<std::string> stack_;  ///< keys of the files being loaded
   std::vector<std::string> shown_;  ///< their display paths
+  std::vector<std::string> removed_;  ///< top-level names the variant being merged removes
   std::string base_name_;
   std::optional<std::string> top_base_;
   std::vector<VariantChange> top_changes_;

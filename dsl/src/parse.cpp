@@ -616,6 +616,9 @@ class Lowerer {
         if (t->is_type<g::range>()) in.range = range(*t);
       }
       if (in.range) in.type_span.end = in.range->span.end;
+      for (const auto& c : item->children) {
+        if (c->is_type<g::input_optional>()) in.optional = true;
+      }
       module_.inputs.push_back(std::move(in));
     }
   }
@@ -715,7 +718,18 @@ class Lowerer {
     if (rest.is_type<g::node_formula>()) {
       const ast::ExprId f = expr(*rest.children.at(0));
       module_.nodes[index].formula = f;
-      if (rest.children.size() > 1) node_body(*rest.children.at(1), index);
+      for (std::size_t i = 1; i < rest.children.size(); ++i) {
+        const Node& c = *rest.children[i];
+        if (c.is_type<g::missing_rule>()) {
+          const Node& mode = *c.children.at(0);
+          module_.nodes[index].missing = mode.is_type<g::missing_zero>()           ? ast::MissingRule::kZero
+                                         : mode.is_type<g::missing_peer_average>() ? ast::MissingRule::kPeerAverage
+                                                                                   : ast::MissingRule::kReweight;
+          module_.nodes[index].missing_span = span(c);
+        } else {
+          node_body(c, index);
+        }
+      }
     } else {
       node_body(rest, index);
     }
@@ -941,7 +955,8 @@ using selector = pegtl::parse_tree::selector<
         g::precision_decl, g::policy_base, g::import_name, g::expect_import_name, g::import_source,
         g::expect_import_source, g::override_target, g::expect_override_target, g::override_weight,
         g::override_formula, g::override_coef, g::override_text, g::override_band, g::import_decl,
-        g::override_decl, g::remove_decl, g::add_decl, g::expect_period_name>>;
+        g::override_decl, g::remove_decl, g::add_decl, g::expect_period_name, g::input_optional,
+        g::missing_zero, g::missing_peer_average, g::missing_reweight, g::missing_rule>>;
 
 }  // namespace
 
@@ -1016,7 +1031,7 @@ const std::vector<std::string_view>& keywords() {
         "rounding", "fen", "ties", "asc", "desc", "output", "precision", "if", "then", "else",
         "and", "or", "not", "in", "any_in", "all_in", "true", "false", "coef", "bands", "inf",
         "score", "number", "percent", "count", "money", "text", "bool", "one_of", "list",
-        "extends", "import", "from", "override", "remove", "add", "weight", "period"};
+        "extends", "import", "from", "override", "remove", "add", "weight", "period", "optional", "missing", "zero", "peer_average", "reweight"};
     std::sort(w.begin(), w.end());
     return w;
   }();

@@ -46,9 +46,15 @@ class Compiler {
   void end_program() {
     program_.registers = next_reg_;
     out_.registers = std::max(out_.registers, next_reg_);
-    if (program_.code.empty()) return;
-    out_.programs.push_back(std::move(program_));
-    out_.steps.push_back({false, static_cast<std::uint32_t>(out_.programs.size() - 1)});
+    if (!program_.code.empty()) {
+      out_.programs.push_back(std::move(program_));
+      out_.steps.push_back({false, static_cast<std::uint32_t>(out_.programs.size() - 1)});
+    }
+    for (const GlobalOp& g : pending_globals_) {
+      out_.globals.push_back(g);
+      out_.steps.push_back({true, static_cast<std::uint32_t>(out_.globals.size() - 1)});
+    }
+    pending_globals_.clear();
   }
 
   // ---- history and peers: computed over whole columns before the program that reads them ----
@@ -362,15 +368,26 @@ class Compiler {
     const ast::IndicatorNode& n = m_.nodes[s.index];
     const dsl::NodeInfo& info = policy_.nodes[s.index];
     std::uint32_t score = 0;
+    std::uint32_t missing = kNoMask;  // leaf: rows whose formula reads a missing optional input
     if (n.children.empty()) {
-      const std::uint32_t raw = expr(n.formula);
-      const std::int64_t flags = (info.points ? 1 : 0) | (static_cast<std::int64_t>(policy_.precision) << 1);
-      score = emit(OpCode::kLeafScore, raw, 0, 0, info.full, static_cast<std::uint32_t>(flags), n.formula);
+      missing = missing_mask(optional_inputs(policy_, n.formula));
+      auto body = [&]() {
+        const std::uint32_t raw = expr(n.formula);
+        const std::int64_t flags = (info.points ? 1 : 0) | (static_cast<std::int64_t>(policy_.precision) << 1);
+        return emit(OpCode::kLeafScore, raw, 0, 0, info.full, static_cast<std::uint32_t>(flags), n.formula);
+      };
+      score = missing == kNoMask ? body() : masked(emit(OpCode::kNot, missing), body);
+      if (missing != kNoMask) {
+        score = emit(OpCode::kSelect, missing, constant(0), score);
+        out_.rules.push_back({4, s.name, store(missing), n.missing_span.begin});
+        if (n.missing == ast::MissingRule::kReweight) absent_[s.index] = store(missing);
+      }
     } else {
       for (std::size_t i = 0; i < n.children.size(); ++i) {
         const std::uint32_t child = load_symbol(policy_.nodes[n.children[i]].symbol);
         score = i == 0 ? child : emit(OpCode::kAdd, score, child);
       }
+      score = reweight(s.index, score);
     }
     if (!n.adjusts.empty()) {
       std::uint32_t deductions = constant(0);
@@ -388,6 +405,64 @@ class Compiler {
       score = emit(OpCode::kNodeCombine, score, deductions, bonuses, policy_.precision);
     }
     store_symbol(id, score);
+    if (missing != kNoMask && n.missing == ast::MissingRule::kPeerAverage) {
+      // The average over the rows that have a value fills the rows that do not: a global step
+      // after this program, whose result becomes the indicator's column.
+      GlobalOp g;
+      g.kind = GlobalOp::Kind::kPeerFill;
+      g.src = n.formula;
+      g.arg = static_cast<std::uint32_t>(out_.symbol_column[static_cast<std::uint32_t>(id)]);
+      g.arg_missing = store(missing);
+      g.precision = policy_.precision;
+      g.out = new_column();
+      g.valid = new_column();
+      pending_globals_.push_back(g);
+      out_.symbol_column[static_cast<std::uint32_t>(id)] = g.out;
+    }
+  }
+
+  // The rows where any of `inputs` (optional input indices) is missing, or kNoMask.
+  std::uint32_t missing_mask(const std::vector<std::uint32_t>& inputs) {
+    std::uint32_t m = kNoMask;
+    for (const std::uint32_t i : inputs) {
+      if (missing_column_.count(i) == 0) {
+        const std::uint32_t col = new_column();
+        out_.columns[col].view = data_.inputs[i].missing.data();
+        missing_column_[i] = col;
+      }
+      const std::uint32_t r = emit(OpCode::kLoad, missing_column_.at(i));
+      m = m == kNoMask ? r : emit(OpCode::kOr, m, r);
+    }
+    return m;
+  }
+
+  // A group whose sub-indicators `missing reweight` can be absent: the absent ones' full marks
+  // drop out and the rest are scaled up to the group's full marks; if all are absent, so is the group.
+  std::uint32_t reweight(std::uint32_t node, std::uint32_t sum) {
+    const ast::IndicatorNode& n = m_.nodes[node];
+    std::uint32_t absent_full = kNoMask;
+    for (const std::uint32_t c : n.children) {
+      const auto it = absent_.find(c);
+      if (it == absent_.end()) continue;
+      const std::uint32_t part = emit(OpCode::kSelect, emit(OpCode::kLoad, it->second), constant(policy_.nodes[c].full), constant(0));
+      absent_full = absent_full == kNoMask ? part : emit(OpCode::kAdd, absent_full, part);
+    }
+    if (absent_full == kNoMask) return sum;
+    const std::int64_t full = policy_.nodes[node].full;
+    const std::uint32_t all_absent = emit(OpCode::kGe, absent_full, constant(full));
+    if (n.parent == ast::IndicatorNode::kNoNode) {
+      // A tree with nothing to score on a row cannot give it a total.
+      Instr in;
+      in.op = OpCode::kAllMissing;
+      in.dst = reg();
+      in.a = all_absent;
+      in.src = ExprId{0xFFFFFFFFu};
+      in.aux = node;
+      program_.code.push_back(in);
+    } else {
+      absent_[node] = store(all_absent);
+    }
+    return emit(OpCode::kReweight, sum, absent_full, 0, full, static_cast<std::uint32_t>(policy_.precision));
   }
 
   std::uint32_t node_cap(ExprId cap, std::uint32_t total, const std::string& name) {
@@ -682,6 +757,13 @@ class Compiler {
   std::uint32_t compile_node(ExprId e, const ast::Call& c) {
     if (is_global_call(c)) return emit(OpCode::kLoad, calls_.at(static_cast<std::uint32_t>(e)).first);
     const std::string& f = c.callee.name;
+    if (f == "present" || f == "fill") {
+      const std::uint32_t missing = missing_mask(optional_inputs(policy_, c.args[0]));
+      if (f == "present") return missing == kNoMask ? constant(1) : emit(OpCode::kNot, missing);
+      if (missing == kNoMask) return expr(c.args[0]);
+      const std::uint32_t value = masked(emit(OpCode::kNot, missing), [&]() { return expr(c.args[0]); });
+      return emit(OpCode::kSelect, missing, expr(c.args[1]), value);
+    }
     auto arg = [&](std::size_t i) { return expr(c.args[i]); };
     auto fold = [&](OpCode op) {
       std::uint32_t r = arg(0);
@@ -763,6 +845,9 @@ class Compiler {
   std::uint32_t mask_ = kNoMask;
   bool has_periods_ = false;
   std::unordered_map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> calls_;  ///< call → (value, validity) columns
+  std::unordered_map<std::uint32_t, std::uint32_t> missing_column_;  ///< optional input → its missing flags
+  std::unordered_map<std::uint32_t, std::uint32_t> absent_;          ///< node → column: absent (reweighted away)
+  std::vector<GlobalOp> pending_globals_;                            ///< run after the current program
 };
 
 }  // namespace

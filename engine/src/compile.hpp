@@ -19,7 +19,7 @@ struct ColumnSlot {
 
 /// A rule that can fire, with the column that says so per row (see RuleColumn).
 struct RuleSlot {
-  int kind = 0;  ///< RuleColumn::Kind as int
+  int kind = 0;  ///< RuleColumn::Kind as int (0 veto, 1 deduct, 2 bonus, 3 cap, 4 missing)
   std::string name;
   std::uint32_t column = 0;
   std::uint32_t offset = 0;  ///< source offset, for declaration order
@@ -46,10 +46,11 @@ struct Compiled {
 /// Compiles `plan` for `data` (interning the policy's texts into data.strings).
 Compiled compile(const Plan& plan, Dataset& data);
 
-enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget, kEmptyList };
+enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget, kEmptyList, kNoPeers, kAllMissing };
 
 /// Runs one global operation over whole columns (history or peers).
-void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns);
+struct RuntimeErrors;
+void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns, RuntimeErrors& errors);
 
 /// Errors found while running programs: counted all, the first few kept with their row.
 struct RuntimeErrors {

@@ -222,6 +222,26 @@ class Executor {
         }
         return;
       }
+      case OpCode::kReweight: {
+        std::int64_t* d = reg(in.dst);
+        const std::int64_t* sum = reg(in.a);
+        const std::int64_t* absent = reg(in.b);
+        const int places = static_cast<int>(in.aux);
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::int64_t present = in.imm - absent[i];
+          d[i] = absent[i] == 0 ? sum[i]
+                 : present <= 0 ? 0
+                                : decimal::round_to(static_cast<std::int64_t>(decimal::div_round(Int128{sum[i]} * in.imm, present)), places);
+        }
+        return;
+      }
+      case OpCode::kAllMissing: {
+        const std::int64_t* all = reg(in.a);
+        for (std::size_t i = 0; i < n; ++i) {
+          if (all[i] != 0) errors_.add(K::kAllMissing, ast::kNoExpr, begin + i, in.aux);
+        }
+        return;
+      }
       case OpCode::kGradeEffects: return grade_effects(in, begin, n);
       case OpCode::kAlertEffects: return alert_effects(in, begin, n);
     }
@@ -468,7 +488,7 @@ std::vector<std::vector<std::size_t>> peer_groups(const GlobalOp& g, const Datas
 
 }  // namespace
 
-void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns) {
+void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns, RuntimeErrors& errors) {
   const std::int64_t* x = columns[g.arg].data();
   const std::int64_t* x_valid = g.arg_valid >= 0 ? columns[static_cast<std::size_t>(g.arg_valid)].data() : nullptr;
   std::int64_t* out = columns[g.out].owned.data();
@@ -534,6 +554,26 @@ void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>&
         valid[r] = certain ? 1 : 0;
       }
       return;
+    case K::kPeerFill: {
+      const std::int64_t* missing = columns[static_cast<std::size_t>(g.arg_missing)].data();
+      for (const std::vector<std::size_t>& rows : peer_groups(g, data, columns)) {
+        Int128 total = 0;
+        std::int64_t count = 0;
+        for (const std::size_t r : rows) {
+          if (missing[r] == 0) {
+            total += x[r];
+            ++count;
+          }
+        }
+        const std::int64_t mean = count == 0 ? 0 : decimal::round_to(static_cast<std::int64_t>(decimal::div_round(total, count)), g.precision);
+        for (const std::size_t r : rows) {
+          out[r] = missing[r] != 0 ? mean : x[r];
+          valid[r] = 1;
+          if (missing[r] != 0 && count == 0) errors.add(RuntimeErrorKind::kNoPeers, g.src, r);
+        }
+      }
+      return;
+    }
     case K::kRank:
     case K::kPercentile:
     case K::kPeerAvg:
@@ -607,6 +647,12 @@ RuntimeMessage describe(const detail::RuntimeErrors::Entry& e) {
       return {DiagCode::missing_label, "`coef` has no entry for the row's value", "add an entry for it, or `else 值`"};
     case detail::RuntimeErrorKind::kBadTarget:
       return {DiagCode::division_by_zero, "the target of `ratio` is 0 or below", "a target must be above 0"};
+    case detail::RuntimeErrorKind::kNoPeers:
+      return {DiagCode::unhandled_missing, "no row of the period has a value to average for the missing ones",
+              "`missing peer_average` needs some communities with a value; use `missing zero` or `missing reweight`"};
+    case detail::RuntimeErrorKind::kAllMissing:
+      return {DiagCode::unhandled_missing, "every indicator of the tree is missing, so there is no total",
+              "the row needs a value for at least one indicator"};
     case detail::RuntimeErrorKind::kEmptyList:
       return {DiagCode::empty_list, "the list has no values to average (or too few after trimming)",
               "give at least one value, or guard with `if size(列表) > 0 then ... else ...`"};
@@ -626,7 +672,11 @@ void report_runtime(const detail::RuntimeErrors& errors, const dsl::CheckedPolic
                                    m.hint);
     if (e.row < data.row_offsets.size()) {
       const std::uint32_t at = data.row_offsets[e.row];
-      d.notes.push_back({Span{data.source, at, at + 1}, "the row is here"});
+      if (!span.valid()) {
+        d.span = Span{data.source, at, at + 1};  // no rule to point at: point at the row
+      } else {
+        d.notes.push_back({Span{data.source, at, at + 1}, "the row is here"});
+      }
     }
     sink.report(std::move(d));
   }
@@ -733,7 +783,7 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
     detail::Executor exec(compiled, data, compiled.columns, chunk, errors);
     for (const detail::Step& step : compiled.steps) {
       if (step.global) {
-        detail::run_global(compiled.globals[step.index], data, compiled.columns);
+        detail::run_global(compiled.globals[step.index], data, compiled.columns, errors);
         continue;
       }
       const detail::Program& p = compiled.programs[step.index];

@@ -335,6 +335,15 @@ class Loader {
     Column& col = data_.inputs[input];
     const std::string_view v = trim(f.value);
     const std::string shown = "`" + std::string(v) + "`";
+    if (in.optional) {
+      // An empty cell of an optional input is "not available": value 0, flagged missing.
+      col.missing.push_back(v.empty() ? 1 : 0);
+      if (v.empty()) {
+        col.values.push_back(0);
+        if (is_list(in.kind)) col.list_offsets.push_back(col.list_offsets.back());
+        return;
+      }
+    }
     switch (in.kind) {
       case InputKind::kText:
         col.values.push_back(data_.strings.intern(v));

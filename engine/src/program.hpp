@@ -40,6 +40,8 @@ enum class OpCode : std::uint8_t {
   kBandLabel,     // label of band decl aux containing a
   kGradeEffects,  // grade a after the veto effects of table aux
   kAlertEffects,  // alert a after the veto effects of table aux
+  kReweight,      // a × imm ÷ (imm − b) rounded to aux places: a group whose absent children (full marks b) drop out
+  kAllMissing,    // an error on rows where a (0/1) is set: every indicator of tree aux is missing
 };
 
 inline constexpr std::uint32_t kNoMask = 0xFFFFFFFFu;
@@ -92,9 +94,11 @@ struct EffectTable {
 /// other rows of the same subject; peers (`rank`, `percentile`, `peer_avg`) read the rows of the
 /// same period and group. Every result has a validity column: 0 where a value it needs is missing.
 struct GlobalOp {
-  enum class Kind { kPrev, kAvgPrev, kStreak, kRank, kPercentile, kPeerAvg } kind = Kind::kPrev;
+  enum class Kind { kPrev, kAvgPrev, kStreak, kRank, kPercentile, kPeerAvg, kPeerFill } kind = Kind::kPrev;
   std::uint32_t arg = 0;           ///< column of the argument
   std::int64_t arg_valid = -1;     ///< column of the argument's validity, or -1 (always valid)
+  std::int64_t arg_missing = -1;   ///< kPeerFill: column of the rows whose value is missing
+  int precision = 2;               ///< kPeerFill: rounding of the average
   std::int64_t group = -1;         ///< column of `within:`, or -1
   std::int64_t periods = 1;        ///< avg_prev: how many periods
   bool ascending = false;          ///< rank: `order: asc`

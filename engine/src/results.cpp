@@ -22,6 +22,7 @@ struct OutColumn {
   CellKind kind = CellKind::kText;
   std::function<std::string(std::size_t)> text;            ///< the cell as text (CSV)
   std::function<std::vector<std::string>(std::size_t)> list;  ///< kList cells
+  std::function<bool(std::size_t)> missing;                 ///< optional inputs: no value on the row
 };
 
 std::string deadline_text(const ast::Deadline& d) {
@@ -34,6 +35,7 @@ std::string reason_prefix(RuleColumn::Kind k) {
     case RuleColumn::Kind::kDeduct: return "deduct:";
     case RuleColumn::Kind::kBonus: return "bonus:";
     case RuleColumn::Kind::kCap: return "cap:";
+    case RuleColumn::Kind::kMissing: return "missing:";
   }
   return "";
 }
@@ -91,14 +93,22 @@ class Columns {
     const std::vector<std::int64_t>* v = &values(id);
     OutColumn c;
     c.name = s.name;
+    if (s.kind == SymbolKind::kInput && p_.module.inputs[s.index].optional) {
+      // An optional input that is missing on a row is an empty cell (JSON: null).
+      add_value_column(s, v, c);
+      const std::vector<std::int64_t>* missing = &d_.inputs[s.index].missing;
+      OutColumn& added = cols_.back();
+      added.missing = [missing](std::size_t row) { return (*missing)[row] != 0; };
+      return;
+    }
     switch (s.kind) {
       case SymbolKind::kFund: {
         const FundResult& f = r_.funds[s.index];
         for (const TrackResult& t : f.tracks) {
           cols_.push_back({s.name + "." + t.name, CellKind::kNumber,
-                           [&t](std::size_t row) { return decimal::format_yuan(t.amounts[row]); }, {}});
+                           [&t](std::size_t row) { return decimal::format_yuan(t.amounts[row]); }, {}, {}});
         }
-        cols_.push_back({s.name, CellKind::kNumber, [&f](std::size_t row) { return decimal::format_yuan(f.totals[row]); }, {}});
+        cols_.push_back({s.name, CellKind::kNumber, [&f](std::size_t row) { return decimal::format_yuan(f.totals[row]); }, {}, {}});
         return;
       }
       case SymbolKind::kGrade:
@@ -114,20 +124,24 @@ class Columns {
           cols_.push_back({s.name + ".期限", CellKind::kText, [v, &decl](std::size_t row) {
                              const ast::Band& b = decl.bands[static_cast<std::size_t>((*v)[row])];
                              return b.deadline ? deadline_text(*b.deadline) : std::string();
-                           }, {}});
+                           }, {}, {}});
         }
         if (texts) {
           cols_.push_back({s.name + (s.kind == SymbolKind::kAlert ? ".措施" : ".说明"), CellKind::kText,
                            [v, &decl](std::size_t row) {
                              const ast::Band& b = decl.bands[static_cast<std::size_t>((*v)[row])];
                              return b.text.value_or("");
-                           }, {}});
+                           }, {}, {}});
         }
         return;
       }
       default:
         break;
     }
+    add_value_column(s, v, c);
+  }
+
+  void add_value_column(const dsl::Symbol& s, const std::vector<std::int64_t>* v, OutColumn c) {
     switch (s.type.kind) {
       case TypeKind::kNumber: {
         c.kind = CellKind::kNumber;
@@ -232,6 +246,7 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
     for (const std::size_t row : result.selected) {
       for (std::size_t c = 0; c < cols.size(); ++c) {
         if (c > 0) out.push_back(',');
+        if (cols[c].missing && cols[c].missing(row)) continue;
         csv_cell(out, cols[c].kind == CellKind::kList ? join(cols[c].list(row), ";") : cols[c].text(row));
       }
       out.push_back('\n');
@@ -255,6 +270,10 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
     rw.begin_object();
     for (const OutColumn& c : cols) {
       rw.key(c.name);
+      if (c.missing && c.missing(row)) {
+        rw.null();
+        continue;
+      }
       switch (c.kind) {
         case CellKind::kNumber: rw.number_text(c.text(row)); break;
         case CellKind::kBool: rw.boolean(c.text(row) == "是"); break;

@@ -19,6 +19,70 @@ SymbolId CheckedPolicy::find(std::string_view name) const {
   return kNoSymbol;
 }
 
+namespace {
+
+void collect_optional(const CheckedPolicy& p, ast::ExprId e, std::vector<std::uint32_t>& out,
+                      std::vector<std::uint8_t>& seen_lets) {
+  const ast::Expr& x = p.module.expr(e);
+  if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && (c->callee.name == "present" || c->callee.name == "fill")) {
+    // present(x) and fill(x, v) answer for missing values themselves (fill's default too).
+    return;
+  }
+  if (std::holds_alternative<ast::NameRef>(x)) {
+    const SymbolId id = p.ref(e);
+    if (id == kNoSymbol) return;
+    const Symbol& s = p.symbol(id);
+    if (s.kind == SymbolKind::kInput && p.module.inputs[s.index].optional) out.push_back(s.index);
+    if (s.kind == SymbolKind::kLet && !seen_lets[s.index]) {
+      seen_lets[s.index] = 1;
+      collect_optional(p, p.module.lets[s.index].value, out, seen_lets);
+    }
+    return;
+  }
+  std::visit(
+      [&](const auto& n) {
+        using N = std::decay_t<decltype(n)>;
+        auto walk = [&](ast::ExprId child) {
+          if (ast::present(child)) collect_optional(p, child, out, seen_lets);
+        };
+        if constexpr (std::is_same_v<N, ast::Unary>) {
+          walk(n.operand);
+        } else if constexpr (std::is_same_v<N, ast::Binary>) {
+          walk(n.lhs);
+          walk(n.rhs);
+        } else if constexpr (std::is_same_v<N, ast::If>) {
+          walk(n.cond);
+          walk(n.then_expr);
+          walk(n.else_expr);
+        } else if constexpr (std::is_same_v<N, ast::Call>) {
+          for (const auto a : n.args) walk(a);
+          for (const auto& a : n.named) walk(a.value);
+        } else if constexpr (std::is_same_v<N, ast::Pair>) {
+          walk(n.from);
+          walk(n.to);
+        } else if constexpr (std::is_same_v<N, ast::Coef>) {
+          walk(n.subject);
+          for (const auto& en : n.entries) walk(en.value);
+          walk(n.otherwise);
+        } else if constexpr (std::is_same_v<N, ast::Bands>) {
+          walk(n.subject);
+          for (const auto& en : n.entries) walk(en.value);
+        }
+      },
+      x);
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> optional_inputs(const CheckedPolicy& policy, ast::ExprId e) {
+  std::vector<std::uint32_t> out;
+  std::vector<std::uint8_t> seen(policy.module.lets.size(), 0);
+  if (ast::present(e)) collect_optional(policy, e, out, seen);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 std::string kind_name(SymbolKind kind) {
   switch (kind) {
     case SymbolKind::kKey: return "key";
@@ -98,6 +162,8 @@ constexpr FunctionInfo kFunctions[] = {
     {"rank", "rank(总分, within: 所属街道, order: desc)"},
     {"percentile", "percentile(总分, within: 所属街道)"},
     {"peer_avg", "peer_avg(总分, within: 所属街道)"},
+    {"present", "present(居民评分)"},
+    {"fill", "fill(居民评分, 0)"},
 };
 
 class Checker {
@@ -126,6 +192,7 @@ class Checker {
     p_.deps.assign(p_.symbols.size(), {});
     for (std::size_t i = 0; i < p_.symbols.size(); ++i) ensure(SymbolId{static_cast<std::uint32_t>(i)});
     overrides();
+    missing_values();
     fund_pools();
     outputs();
     unused();
@@ -1606,6 +1673,7 @@ class Checker {
     if (name == "ratio") return ratio(e, c, *fn);
     if (name == "trimmed_mean") return trimmed_mean(e, c, *fn);
     if (name == "prev" || name == "avg_prev" || name == "streak") return history(e, c, *fn);
+    if (name == "present" || name == "fill") return presence(e, c, *fn);
     if (name == "rank" || name == "percentile" || name == "peer_avg") return peers(e, c, *fn);
     if (name == "interpolate") return interpolate(e, c, *fn);
     if (name == "shortfall" || name == "excess") return shortfall(e, c, *fn);
@@ -1912,6 +1980,84 @@ class Checker {
     if (name == "peer_avg") return set_type(e, x, p_.range(c.args[0]));
     if (name == "percentile") return set_type(e, T(TypeKind::kNumber), NumRange::between(0, kHundred));
     return set_type(e, T(TypeKind::kNumber), NumRange{kOne, 0, false, true});
+  }
+
+  // present(x): whether x has a value on the row; fill(x, v): x, or v where x is missing.
+  Type presence(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+    const std::string& name = c.callee.name;
+    const std::size_t want = name == "present" ? 1 : 2;
+    for (const auto& a : c.named) visit(a.value);
+    if (c.args.size() != want || !c.named.empty()) {
+      for (const ExprId a : c.args) visit(a);
+      return call_error(e, name == "present" ? "`present` takes one value" : "`fill` takes a value and what to use where it is missing", fn.usage);
+    }
+    const Type x = visit(c.args[0]);
+    if (is_err(x)) return set_type(e, x);
+    if (name == "present") return set_type(e, T(TypeKind::kBool));
+    const Type v = visit(c.args[1]);
+    if (!constant_expr(c.args[1]) && !std::holds_alternative<ast::StringLit>(m_.expr(c.args[1])) &&
+        !std::holds_alternative<ast::BoolLit>(m_.expr(c.args[1]))) {
+      error(DiagCode::not_constant, m_.span(c.args[1]), "what `fill` puts in place of a missing value must be written out (or a param)",
+            "write e.g. `fill(居民评分, 0)`");
+      return set_type(e, T(TypeKind::kError));
+    }
+    if (!is_err(v) && !(v == x)) {
+      error(DiagCode::type_mismatch, m_.span(c.args[1]), "`fill` puts " + tn(v) + " in place of " + tn(x), "give a value of the same kind");
+      return set_type(e, T(TypeKind::kError));
+    }
+    return set_type(e, x, range_union(p_.range(c.args[0]), p_.range(c.args[1])));
+  }
+
+  // Missing values (N/A) of optional inputs must be handled where they arrive: a scored
+  // indicator says what they mean (`missing zero|peer_average|reweight`); anything else reads
+  // them through `present` or `fill`.
+  void missing_values() {
+    auto names = [&](const std::vector<std::uint32_t>& inputs) {
+      std::string list;
+      for (const auto i : inputs) list += (list.empty() ? "`" : "`, `") + m_.inputs[i].name.name;
+      return list + "`";
+    };
+    auto forbid = [&](ExprId e, const std::string& where) {
+      if (!ast::present(e)) return;
+      const auto inputs = optional_inputs(p_, e);
+      if (inputs.empty()) return;
+      error(DiagCode::unhandled_missing, m_.span(e),
+            where + " reads optional input " + names(inputs) + ", which may be missing",
+            "say what a missing value means: `fill(" + m_.inputs[inputs[0]].name.name + ", 0)`, or test it with `present(" +
+                m_.inputs[inputs[0]].name.name + ")`");
+    };
+    for (std::size_t i = 0; i < m_.nodes.size(); ++i) {
+      const ast::IndicatorNode& n = m_.nodes[i];
+      if (n.detached || p_.nodes[i].symbol == kNoSymbol) continue;
+      const std::string path = sym(p_.nodes[i].symbol).name;
+      if (n.children.empty() && ast::present(n.formula)) {
+        const auto inputs = optional_inputs(p_, n.formula);
+        if (!inputs.empty() && n.missing == ast::MissingRule::kNone) {
+          error(DiagCode::unhandled_missing, m_.span(n.formula),
+                "indicator `" + path + "` reads optional input " + names(inputs) + ", which may be missing",
+                "say what the indicator is worth then: `missing zero`, `missing peer_average` (the average of those that "
+                "have it) or `missing reweight` (its weight goes to its siblings), after the formula");
+        } else if (inputs.empty() && n.missing != ast::MissingRule::kNone) {
+          sink_.report(make_diagnostic(DiagCode::unused_declaration, n.missing_span,
+                                       "the formula of `" + path + "` reads no optional input, so its `missing` rule never applies",
+                                       "remove it, or declare the input `optional`"));
+        }
+      }
+      for (const ast::Adjust& a : n.adjusts) {
+        for (const ExprId e : {a.amount, a.per, a.when, a.max}) forbid(e, "`" + a.name.name + "`");
+      }
+      forbid(n.deductions_max, "the deductions cap of `" + path + "`");
+      forbid(n.bonuses_max, "the bonuses cap of `" + path + "`");
+    }
+    for (const auto& v : m_.vetoes) forbid(v.when, "veto `" + v.name.name + "`");
+    for (const auto& b : m_.bands) forbid(b.of, "`" + b.name.name + "`");
+    for (const auto& f : m_.funds) {
+      forbid(f.per_group, "fund `" + f.name.name + "`");
+      for (const auto& t : f.tracks) {
+        for (const ExprId e : {t.by, t.proportional, t.when}) forbid(e, "track `" + f.name.name + "." + t.name.name + "`");
+      }
+      for (const auto& k : f.ties) forbid(k.key, "the ties of fund `" + f.name.name + "`");
+    }
   }
 
   // trimmed_mean(L, trim: n, above: m): the mean of a list of numbers without its n highest and

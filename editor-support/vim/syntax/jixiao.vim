@@ -27,6 +27,7 @@ syntax region jixiaoString start=+"+ skip=+\\\\\|\\"+ end=+"+ end=+$+ oneline co
 syntax keyword jixiaoDeclaration policy subject input param set let indicator deduct bonus
 syntax keyword jixiaoDeclaration veto grade alert fund track output precision
 syntax keyword jixiaoDeclaration extends import from override remove add weight period
+syntax keyword jixiaoKeyword optional missing zero peer_average reweight
 syntax keyword jixiaoConditional if then else
 syntax keyword jixiaoLogical and or not
 syntax keyword jixiaoMembership in any_in all_in

@@ -216,6 +216,37 @@ TEST(Modules, ImportOfAMissingNameSuggestsOne) {
   EXPECT_EQ(l->sink.items()[0].hint, "did you mean `负面清单`?");
 }
 
+TEST(Modules, ImportingANameDeclaredLocallyIsADuplicate) {
+  MemoryResolver r;
+  r.files["std/base"] = kBase;
+  r.files["std/fund"] = "policy \"资金\" version \"1\"\nparam 资金池 = 2000万元\n";
+  auto l = link_text(R"(policy "区级" version "2" extends "std/base"
+import 资金池 from "std/fund"
+param 资金池 = 5000万元
+)",
+                     r);
+  EXPECT_FALSE(l->policy);
+  ASSERT_EQ(l->sink.items().size(), 1u) << l->diagnostics();
+  EXPECT_EQ(l->sink.items()[0].code, DiagCode::duplicate_name);
+  EXPECT_EQ(l->sink.items()[0].message, "`资金池` is imported from `std/fund` and also declared in this file");
+}
+
+TEST(Modules, RemoveThenDeclareAgainReplacesTheBaseDeclaration) {
+  MemoryResolver r;
+  r.files["std/base"] = kBase;
+  auto l = link_text(R"(policy "区级" version "2" extends "std/base"
+remove 预警
+alert 预警 of 总分 { red [0, 70)  blue [70, 100] }
+)",
+                     r);
+  ASSERT_TRUE(l->checked) << l->diagnostics();
+  const auto& bands = l->checked->module.bands;
+  ASSERT_EQ(bands.size(), 2u);
+  EXPECT_EQ(bands[1].name.name, "预警");
+  EXPECT_EQ(bands[1].bands[0].interval.hi, 70'000'000);
+  EXPECT_FALSE(bands[1].bands[0].deadline.has_value());
+}
+
 TEST(Modules, CyclesAndMissingModulesAreErrors) {
   MemoryResolver r;
   r.files["a"] = "policy \"a\" version \"1\" extends \"b\"\n";

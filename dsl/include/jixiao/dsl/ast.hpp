@@ -187,6 +187,7 @@ struct InputDecl {
   Span type_span;
   std::optional<RangeSpec> range;
   std::vector<Label> options;  ///< one_of
+  bool optional = false;       ///< an empty cell means "not available" (N/A)
   std::uint32_t order = 0;     ///< position among all declarations
 };
 
@@ -225,12 +226,17 @@ struct Adjust {
   Span span;
 };
 
+/// What a scored indicator is worth when its formula reads an optional input that is missing.
+enum class MissingRule { kNone, kZero, kPeerAverage, kReweight };
+
 /// One node of an indicator tree. Roots have parent == kNoNode.
 struct IndicatorNode {
   static constexpr std::uint32_t kNoNode = 0xFFFFFFFFu;
   Ident name;
   Weight weight;
   ExprId formula = kNoExpr;
+  MissingRule missing = MissingRule::kNone;
+  Span missing_span;
   std::vector<std::uint32_t> children;
   std::vector<Adjust> adjusts;
   ExprId deductions_max = kNoExpr;

@@ -148,6 +148,10 @@ struct CheckOptions {
 std::optional<CheckedPolicy> check(const SourceSet& sources, ast::Module module,
                                    const CheckOptions& options, DiagnosticSink& sink);
 
+/// The optional inputs (indices into Module::inputs) whose missing values reach `e`: read directly
+/// or through lets, but not inside `present(...)` or `fill(...)`. Sorted, without repeats.
+std::vector<std::uint32_t> optional_inputs(const CheckedPolicy& policy, ast::ExprId e);
+
 /// The word for a kind of symbol in messages: "input", "let", "indicator", ...
 std::string kind_name(SymbolKind kind);
 

@@ -36,6 +36,7 @@ struct Column {
   std::vector<std::uint32_t> list_offsets;
   std::vector<std::uint32_t> list_items;     ///< list<text>: text ids
   std::vector<std::int64_t> list_numbers;    ///< list<number>, list<score>: raw numbers
+  std::vector<std::int64_t> missing;         ///< optional inputs: 1 where the cell was empty (N/A)
 };
 
 /// The data of one evaluation: rows in file order.

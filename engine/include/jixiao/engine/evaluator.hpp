@@ -40,9 +40,10 @@ struct FundResult {
   std::vector<std::int64_t> totals;  ///< fen per row, all tracks
 };
 
-/// A rule that fired on a row: a veto, a deduction or bonus (amount > 0), or a cap that bit.
+/// A rule that fired on a row: a veto, a deduction or bonus (amount > 0), a cap that bit, or an
+/// indicator whose optional input was missing (its `missing` rule applied).
 struct RuleColumn {
-  enum class Kind { kVeto, kDeduct, kBonus, kCap } kind = Kind::kVeto;
+  enum class Kind { kVeto, kDeduct, kBonus, kCap, kMissing } kind = Kind::kVeto;
   std::string name;
   std::vector<std::int64_t> values;  ///< per row: 1/0 for vetoes and caps; the amount (raw) otherwise
 };
