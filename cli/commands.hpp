@@ -64,6 +64,11 @@ std::vector<OptionSpec> with_common(std::vector<OptionSpec> specs);
 
 int cmd_check(const std::vector<std::string>& args, Io& io);
 int cmd_eval(const std::vector<std::string>& args, Io& io);
+int cmd_graph(const std::vector<std::string>& args, Io& io);
+int cmd_explain(const std::vector<std::string>& args, Io& io);
+int cmd_diff(const std::vector<std::string>& args, Io& io);
+int cmd_fmt(const std::vector<std::string>& args, Io& io);
+int cmd_verify(const std::vector<std::string>& args, Io& io);
 /// `jixiao test [PATH...]`: runs the policy tests in `*.test.toml` files (docs/testing.md).
 int cmd_test(const std::vector<std::string>& args, Io& io);
 

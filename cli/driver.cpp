@@ -29,6 +29,12 @@ constexpr std::string_view kMainHelp =
     "  check FILE...              check policies without data: names, types, weights, bands, cycles\n"
     "  eval POLICY --data FILE    evaluate a policy over community data; write results\n"
     "  test [PATH...]             run policy tests (`*.test.toml`): expected grades, alerts, scores, money\n"
+    "  explain POLICY --data FILE --id KEY\n"
+    "                             the derivation of one community's result, step by step\n"
+    "  diff OLD NEW [--data FILE] what changed between two policies, and whom it moves\n"
+    "  graph POLICY               the dependency graph (DOT or Mermaid)\n"
+    "  fmt [--check] FILE...      rewrite policies in the canonical layout (comments kept)\n"
+    "  verify RECORD              re-run an audit record (`eval --record`) and confirm the results\n"
     "  version                    print the version\n"
     "\n"
     "Run `jixiao <command> --help` for the options of a command.\n"
@@ -166,7 +172,12 @@ int run(const std::vector<std::string>& args, Io& io) {
     if (command == "check") return cmd_check(args, io);
     if (command == "eval") return cmd_eval(args, io);
     if (command == "test") return cmd_test(args, io);
-    std::vector<std::string> names = {"check", "eval", "test", "version", "help"};
+    if (command == "explain") return cmd_explain(args, io);
+    if (command == "diff") return cmd_diff(args, io);
+    if (command == "graph") return cmd_graph(args, io);
+    if (command == "fmt") return cmd_fmt(args, io);
+    if (command == "verify") return cmd_verify(args, io);
+    std::vector<std::string> names = {"check", "eval", "test", "explain", "diff", "graph", "fmt", "verify", "version", "help"};
     std::string hint;
     if (auto best = closest_name(command, names)) hint = "did you mean `" + *best + "`? ";
     hint += "run `jixiao --help` to see the commands";

@@ -1,0 +1,12 @@
+// `jixiao diff`: being written.
+#include "commands.hpp"
+
+namespace jixiao::cli {
+
+int cmd_diff(const std::vector<std::string>& args, Io& io) {
+  (void)args;
+  (void)io;
+  throw UsageError("`jixiao diff` is not available yet", "run `jixiao --help` to see the commands");
+}
+
+}  // namespace jixiao::cli
