@@ -10,6 +10,7 @@ packages=(
   libspdlog-dev           # logging (with libfmt-dev)
   libtomlplusplus-dev     # column maps and test cases (toml++)
   libgtest-dev            # unit and golden tests (GoogleTest)
+  libssl-dev              # SHA-256 of audit records (OpenSSL libcrypto)
 )
 
 missing=()

@@ -35,7 +35,8 @@ struct Session {
   CollectingSink sink;
   std::unique_ptr<LimitSink> limit;  ///< what passes report to
   RenderOptions render;
-  bool json = false;
+  bool json = false;   ///< machine-readable diagnostics (JSON or SARIF) on stdout
+  bool sarif = false;
   bool io_failed = false;
   std::size_t max_errors = 20;
   int verbosity = 0;  ///< -1 quiet, 0 normal, 1+ verbose

@@ -46,10 +46,12 @@ constexpr std::string_view kMainHelp =
 
 Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
   const std::string format = args.value("diagnostics-format").value_or("text");
-  if (format != "text" && format != "json") {
-    throw UsageError("`--diagnostics-format` is `" + format + "`", "write `--diagnostics-format=text` or `--diagnostics-format=json`");
+  if (format != "text" && format != "json" && format != "sarif") {
+    throw UsageError("`--diagnostics-format` is `" + format + "`",
+                     "write `--diagnostics-format=text`, `--diagnostics-format=json` or `--diagnostics-format=sarif`");
   }
-  json = format == "json";
+  json = format != "text";
+  sarif = format == "sarif";
   const std::string color = args.value("color").value_or("auto");
   if (color == "always") {
     render.color = true;
@@ -119,7 +121,7 @@ void Session::report(Diagnostic d) { limit->report(std::move(d)); }
 void Session::flush_diagnostics() {
   sink.sort();
   if (json) {
-    io.out << render_json(sink.items(), sources);
+    io.out << (sarif ? render_sarif(sink.items(), sources) : render_json(sink.items(), sources));
   } else {
     for (const Diagnostic& d : sink.items()) io.err << render_text(d, sources, render);
     if (limit->dropped() > 0) {
@@ -145,7 +147,7 @@ std::vector<OptionSpec> common_options() {
       {"verbose", 'v', "", "log more (timings, row counts); repeat for debug"},
       {"quiet", 'q', "", "print only errors"},
       {"color", 0, "WHEN", "colour diagnostics: auto (default), always or never"},
-      {"diagnostics-format", 0, "FORMAT", "text (default, to stderr) or json (to stdout)"},
+      {"diagnostics-format", 0, "FORMAT", "text (default, to stderr), json or sarif (to stdout)"},
       {"max-errors", 0, "N", "stop listing errors after N (default 20)"},
   };
 }

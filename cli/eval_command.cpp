@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "commands.hpp"
+#include "audit.hpp"
+#include "evaluation.hpp"
 #include "files.hpp"
 #include "jixiao/engine/evaluator.hpp"
 #include "jixiao/engine/loader.hpp"
@@ -33,6 +35,7 @@ std::vector<OptionSpec> eval_options() {
       {"columns", 0, "FILE", "a TOML column map: [columns] \"输入名\" = \"表头\""},
       {"period", 0, "PERIOD", "with periods in the data: the period to evaluate (default: the latest)"},
       {"all-periods", 0, "", "with periods in the data: report every period, each with its own funds"},
+      {"record", 0, "FILE", "also write an audit record: hashes of every input and of the results (see `jixiao verify`)"},
   });
 }
 
@@ -103,51 +106,20 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
     return s.exit_code();
   };
 
+  EvalRequest request;
+  request.policy = parsed.positional[0];
+  request.data = *data_path;
+  request.params = params;
+  request.encoding = load.encoding;
+  request.columns = parsed.value("columns");
+  request.period = parsed.value("period").value_or("");
+  request.all_periods = parsed.has("all-periods");
+  request.format = format_name == "json" ? engine::ResultFormat::kJson : engine::ResultFormat::kCsv;
+  auto outcome = run_evaluation(s, request, [&](const std::string& what) { progress.phase(what); });
+  if (!outcome) return fail();
+  const std::string& text = outcome->text;
   auto t = std::chrono::steady_clock::now();
-  auto loaded = load_policy(s, parsed.positional[0], params);
-  if (!loaded) return fail();
-  s.logger->info("checked `{}` in {:.1f} ms", parsed.positional[0], ms_since(t));
-
-  if (auto map_path = parsed.value("columns")) {
-    auto text = s.read_file(*map_path, "column map");
-    if (!text) return fail();
-    auto map = engine::read_column_map(s.sources, *map_path, std::move(*text), loaded->policy, *s.limit);
-    if (!map) return fail();
-    load.column_map = std::move(*map);
-  }
-  t = std::chrono::steady_clock::now();
-  progress.phase("reading " + *data_path);
-  auto bytes = s.read_file(*data_path, "data file");
-  if (!bytes) return fail();
-  auto data = engine::load_csv(s.sources, *data_path, *bytes, loaded->policy, load, *s.limit);
-  bytes.reset();
-  if (!data) return fail();
-  s.logger->info("loaded {} rows from `{}` ({}) in {:.1f} ms", data->rows, *data_path, data->encoding, ms_since(t));
-
-  engine::EvalOptions options;
-  if (auto period = parsed.value("period")) {
-    if (data->periods.empty()) {
-      throw UsageError("`--period " + *period + "` was given, but the policy has no periods",
-                       "declare them with `subject ... key ... period 年度`, or leave out `--period`");
-    }
-    if (std::find(data->periods.begin(), data->periods.end(), *period) == data->periods.end()) {
-      std::string list;
-      for (const auto& p : data->periods) list += (list.empty() ? "" : ", ") + p;
-      throw UsageError("the data has no period `" + *period + "`", "its periods are " + list);
-    }
-    options.period = *period;
-  }
-  options.all_periods = parsed.has("all-periods");
-  t = std::chrono::steady_clock::now();
-  progress.phase("evaluating " + std::to_string(data->rows) + " rows");
-  auto result = engine::evaluate(loaded->plan, *data, options, *s.limit);
-  if (!result) return fail();
-  s.logger->info("evaluated and allocated in {:.1f} ms", ms_since(t));
-
-  t = std::chrono::steady_clock::now();
   progress.phase("writing the results");
-  const auto format = format_name == "json" ? engine::ResultFormat::kJson : engine::ResultFormat::kCsv;
-  const std::string text = engine::format_results(loaded->policy, *data, *result, format);
   const auto out_path = parsed.value("out");
   if (out_path) {
     const std::string error = write_atomically(*out_path, text, "the results");
@@ -162,11 +134,22 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
     io.out << text;
     io.out.flush();
   }
+  if (auto record_path = parsed.value("record")) {
+    const AuditRecord record = make_record(s, request, *outcome, out_path.value_or(""), *record_path);
+    const std::string error = write_atomically(*record_path, record_text(record), "the audit record");
+    if (!error.empty()) {
+      Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, error, "check that the directory exists and is writable");
+      d.file = *record_path;
+      s.report(std::move(d));
+      s.io_failed = true;
+      return fail();
+    }
+  }
   progress.clear();
   s.logger->info("wrote {} results in {:.1f} ms", format_name, ms_since(t));
   s.flush_diagnostics();
   if (s.verbosity >= 0) {
-    std::string summary = engine::format_summary(loaded->policy, *data, *result);
+    std::string summary = engine::format_summary(outcome->loaded->policy, *outcome->data, *outcome->result);
     if (out_path) summary += "results written to `" + *out_path + "`\n";
     // The summary goes to stdout when the results went to a file, unless JSON diagnostics hold it.
     (out_path && !s.json ? io.out : io.err) << summary;

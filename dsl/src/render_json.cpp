@@ -1,6 +1,10 @@
 // The JSON renderer for --diagnostics-format=json (document version 1; keys in docs/diagnostics.md).
 #include "jixiao/dsl/json_writer.hpp"
 #include "jixiao/dsl/render.hpp"
+#include "jixiao/dsl/version.hpp"
+
+#include <set>
+#include <string>
 
 namespace jixiao {
 namespace {
@@ -80,6 +84,125 @@ std::string render_json(const std::vector<Diagnostic>& ds, const SourceSet& sour
     w.end_array();
     w.end_object();
   }
+  w.end_array();
+  w.end_object();
+  out.push_back('\n');
+  return out;
+}
+
+namespace {
+
+// Writes `"physicalLocation": {...}` into the object being written.
+void sarif_location(JsonWriter& w, const SourceSet& sources, Span span, const std::string& file, std::uint32_t line,
+                    std::uint32_t column) {
+  w.key("physicalLocation");
+  w.begin_object();
+  w.key("artifactLocation");
+  w.begin_object();
+  w.key("uri");
+  w.string(span.valid() ? sources.get(span.source).path() : file);
+  w.end_object();
+  if (span.valid() || line > 0) {
+    w.key("region");
+    w.begin_object();
+    const SourceFile* f = span.valid() ? &sources.get(span.source) : nullptr;
+    const LineColumn start = f ? f->line_column(span.begin) : LineColumn{line, column};
+    const LineColumn end = f ? f->line_column(span.end) : LineColumn{line, column};
+    w.key("startLine");
+    w.integer(start.line);
+    w.key("startColumn");
+    w.integer(start.column);
+    w.key("endLine");
+    w.integer(end.line);
+    w.key("endColumn");
+    w.integer(end.column);
+    w.end_object();
+  }
+  w.end_object();
+}
+
+}  // namespace
+
+std::string render_sarif(const std::vector<Diagnostic>& ds, const SourceSet& sources) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("version");
+  w.string("2.1.0");
+  w.key("$schema");
+  w.string("https://json.schemastore.org/sarif-2.1.0.json");
+  w.key("runs");
+  w.begin_array();
+  w.begin_object();
+  w.key("tool");
+  w.begin_object();
+  w.key("driver");
+  w.begin_object();
+  w.key("name");
+  w.string("jixiao");
+  w.key("version");
+  w.string(kVersion);
+  w.key("rules");
+  w.begin_array();
+  std::set<std::string_view> rules;
+  for (const Diagnostic& d : ds) rules.insert(slug(d.code));
+  for (const std::string_view r : rules) {
+    w.begin_object();
+    w.key("id");
+    w.string(r);
+    w.key("shortDescription");
+    w.begin_object();
+    w.key("text");
+    w.string(std::string("jixiao `") + std::string(r) + "` (see docs/diagnostics.md)");
+    w.end_object();
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  w.end_object();
+  w.key("columnKind");
+  w.string("unicodeCodePoints");
+  w.key("results");
+  w.begin_array();
+  for (const Diagnostic& d : ds) {
+    w.begin_object();
+    w.key("ruleId");
+    w.string(slug(d.code));
+    w.key("level");
+    w.string(d.severity == Severity::kError ? "error" : d.severity == Severity::kWarning ? "warning" : "note");
+    w.key("message");
+    w.begin_object();
+    w.key("text");
+    w.string(d.hint ? d.message + "\nhint: " + *d.hint : d.message);
+    w.end_object();
+    if (d.span.valid() || !d.file.empty()) {
+      w.key("locations");
+      w.begin_array();
+      w.begin_object();
+      sarif_location(w, sources, d.span, d.file, d.line, d.column);
+      w.end_object();
+      w.end_array();
+    }
+    if (!d.notes.empty()) {
+      w.key("relatedLocations");
+      w.begin_array();
+      for (const Note& n : d.notes) {
+        if (!n.span.valid()) continue;
+        w.begin_object();
+        sarif_location(w, sources, n.span, "", 0, 0);
+        w.key("message");
+        w.begin_object();
+        w.key("text");
+        w.string(n.message);
+        w.end_object();
+        w.end_object();
+      }
+      w.end_array();
+    }
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
   w.end_array();
   w.end_object();
   out.push_back('\n');

@@ -23,4 +23,8 @@ std::string render_summary(std::size_t errors, std::size_t warnings);
 /// Renders all diagnostics as the JSON document of docs/diagnostics.md (version 1), one line.
 std::string render_json(const std::vector<Diagnostic>& ds, const SourceSet& sources);
 
+/// Renders all diagnostics as a SARIF 2.1.0 log (one run of the tool "jixiao", one result per
+/// diagnostic, notes as related locations, columns in Unicode code points), for code-scanning tools.
+std::string render_sarif(const std::vector<Diagnostic>& ds, const SourceSet& sources);
+
 }  // namespace jixiao

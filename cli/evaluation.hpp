@@ -1,0 +1,46 @@
+// The eval pipeline as one function, shared by `eval` and `verify`: policy → data → evaluation →
+// formatted results.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "jixiao/engine/dataset.hpp"
+#include "jixiao/engine/encoding.hpp"
+#include "jixiao/engine/evaluator.hpp"
+#include "jixiao/engine/results.hpp"
+
+namespace jixiao::cli {
+
+/// Everything that determines the results of an evaluation.
+struct EvalRequest {
+  std::string policy;
+  std::string data;
+  std::vector<dsl::ParamOverride> params;
+  engine::Encoding encoding = engine::Encoding::kAuto;
+  std::optional<std::string> columns;  ///< a TOML column map
+  std::string period;                  ///< empty: the latest
+  bool all_periods = false;
+  engine::ResultFormat format = engine::ResultFormat::kCsv;
+};
+
+/// What an evaluation produced, with the raw inputs it read (for audit records).
+struct EvalOutcome {
+  std::unique_ptr<LoadedPolicy> loaded;
+  std::optional<engine::Dataset> data;
+  std::optional<engine::EvalResult> result;
+  std::string text;          ///< the formatted results
+  std::string data_bytes;    ///< the data file as read
+  std::string columns_bytes; ///< the column map as read, when there is one
+};
+
+/// Runs the pipeline. Problems are reported to the session (nullopt returned); a `--period` the
+/// data does not have throws UsageError. `phase` is told what is starting (for progress lines).
+std::optional<EvalOutcome> run_evaluation(Session& s, const EvalRequest& request,
+                                          const std::function<void(const std::string&)>& phase);
+
+}  // namespace jixiao::cli
