@@ -1,12 +1,212 @@
-// `jixiao diff`: being written.
+// `jixiao diff OLD NEW [--data FILE]`: what changed between two policies (each merged and checked),
+// and with data, which communities the change moves and through which rules.
+#include <algorithm>
+
 #include "commands.hpp"
+#include "jixiao/engine/diff.hpp"
+#include "jixiao/engine/evaluator.hpp"
+#include "jixiao/engine/loader.hpp"
+#include "resolver.hpp"
 
 namespace jixiao::cli {
 
+namespace {
+
+constexpr std::string_view kDiffHelp =
+    "Usage: jixiao diff OLD NEW [--format text|json] [--param NAME=VALUE]...\n"
+    "       jixiao diff OLD NEW --data FILE [--format text|csv|json] [--param NAME=VALUE]... [--period P]\n"
+    "\n"
+    "Compares two policies as they are evaluated: each merged (extends, imports, overrides) and\n"
+    "checked, with params after --param (applied to each policy that declares the param).\n"
+    "Indicators are matched by path and everything else by name; formulas are compared as\n"
+    "canonical text, so a reformatted formula is not a change. Lists what was added, removed or\n"
+    "moved, and every weight, band, coefficient, param, veto, fund and output that changed, old → new.\n"
+    "\n"
+    "With --data, evaluates both policies over the same data and lists every community whose score,\n"
+    "grade, alert, vetoes or money changes, with the rule changes that reach each changed value;\n"
+    "then how many move up or down a grade or alert, and the money moved per fund track.\n"
+    "\n"
+    "Exit code 0 when the policies are the same (with --data: when no community's results change),\n"
+    "1 when they differ or either policy or the data has errors, 2 for usage or I/O failures.\n"
+    "\n"
+    "Options:\n";
+
+std::vector<OptionSpec> diff_options() {
+  return with_common({
+      {"format", 0, "FORMAT", "text (default) or json; with --data also csv"},
+      {"data", 'd', "FILE", "evaluate both policies over this data (CSV) and list whom the change moves"},
+      {"param", 0, "NAME=VALUE", "override a param in each policy that declares it (repeatable)", true},
+      {"encoding", 0, "NAME", "the data's encoding: auto (default), utf-8, gbk or gb18030"},
+      {"columns", 0, "FILE", "a TOML column map: [columns] \"输入名\" = \"表头\""},
+      {"period", 0, "PERIOD", "with periods in the data: the period to compare (default: the latest)"},
+  });
+}
+
+// Reads, parses and links one policy (extends, imports, overrides); nullopt after an error.
+std::optional<dsl::LinkedPolicy> link_policy(Session& s, const std::string& path) {
+  auto text = s.read_file(path, "policy");
+  if (!text) return std::nullopt;
+  const SourceId id = s.sources.add(path, std::move(*text));
+  FileResolver resolver(path);
+  return dsl::link(s.sources, id, resolver.top_key(), resolver, *s.limit);
+}
+
+// Whether the policy declares the param an override names (`资金池`, or `街道资金.城东街道`).
+bool declares(const ast::Module& m, const std::string& name) {
+  const std::string head = name.substr(0, name.find('.'));
+  return std::any_of(m.params.begin(), m.params.end(),
+                     [&](const ast::ParamDecl& p) { return p.name.name == name || p.name.name == head; });
+}
+
+// Checks and plans a linked policy; nullptr after an error.
+std::unique_ptr<LoadedPolicy> check_policy(Session& s, dsl::LinkedPolicy linked, const std::vector<dsl::ParamOverride>& params) {
+  dsl::CheckOptions options;
+  options.params = params;
+  auto checked = dsl::check(s.sources, std::move(linked.module), options, *s.limit);
+  if (!checked) return nullptr;
+  auto loaded = std::make_unique<LoadedPolicy>();
+  loaded->policy = std::move(*checked);
+  loaded->changes = std::move(linked.changes);
+  loaded->base = std::move(linked.base);
+  loaded->files = std::move(linked.files);
+  auto plan = engine::build_plan(loaded->policy, *s.limit);
+  if (!plan) return nullptr;
+  loaded->plan = *plan;
+  return loaded;
+}
+
+std::string policy_label(const dsl::CheckedPolicy& p) {
+  return p.module.policy ? p.module.policy->name + " " + p.module.policy->version : "";
+}
+
+// The period to evaluate in `data`, checked like `eval --period`.
+std::string checked_period(const std::optional<std::string>& period, const engine::Dataset& data) {
+  if (!period) return "";
+  if (data.periods.empty()) {
+    throw UsageError("`--period " + *period + "` was given, but a policy has no periods",
+                     "declare them with `subject ... key ... period 年度`, or leave out `--period`");
+  }
+  if (std::find(data.periods.begin(), data.periods.end(), *period) == data.periods.end()) {
+    std::string list;
+    for (const auto& p : data.periods) list += (list.empty() ? "" : ", ") + p;
+    throw UsageError("the data has no period `" + *period + "`", "its periods are " + list);
+  }
+  return *period;
+}
+
+}  // namespace
+
 int cmd_diff(const std::vector<std::string>& args, Io& io) {
-  (void)args;
-  (void)io;
-  throw UsageError("`jixiao diff` is not available yet", "run `jixiao --help` to see the commands");
+  const ParsedArgs parsed = parse_args(args, 1, diff_options(), "diff");
+  if (parsed.has("help")) {
+    io.out << kDiffHelp << options_help(diff_options());
+    return 0;
+  }
+  if (parsed.positional.size() != 2) {
+    throw UsageError("`jixiao diff` takes two policy files (old and new), not " + std::to_string(parsed.positional.size()),
+                     "write e.g. `jixiao diff policy-2023.jx policy-2024.jx`");
+  }
+  const auto data_path = parsed.value("data");
+  const std::string format = parsed.value("format").value_or("text");
+  if (format != "text" && format != "json" && (format != "csv" || !data_path)) {
+    throw UsageError("`--format` is `" + format + "`" + (format == "csv" ? " without `--data`" : ""),
+                     data_path ? "write `--format text`, `--format csv` or `--format json`"
+                               : "write `--format text` or `--format json` (csv needs `--data FILE`)");
+  }
+  for (const char* option : {"encoding", "columns", "period"}) {
+    if (parsed.has(option) && !data_path) {
+      throw UsageError("`--" + std::string(option) + "` applies to the data, but no `--data FILE` was given",
+                       "add `--data FILE`, or leave out `--" + std::string(option) + "`");
+    }
+  }
+  engine::LoadOptions load;
+  if (auto enc = parsed.value("encoding")) {
+    const auto e = engine::parse_encoding_name(*enc);
+    if (!e) throw UsageError("`--encoding` is `" + *enc + "`", "write `--encoding auto`, `utf-8`, `gbk` or `gb18030`");
+    load.encoding = *e;
+  }
+  Session s(io, parsed);
+  const auto params = param_overrides(parsed);
+  auto fail = [&]() {
+    s.flush_diagnostics();
+    return s.exit_code();
+  };
+
+  const std::string& old_path = parsed.positional[0];
+  const std::string& new_path = parsed.positional[1];
+  auto old_linked = link_policy(s, old_path);
+  auto new_linked = link_policy(s, new_path);
+  if (!old_linked || !new_linked) return fail();
+  // Each --param goes to the policies that declare it; one that neither declares goes to the new
+  // policy, whose check reports it.
+  std::vector<dsl::ParamOverride> old_params;
+  std::vector<dsl::ParamOverride> new_params;
+  for (const auto& p : params) {
+    const bool in_old = declares(old_linked->module, p.name);
+    const bool in_new = declares(new_linked->module, p.name);
+    if (in_old) old_params.push_back(p);
+    if (in_new || !in_old) new_params.push_back(p);
+  }
+  auto old_policy = check_policy(s, std::move(*old_linked), old_params);
+  auto new_policy = check_policy(s, std::move(*new_linked), new_params);
+  if (!old_policy || !new_policy || s.limit->error_count() > 0) return fail();
+
+  const engine::PolicyDiff diff = engine::diff_policies(old_policy->policy, new_policy->policy);
+  const engine::DiffLabels labels{old_path, new_path, policy_label(old_policy->policy), policy_label(new_policy->policy)};
+
+  if (!data_path) {
+    if (!s.json) s.flush_diagnostics();  // warnings; with JSON diagnostics, stdout holds the diff
+    io.out << (format == "json" ? engine::format_diff_json(diff, labels) : engine::format_diff_text(diff, labels));
+    io.out.flush();
+    const int code = s.exit_code();
+    return code != 0 ? code : (diff.equal() ? 0 : 1);
+  }
+
+  // The same data, read and evaluated under each policy.
+  std::optional<std::string> map_text;
+  if (auto map_path = parsed.value("columns")) {
+    map_text = s.read_file(*map_path, "column map");
+    if (!map_text) return fail();
+  }
+  auto bytes = s.read_file(*data_path, "data file");
+  if (!bytes) return fail();
+  auto load_side = [&](const LoadedPolicy& p) -> std::optional<engine::Dataset> {
+    engine::LoadOptions side = load;
+    if (map_text) {
+      auto map = engine::read_column_map(s.sources, *parsed.value("columns"), *map_text, p.policy, *s.limit);
+      if (!map) return std::nullopt;
+      side.column_map = std::move(*map);
+    }
+    return engine::load_csv(s.sources, *data_path, *bytes, p.policy, side, *s.limit);
+  };
+  auto old_data = load_side(*old_policy);
+  if (!old_data) return fail();
+  auto new_data = load_side(*new_policy);
+  if (!new_data) return fail();
+  bytes.reset();
+
+  engine::EvalOptions old_options;
+  engine::EvalOptions new_options;
+  old_options.period = checked_period(parsed.value("period"), *old_data);
+  new_options.period = checked_period(parsed.value("period"), *new_data);
+  auto old_result = engine::evaluate(old_policy->plan, *old_data, old_options, *s.limit);
+  if (!old_result) return fail();
+  auto new_result = engine::evaluate(new_policy->plan, *new_data, new_options, *s.limit);
+  if (!new_result) return fail();
+
+  const engine::Impact impact = engine::compute_impact(diff, {&old_policy->policy, &*old_data, &*old_result},
+                                                       {&new_policy->policy, &*new_data, &*new_result});
+  if (!s.json) s.flush_diagnostics();
+  if (format == "json") {
+    io.out << engine::format_impact_json(diff, labels, impact);
+  } else if (format == "csv") {
+    io.out << engine::format_impact_csv(diff, impact);
+  } else {
+    io.out << engine::format_diff_text(diff, labels) << "\n" << engine::format_impact_text(diff, impact);
+  }
+  io.out.flush();
+  const int code = s.exit_code();
+  return code != 0 ? code : (impact.communities.empty() ? 0 : 1);
 }
 
 }  // namespace jixiao::cli

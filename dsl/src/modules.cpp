@@ -3,6 +3,7 @@
 #include "jixiao/dsl/modules.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "jixiao/dsl/decimal.hpp"
@@ -199,7 +200,17 @@ Target find_target(const ast::Module& m, const ast::NameRef& ref) {
         }
       }
       if (!found) {
+        // The last part may name a deduction or bonus of the node: `总分.投诉扣分`.
+        const auto& adjusts = m.nodes[at].adjusts;
+        if (i + 1 == ref.parts.size()) {
+          for (std::uint32_t k = 0; k < adjusts.size(); ++k) {
+            if (adjusts[k].name.name == ref.parts[i].name) {
+              return Target{K::kAdjust, at, k, t.resolved + "." + ref.parts[i].name, adjusts[k].name.span, {}};
+            }
+          }
+        }
         for (const std::uint32_t c : m.nodes[at].children) t.options.push_back(m.nodes[c].name.name);
+        for (const auto& adj : adjusts) t.options.push_back(adj.name.name);
         return t;
       }
       t.resolved += "." + ref.parts[i].name;
@@ -271,6 +282,12 @@ std::string band_text(const ast::Band& b) {
   return s;
 }
 
+std::string subject_text(const ast::SubjectDecl& s) {
+  std::string out = s.subject.name + " key " + s.key.name;
+  if (s.period) out += " period " + s.period->name;
+  return out;
+}
+
 // ---- the linker ----
 
 class Linker {
@@ -318,6 +335,12 @@ class Linker {
     for (const ast::ImportDecl& imp : module->imports) import(*module, imp, key, files);
     std::optional<ast::Module> result;
     std::vector<VariantChange> changes;
+    // Where each imported name is imported, to list its change at the `import` line.
+    std::map<std::string, std::uint32_t> import_at;
+    for (const ast::ImportDecl& imp : module->imports) {
+      for (const ast::Ident& n : imp.names) import_at.emplace(n.name, imp.span.begin);
+    }
+    const SourceId own = id;
     if (module->policy && module->policy->extends) {
       const std::string name = *module->policy->extends;  // a copy: the module is moved below
       auto base = open(name, key, module->policy->extends_span, files);
@@ -334,9 +357,15 @@ class Linker {
       result = std::move(*module);
       apply_edits(*result, changes);
     }
-    // Report changes in the order the variant writes them.
-    std::stable_sort(changes.begin(), changes.end(), [](const VariantChange& a, const VariantChange& b) {
-      return a.where.begin < b.where.begin;
+    // Report changes in the order the variant writes them; an imported declaration where its
+    // `import` is written (in the imported file's order when one import brings several).
+    const auto position = [&](const VariantChange& c) -> std::pair<std::uint32_t, std::uint32_t> {
+      if (c.where.source == own) return {c.where.begin, 0};
+      const auto at = import_at.find(c.target);
+      return {at == import_at.end() ? std::numeric_limits<std::uint32_t>::max() : at->second, c.where.begin + 1};
+    };
+    std::stable_sort(changes.begin(), changes.end(), [&](const VariantChange& a, const VariantChange& b) {
+      return position(a) < position(b);
     });
     if (top) top_changes_ = std::move(changes);
     stack_.pop_back();
@@ -436,8 +465,18 @@ class Linker {
       m.policy = variant.policy;
       m.policy->extends = extends;
     }
-    if (variant.subject) m.subject = variant.subject;
-    if (variant.precision) m.precision = variant.precision;
+    if (variant.subject) {
+      const std::string before = m.subject ? subject_text(*m.subject) : "";
+      const std::string after = subject_text(*variant.subject);
+      if (before != after) changes.push_back({"subject", "subject", before, after, variant.subject->span});
+      m.subject = variant.subject;
+    }
+    if (variant.precision) {
+      const std::string before = m.precision ? std::to_string(m.precision->places) : "2 (the default)";
+      const std::string after = std::to_string(variant.precision->places);
+      if (before != after) changes.push_back({"precision", "precision", before, after, variant.precision->span});
+      m.precision = variant.precision;
+    }
     if (variant.output) {
       changes.push_back({"output", "output", "", "", variant.output->span});
       m.output = variant.output;

@@ -16,9 +16,15 @@ constexpr std::int64_t kOne = decimal::kOne;
 
 class Compiler {
  public:
-  Compiler(const Plan& plan, Dataset& data, Compiled& out)
+  Compiler(const Plan& plan, Dataset& data, Compiled& out, const std::vector<ExprId>& trace)
       : policy_(*plan.policy), m_(plan.policy->module), data_(data), out_(out),
-        has_periods_(plan.policy->period != dsl::kNoSymbol) {}
+        has_periods_(plan.policy->period != dsl::kNoSymbol) {
+    for (const ExprId e : trace) {
+      const auto i = static_cast<std::uint32_t>(e);
+      if (i >= trace_.size()) trace_.resize(i + 1, false);
+      trace_[i] = true;
+    }
+  }
 
   void run(const Plan& plan) {
     out_.symbol_column.assign(policy_.symbols.size(), -1);
@@ -571,7 +577,10 @@ class Compiler {
   // ---- expressions ----
 
   std::uint32_t expr(ExprId e) {
-    return std::visit([&](const auto& node) { return compile_node(e, node); }, m_.expr(e));
+    const std::uint32_t r = std::visit([&](const auto& node) { return compile_node(e, node); }, m_.expr(e));
+    const auto i = static_cast<std::uint32_t>(e);
+    if (i < trace_.size() && trace_[i]) out_.traced[e] = store(r);  // kept for `jixiao explain`
+    return r;
   }
 
   std::uint32_t compile_node(ExprId, const ast::NumberLit& n) { return constant(ast::literal_value(n)); }
@@ -848,13 +857,14 @@ class Compiler {
   std::unordered_map<std::uint32_t, std::uint32_t> missing_column_;  ///< optional input → its missing flags
   std::unordered_map<std::uint32_t, std::uint32_t> absent_;          ///< node → column: absent (reweighted away)
   std::vector<GlobalOp> pending_globals_;                            ///< run after the current program
+  std::vector<bool> trace_;                                          ///< per ExprId: keep its values
 };
 
 }  // namespace
 
-Compiled compile(const Plan& plan, Dataset& data) {
+Compiled compile(const Plan& plan, Dataset& data, const std::vector<ast::ExprId>& trace) {
   Compiled out;
-  Compiler compiler(plan, data, out);
+  Compiler compiler(plan, data, out, trace);
   compiler.run(plan);
   return out;
 }

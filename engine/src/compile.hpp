@@ -1,6 +1,7 @@
 // Internal: compiling a plan into programs, and the state the executor and the fund stage share.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,10 +42,12 @@ struct Compiled {
   std::vector<FundColumns> funds;  ///< parallel to Module::funds
   std::vector<RuleSlot> rules;
   std::uint32_t registers = 0;     ///< the most any program needs
+  std::map<ast::ExprId, std::uint32_t> traced;  ///< traced expression → the column of its values
 };
 
-/// Compiles `plan` for `data` (interning the policy's texts into data.strings).
-Compiled compile(const Plan& plan, Dataset& data);
+/// Compiles `plan` for `data` (interning the policy's texts into data.strings). Each expression in
+/// `trace` that is compiled also stores its value in a column (Compiled::traced).
+Compiled compile(const Plan& plan, Dataset& data, const std::vector<ast::ExprId>& trace = {});
 
 enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget, kEmptyList, kNoPeers, kAllMissing };
 

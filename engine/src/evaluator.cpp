@@ -773,7 +773,12 @@ bool check_history(const detail::Compiled& c, const dsl::CheckedPolicy& policy, 
 
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink) {
-  detail::Compiled compiled = detail::compile(plan, data);
+  return evaluate(plan, data, options, {}, sink);
+}
+
+std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
+                                   const std::vector<ast::ExprId>& trace, DiagnosticSink& sink) {
+  detail::Compiled compiled = detail::compile(plan, data, trace);
   for (auto& col : compiled.columns) {
     if (col.view == nullptr) col.owned.assign(data.rows, 0);
   }
@@ -815,6 +820,10 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
     const detail::ColumnSlot& slot = compiled.columns[r.column];
     rc.values.assign(slot.data(), slot.data() + data.rows);
     result.rules.push_back(std::move(rc));
+  }
+  for (const auto& [e, col] : compiled.traced) {
+    const detail::ColumnSlot& slot = compiled.columns[col];
+    result.traced[e].assign(slot.data(), slot.data() + data.rows);
   }
   const std::size_t errors_before = sink.error_count();
   result.funds = detail::allocate_funds(policy, data, compiled, result.selected, options.all_periods, sink);

@@ -1,1 +1,1753 @@
-// placeholder: being written
+// `jixiao explain`: builds the derivation of one row (plain structs, from an EvalResult with traced
+// expressions), then writes it as text for people or as JSON for tools, with the same structure.
+#include "jixiao/engine/explain.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/json_writer.hpp"
+#include "jixiao/dsl/unparse.hpp"
+#include "jixiao/dsl/version.hpp"
+
+namespace jixiao::engine {
+namespace {
+
+using ast::ExprId;
+using dsl::SymbolId;
+using dsl::SymbolKind;
+using dsl::TypeKind;
+constexpr std::int64_t kHundred = 100 * decimal::kOne;
+
+// ---- walking expressions ----
+
+template <typename F>
+void for_each_child(const ast::Expr& x, F f) {
+  std::visit(
+      [&](const auto& n) {
+        using N = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<N, ast::Unary>) {
+          f(n.operand);
+        } else if constexpr (std::is_same_v<N, ast::Binary>) {
+          f(n.lhs);
+          f(n.rhs);
+        } else if constexpr (std::is_same_v<N, ast::If>) {
+          f(n.cond);
+          f(n.then_expr);
+          f(n.else_expr);
+        } else if constexpr (std::is_same_v<N, ast::Call>) {
+          for (const ExprId a : n.args) f(a);
+          for (const auto& a : n.named) f(a.value);
+        } else if constexpr (std::is_same_v<N, ast::Pair>) {
+          f(n.from);
+          f(n.to);
+        } else if constexpr (std::is_same_v<N, ast::Coef>) {
+          f(n.subject);
+          for (const auto& e : n.entries) f(e.value);
+          if (ast::present(n.otherwise)) f(n.otherwise);
+        } else if constexpr (std::is_same_v<N, ast::Bands>) {
+          f(n.subject);
+          for (const auto& e : n.entries) f(e.value);
+        }
+      },
+      x);
+}
+
+bool is_history_or_peer(const ast::Call& c) {
+  const std::string& f = c.callee.name;
+  return f == "prev" || f == "avg_prev" || f == "streak" || f == "rank" || f == "percentile" || f == "peer_avg";
+}
+
+const ast::NamedArg* named_arg(const ast::Call& c, std::string_view name) {
+  for (const auto& a : c.named) {
+    if (a.name.name == name) return &a;
+  }
+  return nullptr;
+}
+
+// The expressions under `e` an explanation shows a value for.
+void collect_traced(const ast::Module& m, ExprId e, bool root, std::vector<ExprId>& out) {
+  if (!ast::present(e)) return;
+  const ast::Expr& x = m.expr(e);
+  const auto* call = std::get_if<ast::Call>(&x);
+  if (root || call != nullptr || std::holds_alternative<ast::Coef>(x) || std::holds_alternative<ast::Bands>(x)) {
+    out.push_back(e);
+  }
+  if (const auto* i = std::get_if<ast::If>(&x)) out.push_back(i->cond);
+  if (call != nullptr && is_history_or_peer(*call)) {
+    out.push_back(call->args[0]);
+    if (const ast::NamedArg* w = named_arg(*call, "within")) out.push_back(w->value);
+  }
+  // The argument a function, `coef` or `bands` works on, when it is computed (not a name or literal).
+  auto compound = [&](ExprId a) {
+    const ast::Expr& ax = m.expr(a);
+    if (std::holds_alternative<ast::Binary>(ax) || std::holds_alternative<ast::Unary>(ax) || std::holds_alternative<ast::If>(ax)) {
+      out.push_back(a);
+    }
+  };
+  if (call != nullptr && !call->args.empty()) compound(call->args[0]);
+  if (const auto* c = std::get_if<ast::Coef>(&x)) compound(c->subject);
+  if (const auto* b = std::get_if<ast::Bands>(&x)) compound(b->subject);
+  for_each_child(x, [&](ExprId c) { collect_traced(m, c, false, out); });
+}
+
+// ---- the model ----
+
+/// A value as shown: its kind decides the unit in text and the JSON type.
+struct Val {
+  enum class Kind { kNumber, kScore, kPercent, kMoney, kBool, kText, kList, kNumberList, kSet, kMissing };
+  Kind kind = Kind::kNumber;
+  std::int64_t raw = 0;  ///< number (raw), score (raw), percent (raw), money (fen), bool (0/1)
+  std::string text;
+  std::vector<std::string> items;  ///< lists (number lists as decimal text)
+};
+
+struct Read {
+  std::string name;
+  Val value;
+};
+
+/// A periods' value a history function used.
+struct HistoryItem {
+  std::string period;
+  Val value;
+};
+
+/// The value of a sub-expression (a function call, `coef`, `bands`), with what history it used.
+struct Detail {
+  std::string expr;
+  Val value;
+  std::string note;
+  std::vector<HistoryItem> history;
+};
+
+/// An expression with its value on the row, the names it read and its inner values.
+struct Formula {
+  std::string text;
+  Val value;
+  std::vector<Read> reads;
+  std::vector<Detail> details;
+};
+
+struct Adjustment {
+  bool bonus = false;
+  std::string name;
+  Formula amount;
+  std::optional<Formula> per;
+  std::optional<Formula> when;
+  std::int64_t computed = 0;  ///< amount (× per), 0 when the condition fails, never below 0
+  std::optional<std::int64_t> cap;
+  bool capped = false;
+  std::int64_t applied = 0;
+};
+
+/// The total of one node's deductions (or bonuses) and its `deductions max` (or `bonuses max`).
+struct Total {
+  std::int64_t total = 0;
+  std::optional<std::int64_t> cap;
+  bool capped = false;
+  std::int64_t applied = 0;
+};
+
+struct Node {
+  std::string name;
+  std::string path;
+  int depth = 0;
+  std::string weight;  ///< as written ("40%", "30分"); empty for a root
+  std::int64_t full = 0;
+  bool points = false;
+  bool leaf = false;
+  std::optional<Formula> formula;
+  bool missing = false;
+  std::string missing_rule;  ///< "zero", "peer_average", "reweight"
+  std::vector<std::string> missing_inputs;
+  int clamp = 0;  ///< -1 raised to 0, +1 lowered to the maximum
+  std::int64_t clamp_limit = 0;
+  std::int64_t clamped = 0;
+  std::int64_t unrounded = 0;  ///< the leaf's points before rounding to the precision
+  std::vector<Node> children;
+  std::int64_t sum = 0;
+  bool reweighted = false;
+  std::int64_t absent_full = 0;
+  bool absent = false;  ///< dropped out of its parent (`missing reweight`)
+  std::int64_t base = 0;  ///< before deductions and bonuses
+  bool adjusted = false;
+  std::vector<Adjustment> adjustments;
+  Total deductions;
+  Total bonuses;
+  std::int64_t score = 0;
+};
+
+struct LetStep {
+  std::string name;
+  Formula formula;
+  bool missing = false;
+};
+
+struct EffectInfo {
+  std::string kind;    ///< "grade", "grade_at_most", "grade_down", "alert", "fund_zero"
+  std::string target;  ///< the grade, alert or fund; empty for every fund
+  std::string label;
+  std::int64_t steps = 0;
+  std::string text;
+};
+
+struct VetoStep {
+  std::string name;
+  Formula condition;
+  bool fired = false;
+  std::string reason;
+  std::vector<EffectInfo> effects;
+};
+
+struct BandEffect {
+  std::string veto;
+  std::string effect;
+  std::string before;
+  std::string after;
+};
+
+struct BandStep {
+  std::string name;
+  bool alert = false;
+  Formula of;
+  bool found = false;
+  std::string band;
+  std::string interval;
+  std::vector<BandEffect> effects;
+  std::string label;
+  std::vector<std::string> changed_by;
+  std::string deadline;
+  std::string text;
+};
+
+struct TrackStep {
+  std::string name;
+  std::string share;
+  ast::TrackMode mode = ast::TrackMode::kSplitBy;
+  std::string top;  ///< "2" or "10%"
+  std::optional<Formula> when;
+  std::vector<std::string> excluded_by;
+  bool eligible = false;
+  std::optional<Formula> rank;  ///< top N: the ranking value
+  bool in_top = false;
+  std::optional<Val> lowest_in_top;  ///< the lowest ranking value that made the top N
+  std::optional<Formula> weight;  ///< split by, or proportional to (top N)
+  bool money_weight = false;
+  bool has_split = false;
+  std::int64_t pool = 0;  ///< the track's part of the row's group pool (fen)
+  bool in_split = false;
+  std::int64_t w = 0;
+  Int128 total_weight = 0;
+  std::size_t recipients = 0;
+  Int128 numerator = 0;  ///< pool × w (fen × weight)
+  Int128 whole = 0;      ///< floor(pool × w / W): whole fen
+  Int128 remainder = 0;  ///< pool × w mod W
+  std::int64_t leftover = 0;  ///< fen left after every recipient's whole fen, paid by remainders
+  bool extra = false;
+  std::int64_t amount = 0;
+};
+
+struct FundStep {
+  std::string name;
+  std::string pool_expr;
+  std::string per_expr;
+  std::string group;
+  std::int64_t group_pool = 0;
+  std::int64_t fund_pool = 0;
+  std::vector<TrackStep> tracks;
+  std::int64_t total = 0;
+};
+
+struct Explanation {
+  std::string policy;
+  std::string version;
+  std::string subject;
+  std::string key_column;
+  std::string key;
+  std::size_t row = 0;
+  std::string period;
+  std::string first_period;
+  int precision = 2;
+  std::vector<Node> trees;
+  std::vector<LetStep> lets;
+  std::vector<VetoStep> vetoes;
+  std::vector<BandStep> bands;
+  std::vector<FundStep> funds;
+};
+
+std::string deadline_text(const ast::Deadline& d) {
+  return std::to_string(d.count) + (d.workdays ? "个工作日" : "天");
+}
+
+Int128 gcd128(Int128 a, Int128 b) {
+  if (a < 0) a = -a;
+  if (b < 0) b = -b;
+  while (b != 0) {
+    const Int128 t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+// A raw decimal (scale 10^6) of any size as text: with `places` decimals (rounded half away from
+// zero), or without trailing zeros when places < 0.
+std::string raw_text(Int128 raw, int places) {
+  if (places >= 0 && places < decimal::kPlaces) {
+    const std::int64_t unit = decimal::pow10(decimal::kPlaces - places);
+    raw = decimal::div_round(raw, unit) * unit;
+  }
+  const bool negative = raw < 0;
+  const Int128 a = negative ? -raw : raw;
+  std::string frac = decimal::int128_to_string(a % decimal::kOne);
+  frac.insert(0, static_cast<std::size_t>(decimal::kPlaces) - frac.size(), '0');
+  const std::size_t keep = places >= 0 ? static_cast<std::size_t>(places) : frac.find_last_not_of('0') + 1;
+  frac.resize(std::min(frac.size(), keep));
+  return (negative ? "-" : "") + decimal::int128_to_string(a / decimal::kOne) + (frac.empty() ? "" : "." + frac);
+}
+
+// ---- building the model ----
+
+class Builder {
+ public:
+  Builder(const dsl::CheckedPolicy& p, const Dataset& d, const EvalResult& r, std::size_t row)
+      : p_(p), m_(p.module), d_(d), r_(r), row_(row) {}
+
+  Explanation build() {
+    Explanation x;
+    if (m_.policy) {
+      x.policy = m_.policy->name;
+      x.version = m_.policy->version;
+    }
+    if (m_.subject) {
+      x.subject = m_.subject->subject.name;
+      x.key_column = m_.subject->key.name;
+    }
+    x.key = text_of(d_.key.values[row_]);
+    x.row = row_;
+    x.precision = p_.precision;
+    if (!d_.periods.empty()) {
+      x.period = period_of(row_);
+      x.first_period = d_.periods.front();
+    }
+    for (const std::uint32_t root : m_.roots) x.trees.push_back(node(root, 0));
+    for (std::size_t i = 0; i < m_.lets.size(); ++i) x.lets.push_back(let(i));
+    for (std::size_t i = 0; i < m_.vetoes.size(); ++i) x.vetoes.push_back(veto(i));
+    for (std::size_t i = 0; i < m_.bands.size(); ++i) x.bands.push_back(band(i));
+    for (std::size_t i = 0; i < m_.funds.size(); ++i) x.funds.push_back(fund(i));
+    return x;
+  }
+
+ private:
+  // ---- values ----
+
+  std::string text_of(std::int64_t id) const {
+    return id < 0 ? std::string() : d_.strings.text(static_cast<std::uint32_t>(id));
+  }
+
+  std::string period_of(std::size_t row) const {
+    return d_.periods[static_cast<std::size_t>(d_.period_index[row])];
+  }
+
+  const std::vector<std::int64_t>& column(SymbolId s) const { return r_.columns[static_cast<std::uint32_t>(s)]; }
+
+  Val typed(const dsl::Type& t, std::int64_t raw) const {
+    Val v;
+    v.raw = raw;
+    switch (t.kind) {
+      case TypeKind::kNumber: v.kind = Val::Kind::kNumber; break;
+      case TypeKind::kMoney: v.kind = Val::Kind::kMoney; break;
+      case TypeKind::kBool: v.kind = Val::Kind::kBool; break;
+      case TypeKind::kLabel:
+        v.kind = Val::Kind::kText;
+        v.text = p_.domains[t.domain].labels[static_cast<std::size_t>(raw)];
+        break;
+      case TypeKind::kText:
+        v.kind = Val::Kind::kText;
+        v.text = text_of(raw);
+        break;
+      default: v.kind = Val::Kind::kText; break;
+    }
+    return v;
+  }
+
+  bool input_missing(std::uint32_t input, std::size_t row) const {
+    const auto& missing = d_.inputs[input].missing;
+    return !missing.empty() && missing[row] != 0;
+  }
+
+  // Optional inputs under `e` (not resolved by present/fill) that are missing on the row.
+  std::vector<std::string> missing_under(ExprId e, std::size_t row) const {
+    std::vector<std::string> names;
+    for (const std::uint32_t i : dsl::optional_inputs(p_, e)) {
+      if (input_missing(i, row)) names.push_back(m_.inputs[i].name.name);
+    }
+    return names;
+  }
+
+  Val symbol_val(SymbolId id, std::size_t row) const {
+    const dsl::Symbol& s = p_.symbol(id);
+    Val v;
+    switch (s.kind) {
+      case SymbolKind::kKey:
+        v.kind = Val::Kind::kText;
+        v.text = text_of(s.index == 1 ? d_.period.values[row] : d_.key.values[row]);
+        return v;
+      case SymbolKind::kInput: {
+        const ast::InputDecl& in = m_.inputs[s.index];
+        if (in.optional && input_missing(s.index, row)) {
+          v.kind = Val::Kind::kMissing;
+          return v;
+        }
+        const Column& c = d_.inputs[s.index];
+        if (s.type.kind == TypeKind::kTextList || s.type.kind == TypeKind::kNumberList) {
+          const bool numbers = s.type.kind == TypeKind::kNumberList;
+          v.kind = numbers ? Val::Kind::kNumberList : Val::Kind::kList;
+          for (std::uint32_t k = c.list_offsets[row]; k < c.list_offsets[row + 1]; ++k) {
+            v.items.push_back(numbers ? decimal::to_string(c.list_numbers[k]) : d_.strings.text(c.list_items[k]));
+          }
+          return v;
+        }
+        v = typed(s.type, c.values[row]);
+        if (in.kind == ast::InputKind::kPercent) v.kind = Val::Kind::kPercent;
+        return v;
+      }
+      case SymbolKind::kParam: {
+        const dsl::ParamValue& pv = p_.params[s.index];
+        switch (pv.type.kind) {
+          case TypeKind::kText:
+            v.kind = Val::Kind::kText;
+            v.text = pv.text;
+            return v;
+          case TypeKind::kBool:
+            v.kind = Val::Kind::kBool;
+            v.raw = pv.boolean ? 1 : 0;
+            return v;
+          case TypeKind::kTable: {
+            v.kind = Val::Kind::kList;
+            for (const auto& [k, amount] : pv.table) {
+              v.items.push_back(k + ": " + (pv.type.value == TypeKind::kMoney ? decimal::format_yuan_grouped(amount) + "元"
+                                                                               : decimal::to_string(amount)));
+            }
+            return v;
+          }
+          default:
+            return typed(pv.type, pv.number);
+        }
+      }
+      case SymbolKind::kSet:
+        v.kind = Val::Kind::kSet;
+        if (const auto* set = std::get_if<ast::SetLit>(&m_.expr(m_.sets[s.index].value))) {
+          for (const ExprId item : set->items) {
+            if (const auto* str = std::get_if<ast::StringLit>(&m_.expr(item))) v.items.push_back(str->value);
+          }
+        }
+        return v;
+      case SymbolKind::kLet:
+        if (!missing_under(m_.lets[s.index].value, row).empty()) {
+          v.kind = Val::Kind::kMissing;
+          return v;
+        }
+        return typed(s.type, column(id)[row]);
+      case SymbolKind::kIndicator:
+        v.kind = Val::Kind::kScore;
+        v.raw = column(id)[row];
+        return v;
+      default:
+        return typed(s.type, column(id)[row]);
+    }
+  }
+
+  std::optional<std::int64_t> traced(ExprId e, std::size_t row) const {
+    const auto it = r_.traced.find(e);
+    if (it == r_.traced.end()) return std::nullopt;
+    return it->second[row];
+  }
+
+  Val expr_val(ExprId e, std::size_t row) const {
+    if (std::holds_alternative<ast::NameRef>(m_.expr(e))) {
+      const SymbolId s = p_.ref(e);
+      if (s != dsl::kNoSymbol) return symbol_val(s, row);
+    }
+    const dsl::Type t = p_.type(e);
+    const auto v = traced(e, row);
+    if (!v) {
+      // Literals are not traced: their value is what is written.
+      const ast::Expr& x = m_.expr(e);
+      if (const auto* n = std::get_if<ast::NumberLit>(&x)) return typed(t, ast::literal_value(*n));
+      if (const auto* mo = std::get_if<ast::MoneyLit>(&x)) return typed(t, mo->fen);
+      if (const auto* b = std::get_if<ast::BoolLit>(&x)) return typed(t, b->value ? 1 : 0);
+      Val text;
+      text.kind = Val::Kind::kText;
+      text.text = dsl::unparse(m_, e);
+      return text;
+    }
+    return typed(t, *v);
+  }
+
+  // ---- formulas ----
+
+  Formula formula(ExprId e) const {
+    Formula f;
+    f.text = dsl::unparse(m_, e);
+    f.value = expr_val(e, row_);
+    std::set<std::string> seen;
+    walk(e, true, f, seen);
+    return f;
+  }
+
+  void walk(ExprId e, bool root, Formula& f, std::set<std::string>& seen) const {
+    const ast::Expr& x = m_.expr(e);
+    if (std::holds_alternative<ast::NameRef>(x)) {
+      const SymbolId s = p_.ref(e);
+      if (s == dsl::kNoSymbol) return;
+      const std::string& name = p_.symbol(s).name;
+      if (seen.insert(name).second) f.reads.push_back({name, symbol_val(s, row_)});
+      return;
+    }
+    if (const auto* i = std::get_if<ast::If>(&x)) {
+      walk(i->cond, false, f, seen);
+      const auto cond = traced(i->cond, row_);
+      if (!cond || *cond != 0) walk(i->then_expr, false, f, seen);
+      if (!cond || *cond == 0) walk(i->else_expr, false, f, seen);
+      return;
+    }
+    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && is_history_or_peer(*c)) {
+      f.details.push_back(history(e, *c));
+      return;  // what it read is in other rows: the detail says which
+    }
+    // Every traced inner value: calls, coef, bands, `if` conditions, compound arguments.
+    if (!root && traced(e, row_)) f.details.push_back({dsl::unparse(m_, e), expr_val(e, row_), "", {}});
+    for_each_child(x, [&](ExprId child) { walk(child, false, f, seen); });
+  }
+
+  // A history or peer function: its value, and the periods or peers it read.
+  Detail history(ExprId e, const ast::Call& c) const {
+    Detail d;
+    d.expr = dsl::unparse(m_, e);
+    d.value = expr_val(e, row_);
+    const std::string& f = c.callee.name;
+    const ExprId arg = c.args[0];
+    auto prev = [&](std::int64_t r) -> std::int64_t {
+      return r < 0 || d_.prev_row.empty() ? -1 : d_.prev_row[static_cast<std::size_t>(r)];
+    };
+    auto arg_at = [&](std::int64_t r) { return expr_val(arg, static_cast<std::size_t>(r)); };
+    if (f == "prev") {
+      const std::int64_t p = prev(static_cast<std::int64_t>(row_));
+      if (p < 0) {
+        d.note = "无上一期数据, 取默认值";
+      } else {
+        d.history.push_back({period_of(static_cast<std::size_t>(p)), arg_at(p)});
+        d.note = "上一期";
+      }
+    } else if (f == "avg_prev") {
+      const std::int64_t n = ast::literal_value(std::get<ast::NumberLit>(m_.expr(c.args[1]))) / decimal::kOne;
+      std::int64_t p = static_cast<std::int64_t>(row_);
+      bool complete = true;
+      for (std::int64_t k = 0; k < n; ++k) {
+        p = prev(p);
+        if (p < 0) {
+          complete = false;
+          break;
+        }
+        d.history.push_back({period_of(static_cast<std::size_t>(p)), arg_at(p)});
+      }
+      d.note = complete ? "前 " + std::to_string(n) + " 期的平均" : "前期数据不足 " + std::to_string(n) + " 期, 取默认值";
+    } else if (f == "streak") {
+      for (std::int64_t p = static_cast<std::int64_t>(row_); p >= 0; p = prev(p)) {
+        d.history.push_back({period_of(static_cast<std::size_t>(p)), arg_at(p)});
+        if (d.history.back().value.raw == 0) break;
+      }
+      d.note = "从本期往前连续成立的期数";
+    } else {
+      // rank, percentile, peer_avg: the rows of the same period (and group).
+      const ast::NamedArg* within = named_arg(c, "within");
+      const auto group = within ? traced(within->value, row_) : std::nullopt;
+      std::size_t peers = 0;
+      for (std::size_t r = 0; r < d_.rows; ++r) {
+        if (!d_.period_index.empty() && d_.period_index[r] != d_.period_index[row_]) continue;
+        if (group && traced(within->value, r) != group) continue;
+        ++peers;
+      }
+      std::string where = within ? "同组 (" + dsl::unparse(m_, within->value) + " = " + expr_val(within->value, row_).text + ")" : "同期";
+      if (f == "rank") {
+        d.note = where + " " + std::to_string(peers) + " 个中的名次";
+      } else if (f == "percentile") {
+        d.note = where + " " + std::to_string(peers) + " 个中的百分位";
+      } else {
+        d.note = where + " " + std::to_string(peers) + " 个的平均";
+      }
+    }
+    return d;
+  }
+
+  // ---- indicators ----
+
+  const RuleColumn* rule(RuleColumn::Kind kind, const std::string& name) const {
+    for (const RuleColumn& rc : r_.rules) {
+      if (rc.kind == kind && rc.name == name) return &rc;
+    }
+    return nullptr;
+  }
+
+  Node node(std::uint32_t index, int depth) const {
+    const ast::IndicatorNode& n = m_.nodes[index];
+    const dsl::NodeInfo& info = p_.nodes[index];
+    const int places = p_.precision;
+    Node out;
+    out.name = n.name.name;
+    out.path = p_.symbol(info.symbol).name;
+    out.depth = depth;
+    if (n.parent != ast::IndicatorNode::kNoNode) out.weight = dsl::unparse(n.weight);
+    out.full = info.full;
+    out.points = info.points;
+    out.score = column(info.symbol)[row_];
+    out.leaf = n.children.empty();
+    if (out.leaf) {
+      out.formula = formula(n.formula);
+      const RuleColumn* missing = rule(RuleColumn::Kind::kMissing, out.path);
+      out.missing = missing != nullptr && missing->values[row_] != 0;
+      if (out.missing) {
+        out.missing_rule = n.missing == ast::MissingRule::kZero           ? "zero"
+                           : n.missing == ast::MissingRule::kPeerAverage ? "peer_average"
+                                                                          : "reweight";
+        out.missing_inputs = missing_under(n.formula, row_);
+        out.absent = n.missing == ast::MissingRule::kReweight;
+        if (n.missing == ast::MissingRule::kPeerAverage) {
+          out.base = out.score;  // the peers' average of the whole indicator, adjustments included
+          return out;
+        }
+      } else {
+        const std::int64_t v = out.formula->value.raw;
+        out.clamp_limit = out.points ? out.full : kHundred;
+        out.clamped = std::clamp<std::int64_t>(v, 0, out.clamp_limit);
+        out.clamp = v < 0 ? -1 : v > out.clamp_limit ? 1 : 0;
+        out.unrounded = out.points ? out.clamped
+                                   : static_cast<std::int64_t>(decimal::div_round(Int128{out.clamped} * out.full, kHundred));
+        out.base = decimal::round_to(out.unrounded, places);
+      }
+    } else {
+      for (const std::uint32_t c : n.children) {
+        out.children.push_back(node(c, depth + 1));
+        const Node& child = out.children.back();
+        out.sum += child.score;
+        if (child.absent) out.absent_full += child.full;
+      }
+      out.base = out.sum;
+      if (out.absent_full > 0) {
+        out.reweighted = true;
+        const std::int64_t present = out.full - out.absent_full;
+        out.absent = present <= 0;
+        out.base = present <= 0 ? 0
+                                : decimal::round_to(static_cast<std::int64_t>(decimal::div_round(Int128{out.sum} * out.full, present)),
+                                                    places);
+      }
+    }
+    if (!n.adjusts.empty()) {
+      out.adjusted = true;
+      for (const ast::Adjust& a : n.adjusts) {
+        out.adjustments.push_back(adjustment(a));
+        Total& t = a.kind == ast::AdjustKind::kDeduct ? out.deductions : out.bonuses;
+        t.total += out.adjustments.back().applied;
+      }
+      total_cap(out.deductions, n.deductions_max);
+      total_cap(out.bonuses, n.bonuses_max);
+    }
+    return out;
+  }
+
+  Adjustment adjustment(const ast::Adjust& a) const {
+    Adjustment out;
+    out.bonus = a.kind == ast::AdjustKind::kBonus;
+    out.name = a.name.name;
+    out.amount = formula(a.amount);
+    std::int64_t v = out.amount.value.raw;
+    if (ast::present(a.per)) {
+      out.per = formula(a.per);
+      std::int64_t product = 0;
+      v = decimal::mul(v, out.per->value.raw, product) ? product : 0;
+    }
+    if (ast::present(a.when)) {
+      out.when = formula(a.when);
+      if (out.when->value.raw == 0) v = 0;
+    }
+    out.computed = std::max<std::int64_t>(0, v);
+    out.applied = out.computed;
+    if (ast::present(a.max)) {
+      out.cap = expr_val(a.max, row_).raw;
+      out.capped = out.computed > *out.cap;
+      out.applied = std::min(out.computed, *out.cap);
+    }
+    // The engine's own amount (after the cap) is the one reported.
+    if (const RuleColumn* rc = rule(out.bonus ? RuleColumn::Kind::kBonus : RuleColumn::Kind::kDeduct, out.name)) {
+      out.applied = rc->values[row_];
+    }
+    return out;
+  }
+
+  void total_cap(Total& t, ExprId cap) const {
+    t.applied = t.total;
+    if (!ast::present(cap)) return;
+    t.cap = expr_val(cap, row_).raw;
+    t.capped = t.total > *t.cap;
+    t.applied = std::min(t.total, *t.cap);
+  }
+
+  // ---- lets and vetoes ----
+
+  LetStep let(std::size_t i) const {
+    LetStep s;
+    s.name = m_.lets[i].name.name;
+    s.formula = formula(m_.lets[i].value);
+    s.formula.value = symbol_val(p_.find(s.name), row_);
+    s.missing = s.formula.value.kind == Val::Kind::kMissing;
+    return s;
+  }
+
+  EffectInfo effect(const dsl::ResolvedEffect& e) const {
+    EffectInfo out;
+    if (e.kind == ast::EffectKind::kFundZero) {
+      out.kind = "fund_zero";
+      if (!e.all_funds) out.target = m_.funds[e.target].name.name;
+      out.text = e.all_funds ? "不参与资金分配" : "不参与 " + out.target + " 的分配";
+      return out;
+    }
+    out.target = m_.bands[e.target].name.name;
+    out.label = p_.domains[p_.band_domain[e.target]].labels[e.label];
+    out.steps = e.steps;
+    switch (e.kind) {
+      case ast::EffectKind::kGradeForce:
+        out.kind = "grade";
+        out.text = out.target + " 定为 " + out.label;
+        break;
+      case ast::EffectKind::kGradeCap:
+        out.kind = "grade_at_most";
+        out.text = out.target + " 最高为 " + out.label;
+        break;
+      case ast::EffectKind::kGradeDown:
+        out.kind = "grade_down";
+        out.label.clear();
+        out.text = out.target + " 降 " + std::to_string(e.steps) + " 档";
+        break;
+      default:
+        out.kind = "alert";
+        out.text = out.target + " 设为 " + out.label;
+        break;
+    }
+    return out;
+  }
+
+  VetoStep veto(std::size_t i) const {
+    const ast::VetoDecl& v = m_.vetoes[i];
+    VetoStep s;
+    s.name = v.name.name;
+    s.condition = formula(v.when);
+    s.fired = column(p_.find(s.name))[row_] != 0;
+    s.reason = v.reason.value_or("");
+    for (const dsl::ResolvedEffect& e : p_.veto_effects[i]) s.effects.push_back(effect(e));
+    return s;
+  }
+
+  bool fired(std::size_t veto) const { return column(p_.find(m_.vetoes[veto].name.name))[row_] != 0; }
+
+  // ---- grades and alerts ----
+
+  static bool in_interval(const ast::Interval& iv, std::int64_t x) {
+    if (!iv.lo_inf && (x < iv.lo || (x == iv.lo && !iv.lo_closed))) return false;
+    if (!iv.hi_inf && (x > iv.hi || (x == iv.hi && !iv.hi_closed))) return false;
+    return true;
+  }
+
+  BandStep band(std::size_t index) const {
+    const ast::BandDecl& decl = m_.bands[index];
+    const dsl::Domain& domain = p_.domains[p_.band_domain[index]];
+    BandStep s;
+    s.name = decl.name.name;
+    s.alert = decl.kind == ast::BandKind::kAlert;
+    s.of = formula(decl.of);
+    std::int64_t label = 0;
+    for (const ast::Band& b : decl.bands) {
+      if (!b.has_interval || !in_interval(b.interval, s.of.value.raw)) continue;
+      s.found = true;
+      s.band = b.label.text;
+      s.interval = dsl::unparse(b.interval);
+      label = std::find(domain.labels.begin(), domain.labels.end(), b.label.text) - domain.labels.begin();
+      break;
+    }
+    // The veto effects in the engine's order: caps, then drops, then forced grades (grades); the
+    // most severe colour (alerts).
+    struct Pending {
+      std::size_t veto;
+      dsl::ResolvedEffect effect;
+    };
+    std::vector<Pending> effects;
+    for (std::size_t v = 0; v < m_.vetoes.size(); ++v) {
+      if (!fired(v)) continue;
+      for (const dsl::ResolvedEffect& e : p_.veto_effects[v]) {
+        if (e.kind != ast::EffectKind::kFundZero && e.target == index) effects.push_back({v, e});
+      }
+    }
+    const auto last = static_cast<std::int64_t>(domain.labels.size()) - 1;
+    auto apply = [&](const Pending& pe, std::int64_t after) {
+      s.effects.push_back({m_.vetoes[pe.veto].name.name, effect(pe.effect).text, domain.labels[static_cast<std::size_t>(label)],
+                           domain.labels[static_cast<std::size_t>(after)]});
+      if (after != label && std::find(s.changed_by.begin(), s.changed_by.end(), s.effects.back().veto) == s.changed_by.end()) {
+        s.changed_by.push_back(s.effects.back().veto);
+      }
+      label = after;
+    };
+    if (s.alert) {
+      for (const Pending& pe : effects) apply(pe, std::min<std::int64_t>(label, pe.effect.label));
+    } else {
+      for (const Pending& pe : effects) {
+        if (pe.effect.kind == ast::EffectKind::kGradeCap) apply(pe, std::max<std::int64_t>(label, pe.effect.label));
+      }
+      for (const Pending& pe : effects) {
+        if (pe.effect.kind == ast::EffectKind::kGradeDown) apply(pe, std::min(last, label + pe.effect.steps));
+      }
+      std::int64_t forced = -1;
+      for (const Pending& pe : effects) {
+        if (pe.effect.kind != ast::EffectKind::kGradeForce) continue;
+        forced = std::max<std::int64_t>(forced, pe.effect.label);
+        apply(pe, forced);
+      }
+    }
+    const auto final_label = static_cast<std::size_t>(column(p_.find(s.name))[row_]);
+    s.label = domain.labels[final_label];
+    const ast::Band& b = decl.bands[final_label];
+    if (b.deadline) s.deadline = deadline_text(*b.deadline);
+    s.text = b.text.value_or("");
+    return s;
+  }
+
+  // ---- funds ----
+
+  FundStep fund(std::size_t index) const {
+    const ast::FundDecl& f = m_.funds[index];
+    const FundResult& fr = r_.funds[index];
+    FundStep s;
+    s.name = f.name.name;
+    s.pool_expr = dsl::unparse(m_, f.pool);
+    if (ast::present(f.per_group)) s.per_expr = dsl::unparse(m_, f.per_group);
+    s.fund_pool = fr.pool;
+    s.total = fr.totals[row_];
+    for (std::size_t k = 0; k < f.tracks.size(); ++k) {
+      const TrackResult& tr = fr.tracks[k];
+      if (!tr.split_of.empty() && tr.split_of[row_] >= 0) {
+        s.group = tr.splits[static_cast<std::size_t>(tr.split_of[row_])].group;
+        break;
+      }
+    }
+    for (const GroupResult& g : fr.groups) {
+      if (g.group == s.group) s.group_pool = g.pool;
+    }
+    for (std::size_t k = 0; k < f.tracks.size(); ++k) s.tracks.push_back(track(index, k));
+    return s;
+  }
+
+  TrackStep track(std::size_t fund_index, std::size_t k) const {
+    const ast::Track& t = m_.funds[fund_index].tracks[k];
+    const TrackResult& tr = r_.funds[fund_index].tracks[k];
+    TrackStep s;
+    s.name = t.name.name;
+    s.share = dsl::unparse(t.share);
+    s.mode = t.mode;
+    if (t.mode == ast::TrackMode::kTop) {
+      s.top = decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "");
+    }
+    for (std::size_t v = 0; v < m_.vetoes.size(); ++v) {
+      if (!fired(v)) continue;
+      for (const dsl::ResolvedEffect& e : p_.veto_effects[v]) {
+        if (e.kind == ast::EffectKind::kFundZero && (e.all_funds || e.target == fund_index)) {
+          s.excluded_by.push_back(m_.vetoes[v].name.name);
+          break;
+        }
+      }
+    }
+    s.eligible = s.excluded_by.empty();
+    if (ast::present(t.when)) {
+      s.when = formula(t.when);
+      if (s.when->value.raw == 0) s.eligible = false;
+    }
+    const bool split_by = t.mode == ast::TrackMode::kSplitBy;
+    const ExprId weight = split_by ? t.by : t.proportional;
+    if (ast::present(weight)) {
+      s.weight = formula(weight);
+      s.money_weight = p_.type(weight).kind == TypeKind::kMoney;
+    }
+    s.amount = tr.amounts[row_];
+    s.extra = tr.extra_fen[row_] != 0;
+    if (tr.split_of.empty() || tr.split_of[row_] < 0) return s;
+    const auto split_index = tr.split_of[row_];
+    const TrackSplit& split = tr.splits[static_cast<std::size_t>(split_index)];
+    s.has_split = true;
+    s.pool = split.pool;
+    s.total_weight = split.total_weight;
+    s.recipients = split.rows;
+    s.in_split = tr.in_split[row_] != 0;
+    s.w = tr.weights[row_];
+    if (t.mode == ast::TrackMode::kTop) {
+      s.rank = formula(t.by);
+      s.in_top = s.in_split;
+      std::optional<std::size_t> lowest;
+      for (std::size_t r = 0; r < d_.rows; ++r) {
+        if (tr.split_of[r] != split_index || tr.in_split[r] == 0) continue;
+        if (!lowest || expr_val(t.by, r).raw < expr_val(t.by, *lowest).raw) lowest = r;
+      }
+      if (lowest) s.lowest_in_top = expr_val(t.by, *lowest);
+    }
+    // Every recipient's whole fen, and what is left for the largest remainders.
+    if (s.total_weight > 0) {
+      Int128 whole_sum = 0;
+      for (std::size_t r = 0; r < d_.rows; ++r) {
+        if (tr.split_of[r] != split_index || tr.in_split[r] == 0) continue;
+        whole_sum += Int128{split.pool} * tr.weights[r] / s.total_weight;
+      }
+      s.leftover = static_cast<std::int64_t>(split.pool - whole_sum);
+      if (s.in_split) {
+        s.numerator = Int128{split.pool} * s.w;
+        s.whole = s.numerator / s.total_weight;
+        s.remainder = s.numerator % s.total_weight;
+      }
+    }
+    return s;
+  }
+
+  const dsl::CheckedPolicy& p_;
+  const ast::Module& m_;
+  const Dataset& d_;
+  const EvalResult& r_;
+  std::size_t row_;
+};
+
+// ---- text ----
+
+class TextWriter {
+ public:
+  explicit TextWriter(const Explanation& x) : x_(x) {}
+
+  std::string write() {
+    line(0, "【" + x_.subject + " " + x_.key + "】 " + x_.policy + " " + x_.version);
+    std::string where = "数据第 " + std::to_string(x_.row + 1) + " 行 (" + x_.key_column + " = " + x_.key + ")";
+    if (!x_.period.empty()) {
+      where += ", 评价期 " + x_.period + (x_.first_period != x_.period ? " (历史数据自 " + x_.first_period + ")" : "");
+    }
+    line(0, where);
+    if (!x_.trees.empty()) {
+      blank();
+      line(0, "一、指标得分");
+      for (const Node& n : x_.trees) node(n, 1);
+    }
+    if (!x_.lets.empty()) {
+      blank();
+      line(0, "二、中间值");
+      for (const LetStep& l : x_.lets) {
+        line(1, l.name + " = " + l.formula.text + " = " + val(l.formula.value));
+        inner(l.formula, 2, false);
+      }
+    }
+    if (!x_.vetoes.empty()) {
+      blank();
+      line(0, "三、否决");
+      for (const VetoStep& v : x_.vetoes) veto(v);
+    }
+    if (!x_.bands.empty()) {
+      blank();
+      line(0, "四、等级与预警");
+      for (const BandStep& b : x_.bands) band(b);
+    }
+    if (!x_.funds.empty()) {
+      blank();
+      line(0, "五、资金");
+      for (const FundStep& f : x_.funds) fund(f);
+    }
+    return out_;
+  }
+
+ private:
+  void line(int indent, const std::string& text) {
+    out_.append(static_cast<std::size_t>(indent) * 2, ' ');
+    out_ += bullet_;
+    out_ += text;
+    out_ += '\n';
+  }
+  void blank() { out_ += '\n'; }
+
+  std::string score(std::int64_t raw) const { return decimal::format(raw, decimal::kPlaces, x_.precision); }
+  static std::string num(std::int64_t raw) { return decimal::to_string(raw); }
+  static std::string money(std::int64_t fen) { return decimal::format_yuan_grouped(fen) + "元"; }
+
+  std::string val(const Val& v) const {
+    switch (v.kind) {
+      case Val::Kind::kNumber: return num(v.raw);
+      case Val::Kind::kScore: return score(v.raw) + "分";
+      case Val::Kind::kPercent: return num(v.raw) + "%";
+      case Val::Kind::kMoney: return money(v.raw);
+      case Val::Kind::kBool: return v.raw ? "是" : "否";
+      case Val::Kind::kText: return v.text.empty() ? "(空)" : v.text;
+      case Val::Kind::kList:
+      case Val::Kind::kNumberList: {
+        if (v.items.empty()) return "(空)";
+        std::string s;
+        for (const auto& i : v.items) s += (s.empty() ? "" : "、") + i;
+        return s;
+      }
+      case Val::Kind::kSet: {
+        std::string s;
+        for (const auto& i : v.items) s += (s.empty() ? "{ \"" : ", \"") + i + "\"";
+        return s.empty() ? "{ }" : s + " }";
+      }
+      case Val::Kind::kMissing: return "缺失 (无数据)";
+    }
+    return "";
+  }
+
+  std::string reads(const std::vector<Read>& rs) const {
+    std::string s;
+    for (const Read& r : rs) s += (s.empty() ? "" : ", ") + r.name + " = " + val(r.value);
+    return s;
+  }
+
+  // The names a formula read and its inner values, one line each, at `indent`.
+  void inner(const Formula& f, int indent, bool with_formula) {
+    if (with_formula) line(indent, "公式: " + f.text);
+    if (!f.reads.empty()) line(indent, "读取: " + reads(f.reads));
+    for (const Detail& d : f.details) {
+      std::string s = d.expr + " = " + val(d.value);
+      if (!d.note.empty() || !d.history.empty()) {
+        s += " (" + d.note;
+        if (!d.history.empty()) {
+          s += d.note.empty() ? "" : ": ";
+          for (std::size_t i = 0; i < d.history.size(); ++i) {
+            s += (i ? ", " : "") + d.history[i].period + " " + val(d.history[i].value);
+          }
+        }
+        s += ")";
+      }
+      line(indent, "其中: " + s);
+    }
+  }
+
+  // A node's line at `level`; its details one level deeper, marked `·`, after its sub-indicators.
+  void node(const Node& n, int level) {
+    std::string head = n.name;
+    if (!n.weight.empty()) head += "  权重 " + n.weight;
+    head += "  满分 " + num(n.full) + "分  得分 " + score(n.score) + "分";
+    line(level, head);
+    for (const Node& c : n.children) node(c, level + 1);
+    bullet_ = "· ";
+    details(n, level + 1);
+    bullet_.clear();
+  }
+
+  void details(const Node& n, int in) {
+    if (n.leaf) {
+      inner(*n.formula, in, true);
+      if (n.missing) {
+        std::string names;
+        for (const auto& m : n.missing_inputs) names += (names.empty() ? "" : "、") + m;
+        const std::string rule = n.missing_rule == "zero"           ? "按 0 分计 (missing zero)"
+                                 : n.missing_rule == "peer_average" ? "按同期平均分 " + score(n.base) + "分计 (missing peer_average)"
+                                                                    : "不参与计分, 由同级指标按权重分摊 (missing reweight)";
+        line(in, "缺项: " + names + " 无数据, " + rule);
+        if (n.missing_rule == "peer_average") return;
+      } else {
+        line(in, "公式值: " + num(n.formula->value.raw));
+        if (n.clamp > 0) {
+          line(in, "公式值高于 " + num(n.clamp_limit) + ", 按 " + num(n.clamp_limit) + " 计 (满分为止)");
+        } else if (n.clamp < 0) {
+          line(in, "公式值低于 0, 按 0 计 (扣完为止)");
+        }
+        std::string calc = "折算: " + num(n.clamped);
+        if (!n.points) calc += " × " + num(n.full) + "分 ÷ 100";
+        const std::string rounded = score(n.base) + "分";
+        if (n.unrounded != n.base) {
+          calc += (n.points ? "" : " = " + num(n.unrounded)) + " → " + rounded + " (四舍五入到 " +
+                  std::to_string(x_.precision) + " 位小数)";
+        } else {
+          calc += n.points ? "分" : " = " + rounded;
+        }
+        line(in, calc);
+      }
+    } else {
+      std::string sum;
+      std::string absent;
+      for (const Node& c : n.children) {
+        if (c.absent) {
+          absent += (absent.empty() ? "" : "、") + c.name;
+          continue;
+        }
+        sum += (sum.empty() ? "" : " + ") + score(c.score);
+      }
+      line(in, "合计: " + (sum.empty() ? "0" : sum) + " = " + score(n.sum) + "分" +
+                   (absent.empty() ? "" : " (" + absent + " 缺项, 不计)"));
+      if (n.reweighted) {
+        if (n.absent) {
+          line(in, "下级指标全部缺项: 本项不参与计分, 由同级指标分摊");
+        } else {
+          line(in, "重新加权: " + score(n.sum) + " × " + num(n.full) + " ÷ (" + num(n.full) + " − " + num(n.absent_full) +
+                       ") = " + score(n.base) + "分");
+        }
+      }
+    }
+    if (!n.adjusted) return;
+    bool deducts = false;
+    bool bonuses = false;
+    for (const Adjustment& a : n.adjustments) {
+      adjustment(a, in);
+      (a.bonus ? bonuses : deducts) = true;
+    }
+    total("扣分", n.deductions, in, "deductions max");
+    total("加分", n.bonuses, in, "bonuses max");
+    std::string result = "结果: " + score(n.base);
+    if (deducts) {
+      result += " − 扣分 " + num(n.deductions.applied);
+      if (Int128{n.base} - n.deductions.applied < 0) result += " → 0 (扣完为止)";
+    }
+    if (bonuses) result += " + 加分 " + num(n.bonuses.applied);
+    line(in, result + " = " + score(n.score) + "分");
+  }
+
+  void adjustment(const Adjustment& a, int indent) {
+    std::string s = std::string(a.bonus ? "加分 " : "扣分 ") + a.name + ": ";
+    if (a.when && a.when->value.raw == 0) {
+      s += "条件 " + a.when->text + " 不成立 → 0分";
+    } else {
+      if (a.when) s += "条件 " + a.when->text + " 成立; ";
+      if (a.per) {
+        s += num(a.amount.value.raw) + " × " + a.per->text + " (" + num(a.per->value.raw) + ") = " + num(a.computed) + "分";
+      } else {
+        s += a.amount.text + " = " + num(a.computed) + "分";
+      }
+      if (a.cap) {
+        s += ", 上限 " + num(*a.cap) + "分";
+        if (a.capped) s += ", 按上限计 " + num(a.applied) + "分 (上限起作用)";
+      }
+    }
+    line(indent, s);
+    std::vector<Read> rs;
+    std::vector<Detail> ds;
+    for (const Formula* f : {&a.amount, a.per ? &*a.per : nullptr, a.when ? &*a.when : nullptr}) {
+      if (f == nullptr) continue;
+      for (const Read& r : f->reads) {
+        if (std::none_of(rs.begin(), rs.end(), [&](const Read& x) { return x.name == r.name; })) rs.push_back(r);
+      }
+      ds.insert(ds.end(), f->details.begin(), f->details.end());
+    }
+    Formula merged;
+    merged.reads = std::move(rs);
+    merged.details = std::move(ds);
+    inner(merged, indent + 1, false);
+  }
+
+  void total(const std::string& what, const Total& t, int indent, const std::string& keyword) {
+    if (!t.cap) return;
+    std::string s = what + "合计 " + num(t.total) + "分, 合计上限 (" + keyword + ") " + num(*t.cap) + "分";
+    s += t.capped ? ", 按上限计 " + num(t.applied) + "分 (上限起作用)" : "";
+    line(indent, s);
+  }
+
+  void veto(const VetoStep& v) {
+    line(1, v.name + ": " + (v.fired ? "触发" : "未触发"));
+    line(2, "条件: " + v.condition.text);
+    inner(v.condition, 2, false);
+    if (!v.fired) return;
+    line(2, "理由: " + v.reason);
+    std::string effects;
+    for (const EffectInfo& e : v.effects) effects += (effects.empty() ? "" : "; ") + e.text;
+    line(2, "效果: " + effects);
+  }
+
+  void band(const BandStep& b) {
+    line(1, b.name + ": " + b.label);
+    line(2, "评定对象: " + b.of.text + " = " + val(b.of.value));
+    if (!(b.of.reads.size() == 1 && b.of.reads[0].name == b.of.text)) inner(b.of, 2, false);
+    line(2, b.found ? "所在区间: " + b.band + " " + b.interval : "所在区间: 无");
+    for (const BandEffect& e : b.effects) {
+      line(2, "否决 " + e.veto + " (" + e.effect + "): " + e.before + " → " + e.after + (e.before == e.after ? " (不变)" : ""));
+    }
+    std::string result = "结果: " + b.label;
+    if (!b.changed_by.empty()) {
+      std::string by;
+      for (const auto& v : b.changed_by) by += (by.empty() ? "" : "、") + v;
+      result += " (由否决 " + by + " 改变, 区间结果为 " + b.band + ")";
+    }
+    line(2, result);
+    if (!b.deadline.empty()) line(2, "期限: " + b.deadline);
+    if (!b.text.empty()) line(2, std::string(b.alert ? "措施: " : "说明: ") + b.text);
+  }
+
+  // A weight (or a sum of weights) in the unit of the track's weight formula.
+  std::string weight_text(const TrackStep& t, Int128 w) const {
+    if (!t.weight) return decimal::int128_to_string(w);
+    if (t.money_weight) {
+      return w > INT64_MAX ? raw_text(w * 10'000, 2) + "元" : money(static_cast<std::int64_t>(w));
+    }
+    if (t.weight->value.kind == Val::Kind::kScore) return raw_text(w, x_.precision) + "分";
+    return raw_text(w, -1);
+  }
+
+  void fund(const FundStep& f) {
+    line(1, f.name + ": 资金总额 " + money(f.fund_pool) + " (" + f.pool_expr + ")");
+    if (!f.per_expr.empty()) line(2, "按 " + f.per_expr + " 分组: 本" + x_.subject + "属 " + f.group + ", 该组资金 " + money(f.group_pool));
+    for (const TrackStep& t : f.tracks) track(t, !f.per_expr.empty());
+    line(2, f.name + " 合计: " + money(f.total));
+  }
+
+  void track(const TrackStep& t, bool grouped) {
+    std::string how;
+    switch (t.mode) {
+      case ast::TrackMode::kSplitBy: how = "按 " + t.weight->text + " 分配"; break;
+      case ast::TrackMode::kEqually: how = "平均分配"; break;
+      case ast::TrackMode::kTop:
+        how = "按 " + t.rank->text + " 取前 " + t.top + (t.top.back() == '%' ? "" : " 名") + ", " +
+              (t.weight ? "按 " + t.weight->text + " 比例分配" : "平均分配");
+        break;
+    }
+    if (t.mode == ast::TrackMode::kTop && !t.rank) how = "取前 " + t.top;
+    line(2, t.name + " (" + t.share + ", " + how + ")");
+    if (t.has_split) line(3, "本项资金: " + money(t.pool));
+    std::string why;
+    if (t.when) why = "条件 " + t.when->text + ": " + (t.when->value.raw ? "成立" : "不成立");
+    for (const auto& v : t.excluded_by) why += (why.empty() ? "" : "; ") + ("否决 " + v + " 触发, 不参与分配");
+    line(3, "资格: " + std::string(t.eligible ? "符合" : "不符合") + (why.empty() ? "" : " (" + why + ")"));
+    if (t.when) inner(*t.when, 4, false);
+    if (t.eligible && t.rank) {
+      const std::string top = t.top + (t.top.back() == '%' ? "" : " 名");
+      std::string s = "排名依据: " + t.rank->text + " = " + val(t.rank->value);
+      if (t.lowest_in_top) {
+        s += (t.in_top ? ", 入选前 " : ", 未入选前 ") + top + " (入选者最低 " + val(*t.lowest_in_top) + ")";
+      }
+      line(3, s);
+    }
+    if (!t.in_split) {
+      line(3, "实得: " + money(t.amount));
+      return;
+    }
+    const std::string w = weight_text(t, t.w);
+    const std::string who = std::string(grouped ? "本组" : "") + "参与分配 " + std::to_string(t.recipients) + " 个" + x_.subject;
+    const std::string total = weight_text(t, t.total_weight);
+    if (t.weight) {
+      line(3, "权重: " + t.weight->text + " = " + w);
+      inner(*t.weight, 4, false);
+      line(3, who + ", 权重合计 " + total);
+    } else {
+      line(3, "权重: 每个 1; " + who + ", 权重合计 " + total);
+    }
+    if (t.total_weight == 0) {
+      line(3, "实得: " + money(t.amount));
+      return;
+    }
+    std::string share = "应得: " + money(t.pool) + " × " + w + " ÷ " + total + " = " +
+                        money(static_cast<std::int64_t>(t.whole));
+    if (t.remainder != 0) {
+      const Int128 g = gcd128(t.remainder, t.total_weight);
+      share += " + " + decimal::int128_to_string(t.remainder / g) + "/" + decimal::int128_to_string(t.total_weight / g) + "分";
+    } else {
+      share += " (恰好整分)";
+    }
+    line(3, share);
+    std::string got = "实得: " + money(t.amount);
+    const std::string left = std::string(grouped ? "本组" : "") + "各得整分后余 " + std::to_string(t.leftover) +
+                             "分, 按余数从大到小每个补 1分";
+    if (t.extra) {
+      got += " = 整分 " + money(static_cast<std::int64_t>(t.whole)) + " + 补 1分 (" + left + ")";
+    } else if (t.remainder != 0) {
+      got += " (只得整分: " + left + ", 未轮到本" + x_.subject + ")";
+    }
+    line(3, got);
+  }
+
+  const Explanation& x_;
+  std::string out_;
+  std::string bullet_;  ///< before every line: `· ` for an indicator's details
+};
+
+// ---- JSON ----
+
+class JsonOut {
+ public:
+  explicit JsonOut(const Explanation& x) : x_(x), w_(out_) {}
+
+  std::string write() {
+    w_.begin_object();
+    str("policy", x_.policy);
+    str("version", x_.version);
+    str("engine", "jixiao " + std::string(kVersion));
+    str("subject", x_.subject);
+    str("key_column", x_.key_column);
+    str("key", x_.key);
+    w_.key("row");
+    w_.integer(static_cast<std::int64_t>(x_.row + 1));
+    w_.key("period");
+    if (x_.period.empty()) {
+      w_.null();
+    } else {
+      w_.string(x_.period);
+    }
+    w_.key("indicators");
+    w_.begin_array();
+    for (const Node& n : x_.trees) node(n);
+    w_.end_array();
+    w_.key("lets");
+    w_.begin_array();
+    for (const LetStep& l : x_.lets) {
+      w_.begin_object();
+      str("name", l.name);
+      formula_fields(l.formula);
+      w_.end_object();
+    }
+    w_.end_array();
+    w_.key("vetoes");
+    w_.begin_array();
+    for (const VetoStep& v : x_.vetoes) veto(v);
+    w_.end_array();
+    w_.key("bands");
+    w_.begin_array();
+    for (const BandStep& b : x_.bands) band(b);
+    w_.end_array();
+    w_.key("funds");
+    w_.begin_array();
+    for (const FundStep& f : x_.funds) fund(f);
+    w_.end_array();
+    w_.end_object();
+    return pretty(out_);
+  }
+
+ private:
+  void str(std::string_view k, const std::string& v) {
+    w_.key(k);
+    w_.string(v);
+  }
+  void score(std::string_view k, std::int64_t raw) {
+    w_.key(k);
+    w_.number_text(decimal::format(raw, decimal::kPlaces, x_.precision));
+  }
+  void num(std::string_view k, std::int64_t raw) {
+    w_.key(k);
+    w_.number_text(decimal::to_string(raw));
+  }
+  void money(std::string_view k, std::int64_t fen) {
+    w_.key(k);
+    w_.number_text(decimal::format_yuan(fen));
+  }
+  void boolean(std::string_view k, bool b) {
+    w_.key(k);
+    w_.boolean(b);
+  }
+  void opt_num(std::string_view k, const std::optional<std::int64_t>& v) {
+    w_.key(k);
+    if (v) {
+      w_.number_text(decimal::to_string(*v));
+    } else {
+      w_.null();
+    }
+  }
+  void opt_str(std::string_view k, const std::string& v) {
+    w_.key(k);
+    if (v.empty()) {
+      w_.null();
+    } else {
+      w_.string(v);
+    }
+  }
+
+  void val(const Val& v) {
+    switch (v.kind) {
+      case Val::Kind::kNumber:
+      case Val::Kind::kPercent: w_.number_text(decimal::to_string(v.raw)); return;
+      case Val::Kind::kScore: w_.number_text(decimal::format(v.raw, decimal::kPlaces, x_.precision)); return;
+      case Val::Kind::kMoney: w_.number_text(decimal::format_yuan(v.raw)); return;
+      case Val::Kind::kBool: w_.boolean(v.raw != 0); return;
+      case Val::Kind::kText: w_.string(v.text); return;
+      case Val::Kind::kList:
+      case Val::Kind::kSet:
+        w_.begin_array();
+        for (const auto& i : v.items) w_.string(i);
+        w_.end_array();
+        return;
+      case Val::Kind::kNumberList:
+        w_.begin_array();
+        for (const auto& i : v.items) w_.number_text(i);
+        w_.end_array();
+        return;
+      case Val::Kind::kMissing: w_.null(); return;
+    }
+  }
+
+  void formula_fields(const Formula& f) {
+    str("text", f.text);
+    w_.key("value");
+    val(f.value);
+    w_.key("reads");
+    w_.begin_array();
+    for (const Read& r : f.reads) {
+      w_.begin_object();
+      str("name", r.name);
+      w_.key("value");
+      val(r.value);
+      w_.end_object();
+    }
+    w_.end_array();
+    w_.key("values");
+    w_.begin_array();
+    for (const Detail& d : f.details) {
+      w_.begin_object();
+      str("expression", d.expr);
+      w_.key("value");
+      val(d.value);
+      if (!d.note.empty()) str("note", d.note);
+      if (!d.history.empty()) {
+        w_.key("history");
+        w_.begin_array();
+        for (const HistoryItem& h : d.history) {
+          w_.begin_object();
+          str("period", h.period);
+          w_.key("value");
+          val(h.value);
+          w_.end_object();
+        }
+        w_.end_array();
+      }
+      w_.end_object();
+    }
+    w_.end_array();
+  }
+
+  void formula(std::string_view k, const std::optional<Formula>& f) {
+    w_.key(k);
+    if (!f) {
+      w_.null();
+      return;
+    }
+    w_.begin_object();
+    formula_fields(*f);
+    w_.end_object();
+  }
+
+  void total(std::string_view k, const Total& t) {
+    w_.key(k);
+    w_.begin_object();
+    num("total", t.total);
+    opt_num("cap", t.cap);
+    boolean("capped", t.capped);
+    num("applied", t.applied);
+    w_.end_object();
+  }
+
+  void node(const Node& n) {
+    w_.begin_object();
+    str("name", n.name);
+    str("path", n.path);
+    w_.key("depth");
+    w_.integer(n.depth);
+    opt_str("weight", n.weight);
+    num("full_marks", n.full);
+    if (n.leaf) {
+      formula("formula", n.formula);
+      w_.key("missing");
+      if (n.missing) {
+        w_.begin_object();
+        str("rule", n.missing_rule);
+        w_.key("inputs");
+        w_.begin_array();
+        for (const auto& i : n.missing_inputs) w_.string(i);
+        w_.end_array();
+        w_.end_object();
+      } else {
+        w_.null();
+        w_.key("clamped");
+        if (n.clamp == 0) {
+          w_.null();
+        } else {
+          w_.string(n.clamp > 0 ? "to_maximum" : "to_zero");
+        }
+        num("clamped_value", n.clamped);
+        num("unrounded_points", n.unrounded);
+      }
+      score("points", n.base);
+    } else {
+      w_.key("children");
+      w_.begin_array();
+      for (const Node& c : n.children) node(c);
+      w_.end_array();
+      score("sum", n.sum);
+      w_.key("reweighted");
+      if (n.reweighted) {
+        w_.begin_object();
+        num("absent_full_marks", n.absent_full);
+        score("points", n.base);
+        w_.end_object();
+      } else {
+        w_.null();
+      }
+    }
+    boolean("absent", n.absent);
+    w_.key("adjustments");
+    w_.begin_array();
+    for (const Adjustment& a : n.adjustments) {
+      w_.begin_object();
+      str("kind", a.bonus ? "bonus" : "deduct");
+      str("name", a.name);
+      formula("amount", a.amount);
+      formula("per", a.per);
+      formula("when", a.when);
+      num("computed", a.computed);
+      opt_num("cap", a.cap);
+      boolean("capped", a.capped);
+      num("applied", a.applied);
+      w_.end_object();
+    }
+    w_.end_array();
+    if (n.adjusted) {
+      total("deductions", n.deductions);
+      total("bonuses", n.bonuses);
+    }
+    score("score", n.score);
+    w_.end_object();
+  }
+
+  void veto(const VetoStep& v) {
+    w_.begin_object();
+    str("name", v.name);
+    formula("condition", v.condition);
+    boolean("fired", v.fired);
+    str("reason", v.reason);
+    w_.key("effects");
+    w_.begin_array();
+    for (const EffectInfo& e : v.effects) {
+      w_.begin_object();
+      str("kind", e.kind);
+      opt_str("target", e.target);
+      if (e.kind == "grade_down") {
+        w_.key("steps");
+        w_.integer(e.steps);
+      } else if (e.kind != "fund_zero") {
+        str("label", e.label);
+      }
+      str("text", e.text);
+      w_.end_object();
+    }
+    w_.end_array();
+    w_.end_object();
+  }
+
+  void band(const BandStep& b) {
+    w_.begin_object();
+    str("name", b.name);
+    str("kind", b.alert ? "alert" : "grade");
+    formula("of", b.of);
+    w_.key("band");
+    if (b.found) {
+      w_.begin_object();
+      str("label", b.band);
+      str("interval", b.interval);
+      w_.end_object();
+    } else {
+      w_.null();
+    }
+    w_.key("effects");
+    w_.begin_array();
+    for (const BandEffect& e : b.effects) {
+      w_.begin_object();
+      str("veto", e.veto);
+      str("effect", e.effect);
+      str("from", e.before);
+      str("to", e.after);
+      w_.end_object();
+    }
+    w_.end_array();
+    str("label", b.label);
+    w_.key("changed_by");
+    w_.begin_array();
+    for (const auto& v : b.changed_by) w_.string(v);
+    w_.end_array();
+    opt_str("deadline", b.deadline);
+    opt_str(b.alert ? "action" : "text", b.text);
+    w_.end_object();
+  }
+
+  void weight(std::string_view k, const TrackStep& t, Int128 w) {
+    w_.key(k);
+    if (t.money_weight) {
+      w_.number_text(raw_text(w * 10'000, 2));  // fen as 元
+    } else if (t.weight) {
+      w_.number_text(raw_text(w, t.weight->value.kind == Val::Kind::kScore ? x_.precision : -1));
+    } else {
+      w_.number_text(decimal::int128_to_string(w));
+    }
+  }
+
+  void fund(const FundStep& f) {
+    w_.begin_object();
+    str("name", f.name);
+    str("pool_expression", f.pool_expr);
+    money("pool", f.fund_pool);
+    opt_str("per", f.per_expr);
+    opt_str("group", f.per_expr.empty() ? "" : f.group);
+    money("group_pool", f.group_pool);
+    w_.key("tracks");
+    w_.begin_array();
+    for (const TrackStep& t : f.tracks) {
+      w_.begin_object();
+      str("name", t.name);
+      str("track_share", t.share);
+      str("mode", t.mode == ast::TrackMode::kSplitBy ? "split_by" : t.mode == ast::TrackMode::kEqually ? "equally" : "top");
+      opt_str("top", t.top);
+      formula("when", t.when);
+      w_.key("excluded_by");
+      w_.begin_array();
+      for (const auto& v : t.excluded_by) w_.string(v);
+      w_.end_array();
+      boolean("eligible", t.eligible);
+      formula("rank_by", t.rank);
+      if (t.rank) {
+        boolean("in_top", t.in_top);
+        w_.key("lowest_in_top");
+        if (t.lowest_in_top) {
+          val(*t.lowest_in_top);
+        } else {
+          w_.null();
+        }
+      }
+      formula("weight_formula", t.weight);
+      w_.key("pool");
+      if (t.has_split) {
+        w_.number_text(decimal::format_yuan(t.pool));
+      } else {
+        w_.null();
+      }
+      boolean("in_split", t.in_split);
+      if (t.in_split) {
+        weight("weight", t, t.w);
+        weight("total_weight", t, t.total_weight);
+        w_.key("recipients");
+        w_.integer(static_cast<std::int64_t>(t.recipients));
+        if (t.total_weight != 0) {
+          const Int128 g = gcd128(t.numerator, t.total_weight);
+          w_.key("exact_share_fen");
+          w_.string(decimal::int128_to_string(t.numerator / g) + "/" + decimal::int128_to_string(t.total_weight / g));
+          w_.key("whole_fen");
+          w_.number_text(decimal::int128_to_string(t.whole));
+          const Int128 rg = t.remainder == 0 ? 1 : gcd128(t.remainder, t.total_weight);
+          w_.key("remainder_fen");
+          w_.string(t.remainder == 0 ? "0" : decimal::int128_to_string(t.remainder / rg) + "/" + decimal::int128_to_string(t.total_weight / rg));
+          w_.key("leftover_fen");
+          w_.integer(t.leftover);
+        }
+      }
+      boolean("extra_fen", t.extra);
+      money("amount", t.amount);
+      w_.end_object();
+    }
+    w_.end_array();
+    money("total", f.total);
+    w_.end_object();
+  }
+
+  // Indents the one-line document: two spaces per level, `"key": value`, empty [] and {} kept.
+  static std::string pretty(const std::string& in) {
+    std::string out;
+    int depth = 0;
+    bool in_string = false;
+    auto newline = [&]() {
+      out += '\n';
+      out.append(static_cast<std::size_t>(depth) * 2, ' ');
+    };
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      const char c = in[i];
+      if (in_string) {
+        out += c;
+        if (c == '\\') {
+          out += in[++i];
+        } else if (c == '"') {
+          in_string = false;
+        }
+        continue;
+      }
+      switch (c) {
+        case '"':
+          in_string = true;
+          out += c;
+          break;
+        case '{':
+        case '[':
+          out += c;
+          if (i + 1 < in.size() && (in[i + 1] == '}' || in[i + 1] == ']')) {
+            out += in[++i];
+            break;
+          }
+          ++depth;
+          newline();
+          break;
+        case '}':
+        case ']':
+          --depth;
+          newline();
+          out += c;
+          break;
+        case ',':
+          out += c;
+          newline();
+          break;
+        case ':':
+          out += ": ";
+          break;
+        default:
+          out += c;
+          break;
+      }
+    }
+    out += '\n';
+    return out;
+  }
+
+  const Explanation& x_;
+  std::string out_;
+  JsonWriter w_;
+};
+
+}  // namespace
+
+std::vector<ast::ExprId> explain_trace(const dsl::CheckedPolicy& policy) {
+  const ast::Module& m = policy.module;
+  std::vector<ExprId> out;
+  auto root = [&](ExprId e) { collect_traced(m, e, true, out); };
+  for (const ast::IndicatorNode& n : m.nodes) {
+    if (n.detached) continue;
+    if (ast::present(n.formula)) root(n.formula);
+    for (const ast::Adjust& a : n.adjusts) {
+      for (const ExprId e : {a.amount, a.per, a.when, a.max}) {
+        if (ast::present(e)) root(e);
+      }
+    }
+    if (ast::present(n.deductions_max)) root(n.deductions_max);
+    if (ast::present(n.bonuses_max)) root(n.bonuses_max);
+  }
+  for (const ast::LetDecl& l : m.lets) root(l.value);
+  for (const ast::VetoDecl& v : m.vetoes) root(v.when);
+  for (const ast::BandDecl& b : m.bands) root(b.of);
+  for (const ast::FundDecl& f : m.funds) {
+    for (const ast::Track& t : f.tracks) {
+      for (const ExprId e : {t.by, t.proportional, t.when}) {
+        if (ast::present(e)) root(e);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string explain_row(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result,
+                        std::size_t row, ExplainFormat format) {
+  const Explanation x = Builder(policy, data, result, row).build();
+  if (format == ExplainFormat::kJson) return JsonOut(x).write();
+  return TextWriter(x).write();
+}
+
+}  // namespace jixiao::engine

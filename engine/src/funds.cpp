@@ -33,6 +33,9 @@ class FundStage {
       tr.name = t.name.name;
       tr.amounts.assign(data_.rows, 0);
       tr.extra_fen.assign(data_.rows, 0);
+      tr.split_of.assign(data_.rows, -1);
+      tr.in_split.assign(data_.rows, 0);
+      tr.weights.assign(data_.rows, 0);
       result.tracks.push_back(std::move(tr));
     }
     const std::vector<std::uint32_t> tie_rank = tie_ranks(f, cols);
@@ -237,6 +240,15 @@ class FundStage {
       }
       weights.push_back(value);
     }
+    // What `jixiao explain` shows of the split: who was in it, with which weight, out of what.
+    TrackSplit split{group, pool, 0, who.size()};
+    for (std::size_t i = 0; i < who.size(); ++i) {
+      out.in_split[who[i]] = 1;
+      out.weights[who[i]] = static_cast<std::int64_t>(weights[i]);
+      split.total_weight += weights[i];
+    }
+    for (const std::size_t r : rows) out.split_of[r] = static_cast<std::int32_t>(out.splits.size());
+    out.splits.push_back(std::move(split));
     if (pool == 0) return 0;
     std::vector<std::uint32_t> order(who.size());
     std::iota(order.begin(), order.end(), 0u);

@@ -127,6 +127,56 @@ add 总分.一层 { 丁 30% = 丁分 }
   EXPECT_TRUE(found);
 }
 
+TEST(Modules, ADeductionIsRemovedByItsPathOrItsName) {
+  MemoryResolver r;
+  r.files["std/base"] = R"(policy "基础" version "1"
+subject 社区 key 编码
+input {
+  得分 : score 0..100
+  投诉 : count
+}
+indicator 总分 {
+  甲 100% = 得分
+  deduct 投诉扣分 1 per 投诉, max 10
+}
+grade 等级 of 总分 { A [60, 100]  C [0, 60) }
+)";
+  for (const char* target : {"总分.投诉扣分", "投诉扣分"}) {
+    auto l = link_text(std::string("policy \"区级\" version \"2\" extends \"std/base\"\nremove ") + target +
+                           "\nadd 总分 { deduct 投诉扣分 2 per 投诉, max 6 }\n",
+                       r);
+    ASSERT_TRUE(l->checked) << target << "\n" << l->diagnostics();
+    EXPECT_EQ(changes_text(*l->policy), "remove " + std::string(target) + ": deduction or bonus | \nadd 投诉扣分:  | deduct\n");
+  }
+  // A wrong last part lists the children and the deductions of the node.
+  auto l = link_text("policy \"区级\" version \"2\" extends \"std/base\"\nremove 总分.投诉扣\n", r);
+  EXPECT_FALSE(l->policy);
+  ASSERT_EQ(l->sink.items().size(), 1u) << l->diagnostics();
+  EXPECT_EQ(l->sink.items()[0].hint, "did you mean `总分.投诉扣分`?");
+}
+
+TEST(Modules, ShowVariantNamesAChangedSubjectAndPrecisionAndImportsWhereTheyAreWritten) {
+  MemoryResolver r;
+  r.files["std/base"] = kBase;
+  r.files["std/extra"] = "policy \"附加\" version \"1\"\n\n\n\n\n\n\n\n\nparam 奖金 = 10万元\nparam 罚金 = 1万元\n";
+  auto l = link_text(R"(policy "区级" version "2" extends "std/base"
+subject 社区 key 编码 period 年度
+precision 1
+param 资金池 = 80万元
+import 罚金, 奖金 from "std/extra"
+override 总分.二层.丙 weight 40%
+)",
+                     r);
+  ASSERT_TRUE(l->policy) << l->diagnostics();
+  EXPECT_EQ(changes_text(*l->policy),
+            "subject subject: 社区 key 编码 | 社区 key 编码 period 年度\n"
+            "precision precision: 2 (the default) | 1\n"
+            "param 资金池: 100万元 | 80万元\n"
+            "new 奖金:  | param\n"
+            "new 罚金:  | param\n"
+            "weight 总分.二层.丙: 40% | 40%\n");
+}
+
 TEST(Modules, BrokenWeightsNameTheBaseAndTheVariantLine) {
   MemoryResolver r;
   r.files["std/base"] = kBase;

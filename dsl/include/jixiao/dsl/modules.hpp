@@ -41,7 +41,8 @@ class ModuleResolver {
 
 /// One difference between a variant and its base, for `jixiao check --show-variant`.
 struct VariantChange {
-  std::string kind;    ///< "weight", "formula", "coef", "band", "param", "set", "let", "remove", "add", "new", "output"
+  std::string kind;    ///< "weight", "formula", "coef", "band", "param", "set", "let", "remove", "add", "new", "output",
+                       ///< "subject", "precision"
   std::string target;  ///< what changed, e.g. "总分.创新层"
   std::string before;  ///< empty for additions
   std::string after;   ///< empty for removals

@@ -1,2 +1,167 @@
-// placeholder: being written
+// `jixiao diff`: the semantic difference between two checked (merged) policies, and its impact on
+// the results of the same data evaluated under both.
 #pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jixiao/dsl/ast.hpp"
+#include "jixiao/dsl/check.hpp"
+#include "jixiao/engine/dataset.hpp"
+#include "jixiao/engine/evaluator.hpp"
+
+namespace jixiao::engine {
+
+enum class ChangeKind { kAdded, kRemoved, kMoved, kChanged };
+
+/// A band whose interval changed (or that was added or removed), for telling on which rows the
+/// change matters: only where the banded value lies in one interval and not in the other.
+struct BandEdit {
+  std::string decl;                          ///< the grade or alert, e.g. "预警"
+  std::optional<ast::Interval> before;       ///< absent when the band (or its interval) is new
+  std::optional<ast::Interval> after;        ///< absent when the band (or its interval) is gone
+};
+
+/// One difference between the old and the new policy. Things are identified by name or path,
+/// never by position; every text is canonical (`dsl::unparse`), so layout is never a change.
+struct RuleChange {
+  std::string section;  ///< "policy", "inputs", "params", "sets", "lets", "indicators", "vetoes",
+                        ///< "grades", "alerts", "funds", "output"
+  ChangeKind kind = ChangeKind::kChanged;
+  /// kChanged: what changed ("weight", "full marks", "formula", "band", "coef", "value", ...);
+  /// kAdded/kRemoved: what was added or removed ("indicator", "band", "track", "deduct", ...);
+  /// kMoved: "indicator".
+  std::string aspect;
+  std::string target;  ///< "总分.创新", "预警.红", "奖补.绩效"; for kMoved the old path
+  std::string before;  ///< canonical old text (kMoved: the old path); empty when there is none
+  std::string after;   ///< canonical new text (kMoved: the new path); empty when there is none
+  /// Symbols (by name) whose values the change can alter directly, in each policy; their
+  /// dependents (CheckedPolicy::deps, transitively) are what the change reaches.
+  std::vector<std::string> old_symbols;
+  std::vector<std::string> new_symbols;
+  bool derived = false;   ///< a consequence of other changes (full marks of a sibling): shown, never a cause
+  bool cosmetic = false;  ///< alters no value (a deadline, a text, the output columns): never a cause
+  std::optional<BandEdit> band;
+};
+
+/// The changes, grouped by section in a fixed order, and within a section in the new policy's
+/// declaration order (removed things in the old one's).
+struct PolicyDiff {
+  std::vector<RuleChange> changes;
+  /// Whether anything but derived changes differs; the policies are equal otherwise.
+  [[nodiscard]] bool equal() const;
+};
+
+/// Compares two checked policies (each merged: imports and overrides applied, params after
+/// command-line overrides).
+PolicyDiff diff_policies(const dsl::CheckedPolicy& old_policy, const dsl::CheckedPolicy& new_policy);
+
+/// The files and policies compared, for headings.
+struct DiffLabels {
+  std::string old_file;
+  std::string new_file;
+  std::string old_policy;  ///< "名称 版本"
+  std::string new_policy;
+};
+
+/// The changes for people: a heading, then one aligned line per change under its section,
+/// `aspect  target  old → new`.
+std::string format_diff_text(const PolicyDiff& diff, const DiffLabels& labels);
+
+/// The changes for tools: `{"version":1,"old":{...},"new":{...},"equal":...,"changes":[...]}`.
+std::string format_diff_json(const PolicyDiff& diff, const DiffLabels& labels);
+
+/// One policy's side of an impact comparison. All three must outlive the Impact.
+struct ImpactSide {
+  const dsl::CheckedPolicy* policy = nullptr;
+  const Dataset* data = nullptr;
+  const EvalResult* result = nullptr;
+};
+
+/// What a compared output is.
+enum class OutputKind { kScore, kGrade, kAlert, kVetoes, kMoney };
+
+/// One compared output: a tree's total, a grade, an alert, the vetoes that fired, one fund track
+/// or a fund's total. Outputs present in only one policy are not compared, except fund tracks
+/// and funds, whose missing side pays 0.
+struct ComparedOutput {
+  std::string name;  ///< "总分", "等级", "预警", "vetoes", "奖补.绩效", "奖补"
+  OutputKind kind = OutputKind::kScore;
+  int old_places = 2;  ///< kScore: the precision of each policy
+  int new_places = 2;
+};
+
+/// One output of one community, old and new.
+struct OutputValue {
+  std::int64_t before = 0;  ///< kScore raw, kMoney fen, otherwise unused
+  std::int64_t after = 0;
+  std::string before_text;  ///< kGrade/kAlert label; kVetoes the fired vetoes joined by ";"
+  std::string after_text;
+  bool changed = false;
+  std::vector<std::size_t> causes;  ///< indices into PolicyDiff::changes, in that order
+};
+
+/// A community whose results differ.
+struct CommunityImpact {
+  std::string key;
+  std::vector<OutputValue> values;  ///< parallel to Impact::outputs
+};
+
+/// Moves of one grade or alert across the compared communities.
+struct LabelMoves {
+  std::string name;
+  OutputKind kind = OutputKind::kGrade;
+  std::size_t up = 0;         ///< grades: to a better grade; alerts: to a more severe colour
+  std::size_t down = 0;       ///< grades: to a worse grade; alerts: to a less severe colour
+  std::size_t other = 0;      ///< to a label the new policy orders differently or lacks
+  std::size_t unchanged = 0;
+};
+
+/// Money of one track (or a fund's total) on both sides.
+struct MoneyMoved {
+  std::string name;             ///< "奖补.绩效", or "奖补" for the fund's total
+  std::int64_t old_total = 0;   ///< fen paid out under the old policy
+  std::int64_t new_total = 0;
+  std::int64_t abs_changes = 0; ///< sum over communities of |new − old| (fen); moved = abs_changes / 2
+};
+
+struct Impact {
+  std::string data_path;
+  std::string key_name;            ///< the new policy's key column, e.g. "社区编码"
+  std::string period;              ///< the evaluated period, when the data has periods
+  std::vector<ComparedOutput> outputs;
+  std::size_t compared = 0;        ///< communities evaluated under both policies
+  std::size_t only_old = 0;        ///< keys only the old evaluation reported
+  std::size_t only_new = 0;
+  std::vector<CommunityImpact> communities;  ///< the changed ones, in the new data's order
+  std::vector<LabelMoves> moves;
+  std::vector<MoneyMoved> money;
+};
+
+/// Compares the results of the same data under the old and the new policy, community by
+/// community (matched by key). For every changed output it lists the rule changes of `diff`
+/// whose effect reaches it through the dependency graph of either policy. Never a cause: derived
+/// and cosmetic changes, and a change whose directly altered symbols have the same values on
+/// every row under both policies. A band change counts for its own grade or alert only on the
+/// rows whose banded value (old or new) lies in the old interval or the new one but not both,
+/// and for anything downstream only when that holds on some row.
+Impact compute_impact(const PolicyDiff& diff, const ImpactSide& old_side, const ImpactSide& new_side);
+
+/// The impact for people: the changed communities with each changed output `old → new`, its delta
+/// and the changes that reach it; then grade and alert moves and the money moved per track.
+std::string format_impact_text(const PolicyDiff& diff, const Impact& impact);
+
+/// One CSV row per changed community: the key (headed by the key column's name), then `NAME.old`,
+/// `NAME.new` (and `NAME.delta`, unsigned when positive, for scores and money) for every compared
+/// output, then `changed_rules` (the causes of all its changes, joined by "; ").
+std::string format_impact_csv(const PolicyDiff& diff, const Impact& impact);
+
+/// The rule changes and the impact as one JSON document.
+std::string format_impact_json(const PolicyDiff& diff, const DiffLabels& labels, const Impact& impact);
+
+/// `target aspect old → new` (or `target added`, ...): how a change is named as a cause.
+std::string cause_text(const RuleChange& change);
+
+}  // namespace jixiao::engine

@@ -3,16 +3,27 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "jixiao/dsl/check.hpp"
+#include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/diagnostic.hpp"
 #include "jixiao/engine/dataset.hpp"
 #include "jixiao/engine/plan.hpp"
 
 namespace jixiao::engine {
+
+/// One split of a track: the track's share of one group's pool (per period with all_periods),
+/// divided among the group's recipients.
+struct TrackSplit {
+  std::string group;        ///< as GroupResult::group
+  std::int64_t pool = 0;    ///< fen: the track's part of the group's pool
+  Int128 total_weight = 0;  ///< the sum of the recipients' weights (see TrackResult::weights)
+  std::size_t rows = 0;     ///< rows in the split (eligible, and within the top N)
+};
 
 /// One track of one fund: its pool (for all groups) and what each row received.
 struct TrackResult {
@@ -22,6 +33,14 @@ struct TrackResult {
   std::vector<std::int64_t> amounts;   ///< fen per row
   std::vector<std::uint8_t> extra_fen; ///< 1 where the row received a remainder fen
   std::size_t recipients = 0;          ///< rows with a share > 0
+  std::vector<TrackSplit> splits;      ///< one per group split, in the order they were split
+  /// Per row: the index into `splits` of the row's group, or -1 (a row that is not reported).
+  std::vector<std::int32_t> split_of;
+  /// Per row: 1 where the row was in its group's split (eligible, and within the top N).
+  std::vector<std::uint8_t> in_split;
+  /// Per row, where in_split: the weight the row was split by — a raw number, fen when the
+  /// weight is money, 1 for equal shares. 0 elsewhere.
+  std::vector<std::int64_t> weights;
 };
 
 /// One group's pool of a fund split `per` a column (or the single pool otherwise).
@@ -59,6 +78,9 @@ struct EvalResult {
   std::vector<std::vector<std::int64_t>> columns;
   std::vector<FundResult> funds;   ///< parallel to Module::funds
   std::vector<RuleColumn> rules;   ///< in declaration order: vetoes, then deductions/bonuses and their caps
+  /// The value per row (as in `columns`) of each expression evaluate() was asked to trace. On rows
+  /// where the expression is not evaluated (an untaken branch) the value means nothing.
+  std::map<ast::ExprId, std::vector<std::int64_t>> traced;
 };
 
 struct EvalOptions {
@@ -77,5 +99,10 @@ struct EvalOptions {
 /// `data.strings` may grow (texts of the policy are interned into it).
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink);
+
+/// As above, and keeps the value per row of every expression in `trace` in EvalResult::traced
+/// (for `jixiao explain`). Each costs one column of rows; expressions never compiled are left out.
+std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
+                                   const std::vector<ast::ExprId>& trace, DiagnosticSink& sink);
 
 }  // namespace jixiao::engine

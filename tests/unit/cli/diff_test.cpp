@@ -1,0 +1,145 @@
+// `jixiao diff --data`: the impact of "an alert edge 60 → 65 and a weight moved" must list exactly
+// the communities, scores, moves and money that a calculation by hand from the data gives (the
+// calculation is written out in tests/golden/cli/diff_impact/case.toml).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "driver.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kCase = fs::path(JIXIAO_SOURCE_DIR) / "tests" / "golden" / "cli" / "diff_impact_csv";
+
+struct RunResult {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+RunResult run_in(const fs::path& dir, const std::vector<std::string>& args) {
+  const fs::path saved = fs::current_path();
+  fs::current_path(dir);
+  std::ostringstream out;
+  std::ostringstream err;
+  jixiao::cli::Io io{out, err, false, true};
+  RunResult r;
+  r.code = jixiao::cli::run(args, io);
+  fs::current_path(saved);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+// A minimal CSV reader: quoted cells, no quoted newlines.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cells.back().push_back('"');
+        ++i;
+      } else if (c == '"') {
+        quoted = !quoted;
+      } else if (c == ',' && !quoted) {
+        cells.emplace_back();
+      } else {
+        cells.back().push_back(c);
+      }
+    }
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+// The hand calculation: 总分 old → new, final 等级 and 预警 old → new, and the change of the
+// 奖补 total in 元.
+struct Expected {
+  const char* key;
+  const char* score_old;
+  const char* score_new;
+  const char* grade_old;
+  const char* grade_new;
+  const char* alert_old;
+  const char* alert_new;
+  const char* money_delta;
+};
+
+const Expected kExpected[] = {
+    {"E01", "101.23", "101.83", "A", "A", "蓝", "蓝", "-9302.33"},
+    {"E02", "87.63", "90.03", "B", "A", "蓝", "蓝", "20465.12"},
+    {"E03", "43.40", "42.84", "D", "D", "红", "红", "0.00"},
+    {"E04", "105.00", "105.00", "A", "A", "蓝", "蓝", "-11162.79"},
+    {"E05", "70.19", "65.99", "D", "D", "红", "红", "0.00"},
+    {"E06", "14.00", "2.50", "D", "D", "红", "红", "0.00"},
+    {"W01", "94.34", "95.92", "A", "A", "蓝", "蓝", "825.49"},
+    {"W02", "67.49", "64.49", "D", "D", "黄", "红", "0.00"},
+    {"W03", "92.83", "94.27", "D", "D", "红", "红", "0.00"},
+    {"W04", "74.82", "71.23", "C", "C", "黄", "黄", "0.00"},
+    {"W05", "105.00", "105.00", "A", "A", "蓝", "蓝", "-825.49"},
+    {"W06", "2.00", "0.00", "D", "D", "红", "红", "0.00"},
+};
+
+TEST(DiffImpact, ListsExactlyWhatTheHandCalculationGives) {
+  const RunResult r = run_in(kCase, {"diff", "old.jx", "new.jx", "--data", "data.csv", "--format", "csv"});
+  ASSERT_EQ(r.code, 1) << r.err;
+  const auto rows = parse_csv(r.out);
+  ASSERT_EQ(rows.size(), std::size(kExpected) + 1) << r.out;
+  std::map<std::string, std::size_t> col;
+  for (std::size_t i = 0; i < rows[0].size(); ++i) col[rows[0][i]] = i;
+  for (const char* name : {"编码", "总分.old", "总分.new", "等级.old", "等级.new", "预警.old", "预警.new", "奖补.delta", "changed_rules"}) {
+    ASSERT_TRUE(col.count(name)) << name << " in " << r.out;
+  }
+  std::set<std::string> grade_moves;
+  std::set<std::string> alert_moves;
+  for (std::size_t i = 0; i < std::size(kExpected); ++i) {
+    const Expected& e = kExpected[i];
+    const auto& row = rows[i + 1];
+    SCOPED_TRACE(e.key);
+    EXPECT_EQ(row[col["编码"]], e.key);
+    EXPECT_EQ(row[col["总分.old"]], e.score_old);
+    EXPECT_EQ(row[col["总分.new"]], e.score_new);
+    EXPECT_EQ(row[col["等级.old"]], e.grade_old);
+    EXPECT_EQ(row[col["等级.new"]], e.grade_new);
+    EXPECT_EQ(row[col["预警.old"]], e.alert_old);
+    EXPECT_EQ(row[col["预警.new"]], e.alert_new);
+    EXPECT_EQ(row[col["奖补.delta"]], e.money_delta);
+    if (row[col["等级.old"]] != row[col["等级.new"]]) grade_moves.insert(e.key);
+    if (row[col["预警.old"]] != row[col["预警.new"]]) alert_moves.insert(e.key);
+    // The edge change reaches W02's alert only: no other old or new score lies in [60, 65).
+    const std::string& rules = row[col["changed_rules"]];
+    EXPECT_NE(rules.find("总分.基础 weight 40% → 20%"), std::string::npos) << rules;
+    EXPECT_NE(rules.find("总分.创新 weight 20% → 40%"), std::string::npos) << rules;
+    EXPECT_EQ(rules.find("预警.红 band [0, 60) → [0, 65)") != std::string::npos, std::string(e.key) == "W02") << rules;
+  }
+  EXPECT_EQ(grade_moves, std::set<std::string>{"E02"});
+  EXPECT_EQ(alert_moves, std::set<std::string>{"W02"});
+}
+
+TEST(DiffImpact, TotalsMatchTheHandCalculation) {
+  const RunResult r = run_in(kCase, {"diff", "old.jx", "new.jx", "--data", "data.csv"});
+  ASSERT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.out.find("12 communities evaluated under both, 12 changed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("等级  1 up, 0 down, 11 unchanged"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("预警  1 more severe, 0 less severe, 11 unchanged"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("奖补.绩效  moved 20,465.12元"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("奖补.创新  moved    825.49元"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("奖补       moved 21,290.61元"), std::string::npos) << r.out;
+}
+
+TEST(DiffImpact, SamePolicyChangesNothing) {
+  const RunResult r = run_in(kCase, {"diff", "old.jx", "old.jx", "--data", "data.csv", "--format", "csv"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(parse_csv(r.out).size(), 1u) << r.out;  // the header only
+}
+
+}  // namespace
