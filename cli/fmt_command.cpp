@@ -1,12 +1,226 @@
-// `jixiao fmt`: being written.
+// `jixiao fmt [--check] FILE...`: rewrites policies in the canonical layout (docs/fmt.md), keeping
+// every comment; files that do not parse are reported as `check` reports them and left untouched.
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
 #include "commands.hpp"
+#include "files.hpp"
+#include "jixiao/dsl/format.hpp"
 
 namespace jixiao::cli {
 
+namespace {
+
+constexpr std::string_view kFmtHelp =
+    "Usage: jixiao fmt [options] FILE...\n"
+    "\n"
+    "Rewrites policies in the canonical layout (docs/fmt.md): 2-space indentation, aligned\n"
+    "columns, one spelling for every expression, comments kept where they are. A file that does\n"
+    "not parse is reported as `jixiao check` reports it and left untouched. Files are rewritten\n"
+    "in place through a temporary file and a rename; a file already in the layout is not written.\n"
+    "A directory stands for the `.jx` files under it.\n"
+    "Exit code 0 on success, 1 when a file has errors (or, with --check, would be reformatted),\n"
+    "2 for usage or I/O failures.\n"
+    "\n"
+    "Options:\n";
+
+std::vector<OptionSpec> fmt_options() {
+  return with_common({
+      {"check", 0, "", "change nothing; list each file that would be reformatted (exit 1 if any)"},
+      {"diff", 0, "", "change nothing; print what would change as a unified diff"},
+      {"stdout", 0, "", "print the formatted policies to stdout instead of rewriting the files"},
+  });
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+// A unified diff of `before` and `after` (3 lines of context), from a longest common subsequence.
+std::string unified_diff(const std::string& path, const std::string& before, const std::string& after) {
+  const std::vector<std::string> a = split_lines(before);
+  const std::vector<std::string> b = split_lines(after);
+  const std::size_t n = a.size();
+  const std::size_t m = b.size();
+  // Edit script: ' ' keep, '-' delete from a, '+' insert from b.
+  std::vector<std::pair<char, std::string>> script;
+  if (n * m <= 25'000'000) {
+    std::vector<std::vector<std::uint32_t>> lcs(n + 1, std::vector<std::uint32_t>(m + 1, 0));
+    for (std::size_t i = n; i-- > 0;) {
+      for (std::size_t j = m; j-- > 0;) {
+        lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+      }
+    }
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && a[i] == b[j]) {
+        script.emplace_back(' ', a[i++]);
+        ++j;
+      } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+        script.emplace_back('-', a[i++]);
+      } else {
+        script.emplace_back('+', b[j++]);
+      }
+    }
+  } else {
+    for (const auto& l : a) script.emplace_back('-', l);
+    for (const auto& l : b) script.emplace_back('+', l);
+  }
+  std::string out = "--- " + path + "\n+++ " + path + " (formatted)\n";
+  constexpr std::size_t kContext = 3;
+  std::size_t k = 0;
+  while (k < script.size()) {
+    if (script[k].first == ' ') {
+      ++k;
+      continue;
+    }
+    // A hunk: from kContext lines before this change to kContext lines after the last change
+    // that is at most 2 × kContext lines from the previous one.
+    const std::size_t start = k >= kContext ? k - kContext : 0;
+    std::size_t end = k;
+    while (end < script.size()) {
+      std::size_t next = end;
+      while (next < script.size() && script[next].first != ' ') ++next;
+      std::size_t same = next;
+      while (same < script.size() && script[same].first == ' ') ++same;
+      if (same == script.size() || same - next > 2 * kContext) {
+        end = std::min(script.size(), next + kContext);
+        break;
+      }
+      end = same;
+    }
+    std::size_t a_line = 1;
+    std::size_t b_line = 1;
+    for (std::size_t x = 0; x < start; ++x) {
+      if (script[x].first != '+') ++a_line;
+      if (script[x].first != '-') ++b_line;
+    }
+    std::size_t a_count = 0;
+    std::size_t b_count = 0;
+    std::string body;
+    for (std::size_t x = start; x < end; ++x) {
+      if (script[x].first != '+') ++a_count;
+      if (script[x].first != '-') ++b_count;
+      body += std::string(1, script[x].first) + script[x].second + "\n";
+    }
+    out += "@@ -" + std::to_string(a_count ? a_line : a_line - 1) + "," + std::to_string(a_count) + " +" +
+           std::to_string(b_count ? b_line : b_line - 1) + "," + std::to_string(b_count) + " @@\n" + body;
+    k = end;
+  }
+  return out;
+}
+
+// Writes `text` to `path` atomically, keeping the file's permissions; writes through a symbolic
+// link to the file it names. Returns an error message, or "".
+std::string rewrite(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::string target = path;
+  if (fs::is_symlink(path, ec)) {
+    const fs::path resolved = fs::canonical(path, ec);
+    if (!ec) target = resolved.string();
+  }
+  const fs::perms perms = fs::status(target, ec).permissions();
+  const bool keep_perms = !ec;
+  std::string error = write_atomically(target, text, "the formatted policy");
+  if (error.empty() && keep_perms) fs::permissions(target, perms, ec);
+  return error;
+}
+
+// The files to format: each FILE as given, and the `.jx` files under each directory (recursively,
+// in order of their paths).
+std::vector<std::string> policy_files(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (!fs::is_directory(p, ec)) {
+      out.push_back(p);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->is_regular_file(ec) && it->path().extension() == ".jx") found.push_back(it->path().string());
+    }
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+}  // namespace
+
 int cmd_fmt(const std::vector<std::string>& args, Io& io) {
-  (void)args;
-  (void)io;
-  throw UsageError("`jixiao fmt` is not available yet", "run `jixiao --help` to see the commands");
+  const ParsedArgs parsed = parse_args(args, 1, fmt_options(), "fmt");
+  if (parsed.has("help")) {
+    io.out << kFmtHelp << options_help(fmt_options());
+    return 0;
+  }
+  if (parsed.positional.empty()) {
+    throw UsageError("`jixiao fmt` needs at least one policy file", "write e.g. `jixiao fmt policy.jx` or `jixiao fmt --check *.jx`");
+  }
+  const bool check = parsed.has("check");
+  const bool diff = parsed.has("diff");
+  const bool to_stdout = parsed.has("stdout");
+  if (to_stdout && (check || diff)) {
+    throw UsageError("`--stdout` cannot be combined with `--check` or `--diff`", "use one of them");
+  }
+  Session s(io, parsed);
+  bool would_change = false;
+  bool internal_error = false;
+  std::string report;   // `FILE: would be reformatted`, `FILE: reformatted`
+  std::string content;  // --stdout and --diff
+  for (const std::string& path : policy_files(parsed.positional)) {
+    auto text = s.read_file(path, "policy");
+    if (!text) continue;
+    const SourceId id = s.sources.add(path, std::move(*text));
+    std::optional<std::string> formatted;
+    try {
+      formatted = dsl::format_file(s.sources, id, *s.limit);
+    } catch (const std::logic_error& e) {
+      // A bug in the formatter: never write what it produced.
+      io.err << "jixiao: internal error: " << path << ": " << e.what()
+             << "\nhint: this is a bug in jixiao; the file was not changed; please report it with the file\n";
+      internal_error = true;
+      continue;
+    }
+    if (!formatted) continue;
+    const bool changed = *formatted != s.sources.get(id).text();
+    if (to_stdout) {
+      content += *formatted;
+      continue;
+    }
+    if (check || diff) {
+      if (changed && check) report += path + ": would be reformatted\n";
+      if (changed && diff) content += unified_diff(path, std::string(s.sources.get(id).text()), *formatted);
+      would_change = would_change || changed;
+      continue;
+    }
+    if (!changed) continue;
+    const std::string error = rewrite(path, *formatted);
+    if (!error.empty()) {
+      Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, error, "check that the file and its directory are writable");
+      d.file = path;
+      s.report(std::move(d));
+      s.io_failed = true;
+      continue;
+    }
+    if (s.verbosity >= 1) report += path + ": reformatted\n";
+  }
+  io.out << content;
+  s.flush_diagnostics();
+  // With JSON diagnostics on stdout, the exit code says whether a file would be reformatted.
+  if (!s.json) io.out << report;
+  if (internal_error) return 2;
+  const int code = s.exit_code();
+  if (code == 0 && check && would_change) return 1;
+  return code;
 }
 
 }  // namespace jixiao::cli

@@ -185,7 +185,7 @@ struct paren : seq< tok< one< '(' > >, must< expect_expr >, must< expect_close_p
 
 // arg := ident ':' expr | expr [ '->' expr ]
 struct arrow : seq< one< '-' >, one< '>' > > {};
-struct arg_name : ident {};
+struct arg_name : sor< ident, kw_ties > {};  // `ties` is a keyword (`ties by`) and a named argument (`ties: shared`)
 struct named_arg : seq< tok< arg_name >, tok< one< ':' > >, must< expect_expr > > {};
 struct pair_arg : seq< expr, tok< arrow >, must< expect_expr > > {};
 struct arg : sor< named_arg, pair_arg, expr > {};

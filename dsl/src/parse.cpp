@@ -114,6 +114,16 @@ std::string scan_full_width(const SourceFile& file, SourceId id, DiagnosticSink&
   return text;
 }
 
+// ---- comments ----
+
+std::vector<ast::Comment> scan_comments(std::string_view text, SourceId id) {
+  std::vector<ast::Comment> out;
+  for (const auto& [begin, end] : comment_ranges(text)) {
+    out.push_back({Span{id, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)}});
+  }
+  return out;
+}
+
 // ---- lowering ----
 
 class Lowerer {
@@ -591,6 +601,7 @@ class Lowerer {
       ast::InputDecl in;
       in.name = ident(*item->children.at(0));
       in.order = next_order();
+      in.block = span(n);
       const Node& type = *item->children.at(1);
       in.type_span = span(type);
       for (const auto& t : type.children) {
@@ -840,6 +851,7 @@ class Lowerer {
       const Node& c = *n.children[i];
       if (c.is_type<g::fund_per>()) f.per_group = expr(*c.children.at(0));
       if (c.is_type<g::track>()) f.tracks.push_back(track(c));
+      if (c.is_type<g::rounding>()) f.rounding = span(c);
       if (c.is_type<g::ties>()) {
         for (const auto& k : c.children) {
           ast::TieKey key;
@@ -951,7 +963,7 @@ using selector = pegtl::parse_tree::selector<
         g::unit_workdays, g::deadline, g::band_text, g::band_label, g::band, g::grade_decl,
         g::alert_decl, g::split_by, g::split_equally, g::top_count, g::top_proportional,
         g::split_top, g::track_when, g::track_name, g::track, g::tie_desc, g::tie_asc, g::tie_key,
-        g::ties, g::fund_per, g::fund_decl, g::output_item, g::output_decl, g::precision_places,
+        g::ties, g::rounding, g::fund_per, g::fund_decl, g::output_item, g::output_decl, g::precision_places,
         g::precision_decl, g::policy_base, g::import_name, g::expect_import_name, g::import_source,
         g::expect_import_source, g::override_target, g::expect_override_target, g::override_weight,
         g::override_formula, g::override_coef, g::override_text, g::override_band, g::import_decl,
@@ -1018,7 +1030,9 @@ std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, Diagnost
   Lowerer lower(text, id, sink);
   lower.file(*root);
   if (sink.error_count() > errors_before) return std::nullopt;
-  return lower.take();
+  ast::Module module = lower.take();
+  module.comments = scan_comments(text, id);
+  return module;
 }
 
 const std::vector<std::string_view>& keywords() {
@@ -1036,6 +1050,28 @@ const std::vector<std::string_view>& keywords() {
     return w;
   }();
   return words;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> comment_ranges(std::string_view text) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '"') {
+      ++i;
+      while (i < text.size() && text[i] != '"' && text[i] != '\n') i += text[i] == '\\' ? 2U : 1U;
+      ++i;
+    } else if (c == '#') {
+      const std::size_t begin = i;
+      while (i < text.size() && text[i] != '\n') ++i;
+      std::size_t end = i;
+      if (end > begin && text[end - 1] == '\r') --end;
+      out.emplace_back(begin, end);
+    } else {
+      ++i;
+    }
+  }
+  return out;
 }
 
 }  // namespace jixiao::dsl

@@ -46,21 +46,6 @@ const char* spelling(BinaryOp op) {
   return "?";
 }
 
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
-std::string label(const ast::Label& l) { return l.quoted ? quote(l.text) : l.text; }
-
 std::string money(std::int64_t fen) {
   const bool negative = fen < 0;
   const std::int64_t v = negative ? -fen : fen;
@@ -100,7 +85,7 @@ class Printer {
     if (n.fen < 0) own = kUnary;
     return money(n.fen);
   }
-  std::string text(const ast::StringLit& n, Prec&) { return quote(n.value); }
+  std::string text(const ast::StringLit& n, Prec&) { return quote_text(n.value); }
   std::string text(const ast::BoolLit& n, Prec&) { return n.value ? "true" : "false"; }
   std::string text(const ast::NameRef& n, Prec&) { return ast::path_text(n); }
 
@@ -151,7 +136,7 @@ class Printer {
   std::string text(const ast::TableLit& t, Prec&) {
     std::string out = "{ ";
     for (std::size_t i = 0; i < t.entries.size(); ++i) {
-      out += (i ? ", " : "") + label(t.entries[i].key) + ": " + print(t.entries[i].value, kIf);
+      out += (i ? ", " : "") + unparse(t.entries[i].key) + ": " + print(t.entries[i].value, kIf);
     }
     return out + " }";
   }
@@ -159,7 +144,7 @@ class Printer {
   std::string text(const ast::Coef& c, Prec&) {
     std::string out = "coef(" + print(c.subject, kIf) + ") { ";
     for (std::size_t i = 0; i < c.entries.size(); ++i) {
-      out += (i ? ", " : "") + label(c.entries[i].key) + " " + print(c.entries[i].value, kIf);
+      out += (i ? ", " : "") + unparse(c.entries[i].key) + " " + print(c.entries[i].value, kIf);
     }
     if (ast::present(c.otherwise)) out += std::string(c.entries.empty() ? "" : ", ") + "else " + print(c.otherwise, kIf);
     return out + " }";
@@ -196,5 +181,20 @@ std::string unparse(const ast::Weight& w) {
     default: return v;
   }
 }
+
+std::string quote_text(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+std::string unparse(const ast::Label& l) { return l.quoted ? quote_text(l.text) : l.text; }
 
 }  // namespace jixiao::dsl

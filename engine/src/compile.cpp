@@ -211,6 +211,16 @@ class Compiler {
       for (const auto& a : c.named) {
         if (a.name.name == "within") g.group = store(expr(a.value));
         if (a.name.name == "order") g.ascending = std::get<ast::NameRef>(m_.expr(a.value)).parts.front().name == "asc";
+        if (a.name.name == "ties") {
+          const auto* word = std::get_if<ast::NameRef>(&m_.expr(a.value));
+          const std::string w = word && word->parts.size() == 1 ? word->parts.front().name : "";
+          if (w == "shared") {
+            g.shared_ties = true;
+          } else if (w != "key") {
+            g.ties = store(expr(a.value));
+            g.ties_text = policy_.type(a.value).kind == TypeKind::kText;
+          }
+        }
         if (a.name.name == "default") {
           g.has_default = true;
           g.default_value = constant_value(a.value, policy_.type(c.args[0]));

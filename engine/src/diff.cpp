@@ -35,18 +35,6 @@ std::size_t section_rank(const std::string& s) {
 
 // ---- canonical texts ----
 
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
 
 std::string join(const Names& items, std::string_view sep) {
   std::string s;
@@ -84,7 +72,7 @@ std::string input_type_text(const ast::InputDecl& in) {
   }
   if (in.kind == ast::InputKind::kOneOf) {
     Names options;
-    for (const ast::Label& l : in.options) options.push_back(quote(l.text));
+    for (const ast::Label& l : in.options) options.push_back(dsl::quote_text(l.text));
     s += " { " + join(options, ", ") + " }";
   }
   if (in.range) {
@@ -101,7 +89,7 @@ std::string scalar_text(TypeKind kind, std::int64_t number, const std::string& t
     case TypeKind::kMoney: return money_text(number);
     case TypeKind::kNumber: return decimal::to_string(number);
     case TypeKind::kBool: return boolean ? "true" : "false";
-    case TypeKind::kText: return quote(text);
+    case TypeKind::kText: return dsl::quote_text(text);
     default: return "?";
   }
 }
@@ -127,7 +115,7 @@ std::string interval_text(const ast::Band& b) { return b.has_interval ? dsl::unp
 std::string band_description(const ast::Band& b) {
   std::string s = interval_text(b);
   if (b.deadline) s += " deadline " + deadline_text(b.deadline);
-  if (b.text) s += " " + quote(*b.text);
+  if (b.text) s += " " + dsl::quote_text(*b.text);
   return s;
 }
 
@@ -707,7 +695,7 @@ class Differ {
 
   std::string veto_description(const CheckedPolicy& p, const ast::VetoDecl& v) {
     return "when " + expr_text(p.module, v.when) + " { " + join(effects(p, v), "; ") + " ; reason " +
-           quote(v.reason.value_or("")) + " }";
+           dsl::quote_text(v.reason.value_or("")) + " }";
   }
 
   void vetoes() {
@@ -724,8 +712,8 @@ class Differ {
           std::sort(os.begin(), os.end());
           std::sort(ns.begin(), ns.end());
           if (os != ns) add("vetoes", ChangeKind::kChanged, "effects", n.name.name, join(oe, "; "), join(ne, "; "), olds, news);
-          const std::string orr = o.reason ? quote(*o.reason) : "";
-          const std::string nr = n.reason ? quote(*n.reason) : "";
+          const std::string orr = o.reason ? dsl::quote_text(*o.reason) : "";
+          const std::string nr = n.reason ? dsl::quote_text(*n.reason) : "";
           if (orr != nr) add("vetoes", ChangeKind::kChanged, "reason", n.name.name, orr, nr, olds, news).cosmetic = true;
         },
         [&](const ast::VetoDecl& n) {
@@ -770,8 +758,8 @@ class Differ {
                   add(section, ChangeKind::kChanged, "deadline", target, deadline_text(a.deadline), deadline_text(b.deadline), olds, news)
                       .cosmetic = true;
                 }
-                const std::string at = a.text ? quote(*a.text) : "";
-                const std::string bt = b.text ? quote(*b.text) : "";
+                const std::string at = a.text ? dsl::quote_text(*a.text) : "";
+                const std::string bt = b.text ? dsl::quote_text(*b.text) : "";
                 if (at != bt) add(section, ChangeKind::kChanged, "text", target, at, bt, olds, news).cosmetic = true;
               },
               [&](const ast::Band& b) {

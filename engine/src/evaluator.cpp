@@ -589,23 +589,32 @@ void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>&
           }
           continue;
         }
-        // Highest first (or lowest first for `order: asc`); equal values by the key's text.
+        // Highest first (or lowest first for `order: asc`); equal values by the `ties:` value
+        // (ascending), then by the key's text.
+        const bool ascending = g.ascending && g.kind == K::kRank;
+        const std::int64_t* tie = g.ties >= 0 ? columns[static_cast<std::size_t>(g.ties)].data() : nullptr;
         std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
-          if (x[a] != x[b]) return g.ascending && g.kind == K::kRank ? x[a] < x[b] : x[a] > x[b];
+          if (x[a] != x[b]) return ascending ? x[a] < x[b] : x[a] > x[b];
+          if (tie != nullptr && tie[a] != tie[b]) {
+            if (!g.ties_text) return tie[a] < tie[b];
+            return data.strings.text(static_cast<std::uint32_t>(tie[a])) < data.strings.text(static_cast<std::uint32_t>(tie[b]));
+          }
           const std::string& ka = data.strings.text(static_cast<std::uint32_t>(data.key.values[a]));
           const std::string& kb = data.strings.text(static_cast<std::uint32_t>(data.key.values[b]));
           return ka != kb ? ka < kb : a < b;
         });
         const auto n = static_cast<std::int64_t>(rows.size());
+        std::int64_t place = 1;  // with `ties: shared`, equal values share the best place (1, 2, 2, 4)
         for (std::int64_t i = 0; i < n; ++i) {
           const std::size_t r = rows[static_cast<std::size_t>(i)];
+          if (!g.shared_ties || i == 0 || x[r] != x[rows[static_cast<std::size_t>(i - 1)]]) place = i + 1;
           valid[r] = complete ? 1 : 0;
           if (g.kind == K::kRank) {
-            out[r] = (i + 1) * decimal::kOne;
+            out[r] = place * decimal::kOne;
           } else {
-            // percentile: 100 for the highest, 0 for the lowest, evenly between.
+            // percentile: 100 for the highest, 0 for the lowest, evenly between: 100 × (n − place) ÷ (n − 1).
             out[r] = n == 1 ? 100 * decimal::kOne
-                            : static_cast<std::int64_t>(decimal::div_round(Int128{100} * decimal::kOne * (n - 1 - i), n - 1));
+                            : static_cast<std::int64_t>(decimal::div_round(Int128{100} * decimal::kOne * (n - place), n - 1));
           }
         }
       }

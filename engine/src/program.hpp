@@ -102,6 +102,9 @@ struct GlobalOp {
   std::int64_t group = -1;         ///< column of `within:`, or -1
   std::int64_t periods = 1;        ///< avg_prev: how many periods
   bool ascending = false;          ///< rank: `order: asc`
+  bool shared_ties = false;        ///< rank, percentile: `ties: shared` (equal values share a place)
+  std::int64_t ties = -1;          ///< rank, percentile: column of `ties: NAME`, or -1 (the key)
+  bool ties_text = false;          ///< the `ties:` column holds texts (compared by their bytes)
   bool has_default = false;
   std::int64_t default_value = 0;
   std::uint32_t out = 0;

@@ -159,8 +159,8 @@ constexpr FunctionInfo kFunctions[] = {
     {"prev", "prev(总分, default: 0)"},
     {"avg_prev", "avg_prev(总分, 3)"},
     {"streak", "streak(等级 == \"D\")"},
-    {"rank", "rank(总分, within: 所属街道, order: desc)"},
-    {"percentile", "percentile(总分, within: 所属街道)"},
+    {"rank", "rank(总分, within: 所属街道, order: desc, ties: shared)"},
+    {"percentile", "percentile(总分, within: 所属街道, ties: shared)"},
     {"peer_avg", "peer_avg(总分, within: 所属街道)"},
     {"present", "present(居民评分)"},
     {"fill", "fill(居民评分, 0)"},
@@ -1939,8 +1939,8 @@ class Checker {
     return set_type(e, result, range);
   }
 
-  // rank(x, within: g, order: desc|asc), percentile(x, within: g), peer_avg(x, within: g): each
-  // row against the rows of its period (and group).
+  // rank(x, within: g, order: desc|asc, ties: key|shared|NAME), percentile(x, within: g, ties: ...),
+  // peer_avg(x, within: g): each row against the rows of its period (and group).
   Type peers(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
     const std::string& name = c.callee.name;
     if (c.args.size() != 1) {
@@ -1960,6 +1960,19 @@ class Checker {
         if (!is_err(g) && g.kind != TypeKind::kText && g.kind != TypeKind::kLabel) {
           error(DiagCode::type_mismatch, m_.span(a.value), "`within:` groups by a text or a label, not " + tn(g),
                 "write e.g. `within: 所属街道`");
+          ok = false;
+        }
+      } else if (a.name.name == "ties" && name != "peer_avg") {
+        // `ties: key` (the default: equal values in the order of the subject key), `ties: shared`
+        // (equal values share the best place, 并列), or `ties: NAME` (equal values in the order of
+        // another value of the row, then the key).
+        const auto w = word_arg(a);
+        if (w && (*w == "key" || *w == "shared")) continue;
+        if (w) visited_[static_cast<std::uint32_t>(a.value)] = false;
+        const Type t = visit(a.value);
+        if (!is_err(t) && !is_num(t) && !is_money(t) && t.kind != TypeKind::kText) {
+          error(DiagCode::type_mismatch, m_.span(a.value), "`ties:` orders equal values by a number, an amount or a text, not " + tn(t),
+                "write `ties: shared` for equal places (并列), `ties: key` (the default), or e.g. `ties: 成立年份`");
           ok = false;
         }
       } else if (a.name.name == "order" && name == "rank") {

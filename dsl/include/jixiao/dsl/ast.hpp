@@ -189,6 +189,7 @@ struct InputDecl {
   std::vector<Label> options;  ///< one_of
   bool optional = false;       ///< an empty cell means "not available" (N/A)
   std::uint32_t order = 0;     ///< position among all declarations
+  Span block;                  ///< the whole `input { ... }` block it is declared in
 };
 
 struct ParamDecl {
@@ -310,6 +311,7 @@ struct FundDecl {
   ExprId per_group = kNoExpr;
   std::vector<Track> tracks;
   std::vector<TieKey> ties;
+  std::optional<Span> rounding;  ///< `rounding fen` (the only rounding), when written
   std::uint32_t order = 0;
   Span span;
 };
@@ -353,6 +355,11 @@ struct PrecisionDecl {
   Span span;
 };
 
+/// A `#` comment: its span runs from `#` to the end of its line, without the line break.
+struct Comment {
+  Span span;
+};
+
 /// One parsed policy file. Owns its expressions; refers to its SourceFile by id only, so the
 /// SourceSet must outlive every use of spans.
 struct Module {
@@ -377,6 +384,7 @@ struct Module {
   std::vector<OverrideDecl> overrides;
   std::vector<RemoveDecl> removes;
   std::vector<AddDecl> adds;
+  std::vector<Comment> comments;  ///< every comment of the file, in order (kept by `jixiao fmt`)
 
   ExprId add(Expr e, Span span) {
     exprs.push_back(std::move(e));

@@ -1,8 +1,10 @@
 // Parsing one policy file into the typed AST.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "jixiao/dsl/ast.hpp"
@@ -19,5 +21,10 @@ std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, Diagnost
 /// The reserved and contextual keywords of the language, sorted; editor-support/keywords.txt
 /// must list exactly these (checked by a test).
 const std::vector<std::string_view>& keywords();
+
+/// Every `#` comment outside string literals of `text`, in order, as [begin, end) byte ranges
+/// (a line's `\r` excluded). Meant for text that parsed, where a `#` outside a string always
+/// starts a comment and strings never span lines.
+std::vector<std::pair<std::size_t, std::size_t>> comment_ranges(std::string_view text);
 
 }  // namespace jixiao::dsl

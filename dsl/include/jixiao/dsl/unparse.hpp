@@ -20,4 +20,10 @@ std::string unparse(const ast::Interval& iv);
 /// `15%`, `10分`, or the bare number.
 std::string unparse(const ast::Weight& w);
 
+/// A string literal: `"..."` with `"`, `\\` and line breaks escaped.
+std::string quote_text(const std::string& s);
+
+/// A grade or alert label as written: bare (`A`, `优秀`) or quoted.
+std::string unparse(const ast::Label& l);
+
 }  // namespace jixiao::dsl
