@@ -133,4 +133,20 @@ std::string options_help(const std::vector<OptionSpec>& specs) {
   return out;
 }
 
+std::size_t whole_number_flag(const std::string& name, const std::string& value, std::size_t lo, std::size_t hi,
+                              const std::string& example) {
+  std::size_t n = 0;
+  bool ok = !value.empty() && value.size() <= 9;
+  for (const char c : value) {
+    ok = ok && c >= '0' && c <= '9';
+    if (ok) n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (!ok || n < lo || n > hi) {
+    throw UsageError("`--" + name + "` is `" + value + "`, not a whole number from " + std::to_string(lo) + " to " +
+                         std::to_string(hi),
+                     "write e.g. `" + example + "`");
+  }
+  return n;
+}
+
 }  // namespace jixiao::cli

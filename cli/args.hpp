@@ -49,4 +49,10 @@ ParsedArgs parse_args(const std::vector<std::string>& args, std::size_t first,
 /// The options section of `--help`, aligned.
 std::string options_help(const std::vector<OptionSpec>& specs);
 
+/// The value of `--NAME` as a whole number from `lo` to `hi` (ASCII digits only: no sign, no
+/// spaces); anything else is a UsageError naming the flag, the value and the range, with `example`
+/// as the hint.
+std::size_t whole_number_flag(const std::string& name, const std::string& value, std::size_t lo, std::size_t hi,
+                              const std::string& example);
+
 }  // namespace jixiao::cli

@@ -68,7 +68,7 @@ AuditRecord make_record(const Session& s, const EvalRequest& request, const Eval
       break;
     }
   }
-  r.data = {r.request.data, sha256_hex(outcome.data_bytes), false};
+  r.data = {r.request.data, outcome.data_sha256, false};
   if (request.columns) r.columns = RecordedFile{*r.request.columns, sha256_hex(outcome.columns_bytes), false};
   r.result_sha256 = sha256_hex(outcome.text);
   if (!out_path.empty()) r.result = RecordedFile{relative_to_record(out_path, record_path), r.result_sha256, false};

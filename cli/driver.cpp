@@ -62,15 +62,7 @@ Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
   } else {
     throw UsageError("`--color` is `" + color + "`", "write `--color=auto`, `--color=always` or `--color=never`");
   }
-  if (auto m = args.value("max-errors")) {
-    try {
-      std::size_t used = 0;
-      max_errors = std::stoul(*m, &used);
-      if (used != m->size() || max_errors == 0) throw std::invalid_argument(*m);
-    } catch (const std::exception&) {
-      throw UsageError("`--max-errors` is `" + *m + "`, not a whole number above 0", "write e.g. `--max-errors=50`");
-    }
-  }
+  if (auto m = args.value("max-errors")) max_errors = whole_number_flag("max-errors", *m, 1, 100000000, "--max-errors=50");
   verbosity = static_cast<int>(args.count("verbose")) - static_cast<int>(args.count("quiet"));
   limit = std::make_unique<LimitSink>(sink, max_errors);
 

@@ -1,6 +1,9 @@
 // `jixiao eval POLICY --data FILE`: evaluate a policy over community data and write the results.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "commands.hpp"
 #include "audit.hpp"
@@ -36,6 +39,8 @@ std::vector<OptionSpec> eval_options() {
       {"period", 0, "PERIOD", "with periods in the data: the period to evaluate (default: the latest)"},
       {"all-periods", 0, "", "with periods in the data: report every period, each with its own funds"},
       {"record", 0, "FILE", "also write an audit record: hashes of every input and of the results (see `jixiao verify`)"},
+      {"threads", 'j', "N", "evaluate with N threads (default: the number of cores); the results are the same for any N"},
+      {"stats", 0, "", "print the time of each phase and the rows per second to stderr"},
   });
 }
 
@@ -66,9 +71,29 @@ double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
 
+/// The default for `--threads`: the cores the machine has (at least 1, at most 64).
+std::size_t default_threads() { return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 64); }
+
+// `--stats`: one line per phase, then the total and the throughput. Wall-clock times in ms.
+std::string stats_text(const PhaseTimes& t, double write_ms, double total_ms, std::size_t rows, std::size_t threads) {
+  std::string out;
+  auto line = [&](const char* phase, double ms) { out += fmt::format("phase {:<8} {:>9.1f} ms\n", phase, ms); };
+  line("check", t.check);
+  line("load", t.load);
+  line("evaluate", t.evaluate);
+  line("allocate", t.allocate);
+  line("format", t.format);
+  line("write", write_ms);
+  const double per_second = total_ms > 0 ? static_cast<double>(rows) * 1000.0 / total_ms : 0.0;
+  out += fmt::format("total {:.1f} ms for {} rows ({:.0f} rows/s) with {} thread{}\n", total_ms, rows, per_second, threads,
+                     threads == 1 ? "" : "s");
+  return out;
+}
+
 }  // namespace
 
 int cmd_eval(const std::vector<std::string>& args, Io& io) {
+  const auto started = std::chrono::steady_clock::now();
   const ParsedArgs parsed = parse_args(args, 1, eval_options(), "eval");
   if (parsed.has("help")) {
     io.out << kEvalHelp << options_help(eval_options());
@@ -115,6 +140,9 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   request.period = parsed.value("period").value_or("");
   request.all_periods = parsed.has("all-periods");
   request.format = format_name == "json" ? engine::ResultFormat::kJson : engine::ResultFormat::kCsv;
+  request.threads = default_threads();
+  if (auto n = parsed.value("threads")) request.threads = whole_number_flag("threads", *n, 1, 256, "--threads 2");
+  request.hash_data = parsed.has("record");
   auto outcome = run_evaluation(s, request, [&](const std::string& what) { progress.phase(what); });
   if (!outcome) return fail();
   const std::string& text = outcome->text;
@@ -146,7 +174,11 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
     }
   }
   progress.clear();
-  s.logger->info("wrote {} results in {:.1f} ms", format_name, ms_since(t));
+  const double write_ms = ms_since(t);
+  s.logger->info("wrote {} results in {:.1f} ms", format_name, write_ms);
+  if (parsed.has("stats")) {
+    io.err << stats_text(outcome->times, write_ms, ms_since(started), outcome->result->selected.size(), request.threads);
+  }
   s.flush_diagnostics();
   if (s.verbosity >= 0) {
     std::string summary = engine::format_summary(outcome->loaded->policy, *outcome->data, *outcome->result);

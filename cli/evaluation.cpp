@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "audit.hpp"
 #include "jixiao/engine/loader.hpp"
 
 namespace jixiao::cli {
@@ -22,7 +23,8 @@ std::optional<EvalOutcome> run_evaluation(Session& s, const EvalRequest& request
   auto t = std::chrono::steady_clock::now();
   out.loaded = load_policy(s, request.policy, request.params);
   if (!out.loaded) return std::nullopt;
-  s.logger->info("checked `{}` in {:.1f} ms", request.policy, ms_since(t));
+  out.times.check = ms_since(t);
+  s.logger->info("checked `{}` in {:.1f} ms", request.policy, out.times.check);
 
   engine::LoadOptions load;
   load.encoding = request.encoding;
@@ -38,10 +40,12 @@ std::optional<EvalOutcome> run_evaluation(Session& s, const EvalRequest& request
   phase("reading " + request.data);
   auto bytes = s.read_file(request.data, "data file");
   if (!bytes) return std::nullopt;
-  out.data_bytes = std::move(*bytes);
-  out.data = engine::load_csv(s.sources, request.data, out.data_bytes, out.loaded->policy, load, *s.limit);
+  if (request.hash_data) out.data_sha256 = sha256_hex(*bytes);
+  // The bytes move into the loader: valid UTF-8 is kept as read, not copied.
+  out.data = engine::load_csv(s.sources, request.data, std::move(*bytes), out.loaded->policy, load, *s.limit);
   if (!out.data) return std::nullopt;
-  s.logger->info("loaded {} rows from `{}` ({}) in {:.1f} ms", out.data->rows, request.data, out.data->encoding, ms_since(t));
+  out.times.load = ms_since(t);
+  s.logger->info("loaded {} rows from `{}` ({}) in {:.1f} ms", out.data->rows, request.data, out.data->encoding, out.times.load);
 
   engine::EvalOptions options;
   if (!request.period.empty()) {
@@ -58,13 +62,21 @@ std::optional<EvalOutcome> run_evaluation(Session& s, const EvalRequest& request
     options.period = request.period;
   }
   options.all_periods = request.all_periods;
+  options.threads = request.threads;
+  engine::EvalTimings timings;
+  options.timings = &timings;
   t = std::chrono::steady_clock::now();
   phase("evaluating " + std::to_string(out.data->rows) + " rows");
   out.result = engine::evaluate(out.loaded->plan, *out.data, options, *s.limit);
   if (!out.result) return std::nullopt;
-  s.logger->info("evaluated and allocated in {:.1f} ms", ms_since(t));
+  out.times.evaluate = timings.evaluate_ms;
+  out.times.allocate = timings.allocate_ms;
+  s.logger->info("evaluated in {:.1f} ms and allocated in {:.1f} ms ({} threads)", timings.evaluate_ms, timings.allocate_ms,
+                 request.threads);
   phase("formatting the results");
+  t = std::chrono::steady_clock::now();
   out.text = engine::format_results(out.loaded->policy, *out.data, *out.result, request.format);
+  out.times.format = ms_since(t);
   return out;
 }
 

@@ -26,6 +26,17 @@ struct EvalRequest {
   std::string period;                  ///< empty: the latest
   bool all_periods = false;
   engine::ResultFormat format = engine::ResultFormat::kCsv;
+  std::size_t threads = 1;  ///< evaluation threads (results do not depend on it)
+  bool hash_data = false;   ///< compute EvalOutcome::data_sha256 (for an audit record)
+};
+
+/// How long each phase took, in milliseconds (`jixiao eval --stats`).
+struct PhaseTimes {
+  double check = 0;     ///< parse, resolve imports, check, plan
+  double load = 0;      ///< read, decode and parse the data
+  double evaluate = 0;  ///< every value over every row
+  double allocate = 0;  ///< the fund splits
+  double format = 0;    ///< the results as text
 };
 
 /// What an evaluation produced, with the raw inputs it read (for audit records).
@@ -34,8 +45,9 @@ struct EvalOutcome {
   std::optional<engine::Dataset> data;
   std::optional<engine::EvalResult> result;
   std::string text;          ///< the formatted results
-  std::string data_bytes;    ///< the data file as read
+  std::string data_sha256;   ///< of the data file as read, when EvalRequest::hash_data
   std::string columns_bytes; ///< the column map as read, when there is one
+  PhaseTimes times;
 };
 
 /// Runs the pipeline. Problems are reported to the session (nullopt returned); a `--period` the

@@ -2,6 +2,7 @@
 #include "jixiao/dsl/decimal.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace jixiao::decimal {
 
@@ -17,10 +18,18 @@ std::optional<std::int64_t> parse(std::string_view text, int places, ParseError*
     negative = text[0] == '-';
     i = 1;
   }
-  Int128 value = 0;
+  // Accumulated in 64 bits without sign: |INT64_MIN| is not accepted, so every value that fits
+  // stays below 2^63, and a digit more than kLimit allows is an overflow.
+  constexpr std::uint64_t kMax = static_cast<std::uint64_t>(INT64_MAX);
+  std::uint64_t value = 0;
+  bool too_large = false;
   int digits = 0;
   int frac = 0;
   bool seen_point = false;
+  auto push = [&](std::uint64_t d) {
+    if (value > (kMax - d) / 10) too_large = true;
+    value = too_large ? value : value * 10 + d;
+  };
   for (; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '.') {
@@ -37,21 +46,22 @@ std::optional<std::int64_t> parse(std::string_view text, int places, ParseError*
       }
       ++frac;
     }
-    value = value * 10 + (c - '0');
+    push(static_cast<std::uint64_t>(c - '0'));
     ++digits;
-    if (value > static_cast<Int128>(INT64_MAX)) return fail(ParseError::kOutOfRange);
   }
   if (digits == 0) return fail(ParseError::kNotANumber);
-  for (; frac < places; ++frac) {
-    value *= 10;
-    if (value > static_cast<Int128>(INT64_MAX)) return fail(ParseError::kOutOfRange);
-  }
-  if (negative) value = -value;
-  return static_cast<std::int64_t>(value);
+  for (; frac < places && !too_large; ++frac) push(0);
+  if (too_large) return fail(ParseError::kOutOfRange);
+  const auto v = static_cast<std::int64_t>(value);
+  return negative ? -v : v;
 }
 
 std::string int128_to_string(Int128 v) {
-  if (v == 0) return "0";
+  if (v >= INT64_MIN && v <= INT64_MAX) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(v));
+    return std::string(buf, r.ptr);
+  }
   const bool negative = v < 0;
   std::string s;
   while (v != 0) {
@@ -63,6 +73,40 @@ std::string int128_to_string(Int128 v) {
   if (negative) s.push_back('-');
   std::reverse(s.begin(), s.end());
   return s;
+}
+
+void append_format(std::string& out, std::int64_t value, int places, int shown) {
+  if (shown > places || shown < 0 || places > 18) {
+    out += format(value, places, shown);
+    return;
+  }
+  // value / 10^(places - shown), rounded half away from zero, in 64 bits (|value| < 2^63 and the
+  // divisor is at least 1, so nothing overflows); then the digits with `shown` of them after a point.
+  std::int64_t divisor = 1;
+  for (int i = shown; i < places; ++i) divisor *= 10;
+  std::int64_t q = value / divisor;
+  const std::int64_t r = value % divisor;
+  if (r != 0 && (r > 0 ? r : -r) >= divisor - (r > 0 ? r : -r)) q += value < 0 ? -1 : 1;
+  const bool negative = q < 0;
+  const std::uint64_t mag = negative ? 0 - static_cast<std::uint64_t>(q) : static_cast<std::uint64_t>(q);
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, mag).ptr;
+  auto n = static_cast<std::size_t>(end - digits);
+  if (negative) out.push_back('-');
+  const auto frac = static_cast<std::size_t>(shown);
+  if (frac == 0) {
+    out.append(digits, n);
+    return;
+  }
+  if (n <= frac) {
+    out.append(frac - n + 1, '0');  // 0.0ddd
+    out.append(digits, n);
+    out.insert(out.size() - frac, 1, '.');
+    return;
+  }
+  out.append(digits, n - frac);
+  out.push_back('.');
+  out.append(digits + (n - frac), frac);
 }
 
 std::string format(std::int64_t value, int places, int shown) {

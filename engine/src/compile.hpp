@@ -55,7 +55,9 @@ enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEnt
 struct RuntimeErrors;
 void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns, RuntimeErrors& errors);
 
-/// Errors found while running programs: counted all, the first few kept with their row.
+/// Errors found while running programs: counted all, the first few kept with their row. "First"
+/// is in the order (step, row, operation), whatever the order the rows were run in (chunks, threads),
+/// so the errors reported do not depend on the thread count.
 struct RuntimeErrors {
   static constexpr std::size_t kKeep = 10;
   struct Entry {
@@ -63,10 +65,18 @@ struct RuntimeErrors {
     ast::ExprId src;
     std::size_t row;
     std::int64_t value;  ///< the value no band covered (kNoBand)
+    std::uint32_t step = 0;
+    std::uint32_t instr = 0;
   };
   std::vector<Entry> first;
   std::size_t count = 0;
+  std::uint32_t step = 0;   ///< the step running, set by the driver
+  std::uint32_t instr = 0;  ///< the operation running, set by the executor
   void add(RuntimeErrorKind kind, ast::ExprId src, std::size_t row, std::int64_t value = 0);
+  /// Sorts `first` and keeps the kKeep first.
+  void settle();
+  /// Adds `other`'s errors (then settles).
+  void merge(const RuntimeErrors& other);
 };
 
 }  // namespace jixiao::engine::detail

@@ -275,4 +275,17 @@ std::variant<DecodeResult, DecodeError> decode_text(std::string_view bytes, Enco
   return decode_auto(bytes);
 }
 
+std::variant<DecodeResult, DecodeError> decode_owned_text(std::string&& bytes, Encoding enc) {
+  // Valid UTF-8 is the common case: keep the bytes, only the BOM is dropped.
+  if (enc != Encoding::kGb18030 && !check_utf16(bytes)) {
+    const bool has_bom = std::string_view(bytes).starts_with(kUtf8Bom);
+    const std::size_t start = has_bom ? kUtf8Bom.size() : 0;
+    if (!find_invalid_utf8(std::string_view(bytes).substr(start))) {
+      bytes.erase(0, start);
+      return DecodeResult{std::move(bytes), Encoding::kUtf8, has_bom};
+    }
+  }
+  return decode_text(std::string_view(bytes), enc);
+}
+
 }  // namespace jixiao::engine

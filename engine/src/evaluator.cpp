@@ -3,7 +3,11 @@
 #include "jixiao/engine/evaluator.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <memory>
+#include <thread>
+#include <tuple>
 
 #include "compile.hpp"
 #include "funds.hpp"
@@ -31,7 +35,23 @@ class Executor {
   }
 
   void run_chunk(const Program& p, std::size_t begin, std::size_t n) {
-    for (const Instr& in : p.code) exec(in, begin, n);
+    for (std::size_t i = 0; i < p.code.size(); ++i) {
+      errors_.instr = static_cast<std::uint32_t>(i);
+      exec(p.code[i], begin, n);
+    }
+  }
+
+  /// Runs the programs of steps [first, last) (none of them global) over rows [begin, end), chunk
+  /// by chunk: every program on a chunk before the next chunk, so the chunk stays in cache. Each
+  /// program reads only its own row of earlier columns, so this gives what step by step would.
+  void run_rows(const std::vector<Step>& steps, std::size_t first, std::size_t last, std::size_t begin, std::size_t end) {
+    for (std::size_t at = begin; at < end; at += chunk_) {
+      const std::size_t n = std::min(chunk_, end - at);
+      for (std::size_t s = first; s < last; ++s) {
+        errors_.step = static_cast<std::uint32_t>(s);
+        run_chunk(c_.programs[steps[s].index], at, n);
+      }
+    }
   }
 
  private:
@@ -576,7 +596,8 @@ void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>&
     }
     case K::kRank:
     case K::kPercentile:
-    case K::kPeerAvg:
+    case K::kPeerAvg: {
+      std::vector<std::uint32_t> text_place;  // StringPool::byte_order, made when first needed
       for (std::vector<std::size_t>& rows : peer_groups(g, data, columns)) {
         const bool complete = std::all_of(rows.begin(), rows.end(), [&](std::size_t r) { return ok(static_cast<std::int64_t>(r)); });
         if (g.kind == K::kPeerAvg) {
@@ -593,14 +614,13 @@ void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>&
         // (ascending), then by the key's text.
         const bool ascending = g.ascending && g.kind == K::kRank;
         const std::int64_t* tie = g.ties >= 0 ? columns[static_cast<std::size_t>(g.ties)].data() : nullptr;
+        if (text_place.empty()) text_place = data.strings.byte_order();  // texts compared by their place
+        auto place_of = [&](std::int64_t id) { return id < 0 ? std::int64_t{-1} : std::int64_t{text_place[static_cast<std::size_t>(id)]}; };
         std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
           if (x[a] != x[b]) return ascending ? x[a] < x[b] : x[a] > x[b];
-          if (tie != nullptr && tie[a] != tie[b]) {
-            if (!g.ties_text) return tie[a] < tie[b];
-            return data.strings.text(static_cast<std::uint32_t>(tie[a])) < data.strings.text(static_cast<std::uint32_t>(tie[b]));
-          }
-          const std::string& ka = data.strings.text(static_cast<std::uint32_t>(data.key.values[a]));
-          const std::string& kb = data.strings.text(static_cast<std::uint32_t>(data.key.values[b]));
+          if (tie != nullptr && tie[a] != tie[b]) return g.ties_text ? place_of(tie[a]) < place_of(tie[b]) : tie[a] < tie[b];
+          const std::int64_t ka = place_of(data.key.values[a]);
+          const std::int64_t kb = place_of(data.key.values[b]);
           return ka != kb ? ka < kb : a < b;
         });
         const auto n = static_cast<std::int64_t>(rows.size());
@@ -619,12 +639,27 @@ void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>&
         }
       }
       return;
+    }
   }
 }
 
 void RuntimeErrors::add(RuntimeErrorKind kind, ast::ExprId src, std::size_t row, std::int64_t value) {
   ++count;
-  if (first.size() < kKeep) first.push_back({kind, src, row, value});
+  first.push_back({kind, src, row, value, step, instr});
+  if (first.size() >= 8 * kKeep) settle();  // keeps the kKeep first seen so far
+}
+
+void RuntimeErrors::settle() {
+  std::sort(first.begin(), first.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.step, a.row, a.instr) < std::tie(b.step, b.row, b.instr);
+  });
+  if (first.size() > kKeep) first.resize(kKeep);
+}
+
+void RuntimeErrors::merge(const RuntimeErrors& other) {
+  count += other.count;
+  first.insert(first.end(), other.first.begin(), other.first.end());
+  settle();
 }
 
 }  // namespace detail
@@ -780,6 +815,50 @@ bool check_history(const detail::Compiled& c, const dsl::CheckedPolicy& policy, 
 
 }  // namespace
 
+namespace {
+
+// Runs every step: global operations one by one over whole columns; each run of programs between
+// them over the rows split into `threads` contiguous ranges of whole chunks, one thread per range,
+// each with its own registers and errors (merged in a fixed order).
+void run_steps(detail::Compiled& compiled, Dataset& data, std::size_t chunk, std::size_t threads,
+               detail::RuntimeErrors& errors) {
+  const auto& steps = compiled.steps;
+  const std::size_t chunks = (data.rows + chunk - 1) / chunk;
+  const std::size_t workers = std::max<std::size_t>(1, std::min(threads, chunks));
+  std::vector<detail::RuntimeErrors> worker_errors(workers);
+  std::vector<std::unique_ptr<detail::Executor>> executors;
+  for (std::size_t w = 0; w < workers; ++w) {
+    executors.push_back(std::make_unique<detail::Executor>(compiled, data, compiled.columns, chunk, worker_errors[w]));
+  }
+  for (std::size_t s = 0; s < steps.size();) {
+    if (steps[s].global) {
+      errors.step = static_cast<std::uint32_t>(s);
+      detail::run_global(compiled.globals[steps[s].index], data, compiled.columns, errors);
+      ++s;
+      continue;
+    }
+    std::size_t last = s;
+    while (last < steps.size() && !steps[last].global) ++last;
+    auto range = [&](std::size_t w) {
+      const std::size_t begin = std::min(data.rows, chunks * w / workers * chunk);
+      const std::size_t end = std::min(data.rows, chunks * (w + 1) / workers * chunk);
+      executors[w]->run_rows(steps, s, last, begin, end);
+    };
+    if (workers == 1) {
+      range(0);
+    } else {
+      std::vector<std::thread> pool;
+      for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(range, w);
+      range(0);
+      for (auto& t : pool) t.join();
+    }
+    s = last;
+  }
+  for (const auto& e : worker_errors) errors.merge(e);
+}
+
+}  // namespace
+
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink) {
   return evaluate(plan, data, options, {}, sink);
@@ -793,19 +872,9 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
   }
   detail::RuntimeErrors errors;
   const std::size_t chunk = std::max<std::size_t>(1, options.chunk_rows);
-  {
-    detail::Executor exec(compiled, data, compiled.columns, chunk, errors);
-    for (const detail::Step& step : compiled.steps) {
-      if (step.global) {
-        detail::run_global(compiled.globals[step.index], data, compiled.columns, errors);
-        continue;
-      }
-      const detail::Program& p = compiled.programs[step.index];
-      for (std::size_t begin = 0; begin < data.rows; begin += chunk) {
-        exec.run_chunk(p, begin, std::min(chunk, data.rows - begin));
-      }
-    }
-  }
+  const auto started = std::chrono::steady_clock::now();
+  run_steps(compiled, data, chunk, std::max<std::size_t>(1, options.threads), errors);
+  errors.settle();
   const dsl::CheckedPolicy& policy = *plan.policy;
   if (errors.count > 0) {
     report_runtime(errors, policy, data, sink);
@@ -834,8 +903,13 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
     const detail::ColumnSlot& slot = compiled.columns[col];
     result.traced[e].assign(slot.data(), slot.data() + data.rows);
   }
+  const auto allocating = std::chrono::steady_clock::now();
+  if (options.timings != nullptr) options.timings->evaluate_ms = std::chrono::duration<double, std::milli>(allocating - started).count();
   const std::size_t errors_before = sink.error_count();
   result.funds = detail::allocate_funds(policy, data, compiled, result.selected, options.all_periods, sink);
+  if (options.timings != nullptr) {
+    options.timings->allocate_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - allocating).count();
+  }
   if (sink.error_count() > errors_before) return std::nullopt;
   return result;
 }

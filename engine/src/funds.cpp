@@ -42,12 +42,19 @@ class FundStage {
 
     // Groups (per period when every period is evaluated), in the order of their names, each with
     // its selected rows in file order.
+    std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::size_t>> by_value;  // (period, group value) → rows
+    const std::int64_t* group_values = cols.grouped ? col(cols.group) : nullptr;
+    for (const std::size_t r : selected_) {
+      by_value[{per_period_ ? data_.period_index[r] : 0, group_values ? group_values[r] : 0}].push_back(r);
+    }
     std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> groups;  // (period, group) → rows
     const dsl::Type gt = cols.grouped ? policy_.type(f.per_group) : dsl::Type{};
-    for (const std::size_t r : selected_) {
-      std::string period = per_period_ ? data_.periods[static_cast<std::size_t>(data_.period_index[r])] : "";
-      std::string group = cols.grouped ? group_name(gt, col(cols.group)[r]) : "";
-      groups[{std::move(period), std::move(group)}].push_back(r);
+    for (auto& [key, rows] : by_value) {
+      std::string period = per_period_ ? data_.periods[static_cast<std::size_t>(key.first)] : "";
+      std::string group = cols.grouped ? group_name(gt, key.second) : "";
+      std::vector<std::size_t>& into = groups[{std::move(period), std::move(group)}];
+      into.insert(into.end(), rows.begin(), rows.end());
+      std::sort(into.begin(), into.end());  // file order, should two values share a name
     }
     if (groups.empty()) groups[{"", ""}];
     for (const auto& [key, rows] : groups) {
@@ -90,19 +97,23 @@ class FundStage {
   // Position of every row in the declared tie order (`ties by ...`); rows equal on every key keep
   // their file order.
   std::vector<std::uint32_t> tie_ranks(const ast::FundDecl& f, const FundColumns& cols) const {
+    // Each key as integers that order as its values do: texts by their place in byte order.
+    std::vector<std::vector<std::int64_t>> keys(f.ties.size());
+    std::vector<std::uint32_t> text_place;
+    for (std::size_t k = 0; k < f.ties.size(); ++k) {
+      const std::int64_t* v = col(cols.ties[k]);
+      keys[k].assign(v, v + data_.rows);
+      if (policy_.type(f.ties[k].key).kind != TypeKind::kText) continue;
+      if (text_place.empty()) text_place = data_.strings.byte_order();
+      for (std::int64_t& x : keys[k]) x = x < 0 ? std::int64_t{-1} : static_cast<std::int64_t>(text_place[static_cast<std::size_t>(x)]);
+    }
     std::vector<std::uint32_t> order(data_.rows);
     std::iota(order.begin(), order.end(), 0u);
     std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
       for (std::size_t k = 0; k < f.ties.size(); ++k) {
-        const std::int64_t* v = col(cols.ties[k]);
-        if (v[a] == v[b]) continue;
-        bool less = false;
-        if (policy_.type(f.ties[k].key).kind == TypeKind::kText) {
-          less = data_.strings.text(static_cast<std::uint32_t>(v[a])) < data_.strings.text(static_cast<std::uint32_t>(v[b]));
-        } else {
-          less = v[a] < v[b];
-        }
-        return f.ties[k].descending ? !less : less;
+        const std::int64_t va = keys[k][a];
+        const std::int64_t vb = keys[k][b];
+        if (va != vb) return f.ties[k].descending ? vb < va : va < vb;
       }
       return false;
     });
@@ -209,9 +220,7 @@ class FundStage {
     std::vector<Int128> weights;
     if (t.mode == ast::TrackMode::kTop) {
       const std::int64_t* by = col(tc.weight);
-      std::sort(who.begin(), who.end(), [&](std::size_t a, std::size_t b) {
-        return by[a] != by[b] ? by[a] > by[b] : tie_rank[a] < tie_rank[b];
-      });
+      auto first = [&](std::size_t a, std::size_t b) { return by[a] != by[b] ? by[a] > by[b] : tie_rank[a] < tie_rank[b]; };
       std::size_t count = 0;
       if (t.top_percent) {
         // top p%: floor(eligible × p / 100), but at least one when anyone is eligible.
@@ -220,7 +229,11 @@ class FundStage {
       } else {
         count = static_cast<std::size_t>(t.top_raw / decimal::kOne);
       }
-      if (who.size() > count) who.resize(count);
+      if (who.size() > count) {
+        // Only the top `count` are needed, in no particular order: select them, sort nothing else.
+        std::nth_element(who.begin(), who.begin() + static_cast<std::ptrdiff_t>(count), who.end(), first);
+        who.resize(count);
+      }
       std::sort(who.begin(), who.end());
     }
     const std::int64_t* w = nullptr;

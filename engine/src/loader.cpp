@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/edit_distance.hpp"
@@ -13,17 +14,72 @@
 
 namespace jixiao::engine {
 
+std::size_t StringPool::slot_of(std::string_view s, std::size_t hash) const {
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const std::uint32_t id = slots_[i];
+    if (id == 0 || strings_[id - 1] == s) return i;
+  }
+}
+
+void StringPool::grow() {
+  std::vector<std::uint32_t> old = std::move(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, 0);
+  const std::size_t mask = slots_.size() - 1;
+  for (const std::uint32_t id : old) {
+    if (id == 0) continue;
+    std::size_t i = std::hash<std::string_view>{}(strings_[id - 1]) & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = id;
+  }
+}
+
 std::uint32_t StringPool::intern(std::string_view s) {
-  if (auto it = index_.find(std::string(s)); it != index_.end()) return it->second;
+  if ((strings_.size() + 1) * 2 > slots_.size()) grow();  // at most half full
+  const std::size_t i = slot_of(s, std::hash<std::string_view>{}(s));
+  if (slots_[i] != 0) return slots_[i] - 1;
   const auto id = static_cast<std::uint32_t>(strings_.size());
   strings_.emplace_back(s);
-  index_.emplace(strings_.back(), id);
+  slots_[i] = id + 1;
   return id;
 }
 
+void StringPool::reserve(std::size_t n) {
+  while (n * 2 > slots_.size()) grow();
+}
+
+std::vector<std::uint32_t> StringPool::byte_order() const {
+  // Sorted by the first 16 bytes as two big-endian integers (zero-padded), then by the whole text
+  // where those are equal: mostly integer comparisons, and exact.
+  struct Entry {
+    std::uint64_t hi;
+    std::uint64_t lo;
+    std::uint32_t id;
+  };
+  auto word = [](const std::string& s, std::size_t from) {
+    std::uint64_t w = 0;
+    for (std::size_t i = from; i < from + 8; ++i) w = (w << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0U);
+    return w;
+  };
+  std::vector<Entry> entries(strings_.size());
+  for (std::size_t i = 0; i < strings_.size(); ++i) {
+    entries[i] = {word(strings_[i], 0), word(strings_[i], 8), static_cast<std::uint32_t>(i)};
+  }
+  std::sort(entries.begin(), entries.end(), [this](const Entry& a, const Entry& b) {
+    if (a.hi != b.hi) return a.hi < b.hi;
+    if (a.lo != b.lo) return a.lo < b.lo;
+    return strings_[a.id] < strings_[b.id];
+  });
+  std::vector<std::uint32_t> order(strings_.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) order[entries[i].id] = static_cast<std::uint32_t>(i);
+  return order;
+}
+
 std::optional<std::uint32_t> StringPool::find(std::string_view s) const {
-  if (auto it = index_.find(std::string(s)); it != index_.end()) return it->second;
-  return std::nullopt;
+  if (slots_.empty()) return std::nullopt;
+  const std::size_t i = slot_of(s, std::hash<std::string_view>{}(s));
+  if (slots_[i] == 0) return std::nullopt;
+  return slots_[i] - 1;
 }
 
 namespace {
@@ -94,9 +150,8 @@ class Loader {
   Loader(SourceSet& sources, const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink)
       : sources_(sources), policy_(policy), options_(options), sink_(sink) {}
 
-  std::optional<Dataset> load(const std::string& path, std::string_view bytes) {
+  std::optional<Dataset> load(const std::string& path, std::variant<DecodeResult, DecodeError> decoded) {
     data_.path = path;
-    auto decoded = decode_text(bytes, options_.encoding);
     if (auto* err = std::get_if<DecodeError>(&decoded)) {
       Diagnostic d = make_diagnostic(DiagCode::data_encoding, Span{}, err->message, err->hint);
       d.file = path;
@@ -124,7 +179,6 @@ class Loader {
     }
     if (!map_header(fields, reader.record_offset())) return std::nullopt;
 
-    std::unordered_map<std::uint64_t, std::uint32_t> key_rows;  // (key, period) text ids → row
     std::vector<std::uint32_t> key_offsets;
     std::uint32_t row = 0;
     while (reader.next(fields)) {
@@ -143,7 +197,7 @@ class Loader {
       }
       std::uint32_t period_id = 0;
       if (period_column_ != kUnmapped) period_id = read_period(fields[period_column_], row);
-      read_key(fields[key_column_], row, period_id, key_rows, key_offsets);
+      read_key(fields[key_column_], row, period_id, key_offsets);
       for (std::size_t i = 0; i < mapped_.size(); ++i) {
         if (mapped_[i] == kUnmapped) continue;
         read_cell(i, fields[mapped_[i]], row);
@@ -152,12 +206,12 @@ class Loader {
     if (reader.error()) syntax_error(*reader.error());
     data_.rows = row;
     if (sink_.error_count() > errors_before) return std::nullopt;
-    if (period_column_ != kUnmapped) index_periods(key_rows);
+    if (period_column_ != kUnmapped) index_periods();
     return std::move(data_);
   }
 
   // Sorts the periods by their text and links each row to the same key's row in the period before.
-  void index_periods(const std::unordered_map<std::uint64_t, std::uint32_t>& key_rows) {
+  void index_periods() {
     std::vector<std::uint32_t> ids(data_.period.values.begin(), data_.period.values.end());
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -175,8 +229,9 @@ class Loader {
       const std::int32_t p = index.at(static_cast<std::uint32_t>(data_.period.values[r]));
       data_.period_index[r] = p;
       if (p == 0) continue;
-      const std::uint64_t k = (static_cast<std::uint64_t>(data_.key.values[r]) << 32) | ids[static_cast<std::size_t>(p - 1)];
-      if (auto it = key_rows.find(k); it != key_rows.end()) data_.prev_row[r] = static_cast<std::int64_t>(it->second) - 1;
+      const auto before = static_cast<std::int64_t>(ids[static_cast<std::size_t>(p - 1)]);
+      const std::uint32_t at = row_of(static_cast<std::uint32_t>(data_.key.values[r]), before);
+      if (at != 0) data_.prev_row[r] = static_cast<std::int64_t>(at) - 1;
     }
   }
 
@@ -257,6 +312,8 @@ class Loader {
     }
     const auto& inputs = policy_.module.inputs;
     mapped_.assign(inputs.size(), kUnmapped);
+    symbols_.clear();
+    for (const auto& in : inputs) symbols_.push_back(&policy_.symbol(policy_.find(in.name.name)));
     data_.inputs.assign(inputs.size(), Column{});
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       mapped_[i] = find(inputs[i].name.name, "input `" + inputs[i].name.name + "`");
@@ -265,8 +322,18 @@ class Loader {
     return sink_.error_count() == errors_before;
   }
 
-  void read_key(const CsvField& f, std::uint32_t row, std::uint32_t period_id,
-                std::unordered_map<std::uint64_t, std::uint32_t>& key_rows, std::vector<std::uint32_t>& key_offsets) {
+  // The first row (1-based) with key `key` in period `period` (a text id; ignored without
+  // periods), or 0.
+  std::uint32_t row_of(std::uint32_t key, std::int64_t period) const {
+    std::uint32_t found = 0;
+    if (key >= first_row_.size()) return found;
+    for (std::uint32_t r = first_row_[key]; r != 0; r = next_row_[r - 1]) {  // latest row first
+      if (period_column_ == kUnmapped || data_.period.values[r - 1] == period) found = r;
+    }
+    return found;
+  }
+
+  void read_key(const CsvField& f, std::uint32_t row, std::uint32_t period_id, std::vector<std::uint32_t>& key_offsets) {
     const std::string_view value = trim(f.value);
     const std::string& key = policy_.symbol(policy_.key).name;
     if (value.empty()) {
@@ -280,15 +347,21 @@ class Loader {
     data_.key.values.push_back(id);
     key_offsets.push_back(f.offset);
     const bool periods = period_column_ != kUnmapped;
-    if (auto [it, inserted] = key_rows.emplace((static_cast<std::uint64_t>(id) << 32) | period_id, row); !inserted) {
+    // Rows of the same key are chained (first_row_, next_row_); a key repeats at most once per period.
+    if (first_row_.size() <= id) first_row_.resize(std::max<std::size_t>(id + 1, first_row_.size() * 2), 0);
+    next_row_.resize(row, 0);
+    const std::uint32_t earlier = row_of(id, period_id);
+    next_row_[row - 1] = first_row_[id];
+    first_row_[id] = row;
+    if (earlier != 0) {
       const std::string in_period = periods ? " for period `" + data_.strings.text(period_id) + "`" : "";
       Diagnostic d = make_diagnostic(DiagCode::duplicate_key, cell_span(f),
                                      "row " + std::to_string(row) + ": key `" + std::string(value) + "`" + in_period +
-                                         " already appears in row " + std::to_string(it->second),
+                                         " already appears in row " + std::to_string(earlier),
                                      periods ? "each `" + key + "` appears once per period; remove or correct the repeated row"
                                              : "each `" + key + "` appears once; remove or correct the repeated row");
-      d.notes.push_back({Span{data_.source, key_offsets[it->second - 1], key_offsets[it->second - 1] + 1},
-                         "row " + std::to_string(it->second) + " has the same key"});
+      d.notes.push_back({Span{data_.source, key_offsets[earlier - 1], key_offsets[earlier - 1] + 1},
+                         "row " + std::to_string(earlier) + " has the same key"});
       sink_.report(std::move(d));
     }
   }
@@ -307,34 +380,33 @@ class Loader {
     return name;
   }
 
-  // The items of a list cell: separated by `;`, `；`, `、` or `|`, trimmed, empty items dropped.
-  static std::vector<std::string> split_items(std::string_view v) {
-    std::vector<std::string> items;
+  // Calls f with each item of a list cell: separated by `;`, `；`, `、` or `|`, trimmed, empty
+  // items dropped. Items are views into the cell.
+  template <typename F>
+  static void for_each_item(std::string_view v, F f) {
     std::size_t pos = 0;
-    std::string item;
-    auto flush = [&] {
-      const std::string_view t = trim(item);
-      if (!t.empty()) items.emplace_back(t);
-      item.clear();
+    std::size_t start = 0;
+    auto flush = [&](std::size_t end) {
+      const std::string_view t = trim(v.substr(start, end - start));
+      if (!t.empty()) f(t);
     };
     while (pos < v.size()) {
-      const std::size_t start = pos;
+      const std::size_t at = pos;
       const char32_t cp = utf8::decode(v, pos);
       if (cp == ';' || cp == 0xFF1B || cp == 0x3001 || cp == '|') {
-        flush();
-      } else {
-        item.append(v.substr(start, pos - start));
+        flush(at);
+        start = pos;
       }
     }
-    flush();
-    return items;
+    flush(v.size());
   }
 
   void read_cell(std::size_t input, const CsvField& f, std::uint32_t row) {
     const ast::InputDecl& in = policy_.module.inputs[input];
     Column& col = data_.inputs[input];
     const std::string_view v = trim(f.value);
-    const std::string shown = "`" + std::string(v) + "`";
+    // Messages quote the cell; built only when there is one to write.
+    const auto quoted = [v] { return "`" + std::string(v) + "`"; };
     if (in.optional) {
       // An empty cell of an optional input is "not available": value 0, flagged missing.
       col.missing.push_back(v.empty() ? 1 : 0);
@@ -349,25 +421,27 @@ class Loader {
         col.values.push_back(data_.strings.intern(v));
         return;
       case InputKind::kTextList: {
-        for (const std::string& item : split_items(v)) col.list_items.push_back(data_.strings.intern(item));
+        for_each_item(v, [&](std::string_view item) { col.list_items.push_back(data_.strings.intern(item)); });
         col.list_offsets.push_back(static_cast<std::uint32_t>(col.list_items.size()));
         col.values.push_back(0);
         return;
       }
       case InputKind::kNumberList:
       case InputKind::kScoreList: {
-        const dsl::Symbol& sym = policy_.symbol(policy_.find(in.name.name));
-        for (const std::string& item : split_items(v)) {
+        const dsl::Symbol& sym = *symbols_[input];
+        const std::string shown = quoted();
+        for_each_item(v, [&](std::string_view item) {
           decimal::ParseError why{};
           const auto value = decimal::parse(item, decimal::kPlaces, &why);
+          const std::string named = "`" + std::string(item) + "` in " + shown;
           if (!value) {
-            bad(f, row, input, "`" + item + "` in " + shown + " is not a number");
+            bad(f, row, input, named + " is not a number");
           } else if ((!sym.range.lo_inf && *value < sym.range.lo) || (!sym.range.hi_inf && *value > sym.range.hi)) {
-            bad(f, row, input, "`" + item + "` in " + shown + " is outside the declared range", DiagCode::out_of_range);
+            bad(f, row, input, named + " is outside the declared range", DiagCode::out_of_range);
           } else {
             col.list_numbers.push_back(*value);
           }
-        }
+        });
         col.list_offsets.push_back(static_cast<std::uint32_t>(col.list_numbers.size()));
         col.values.push_back(0);
         return;
@@ -379,7 +453,7 @@ class Loader {
         } else if (l == "否" || l == "false" || l == "0" || l == "n" || l == "no") {
           col.values.push_back(0);
         } else {
-          bad(f, row, input, v.empty() ? "the cell is empty" : shown + " is not yes or no");
+          bad(f, row, input, v.empty() ? "the cell is empty" : quoted() + " is not yes or no");
           col.values.push_back(0);
         }
         return;
@@ -388,7 +462,7 @@ class Loader {
         const dsl::Domain& d = policy_.domains[policy_.input_domain[input]];
         const auto it = std::find(d.labels.begin(), d.labels.end(), v);
         if (it == d.labels.end()) {
-          std::string problem = v.empty() ? "the cell is empty" : shown + " is not one of the options";
+          std::string problem = v.empty() ? "the cell is empty" : quoted() + " is not one of the options";
           if (auto best = closest_name(v, d.labels)) problem += " (did you mean `" + *best + "`?)";
           bad(f, row, input, problem);
           col.values.push_back(0);
@@ -406,14 +480,15 @@ class Loader {
       col.values.push_back(0);
       return;
     }
-    std::string digits(v);
-    if (in.kind == InputKind::kPercent && !digits.empty() && digits.back() == '%') digits.pop_back();
+    std::string_view digits = v;
+    if (in.kind == InputKind::kPercent && digits.back() == '%') digits.remove_suffix(1);
+    std::string plain_digits;  // money written with thousands separators, without them
     if (in.kind == InputKind::kMoney) {
       // Thousands separators as Excel writes them: 1,234,567.89.
-      if (digits.find(',') != std::string::npos) {
+      if (digits.find(',') != std::string_view::npos) {
         std::string plain;
         const std::size_t point = digits.find('.');
-        const std::string whole = digits.substr(0, point);
+        const std::string_view whole = digits.substr(0, point);
         // Groups of three after each comma, and one to three digits before the first.
         const std::size_t first_comma = whole.find(',');
         bool ok = first_comma >= 1 && first_comma <= 3;
@@ -429,13 +504,15 @@ class Loader {
         for (const char c : digits) {
           if (c != ',') plain.push_back(c);
         }
-        digits = ok ? plain : std::string("x");
+        plain_digits = ok ? plain : std::string("x");
+        digits = plain_digits;
       }
     }
     const int places = in.kind == InputKind::kMoney ? 2 : decimal::kPlaces;
     decimal::ParseError why{};
     const auto parsed = decimal::parse(digits, places, &why);
     if (!parsed) {
+      const std::string shown = quoted();
       std::string problem = shown + " is not a number";
       if (why == decimal::ParseError::kTooManyPlaces) {
         problem = in.kind == InputKind::kMoney ? shown + " has a fraction of a fen" : shown + " has more than 6 decimal places";
@@ -448,13 +525,13 @@ class Loader {
     }
     const std::int64_t value = *parsed;
     if (in.kind == InputKind::kCount && value % kOne != 0) {
-      bad(f, row, input, shown + " is not a whole number");
+      bad(f, row, input, quoted() + " is not a whole number");
       col.values.push_back(0);
       return;
     }
-    const dsl::Symbol& s = policy_.symbol(policy_.find(in.name.name));
+    const dsl::Symbol& s = *symbols_[input];
     if ((!s.range.lo_inf && value < s.range.lo) || (!s.range.hi_inf && value > s.range.hi)) {
-      bad(f, row, input, shown + " is outside the declared range", DiagCode::out_of_range);
+      bad(f, row, input, quoted() + " is outside the declared range", DiagCode::out_of_range);
       col.values.push_back(0);
       return;
     }
@@ -471,6 +548,9 @@ class Loader {
   std::size_t key_column_ = kUnmapped;
   std::size_t period_column_ = kUnmapped;
   std::vector<std::size_t> mapped_;
+  std::vector<const dsl::Symbol*> symbols_;  ///< parallel to Module::inputs
+  std::vector<std::uint32_t> first_row_;      ///< per key text id: its latest row (1-based), or 0
+  std::vector<std::uint32_t> next_row_;       ///< per row: the row before it with the same key, or 0
   std::unordered_map<std::string, std::size_t> duplicates_;
 };
 
@@ -480,7 +560,14 @@ std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std
                                 const dsl::CheckedPolicy& policy, const LoadOptions& options,
                                 DiagnosticSink& sink) {
   Loader loader(sources, policy, options, sink);
-  return loader.load(path, bytes);
+  return loader.load(path, decode_text(bytes, options.encoding));
+}
+
+std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std::string&& bytes,
+                                const dsl::CheckedPolicy& policy, const LoadOptions& options,
+                                DiagnosticSink& sink) {
+  Loader loader(sources, policy, options, sink);
+  return loader.load(path, decode_owned_text(std::move(bytes), options.encoding));
 }
 
 std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& path, std::string text,

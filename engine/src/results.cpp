@@ -20,7 +20,7 @@ enum class CellKind { kNumber, kText, kBool, kList };
 struct OutColumn {
   std::string name;
   CellKind kind = CellKind::kText;
-  std::function<std::string(std::size_t)> text;            ///< the cell as text (CSV)
+  std::function<void(std::size_t, std::string&)> text;     ///< appends the cell as text
   std::function<std::vector<std::string>(std::size_t)> list;  ///< kList cells
   std::function<bool(std::size_t)> missing;                 ///< optional inputs: no value on the row
 };
@@ -106,31 +106,31 @@ class Columns {
         const FundResult& f = r_.funds[s.index];
         for (const TrackResult& t : f.tracks) {
           cols_.push_back({s.name + "." + t.name, CellKind::kNumber,
-                           [&t](std::size_t row) { return decimal::format_yuan(t.amounts[row]); }, {}, {}});
+                           [&t](std::size_t row, std::string& cell) { decimal::append_format(cell, t.amounts[row], 2, 2); }, {}, {}});
         }
-        cols_.push_back({s.name, CellKind::kNumber, [&f](std::size_t row) { return decimal::format_yuan(f.totals[row]); }, {}, {}});
+        cols_.push_back({s.name, CellKind::kNumber, [&f](std::size_t row, std::string& cell) { decimal::append_format(cell, f.totals[row], 2, 2); }, {}, {}});
         return;
       }
       case SymbolKind::kGrade:
       case SymbolKind::kAlert: {
         const dsl::Domain& domain = p_.domains[s.type.domain];
-        c.text = [v, &domain](std::size_t row) { return domain.labels[static_cast<std::size_t>((*v)[row])]; };
+        c.text = [v, &domain](std::size_t row, std::string& cell) { cell += domain.labels[static_cast<std::size_t>((*v)[row])]; };
         cols_.push_back(std::move(c));
         const ast::BandDecl& decl = p_.module.bands[s.index];
         const bool deadlines = std::any_of(decl.bands.begin(), decl.bands.end(), [](const ast::Band& b) { return b.deadline.has_value(); });
         const bool texts = std::any_of(decl.bands.begin(), decl.bands.end(), [](const ast::Band& b) { return b.text.has_value(); });
         // Bands are found by label: label i of the domain is band i of the declaration.
         if (deadlines) {
-          cols_.push_back({s.name + ".期限", CellKind::kText, [v, &decl](std::size_t row) {
+          cols_.push_back({s.name + ".期限", CellKind::kText, [v, &decl](std::size_t row, std::string& cell) {
                              const ast::Band& b = decl.bands[static_cast<std::size_t>((*v)[row])];
-                             return b.deadline ? deadline_text(*b.deadline) : std::string();
+                             if (b.deadline) cell += deadline_text(*b.deadline);
                            }, {}, {}});
         }
         if (texts) {
           cols_.push_back({s.name + (s.kind == SymbolKind::kAlert ? ".措施" : ".说明"), CellKind::kText,
-                           [v, &decl](std::size_t row) {
+                           [v, &decl](std::size_t row, std::string& cell) {
                              const ast::Band& b = decl.bands[static_cast<std::size_t>((*v)[row])];
-                             return b.text.value_or("");
+                             if (b.text) cell += *b.text;
                            }, {}, {}});
         }
         return;
@@ -147,23 +147,23 @@ class Columns {
         c.kind = CellKind::kNumber;
         const int places = p_.precision;
         if (s.kind == SymbolKind::kIndicator) {
-          c.text = [v, places](std::size_t row) { return decimal::format((*v)[row], decimal::kPlaces, places); };
+          c.text = [v, places](std::size_t row, std::string& cell) { decimal::append_format(cell, (*v)[row], decimal::kPlaces, places); };
         } else {
-          c.text = [v](std::size_t row) { return decimal::to_string((*v)[row]); };
+          c.text = [v](std::size_t row, std::string& cell) { cell += decimal::to_string((*v)[row]); };
         }
         break;
       }
       case TypeKind::kMoney:
         c.kind = CellKind::kNumber;
-        c.text = [v](std::size_t row) { return decimal::format_yuan((*v)[row]); };
+        c.text = [v](std::size_t row, std::string& cell) { decimal::append_format(cell, (*v)[row], 2, 2); };
         break;
       case TypeKind::kBool:
         c.kind = CellKind::kBool;
-        c.text = [v](std::size_t row) { return std::string((*v)[row] ? "是" : "否"); };
+        c.text = [v](std::size_t row, std::string& cell) { cell += (*v)[row] ? "是" : "否"; };
         break;
       case TypeKind::kLabel: {
         const dsl::Domain& domain = p_.domains[s.type.domain];
-        c.text = [v, &domain](std::size_t row) { return domain.labels[static_cast<std::size_t>((*v)[row])]; };
+        c.text = [v, &domain](std::size_t row, std::string& cell) { cell += domain.labels[static_cast<std::size_t>((*v)[row])]; };
         break;
       }
       case TypeKind::kNumberList: {
@@ -191,9 +191,9 @@ class Columns {
         break;
       }
       default:
-        c.text = [v, this](std::size_t row) {
+        c.text = [v, this](std::size_t row, std::string& cell) {
           const std::int64_t text_id = (*v)[row];
-          return text_id < 0 ? std::string() : d_.strings.text(static_cast<std::uint32_t>(text_id));
+          if (text_id >= 0) cell += d_.strings.text(static_cast<std::uint32_t>(text_id));
         };
         break;
     }
@@ -206,8 +206,8 @@ class Columns {
   std::vector<OutColumn> cols_;
 };
 
-void csv_cell(std::string& out, const std::string& value) {
-  const bool quote = value.find_first_of(",\"\n\r") != std::string::npos;
+void csv_cell(std::string& out, std::string_view value) {
+  const bool quote = std::any_of(value.begin(), value.end(), [](char c) { return c == ',' || c == '"' || c == '\n' || c == '\r'; });
   if (!quote) {
     out += value;
     return;
@@ -243,11 +243,18 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
       csv_cell(out, cols[c].name);
     }
     out.push_back('\n');
+    std::string cell;  // reused: writing a cell allocates nothing once it has grown
     for (const std::size_t row : result.selected) {
       for (std::size_t c = 0; c < cols.size(); ++c) {
         if (c > 0) out.push_back(',');
         if (cols[c].missing && cols[c].missing(row)) continue;
-        csv_cell(out, cols[c].kind == CellKind::kList ? join(cols[c].list(row), ";") : cols[c].text(row));
+        if (cols[c].kind == CellKind::kList) {
+          csv_cell(out, join(cols[c].list(row), ";"));
+          continue;
+        }
+        cell.clear();
+        cols[c].text(row, cell);
+        csv_cell(out, cell);
       }
       out.push_back('\n');
     }
@@ -263,6 +270,11 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
   w.string("jixiao " + std::string(kVersion));
   w.key("results");
   w.begin_array();
+  auto text = [](const OutColumn& c, std::size_t row) {
+    std::string cell;
+    c.text(row, cell);
+    return cell;
+  };
   for (const std::size_t row : result.selected) {
     if (row != result.selected.front()) out += ",";
     out += "\n";
@@ -275,9 +287,9 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
         continue;
       }
       switch (c.kind) {
-        case CellKind::kNumber: rw.number_text(c.text(row)); break;
-        case CellKind::kBool: rw.boolean(c.text(row) == "是"); break;
-        case CellKind::kText: rw.string(c.text(row)); break;
+        case CellKind::kNumber: rw.number_text(text(c, row)); break;
+        case CellKind::kBool: rw.boolean(text(c, row) == "是"); break;
+        case CellKind::kText: rw.string(text(c, row)); break;
         case CellKind::kList:
           rw.begin_array();
           for (const auto& item : c.list(row)) rw.string(item);

@@ -70,5 +70,19 @@ TEST(Args, HelpListsEveryOption) {
             "      --format FORMAT     format\n");
 }
 
+TEST(Args, WholeNumberFlagsTakeDigitsInTheirRangeOnly) {
+  EXPECT_EQ(whole_number_flag("threads", "2", 1, 256, "--threads 2"), 2u);
+  EXPECT_EQ(whole_number_flag("threads", "256", 1, 256, "--threads 2"), 256u);
+  for (const std::string bad : {"0", "257", "-1", "+2", " 2", "2 ", "2.0", "", "two", "99999999999999999999"}) {
+    try {
+      whole_number_flag("threads", bad, 1, 256, "--threads 2");
+      ADD_FAILURE() << "accepted `" << bad << "`";
+    } catch (const UsageError& e) {
+      EXPECT_EQ(std::string(e.what()), "`--threads` is `" + bad + "`, not a whole number from 1 to 256");
+      EXPECT_EQ(e.hint(), "write e.g. `--threads 2`");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace jixiao::cli

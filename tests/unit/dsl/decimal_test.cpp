@@ -94,4 +94,49 @@ TEST(Decimal, FloorAndCeil) {
 }
 
 }  // namespace
+TEST(Decimal, AppendFormatWritesWhatFormatReturns) {
+  std::vector<std::int64_t> values = {0, 1, -1, 5, -5, 49, 50, -50, 99, 4999, 5000, -5000, 75'000'000, 74'999'999, 74'995'000,
+                                      -74'995'000, 123'456'789, INT64_MAX, INT64_MIN + 1, INT64_MAX / 7, -(INT64_MAX / 3)};
+  std::uint64_t x = 88172645463325252ULL;  // xorshift: a spread of magnitudes and signs
+  for (int i = 0; i < 2000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const auto v = static_cast<std::int64_t>(x >> (x % 60));
+    values.push_back(i % 2 ? v : -v);
+  }
+  for (const std::int64_t v : values) {
+    for (const auto& [places, shown] : {std::pair{6, 2}, std::pair{6, 0}, std::pair{6, 6}, std::pair{2, 2}, std::pair{6, 1}}) {
+      std::string out = "x";
+      decimal::append_format(out, v, places, shown);
+      EXPECT_EQ(out, "x" + decimal::format(v, places, shown)) << v << " " << places << " " << shown;
+    }
+  }
+}
+
+TEST(Decimal, DivRoundIsTheSameInSixtyFourAndOneHundredTwentyEightBits) {
+  // The reference: the 128-bit computation the fast path stands in for.
+  auto reference = [](Int128 n, Int128 d) {
+    if (d < 0) {
+      n = -n;
+      d = -d;
+    }
+    Int128 q = n / d;
+    Int128 r = n % d;
+    if (r < 0) r = -r;
+    if (2 * r >= d) q += n < 0 ? -1 : 1;
+    return q;
+  };
+  const Int128 edge = INT64_MAX / 2;
+  const std::vector<Int128> ns = {0, 1, -1, 7, -7, 15, -15, 1'000'000, -1'500'000, 2'500'000, edge, -edge, edge + 1, -edge - 1,
+                                  Int128{INT64_MAX} * 1000, Int128{INT64_MIN} * 3};
+  const std::vector<Int128> ds = {1, 2, 3, 10, 1'000'000, -2, -1'000'000, edge, edge + 1, Int128{INT64_MAX} * 5};
+  for (const Int128 n : ns) {
+    for (const Int128 d : ds) {
+      EXPECT_TRUE(decimal::div_round(n, d) == reference(n, d))
+          << decimal::int128_to_string(n) << " / " << decimal::int128_to_string(d);
+    }
+  }
+}
+
 }  // namespace jixiao

@@ -926,5 +926,64 @@ TEST(EvalChunking, RuntimeErrorRowIsTheSameWhateverTheChunk) {
   }
 }
 
+TEST(EvalThreads, ThreadCountAndChunkSizeDoNotChangeTheResults) {
+  const std::string p = chunk_policy();
+  const std::string csv = chunk_data(57);  // row 58 would score 100.7, out of range
+  Eval reference(p, csv, EvalOptions{.chunk_rows = 4096, .threads = 1, .timings = nullptr, .period = {}, .all_periods = false});
+  ASSERT_TRUE(reference.result) << reference.errors();
+  const std::string expected = reference.csv();
+  for (const std::size_t threads : {std::size_t{2}, std::size_t{3}, std::size_t{8}, std::size_t{1000}}) {
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{4096}}) {
+      Eval r(p, csv, EvalOptions{.chunk_rows = chunk, .threads = threads, .timings = nullptr, .period = {}, .all_periods = false});
+      ASSERT_TRUE(r.result) << r.errors();
+      EXPECT_EQ(r.csv(), expected) << threads << " threads, chunk_rows = " << chunk;
+    }
+  }
+}
+
+TEST(EvalThreads, TheFirstErrorsReportedAreTheSameForAnyThreadCount) {
+  // Division by zero on every 9th row and an overflow on every 13th: 40 failing rows in all,
+  // more than are shown; the ones shown are the first by (rule, row) whatever the threads.
+  const std::string p = policy("input { 甲 : number  乙 : number }\n"
+                               "let 商 = 甲 / 乙\n"
+                               "indicator 总分 { 工作 100% = 商 * 甲 }\n");
+  std::string csv = "编码,甲,乙\n";
+  for (int i = 0; i < 300; ++i) {
+    csv += "K" + std::to_string(i) + "," + (i % 13 == 5 ? "9000000000000" : "1") + "," + (i % 9 == 4 ? "0" : "2") + "\n";
+  }
+  Eval reference(p, csv, EvalOptions{.chunk_rows = 4096, .threads = 1, .timings = nullptr, .period = {}, .all_periods = false});
+  ASSERT_FALSE(reference.result);
+  const std::string expected = reference.errors();
+  EXPECT_NE(expected.find("division by zero in row 5 (`K4`)"), std::string::npos) << expected;
+  EXPECT_NE(expected.find("more rows failed"), std::string::npos) << expected;
+  for (const std::size_t threads : {std::size_t{2}, std::size_t{3}, std::size_t{7}}) {
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{5}, std::size_t{4096}}) {
+      Eval r(p, csv, EvalOptions{.chunk_rows = chunk, .threads = threads, .timings = nullptr, .period = {}, .all_periods = false});
+      EXPECT_FALSE(r.result);
+      EXPECT_EQ(r.errors(), expected) << threads << " threads, chunk_rows = " << chunk;
+    }
+  }
+}
+
+TEST(StringPoolOrder, ByteOrderPlacesTextsAsTheirBytesCompare) {
+  StringPool pool;
+  const std::vector<std::string> texts = {"330110001001", "330110001002", "33011000100", "", "b", "a",
+                                          "0123456789abcdefX", "0123456789abcdefA", "0123456789abcdef", "社区",
+                                          "社", "Z", std::string("a\0b", 3)};
+  for (const auto& t : texts) pool.intern(t);
+  const std::vector<std::uint32_t> place = pool.byte_order();
+  ASSERT_EQ(place.size(), texts.size());
+  for (std::uint32_t a = 0; a < texts.size(); ++a) {
+    for (std::uint32_t b = 0; b < texts.size(); ++b) {
+      EXPECT_EQ(place[a] < place[b], texts[a] < texts[b]) << "`" << texts[a] << "` vs `" << texts[b] << "`";
+    }
+  }
+  // Interning finds every text again, also after the index has grown.
+  for (int i = 0; i < 1000; ++i) pool.intern("k" + std::to_string(i));
+  for (std::uint32_t i = 0; i < texts.size(); ++i) EXPECT_EQ(pool.find(texts[i]), std::optional<std::uint32_t>(i));
+  EXPECT_EQ(pool.find("k999"), std::optional<std::uint32_t>(static_cast<std::uint32_t>(texts.size() + 999)));
+  EXPECT_FALSE(pool.find("k1000"));
+}
+
 }  // namespace
 }  // namespace jixiao::engine

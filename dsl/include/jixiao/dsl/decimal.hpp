@@ -28,6 +28,18 @@ inline constexpr std::int64_t kOne = 1'000'000;  // raw value of 1
 
 /// Rounds n / d half away from zero. d must be non-zero.
 constexpr Int128 div_round(Int128 n, Int128 d) {
+  // Operands that fit in 62 bits (nearly all of them) are divided in 64 bits: the same result,
+  // without a call to the 128-bit division routine.
+  constexpr Int128 kFast = INT64_MAX / 2;
+  if (n >= -kFast && n <= kFast && d > 0 && d <= kFast) {
+    const auto nn = static_cast<std::int64_t>(n);
+    const auto dd = static_cast<std::int64_t>(d);
+    std::int64_t q = nn / dd;
+    std::int64_t r = nn % dd;
+    if (r < 0) r = -r;
+    if (2 * r >= dd) q += (nn < 0) ? -1 : 1;
+    return q;
+  }
   if (d < 0) {
     n = -n;
     d = -d;
@@ -110,6 +122,9 @@ std::optional<std::int64_t> parse(std::string_view text, int places, ParseError*
 /// Formats a value that has `places` fractional digits with exactly `shown` decimals (<= places),
 /// rounding half away from zero. format(75000000, 6, 2) == "75.00".
 std::string format(std::int64_t value, int places, int shown);
+
+/// Appends format(value, places, shown) to `out` without allocating (for results of many rows).
+void append_format(std::string& out, std::int64_t value, int places, int shown);
 
 /// Formats with as few decimals as needed (no trailing zeros): 75000000 → "75", 7500000 → "7.5".
 std::string format_trim(std::int64_t value, int places);

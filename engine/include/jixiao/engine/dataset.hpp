@@ -2,10 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "jixiao/dsl/check.hpp"
@@ -15,6 +15,9 @@
 namespace jixiao::engine {
 
 /// Interns texts: equal texts get the same id. Ids are dense from 0 and stable for the pool's life.
+/// The texts live in a deque (their addresses never change); the index is an open-addressing
+/// table of ids, so interning a text that is already there allocates nothing, and a new text costs
+/// one string and four to eight bytes of index.
 class StringPool {
  public:
   std::uint32_t intern(std::string_view s);
@@ -22,10 +25,19 @@ class StringPool {
   [[nodiscard]] std::optional<std::uint32_t> find(std::string_view s) const;
   [[nodiscard]] const std::string& text(std::uint32_t id) const { return strings_[id]; }
   [[nodiscard]] std::size_t size() const { return strings_.size(); }
+  /// Per id, the text's place among all the pool's texts in byte order (0 for the first): texts
+  /// compare as their places do, so sorting by text can sort integers.
+  [[nodiscard]] std::vector<std::uint32_t> byte_order() const;
+  /// Makes room for `n` texts in all.
+  void reserve(std::size_t n);
 
  private:
-  std::vector<std::string> strings_;
-  std::unordered_map<std::string, std::uint32_t> index_;
+  /// The slot of `s` in slots_: the one holding its id, or the empty one where it would go.
+  [[nodiscard]] std::size_t slot_of(std::string_view s, std::size_t hash) const;
+  void grow();
+
+  std::deque<std::string> strings_;
+  std::vector<std::uint32_t> slots_;  ///< id + 1, or 0 for an empty slot; the size is a power of 2
 };
 
 /// Every value of a column is an int64: a number (raw, scale 10^6), money (fen), a label index,

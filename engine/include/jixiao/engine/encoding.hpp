@@ -52,4 +52,7 @@ struct DecodeError {
 [[nodiscard]] std::variant<DecodeResult, DecodeError> decode_text(std::string_view bytes,
                                                                   Encoding enc);
 
+/// As above; valid UTF-8 is moved into the result instead of copied.
+[[nodiscard]] std::variant<DecodeResult, DecodeError> decode_owned_text(std::string&& bytes, Encoding enc);
+
 }  // namespace jixiao::engine

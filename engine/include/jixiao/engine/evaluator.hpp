@@ -83,8 +83,18 @@ struct EvalResult {
   std::map<ast::ExprId, std::vector<std::int64_t>> traced;
 };
 
+/// How long the phases of evaluate() took (for `jixiao eval --stats`).
+struct EvalTimings {
+  double evaluate_ms = 0;  ///< every indicator, veto, grade and alert over every row
+  double allocate_ms = 0;  ///< the fund splits and their conservation checks
+};
+
 struct EvalOptions {
   std::size_t chunk_rows = 4096;  ///< rows per chunk (0 counts as 1); results do not depend on it
+  /// Threads evaluating row ranges at once (0 counts as 1); results, errors included, do not
+  /// depend on it.
+  std::size_t threads = 1;
+  EvalTimings* timings = nullptr;  ///< filled in when not null
   /// With periods: the period evaluated (results, funds); empty means the latest in the data.
   /// Earlier periods are evaluated too, as the history that `prev`, `streak`, ... read.
   std::string period;

@@ -39,4 +39,9 @@ std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std
                                 const dsl::CheckedPolicy& policy, const LoadOptions& options,
                                 DiagnosticSink& sink);
 
+/// As above, taking the bytes: UTF-8 data is kept as read rather than copied.
+std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std::string&& bytes,
+                                const dsl::CheckedPolicy& policy, const LoadOptions& options,
+                                DiagnosticSink& sink);
+
 }  // namespace jixiao::engine
