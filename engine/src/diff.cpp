@@ -1116,7 +1116,7 @@ class ImpactBuilder {
     switch (os.type.kind) {
       case TypeKind::kNumber:
       case TypeKind::kMoney:
-      case TypeKind::kBool: return oc == nc;
+      case TypeKind::kBool: return std::equal(oc.begin(), oc.end(), nc.begin(), nc.end());
       case TypeKind::kLabel: {
         const auto& ol = op_.domains[os.type.domain].labels;
         const auto& nl = np_.domains[ns.type.domain].labels;
@@ -1171,13 +1171,13 @@ class ImpactBuilder {
   }
 
   struct BandValues {
-    const std::vector<std::int64_t>* old_values = nullptr;  ///< the banded value per row, when it is a symbol
-    const std::vector<std::int64_t>* new_values = nullptr;
+    const std::span<const std::int64_t>* old_values = nullptr;  ///< the banded value per row, when it is a symbol
+    const std::span<const std::int64_t>* new_values = nullptr;
     bool any = true;  ///< the change matters on some row
   };
 
   // The column of the value a grade or alert bands, when it names a symbol.
-  const std::vector<std::int64_t>* banded(const ImpactSide& s, const std::string& decl) {
+  const std::span<const std::int64_t>* banded(const ImpactSide& s, const std::string& decl) {
     for (const ast::BandDecl& b : s.policy->module.bands) {
       if (b.name.name != decl) continue;
       if (!std::holds_alternative<ast::NameRef>(s.policy->module.expr(b.of))) return nullptr;

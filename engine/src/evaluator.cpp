@@ -884,12 +884,25 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
   result.rows = data.rows;
   result.selected = select_rows(data, options);
   if (!check_history(compiled, policy, data, result.selected, sink)) return std::nullopt;
+  // Every symbol's column, without copying: computed columns move into result.storage (once, should
+  // two symbols share one), dataset columns are viewed where they are.
+  std::vector<std::int64_t> stored(compiled.columns.size(), -1);
   result.columns.resize(policy.symbols.size());
   for (std::size_t s = 0; s < policy.symbols.size(); ++s) {
     const std::int64_t col = compiled.symbol_column[s];
     if (col < 0) continue;
-    const detail::ColumnSlot& slot = compiled.columns[static_cast<std::size_t>(col)];
-    result.columns[s].assign(slot.data(), slot.data() + data.rows);
+    detail::ColumnSlot& slot = compiled.columns[static_cast<std::size_t>(col)];
+    if (slot.view != nullptr) {
+      result.columns[s] = std::span<const std::int64_t>(slot.view, data.rows);
+      continue;
+    }
+    std::int64_t& at = stored[static_cast<std::size_t>(col)];
+    if (at < 0) {
+      at = static_cast<std::int64_t>(result.storage.size());
+      result.storage.push_back(std::move(slot.owned));
+      slot.view = result.storage.back().data();  // the funds below still read it through the slot
+    }
+    result.columns[s] = std::span<const std::int64_t>(result.storage[static_cast<std::size_t>(at)]);
   }
   for (const detail::RuleSlot& r : compiled.rules) {
     RuleColumn rc;

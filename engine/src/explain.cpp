@@ -353,7 +353,7 @@ class Builder {
     return d_.periods[static_cast<std::size_t>(d_.period_index[row])];
   }
 
-  const std::vector<std::int64_t>& column(SymbolId s) const { return r_.columns[static_cast<std::uint32_t>(s)]; }
+  std::span<const std::int64_t> column(SymbolId s) const { return r_.columns[static_cast<std::uint32_t>(s)]; }
 
   Val typed(const dsl::Type& t, std::int64_t raw) const {
     Val v;

@@ -178,6 +178,7 @@ class Loader {
       return std::nullopt;
     }
     if (!map_header(fields, reader.record_offset())) return std::nullopt;
+    reserve_rows(reader);
 
     std::vector<std::uint32_t> key_offsets;
     std::uint32_t row = 0;
@@ -233,6 +234,22 @@ class Loader {
       const std::uint32_t at = row_of(static_cast<std::uint32_t>(data_.key.values[r]), before);
       if (at != 0) data_.prev_row[r] = static_cast<std::int64_t>(at) - 1;
     }
+  }
+
+  // Reserves the columns for the rows the file holds at most (its line breaks: quoted ones only make
+  // this larger), so that no column is copied as it grows. Reserved memory that is never written is
+  // never touched.
+  void reserve_rows(const CsvReader& reader) {
+    const std::string_view rest = text_.substr(reader.record_offset());
+    const std::size_t rows = static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n')) + 1;
+    data_.key.values.reserve(rows);
+    data_.row_offsets.reserve(rows);
+    if (period_column_ != kUnmapped) data_.period.values.reserve(rows);
+    for (std::size_t i = 0; i < mapped_.size(); ++i) {
+      if (mapped_[i] != kUnmapped) data_.inputs[i].values.reserve(rows);
+    }
+    next_row_.reserve(rows);
+    data_.strings.reserve(rows + 64);
   }
 
   std::uint32_t read_period(const CsvField& f, std::uint32_t row) {

@@ -86,11 +86,11 @@ class Columns {
   }
 
  private:
-  const std::vector<std::int64_t>& values(dsl::SymbolId s) const { return r_.columns[static_cast<std::uint32_t>(s)]; }
+  std::span<const std::int64_t> values(dsl::SymbolId s) const { return r_.columns[static_cast<std::uint32_t>(s)]; }
 
   void add_symbol(dsl::SymbolId id) {
     const dsl::Symbol& s = p_.symbol(id);
-    const std::vector<std::int64_t>* v = &values(id);
+    const std::int64_t* v = values(id).data();
     OutColumn c;
     c.name = s.name;
     if (s.kind == SymbolKind::kInput && p_.module.inputs[s.index].optional) {
@@ -114,7 +114,7 @@ class Columns {
       case SymbolKind::kGrade:
       case SymbolKind::kAlert: {
         const dsl::Domain& domain = p_.domains[s.type.domain];
-        c.text = [v, &domain](std::size_t row, std::string& cell) { cell += domain.labels[static_cast<std::size_t>((*v)[row])]; };
+        c.text = [v, &domain](std::size_t row, std::string& cell) { cell += domain.labels[static_cast<std::size_t>(v[row])]; };
         cols_.push_back(std::move(c));
         const ast::BandDecl& decl = p_.module.bands[s.index];
         const bool deadlines = std::any_of(decl.bands.begin(), decl.bands.end(), [](const ast::Band& b) { return b.deadline.has_value(); });
@@ -122,14 +122,14 @@ class Columns {
         // Bands are found by label: label i of the domain is band i of the declaration.
         if (deadlines) {
           cols_.push_back({s.name + ".期限", CellKind::kText, [v, &decl](std::size_t row, std::string& cell) {
-                             const ast::Band& b = decl.bands[static_cast<std::size_t>((*v)[row])];
+                             const ast::Band& b = decl.bands[static_cast<std::size_t>(v[row])];
                              if (b.deadline) cell += deadline_text(*b.deadline);
                            }, {}, {}});
         }
         if (texts) {
           cols_.push_back({s.name + (s.kind == SymbolKind::kAlert ? ".措施" : ".说明"), CellKind::kText,
                            [v, &decl](std::size_t row, std::string& cell) {
-                             const ast::Band& b = decl.bands[static_cast<std::size_t>((*v)[row])];
+                             const ast::Band& b = decl.bands[static_cast<std::size_t>(v[row])];
                              if (b.text) cell += *b.text;
                            }, {}, {}});
         }
@@ -141,29 +141,29 @@ class Columns {
     add_value_column(s, v, c);
   }
 
-  void add_value_column(const dsl::Symbol& s, const std::vector<std::int64_t>* v, OutColumn c) {
+  void add_value_column(const dsl::Symbol& s, const std::int64_t* v, OutColumn c) {
     switch (s.type.kind) {
       case TypeKind::kNumber: {
         c.kind = CellKind::kNumber;
         const int places = p_.precision;
         if (s.kind == SymbolKind::kIndicator) {
-          c.text = [v, places](std::size_t row, std::string& cell) { decimal::append_format(cell, (*v)[row], decimal::kPlaces, places); };
+          c.text = [v, places](std::size_t row, std::string& cell) { decimal::append_format(cell, v[row], decimal::kPlaces, places); };
         } else {
-          c.text = [v](std::size_t row, std::string& cell) { cell += decimal::to_string((*v)[row]); };
+          c.text = [v](std::size_t row, std::string& cell) { cell += decimal::to_string(v[row]); };
         }
         break;
       }
       case TypeKind::kMoney:
         c.kind = CellKind::kNumber;
-        c.text = [v](std::size_t row, std::string& cell) { decimal::append_format(cell, (*v)[row], 2, 2); };
+        c.text = [v](std::size_t row, std::string& cell) { decimal::append_format(cell, v[row], 2, 2); };
         break;
       case TypeKind::kBool:
         c.kind = CellKind::kBool;
-        c.text = [v](std::size_t row, std::string& cell) { cell += (*v)[row] ? "是" : "否"; };
+        c.text = [v](std::size_t row, std::string& cell) { cell += v[row] ? "是" : "否"; };
         break;
       case TypeKind::kLabel: {
         const dsl::Domain& domain = p_.domains[s.type.domain];
-        c.text = [v, &domain](std::size_t row, std::string& cell) { cell += domain.labels[static_cast<std::size_t>((*v)[row])]; };
+        c.text = [v, &domain](std::size_t row, std::string& cell) { cell += domain.labels[static_cast<std::size_t>(v[row])]; };
         break;
       }
       case TypeKind::kNumberList: {
@@ -192,7 +192,7 @@ class Columns {
       }
       default:
         c.text = [v, this](std::size_t row, std::string& cell) {
-          const std::int64_t text_id = (*v)[row];
+          const std::int64_t text_id = v[row];
           if (text_id >= 0) cell += d_.strings.text(static_cast<std::uint32_t>(text_id));
         };
         break;

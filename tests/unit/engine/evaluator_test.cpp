@@ -71,7 +71,8 @@ struct Eval {
 
   /// A column's raw values (numbers at scale 10^6, fen, label indices, 0/1).
   [[nodiscard]] std::vector<std::int64_t> raw(const std::string& name) const {
-    return result->columns[static_cast<std::uint32_t>(id(name))];
+    const std::span<const std::int64_t> c = result->columns[static_cast<std::uint32_t>(id(name))];
+    return {c.begin(), c.end()};
   }
 
   /// A number column as exact decimals ("0.333333", "-2").

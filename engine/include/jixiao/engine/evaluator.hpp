@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -69,13 +70,22 @@ struct RuleColumn {
 
 /// Everything an evaluation produced.
 struct EvalResult {
+  EvalResult() = default;
+  EvalResult(EvalResult&&) = default;
+  EvalResult& operator=(EvalResult&&) = default;
+  EvalResult(const EvalResult&) = delete;  // `columns` views `storage`: a copy would view the original's
+  EvalResult& operator=(const EvalResult&) = delete;
+
   std::size_t rows = 0;
   /// The rows whose results are reported and paid (all rows without periods; the evaluated
   /// period's rows, or every row with all_periods, with periods), in file order.
   std::vector<std::size_t> selected;
   /// Per symbol (indexed by SymbolId), its value per row: raw numbers, fen, label indices, text
-  /// ids, 0/1. Empty for params, sets and funds.
-  std::vector<std::vector<std::int64_t>> columns;
+  /// ids, 0/1. Empty for params, sets and funds. Views: of `storage`, or of the dataset's columns
+  /// for inputs (the dataset must outlive the result).
+  std::vector<std::span<const std::int64_t>> columns;
+  /// The columns the evaluation computed, moved here rather than copied.
+  std::vector<std::vector<std::int64_t>> storage;
   std::vector<FundResult> funds;   ///< parallel to Module::funds
   std::vector<RuleColumn> rules;   ///< in declaration order: vetoes, then deductions/bonuses and their caps
   /// The value per row (as in `columns`) of each expression evaluate() was asked to trace. On rows
