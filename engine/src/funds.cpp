@@ -95,8 +95,8 @@ class FundStage {
   }
 
   // Position of every row in the declared tie order (`ties by ...`); rows equal on every key keep
-  // their file order.
-  std::vector<std::uint32_t> tie_ranks(const ast::FundDecl& f, const FundColumns& cols) const {
+  // their file order. The order itself is kept in tie_order_.
+  std::vector<std::uint32_t> tie_ranks(const ast::FundDecl& f, const FundColumns& cols) {
     // Each key as integers that order as its values do: texts by their place in byte order.
     std::vector<std::vector<std::int64_t>> keys(f.ties.size());
     std::vector<std::uint32_t> text_place;
@@ -119,6 +119,7 @@ class FundStage {
     });
     std::vector<std::uint32_t> rank(data_.rows);
     for (std::uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
+    tie_order_ = std::move(order);
     return rank;
   }
 
@@ -263,11 +264,22 @@ class FundStage {
     for (const std::size_t r : rows) out.split_of[r] = static_cast<std::int32_t>(out.splits.size());
     out.splits.push_back(std::move(split));
     if (pool == 0) return 0;
-    std::vector<std::uint32_t> order(who.size());
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return tie_rank[who[a]] < tie_rank[who[b]]; });
+    // The recipients' places in the tie order among themselves: small splits sort, large ones
+    // walk the whole tie order once (no sort).
     std::vector<std::uint32_t> local_rank(who.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) local_rank[order[i]] = i;
+    if (who.size() * 16 < tie_order_.size()) {
+      std::vector<std::uint32_t> order(who.size());
+      std::iota(order.begin(), order.end(), 0u);
+      std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return tie_rank[who[a]] < tie_rank[who[b]]; });
+      for (std::uint32_t i = 0; i < order.size(); ++i) local_rank[order[i]] = i;
+    } else {
+      std::vector<std::int32_t> index_of(data_.rows, -1);
+      for (std::size_t i = 0; i < who.size(); ++i) index_of[who[i]] = static_cast<std::int32_t>(i);
+      std::uint32_t next = 0;
+      for (const std::uint32_t r : tie_order_) {
+        if (index_of[r] >= 0) local_rank[static_cast<std::size_t>(index_of[r])] = next++;
+      }
+    }
     const auto r = allocate_largest_remainder(pool, weights, local_rank);
     if (const auto* e = std::get_if<AllocationError>(&r)) {
       sink_.report(make_diagnostic(DiagCode::pool_not_split, t.span,
@@ -298,6 +310,7 @@ class FundStage {
   bool per_period_;
   DiagnosticSink& sink_;
   bool failed_ = false;  ///< a split was reported as impossible
+  std::vector<std::uint32_t> tie_order_;  ///< the rows in the tie order of the fund being split
 };
 
 }  // namespace
