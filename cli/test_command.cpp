@@ -501,7 +501,19 @@ class Runner {
       data = engine::load_csv(cs.sources, *c.data_path, *bytes, loaded->policy, engine::LoadOptions{}, *cs.limit);
     }
     if (!data) return diagnostics();
-    auto result = engine::evaluate(loaded->plan, *data, engine::EvalOptions{}, *cs.limit);
+    engine::EvalOptions options;
+    if (c.period) {
+      const auto& periods = data->periods;
+      if (std::find(periods.begin(), periods.end(), *c.period) == periods.end()) {
+        std::string list;
+        for (const auto& p : periods) list += (list.empty() ? "`" : ", `") + p + "`";
+        out.lines.push_back("the case asks for period `" + *c.period + "`, but " +
+                            (periods.empty() ? std::string("the data has no periods") : "the data's periods are " + list));
+        return out;
+      }
+      options.period = *c.period;
+    }
+    auto result = engine::evaluate(loaded->plan, *data, options, *cs.limit);
     if (!result) return diagnostics();
     record_hits(loaded->policy, *result, coverage.hits);
 

@@ -283,7 +283,7 @@ class Reader {
     TestCase c;
     c.tolerance = file_tolerance;
     c.params = file_params;
-    unknown_keys(t, {"name", "params", "data", "rows", "tolerance", "expect"}, "a case");
+    unknown_keys(t, {"name", "params", "data", "rows", "period", "tolerance", "expect"}, "a case");
     const toml::node* name = t.get("name");
     if (name == nullptr) {
       error(t.source().begin, "a case has no `name`", "write e.g. `name = \"负面清单否决\"`");
@@ -308,6 +308,9 @@ class Reader {
     }
     if (const toml::node* tol = t.get("tolerance")) {
       if (auto v = tolerance(*tol)) c.tolerance = *v;
+    }
+    if (const toml::node* p = t.get("period")) {
+      if (auto v = text_value(*p, "period", "\"2023\"")) c.period = *v;
     }
     const toml::node* data = t.get("data");
     const toml::node* rows = t.get("rows");

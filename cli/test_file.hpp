@@ -58,6 +58,7 @@ struct TestCase {
   std::optional<std::string> data_path;    ///< a CSV file, resolved against the test file's directory
   std::optional<std::string> rows_csv;     ///< inline `rows`, as CSV text
   std::int64_t tolerance = 0;              ///< raw; the case's, else the file's, else 0
+  std::optional<std::string> period;       ///< with periods in the data: the period evaluated (default: the latest)
   std::vector<Expectation> expect;
 };
 
