@@ -148,29 +148,42 @@ class Lowerer {
     return Span{id_, begin, trim_end(begin, end)};
   }
 
-  std::uint32_t trim_end(std::uint32_t begin, std::uint32_t end) const {
-    std::uint32_t last = begin;
-    std::uint32_t i = begin;
-    while (i < end) {
+  // The end of [begin, end) without trailing blanks and comments: one lookup in code_end_.
+  std::uint32_t trim_end(std::uint32_t begin, std::uint32_t end) const { return std::max(begin, code_end()[end]); }
+
+  // code_end_[p]: one past the last byte before p that is code — not a blank, not in a comment;
+  // every byte of a string literal counts, its quotes included. Made on first use, in one pass.
+  const std::vector<std::uint32_t>& code_end() const {
+    if (!code_end_.empty()) return code_end_;
+    const std::size_t n = text_.size();
+    code_end_.assign(n + 1, 0);
+    std::size_t i = 0;
+    auto mark = [&](std::size_t from, std::size_t to, bool code) {  // bytes [from, to)
+      for (std::size_t k = from; k < to && k < n; ++k) code_end_[k + 1] = code ? static_cast<std::uint32_t>(k + 1) : code_end_[k];
+    };
+    while (i < n) {
       const char c = text_[i];
       if (c == '#') {
-        while (i < end && text_[i] != '\n') ++i;
+        const std::size_t start = i;
+        while (i < n && text_[i] != '\n') ++i;
+        mark(start, i, false);
         continue;
       }
       if (c == '"') {
+        const std::size_t start = i;
         ++i;
-        while (i < end && text_[i] != '"' && text_[i] != '\n') {
+        while (i < n && text_[i] != '"' && text_[i] != '\n') {
           if (text_[i] == '\\') ++i;
           ++i;
         }
-        if (i < end) ++i;
-        last = i;
+        if (i < n) ++i;  // the closing quote (or the line break that ends an unclosed string)
+        mark(start, std::min(i, n), true);
         continue;
       }
+      mark(i, i + 1, c != ' ' && c != '\t' && c != '\r' && c != '\n');
       ++i;
-      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') last = i;
     }
-    return last;
+    return code_end_;
   }
 
   std::string content(const Node& n) const {
@@ -923,6 +936,7 @@ class Lowerer {
   }
 
   std::string_view text_;
+  mutable std::vector<std::uint32_t> code_end_;  ///< see code_end()
   SourceId id_;
   DiagnosticSink& sink_;
   ast::Module module_;
