@@ -88,6 +88,26 @@ class Example3x : public testing::Test {
   fs::path tmp_;
 };
 
+TEST_F(Example3x, StatsNameEveryPhaseAndTheThroughputOnStderr) {
+  const fs::path out = tmp_ / "results.csv";
+  std::ostringstream o;
+  std::ostringstream e;
+  jixiao::cli::Io io{o, e, false, true};
+  ASSERT_EQ(jixiao::cli::run({"eval", (kExample / "policy.jx").string(), "--data", (kExample / "data" / "communities.csv").string(),
+                              "--out", out.string(), "-q", "--stats", "--threads", "2"},
+                             io),
+            0)
+      << e.str();
+  EXPECT_EQ(o.str(), "");  // -q: no summary; the statistics are asked for, and go to stderr
+  const std::string err = e.str();
+  for (const char* phase : {"check", "load", "evaluate", "allocate", "format", "write"}) {
+    EXPECT_NE(err.find(std::string("phase ") + phase + " "), std::string::npos) << phase << "\n" << err;
+  }
+  EXPECT_NE(err.find(" ms for 200 rows ("), std::string::npos) << err;
+  EXPECT_NE(err.find(" rows/s) with 2 threads\n"), std::string::npos) << err;
+  EXPECT_EQ(read(out), read(kExample / "expected" / "results.csv"));
+}
+
 TEST_F(Example3x, GeneratorReproducesTheCommittedData) {
   const fs::path out = tmp_ / "communities.csv";
   const std::string cmd = std::string(JIXIAO_GEN_3X) + " --rows 200 --seed 2024 --out " + out.string();
