@@ -21,24 +21,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "generator_common.hpp"
+
 namespace {
 
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::int64_t uniform(std::int64_t lo, std::int64_t hi) {
-    return lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo + 1));
-  }
-
- private:
-  std::uint64_t state_;
-};
+using jixiao_bench::Rng;
 
 std::string pad(std::int64_t n, int width) {
   std::string s = std::to_string(n);
@@ -202,12 +189,7 @@ const char* const kUsage =
     "  --rows R        rows of data (default 1000)\n"
     "  --seed S        seed of the data (default 2024)\n";
 
-template <typename T>
-bool parse_number(const std::string& text, T& value) {
-  if (text.empty()) return false;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && end == text.data() + text.size();
-}
+using jixiao_bench::parse_number;
 
 int fail(const std::string& message) {
   std::cerr << "jixiao_gen_policy: error: " << message << "\n"

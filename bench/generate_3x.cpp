@@ -25,28 +25,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "generator_common.hpp"
+
 namespace {
 
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  /// Uniform in [lo, hi].
-  std::int64_t uniform(std::int64_t lo, std::int64_t hi) {
-    return lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo + 1));
-  }
-  /// Roughly bell-shaped in [lo, hi] around the middle (mean of three uniforms).
-  std::int64_t bell(std::int64_t lo, std::int64_t hi) { return (uniform(lo, hi) + uniform(lo, hi) + uniform(lo, hi)) / 3; }
-  bool chance(int per_thousand) { return uniform(0, 999) < per_thousand; }
-
- private:
-  std::uint64_t state_;
-};
+using jixiao_bench::Rng;
 
 /// value / 10^places as decimal text, e.g. fixed(755, 1) == "75.5".
 std::string fixed(std::int64_t value, int places) {
@@ -275,14 +258,7 @@ const char* const kUsage =
     "  --last-year Y  the last 年度 with --periods > 1 (default 2024; 1000 to 9999 minus periods)\n"
     "  --out FILE     write to FILE (through a temporary file in its directory) instead of stdout\n";
 
-template <typename T>
-bool parse_number(const std::string& text, T& value) {
-  if (text.empty()) return false;
-  const char* first = text.data();
-  const char* last = first + text.size();
-  const auto [end, ec] = std::from_chars(first, last, value);
-  return ec == std::errc() && end == last;
-}
+using jixiao_bench::parse_number;
 
 int fail(const std::string& message) {
   std::cerr << "jixiao_gen_3x: error: " << message << "\n"

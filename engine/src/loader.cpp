@@ -385,7 +385,7 @@ class Loader {
 
   void bad(const CsvField& f, std::uint32_t row, std::size_t input, const std::string& problem, DiagCode code = DiagCode::bad_cell) {
     const ast::InputDecl& in = policy_.module.inputs[input];
-    const dsl::Symbol& s = policy_.symbol(policy_.find(in.name.name));
+    const dsl::Symbol& s = *symbols_[input];
     const dsl::Domain* domain = in.kind == InputKind::kOneOf ? &policy_.domains[policy_.input_domain[input]] : nullptr;
     report(code, cell_span(f), "row " + std::to_string(row) + ", column `" + header_name(input) + "`: " + problem,
            "expected " + expected_text(in, s, domain));
