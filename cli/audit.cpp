@@ -14,12 +14,9 @@ namespace jixiao::cli {
 
 namespace fs = std::filesystem;
 
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed in libcrypto");
-  }
+namespace {
+
+std::string hex_digest(const unsigned char* digest, unsigned int size) {
   static const char* const kHex = "0123456789abcdef";
   std::string out;
   for (unsigned int i = 0; i < size; ++i) {
@@ -27,6 +24,39 @@ std::string sha256_hex(std::string_view bytes) {
     out.push_back(kHex[digest[i] & 0xF]);
   }
   return out;
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed in libcrypto");
+  }
+  return hex_digest(digest, size);
+}
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+    throw std::runtime_error("SHA-256 failed in libcrypto");
+  }
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256::update(std::string_view bytes) {
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), bytes.data(), bytes.size()) != 1) {
+    throw std::runtime_error("SHA-256 failed in libcrypto");
+  }
+}
+
+std::string Sha256::hex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest, &size) != 1) throw std::runtime_error("SHA-256 failed in libcrypto");
+  return hex_digest(digest, size);
 }
 
 namespace {
@@ -70,7 +100,7 @@ AuditRecord make_record(const Session& s, const EvalRequest& request, const Eval
   }
   r.data = {r.request.data, outcome.data_sha256, false};
   if (request.columns) r.columns = RecordedFile{*r.request.columns, sha256_hex(outcome.columns_bytes), false};
-  r.result_sha256 = sha256_hex(outcome.text);
+  r.result_sha256 = outcome.result_sha256;
   if (!out_path.empty()) r.result = RecordedFile{relative_to_record(out_path, record_path), r.result_sha256, false};
   r.rows = outcome.result->selected.size();
   return r;

@@ -14,6 +14,21 @@ namespace jixiao::cli {
 /// The SHA-256 of `bytes` as 64 lowercase hex digits (OpenSSL's libcrypto).
 std::string sha256_hex(std::string_view bytes);
 
+/// SHA-256 of bytes that arrive piece by piece (results streamed to a file).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view bytes);
+  /// The digest as 64 lowercase hex digits; call once, after the last update.
+  std::string hex();
+
+ private:
+  void* ctx_;  ///< an EVP_MD_CTX
+};
+
 /// One file an evaluation read or wrote, with its hash. `path` is relative to the record's
 /// directory, or `std/NAME.jx` for a bundled standard policy (`embedded`).
 struct RecordedFile {

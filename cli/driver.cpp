@@ -96,8 +96,21 @@ std::optional<std::string> Session::read_file(const std::string& path, const std
     io_failed = true;
     return std::nullopt;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  // Read in one piece at the file's size (no doubling buffer, no copy), then to the end in case
+  // it is a pipe or grew.
+  std::string bytes;
+  std::error_code size_error;
+  const std::uintmax_t size = std::filesystem::file_size(path, size_error);
+  if (!size_error && size > 0) {
+    bytes.resize(static_cast<std::size_t>(size));
+    in.read(bytes.data(), static_cast<std::streamsize>(size));
+    bytes.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  if (!in.bad()) {
+    in.clear();
+    char chunk[65536];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) bytes.append(chunk, static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad()) {
     Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read " + what + " `" + path + "`");
     d.file = path;
@@ -105,7 +118,7 @@ std::optional<std::string> Session::read_file(const std::string& path, const std
     io_failed = true;
     return std::nullopt;
   }
-  return std::move(buffer).str();
+  return bytes;
 }
 
 void Session::report(Diagnostic d) { limit->report(std::move(d)); }

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string_view>
 
 #include "audit.hpp"
 #include "jixiao/engine/loader.hpp"
@@ -28,6 +30,7 @@ std::optional<EvalOutcome> run_evaluation(Session& s, const EvalRequest& request
 
   engine::LoadOptions load;
   load.encoding = request.encoding;
+  load.threads = request.threads;
   if (request.columns) {
     auto text = s.read_file(*request.columns, "column map");
     if (!text) return std::nullopt;
@@ -63,6 +66,8 @@ std::optional<EvalOutcome> run_evaluation(Session& s, const EvalRequest& request
   }
   options.all_periods = request.all_periods;
   options.threads = request.threads;
+  const std::vector<dsl::SymbolId> shown = engine::result_symbols(out.loaded->policy);
+  options.keep = &shown;  // the results read no other symbol's values
   engine::EvalTimings timings;
   options.timings = &timings;
   t = std::chrono::steady_clock::now();
@@ -73,11 +78,25 @@ std::optional<EvalOutcome> run_evaluation(Session& s, const EvalRequest& request
   out.times.allocate = timings.allocate_ms;
   s.logger->info("evaluated in {:.1f} ms and allocated in {:.1f} ms ({} threads)", timings.evaluate_ms, timings.allocate_ms,
                  request.threads);
-  phase("formatting the results");
-  t = std::chrono::steady_clock::now();
-  out.text = engine::format_results(out.loaded->policy, *out.data, *out.result, request.format);
-  out.times.format = ms_since(t);
   return out;
+}
+
+void write_outcome(const EvalRequest& request, EvalOutcome& outcome, bool hash,
+                   const std::function<void(std::string_view)>& emit) {
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<Sha256> sha;
+  if (hash) sha.emplace();
+  double writing = 0;
+  engine::write_results(outcome.loaded->policy, *outcome.data, *outcome.result, request.format, request.threads,
+                        [&](std::string_view piece) {
+                          const auto t = std::chrono::steady_clock::now();
+                          if (sha) sha->update(piece);
+                          emit(piece);
+                          writing += ms_since(t);
+                        });
+  if (sha) outcome.result_sha256 = sha->hex();
+  outcome.times.write = writing;
+  outcome.times.format = ms_since(started) - writing;
 }
 
 }  // namespace jixiao::cli

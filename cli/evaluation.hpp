@@ -37,6 +37,7 @@ struct PhaseTimes {
   double evaluate = 0;  ///< every value over every row
   double allocate = 0;  ///< the fund splits
   double format = 0;    ///< the results as text
+  double write = 0;     ///< writing them (to the file or stdout), interleaved with formatting
 };
 
 /// What an evaluation produced, with the raw inputs it read (for audit records).
@@ -44,15 +45,22 @@ struct EvalOutcome {
   std::unique_ptr<LoadedPolicy> loaded;
   std::optional<engine::Dataset> data;
   std::optional<engine::EvalResult> result;
-  std::string text;          ///< the formatted results
+  std::string result_sha256; ///< of the results' bytes, once write_outcome hashed them
   std::string data_sha256;   ///< of the data file as read, when EvalRequest::hash_data
   std::string columns_bytes; ///< the column map as read, when there is one
   PhaseTimes times;
 };
 
-/// Runs the pipeline. Problems are reported to the session (nullopt returned); a `--period` the
-/// data does not have throws UsageError. `phase` is told what is starting (for progress lines).
+/// Runs the pipeline up to the results (not formatted). Problems are reported to the session
+/// (nullopt returned); a `--period` the data does not have throws UsageError. `phase` is told what
+/// is starting (for progress lines).
 std::optional<EvalOutcome> run_evaluation(Session& s, const EvalRequest& request,
                                           const std::function<void(const std::string&)>& phase);
+
+/// Formats the outcome's results in the request's format and hands them to `emit` piece by piece
+/// (engine::write_results), hashing them into `outcome.result_sha256` when `hash`. Sets the
+/// format and write times (the time spent in `emit` is the write).
+void write_outcome(const EvalRequest& request, EvalOutcome& outcome, bool hash,
+                   const std::function<void(std::string_view)>& emit);
 
 }  // namespace jixiao::cli

@@ -106,7 +106,8 @@ int cmd_verify(const std::vector<std::string>& args, Io& io) {
   if (!outcome) {
     line(false, "results", std::to_string(record->rows) + " rows", "cannot be computed again: the evaluation fails now (see above)");
   } else {
-    const std::string now = sha256_hex(outcome->text);
+    write_outcome(request, *outcome, true, [](std::string_view) {});
+    const std::string& now = outcome->result_sha256;
     line(now == record->result_sha256, "results", std::to_string(outcome->result->selected.size()) + " rows",
          now == record->result_sha256 ? "sha256 " + short_hash(now) + ", byte-identical"
                                       : "recorded " + short_hash(record->result_sha256) + ", now " + short_hash(now));

@@ -33,6 +33,10 @@ struct Compiled {
   std::vector<Step> steps;                  ///< the order programs and global operations run in
   std::vector<std::int64_t> symbol_valid;   ///< per SymbolId: validity column, or -1 (always valid)
   std::vector<ColumnSlot> columns;
+  /// Per column: 1 where no one reads it but the programs of its own run between global
+  /// operations, so each executor keeps it for one chunk of rows instead of whole (see
+  /// mark_chunked in evaluator.cpp). Empty means no such column.
+  std::vector<std::uint8_t> chunked;
   std::vector<std::int64_t> symbol_column;  ///< per SymbolId: column id, or -1
   std::vector<std::vector<std::uint8_t>> sets;
   std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> interpolations;

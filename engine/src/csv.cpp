@@ -61,6 +61,10 @@ CsvReader::CsvReader(std::string_view text) : text_(text) {
   unescaped_.reserve(kUnescapedReserve);
 }
 
+CsvReader::CsvReader(std::string_view text, std::size_t begin, std::size_t end) : CsvReader(text.substr(0, end)) {
+  if (!error_) pos_ = std::max(pos_, begin);
+}
+
 bool CsvReader::fail(std::size_t offset, std::string message, std::string hint) {
   error_ = CsvSyntaxError{to_u32(offset), std::move(message), std::move(hint)};
   pos_ = text_.size();

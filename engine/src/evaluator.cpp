@@ -6,12 +6,12 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <thread>
 #include <tuple>
 
 #include "compile.hpp"
 #include "funds.hpp"
 #include "jixiao/dsl/decimal.hpp"
+#include "parallel.hpp"
 
 namespace jixiao::engine {
 namespace detail {
@@ -32,6 +32,10 @@ class Executor {
            RuntimeErrors& errors)
       : c_(compiled), data_(data), columns_(columns), chunk_(chunk), errors_(errors) {
     registers_.assign(compiled.registers, std::vector<std::int64_t>(chunk));
+    local_.resize(compiled.columns.size());
+    for (std::size_t col = 0; col < compiled.chunked.size(); ++col) {
+      if (compiled.chunked[col] != 0) local_[col].assign(chunk, 0);
+    }
   }
 
   void run_chunk(const Program& p, std::size_t begin, std::size_t n) {
@@ -56,6 +60,15 @@ class Executor {
 
  private:
   std::int64_t* reg(std::uint32_t r) { return registers_[r].data(); }
+
+  // Column `col` from row `begin`, the first row of the chunk running: a chunked column holds just
+  // that chunk.
+  const std::int64_t* column_at(std::uint32_t col, std::size_t begin) const {
+    return local_[col].empty() ? columns_[col].data() + begin : local_[col].data();
+  }
+  std::int64_t* column_out(std::uint32_t col, std::size_t begin) {
+    return local_[col].empty() ? columns_[col].owned.data() + begin : local_[col].data();
+  }
 
   void fail(const Instr& in, std::size_t i, std::size_t begin, RuntimeErrorKind kind, std::int64_t value = 0) {
     if (in.mask != kNoMask && registers_[in.mask][i] == 0) return;
@@ -100,10 +113,10 @@ class Executor {
         std::fill_n(reg(in.dst), n, in.imm);
         return;
       case OpCode::kLoad:
-        std::copy_n(columns_[in.a].data() + begin, n, reg(in.dst));
+        std::copy_n(column_at(in.a, begin), n, reg(in.dst));
         return;
       case OpCode::kStore:
-        std::copy_n(reg(in.a), n, columns_[in.dst].owned.data() + begin);
+        std::copy_n(reg(in.a), n, column_out(in.dst, begin));
         return;
       case OpCode::kAdd:
         return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) { return ok(decimal::add(a, b, d)); });
@@ -452,7 +465,7 @@ class Executor {
       std::int64_t down = 0;
       std::int64_t forced = -1;
       for (const Effect& e : t.effects) {
-        if (columns_[e.veto_column].data()[begin + i] == 0) continue;
+        if (column_at(e.veto_column, begin)[i] == 0) continue;
         switch (e.kind) {
           case ast::EffectKind::kGradeCap: g = std::max<std::int64_t>(g, e.label); break;
           case ast::EffectKind::kGradeDown: down += e.steps; break;
@@ -473,7 +486,7 @@ class Executor {
     for (std::size_t i = 0; i < n; ++i) {
       std::int64_t a = base[i];
       for (const Effect& e : t.effects) {
-        if (columns_[e.veto_column].data()[begin + i] != 0) a = std::min<std::int64_t>(a, e.label);
+        if (column_at(e.veto_column, begin)[i] != 0) a = std::min<std::int64_t>(a, e.label);
       }
       d[i] = a;
     }
@@ -485,6 +498,7 @@ class Executor {
   std::size_t chunk_;
   RuntimeErrors& errors_;
   std::vector<std::vector<std::int64_t>> registers_;
+  std::vector<std::vector<std::int64_t>> local_;  ///< per column: the running chunk of a chunked column, else empty
 };
 
 }  // namespace
@@ -763,11 +777,13 @@ bool check_history(const detail::Compiled& c, const dsl::CheckedPolicy& policy, 
                    const std::vector<std::size_t>& selected, DiagnosticSink& sink) {
   std::size_t reported = 0;
   std::size_t more = 0;
+  std::vector<const std::int64_t*> valid;  // the validity columns there are (history and peers)
+  for (const std::int64_t v : c.symbol_valid) {
+    if (v >= 0) valid.push_back(c.columns[static_cast<std::size_t>(v)].data());
+  }
+  if (valid.empty()) return true;
   for (const std::size_t r : selected) {
-    bool invalid = false;
-    for (const std::int64_t v : c.symbol_valid) {
-      if (v >= 0 && c.columns[static_cast<std::size_t>(v)].data()[r] == 0) invalid = true;
-    }
+    const bool invalid = std::any_of(valid.begin(), valid.end(), [r](const std::int64_t* v) { return v[r] == 0; });
     if (!invalid) continue;
     // Name the first history call that has no value for the row.
     const detail::GlobalOp* culprit = nullptr;
@@ -844,17 +860,79 @@ void run_steps(detail::Compiled& compiled, Dataset& data, std::size_t chunk, std
       const std::size_t end = std::min(data.rows, chunks * (w + 1) / workers * chunk);
       executors[w]->run_rows(steps, s, last, begin, end);
     };
-    if (workers == 1) {
-      range(0);
-    } else {
-      std::vector<std::thread> pool;
-      for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(range, w);
-      range(0);
-      for (auto& t : pool) t.join();
-    }
+    detail::run_parallel(workers, range);
     s = last;
   }
   for (const auto& e : worker_errors) errors.merge(e);
+}
+
+// Marks the columns that can be chunked (Compiled::chunked): computed by a program, read only by
+// programs of the same run between global operations (which runs chunk by chunk, every program on
+// a chunk before the next chunk), and not read afterwards: not by a global operation, the fund
+// stage, the rules, a trace, the history check, nor as the value of a symbol in `keep` (all
+// symbols when null).
+void mark_chunked(detail::Compiled& c, const std::vector<dsl::SymbolId>* keep) {
+  const std::size_t n = c.columns.size();
+  constexpr std::int64_t kWhole = -1;
+  constexpr std::int64_t kUnwritten = -2;
+  std::vector<std::int64_t> run(n, kUnwritten);  // the run that writes the column, or kWhole
+  auto whole = [&](std::int64_t col) {
+    if (col >= 0) run[static_cast<std::size_t>(col)] = kWhole;
+  };
+  std::int64_t at = 0;
+  for (const detail::Step& step : c.steps) {
+    if (step.global) {
+      ++at;
+      continue;
+    }
+    for (const detail::Instr& in : c.programs[step.index].code) {
+      if (in.op == detail::OpCode::kStore && run[in.dst] == kUnwritten) run[in.dst] = at;
+    }
+  }
+  at = 0;
+  for (const detail::Step& step : c.steps) {
+    if (step.global) {
+      ++at;
+      continue;
+    }
+    for (const detail::Instr& in : c.programs[step.index].code) {
+      auto read = [&](std::uint32_t col) {
+        if (run[col] != at) run[col] = kWhole;
+      };
+      if (in.op == detail::OpCode::kLoad) read(in.a);
+      if (in.op == detail::OpCode::kGradeEffects || in.op == detail::OpCode::kAlertEffects) {
+        for (const detail::Effect& e : c.effects[in.aux].effects) read(e.veto_column);
+      }
+    }
+  }
+  for (const detail::GlobalOp& g : c.globals) {
+    for (const std::int64_t col : {static_cast<std::int64_t>(g.arg), g.arg_valid, g.arg_missing, g.group, g.ties,
+                                   static_cast<std::int64_t>(g.out), static_cast<std::int64_t>(g.valid)}) {
+      whole(col);
+    }
+  }
+  for (const detail::FundColumns& f : c.funds) {
+    for (const detail::TrackColumns& t : f.tracks) {
+      whole(t.eligible);
+      whole(t.weight);
+      if (t.has_proportional) whole(t.proportional);
+    }
+    if (f.grouped) whole(f.group);
+    if (f.pool_column) whole(f.pool);
+    for (const std::uint32_t t : f.ties) whole(t);
+  }
+  for (const detail::RuleSlot& r : c.rules) whole(r.column);
+  for (const auto& [e, col] : c.traced) whole(col);
+  for (const std::int64_t v : c.symbol_valid) whole(v);
+  if (keep == nullptr) {
+    for (const std::int64_t col : c.symbol_column) whole(col);
+  } else {
+    for (const dsl::SymbolId s : *keep) whole(c.symbol_column[static_cast<std::uint32_t>(s)]);
+  }
+  c.chunked.assign(n, 0);
+  for (std::size_t col = 0; col < n; ++col) {
+    c.chunked[col] = c.columns[col].view == nullptr && run[col] >= 0 ? 1 : 0;
+  }
 }
 
 }  // namespace
@@ -867,8 +945,10 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    const std::vector<ast::ExprId>& trace, DiagnosticSink& sink) {
   detail::Compiled compiled = detail::compile(plan, data, trace);
-  for (auto& col : compiled.columns) {
-    if (col.view == nullptr) col.owned.assign(data.rows, 0);
+  mark_chunked(compiled, options.keep);
+  for (std::size_t col = 0; col < compiled.columns.size(); ++col) {
+    detail::ColumnSlot& slot = compiled.columns[col];
+    if (slot.view == nullptr && compiled.chunked[col] == 0) slot.owned.assign(data.rows, 0);
   }
   detail::RuntimeErrors errors;
   const std::size_t chunk = std::max<std::size_t>(1, options.chunk_rows);
@@ -892,6 +972,7 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
     const std::int64_t col = compiled.symbol_column[s];
     if (col < 0) continue;
     detail::ColumnSlot& slot = compiled.columns[static_cast<std::size_t>(col)];
+    if (compiled.chunked[static_cast<std::size_t>(col)] != 0) continue;  // not kept: an empty span
     if (slot.view != nullptr) {
       result.columns[s] = std::span<const std::int64_t>(slot.view, data.rows);
       continue;

@@ -11,6 +11,7 @@
 #include "jixiao/dsl/edit_distance.hpp"
 #include "jixiao/dsl/utf8.hpp"
 #include "jixiao/engine/csv.hpp"
+#include "parallel.hpp"
 
 namespace jixiao::engine {
 
@@ -178,17 +179,35 @@ class Loader {
       return std::nullopt;
     }
     if (!map_header(fields, reader.record_offset())) return std::nullopt;
-    reserve_rows(reader);
+    if (options_.threads > 1) {
+      // Nullopt when the data has an error somewhere: the serial pass below finds and reports it,
+      // so the messages never depend on the thread count.
+      // A copy of this loader tries, so that a failed try leaves nothing behind.
+      Loader attempt(*this);
+      if (auto merged = attempt.load_parallel(reader.position())) return merged;
+    }
+    reserve_rows(reader.record_offset(), text_.size(), true);
 
     std::vector<std::uint32_t> key_offsets;
+    data_.rows = read_records(reader, &key_offsets);
+    if (sink_.error_count() > errors_before) return std::nullopt;
+    if (period_column_ != kUnmapped) index_periods();
+    return std::move(data_);
+  }
+
+  // Reads every record `reader` has into data_; returns how many there were. With `key_offsets`
+  // (serial loading) errors are reported and keys chained as they are read; without (a part of a
+  // parallel load) the first error only sets failed_ and stops reading.
+  std::uint32_t read_records(CsvReader& reader, std::vector<std::uint32_t>* key_offsets) {
+    std::vector<CsvField> fields;
     std::uint32_t row = 0;
-    while (reader.next(fields)) {
+    while (!failed_ && reader.next(fields)) {
       ++row;
       data_.row_offsets.push_back(reader.record_offset());
       if (fields.size() != header_size_) {
         const std::uint32_t at = reader.record_offset();
         data_.key.values.push_back(-1);  // keeps key rows aligned with row numbers
-        key_offsets.push_back(at);
+        if (key_offsets != nullptr) key_offsets->push_back(at);
         report(DiagCode::data_syntax, Span{data_.source, at, at + 1},
                "row " + std::to_string(row) + " has " + std::to_string(fields.size()) + " fields, the header has " +
                    std::to_string(header_size_),
@@ -205,10 +224,110 @@ class Loader {
       }
     }
     if (reader.error()) syntax_error(*reader.error());
-    data_.rows = row;
-    if (sink_.error_count() > errors_before) return std::nullopt;
+    return row;
+  }
+
+  // Loads the records after `body` in parallel: the text is cut into options_.threads parts at
+  // line ends outside quotes, each part read by its own copy of this loader into its own columns
+  // and string pool, then the parts are appended to the first in order, their texts interned
+  // again (so every text gets the id a serial load gives it). Nullopt when the data is too small
+  // to be worth it, or has an error (a bad cell, a duplicate key, ...): the caller then loads it
+  // serially, which reports the errors.
+  std::optional<Dataset> load_parallel(std::size_t body) {
+    const std::size_t size = text_.size() - std::min(body, text_.size());
+    const std::size_t parts_wanted = std::min<std::size_t>(options_.threads, size / std::max<std::size_t>(1, options_.parallel_min_bytes) + 1);
+    if (parts_wanted < 2) return std::nullopt;
+    // Cuts: just after a newline whose count of quotes before it is even (RFC 4180 quoting keeps
+    // every field's quotes paired, so an odd count means the newline is inside a quoted field).
+    std::vector<std::size_t> cuts{body};
+    std::size_t quotes = 0;
+    std::size_t counted = body;
+    for (std::size_t k = 1; k < parts_wanted; ++k) {
+      std::size_t at = std::max(cuts.back(), body + size * k / parts_wanted);
+      while (true) {
+        const std::size_t nl = text_.find('\n', at);
+        if (nl == std::string_view::npos) break;
+        quotes += static_cast<std::size_t>(std::count(text_.begin() + static_cast<std::ptrdiff_t>(counted), text_.begin() + static_cast<std::ptrdiff_t>(nl), '"'));
+        counted = nl;
+        if (quotes % 2 == 0) {
+          at = nl + 1;
+          break;
+        }
+        at = nl + 1;
+      }
+      if (at <= cuts.back() || at >= text_.size()) break;
+      cuts.push_back(at);
+    }
+    cuts.push_back(text_.size());
+    const std::size_t parts = cuts.size() - 1;
+    if (parts < 2) return std::nullopt;
+
+    std::vector<Loader> loaders(parts, *this);
+    std::vector<std::uint32_t> rows(parts, 0);
+    auto job = [&](std::size_t k) {
+      Loader& l = loaders[k];
+      l.parallel_part_ = true;
+      l.reserve_rows(cuts[k], k == 0 ? text_.size() : cuts[k + 1], k == 0);
+      CsvReader reader(text_, cuts[k], cuts[k + 1]);
+      rows[k] = l.read_records(reader, nullptr);
+    };
+    detail::run_parallel(parts, job);
+    if (std::any_of(loaders.begin(), loaders.end(), [](const Loader& l) { return l.failed_; })) return std::nullopt;
+
+    data_ = std::move(loaders[0].data_);
+    std::size_t total = rows[0];
+    for (std::size_t k = 1; k < parts; ++k) {
+      append(loaders[k].data_);
+      total += rows[k];
+      loaders[k].data_ = Dataset{};  // frees the part's columns before the next is appended
+    }
+    data_.rows = total;
+    // Chains the keys as a serial load does; a duplicate is an error, reported by the serial pass.
+    next_row_.reserve(total);
+    for (std::size_t r = 0; r < total; ++r) {
+      const std::uint32_t period_id = period_column_ != kUnmapped ? static_cast<std::uint32_t>(data_.period.values[r]) : 0;
+      if (chain_key(static_cast<std::uint32_t>(data_.key.values[r]), static_cast<std::uint32_t>(r + 1), period_id) != 0) {
+        return std::nullopt;
+      }
+    }
     if (period_column_ != kUnmapped) index_periods();
     return std::move(data_);
+  }
+
+  // Appends the rows of `part` (read by another loader from later in the text) to data_, its
+  // text ids mapped to data_'s pool.
+  void append(const Dataset& part) {
+    std::vector<std::uint32_t> remap(part.strings.size());
+    for (std::size_t id = 0; id < remap.size(); ++id) remap[id] = data_.strings.intern(part.strings.text(static_cast<std::uint32_t>(id)));
+    auto ids = [&remap](std::vector<std::int64_t>& to, const std::vector<std::int64_t>& from) {
+      for (const std::int64_t v : from) to.push_back(remap[static_cast<std::size_t>(v)]);
+    };
+    auto extend = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    ids(data_.key.values, part.key.values);
+    if (period_column_ != kUnmapped) ids(data_.period.values, part.period.values);
+    extend(data_.row_offsets, part.row_offsets);
+    const auto& inputs = policy_.module.inputs;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (mapped_[i] == kUnmapped) continue;
+      Column& to = data_.inputs[i];
+      const Column& from = part.inputs[i];
+      if (inputs[i].kind == InputKind::kText) {
+        // An optional text's missing cells hold 0, not a text id: kept as they are.
+        for (std::size_t r = 0; r < from.values.size(); ++r) {
+          const bool missing = !from.missing.empty() && from.missing[r] != 0;
+          to.values.push_back(missing ? from.values[r] : remap[static_cast<std::size_t>(from.values[r])]);
+        }
+      } else {
+        extend(to.values, from.values);
+      }
+      extend(to.missing, from.missing);
+      if (!is_list(inputs[i].kind)) continue;
+      const std::uint32_t base = inputs[i].kind == InputKind::kTextList ? static_cast<std::uint32_t>(to.list_items.size())
+                                                                         : static_cast<std::uint32_t>(to.list_numbers.size());
+      for (std::size_t r = 1; r < from.list_offsets.size(); ++r) to.list_offsets.push_back(base + from.list_offsets[r]);
+      for (const std::uint32_t item : from.list_items) to.list_items.push_back(remap[item]);
+      extend(to.list_numbers, from.list_numbers);
+    }
   }
 
   // Sorts the periods by their text and links each row to the same key's row in the period before.
@@ -236,11 +355,11 @@ class Loader {
     }
   }
 
-  // Reserves the columns for the rows the file holds at most (its line breaks: quoted ones only make
-  // this larger), so that no column is copied as it grows. Reserved memory that is never written is
-  // never touched.
-  void reserve_rows(const CsvReader& reader) {
-    const std::string_view rest = text_.substr(reader.record_offset());
+  // Reserves the columns for the rows text_[begin, end) holds at most (its line breaks: quoted
+  // ones only make this larger), so that no column is copied as it grows; with `pool`, the string
+  // pool too. Reserved memory that is never written is never touched.
+  void reserve_rows(std::size_t begin, std::size_t end, bool pool) {
+    const std::string_view rest = text_.substr(begin, end - begin);
     const std::size_t rows = static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n')) + 1;
     data_.key.values.reserve(rows);
     data_.row_offsets.reserve(rows);
@@ -248,8 +367,8 @@ class Loader {
     for (std::size_t i = 0; i < mapped_.size(); ++i) {
       if (mapped_[i] != kUnmapped) data_.inputs[i].values.reserve(rows);
     }
-    next_row_.reserve(rows);
-    data_.strings.reserve(rows + 64);
+    if (!parallel_part_) next_row_.reserve(rows);
+    if (pool) data_.strings.reserve(rows + 64);
   }
 
   std::uint32_t read_period(const CsvField& f, std::uint32_t row) {
@@ -270,6 +389,10 @@ class Loader {
   static constexpr std::size_t kUnmapped = static_cast<std::size_t>(-1);
 
   void report(DiagCode code, Span span, std::string message, std::optional<std::string> hint = {}) {
+    if (parallel_part_) {
+      failed_ = true;  // the serial pass reports it
+      return;
+    }
     sink_.report(make_diagnostic(code, span, std::move(message), std::move(hint)));
   }
 
@@ -350,34 +473,42 @@ class Loader {
     return found;
   }
 
-  void read_key(const CsvField& f, std::uint32_t row, std::uint32_t period_id, std::vector<std::uint32_t>& key_offsets) {
+  // Chains row `row` (1-based) of key `id` to the key's earlier rows (first_row_, next_row_); a
+  // key repeats at most once per period. Returns the earlier row of the same key and period, or 0.
+  std::uint32_t chain_key(std::uint32_t id, std::uint32_t row, std::uint32_t period_id) {
+    if (first_row_.size() <= id) first_row_.resize(std::max<std::size_t>(id + 1, first_row_.size() * 2), 0);
+    next_row_.resize(row, 0);
+    const std::uint32_t earlier = row_of(id, period_id);
+    next_row_[row - 1] = first_row_[id];
+    first_row_[id] = row;
+    return earlier;
+  }
+
+  // Reads the key; with `key_offsets` (a serial load) also chains it and reports a duplicate.
+  void read_key(const CsvField& f, std::uint32_t row, std::uint32_t period_id, std::vector<std::uint32_t>* key_offsets) {
     const std::string_view value = trim(f.value);
     const std::string& key = policy_.symbol(policy_.key).name;
     if (value.empty()) {
       report(DiagCode::bad_cell, cell_span(f), "row " + std::to_string(row) + ", column `" + key + "`: the key is empty",
              "every row needs its own `" + key + "`");
       data_.key.values.push_back(-1);
-      key_offsets.push_back(f.offset);
+      if (key_offsets != nullptr) key_offsets->push_back(f.offset);
       return;
     }
     const std::uint32_t id = data_.strings.intern(value);
     data_.key.values.push_back(id);
-    key_offsets.push_back(f.offset);
-    const bool periods = period_column_ != kUnmapped;
-    // Rows of the same key are chained (first_row_, next_row_); a key repeats at most once per period.
-    if (first_row_.size() <= id) first_row_.resize(std::max<std::size_t>(id + 1, first_row_.size() * 2), 0);
-    next_row_.resize(row, 0);
-    const std::uint32_t earlier = row_of(id, period_id);
-    next_row_[row - 1] = first_row_[id];
-    first_row_[id] = row;
+    if (key_offsets == nullptr) return;
+    key_offsets->push_back(f.offset);
+    const std::uint32_t earlier = chain_key(id, row, period_id);
     if (earlier != 0) {
+      const bool periods = period_column_ != kUnmapped;
       const std::string in_period = periods ? " for period `" + data_.strings.text(period_id) + "`" : "";
       Diagnostic d = make_diagnostic(DiagCode::duplicate_key, cell_span(f),
                                      "row " + std::to_string(row) + ": key `" + std::string(value) + "`" + in_period +
                                          " already appears in row " + std::to_string(earlier),
                                      periods ? "each `" + key + "` appears once per period; remove or correct the repeated row"
                                              : "each `" + key + "` appears once; remove or correct the repeated row");
-      d.notes.push_back({Span{data_.source, key_offsets[earlier - 1], key_offsets[earlier - 1] + 1},
+      d.notes.push_back({Span{data_.source, (*key_offsets)[earlier - 1], (*key_offsets)[earlier - 1] + 1},
                          "row " + std::to_string(earlier) + " has the same key"});
       sink_.report(std::move(d));
     }
@@ -569,6 +700,8 @@ class Loader {
   std::vector<std::uint32_t> first_row_;      ///< per key text id: its latest row (1-based), or 0
   std::vector<std::uint32_t> next_row_;       ///< per row: the row before it with the same key, or 0
   std::unordered_map<std::string, std::size_t> duplicates_;
+  bool parallel_part_ = false;  ///< reads one part of a parallel load: no reports, no key chains
+  bool failed_ = false;         ///< a part met an error (and stopped reading)
 };
 
 }  // namespace

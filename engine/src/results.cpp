@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
+#include <span>
 
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/json_writer.hpp"
 #include "jixiao/dsl/version.hpp"
+#include "parallel.hpp"
 
 namespace jixiao::engine {
 namespace {
@@ -40,37 +43,38 @@ std::string reason_prefix(RuleColumn::Kind k) {
   return "";
 }
 
+}  // namespace
+
+std::vector<dsl::SymbolId> result_symbols(const dsl::CheckedPolicy& p) {
+  std::vector<dsl::SymbolId> out;
+  std::vector<bool> listed(p.symbols.size(), false);
+  auto add = [&](dsl::SymbolId s) {
+    if (listed[static_cast<std::uint32_t>(s)]) return;
+    listed[static_cast<std::uint32_t>(s)] = true;
+    out.push_back(s);
+  };
+  add(p.key);
+  if (p.period != dsl::kNoSymbol) add(p.period);
+  if (p.module.output) {
+    for (const ast::ExprId e : p.module.output->items) add(p.ref(e));
+  } else {
+    for (const std::uint32_t root : p.module.roots) add(p.nodes[root].symbol);
+  }
+  for (std::size_t i = 0; i < p.symbols.size(); ++i) {
+    const SymbolKind k = p.symbols[i].kind;
+    if (k == SymbolKind::kGrade || k == SymbolKind::kAlert || k == SymbolKind::kFund) add(dsl::SymbolId{static_cast<std::uint32_t>(i)});
+  }
+  return out;
+}
+
+namespace {
+
 class Columns {
  public:
   Columns(const dsl::CheckedPolicy& p, const Dataset& d, const EvalResult& r) : p_(p), d_(d), r_(r) {}
 
   std::vector<OutColumn> build() {
-    add_symbol(p_.key);
-    std::vector<bool> listed(p_.symbols.size(), false);
-    listed[static_cast<std::uint32_t>(p_.key)] = true;
-    if (p_.period != dsl::kNoSymbol) {
-      add_symbol(p_.period);
-      listed[static_cast<std::uint32_t>(p_.period)] = true;
-    }
-    if (p_.module.output) {
-      for (const ast::ExprId e : p_.module.output->items) {
-        const dsl::SymbolId s = p_.ref(e);
-        if (listed[static_cast<std::uint32_t>(s)]) continue;
-        listed[static_cast<std::uint32_t>(s)] = true;
-        add_symbol(s);
-      }
-    } else {
-      for (const std::uint32_t root : p_.module.roots) {
-        const dsl::SymbolId s = p_.nodes[root].symbol;
-        listed[static_cast<std::uint32_t>(s)] = true;
-        add_symbol(s);
-      }
-    }
-    for (std::size_t i = 0; i < p_.symbols.size(); ++i) {
-      const SymbolKind k = p_.symbols[i].kind;
-      if (listed[i] || (k != SymbolKind::kGrade && k != SymbolKind::kAlert && k != SymbolKind::kFund)) continue;
-      add_symbol(dsl::SymbolId{static_cast<std::uint32_t>(i)});
-    }
+    for (const dsl::SymbolId s : result_symbols(p_)) add_symbol(s);
     OutColumn reasons;
     reasons.name = std::string(kReasonsColumn);
     reasons.kind = CellKind::kList;
@@ -231,52 +235,39 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 
 }  // namespace
 
-std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result,
-                           ResultFormat format) {
-  Columns builder(policy, data, result);
-  const std::vector<OutColumn> cols = builder.build();
-  std::string out;
-  out.reserve(result.selected.size() * cols.size() * 12 + 256);
+namespace {
+
+// Appends the rows `rows` (CSV lines, or JSON objects one per line; `first` when the first of them
+// is the first of the document). `cell` is scratch, reused so that a cell allocates nothing.
+void format_rows(const std::vector<OutColumn>& cols, std::span<const std::size_t> rows, bool first, ResultFormat format,
+                 std::string& out, std::string& cell) {
   if (format == ResultFormat::kCsv) {
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      if (c > 0) out.push_back(',');
-      csv_cell(out, cols[c].name);
-    }
-    out.push_back('\n');
-    std::string cell;  // reused: writing a cell allocates nothing once it has grown
-    for (const std::size_t row : result.selected) {
+    for (const std::size_t row : rows) {
       for (std::size_t c = 0; c < cols.size(); ++c) {
         if (c > 0) out.push_back(',');
-        if (cols[c].missing && cols[c].missing(row)) continue;
-        if (cols[c].kind == CellKind::kList) {
-          csv_cell(out, join(cols[c].list(row), ";"));
-          continue;
+        const OutColumn& col = cols[c];
+        if (col.missing && col.missing(row)) continue;
+        switch (col.kind) {
+          case CellKind::kNumber:  // digits, sign and point: never quoted
+            col.text(row, out);
+            break;
+          case CellKind::kList:
+            csv_cell(out, join(col.list(row), ";"));
+            break;
+          default:
+            cell.clear();
+            col.text(row, cell);
+            csv_cell(out, cell);
+            break;
         }
-        cell.clear();
-        cols[c].text(row, cell);
-        csv_cell(out, cell);
       }
       out.push_back('\n');
     }
-    return out;
+    return;
   }
-  JsonWriter w(out);
-  w.begin_object();
-  w.key("policy");
-  w.string(policy.module.policy ? policy.module.policy->name : "");
-  w.key("version");
-  w.string(policy.module.policy ? policy.module.policy->version : "");
-  w.key("engine");
-  w.string("jixiao " + std::string(kVersion));
-  w.key("results");
-  w.begin_array();
-  auto text = [](const OutColumn& c, std::size_t row) {
-    std::string cell;
-    c.text(row, cell);
-    return cell;
-  };
-  for (const std::size_t row : result.selected) {
-    if (row != result.selected.front()) out += ",";
+  for (const std::size_t row : rows) {
+    if (!first) out += ",";
+    first = false;
     out += "\n";
     JsonWriter rw(out);  // one line per row
     rw.begin_object();
@@ -286,51 +277,121 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
         rw.null();
         continue;
       }
+      if (c.kind == CellKind::kList) {
+        rw.begin_array();
+        for (const auto& item : c.list(row)) rw.string(item);
+        rw.end_array();
+        continue;
+      }
+      cell.clear();
+      c.text(row, cell);
       switch (c.kind) {
-        case CellKind::kNumber: rw.number_text(text(c, row)); break;
-        case CellKind::kBool: rw.boolean(text(c, row) == "是"); break;
-        case CellKind::kText: rw.string(text(c, row)); break;
-        case CellKind::kList:
-          rw.begin_array();
-          for (const auto& item : c.list(row)) rw.string(item);
-          rw.end_array();
-          break;
+        case CellKind::kNumber: rw.number_text(cell); break;
+        case CellKind::kBool: rw.boolean(cell == "是"); break;
+        default: rw.string(cell); break;
       }
     }
     rw.end_object();
   }
-  out += "\n";
-  w.end_array();
-  w.key("funds");
-  w.begin_array();
-  for (const FundResult& f : result.funds) {
-    w.begin_object();
-    w.key("name");
-    w.string(f.name);
-    w.key("pool");
-    w.number_text(decimal::format_yuan(f.pool));
-    w.key("paid");
-    w.number_text(decimal::format_yuan(f.paid));
-    w.key("tracks");
-    w.begin_array();
-    for (const TrackResult& t : f.tracks) {
-      w.begin_object();
-      w.key("name");
-      w.string(t.name);
-      w.key("pool");
-      w.number_text(decimal::format_yuan(t.pool));
-      w.key("paid");
-      w.number_text(decimal::format_yuan(t.paid));
-      w.key("recipients");
-      w.integer(static_cast<std::int64_t>(t.recipients));
-      w.end_object();
+}
+
+}  // namespace
+
+void write_results(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result, ResultFormat format,
+                   std::size_t threads, const std::function<void(std::string_view)>& emit) {
+  Columns builder(policy, data, result);
+  const std::vector<OutColumn> cols = builder.build();
+  std::string out;
+  std::optional<JsonWriter> w;
+  if (format == ResultFormat::kCsv) {
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      if (c > 0) out.push_back(',');
+      csv_cell(out, cols[c].name);
     }
-    w.end_array();
-    w.end_object();
+    out.push_back('\n');
+  } else {
+    w.emplace(out);
+    w->begin_object();
+    w->key("policy");
+    w->string(policy.module.policy ? policy.module.policy->name : "");
+    w->key("version");
+    w->string(policy.module.policy ? policy.module.policy->version : "");
+    w->key("engine");
+    w->string("jixiao " + std::string(kVersion));
+    w->key("results");
+    w->begin_array();
   }
-  w.end_array();
-  w.end_object();
+  emit(out);
+  out.clear();
+
+  // The rows in blocks, `workers` blocks formatted at once (one per thread), written in order.
+  const std::vector<std::size_t>& rows = result.selected;
+  const std::size_t block = std::clamp<std::size_t>(rows.size() / (std::max<std::size_t>(1, threads) * 8) + 1, 1024, 32768);
+  const std::size_t blocks = (rows.size() + block - 1) / block;
+  const std::size_t workers = std::max<std::size_t>(1, std::min(threads, blocks));
+  std::vector<std::string> buffers(workers);
+  for (std::size_t at = 0; at < blocks; at += workers) {
+    auto job = [&](std::size_t k) {
+      // Each thread appends to strings of its own: adjacent std::string objects in `buffers` share
+      // a cache line, and updating their sizes from two threads would make it bounce.
+      std::string buffer = std::move(buffers[k]);
+      std::string cell;
+      buffer.clear();
+      const std::size_t b = at + k;
+      if (b < blocks) {
+        const std::size_t begin = b * block;
+        const std::size_t end = std::min(rows.size(), begin + block);
+        buffer.reserve((end - begin) * (cols.size() * 8 + 16));
+        format_rows(cols, std::span<const std::size_t>(rows).subspan(begin, end - begin), b == 0, format, buffer, cell);
+      }
+      buffers[k] = std::move(buffer);
+    };
+    detail::run_parallel(workers, job);
+    for (const std::string& b : buffers) {
+      if (!b.empty()) emit(b);
+    }
+  }
+  if (format == ResultFormat::kCsv) return;
+
   out += "\n";
+  w->end_array();
+  w->key("funds");
+  w->begin_array();
+  for (const FundResult& f : result.funds) {
+    w->begin_object();
+    w->key("name");
+    w->string(f.name);
+    w->key("pool");
+    w->number_text(decimal::format_yuan(f.pool));
+    w->key("paid");
+    w->number_text(decimal::format_yuan(f.paid));
+    w->key("tracks");
+    w->begin_array();
+    for (const TrackResult& t : f.tracks) {
+      w->begin_object();
+      w->key("name");
+      w->string(t.name);
+      w->key("pool");
+      w->number_text(decimal::format_yuan(t.pool));
+      w->key("paid");
+      w->number_text(decimal::format_yuan(t.paid));
+      w->key("recipients");
+      w->integer(static_cast<std::int64_t>(t.recipients));
+      w->end_object();
+    }
+    w->end_array();
+    w->end_object();
+  }
+  w->end_array();
+  w->end_object();
+  out += "\n";
+  emit(out);
+}
+
+std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result,
+                           ResultFormat format) {
+  std::string out;
+  write_results(policy, data, result, format, 1, [&out](std::string_view piece) { out += piece; });
   return out;
 }
 

@@ -966,6 +966,69 @@ TEST(EvalThreads, TheFirstErrorsReportedAreTheSameForAnyThreadCount) {
   }
 }
 
+// ---- keeping only the columns the caller reads ----
+
+TEST(EvalKeep, OnlyTheResultsColumnsGiveTheSameResults) {
+  // The chunk policy plus values read across a global operation: 加成 is computed before the rank
+  // and read after it, so it must be kept whole although nobody outputs it; 中间 is read only in
+  // its own run and can be chunked.
+  std::string p = chunk_policy();
+  p.replace(p.find("indicator 总分"), 0,
+            "let 中间 = 得分 * 2\nlet 加成 = 中间 + 1\nlet 名次 = rank(加成)\nlet 排后 = 名次 + 加成\n");
+  const std::string csv = chunk_data(57);
+  Eval all(p, csv);
+  ASSERT_TRUE(all.result) << all.errors();
+  const std::string expected = all.csv();
+  Eval probe(p, csv);  // for the symbol ids of the checked policy
+  ASSERT_TRUE(probe.checked);
+  std::vector<dsl::SymbolId> keep = result_symbols(*probe.checked);
+  keep.push_back(probe.checked->find("排后"));
+  for (const std::size_t threads : {std::size_t{1}, std::size_t{3}}) {
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{4096}}) {
+      EvalOptions options{.chunk_rows = chunk, .threads = threads, .timings = nullptr, .period = {}, .all_periods = false};
+      options.keep = &keep;
+      Eval r(p, csv, options);
+      ASSERT_TRUE(r.result) << r.errors();
+      EXPECT_EQ(r.csv(), expected) << threads << " threads, chunk_rows = " << chunk;
+      EXPECT_EQ(r.raw("排后"), all.raw("排后"));
+      EXPECT_EQ(r.raw("总分.基础层"), all.raw("总分.基础层"));
+      // Values nobody reads afterwards come back empty: an intermediate let, a leaf indicator.
+      EXPECT_TRUE(r.result->columns[static_cast<std::uint32_t>(r.checked->find("中间"))].empty());
+      EXPECT_TRUE(r.result->columns[static_cast<std::uint32_t>(r.checked->find("总分.基础层.得分项"))].empty());
+    }
+  }
+}
+
+TEST(ResultsWriter, AnyThreadCountWritesTheSameBytesInPieces) {
+  // Enough rows for several blocks of rows (at least 1,024 rows each), so threads share the work;
+  // texts that need quoting, a deduction in the reasons column, a fund.
+  std::string csv = "编码,名称,得分,投诉\n";
+  for (int i = 0; i < 5000; ++i) {
+    csv += "K" + std::to_string(i) + "," + (i % 7 == 0 ? "\"甲,乙\"" : "社区" + std::to_string(i % 13)) + "," +
+           std::to_string(i % 100) + ".5," + std::to_string(i % 3) + "\n";
+  }
+  Eval r(policy("input { 名称 : text  得分 : score 0..100  投诉 : count }\n"
+                "indicator 总分 { 工作 100% = 得分\n deduct 投诉扣分 1 per 投诉 }\n"
+                "grade 等级 of 总分 { A [60, 100]  C [0, 60) }\n"
+                "fund 补助 pool 10000元 { track 全部 100% split by 总分  ties by 编码 }\n"
+                "output 编码, 名称, 总分, 等级, 补助\n"),
+         csv);
+  ASSERT_TRUE(r.result) << r.errors();
+  for (const ResultFormat format : {ResultFormat::kCsv, ResultFormat::kJson}) {
+    const std::string whole = format_results(*r.checked, *r.data, *r.result, format);
+    for (const std::size_t threads : {std::size_t{1}, std::size_t{2}, std::size_t{5}, std::size_t{64}}) {
+      std::string pieces;
+      std::size_t count = 0;
+      write_results(*r.checked, *r.data, *r.result, format, threads, [&](std::string_view piece) {
+        pieces += piece;
+        ++count;
+      });
+      EXPECT_EQ(pieces, whole) << threads << " threads";
+      EXPECT_GE(count, 5u);  // the header, the blocks of rows (and the JSON tail) come separately
+    }
+  }
+}
+
 TEST(StringPoolOrder, ByteOrderPlacesTextsAsTheirBytesCompare) {
   StringPool pool;
   const std::vector<std::string> texts = {"330110001001", "330110001002", "33011000100", "", "b", "a",

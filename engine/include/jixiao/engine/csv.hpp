@@ -43,6 +43,9 @@ class CsvReader {
   /// or more cannot be addressed by 32-bit offsets: error() is then set at once and next()
   /// returns false.
   explicit CsvReader(std::string_view text);
+  /// Reads only the records in [begin, end) of `text`, which must start and end at record
+  /// boundaries; offsets stay those of the whole text (record_line() counts from 1 at `begin`).
+  CsvReader(std::string_view text, std::size_t begin, std::size_t end);
 
   /// Reads the next record into `fields` (cleared first). Returns false at the end of the input
   /// or on a syntax error, after which error() is set and every further call returns false.
@@ -52,6 +55,8 @@ class CsvReader {
 
   /// Byte offset in the text where the record last returned by next() starts.
   [[nodiscard]] std::uint32_t record_offset() const { return record_offset_; }
+  /// Byte offset in the text where the next record would start (the end after the last one).
+  [[nodiscard]] std::size_t position() const { return pos_; }
 
   /// 1-based physical line where the record last returned by next() starts; newlines inside
   /// quoted fields count.

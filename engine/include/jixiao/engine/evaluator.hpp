@@ -81,7 +81,7 @@ struct EvalResult {
   /// period's rows, or every row with all_periods, with periods), in file order.
   std::vector<std::size_t> selected;
   /// Per symbol (indexed by SymbolId), its value per row: raw numbers, fen, label indices, text
-  /// ids, 0/1. Empty for params, sets and funds. Views: of `storage`, or of the dataset's columns
+  /// ids, 0/1. Empty for params, sets and funds, and for symbols EvalOptions::keep leaves out. Views: of `storage`, or of the dataset's columns
   /// for inputs (the dataset must outlive the result).
   std::vector<std::span<const std::int64_t>> columns;
   /// The columns the evaluation computed, moved here rather than copied.
@@ -109,6 +109,10 @@ struct EvalOptions {
   /// Earlier periods are evaluated too, as the history that `prev`, `streak`, ... read.
   std::string period;
   bool all_periods = false;  ///< every period's results, each period's funds split separately
+  /// The symbols whose values the caller reads from EvalResult::columns (e.g. result_symbols()
+  /// for formatting the results); the others' columns may come back empty, which saves a column
+  /// of rows for each value computed on the way. Null: every symbol's column.
+  const std::vector<dsl::SymbolId>* keep = nullptr;
 };
 
 /// Evaluates `plan` over `data`. Runtime errors (division by zero, overflow, a pool nobody can

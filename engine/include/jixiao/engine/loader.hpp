@@ -28,6 +28,11 @@ std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& 
 struct LoadOptions {
   Encoding encoding = Encoding::kAuto;
   ColumnMap column_map;
+  /// Threads reading parts of the rows at once (0 counts as 1). The dataset, and the messages
+  /// about bad data, do not depend on it.
+  std::size_t threads = 1;
+  /// Bytes of rows each thread reads at least: smaller data is read by fewer threads.
+  std::size_t parallel_min_bytes = std::size_t{1} << 20;
 };
 
 /// Decodes and parses `bytes` (the file at `path`) as CSV with a header row, and converts every

@@ -1,7 +1,11 @@
 // Writing results: the per-community table (CSV or JSON) and the terminal summary.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "jixiao/dsl/check.hpp"
 #include "jixiao/engine/dataset.hpp"
@@ -18,6 +22,17 @@ enum class ResultFormat { kCsv, kJson };
 /// and CRLF-free LF line ends; scores keep the policy's precision, money is 元 with 2 decimals.
 std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result,
                            ResultFormat format);
+
+/// The same bytes as format_results, handed to `emit` piece by piece in order (so that a large
+/// result need not be held whole): blocks of rows are formatted by up to `threads` threads at
+/// once. The bytes do not depend on `threads`.
+void write_results(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result, ResultFormat format,
+                   std::size_t threads, const std::function<void(std::string_view)>& emit);
+
+/// The symbols whose values the results and the summary show, in the results' column order: the
+/// key, the period, the declared outputs (or the indicator roots), then every grade, alert and
+/// fund not listed. Enough for EvalOptions::keep when only the results are wanted.
+std::vector<dsl::SymbolId> result_symbols(const dsl::CheckedPolicy& policy);
 
 /// The human summary: counts per grade and per alert, vetoes that fired, and each pool beside
 /// what was paid out of it.
