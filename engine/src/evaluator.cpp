@@ -1000,7 +1000,8 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
   const auto allocating = std::chrono::steady_clock::now();
   if (options.timings != nullptr) options.timings->evaluate_ms = std::chrono::duration<double, std::milli>(allocating - started).count();
   const std::size_t errors_before = sink.error_count();
-  result.funds = detail::allocate_funds(policy, data, compiled, result.selected, options.all_periods, sink);
+  result.funds = detail::allocate_funds(policy, data, compiled, result.selected, options.all_periods,
+                                       std::max<std::size_t>(1, options.threads), sink);
   if (options.timings != nullptr) {
     options.timings->allocate_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - allocating).count();
   }

@@ -18,9 +18,9 @@ constexpr std::int64_t kHundred = 100 * decimal::kOne;
 class FundStage {
  public:
   FundStage(const dsl::CheckedPolicy& policy, const Dataset& data, const Compiled& compiled,
-            const std::vector<std::size_t>& selected, bool per_period, DiagnosticSink& sink)
+            const std::vector<std::size_t>& selected, bool per_period, std::size_t threads, DiagnosticSink& sink)
       : policy_(policy), m_(policy.module), data_(data), c_(compiled), selected_(selected),
-        per_period_(per_period && !data.periods.empty()), sink_(sink) {}
+        per_period_(per_period && !data.periods.empty()), threads_(threads), sink_(sink) {}
 
   FundResult run(std::size_t index) {
     const ast::FundDecl& f = m_.funds[index];
@@ -104,23 +104,48 @@ class FundStage {
       const std::int64_t* v = col(cols.ties[k]);
       keys[k].assign(v, v + data_.rows);
       if (policy_.type(f.ties[k].key).kind != TypeKind::kText) continue;
-      if (text_place.empty()) text_place = data_.strings.byte_order();
+      if (text_place.empty()) text_place = data_.strings.byte_order(threads_);
       for (std::int64_t& x : keys[k]) x = x < 0 ? std::int64_t{-1} : static_cast<std::int64_t>(text_place[static_cast<std::size_t>(x)]);
     }
     std::vector<std::uint32_t> order(data_.rows);
-    std::iota(order.begin(), order.end(), 0u);
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      for (std::size_t k = 0; k < f.ties.size(); ++k) {
-        const std::int64_t va = keys[k][a];
-        const std::int64_t vb = keys[k][b];
-        if (va != vb) return f.ties[k].descending ? vb < va : va < vb;
-      }
-      return false;
-    });
+    if (!counting_order(f, keys, order)) {
+      std::iota(order.begin(), order.end(), 0u);
+      std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        for (std::size_t k = 0; k < f.ties.size(); ++k) {
+          const std::int64_t va = keys[k][a];
+          const std::int64_t vb = keys[k][b];
+          if (va != vb) return f.ties[k].descending ? vb < va : va < vb;
+        }
+        return false;
+      });
+    }
     std::vector<std::uint32_t> rank(data_.rows);
     for (std::uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
     tie_order_ = std::move(order);
     return rank;
+  }
+
+  // The tie order by counting when there is one key whose values span few integers (a text's
+  // place, a label): the rows of each value in file order, as the stable sort gives them, with no
+  // comparison. False when it does not apply.
+  bool counting_order(const ast::FundDecl& f, const std::vector<std::vector<std::int64_t>>& keys,
+                      std::vector<std::uint32_t>& order) const {
+    if (keys.size() != 1 || keys[0].empty()) return false;
+    const auto [lo, hi] = std::minmax_element(keys[0].begin(), keys[0].end());
+    const Int128 span = Int128{*hi} - *lo + 1;
+    if (span > Int128{static_cast<std::int64_t>(4 * keys[0].size() + 1024)}) return false;
+    const std::int64_t base = *lo;
+    const bool descending = f.ties[0].descending;
+    const auto values = static_cast<std::size_t>(span);
+    auto bucket = [&](std::int64_t x) {
+      const auto b = static_cast<std::size_t>(x - base);
+      return descending ? values - 1 - b : b;
+    };
+    std::vector<std::uint32_t> start(values + 1, 0);
+    for (const std::int64_t x : keys[0]) ++start[bucket(x) + 1];
+    for (std::size_t b = 1; b <= values; ++b) start[b] += start[b - 1];
+    for (std::uint32_t r = 0; r < keys[0].size(); ++r) order[start[bucket(keys[0][r])]++] = r;
+    return true;
   }
 
   std::optional<std::int64_t> negative_pool(const ast::FundDecl& f, const std::string& group, std::int64_t fen) {
@@ -308,6 +333,7 @@ class FundStage {
   const Compiled& c_;
   const std::vector<std::size_t>& selected_;
   bool per_period_;
+  std::size_t threads_;
   DiagnosticSink& sink_;
   bool failed_ = false;  ///< a split was reported as impossible
   std::vector<std::uint32_t> tie_order_;  ///< the rows in the tie order of the fund being split
@@ -316,9 +342,10 @@ class FundStage {
 }  // namespace
 
 std::vector<FundResult> allocate_funds(const dsl::CheckedPolicy& policy, const Dataset& data, const Compiled& compiled,
-                                       const std::vector<std::size_t>& selected, bool per_period, DiagnosticSink& sink) {
+                                       const std::vector<std::size_t>& selected, bool per_period, std::size_t threads,
+                                       DiagnosticSink& sink) {
   std::vector<FundResult> out;
-  FundStage stage(policy, data, compiled, selected, per_period, sink);
+  FundStage stage(policy, data, compiled, selected, per_period, threads, sink);
   for (std::size_t i = 0; i < policy.module.funds.size(); ++i) out.push_back(stage.run(i));
   return out;
 }

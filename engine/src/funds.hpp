@@ -11,9 +11,10 @@ namespace jixiao::engine::detail {
 /// Splits every fund's pool (per group, per track, and per period when `per_period`) among the
 /// `selected` rows by the largest-remainder method and verifies
 /// that each pool is paid out exactly. Reports `pool-not-split`, `pool-missing` and
-/// `conservation` errors to `sink`.
+/// `conservation` errors to `sink`. Up to `threads` threads sort the tie keys; the result does not
+/// depend on it.
 std::vector<FundResult> allocate_funds(const dsl::CheckedPolicy& policy, const Dataset& data,
                                        const Compiled& compiled, const std::vector<std::size_t>& selected,
-                                       bool per_period, DiagnosticSink& sink);
+                                       bool per_period, std::size_t threads, DiagnosticSink& sink);
 
 }  // namespace jixiao::engine::detail

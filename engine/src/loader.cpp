@@ -49,7 +49,7 @@ void StringPool::reserve(std::size_t n) {
   while (n * 2 > slots_.size()) grow();
 }
 
-std::vector<std::uint32_t> StringPool::byte_order() const {
+std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
   // Sorted by the first 16 bytes as two big-endian integers (zero-padded), then by the whole text
   // where those are equal: mostly integer comparisons, and exact.
   struct Entry {
@@ -66,11 +66,17 @@ std::vector<std::uint32_t> StringPool::byte_order() const {
   for (std::size_t i = 0; i < strings_.size(); ++i) {
     entries[i] = {word(strings_[i], 0), word(strings_[i], 8), static_cast<std::uint32_t>(i)};
   }
-  std::sort(entries.begin(), entries.end(), [this](const Entry& a, const Entry& b) {
+  const auto less = [this](const Entry& a, const Entry& b) {
     if (a.hi != b.hi) return a.hi < b.hi;
     if (a.lo != b.lo) return a.lo < b.lo;
     return strings_[a.id] < strings_[b.id];
-  });
+  };
+  // With threads, each sorts a part, then the sorted parts are merged in turn (texts are distinct,
+  // so the order is the same however the work was cut).
+  const std::size_t parts = std::clamp<std::size_t>(entries.size() / 65536, 1, std::clamp<std::size_t>(threads, 1, 8));
+  auto cut = [&](std::size_t k) { return entries.begin() + static_cast<std::ptrdiff_t>(entries.size() * k / parts); };
+  detail::run_parallel(parts, [&](std::size_t k) { std::sort(cut(k), cut(k + 1), less); });
+  for (std::size_t k = 1; k < parts; ++k) std::inplace_merge(entries.begin(), cut(k), cut(k + 1), less);
   std::vector<std::uint32_t> order(strings_.size());
   for (std::size_t i = 0; i < entries.size(); ++i) order[entries[i].id] = static_cast<std::uint32_t>(i);
   return order;

@@ -1049,5 +1049,22 @@ TEST(StringPoolOrder, ByteOrderPlacesTextsAsTheirBytesCompare) {
   EXPECT_FALSE(pool.find("k1000"));
 }
 
+TEST(StringPoolOrder, ThreadsGiveTheSameOrder) {
+  // Enough texts for the sort to be cut into parts (65,536 each), in an order unlike their bytes,
+  // sharing long prefixes (the first 16 bytes) so the full comparison matters too.
+  StringPool pool;
+  for (std::uint32_t i = 0; i < 300'000; ++i) {
+    const std::uint32_t scrambled = (i * 2'654'435'761u) % 1'000'003u;
+    pool.intern((i % 2 == 0 ? "330110001001-社区-" : "33011000100") + std::to_string(scrambled));
+  }
+  const std::vector<std::uint32_t> one = pool.byte_order(1);
+  for (std::uint32_t id = 1; id < 2000; ++id) {
+    EXPECT_EQ(one[id - 1] < one[id], pool.text(id - 1) < pool.text(id)) << id;
+  }
+  for (const std::size_t threads : {std::size_t{2}, std::size_t{3}, std::size_t{8}}) {
+    EXPECT_EQ(pool.byte_order(threads), one) << threads << " threads";
+  }
+}
+
 }  // namespace
 }  // namespace jixiao::engine

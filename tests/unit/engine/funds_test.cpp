@@ -3,6 +3,8 @@
 // independence from the order of the data rows.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -243,6 +245,26 @@ TEST(Funds, TextTieKeyIsComparedByItsTextNotByRowOrder) {
   EXPECT_EQ(g.track(0), (Fen{0, 1, 0}));
   f.expect_conserved();
   g.expect_conserved();
+}
+
+TEST(Funds, EqualTieKeysKeepTheFileOrderEitherWay) {
+  // One text key with repeated values (its order is found by counting): equal values keep the
+  // file order whether the key ascends or descends. 乙 U+4E59 < 甲 U+7532.
+  const std::string csv = "编码,名称\nK1,甲\nK2,乙\nK3,甲\nK4,乙\n";
+  auto run = [&](const std::string& ties, const std::string& pool) {
+    return std::make_unique<Funds>(policy("input { 名称 : text }\n"
+                                          "indicator 总分 { 工作 100% = 50 }\n"
+                                          "fund 补助 pool " + pool + "元 { track 全部 100% split equally  ties by " + ties + " }\n"),
+                                   csv);
+  };
+  auto asc = run("名称", "0.03");
+  ASSERT_TRUE(asc->result) << asc->errors();
+  EXPECT_EQ(asc->track(0), (Fen{1, 1, 0, 1}));  // K2, K4, then K1
+  asc->expect_conserved();
+  auto desc = run("名称 desc", "0.03");
+  ASSERT_TRUE(desc->result) << desc->errors();
+  EXPECT_EQ(desc->track(0), (Fen{1, 1, 1, 0}));  // K1, K3, then K2
+  desc->expect_conserved();
 }
 
 TEST(Funds, SeveralTieKeys) {

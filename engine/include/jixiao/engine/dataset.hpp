@@ -26,8 +26,9 @@ class StringPool {
   [[nodiscard]] const std::string& text(std::uint32_t id) const { return strings_[id]; }
   [[nodiscard]] std::size_t size() const { return strings_.size(); }
   /// Per id, the text's place among all the pool's texts in byte order (0 for the first): texts
-  /// compare as their places do, so sorting by text can sort integers.
-  [[nodiscard]] std::vector<std::uint32_t> byte_order() const;
+  /// compare as their places do, so sorting by text can sort integers. Up to `threads` threads
+  /// share the sorting; the result does not depend on it.
+  [[nodiscard]] std::vector<std::uint32_t> byte_order(std::size_t threads = 1) const;
   /// Makes room for `n` texts in all.
   void reserve(std::size_t n);
 
