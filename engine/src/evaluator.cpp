@@ -866,6 +866,30 @@ void run_steps(detail::Compiled& compiled, Dataset& data, std::size_t chunk, std
   for (const auto& e : worker_errors) errors.merge(e);
 }
 
+// Empties the dataset's input columns that nothing reads after the evaluation: neither a symbol in
+// `shown` nor the fund stage. Their memory goes back before the funds are split and the results
+// formatted.
+void release_unread_inputs(const dsl::CheckedPolicy& policy, const detail::Compiled& c, const std::vector<bool>& shown,
+                           Dataset& data) {
+  std::vector<bool> funds(c.columns.size(), false);
+  for (const detail::FundColumns& f : c.funds) {
+    for (const detail::TrackColumns& t : f.tracks) {
+      funds[t.eligible] = true;
+      funds[t.weight] = true;
+      if (t.has_proportional) funds[t.proportional] = true;
+    }
+    if (f.grouped) funds[f.group] = true;
+    if (f.pool_column) funds[f.pool] = true;
+    for (const std::uint32_t t : f.ties) funds[t] = true;
+  }
+  for (std::size_t s = 0; s < policy.symbols.size(); ++s) {
+    const dsl::Symbol& sym = policy.symbols[s];
+    const std::int64_t col = c.symbol_column[s];
+    if (sym.kind != dsl::SymbolKind::kInput || shown[s] || (col >= 0 && funds[static_cast<std::size_t>(col)])) continue;
+    data.inputs[sym.index] = Column{};
+  }
+}
+
 // Marks the columns that can be chunked (Compiled::chunked): computed by a program, read only by
 // programs of the same run between global operations (which runs chunk by chunk, every program on
 // a chunk before the next chunk), and not read afterwards: not by a global operation, the fund
@@ -967,12 +991,15 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
   // Every symbol's column, without copying: computed columns move into result.storage (once, should
   // two symbols share one), dataset columns are viewed where they are.
   std::vector<std::int64_t> stored(compiled.columns.size(), -1);
+  std::vector<bool> shown(policy.symbols.size(), options.keep == nullptr);
+  if (options.keep != nullptr) {
+    for (const dsl::SymbolId s : *options.keep) shown[static_cast<std::uint32_t>(s)] = true;
+  }
   result.columns.resize(policy.symbols.size());
   for (std::size_t s = 0; s < policy.symbols.size(); ++s) {
     const std::int64_t col = compiled.symbol_column[s];
-    if (col < 0) continue;
+    if (col < 0 || !shown[s]) continue;  // not kept: an empty span
     detail::ColumnSlot& slot = compiled.columns[static_cast<std::size_t>(col)];
-    if (compiled.chunked[static_cast<std::size_t>(col)] != 0) continue;  // not kept: an empty span
     if (slot.view != nullptr) {
       result.columns[s] = std::span<const std::int64_t>(slot.view, data.rows);
       continue;
@@ -989,14 +1016,20 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
     RuleColumn rc;
     rc.kind = static_cast<RuleColumn::Kind>(r.kind);
     rc.name = r.name;
-    const detail::ColumnSlot& slot = compiled.columns[r.column];
-    rc.values.assign(slot.data(), slot.data() + data.rows);
+    detail::ColumnSlot& slot = compiled.columns[r.column];
+    if (slot.view == nullptr) {
+      rc.values = std::move(slot.owned);  // no symbol keeps it: moved, not copied
+      slot.view = rc.values.data();       // the funds may still read it (the buffer moves with it)
+    } else {
+      rc.values.assign(slot.data(), slot.data() + data.rows);
+    }
     result.rules.push_back(std::move(rc));
   }
   for (const auto& [e, col] : compiled.traced) {
     const detail::ColumnSlot& slot = compiled.columns[col];
     result.traced[e].assign(slot.data(), slot.data() + data.rows);
   }
+  if (options.keep != nullptr) release_unread_inputs(policy, compiled, shown, data);
   const auto allocating = std::chrono::steady_clock::now();
   if (options.timings != nullptr) options.timings->evaluate_ms = std::chrono::duration<double, std::milli>(allocating - started).count();
   const std::size_t errors_before = sink.error_count();

@@ -995,6 +995,11 @@ TEST(EvalKeep, OnlyTheResultsColumnsGiveTheSameResults) {
       // Values nobody reads afterwards come back empty: an intermediate let, a leaf indicator.
       EXPECT_TRUE(r.result->columns[static_cast<std::uint32_t>(r.checked->find("中间"))].empty());
       EXPECT_TRUE(r.result->columns[static_cast<std::uint32_t>(r.checked->find("总分.基础层.得分项"))].empty());
+      // Inputs read by no kept value and no fund are released from the dataset; the rest stay.
+      const dsl::Symbol& score = r.checked->symbol(r.checked->find("得分"));
+      EXPECT_TRUE(r.data->inputs[score.index].values.empty());
+      EXPECT_TRUE(r.result->columns[static_cast<std::uint32_t>(r.checked->find("得分"))].empty());
+      EXPECT_EQ(r.data->key.values.size(), 57u);
     }
   }
 }

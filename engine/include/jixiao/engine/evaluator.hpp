@@ -110,8 +110,10 @@ struct EvalOptions {
   std::string period;
   bool all_periods = false;  ///< every period's results, each period's funds split separately
   /// The symbols whose values the caller reads from EvalResult::columns (e.g. result_symbols()
-  /// for formatting the results); the others' columns may come back empty, which saves a column
-  /// of rows for each value computed on the way. Null: every symbol's column.
+  /// for formatting the results); the others' columns come back empty, which saves a column of
+  /// rows for each value computed on the way, and the dataset's input columns that neither they
+  /// nor the funds read are emptied once the rows are evaluated. Null: every symbol's column, and
+  /// the dataset left whole.
   const std::vector<dsl::SymbolId>* keep = nullptr;
 };
 
