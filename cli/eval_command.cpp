@@ -39,7 +39,7 @@ std::vector<OptionSpec> eval_options() {
       {"period", 0, "PERIOD", "with periods in the data: the period to evaluate (default: the latest)"},
       {"all-periods", 0, "", "with periods in the data: report every period, each with its own funds"},
       {"record", 0, "FILE", "also write an audit record: hashes of every input and of the results (see `jixiao verify`)"},
-      {"threads", 'j', "N", "evaluate with N threads (default: the number of cores); the results are the same for any N"},
+      {"threads", 'j', "N", "load, evaluate and format with N threads (default: the number of cores); the results are the same for any N"},
       {"stats", 0, "", "print the time of each phase and the rows per second to stderr"},
   });
 }
