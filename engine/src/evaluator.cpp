@@ -866,22 +866,28 @@ void run_steps(detail::Compiled& compiled, Dataset& data, std::size_t chunk, std
   for (const auto& e : worker_errors) errors.merge(e);
 }
 
+// Calls f with every column the fund stage reads.
+template <typename F>
+void for_each_fund_column(const detail::Compiled& c, const F& f) {
+  for (const detail::FundColumns& fund : c.funds) {
+    for (const detail::TrackColumns& t : fund.tracks) {
+      f(t.eligible);
+      f(t.weight);
+      if (t.has_proportional) f(t.proportional);
+    }
+    if (fund.grouped) f(fund.group);
+    if (fund.pool_column) f(fund.pool);
+    for (const std::uint32_t t : fund.ties) f(t);
+  }
+}
+
 // Empties the dataset's input columns that nothing reads after the evaluation: neither a symbol in
 // `shown` nor the fund stage. Their memory goes back before the funds are split and the results
 // formatted.
 void release_unread_inputs(const dsl::CheckedPolicy& policy, const detail::Compiled& c, const std::vector<bool>& shown,
                            Dataset& data) {
   std::vector<bool> funds(c.columns.size(), false);
-  for (const detail::FundColumns& f : c.funds) {
-    for (const detail::TrackColumns& t : f.tracks) {
-      funds[t.eligible] = true;
-      funds[t.weight] = true;
-      if (t.has_proportional) funds[t.proportional] = true;
-    }
-    if (f.grouped) funds[f.group] = true;
-    if (f.pool_column) funds[f.pool] = true;
-    for (const std::uint32_t t : f.ties) funds[t] = true;
-  }
+  for_each_fund_column(c, [&funds](std::uint32_t col) { funds[col] = true; });
   for (std::size_t s = 0; s < policy.symbols.size(); ++s) {
     const dsl::Symbol& sym = policy.symbols[s];
     const std::int64_t col = c.symbol_column[s];
@@ -935,16 +941,7 @@ void mark_chunked(detail::Compiled& c, const std::vector<dsl::SymbolId>* keep) {
       whole(col);
     }
   }
-  for (const detail::FundColumns& f : c.funds) {
-    for (const detail::TrackColumns& t : f.tracks) {
-      whole(t.eligible);
-      whole(t.weight);
-      if (t.has_proportional) whole(t.proportional);
-    }
-    if (f.grouped) whole(f.group);
-    if (f.pool_column) whole(f.pool);
-    for (const std::uint32_t t : f.ties) whole(t);
-  }
+  for_each_fund_column(c, whole);
   for (const detail::RuleSlot& r : c.rules) whole(r.column);
   for (const auto& [e, col] : c.traced) whole(col);
   for (const std::int64_t v : c.symbol_valid) whole(v);

@@ -186,9 +186,9 @@ class Loader {
     }
     if (!map_header(fields, reader.record_offset())) return std::nullopt;
     if (options_.threads > 1) {
-      // Nullopt when the data has an error somewhere: the serial pass below finds and reports it,
-      // so the messages never depend on the thread count.
-      // A copy of this loader tries, so that a failed try leaves nothing behind.
+      // A copy of this loader tries, so that a failed try leaves nothing behind. Nullopt when the
+      // data has an error somewhere: the serial pass below finds and reports it, so the messages
+      // never depend on the thread count.
       Loader attempt(*this);
       if (auto merged = attempt.load_parallel(reader.position())) return merged;
     }
@@ -273,7 +273,7 @@ class Loader {
     auto job = [&](std::size_t k) {
       Loader& l = loaders[k];
       l.parallel_part_ = true;
-      l.reserve_rows(cuts[k], k == 0 ? text_.size() : cuts[k + 1], k == 0);
+      l.reserve_rows(cuts[k], k == 0 ? text_.size() : cuts[k + 1], true);  // the first part's columns take every row
       CsvReader reader(text_, cuts[k], cuts[k + 1]);
       rows[k] = l.read_records(reader, nullptr);
     };
