@@ -78,6 +78,14 @@ std::vector<dsl::ParamOverride> param_overrides(const ParsedArgs& args) {
   return out;
 }
 
+engine::Encoding encoding_flag(const ParsedArgs& args) {
+  const auto name = args.value("encoding");
+  if (!name) return engine::Encoding::kAuto;
+  const auto e = engine::parse_encoding_name(*name);
+  if (!e) throw UsageError("`--encoding` is `" + *name + "`", "write `--encoding auto`, `utf-8`, `gbk` or `gb18030`");
+  return *e;
+}
+
 std::unique_ptr<LoadedPolicy> load_policy(Session& s, const std::string& path,
                                           const std::vector<dsl::ParamOverride>& params) {
   auto text = s.read_file(path, "policy");

@@ -15,6 +15,7 @@
 #include "jixiao/dsl/edit_distance.hpp"
 #include "jixiao/dsl/modules.hpp"
 #include "jixiao/dsl/render.hpp"
+#include "jixiao/engine/encoding.hpp"
 #include "jixiao/engine/plan.hpp"
 
 namespace jixiao::cli {
@@ -59,6 +60,9 @@ std::unique_ptr<LoadedPolicy> load_policy(Session& s, const std::string& path,
 
 /// `--param K=V` values → overrides; throws UsageError when one has no `=`.
 std::vector<dsl::ParamOverride> param_overrides(const ParsedArgs& args);
+
+/// `--encoding` (auto when absent); throws UsageError for a name that is not an encoding.
+engine::Encoding encoding_flag(const ParsedArgs& args);
 
 std::vector<OptionSpec> common_options();
 std::vector<OptionSpec> with_common(std::vector<OptionSpec> specs);

@@ -120,11 +120,7 @@ int cmd_diff(const std::vector<std::string>& args, Io& io) {
     }
   }
   engine::LoadOptions load;
-  if (auto enc = parsed.value("encoding")) {
-    const auto e = engine::parse_encoding_name(*enc);
-    if (!e) throw UsageError("`--encoding` is `" + *enc + "`", "write `--encoding auto`, `utf-8`, `gbk` or `gb18030`");
-    load.encoding = *e;
-  }
+  load.encoding = encoding_flag(parsed);
   Session s(io, parsed);
   const auto params = param_overrides(parsed);
   auto fail = [&]() {

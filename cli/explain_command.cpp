@@ -102,11 +102,7 @@ int cmd_explain(const std::vector<std::string>& args, Io& io) {
     throw UsageError("`--format` is `" + format_name + "`", "write `--format text` or `--format json`");
   }
   engine::LoadOptions load;
-  if (auto enc = parsed.value("encoding")) {
-    const auto e = engine::parse_encoding_name(*enc);
-    if (!e) throw UsageError("`--encoding` is `" + *enc + "`", "write `--encoding auto`, `utf-8`, `gbk` or `gb18030`");
-    load.encoding = *e;
-  }
+  load.encoding = encoding_flag(parsed);
   Session s(io, parsed);
   if (s.json) {
     throw UsageError("with `--diagnostics-format=json` the diagnostics take stdout, so the explanation cannot",

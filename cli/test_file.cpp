@@ -11,6 +11,7 @@
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/edit_distance.hpp"
 #include "jixiao/dsl/utf8.hpp"
+#include "jixiao/engine/csv.hpp"
 
 namespace jixiao::cli {
 
@@ -464,22 +465,10 @@ std::string rows_to_csv(const std::vector<std::vector<std::pair<std::string, std
       if (index.emplace(column, header.size()).second) header.push_back(column);
     }
   }
-  auto field = [](std::string& out, const std::string& value) {
-    if (value.find_first_of(",\"\r\n") == std::string::npos) {
-      out += value;
-      return;
-    }
-    out.push_back('"');
-    for (const char c : value) {
-      if (c == '"') out.push_back('"');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  };
   std::string out;
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (i > 0) out.push_back(',');
-    field(out, header[i]);
+    engine::append_csv_field(out, header[i]);
   }
   out.push_back('\n');
   for (const auto& r : rows) {
@@ -487,7 +476,7 @@ std::string rows_to_csv(const std::vector<std::vector<std::pair<std::string, std
     for (const auto& [column, cell] : r) cells[index.find(column)->second] = &cell;
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (i > 0) out.push_back(',');
-      if (cells[i] != nullptr) field(out, *cells[i]);
+      if (cells[i] != nullptr) engine::append_csv_field(out, *cells[i]);
     }
     out.push_back('\n');
   }

@@ -65,43 +65,6 @@ class Compiler {
 
   // ---- history and peers: computed over whole columns before the program that reads them ----
 
-  static bool is_global_call(const ast::Call& c) {
-    const std::string& f = c.callee.name;
-    return f == "prev" || f == "avg_prev" || f == "streak" || f == "rank" || f == "percentile" || f == "peer_avg";
-  }
-
-  template <typename F>
-  static void for_each_child(const ast::Expr& x, F f) {
-    std::visit(
-        [&](const auto& n) {
-          using N = std::decay_t<decltype(n)>;
-          if constexpr (std::is_same_v<N, ast::Unary>) {
-            f(n.operand);
-          } else if constexpr (std::is_same_v<N, ast::Binary>) {
-            f(n.lhs);
-            f(n.rhs);
-          } else if constexpr (std::is_same_v<N, ast::If>) {
-            f(n.cond);
-            f(n.then_expr);
-            f(n.else_expr);
-          } else if constexpr (std::is_same_v<N, ast::Call>) {
-            for (const ExprId a : n.args) f(a);
-            for (const auto& a : n.named) f(a.value);
-          } else if constexpr (std::is_same_v<N, ast::Pair>) {
-            f(n.from);
-            f(n.to);
-          } else if constexpr (std::is_same_v<N, ast::Coef>) {
-            f(n.subject);
-            for (const auto& e : n.entries) f(e.value);
-            if (ast::present(n.otherwise)) f(n.otherwise);
-          } else if constexpr (std::is_same_v<N, ast::Bands>) {
-            f(n.subject);
-            for (const auto& e : n.entries) f(e.value);
-          }
-        },
-        x);
-  }
-
   // The expressions a symbol's program compiles.
   std::vector<ExprId> roots(dsl::SymbolId id) const {
     const dsl::Symbol& s = policy_.symbol(id);
@@ -148,20 +111,20 @@ class Compiler {
   void global_calls(ExprId e, std::vector<ExprId>& out, bool all) const {
     const ast::Expr& x = m_.expr(e);
     const auto* c = std::get_if<ast::Call>(&x);
-    const bool global = c != nullptr && is_global_call(*c);
-    if (!global || all) for_each_child(x, [&](ExprId child) { global_calls(child, out, all); });
+    const bool global = c != nullptr && ast::is_history_or_peer(*c);
+    if (!global || all) ast::for_each_child(x, [&](ExprId child) { global_calls(child, out, all); });
     if (global) out.push_back(e);
   }
 
   // Symbols read on the same row by `e` (not inside history or peer calls).
   void same_row_reads(ExprId e, std::vector<dsl::SymbolId>& out) const {
     const ast::Expr& x = m_.expr(e);
-    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && is_global_call(*c)) return;
+    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && ast::is_history_or_peer(*c)) return;
     if (std::holds_alternative<ast::NameRef>(x)) {
       const dsl::SymbolId s = policy_.ref(e);
       if (s != dsl::kNoSymbol) out.push_back(s);
     }
-    for_each_child(x, [&](ExprId child) { same_row_reads(child, out); });
+    ast::for_each_child(x, [&](ExprId child) { same_row_reads(child, out); });
   }
 
   // The validity of `reads` and `calls` ANDed into a register, or kNoMask when all are always valid.
@@ -774,7 +737,7 @@ class Compiler {
   }
 
   std::uint32_t compile_node(ExprId e, const ast::Call& c) {
-    if (is_global_call(c)) return emit(OpCode::kLoad, calls_.at(static_cast<std::uint32_t>(e)).first);
+    if (ast::is_history_or_peer(c)) return emit(OpCode::kLoad, calls_.at(static_cast<std::uint32_t>(e)).first);
     const std::string& f = c.callee.name;
     if (f == "present" || f == "fill") {
       const std::uint32_t missing = missing_mask(optional_inputs(policy_, c.args[0]));

@@ -61,6 +61,19 @@ CsvReader::CsvReader(std::string_view text) : text_(text) {
   unescaped_.reserve(kUnescapedReserve);
 }
 
+void append_csv_field(std::string& out, std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += value;
+    return;
+  }
+  out.push_back('"');
+  for (const char c : value) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
 CsvReader::CsvReader(std::string_view text, std::size_t begin, std::size_t end) : CsvReader(text.substr(0, end)) {
   if (!error_) pos_ = std::max(pos_, begin);
 }

@@ -13,6 +13,7 @@
 #include "jixiao/dsl/json_writer.hpp"
 #include "jixiao/dsl/unparse.hpp"
 #include "jixiao/dsl/utf8.hpp"
+#include "jixiao/engine/csv.hpp"
 
 namespace jixiao::engine {
 namespace {
@@ -1447,18 +1448,6 @@ Cell cell(const ComparedOutput& out, const OutputValue& v, bool grouped) {
   return {};
 }
 
-void csv_cell(std::string& out, const std::string& value) {
-  if (value.find_first_of(",\"\n\r") == std::string::npos) {
-    out += value;
-    return;
-  }
-  out.push_back('"');
-  for (const char c : value) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
 
 std::vector<std::size_t> all_causes(const CommunityImpact& c) {
   std::set<std::size_t> s;
@@ -1620,35 +1609,35 @@ std::string format_impact_text(const PolicyDiff& diff, const Impact& impact) {
 
 std::string format_impact_csv(const PolicyDiff& diff, const Impact& impact) {
   std::string out;
-  csv_cell(out, impact.key_name);
+  append_csv_field(out, impact.key_name);
   for (const ComparedOutput& o : impact.outputs) {
     for (const char* suffix : {".old", ".new"}) {
       out += ",";
-      csv_cell(out, o.name + suffix);
+      append_csv_field(out, o.name + suffix);
     }
     if (o.kind == OutputKind::kScore || o.kind == OutputKind::kMoney) {
       out += ",";
-      csv_cell(out, o.name + ".delta");
+      append_csv_field(out, o.name + ".delta");
     }
   }
   out += ",changed_rules\n";
   for (const CommunityImpact& c : impact.communities) {
-    csv_cell(out, c.key);
+    append_csv_field(out, c.key);
     for (std::size_t k = 0; k < impact.outputs.size(); ++k) {
       const Cell cl = cell(impact.outputs[k], c.values[k], false);
       out += ",";
-      csv_cell(out, cl.before);
+      append_csv_field(out, cl.before);
       out += ",";
-      csv_cell(out, cl.after);
+      append_csv_field(out, cl.after);
       if (impact.outputs[k].kind == OutputKind::kScore || impact.outputs[k].kind == OutputKind::kMoney) {
         out += ",";
-        csv_cell(out, cl.delta.front() == '+' ? cl.delta.substr(1) : cl.delta);
+        append_csv_field(out, cl.delta.front() == '+' ? cl.delta.substr(1) : cl.delta);
       }
     }
     Names causes;
     for (const std::size_t i : all_causes(c)) causes.push_back(cause_text(diff.changes[i]));
     out += ",";
-    csv_cell(out, join(causes, "; "));
+    append_csv_field(out, join(causes, "; "));
     out += "\n";
   }
   return out;

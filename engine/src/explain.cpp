@@ -24,43 +24,6 @@ constexpr std::int64_t kHundred = 100 * decimal::kOne;
 
 // ---- walking expressions ----
 
-template <typename F>
-void for_each_child(const ast::Expr& x, F f) {
-  std::visit(
-      [&](const auto& n) {
-        using N = std::decay_t<decltype(n)>;
-        if constexpr (std::is_same_v<N, ast::Unary>) {
-          f(n.operand);
-        } else if constexpr (std::is_same_v<N, ast::Binary>) {
-          f(n.lhs);
-          f(n.rhs);
-        } else if constexpr (std::is_same_v<N, ast::If>) {
-          f(n.cond);
-          f(n.then_expr);
-          f(n.else_expr);
-        } else if constexpr (std::is_same_v<N, ast::Call>) {
-          for (const ExprId a : n.args) f(a);
-          for (const auto& a : n.named) f(a.value);
-        } else if constexpr (std::is_same_v<N, ast::Pair>) {
-          f(n.from);
-          f(n.to);
-        } else if constexpr (std::is_same_v<N, ast::Coef>) {
-          f(n.subject);
-          for (const auto& e : n.entries) f(e.value);
-          if (ast::present(n.otherwise)) f(n.otherwise);
-        } else if constexpr (std::is_same_v<N, ast::Bands>) {
-          f(n.subject);
-          for (const auto& e : n.entries) f(e.value);
-        }
-      },
-      x);
-}
-
-bool is_history_or_peer(const ast::Call& c) {
-  const std::string& f = c.callee.name;
-  return f == "prev" || f == "avg_prev" || f == "streak" || f == "rank" || f == "percentile" || f == "peer_avg";
-}
-
 const ast::NamedArg* named_arg(const ast::Call& c, std::string_view name) {
   for (const auto& a : c.named) {
     if (a.name.name == name) return &a;
@@ -77,7 +40,7 @@ void collect_traced(const ast::Module& m, ExprId e, bool root, std::vector<ExprI
     out.push_back(e);
   }
   if (const auto* i = std::get_if<ast::If>(&x)) out.push_back(i->cond);
-  if (call != nullptr && is_history_or_peer(*call)) {
+  if (call != nullptr && ast::is_history_or_peer(*call)) {
     out.push_back(call->args[0]);
     if (const ast::NamedArg* w = named_arg(*call, "within")) out.push_back(w->value);
   }
@@ -91,7 +54,7 @@ void collect_traced(const ast::Module& m, ExprId e, bool root, std::vector<ExprI
   if (call != nullptr && !call->args.empty()) compound(call->args[0]);
   if (const auto* c = std::get_if<ast::Coef>(&x)) compound(c->subject);
   if (const auto* b = std::get_if<ast::Bands>(&x)) compound(b->subject);
-  for_each_child(x, [&](ExprId c) { collect_traced(m, c, false, out); });
+  ast::for_each_child(x, [&](ExprId c) { collect_traced(m, c, false, out); });
 }
 
 // ---- the model ----
@@ -516,13 +479,13 @@ class Builder {
       if (!cond || *cond == 0) walk(i->else_expr, false, f, seen);
       return;
     }
-    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && is_history_or_peer(*c)) {
+    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && ast::is_history_or_peer(*c)) {
       f.details.push_back(history(e, *c));
       return;  // what it read is in other rows: the detail says which
     }
     // Every traced inner value: calls, coef, bands, `if` conditions, compound arguments.
     if (!root && traced(e, row_)) f.details.push_back({dsl::unparse(m_, e), expr_val(e, row_), "", {}});
-    for_each_child(x, [&](ExprId child) { walk(child, false, f, seen); });
+    ast::for_each_child(x, [&](ExprId child) { walk(child, false, f, seen); });
   }
 
   // A history or peer function: its value, and the periods or peers it read.

@@ -9,6 +9,7 @@
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/json_writer.hpp"
 #include "jixiao/dsl/version.hpp"
+#include "jixiao/engine/csv.hpp"
 #include "parallel.hpp"
 
 namespace jixiao::engine {
@@ -210,19 +211,6 @@ class Columns {
   std::vector<OutColumn> cols_;
 };
 
-void csv_cell(std::string& out, std::string_view value) {
-  const bool quote = std::any_of(value.begin(), value.end(), [](char c) { return c == ',' || c == '"' || c == '\n' || c == '\r'; });
-  if (!quote) {
-    out += value;
-    return;
-  }
-  out.push_back('"');
-  for (const char c : value) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
 
 std::string join(const std::vector<std::string>& items, const char* sep) {
   std::string s;
@@ -252,12 +240,12 @@ void format_rows(const std::vector<OutColumn>& cols, std::span<const std::size_t
             col.text(row, out);
             break;
           case CellKind::kList:
-            csv_cell(out, join(col.list(row), ";"));
+            append_csv_field(out, join(col.list(row), ";"));
             break;
           default:
             cell.clear();
             col.text(row, cell);
-            csv_cell(out, cell);
+            append_csv_field(out, cell);
             break;
         }
       }
@@ -306,7 +294,7 @@ void write_results(const dsl::CheckedPolicy& policy, const Dataset& data, const 
   if (format == ResultFormat::kCsv) {
     for (std::size_t c = 0; c < cols.size(); ++c) {
       if (c > 0) out.push_back(',');
-      csv_cell(out, cols[c].name);
+      append_csv_field(out, cols[c].name);
     }
     out.push_back('\n');
   } else {

@@ -39,37 +39,9 @@ void collect_optional(const CheckedPolicy& p, ast::ExprId e, std::vector<std::ui
     }
     return;
   }
-  std::visit(
-      [&](const auto& n) {
-        using N = std::decay_t<decltype(n)>;
-        auto walk = [&](ast::ExprId child) {
-          if (ast::present(child)) collect_optional(p, child, out, seen_lets);
-        };
-        if constexpr (std::is_same_v<N, ast::Unary>) {
-          walk(n.operand);
-        } else if constexpr (std::is_same_v<N, ast::Binary>) {
-          walk(n.lhs);
-          walk(n.rhs);
-        } else if constexpr (std::is_same_v<N, ast::If>) {
-          walk(n.cond);
-          walk(n.then_expr);
-          walk(n.else_expr);
-        } else if constexpr (std::is_same_v<N, ast::Call>) {
-          for (const auto a : n.args) walk(a);
-          for (const auto& a : n.named) walk(a.value);
-        } else if constexpr (std::is_same_v<N, ast::Pair>) {
-          walk(n.from);
-          walk(n.to);
-        } else if constexpr (std::is_same_v<N, ast::Coef>) {
-          walk(n.subject);
-          for (const auto& en : n.entries) walk(en.value);
-          walk(n.otherwise);
-        } else if constexpr (std::is_same_v<N, ast::Bands>) {
-          walk(n.subject);
-          for (const auto& en : n.entries) walk(en.value);
-        }
-      },
-      x);
+  ast::for_each_child(x, [&](ast::ExprId child) {
+    if (ast::present(child)) collect_optional(p, child, out, seen_lets);
+  });
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -139,6 +140,47 @@ struct Bands {
 
 using Expr = std::variant<NumberLit, MoneyLit, StringLit, BoolLit, NameRef, Unary, Binary, If,
                           Call, Pair, SetLit, TableLit, Coef, Bands>;
+
+/// Calls f with each direct sub-expression of x that is present, in source order (a `coef`'s
+/// `otherwise` last). Literals, names, sets and tables have none.
+template <typename F>
+void for_each_child(const Expr& x, F&& f) {
+  std::visit(
+      [&](const auto& n) {
+        using N = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<N, Unary>) {
+          f(n.operand);
+        } else if constexpr (std::is_same_v<N, Binary>) {
+          f(n.lhs);
+          f(n.rhs);
+        } else if constexpr (std::is_same_v<N, If>) {
+          f(n.cond);
+          f(n.then_expr);
+          f(n.else_expr);
+        } else if constexpr (std::is_same_v<N, Call>) {
+          for (const ExprId a : n.args) f(a);
+          for (const auto& a : n.named) f(a.value);
+        } else if constexpr (std::is_same_v<N, Pair>) {
+          f(n.from);
+          f(n.to);
+        } else if constexpr (std::is_same_v<N, Coef>) {
+          f(n.subject);
+          for (const auto& e : n.entries) f(e.value);
+          if (present(n.otherwise)) f(n.otherwise);
+        } else if constexpr (std::is_same_v<N, Bands>) {
+          f(n.subject);
+          for (const auto& e : n.entries) f(e.value);
+        }
+      },
+      x);
+}
+
+/// A call of a function over other rows: history (`prev`, `avg_prev`, `streak`) or peers
+/// (`rank`, `percentile`, `peer_avg`), computed over whole columns.
+inline bool is_history_or_peer(const Call& c) {
+  const std::string& f = c.callee.name;
+  return f == "prev" || f == "avg_prev" || f == "streak" || f == "rank" || f == "percentile" || f == "peer_avg";
+}
 
 // ---- declarations ----
 

@@ -18,6 +18,10 @@ struct CsvField {
                            ///< quote if quoted; where the field would start if it is empty)
 };
 
+/// Appends `value` as one RFC 4180 field: as it is, or in quotes (with `"` doubled) when it holds
+/// a comma, a quote or a line break.
+void append_csv_field(std::string& out, std::string_view value);
+
 /// A CSV syntax error.
 struct CsvSyntaxError {
   std::uint32_t offset;  ///< byte offset in the text of the offending character
