@@ -24,8 +24,9 @@
 //     every * and / rounds half away from zero (四舍五入) once, to 6 decimals, exactly where the
 //     policy language rounds; every indicator score is then kept in hundredths (precision 2);
 //   - after the pass, the fund 运营补助 (资金池 2000万元) is split: 绩效分配 70% by
-//     基础额度 × coef(等级), 创新奖励 30% among the top 10% by 总分.创新层 in proportion to it,
-//     each by the largest-remainder method to the fen, ties by 社区编码;
+//     基础额度 × coef(等级), exactly (a weight is never rounded: 123456.78元 × 0.65 is
+//     80246.907元), 创新奖励 30% among the top 10% by 总分.创新层 in proportion to it, each by the
+//     largest-remainder method to the fen, ties by 社区编码;
 //   - the results are written in file order through a 1 MiB buffer.
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -129,13 +130,15 @@ constexpr int64_t kPerformancePoolFen = kPoolFen * 70 / 100;
 constexpr int64_t kInnovationPoolFen = kPoolFen - kPerformancePoolFen;
 static_assert(kPoolFen * 70 % 100 == 0);
 
-// coef(等级) { A 0.9, B 0.65, C 0.4, D 0 } (raw)
-constexpr std::array<int64_t, 4> kGradeCoef = {900'000, 650'000, 400'000, 0};
+// coef(等级) { A 0.9, B 0.65, C 0.4, D 0 } in twentieths: 18/20, 13/20, 8/20, 0. 基础额度 (fen) times
+// these is the exact weight 基础额度 × coef(等级), in twentieths of a fen.
+constexpr std::array<int64_t, 4> kGradeCoefTwentieths = {18, 13, 8, 0};
 
 // Bounds that keep the fund arithmetic in 64 bits: 基础额度 is at most 2,000,000元, so a 绩效分配
-// weight is at most 1.8 × 10^8 fen; an 创新层 score is at most 20 points (2,000 hundredths).
+// weight is at most 3.6 × 10^9 twentieths of a fen; an 创新层 score is at most 20 points (2,000
+// hundredths).
 constexpr int64_t kMaxBaseFen = 2'000'000 * int64_t{100};
-constexpr uint64_t kMaxPerformanceWeight = kMaxBaseFen * 9 / 10;
+constexpr uint64_t kMaxPerformanceWeight = kMaxBaseFen * 18;
 static_assert(static_cast<uint64_t>(kPerformancePoolFen) * kMaxPerformanceWeight <
               static_cast<uint64_t>(std::numeric_limits<int64_t>::max()));
 static_assert(kMaxPerformanceWeight * (uint64_t{1} << 32) < std::numeric_limits<uint64_t>::max());
@@ -558,7 +561,7 @@ struct Row {
   int32_t total;                   // 总分, hundredths
   std::array<int32_t, 4> layer;    // 基础层, 核心层, 创新层, 可持续层, hundredths
   std::uint8_t grade, alert, flags;
-  int64_t performance_weight;      // 基础额度 × coef(等级), fen
+  int64_t performance_weight;      // 基础额度 × coef(等级), in twentieths of a fen (exact)
   int64_t performance_fen;         // 运营补助.绩效分配
   int64_t innovation_fen;          // 运营补助.创新奖励
 };
@@ -613,8 +616,8 @@ void score(size_t row_number, const std::array<int64_t, kInputCount>& v, bool ve
   r.grade = vetoed ? kD : band_grade;
   r.alert = vetoed ? kRed : band_alert;
 
-  // 绩效分配's weight: money × number, rounded to the fen.
-  r.performance_weight = div_round(v[kBase] * kGradeCoef[r.grade], kOne);
+  // 绩效分配's weight: money × number, exactly (never rounded to the fen).
+  r.performance_weight = v[kBase] * kGradeCoefTwentieths[r.grade];
   r.performance_fen = 0;
   r.innovation_fen = 0;
 }

@@ -2,7 +2,7 @@
 // policy (examples/3x/policy.jx). Same rows, seed and periods → same bytes, on any machine: it
 // uses its own PRNG (splitmix64) and integer arithmetic only.
 //
-// Usage: jixiao_gen_3x [--rows N] [--seed S] [--periods P] [--last-year Y] [--out FILE]
+// Usage: jixiao_gen_3x [--rows N] [--seed S] [--periods P] [--last-year Y] [--fen-amounts] [--out FILE]
 //
 // With one period (the default) the file has one row per community and no period column; its
 // bytes are those of every earlier version of this generator (examples/3x/data/communities.csv is
@@ -11,6 +11,10 @@
 // one after the other (all communities of the first year, then the second, ...). A community keeps
 // its street, its overall level, its trend and its 基础额度 from year to year; its scores move
 // with the level, the trend and some yearly noise. Each year ends with the three boundary rows.
+//
+// 基础额度 is whole hundreds of 元, or with --fen-amounts any amount to the fen (the same number of
+// draws, so every other column is unchanged): 基础额度 × 0.65 then has a fraction of a fen, which
+// an exact weight keeps (docs/language.md §10).
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
@@ -62,7 +66,7 @@ const char* const kBoundaryRows[] = {
     "330110999003,仁和街道,60,60,30,60,60,60,60,60,60,1,60,180000,1000000,60,1200,0,,100000\n",
 };
 
-std::string row(Rng& rng, std::int64_t index) {
+std::string row(Rng& rng, std::int64_t index, bool fen_amounts) {
   const std::int64_t street = index % 12;
   std::string r;
   char code[32];
@@ -100,7 +104,8 @@ std::string row(Rng& rng, std::int64_t index) {
   if (rng.chance(35)) violations = kNegative[rng.uniform(0, 8)];
   if (rng.chance(60)) violations += std::string(violations.empty() ? "" : ";") + kMinor[rng.uniform(0, 2)];
   r += "," + violations;
-  r += "," + fixed(rng.uniform(500, 2000) * 100 * 100, 2);  // 基础额度: 5万 to 20万元, whole hundreds
+  // 基础额度: 5万 to 20万元, whole hundreds (or to the fen)
+  r += "," + fixed(fen_amounts ? rng.uniform(500 * 100 * 100, 2000 * 100 * 100) : rng.uniform(500, 2000) * 100 * 100, 2);
   r += "\n";
   return r;
 }
@@ -127,21 +132,21 @@ struct Community {
   bool troubled;             // more likely than others to show up on the negative list
 };
 
-Community community(std::uint64_t seed, std::int64_t index) {
+Community community(std::uint64_t seed, std::int64_t index, bool fen_amounts) {
   Rng rng(mix(seed, static_cast<std::uint64_t>(index) * 2 + 1));
   Community c{};
   c.quality = rng.bell(-300, 320);
   c.trend = rng.bell(-25, 25);
   c.spending = rng.uniform(200000, 2000000) * 100;
-  c.base_amount = rng.uniform(500, 2000) * 100 * 100;
+  c.base_amount = fen_amounts ? rng.uniform(500 * 100 * 100, 2000 * 100 * 100) : rng.uniform(500, 2000) * 100 * 100;
   c.troubled = rng.chance(40);
   return c;
 }
 
 /// The row of community `index` in year `year_index` (0 for the first year) of `periods`.
-std::string period_row(std::uint64_t seed, std::int64_t index, std::int64_t year_index, std::int64_t periods,
+std::string period_row(std::uint64_t seed, std::int64_t index, std::int64_t year_index, std::int64_t periods, bool fen_amounts,
                        const std::string& year) {
-  const Community c = community(seed, index);
+  const Community c = community(seed, index, fen_amounts);
   Rng rng(mix(mix(seed, static_cast<std::uint64_t>(index) * 2 + 2), static_cast<std::uint64_t>(year_index) + 1));
   const std::int64_t street = index % 12;
   std::string r;
@@ -232,37 +237,39 @@ class Sink {
   std::string buffer_;
 };
 
-void generate(Sink& sink, std::int64_t rows, std::uint64_t seed, std::int64_t periods, std::int64_t last_year) {
+void generate(Sink& sink, std::int64_t rows, std::uint64_t seed, std::int64_t periods, std::int64_t last_year,
+              bool fen_amounts) {
   const std::int64_t special = rows >= 3 ? 3 : 0;
   if (periods == 1) {
     // The original layout and stream: one generator for the whole file.
     Rng rng(seed);
     sink.add(kHeader);
-    for (std::int64_t i = 0; i < rows - special; ++i) sink.add(row(rng, i));
+    for (std::int64_t i = 0; i < rows - special; ++i) sink.add(row(rng, i, fen_amounts));
     for (std::int64_t i = 0; i < special; ++i) sink.add(kBoundaryRows[i]);
     return;
   }
   sink.add(kPeriodHeader);
   for (std::int64_t y = 0; y < periods; ++y) {
     const std::string year = std::to_string(last_year - (periods - 1) + y);
-    for (std::int64_t i = 0; i < rows - special; ++i) sink.add(period_row(seed, i, y, periods, year));
+    for (std::int64_t i = 0; i < rows - special; ++i) sink.add(period_row(seed, i, y, periods, fen_amounts, year));
     for (std::int64_t i = 0; i < special; ++i) sink.add(period_boundary_row(static_cast<int>(i), year));
   }
 }
 
 const char* const kUsage =
-    "usage: jixiao_gen_3x [--rows N] [--seed S] [--periods P] [--last-year Y] [--out FILE]\n"
+    "usage: jixiao_gen_3x [--rows N] [--seed S] [--periods P] [--last-year Y] [--fen-amounts] [--out FILE]\n"
     "  --rows N       communities (default 200; 0 to 100000000)\n"
     "  --seed S       seed of the generator (default 2024; 0 to 18446744073709551615)\n"
     "  --periods P    years of data per community (default 1: no 年度 column; 1 to 100)\n"
     "  --last-year Y  the last 年度 with --periods > 1 (default 2024; 1000 to 9999 minus periods)\n"
+    "  --fen-amounts  基础额度 to the fen instead of whole hundreds of 元\n"
     "  --out FILE     write to FILE (through a temporary file in its directory) instead of stdout\n";
 
 using jixiao_bench::parse_number;
 
 int fail(const std::string& message) {
   std::cerr << "jixiao_gen_3x: error: " << message << "\n"
-            << "usage: jixiao_gen_3x [--rows N] [--seed S] [--periods P] [--last-year Y] [--out FILE] (--help for more)\n";
+            << "usage: jixiao_gen_3x [--rows N] [--seed S] [--periods P] [--last-year Y] [--fen-amounts] [--out FILE] (--help for more)\n";
   return 2;
 }
 
@@ -272,11 +279,16 @@ int run(int argc, char** argv) {
   std::int64_t periods = 1;
   std::int64_t last_year = 2024;
   std::string out_path;
+  bool fen_amounts = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "-h" || a == "--help") {
       std::cout << kUsage;
       return 0;
+    }
+    if (a == "--fen-amounts") {
+      fen_amounts = true;
+      continue;
     }
     if (a != "--rows" && a != "--seed" && a != "--periods" && a != "--last-year" && a != "--out")
       return fail("unknown option '" + a + "'");
@@ -302,7 +314,7 @@ int run(int argc, char** argv) {
 
   if (out_path.empty()) {
     Sink sink(STDOUT_FILENO);
-    generate(sink, rows, seed, periods, last_year);
+    generate(sink, rows, seed, periods, last_year, fen_amounts);
     if (!sink.flush()) {
       std::cerr << "jixiao_gen_3x: error: writing to stdout: " << std::strerror(sink.error()) << "\n";
       return 2;
@@ -319,7 +331,7 @@ int run(int argc, char** argv) {
     return 2;
   }
   Sink sink(fd);
-  generate(sink, rows, seed, periods, last_year);
+  generate(sink, rows, seed, periods, last_year, fen_amounts);
   bool ok = sink.flush();
   int error = sink.error();
   const mode_t mask = ::umask(0);  // mkstemp makes the file 0600; give it the usual mode

@@ -26,7 +26,9 @@ function(run_step what)
   endif()
 endfunction()
 
-run_step("jixiao_gen_3x" "${GEN}" --rows ${rows} --seed ${seed} --out "${data}")
+# 基础额度 to the fen: 基础额度 × coef(等级) then has fractions of a fen on most rows, which both
+# must keep (a fund weight is exact, docs/language.md §10).
+run_step("jixiao_gen_3x" "${GEN}" --rows ${rows} --seed ${seed} --fen-amounts --out "${data}")
 run_step("jixiao eval" "${JIXIAO}" eval "${POLICY}" --data "${data}" --out "${engine_out}" --threads 1)
 run_step("jixiao_baseline_3x" "${BASELINE}" --data "${data}" --out "${baseline_out}")
 

@@ -81,16 +81,26 @@ std::uint64_t floor_pass(std::uint64_t pool, UInt128 total_weight, std::size_t n
   return floor_sum;
 }
 
-/// The method itself, for validated inputs: pool >= 0 and ranks a permutation.
-template <class WeightAt, class RankAt>
-std::variant<Allocation, AllocationError> hamilton(std::int64_t pool_fen, std::size_t n,
-                                                   WeightAt weight_at, RankAt rank_at,
-                                                   Allocation result) {
-  const auto pool = static_cast<std::uint64_t>(pool_fen);
-  const auto summary = summarize(pool, n, weight_at);
-  if (const auto* error = std::get_if<AllocationError>(&summary)) return *error;
-  const auto& s = std::get<WeightSummary>(summary);
+/// The greatest common divisor of the weights (non-negative, some positive).
+template <class WeightAt>
+UInt128 common_divisor(std::size_t n, WeightAt weight_at) {
+  UInt128 g = 0;
+  for (std::size_t i = 0; i < n && g != 1; ++i) {
+    UInt128 b = static_cast<UInt128>(weight_at(i));
+    while (b != 0) {
+      const UInt128 t = g % b;
+      g = b;
+      b = t;
+    }
+  }
+  return g;
+}
 
+/// The method itself, for validated inputs: pool >= 0 and ranks a permutation, the weights
+/// summarized.
+template <class WeightAt, class RankAt>
+std::variant<Allocation, AllocationError> hamilton(std::uint64_t pool, std::size_t n, WeightAt weight_at,
+                                                   RankAt rank_at, const WeightSummary& s, Allocation result) {
   result.shares.assign(n, 0);
   result.extra_fen.assign(n, 0);
   std::vector<Candidate> candidates;
@@ -122,6 +132,28 @@ std::variant<Allocation, AllocationError> hamilton(std::int64_t pool_fen, std::s
   return result;
 }
 
+/// Validates the weights and splits. Weights too large for pool × w to fit are first divided by
+/// their greatest common divisor, which changes no share (exact weights of many decimals often
+/// share a large power of ten).
+template <class WeightAt, class RankAt>
+std::variant<Allocation, AllocationError> split_exactly(std::int64_t pool_fen, std::size_t n, WeightAt weight_at,
+                                                        RankAt rank_at, Allocation result) {
+  const auto pool = static_cast<std::uint64_t>(pool_fen);
+  const auto summary = summarize(pool, n, weight_at);
+  if (const auto* error = std::get_if<AllocationError>(&summary)) {
+    if (*error != AllocationError::kOverflow) return *error;
+    const UInt128 g = common_divisor(n, weight_at);
+    if (g <= 1) return *error;
+    auto reduced = [&weight_at, g](std::size_t i) {
+      return static_cast<Int128>(static_cast<UInt128>(weight_at(i)) / g);
+    };
+    const auto again = summarize(pool, n, reduced);
+    if (const auto* e = std::get_if<AllocationError>(&again)) return *e;
+    return hamilton(pool, n, reduced, rank_at, std::get<WeightSummary>(again), std::move(result));
+  }
+  return hamilton(pool, n, weight_at, rank_at, std::get<WeightSummary>(summary), std::move(result));
+}
+
 }  // namespace
 
 std::variant<Allocation, AllocationError> allocate_largest_remainder(
@@ -139,7 +171,7 @@ std::variant<Allocation, AllocationError> allocate_largest_remainder(
     result.extra_fen[rank] = 1;
   }
 
-  return hamilton(
+  return split_exactly(
       pool_fen, n, [weights](std::size_t i) { return weights[i]; },
       [tie_rank](std::size_t i) { return std::uint64_t{tie_rank[i]}; }, std::move(result));
 }
@@ -147,7 +179,7 @@ std::variant<Allocation, AllocationError> allocate_largest_remainder(
 std::variant<Allocation, AllocationError> split_by_shares(
     std::int64_t pool_fen, std::span<const std::int64_t> shares_raw) {
   if (pool_fen < 0) return AllocationError::kNegativePool;
-  return hamilton(
+  return split_exactly(
       pool_fen, shares_raw.size(), [shares_raw](std::size_t i) { return Int128{shares_raw[i]}; },
       [](std::size_t i) { return std::uint64_t{i}; }, Allocation{});
 }

@@ -24,6 +24,7 @@ class Compiler {
       if (i >= trace_.size()) trace_.resize(i + 1, false);
       trace_[i] = true;
     }
+    exact_weights();
   }
 
   void run(const Plan& plan) {
@@ -39,6 +40,7 @@ class Compiler {
     }
     std::sort(out_.rules.begin(), out_.rules.end(),
               [](const RuleSlot& a, const RuleSlot& b) { return a.offset < b.offset; });
+    resolve_leaves();
   }
 
  private:
@@ -61,6 +63,52 @@ class Compiler {
       out_.steps.push_back({true, static_cast<std::uint32_t>(out_.globals.size() - 1)});
     }
     pending_globals_.clear();
+  }
+
+  // ---- exact fund weights (weights.hpp) ----
+
+  // Builds the exact program of every track's weight before anything is compiled, so that the
+  // expressions they read as leaves are stored when they are compiled, wherever that is (a let's
+  // program, the fund's).
+  void exact_weights() {
+    for (std::size_t f = 0; f < m_.funds.size(); ++f) {
+      for (const ast::Track& t : m_.funds[f].tracks) {
+        const ExprId w = t.mode == ast::TrackMode::kSplitBy ? t.by : t.mode == ast::TrackMode::kTop ? t.proportional : ast::kNoExpr;
+        if (!ast::present(w)) continue;
+        exact_root_[static_cast<std::uint32_t>(w)] = static_cast<std::int32_t>(out_.exact.size());
+        out_.exact.push_back(build_exact(policy_, w, data_));
+        // Only the values `explain` asked for are kept, and the lets it reads (whose values `explain`
+        // shows as read).
+        std::vector<ExactNode>& nodes = out_.exact.back().nodes;
+        nodes.erase(std::remove_if(nodes.begin(), nodes.end(), [&](const ExactNode& n) { return !explained(n.expr); }),
+                    nodes.end());
+        for (const ExactLeaf& l : out_.exact.back().leaves) {
+          if (l.kind == ExactLeaf::Kind::kExpr) leaf_column_[l.id] = kNoMask;
+        }
+      }
+    }
+  }
+
+  bool explained(ExprId e) const {
+    const auto i = static_cast<std::uint32_t>(e);
+    if (i < trace_.size() && trace_[i]) return true;
+    if (trace_.empty() || !std::holds_alternative<ast::NameRef>(m_.expr(e))) return false;
+    const dsl::SymbolId s = policy_.ref(e);
+    return s != dsl::kNoSymbol && policy_.symbol(s).kind == SymbolKind::kLet;
+  }
+
+  // Every leaf's column, now that each exists.
+  void resolve_leaves() {
+    for (ExactProgram& p : out_.exact) {
+      for (ExactLeaf& l : p.leaves) {
+        switch (l.kind) {
+          case ExactLeaf::Kind::kExpr: l.column = leaf_column_.at(l.id); break;
+          case ExactLeaf::Kind::kSymbol: l.column = static_cast<std::uint32_t>(out_.symbol_column.at(l.id)); break;
+          case ExactLeaf::Kind::kMissing: l.column = missing_column(l.id); break;
+        }
+        if (l.column == kNoMask) throw std::logic_error("compile: a leaf of a weight was never computed");
+      }
+    }
   }
 
   // ---- history and peers: computed over whole columns before the program that reads them ----
@@ -404,15 +452,20 @@ class Compiler {
   std::uint32_t missing_mask(const std::vector<std::uint32_t>& inputs) {
     std::uint32_t m = kNoMask;
     for (const std::uint32_t i : inputs) {
-      if (missing_column_.count(i) == 0) {
-        const std::uint32_t col = new_column();
-        out_.columns[col].view = data_.inputs[i].missing.data();
-        missing_column_[i] = col;
-      }
-      const std::uint32_t r = emit(OpCode::kLoad, missing_column_.at(i));
+      const std::uint32_t r = emit(OpCode::kLoad, missing_column(i));
       m = m == kNoMask ? r : emit(OpCode::kOr, m, r);
     }
     return m;
+  }
+
+  // The column of optional input `i`'s missing flags (a view of the dataset's).
+  std::uint32_t missing_column(std::uint32_t i) {
+    if (missing_column_.count(i) == 0) {
+      const std::uint32_t col = new_column();
+      out_.columns[col].view = data_.inputs[i].missing.data();
+      missing_column_[i] = col;
+    }
+    return missing_column_.at(i);
   }
 
   // A group whose sub-indicators `missing reweight` can be absent: the absent ones' full marks
@@ -527,10 +580,19 @@ class Compiler {
       if (ast::present(t.when)) eligible = emit(OpCode::kAnd, eligible, expr(t.when));
       tc.eligible = store(eligible);
       masked(eligible, [&]() {
-        if (ast::present(t.by)) tc.weight = store(expr(t.by));
-        if (ast::present(t.proportional)) {
-          tc.proportional = store(expr(t.proportional));
-          tc.has_proportional = true;
+        // A weight is also compiled as an ordinary value: its errors are reported as any value's,
+        // `explain` reads its parts, and its leaves are stored for its exact program.
+        for (const ExprId w : {t.by, t.proportional}) {
+          if (!ast::present(w)) continue;
+          const std::uint32_t value = expr(w);
+          const auto exact = exact_root_.find(static_cast<std::uint32_t>(w));
+          if (exact == exact_root_.end()) {
+            tc.rank = store(value);
+            tc.has_rank = true;
+            continue;
+          }
+          tc.exact = exact->second;
+          out_.exact[static_cast<std::size_t>(tc.exact)].rows = tc.eligible;
         }
         return 0u;
       });
@@ -553,6 +615,7 @@ class Compiler {
     const std::uint32_t r = std::visit([&](const auto& node) { return compile_node(e, node); }, m_.expr(e));
     const auto i = static_cast<std::uint32_t>(e);
     if (i < trace_.size() && trace_[i]) out_.traced[e] = store(r);  // kept for `jixiao explain`
+    if (const auto leaf = leaf_column_.find(i); leaf != leaf_column_.end()) leaf->second = store(r);
     return r;
   }
 
@@ -831,6 +894,8 @@ class Compiler {
   std::unordered_map<std::uint32_t, std::uint32_t> absent_;          ///< node → column: absent (reweighted away)
   std::vector<GlobalOp> pending_globals_;                            ///< run after the current program
   std::vector<bool> trace_;                                          ///< per ExprId: keep its values
+  std::unordered_map<std::uint32_t, std::uint32_t> leaf_column_;     ///< leaf of an exact weight → its column
+  std::unordered_map<std::uint32_t, std::int32_t> exact_root_;       ///< weight expression → its exact program
 };
 
 }  // namespace

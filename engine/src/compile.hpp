@@ -8,6 +8,7 @@
 #include "jixiao/engine/dataset.hpp"
 #include "jixiao/engine/plan.hpp"
 #include "program.hpp"
+#include "weights.hpp"
 
 namespace jixiao::engine::detail {
 
@@ -44,6 +45,9 @@ struct Compiled {
   std::vector<CoefTable> coefs;
   std::vector<EffectTable> effects;
   std::vector<FundColumns> funds;  ///< parallel to Module::funds
+  std::vector<ExactProgram> exact;  ///< the fund weights (TrackColumns::exact), run after the programs
+  std::vector<std::vector<Int128>> exact_values;  ///< per exact program: each row's numerator
+  std::vector<std::vector<ExactColumn>> exact_nodes;  ///< per exact program: its traced values (ExactProgram::nodes)
   std::vector<RuleSlot> rules;
   std::uint32_t registers = 0;     ///< the most any program needs
   std::map<ast::ExprId, std::uint32_t> traced;  ///< traced expression → the column of its values
@@ -53,7 +57,11 @@ struct Compiled {
 /// `trace` that is compiled also stores its value in a column (Compiled::traced).
 Compiled compile(const Plan& plan, Dataset& data, const std::vector<ast::ExprId>& trace = {});
 
-enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget, kEmptyList, kNoPeers, kAllMissing };
+enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget, kEmptyList, kNoPeers, kAllMissing, kWeightOverflow };
+
+/// Runs every exact weight program (Compiled::exact) over the rows that take part in its track,
+/// into Compiled::exact_values; errors go to `errors` as those of the steps after the last.
+void run_exact_weights(Compiled& compiled, std::size_t rows, RuntimeErrors& errors);
 
 /// Runs one global operation over whole columns (history or peers).
 struct RuntimeErrors;

@@ -20,12 +20,6 @@ namespace {
 constexpr std::int64_t kOne = decimal::kOne;
 constexpr std::int64_t kHundred = 100 * kOne;
 
-bool in_interval(const ast::Interval& iv, std::int64_t x) {
-  if (!iv.lo_inf && (x < iv.lo || (x == iv.lo && !iv.lo_closed))) return false;
-  if (!iv.hi_inf && (x > iv.hi || (x == iv.hi && !iv.hi_closed))) return false;
-  return true;
-}
-
 class Executor {
  public:
   Executor(const Compiled& compiled, Dataset& data, std::vector<ColumnSlot>& columns, std::size_t chunk,
@@ -714,6 +708,10 @@ RuntimeMessage describe(const detail::RuntimeErrors::Entry& e) {
     case detail::RuntimeErrorKind::kEmptyList:
       return {DiagCode::empty_list, "the list has no values to average (or too few after trimming)",
               "give at least one value, or guard with `if size(列表) > 0 then ... else ...`"};
+    case detail::RuntimeErrorKind::kWeightOverflow:
+      return {DiagCode::arithmetic_overflow, "the exact value of the fund weight needs more than 38 digits",
+              "a weight is computed without rounding (docs/language.md §10): give it fewer factors with decimals, "
+              "or round a part of it yourself, e.g. `round(基础额度 / 服务人口, 2)`"};
     case detail::RuntimeErrorKind::kNone:
       break;
   }
@@ -872,12 +870,14 @@ void for_each_fund_column(const detail::Compiled& c, const F& f) {
   for (const detail::FundColumns& fund : c.funds) {
     for (const detail::TrackColumns& t : fund.tracks) {
       f(t.eligible);
-      f(t.weight);
-      if (t.has_proportional) f(t.proportional);
+      if (t.has_rank) f(t.rank);
     }
     if (fund.grouped) f(fund.group);
     if (fund.pool_column) f(fund.pool);
     for (const std::uint32_t t : fund.ties) f(t);
+  }
+  for (const detail::ExactProgram& p : c.exact) {
+    for (const detail::ExactLeaf& l : p.leaves) f(l.column);
   }
 }
 
@@ -975,6 +975,7 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
   const std::size_t chunk = std::max<std::size_t>(1, options.chunk_rows);
   const auto started = std::chrono::steady_clock::now();
   run_steps(compiled, data, chunk, std::max<std::size_t>(1, options.threads), errors);
+  if (errors.count == 0) detail::run_exact_weights(compiled, data.rows, errors);
   errors.settle();
   const dsl::CheckedPolicy& policy = *plan.policy;
   if (errors.count > 0) {
@@ -1025,6 +1026,11 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
   for (const auto& [e, col] : compiled.traced) {
     const detail::ColumnSlot& slot = compiled.columns[col];
     result.traced[e].assign(slot.data(), slot.data() + data.rows);
+  }
+  for (std::size_t i = 0; i < compiled.exact_nodes.size(); ++i) {
+    for (std::size_t n = 0; n < compiled.exact_nodes[i].size(); ++n) {
+      result.exact_traced[compiled.exact[i].nodes[n].expr] = std::move(compiled.exact_nodes[i][n]);
+    }
   }
   if (options.keep != nullptr) release_unread_inputs(policy, compiled, shown, data);
   const auto allocating = std::chrono::steady_clock::now();

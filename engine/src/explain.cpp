@@ -12,6 +12,7 @@
 #include "jixiao/dsl/json_writer.hpp"
 #include "jixiao/dsl/unparse.hpp"
 #include "jixiao/dsl/version.hpp"
+#include "weights.hpp"
 
 namespace jixiao::engine {
 namespace {
@@ -64,6 +65,8 @@ struct Val {
   enum class Kind { kNumber, kScore, kPercent, kMoney, kBool, kText, kList, kNumberList, kSet, kMissing };
   Kind kind = Kind::kNumber;
   std::int64_t raw = 0;  ///< number (raw), score (raw), percent (raw), money (fen), bool (0/1)
+  /// A value inside a fund weight, exactly: first ÷ second (fen when money); `raw` is it rounded.
+  std::optional<std::pair<Int128, Int128>> exact;
   std::string text;
   std::vector<std::string> items;  ///< lists (number lists as decimal text)
 };
@@ -203,7 +206,8 @@ struct TrackStep {
   bool has_split = false;
   std::int64_t pool = 0;  ///< the track's part of the row's group pool (fen)
   bool in_split = false;
-  std::int64_t w = 0;
+  Int128 w = 0;                ///< the row's weight: w ÷ denominator (fen when money)
+  Int128 denominator = 1;
   Int128 total_weight = 0;
   std::size_t recipients = 0;
   Int128 numerator = 0;  ///< pool × w (fen × weight)
@@ -246,31 +250,26 @@ std::string deadline_text(const ast::Deadline& d) {
   return std::to_string(d.count) + (d.workdays ? "个工作日" : "天");
 }
 
-Int128 gcd128(Int128 a, Int128 b) {
-  if (a < 0) a = -a;
-  if (b < 0) b = -b;
-  while (b != 0) {
-    const Int128 t = a % b;
-    a = b;
-    b = t;
-  }
-  return a;
+using detail::gcd128;
+
+// An exact value n ÷ d (fen when money) as a decimal: 元 with at least 2 decimals for money, `places`
+// decimals at least otherwise; exact unless the quotient does not terminate (then 12 decimals,
+// followed by "…" when `mark_inexact`).
+std::string exact_decimal(Int128 n, Int128 d, bool money, int places, bool mark_inexact) {
+  if (money && !__builtin_mul_overflow(d, Int128{100}, &d)) places = 2;  // (fen beyond 2^127: shown in fen)
+  return detail::exact_text(n, d, places, mark_inexact);
 }
 
-// A raw decimal (scale 10^6) of any size as text: with `places` decimals (rounded half away from
-// zero), or without trailing zeros when places < 0.
-std::string raw_text(Int128 raw, int places) {
-  if (places >= 0 && places < decimal::kPlaces) {
-    const std::int64_t unit = decimal::pow10(decimal::kPlaces - places);
-    raw = decimal::div_round(raw, unit) * unit;
-  }
-  const bool negative = raw < 0;
-  const Int128 a = negative ? -raw : raw;
-  std::string frac = decimal::int128_to_string(a % decimal::kOne);
-  frac.insert(0, static_cast<std::size_t>(decimal::kPlaces) - frac.size(), '0');
-  const std::size_t keep = places >= 0 ? static_cast<std::size_t>(places) : frac.find_last_not_of('0') + 1;
-  frac.resize(std::min(frac.size(), keep));
-  return (negative ? "-" : "") + decimal::int128_to_string(a / decimal::kOne) + (frac.empty() ? "" : "." + frac);
+// A track's weight w (over the track's denominator), as exact_decimal.
+std::string exact_weight_text(const TrackStep& t, Int128 w, int precision, bool mark_inexact) {
+  const bool score = t.weight && t.weight->value.kind == Val::Kind::kScore;
+  return exact_decimal(w, t.denominator, t.money_weight, score ? precision : 0, mark_inexact);
+}
+
+// A Val's exact value (Val::exact), as exact_decimal.
+std::string exact_val_text(const Val& v, int precision, bool mark_inexact) {
+  return exact_decimal(v.exact->first, v.exact->second, v.kind == Val::Kind::kMoney,
+                       v.kind == Val::Kind::kScore ? precision : 0, mark_inexact);
 }
 
 // ---- building the model ----
@@ -431,7 +430,25 @@ class Builder {
     return it->second[row];
   }
 
+  // The exact value of `e` inside a fund weight, where the engine kept it (EvalResult::exact_traced).
+  std::optional<Val> exact_val(ExprId e, std::size_t row) const {
+    const auto it = r_.exact_traced.find(e);
+    if (it == r_.exact_traced.end() || it->second.computed[row] == 0) return std::nullopt;
+    const Int128 n = it->second.values[row];
+    const Int128 d = it->second.denominator;
+    const dsl::Type t = p_.type(e);
+    const Int128 unit = t.kind == TypeKind::kMoney ? 1 : decimal::kOne;
+    Int128 raw = 0;
+    if (__builtin_mul_overflow(n, unit, &raw)) raw = 0;
+    const Int128 rounded = std::clamp<Int128>(detail::div_round_128(raw, d), INT64_MIN, INT64_MAX);
+    const SymbolId s = std::holds_alternative<ast::NameRef>(m_.expr(e)) ? p_.ref(e) : dsl::kNoSymbol;
+    Val v = s != dsl::kNoSymbol ? symbol_val(s, row) : typed(t, static_cast<std::int64_t>(rounded));  // a score stays one
+    v.exact = {n, d};
+    return v;
+  }
+
   Val expr_val(ExprId e, std::size_t row) const {
+    if (auto exact = exact_val(e, row)) return *exact;
     if (std::holds_alternative<ast::NameRef>(m_.expr(e))) {
       const SymbolId s = p_.ref(e);
       if (s != dsl::kNoSymbol) return symbol_val(s, row);
@@ -469,7 +486,7 @@ class Builder {
       const SymbolId s = p_.ref(e);
       if (s == dsl::kNoSymbol) return;
       const std::string& name = p_.symbol(s).name;
-      if (seen.insert(name).second) f.reads.push_back({name, symbol_val(s, row_)});
+      if (seen.insert(name).second) f.reads.push_back({name, exact_val(e, row_).value_or(symbol_val(s, row_))});
       return;
     }
     if (const auto* i = std::get_if<ast::If>(&x)) {
@@ -853,6 +870,7 @@ class Builder {
     s.recipients = split.rows;
     s.in_split = tr.in_split[row_] != 0;
     s.w = tr.weights[row_];
+    s.denominator = tr.weight_denominator;
     if (t.mode == ast::TrackMode::kTop) {
       s.rank = formula(t.by);
       s.in_top = s.in_split;
@@ -945,6 +963,10 @@ class TextWriter {
   static std::string money(std::int64_t fen) { return decimal::format_yuan_grouped(fen) + "元"; }
 
   std::string val(const Val& v) const {
+    if (v.exact) {
+      const std::string text = exact_val_text(v, x_.precision, true);
+      return v.kind == Val::Kind::kMoney ? grouped(text) + "元" : v.kind == Val::Kind::kScore ? text + "分" : text;
+    }
     switch (v.kind) {
       case Val::Kind::kNumber: return num(v.raw);
       case Val::Kind::kScore: return score(v.raw) + "分";
@@ -1144,14 +1166,26 @@ class TextWriter {
     if (!b.text.empty()) line(2, std::string(b.alert ? "措施: " : "说明: ") + b.text);
   }
 
-  // A weight (or a sum of weights) in the unit of the track's weight formula.
+  // A weight (or a sum of weights) in the unit of the track's weight formula, exactly.
   std::string weight_text(const TrackStep& t, Int128 w) const {
     if (!t.weight) return decimal::int128_to_string(w);
-    if (t.money_weight) {
-      return w > INT64_MAX ? raw_text(w * 10'000, 2) + "元" : money(static_cast<std::int64_t>(w));
-    }
-    if (t.weight->value.kind == Val::Kind::kScore) return raw_text(w, x_.precision) + "分";
-    return raw_text(w, -1);
+    if (t.money_weight) return grouped(weight_value(t, w, true)) + "元";
+    if (t.weight->value.kind == Val::Kind::kScore) return weight_value(t, w, true) + "分";
+    return weight_value(t, w, true);
+  }
+
+  // "1234567.891" → "1,234,567.891".
+  static std::string grouped(std::string s) {
+    const std::size_t first = s.find_first_of("0123456789");
+    std::size_t end = s.find('.');
+    if (end == std::string::npos) end = s.find_first_not_of("0123456789", first);
+    if (end == std::string::npos) end = s.size();
+    for (std::size_t i = end; i > first + 3; i -= 3) s.insert(i - 3, ",");
+    return s;
+  }
+
+  std::string weight_value(const TrackStep& t, Int128 w, bool mark_inexact) const {
+    return exact_weight_text(t, w, x_.precision, mark_inexact);
   }
 
   void fund(const FundStep& f) {
@@ -1320,6 +1354,10 @@ class JsonOut {
   }
 
   void val(const Val& v) {
+    if (v.exact) {
+      w_.number_text(exact_val_text(v, x_.precision, false));
+      return;
+    }
     switch (v.kind) {
       case Val::Kind::kNumber:
       case Val::Kind::kPercent: w_.number_text(decimal::to_string(v.raw)); return;
@@ -1536,13 +1574,7 @@ class JsonOut {
 
   void weight(std::string_view k, const TrackStep& t, Int128 w) {
     w_.key(k);
-    if (t.money_weight) {
-      w_.number_text(raw_text(w * 10'000, 2));  // fen as 元
-    } else if (t.weight) {
-      w_.number_text(raw_text(w, t.weight->value.kind == Val::Kind::kScore ? x_.precision : -1));
-    } else {
-      w_.number_text(decimal::int128_to_string(w));
-    }
+    w_.number_text(t.weight ? exact_weight_text(t, w, x_.precision, false) : decimal::int128_to_string(w));
   }
 
   void fund(const FundStep& f) {

@@ -245,7 +245,7 @@ class FundStage {
     }
     std::vector<Int128> weights;
     if (t.mode == ast::TrackMode::kTop) {
-      const std::int64_t* by = col(tc.weight);
+      const std::int64_t* by = col(tc.rank);
       auto first = [&](std::size_t a, std::size_t b) { return by[a] != by[b] ? by[a] > by[b] : tie_rank[a] < tie_rank[b]; };
       std::size_t count = 0;
       if (t.top_percent) {
@@ -262,15 +262,20 @@ class FundStage {
       }
       std::sort(who.begin(), who.end());
     }
-    const std::int64_t* w = nullptr;
-    if (t.mode == ast::TrackMode::kSplitBy) w = col(tc.weight);
-    if (t.mode == ast::TrackMode::kTop && tc.has_proportional) w = col(tc.proportional);
+    // The exact weights (weights.hpp): numerators over the track's common denominator.
+    const Int128* w = nullptr;
+    if (tc.exact >= 0) {
+      w = c_.exact_values[static_cast<std::size_t>(tc.exact)].data();
+      out.weight_denominator = c_.exact[static_cast<std::size_t>(tc.exact)].denominator;
+    }
+    const bool money = ast::present(t.mode == ast::TrackMode::kTop ? t.proportional : t.by) &&
+                       policy_.type(t.mode == ast::TrackMode::kTop ? t.proportional : t.by).kind == TypeKind::kMoney;
     for (const std::size_t r : who) {
-      const std::int64_t value = w ? w[r] : 1;
+      const Int128 value = w ? w[r] : 1;
       if (value < 0) {
+        const std::string shown = money ? exact_text(value, out.weight_denominator * 100, 2) + "元" : exact_text(value, out.weight_denominator, 0);
         Diagnostic d = make_diagnostic(DiagCode::pool_not_split, t.span,
-                                       where + " gives row " + std::to_string(r + 1) + " a negative weight (" +
-                                           decimal::to_string(value) + ")",
+                                       where + " gives row " + std::to_string(r + 1) + " a negative weight (" + shown + ")",
                                        "weights must be 0 or more; check the formula and the row's data");
         d.notes.push_back({Span{data_.source, data_.row_offsets[r], data_.row_offsets[r] + 1}, "the row is here"});
         sink_.report(std::move(d));
@@ -281,10 +286,19 @@ class FundStage {
     }
     // What `jixiao explain` shows of the split: who was in it, with which weight, out of what.
     TrackSplit split{group, pool, 0, who.size()};
+    bool too_large = false;
     for (std::size_t i = 0; i < who.size(); ++i) {
       out.in_split[who[i]] = 1;
-      out.weights[who[i]] = static_cast<std::int64_t>(weights[i]);
-      split.total_weight += weights[i];
+      out.weights[who[i]] = weights[i];
+      too_large = too_large || __builtin_add_overflow(split.total_weight, weights[i], &split.total_weight);
+    }
+    if (too_large) {
+      sink_.report(make_diagnostic(DiagCode::pool_not_split, t.span,
+                                   where + " cannot pay out its " + decimal::format_yuan(pool) + "元: " +
+                                       std::string(describe(AllocationError::kOverflow)),
+                                   "a weight is computed exactly (docs/language.md §10); give it fewer factors with decimals"));
+      failed_ = true;
+      return 0;
     }
     for (const std::size_t r : rows) out.split_of[r] = static_cast<std::int32_t>(out.splits.size());
     out.splits.push_back(std::move(split));

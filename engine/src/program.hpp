@@ -46,6 +46,13 @@ enum class OpCode : std::uint8_t {
 
 inline constexpr std::uint32_t kNoMask = 0xFFFFFFFFu;
 
+/// Whether x (raw, or fen) lies in the interval.
+inline bool in_interval(const ast::Interval& iv, std::int64_t x) {
+  if (!iv.lo_inf && (x < iv.lo || (x == iv.lo && !iv.lo_closed))) return false;
+  if (!iv.hi_inf && (x > iv.hi || (x == iv.hi && !iv.hi_closed))) return false;
+  return true;
+}
+
 /// One operation. `mask` (a register of 0/1, or kNoMask) marks the rows where the operation's
 /// value matters: errors (division by zero, overflow) are only errors on those rows.
 struct Instr {
@@ -121,9 +128,11 @@ struct Step {
 /// Column ids the fund stage reads, per track.
 struct TrackColumns {
   std::uint32_t eligible = 0;
-  std::uint32_t weight = 0;        ///< split by: the weight; top: the ranking value
-  std::uint32_t proportional = 0;  ///< top: the weight among the top (kNone: equal)
-  bool has_proportional = false;
+  std::uint32_t rank = 0;          ///< top: the ranking value
+  bool has_rank = false;
+  /// The weight (split by; top with `proportional to`): an index into Compiled::exact, or -1 (equal
+  /// shares).
+  std::int32_t exact = -1;
 };
 
 struct FundColumns {

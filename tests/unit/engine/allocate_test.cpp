@@ -212,13 +212,30 @@ TEST(AllocErrors, Overflow) {
   // pool × w needs 63 + 100 bits.
   const Int128 huge = Int128{1} << 100;
   EXPECT_EQ(error_name(alloc(INT64_MAX, {huge, 1})), "kOverflow");
-  // Each weight fits, but their sum does not fit in 128 bits (even with pool 0).
+  // Each weight fits, but their sum does not fit in 128 bits (even with pool 0), and they have no
+  // common divisor to reduce them by.
   const Int128 max = (Int128{1} << 126) - 1 + (Int128{1} << 126);  // 2^127 - 1
-  EXPECT_EQ(error_name(alloc(0, {max, max, max})), "kOverflow");
+  EXPECT_EQ(error_name(alloc(0, {max, max - 1, max})), "kOverflow");
   // Just inside: pool × w == (2^63 - 1) × 2^64 < 2^127.
   EXPECT_EQ(error_name(alloc(INT64_MAX, {Int128{1} << 64})), "ok");
   // A negative weight is reported before an overflowing sum.
   EXPECT_EQ(error_name(alloc(0, {max, max, max, -1})), "kNegativeWeight");
+}
+
+TEST(AllocErrors, TooLargeWeightsWithACommonDivisorAreReduced) {
+  // pool × w does not fit in 128 bits, but the weights share the factor 2^100: the split is the
+  // one of 3 : 5 : 0, exactly.
+  const Int128 huge = Int128{1} << 100;
+  const Result big = alloc(INT64_MAX, {huge * 3, huge * 5, 0});
+  const Result small = alloc(INT64_MAX, {3, 5, 0});
+  ASSERT_EQ(error_name(big), "ok");
+  EXPECT_EQ(std::get<Allocation>(big).shares, std::get<Allocation>(small).shares);
+  EXPECT_EQ(std::get<Allocation>(big).extra_fen, std::get<Allocation>(small).extra_fen);
+  // The same for a sum that does not fit: 2^127 − 1 three times is 1 : 1 : 1.
+  const Int128 max = (Int128{1} << 126) - 1 + (Int128{1} << 126);
+  const Result same = alloc(100, {max, max, max});
+  ASSERT_EQ(error_name(same), "ok");
+  EXPECT_EQ(std::get<Allocation>(same).shares, (std::vector<std::int64_t>{34, 33, 33}));
 }
 
 TEST(AllocErrors, InvalidTieRank) {

@@ -579,6 +579,113 @@ TEST(Funds, NegativeConstantPoolIsRejectedByTheChecker) {
   EXPECT_EQ(f.errors(), "bad-arguments p.jx:5:14 the pool of `补助` is negative (-1.00元)\n");
 }
 
+// ---- exact weights (docs/language.md §10) ----
+
+/// Row r's weight of track t as numerator and denominator, for comparing with a fraction.
+std::pair<Int128, Int128> weight_of(const Funds& f, std::size_t t, std::size_t r) {
+  const TrackResult& tr = f.fund().tracks.at(t);
+  return {tr.weights.at(r), tr.weight_denominator};
+}
+
+/// a/b == c/d.
+bool same_fraction(std::pair<Int128, Int128> x, Int128 c, Int128 d) { return x.first * d == c * x.second; }
+
+TEST(FundsExact, MoneyTimesACoefficientIsNotRoundedToTheFen) {
+  // 0.01元 × 0.5 = 0.5 fen, 0.01元 × 0.65 = 0.65 fen, 0.03元 × 0.5 = 1.5 fen (W = 2.65 fen): 100 fen
+  // → 18.87, 24.53, 56.60 → 19, 24, 57. Rounded to the fen (1, 1, 2) the weights would give 25, 25, 50.
+  Funds f(policy("input { 类 : one_of { \"A\", \"B\" }  基础额度 : money }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 1元 { track 全部 100% split by 基础额度 * coef(类) { A 0.5, B 0.65 }  ties by 编码 }\n"),
+          "编码,类,基础额度\nX,A,0.01\nY,B,0.01\nZ,A,0.03\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.track(0), (Fen{19, 24, 57}));
+  EXPECT_TRUE(same_fraction(weight_of(f, 0, 1), 65, 100));  // fen
+  EXPECT_TRUE(same_fraction(weight_of(f, 0, 2), 3, 2));
+  f.expect_conserved();
+}
+
+TEST(FundsExact, LetsSumsQuotientsByConstantsAndPercentagesAreExact) {
+  // 份额 = 基础额度 × 12.5% / 3: 1.00元 → 12.5/3 fen, 2.00元 → 25/3 fen, 0.05元 → 0.625/3 fen;
+  // plus 0.01元 × 人数: 1, 2, 3 fen. Exact weights (×3): 15.5, 31, 9.625 (W = 56.125): 10 fen →
+  // 2.761, 5.523, 1.714 → 2, 5, 1 and two fen left to the largest remainders (0.761, 0.714).
+  Funds f(policy("input { 基础额度 : money  人数 : count }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "let 份额 = 基础额度 * 12.5% / 3\n"
+                 "fund 补助 pool 0.10元 { track 全部 100% split by 份额 + 0.01元 * 人数  ties by 编码 }\n"),
+          "编码,基础额度,人数\nX,1.00,1\nY,2.00,2\nZ,0.05,3\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_EQ(f.track(0), (Fen{3, 5, 2}));
+  EXPECT_TRUE(same_fraction(weight_of(f, 0, 0), 155, 30));  // 15.5/3 fen
+  EXPECT_TRUE(same_fraction(weight_of(f, 0, 2), 9625, 3000));
+  f.expect_conserved();
+}
+
+TEST(FundsExact, ChoicesKeepTheExactValueOfTheBranchTaken) {
+  // if, coef, bands, min, max, clamp, abs and fill choose among exact values: every weight here
+  // has a fraction of a fen (0.005元 and 0.0025元 would be 0.01元 and 0.00元 rounded).
+  Funds f(policy("input { 额 : money  标 : bool  分 : number 0..100  备 : money optional }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 1元 {\n"
+                 "  track 甲 50% split by if 标 then 额 * 0.5 else max(额 * 0.25, 0.01元 * 0.2)\n"
+                 "  track 乙 50% split by abs(clamp(额 * 0.5, 0元, 1元)) + bands(分) { [0, 50) 额 * 0.25, [50, 100] 0元 } + fill(备, 0元) * 0.5\n"
+                 "  ties by 编码\n"
+                 "}\n"),
+          "编码,额,标,分,备\nX,0.01,是,10,\nY,0.01,否,60,0.01\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_TRUE(same_fraction(weight_of(f, 0, 0), 5, 10));   // 0.5 fen
+  EXPECT_TRUE(same_fraction(weight_of(f, 0, 1), 25, 100)); // 0.25 fen
+  EXPECT_TRUE(same_fraction(weight_of(f, 1, 0), 75, 100)); // 0.5 + 0.25 fen
+  EXPECT_TRUE(same_fraction(weight_of(f, 1, 1), 1, 1));    // 0.5 + 0 + 0.5 fen
+  EXPECT_EQ(f.track(0), (Fen{33, 17}));
+  EXPECT_EQ(f.track(1), (Fen{21, 29}));
+  f.expect_conserved();
+}
+
+TEST(FundsExact, AQuotientByARowsValueIsRoundedToTwelveDecimals) {
+  Funds f(policy("input { 人数 : count 1..1000 }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 1元 { track 全部 100% split by 2 / 人数 ties by 编码 }\n"),
+          "编码,人数\nX,3\nY,6\nZ,1\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  const TrackResult& t = f.fund().tracks[0];
+  EXPECT_EQ(t.weight_denominator, Int128{1'000'000'000'000});
+  EXPECT_EQ(t.weights, (std::vector<Int128>{666'666'666'667, 333'333'333'333, 2'000'000'000'000}));
+  EXPECT_EQ(f.track(0), (Fen{22, 11, 67}));
+  f.expect_conserved();
+}
+
+TEST(FundsExact, ADivisionByZeroInAWeightIsReportedOnce) {
+  Funds f(policy("input { 人数 : count }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 1元 { track 全部 100% split by 1 / 人数 ties by 编码 }\n"),
+          "编码,人数\nX,3\nY,0\n");
+  EXPECT_FALSE(f.result);
+  EXPECT_EQ(error_codes(f), (std::vector<std::string>{"division-by-zero"}));
+}
+
+TEST(FundsExact, AWeightTooLargeToHoldExactlyIsAnError) {
+  // Ten factors of six decimals: the weight's denominator would be 10^60.
+  Funds f(policy("input { 甲 : number }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 1元 { track 全部 100% split by 甲 * 甲 * 甲 * 甲 * 甲 * 甲 * 甲 * 甲 * 甲 * 甲 ties by 编码 }\n"),
+          "编码,甲\nX,1.000001\nY,1.000002\n");
+  EXPECT_FALSE(f.result);
+  EXPECT_EQ(error_codes(f), (std::vector<std::string>{"arithmetic-overflow", "arithmetic-overflow"}));
+  EXPECT_NE(f.errors().find("the exact value of the fund weight needs more than 38 digits in row 1"), std::string::npos)
+      << f.errors();
+}
+
+TEST(FundsExact, ANegativeExactWeightIsShownExactly) {
+  Funds f(policy("input { 额 : money }\n"
+                 "indicator 总分 { 工作 100% = 50 }\n"
+                 "fund 补助 pool 1元 { track 全部 100% split by 额 * 0.5 ties by 编码 }\n"),
+          "编码,额\nX,1\nY,-0.01\n");
+  EXPECT_FALSE(f.result);
+  EXPECT_EQ(f.errors(),
+            "pool-not-split p.jx:5:19 track `补助.全部` gives row 2 a negative weight (-0.005元)\n"
+            "  note d.csv:3:1 the row is here\n");
+}
+
 // ---- order independence ----
 
 std::string permutation_policy() {

@@ -22,7 +22,7 @@ namespace jixiao::engine {
 struct TrackSplit {
   std::string group;        ///< as GroupResult::group
   std::int64_t pool = 0;    ///< fen: the track's part of the group's pool
-  Int128 total_weight = 0;  ///< the sum of the recipients' weights (see TrackResult::weights)
+  Int128 total_weight = 0;  ///< the sum of the recipients' weights (numerators of TrackResult::weights)
   std::size_t rows = 0;     ///< rows in the split (eligible, and within the top N)
 };
 
@@ -39,9 +39,18 @@ struct TrackResult {
   std::vector<std::int32_t> split_of;
   /// Per row: 1 where the row was in its group's split (eligible, and within the top N).
   std::vector<std::uint8_t> in_split;
-  /// Per row, where in_split: the weight the row was split by — a raw number, fen when the
-  /// weight is money, 1 for equal shares. 0 elsewhere.
-  std::vector<std::int64_t> weights;
+  /// Per row, where in_split: the weight the row was split by, exactly: weights[r] ÷
+  /// weight_denominator, in fen when the weight is money (1 for equal shares). 0 elsewhere.
+  std::vector<Int128> weights;
+  Int128 weight_denominator = 1;
+};
+
+/// A value inside a fund weight, computed exactly (docs/language.md §10), as `jixiao explain` shows
+/// it: on row r, values[r] ÷ denominator (in fen when it is money) where computed[r] is 1.
+struct ExactColumn {
+  Int128 denominator = 1;
+  std::vector<Int128> values;
+  std::vector<std::uint8_t> computed;
 };
 
 /// One group's pool of a fund split `per` a column (or the single pool otherwise).
@@ -91,6 +100,9 @@ struct EvalResult {
   /// The value per row (as in `columns`) of each expression evaluate() was asked to trace. On rows
   /// where the expression is not evaluated (an untaken branch) the value means nothing.
   std::map<ast::ExprId, std::vector<std::int64_t>> traced;
+  /// The same for the traced expressions inside a fund weight's own formula, whose values are
+  /// exact (ExactColumn) where `traced` holds them rounded as ordinary values.
+  std::map<ast::ExprId, ExactColumn> exact_traced;
 };
 
 /// How long the phases of evaluate() took (for `jixiao eval --stats`).
@@ -127,7 +139,8 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
                                    DiagnosticSink& sink);
 
 /// As above, and keeps the value per row of every expression in `trace` in EvalResult::traced
-/// (for `jixiao explain`). Each costs one column of rows; expressions never compiled are left out.
+/// (for `jixiao explain`), and of those inside a fund weight in EvalResult::exact_traced. Each
+/// costs one column of rows; expressions never compiled are left out.
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    const std::vector<ast::ExprId>& trace, DiagnosticSink& sink);
 
