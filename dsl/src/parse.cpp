@@ -293,6 +293,7 @@ class Lowerer {
     ast::Interval iv;
     iv.span = span(n);
     int bound_index = 0;
+    bool wrong_side = false;  // `+inf` as the lower end or `-inf` as the upper (reported)
     for (const auto& c : n.children) {
       if (c->is_type<g::open_closed>()) iv.lo_closed = true;
       if (c->is_type<g::open_open>()) iv.lo_closed = false;
@@ -319,6 +320,7 @@ class Lowerer {
           iv.lo = value;
           iv.lo_inf = infinite;
           if (infinite && !negative) {
+            wrong_side = true;
             error(DiagCode::bad_range, span(*c), "the lower end of an interval cannot be `+inf`",
                   "write `-inf` for an open lower end");
           }
@@ -326,12 +328,21 @@ class Lowerer {
           iv.hi = value;
           iv.hi_inf = infinite;
           if (infinite && negative) {
+            wrong_side = true;
             error(DiagCode::bad_range, span(*c), "the upper end of an interval cannot be `-inf`",
                   "write `inf` for an open upper end");
           }
         }
         ++bound_index;
       }
+    }
+    // An infinite end is never reached, so it cannot be included: `[60, inf]` reads as a band that
+    // ends somewhere, and is refused rather than taken as `[60, inf)`.
+    if (!wrong_side && ((iv.lo_inf && iv.lo_closed) || (iv.hi_inf && iv.hi_closed))) {
+      const bool lo = iv.lo_inf && iv.lo_closed;
+      error(DiagCode::bad_range, iv.span,
+            std::string("an interval cannot include ") + (lo ? "`-inf`" : "`inf`") + ": no value reaches it",
+            std::string("write ") + (lo ? "`(-inf, ...`" : "`..., inf)`") + " with a round bracket at the open end");
     }
     if (iv.lo_inf) iv.lo_closed = false;
     if (iv.hi_inf) iv.hi_closed = false;

@@ -164,6 +164,7 @@ class Checker {
     p_.deps.assign(p_.symbols.size(), {});
     for (std::size_t i = 0; i < p_.symbols.size(); ++i) ensure(SymbolId{static_cast<std::uint32_t>(i)});
     overrides();
+    check_constants(p_, [this](ExprId e) { return constant_expr(e) ? const_value(e) : std::nullopt; }, sink_);
     missing_values();
     fund_pools();
     outputs();
@@ -592,6 +593,10 @@ class Checker {
         error(DiagCode::bad_range, r.span,
               "range " + decimal::to_string(r.lo) + ".." + decimal::to_string(r.hi) + " of `" + in.name.name + "` is empty",
               "write the lower end first, e.g. `0..100`");
+      } else if (in.kind == K::kMoney && (r.lo % 10'000 != 0 || r.hi % 10'000 != 0)) {
+        error(DiagCode::bad_literal, r.span,
+              "range " + decimal::to_string(r.lo) + ".." + decimal::to_string(r.hi) + " of `" + in.name.name + "` has a fraction of a fen",
+              "money ranges are in 元 with at most 2 decimals, e.g. `money 0..2000000`");
       } else if (in.kind == K::kMoney) {
         // Money ranges are written in 元; keep them in fen.
         s.range = NumRange::between(static_cast<std::int64_t>(decimal::div_round(r.lo, 10'000)),
@@ -601,6 +606,10 @@ class Checker {
         if (in.kind == K::kPercent && (r.lo < 0 || r.hi > kHundred)) {
           error(DiagCode::bad_range, r.span, "a percent lies in 0..100, so range " + decimal::to_string(r.lo) + ".." +
                 decimal::to_string(r.hi) + " cannot apply", "use `number` for values outside 0..100");
+        }
+        if (in.kind == K::kCount && (r.lo < 0 || r.lo % kOne != 0 || r.hi % kOne != 0)) {
+          error(DiagCode::bad_range, r.span, "a count is a whole number, 0 or more, so range " + decimal::to_string(r.lo) + ".." +
+                decimal::to_string(r.hi) + " cannot apply", "write whole numbers from 0, e.g. `count 0..50`, or use `number`");
         }
       }
     }
@@ -1781,10 +1790,6 @@ class Checker {
       }
     }
     if (!ok) return set_type(e, T(TypeKind::kError));
-    const NumRange tr = p_.range(*target);
-    if (!tr.lo_inf && !tr.hi_inf && tr.lo <= 0 && tr.hi >= 0 && tr.lo == tr.hi) {
-      error(DiagCode::bad_arguments, m_.span(*target), "the target of `ratio` is 0", "a target must be above 0");
-    }
     NumRange r = NumRange::between(0, kHundred);
     if (cap) {
       const NumRange limit = p_.range(*cap);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -39,5 +40,15 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const std
 /// Returns false (and fills `error` with what was expected) when it does not parse as `want`.
 bool parse_param_literal(const std::string& text, TypeKind want, std::int64_t& number,
                          std::string& string_value, bool& boolean, std::string& error);
+
+/// The value of `e` when it is a constant (literals and params, after --param overrides), else
+/// nullopt.
+using ConstantOf = std::function<std::optional<std::int64_t>(ast::ExprId)>;
+
+/// Reports every constant outside the range where it means something (constants.cpp): negative
+/// or zero deduction and bonus amounts and caps, negative fund weights and pools, reversed `clamp`
+/// bounds, `ratio` targets and caps of 0 or below, `trimmed_mean` that trims nothing or
+/// everything, leaf formulas always outside their full marks, a tree's full marks of 0.
+void check_constants(const CheckedPolicy& policy, const ConstantOf& constant, DiagnosticSink& sink);
 
 }  // namespace jixiao::dsl::check_detail

@@ -422,7 +422,7 @@ TEST(ParseLowering, IntervalEndsAndClosedness) {
       "  B [75, 90)\n"
       "  C (60, 75)\n"
       "  D (-inf, 60]\n"
-      "  E [100, inf]\n"
+      "  E [100, inf)\n"
       "  F [-10.5, ∞)\n"
       "}\n");
   ASSERT_TRUE(p->module);
@@ -434,7 +434,6 @@ TEST(ParseLowering, IntervalEndsAndClosedness) {
   EXPECT_EQ(show(m, g.of), "x");
   std::string got;
   for (const ast::Band& b : g.bands) got += show_label(b.label) + " " + show_interval(b.interval) + "\n";
-  // An infinite end is always open, even when written with `]`.
   EXPECT_EQ(got,
             "\"5A\" (-inf, -1)\n"
             "A [90, 100]\n"
@@ -465,6 +464,20 @@ TEST(ParseLowering, QuotedLabelAfterABandWithoutText) {
   EXPECT_FALSE(g.bands[0].text.has_value());
   EXPECT_EQ(g.bands[1].label.text, "4A");
   EXPECT_TRUE(g.bands[1].label.quoted);
+}
+
+TEST(ParseLowering, AnInfiniteEndCannotBeIncluded) {
+  // `[60, inf]` would read as a band that ends somewhere: an error, not quietly `[60, inf)`.
+  for (const char* text : {"grade G of x { A [60, inf]  B [0, 60) }\n", "grade G of x { A [60, 100]  B [-inf, 60) }\n",
+                           "grade G of x { A [60, ∞]  B (-∞, 60) }\n"}) {
+    auto p = parse_text(text);
+    EXPECT_FALSE(p->module.has_value()) << text;
+    ASSERT_EQ(p->sink.items().size(), 1u) << describe(*p);
+    EXPECT_EQ(p->sink.items()[0].code, DiagCode::bad_range) << text;
+  }
+  auto p = parse_text("grade G of x { A [60, inf]  B [0, 60) }\n");
+  EXPECT_EQ(p->where(p->sink.items()[0]), "1:18");
+  EXPECT_EQ(p->sink.items()[0].message, "an interval cannot include `inf`: no value reaches it");
 }
 
 TEST(ParseLowering, InfiniteEndsOnTheWrongSide) {

@@ -1,0 +1,336 @@
+// Constants outside the range where they mean something: a value the policy writes out (or a
+// param, after --param) that would silently invert or void a rule. A negative deduction cap adds
+// points, a negative weight cannot be split, `clamp(x, 80, 20)` is always 20: each is an error
+// here, before any data is read. Runs after the command-line overrides, so it sees the values the
+// evaluation would use. The list of what is checked, and why, is docs/language.md §14.
+#include <string>
+#include <vector>
+
+#include "checker.hpp"
+#include "jixiao/dsl/decimal.hpp"
+
+namespace jixiao::dsl::check_detail {
+namespace {
+
+using ast::ExprId;
+
+constexpr std::int64_t kOne = decimal::kOne;
+
+class ConstantChecker {
+ public:
+  ConstantChecker(const CheckedPolicy& p, const ConstantOf& constant, DiagnosticSink& sink)
+      : p_(p), m_(p.module), constant_(constant), sink_(sink) {}
+
+  void run() {
+    // The indicators of the policy's trees (a module's trees that were not imported have none).
+    std::vector<std::uint32_t> nodes(m_.roots.begin(), m_.roots.end());
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+      for (const std::uint32_t c : m_.nodes[nodes[k]].children) nodes.push_back(c);
+    }
+    for (const std::uint32_t i : nodes) {
+      const ast::IndicatorNode& n = m_.nodes[i];
+      if (n.parent == ast::IndicatorNode::kNoNode && p_.nodes[i].full <= 0) {
+        error(DiagCode::bad_range, n.weight.span.valid() ? n.weight.span : n.name.span,
+              "the full marks of `" + n.name.name + "` are " + decimal::to_string(p_.nodes[i].full) + "分: every score would be 0",
+              "give the tree its full marks, e.g. `indicator " + n.name.name + " 100分 { ... }`, or leave them out (100)");
+      }
+      if (ast::present(n.formula) && n.children.empty()) leaf_formula(n, p_.nodes[i]);
+      for (const ast::Adjust& a : n.adjusts) adjust(a);
+      node_cap(n, n.deductions_max, true);
+      node_cap(n, n.bonuses_max, false);
+      walk(n.formula);
+      for (const ast::Adjust& a : n.adjusts) {
+        for (const ExprId e : {a.amount, a.per, a.when, a.max}) walk(e);
+      }
+      walk(n.deductions_max);
+      walk(n.bonuses_max);
+    }
+    for (const ast::LetDecl& l : m_.lets) walk(l.value);
+    for (const ast::VetoDecl& v : m_.vetoes) walk(v.when);
+    for (const ast::BandDecl& b : m_.bands) walk(b.of);
+    for (const ast::FundDecl& f : m_.funds) {
+      pool_table(f);
+      for (const ast::Track& t : f.tracks) {
+        const std::string what = "track `" + f.name.name + "." + t.name.name + "`";
+        if (t.mode == ast::TrackMode::kSplitBy) weight(t.by, what);
+        if (t.mode == ast::TrackMode::kTop) weight(t.proportional, what);
+        for (const ExprId e : {t.by, t.proportional, t.when}) walk(e);
+      }
+    }
+  }
+
+ private:
+  void error(DiagCode code, Span span, std::string message, std::string hint) {
+    sink_.report(make_diagnostic(code, span, std::move(message), std::move(hint)));
+  }
+
+  bool typed(ExprId e) const {
+    const TypeKind k = p_.type(e).kind;
+    return k == TypeKind::kNumber || k == TypeKind::kMoney;
+  }
+
+  std::string text(ExprId e, std::int64_t v) const {
+    return p_.type(e).kind == TypeKind::kMoney ? decimal::format_yuan(v) + "元" : decimal::to_string(v);
+  }
+
+  // A constant as the message shows it: its value, and the param it comes from.
+  std::string shown(ExprId e) const {
+    std::string out = text(e, *value(e));
+    if (std::holds_alternative<ast::NameRef>(m_.expr(e))) {
+      const SymbolId s = p_.ref(e);
+      if (s != kNoSymbol && p_.symbol(s).kind == SymbolKind::kParam) {
+        out += " (param `" + p_.symbol(s).name + "`" + (p_.params[p_.symbol(s).index].overridden ? ", from --param" : "") + ")";
+      }
+    }
+    return out;
+  }
+
+  std::optional<std::int64_t> value(ExprId e) const {
+    if (!ast::present(e) || !typed(e)) return std::nullopt;
+    return constant_(e);
+  }
+
+  // The constants `e` can take as its value: `e` itself, or the branches of an `if`, the entries of
+  // a `coef` or `bands`, and what `fill` puts in place of a missing value, followed down, and
+  // through a product or quotient whose other side is never below 0 (which keeps their sign).
+  void outcomes(ExprId e, std::vector<ExprId>& out) const {
+    if (!ast::present(e) || !typed(e)) return;
+    if (value(e)) {
+      out.push_back(e);
+      return;
+    }
+    const ast::Expr& x = m_.expr(e);
+    if (const auto* i = std::get_if<ast::If>(&x)) {
+      outcomes(i->then_expr, out);
+      outcomes(i->else_expr, out);
+    } else if (const auto* c = std::get_if<ast::Coef>(&x)) {
+      for (const ast::TableEntry& entry : c->entries) outcomes(entry.value, out);
+      outcomes(c->otherwise, out);
+    } else if (const auto* b = std::get_if<ast::Bands>(&x)) {
+      for (const ast::BandsEntry& entry : b->entries) outcomes(entry.value, out);
+    } else if (const auto* call = std::get_if<ast::Call>(&x); call != nullptr && call->callee.name == "fill" && call->args.size() == 2) {
+      outcomes(call->args[0], out);
+      outcomes(call->args[1], out);
+    } else if (const auto* bin = std::get_if<ast::Binary>(&x); bin != nullptr && bin->op == ast::BinaryOp::kMul) {
+      if (never_negative(bin->rhs)) outcomes(bin->lhs, out);
+      if (never_negative(bin->lhs)) outcomes(bin->rhs, out);
+    } else if (bin != nullptr && bin->op == ast::BinaryOp::kDiv && never_negative(bin->rhs)) {
+      outcomes(bin->lhs, out);
+    }
+  }
+
+  bool never_negative(ExprId e) const {
+    const NumRange r = p_.range(e);
+    return typed(e) && !r.lo_inf && r.lo >= 0;
+  }
+
+  // The first constant `e` can take that is below 0 (or, with `or_zero`, 0 or below).
+  std::optional<ExprId> below_zero(ExprId e, bool or_zero) const {
+    std::vector<ExprId> out;
+    outcomes(e, out);
+    for (const ExprId o : out) {
+      const std::int64_t v = *value(o);
+      if (v < 0 || (or_zero && v == 0)) return o;
+    }
+    return std::nullopt;
+  }
+
+  // True when the value of `e` is never above 0 whatever the row (its computed range).
+  bool never_positive(ExprId e) const {
+    const NumRange r = p_.range(e);
+    return typed(e) && !r.hi_inf && r.hi <= 0;
+  }
+
+  // ---- indicators ----
+
+  // A leaf whose formula can only give values outside [0, full marks] is always clamped: it scores
+  // 0 or full marks whatever the data says.
+  void leaf_formula(const ast::IndicatorNode& n, const NodeInfo& info) {
+    if (!typed(n.formula)) return;
+    const std::int64_t top = info.points ? info.full : 100 * kOne;
+    const NumRange r = p_.range(n.formula);
+    const std::string unit = info.points ? "分" : "";
+    if (!r.lo_inf && r.lo > top) {
+      error(DiagCode::bad_range, m_.span(n.formula),
+            "the formula of `" + n.name.name + "` is at least " + decimal::to_string(r.lo) + unit + ", more than " +
+                (info.points ? "its full marks (" + decimal::to_string(top) + unit + ")" : std::string("100")) +
+                ": it would score full marks on every row",
+            info.points ? "a `分` item's formula gives its points, from 0 to " + decimal::to_string(top)
+                        : "a `%` item's formula scores out of 100; scale it, e.g. `x / 2`");
+    } else if (!r.hi_inf && r.hi < 0) {
+      error(DiagCode::bad_range, m_.span(n.formula),
+            "the formula of `" + n.name.name + "` is at most " + decimal::to_string(r.hi) + unit + ": it would score 0 on every row",
+            "a formula scores from 0 up; for points taken away, write a `deduct`");
+    }
+  }
+
+  // A deduction or bonus: its points, `per` and `max` are above 0.
+  void adjust(const ast::Adjust& a) {
+    const bool deduct = a.kind == ast::AdjustKind::kDeduct;
+    const std::string what = std::string(deduct ? "deduction" : "bonus") + " `" + a.name.name + "`";
+    const std::string does = deduct ? "deducts" : "adds";
+    if (const auto o = below_zero(a.amount, false)) {
+      const bool whole = *o == a.amount;
+      error(DiagCode::bad_range, m_.span(*o),
+            what + (whole ? " takes " + shown(*o) + " points" : " is below 0 where " + shown(*o) + " is chosen") +
+                ": an amount below 0 counts as 0, so it would " + (deduct ? "deduct" : "add") + " nothing" +
+                (whole ? " on any row" : " there"),
+            std::string("the points are what it ") + does + ", 0 or more" +
+                (deduct ? "" : "; to take points away, write a `deduct`"));
+    } else if (never_positive(a.amount)) {
+      error(DiagCode::bad_range, m_.span(a.amount), what + " is never more than 0 points, so it changes nothing",
+            "give it its points, e.g. `" + std::string(deduct ? "deduct " : "bonus ") + a.name.name + " 2 per ...`, or remove it");
+    }
+    if (const auto o = below_zero(a.per, true)) {
+      error(DiagCode::bad_range, m_.span(*o),
+            "`per` of " + what + " is " + shown(*o) + ", so it never " + does + " anything",
+            "`per` counts how many times the points apply, e.g. `per 投诉次数`");
+    } else if (ast::present(a.per) && never_positive(a.per)) {
+      error(DiagCode::bad_range, m_.span(a.per), "`per` of " + what + " is never above 0, so it never " + does + " anything",
+            "`per` counts how many times the points apply, e.g. `per 投诉次数`");
+    }
+    cap(a.max, what, deduct, "max");
+  }
+
+  // `deductions max` and `bonuses max` of an indicator.
+  void node_cap(const ast::IndicatorNode& n, ExprId e, bool deduct) {
+    cap(e, std::string(deduct ? "the deductions" : "the bonuses") + " of `" + n.name.name + "`", deduct,
+        deduct ? "deductions max" : "bonuses max");
+  }
+
+  // A cap limits what is deducted or added: above 0. A negative cap would turn a deduction into a
+  // bonus (and a bonus into a deduction) on every row; a cap of 0 voids the rule.
+  void cap(ExprId e, const std::string& what, bool deduct, const std::string& keyword) {
+    if (!ast::present(e)) return;
+    const auto o = below_zero(e, true);
+    if (!o && !never_positive(e)) return;
+    const ExprId at = o ? *o : e;
+    const auto v = value(at);
+    if (v && *v < 0) {
+      error(DiagCode::bad_range, m_.span(at),
+            "the cap of " + what + " is " + shown(at) + ": `" + keyword + " " + text(at, *v) + "` would " +
+                (deduct ? "add " : "take ") + text(at, -*v) + " points " + (deduct ? "to" : "from") + " every row it applies to",
+            "a cap is the most " + std::string(deduct ? "deducted" : "added") + ", above 0: write `" + keyword + " " + text(at, -*v) + "`");
+    } else {
+      error(DiagCode::bad_range, m_.span(at),
+            "the cap of " + what + (v ? " is " + shown(at) : std::string(" is never above 0")) + ", so nothing is ever " + (deduct ? "deducted" : "added"),
+            "a cap is the most " + std::string(deduct ? "deducted" : "added") + ", above 0; to drop the rule, remove it");
+    }
+  }
+
+  // ---- funds ----
+
+  // A weight is 0 or more on every row, and above 0 on some.
+  void weight(ExprId e, const std::string& what) {
+    if (!ast::present(e) || !typed(e)) return;
+    if (const auto o = below_zero(e, false)) {
+      error(DiagCode::bad_range, m_.span(*o),
+            what + (*o == e ? " weighs every row " + shown(*o) : " weighs a row below 0 where " + shown(*o) + " is chosen") +
+                ": a pool is split by weights of 0 or more",
+            "a row that should receive nothing has weight 0 (e.g. `D 0` in a `coef`)");
+      return;
+    }
+    if (never_positive(e)) {
+      error(DiagCode::bad_range, m_.span(e), what + " weighs every row 0 or below: nobody can receive its pool",
+            "split by a value above 0 for the rows that should receive money (e.g. `基础额度 * coef(等级) { ... }`), or `split equally`");
+    }
+  }
+
+  // A per-group pool table (a param, after --param): every group's pool is 0 or more.
+  void pool_table(const ast::FundDecl& f) {
+    if (!ast::present(f.pool) || !std::holds_alternative<ast::NameRef>(m_.expr(f.pool))) return;
+    const SymbolId s = p_.ref(f.pool);
+    if (s == kNoSymbol || p_.symbol(s).kind != SymbolKind::kParam) return;
+    const ParamValue& v = p_.params[p_.symbol(s).index];
+    if (v.type.kind != TypeKind::kTable) return;
+    for (const auto& [group, fen] : v.table) {
+      if (fen >= 0) continue;
+      error(DiagCode::bad_arguments, m_.span(f.pool),
+            "the pool of group `" + group + "` of fund `" + f.name.name + "` (param `" + p_.symbol(s).name + "`) is negative (" +
+                decimal::format_yuan(fen) + "元)",
+            "a pool is 0 or more; correct the amount");
+    }
+  }
+
+  // ---- functions, wherever they are called ----
+
+  void walk(ExprId root) {
+    if (!ast::present(root)) return;
+    std::vector<ExprId> stack{root};
+    while (!stack.empty()) {
+      const ExprId e = stack.back();
+      stack.pop_back();
+      const ast::Expr& x = m_.expr(e);
+      if (const auto* c = std::get_if<ast::Call>(&x)) call(e, *c);
+      ast::for_each_child(x, [&](ExprId child) { stack.push_back(child); });
+    }
+  }
+
+  const ast::NamedArg* named(const ast::Call& c, std::string_view name) const {
+    for (const ast::NamedArg& a : c.named) {
+      if (a.name.name == name) return &a;
+    }
+    return nullptr;
+  }
+
+  void call(ExprId e, const ast::Call& c) {
+    if (!typed(e)) return;
+    const std::string& f = c.callee.name;
+    if (f == "clamp" && c.args.size() == 3) {
+      const auto lo = value(c.args[1]);
+      const auto hi = value(c.args[2]);
+      if (lo && hi && *lo > *hi) {
+        error(DiagCode::bad_arguments, m_.span(e),
+              "the bounds of `clamp` are reversed: the lower " + shown(c.args[1]) + " is above the upper " +
+                  shown(c.args[2]) + ", so the value would be " + text(c.args[2], *hi) + " on every row",
+              "write the lower bound first: `clamp(x, " + text(c.args[2], *hi) + ", " + text(c.args[1], *lo) + ")`");
+      }
+    }
+    if (f == "ratio") {
+      const ast::NamedArg* t = named(c, "target");
+      const ExprId target = c.args.size() > 1 ? c.args[1] : t ? t->value : ast::kNoExpr;
+      if (const auto v = value(target); v && *v <= 0) {
+        error(DiagCode::bad_arguments, m_.span(target), "the target of `ratio` is " + shown(target),
+              "a target must be above 0: the value that earns full marks");
+      } else if (ast::present(target) && never_positive(target)) {
+        error(DiagCode::bad_arguments, m_.span(target), "the target of `ratio` is never above 0",
+              "a target must be above 0: the value that earns full marks");
+      }
+      if (const ast::NamedArg* cap = named(c, "cap")) {
+        if (const auto v = value(cap->value); v && *v <= 0) {
+          error(DiagCode::bad_arguments, m_.span(cap->value),
+                "the cap of `ratio` is " + shown(cap->value) + ", so `ratio` would be 0 on every row",
+                "the cap is the most `ratio` gives, above 0, e.g. `cap: 120`");
+        }
+      }
+    }
+    if (f == "trimmed_mean") {
+      const ast::NamedArg* trim = named(c, "trim");
+      const ast::NamedArg* above = named(c, "above");
+      const std::int64_t t = trim ? value(trim->value).value_or(-1) : kOne;  // -1: not checked here
+      const std::int64_t a = above ? value(above->value).value_or(-1) : -1;
+      if (t == 0) {
+        error(DiagCode::bad_arguments, m_.span(trim->value), "`trim: 0` trims nothing: this is the plain mean",
+              "write `avg(list)`, or trim at least 1 (the highest and the lowest score)");
+      } else if (t > 0 && a >= 0 && a < 2 * t) {
+        error(DiagCode::bad_arguments, m_.span(above->value),
+              "`above: " + decimal::to_string(a) + "` with `trim: " + decimal::to_string(t) + "`: a list of " +
+                  decimal::to_string(a + kOne) + " would lose " + decimal::to_string(2 * t) + " items, leaving none to average",
+              "trim only lists with more than 2 × trim items: `above: " + decimal::to_string(2 * t) + "` or more (the default)");
+      }
+    }
+  }
+
+  const CheckedPolicy& p_;
+  const ast::Module& m_;
+  const ConstantOf& constant_;
+  DiagnosticSink& sink_;
+};
+
+}  // namespace
+
+void check_constants(const CheckedPolicy& policy, const ConstantOf& constant, DiagnosticSink& sink) {
+  ConstantChecker(policy, constant, sink).run();
+}
+
+}  // namespace jixiao::dsl::check_detail
