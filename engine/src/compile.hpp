@@ -60,8 +60,9 @@ Compiled compile(const Plan& plan, Dataset& data, const std::vector<ast::ExprId>
 enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget, kEmptyList, kNoPeers, kAllMissing, kWeightOverflow };
 
 /// Runs every exact weight program (Compiled::exact) over the rows that take part in its track,
-/// into Compiled::exact_values; errors go to `errors` as those of the steps after the last.
-void run_exact_weights(Compiled& compiled, std::size_t rows, RuntimeErrors& errors);
+/// into Compiled::exact_values, on up to `threads` threads; errors go to `errors` as those of the
+/// steps after the last (the same whatever the thread count).
+void run_exact_weights(Compiled& compiled, std::size_t rows, std::size_t threads, RuntimeErrors& errors);
 
 /// Runs one global operation over whole columns (history or peers).
 struct RuntimeErrors;

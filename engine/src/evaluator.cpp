@@ -975,7 +975,7 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
   const std::size_t chunk = std::max<std::size_t>(1, options.chunk_rows);
   const auto started = std::chrono::steady_clock::now();
   run_steps(compiled, data, chunk, std::max<std::size_t>(1, options.threads), errors);
-  if (errors.count == 0) detail::run_exact_weights(compiled, data.rows, errors);
+  if (errors.count == 0) detail::run_exact_weights(compiled, data.rows, std::max<std::size_t>(1, options.threads), errors);
   errors.settle();
   const dsl::CheckedPolicy& policy = *plan.policy;
   if (errors.count > 0) {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "compile.hpp"
+#include "parallel.hpp"
 
 namespace jixiao::engine::detail {
 namespace {
@@ -451,21 +452,15 @@ ExactProgram build_exact(const dsl::CheckedPolicy& policy, ExprId root, Dataset&
 }
 
 void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, const std::int64_t* take,
-               std::size_t rows, std::vector<Int128>& out, std::vector<ExactColumn>& nodes, RuntimeErrors& errors) {
+               std::size_t begin, std::size_t end_row, std::vector<Int128>& out, std::vector<ExactColumn>& nodes,
+               RuntimeErrors& errors) {
   using K = RuntimeErrorKind;
-  out.assign(rows, 0);
-  nodes.assign(p.nodes.size(), ExactColumn{});
-  for (std::size_t i = 0; i < p.nodes.size(); ++i) {
-    nodes[i].denominator = p.nodes[i].den;
-    nodes[i].values.assign(rows, 0);
-    nodes[i].computed.assign(rows, 0);
-  }
   std::vector<const std::int64_t*> at(p.leaves.size());
   for (std::size_t i = 0; i < p.leaves.size(); ++i) at[i] = columns[p.leaves[i].column].data();
   std::vector<Int128> r(p.registers + 1, 0);
   std::vector<std::size_t> written(p.registers + 1, 0);  // the row (+ 1) that last wrote each register
   const std::size_t end = p.code.size();
-  for (std::size_t row = 0; row < rows; ++row) {
+  for (std::size_t row = begin; row < end_row; ++row) {
     if (take[row] == 0) continue;
     K failed = K::kNone;
     std::size_t pc = 0;
@@ -562,15 +557,34 @@ void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, co
   }
 }
 
-void run_exact_weights(Compiled& compiled, std::size_t rows, RuntimeErrors& errors) {
-  compiled.exact_values.resize(compiled.exact.size());
-  compiled.exact_nodes.resize(compiled.exact.size());
-  for (std::size_t i = 0; i < compiled.exact.size(); ++i) {
+void run_exact_weights(Compiled& compiled, std::size_t rows, std::size_t threads, RuntimeErrors& errors) {
+  const std::size_t n = compiled.exact.size();
+  compiled.exact_values.assign(n, std::vector<Int128>(rows, 0));
+  compiled.exact_nodes.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
     const ExactProgram& p = compiled.exact[i];
-    errors.step = static_cast<std::uint32_t>(compiled.steps.size() + i);
-    run_exact(p, compiled.columns, compiled.columns[p.rows].data(), rows, compiled.exact_values[i],
-              compiled.exact_nodes[i], errors);
+    compiled.exact_nodes[i].assign(p.nodes.size(), ExactColumn{});
+    for (std::size_t k = 0; k < p.nodes.size(); ++k) {
+      compiled.exact_nodes[i][k].denominator = p.nodes[k].den;
+      compiled.exact_nodes[i][k].values.assign(rows, 0);
+      compiled.exact_nodes[i][k].computed.assign(rows, 0);
+    }
   }
+  // Rows in contiguous ranges, one per thread; the errors merge in (step, row) order whatever the
+  // thread count.
+  const std::size_t workers = std::max<std::size_t>(1, std::min(threads, rows / 4096 + 1));
+  std::vector<RuntimeErrors> worker_errors(workers);
+  run_parallel(workers, [&](std::size_t w) {
+    const std::size_t begin = rows * w / workers;
+    const std::size_t end = rows * (w + 1) / workers;
+    for (std::size_t i = 0; i < n; ++i) {
+      const ExactProgram& p = compiled.exact[i];
+      worker_errors[w].step = static_cast<std::uint32_t>(compiled.steps.size() + i);
+      run_exact(p, compiled.columns, compiled.columns[p.rows].data(), begin, end, compiled.exact_values[i],
+                compiled.exact_nodes[i], worker_errors[w]);
+    }
+  });
+  for (const RuntimeErrors& e : worker_errors) errors.merge(e);
 }
 
 std::string exact_text(Int128 numerator, Int128 denominator, int places, bool mark_inexact) {
