@@ -262,6 +262,12 @@ class ConstantChecker {
       stack.pop_back();
       const ast::Expr& x = m_.expr(e);
       if (const auto* c = std::get_if<ast::Call>(&x)) call(e, *c);
+      if (const auto* b = std::get_if<ast::Binary>(&x)) {
+        using B = ast::BinaryOp;
+        if (b->op == B::kEq || b->op == B::kNe || b->op == B::kLt || b->op == B::kLe || b->op == B::kGt || b->op == B::kGe) {
+          percent_against_share({b->lhs, b->rhs});
+        }
+      }
       ast::for_each_child(x, [&](ExprId child) { stack.push_back(child); });
     }
   }
@@ -273,9 +279,57 @@ class ConstantChecker {
     return nullptr;
   }
 
+  // ---- a percent input (0 to 100) against a share (`80%` is 0.8) ----
+
+  // True when `e` reads a `percent` input: its value is from 0 to 100.
+  bool percent_input(ExprId e) const {
+    if (!std::holds_alternative<ast::NameRef>(m_.expr(e))) return false;
+    const SymbolId s = p_.ref(e);
+    return s != kNoSymbol && p_.symbol(s).kind == SymbolKind::kInput && m_.inputs[p_.symbol(s).index].kind == ast::InputKind::kPercent;
+  }
+
+  // True when `e` is a share written with `%` (`80%` is 0.8), or a param declared as one.
+  bool share(ExprId e) const {
+    const ast::Expr* x = &m_.expr(e);
+    if (std::holds_alternative<ast::NameRef>(*x)) {
+      const SymbolId s = p_.ref(e);
+      if (s == kNoSymbol || p_.symbol(s).kind != SymbolKind::kParam) return false;
+      x = &m_.expr(m_.params[p_.symbol(s).index].value);
+    }
+    const auto* n = std::get_if<ast::NumberLit>(x);
+    return n != nullptr && n->unit == ast::Unit::kPercent;
+  }
+
+  // `覆盖率 >= 80%` compares a percent (85) with a share (0.8): true for nearly every row. An
+  // error where a percent input meets a share in a comparison or a function that compares them.
+  void percent_against_share(const std::vector<ExprId>& operands) {
+    for (const ExprId a : operands) {
+      if (!percent_input(a)) continue;
+      for (const ExprId b : operands) {
+        if (b == a || !share(b)) continue;
+        const std::string& name = p_.symbol(p_.ref(a)).name;
+        const std::int64_t v = value(b).value_or(0);
+        const std::string points = decimal::to_string(v * 100);
+        const bool param = std::holds_alternative<ast::NameRef>(m_.expr(b));
+        const std::string written = param ? "param `" + p_.symbol(p_.ref(b)).name + "` (" + points + "%)" : "`" + points + "%`";
+        error(DiagCode::type_mismatch, m_.span(b),
+              "`" + name + "` is a percent from 0 to 100, but " + written + " is the share " + decimal::to_string(v) +
+                  ": it would be compared with " + decimal::to_string(v) + ", not " + points,
+              param ? "declare the param as a plain number: `param " + p_.symbol(p_.ref(b)).name + " = " + points + "`"
+                    : "write the percent as a plain number: `" + points + "`");
+        return;
+      }
+    }
+  }
+
   void call(ExprId e, const ast::Call& c) {
     if (!typed(e)) return;
     const std::string& f = c.callee.name;
+    if (f == "ratio" || f == "shortfall" || f == "excess" || f == "clamp" || f == "min" || f == "max") {
+      std::vector<ExprId> operands(c.args.begin(), c.args.end());
+      if (const ast::NamedArg* t = named(c, "target")) operands.push_back(t->value);
+      percent_against_share(operands);
+    }
     if (f == "clamp" && c.args.size() == 3) {
       const auto lo = value(c.args[1]);
       const auto hi = value(c.args[2]);
