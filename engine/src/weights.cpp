@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "compile.hpp"
@@ -43,6 +44,9 @@ class Builder {
       : p_(policy), m_(policy.module), data_(data), out_(out) {}
 
   void run(ExprId root) {
+    // The lets first, each after those it reads, so that building never follows a chain of lets
+    // (however long) by recursion.
+    for (const dsl::SymbolId l : let_order(root)) let(l, m_.lets[p_.symbol(l).index].value);
     std::vector<ExactOp> body;
     code_ = &body;
     const Val v = build(root);
@@ -319,6 +323,86 @@ class Builder {
     }
     if (s.kind == SymbolKind::kLet) return let(id, m_.lets[s.index].value);
     return leaf(ExactLeaf::Kind::kSymbol, static_cast<std::uint32_t>(id), p_.type(e));
+  }
+
+  // The sub-expressions of `e` that build() follows as exact values (not leaves): as node_value.
+  template <typename F>
+  void value_children(ExprId e, F f) const {
+    const ast::Expr& x = m_.expr(e);
+    if (const auto* u = std::get_if<ast::Unary>(&x)) {
+      if (u->op == ast::UnaryOp::kNeg) f(u->operand);
+    } else if (const auto* b = std::get_if<ast::Binary>(&x)) {
+      using B = ast::BinaryOp;
+      if (b->op == B::kAdd || b->op == B::kSub || b->op == B::kMul || b->op == B::kDiv) {
+        f(b->lhs);
+        f(b->rhs);
+      }
+    } else if (const auto* i = std::get_if<ast::If>(&x)) {
+      f(i->then_expr);
+      f(i->else_expr);
+    } else if (const auto* c = std::get_if<ast::Coef>(&x)) {
+      for (const ast::TableEntry& entry : c->entries) f(entry.value);
+      if (ast::present(c->otherwise)) f(c->otherwise);
+    } else if (const auto* bands = std::get_if<ast::Bands>(&x)) {
+      for (const ast::BandsEntry& entry : bands->entries) f(entry.value);
+    } else if (const auto* call = std::get_if<ast::Call>(&x)) {
+      const std::string& name = call->callee.name;
+      const bool list = call->args.size() == 1 && p_.type(call->args[0]).kind == TypeKind::kNumberList;
+      if (ast::is_history_or_peer(*call) || list) return;
+      if (name == "fill") {
+        f(call->args[0]);
+        if (!optional_inputs(p_, call->args[0]).empty()) f(call->args[1]);
+      } else if (name == "min" || name == "max" || name == "sum" || name == "avg" || name == "clamp" || name == "abs") {
+        for (const ExprId a : call->args) f(a);
+      }
+    }
+  }
+
+  // The lets read (directly) on the value path of `e`.
+  std::vector<dsl::SymbolId> lets_read(ExprId e) const {
+    std::vector<dsl::SymbolId> out;
+    std::vector<ExprId> stack{e};
+    while (!stack.empty()) {
+      const ExprId at = stack.back();
+      stack.pop_back();
+      if (std::holds_alternative<ast::NameRef>(m_.expr(at))) {
+        const dsl::SymbolId s = p_.ref(at);
+        if (s != dsl::kNoSymbol && p_.symbol(s).kind == SymbolKind::kLet) out.push_back(s);
+        continue;
+      }
+      value_children(at, [&](ExprId c) { stack.push_back(c); });
+    }
+    return out;
+  }
+
+  // Every let the weight reads exactly, directly or through other lets, each after the lets it
+  // reads (a depth-first post-order with a stack of its own; lets have no cycles).
+  std::vector<dsl::SymbolId> let_order(ExprId root) const {
+    std::vector<dsl::SymbolId> order;
+    std::set<dsl::SymbolId> seen;
+    struct Open {
+      dsl::SymbolId let;
+      std::vector<dsl::SymbolId> reads;
+    };
+    std::vector<Open> stack;
+    auto open = [&](dsl::SymbolId l) {
+      if (!seen.insert(l).second) return;
+      stack.push_back({l, lets_read(m_.lets[p_.symbol(l).index].value)});
+    };
+    for (const dsl::SymbolId l : lets_read(root)) {
+      open(l);
+      while (!stack.empty()) {
+        if (stack.back().reads.empty()) {
+          order.push_back(stack.back().let);
+          stack.pop_back();
+          continue;
+        }
+        const dsl::SymbolId next = stack.back().reads.back();
+        stack.back().reads.pop_back();
+        open(next);
+      }
+    }
+    return order;
   }
 
   // A let read by a weight is exact too: its formula, computed once per row before the weight.

@@ -93,29 +93,35 @@ class ConstantChecker {
   // The constants `e` can take as its value: `e` itself, or the branches of an `if`, the entries of
   // a `coef` or `bands`, and what `fill` puts in place of a missing value, followed down, and
   // through a product or quotient whose other side is never below 0 (which keeps their sign).
-  void outcomes(ExprId e, std::vector<ExprId>& out) const {
-    if (!ast::present(e) || !typed(e)) return;
-    if (value(e)) {
-      out.push_back(e);
-      return;
-    }
-    const ast::Expr& x = m_.expr(e);
-    if (const auto* i = std::get_if<ast::If>(&x)) {
-      outcomes(i->then_expr, out);
-      outcomes(i->else_expr, out);
-    } else if (const auto* c = std::get_if<ast::Coef>(&x)) {
-      for (const ast::TableEntry& entry : c->entries) outcomes(entry.value, out);
-      outcomes(c->otherwise, out);
-    } else if (const auto* b = std::get_if<ast::Bands>(&x)) {
-      for (const ast::BandsEntry& entry : b->entries) outcomes(entry.value, out);
-    } else if (const auto* call = std::get_if<ast::Call>(&x); call != nullptr && call->callee.name == "fill" && call->args.size() == 2) {
-      outcomes(call->args[0], out);
-      outcomes(call->args[1], out);
-    } else if (const auto* bin = std::get_if<ast::Binary>(&x); bin != nullptr && bin->op == ast::BinaryOp::kMul) {
-      if (never_negative(bin->rhs)) outcomes(bin->lhs, out);
-      if (never_negative(bin->lhs)) outcomes(bin->rhs, out);
-    } else if (bin != nullptr && bin->op == ast::BinaryOp::kDiv && never_negative(bin->rhs)) {
-      outcomes(bin->lhs, out);
+  void outcomes(ExprId root, std::vector<ExprId>& out) const {
+    std::vector<ExprId> stack{root};  // (no recursion: a policy may nest deeply)
+    while (!stack.empty()) {
+      const ExprId e = stack.back();
+      stack.pop_back();
+      if (!ast::present(e) || !typed(e)) continue;
+      if (value(e)) {
+        out.push_back(e);
+        continue;
+      }
+      const ast::Expr& x = m_.expr(e);
+      auto follow = [&](ExprId c) { stack.push_back(c); };
+      if (const auto* i = std::get_if<ast::If>(&x)) {
+        follow(i->else_expr);
+        follow(i->then_expr);
+      } else if (const auto* c = std::get_if<ast::Coef>(&x)) {
+        follow(c->otherwise);
+        for (auto it = c->entries.rbegin(); it != c->entries.rend(); ++it) follow(it->value);
+      } else if (const auto* b = std::get_if<ast::Bands>(&x)) {
+        for (auto it = b->entries.rbegin(); it != b->entries.rend(); ++it) follow(it->value);
+      } else if (const auto* call = std::get_if<ast::Call>(&x); call != nullptr && call->callee.name == "fill" && call->args.size() == 2) {
+        follow(call->args[1]);
+        follow(call->args[0]);
+      } else if (const auto* bin = std::get_if<ast::Binary>(&x); bin != nullptr && bin->op == ast::BinaryOp::kMul) {
+        if (never_negative(bin->lhs)) follow(bin->rhs);
+        if (never_negative(bin->rhs)) follow(bin->lhs);
+      } else if (bin != nullptr && bin->op == ast::BinaryOp::kDiv && never_negative(bin->rhs)) {
+        follow(bin->lhs);
+      }
     }
   }
 

@@ -641,6 +641,18 @@ TEST(FundsExact, ChoicesKeepTheExactValueOfTheBranchTaken) {
   f.expect_conserved();
 }
 
+TEST(FundsExact, AChainOfLetsStaysExact) {
+  // a999 = 额 × 0.5 added up 1000 times: 500 × 额 exactly (0.005元 per link would round to 0.01元).
+  std::string body = "input { 额 : money }\nindicator 总分 { 工作 100% = 50 }\nlet a0 = 额 * 0.5\n";
+  for (int i = 1; i < 1000; ++i) body += "let a" + std::to_string(i) + " = a" + std::to_string(i - 1) + " + 额 * 0.5\n";
+  body += "fund 补助 pool 1元 { track 全部 100% split by a999 ties by 编码 }\n";
+  Funds f(policy(body), "编码,额\nX,0.01\nY,0.03\n");
+  ASSERT_TRUE(f.result) << f.errors();
+  EXPECT_TRUE(same_fraction(weight_of(f, 0, 0), 500, 1));   // fen
+  EXPECT_TRUE(same_fraction(weight_of(f, 0, 1), 1500, 1));
+  EXPECT_EQ(f.track(0), (Fen{25, 75}));
+}
+
 TEST(FundsExact, AQuotientByARowsValueIsRoundedToTwelveDecimals) {
   Funds f(policy("input { 人数 : count 1..1000 }\n"
                  "indicator 总分 { 工作 100% = 50 }\n"
