@@ -199,7 +199,7 @@ namespace {
 // ---- reading a record: every key known, every value checked ----
 
 /// At most this many code points of a value are quoted in a message.
-constexpr std::size_t kShownValue = 60;
+constexpr std::size_t kShownValue = 80;
 
 std::string cut(std::string_view text) {
   std::size_t pos = 0;
@@ -443,6 +443,7 @@ class RecordReader {
       return;
     }
     std::vector<std::string> seen;
+    const std::size_t problems_before = problems_.size();
     for (std::size_t i = 0; i < list->size(); ++i) {
       const toml::node& item = *list->get(i);
       const std::string prefix = "policy_files[" + std::to_string(i + 1) + "]";
@@ -473,7 +474,9 @@ class RecordReader {
       }
       if (p && hash) r.policy_files.push_back({*p, *hash, embedded});
     }
-    if (!r.request.policy.empty() && std::find(seen.begin(), seen.end(), normal(r.request.policy)) == seen.end()) {
+    // The policy itself is one of its files (unless a problem above already hides which ones).
+    if (problems_.size() == problems_before && !r.request.policy.empty() &&
+        std::find(seen.begin(), seen.end(), normal(r.request.policy)) == seen.end()) {
       problem(command_ != nullptr ? command_->get("policy") : nullptr, "command.policy",
               "`command.policy` is `" + cut(r.request.policy) + "`, which `[[policy_files]]` does not list", "the policy itself is the first of its files");
     }
@@ -528,7 +531,7 @@ class RecordReader {
     }
     if (auto rows = value<std::int64_t>(*t, "result", "rows", true, "a whole number")) {
       if (*rows < 0) {
-        problem(t->get("rows"), "result.rows", "`result.rows` is " + std::to_string(*rows) + ", not a count of rows", "");
+        problem(t->get("rows"), "result.rows", "`result.rows` is `" + std::to_string(*rows) + "`, not a count of rows", "");
       } else {
         r.rows = static_cast<std::size_t>(*rows);
       }

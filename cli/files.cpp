@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
 #include <set>
 #include <stdexcept>
 
@@ -59,20 +58,18 @@ extern "C" void remove_temps_and_reraise(int sig) {
   ::raise(sig);  // delivered with the default action once the handler returns
 }
 
+/// Installs the handler for each signal that has its default action (a signal the process was
+/// told to ignore, as under nohup, stays ignored); called at each registration, so that a handler
+/// reset since (by a child process, say) is installed again.
 void install_handlers() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    struct sigaction act {};
-    act.sa_handler = remove_temps_and_reraise;
-    sigemptyset(&act.sa_mask);
-    for (const int sig : kSignals) sigaddset(&act.sa_mask, sig);
-    for (const int sig : kSignals) {
-      struct sigaction old {};
-      // A signal the process was told to ignore (nohup) stays ignored.
-      if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
-      ::sigaction(sig, &act, nullptr);
-    }
-  });
+  struct sigaction act {};
+  act.sa_handler = remove_temps_and_reraise;
+  sigemptyset(&act.sa_mask);
+  for (const int sig : kSignals) sigaddset(&act.sa_mask, sig);
+  for (const int sig : kSignals) {
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) ::sigaction(sig, &act, nullptr);
+  }
 }
 
 /// Registers `path` for removal on a signal; nullptr when the path is too long (then the caller
