@@ -213,6 +213,9 @@ int run(const std::vector<std::string>& args, Io& io) {
   } catch (const UsageError& e) {
     io.err << "jixiao: error: " << e.what() << " [usage]\nhint: " << e.hint() << "\n";
     return 2;
+  } catch (const OutputRefused& e) {
+    io.err << e.path() << ": error: " << e.what() << " [io-error]\nhint: " << e.hint() << "\n";
+    return 2;
   } catch (const std::exception& e) {
     io.err << "jixiao: internal error: " << e.what()
            << "\nhint: this is a bug in jixiao; please report it with the command you ran\n";

@@ -222,13 +222,15 @@ std::size_t OutputSet::add(const std::string& path, std::string flag, std::strin
   if (path.empty()) throw UsageError("`" + o.flag + "` names no file", "write e.g. `" + o.flag + " results.csv`, or `-` for standard output");
   int error = 0;
   o.target = follow_links(path, error).string();
+  const std::string cannot = "cannot write " + o.what + " to `" + path + "`: ";
   if (error != 0) {
-    throw UsageError(shown(o.flag, path) + " is a symbolic link that cannot be followed: " + std::strerror(error),
-                     "name a regular file, or a link to one");
+    throw OutputRefused(path, cannot + "it is a symbolic link that cannot be followed (" + std::strerror(error) + ")",
+                        "name a regular file, or a link to one; nothing was written");
   }
   if (const std::string kind = non_regular_kind(o.target); !kind.empty()) {
-    throw UsageError(shown(o.flag, path) + " is " + kind + ", not a regular file",
-                     kind == "a directory" ? "name a file inside it" : "name a regular file (it is replaced atomically), or `-` for standard output");
+    throw OutputRefused(path, cannot + "it is " + kind + ", not a regular file",
+                        kind == "a directory" ? "name a file inside it; nothing was written"
+                                              : "name a regular file (it is replaced atomically), or `-` for standard output; nothing was written");
   }
   o.id = file_identity(path);
   for (const Output& other : outputs_) {

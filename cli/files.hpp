@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,20 @@ FileIdentity file_identity(const std::string& path);
 /// regular file or a path that does not exist.
 std::string non_regular_kind(const std::string& path);
 
+/// An output that cannot be written whatever the run computes (a directory, a FIFO, a device, a
+/// link that leads nowhere). The driver reports it as `io-error` for `path()`, exit code 2.
+class OutputRefused : public std::runtime_error {
+ public:
+  OutputRefused(std::string path, const std::string& message, std::string hint)
+      : std::runtime_error(message), path_(std::move(path)), hint_(std::move(hint)) {}
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] const std::string& hint() const { return hint_; }
+
+ private:
+  std::string path_;
+  std::string hint_;
+};
+
 /// A file a run reads, and what it is ("the data", "the policy").
 struct InputFile {
   std::string path;
@@ -63,8 +78,8 @@ class OutputSet {
 
   /// Declares an output: `path` as given (`-` is standard output, which the caller writes itself),
   /// `flag` how the command line names it (`--out`) and `what` it holds (`the results`). Throws
-  /// UsageError when the path is the file of an output declared before, or exists and is not a
-  /// regular file. Returns the output's index.
+  /// UsageError when the path is the file of an output declared before, and OutputRefused when it
+  /// exists and is not a regular file. Returns the output's index.
   std::size_t add(const std::string& path, std::string flag, std::string what);
 
   [[nodiscard]] bool to_stdout(std::size_t i) const;

@@ -273,10 +273,25 @@ class Verifier {
     EvalOutcome outcome;
     bool computed = false;
     std::string why_not = "the evaluation fails now (see the errors above)";
-    try {
-      computed = run_evaluation(s_, request, outcome, [](const std::string&) {});
-    } catch (const UsageError& e) {
-      why_not = std::string(e.what());
+    // A recorded input that is now a FIFO or a device is never opened (reading it could block).
+    std::vector<std::string> inputs = {request.policy, request.data};
+    if (request.columns) inputs.push_back(*request.columns);
+    for (const RecordedFile& f : record_->policy_files) {
+      if (!f.embedded) inputs.push_back(here(f.path));
+    }
+    bool blocked = false;
+    for (const std::string& path : inputs) {
+      if (const std::string kind = non_regular_kind(path); !kind.empty() && !blocked) {
+        why_not = "`" + path + "` is " + kind + ", not a regular file";
+        blocked = true;
+      }
+    }
+    if (!blocked) {
+      try {
+        computed = run_evaluation(s_, request, outcome, [](const std::string&) {});
+      } catch (const UsageError& e) {
+        why_not = std::string(e.what());
+      }
     }
     check_policy_files(outcome);
     check_input("data", record_->data, outcome.data_sha256.empty() ? std::nullopt : std::optional(outcome.data_sha256));
