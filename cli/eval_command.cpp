@@ -23,22 +23,24 @@ constexpr std::string_view kEvalHelp =
     "Evaluates the policy over the community data (CSV with a header row; UTF-8, or GBK/GB18030 as\n"
     "Excel writes it on Chinese Windows) and writes one row per community: the key, every declared\n"
     "output, grades, alerts, each fund track's money and total, and the rules that fired. Without\n"
-    "--out the results go to stdout and the summary to stderr; with --out the summary goes to\n"
-    "stdout. Nothing is written when the policy or the data has an error.\n"
+    "--out (or with `--out -`) the results go to stdout and the summary to stderr; with --out FILE\n"
+    "the summary goes to stdout. Output files are written together at the end, or not at all: never\n"
+    "when the policy or the data has an error, never onto a file the run reads (the policy, its\n"
+    "modules, the data, the column map), keeping the mode of the file they replace.\n"
     "\n"
     "Options:\n";
 
 std::vector<OptionSpec> eval_options() {
   return with_common({
       {"data", 'd', "FILE", "the community data (CSV)"},
-      {"out", 'o', "FILE", "write the results to FILE (atomically) instead of stdout"},
+      {"out", 'o', "FILE", "write the results to FILE (atomically; through a link; `-`: stdout)"},
       {"format", 0, "FORMAT", "csv (default) or json"},
       {"param", 0, "NAME=VALUE", "override a param, e.g. --param 资金池=5000万元 (repeatable)", true},
       {"encoding", 0, "NAME", "the data's encoding: auto (default), utf-8, gbk or gb18030"},
       {"columns", 0, "FILE", "a TOML column map: [columns] \"输入名\" = \"表头\""},
       {"period", 0, "PERIOD", "with periods in the data: the period to evaluate (default: the latest)"},
       {"all-periods", 0, "", "with periods in the data: report every period, each with its own funds"},
-      {"record", 0, "FILE", "also write an audit record: hashes of every input and of the results (see `jixiao verify`)"},
+      {"record", 0, "FILE", "also write an audit record: hashes of every input and of the results (see `jixiao verify`); `-`: stdout"},
       {"threads", 'j', "N", "load, evaluate and format with N threads (default: the number of cores); the results are the same for any N"},
       {"stats", 0, "", "print the time of each phase and the rows per second to stderr"},
   });

@@ -18,7 +18,7 @@ constexpr std::string_view kGraphHelp =
 std::vector<OptionSpec> graph_options() {
   return with_common({
       {"format", 0, "FORMAT", "dot (default) or mermaid"},
-      {"out", 'o', "FILE", "write the graph to FILE instead of stdout"},
+      {"out", 'o', "FILE", "write the graph to FILE (atomically) instead of stdout"},
       {"param", 0, "NAME=VALUE", "override a param (as for eval)", true},
   });
 }

@@ -40,7 +40,7 @@ std::vector<OptionSpec> test_options() {
       {"quiet", 'q', "", "print only failures and the final count"},
       {"coverage", 0, "", "report the bands, vetoes, deductions, bonuses, caps and tracks the cases exercised"},
       {"min-coverage", 0, "P", "fail when a policy's coverage is below P percent (0 to 100; implies --coverage)"},
-      {"junit", 0, "FILE", "also write a JUnit XML report to FILE (atomically)"},
+      {"junit", 0, "FILE", "also write a JUnit XML report to FILE (atomically; `-`: stdout, the PASS/FAIL lines then go to stderr)"},
   };
 }
 
