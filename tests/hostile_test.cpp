@@ -78,7 +78,7 @@ std::string fingerprint(const fs::path& p) {
 std::map<std::string, std::string> snapshot(const fs::path& dir) {
   std::map<std::string, std::string> m;
   for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
-    m[fs::relative(it->path(), dir).string()] = fingerprint(it->path());
+    m[it->path().lexically_relative(dir).string()] = fingerprint(it->path());  // links not followed
   }
   return m;
 }
