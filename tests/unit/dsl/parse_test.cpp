@@ -783,7 +783,7 @@ TEST(ParseErrors, InvalidUtf8) {
   const Diagnostic& d = p->sink.items()[0];
   EXPECT_EQ(d.code, DiagCode::io_error);
   EXPECT_EQ(d.message, "byte 0xFF is not valid UTF-8: the policy must be saved as UTF-8");
-  EXPECT_EQ(d.hint, "save the policy as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)");
+  EXPECT_EQ(d.hint, "the rest of the policy is UTF-8, so this byte was written in another encoding: correct it and save the file as UTF-8");
   // No span (the line cannot be quoted), but the file, line and column of the byte.
   EXPECT_FALSE(d.span.valid());
   EXPECT_EQ(d.file, "t.jx");

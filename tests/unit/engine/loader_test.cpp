@@ -155,7 +155,7 @@ TEST(Loader, MissingColumnsAreReportedAtTheHeader) {
             "missing-column d.csv:1:1 `d.csv` has no column `得分` for input `得分`\n");
   EXPECT_EQ(l.hints(),
             "did you mean `覆盖律`? map it with a column map (`--columns map.toml`) or rename the header\n"
-            "the header has: 编码, 覆盖律, 分数\n");
+            "the header has: `编码`, `覆盖律`, `分数`\n");
 }
 
 TEST(Loader, MissingMappedColumnSaysItCameFromTheMap) {
@@ -259,7 +259,7 @@ TEST(LoaderCells, RejectedNumbersAndCounts) {
             "bad-cell d.csv:2:9 row 1, column `数`: `1e3` is not a number\n"
             "bad-cell d.csv:2:13 row 1, column `次`: `2.5` is not a whole number\n"
             "out-of-range d.csv:3:3 row 2, column `分`: `-0.1` is outside the declared range\n"
-            "bad-cell d.csv:3:8 row 2, column `数`: `99999999999999` is too large\n"
+            "bad-cell d.csv:3:8 row 2, column `数`: `99999999999999` is too large (the largest number is 9223372036854.775807)\n"
             "out-of-range d.csv:3:23 row 2, column `次`: `-1` is outside the declared range\n"
             "bad-cell d.csv:4:3 row 3, column `分`: the cell is empty\n"
             "bad-cell d.csv:4:4 row 3, column `数`: `abc` is not a number\n"
@@ -384,11 +384,13 @@ TEST(Loader, EmptyFile) {
   EXPECT_EQ(l.hints(), "the first row names the columns, e.g. `编码,...`\n");
 }
 
-TEST(Loader, HeaderOnlyGivesNoRows) {
-  Load l(policy("得分 : score 0..100"), "编码,得分\n");
-  ASSERT_TRUE(l.data) << l.errors();
-  EXPECT_EQ(l.data->rows, 0u);
-  EXPECT_TRUE(l.input("得分").values.empty());
+TEST(Loader, HeaderOnlyIsAnError) {
+  for (const char* text : {"编码,得分\n", "编码,得分", "编码,得分\r\n\r\n\n"}) {
+    Load l(policy("得分 : score 0..100"), text);
+    EXPECT_FALSE(l.data);
+    EXPECT_EQ(l.errors(), "no-rows d.csv:1:1 `d.csv` has a header but no rows: there is nothing to evaluate\n");
+    EXPECT_EQ(l.hints(), "add one row per `社区` under the header, or check that this is the right file\n");
+  }
 }
 
 // ---- parallel loading ----
@@ -543,7 +545,7 @@ TEST(LoaderEncoding, UndecodableBytesAreADataEncodingError) {
   EXPECT_EQ(d.file, "d.csv");
   EXPECT_EQ(d.line, 2u);
   EXPECT_EQ(d.column, 4u);
-  EXPECT_EQ(d.message, "byte 0xFF at line 2 is not valid UTF-8 or GB18030");
+  EXPECT_EQ(d.message, "row 1, column `得分` (`\\xFF`): byte 0xFF is not valid UTF-8");
 }
 
 // ---- column maps ----
