@@ -73,7 +73,10 @@ void append(std::string& out, char32_t cp) {
   }
 }
 
-std::size_t sequence_length(std::string_view text, std::size_t pos, bool* truncated) {
+namespace {
+
+// sequence_length, inlined into the scan of whole files.
+inline std::size_t sequence_length_at(std::string_view text, std::size_t pos, bool* truncated) {
   const auto at = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char c = at(pos);
   if (c < 0x80) return 1;
@@ -106,6 +109,12 @@ std::size_t sequence_length(std::string_view text, std::size_t pos, bool* trunca
   return len;
 }
 
+}  // namespace
+
+std::size_t sequence_length(std::string_view text, std::size_t pos, bool* truncated) {
+  return sequence_length_at(text, pos, truncated);
+}
+
 Scan scan(std::string_view text) {
   constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
   Scan out;
@@ -125,7 +134,7 @@ Scan scan(std::string_view text) {
       continue;
     }
     bool truncated = false;
-    const std::size_t len = sequence_length(text, i, &truncated);
+    const std::size_t len = sequence_length_at(text, i, &truncated);
     if (len == 0) {
       ++out.invalid;
       if (out.first_bad == Scan::npos) {
@@ -300,9 +309,7 @@ bool is_unusual_space(char32_t cp) {
 
 std::size_t find_invisible(std::string_view text, bool spaces, bool line_breaks_allowed, std::size_t pos) {
   while (pos < text.size()) {
-    const auto c = static_cast<unsigned char>(text[pos]);
-    // Every character looked for is a control byte or starts with one of these lead bytes.
-    if (c >= 0x20 && c != 0x7F && c != 0xC2 && c != 0xE1 && c != 0xE2 && c != 0xE3 && c != 0xEF) {
+    if (!may_start_invisible(static_cast<unsigned char>(text[pos]))) {
       ++pos;
       continue;
     }

@@ -99,36 +99,38 @@ bool is_list(InputKind k) {
   return k == InputKind::kTextList || k == InputKind::kNumberList || k == InputKind::kScoreList;
 }
 
-// Length of the space at the start of `s`: ASCII space, TAB, or a space look-alike (U+00A0,
-// U+3000, ...; utf8::is_unusual_space); 0 if there is none.
-std::size_t space_at(std::string_view s, std::size_t at) {
-  const auto c = static_cast<unsigned char>(s[at]);
-  if (c == ' ' || c == '\t') return 1;
-  if (c != 0xC2 && c != 0xE1 && c != 0xE2 && c != 0xE3) return 0;  // the lead bytes of every look-alike
-  std::size_t pos = at;
-  return utf8::is_unusual_space(utf8::decode(s, pos)) ? pos - at : 0;
+// Length of the space look-alike (utf8::is_unusual_space) whose bytes are s[at, at + 2) or
+// s[at, at + 3), or 0: U+00A0 is C2 A0, U+1680 E1 9A 80, U+2000–U+200A E2 80 80–8A, U+202F
+// E2 80 AF, U+205F E2 81 9F, U+3000 E3 80 80. Compared byte by byte: this runs for every cell.
+std::size_t look_alike_at(std::string_view s, std::size_t at) {
+  const auto b = [&](std::size_t k) { return at + k < s.size() ? static_cast<unsigned char>(s[at + k]) : 0U; };
+  const unsigned c = b(0);
+  if (c == 0xC2) return b(1) == 0xA0 ? 2 : 0;
+  if (c == 0xE1) return b(1) == 0x9A && b(2) == 0x80 ? 3 : 0;
+  if (c == 0xE2) return (b(1) == 0x80 && ((b(2) >= 0x80 && b(2) <= 0x8A) || b(2) == 0xAF)) || (b(1) == 0x81 && b(2) == 0x9F) ? 3 : 0;
+  if (c == 0xE3) return b(1) == 0x80 && b(2) == 0x80 ? 3 : 0;
+  return 0;
 }
 
 // `s` without the spaces around it: ASCII spaces and tabs, and space look-alikes such as the
 // no-break space U+00A0 and the ideographic space U+3000, which cannot be told from a space.
 std::string_view trim(std::string_view s) {
-  while (!s.empty()) {
-    const std::size_t n = space_at(s, 0);
+  while (true) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    const std::size_t n = s.empty() || static_cast<unsigned char>(s.front()) < 0xC2 ? 0 : look_alike_at(s, 0);
     if (n == 0) break;
     s.remove_prefix(n);
   }
-  while (!s.empty()) {
-    const auto last = static_cast<unsigned char>(s.back());
-    if (last == ' ' || last == '\t') {
-      s.remove_suffix(1);
-      continue;
+  while (true) {
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    if (s.empty() || static_cast<unsigned char>(s.back()) < 0x80) break;  // (every look-alike ends with such a byte)
+    if (s.size() >= 2 && look_alike_at(s, s.size() - 2) == 2) {
+      s.remove_suffix(2);
+    } else if (s.size() >= 3 && look_alike_at(s, s.size() - 3) == 3) {
+      s.remove_suffix(3);
+    } else {
+      break;
     }
-    if (last < 0x80) break;
-    std::size_t start = s.size() - 1;
-    while (start > 0 && s.size() - start < 3 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
-    const std::size_t n = space_at(s, start);
-    if (n == 0 || start + n != s.size()) break;
-    s.remove_suffix(n);
   }
   return s;
 }
@@ -547,12 +549,11 @@ class Loader {
 
   std::uint32_t read_period(const CsvField& f, std::uint32_t row) {
     const std::string& name = policy_.symbol(policy_.period).name;
-    const std::optional<std::string_view> checked = cell_value(f, row, name, CellKind::kKey);
-    if (!checked) {
+    std::string_view value;
+    if (!cell_value(f, row, [&] { return name; }, CellKind::kKey, value)) {
       data_.period.values.push_back(0);
       return 0;
     }
-    const std::string_view value = *checked;
     if (value.empty()) {
       report(DiagCode::bad_cell, cell_span(f), "row " + std::to_string(row) + ", column `" + name + "`: the period is empty",
              "every row names its period, e.g. `2024`");
@@ -567,13 +568,28 @@ class Loader {
  private:
   static constexpr std::size_t kUnmapped = static_cast<std::size_t>(-1);
 
-  // The value of cell `f` as it is read: without the spaces around it (trim). Nullopt, after a
+  // The value of cell `f` as it is read: without the spaces around it (trim). False, after a
   // report, when it holds a character that cannot be seen (utf8::is_invisible; line breaks and
   // tabs are allowed in texts), a space look-alike inside a key or a value that is not a text, or
   // when it is an Excel formula such as `="00123"`. Two keys or texts that look the same are
   // never silently two different values.
-  std::optional<std::string_view> cell_value(const CsvField& f, std::uint32_t row, const std::string& column, CellKind kind) {
-    const std::string_view v = trim(f.value);
+  // `column()` gives the column's name for messages (only called when there is one to write).
+  // The value is set in `v` (also when false is returned).
+  template <typename ColumnName>
+  bool cell_value(const CsvField& f, std::uint32_t row, const ColumnName& column, CellKind kind, std::string_view& v) {
+    v = trim(f.value);
+    return !suspect(v) || check_suspect_cell(f, v, row, column(), kind);  // nearly every cell: not suspect
+  }
+
+  // Whether `v` may hold something cell_value refuses (most cells do not: quick to see).
+  static bool suspect(std::string_view v) {
+    bool found = !v.empty() && v.front() == '=';
+    for (const char c : v) found |= utf8::may_start_invisible(static_cast<unsigned char>(c));
+    return found;
+  }
+
+  // The slow part of cell_value: reports and returns false when the cell has a problem.
+  bool check_suspect_cell(const CsvField& f, std::string_view v, std::uint32_t row, const std::string& column, CellKind kind) {
     const bool text = kind == CellKind::kText;
     const std::size_t at = utf8::find_invisible(v, !text, text);
     if (at != std::string_view::npos) {
@@ -606,16 +622,16 @@ class Loader {
                  utf8::describe(cp) + " at character " + std::to_string(utf8::count_code_points(v.substr(0, at)) + 1) +
                  (space || cp == 0xFFFD ? "" : ", which cannot be seen"),
              hint);
-      return std::nullopt;
+      return false;
     }
     if (v.size() >= 3 && v[0] == '=' && v[1] == '"' && v.back() == '"') {
       report(DiagCode::bad_cell, cell_span(f),
              "row " + std::to_string(row) + ", column `" + column + "`: " + quote_value(v) + " is an Excel formula, not a value",
              "write the value itself, " + quote_value(v.substr(2, v.size() - 3)) +
                  " (in Excel, format the column as Text instead of writing `=\"...\"`)");
-      return std::nullopt;
+      return false;
     }
-    return v;
+    return true;
   }
 
   void report(DiagCode code, Span span, std::string message, std::optional<std::string> hint = {}) {
@@ -768,9 +784,8 @@ class Loader {
   // Reads the key; with `key_offsets` (a serial load) also chains it and reports a duplicate.
   void read_key(const CsvField& f, std::uint32_t row, std::uint32_t period_id, std::vector<std::uint32_t>* key_offsets) {
     const std::string& key = policy_.symbol(policy_.key).name;
-    const std::optional<std::string_view> checked = cell_value(f, row, key, CellKind::kKey);
-    const std::string_view value = checked.value_or(std::string_view{});
-    if (!checked) {
+    std::string_view value;
+    if (!cell_value(f, row, [&] { return key; }, CellKind::kKey, value)) {
       data_.key.values.push_back(-1);
       if (key_offsets != nullptr) key_offsets->push_back(f.offset);
       return;
@@ -802,11 +817,22 @@ class Loader {
   }
 
   void bad(const CsvField& f, std::uint32_t row, std::size_t input, const std::string& problem, DiagCode code = DiagCode::bad_cell) {
+    // A number, yes/no or option is checked for invisible characters only when it does not read
+    // (read_cell): then they are the problem to name.
+    const std::string_view v = trim(f.value);
+    if (!checked_first(input) && suspect(v) && !check_suspect_cell(f, v, row, header_name(input), CellKind::kOther)) return;
     const ast::InputDecl& in = policy_.module.inputs[input];
     const dsl::Symbol& s = *symbols_[input];
     const dsl::Domain* domain = in.kind == InputKind::kOneOf ? &policy_.domains[policy_.input_domain[input]] : nullptr;
     report(code, cell_span(f), "row " + std::to_string(row) + ", column `" + header_name(input) + "`: " + problem,
            "expected " + expected_text(in, s, domain));
+  }
+
+  // Texts (accepted whatever they hold) and lists are checked by cell_value before they are read;
+  // other cells only when they do not read (bad).
+  bool checked_first(std::size_t input) const {
+    const InputKind k = policy_.module.inputs[input].kind;
+    return k == InputKind::kText || is_list(k);
   }
 
   std::string header_name(std::size_t input) const {
@@ -840,14 +866,15 @@ class Loader {
     const ast::InputDecl& in = policy_.module.inputs[input];
     Column& col = data_.inputs[input];
     const bool text = in.kind == InputKind::kText || in.kind == InputKind::kTextList;
-    const std::optional<std::string_view> checked = cell_value(f, row, header_name(input), text ? CellKind::kText : CellKind::kOther);
-    if (!checked) {  // reported; a placeholder keeps the columns aligned
+    std::string_view v = trim(f.value);
+    if (checked_first(input) &&
+        !cell_value(f, row, [&] { return header_name(input); }, text ? CellKind::kText : CellKind::kOther, v)) {
+      // Reported; a placeholder keeps the columns aligned.
       if (in.optional) col.missing.push_back(0);
       col.values.push_back(0);
       if (is_list(in.kind)) col.list_offsets.push_back(col.list_offsets.back());
       return;
     }
-    const std::string_view v = *checked;
     // Messages quote the cell; built only when there is one to write.
     const auto quoted = [v] { return quote_value(v); };
     if (in.optional) {

@@ -1,6 +1,7 @@
 // UTF-8 helpers: decoding, code-point counting and terminal display width.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -96,6 +97,16 @@ bool is_invisible(char32_t cp);
 /// Characters that look like a space but are not the ASCII one (nor TAB): U+00A0, U+1680,
 /// U+2000–U+200A, U+202F, U+205F, U+3000.
 bool is_unusual_space(char32_t cp);
+
+/// True for the bytes that start every character is_invisible or is_unusual_space looks for (and
+/// a few others): text without any of them has none, which is quick to see.
+inline constexpr std::array<bool, 256> kMayStartInvisible = [] {
+  std::array<bool, 256> t{};
+  for (unsigned b = 0; b < 0x20; ++b) t[b] = true;
+  for (const unsigned b : {0x7Fu, 0xC2u, 0xE1u, 0xE2u, 0xE3u, 0xEFu}) t[b] = true;
+  return t;
+}();
+constexpr bool may_start_invisible(unsigned char c) { return kMayStartInvisible[c]; }
 
 /// The first character of `text` (decoded from `pos` on) that is_invisible, or that is an
 /// unusual space when `spaces` is set: its byte offset, or npos. TAB, LF and CR count as invisible
