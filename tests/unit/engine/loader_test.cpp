@@ -548,6 +548,160 @@ TEST(LoaderEncoding, UndecodableBytesAreADataEncodingError) {
   EXPECT_EQ(d.message, "row 1, column `得分` (`\\xFF`): byte 0xFF is not valid UTF-8");
 }
 
+// ---- characters that cannot be seen, separators, line ends (issue 10, section 7) ----
+
+TEST(LoaderInvisible, SpacesAndLookAlikesAroundCellsAreTrimmed) {
+  // U+00A0 no-break space, U+3000 ideographic space, U+2002 en space, tabs and spaces.
+  Load l(policy("得分 : score 0..100  街道 : text"),
+         "编码,得分,街道\n"
+         "A1\u00A0,85\u00A0,\u3000城东\u3000\n"
+         "\u2002A2 ,\t90 ,张\u3000三\n");
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.texts(""), (Strings{"A1", "A2"}));
+  EXPECT_EQ(l.input("得分").values, (Values{85'000'000, 90'000'000}));
+  // Inside a text a look-alike space is kept (张　三 is how names are aligned).
+  EXPECT_EQ(l.texts("街道"), (Strings{"城东", "张\u3000三"}));
+}
+
+TEST(LoaderInvisible, AKeyWithAZeroWidthSpaceIsNotAnotherKey) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\nA01,85\nA01\u200B,90\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "invisible-character d.csv:3:4 row 2, column `编码`: `A01\u200B` contains U+200B ZERO WIDTH SPACE at "
+            "character 4, which cannot be seen\n");
+  EXPECT_EQ(l.hints(),
+            "delete it (it often comes along when text is copied from a web page or a chat): with it, this key differs "
+            "from the same key without it, although both look the same\n");
+}
+
+TEST(LoaderInvisible, EachKindOfCellNamesTheCharacter) {
+  Load l(policy("得分 : score 0..100  街道 : text  事项 : list<text>  达标 : bool  类型 : one_of { \"城市\", \"农村\" }"),
+         "编码,得分,街道,事项,达标,类型\n"
+         "A\u00A01,8\u200D5,城\uFEFF东,挪用\u200C资金,是\u2060,城\u00A0市\n"
+         "A2,85,\"城东\n西\",a;b\xEF\xBF\xBD,是,城市\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "invisible-character d.csv:2:2 row 1, column `编码`: `A\u00A01` contains U+00A0 NO-BREAK SPACE at character 2\n"
+            "invisible-character d.csv:2:6 row 1, column `得分`: `8\u200D5` contains U+200D ZERO WIDTH JOINER at "
+            "character 2, which cannot be seen\n"
+            "invisible-character d.csv:2:10 row 1, column `街道`: `城\uFEFF东` contains U+FEFF ZERO WIDTH NO-BREAK SPACE "
+            "(byte order mark) at character 2, which cannot be seen\n"
+            "invisible-character d.csv:2:15 row 1, column `事项`: `挪用\u200C资金` contains U+200C ZERO WIDTH NON-JOINER at "
+            "character 3, which cannot be seen\n"
+            "invisible-character d.csv:2:20 row 1, column `达标`: `是\u2060` contains U+2060 WORD JOINER at character 2, "
+            "which cannot be seen\n"
+            "invisible-character d.csv:2:23 row 1, column `类型`: `城\u00A0市` contains U+00A0 NO-BREAK SPACE at "
+            "character 2\n"
+            "invisible-character d.csv:4:7 row 2, column `事项`: `a;b\uFFFD` contains U+FFFD REPLACEMENT CHARACTER at "
+            "character 4\n");
+}
+
+TEST(LoaderInvisible, LineBreaksInQuotedTextsAreData) {
+  Load l(policy("街道 : text"), "编码,街道\nA1,\"城东\n一期\"\n");
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.texts("街道"), (Strings{"城东\n一期"}));
+  // ... but not in a key.
+  Load k(policy("街道 : text"), "编码,街道\n\"A\n1\",城东\n");
+  EXPECT_EQ(k.errors(),
+            "invisible-character d.csv:2:3 row 1, column `编码`: `A␊1` contains U+000A LINE FEED at character 2, which "
+            "cannot be seen\n");
+}
+
+TEST(LoaderInvisible, AHeaderWithAnInvisibleCharacterIsNamed) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\u200B\nA1,85\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "invisible-character d.csv:1:4 the header's column `得分\u200B` is `得分` with U+200B ZERO WIDTH SPACE at "
+            "character 3\n");
+}
+
+TEST(LoaderInvisible, AnExcelFormulaIsNotAValue) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\n\"=\"\"00123\"\"\",85\nA2,\"=\"\"85\"\"\"\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "bad-cell d.csv:2:2 row 1, column `编码`: `=\"00123\"` is an Excel formula, not a value\n"
+            "bad-cell d.csv:3:5 row 2, column `得分`: `=\"85\"` is an Excel formula, not a value\n");
+  EXPECT_EQ(l.hints().substr(0, l.hints().find('\n')),
+            "write the value itself, `00123` (in Excel, format the column as Text instead of writing `=\"...\"`)");
+}
+
+TEST(LoaderSeparators, AFileThatIsNotCommaSeparatedIsSaidToBe) {
+  struct Case {
+    const char* csv;
+    const char* message;
+  };
+  for (const Case& c : {Case{"编码\t得分\nA1\t85\n", "the header has no commas but 1 tabs: the file is tab-separated, and jixiao "
+                                                  "reads comma-separated values"},
+                        Case{"编码;得分;备注\nA1;85,5;x\n", "the header has no commas but 2 semicolons: the file is separated "
+                                                         "by `;`, as Excel writes CSV where a comma is the decimal mark"},
+                        Case{"编码，得分\nA1，85\n", "the header has no commas but 1 full-width commas `，` (U+FF0C): columns "
+                                                  "are separated by the ASCII comma `,`, not the full-width `，`"}}) {
+    Load l(policy("得分 : score 0..100"), c.csv);
+    EXPECT_FALSE(l.data);
+    EXPECT_EQ(l.errors(), std::string("data-syntax d.csv:1:1 ") + c.message + "\n");
+  }
+}
+
+TEST(LoaderSeparators, TrailingCommasAreNamed) {
+  Load header(policy("得分 : score 0..100"), "编码,得分,\nA1,85\n");
+  EXPECT_EQ(header.hints(), "the header ends with an empty column name (a trailing comma): remove it from the header, or name "
+                            "the column\n");
+  Load row(policy("得分 : score 0..100"), "编码,得分\nA1,85,,\n");
+  EXPECT_EQ(row.hints(), "the row ends with 2 empty cells more than the header has (a trailing comma): remove them\n");
+  Load tabs(policy("得分 : score 0..100"), "编码,得分\nA1\t85\n");
+  EXPECT_EQ(tabs.hints(), "the row separates its cells with tabs: use commas\n");
+  Load missing(policy("得分 : score 0..100"), "编码,得分\nA1\n");
+  EXPECT_EQ(missing.hints(), "a cell is missing; empty cells still need their comma\n");
+}
+
+TEST(LoaderLineEnds, OldMacLineEndsAreLineEnds) {
+  Load l(policy("得分 : score 0..100  备注 : text"), "编码,得分,备注\rA1,85,\"两\r行\"\rA2,90,x\r");
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.texts(""), (Strings{"A1", "A2"}));
+  EXPECT_EQ(l.texts("备注"), (Strings{"两\r行", "x"}));  // inside quotes a CR stays
+  // Errors then point at the right line.
+  Load bad(policy("得分 : score 0..100  备注 : text"), "编码,得分,备注\rA1,85,x\rA2,abc,y\r");
+  EXPECT_EQ(bad.errors(), "bad-cell d.csv:3:4 row 2, column `得分`: `abc` is not a number\n");
+}
+
+TEST(LoaderLineEnds, MixedLineEndsAreAnError) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\r\nA1,85\rA2,90\r\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "data-syntax d.csv:2:6 a carriage return (CR) without a line feed: the file mixes line ends (CR LF or LF, and CR "
+            "alone)\n");
+}
+
+TEST(LoaderMessages, HugeCellsAreCutInMessages) {
+  const std::string huge(1 << 20, '9');
+  Load l(policy("得分 : score 0..100"), "编码,得分\nA1," + huge + "x\n");
+  EXPECT_FALSE(l.data);
+  const std::string errors = l.errors();
+  EXPECT_LT(errors.size(), 300u) << errors.substr(0, 300);
+  EXPECT_EQ(errors, "bad-cell d.csv:2:4 row 1, column `得分`: `" + std::string(59, '9') + "…` is not a number\n");
+}
+
+TEST(LoaderMessages, TooLargeNamesTheLargestValue) {
+  Load l(policy("额度 : money"), "编码,额度\nA1,92233720368547758.08\nA2,92233720368547758.07\n");
+  EXPECT_EQ(l.errors(),
+            "bad-cell d.csv:2:4 row 1, column `额度`: `92233720368547758.08` is too large (the largest amount is "
+            "92,233,720,368,547,758.07元)\n");
+}
+
+TEST(LoaderEncoding, TheRowAndCellOfAStrayByteAreNamed) {
+  Load l(policy("得分 : score 0..100  事项 : list<text>"),
+         "编码,得分,事项\nA1,85,挪用资金\nA2,90,caf\xE9s;违规发包\n");
+  EXPECT_FALSE(l.data);
+  ASSERT_EQ(l.sink.error_count(), 1u);
+  const Diagnostic& d = l.sink.items().back();
+  EXPECT_EQ(d.message, "row 2, column `事项` (`caf\\xE9s;违规发包`): byte 0xE9 is not valid UTF-8");
+  EXPECT_EQ(d.line, 3u);
+  EXPECT_EQ(d.column, 10u);
+  // In the header.
+  Load h(policy("得分 : score 0..100"), "编码,得\xFF分\nA1,85\n");
+  EXPECT_EQ(h.sink.items().back().message, "the header, column 2 (`得\\xFF分`): byte 0xFF is not valid UTF-8");
+}
+
 // ---- column maps ----
 
 struct MapRead {
