@@ -4,11 +4,16 @@
 #include <openssl/evp.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <climits>
 #include <filesystem>
 #include <sstream>
 
+#include "jixiao/dsl/edit_distance.hpp"
+#include "jixiao/dsl/utf8.hpp"
 #include "jixiao/dsl/version.hpp"
 #include "jixiao/engine/encoding.hpp"
+#include "jixiao/stdlib.hpp"
 
 namespace jixiao::cli {
 
@@ -59,9 +64,6 @@ std::string Sha256::hex() {
   return hex_digest(digest, size);
 }
 
-namespace {
-
-// `path` (relative to the current directory) as seen from the directory of `record_path`.
 std::string relative_to_record(const std::string& path, const std::string& record_path) {
   std::error_code ec;
   const fs::path base = fs::weakly_canonical(fs::absolute(record_path, ec).parent_path(), ec);
@@ -69,6 +71,8 @@ std::string relative_to_record(const std::string& path, const std::string& recor
   const fs::path rel = target.lexically_relative(base);
   return rel.empty() ? target.string() : rel.generic_string();
 }
+
+namespace {
 
 std::string_view encoding_word(engine::Encoding e) {
   switch (e) {
@@ -78,7 +82,26 @@ std::string_view encoding_word(engine::Encoding e) {
   }
 }
 
+bool is_outside(const std::string& recorded) {
+  const fs::path p(recorded);
+  return p.is_absolute() || (!p.empty() && *p.begin() == "..");
+}
+
 }  // namespace
+
+std::vector<RecordedFile> policy_closure(const Session& s, const LoadedPolicy& loaded, const std::string& record_path) {
+  std::vector<RecordedFile> out;
+  for (const std::string& file : loaded.files) {
+    for (std::size_t i = 0; i < s.sources.size(); ++i) {
+      const SourceFile& f = s.sources.get(SourceId{static_cast<std::uint32_t>(i)});
+      if (f.path() != file) continue;
+      const bool embedded = file.rfind("std/", 0) == 0;
+      out.push_back({embedded ? file : relative_to_record(file, record_path), sha256_hex(f.text()), embedded});
+      break;
+    }
+  }
+  return out;
+}
 
 AuditRecord make_record(const Session& s, const EvalRequest& request, const EvalOutcome& outcome,
                         const std::string& out_path, const std::string& record_path) {
@@ -89,21 +112,42 @@ AuditRecord make_record(const Session& s, const EvalRequest& request, const Eval
   r.request.data = relative_to_record(request.data, record_path);
   if (request.columns) r.request.columns = relative_to_record(*request.columns, record_path);
   // Every file of the policy (the top file, its bases and imports), by the text that was read.
-  for (const std::string& file : outcome.loaded->files) {
-    for (std::size_t i = 0; i < s.sources.size(); ++i) {
-      const SourceFile& f = s.sources.get(SourceId{static_cast<std::uint32_t>(i)});
-      if (f.path() != file) continue;
-      const bool embedded = file.rfind("std/", 0) == 0;
-      r.policy_files.push_back({embedded ? file : relative_to_record(file, record_path), sha256_hex(f.text()), embedded});
-      break;
-    }
-  }
+  r.policy_files = policy_closure(s, *outcome.loaded, record_path);
   r.data = {r.request.data, outcome.data_sha256, false};
   if (request.columns) r.columns = RecordedFile{*r.request.columns, sha256_hex(outcome.columns_bytes), false};
   r.result_sha256 = outcome.result_sha256;
   if (!out_path.empty()) r.result = RecordedFile{relative_to_record(out_path, record_path), r.result_sha256, false};
   r.rows = outcome.result->selected.size();
   return r;
+}
+
+std::vector<std::string> paths_outside(const AuditRecord& r) {
+  std::vector<std::string> all;
+  for (const RecordedFile& f : r.policy_files) {
+    if (!f.embedded) all.push_back(f.path);
+  }
+  all.push_back(r.data.path);
+  if (r.columns) all.push_back(r.columns->path);
+  if (r.result) all.push_back(r.result->path);
+  std::vector<std::string> out;
+  for (const std::string& p : all) {
+    if (is_outside(p) && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  }
+  return out;
+}
+
+void warn_outside(Session& s, const std::string& record_path, const std::vector<std::string>& outside) {
+  constexpr std::size_t kShown = 5;
+  std::string list;
+  for (std::size_t i = 0; i < outside.size() && i < kShown; ++i) list += (i == 0 ? "`" : ", `") + outside[i] + "`";
+  if (outside.size() > kShown) list += " and " + std::to_string(outside.size() - kShown) + " more";
+  const std::string where = record_path == "-" ? "the current directory" : "the directory of `" + record_path + "`";
+  Diagnostic d = make_diagnostic(DiagCode::record_outside, Span{},
+                                 "the audit record names " + std::string(outside.size() == 1 ? "a file" : "files") + " outside " + where + ": " + list,
+                                 "`jixiao verify` refuses such paths unless given `--allow-outside`; to archive the record with its "
+                                 "files, write it in the directory that holds them all (e.g. beside the policy and the data)");
+  d.file = record_path == "-" ? "--record -" : record_path;
+  s.report(std::move(d));
 }
 
 std::string record_text(const AuditRecord& r) {
@@ -150,51 +194,387 @@ std::string record_text(const AuditRecord& r) {
   return out.str();
 }
 
-std::optional<AuditRecord> read_record(const std::string& text, const std::string& path, std::string& error) {
+namespace {
+
+// ---- reading a record: every key known, every value checked ----
+
+/// At most this many code points of a value are quoted in a message.
+constexpr std::size_t kShownValue = 80;
+
+std::string cut(std::string_view text) {
+  std::size_t pos = 0;
+  std::size_t n = 0;
+  while (pos < text.size() && n < kShownValue) {
+    (void)utf8::decode(text, pos);
+    ++n;
+  }
+  return pos < text.size() ? std::string(text.substr(0, pos)) + "…" : std::string(text);
+}
+
+/// A value for a message: "the text `...`" for a string, else "`...`" as written in TOML; cut
+/// when long.
+std::string toml_value(const toml::node& n) {
+  if (const auto s = n.value_exact<std::string>()) return "the text `" + cut(*s) + "`";
+  std::ostringstream out;
+  n.visit([&out](const auto& v) { out << v; });
+  return "`" + cut(out.str()) + "`";
+}
+
+bool is_sha256(std::string_view v) {
+  return v.size() == 64 && std::all_of(v.begin(), v.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+bool is_engine(std::string_view v) {
+  constexpr std::string_view kPrefix = "jixiao ";
+  if (v.size() <= kPrefix.size() || v.substr(0, kPrefix.size()) != kPrefix || v.size() > 64) return false;
+  return std::all_of(v.begin() + static_cast<std::ptrdiff_t>(kPrefix.size()), v.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '+';
+  });
+}
+
+std::string normal(const std::string& p) { return fs::path(p).lexically_normal().generic_string(); }
+
+class RecordReader {
+ public:
+  RecordReader(const std::string& path, bool allow_outside, std::vector<RecordProblem>& problems)
+      : path_(path), allow_outside_(allow_outside), problems_(problems) {
+    std::error_code ec;
+    dir_ = fs::weakly_canonical(fs::absolute(path, ec).parent_path(), ec);
+  }
+
+  std::optional<AuditRecord> read(const toml::table& t) {
+    if (t.empty()) {
+      problem(nullptr, "", "the record is empty", "give a record written by `jixiao eval ... --record FILE`");
+      return std::nullopt;
+    }
+    only_keys(t, "", {"engine", "command", "policy_files", "data", "columns", "result"});
+    AuditRecord r;
+    if (auto e = text(t, "", "engine", true)) {
+      if (is_engine(*e)) {
+        r.engine = *e;
+      } else {
+        problem(t.get("engine"), "engine", "`engine` is `" + cut(*e) + "`, not `jixiao VERSION`", "the record names the engine that wrote it, e.g. `jixiao 0.1.0`");
+      }
+    }
+    read_command(t, r);
+    read_policy_files(t, r);
+    read_data(t, r);
+    read_result(t, r);
+    if (!problems_.empty()) return std::nullopt;
+    return r;
+  }
+
+ private:
+  void problem(const toml::node* at, const std::string& field, const std::string& message, const std::string& hint) {
+    RecordProblem p;
+    if (at != nullptr && at->source().begin) {
+      p.line = at->source().begin.line;
+      p.column = at->source().begin.column;
+      if (at->source().end && at->source().end.line == p.line) {
+        p.end_line = at->source().end.line;
+        p.end_column = at->source().end.column;
+      }
+    }
+    p.field = field;
+    p.message = message;
+    p.hint = hint;
+    problems_.push_back(std::move(p));
+  }
+
+  static std::string join(std::string_view prefix, std::string_view key) {
+    return prefix.empty() ? std::string(key) : std::string(prefix) + "." + std::string(key);
+  }
+
+  void only_keys(const toml::table& t, std::string_view prefix, const std::vector<std::string>& known) {
+    for (const auto& [key, value] : t) {
+      const std::string name(key.str());
+      if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+      std::string hint = "a record written by `jixiao eval --record` has no such key";
+      if (auto best = closest_name(name, known)) hint = "did you mean `" + join(prefix, *best) + "`?";
+      problem(&value, join(prefix, name), "unknown key `" + cut(join(prefix, name)) + "` in the record", hint);
+    }
+  }
+
+  /// The table `key` of `t`; a problem when it is missing (and `required`) or not a table.
+  const toml::table* table(const toml::table& t, std::string_view key, bool required) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) {
+      if (required) problem(nullptr, std::string(key), "the record has no `[" + std::string(key) + "]` table", "give a record written by `jixiao eval ... --record FILE`, unchanged");
+      return nullptr;
+    }
+    if (!n->is_table()) {
+      problem(n, std::string(key), "`" + std::string(key) + "` is " + toml_value(*n) + ", not a table", "write it as `[" + std::string(key) + "]` with its keys below");
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  /// The value `key` of `t` (`prefix` names `t`), of the type T; a problem when it is missing (and
+  /// `required`) or of another type.
+  template <typename T>
+  std::optional<T> value(const toml::table& t, std::string_view prefix, std::string_view key, bool required, const char* expected) {
+    const toml::node* n = t.get(key);
+    const std::string field = join(prefix, key);
+    if (n == nullptr) {
+      const std::string owner = prefix.empty() ? "the record" : prefix.find('[') != std::string_view::npos ? "`" + std::string(prefix) + "`" : "`[" + std::string(prefix) + "]`";
+      if (required) problem(prefix.empty() ? nullptr : &t, field, owner + " has no `" + std::string(key) + "`", "give a record written by `jixiao eval ... --record FILE`, unchanged");
+      return std::nullopt;
+    }
+    if (auto v = n->value_exact<T>()) return v;
+    problem(n, field, "`" + field + "` is " + toml_value(*n) + ", not " + expected, "");
+    return std::nullopt;
+  }
+
+  std::optional<std::string> text(const toml::table& t, std::string_view prefix, std::string_view key, bool required) {
+    auto v = value<std::string>(t, prefix, key, required, "a text");
+    if (v && v->empty()) {
+      problem(t.get(key), join(prefix, key), "`" + join(prefix, key) + "` is empty", "");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  /// A path of the record: relative to the record's directory and inside it (unless allowed).
+  std::optional<std::string> path(const toml::table& t, std::string_view prefix, std::string_view key, bool required) {
+    auto v = text(t, prefix, key, required);
+    if (!v) return v;
+    const std::string field = join(prefix, key);
+    if (v->find('\0') != std::string::npos) {
+      problem(t.get(key), field, "`" + field + "` holds a NUL character", "");
+      return std::nullopt;
+    }
+    if (!allow_outside_ && !inside(*v)) {
+      problem(t.get(key), field, "`" + field + "` is `" + cut(*v) + "`, outside the record's directory",
+              "a record names its files relative to its own directory; if this record's files really are elsewhere, "
+              "run `jixiao verify --allow-outside RECORD`");
+      problems_.back().outside = true;
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  bool inside(const std::string& p) const {
+    const fs::path rel(p);
+    if (rel.is_absolute()) return false;
+    std::error_code ec;
+    const fs::path full = fs::weakly_canonical(dir_ / rel, ec);
+    if (ec) return false;
+    const auto [dir_end, ignored] = std::mismatch(dir_.begin(), dir_.end(), full.begin(), full.end());
+    (void)ignored;
+    return dir_end == dir_.end();
+  }
+
+  std::optional<std::string> sha256(const toml::table& t, std::string_view prefix) {
+    auto v = value<std::string>(t, prefix, "sha256", true, "a text");
+    if (!v) return v;
+    if (!is_sha256(*v)) {
+      const std::string field = join(prefix, "sha256");
+      problem(t.get("sha256"), field, "`" + field + "` is `" + cut(*v) + "`, not a SHA-256 (64 hex digits, 0-9 and a-f)", "");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  void read_command(const toml::table& top, AuditRecord& r) {
+    const toml::table* t = table(top, "command", true);
+    if (t == nullptr) return;
+    only_keys(*t, "command", {"policy", "data", "format", "encoding", "columns", "period", "all_periods", "params"});
+    command_ = t;
+    if (auto p = path(*t, "command", "policy", true)) r.request.policy = *p;
+    if (auto p = path(*t, "command", "data", true)) r.request.data = *p;
+    if (t->contains("columns")) {
+      if (auto p = path(*t, "command", "columns", true)) r.request.columns = *p;
+    }
+    if (auto f = value<std::string>(*t, "command", "format", true, "a text")) {
+      if (*f == "csv" || *f == "json") {
+        r.request.format = *f == "json" ? engine::ResultFormat::kJson : engine::ResultFormat::kCsv;
+      } else {
+        problem(t->get("format"), "command.format", "`command.format` is `" + cut(*f) + "`, not `csv` or `json`", "");
+      }
+    }
+    if (auto e = value<std::string>(*t, "command", "encoding", true, "a text")) {
+      if (auto enc = engine::parse_encoding_name(*e)) {
+        r.request.encoding = *enc;
+      } else {
+        problem(t->get("encoding"), "command.encoding", "`command.encoding` is `" + cut(*e) + "`, not `auto`, `utf-8`, `gbk` or `gb18030`", "");
+      }
+    }
+    if (t->contains("period")) {
+      if (auto p = text(*t, "command", "period", true)) r.request.period = *p;
+    }
+    if (auto a = value<bool>(*t, "command", "all_periods", true, "true or false")) r.request.all_periods = *a;
+    const toml::node* params = t->get("params");
+    if (params == nullptr) {
+      problem(t, "command.params", "`[command]` has no `params`", "a record without params has `params = []`");
+    } else if (const toml::array* list = params->as_array()) {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const toml::node& item = *list->get(i);
+        const std::string field = "command.params[" + std::to_string(i + 1) + "]";
+        const auto v = item.value_exact<std::string>();
+        const std::size_t eq = v ? v->find('=') : std::string::npos;
+        if (!v || eq == std::string::npos || eq == 0) {
+          problem(&item, field, "`" + field + "` is " + toml_value(item) + ", not `NAME=VALUE`", "each param is written as on the command line, e.g. `资金池=5000万元`");
+          continue;
+        }
+        const std::string name = v->substr(0, eq);
+        const bool repeated = std::any_of(r.request.params.begin(), r.request.params.end(), [&](const dsl::ParamOverride& p) { return p.name == name; });
+        if (repeated) {
+          problem(&item, field, "`" + field + "` gives the param `" + cut(name) + "` a second time", "an evaluation gives each param once");
+          continue;
+        }
+        r.request.params.push_back({name, v->substr(eq + 1)});
+      }
+    } else {
+      problem(params, "command.params", "`command.params` is " + toml_value(*params) + ", not an array of `NAME=VALUE` texts", "");
+    }
+  }
+
+  void read_policy_files(const toml::table& top, AuditRecord& r) {
+    const toml::node* n = top.get("policy_files");
+    if (n == nullptr) {
+      problem(nullptr, "policy_files", "the record has no `[[policy_files]]`: the files of the policy are not listed",
+              "give a record written by `jixiao eval ... --record FILE`, unchanged");
+      return;
+    }
+    const toml::array* list = n->as_array();
+    if (list == nullptr || list->empty()) {
+      problem(n, "policy_files", "`policy_files` is " + (list == nullptr ? toml_value(*n) : std::string("empty")) + ", not a list of `[[policy_files]]` tables",
+              "");
+      return;
+    }
+    std::vector<std::string> seen;
+    const std::size_t problems_before = problems_.size();
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const toml::node& item = *list->get(i);
+      const std::string prefix = "policy_files[" + std::to_string(i + 1) + "]";
+      const toml::table* t = item.as_table();
+      if (t == nullptr) {
+        problem(&item, prefix, "`" + prefix + "` is " + toml_value(item) + ", not a table", "");
+        continue;
+      }
+      only_keys(*t, prefix, {"path", "sha256", "embedded"});
+      const bool embedded = value<bool>(*t, prefix, "embedded", false, "true or false").value_or(false);
+      std::optional<std::string> p = embedded ? text(*t, prefix, "path", true) : path(*t, prefix, "path", true);
+      const auto hash = sha256(*t, prefix);
+      if (p && embedded && !is_bundled(*p)) {
+        problem(t->get("path"), prefix + ".path", "`" + prefix + ".path` is `" + cut(*p) + "`, which is no bundled standard policy",
+                "an embedded file is named `std/NAME.jx` after a policy of the standard library");
+        p.reset();
+      }
+      if (p) {
+        const std::string key = embedded ? *p : normal(*p);
+        if (const auto first = std::find(seen.begin(), seen.end(), key); first != seen.end()) {
+          problem(t->get("path"), prefix + ".path", "`" + cut(*p) + "` is listed twice in `[[policy_files]]` (first as policy_files[" +
+                                                        std::to_string(first - seen.begin() + 1) + "])",
+                  "each file of the policy is listed once");
+        }
+        seen.push_back(key);
+      } else {
+        seen.emplace_back();
+      }
+      if (p && hash) r.policy_files.push_back({*p, *hash, embedded});
+    }
+    // The policy itself is one of its files (unless a problem above already hides which ones).
+    if (problems_.size() == problems_before && !r.request.policy.empty() &&
+        std::find(seen.begin(), seen.end(), normal(r.request.policy)) == seen.end()) {
+      problem(command_ != nullptr ? command_->get("policy") : nullptr, "command.policy",
+              "`command.policy` is `" + cut(r.request.policy) + "`, which `[[policy_files]]` does not list", "the policy itself is the first of its files");
+    }
+  }
+
+  static bool is_bundled(const std::string& p) {
+    if (p.rfind("std/", 0) != 0 || p.size() < 8 || p.compare(p.size() - 3, 3, ".jx") != 0) return false;
+    const std::string name = p.substr(4, p.size() - 7);
+    for (const StdlibFile& f : stdlib_files()) {
+      if (f.name == name) return true;
+    }
+    return false;
+  }
+
+  /// `[data]` and `[columns]`: the same path as `[command]` gives, and a hash.
+  void read_data(const toml::table& top, AuditRecord& r) {
+    if (const toml::table* t = table(top, "data", true)) {
+      only_keys(*t, "data", {"path", "sha256"});
+      const auto p = path(*t, "data", "path", true);
+      if (p && !r.request.data.empty() && normal(*p) != normal(r.request.data)) {
+        problem(t->get("path"), "data.path", "`data.path` is `" + cut(*p) + "` but `command.data` is `" + cut(r.request.data) + "`",
+                "a record names one data file, in both places");
+      }
+      if (auto h = sha256(*t, "data")) r.data = {r.request.data, *h, false};
+    }
+    const toml::table* c = table(top, "columns", false);
+    const bool named = command_ != nullptr && command_->contains("columns");
+    if (c == nullptr) {
+      if (named && !top.contains("columns")) {
+        problem(command_->get("columns"), "columns", "`command.columns` names a column map, but the record has no `[columns]` table with its hash", "");
+      }
+      return;
+    }
+    only_keys(*c, "columns", {"path", "sha256"});
+    const auto p = path(*c, "columns", "path", true);
+    if (!named) {
+      problem(c, "columns", "the record has a `[columns]` table, but `command.columns` names no column map", "");
+    } else if (p && r.request.columns && normal(*p) != normal(*r.request.columns)) {
+      problem(c->get("path"), "columns.path", "`columns.path` is `" + cut(*p) + "` but `command.columns` is `" + cut(*r.request.columns) + "`",
+              "a record names one column map, in both places");
+    }
+    if (auto h = sha256(*c, "columns")) r.columns = RecordedFile{r.request.columns.value_or(""), *h, false};
+  }
+
+  void read_result(const toml::table& top, AuditRecord& r) {
+    const toml::table* t = table(top, "result", true);
+    if (t == nullptr) return;
+    only_keys(*t, "result", {"path", "sha256", "rows"});
+    if (auto h = sha256(*t, "result")) r.result_sha256 = *h;
+    if (t->contains("path")) {
+      if (auto p = path(*t, "result", "path", true)) r.result = RecordedFile{*p, r.result_sha256, false};
+    }
+    if (auto rows = value<std::int64_t>(*t, "result", "rows", true, "a whole number")) {
+      if (*rows < 0) {
+        problem(t->get("rows"), "result.rows", "`result.rows` is `" + std::to_string(*rows) + "`, not a count of rows", "");
+      } else {
+        r.rows = static_cast<std::size_t>(*rows);
+      }
+    }
+  }
+
+  const std::string& path_;
+  bool allow_outside_;
+  std::vector<RecordProblem>& problems_;
+  fs::path dir_;
+  const toml::table* command_ = nullptr;
+};
+
+}  // namespace
+
+std::optional<AuditRecord> read_record(const std::string& text, const std::string& path, bool allow_outside,
+                                       std::vector<RecordProblem>& problems) {
   toml::table t;
   try {
     t = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
-    error = path + ":" + std::to_string(e.source().begin.line) + ":" + std::to_string(e.source().begin.column) +
-            ": the record is not valid TOML: " + std::string(e.description());
+    RecordProblem p;
+    p.line = e.source().begin.line;
+    p.column = e.source().begin.column;
+    p.message = "the record is not valid TOML: " + cut(e.description());
+    p.hint = "give a record written by `jixiao eval ... --record FILE`, unchanged";
+    problems.push_back(std::move(p));
     return std::nullopt;
   }
-  AuditRecord r;
-  auto need = [&](std::optional<std::string> v, const char* what) {
-    if (!v) error = path + ": the record has no `" + std::string(what) + "`";
-    return v.value_or("");
-  };
-  r.engine = need(t["engine"].value<std::string>(), "engine");
-  r.request.policy = need(t["command"]["policy"].value<std::string>(), "command.policy");
-  r.request.data = need(t["command"]["data"].value<std::string>(), "command.data");
-  r.request.format = t["command"]["format"].value_or(std::string("csv")) == "json" ? engine::ResultFormat::kJson
-                                                                                   : engine::ResultFormat::kCsv;
-  r.request.encoding = engine::parse_encoding_name(t["command"]["encoding"].value_or(std::string("auto"))).value_or(engine::Encoding::kAuto);
-  if (auto c = t["command"]["columns"].value<std::string>()) r.request.columns = *c;
-  r.request.period = t["command"]["period"].value_or(std::string());
-  r.request.all_periods = t["command"]["all_periods"].value_or(false);
-  if (const auto* params = t["command"]["params"].as_array()) {
-    for (const auto& p : *params) {
-      const std::string v = p.value_or(std::string());
-      const auto eq = v.find('=');
-      if (eq != std::string::npos) r.request.params.push_back({v.substr(0, eq), v.substr(eq + 1)});
-    }
+  RecordReader reader(path, allow_outside, problems);
+  auto r = reader.read(t);
+  std::stable_sort(problems.begin(), problems.end(), [](const RecordProblem& a, const RecordProblem& b) {
+    // In the order of the text; problems with no place (a missing table) last.
+    const auto key = [](const RecordProblem& p) { return std::pair(p.line == 0 ? UINT32_MAX : p.line, p.column); };
+    return key(a) < key(b);
+  });
+  // The hint for paths outside once, on the first of them.
+  bool hinted = false;
+  for (RecordProblem& p : problems) {
+    if (!p.outside) continue;
+    if (hinted) p.hint.clear();
+    hinted = true;
   }
-  if (const auto* files = t["policy_files"].as_array()) {
-    for (const auto& f : *files) {
-      const auto* ft = f.as_table();
-      if (ft == nullptr) continue;
-      r.policy_files.push_back({(*ft)["path"].value_or(std::string()), (*ft)["sha256"].value_or(std::string()),
-                                (*ft)["embedded"].value_or(false)});
-    }
-  }
-  r.data = {r.request.data, need(t["data"]["sha256"].value<std::string>(), "data.sha256"), false};
-  if (t["columns"]) r.columns = RecordedFile{r.request.columns.value_or(""), t["columns"]["sha256"].value_or(std::string()), false};
-  r.result_sha256 = need(t["result"]["sha256"].value<std::string>(), "result.sha256");
-  if (auto p = t["result"]["path"].value<std::string>()) r.result = RecordedFile{*p, r.result_sha256, false};
-  r.rows = static_cast<std::size_t>(t["result"]["rows"].value_or(std::int64_t{0}));
-  if (!error.empty()) return std::nullopt;
   return r;
 }
-
 }  // namespace jixiao::cli

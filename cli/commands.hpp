@@ -10,6 +10,7 @@
 
 #include "args.hpp"
 #include "driver.hpp"
+#include "files.hpp"
 #include "jixiao/dsl/check.hpp"
 #include "jixiao/dsl/diagnostic.hpp"
 #include "jixiao/dsl/edit_distance.hpp"
@@ -27,6 +28,10 @@ struct Session {
   /// Reads a whole file; on failure reports `io-error` (exit code 2) and returns nullopt.
   std::optional<std::string> read_file(const std::string& path, const std::string& what);
   void report(Diagnostic d);
+  /// Reports `io-error` for `file` (exit code 2).
+  void report_io_error(const std::string& file, const std::string& message, const std::string& hint);
+  /// Every file this run has read: those given to read_file, and the policies' modules.
+  [[nodiscard]] std::vector<InputFile> inputs() const;
   /// Renders all diagnostics: text to stderr (with the `N errors, M warnings` line) or JSON to stdout.
   void flush_diagnostics();
   [[nodiscard]] int exit_code(bool warnings_are_errors = false) const;
@@ -39,6 +44,7 @@ struct Session {
   bool json = false;   ///< machine-readable diagnostics (JSON or SARIF) on stdout
   bool sarif = false;
   bool io_failed = false;
+  std::vector<InputFile> read_log;  ///< every read_file call: the path and what it is
   std::size_t max_errors = 20;
   int verbosity = 0;  ///< -1 quiet, 0 normal, 1+ verbose
   std::shared_ptr<spdlog::logger> logger;

@@ -76,6 +76,7 @@ Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
 }
 
 std::optional<std::string> Session::read_file(const std::string& path, const std::string& what) {
+  read_log.push_back({path, "the " + what});
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read " + what + " `" + path + "`: it is a directory",
@@ -122,6 +123,26 @@ std::optional<std::string> Session::read_file(const std::string& path, const std
 }
 
 void Session::report(Diagnostic d) { limit->report(std::move(d)); }
+
+void Session::report_io_error(const std::string& file, const std::string& message, const std::string& hint) {
+  Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, message, hint);
+  d.file = file;
+  report(std::move(d));
+  io_failed = true;
+}
+
+std::vector<InputFile> Session::inputs() const {
+  std::vector<InputFile> out = read_log;
+  // Modules are read by the resolver and kept in `sources` (as are the files above); `std/...`
+  // names the bundled standard library, which is no file.
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const std::string& path = sources.get(SourceId{static_cast<std::uint32_t>(i)}).path();
+    bool known = false;
+    for (const InputFile& f : read_log) known = known || f.path == path;
+    if (!known && path.rfind("std/", 0) != 0) out.push_back({path, "the module"});
+  }
+  return out;
+}
 
 void Session::flush_diagnostics() {
   sink.sort();
@@ -191,6 +212,9 @@ int run(const std::vector<std::string>& args, Io& io) {
     throw UsageError("unknown command `" + command + "`", hint);
   } catch (const UsageError& e) {
     io.err << "jixiao: error: " << e.what() << " [usage]\nhint: " << e.hint() << "\n";
+    return 2;
+  } catch (const OutputRefused& e) {
+    io.err << e.path() << ": error: " << e.what() << " [io-error]\nhint: " << e.hint() << "\n";
     return 2;
   } catch (const std::exception& e) {
     io.err << "jixiao: internal error: " << e.what()

@@ -23,22 +23,24 @@ constexpr std::string_view kEvalHelp =
     "Evaluates the policy over the community data (CSV with a header row; UTF-8, or GBK/GB18030 as\n"
     "Excel writes it on Chinese Windows) and writes one row per community: the key, every declared\n"
     "output, grades, alerts, each fund track's money and total, and the rules that fired. Without\n"
-    "--out the results go to stdout and the summary to stderr; with --out the summary goes to\n"
-    "stdout. Nothing is written when the policy or the data has an error.\n"
+    "--out (or with `--out -`) the results go to stdout and the summary to stderr; with --out FILE\n"
+    "the summary goes to stdout. Output files are written together at the end, or not at all: never\n"
+    "when the policy or the data has an error, never onto a file the run reads (the policy, its\n"
+    "modules, the data, the column map), keeping the mode of the file they replace.\n"
     "\n"
     "Options:\n";
 
 std::vector<OptionSpec> eval_options() {
   return with_common({
       {"data", 'd', "FILE", "the community data (CSV)"},
-      {"out", 'o', "FILE", "write the results to FILE (atomically) instead of stdout"},
+      {"out", 'o', "FILE", "write the results to FILE (atomically; through a link; `-`: stdout)"},
       {"format", 0, "FORMAT", "csv (default) or json"},
       {"param", 0, "NAME=VALUE", "override a param, e.g. --param 资金池=5000万元 (repeatable)", true},
       {"encoding", 0, "NAME", "the data's encoding: auto (default), utf-8, gbk or gb18030"},
       {"columns", 0, "FILE", "a TOML column map: [columns] \"输入名\" = \"表头\""},
       {"period", 0, "PERIOD", "with periods in the data: the period to evaluate (default: the latest)"},
       {"all-periods", 0, "", "with periods in the data: report every period, each with its own funds"},
-      {"record", 0, "FILE", "also write an audit record: hashes of every input and of the results (see `jixiao verify`)"},
+      {"record", 0, "FILE", "also write an audit record: hashes of every input and of the results (see `jixiao verify`); `-`: stdout"},
       {"threads", 'j', "N", "load, evaluate and format with N threads (default: the number of cores); the results are the same for any N"},
       {"stats", 0, "", "print the time of each phase and the rows per second to stderr"},
   });
@@ -112,12 +114,18 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   if (format_name != "csv" && format_name != "json") {
     throw UsageError("`--format` is `" + format_name + "`", "write `--format csv` or `--format json`");
   }
-  engine::LoadOptions load;
-  load.encoding = encoding_flag(parsed);
   Session s(io, parsed);
-  if (s.json && !parsed.has("out")) {
+  // The outputs, checked before any work against the files the command line names (and again,
+  // once the policy's modules are known, against every file the run read).
+  OutputSet outputs;
+  std::optional<std::size_t> results_out;
+  std::optional<std::size_t> record_out;
+  if (auto p = parsed.value("out")) results_out = outputs.add(*p, "--out", "the results");
+  if (auto p = parsed.value("record")) record_out = outputs.add(*p, "--record", "the audit record");
+  const bool results_to_file = results_out && !outputs.to_stdout(*results_out);
+  if (s.json && (!results_to_file || outputs.any_to_stdout())) {
     throw UsageError("with `--diagnostics-format=json` the diagnostics take stdout, so the results cannot",
-                     "write the results to a file with `--out FILE`");
+                     "write the results (and the record) to files with `--out FILE`");
   }
   const auto params = param_overrides(parsed);
   Progress progress(io, io.err_is_terminal && s.verbosity == 0);  // -v logs each phase instead
@@ -126,60 +134,65 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
     s.flush_diagnostics();
     return s.exit_code();
   };
+  auto write_failed = [&](const OutputError& e) {
+    s.report_io_error(e.path, e.message, "check that the directory exists and is writable; no output was changed");
+    return fail();
+  };
 
   EvalRequest request;
   request.policy = parsed.positional[0];
   request.data = *data_path;
   request.params = params;
-  request.encoding = load.encoding;
+  request.encoding = encoding_flag(parsed);
   request.columns = parsed.value("columns");
   request.period = parsed.value("period").value_or("");
   request.all_periods = parsed.has("all-periods");
   request.format = format_name == "json" ? engine::ResultFormat::kJson : engine::ResultFormat::kCsv;
   request.threads = default_threads();
   if (auto n = parsed.value("threads")) request.threads = whole_number_flag("threads", *n, 1, 256, "--threads 2");
-  request.hash_data = parsed.has("record");
-  auto outcome = run_evaluation(s, request, [&](const std::string& what) { progress.phase(what); });
-  if (!outcome) return fail();
+  request.hash_data = record_out.has_value();
+  std::vector<InputFile> named = {{request.policy, "the policy"}, {request.data, "the data"}};
+  if (request.columns) named.push_back({*request.columns, "the column map"});
+  outputs.refuse_inputs(named);
+
+  EvalOutcome outcome;
+  if (!run_evaluation(s, request, outcome, [&](const std::string& what) { progress.phase(what); })) return fail();
+  outputs.refuse_inputs(s.inputs());
   progress.phase("writing the results");
-  const auto out_path = parsed.value("out");
   const bool hash = request.hash_data;  // the record holds the results' hash
-  if (out_path) {
-    const std::string error = write_atomically(*out_path, "the results", [&](const Emit& emit) { write_outcome(request, *outcome, hash, emit); });
-    if (!error.empty()) {
-      Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, error, "check that the directory exists and is writable");
-      d.file = *out_path;
-      s.report(std::move(d));
-      s.io_failed = true;
-      return fail();
-    }
+  if (results_to_file) {
+    if (auto e = outputs.stage(*results_out, [&](const Emit& emit) { write_outcome(request, outcome, hash, emit); })) return write_failed(*e);
   } else {
-    write_outcome(request, *outcome, hash, [&io](std::string_view piece) { io.out.write(piece.data(), static_cast<std::streamsize>(piece.size())); });
+    write_outcome(request, outcome, hash, [&io](std::string_view piece) { io.out.write(piece.data(), static_cast<std::streamsize>(piece.size())); });
     io.out.flush();
   }
-  if (auto record_path = parsed.value("record")) {
-    const AuditRecord record = make_record(s, request, *outcome, out_path.value_or(""), *record_path);
-    const std::string error = write_atomically(*record_path, record_text(record), "the audit record");
-    if (!error.empty()) {
-      Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, error, "check that the directory exists and is writable");
-      d.file = *record_path;
-      s.report(std::move(d));
-      s.io_failed = true;
-      return fail();
+  std::vector<std::string> outside;  // paths the record names outside its directory
+  if (record_out) {
+    const std::string& record_path = outputs.path(*record_out);  // `-`: paths relative to the current directory
+    const AuditRecord record = make_record(s, request, outcome, results_to_file ? outputs.path(*results_out) : "", record_path);
+    outside = paths_outside(record);
+    if (outputs.to_stdout(*record_out)) {
+      io.out << record_text(record);
+      io.out.flush();
+    } else if (auto e = outputs.stage(*record_out, record_text(record))) {
+      return write_failed(*e);
     }
   }
+  if (auto e = outputs.commit()) return write_failed(*e);
+  if (!outside.empty()) warn_outside(s, outputs.path(*record_out), outside);
   progress.clear();
   s.logger->info("formatted and wrote {} results in {:.1f} ms ({:.1f} ms writing)", format_name,
-                 outcome->times.format + outcome->times.write, outcome->times.write);
+                 outcome.times.format + outcome.times.write, outcome.times.write);
   if (parsed.has("stats")) {
-    io.err << stats_text(outcome->times, ms_since(started), outcome->result->selected.size(), request.threads);
+    io.err << stats_text(outcome.times, ms_since(started), outcome.result->selected.size(), request.threads);
   }
   s.flush_diagnostics();
   if (s.verbosity >= 0) {
-    std::string summary = engine::format_summary(outcome->loaded->policy, *outcome->data, *outcome->result);
-    if (out_path) summary += "results written to `" + *out_path + "`\n";
-    // The summary goes to stdout when the results went to a file, unless JSON diagnostics hold it.
-    (out_path && !s.json ? io.out : io.err) << summary;
+    std::string summary = engine::format_summary(outcome.loaded->policy, *outcome.data, *outcome.result);
+    if (results_to_file) summary += "results written to `" + outputs.path(*results_out) + "`\n";
+    // The summary goes to stdout when nothing else does (the results went to a file, and neither
+    // the record nor JSON diagnostics took stdout).
+    (results_to_file && !outputs.any_to_stdout() && !s.json ? io.out : io.err) << summary;
   }
   return s.exit_code();
 }

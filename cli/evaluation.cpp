@@ -19,12 +19,11 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
-std::optional<EvalOutcome> run_evaluation(Session& s, const EvalRequest& request,
-                                          const std::function<void(const std::string&)>& phase) {
-  EvalOutcome out;
+bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
+                    const std::function<void(const std::string&)>& phase) {
   auto t = std::chrono::steady_clock::now();
   out.loaded = load_policy(s, request.policy, request.params);
-  if (!out.loaded) return std::nullopt;
+  if (!out.loaded) return false;
   out.times.check = ms_since(t);
   s.logger->info("checked `{}` in {:.1f} ms", request.policy, out.times.check);
 
@@ -33,20 +32,21 @@ std::optional<EvalOutcome> run_evaluation(Session& s, const EvalRequest& request
   load.threads = request.threads;
   if (request.columns) {
     auto text = s.read_file(*request.columns, "column map");
-    if (!text) return std::nullopt;
+    if (!text) return false;
     out.columns_bytes = *text;
+    out.columns_read = true;
     auto map = engine::read_column_map(s.sources, *request.columns, std::move(*text), out.loaded->policy, *s.limit);
-    if (!map) return std::nullopt;
+    if (!map) return false;
     load.column_map = std::move(*map);
   }
   t = std::chrono::steady_clock::now();
   phase("reading " + request.data);
   auto bytes = s.read_file(request.data, "data file");
-  if (!bytes) return std::nullopt;
+  if (!bytes) return false;
   if (request.hash_data) out.data_sha256 = sha256_hex(*bytes);
   // The bytes move into the loader: valid UTF-8 is kept as read, not copied.
   out.data = engine::load_csv(s.sources, request.data, std::move(*bytes), out.loaded->policy, load, *s.limit);
-  if (!out.data) return std::nullopt;
+  if (!out.data) return false;
   out.times.load = ms_since(t);
   s.logger->info("loaded {} rows from `{}` ({}) in {:.1f} ms", out.data->rows, request.data, out.data->encoding, out.times.load);
 
@@ -73,12 +73,12 @@ std::optional<EvalOutcome> run_evaluation(Session& s, const EvalRequest& request
   t = std::chrono::steady_clock::now();
   phase("evaluating " + std::to_string(out.data->rows) + " rows");
   out.result = engine::evaluate(out.loaded->plan, *out.data, options, *s.limit);
-  if (!out.result) return std::nullopt;
+  if (!out.result) return false;
   out.times.evaluate = timings.evaluate_ms;
   out.times.allocate = timings.allocate_ms;
   s.logger->info("evaluated in {:.1f} ms and allocated in {:.1f} ms ({} threads)", timings.evaluate_ms, timings.allocate_ms,
                  request.threads);
-  return out;
+  return true;
 }
 
 void write_outcome(const EvalRequest& request, EvalOutcome& outcome, bool hash,

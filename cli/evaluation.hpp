@@ -48,14 +48,16 @@ struct EvalOutcome {
   std::string result_sha256; ///< of the results' bytes, once write_outcome hashed them
   std::string data_sha256;   ///< of the data file as read, when EvalRequest::hash_data
   std::string columns_bytes; ///< the column map as read, when there is one
+  bool columns_read = false; ///< columns_bytes holds it
   PhaseTimes times;
 };
 
-/// Runs the pipeline up to the results (not formatted). Problems are reported to the session
-/// (nullopt returned); a `--period` the data does not have throws UsageError. `phase` is told what
-/// is starting (for progress lines).
-std::optional<EvalOutcome> run_evaluation(Session& s, const EvalRequest& request,
-                                          const std::function<void(const std::string&)>& phase);
+/// Runs the pipeline up to the results (not formatted) into `out`. Problems are reported to the
+/// session and false returned; what was done before them stays in `out` (`verify` hashes the
+/// files that were read). A `--period` the data does not have throws UsageError. `phase` is told
+/// what is starting (for progress lines).
+bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
+                    const std::function<void(const std::string&)>& phase);
 
 /// Formats the outcome's results in the request's format and hands them to `emit` piece by piece
 /// (engine::write_results), hashing them into `outcome.result_sha256` when `hash`. Sets the

@@ -1,23 +1,319 @@
-// Writing output files safely (see files.hpp).
+// Output files as one transaction per run (see files.hpp).
 #include "files.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <climits>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <set>
+#include <stdexcept>
+
+#include "args.hpp"
 
 namespace jixiao::cli {
 
-std::string write_atomically(const std::string& path, const std::string& text, std::string_view what) {
-  return write_atomically(path, what, [&text](const Emit& emit) { emit(text); });
+namespace fs = std::filesystem;
+
+struct TempSlot {
+  std::atomic<int> state{0};  // kFree, kWriting or kInUse
+  char path[PATH_MAX] = {};
+  TempSlot* next = nullptr;
+};
+
+namespace {
+
+// ---- temporary files removed on SIGINT, SIGTERM and SIGHUP ----
+//
+// The handler may run at any moment, on any thread, so it only reads memory that is never freed
+// and calls async-signal-safe functions (unlink, sigaction, raise). Slots are allocated once and
+// reused: a slot is claimed (free → writing), its path written, then published (→ in use); the
+// handler unlinks only published paths.
+
+constexpr int kFree = 0;
+constexpr int kWriting = 1;
+constexpr int kInUse = 2;
+
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<TempSlot*>::is_always_lock_free,
+              "the signal handler reads these atomics");
+std::atomic<TempSlot*> g_slots{nullptr};
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+extern "C" void remove_temps_and_reraise(int sig) {
+  for (TempSlot* s = g_slots.load(); s != nullptr; s = s->next) {
+    if (s->state.load() == kInUse) ::unlink(s->path);
+  }
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  ::sigaction(sig, &dfl, nullptr);
+  ::raise(sig);  // delivered with the default action once the handler returns
 }
 
-std::string write_atomically(const std::string& path, std::string_view what, const std::function<void(const Emit&)>& produce) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  const std::string prefix = "cannot write " + std::string(what) + " to `" + path + "`: ";
-  std::FILE* out = std::fopen(tmp.c_str(), "wb");
-  if (out == nullptr) return prefix + std::strerror(errno);
+/// Installs the handler for each signal that has its default action (a signal the process was
+/// told to ignore, as under nohup, stays ignored); called at each registration, so that a handler
+/// reset since (by a child process, say) is installed again.
+void install_handlers() {
+  struct sigaction act {};
+  act.sa_handler = remove_temps_and_reraise;
+  sigemptyset(&act.sa_mask);
+  for (const int sig : kSignals) sigaddset(&act.sa_mask, sig);
+  for (const int sig : kSignals) {
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) ::sigaction(sig, &act, nullptr);
+  }
+}
+
+/// Registers `path` for removal on a signal; nullptr when the path is too long (then the caller
+/// cannot have created it: open refuses paths of PATH_MAX bytes or more).
+TempSlot* register_temp(const std::string& path) {
+  if (path.size() >= PATH_MAX) return nullptr;
+  install_handlers();
+  TempSlot* slot = g_slots.load();
+  for (; slot != nullptr; slot = slot->next) {
+    int expected = kFree;
+    if (slot->state.compare_exchange_strong(expected, kWriting)) break;
+  }
+  if (slot == nullptr) {
+    slot = new TempSlot;  // never freed: the handler may be reading the list
+    slot->state.store(kWriting);
+    slot->next = g_slots.load();
+    while (!g_slots.compare_exchange_weak(slot->next, slot)) {
+    }
+  }
+  std::memcpy(slot->path, path.c_str(), path.size() + 1);
+  slot->state.store(kInUse);
+  return slot;
+}
+
+void unregister_temp(TempSlot* slot) {
+  if (slot != nullptr) slot->state.store(kFree);
+}
+
+/// Blocks the three signals on this thread while a temporary file is created and registered, or
+/// renamed and unregistered, so that the handler never misses one nor removes a renamed file.
+class SignalsBlocked {
+ public:
+  SignalsBlocked() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (const int sig : kSignals) sigaddset(&set, sig);
+    ::pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~SignalsBlocked() { ::pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  SignalsBlocked(const SignalsBlocked&) = delete;
+  SignalsBlocked& operator=(const SignalsBlocked&) = delete;
+
+ private:
+  sigset_t old_;
+};
+
+// ---- paths ----
+
+/// The file `path` leads to through symbolic links (the last component only; directories are
+/// followed by the system). Sets `error` (ELOOP) when the links do not end.
+fs::path follow_links(const std::string& path, int& error) {
+  fs::path p = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return p;
+    std::error_code ec;
+    const fs::path to = fs::read_symlink(p, ec);
+    if (ec) {
+      error = ec.value();
+      return p;
+    }
+    p = to.is_absolute() ? to : p.parent_path() / to;
+  }
+  error = ELOOP;
+  return p;
+}
+
+std::string kind_of(mode_t mode) {
+  if (S_ISREG(mode)) return "";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+/// Ten letters and digits from the system's random source (the clock and the process id if that
+/// fails): temporary names nobody can predict or collide with.
+std::string random_suffix() {
+  static const char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  unsigned char bytes[10];
+  if (::getrandom(bytes, sizeof bytes, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof bytes)) {
+    auto x = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+             (static_cast<std::uint64_t>(::getpid()) << 32);
+    for (unsigned char& b : bytes) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      b = static_cast<unsigned char>(x >> 56);
+    }
+  }
+  std::string out;
+  for (const unsigned char b : bytes) out.push_back(kChars[b % (sizeof kChars - 1)]);
+  return out;
+}
+
+std::string shown(const std::string& flag, const std::string& path) {
+  return "`" + (flag.empty() ? path : flag + " " + path) + "`";
+}
+
+}  // namespace
+
+FileIdentity file_identity(const std::string& path) {
+  FileIdentity id;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    id.exists = true;
+    id.device = st.st_dev;
+    id.inode = st.st_ino;
+    return id;
+  }
+  int error = 0;
+  const fs::path target = follow_links(path, error);
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(target, ec);
+  id.path = (fs::weakly_canonical(absolute.parent_path(), ec) / absolute.filename()).string();
+  return id;
+}
+
+std::string non_regular_kind(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "";
+  return kind_of(st.st_mode);
+}
+
+OutputSet::~OutputSet() {
+  for (Output& o : outputs_) discard(o);
+}
+
+void OutputSet::discard(Output& o) {
+  if (o.temp.empty()) return;
+  SignalsBlocked blocked;
+  ::unlink(o.temp.c_str());
+  unregister_temp(o.slot);
+  o.temp.clear();
+  o.slot = nullptr;
+}
+
+std::size_t OutputSet::add(const std::string& path, std::string flag, std::string what) {
+  Output o{path, std::move(flag), std::move(what), "", {}, "", nullptr};
+  if (path == "-") {
+    for (const Output& other : outputs_) {
+      if (other.path == "-") {
+        throw UsageError(shown(other.flag, "-") + " and " + shown(o.flag, "-") + " both write to standard output",
+                         "write one of them to a file");
+      }
+    }
+    outputs_.push_back(std::move(o));
+    return outputs_.size() - 1;
+  }
+  if (path.empty()) throw UsageError("`" + o.flag + "` names no file", "write e.g. `" + o.flag + " results.csv`, or `-` for standard output");
+  int error = 0;
+  o.target = follow_links(path, error).string();
+  const std::string cannot = "cannot write " + o.what + " to `" + path + "`: ";
+  if (error != 0) {
+    throw OutputRefused(path, cannot + "it is a symbolic link that cannot be followed (" + std::strerror(error) + ")",
+                        "name a regular file, or a link to one; nothing was written");
+  }
+  if (const std::string kind = non_regular_kind(o.target); !kind.empty()) {
+    throw OutputRefused(path, cannot + "it is " + kind + ", not a regular file",
+                        kind == "a directory" ? "name a file inside it; nothing was written"
+                                              : "name a regular file (it is replaced atomically), or `-` for standard output; nothing was written");
+  }
+  o.id = file_identity(path);
+  for (const Output& other : outputs_) {
+    if (other.path != "-" && other.id == o.id) {
+      throw UsageError(shown(other.flag, other.path) + " and " + shown(o.flag, path) + " are the same file",
+                       "give each output a file of its own; nothing was written");
+    }
+  }
+  outputs_.push_back(std::move(o));
+  return outputs_.size() - 1;
+}
+
+bool OutputSet::to_stdout(std::size_t i) const { return outputs_.at(i).path == "-"; }
+
+bool OutputSet::any_to_stdout() const {
+  for (const Output& o : outputs_) {
+    if (o.path == "-") return true;
+  }
+  return false;
+}
+
+const std::string& OutputSet::path(std::size_t i) const { return outputs_.at(i).path; }
+
+void OutputSet::refuse_inputs(const std::vector<InputFile>& inputs) const {
+  for (const InputFile& in : inputs) {
+    const FileIdentity id = file_identity(in.path);
+    for (const Output& o : outputs_) {
+      if (o.path == "-" || !(o.id == id)) continue;
+      throw UsageError(shown(o.flag, o.path) + " would overwrite " + in.what + " `" + in.path + "`" +
+                           (in.path == o.path ? "" : " (the same file)"),
+                       "write " + o.what + " to a file the run does not read; nothing was written");
+    }
+  }
+}
+
+std::optional<OutputError> OutputSet::stage(std::size_t i, std::string_view text) {
+  return stage(i, [text](const Emit& emit) { emit(text); });
+}
+
+std::optional<OutputError> OutputSet::stage(std::size_t i, const std::function<void(const Emit&)>& produce) {
+  Output& o = outputs_.at(i);
+  if (o.path == "-") throw std::logic_error("OutputSet::stage: standard output is written by the caller");
+  discard(o);
+  auto failure = [&](int code) {
+    return OutputError{o.path, "cannot write " + o.what + " to `" + o.path + "`: " + std::strerror(code)};
+  };
+  // The file it replaces: refused when it became something else since `add`; its mode is kept.
+  struct stat old {};
+  const bool existed = ::stat(o.target.c_str(), &old) == 0;
+  if (existed && !S_ISREG(old.st_mode)) {
+    return OutputError{o.path, "cannot write " + o.what + " to `" + o.path + "`: it is " + kind_of(old.st_mode) + ", not a regular file"};
+  }
+  const fs::path target(o.target);
+  std::string name = target.filename().string();
+  if (name.size() > 200) name.resize(200);  // the temporary name stays under NAME_MAX
+  int fd = -1;
+  {
+    SignalsBlocked blocked;
+    for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+      o.temp = (target.parent_path() / (name + ".tmp-" + random_suffix())).string();
+      fd = ::open(o.temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);  // 0666 less the umask
+      if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0) {
+      const int code = errno;
+      o.temp.clear();
+      return failure(code);
+    }
+    o.slot = register_temp(o.temp);
+  }
+  if (existed) {
+    // The owner first (changing it may clear set-id bits), then the mode; an owner that cannot be
+    // kept (not root) is left as the process's.
+    if (old.st_uid != ::geteuid() || old.st_gid != ::getegid()) (void)::fchown(fd, old.st_uid, old.st_gid);
+    (void)::fchmod(fd, old.st_mode & 07777);
+  }
+  std::FILE* out = ::fdopen(fd, "wb");
+  if (out == nullptr) {
+    const int code = errno;
+    ::close(fd);
+    discard(o);
+    return failure(code);
+  }
   int failed = 0;  // the errno of the first failed write
   try {
     produce([&](std::string_view piece) {
@@ -25,21 +321,53 @@ std::string write_atomically(const std::string& path, std::string_view what, con
     });
   } catch (...) {
     std::fclose(out);
-    std::remove(tmp.c_str());
+    discard(o);
     throw;
   }
   if (std::fflush(out) != 0 && failed == 0) failed = errno != 0 ? errno : EIO;
+  if (failed == 0 && ::fsync(::fileno(out)) != 0 && errno != EINVAL) failed = errno;
   if (std::fclose(out) != 0 && failed == 0) failed = errno != 0 ? errno : EIO;
   if (failed != 0) {
-    std::remove(tmp.c_str());
-    return prefix + std::strerror(failed);
+    discard(o);
+    return failure(failed);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return prefix + why;
+  return std::nullopt;
+}
+
+std::optional<OutputError> OutputSet::commit() {
+  std::string replaced;  // the outputs already in place when a rename fails
+  std::set<std::string> directories;
+  for (Output& o : outputs_) {
+    if (o.temp.empty()) continue;
+    int code = 0;
+    {
+      SignalsBlocked blocked;
+      if (::rename(o.temp.c_str(), o.target.c_str()) != 0) {
+        code = errno;
+      } else {
+        unregister_temp(o.slot);
+        o.temp.clear();
+        o.slot = nullptr;
+      }
+    }
+    if (code != 0) {
+      for (Output& rest : outputs_) discard(rest);
+      std::string message = "cannot write " + o.what + " to `" + o.path + "`: " + std::strerror(code);
+      if (!replaced.empty()) message += "; already written: " + replaced;
+      return OutputError{o.path, message};
+    }
+    replaced += (replaced.empty() ? "`" : ", `") + o.path + "`";
+    directories.insert(fs::path(o.target).parent_path().string());
   }
-  return "";
+  // The renames themselves reach the disk with their directories.
+  for (const std::string& dir : directories) {
+    const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      (void)::fsync(fd);
+      ::close(fd);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace jixiao::cli

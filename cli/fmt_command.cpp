@@ -19,8 +19,9 @@ constexpr std::string_view kFmtHelp =
     "Rewrites policies in the canonical layout (docs/fmt.md): 2-space indentation, aligned\n"
     "columns, one spelling for every expression, comments kept where they are. A file that does\n"
     "not parse is reported as `jixiao check` reports it and left untouched. Files are rewritten\n"
-    "in place through a temporary file and a rename; a file already in the layout is not written.\n"
-    "A directory stands for the `.jx` files under it.\n"
+    "in place (through links, keeping their mode), all together at the end through temporary\n"
+    "files and renames; a file already in the layout is not written. A directory stands for the\n"
+    "`.jx` files under it; a file named twice is formatted once.\n"
     "Exit code 0 on success, 1 when a file has errors (or, with --check, would be reformatted),\n"
     "2 for usage or I/O failures.\n"
     "\n"
@@ -116,23 +117,6 @@ std::string unified_diff(const std::string& path, const std::string& before, con
   return out;
 }
 
-// Writes `text` to `path` atomically, keeping the file's permissions; writes through a symbolic
-// link to the file it names. Returns an error message, or "".
-std::string rewrite(const std::string& path, const std::string& text) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  std::string target = path;
-  if (fs::is_symlink(path, ec)) {
-    const fs::path resolved = fs::canonical(path, ec);
-    if (!ec) target = resolved.string();
-  }
-  const fs::perms perms = fs::status(target, ec).permissions();
-  const bool keep_perms = !ec;
-  std::string error = write_atomically(target, text, "the formatted policy");
-  if (error.empty() && keep_perms) fs::permissions(target, perms, ec);
-  return error;
-}
-
 // The files to format: each FILE as given, and the `.jx` files under each directory (recursively,
 // in order of their paths).
 std::vector<std::string> policy_files(const std::vector<std::string>& paths) {
@@ -176,7 +160,19 @@ int cmd_fmt(const std::vector<std::string>& args, Io& io) {
   bool internal_error = false;
   std::string report;   // `FILE: would be reformatted`, `FILE: reformatted`
   std::string content;  // --stdout and --diff
+  // Each file once, however it is named (`a.jx ./a.jx`, a link, a directory holding it): it is both
+  // read and rewritten, and all rewritten files are committed together at the end.
+  std::vector<std::string> files;
+  std::vector<FileIdentity> seen;
   for (const std::string& path : policy_files(parsed.positional)) {
+    const FileIdentity id = file_identity(path);
+    if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+    seen.push_back(id);
+    files.push_back(path);
+  }
+  OutputSet outputs;
+  std::vector<std::string> rewritten;
+  for (const std::string& path : files) {
     auto text = s.read_file(path, "policy");
     if (!text) continue;
     const SourceId id = s.sources.add(path, std::move(*text));
@@ -203,15 +199,18 @@ int cmd_fmt(const std::vector<std::string>& args, Io& io) {
       continue;
     }
     if (!changed) continue;
-    const std::string error = rewrite(path, *formatted);
-    if (!error.empty()) {
-      Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, error, "check that the file and its directory are writable");
-      d.file = path;
-      s.report(std::move(d));
-      s.io_failed = true;
-      continue;
+    if (auto error = outputs.stage(outputs.add(path, "", "the formatted policy"), *formatted)) {
+      s.report_io_error(error->path, error->message, "check that the file and its directory are writable; no file was changed");
+      break;
     }
-    if (s.verbosity >= 1) report += path + ": reformatted\n";
+    rewritten.push_back(path);
+  }
+  if (!s.io_failed) {
+    if (auto error = outputs.commit()) {
+      s.report_io_error(error->path, error->message, "check that the file and its directory are writable");
+    } else if (s.verbosity >= 1) {
+      for (const std::string& path : rewritten) report += path + ": reformatted\n";
+    }
   }
   io.out << content;
   s.flush_diagnostics();

@@ -18,7 +18,7 @@ constexpr std::string_view kGraphHelp =
 std::vector<OptionSpec> graph_options() {
   return with_common({
       {"format", 0, "FORMAT", "dot (default) or mermaid"},
-      {"out", 'o', "FILE", "write the graph to FILE instead of stdout"},
+      {"out", 'o', "FILE", "write the graph to FILE (atomically) instead of stdout"},
       {"param", 0, "NAME=VALUE", "override a param (as for eval)", true},
   });
 }
@@ -114,20 +114,21 @@ int cmd_graph(const std::vector<std::string>& args, Io& io) {
     throw UsageError("`--format` is `" + format + "`", "write `--format dot` or `--format mermaid`");
   }
   Session s(io, parsed);
+  OutputSet outputs;
+  std::optional<std::size_t> out;
+  if (auto p = parsed.value("out")) out = outputs.add(*p, "--out", "the graph");
+  outputs.refuse_inputs({{parsed.positional[0], "the policy"}});
   auto loaded = load_policy(s, parsed.positional[0], param_overrides(parsed));
   if (!loaded) {
     s.flush_diagnostics();
     return s.exit_code();
   }
+  outputs.refuse_inputs(s.inputs());
   const std::string text = format == "dot" ? dot(*loaded) : mermaid(*loaded);
-  if (auto out = parsed.value("out")) {
-    const std::string error = write_atomically(*out, text, "the graph");
-    if (!error.empty()) {
-      Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, error, "check that the directory exists and is writable");
-      d.file = *out;
-      s.report(std::move(d));
-      s.io_failed = true;
-    }
+  if (out && !outputs.to_stdout(*out)) {
+    auto error = outputs.stage(*out, text);
+    if (!error) error = outputs.commit();
+    if (error) s.report_io_error(error->path, error->message, "check that the directory exists and is writable");
   } else {
     io.out << text;
   }

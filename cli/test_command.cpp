@@ -40,7 +40,7 @@ std::vector<OptionSpec> test_options() {
       {"quiet", 'q', "", "print only failures and the final count"},
       {"coverage", 0, "", "report the bands, vetoes, deductions, bonuses, caps and tracks the cases exercised"},
       {"min-coverage", 0, "P", "fail when a policy's coverage is below P percent (0 to 100; implies --coverage)"},
-      {"junit", 0, "FILE", "also write a JUnit XML report to FILE (atomically)"},
+      {"junit", 0, "FILE", "also write a JUnit XML report to FILE (atomically; `-`: stdout, the PASS/FAIL lines then go to stderr)"},
   };
 }
 
@@ -456,6 +456,8 @@ class Runner {
   }
 
   [[nodiscard]] const std::vector<PolicyCoverage>& coverage() const { return coverage_; }
+  /// Every file the cases read: policies, their modules, data files.
+  [[nodiscard]] const std::vector<InputFile>& inputs() const { return inputs_; }
 
  private:
   PolicyCoverage& coverage_for(const std::string& policy_path) {
@@ -470,9 +472,16 @@ class Runner {
   }
 
   CaseOutcome run_case(const TestFile& file, const TestCase& c, PolicyCoverage& coverage) {
+    Session cs(io_, args_);  // diagnostics of this case only
+    CaseOutcome out = evaluate_case(cs, file, c, coverage);
+    const std::vector<InputFile> read = cs.inputs();
+    inputs_.insert(inputs_.end(), read.begin(), read.end());
+    return out;
+  }
+
+  CaseOutcome evaluate_case(Session& cs, const TestFile& file, const TestCase& c, PolicyCoverage& coverage) {
     CaseOutcome out;
     out.name = c.name;
-    Session cs(io_, args_);  // diagnostics of this case only
     auto diagnostics = [&]() {
       cs.sink.sort();
       RenderOptions plain;
@@ -557,6 +566,7 @@ class Runner {
   Session& s_;
   std::vector<PolicyCoverage> coverage_;
   std::map<std::string, std::size_t> coverage_index_;
+  std::vector<InputFile> inputs_;
 };
 
 }  // namespace
@@ -577,7 +587,12 @@ int cmd_test(const std::vector<std::string>& args, Io& io) {
     }
   }
   const bool coverage = parsed.has("coverage") || min_coverage.has_value();
-  Session s(io, parsed);
+  OutputSet outputs;
+  std::optional<std::size_t> junit_out;
+  if (auto junit = parsed.value("junit")) junit_out = outputs.add(*junit, "--junit", "the JUnit report");
+  // With `--junit -` the report takes stdout and the PASS/FAIL lines go to stderr.
+  Io text_io{junit_out && outputs.to_stdout(*junit_out) ? io.err : io.out, io.err, io.err_is_terminal, io.no_color};
+  Session s(text_io, parsed);
 
   // Every path must exist before anything runs.
   std::vector<std::string> roots = parsed.positional;
@@ -612,7 +627,11 @@ int cmd_test(const std::vector<std::string>& args, Io& io) {
     if (std::find(unique.begin(), unique.end(), f) == unique.end()) unique.push_back(f);
   }
 
-  Runner runner(io, parsed, s);
+  std::vector<InputFile> tests;
+  for (const std::string& f : unique) tests.push_back({f, "the test file"});
+  outputs.refuse_inputs(tests);
+
+  Runner runner(text_io, parsed, s);
   std::vector<FileOutcome> outcomes;
   for (const std::string& f : unique) outcomes.push_back(runner.run_file(f));
 
@@ -635,10 +654,10 @@ int cmd_test(const std::vector<std::string>& args, Io& io) {
       const std::size_t hit = p.items.size() - uncovered.size();
       const std::string percent = p.measured ? percent_text(hit, p.items.size()) + "%" : std::string("not measured");
       if (p.measured) {
-        io.out << "coverage " << p.path << ": " << percent << " (" << hit << "/" << p.items.size() << ")\n";
-        for (const auto& line : uncovered) io.out << "  " << line << "\n";
+        text_io.out << "coverage " << p.path << ": " << percent << " (" << hit << "/" << p.items.size() << ")\n";
+        for (const auto& line : uncovered) text_io.out << "  " << line << "\n";
       } else {
-        io.out << "coverage " << p.path << ": not measured (no case loaded the policy)\n";
+        text_io.out << "coverage " << p.path << ": not measured (no case loaded the policy)\n";
       }
       if (!min_coverage) continue;
       CoverageCheck check{p.path, true, "", uncovered};
@@ -647,23 +666,30 @@ int cmd_test(const std::vector<std::string>& args, Io& io) {
       if (!check.passed) {
         const std::string minimum = decimal::to_string(*min_coverage) + "%";
         check.message = "coverage " + percent + " is below the minimum " + minimum;
-        io.out << "FAIL coverage " << p.path << ": " << percent << " is below --min-coverage " << minimum << "\n";
+        text_io.out << "FAIL coverage " << p.path << ": " << percent << " is below --min-coverage " << minimum << "\n";
         coverage_failed = true;
       }
       checks.push_back(std::move(check));
     }
   }
-  io.out << passed << " passed, " << failed << " failed\n";
-  io.out.flush();
+  text_io.out << passed << " passed, " << failed << " failed\n";
+  text_io.out.flush();
 
-  if (auto junit = parsed.value("junit")) {
-    const std::string error = write_atomically(*junit, junit_report(outcomes, checks), "the JUnit report");
-    if (!error.empty()) {
-      Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, error, "check that the directory exists and is writable");
-      d.file = *junit;
-      s.report(std::move(d));
-      s.io_failed = true;
+  if (junit_out) {
+    std::vector<InputFile> read = runner.inputs();
+    const std::vector<InputFile> more = s.inputs();
+    read.insert(read.end(), more.begin(), more.end());
+    outputs.refuse_inputs(read);
+    const std::string report = junit_report(outcomes, checks);
+    std::optional<OutputError> error;
+    if (outputs.to_stdout(*junit_out)) {
+      io.out << report;
+      io.out.flush();
+    } else {
+      error = outputs.stage(*junit_out, report);
+      if (!error) error = outputs.commit();
     }
+    if (error) s.report_io_error(error->path, error->message, "check that the directory exists and is writable");
   }
   if (s.sink.items().empty()) {
     if (s.io_failed) return 2;

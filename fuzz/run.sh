@@ -40,10 +40,11 @@ done < <(find "${seeds[@]}" fuzz/seeds/"$target" fuzz/regressions/"$target" -typ
 
 dict=()
 if [ "$target" = policy ]; then
-  # The language's keywords, and the punctuation of its syntax, as a libFuzzer dictionary.
-  { grep -v '^#' editor-support/keywords.txt | grep -v '^$' | sed 's/.*/"&"/'
-    for t in '{' '}' '(' ')' '[' ']' '..' '%' '元' '万元' '==' '>=' '<=' '!=' ',' ';' ':' '"' '#' 'inf'; do printf '"%s"\n' "$t"; done
-  } > "$build/policy.dict"
+  # The language's keywords, and the punctuation of its syntax, as a libFuzzer dictionary (bytes
+  # outside printable ASCII, quotes and backslashes written as \xNN).
+  { grep -v '^#' editor-support/keywords.txt | grep -v '^$'
+    printf '%s\n' '{' '}' '(' ')' '[' ']' '..' '%' '元' '万元' '==' '>=' '<=' '!=' ',' ';' ':' '"' '#' 'inf' '总分' '等级'
+  } | perl -ne 'chomp; s/([^\x20-\x7e]|["\\])/sprintf("\\x%02X", ord($1))/ge; print "\"$_\"\n"' > "$build/policy.dict"
   dict=(-dict="$build/policy.dict")
 fi
 

@@ -1,5 +1,5 @@
 // The hostile-input catalogue (tests/hostile/<case>/): every case runs the real `jixiao` binary in a
-// child process, in a scratch copy of its directory, and asserts what a user must get from a bad
+// child process, in a scratch copy of its directory (over a copy of tests/hostile/_shared/), and asserts what a user must get from a bad
 // input: the exit code, the diagnostic code and its location on stderr, no crash (no signal), no
 // hang (a timeout), no flood (stderr under 64 KiB), no "internal error", and no file of the
 // directory changed or created except those the case says the run writes.
@@ -78,7 +78,7 @@ std::string fingerprint(const fs::path& p) {
 std::map<std::string, std::string> snapshot(const fs::path& dir) {
   std::map<std::string, std::string> m;
   for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
-    m[fs::relative(it->path(), dir).string()] = fingerprint(it->path());
+    m[it->path().lexically_relative(dir).string()] = fingerprint(it->path());  // links not followed
   }
   return m;
 }
@@ -167,11 +167,14 @@ class HostileCase : public testing::Test {
     if (!t["sanitizers"].value_or(true)) GTEST_SKIP() << "not run under sanitizers";
 #endif
 
-    // A fresh scratch copy of the case directory (links copied as links).
+    // A fresh scratch directory: the shared files (tests/hostile/_shared/: a small policy and its
+    // data), then the case's own files over them (links copied as links).
     const fs::path scratch = kScratchDir / dir_.filename();
     fs::remove_all(scratch);
     fs::create_directories(scratch);
-    fs::copy(dir_, scratch, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    const auto copy = fs::copy_options::recursive | fs::copy_options::copy_symlinks | fs::copy_options::overwrite_existing;
+    if (fs::is_directory(kCasesDir / "_shared")) fs::copy(kCasesDir / "_shared", scratch, copy);
+    fs::copy(dir_, scratch, copy);
     fs::remove(scratch / "case.toml");
     const fs::path out = kScratchDir / (dir_.filename().string() + ".stdout");
     const fs::path err = kScratchDir / (dir_.filename().string() + ".stderr");
@@ -241,7 +244,7 @@ int main(int argc, char** argv) {
   }
   if (cases.empty() && fs::is_directory(kCasesDir)) {
     for (const auto& e : fs::directory_iterator(kCasesDir)) {
-      if (e.is_directory()) cases.push_back(e.path());
+      if (e.is_directory() && fs::exists(e.path() / "case.toml")) cases.push_back(e.path());
     }
   }
   std::sort(cases.begin(), cases.end());

@@ -416,8 +416,11 @@ class Linker {
     }
     auto from = open(imp.from, key, imp.from_span, files);
     if (!from) return;
-    append_arenas(into, *from);
+    // The imported file's names are read before its arenas are re-based: afterwards its roots
+    // index `into`'s nodes, not its own.
+    const std::vector<std::string> offered = top_names(*from);
     const std::vector<std::string> local = top_names(into);
+    append_arenas(into, *from);
     for (const ast::Ident* name_ptr : wanted) {
       const ast::Ident& name = *name_ptr;
       if (std::find(local.begin(), local.end(), name.name) != local.end()) {
@@ -427,8 +430,7 @@ class Linker {
         continue;
       }
       if (!take(into, *from, name.name)) {
-        std::vector<std::string> names = top_names(*from);
-        const auto best = closest_name(name.name, names);
+        const auto best = closest_name(name.name, offered);
         error(DiagCode::unknown_name, name.span, "`" + imp.from + "` declares no `" + name.name + "`",
               best ? std::optional<std::string>("did you mean `" + *best + "`?") : std::nullopt);
       }

@@ -8,42 +8,18 @@
 #include <fstream>
 #include <sstream>
 
-#include "driver.hpp"
+#include "run_cli.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
+using jixiao::cli::test_util::jixiao;
+using jixiao::cli::test_util::read;
+using jixiao::cli::test_util::Result;
+using jixiao::cli::test_util::write;
+
 const fs::path kRoot(JIXIAO_SOURCE_DIR);
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-struct Result {
-  int code = 0;
-  std::string out;
-  std::string err;
-};
-
-Result jixiao(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  jixiao::cli::Io io{out, err, false, true};
-  Result r;
-  r.code = jixiao::cli::run(args, io);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
 
 // A fresh directory under the system's temporary directory, removed at the end of the test.
 class FmtCommand : public testing::Test {
