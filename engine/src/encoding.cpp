@@ -182,13 +182,15 @@ std::optional<DecodeError> check_not_text(std::string_view bytes) {
   }
   const void* nul = std::memchr(bytes.data(), 0, bytes.size());
   if (nul == nullptr) return std::nullopt;
-  // UTF-16 without a byte order mark: ASCII characters have a NUL byte on one side.
+  // UTF-16 without a byte order mark: every ASCII character (commas, digits, line ends) has a
+  // NUL byte on the same side, and nothing else is NUL. Chinese text in UTF-16 still has a NUL in
+  // a byte of ten, and a damaged file's NULs fall on both sides.
   std::size_t nuls[2] = {0, 0};
-  const std::size_t sample = std::min<std::size_t>(bytes.size(), 4096);
+  const std::size_t sample = std::min<std::size_t>(bytes.size(), 65536);
   for (std::size_t i = 0; i < sample; ++i) {
     if (bytes[i] == '\0') ++nuls[i % 2];
   }
-  if (sample >= 4 && std::max(nuls[0], nuls[1]) * 5 >= sample * 2) {
+  if (std::min(nuls[0], nuls[1]) == 0 && std::max(nuls[0], nuls[1]) * 10 >= sample) {
     return whole("the file looks like UTF-16 without a byte order mark (every other byte is 0x00), not UTF-8 or GBK",
                  std::string(kExcelUtf8Advice));
   }

@@ -138,6 +138,20 @@ std::string_view trim(std::string_view s) {
 // A value as messages quote it: cut to 60 columns (around byte `focus`), controls made visible.
 std::string quote_value(std::string_view value, std::size_t focus = 0) { return "`" + utf8::shorten(value, 60, focus) + "`"; }
 
+// ": `８` (U+FF18) is the full-width form of `8`" for the first full-width character of a value
+// (typed with a Chinese input method), or "".
+std::string full_width_note(std::string_view v) {
+  for (std::size_t pos = 0; pos < v.size();) {
+    const std::size_t at = pos;
+    const char32_t cp = utf8::decode(v, pos);
+    if (cp >= 0xFF01 && cp <= 0xFF5E) {
+      return ": `" + std::string(v.substr(at, pos - at)) + "` (" + utf8::code_point_name(cp) + ") is the full-width form of `" +
+             std::string(1, static_cast<char>(cp - 0xFEE0)) + "`; switch the input method to half-width (半角)";
+    }
+  }
+  return "";
+}
+
 // The largest money and number a cell can hold, for "too large" messages.
 std::string largest_amount() { return decimal::format_yuan_grouped(std::numeric_limits<std::int64_t>::max()) + "元"; }
 std::string largest_number() { return decimal::to_string(std::numeric_limits<std::int64_t>::max()); }
@@ -363,6 +377,15 @@ class Loader {
                field_count_hint(fields));
         continue;
       }
+      if (repeats_header(fields)) {
+        const std::uint32_t at = reader.record_offset();
+        data_.key.values.push_back(-1);  // keeps key rows aligned with row numbers
+        if (key_offsets != nullptr) key_offsets->push_back(at);
+        report(DiagCode::data_syntax, Span{data_.source, at, at + 1},
+               "row " + std::to_string(row) + " repeats the header: the file may be two files joined together",
+               "remove the repeated header row");
+        continue;
+      }
       std::uint32_t period_id = 0;
       if (period_column_ != kUnmapped) period_id = read_period(fields[period_column_], row);
       read_key(fields[key_column_], row, period_id, key_offsets);
@@ -373,6 +396,16 @@ class Loader {
     }
     if (reader.error()) syntax_error(*reader.error());
     return row;
+  }
+
+  // Whether a row is the header again (two exports joined): its key cell is the key's column
+  // name and every cell is the header's.
+  bool repeats_header(const std::vector<CsvField>& fields) const {
+    if (key_column_ == kUnmapped || trim(fields[key_column_].value) != header_names_[key_column_]) return false;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (trim(fields[i].value) != header_names_[i]) return false;
+    }
+    return true;
   }
 
   // Why a row has another number of fields than the header, as far as can be seen.
@@ -983,7 +1016,7 @@ class Loader {
     const auto parsed = decimal::parse(digits, places, &why);
     if (!parsed) {
       const std::string shown = quoted();
-      std::string problem = shown + " is not a number";
+      std::string problem = shown + " is not a number" + full_width_note(v);
       if (why == decimal::ParseError::kTooManyPlaces) {
         problem = in.kind == InputKind::kMoney ? shown + " has a fraction of a fen" : shown + " has more than 6 decimal places";
       } else if (why == decimal::ParseError::kOutOfRange) {

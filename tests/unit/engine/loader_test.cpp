@@ -654,6 +654,21 @@ TEST(LoaderSeparators, TrailingCommasAreNamed) {
   EXPECT_EQ(missing.hints(), "a cell is missing; empty cells still need their comma\n");
 }
 
+TEST(LoaderMessages, FullWidthDigitsAreNamed) {
+  Load l(policy("得分 : score 0..100  率 : percent"), "编码,得分,率\nA1,８５,85％\n");
+  EXPECT_EQ(l.errors(),
+            "bad-cell d.csv:2:4 row 1, column `得分`: `８５` is not a number: `８` (U+FF18) is the full-width form of "
+            "`8`; switch the input method to half-width (半角)\n"
+            "bad-cell d.csv:2:7 row 1, column `率`: `85％` is not a number: `％` (U+FF05) is the full-width form of `%`; "
+            "switch the input method to half-width (半角)\n");
+}
+
+TEST(LoaderMessages, ARepeatedHeaderIsNamed) {
+  // Two exports joined together: the second header is a row.
+  Load l(policy("得分 : score 0..100"), "编码,得分\nA1,85\n编码 , 得分\nA2,90\n");
+  EXPECT_EQ(l.errors(), "data-syntax d.csv:3:1 row 2 repeats the header: the file may be two files joined together\n");
+}
+
 TEST(LoaderLineEnds, OldMacLineEndsAreLineEnds) {
   Load l(policy("得分 : score 0..100  备注 : text"), "编码,得分,备注\rA1,85,\"两\r行\"\rA2,90,x\r");
   ASSERT_TRUE(l.data) << l.errors();
