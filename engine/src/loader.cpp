@@ -290,6 +290,22 @@ std::string visible_part(std::string_view s) {
   return out;
 }
 
+// Whether `text` is a policy: its first line that is not blank or a comment starts with
+// `policy "` (a `.jx` file given as the data).
+bool looks_like_policy(std::string_view text) {
+  std::size_t pos = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  while (pos < text.size()) {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r' || text[pos] == '\n')) ++pos;
+    if (pos < text.size() && text[pos] == '#') {
+      pos = text.find('\n', pos);
+      if (pos == std::string_view::npos) return false;
+      continue;
+    }
+    return text.substr(pos).starts_with("policy \"") || text.substr(pos).starts_with("policy “");
+  }
+  return false;
+}
+
 // How a cell is checked for characters that cannot be seen (Loader::cell_value).
 enum class CellKind {
   kKey,    ///< a key or a period: nothing invisible, no space look-alike inside
@@ -322,6 +338,12 @@ class Loader {
     text_ = sources_.get(data_.source).text();
     const std::size_t errors_before = sink_.error_count();
 
+    if (looks_like_policy(text_)) {
+      report(DiagCode::data_syntax, Span{data_.source, 0, 0},
+             "`" + path + "` is a policy (it starts with `policy \"...\"`), not CSV data",
+             "give the policy first and the data after `--data`: `jixiao eval POLICY.jx --data DATA.csv`");
+      return std::nullopt;
+    }
     CsvReader reader(text_);
     std::vector<CsvField> fields;
     if (!reader.next(fields)) {
@@ -401,9 +423,15 @@ class Loader {
   // Whether a row is the header again (two exports joined): its key cell is the key's column
   // name and every cell is the header's.
   bool repeats_header(const std::vector<CsvField>& fields) const {
-    if (key_column_ == kUnmapped || trim(fields[key_column_].value) != header_names_[key_column_]) return false;
+    // (The second file's byte order mark may come along.)
+    const auto cell = [&](std::size_t i) {
+      std::string_view v = trim(fields[i].value);
+      if (i == 0 && v.starts_with("\xEF\xBB\xBF")) v.remove_prefix(3);
+      return v;
+    };
+    if (key_column_ == kUnmapped || cell(key_column_) != header_names_[key_column_]) return false;
     for (std::size_t i = 0; i < fields.size(); ++i) {
-      if (trim(fields[i].value) != header_names_[i]) return false;
+      if (cell(i) != header_names_[i]) return false;
     }
     return true;
   }
@@ -638,6 +666,9 @@ class Loader {
       if (cp == 0xFFFD) {
         hint = "it is what an earlier conversion from another encoding left of a character it could not read: "
                "restore the original text";
+      } else if (cp == 0xFEFF) {
+        hint = "delete it: a byte order mark belongs only at the very start of a file (two files joined together "
+               "leave one inside)";
       } else if (space) {
         hint = kind == CellKind::kKey ? "it looks like a space but is not one, so this key would differ from the same key "
                                         "written with a space: replace it with a space, or remove it"

@@ -664,9 +664,16 @@ TEST(LoaderMessages, FullWidthDigitsAreNamed) {
 }
 
 TEST(LoaderMessages, ARepeatedHeaderIsNamed) {
-  // Two exports joined together: the second header is a row.
-  Load l(policy("得分 : score 0..100"), "编码,得分\nA1,85\n编码 , 得分\nA2,90\n");
-  EXPECT_EQ(l.errors(), "data-syntax d.csv:3:1 row 2 repeats the header: the file may be two files joined together\n");
+  // Two exports joined together: the second header is a row (with its byte order mark or not).
+  for (const char* second : {"编码 , 得分", "\xEF\xBB\xBF编码,得分"}) {
+    Load l(policy("得分 : score 0..100"), std::string("\xEF\xBB\xBF编码,得分\nA1,85\n") + second + "\nA2,90\n");
+    EXPECT_EQ(l.errors(), "data-syntax d.csv:3:1 row 2 repeats the header: the file may be two files joined together\n");
+  }
+}
+
+TEST(LoaderMessages, APolicyGivenAsDataIsNamed) {
+  Load l(policy("得分 : score 0..100"), "# 考评办法\n\npolicy \"加载\" version \"1\"\nsubject 社区 key 编码\n");
+  EXPECT_EQ(l.errors(), "data-syntax d.csv:1:1 `d.csv` is a policy (it starts with `policy \"...\"`), not CSV data\n");
 }
 
 TEST(LoaderLineEnds, OldMacLineEndsAreLineEnds) {
