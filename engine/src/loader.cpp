@@ -361,7 +361,7 @@ class Loader {
       // data has an error somewhere: the serial pass below finds and reports it, so the messages
       // never depend on the thread count.
       Loader attempt(*this);
-      if (auto merged = attempt.load_parallel(reader.position())) return merged;
+      if (auto merged = attempt.load_parallel(reader.position()); merged && merged->rows > 0) return merged;
     }
     const std::uint32_t header_offset = reader.record_offset();
     reserve_rows(reader.record_offset(), text_.size(), true);

@@ -385,8 +385,11 @@ TEST(Loader, EmptyFile) {
 }
 
 TEST(Loader, HeaderOnlyIsAnError) {
-  for (const char* text : {"编码,得分\n", "编码,得分", "编码,得分\r\n\r\n\n"}) {
-    Load l(policy("得分 : score 0..100"), text);
+  LoadOptions threads;  // the same with a parallel load of the (empty) lines after the header
+  threads.threads = 3;
+  threads.parallel_min_bytes = 1;
+  for (const char* text : {"编码,得分\n", "编码,得分", "编码,得分\r\n\r\n\n", "编码,得分\n\n\n\n\n\n\n\n"}) {
+    Load l(policy("得分 : score 0..100"), text, threads);
     EXPECT_FALSE(l.data);
     EXPECT_EQ(l.errors(), "no-rows d.csv:1:1 `d.csv` has a header but no rows: there is nothing to evaluate\n");
     EXPECT_EQ(l.hints(), "add one row per `社区` under the header, or check that this is the right file\n");
