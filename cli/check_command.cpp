@@ -1,5 +1,6 @@
 // `jixiao check FILE...`: parse, check and plan policies without data.
 #include <algorithm>
+#include <map>
 
 #include "commands.hpp"
 #include "jixiao/dsl/utf8.hpp"
@@ -68,10 +69,19 @@ std::string show_variant(const Session& s, const std::string& path, const Loaded
 
 std::vector<dsl::ParamOverride> param_overrides(const ParsedArgs& args) {
   std::vector<dsl::ParamOverride> out;
+  std::map<std::string, std::string> given;  // each name (trimmed) → the first `NAME=VALUE` that set it
   for (const std::string& p : args.all("param")) {
     const std::size_t eq = p.find('=');
     if (eq == std::string::npos || eq == 0) {
       throw UsageError("`--param " + p + "` has no `NAME=VALUE`", "write e.g. `--param 资金池=5000万元`");
+    }
+    std::string_view name(p.data(), eq);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    const auto [first, is_new] = given.emplace(std::string(name), p);
+    if (!is_new) {
+      throw UsageError("param `" + std::string(name) + "` is given twice: `--param " + first->second + "` and `--param " + p + "`",
+                       "give each param once");
     }
     out.push_back({p.substr(0, eq), p.substr(eq + 1)});
   }

@@ -503,7 +503,9 @@ class Runner {
     }
     std::optional<engine::Dataset> data;
     if (c.rows_csv) {
-      data = engine::load_csv(cs.sources, file.path + "#" + c.name, *c.rows_csv, loaded->policy, engine::LoadOptions{}, *cs.limit);
+      engine::LoadOptions inline_rows;
+      inline_rows.encoding = engine::Encoding::kUtf8;  // written from the test file's TOML, which is UTF-8
+      data = engine::load_csv(cs.sources, file.path + "#" + c.name, *c.rows_csv, loaded->policy, inline_rows, *cs.limit);
     } else if (c.data_path) {
       auto bytes = cs.read_file(*c.data_path, "data file");
       if (!bytes) return diagnostics();

@@ -383,6 +383,17 @@ TestFile parse_test_file(const std::string& path, std::string_view text, std::ve
   TestFile out;
   out.path = path;
   Reader reader(text, errors);
+  // Test files are UTF-8, like policies (TOML requires it): name the first byte that is not.
+  if (const utf8::Scan scan = utf8::scan(text); !scan.valid()) {
+    const utf8::Place at = utf8::place_of(text, scan.first_bad);
+    errors.push_back({TomlPlace{at.line, at.column},
+                      utf8::byte_name(static_cast<unsigned char>(text[scan.first_bad])) +
+                          " is not valid UTF-8: the test file must be saved as UTF-8",
+                      scan.plausibly_utf8() ? "the rest of the file is UTF-8, so this byte was written in another encoding: "
+                                              "correct it and save the file as UTF-8"
+                                            : "save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)"});
+    return out;
+  }
   toml::table root;
   try {
     root = toml::parse(text, std::string_view(path));

@@ -332,7 +332,8 @@ class Linker {
       return std::nullopt;
     }
     const bool top = stack_.size() == 1;
-    for (const ast::ImportDecl& imp : module->imports) import(*module, imp, key, files);
+    std::map<std::string, const ast::ImportDecl*> imported;  // each name imported so far, by its import
+    for (const ast::ImportDecl& imp : module->imports) import(*module, imp, key, files, imported);
     std::optional<ast::Module> result;
     std::vector<VariantChange> changes;
     // Where each imported name is imported, to list its change at the `import` line.
@@ -393,7 +394,26 @@ class Linker {
     return load(id, found.key, files);
   }
 
-  void import(ast::Module& into, const ast::ImportDecl& imp, const std::string& key, std::vector<std::string>& files) {
+  void import(ast::Module& into, const ast::ImportDecl& imp, const std::string& key, std::vector<std::string>& files,
+              std::map<std::string, const ast::ImportDecl*>& imported) {
+    // A name imported twice (by two imports, or listed twice in one) is said to be so, not to be
+    // "declared in this file".
+    std::vector<const ast::Ident*> wanted;
+    for (const ast::Ident& name : imp.names) {
+      const auto [first, is_new] = imported.emplace(name.name, &imp);
+      if (is_new) {
+        wanted.push_back(&name);
+        continue;
+      }
+      const ast::ImportDecl& earlier = *first->second;
+      const auto at = std::find_if(earlier.names.begin(), earlier.names.end(),
+                                   [&](const ast::Ident& n) { return n.name == name.name; });
+      error(DiagCode::duplicate_name, name.span,
+            "`" + name.name + "` is imported twice" +
+                (earlier.from == imp.from ? " from `" + imp.from + "`"
+                                          : ": from `" + earlier.from + "` and from `" + imp.from + "`"),
+            "import it once", Note{at->span, "`" + name.name + "` is first imported here"});
+    }
     auto from = open(imp.from, key, imp.from_span, files);
     if (!from) return;
     // The imported file's names are read before its arenas are re-based: afterwards its roots
@@ -401,7 +421,8 @@ class Linker {
     const std::vector<std::string> offered = top_names(*from);
     const std::vector<std::string> local = top_names(into);
     append_arenas(into, *from);
-    for (const ast::Ident& name : imp.names) {
+    for (const ast::Ident* name_ptr : wanted) {
+      const ast::Ident& name = *name_ptr;
       if (std::find(local.begin(), local.end(), name.name) != local.end()) {
         error(DiagCode::duplicate_name, name.span,
               "`" + name.name + "` is imported from `" + imp.from + "` and also declared in this file",

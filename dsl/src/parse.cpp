@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
 #include "grammar.hpp"
@@ -18,7 +19,7 @@ using Node = pegtl::parse_tree::node;
 
 namespace {
 
-// ---- full-width punctuation ----
+// ---- characters reported before parsing: full-width punctuation, look-alikes, invisible ones ----
 
 // The ASCII character a Chinese input method's full-width mark stands for, or 0.
 const char* ascii_for(char32_t cp) {
@@ -52,29 +53,82 @@ std::string display_char(char32_t cp) {
   return s + "`";
 }
 
-// Reports every full-width mark outside text and comments, and returns a copy of the text with
-// each replaced by its ASCII counterpart padded with spaces to the same byte length, so that
-// parsing can go on and byte offsets stay valid.
-std::string scan_full_width(const SourceFile& file, SourceId id, DiagnosticSink& sink,
-                            std::vector<std::uint32_t>& replaced) {
+// Reports a carriage return without a line feed (the first one): a policy whose lines end with
+// CR alone reads as one line, and its first comment would run to the end. True if there is one.
+bool report_lone_cr(std::string_view text, SourceId id, DiagnosticSink& sink) {
+  for (std::size_t at = text.find('\r'); at != std::string_view::npos; at = text.find('\r', at + 1)) {
+    if (at + 1 < text.size() && text[at + 1] == '\n') continue;
+    const bool only_cr = text.find('\n') == std::string_view::npos;
+    const auto begin = static_cast<std::uint32_t>(at);
+    sink.report(make_diagnostic(
+        DiagCode::line_endings, Span{id, begin, begin + 1},
+        only_cr ? "the policy's lines end with a carriage return (CR) alone, as on classic Mac OS, so it reads as one line"
+                : "a carriage return (CR) without a line feed: the policy mixes line ends",
+        "save it with LF (Unix) or CR LF (Windows) line ends (the editor's line-ending setting)"));
+    return true;
+  }
+  return false;
+}
+
+// Reports an invisible character (utf8::is_invisible) outside comments.
+void report_invisible(char32_t cp, Span span, bool in_text, DiagnosticSink& sink) {
+  std::string message = (cp == 0xFFFD ? "" : "invisible ") + utf8::describe(cp) +
+                        (in_text ? " inside a text" : " outside text and comments");
+  std::string hint;
+  if (cp == 0xFFFD) {
+    hint = "it is what a conversion from another encoding left of a character it could not read: restore the original";
+  } else if (cp == 0xFEFF) {
+    hint = "delete it: a byte order mark belongs only at the very start of a file (two files joined together leave one inside)";
+  } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+    hint = "delete it: control characters have no place in a policy (the file may be damaged)";
+  } else if (in_text) {
+    hint = "delete it: the text with it differs from the same text without it, so it would not match the data";
+  } else {
+    hint = "delete it (it often comes along when text is copied from a web page or a chat): a name with it is not the "
+           "name without it";
+  }
+  sink.report(make_diagnostic(DiagCode::invisible_character, span, std::move(message), std::move(hint)));
+}
+
+// Scans the text before parsing and reports, with their code points:
+//  - full-width punctuation and space look-alikes (U+00A0, ...) outside text and comments; each is
+//    replaced in the returned copy by its ASCII counterpart padded with spaces to the same byte
+//    length, so that parsing can go on and byte offsets stay valid (`replaced` lists them);
+//  - invisible characters (zero-width spaces and joiners, a byte order mark inside the file,
+//    controls, U+FFFD) outside comments, texts included, and carriage returns without a line
+//    feed: `stop` is set, since what the text means cannot be known until they are removed.
+std::string scan_characters(const SourceFile& file, SourceId id, DiagnosticSink& sink,
+                            std::vector<std::uint32_t>& replaced, bool& stop) {
   std::string text(file.text());
+  if (report_lone_cr(text, id, sink)) stop = true;
   enum class State { kCode, kString, kWideString, kComment } state = State::kCode;
   std::size_t pos = 0;
   while (pos < text.size()) {
     const std::size_t start = pos;
     const char32_t cp = utf8::decode(text, pos);
+    const Span span{id, static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(pos)};
+    // TAB, LF and CR are white space; a byte order mark at the very start is allowed.
+    const bool invisible = cp != '\t' && cp != '\n' && cp != '\r' && !(cp == 0xFEFF && start == 0) && utf8::is_invisible(cp);
     switch (state) {
       case State::kComment:
         if (cp == '\n') state = State::kCode;
         continue;
       case State::kString:
-        if (cp == '\\' && pos < text.size()) {
+        if (invisible) {
+          report_invisible(cp, span, true, sink);
+          stop = true;
+        } else if (cp == '\\' && pos < text.size()) {
           utf8::decode(text, pos);
         } else if (cp == '"' || cp == '\n') {
           state = State::kCode;
         }
         continue;
       case State::kWideString:
+        if (invisible) {
+          report_invisible(cp, span, true, sink);
+          stop = true;
+          continue;
+        }
         if (cp == '\n') {
           state = State::kCode;
           continue;
@@ -94,15 +148,27 @@ std::string scan_full_width(const SourceFile& file, SourceId id, DiagnosticSink&
         }
         break;
     }
-    const char* ascii = ascii_for(cp);
+    if (invisible) {
+      report_invisible(cp, span, false, sink);
+      stop = true;
+      continue;
+    }
+    const bool look_alike = utf8::is_unusual_space(cp) && cp != 0x3000;  // U+3000 is full-width, below
+    const char* ascii = look_alike ? " " : ascii_for(cp);
     if (ascii == nullptr) continue;
-    const Span span{id, static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(pos)};
-    const std::string shown = std::string(ascii) == " " ? "an ASCII space" : "the ASCII `" + std::string(ascii) + "`";
-    sink.report(make_diagnostic(
-        DiagCode::full_width_punctuation, span,
-        "full-width " + display_char(cp) + " (" + utf8::code_point_name(cp) +
-            ") cannot be used outside text and comments",
-        "use " + shown + " instead (switch the input method to half-width, 半角)"));
+    if (look_alike) {
+      sink.report(make_diagnostic(DiagCode::invisible_character, span,
+                                  utf8::describe(cp) + " looks like a space but is not one, and cannot be used outside text "
+                                                       "and comments",
+                                  "use an ordinary space"));
+    } else {
+      const std::string shown = std::string(ascii) == " " ? "an ASCII space" : "the ASCII `" + std::string(ascii) + "`";
+      sink.report(make_diagnostic(
+          DiagCode::full_width_punctuation, span,
+          "full-width " + display_char(cp) + " (" + utf8::code_point_name(cp) +
+              ") cannot be used outside text and comments",
+          "use " + shown + " instead (switch the input method to half-width, 半角)"));
+    }
     replaced.push_back(static_cast<std::uint32_t>(start));
     std::string replacement = ascii;
     replacement.resize(pos - start, ' ');
@@ -112,6 +178,33 @@ std::string scan_full_width(const SourceFile& file, SourceId id, DiagnosticSink&
     }
   }
   return text;
+}
+
+// Reports a policy that is not UTF-8: the first bad byte by line and column (without quoting the
+// undecodable line), and what the file most likely is. True if it is not.
+bool report_not_utf8(const SourceFile& file, DiagnosticSink& sink) {
+  const std::string_view t = file.text();
+  const utf8::Scan scan = utf8::scan(t);
+  if (scan.valid()) return false;
+  Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "", "");
+  d.file = file.path();
+  if (t.starts_with("\xFF\xFE") || t.starts_with("\xFE\xFF")) {
+    d.message = "the policy is UTF-16 (it starts with a UTF-16 byte order mark): it must be saved as UTF-8";
+    d.hint = "save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)";
+    sink.report(std::move(d));
+    return true;
+  }
+  const utf8::Place at = utf8::place_of(t, scan.first_bad);
+  d.message = utf8::byte_name(static_cast<unsigned char>(t[scan.first_bad])) + " is not valid UTF-8: the policy must be saved as UTF-8";
+  d.hint = scan.plausibly_utf8()
+               ? "the rest of the policy is UTF-8, so this byte was written in another encoding: correct it and save "
+                 "the file as UTF-8"
+               : "the policy seems to be saved as GBK (ANSI, Notepad's default on older Chinese Windows): save it as "
+                 "UTF-8 (in Notepad: 另存为 → 编码 UTF-8)";
+  d.line = at.line;
+  d.column = at.column;
+  sink.report(std::move(d));
+  return true;
 }
 
 // ---- comments ----
@@ -256,7 +349,8 @@ class Lowerer {
       error(DiagCode::bad_literal, s, "`" + digits + "` has more than 6 decimal places",
             "numbers are exact to 6 decimal places; round the value");
     } else {
-      error(DiagCode::bad_literal, s, "`" + digits + "` is too large", "numbers must stay below 9,223,372,036,854");
+      error(DiagCode::bad_literal, s, "`" + digits + "` is too large",
+            "numbers up to " + decimal::to_string(std::numeric_limits<std::int64_t>::max()) + " are supported");
     }
     return 0;
   }
@@ -273,7 +367,7 @@ class Lowerer {
               "money is counted in whole fen (0.01元); round the amount");
       } else {
         error(DiagCode::bad_literal, s, "`" + content(n) + "` is too large",
-              "amounts up to 92,233,720,368,547.75元 are supported");
+              "amounts up to " + decimal::format_yuan_grouped(std::numeric_limits<std::int64_t>::max()) + "元 are supported");
       }
       return module_.add(ast::MoneyLit{0}, s);
     }
@@ -1000,36 +1094,11 @@ using selector = pegtl::parse_tree::selector<
 std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, DiagnosticSink& sink) {
   const SourceFile& file = sources.get(id);
   const std::size_t errors_before = sink.error_count();
-  if (!utf8::is_valid(file.text())) {
-    // Name the first bad byte by line and column, without quoting the undecodable line.
-    const std::string_view t = file.text();
-    std::size_t pos = 0;
-    std::uint32_t line = 1;
-    std::size_t line_start = 0;
-    while (pos < t.size()) {
-      const std::size_t start = pos;
-      const char32_t cp = utf8::decode(t, pos);
-      if (cp == 0xFFFD && pos - start != 3) {
-        pos = start;
-        break;
-      }
-      if (cp == '\n') {
-        ++line;
-        line_start = pos;
-      }
-    }
-    char byte[8];
-    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(t[pos])));
-    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, std::string("byte ") + byte + " is not valid UTF-8: the policy must be saved as UTF-8",
-                                   "save the policy as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)");
-    d.file = file.path();
-    d.line = line;
-    d.column = static_cast<std::uint32_t>(utf8::count_code_points(t.substr(line_start, pos - line_start)) + 1);
-    sink.report(std::move(d));
-    return std::nullopt;
-  }
+  if (report_not_utf8(file, sink)) return std::nullopt;
   std::vector<std::uint32_t> replaced;
-  const std::string text = scan_full_width(file, id, sink, replaced);
+  bool stop = false;
+  const std::string text = scan_characters(file, id, sink, replaced, stop);
+  if (stop) return std::nullopt;
   pegtl::memory_input<> in(text.data(), text.size(), file.path());
   std::unique_ptr<Node> root;
   try {

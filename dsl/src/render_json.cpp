@@ -1,6 +1,7 @@
 // The JSON renderer for --diagnostics-format=json (document version 1; keys in docs/diagnostics.md).
 #include "jixiao/dsl/json_writer.hpp"
 #include "jixiao/dsl/render.hpp"
+#include "jixiao/dsl/utf8.hpp"
 #include "jixiao/dsl/version.hpp"
 
 #include <set>
@@ -8,6 +9,10 @@
 
 namespace jixiao {
 namespace {
+
+// A message as JSON carries it: long quoted values and very long messages cut (JSON escapes
+// control characters itself).
+std::string cut(std::string_view message) { return utf8::shorten_message(message, 80, 1000, false); }
 
 void write_range(JsonWriter& w, const SourceSet& sources, Span span) {
   const SourceFile& f = sources.get(span.source);
@@ -47,7 +52,7 @@ std::string render_json(const std::vector<Diagnostic>& ds, const SourceSet& sour
     w.key("code");
     w.string(slug(d.code));
     w.key("message");
-    w.string(d.message);
+    w.string(cut(d.message));
     if (d.span.valid()) {
       write_range(w, sources, d.span);
     } else if (!d.file.empty()) {
@@ -70,14 +75,14 @@ std::string render_json(const std::vector<Diagnostic>& ds, const SourceSet& sour
     }
     if (d.hint) {
       w.key("hint");
-      w.string(*d.hint);
+      w.string(cut(*d.hint));
     }
     w.key("notes");
     w.begin_array();
     for (const Note& n : d.notes) {
       w.begin_object();
       w.key("message");
-      w.string(n.message);
+      w.string(cut(n.message));
       if (n.span.valid()) write_range(w, sources, n.span);
       w.end_object();
     }
@@ -173,7 +178,8 @@ std::string render_sarif(const std::vector<Diagnostic>& ds, const SourceSet& sou
     w.key("message");
     w.begin_object();
     w.key("text");
-    w.string(d.hint ? d.message + "\nhint: " + *d.hint : d.message);
+    w.string(d.hint ? cut(d.message) + "\nhint: " + cut(*d.hint)
+                    : cut(d.message));
     w.end_object();
     if (d.span.valid() || !d.file.empty()) {
       w.key("locations");
@@ -193,7 +199,7 @@ std::string render_sarif(const std::vector<Diagnostic>& ds, const SourceSet& sou
         w.key("message");
         w.begin_object();
         w.key("text");
-        w.string(n.message);
+        w.string(cut(n.message));
         w.end_object();
         w.end_object();
       }

@@ -16,14 +16,20 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 constexpr std::size_t kScratchReserve = 4096;
 constexpr std::size_t kUnescapedReserve = 16;
 
-/// Bytes that end an unquoted field's plain run: the separator, LF and a stray quote.
+/// Bytes that end an unquoted field's plain run: the separator, LF, CR and a stray quote.
 constexpr std::array<bool, 256> kStops = [] {
   std::array<bool, 256> t{};
   t[static_cast<unsigned char>(',')] = true;
   t[static_cast<unsigned char>('\n')] = true;
+  t[static_cast<unsigned char>('\r')] = true;
   t[static_cast<unsigned char>('"')] = true;
   return t;
 }();
+
+constexpr std::string_view kMixedLineEnds =
+    "a carriage return (CR) without a line feed: the file mixes line ends (CR LF or LF, and CR alone)";
+constexpr std::string_view kMixedLineEndsHint =
+    "save the file again (Excel: 另存为 → CSV UTF-8), or give every line the same line end";
 
 std::uint32_t to_u32(std::size_t v) { return static_cast<std::uint32_t>(v); }
 
@@ -126,13 +132,26 @@ bool CsvReader::next(std::vector<CsvField>& fields) {
           return fail(i, "unexpected " + describe_char(text_, start) + " before the opening quote",
                       "remove the spaces before the opening `\"`");
         }
+        if (i - lead == 1 && data[lead] == '=') {
+          return fail(i, "`=\"` starts an Excel formula (such as `=\"00123\"`), not a CSV value",
+                      "write the value itself, without `=\"` and the closing `\"` (in Excel, format the column as Text "
+                      "instead of using a formula)");
+        }
         return fail(i, "unexpected `\"` inside an unquoted field",
                     "to put a quote in a field, enclose the whole field in quotes and double the "
                     "quote, e.g. `\"ab\"\"c\"`");
       }
-      // A CR right before the LF (or before the end of the text) belongs to the line ending.
-      std::size_t end = i;
-      if ((i == n || data[i] == '\n') && end > start && data[end - 1] == '\r') --end;
+      // A CR right before the LF (or before the end of the text) belongs to the line ending; a
+      // CR anywhere else means the file mixes line ends (a file of CR line ends only was
+      // turned into LF before: see Loader).
+      const std::size_t end = i;
+      if (i < n && data[i] == '\r') {
+        if (i + 1 < n && data[i + 1] != '\n') {
+          fields.clear();
+          return fail(i, std::string(kMixedLineEnds), std::string(kMixedLineEndsHint));
+        }
+        ++i;
+      }
       fields.push_back(CsvField{std::string_view(data + start, end - start), to_u32(start)});
       pos_ = i;
     }
@@ -199,6 +218,7 @@ bool CsvReader::read_quoted(std::vector<CsvField>& fields) {
       pos_ = after + 1;
       return true;
     }
+    if (data[after] == '\r') return fail(after, std::string(kMixedLineEnds), std::string(kMixedLineEndsHint));
     std::string hint;
     if (is_blank(data[after])) {
       hint = "remove the spaces after the closing `\"`";

@@ -10,77 +10,21 @@
 #include <cstdio>
 #include <cstring>
 
+#include "jixiao/dsl/utf8.hpp"
+
 namespace jixiao::engine {
 namespace {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 constexpr std::string_view kExcelUtf8Advice = "save the file as UTF-8 (Excel: 另存为 → CSV UTF-8)";
 
+using utf8::Scan;
+
 /// How a decoder stopped: at `offset`, and whether only because the input ended mid-character.
 struct Failure {
   std::size_t offset = 0;
   bool truncated = false;
 };
-
-/// Length of the well-formed UTF-8 sequence starting at `s[i]`, 0 if it is not well-formed.
-/// Sets `truncated` when the bytes up to the end of input are a valid prefix of a sequence.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i, bool& truncated) {
-  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = at(i);
-  std::size_t len = 0;
-  unsigned char lo = 0x80;  // allowed range of the second byte (rules out overlongs, surrogates)
-  unsigned char hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  for (std::size_t k = 1; k < len; ++k) {
-    if (i + k >= s.size()) {
-      truncated = true;
-      return 0;
-    }
-    const unsigned char cc = at(i + k);
-    const unsigned char min = k == 1 ? lo : 0x80;
-    const unsigned char max = k == 1 ? hi : 0xBF;
-    if (cc < min || cc > max) return 0;
-  }
-  return len;
-}
-
-/// The first offset at which `s` stops being well-formed UTF-8, or nullopt if it is valid.
-std::optional<Failure> find_invalid_utf8(std::string_view s) {
-  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    // ASCII fast path: eight bytes at a time.
-    while (i + 8 <= n) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, s.data() + i, sizeof word);
-      if ((word & kHighBits) != 0) break;
-      i += 8;
-    }
-    if (i >= n) break;
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    bool truncated = false;
-    const std::size_t len = utf8_sequence_length(s, i, truncated);
-    if (len == 0) return Failure{i, truncated};
-    i += len;
-  }
-  return std::nullopt;
-}
 
 /// Owns an iconv conversion descriptor.
 class Iconv {
@@ -139,55 +83,163 @@ std::optional<Failure> gb18030_to_utf8(std::string_view bytes, std::string& out)
   return std::nullopt;
 }
 
-std::string hex_byte(unsigned char b) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "0x%02X", static_cast<unsigned>(b));
-  return buf;
+/// The character a single byte 0x80–0xFF stands for in Windows-1252 (Latin-1 with the printable
+/// characters Windows puts at 0x80–0x9F), or "" where it has none: what a stray byte most likely
+/// was.
+std::string cp1252_char(unsigned char b) {
+  static constexpr char32_t kHigh[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                         0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                         0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                         0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+  const char32_t cp = b < 0xA0 ? kHigh[b - 0x80] : char32_t{b};
+  if (cp == 0 || cp == 0xA0 || cp == 0xAD) return "";  // undefined, or invisible
+  std::string out;
+  utf8::append(out, cp);
+  return out;
 }
 
-/// 1-based line of `offset` in `bytes`.
-std::size_t line_of(std::string_view bytes, std::size_t offset) {
-  const std::string_view before = bytes.substr(0, offset);
-  return static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')) + 1;
+/// Where `offset` is: its line, and its column counted in characters as `reading` reads the line
+/// up to it (in bytes when that part does not read).
+DecodeError place(std::string_view bytes, std::size_t offset, Encoding reading) {
+  const utf8::Place at = utf8::place_of(bytes, offset);
+  DecodeError e;
+  e.offset = offset;
+  e.line = at.line;
+  e.column = at.column;
+  e.reading = reading;
+  std::size_t line_start = bytes.substr(0, offset).rfind('\n') + 1;  // npos + 1 == 0
+  if (line_start == 0 && offset >= kUtf8Bom.size() && bytes.starts_with(kUtf8Bom)) {
+    line_start = kUtf8Bom.size();  // a byte order mark takes no column
+    e.column -= 1;
+  }
+  const std::string_view prefix = bytes.substr(line_start, offset - line_start);
+  std::string decoded;
+  if (reading == Encoding::kGb18030 && !gb18030_to_utf8(prefix, decoded)) {
+    e.column = utf8::count_code_points(decoded) + (line_start == 0 && decoded.starts_with(kUtf8Bom) ? 0 : 1);
+  } else if (reading != Encoding::kUtf8 || !utf8::is_valid(prefix)) {
+    e.column = prefix.size() + 1;  // the line up to the byte does not read: count bytes
+  }
+  return e;
 }
 
-DecodeError make_error(std::string_view bytes, std::size_t offset, std::string message,
-                       std::string hint) {
-  const std::size_t last_nl = bytes.substr(0, offset).rfind('\n');
-  const std::size_t line_start = last_nl == std::string_view::npos ? 0 : last_nl + 1;
-  return DecodeError{offset, line_of(bytes, offset), offset - line_start + 1, std::move(message),
-                     std::move(hint)};
+DecodeError make_error(std::string_view bytes, std::size_t offset, Encoding reading, std::string message,
+                       std::string hint, bool at_byte = true) {
+  DecodeError e = place(bytes, offset, reading);
+  e.message = std::move(message);
+  e.hint = std::move(hint);
+  e.at_byte = at_byte;
+  return e;
 }
 
-/// "byte 0xFF at line 3" for the byte at `offset`.
-std::string describe_byte(std::string_view bytes, std::size_t offset) {
-  return "byte " + hex_byte(static_cast<unsigned char>(bytes[offset])) + " at line " +
-         std::to_string(line_of(bytes, offset));
+std::string byte_at(std::string_view bytes, std::size_t offset) {
+  return utf8::byte_name(static_cast<unsigned char>(bytes[offset]));
 }
 
-std::optional<DecodeError> check_utf16(std::string_view bytes) {
+/// Whether the bytes at `at` look like the start of `tag`, ignoring ASCII case.
+bool starts_with_tag(std::string_view bytes, std::size_t at, std::string_view tag) {
+  if (bytes.size() - at < tag.size()) return false;
+  for (std::size_t i = 0; i < tag.size(); ++i) {
+    const char c = bytes[at + i];
+    const char lower = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    if (lower != tag[i]) return false;
+  }
+  return true;
+}
+
+/// A file that is not text in any encoding jixiao reads, said for what it is; or nullopt.
+std::optional<DecodeError> check_not_text(std::string_view bytes) {
+  const std::string save_csv = "open it in Excel or WPS and save it as CSV UTF-8 (另存为 → CSV UTF-8 (逗号分隔))";
+  auto whole = [&](std::string message, std::string hint) {
+    return make_error(bytes, 0, Encoding::kUtf8, std::move(message), std::move(hint), false);
+  };
+  if (bytes.starts_with(std::string_view("\xFF\xFE\0\0", 4)) || bytes.starts_with(std::string_view("\0\0\xFE\xFF", 4))) {
+    return whole("the file is UTF-32 (it starts with a UTF-32 byte order mark), not UTF-8 or GBK",
+                 std::string(kExcelUtf8Advice));
+  }
   if (bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF")) {
-    return make_error(bytes, 0,
-                      "the file is UTF-16 (it starts with a UTF-16 byte order mark), which is not "
-                      "supported",
-                      std::string(kExcelUtf8Advice));
+    return whole("the file is UTF-16 (it starts with a UTF-16 byte order mark, as Excel's “Unicode 文本” does), "
+                 "not UTF-8 or GBK",
+                 std::string(kExcelUtf8Advice));
   }
-  return std::nullopt;
+  if (bytes.starts_with("PK\x03\x04") || bytes.starts_with("PK\x05\x06")) {
+    return whole("the file is a ZIP archive, as an Excel workbook (.xlsx) or a WPS or OpenDocument spreadsheet is, "
+                 "not CSV text",
+                 save_csv);
+  }
+  if (bytes.starts_with("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
+    return whole("the file is an Excel 97-2003 workbook (.xls) or another Office document, not CSV text", save_csv);
+  }
+  if (bytes.starts_with("%PDF-")) {
+    return whole("the file is a PDF document, not CSV text", "export the table from where it was made as CSV UTF-8");
+  }
+  std::size_t at = bytes.starts_with(kUtf8Bom) ? kUtf8Bom.size() : 0;
+  while (at < bytes.size() && (bytes[at] == ' ' || bytes[at] == '\t' || bytes[at] == '\r' || bytes[at] == '\n')) ++at;
+  for (const std::string_view tag : {"<html", "<table", "<?xml", "<!doctype", "<workbook"}) {
+    if (starts_with_tag(bytes, at, tag)) {
+      return whole("the file is HTML or XML (some systems save a table as a web page with an .xls name), not CSV text",
+                   save_csv);
+    }
+  }
+  const void* nul = std::memchr(bytes.data(), 0, bytes.size());
+  if (nul == nullptr) return std::nullopt;
+  // UTF-16 without a byte order mark: every ASCII character (commas, digits, line ends) has a
+  // NUL byte on the same side, and nothing else is NUL. Chinese text in UTF-16 still has a NUL in
+  // a byte of ten, and a damaged file's NULs fall on both sides.
+  std::size_t nuls[2] = {0, 0};
+  const std::size_t sample = std::min<std::size_t>(bytes.size(), 65536);
+  for (std::size_t i = 0; i < sample; ++i) {
+    if (bytes[i] == '\0') ++nuls[i % 2];
+  }
+  if (std::min(nuls[0], nuls[1]) == 0 && std::max(nuls[0], nuls[1]) * 10 >= sample) {
+    return whole("the file looks like UTF-16 without a byte order mark (every other byte is 0x00), not UTF-8 or GBK",
+                 std::string(kExcelUtf8Advice));
+  }
+  const std::size_t offset = static_cast<std::size_t>(static_cast<const char*>(nul) - bytes.data());
+  const Encoding reading = utf8::is_valid(bytes.substr(0, offset)) ? Encoding::kUtf8 : Encoding::kGb18030;
+  return make_error(bytes, offset, reading, "byte 0x00 (NUL) is not text: a CSV file has no NUL bytes",
+                    "the file is damaged or not a text file; " + std::string(kExcelUtf8Advice));
 }
 
-DecodeError utf8_error(std::string_view bytes, const Failure& f, bool from_bom) {
-  std::string message = describe_byte(bytes, f.offset);
-  message += f.truncated ? " starts a UTF-8 character that the end of the file cuts off"
-                         : " is not valid UTF-8";
-  std::string hint;
-  if (from_bom) {
-    message += " (the file starts with a UTF-8 byte order mark)";
-    hint = "the file is damaged or mixes encodings; " + std::string(kExcelUtf8Advice) + " again";
-  } else {
-    hint = "if the file came from Excel on Chinese Windows, pass `--encoding gbk`; or " +
-           std::string(kExcelUtf8Advice);
+/// Up to `max` characters of well-formed multi-byte UTF-8 starting at `at` (a sample of the text).
+std::string utf8_sample(std::string_view bytes, std::size_t at, std::size_t max) {
+  std::string out;
+  for (std::size_t n = 0; n < max && at < bytes.size(); ++n) {
+    const std::size_t len = static_cast<unsigned char>(bytes[at]) < 0x80 ? 0 : utf8::sequence_length(bytes, at);
+    if (len == 0) break;
+    out.append(bytes.substr(at, len));
+    at += len;
   }
-  return make_error(bytes, f.offset, std::move(message), std::move(hint));
+  return out;
+}
+
+/// What the stray byte of a file that is otherwise UTF-8 probably was, and what to do.
+std::string stray_hint(std::string_view bytes, const Scan& scan) {
+  const std::size_t at = scan.first_bad;
+  const auto b = static_cast<unsigned char>(bytes[at]);
+  std::string hint = "the file is otherwise UTF-8 (" + std::to_string(scan.multibyte) +
+                     (scan.multibyte == 1 ? " character" : " characters") + " such as `" +
+                     utf8_sample(bytes, scan.sample, 4) + "`), so this byte was written in another encoding";
+  const std::string latin = cp1252_char(b);
+  const bool single = at + 1 >= bytes.size() || static_cast<unsigned char>(bytes[at + 1]) < 0x80 ||
+                      (static_cast<unsigned char>(bytes[at + 1]) >= 0xC2 && static_cast<unsigned char>(bytes[at + 1]) <= 0xF4);
+  if (!latin.empty() && single && !scan.first_bad_truncated) hint += " (" + utf8::byte_name(b).substr(5) + " is `" + latin + "` in Windows-1252)";
+  return hint + ": correct it and " + std::string(kExcelUtf8Advice) +
+         "; if the file really is GBK, pass `--encoding gb18030`";
+}
+
+/// " (and 2 more bytes further on, the next at line 9)" when there are more invalid bytes.
+std::string more_bad(std::string_view bytes, const Scan& scan) {
+  if (scan.next_bad == std::string_view::npos) return "";
+  const std::size_t more = scan.invalid - 1;
+  const std::string_view before = bytes.substr(0, scan.next_bad);
+  const auto line = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')) + 1;
+  return " (and " + std::to_string(more) + (more == 1 ? " more byte further on, at line " : " more bytes further on, the next at line ") +
+         std::to_string(line) + ")";
+}
+
+std::string utf8_problem(std::string_view bytes, const Scan& scan) {
+  return byte_at(bytes, scan.first_bad) +
+         (scan.first_bad_truncated ? " starts a UTF-8 character that the end of the file cuts off" : " is not valid UTF-8");
 }
 
 DecodeResult decode_gb18030_result(std::string out) {
@@ -199,43 +251,140 @@ DecodeResult decode_gb18030_result(std::string out) {
   return DecodeResult{std::move(out), Encoding::kGb18030, had_bom};
 }
 
+/// Strict UTF-8 (`--encoding utf-8`, or auto with a UTF-8 BOM): an error at the first invalid byte.
 std::variant<DecodeResult, DecodeError> decode_utf8(std::string_view bytes, bool bom_decides) {
   const bool has_bom = bytes.starts_with(kUtf8Bom);
   const std::size_t start = has_bom ? kUtf8Bom.size() : 0;
-  if (auto bad = find_invalid_utf8(bytes.substr(start))) {
-    bad->offset += start;
-    return utf8_error(bytes, *bad, bom_decides && has_bom);
+  Scan scan = utf8::scan(bytes.substr(start));
+  if (scan.valid()) return DecodeResult{std::string(bytes.substr(start)), Encoding::kUtf8, has_bom};
+  scan.first_bad += start;
+  if (scan.next_bad != std::string_view::npos) scan.next_bad += start;
+  if (scan.sample != std::string_view::npos) scan.sample += start;
+  std::string message = utf8_problem(bytes, scan);
+  std::string hint;
+  std::string gb;
+  Encoding reading = Encoding::kUtf8;
+  if (bom_decides && has_bom) {
+    message += " (the file starts with a UTF-8 byte order mark)";
+    hint = "the file is damaged or mixes encodings; " + std::string(kExcelUtf8Advice) + " again";
+  } else if (scan.plausibly_utf8()) {
+    message += more_bad(bytes, scan);
+    hint = stray_hint(bytes, scan);
+  } else if (!gb18030_to_utf8(bytes, gb)) {
+    reading = Encoding::kGb18030;  // the bytes before it are shown as the GBK they are
+    hint = "the file reads as GB18030 (GBK), as Excel saves CSV on Chinese Windows: pass `--encoding gb18030`, "
+           "or " + std::string(kExcelUtf8Advice);
+  } else {
+    hint = "the file may be damaged or in another encoding; " + std::string(kExcelUtf8Advice);
   }
-  return DecodeResult{std::string(bytes.substr(start)), Encoding::kUtf8, has_bom};
+  return make_error(bytes, scan.first_bad, reading, std::move(message), std::move(hint));
 }
 
+/// `--encoding gb18030`.
 std::variant<DecodeResult, DecodeError> decode_gb18030(std::string_view bytes) {
+  if (bytes.starts_with(kUtf8Bom)) {
+    return make_error(bytes, 0, Encoding::kUtf8,
+                      "the file starts with a UTF-8 byte order mark, so it is UTF-8, but `--encoding gb18030` was given",
+                      "leave out `--encoding`, or pass `--encoding utf-8`", false);
+  }
   std::string out;
   if (auto bad = gb18030_to_utf8(bytes, out)) {
-    std::string message = describe_byte(bytes, bad->offset);
-    message += bad->truncated ? " starts a GB18030 character that the end of the file cuts off"
-                              : " is not valid GB18030";
-    return make_error(bytes, bad->offset, std::move(message),
-                      "if the file is UTF-8, pass `--encoding utf-8` or `--encoding auto`");
+    std::string message = byte_at(bytes, bad->offset) +
+                          (bad->truncated ? " starts a GB18030 character that the end of the file cuts off"
+                                          : " is not valid GB18030");
+    const bool utf8 = utf8::is_valid(bytes);
+    return make_error(bytes, bad->offset, Encoding::kGb18030, std::move(message),
+                      utf8 ? "the file is valid UTF-8: leave out `--encoding`, or pass `--encoding utf-8`"
+                           : "if the file is UTF-8, pass `--encoding utf-8` or `--encoding auto`");
   }
   return decode_gb18030_result(std::move(out));
 }
 
+/// The first run of non-ASCII bytes from `at` (at most 12 bytes, whole 2-byte sequences).
+std::string_view non_ascii_run(std::string_view bytes, std::size_t at) {
+  std::size_t end = at;
+  while (end < bytes.size() && end - at < 12 && static_cast<unsigned char>(bytes[end]) >= 0x80) end += 2;
+  return bytes.substr(at, std::min(end, bytes.size()) - at);
+}
+
 std::variant<DecodeResult, DecodeError> decode_auto(std::string_view bytes) {
   if (bytes.starts_with(kUtf8Bom)) return decode_utf8(bytes, /*bom_decides=*/true);
-  const std::optional<Failure> utf8_bad = find_invalid_utf8(bytes);
-  if (!utf8_bad) return DecodeResult{std::string(bytes), Encoding::kUtf8, false};
-  std::string out;
-  const std::optional<Failure> gb_bad = gb18030_to_utf8(bytes, out);
-  if (!gb_bad) return decode_gb18030_result(std::move(out));
+  if (bytes.starts_with("\x84\x31\x95\x33")) return decode_gb18030(bytes);  // a GB18030 BOM
+  const Scan scan = utf8::scan(bytes);
+  std::string gb;
+  if (scan.valid()) {
+    // Only 2-byte sequences (no CJK) and valid GB18030 as well: GBK Chinese that happens to be
+    // valid UTF-8 looks exactly like this. Do not guess.
+    if (scan.multibyte > 0 && scan.wide == 0 && !gb18030_to_utf8(bytes, gb)) {
+      const std::string_view run = non_ascii_run(bytes, scan.sample);
+      std::string as_gb;
+      (void)gb18030_to_utf8(run, as_gb);
+      return make_error(bytes, scan.sample, Encoding::kUtf8,
+                        "the bytes `" + readable_bytes(run, Encoding::kAuto) + "` read as `" + std::string(run) +
+                            "` in UTF-8 but as `" + as_gb + "` in GBK, and nothing else in the file tells which it is",
+                        "pass `--encoding gbk` or `--encoding utf-8`; or save the file from Excel as CSV UTF-8, "
+                        "whose byte order mark settles it");
+    }
+    return DecodeResult{std::string(bytes), Encoding::kUtf8, false};
+  }
+  if (scan.plausibly_utf8()) {
+    return make_error(bytes, scan.first_bad, Encoding::kUtf8, utf8_problem(bytes, scan) + more_bad(bytes, scan),
+                      stray_hint(bytes, scan));
+  }
+  const std::optional<Failure> gb_bad = gb18030_to_utf8(bytes, gb);
+  if (!gb_bad) return decode_gb18030_result(std::move(gb));
   // Every byte before the later failure point is accepted by at least one of the encodings.
-  const std::size_t offset = std::max(utf8_bad->offset, gb_bad->offset);
-  return make_error(
-      bytes, offset, describe_byte(bytes, offset) + " is not valid UTF-8 or GB18030",
-      "the file may be damaged or in another encoding; " + std::string(kExcelUtf8Advice));
+  const bool gb_later = gb_bad->offset > scan.first_bad;
+  const std::size_t offset = gb_later ? gb_bad->offset : scan.first_bad;
+  return make_error(bytes, offset, gb_later ? Encoding::kGb18030 : Encoding::kUtf8,
+                    byte_at(bytes, offset) + " is not valid UTF-8 or GB18030",
+                    "the file may be damaged or in another encoding; " + std::string(kExcelUtf8Advice));
 }
 
 }  // namespace
+
+std::string readable_bytes(std::string_view bytes, Encoding enc) {
+  std::string out;
+  auto escape = [&](unsigned char b) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(b));
+    out += buf;
+  };
+  if (enc == Encoding::kGb18030) {
+    std::string part;
+    while (!bytes.empty()) {
+      const std::optional<Failure> bad = gb18030_to_utf8(bytes, part);
+      if (!bad) {
+        out += part;
+        break;
+      }
+      if (bad->offset > 0) {
+        (void)gb18030_to_utf8(bytes.substr(0, bad->offset), part);
+        out += part;
+      }
+      escape(static_cast<unsigned char>(bytes[bad->offset]));
+      bytes.remove_prefix(bad->offset + 1);
+    }
+    return out;
+  }
+  // UTF-8, and kAuto: every non-ASCII byte escaped (to show raw bytes).
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    const std::size_t len = enc == Encoding::kUtf8 && c >= 0x80 ? utf8::sequence_length(bytes, i) : 0;
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+    } else if (len > 0) {
+      out.append(bytes.substr(i, len));
+      i += len;
+    } else {
+      escape(c);
+      ++i;
+    }
+  }
+  return out;
+}
 
 std::optional<Encoding> parse_encoding_name(std::string_view name) {
   std::string lower(name);
@@ -263,7 +412,7 @@ std::string_view encoding_name(Encoding e) {
 }
 
 std::variant<DecodeResult, DecodeError> decode_text(std::string_view bytes, Encoding enc) {
-  if (auto utf16 = check_utf16(bytes)) return std::move(*utf16);
+  if (auto not_text = check_not_text(bytes)) return std::move(*not_text);
   switch (enc) {
     case Encoding::kAuto:
       return decode_auto(bytes);
@@ -276,11 +425,14 @@ std::variant<DecodeResult, DecodeError> decode_text(std::string_view bytes, Enco
 }
 
 std::variant<DecodeResult, DecodeError> decode_owned_text(std::string&& bytes, Encoding enc) {
-  // Valid UTF-8 is the common case: keep the bytes, only the BOM is dropped.
-  if (enc != Encoding::kGb18030 && !check_utf16(bytes)) {
+  // Valid UTF-8 with CJK (or without any non-ASCII character) is the common case: keep the
+  // bytes, only the BOM is dropped.
+  if (enc != Encoding::kGb18030 && !check_not_text(bytes)) {
     const bool has_bom = std::string_view(bytes).starts_with(kUtf8Bom);
     const std::size_t start = has_bom ? kUtf8Bom.size() : 0;
-    if (!find_invalid_utf8(std::string_view(bytes).substr(start))) {
+    const Scan scan = utf8::scan(std::string_view(bytes).substr(start));
+    const bool settled = has_bom || enc == Encoding::kUtf8 || scan.multibyte == 0 || scan.wide > 0;
+    if (scan.valid() && settled) {
       bytes.erase(0, start);
       return DecodeResult{std::move(bytes), Encoding::kUtf8, has_bom};
     }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <unordered_map>
 
 #include "jixiao/dsl/decimal.hpp"
@@ -98,11 +99,62 @@ bool is_list(InputKind k) {
   return k == InputKind::kTextList || k == InputKind::kNumberList || k == InputKind::kScoreList;
 }
 
+// Length of the space look-alike (utf8::is_unusual_space) whose bytes are s[at, at + 2) or
+// s[at, at + 3), or 0: U+00A0 is C2 A0, U+1680 E1 9A 80, U+2000–U+200A E2 80 80–8A, U+202F
+// E2 80 AF, U+205F E2 81 9F, U+3000 E3 80 80. Compared byte by byte: this runs for every cell.
+std::size_t look_alike_at(std::string_view s, std::size_t at) {
+  const auto b = [&](std::size_t k) { return at + k < s.size() ? static_cast<unsigned char>(s[at + k]) : 0U; };
+  const unsigned c = b(0);
+  if (c == 0xC2) return b(1) == 0xA0 ? 2 : 0;
+  if (c == 0xE1) return b(1) == 0x9A && b(2) == 0x80 ? 3 : 0;
+  if (c == 0xE2) return (b(1) == 0x80 && ((b(2) >= 0x80 && b(2) <= 0x8A) || b(2) == 0xAF)) || (b(1) == 0x81 && b(2) == 0x9F) ? 3 : 0;
+  if (c == 0xE3) return b(1) == 0x80 && b(2) == 0x80 ? 3 : 0;
+  return 0;
+}
+
+// `s` without the spaces around it: ASCII spaces and tabs, and space look-alikes such as the
+// no-break space U+00A0 and the ideographic space U+3000, which cannot be told from a space.
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (true) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    const std::size_t n = s.empty() || static_cast<unsigned char>(s.front()) < 0xC2 ? 0 : look_alike_at(s, 0);
+    if (n == 0) break;
+    s.remove_prefix(n);
+  }
+  while (true) {
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    if (s.empty() || static_cast<unsigned char>(s.back()) < 0x80) break;  // (every look-alike ends with such a byte)
+    if (s.size() >= 2 && look_alike_at(s, s.size() - 2) == 2) {
+      s.remove_suffix(2);
+    } else if (s.size() >= 3 && look_alike_at(s, s.size() - 3) == 3) {
+      s.remove_suffix(3);
+    } else {
+      break;
+    }
+  }
   return s;
 }
+
+// A value as messages quote it: cut to 60 columns (around byte `focus`), controls made visible.
+std::string quote_value(std::string_view value, std::size_t focus = 0) { return "`" + utf8::shorten(value, 60, focus) + "`"; }
+
+// ": `８` (U+FF18) is the full-width form of `8`" for the first full-width character of a value
+// (typed with a Chinese input method), or "".
+std::string full_width_note(std::string_view v) {
+  for (std::size_t pos = 0; pos < v.size();) {
+    const std::size_t at = pos;
+    const char32_t cp = utf8::decode(v, pos);
+    if (cp >= 0xFF01 && cp <= 0xFF5E) {
+      return ": `" + std::string(v.substr(at, pos - at)) + "` (" + utf8::code_point_name(cp) + ") is the full-width form of `" +
+             std::string(1, static_cast<char>(cp - 0xFEE0)) + "`; switch the input method to half-width (半角)";
+    }
+  }
+  return "";
+}
+
+// The largest money and number a cell can hold, for "too large" messages.
+std::string largest_amount() { return decimal::format_yuan_grouped(std::numeric_limits<std::int64_t>::max()) + "元"; }
+std::string largest_number() { return decimal::to_string(std::numeric_limits<std::int64_t>::max()); }
 
 std::string lower_ascii(std::string_view s) {
   std::string out(s);
@@ -152,27 +204,146 @@ std::string expected_text(const ast::InputDecl& in, const dsl::Symbol& s, const 
   return "a value";
 }
 
+// Old Mac line ends: when no line feed ends a line (outside quoted fields) but carriage returns
+// do, every such CR becomes a LF, in place. Excel for Mac's "CSV (Macintosh)" writes files like
+// this; read with LF only, they would be one line.
+void end_old_mac_lines(std::string& text) {
+  bool quoted = false;
+  bool has_cr = false;
+  for (const char c : text) {
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted && c == '\n') {
+      return;
+    } else if (!quoted && c == '\r') {
+      has_cr = true;
+    }
+  }
+  if (!has_cr) return;
+  quoted = false;
+  for (char& c : text) {
+    if (c == '"') quoted = !quoted;
+    if (!quoted && c == '\r') c = '\n';
+  }
+}
+
+// The bytes of the cell that starts at `start` (its quotes dropped), up to the first separator or
+// line end at or after `at`.
+std::string_view raw_cell(std::string_view bytes, std::size_t start, std::size_t at) {
+  std::size_t end = bytes.find_first_of(",\r\n", std::max(start, at));
+  if (end == std::string_view::npos) end = bytes.size();
+  std::string_view cell = bytes.substr(start, end - start);
+  if (cell.starts_with('"')) cell.remove_prefix(1);
+  if (cell.ends_with('"')) cell.remove_suffix(1);
+  return cell;
+}
+
+// Where the byte of a decoding error is, as the CSV reads: "row 2, column `违规事项` (`caf\xE9s`): "
+// or "the header, column 3 (`名\xE9`): "; empty when the bytes up to it do not read as CSV. CSV's
+// separators and quotes are ASCII, which no byte of a UTF-8 or GB18030 character can be, so
+// reading the undecoded bytes finds the same records.
+std::string byte_context(std::string_view bytes, const DecodeError& err) {
+  if (bytes.size() > std::numeric_limits<std::uint32_t>::max() || err.offset >= bytes.size()) return "";
+  CsvReader reader(bytes);
+  std::vector<CsvField> fields;
+  std::vector<std::uint32_t> starts;  // of the fields of the record holding the byte
+  std::vector<std::uint32_t> header;
+  std::uint32_t record = 0;
+  bool complete = false;
+  while (reader.next(fields)) {
+    if (reader.record_offset() > err.offset) {
+      complete = true;
+      break;
+    }
+    ++record;
+    starts.clear();
+    for (const CsvField& f : fields) starts.push_back(f.offset);
+    if (record == 1) header = starts;
+  }
+  if (record == 0 || (!complete && reader.error())) return "";
+  std::size_t k = 0;
+  while (k + 1 < starts.size() && starts[k + 1] <= err.offset) ++k;
+  const std::string_view cell = raw_cell(bytes, starts[k], err.offset);
+  const std::size_t cell_start = static_cast<std::size_t>(cell.data() - bytes.data());
+  const std::string readable = readable_bytes(cell, err.reading);
+  const std::size_t focus = err.offset >= cell_start ? readable_bytes(cell.substr(0, err.offset - cell_start), err.reading).size() : 0;
+  const std::string value = "`" + utf8::shorten(readable, 40, focus) + "`";
+  if (record == 1) return "the header, column " + std::to_string(k + 1) + " (" + value + "): ";
+  std::string column = "column " + std::to_string(k + 1);
+  if (k < header.size()) {
+    const std::string name(trim(readable_bytes(raw_cell(bytes, header[k], header[k]), err.reading)));
+    if (!name.empty()) column = "column `" + utf8::shorten(name, 30) + "`";
+  }
+  return "row " + std::to_string(record - 1) + ", " + column + " (" + value + "): ";
+}
+
+// `s` without the characters that cannot be seen (utf8::is_invisible) and without space
+// look-alikes: what a reader sees of a header name.
+std::string visible_part(std::string_view s) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    const std::size_t at = pos;
+    const char32_t cp = utf8::decode(s, pos);
+    if (!utf8::is_invisible(cp) && !utf8::is_unusual_space(cp)) out.append(s.substr(at, pos - at));
+  }
+  return out;
+}
+
+// Whether `text` is a policy: its first line that is not blank or a comment starts with
+// `policy "` (a `.jx` file given as the data).
+bool looks_like_policy(std::string_view text) {
+  std::size_t pos = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  while (pos < text.size()) {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r' || text[pos] == '\n')) ++pos;
+    if (pos < text.size() && text[pos] == '#') {
+      pos = text.find('\n', pos);
+      if (pos == std::string_view::npos) return false;
+      continue;
+    }
+    return text.substr(pos).starts_with("policy \"") || text.substr(pos).starts_with("policy “");
+  }
+  return false;
+}
+
+// How a cell is checked for characters that cannot be seen (Loader::cell_value).
+enum class CellKind {
+  kKey,    ///< a key or a period: nothing invisible, no space look-alike inside
+  kText,   ///< a text or a list of texts: line breaks and tabs allowed, space look-alikes too
+  kOther,  ///< a number, an amount, yes/no, an option: nothing invisible, no space look-alike
+};
+
 class Loader {
  public:
   Loader(SourceSet& sources, const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink)
       : sources_(sources), policy_(policy), options_(options), sink_(sink) {}
 
-  std::optional<Dataset> load(const std::string& path, std::variant<DecodeResult, DecodeError> decoded) {
+  // Reports a file that could not be decoded: the byte, and when the bytes before it read as CSV,
+  // the row and column it is in and the cell around it.
+  void report_decode_error(const std::string& path, std::string_view bytes, const DecodeError& err) {
+    std::string where;
+    if (err.at_byte) where = byte_context(bytes, err);
+    Diagnostic d = make_diagnostic(DiagCode::data_encoding, Span{}, where + err.message, err.hint);
+    d.file = path;
+    d.line = static_cast<std::uint32_t>(err.line);
+    d.column = static_cast<std::uint32_t>(err.column);
+    sink_.report(std::move(d));
+  }
+
+  std::optional<Dataset> load(const std::string& path, DecodeResult&& decoded) {
     data_.path = path;
-    if (auto* err = std::get_if<DecodeError>(&decoded)) {
-      Diagnostic d = make_diagnostic(DiagCode::data_encoding, Span{}, err->message, err->hint);
-      d.file = path;
-      d.line = static_cast<std::uint32_t>(err->line);
-      d.column = static_cast<std::uint32_t>(err->column);
-      sink_.report(std::move(d));
-      return std::nullopt;
-    }
-    auto& result = std::get<DecodeResult>(decoded);
-    data_.encoding = std::string(encoding_name(result.used));
-    data_.source = sources_.add(path, std::move(result.text));
+    data_.encoding = std::string(encoding_name(decoded.used));
+    end_old_mac_lines(decoded.text);
+    data_.source = sources_.add(path, std::move(decoded.text));
     text_ = sources_.get(data_.source).text();
     const std::size_t errors_before = sink_.error_count();
 
+    if (looks_like_policy(text_)) {
+      report(DiagCode::data_syntax, Span{data_.source, 0, 0},
+             "`" + path + "` is a policy (it starts with `policy \"...\"`), not CSV data",
+             "give the policy first and the data after `--data`: `jixiao eval POLICY.jx --data DATA.csv`");
+      return std::nullopt;
+    }
     CsvReader reader(text_);
     std::vector<CsvField> fields;
     if (!reader.next(fields)) {
@@ -190,13 +361,21 @@ class Loader {
       // data has an error somewhere: the serial pass below finds and reports it, so the messages
       // never depend on the thread count.
       Loader attempt(*this);
-      if (auto merged = attempt.load_parallel(reader.position())) return merged;
+      if (auto merged = attempt.load_parallel(reader.position()); merged && merged->rows > 0) return merged;
     }
+    const std::uint32_t header_offset = reader.record_offset();
     reserve_rows(reader.record_offset(), text_.size(), true);
 
     std::vector<std::uint32_t> key_offsets;
     data_.rows = read_records(reader, &key_offsets);
     if (sink_.error_count() > errors_before) return std::nullopt;
+    if (data_.rows == 0) {
+      const std::string subject = policy_.module.subject ? policy_.module.subject->subject.name : "row";
+      report(DiagCode::no_rows, Span{data_.source, header_offset, header_offset + 1},
+             "`" + path + "` has a header but no rows: there is nothing to evaluate",
+             "add one row per `" + subject + "` under the header, or check that this is the right file");
+      return std::nullopt;
+    }
     if (period_column_ != kUnmapped) index_periods();
     return std::move(data_);
   }
@@ -217,8 +396,16 @@ class Loader {
         report(DiagCode::data_syntax, Span{data_.source, at, at + 1},
                "row " + std::to_string(row) + " has " + std::to_string(fields.size()) + " fields, the header has " +
                    std::to_string(header_size_),
-               fields.size() < header_size_ ? "a cell is missing; empty cells still need their comma"
-                                            : "a cell has an unquoted comma; put such cells in quotes");
+               field_count_hint(fields));
+        continue;
+      }
+      if (repeats_header(fields)) {
+        const std::uint32_t at = reader.record_offset();
+        data_.key.values.push_back(-1);  // keeps key rows aligned with row numbers
+        if (key_offsets != nullptr) key_offsets->push_back(at);
+        report(DiagCode::data_syntax, Span{data_.source, at, at + 1},
+               "row " + std::to_string(row) + " repeats the header: the file may be two files joined together",
+               "remove the repeated header row");
         continue;
       }
       std::uint32_t period_id = 0;
@@ -231,6 +418,50 @@ class Loader {
     }
     if (reader.error()) syntax_error(*reader.error());
     return row;
+  }
+
+  // Whether a row is the header again (two exports joined): its key cell is the key's column
+  // name and every cell is the header's.
+  bool repeats_header(const std::vector<CsvField>& fields) const {
+    // (The second file's byte order mark may come along.)
+    const auto cell = [&](std::size_t i) {
+      std::string_view v = trim(fields[i].value);
+      if (i == 0 && v.starts_with("\xEF\xBB\xBF")) v.remove_prefix(3);
+      return v;
+    };
+    if (key_column_ == kUnmapped || cell(key_column_) != header_names_[key_column_]) return false;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (cell(i) != header_names_[i]) return false;
+    }
+    return true;
+  }
+
+  // Why a row has another number of fields than the header, as far as can be seen.
+  std::string field_count_hint(const std::vector<CsvField>& fields) const {
+    const auto empty_from = [](auto first, auto last) {
+      return std::all_of(first, last, [](const auto& v) { return trim(v).empty(); });
+    };
+    if (fields.size() < header_size_) {
+      if (empty_from(header_names_.begin() + static_cast<std::ptrdiff_t>(fields.size()), header_names_.end())) {
+        return "the header ends with " + std::string(header_size_ - fields.size() == 1 ? "an empty column name" : "empty column names") +
+               " (a trailing comma): remove it from the header, or name the column";
+      }
+      if (fields.size() == 1) {
+        const std::string_view v = fields[0].value;
+        if (v.find('\t') != std::string_view::npos) return "the row separates its cells with tabs: use commas";
+        if (v.find(';') != std::string_view::npos) return "the row separates its cells with `;`: use commas";
+        if (v.find("，") != std::string_view::npos) return "the row separates its cells with full-width `，`: use the ASCII `,`";
+      }
+      return "a cell is missing; empty cells still need their comma";
+    }
+    std::vector<std::string_view> values;
+    for (std::size_t i = header_size_; i < fields.size(); ++i) values.push_back(fields[i].value);
+    if (empty_from(values.begin(), values.end())) {
+      const std::size_t extra = fields.size() - header_size_;
+      return "the row ends with " + std::to_string(extra) + (extra == 1 ? " empty cell" : " empty cells") +
+             " more than the header has (a trailing comma): remove " + (extra == 1 ? "it" : "them");
+    }
+    return "a cell has an unquoted comma; put such cells in quotes";
   }
 
   // Loads the records after `body` in parallel: the text is cut into options_.threads parts at
@@ -378,8 +609,12 @@ class Loader {
   }
 
   std::uint32_t read_period(const CsvField& f, std::uint32_t row) {
-    const std::string_view value = trim(f.value);
     const std::string& name = policy_.symbol(policy_.period).name;
+    std::string_view value;
+    if (!cell_value(f, row, [&] { return name; }, CellKind::kKey, value)) {
+      data_.period.values.push_back(0);
+      return 0;
+    }
     if (value.empty()) {
       report(DiagCode::bad_cell, cell_span(f), "row " + std::to_string(row) + ", column `" + name + "`: the period is empty",
              "every row names its period, e.g. `2024`");
@@ -393,6 +628,75 @@ class Loader {
 
  private:
   static constexpr std::size_t kUnmapped = static_cast<std::size_t>(-1);
+
+  // The value of cell `f` as it is read: without the spaces around it (trim). False, after a
+  // report, when it holds a character that cannot be seen (utf8::is_invisible; line breaks and
+  // tabs are allowed in texts), a space look-alike inside a key or a value that is not a text, or
+  // when it is an Excel formula such as `="00123"`. Two keys or texts that look the same are
+  // never silently two different values.
+  // `column()` gives the column's name for messages (only called when there is one to write).
+  // The value is set in `v` (also when false is returned).
+  template <typename ColumnName>
+  bool cell_value(const CsvField& f, std::uint32_t row, const ColumnName& column, CellKind kind, std::string_view& v) {
+    v = trim(f.value);
+    return !suspect(v) || check_suspect_cell(f, v, row, column(), kind);  // nearly every cell: not suspect
+  }
+
+  // Whether `v` may hold something cell_value refuses (most cells do not: quick to see).
+  static bool suspect(std::string_view v) {
+    bool found = !v.empty() && v.front() == '=';
+    for (const char c : v) found |= utf8::may_start_invisible(static_cast<unsigned char>(c));
+    return found;
+  }
+
+  // The slow part of cell_value: reports and returns false when the cell has a problem.
+  bool check_suspect_cell(const CsvField& f, std::string_view v, std::uint32_t row, const std::string& column, CellKind kind) {
+    const bool text = kind == CellKind::kText;
+    const std::size_t at = utf8::find_invisible(v, !text, text);
+    if (at != std::string_view::npos) {
+      std::size_t end = at;
+      const char32_t cp = utf8::decode(v, end);
+      Span span = cell_span(f);
+      if (v.data() >= text_.data() && v.data() + v.size() <= text_.data() + text_.size()) {
+        const auto begin = static_cast<std::uint32_t>(static_cast<std::size_t>(v.data() - text_.data()) + at);
+        span = Span{data_.source, begin, static_cast<std::uint32_t>(begin + (end - at))};
+      }
+      const bool space = utf8::is_unusual_space(cp);
+      std::string hint;
+      if (cp == 0xFFFD) {
+        hint = "it is what an earlier conversion from another encoding left of a character it could not read: "
+               "restore the original text";
+      } else if (cp == 0xFEFF) {
+        hint = "delete it: a byte order mark belongs only at the very start of a file (two files joined together "
+               "leave one inside)";
+      } else if (space) {
+        hint = kind == CellKind::kKey ? "it looks like a space but is not one, so this key would differ from the same key "
+                                        "written with a space: replace it with a space, or remove it"
+                                      : "it looks like a space but is not one, and the value does not read with it: remove it";
+      } else if (kind == CellKind::kOther) {
+        hint = "delete it: it cannot be seen, but the value does not read with it";
+      } else {
+        hint = std::string("delete it (it often comes along when text is copied from a web page or a chat): with it, ") +
+               (kind == CellKind::kKey ? "this key differs from the same key without it"
+                                       : "this text differs from the same text without it (a set or a label would not match it)") +
+               ", although both look the same";
+      }
+      report(DiagCode::invisible_character, span,
+             "row " + std::to_string(row) + ", column `" + column + "`: " + quote_value(v, at) + " contains " +
+                 utf8::describe(cp) + " at character " + std::to_string(utf8::count_code_points(v.substr(0, at)) + 1) +
+                 (space || cp == 0xFFFD ? "" : ", which cannot be seen"),
+             hint);
+      return false;
+    }
+    if (v.size() >= 3 && v[0] == '=' && v[1] == '"' && v.back() == '"') {
+      report(DiagCode::bad_cell, cell_span(f),
+             "row " + std::to_string(row) + ", column `" + column + "`: " + quote_value(v) + " is an Excel formula, not a value",
+             "write the value itself, " + quote_value(v.substr(2, v.size() - 3)) +
+                 " (in Excel, format the column as Text instead of writing `=\"...\"`)");
+      return false;
+    }
+    return true;
+  }
 
   void report(DiagCode code, Span span, std::string message, std::optional<std::string> hint = {}) {
     if (parallel_part_) {
@@ -412,8 +716,46 @@ class Loader {
     return Span{data_.source, begin, begin + static_cast<std::uint32_t>(std::max<std::size_t>(1, f.value.size()))};
   }
 
+  // A header of one field that holds tabs, semicolons or full-width commas: the file is not
+  // comma-separated. Reported (once, instead of a missing column per input); true if so.
+  bool wrong_separator(const std::vector<CsvField>& header, Span at) {
+    if (header.size() != 1) return false;
+    const std::string_view h = header[0].value;
+    struct Separator {
+      std::string_view text;
+      std::string_view name;
+      std::string_view cause;
+      std::string_view hint;
+    };
+    static constexpr Separator kSeparators[] = {
+        {"\t", "tabs", "the file is tab-separated, and jixiao reads comma-separated values",
+         "save it from Excel as CSV UTF-8 (另存为 → CSV UTF-8 (逗号分隔)), or replace the tabs with commas"},
+        {";", "semicolons", "the file is separated by `;`, as Excel writes CSV where a comma is the decimal mark",
+         "save it with `,` between columns and `.` in decimals (set the list separator to `,` in the system's region settings)"},
+        {"，", "full-width commas `，` (U+FF0C)", "columns are separated by the ASCII comma `,`, not the full-width `，`",
+         "replace `，` with `,` (switch the input method to half-width, 半角)"},
+    };
+    const Separator* found = nullptr;
+    std::size_t most = 0;
+    for (const Separator& sep : kSeparators) {
+      std::size_t n = 0;
+      for (std::size_t at_ = h.find(sep.text); at_ != std::string_view::npos; at_ = h.find(sep.text, at_ + sep.text.size())) ++n;
+      if (n > most) {
+        most = n;
+        found = &sep;
+      }
+    }
+    if (found == nullptr) return false;
+    report(DiagCode::data_syntax, at,
+           "the header has no commas but " + std::to_string(most) + " " + std::string(found->name) + ": " + std::string(found->cause),
+           std::string(found->hint));
+    return true;
+  }
+
   bool map_header(const std::vector<CsvField>& header, std::uint32_t offset) {
     header_size_ = header.size();
+    const Span header_span{data_.source, offset, offset + 1};
+    if (wrong_separator(header, header_span)) return false;
     std::unordered_map<std::string, std::size_t> index;
     std::vector<std::string> names;
     for (std::size_t i = 0; i < header.size(); ++i) {
@@ -421,8 +763,8 @@ class Loader {
       names.push_back(name);
       if (!index.emplace(name, i).second) duplicates_.emplace(name, i);
     }
+    header_names_ = names;
     const std::size_t errors_before = sink_.error_count();
-    const Span header_span{data_.source, offset, offset + 1};
     auto find = [&](const std::string& input, const std::string& what) -> std::size_t {
       std::string column = input;
       bool via_map = false;
@@ -436,12 +778,25 @@ class Loader {
         return kUnmapped;
       }
       if (auto it = index.find(column); it != index.end()) return it->second;
+      // A header that is the column but for a character that cannot be seen: name that character.
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i].size() <= column.size() || visible_part(names[i]) != column) continue;
+        const std::size_t bad_at = utf8::find_invisible(names[i], true);
+        std::size_t end = bad_at;
+        const char32_t cp = utf8::decode(names[i], end);
+        report(DiagCode::invisible_character, cell_span(header[i]),
+               "the header's column " + quote_value(names[i], bad_at) + " is `" + column + "` with " + utf8::describe(cp) +
+                   " at character " + std::to_string(utf8::count_code_points(std::string_view(names[i]).substr(0, bad_at)) + 1),
+               "delete the character from the header: it cannot be seen, but the column is not `" + column + "` with it");
+        return kUnmapped;
+      }
       std::string hint;
       if (auto best = closest_name(column, names)) {
-        hint = "did you mean `" + *best + "`? map it with a column map (`--columns map.toml`) or rename the header";
+        hint = "did you mean " + quote_value(*best) + "? map it with a column map (`--columns map.toml`) or rename the header";
       } else {
         std::string list;
-        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        for (std::size_t i = 0; i < names.size() && i < 12; ++i) list += (list.empty() ? "" : ", ") + quote_value(names[i]);
+        if (names.size() > 12) list += ", … (" + std::to_string(names.size()) + " columns)";
         hint = "the header has: " + list;
       }
       report(DiagCode::missing_column, header_span,
@@ -492,8 +847,13 @@ class Loader {
 
   // Reads the key; with `key_offsets` (a serial load) also chains it and reports a duplicate.
   void read_key(const CsvField& f, std::uint32_t row, std::uint32_t period_id, std::vector<std::uint32_t>* key_offsets) {
-    const std::string_view value = trim(f.value);
     const std::string& key = policy_.symbol(policy_.key).name;
+    std::string_view value;
+    if (!cell_value(f, row, [&] { return key; }, CellKind::kKey, value)) {
+      data_.key.values.push_back(-1);
+      if (key_offsets != nullptr) key_offsets->push_back(f.offset);
+      return;
+    }
     if (value.empty()) {
       report(DiagCode::bad_cell, cell_span(f), "row " + std::to_string(row) + ", column `" + key + "`: the key is empty",
              "every row needs its own `" + key + "`");
@@ -508,9 +868,9 @@ class Loader {
     const std::uint32_t earlier = chain_key(id, row, period_id);
     if (earlier != 0) {
       const bool periods = period_column_ != kUnmapped;
-      const std::string in_period = periods ? " for period `" + data_.strings.text(period_id) + "`" : "";
+      const std::string in_period = periods ? " for period " + quote_value(data_.strings.text(period_id)) : "";
       Diagnostic d = make_diagnostic(DiagCode::duplicate_key, cell_span(f),
-                                     "row " + std::to_string(row) + ": key `" + std::string(value) + "`" + in_period +
+                                     "row " + std::to_string(row) + ": key " + quote_value(value) + in_period +
                                          " already appears in row " + std::to_string(earlier),
                                      periods ? "each `" + key + "` appears once per period; remove or correct the repeated row"
                                              : "each `" + key + "` appears once; remove or correct the repeated row");
@@ -521,11 +881,22 @@ class Loader {
   }
 
   void bad(const CsvField& f, std::uint32_t row, std::size_t input, const std::string& problem, DiagCode code = DiagCode::bad_cell) {
+    // A number, yes/no or option is checked for invisible characters only when it does not read
+    // (read_cell): then they are the problem to name.
+    const std::string_view v = trim(f.value);
+    if (!checked_first(input) && suspect(v) && !check_suspect_cell(f, v, row, header_name(input), CellKind::kOther)) return;
     const ast::InputDecl& in = policy_.module.inputs[input];
     const dsl::Symbol& s = *symbols_[input];
     const dsl::Domain* domain = in.kind == InputKind::kOneOf ? &policy_.domains[policy_.input_domain[input]] : nullptr;
     report(code, cell_span(f), "row " + std::to_string(row) + ", column `" + header_name(input) + "`: " + problem,
            "expected " + expected_text(in, s, domain));
+  }
+
+  // Texts (accepted whatever they hold) and lists are checked by cell_value before they are read;
+  // other cells only when they do not read (bad).
+  bool checked_first(std::size_t input) const {
+    const InputKind k = policy_.module.inputs[input].kind;
+    return k == InputKind::kText || is_list(k);
   }
 
   std::string header_name(std::size_t input) const {
@@ -558,9 +929,18 @@ class Loader {
   void read_cell(std::size_t input, const CsvField& f, std::uint32_t row) {
     const ast::InputDecl& in = policy_.module.inputs[input];
     Column& col = data_.inputs[input];
-    const std::string_view v = trim(f.value);
+    const bool text = in.kind == InputKind::kText || in.kind == InputKind::kTextList;
+    std::string_view v = trim(f.value);
+    if (checked_first(input) &&
+        !cell_value(f, row, [&] { return header_name(input); }, text ? CellKind::kText : CellKind::kOther, v)) {
+      // Reported; a placeholder keeps the columns aligned.
+      if (in.optional) col.missing.push_back(0);
+      col.values.push_back(0);
+      if (is_list(in.kind)) col.list_offsets.push_back(col.list_offsets.back());
+      return;
+    }
     // Messages quote the cell; built only when there is one to write.
-    const auto quoted = [v] { return "`" + std::string(v) + "`"; };
+    const auto quoted = [v] { return quote_value(v); };
     if (in.optional) {
       // An empty cell of an optional input is "not available": value 0, flagged missing.
       col.missing.push_back(v.empty() ? 1 : 0);
@@ -587,7 +967,7 @@ class Loader {
         for_each_item(v, [&](std::string_view item) {
           decimal::ParseError why{};
           const auto value = decimal::parse(item, decimal::kPlaces, &why);
-          const std::string named = "`" + std::string(item) + "` in " + shown;
+          const std::string named = quote_value(item) + " in " + shown;
           if (!value) {
             bad(f, row, input, named + " is not a number");
           } else if ((!sym.range.lo_inf && *value < sym.range.lo) || (!sym.range.hi_inf && *value > sym.range.hi)) {
@@ -667,11 +1047,12 @@ class Loader {
     const auto parsed = decimal::parse(digits, places, &why);
     if (!parsed) {
       const std::string shown = quoted();
-      std::string problem = shown + " is not a number";
+      std::string problem = shown + " is not a number" + full_width_note(v);
       if (why == decimal::ParseError::kTooManyPlaces) {
         problem = in.kind == InputKind::kMoney ? shown + " has a fraction of a fen" : shown + " has more than 6 decimal places";
       } else if (why == decimal::ParseError::kOutOfRange) {
-        problem = shown + " is too large";
+        problem = shown + " is too large (the largest " +
+                  (in.kind == InputKind::kMoney ? "amount is " + largest_amount() : "number is " + largest_number()) + ")";
       }
       bad(f, row, input, problem);
       col.values.push_back(0);
@@ -706,6 +1087,7 @@ class Loader {
   std::vector<std::uint32_t> first_row_;      ///< per key text id: its latest row (1-based), or 0
   std::vector<std::uint32_t> next_row_;       ///< per row: the row before it with the same key, or 0
   std::unordered_map<std::string, std::size_t> duplicates_;
+  std::vector<std::string> header_names_;  ///< the header's names, trimmed
   bool parallel_part_ = false;  ///< reads one part of a parallel load: no reports, no key chains
   bool failed_ = false;         ///< a part met an error (and stopped reading)
 };
@@ -716,19 +1098,49 @@ std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std
                                 const dsl::CheckedPolicy& policy, const LoadOptions& options,
                                 DiagnosticSink& sink) {
   Loader loader(sources, policy, options, sink);
-  return loader.load(path, decode_text(bytes, options.encoding));
+  auto decoded = decode_text(bytes, options.encoding);
+  if (const auto* err = std::get_if<DecodeError>(&decoded)) {
+    loader.report_decode_error(path, bytes, *err);
+    return std::nullopt;
+  }
+  return loader.load(path, std::get<DecodeResult>(std::move(decoded)));
 }
 
 std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std::string&& bytes,
                                 const dsl::CheckedPolicy& policy, const LoadOptions& options,
                                 DiagnosticSink& sink) {
   Loader loader(sources, policy, options, sink);
-  return loader.load(path, decode_owned_text(std::move(bytes), options.encoding));
+  auto decoded = decode_owned_text(std::move(bytes), options.encoding);
+  if (const auto* err = std::get_if<DecodeError>(&decoded)) {
+    loader.report_decode_error(path, bytes, *err);  // on an error the bytes were not moved
+    return std::nullopt;
+  }
+  return loader.load(path, std::get<DecodeResult>(std::move(decoded)));
 }
 
 std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& path, std::string text,
                                          const dsl::CheckedPolicy& policy, DiagnosticSink& sink) {
-  const SourceId id = sources.add(path, std::move(text));
+  // Decoded by the same rule as data (a column map written in Notepad on Chinese Windows is GBK).
+  auto decoded = decode_owned_text(std::move(text), Encoding::kAuto);
+  if (const auto* err = std::get_if<DecodeError>(&decoded)) {
+    std::string message = err->message;
+    if (err->at_byte) {
+      const std::size_t line_start = text.rfind('\n', err->offset) + 1;  // npos + 1 == 0
+      const std::size_t line_end = std::min(text.find('\n', err->offset), text.size());
+      const std::string_view line = std::string_view(text).substr(line_start, line_end - line_start);
+      const std::string before = readable_bytes(line.substr(0, err->offset - line_start), err->reading);
+      message += " in `" + utf8::shorten(readable_bytes(line, err->reading), 60, before.size()) + "`";
+    }
+    // `--encoding` is for the data: the way out for a column map is to save it as UTF-8.
+    Diagnostic d = make_diagnostic(DiagCode::data_encoding, Span{}, std::move(message),
+                                   err->at_byte ? "save the column map as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)" : err->hint);
+    d.file = path;
+    d.line = static_cast<std::uint32_t>(err->line);
+    d.column = static_cast<std::uint32_t>(err->column);
+    sink.report(std::move(d));
+    return std::nullopt;
+  }
+  const SourceId id = sources.add(path, std::move(std::get<DecodeResult>(decoded).text));
   const SourceFile& file = sources.get(id);
   auto span_at = [&](const toml::source_region& r) {
     const std::uint32_t start = file.line_start(static_cast<std::uint32_t>(r.begin.line));

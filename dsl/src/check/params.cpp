@@ -1,5 +1,6 @@
 // Literals given on the command line with --param, read with the language's own rules.
 #include <cctype>
+#include <limits>
 
 #include "checker.hpp"
 #include "jixiao/dsl/decimal.hpp"
@@ -45,7 +46,9 @@ bool parse_param_literal(const std::string& raw_text, TypeKind want, std::int64_
         return true;
       }
       error = why == decimal::ParseError::kTooManyPlaces ? "a whole number of fen (at most 0.01元 precision)"
-                                                         : "an amount with its unit, e.g. `5000万元`";
+              : why == decimal::ParseError::kOutOfRange
+                  ? "an amount up to " + decimal::format_yuan_grouped(std::numeric_limits<std::int64_t>::max()) + "元"
+                  : "an amount with its unit, e.g. `5000万元`";
       return false;
     }
     case TypeKind::kNumber: {
@@ -63,7 +66,9 @@ bool parse_param_literal(const std::string& raw_text, TypeKind want, std::int64_
         return true;
       }
       error = why == decimal::ParseError::kTooManyPlaces ? "a number with at most 6 decimal places"
-                                                         : "a number, e.g. `80`, `0.5` or `15%`";
+              : why == decimal::ParseError::kOutOfRange
+                  ? "a number up to " + decimal::to_string(std::numeric_limits<std::int64_t>::max())
+                  : "a number, e.g. `80`, `0.5` or `15%`";
       return false;
     }
     case TypeKind::kBool:

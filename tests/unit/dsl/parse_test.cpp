@@ -789,6 +789,66 @@ TEST(ParseErrors, FullWidthQuotesAreBothReported) {
   EXPECT_EQ(p->where(p->sink.items()[1]), "1:11");
 }
 
+TEST(ParseCharacters, InvisibleCharactersAreNamedAndStopParsing) {
+  // A zero-width space inside a name and inside a text; one in a comment is fine.
+  const auto p = parse_text("policy \"社\u200B区\" version \"1\" # 注\u200B释\nsubject 社区 key 编\u200D码\n");
+  EXPECT_FALSE(p->module.has_value());
+  ASSERT_EQ(p->sink.items().size(), 2u) << describe(*p);
+  EXPECT_EQ(p->sink.items()[0].code, DiagCode::invisible_character);
+  EXPECT_EQ(p->sink.items()[0].message, "invisible U+200B ZERO WIDTH SPACE inside a text");
+  EXPECT_EQ(p->where(p->sink.items()[0]), "1:10");
+  EXPECT_EQ(p->sink.items()[1].message, "invisible U+200D ZERO WIDTH JOINER outside text and comments");
+  EXPECT_EQ(p->where(p->sink.items()[1]), "2:17");
+}
+
+TEST(ParseCharacters, ByteOrderMarksControlsAndLookAlikeSpaces) {
+  // A BOM at the very start is allowed; one further on is not.
+  EXPECT_TRUE(parse_text("\uFEFFpolicy \"p\" version \"1\"\n")->module.has_value());
+  const auto bom = parse_text("policy \"p\" version \"1\"\n\uFEFFsubject 社区 key 编码\n");
+  ASSERT_EQ(bom->sink.items().size(), 1u) << describe(*bom);
+  EXPECT_EQ(bom->sink.items()[0].message, "invisible U+FEFF ZERO WIDTH NO-BREAK SPACE (byte order mark) outside text and comments");
+  // NUL and ESC.
+  const auto nul = parse_text(std::string("policy \"p\"\0 version \"1\"\x1B\n", 25));
+  ASSERT_EQ(nul->sink.items().size(), 2u) << describe(*nul);
+  EXPECT_EQ(nul->sink.items()[0].message, "invisible U+0000 NULL outside text and comments");
+  EXPECT_EQ(nul->sink.items()[1].message, "invisible U+001B ESCAPE outside text and comments");
+  // A no-break space between tokens is named, replaced, and parsing goes on: nothing else is said.
+  const auto nbsp = parse_text("policy\u00A0\"p\" version \"1\"\nsubject 社区 key 编码\n");
+  ASSERT_EQ(nbsp->sink.items().size(), 1u) << describe(*nbsp);
+  EXPECT_EQ(nbsp->sink.items()[0].message,
+            "U+00A0 NO-BREAK SPACE looks like a space but is not one, and cannot be used outside text and comments");
+  EXPECT_EQ(nbsp->where(nbsp->sink.items()[0]), "1:7");
+  // Tabs are white space.
+  EXPECT_TRUE(parse_text("policy\t\"p\" version \"1\"\n")->module.has_value());
+}
+
+TEST(ParseCharacters, LineEndsOfCarriageReturnsAlone) {
+  EXPECT_TRUE(parse_text("policy \"p\" version \"1\"\r\nsubject 社区 key 编码\r\n")->module.has_value());
+  const auto mac = parse_text("# 注释\rpolicy \"p\" version \"1\"\r");
+  ASSERT_EQ(mac->sink.items().size(), 1u) << describe(*mac);
+  EXPECT_EQ(mac->sink.items()[0].code, DiagCode::line_endings);
+  EXPECT_EQ(mac->sink.items()[0].message,
+            "the policy's lines end with a carriage return (CR) alone, as on classic Mac OS, so it reads as one line");
+  EXPECT_EQ(mac->where(mac->sink.items()[0]), "1:5");
+  const auto mixed = parse_text("policy \"p\" version \"1\"\nsubject 社区\r key 编码\n");
+  ASSERT_EQ(mixed->sink.items().size(), 1u) << describe(*mixed);
+  EXPECT_EQ(mixed->sink.items()[0].message, "a carriage return (CR) without a line feed: the policy mixes line ends");
+}
+
+TEST(ParseErrors, NotUtf8SaysWhatTheFileLooksLike) {
+  const auto gbk = parse_text("policy \"\xC9\xE7\xC7\xF8\" version \"1\"\n");  // 社区 in GBK
+  ASSERT_EQ(gbk->sink.items().size(), 1u);
+  EXPECT_EQ(gbk->sink.items()[0].message, "byte 0xC9 is not valid UTF-8: the policy must be saved as UTF-8");
+  EXPECT_EQ(*gbk->sink.items()[0].hint,
+            "the policy seems to be saved as GBK (ANSI, Notepad's default on older Chinese Windows): save it as UTF-8 (in "
+            "Notepad: 另存为 → 编码 UTF-8)");
+  EXPECT_EQ(gbk->sink.items()[0].column, 9u);
+  const auto utf16 = parse_text(std::string("\xFF\xFEp\0o\0", 6));
+  ASSERT_EQ(utf16->sink.items().size(), 1u);
+  EXPECT_EQ(utf16->sink.items()[0].message,
+            "the policy is UTF-16 (it starts with a UTF-16 byte order mark): it must be saved as UTF-8");
+}
+
 TEST(ParseErrors, InvalidUtf8) {
   const auto p = parse_text("policy \"社区\"\nparam a = \"\xFF\"\n");
   EXPECT_FALSE(p->module.has_value());
@@ -796,7 +856,7 @@ TEST(ParseErrors, InvalidUtf8) {
   const Diagnostic& d = p->sink.items()[0];
   EXPECT_EQ(d.code, DiagCode::io_error);
   EXPECT_EQ(d.message, "byte 0xFF is not valid UTF-8: the policy must be saved as UTF-8");
-  EXPECT_EQ(d.hint, "save the policy as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)");
+  EXPECT_EQ(d.hint, "the rest of the policy is UTF-8, so this byte was written in another encoding: correct it and save the file as UTF-8");
   // No span (the line cannot be quoted), but the file, line and column of the byte.
   EXPECT_FALSE(d.span.valid());
   EXPECT_EQ(d.file, "t.jx");

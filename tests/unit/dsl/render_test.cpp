@@ -182,6 +182,31 @@ TEST(Render, LongLineCutOnTheLeftOnly) {
             "      |  " + std::string(33, ' ') + "^\n");
 }
 
+TEST(Render, AHugeSpanIsCutWithItsLine) {
+  // A span of half a megabyte on a line of one megabyte: the excerpt stays one short line, the
+  // marks end where the excerpt ends, and the quoted value in the message is cut as well.
+  SourceSet sources;
+  const std::string line = "x = " + std::string(1 << 20, '9');
+  const SourceId id = sources.add("huge.csv", line + "\n");
+  Diagnostic d = make_diagnostic(DiagCode::bad_cell, Span{id, 4, 4 + (1 << 19)},
+                                 "`" + std::string(1 << 20, '9') + "` is too large");
+  EXPECT_EQ(render_text(d, sources, {}),
+            "huge.csv:1:5: error: `" + std::string(79, '9') + "…` is too large [bad-cell]\n" +
+            "    1 | x = " + std::string(96, '9') + "…\n" +
+            "      |     ^" + std::string(95, '~') + "\n");
+}
+
+TEST(Render, ControlCharactersInALineAreShownAsSymbols) {
+  // ESC and NUL would reach the terminal as they are: they are shown as ␛ and ␀, one column each.
+  SourceSet sources;
+  const SourceId id = sources.add("ctl.jx", std::string("a\x1B[2J\0b = 资金\n", 17));
+  Diagnostic d = make_diagnostic(DiagCode::unknown_name, Span{id, 10, 13}, "unknown name `资\x1B金`");
+  EXPECT_EQ(render_text(d, sources, {}),
+            "ctl.jx:1:11: error: unknown name `资␛金` [unknown-name]\n"
+            "    1 | a␛[2J␀b = 资金\n"
+            "      |           ^~\n");
+}
+
 TEST(Render, CrLfLineHasNoCarriageReturn) {
   SourceSet sources;
   const SourceId id = sources.add("crlf.jx", "a = 1\r\nb = 资金\r\n");

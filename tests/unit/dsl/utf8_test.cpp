@@ -279,4 +279,105 @@ TEST(Utf8Name, CodePointName) {
 }
 
 }  // namespace
+TEST(Utf8Scan, CountsTheEvidenceForAndAgainstUtf8) {
+  const Scan ascii = scan("code,score\n");
+  EXPECT_TRUE(ascii.valid());
+  EXPECT_EQ(ascii.multibyte, 0u);
+  EXPECT_FALSE(ascii.plausibly_utf8());  // no evidence either way
+
+  const Scan chinese = scan("编码,违规\nA01,caf\xE9\nA02,\x93x\n");
+  EXPECT_FALSE(chinese.valid());
+  EXPECT_EQ(chinese.multibyte, 4u);
+  EXPECT_EQ(chinese.wide, 4u);
+  EXPECT_EQ(chinese.invalid, 2u);
+  EXPECT_EQ(chinese.first_bad, 21u);
+  EXPECT_EQ(chinese.next_bad, 27u);
+  EXPECT_EQ(chinese.sample, 0u);
+  EXPECT_TRUE(chinese.plausibly_utf8());
+
+  // 中文 in GBK: no valid sequence at all.
+  const Scan gbk = scan("\xD6\xD0\xCE\xC4");
+  EXPECT_EQ(gbk.multibyte, 0u);
+  EXPECT_EQ(gbk.invalid, 4u);
+  EXPECT_FALSE(gbk.plausibly_utf8());
+
+  // As many valid sequences as invalid bytes is still UTF-8; one fewer is not.
+  EXPECT_TRUE(scan("é\xFF").plausibly_utf8());
+  EXPECT_FALSE(scan("é\xFF\xFF").plausibly_utf8());
+
+  const Scan cut = scan("ab\xE4\xB8");
+  EXPECT_EQ(cut.first_bad, 2u);
+  EXPECT_TRUE(cut.first_bad_truncated);
+}
+
+TEST(Utf8Names, NamesTheCharactersThatCannotBeSeen) {
+  EXPECT_EQ(describe(0x00A0), "U+00A0 NO-BREAK SPACE");
+  EXPECT_EQ(describe(0x200B), "U+200B ZERO WIDTH SPACE");
+  EXPECT_EQ(describe(0x200C), "U+200C ZERO WIDTH NON-JOINER");
+  EXPECT_EQ(describe(0x200D), "U+200D ZERO WIDTH JOINER");
+  EXPECT_EQ(describe(0xFEFF), "U+FEFF ZERO WIDTH NO-BREAK SPACE (byte order mark)");
+  EXPECT_EQ(describe(0x3000), "U+3000 IDEOGRAPHIC SPACE");
+  EXPECT_EQ(describe(0x0000), "U+0000 NULL");
+  EXPECT_EQ(describe(0x000D), "U+000D CARRIAGE RETURN");
+  EXPECT_EQ(describe(0x4E2D), "U+4E2D");
+  for (const char32_t cp : {0x00u, 0x1Bu, 0x7Fu, 0x85u, 0xADu, 0x200Bu, 0x200Du, 0x2028u, 0x202Eu, 0x2060u, 0xFEFFu, 0xFFFDu}) {
+    EXPECT_TRUE(is_invisible(cp)) << code_point_name(cp);
+    EXPECT_FALSE(is_unusual_space(cp)) << code_point_name(cp);
+  }
+  for (const char32_t cp : {0xA0u, 0x2002u, 0x200Au, 0x202Fu, 0x3000u}) {
+    EXPECT_TRUE(is_unusual_space(cp)) << code_point_name(cp);
+    EXPECT_FALSE(is_invisible(cp)) << code_point_name(cp);
+  }
+  for (const char32_t cp : {0x20u, 0x41u, 0x4E2Du, 0xFF0Cu}) {
+    EXPECT_FALSE(is_invisible(cp) || is_unusual_space(cp)) << code_point_name(cp);
+  }
+}
+
+TEST(Utf8Names, FindsTheFirstInvisibleCharacter) {
+  EXPECT_EQ(find_invisible("A01", true), std::string_view::npos);
+  EXPECT_EQ(find_invisible("A01\u200B", true), 3u);
+  EXPECT_EQ(find_invisible("85\u00A0", true), 2u);
+  EXPECT_EQ(find_invisible("85\u00A0", false), std::string_view::npos);  // spaces allowed
+  EXPECT_EQ(find_invisible("a\nb", false), 1u);
+  EXPECT_EQ(find_invisible("a\nb\tc\r\n", false, true), std::string_view::npos);  // line breaks allowed
+  EXPECT_EQ(find_invisible("城东、社区，", true), std::string_view::npos);  // E3 and EF lead bytes, visible
+  EXPECT_EQ(find_invisible("x\xEF\xBF\xBD", true), 1u);                   // a real U+FFFD
+}
+
+TEST(Utf8Shorten, CutsAroundTheFocusAndShowsControls) {
+  EXPECT_EQ(shorten("abc", 10), "abc");
+  EXPECT_EQ(shorten("a\x1B[31mb\r", 20), "a␛[31mb␍");
+  EXPECT_EQ(shorten("ab\xFFz", 20), "ab\\xFFz");
+  const std::string long_text(1000, 'x');
+  const std::string cut = shorten(long_text, 40);
+  EXPECT_EQ(display_width(cut), 40u);
+  EXPECT_EQ(cut, std::string(39, 'x') + "…");
+  std::string around = std::string(500, 'a') + "Z" + std::string(500, 'b');
+  const std::string focused = shorten(around, 40, 500);
+  EXPECT_EQ(display_width(focused), 40u);
+  EXPECT_EQ(focused, "…" + std::string(12, 'a') + "Z" + std::string(25, 'b') + "…");
+  // Wide characters count two columns.
+  std::string han;
+  for (int i = 0; i < 100; ++i) han += "社";
+  EXPECT_LE(display_width(shorten(han, 40)), 40u);
+  // Near the end, the room goes to what is before.
+  EXPECT_EQ(shorten(std::string(100, 'a') + "Z", 20, 100), "…" + std::string(18, 'a') + "Z");
+}
+
+TEST(Utf8Shorten, MessagesKeepEveryQuotedValueShort) {
+  EXPECT_EQ(shorten_message("unknown name `分数`"), "unknown name `分数`");
+  const std::string huge(1 << 20, 'x');
+  const std::string m = shorten_message("row 1: `" + huge + "` is not a number");
+  EXPECT_EQ(m, "row 1: `" + std::string(79, 'x') + "…` is not a number");
+  // A message of many short parts is cut as a whole.
+  std::string list = "the header has:";
+  for (int i = 0; i < 5000; ++i) list += " `c" + std::to_string(i) + "`,";
+  const std::string cut = shorten_message(list);
+  EXPECT_LE(display_width(cut), 1000u + 40u);
+  EXPECT_NE(cut.find("more bytes left out)"), std::string::npos);
+  // Controls become symbols (a terminal would obey them), unless the output escapes them (JSON).
+  EXPECT_EQ(shorten_message("`a\x1B[2Jb` and \r"), "`a␛[2Jb` and ␍");
+  EXPECT_EQ(shorten_message("`a\x1B` and \n", 80, 1000, false), "`a\x1B` and \n");
+}
+
 }  // namespace jixiao::utf8

@@ -93,10 +93,22 @@ TEST(Csv, AcceptsCrLf) {
   EXPECT_EQ(read_all("a,\"b\"\r"), (Records{{"a", "b"}}));
 }
 
-TEST(Csv, LoneCrInAnUnquotedFieldIsData) {
-  EXPECT_EQ(read_all("a\rb,c\n"), (Records{{"a\rb", "c"}}));
-  EXPECT_EQ(read_all("a\r,b\n"), (Records{{"a\r", "b"}}));
-  EXPECT_EQ(read_all("\r\r\n"), (Records{{"\r"}}));
+TEST(Csv, LoneCrOutsideQuotesMeansMixedLineEnds) {
+  // (A file of CR line ends only is turned into LF by the loader before it is read.)
+  for (const auto& [text, offset] : {std::pair{"a\rb,c\n", 1u}, std::pair{"a\r,b\n", 1u}, std::pair{"\r\r\n", 0u},
+                                     std::pair{"a,b\nc\rd\n", 5u}}) {
+    const CsvSyntaxError e = error_of(text);
+    EXPECT_EQ(e.offset, offset) << text;
+    EXPECT_EQ(e.message, "a carriage return (CR) without a line feed: the file mixes line ends (CR LF or LF, and CR alone)");
+  }
+  // Inside quotes a CR is data.
+  EXPECT_EQ(read_all("\"a\rb\",c\n"), (Records{{"a\rb", "c"}}));
+}
+
+TEST(Csv, AnExcelFormulaIsNamed) {
+  const CsvSyntaxError e = error_of("编码\n=\"00123\",1\n");
+  EXPECT_EQ(e.offset, 8u);
+  EXPECT_EQ(e.message, "`=\"` starts an Excel formula (such as `=\"00123\"`), not a CSV value");
 }
 
 TEST(Csv, LastRecordMayLackANewline) {
@@ -222,7 +234,7 @@ TEST(Csv, TextAfterTheClosingQuoteIsAnError) {
 
   const CsvSyntaxError cr = error_of("\"a\"\rb");
   EXPECT_EQ(cr.offset, 3u);
-  EXPECT_EQ(cr.message, "unexpected carriage return after the closing quote");
+  EXPECT_EQ(cr.message, "a carriage return (CR) without a line feed: the file mixes line ends (CR LF or LF, and CR alone)");
 
   const CsvSyntaxError control = error_of("\"a\"\x01");
   EXPECT_EQ(control.message, "unexpected U+0001 after the closing quote");

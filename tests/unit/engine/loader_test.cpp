@@ -155,7 +155,7 @@ TEST(Loader, MissingColumnsAreReportedAtTheHeader) {
             "missing-column d.csv:1:1 `d.csv` has no column `得分` for input `得分`\n");
   EXPECT_EQ(l.hints(),
             "did you mean `覆盖律`? map it with a column map (`--columns map.toml`) or rename the header\n"
-            "the header has: 编码, 覆盖律, 分数\n");
+            "the header has: `编码`, `覆盖律`, `分数`\n");
 }
 
 TEST(Loader, MissingMappedColumnSaysItCameFromTheMap) {
@@ -259,7 +259,7 @@ TEST(LoaderCells, RejectedNumbersAndCounts) {
             "bad-cell d.csv:2:9 row 1, column `数`: `1e3` is not a number\n"
             "bad-cell d.csv:2:13 row 1, column `次`: `2.5` is not a whole number\n"
             "out-of-range d.csv:3:3 row 2, column `分`: `-0.1` is outside the declared range\n"
-            "bad-cell d.csv:3:8 row 2, column `数`: `99999999999999` is too large\n"
+            "bad-cell d.csv:3:8 row 2, column `数`: `99999999999999` is too large (the largest number is 9223372036854.775807)\n"
             "out-of-range d.csv:3:23 row 2, column `次`: `-1` is outside the declared range\n"
             "bad-cell d.csv:4:3 row 3, column `分`: the cell is empty\n"
             "bad-cell d.csv:4:4 row 3, column `数`: `abc` is not a number\n"
@@ -384,11 +384,16 @@ TEST(Loader, EmptyFile) {
   EXPECT_EQ(l.hints(), "the first row names the columns, e.g. `编码,...`\n");
 }
 
-TEST(Loader, HeaderOnlyGivesNoRows) {
-  Load l(policy("得分 : score 0..100"), "编码,得分\n");
-  ASSERT_TRUE(l.data) << l.errors();
-  EXPECT_EQ(l.data->rows, 0u);
-  EXPECT_TRUE(l.input("得分").values.empty());
+TEST(Loader, HeaderOnlyIsAnError) {
+  LoadOptions threads;  // the same with a parallel load of the (empty) lines after the header
+  threads.threads = 3;
+  threads.parallel_min_bytes = 1;
+  for (const char* text : {"编码,得分\n", "编码,得分", "编码,得分\r\n\r\n\n", "编码,得分\n\n\n\n\n\n\n\n"}) {
+    Load l(policy("得分 : score 0..100"), text, threads);
+    EXPECT_FALSE(l.data);
+    EXPECT_EQ(l.errors(), "no-rows d.csv:1:1 `d.csv` has a header but no rows: there is nothing to evaluate\n");
+    EXPECT_EQ(l.hints(), "add one row per `社区` under the header, or check that this is the right file\n");
+  }
 }
 
 // ---- parallel loading ----
@@ -543,7 +548,183 @@ TEST(LoaderEncoding, UndecodableBytesAreADataEncodingError) {
   EXPECT_EQ(d.file, "d.csv");
   EXPECT_EQ(d.line, 2u);
   EXPECT_EQ(d.column, 4u);
-  EXPECT_EQ(d.message, "byte 0xFF at line 2 is not valid UTF-8 or GB18030");
+  EXPECT_EQ(d.message, "row 1, column `得分` (`\\xFF`): byte 0xFF is not valid UTF-8");
+}
+
+// ---- characters that cannot be seen, separators, line ends (issue 10, section 7) ----
+
+TEST(LoaderInvisible, SpacesAndLookAlikesAroundCellsAreTrimmed) {
+  // U+00A0 no-break space, U+3000 ideographic space, U+2002 en space, tabs and spaces.
+  Load l(policy("得分 : score 0..100  街道 : text"),
+         "编码,得分,街道\n"
+         "A1\u00A0,85\u00A0,\u3000城东\u3000\n"
+         "\u2002A2 ,\t90 ,张\u3000三\n");
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.texts(""), (Strings{"A1", "A2"}));
+  EXPECT_EQ(l.input("得分").values, (Values{85'000'000, 90'000'000}));
+  // Inside a text a look-alike space is kept (张　三 is how names are aligned).
+  EXPECT_EQ(l.texts("街道"), (Strings{"城东", "张\u3000三"}));
+}
+
+TEST(LoaderInvisible, AKeyWithAZeroWidthSpaceIsNotAnotherKey) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\nA01,85\nA01\u200B,90\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "invisible-character d.csv:3:4 row 2, column `编码`: `A01\u200B` contains U+200B ZERO WIDTH SPACE at "
+            "character 4, which cannot be seen\n");
+  EXPECT_EQ(l.hints(),
+            "delete it (it often comes along when text is copied from a web page or a chat): with it, this key differs "
+            "from the same key without it, although both look the same\n");
+}
+
+TEST(LoaderInvisible, EachKindOfCellNamesTheCharacter) {
+  Load l(policy("得分 : score 0..100  街道 : text  事项 : list<text>  达标 : bool  类型 : one_of { \"城市\", \"农村\" }"),
+         "编码,得分,街道,事项,达标,类型\n"
+         "A\u00A01,8\u200D5,城\uFEFF东,挪用\u200C资金,是\u2060,城\u00A0市\n"
+         "A2,85,\"城东\n西\",a;b\xEF\xBF\xBD,是,城市\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "invisible-character d.csv:2:2 row 1, column `编码`: `A\u00A01` contains U+00A0 NO-BREAK SPACE at character 2\n"
+            "invisible-character d.csv:2:6 row 1, column `得分`: `8\u200D5` contains U+200D ZERO WIDTH JOINER at "
+            "character 2, which cannot be seen\n"
+            "invisible-character d.csv:2:10 row 1, column `街道`: `城\uFEFF东` contains U+FEFF ZERO WIDTH NO-BREAK SPACE "
+            "(byte order mark) at character 2, which cannot be seen\n"
+            "invisible-character d.csv:2:15 row 1, column `事项`: `挪用\u200C资金` contains U+200C ZERO WIDTH NON-JOINER at "
+            "character 3, which cannot be seen\n"
+            "invisible-character d.csv:2:20 row 1, column `达标`: `是\u2060` contains U+2060 WORD JOINER at character 2, "
+            "which cannot be seen\n"
+            "invisible-character d.csv:2:23 row 1, column `类型`: `城\u00A0市` contains U+00A0 NO-BREAK SPACE at "
+            "character 2\n"
+            "invisible-character d.csv:4:7 row 2, column `事项`: `a;b\uFFFD` contains U+FFFD REPLACEMENT CHARACTER at "
+            "character 4\n");
+}
+
+TEST(LoaderInvisible, LineBreaksInQuotedTextsAreData) {
+  Load l(policy("街道 : text"), "编码,街道\nA1,\"城东\n一期\"\n");
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.texts("街道"), (Strings{"城东\n一期"}));
+  // ... but not in a key.
+  Load k(policy("街道 : text"), "编码,街道\n\"A\n1\",城东\n");
+  EXPECT_EQ(k.errors(),
+            "invisible-character d.csv:2:3 row 1, column `编码`: `A␊1` contains U+000A LINE FEED at character 2, which "
+            "cannot be seen\n");
+}
+
+TEST(LoaderInvisible, AHeaderWithAnInvisibleCharacterIsNamed) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\u200B\nA1,85\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "invisible-character d.csv:1:4 the header's column `得分\u200B` is `得分` with U+200B ZERO WIDTH SPACE at "
+            "character 3\n");
+}
+
+TEST(LoaderInvisible, AnExcelFormulaIsNotAValue) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\n\"=\"\"00123\"\"\",85\nA2,\"=\"\"85\"\"\"\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "bad-cell d.csv:2:2 row 1, column `编码`: `=\"00123\"` is an Excel formula, not a value\n"
+            "bad-cell d.csv:3:5 row 2, column `得分`: `=\"85\"` is an Excel formula, not a value\n");
+  EXPECT_EQ(l.hints().substr(0, l.hints().find('\n')),
+            "write the value itself, `00123` (in Excel, format the column as Text instead of writing `=\"...\"`)");
+}
+
+TEST(LoaderSeparators, AFileThatIsNotCommaSeparatedIsSaidToBe) {
+  struct Case {
+    const char* csv;
+    const char* message;
+  };
+  for (const Case& c : {Case{"编码\t得分\nA1\t85\n", "the header has no commas but 1 tabs: the file is tab-separated, and jixiao "
+                                                  "reads comma-separated values"},
+                        Case{"编码;得分;备注\nA1;85,5;x\n", "the header has no commas but 2 semicolons: the file is separated "
+                                                         "by `;`, as Excel writes CSV where a comma is the decimal mark"},
+                        Case{"编码，得分\nA1，85\n", "the header has no commas but 1 full-width commas `，` (U+FF0C): columns "
+                                                  "are separated by the ASCII comma `,`, not the full-width `，`"}}) {
+    Load l(policy("得分 : score 0..100"), c.csv);
+    EXPECT_FALSE(l.data);
+    EXPECT_EQ(l.errors(), std::string("data-syntax d.csv:1:1 ") + c.message + "\n");
+  }
+}
+
+TEST(LoaderSeparators, TrailingCommasAreNamed) {
+  Load header(policy("得分 : score 0..100"), "编码,得分,\nA1,85\n");
+  EXPECT_EQ(header.hints(), "the header ends with an empty column name (a trailing comma): remove it from the header, or name "
+                            "the column\n");
+  Load row(policy("得分 : score 0..100"), "编码,得分\nA1,85,,\n");
+  EXPECT_EQ(row.hints(), "the row ends with 2 empty cells more than the header has (a trailing comma): remove them\n");
+  Load tabs(policy("得分 : score 0..100"), "编码,得分\nA1\t85\n");
+  EXPECT_EQ(tabs.hints(), "the row separates its cells with tabs: use commas\n");
+  Load missing(policy("得分 : score 0..100"), "编码,得分\nA1\n");
+  EXPECT_EQ(missing.hints(), "a cell is missing; empty cells still need their comma\n");
+}
+
+TEST(LoaderMessages, FullWidthDigitsAreNamed) {
+  Load l(policy("得分 : score 0..100  率 : percent"), "编码,得分,率\nA1,８５,85％\n");
+  EXPECT_EQ(l.errors(),
+            "bad-cell d.csv:2:4 row 1, column `得分`: `８５` is not a number: `８` (U+FF18) is the full-width form of "
+            "`8`; switch the input method to half-width (半角)\n"
+            "bad-cell d.csv:2:7 row 1, column `率`: `85％` is not a number: `％` (U+FF05) is the full-width form of `%`; "
+            "switch the input method to half-width (半角)\n");
+}
+
+TEST(LoaderMessages, ARepeatedHeaderIsNamed) {
+  // Two exports joined together: the second header is a row (with its byte order mark or not).
+  for (const char* second : {"编码 , 得分", "\xEF\xBB\xBF编码,得分"}) {
+    Load l(policy("得分 : score 0..100"), std::string("\xEF\xBB\xBF编码,得分\nA1,85\n") + second + "\nA2,90\n");
+    EXPECT_EQ(l.errors(), "data-syntax d.csv:3:1 row 2 repeats the header: the file may be two files joined together\n");
+  }
+}
+
+TEST(LoaderMessages, APolicyGivenAsDataIsNamed) {
+  Load l(policy("得分 : score 0..100"), "# 考评办法\n\npolicy \"加载\" version \"1\"\nsubject 社区 key 编码\n");
+  EXPECT_EQ(l.errors(), "data-syntax d.csv:1:1 `d.csv` is a policy (it starts with `policy \"...\"`), not CSV data\n");
+}
+
+TEST(LoaderLineEnds, OldMacLineEndsAreLineEnds) {
+  Load l(policy("得分 : score 0..100  备注 : text"), "编码,得分,备注\rA1,85,\"两\r行\"\rA2,90,x\r");
+  ASSERT_TRUE(l.data) << l.errors();
+  EXPECT_EQ(l.texts(""), (Strings{"A1", "A2"}));
+  EXPECT_EQ(l.texts("备注"), (Strings{"两\r行", "x"}));  // inside quotes a CR stays
+  // Errors then point at the right line.
+  Load bad(policy("得分 : score 0..100  备注 : text"), "编码,得分,备注\rA1,85,x\rA2,abc,y\r");
+  EXPECT_EQ(bad.errors(), "bad-cell d.csv:3:4 row 2, column `得分`: `abc` is not a number\n");
+}
+
+TEST(LoaderLineEnds, MixedLineEndsAreAnError) {
+  Load l(policy("得分 : score 0..100"), "编码,得分\r\nA1,85\rA2,90\r\n");
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "data-syntax d.csv:2:6 a carriage return (CR) without a line feed: the file mixes line ends (CR LF or LF, and CR "
+            "alone)\n");
+}
+
+TEST(LoaderMessages, HugeCellsAreCutInMessages) {
+  const std::string huge(1 << 20, '9');
+  Load l(policy("得分 : score 0..100"), "编码,得分\nA1," + huge + "x\n");
+  EXPECT_FALSE(l.data);
+  const std::string errors = l.errors();
+  EXPECT_LT(errors.size(), 300u) << errors.substr(0, 300);
+  EXPECT_EQ(errors, "bad-cell d.csv:2:4 row 1, column `得分`: `" + std::string(59, '9') + "…` is not a number\n");
+}
+
+TEST(LoaderMessages, TooLargeNamesTheLargestValue) {
+  Load l(policy("额度 : money"), "编码,额度\nA1,92233720368547758.08\nA2,92233720368547758.07\n");
+  EXPECT_EQ(l.errors(),
+            "bad-cell d.csv:2:4 row 1, column `额度`: `92233720368547758.08` is too large (the largest amount is "
+            "92,233,720,368,547,758.07元)\n");
+}
+
+TEST(LoaderEncoding, TheRowAndCellOfAStrayByteAreNamed) {
+  Load l(policy("得分 : score 0..100  事项 : list<text>"),
+         "编码,得分,事项\nA1,85,挪用资金\nA2,90,caf\xE9s;违规发包\n");
+  EXPECT_FALSE(l.data);
+  ASSERT_EQ(l.sink.error_count(), 1u);
+  const Diagnostic& d = l.sink.items().back();
+  EXPECT_EQ(d.message, "row 2, column `事项` (`caf\\xE9s;违规发包`): byte 0xE9 is not valid UTF-8");
+  EXPECT_EQ(d.line, 3u);
+  EXPECT_EQ(d.column, 10u);
+  // In the header.
+  Load h(policy("得分 : score 0..100"), "编码,得\xFF分\nA1,85\n");
+  EXPECT_EQ(h.sink.items().back().message, "the header, column 2 (`得\\xFF分`): byte 0xFF is not valid UTF-8");
 }
 
 // ---- column maps ----
