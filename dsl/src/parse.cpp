@@ -445,10 +445,12 @@ class Lowerer {
         c.callee = ident(*a);
       } else if (a->is_type<g::named_arg>()) {
         c.named.push_back({ident(*a->children.at(0)), expr(*a->children.at(1))});
-      } else if (a->is_type<g::pair_arg>()) {
+      } else if (a->is_type<g::positional_arg>() && a->children.size() == 2) {
         const ast::ExprId from = expr(*a->children.at(0));
         const ast::ExprId to = expr(*a->children.at(1));
         c.args.push_back(module_.add(ast::Pair{from, to}, span(*a)));
+      } else if (a->is_type<g::positional_arg>()) {
+        c.args.push_back(expr(*a->children.at(0)));
       } else {
         c.args.push_back(expr(*a));
       }
@@ -949,7 +951,7 @@ using selector = pegtl::parse_tree::selector<
     Rule,
     pegtl::parse_tree::store_content::on<
         g::ident, g::path_rest, g::string_lit, g::number, g::minus_sign, g::inf_bound, g::path,
-        g::callee, g::named_arg, g::pair_arg, g::call, g::set_item, g::set_lit, g::expect_set_lit,
+        g::callee, g::named_arg, g::positional_arg, g::call, g::set_item, g::set_lit, g::expect_set_lit,
         g::table_entry, g::table_lit, g::coef_entry, g::coef_else, g::coef_expr, g::open_closed,
         g::open_open, g::close_closed, g::close_open, g::expect_bound, g::interval,
         g::expect_interval, g::bands_entry, g::bands_expr, g::true_lit, g::false_lit, g::if_expr,

@@ -163,6 +163,43 @@ TEST(Grammar, NoRuleLoopsWithoutConsumingInput) {
   EXPECT_EQ(tao::pegtl::analyze<grammar::file>(-1), 0u);
 }
 
+// Counts every rule the parser tries (each `start`), whatever the outcome.
+template <typename Rule>
+struct CountingControl : tao::pegtl::normal<Rule> {
+  template <typename ParseInput, typename... States>
+  static void start(const ParseInput& /*in*/, std::size_t& tries, States&&... /*st*/) {
+    ++tries;
+  }
+};
+
+// How many rules the parser tries on `open` repeated `depth` times, `x`, then `close` as often.
+std::size_t rule_tries(const std::string& open, const std::string& close, int depth) {
+  std::string text;
+  for (int i = 0; i < depth; ++i) text += open;
+  text += "x";
+  for (int i = 0; i < depth; ++i) text += close;
+  std::size_t tries = 0;
+  tao::pegtl::memory_input<> in(text, "nested");
+  const bool ok = tao::pegtl::parse<tao::pegtl::seq<grammar::expr, tao::pegtl::eof>, tao::pegtl::nothing, CountingControl>(in, tries);
+  EXPECT_TRUE(ok) << text;
+  return tries;
+}
+
+// No expression is read twice: every level of nesting costs the same number of rule tries, so
+// parsing is linear in the depth (it was exponential when an argument was read as a pair and,
+// failing that, read again as an expression).
+TEST(Grammar, NestingCostsTheSameAtEveryLevel) {
+  const std::vector<std::pair<std::string, std::string>> shapes = {
+      {"abs(", ")"}, {"(", ")"}, {"f(1 -> ", ")"}, {"f(x, ", " -> 1)"}, {"max(w: ", ")"},
+      {"if x then ", " else x"}, {"not ", ""}, {"- ", ""}, {"coef(", ") { A 1 }"}, {"{ \"a\": ", " }"}};
+  for (const auto& [open, close] : shapes) {
+    const std::size_t t4 = rule_tries(open, close, 4);
+    const std::size_t t8 = rule_tries(open, close, 8);
+    const std::size_t t16 = rule_tries(open, close, 16);
+    EXPECT_EQ(t16 - t8, 2 * (t8 - t4)) << open << " ... " << close << ": " << t4 << ", " << t8 << ", " << t16;
+  }
+}
+
 // ---- (2) the 3+X example ----
 
 TEST(ParseExample, ThreeX) {
