@@ -851,14 +851,9 @@ class Formatter {
         std::holds_alternative<ast::Coef>(x) || std::holds_alternative<ast::Bands>(x) || std::holds_alternative<ast::If>(x)) {
       return true;
     }
-    if (const auto* b = std::get_if<ast::Binary>(&x)) return complex(b->lhs) || complex(b->rhs);
-    if (const auto* u = std::get_if<ast::Unary>(&x)) return complex(u->operand);
-    if (const auto* p = std::get_if<ast::Pair>(&x)) return complex(p->from) || complex(p->to);
-    if (const auto* c = std::get_if<ast::Call>(&x)) {
-      return std::any_of(c->args.begin(), c->args.end(), [&](ExprId y) { return complex(y); }) ||
-             std::any_of(c->named.begin(), c->named.end(), [&](const ast::NamedArg& y) { return complex(y.value); });
-    }
-    return false;
+    bool found = false;
+    ast::for_each_operand(m_.exprs, e, [&](ExprId y) { found = found || complex(y); });
+    return found;
   }
 
   Doc literal_list(Doc head, std::vector<Doc> elems, const std::vector<Range>& spans, Cs cs, Placement& pl) const {

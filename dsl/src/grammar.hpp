@@ -274,7 +274,8 @@ struct not_expr;
 struct expect_not_operand : seq< not_expr > {};
 struct op_not : kw_not {};
 // not := 'not' not | cmp
-struct not_expr : sor< seq< tok< op_not >, must< expect_not_operand > >, cmp_expr > {};
+struct not_op_expr : seq< tok< op_not >, must< expect_not_operand > > {};
+struct not_expr : sor< not_op_expr, cmp_expr > {};
 struct op_and : kw_and {};
 struct expect_and_operand : not_expr {};
 // and := not { 'and' not }

@@ -389,6 +389,13 @@ class Linker {
             "a policy cannot extend or import itself, directly or through others");
       return std::nullopt;
     }
+    if (stack_.size() >= kMaxModuleChain) {
+      error(DiagCode::too_deep, where,
+            "`" + name + "` would be file " + std::to_string(stack_.size() + 1) + " in a chain of `extends` and `import` that starts at `" +
+                shown_.front() + "`; at most " + std::to_string(kMaxModuleChain) + " are supported",
+            "merge some of the files of the chain into one");
+      return std::nullopt;
+    }
     const SourceId id = sources_.add(found.display, std::move(found.text));
     return load(id, found.key, files);
   }

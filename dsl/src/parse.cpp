@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
+#include <tuple>
+#include <type_traits>
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
 #include "grammar.hpp"
@@ -986,6 +989,48 @@ using selector = pegtl::parse_tree::selector<
         g::override_decl, g::remove_decl, g::add_decl, g::expect_period_name, g::input_optional,
         g::missing_zero, g::missing_peer_average, g::missing_reweight, g::missing_rule>>;
 
+// ---- nesting ----
+
+// The rules that nest (see kMaxNesting): an expression (inside parentheses, an argument, a
+// branch, an entry, or a declaration's), a negation, a `not`, an indicator body.
+// (A named error point such as `expect_node_body : node_body` is the rule it names.)
+template <typename Rule>
+inline constexpr bool nests = std::is_base_of_v<g::expr, Rule> || std::is_base_of_v<g::neg_expr, Rule> ||
+                              std::is_base_of_v<g::not_op_expr, Rule> || std::is_base_of_v<g::node_body, Rule>;
+
+struct Nesting {
+  int depth = 0;
+  std::size_t over = 0;  ///< where the rule entered at kMaxNesting + 1 starts (while depth exceeds it)
+};
+
+// Thrown where a construct passes kMaxNesting: parsing stops there, like at a syntax error.
+struct TooDeep {
+  std::size_t offset = 0;
+};
+
+// The grammar's control (error messages at must<> points) counting the levels entered and left.
+// It counts in match(), the one hook the parse tree's own control passes on for every rule. A rule
+// of level kMaxNesting + 1 may be tried and fail without reading anything (`not` or `-` where
+// neither is written): the error is raised only once something is read at that level.
+template <typename Rule>
+struct nesting_control : g::control<Rule> {
+  template <pegtl::apply_mode A, pegtl::rewind_mode M, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&... st) {
+    Nesting& n = std::get<Nesting&>(std::forward_as_tuple(st...));
+    const auto at = static_cast<std::size_t>(in.current() - in.begin());
+    if constexpr (nests<Rule>) {
+      if (++n.depth == kMaxNesting + 1) n.over = at;
+    }
+    const bool matched = g::control<Rule>::template match<A, M, Action, Control>(in, st...);
+    if constexpr (nests<Rule>) --n.depth;
+    if (matched && n.depth > kMaxNesting && static_cast<std::size_t>(in.current() - in.begin()) > n.over) {
+      throw TooDeep{n.over};
+    }
+    return matched;
+  }
+};
+
 }  // namespace
 
 std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, DiagnosticSink& sink) {
@@ -1024,7 +1069,19 @@ std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, Diagnost
   pegtl::memory_input<> in(text.data(), text.size(), file.path());
   std::unique_ptr<Node> root;
   try {
-    root = pegtl::parse_tree::parse<g::file, selector, pegtl::nothing, g::control>(in);
+    Nesting nesting;
+    root = pegtl::parse_tree::parse<g::file, selector, pegtl::nothing, nesting_control>(in, nesting);
+  } catch (const TooDeep& deep) {
+    const auto offset = static_cast<std::uint32_t>(deep.offset);
+    std::size_t end = offset;
+    if (end < text.size()) utf8::decode(text, end);
+    sink.report(make_diagnostic(
+        DiagCode::too_deep, Span{id, offset, static_cast<std::uint32_t>(end)},
+        "nested too deep: this is level " + std::to_string(kMaxNesting + 1) +
+            " of indicator groups, parentheses, calls, `if`, `not` and `-` inside one another; at most " +
+            std::to_string(kMaxNesting) + " are supported",
+        "compute inner parts in `let` declarations (each starts again at level 1), or flatten the indicator groups"));
+    return std::nullopt;
   } catch (const pegtl::parse_error& e) {
     const auto offset = static_cast<std::uint32_t>(e.positions().front().byte);
     std::uint32_t end = offset;

@@ -40,4 +40,20 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const std
 bool parse_param_literal(const std::string& text, TypeKind want, std::int64_t& number,
                          std::string& string_value, bool& boolean, std::string& error);
 
+/// Resolves a name to its symbol without reporting anything (kNoSymbol when it names nothing).
+using NameLookup = std::function<SymbolId(const ast::NameRef&)>;
+
+/// The order to check symbols in, and the cycles among them.
+struct CheckOrder {
+  std::vector<SymbolId> order;         ///< every symbol; what one reads comes before it, except on a cycle
+  std::vector<std::uint32_t> component;  ///< by symbol: its strongly connected component
+  std::vector<bool> cyclic;            ///< by component: several symbols that read each other
+};
+
+/// Checking a symbol needs the types of the symbols it reads, so the checker checks those first,
+/// recursively; in this order that recursion finds them already checked, so it stays shallow
+/// however long a chain of lets (or of indicators reading indicators) is. Symbols on a cycle read
+/// each other unchecked, which the planner reports as a dependency cycle.
+CheckOrder check_order(const CheckedPolicy& p, const NameLookup& lookup);
+
 }  // namespace jixiao::dsl::check_detail

@@ -3,6 +3,7 @@
 // is then checked like any policy.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,10 @@
 #include "jixiao/dsl/source.hpp"
 
 namespace jixiao::dsl {
+
+/// The longest chain of files a policy may pull in through `extends` and `import` (the policy
+/// itself is the first); a file beyond it is reported as `too-deep` where it is named.
+inline constexpr std::size_t kMaxModuleChain = 64;
 
 /// A file found for `extends "..."` or `import ... from "..."`.
 struct ResolvedModule {
