@@ -13,6 +13,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "input_file.hpp"
 #include "jixiao/dsl/render.hpp"
 #include "jixiao/dsl/version.hpp"
 
@@ -76,43 +77,10 @@ Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
 }
 
 std::optional<std::string> Session::read_file(const std::string& path, const std::string& what) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read " + what + " `" + path + "`: it is a directory",
-                                   "name a file inside it");
-    d.file = path;
-    report(std::move(d));
-    io_failed = true;
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int code = errno;
-    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{},
-                                   "cannot read " + what + " `" + path + "`: " + std::strerror(code),
-                                   "check the path; it is relative to the current directory");
-    d.file = path;
-    report(std::move(d));
-    io_failed = true;
-    return std::nullopt;
-  }
-  // Read in one piece at the file's size (no doubling buffer, no copy), then to the end in case
-  // it is a pipe or grew.
   std::string bytes;
-  std::error_code size_error;
-  const std::uintmax_t size = std::filesystem::file_size(path, size_error);
-  if (!size_error && size > 0) {
-    bytes.resize(static_cast<std::size_t>(size));
-    in.read(bytes.data(), static_cast<std::streamsize>(size));
-    bytes.resize(static_cast<std::size_t>(in.gcount()));
-  }
-  if (!in.bad()) {
-    in.clear();
-    char chunk[65536];
-    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) bytes.append(chunk, static_cast<std::size_t>(in.gcount()));
-  }
-  if (in.bad()) {
-    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read " + what + " `" + path + "`");
+  if (const auto problem = read_regular_file(path, bytes)) {
+    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read " + what + " `" + path + "`: " + problem->reason,
+                                   problem->hint);
     d.file = path;
     report(std::move(d));
     io_failed = true;
@@ -139,6 +107,10 @@ void Session::flush_diagnostics() {
 
 int Session::exit_code(bool warnings_are_errors) const {
   if (io_failed) return 2;
+  // A file that could not be read, wherever it was named (a module in `extends`, say).
+  for (const Diagnostic& d : sink.items()) {
+    if (d.code == DiagCode::io_error) return 2;
+  }
   if (limit->error_count() > 0) return 1;
   if (warnings_are_errors && limit->warning_count() > 0) return 1;
   return 0;

@@ -6,6 +6,7 @@
 
 #include "audit.hpp"
 #include "commands.hpp"
+#include "input_file.hpp"
 #include "jixiao/dsl/version.hpp"
 #include "jixiao/stdlib.hpp"
 
@@ -29,11 +30,9 @@ constexpr std::string_view kVerifyHelp =
 std::vector<OptionSpec> verify_options() { return with_common({}); }
 
 std::optional<std::string> read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in || fs::is_directory(p)) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return std::move(s).str();
+  std::string bytes;
+  if (read_regular_file(p.string(), bytes)) return std::nullopt;
+  return bytes;
 }
 
 std::string short_hash(const std::string& h) { return h.substr(0, 16) + "…"; }

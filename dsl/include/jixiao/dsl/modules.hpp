@@ -29,7 +29,7 @@ struct ResolvedModule {
 
 /// Why a module name could not be resolved.
 struct ResolveFailure {
-  DiagCode code = DiagCode::module_not_found;  ///< module-not-found or path-escape
+  DiagCode code = DiagCode::module_not_found;  ///< module-not-found, path-escape, or io-error (a FIFO, say)
   std::string message;
   std::string hint;
 };
