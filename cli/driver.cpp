@@ -100,6 +100,9 @@ void Session::flush_diagnostics() {
     if (limit->dropped() > 0) {
       io.err << "jixiao: " << limit->dropped() << " more errors not shown (raise the limit with `--max-errors`)\n";
     }
+    if (limit->dropped_warnings() > 0) {
+      io.err << "jixiao: " << limit->dropped_warnings() << " more warnings not shown (raise the limit with `--max-errors`)\n";
+    }
     io.err << render_summary(limit->error_count(), limit->warning_count());
   }
   io.err.flush();

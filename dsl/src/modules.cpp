@@ -414,7 +414,7 @@ class Linker {
       }
       if (!take(into, *from, name.name)) {
         std::vector<std::string> names = top_names(*from);
-        const auto best = closest_name(name.name, names);
+        const auto best = suggester_.closest(name.name, names);
         error(DiagCode::unknown_name, name.span, "`" + imp.from + "` declares no `" + name.name + "`",
               best ? std::optional<std::string>("did you mean `" + *best + "`?") : std::nullopt);
       }
@@ -816,6 +816,7 @@ class Linker {
   std::string base_name_;
   std::optional<std::string> top_base_;
   std::vector<VariantChange> top_changes_;
+  Suggester suggester_;  ///< "did you mean" for names an import does not find
   const ast::Module* current_ = nullptr;
   std::size_t errors_at_start_ = 0;
 };

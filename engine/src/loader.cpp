@@ -423,6 +423,7 @@ class Loader {
     }
     const std::size_t errors_before = sink_.error_count();
     const Span header_span{data_.source, offset, offset + 1};
+    Suggester suggester;
     auto find = [&](const std::string& input, const std::string& what) -> std::size_t {
       std::string column = input;
       bool via_map = false;
@@ -437,11 +438,13 @@ class Loader {
       }
       if (auto it = index.find(column); it != index.end()) return it->second;
       std::string hint;
-      if (auto best = closest_name(column, names)) {
+      if (auto best = suggester.closest(column, names)) {
         hint = "did you mean `" + *best + "`? map it with a column map (`--columns map.toml`) or rename the header";
       } else {
+        constexpr std::size_t kListed = 20;
         std::string list;
-        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        for (std::size_t i = 0; i < std::min(names.size(), kListed); ++i) list += (list.empty() ? "" : ", ") + names[i];
+        if (names.size() > kListed) list += ", … (" + std::to_string(names.size()) + " columns)";
         hint = "the header has: " + list;
       }
       report(DiagCode::missing_column, header_span,
@@ -760,11 +763,12 @@ std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& 
   std::vector<std::string> inputs;
   for (const auto& in : policy.module.inputs) inputs.push_back(in.name.name);
   inputs.push_back(policy.symbol(policy.key).name);
+  Suggester suggester;
   for (const auto& [k, v] : *columns) {
     const std::string name(k.str());
     const Span at = span_at(k.source());
     if (std::find(inputs.begin(), inputs.end(), name) == inputs.end()) {
-      auto best = closest_name(name, inputs);
+      auto best = suggester.closest(name, inputs);
       sink.report(make_diagnostic(DiagCode::column_map, at, "the policy has no input `" + name + "`",
                                   best ? "did you mean `" + *best + "`?" : "the keys are the policy's input names"));
       continue;

@@ -1250,13 +1250,14 @@ class Checker {
 
   void unknown_name(const ast::Ident& name, ExprId e) {
     (void)e;
-    std::vector<std::string> names;
-    for (const auto& [n, id] : top_) names.push_back(n);
-    std::sort(names.begin(), names.end());
+    if (names_.empty()) {
+      for (const auto& [n, id] : top_) names_.push_back(n);
+      std::sort(names_.begin(), names_.end());
+    }
     std::optional<std::string> hint;
     if (auto lp = leaf_paths_.find(name.name); lp != leaf_paths_.end()) {
       hint = "did you mean `" + lp->second.front() + "`? sub-indicators are named by their path";
-    } else if (auto best = closest_name(name.name, names)) {
+    } else if (auto best = suggester_.closest(name.name, names_)) {
       hint = "did you mean `" + *best + "`?";
     }
     Diagnostic d = make_diagnostic(DiagCode::unknown_name, name.span, "unknown name `" + name.name + "`", hint);
@@ -2159,6 +2160,8 @@ class Checker {
   std::vector<bool> used_;
   std::vector<bool> visited_;
   CheckOrder order_;
+  std::vector<std::string> names_;  ///< every top-level name, sorted: the "did you mean" candidates
+  Suggester suggester_;
   SymbolId current_ = kNoSymbol;
   std::size_t errors_at_start_ = 0;
 };
