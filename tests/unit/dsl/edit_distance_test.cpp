@@ -115,23 +115,20 @@ TEST(ClosestName, EmptyCandidateIsNeverSuggested) {
 
 // closest_name computes distances only as far as they can matter (within the band of the allowed
 // edits, stopping early): it must choose exactly what the full distance chooses.
+// The rules of closest_name stated plainly: every candidate's full distance, then the first of the
+// closest that qualify.
 std::optional<std::string> closest_by_full_distance(const std::string& name, const Names& candidates, std::size_t max_distance) {
   const std::size_t length = edit_distance(name, "");
-  max_distance = std::min(max_distance, std::max<std::size_t>(1, length / 3));
-  std::optional<std::string> best;
-  std::size_t best_distance = max_distance + 1;
-  for (const std::string& c : candidates) {
-    if (c == name || c.empty()) continue;
-    std::size_t d = edit_distance(name, c);
+  const std::size_t allowed = std::min(max_distance, std::max<std::size_t>(1, length / 3));
+  std::vector<std::pair<std::size_t, std::size_t>> qualifying;  // (distance, position)
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const std::string& c = candidates[i];
     const bool contains = !name.empty() && (c.find(name) != std::string::npos || name.find(c) != std::string::npos);
-    if (contains) d = std::min(d, max_distance);
-    if (d >= length && !contains) continue;
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
+    const std::size_t d = contains ? std::min(edit_distance(name, c), allowed) : edit_distance(name, c);
+    if (c != name && !c.empty() && d <= allowed && (contains || d < length)) qualifying.emplace_back(d, i);
   }
-  return best;
+  if (qualifying.empty()) return std::nullopt;
+  return candidates[std::min_element(qualifying.begin(), qualifying.end())->second];
 }
 
 TEST(ClosestName, ChoosesWhatTheFullDistanceChooses) {
