@@ -9,7 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <exception>
+#include <new>
 #include <sstream>
+#include <utility>
 
 #include "args.hpp"
 #include "commands.hpp"
@@ -42,6 +45,21 @@ constexpr std::string_view kMainHelp =
     "Exit codes: 0 success, 1 errors in the policy or the data, 2 usage or I/O failure.\n";
 
 }  // namespace
+
+// ---- Activity ----
+
+namespace {
+thread_local std::string current_activity;
+}  // namespace
+
+Activity::Activity(std::string what)
+    : outer_(std::exchange(current_activity, std::move(what))), exceptions_(std::uncaught_exceptions()) {}
+Activity::~Activity() {
+  if (std::uncaught_exceptions() > exceptions_) return;  // unwinding: keep naming what failed
+  current_activity = std::move(outer_);
+}
+const std::string& Activity::current() { return current_activity; }
+void Activity::clear() { current_activity.clear(); }
 
 // ---- Session ----
 
@@ -77,6 +95,7 @@ Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
 }
 
 std::optional<std::string> Session::read_file(const std::string& path, const std::string& what) {
+  const Activity reading("reading " + what + " `" + path + "`");
   std::string bytes;
   if (const auto problem = read_regular_file(path, bytes)) {
     Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read " + what + " `" + path + "`: " + problem->reason,
@@ -140,6 +159,7 @@ std::vector<OptionSpec> with_common(std::vector<OptionSpec> specs) {
 // ---- run ----
 
 int run(const std::vector<std::string>& args, Io& io) {
+  Activity::clear();
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
       if (args.size() > 1 && args[0] == "help") return run({args[1], "--help"}, io);
@@ -166,6 +186,14 @@ int run(const std::vector<std::string>& args, Io& io) {
     throw UsageError("unknown command `" + command + "`", hint);
   } catch (const UsageError& e) {
     io.err << "jixiao: error: " << e.what() << " [usage]\nhint: " << e.hint() << "\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    // Everything the command held is released by now: there is memory again for the message.
+    const std::string& doing = Activity::current();
+    io.err << "jixiao: error: out of memory" << (doing.empty() ? std::string() : " while " + doing)
+           << " [io-error]\n"
+           << "hint: the input is too large for the memory available: split it, or run where there is more memory\n";
+    Activity::clear();
     return 2;
   } catch (const std::exception& e) {
     io.err << "jixiao: internal error: " << e.what()

@@ -151,25 +151,35 @@ class Lowerer {
     return Span{id_, begin, trim_end(begin, end)};
   }
 
-  // The end of [begin, end) without trailing blanks and comments: one lookup in code_end_.
-  std::uint32_t trim_end(std::uint32_t begin, std::uint32_t end) const { return std::max(begin, code_end()[end]); }
+  // The end of [begin, end) without trailing blanks and comments: the end of the last run of code
+  // that starts before `end`, found by binary search in code_runs().
+  std::uint32_t trim_end(std::uint32_t begin, std::uint32_t end) const {
+    const auto& runs = code_runs();
+    const auto after = std::lower_bound(runs.begin(), runs.end(), end,
+                                        [](const std::pair<std::uint32_t, std::uint32_t>& run, std::uint32_t at) { return run.first < at; });
+    if (after == runs.begin()) return begin;
+    return std::max(begin, std::min(end, std::prev(after)->second));
+  }
 
-  // code_end_[p]: one past the last byte before p that is code — not a blank, not in a comment;
-  // every byte of a string literal counts, its quotes included. Made on first use, in one pass.
-  const std::vector<std::uint32_t>& code_end() const {
-    if (!code_end_.empty()) return code_end_;
+  // The runs [begin, end) of code, in order: bytes that are not blanks and not in a comment; every
+  // byte of a string literal counts, its quotes included. Made on first use, in one pass; its size
+  // follows the tokens, not the bytes (a file of 100 MB of blank lines has none).
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>>& code_runs() const {
+    if (runs_made_) return code_runs_;
+    runs_made_ = true;
     const std::size_t n = text_.size();
-    code_end_.assign(n + 1, 0);
-    std::size_t i = 0;
-    auto mark = [&](std::size_t from, std::size_t to, bool code) {  // bytes [from, to)
-      for (std::size_t k = from; k < to && k < n; ++k) code_end_[k + 1] = code ? static_cast<std::uint32_t>(k + 1) : code_end_[k];
+    auto code = [&](std::size_t from, std::size_t to) {  // bytes [from, to) are code
+      if (!code_runs_.empty() && code_runs_.back().second == from) {
+        code_runs_.back().second = static_cast<std::uint32_t>(to);
+      } else {
+        code_runs_.emplace_back(static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to));
+      }
     };
+    std::size_t i = 0;
     while (i < n) {
       const char c = text_[i];
       if (c == '#') {
-        const std::size_t start = i;
         while (i < n && text_[i] != '\n') ++i;
-        mark(start, i, false);
         continue;
       }
       if (c == '"') {
@@ -180,13 +190,13 @@ class Lowerer {
           ++i;
         }
         if (i < n) ++i;  // the closing quote (or the line break that ends an unclosed string)
-        mark(start, std::min(i, n), true);
+        code(start, std::min(i, n));
         continue;
       }
-      mark(i, i + 1, c != ' ' && c != '\t' && c != '\r' && c != '\n');
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') code(i, i + 1);
       ++i;
     }
-    return code_end_;
+    return code_runs_;
   }
 
   std::string content(const Node& n) const {
@@ -941,7 +951,8 @@ class Lowerer {
   }
 
   std::string_view text_;
-  mutable std::vector<std::uint32_t> code_end_;  ///< see code_end()
+  mutable std::vector<std::pair<std::uint32_t, std::uint32_t>> code_runs_;  ///< see code_runs()
+  mutable bool runs_made_ = false;
   SourceId id_;
   DiagnosticSink& sink_;
   ast::Module module_;

@@ -361,12 +361,16 @@ class Loader {
     }
   }
 
-  // Reserves the columns for the rows text_[begin, end) holds at most (its line breaks: quoted
-  // ones only make this larger), so that no column is copied as it grows; with `pool`, the string
-  // pool too. Reserved memory that is never written is never touched.
+  // Reserves the columns for the rows text_[begin, end) holds (its lines that are not empty: the
+  // reader skips empty ones, and a file of 100 MB of line breaks must not reserve 100 million
+  // rows; quoted line breaks only make this larger), so that no column is copied as it grows; with
+  // `pool`, the string pool too. Reserved memory that is never written is never touched.
   void reserve_rows(std::size_t begin, std::size_t end, bool pool) {
     const std::string_view rest = text_.substr(begin, end - begin);
-    const std::size_t rows = static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n')) + 1;
+    std::size_t rows = 1;
+    for (std::size_t at = rest.find('\n'); at != std::string_view::npos && at + 1 < rest.size(); at = rest.find('\n', at + 1)) {
+      if (rest[at + 1] != '\n' && rest[at + 1] != '\r') ++rows;
+    }
     data_.key.values.reserve(rows);
     data_.row_offsets.reserve(rows);
     if (period_column_ != kUnmapped) data_.period.values.reserve(rows);
