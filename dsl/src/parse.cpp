@@ -363,8 +363,12 @@ class Lowerer {
     return n.is_type<g::not_expr>() || n.is_type<g::expect_and_operand>();
   }
 
-  ast::ExprId expr(const Node& n) {
-    if (n.children.size() == 1 && (is_chain(n) || is_not(n))) return expr(*n.children.front());
+  ast::ExprId expr(const Node& node) {
+    // A chain of one operand holds just it (`x` is an or_expr of one and_expr of ... of x, and a
+    // parenthesis nests seven such): go down to the operand in a loop, not a call per wrapper.
+    const Node* wrapper = &node;
+    while (wrapper->children.size() == 1 && (is_chain(*wrapper) || is_not(*wrapper))) wrapper = wrapper->children.front().get();
+    const Node& n = *wrapper;
     const Span s = span(n);
     if (n.is_type<g::number>()) return number(n);
     if (n.is_type<g::string_lit>()) return module_.add(ast::StringLit{string_value(n)}, s);
