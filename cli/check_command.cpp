@@ -101,6 +101,7 @@ std::unique_ptr<LoadedPolicy> load_policy(Session& s, const std::string& path,
   auto text = s.read_file(path, "policy");
   if (!text) return nullptr;
   const SourceId id = s.sources.add(path, std::move(*text));
+  const Activity checking("checking policy `" + path + "`");
   FileResolver resolver(path);
   auto linked = dsl::link(s.sources, id, resolver.top_key(), resolver, *s.limit);
   if (!linked) return nullptr;

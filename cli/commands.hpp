@@ -21,6 +21,25 @@
 
 namespace jixiao::cli {
 
+/// What the command is doing while this object lives ("reading data file `d.csv`"): the message
+/// when memory runs out names it. Nested activities restore the outer one when they end, except
+/// when an exception ends them: then the innermost stays named until run() reports it.
+class Activity {
+ public:
+  explicit Activity(std::string what);
+  ~Activity();
+  Activity(const Activity&) = delete;
+  Activity& operator=(const Activity&) = delete;
+  /// The innermost activity of this thread, or "".
+  static const std::string& current();
+  /// Forgets every activity (at the start and the end of run()).
+  static void clear();
+
+ private:
+  std::string outer_;
+  int exceptions_;  ///< std::uncaught_exceptions() when it began
+};
+
 /// State shared by one command run: every file read, every diagnostic, the logger.
 struct Session {
   Session(Io& io, const ParsedArgs& args);

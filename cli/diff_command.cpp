@@ -173,6 +173,7 @@ int cmd_diff(const std::vector<std::string>& args, Io& io) {
       if (!map) return std::nullopt;
       side.column_map = std::move(*map);
     }
+    const Activity loading("loading data file `" + *data_path + "`");
     return engine::load_csv(s.sources, *data_path, *bytes, p.policy, side, *s.limit);
   };
   auto old_data = load_side(*old_policy);

@@ -9,10 +9,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <exception>
+#include <new>
 #include <sstream>
+#include <utility>
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "input_file.hpp"
 #include "jixiao/dsl/render.hpp"
 #include "jixiao/dsl/version.hpp"
 
@@ -41,6 +45,21 @@ constexpr std::string_view kMainHelp =
     "Exit codes: 0 success, 1 errors in the policy or the data, 2 usage or I/O failure.\n";
 
 }  // namespace
+
+// ---- Activity ----
+
+namespace {
+thread_local std::string current_activity;
+}  // namespace
+
+Activity::Activity(std::string what)
+    : outer_(std::exchange(current_activity, std::move(what))), exceptions_(std::uncaught_exceptions()) {}
+Activity::~Activity() {
+  if (std::uncaught_exceptions() > exceptions_) return;  // unwinding: keep naming what failed
+  current_activity = std::move(outer_);
+}
+const std::string& Activity::current() { return current_activity; }
+void Activity::clear() { current_activity.clear(); }
 
 // ---- Session ----
 
@@ -77,43 +96,11 @@ Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
 
 std::optional<std::string> Session::read_file(const std::string& path, const std::string& what) {
   read_log.push_back({path, "the " + what});
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read " + what + " `" + path + "`: it is a directory",
-                                   "name a file inside it");
-    d.file = path;
-    report(std::move(d));
-    io_failed = true;
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int code = errno;
-    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{},
-                                   "cannot read " + what + " `" + path + "`: " + std::strerror(code),
-                                   "check the path; it is relative to the current directory");
-    d.file = path;
-    report(std::move(d));
-    io_failed = true;
-    return std::nullopt;
-  }
-  // Read in one piece at the file's size (no doubling buffer, no copy), then to the end in case
-  // it is a pipe or grew.
+  const Activity reading("reading " + what + " `" + path + "`");
   std::string bytes;
-  std::error_code size_error;
-  const std::uintmax_t size = std::filesystem::file_size(path, size_error);
-  if (!size_error && size > 0) {
-    bytes.resize(static_cast<std::size_t>(size));
-    in.read(bytes.data(), static_cast<std::streamsize>(size));
-    bytes.resize(static_cast<std::size_t>(in.gcount()));
-  }
-  if (!in.bad()) {
-    in.clear();
-    char chunk[65536];
-    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) bytes.append(chunk, static_cast<std::size_t>(in.gcount()));
-  }
-  if (in.bad()) {
-    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read " + what + " `" + path + "`");
+  if (const auto problem = read_regular_file(path, bytes)) {
+    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read " + what + " `" + path + "`: " + problem->reason,
+                                   problem->hint);
     d.file = path;
     report(std::move(d));
     io_failed = true;
@@ -153,6 +140,9 @@ void Session::flush_diagnostics() {
     if (limit->dropped() > 0) {
       io.err << "jixiao: " << limit->dropped() << " more errors not shown (raise the limit with `--max-errors`)\n";
     }
+    if (limit->dropped_warnings() > 0) {
+      io.err << "jixiao: " << limit->dropped_warnings() << " more warnings not shown (raise the limit with `--max-errors`)\n";
+    }
     io.err << render_summary(limit->error_count(), limit->warning_count());
   }
   io.err.flush();
@@ -160,6 +150,10 @@ void Session::flush_diagnostics() {
 
 int Session::exit_code(bool warnings_are_errors) const {
   if (io_failed) return 2;
+  // A file that could not be read, wherever it was named (a module in `extends`, say).
+  for (const Diagnostic& d : sink.items()) {
+    if (d.code == DiagCode::io_error) return 2;
+  }
   if (limit->error_count() > 0) return 1;
   if (warnings_are_errors && limit->warning_count() > 0) return 1;
   return 0;
@@ -186,6 +180,7 @@ std::vector<OptionSpec> with_common(std::vector<OptionSpec> specs) {
 // ---- run ----
 
 int run(const std::vector<std::string>& args, Io& io) {
+  Activity::clear();
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
       if (args.size() > 1 && args[0] == "help") return run({args[1], "--help"}, io);
@@ -215,6 +210,14 @@ int run(const std::vector<std::string>& args, Io& io) {
     return 2;
   } catch (const OutputRefused& e) {
     io.err << e.path() << ": error: " << e.what() << " [io-error]\nhint: " << e.hint() << "\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    // Everything the command held is released by now: there is memory again for the message.
+    const std::string& doing = Activity::current();
+    io.err << "jixiao: error: out of memory" << (doing.empty() ? std::string() : " while " + doing)
+           << " [io-error]\n"
+           << "hint: the input is too large for the memory available: split it, or run where there is more memory\n";
+    Activity::clear();
     return 2;
   } catch (const std::exception& e) {
     io.err << "jixiao: internal error: " << e.what()

@@ -45,6 +45,7 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   if (!bytes) return false;
   if (request.hash_data) out.data_sha256 = sha256_hex(*bytes);
   // The bytes move into the loader: valid UTF-8 is kept as read, not copied.
+  const Activity loading("loading data file `" + request.data + "`");
   out.data = engine::load_csv(s.sources, request.data, std::move(*bytes), out.loaded->policy, load, *s.limit);
   if (!out.data) return false;
   out.times.load = ms_since(t);
@@ -72,6 +73,7 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   options.timings = &timings;
   t = std::chrono::steady_clock::now();
   phase("evaluating " + std::to_string(out.data->rows) + " rows");
+  const Activity evaluating("evaluating `" + request.policy + "` over `" + request.data + "`");
   out.result = engine::evaluate(out.loaded->plan, *out.data, options, *s.limit);
   if (!out.result) return false;
   out.times.evaluate = timings.evaluate_ms;
@@ -84,6 +86,7 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
 void write_outcome(const EvalRequest& request, EvalOutcome& outcome, bool hash,
                    const std::function<void(std::string_view)>& emit) {
   const auto started = std::chrono::steady_clock::now();
+  const Activity writing_results("writing the results");
   std::optional<Sha256> sha;
   if (hash) sha.emplace();
   double writing = 0;

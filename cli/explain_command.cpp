@@ -125,6 +125,7 @@ int cmd_explain(const std::vector<std::string>& args, Io& io) {
   }
   auto bytes = s.read_file(*data_path, "data file");
   if (!bytes) return fail();
+  const Activity loading("loading data file `" + *data_path + "`");
   auto data = engine::load_csv(s.sources, *data_path, *bytes, loaded->policy, load, *s.limit);
   bytes.reset();
   if (!data) return fail();

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "input_file.hpp"
+
 #include "jixiao/dsl/edit_distance.hpp"
 #include "jixiao/stdlib.hpp"
 
@@ -84,22 +86,26 @@ std::variant<dsl::ResolvedModule, dsl::ResolveFailure> FileResolver::resolve(con
     failure.hint = "a policy can use the standard library (`std/...`) and files in its own directory and below";
     return failure;
   }
-  std::ifstream in(canonical, std::ios::binary);
-  if (!in || fs::is_directory(canonical, ec)) {
+  std::string text;
+  if (!fs::exists(canonical, ec) || fs::is_directory(canonical, ec)) {
     failure.code = DiagCode::module_not_found;
     failure.message = "cannot find `" + name + "` beside `" + display_[from_key] + "`";
     failure.hint = "the standard policies are " + stdlib_list() + "; other names are files relative to the policy";
     return failure;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
+  if (const auto problem = read_regular_file(canonical.string(), text)) {
+    failure.code = DiagCode::io_error;
+    failure.message = "cannot read `" + name + "` beside `" + display_[from_key] + "`: " + problem->reason;
+    failure.hint = problem->hint;
+    return failure;
+  }
   const std::string key = canonical.string();
   const fs::path from_display = fs::path(display_[from_key]).parent_path();
   std::string display = (from_display / candidate.filename()).lexically_normal().string();
   if (relative.has_parent_path()) display = (from_display / relative).lexically_normal().string();
   if (fs::path(display).extension() != ".jx") display += ".jx";
   display_[key] = display;
-  return dsl::ResolvedModule{key, display, std::move(text).str()};
+  return dsl::ResolvedModule{key, display, std::move(text)};
 }
 
 }  // namespace jixiao::cli

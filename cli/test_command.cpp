@@ -509,6 +509,7 @@ class Runner {
     } else if (c.data_path) {
       auto bytes = cs.read_file(*c.data_path, "data file");
       if (!bytes) return diagnostics();
+      const Activity loading("loading data file `" + *c.data_path + "`");
       data = engine::load_csv(cs.sources, *c.data_path, *bytes, loaded->policy, engine::LoadOptions{}, *cs.limit);
     }
     if (!data) return diagnostics();

@@ -2,13 +2,12 @@
 // input is unchanged and the results are byte-identical, or name what differs (docs/ci.md).
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "audit.hpp"
 #include "commands.hpp"
 #include "jixiao/dsl/json_writer.hpp"
 #include "jixiao/dsl/utf8.hpp"
+#include "input_file.hpp"
 #include "jixiao/dsl/version.hpp"
 #include "jixiao/stdlib.hpp"
 
@@ -45,13 +44,9 @@ std::string short_hash(const std::string& h) { return h.size() > 16 ? h.substr(0
 
 /// The bytes of a regular file, without reporting anything (a FIFO or a device is never opened).
 std::optional<std::string> read_quietly(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return std::move(s).str();
+  std::string bytes;
+  if (read_regular_file(path, bytes)) return std::nullopt;
+  return bytes;
 }
 
 /// One line of the report: a file (or the results) and its verdict.

@@ -15,11 +15,15 @@
 //   setup   = "sh commands"    run by `sh -c` in the scratch directory before the snapshot
 //   writes  = ["out.csv"]      files the run may create or change
 //   timeout = 20               seconds
+//   memory  = 200              MiB: the run's address space is limited to this (as `ulimit -v`
+//                              would), to see memory run out; such a case also needs
+//                              `sanitizers = false`
 //   sanitizers = false         skip in a sanitizer build (a case that limits memory with `ulimit -v`,
 //                              which AddressSanitizer's shadow memory cannot live with)
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <toml++/toml.h>
@@ -101,10 +105,16 @@ struct Child {
 };
 
 // Runs argv in `cwd` with stdout and stderr to files; kills the whole process group after `timeout`.
-Child run(const std::vector<std::string>& argv, const fs::path& cwd, const fs::path& out, const fs::path& err, double timeout) {
+Child run(const std::vector<std::string>& argv, const fs::path& cwd, const fs::path& out, const fs::path& err, double timeout,
+          std::int64_t memory_mib = 0) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
+    if (memory_mib > 0) {
+      const auto bytes = static_cast<rlim_t>(memory_mib) << 20;
+      const rlimit limit{bytes, bytes};
+      if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(126);
+    }
     if (::chdir(cwd.c_str()) != 0) ::_exit(126);
     const int in = ::open("/dev/null", O_RDONLY);
     const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -154,7 +164,7 @@ class HostileCase : public testing::Test {
       FAIL() << "case.toml: " << e.description();
     }
     static const std::set<std::string> known = {"what", "args", "exit", "code", "where", "stderr",
-                                                "stdout", "setup", "writes", "timeout", "sanitizers"};
+                                                "stdout", "setup", "writes", "timeout", "sanitizers", "memory"};
     for (const auto& [k, v] : t) {
       ASSERT_TRUE(known.count(std::string(k.str()))) << "case.toml: unknown key `" << k.str() << "`";
     }
@@ -188,7 +198,7 @@ class HostileCase : public testing::Test {
     std::vector<std::string> argv = {JIXIAO_BINARY};
     for (const auto& a : strings(t, "args")) argv.push_back(a);
     const double timeout = t["timeout"].value_or(20.0);
-    const Child c = run(argv, scratch, out, err, timeout);
+    const Child c = run(argv, scratch, out, err, timeout, t["memory"].value_or(std::int64_t{0}));
     const std::string so = read_file(out);
     const std::string se = read_file(err);
     const std::string shown = se.size() > 4000 ? se.substr(0, 4000) + "\n[...]" : se;

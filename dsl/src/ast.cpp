@@ -1,7 +1,20 @@
 // Small AST helpers.
 #include "jixiao/dsl/ast.hpp"
 
+#include <algorithm>
+
 namespace jixiao::ast {
+
+std::vector<ExprId> left_chain(const std::vector<Expr>& exprs, ExprId e) {
+  std::vector<ExprId> chain;
+  for (const Binary* b = std::get_if<Binary>(&exprs[static_cast<std::uint32_t>(e)]); b != nullptr;
+       b = std::get_if<Binary>(&exprs[static_cast<std::uint32_t>(b->lhs)])) {
+    chain.push_back(e);
+    e = b->lhs;
+  }
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
 
 std::string path_text(const NameRef& ref) {
   std::string s;

@@ -71,6 +71,11 @@ void LimitSink::report(Diagnostic d) {
     ++dropped_;
     return;
   }
+  if (d.severity == Severity::kWarning && warning_count() >= limit_) {
+    count(d);
+    ++dropped_warnings_;
+    return;
+  }
   count(d);
   inner_.report(std::move(d));
 }

@@ -184,11 +184,13 @@ struct expect_else : kw_else {};
 struct paren : seq< tok< one< '(' > >, must< expect_expr >, must< expect_close_paren >, ws > {};
 
 // arg := ident ':' expr | expr [ '->' expr ]
+// A positional argument is read once: `a -> b` is an expression with an optional arrow tail, not
+// a second alternative that reads `a` again (that made nested calls exponential).
 struct arrow : seq< one< '-' >, one< '>' > > {};
 struct arg_name : sor< ident, kw_ties > {};  // `ties` is a keyword (`ties by`) and a named argument (`ties: shared`)
 struct named_arg : seq< tok< arg_name >, tok< one< ':' > >, must< expect_expr > > {};
-struct pair_arg : seq< expr, tok< arrow >, must< expect_expr > > {};
-struct arg : sor< named_arg, pair_arg, expr > {};
+struct positional_arg : seq< expr, opt< tok< arrow >, must< expect_expr > > > {};
+struct arg : sor< named_arg, positional_arg > {};
 struct callee : word {};
 // call := word '(' [ arg { ',' arg } ] ')'
 struct call : seq< tok< callee >, tok< one< '(' > >, opt< list< arg, tok< one< ',' > > > >, must< expect_close_paren >, ws > {};
@@ -272,7 +274,8 @@ struct not_expr;
 struct expect_not_operand : seq< not_expr > {};
 struct op_not : kw_not {};
 // not := 'not' not | cmp
-struct not_expr : sor< seq< tok< op_not >, must< expect_not_operand > >, cmp_expr > {};
+struct not_op_expr : seq< tok< op_not >, must< expect_not_operand > > {};
+struct not_expr : sor< not_op_expr, cmp_expr > {};
 struct op_and : kw_and {};
 struct expect_and_operand : not_expr {};
 // and := not { 'and' not }

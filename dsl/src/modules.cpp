@@ -390,6 +390,13 @@ class Linker {
             "a policy cannot extend or import itself, directly or through others");
       return std::nullopt;
     }
+    if (stack_.size() >= kMaxModuleChain) {
+      error(DiagCode::too_deep, where,
+            "`" + name + "` would be file " + std::to_string(stack_.size() + 1) + " in a chain of `extends` and `import` that starts at `" +
+                shown_.front() + "`; at most " + std::to_string(kMaxModuleChain) + " are supported",
+            "merge some of the files of the chain into one");
+      return std::nullopt;
+    }
     const SourceId id = sources_.add(found.display, std::move(found.text));
     return load(id, found.key, files);
   }
@@ -430,7 +437,7 @@ class Linker {
         continue;
       }
       if (!take(into, *from, name.name)) {
-        const auto best = closest_name(name.name, offered);
+        const auto best = suggester_.closest(name.name, offered);
         error(DiagCode::unknown_name, name.span, "`" + imp.from + "` declares no `" + name.name + "`",
               best ? std::optional<std::string>("did you mean `" + *best + "`?") : std::nullopt);
       }
@@ -792,6 +799,22 @@ class Linker {
     for (const std::uint32_t c : m.nodes[node].children) detach(m, c);
   }
 
+  // The level of the deepest group among `nodes` and below, `level` being theirs; 0 when none
+  // has sub-indicators. With a list, not recursion.
+  static std::size_t deepest_group(const ast::Module& m, const std::vector<std::uint32_t>& nodes, std::size_t level) {
+    std::size_t deepest = 0;
+    std::vector<std::pair<std::uint32_t, std::size_t>> todo;
+    for (const std::uint32_t n : nodes) todo.emplace_back(n, level);
+    while (!todo.empty()) {
+      const auto [n, at] = todo.back();
+      todo.pop_back();
+      if (m.nodes[n].children.empty()) continue;
+      deepest = std::max(deepest, at);
+      for (const std::uint32_t c : m.nodes[n].children) todo.emplace_back(c, at + 1);
+    }
+    return deepest;
+  }
+
   void apply_add(ast::Module& m, const ast::AddDecl& a, std::vector<VariantChange>& changes) {
     const auto t = locate(m, a.target, a.span, "add to");
     if (!t) return;
@@ -806,6 +829,16 @@ class Linker {
     if (!holder.children.empty() && ast::present(target.formula)) {
       bad(a.span, "`" + path + "` is scored by a formula; it cannot also have sub-indicators",
           "override it with a group, or add to its parent");
+      return;
+    }
+    // Each file's groups nest at most kMaxNesting deep; adding to a deep group must not nest deeper.
+    std::size_t depth = 1;
+    for (std::uint32_t p = target.parent; p != ast::IndicatorNode::kNoNode; p = m.nodes[p].parent) ++depth;
+    if (const std::size_t deepest = deepest_group(m, holder.children, depth + 1); deepest > static_cast<std::size_t>(kMaxNesting)) {
+      error(DiagCode::too_deep, a.span,
+            "`add` puts groups " + std::to_string(deepest) + " levels deep under `" + path + "` (itself " +
+                std::to_string(depth) + " deep); at most " + std::to_string(kMaxNesting) + " are supported",
+            "add to a group nearer the root, or flatten the groups");
       return;
     }
     for (const std::uint32_t c : holder.children) {
@@ -832,6 +865,7 @@ class Linker {
   std::string base_name_;
   std::optional<std::string> top_base_;
   std::vector<VariantChange> top_changes_;
+  Suggester suggester_;  ///< "did you mean" for names an import does not find
   const ast::Module* current_ = nullptr;
   std::size_t errors_at_start_ = 0;
 };

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <string>
+#include <tuple>
+#include <type_traits>
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
 #include "grammar.hpp"
@@ -241,25 +244,35 @@ class Lowerer {
     return Span{id_, begin, trim_end(begin, end)};
   }
 
-  // The end of [begin, end) without trailing blanks and comments: one lookup in code_end_.
-  std::uint32_t trim_end(std::uint32_t begin, std::uint32_t end) const { return std::max(begin, code_end()[end]); }
+  // The end of [begin, end) without trailing blanks and comments: the end of the last run of code
+  // that starts before `end`, found by binary search in code_runs().
+  std::uint32_t trim_end(std::uint32_t begin, std::uint32_t end) const {
+    const auto& runs = code_runs();
+    const auto after = std::lower_bound(runs.begin(), runs.end(), end,
+                                        [](const std::pair<std::uint32_t, std::uint32_t>& run, std::uint32_t at) { return run.first < at; });
+    if (after == runs.begin()) return begin;
+    return std::max(begin, std::min(end, std::prev(after)->second));
+  }
 
-  // code_end_[p]: one past the last byte before p that is code — not a blank, not in a comment;
-  // every byte of a string literal counts, its quotes included. Made on first use, in one pass.
-  const std::vector<std::uint32_t>& code_end() const {
-    if (!code_end_.empty()) return code_end_;
+  // The runs [begin, end) of code, in order: bytes that are not blanks and not in a comment; every
+  // byte of a string literal counts, its quotes included. Made on first use, in one pass; its size
+  // follows the tokens, not the bytes (a file of 100 MB of blank lines has none).
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>>& code_runs() const {
+    if (runs_made_) return code_runs_;
+    runs_made_ = true;
     const std::size_t n = text_.size();
-    code_end_.assign(n + 1, 0);
-    std::size_t i = 0;
-    auto mark = [&](std::size_t from, std::size_t to, bool code) {  // bytes [from, to)
-      for (std::size_t k = from; k < to && k < n; ++k) code_end_[k + 1] = code ? static_cast<std::uint32_t>(k + 1) : code_end_[k];
+    auto code = [&](std::size_t from, std::size_t to) {  // bytes [from, to) are code
+      if (!code_runs_.empty() && code_runs_.back().second == from) {
+        code_runs_.back().second = static_cast<std::uint32_t>(to);
+      } else {
+        code_runs_.emplace_back(static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to));
+      }
     };
+    std::size_t i = 0;
     while (i < n) {
       const char c = text_[i];
       if (c == '#') {
-        const std::size_t start = i;
         while (i < n && text_[i] != '\n') ++i;
-        mark(start, i, false);
         continue;
       }
       if (c == '"') {
@@ -270,13 +283,13 @@ class Lowerer {
           ++i;
         }
         if (i < n) ++i;  // the closing quote (or the line break that ends an unclosed string)
-        mark(start, std::min(i, n), true);
+        code(start, std::min(i, n));
         continue;
       }
-      mark(i, i + 1, c != ' ' && c != '\t' && c != '\r' && c != '\n');
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') code(i, i + 1);
       ++i;
     }
-    return code_end_;
+    return code_runs_;
   }
 
   std::string content(const Node& n) const {
@@ -455,8 +468,12 @@ class Lowerer {
     return n.is_type<g::not_expr>() || n.is_type<g::expect_and_operand>();
   }
 
-  ast::ExprId expr(const Node& n) {
-    if (n.children.size() == 1 && (is_chain(n) || is_not(n))) return expr(*n.children.front());
+  ast::ExprId expr(const Node& node) {
+    // A chain of one operand holds just it (`x` is an or_expr of one and_expr of ... of x, and a
+    // parenthesis nests seven such): go down to the operand in a loop, not a call per wrapper.
+    const Node* wrapper = &node;
+    while (wrapper->children.size() == 1 && (is_chain(*wrapper) || is_not(*wrapper))) wrapper = wrapper->children.front().get();
+    const Node& n = *wrapper;
     const Span s = span(n);
     if (n.is_type<g::number>()) return number(n);
     if (n.is_type<g::string_lit>()) return module_.add(ast::StringLit{string_value(n)}, s);
@@ -550,10 +567,12 @@ class Lowerer {
         c.callee = ident(*a);
       } else if (a->is_type<g::named_arg>()) {
         c.named.push_back({ident(*a->children.at(0)), expr(*a->children.at(1))});
-      } else if (a->is_type<g::pair_arg>()) {
+      } else if (a->is_type<g::positional_arg>() && a->children.size() == 2) {
         const ast::ExprId from = expr(*a->children.at(0));
         const ast::ExprId to = expr(*a->children.at(1));
         c.args.push_back(module_.add(ast::Pair{from, to}, span(*a)));
+      } else if (a->is_type<g::positional_arg>()) {
+        c.args.push_back(expr(*a->children.at(0)));
       } else {
         c.args.push_back(expr(*a));
       }
@@ -1041,7 +1060,8 @@ class Lowerer {
   }
 
   std::string_view text_;
-  mutable std::vector<std::uint32_t> code_end_;  ///< see code_end()
+  mutable std::vector<std::pair<std::uint32_t, std::uint32_t>> code_runs_;  ///< see code_runs()
+  mutable bool runs_made_ = false;
   SourceId id_;
   DiagnosticSink& sink_;
   ast::Module module_;
@@ -1054,7 +1074,7 @@ using selector = pegtl::parse_tree::selector<
     Rule,
     pegtl::parse_tree::store_content::on<
         g::ident, g::path_rest, g::string_lit, g::number, g::minus_sign, g::inf_bound, g::path,
-        g::callee, g::named_arg, g::pair_arg, g::call, g::set_item, g::set_lit, g::expect_set_lit,
+        g::callee, g::named_arg, g::positional_arg, g::call, g::set_item, g::set_lit, g::expect_set_lit,
         g::table_entry, g::table_lit, g::coef_entry, g::coef_else, g::coef_expr, g::open_closed,
         g::open_open, g::close_closed, g::close_open, g::expect_bound, g::interval,
         g::expect_interval, g::bands_entry, g::bands_expr, g::true_lit, g::false_lit, g::if_expr,
@@ -1089,6 +1109,48 @@ using selector = pegtl::parse_tree::selector<
         g::override_decl, g::remove_decl, g::add_decl, g::expect_period_name, g::input_optional,
         g::missing_zero, g::missing_peer_average, g::missing_reweight, g::missing_rule>>;
 
+// ---- nesting ----
+
+// The rules that nest (see kMaxNesting): an expression (inside parentheses, an argument, a
+// branch, an entry, or a declaration's), a negation, a `not`, an indicator body.
+// (A named error point such as `expect_node_body : node_body` is the rule it names.)
+template <typename Rule>
+inline constexpr bool nests = std::is_base_of_v<g::expr, Rule> || std::is_base_of_v<g::neg_expr, Rule> ||
+                              std::is_base_of_v<g::not_op_expr, Rule> || std::is_base_of_v<g::node_body, Rule>;
+
+struct Nesting {
+  int depth = 0;
+  std::size_t over = 0;  ///< where the rule entered at kMaxNesting + 1 starts (while depth exceeds it)
+};
+
+// Thrown where a construct passes kMaxNesting: parsing stops there, like at a syntax error.
+struct TooDeep {
+  std::size_t offset = 0;
+};
+
+// The grammar's control (error messages at must<> points) counting the levels entered and left.
+// It counts in match(), the one hook the parse tree's own control passes on for every rule. A rule
+// of level kMaxNesting + 1 may be tried and fail without reading anything (`not` or `-` where
+// neither is written): the error is raised only once something is read at that level.
+template <typename Rule>
+struct nesting_control : g::control<Rule> {
+  template <pegtl::apply_mode A, pegtl::rewind_mode M, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&... st) {
+    Nesting& n = std::get<Nesting&>(std::forward_as_tuple(st...));
+    const auto at = static_cast<std::size_t>(in.current() - in.begin());
+    if constexpr (nests<Rule>) {
+      if (++n.depth == kMaxNesting + 1) n.over = at;
+    }
+    const bool matched = g::control<Rule>::template match<A, M, Action, Control>(in, st...);
+    if constexpr (nests<Rule>) --n.depth;
+    if (matched && n.depth > kMaxNesting && static_cast<std::size_t>(in.current() - in.begin()) > n.over) {
+      throw TooDeep{n.over};
+    }
+    return matched;
+  }
+};
+
 }  // namespace
 
 std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, DiagnosticSink& sink) {
@@ -1102,7 +1164,19 @@ std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, Diagnost
   pegtl::memory_input<> in(text.data(), text.size(), file.path());
   std::unique_ptr<Node> root;
   try {
-    root = pegtl::parse_tree::parse<g::file, selector, pegtl::nothing, g::control>(in);
+    Nesting nesting;
+    root = pegtl::parse_tree::parse<g::file, selector, pegtl::nothing, nesting_control>(in, nesting);
+  } catch (const TooDeep& deep) {
+    const auto offset = static_cast<std::uint32_t>(deep.offset);
+    std::size_t end = offset;
+    if (end < text.size()) utf8::decode(text, end);
+    sink.report(make_diagnostic(
+        DiagCode::too_deep, Span{id, offset, static_cast<std::uint32_t>(end)},
+        "nested too deep: this is level " + std::to_string(kMaxNesting + 1) +
+            " of indicator groups, parentheses, calls, `if`, `not` and `-` inside one another; at most " +
+            std::to_string(kMaxNesting) + " are supported",
+        "compute inner parts in `let` declarations (each starts again at level 1), or flatten the indicator groups"));
+    return std::nullopt;
   } catch (const pegtl::parse_error& e) {
     const auto offset = static_cast<std::uint32_t>(e.positions().front().byte);
     std::uint32_t end = offset;

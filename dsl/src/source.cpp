@@ -2,6 +2,7 @@
 #include "jixiao/dsl/source.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "jixiao/dsl/utf8.hpp"
@@ -11,17 +12,22 @@ namespace jixiao {
 SourceFile::SourceFile(std::string path, std::string text)
     : path_(std::move(path)), text_(std::move(text)) {}
 
-void SourceFile::index_lines() const {
-  if (!line_starts_.empty()) return;
-  line_starts_.push_back(0);
-  for (std::size_t i = 0; i < text_.size(); ++i) {
-    if (text_[i] == '\n') line_starts_.push_back(static_cast<std::uint32_t>(i + 1));
+void SourceFile::index_lines(std::size_t lines, std::size_t offset) const {
+  if (line_starts_.empty()) line_starts_.push_back(0);
+  while (indexed_ < text_.size() && line_starts_.size() < lines && line_starts_.back() <= offset) {
+    const std::size_t end = text_.find('\n', indexed_);
+    if (end == std::string::npos) {
+      indexed_ = text_.size();
+      break;
+    }
+    line_starts_.push_back(static_cast<std::uint32_t>(end + 1));
+    indexed_ = end + 1;
   }
 }
 
 LineColumn SourceFile::line_column(std::uint32_t offset) const {
-  index_lines();
   offset = std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(text_.size()));
+  index_lines(std::numeric_limits<std::size_t>::max(), offset);
   const auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   const auto line = static_cast<std::uint32_t>(it - line_starts_.begin());
   const std::uint32_t start = line_starts_[line - 1];
@@ -30,13 +36,13 @@ LineColumn SourceFile::line_column(std::uint32_t offset) const {
 }
 
 std::uint32_t SourceFile::line_start(std::uint32_t line) const {
-  index_lines();
+  index_lines(line, std::numeric_limits<std::size_t>::max());
   if (line == 0 || line > line_starts_.size()) return static_cast<std::uint32_t>(text_.size());
   return line_starts_[line - 1];
 }
 
 std::string_view SourceFile::line_text(std::uint32_t line) const {
-  index_lines();
+  index_lines(std::size_t{line} + 1, std::numeric_limits<std::size_t>::max());
   if (line == 0 || line > line_starts_.size()) return {};
   const std::uint32_t start = line_starts_[line - 1];
   std::uint32_t end = line < line_starts_.size() ? line_starts_[line] - 1

@@ -1,6 +1,8 @@
 // Canonical text of expressions (see unparse.hpp).
 #include "jixiao/dsl/unparse.hpp"
 
+#include <type_traits>
+
 #include "jixiao/dsl/decimal.hpp"
 
 namespace jixiao::dsl {
@@ -73,7 +75,39 @@ class Printer {
 
  private:
   std::string node(ExprId e, Prec& own) {
-    return std::visit([&](const auto& n) { return text(n, own); }, m_.expr(e));
+    return std::visit(
+        [&](const auto& n) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(n)>, ast::Binary>) {
+            return chain(e, own);
+          } else {
+            return text(n, own);
+          }
+        },
+        m_.expr(e));
+  }
+
+  // Left-associative: the right operand of an equal-precedence operator needs parentheses;
+  // comparisons do not chain, so both their operands bind tighter.
+  static Prec left_context(Prec own) { return own == kCmp ? static_cast<Prec>(kCmp + 1) : own; }
+  static Prec right_context(Prec own) { return static_cast<Prec>(own + 1); }
+
+  // `a + b - c ...` nests down the left; printed in a loop from the innermost operation out.
+  std::string chain(ExprId e, Prec& own) {
+    const std::vector<ExprId> ops = ast::left_chain(m_.exprs, e);
+    const auto& innermost = std::get<ast::Binary>(m_.expr(ops.front()));
+    std::string s = print(innermost.lhs, left_context(precedence(innermost.op)));
+    Prec inner = kAtom;
+    for (const ExprId op : ops) {
+      const auto& b = std::get<ast::Binary>(m_.expr(op));
+      own = precedence(b.op);
+      if (inner < left_context(own)) s = "(" + s + ")";
+      s += " ";
+      s += spelling(b.op);
+      s += " ";
+      s += print(b.rhs, right_context(own));
+      inner = own;
+    }
+    return s;
   }
 
   std::string text(const ast::NumberLit& n, Prec& own) {
@@ -98,13 +132,6 @@ class Printer {
     return "-" + print(u.operand, kUnary);
   }
 
-  std::string text(const ast::Binary& b, Prec& own) {
-    own = precedence(b.op);
-    // Left-associative: the right operand of an equal-precedence operator needs parentheses.
-    const Prec right = own == kCmp ? static_cast<Prec>(kCmp + 1) : static_cast<Prec>(own + 1);
-    const Prec left = own == kCmp ? static_cast<Prec>(kCmp + 1) : own;
-    return print(b.lhs, left) + " " + spelling(b.op) + " " + print(b.rhs, right);
-  }
 
   std::string text(const ast::If& i, Prec& own) {
     own = kIf;

@@ -1,5 +1,6 @@
 // Compiling checked symbols into flat column programs (see program.hpp for the operations).
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -160,7 +161,7 @@ class Compiler {
     const ast::Expr& x = m_.expr(e);
     const auto* c = std::get_if<ast::Call>(&x);
     const bool global = c != nullptr && ast::is_history_or_peer(*c);
-    if (!global || all) ast::for_each_child(x, [&](ExprId child) { global_calls(child, out, all); });
+    if (!global || all) ast::for_each_operand(m_.exprs, e, [&](ExprId child) { global_calls(child, out, all); });
     if (global) out.push_back(e);
   }
 
@@ -172,7 +173,7 @@ class Compiler {
       const dsl::SymbolId s = policy_.ref(e);
       if (s != dsl::kNoSymbol) out.push_back(s);
     }
-    ast::for_each_child(x, [&](ExprId child) { same_row_reads(child, out); });
+    ast::for_each_operand(m_.exprs, e, [&](ExprId child) { same_row_reads(child, out); });
   }
 
   // The validity of `reads` and `calls` ANDed into a register, or kNoMask when all are always valid.
@@ -612,7 +613,18 @@ class Compiler {
   // ---- expressions ----
 
   std::uint32_t expr(ExprId e) {
-    const std::uint32_t r = std::visit([&](const auto& node) { return compile_node(e, node); }, m_.expr(e));
+    if (std::holds_alternative<ast::Binary>(m_.expr(e))) {
+      // `a + b + c ...` nests down the left: its operations compile from the innermost out, in a
+      // loop, each taking the register of the one before as its left operand.
+      std::optional<std::uint32_t> left;
+      for (const ExprId op : ast::left_chain(m_.exprs, e)) left = kept(op, binary(op, std::get<ast::Binary>(m_.expr(op)), left));
+      return *left;
+    }
+    return kept(e, std::visit([&](const auto& node) { return compile_node(e, node); }, m_.expr(e)));
+  }
+
+  // The register `r` holding the value of `e`, stored for `jixiao explain` when it is traced.
+  std::uint32_t kept(ExprId e, std::uint32_t r) {
     const auto i = static_cast<std::uint32_t>(e);
     if (i < trace_.size() && trace_[i]) out_.traced[e] = store(r);  // kept for `jixiao explain`
     if (const auto leaf = leaf_column_.find(i); leaf != leaf_column_.end()) leaf->second = store(r);
@@ -654,24 +666,27 @@ class Compiler {
     return expr(e);
   }
 
-  std::uint32_t compile_node(ExprId e, const ast::Binary& b) {
+  std::uint32_t compile_node(ExprId e, const ast::Binary& b) { return binary(e, b, std::nullopt); }
+
+  // `b` (the expression `e`); `left` holds its left operand when the chain loop compiled it.
+  std::uint32_t binary(ExprId e, const ast::Binary& b, std::optional<std::uint32_t> left) {
     using B = ast::BinaryOp;
     const dsl::Type lt = policy_.type(b.lhs);
     const dsl::Type rt = policy_.type(b.rhs);
     switch (b.op) {
       case B::kAnd: {
-        const std::uint32_t l = expr(b.lhs);
+        const std::uint32_t l = left ? *left : expr(b.lhs);
         const std::uint32_t r = masked(l, [&]() { return expr(b.rhs); });
         return emit(OpCode::kAnd, l, r);
       }
       case B::kOr: {
-        const std::uint32_t l = expr(b.lhs);
+        const std::uint32_t l = left ? *left : expr(b.lhs);
         const std::uint32_t r = masked(emit(OpCode::kNot, l), [&]() { return expr(b.rhs); });
         return emit(OpCode::kOr, l, r);
       }
       case B::kIn:
       case B::kNotIn: {
-        const std::uint32_t a = expr(b.lhs);
+        const std::uint32_t a = left ? *left : expr(b.lhs);
         const std::uint32_t r = emit(OpCode::kInSet, a, 0, 0, 0, set_for(b.rhs, lt));
         return b.op == B::kIn ? r : emit(OpCode::kNot, r);
       }
@@ -682,7 +697,7 @@ class Compiler {
       default:
         break;
     }
-    const std::uint32_t l = comparand(b.lhs, rt);
+    const std::uint32_t l = left ? *left : comparand(b.lhs, rt);
     const std::uint32_t r = comparand(b.rhs, lt);
     const bool lm = lt.kind == TypeKind::kMoney;
     const bool rm = rt.kind == TypeKind::kMoney;

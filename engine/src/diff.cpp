@@ -199,6 +199,7 @@ class CoefCompare {
     const ast::Expr& ea = ma_.expr(a);
     const ast::Expr& eb = mb_.expr(b);
     if (ea.index() != eb.index()) return false;
+    if (std::holds_alternative<ast::Binary>(ea)) return same_chain(a, b);
     return std::visit([&](const auto& x) { return node(x, eb); }, ea);
   }
 
@@ -211,9 +212,19 @@ class CoefCompare {
     const auto& y = std::get<ast::Unary>(e);
     return x.op == y.op && same_but_coef(x.operand, y.operand);
   }
-  bool node(const ast::Binary& x, const ast::Expr& e) {
-    const auto& y = std::get<ast::Binary>(e);
-    return x.op == y.op && same_but_coef(x.lhs, y.lhs) && same_but_coef(x.rhs, y.rhs);
+  // Two chains `a + b - c ...` (nested down the left), compared operation by operation in a loop.
+  bool same_chain(ExprId a, ExprId b) {
+    const std::vector<ExprId> xs = ast::left_chain(ma_.exprs, a);
+    const std::vector<ExprId> ys = ast::left_chain(mb_.exprs, b);
+    if (xs.size() != ys.size()) return false;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      if (std::get<ast::Binary>(ma_.expr(xs[i])).op != std::get<ast::Binary>(mb_.expr(ys[i])).op) return false;
+    }
+    if (!same_but_coef(std::get<ast::Binary>(ma_.expr(xs.front())).lhs, std::get<ast::Binary>(mb_.expr(ys.front())).lhs)) return false;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      if (!same_but_coef(std::get<ast::Binary>(ma_.expr(xs[i])).rhs, std::get<ast::Binary>(mb_.expr(ys[i])).rhs)) return false;
+    }
+    return true;
   }
   bool node(const ast::If& x, const ast::Expr& e) {
     const auto& y = std::get<ast::If>(e);

@@ -972,7 +972,15 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
     if (slot.view == nullptr && compiled.chunked[col] == 0) slot.owned.assign(data.rows, 0);
   }
   detail::RuntimeErrors errors;
-  const std::size_t chunk = std::max<std::size_t>(1, options.chunk_rows);
+  // Every register holds one chunk of rows, per thread. A program with very many registers (a sum
+  // of 20,000 terms has 40,000) runs in shorter chunks, so that one thread's registers stay within
+  // kRegisterBytes; the results do not depend on the chunk.
+  constexpr std::size_t kRegisterBytes = std::size_t{64} << 20;
+  constexpr std::size_t kShortestChunk = 16;
+  std::size_t chunk = std::max<std::size_t>(1, options.chunk_rows);
+  if (compiled.registers > 0) {
+    chunk = std::min(chunk, std::max(kShortestChunk, kRegisterBytes / (sizeof(std::int64_t) * compiled.registers)));
+  }
   const auto started = std::chrono::steady_clock::now();
   run_steps(compiled, data, chunk, std::max<std::size_t>(1, options.threads), errors);
   if (errors.count == 0) detail::run_exact_weights(compiled, data.rows, std::max<std::size_t>(1, options.threads), errors);

@@ -55,7 +55,7 @@ void collect_traced(const ast::Module& m, ExprId e, bool root, std::vector<ExprI
   if (call != nullptr && !call->args.empty()) compound(call->args[0]);
   if (const auto* c = std::get_if<ast::Coef>(&x)) compound(c->subject);
   if (const auto* b = std::get_if<ast::Bands>(&x)) compound(b->subject);
-  ast::for_each_child(x, [&](ExprId c) { collect_traced(m, c, false, out); });
+  ast::for_each_operand(m.exprs, e, [&](ExprId c) { collect_traced(m, c, false, out); });
 }
 
 // ---- the model ----
@@ -502,7 +502,7 @@ class Builder {
     }
     // Every traced inner value: calls, coef, bands, `if` conditions, compound arguments.
     if (!root && traced(e, row_)) f.details.push_back({dsl::unparse(m_, e), expr_val(e, row_), "", {}});
-    ast::for_each_child(x, [&](ExprId child) { walk(child, false, f, seen); });
+    ast::for_each_operand(m_.exprs, e, [&](ExprId child) { walk(child, false, f, seen); });
   }
 
   // A history or peer function: its value, and the periods or peers it read.

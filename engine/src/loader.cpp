@@ -592,12 +592,16 @@ class Loader {
     }
   }
 
-  // Reserves the columns for the rows text_[begin, end) holds at most (its line breaks: quoted
-  // ones only make this larger), so that no column is copied as it grows; with `pool`, the string
-  // pool too. Reserved memory that is never written is never touched.
+  // Reserves the columns for the rows text_[begin, end) holds (its lines that are not empty: the
+  // reader skips empty ones, and a file of 100 MB of line breaks must not reserve 100 million
+  // rows; quoted line breaks only make this larger), so that no column is copied as it grows; with
+  // `pool`, the string pool too. Reserved memory that is never written is never touched.
   void reserve_rows(std::size_t begin, std::size_t end, bool pool) {
     const std::string_view rest = text_.substr(begin, end - begin);
-    const std::size_t rows = static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n')) + 1;
+    std::size_t rows = 1;
+    for (std::size_t at = rest.find('\n'); at != std::string_view::npos && at + 1 < rest.size(); at = rest.find('\n', at + 1)) {
+      if (rest[at + 1] != '\n' && rest[at + 1] != '\r') ++rows;
+    }
     data_.key.values.reserve(rows);
     data_.row_offsets.reserve(rows);
     if (period_column_ != kUnmapped) data_.period.values.reserve(rows);
@@ -765,6 +769,7 @@ class Loader {
     }
     header_names_ = names;
     const std::size_t errors_before = sink_.error_count();
+    Suggester suggester;
     auto find = [&](const std::string& input, const std::string& what) -> std::size_t {
       std::string column = input;
       bool via_map = false;
@@ -791,12 +796,13 @@ class Loader {
         return kUnmapped;
       }
       std::string hint;
-      if (auto best = closest_name(column, names)) {
+      if (auto best = suggester.closest(column, names)) {
         hint = "did you mean " + quote_value(*best) + "? map it with a column map (`--columns map.toml`) or rename the header";
       } else {
+        constexpr std::size_t kListed = 20;
         std::string list;
-        for (std::size_t i = 0; i < names.size() && i < 12; ++i) list += (list.empty() ? "" : ", ") + quote_value(names[i]);
-        if (names.size() > 12) list += ", … (" + std::to_string(names.size()) + " columns)";
+        for (std::size_t i = 0; i < std::min(names.size(), kListed); ++i) list += (list.empty() ? "" : ", ") + quote_value(names[i]);
+        if (names.size() > kListed) list += ", … (" + std::to_string(names.size()) + " columns)";
         hint = "the header has: " + list;
       }
       report(DiagCode::missing_column, header_span,
@@ -1172,11 +1178,12 @@ std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& 
   std::vector<std::string> inputs;
   for (const auto& in : policy.module.inputs) inputs.push_back(in.name.name);
   inputs.push_back(policy.symbol(policy.key).name);
+  Suggester suggester;
   for (const auto& [k, v] : *columns) {
     const std::string name(k.str());
     const Span at = span_at(k.source());
     if (std::find(inputs.begin(), inputs.end(), name) == inputs.end()) {
-      auto best = closest_name(name, inputs);
+      auto best = suggester.closest(name, inputs);
       sink.report(make_diagnostic(DiagCode::column_map, at, "the policy has no input `" + name + "`",
                                   best ? "did you mean `" + *best + "`?" : "the keys are the policy's input names"));
       continue;

@@ -8,12 +8,19 @@
 namespace jixiao::engine {
 
 
+// A cycle is named whole up to this many steps; a longer one by its first steps, with a count of
+// the rest (a cycle of 10,000 lets must not print 10,000 notes).
+constexpr std::size_t kCycleStepsShown = 10;
+
 std::optional<Plan> build_plan(const dsl::CheckedPolicy& policy, DiagnosticSink& sink) {
   const detail::DependencyGraph graph(policy);
   const auto cycles = graph.cycles();
   for (const auto& cycle : cycles) {
+    const std::size_t shown = std::min(cycle.symbols.size(), kCycleStepsShown);
+    const std::size_t left_out = cycle.symbols.size() - shown;
     std::string path;
-    for (const dsl::SymbolId s : cycle.symbols) path += "`" + policy.symbol(s).name + "` → ";
+    for (std::size_t i = 0; i < shown; ++i) path += "`" + policy.symbol(cycle.symbols[i]).name + "` → ";
+    if (left_out > 0) path += "… (" + std::to_string(left_out) + " more) → ";
     path += "`" + policy.symbol(cycle.symbols.front()).name + "`";
     const dsl::Symbol& first = policy.symbol(cycle.symbols.front());
     Diagnostic d = make_diagnostic(
@@ -21,11 +28,14 @@ std::optional<Plan> build_plan(const dsl::CheckedPolicy& policy, DiagnosticSink&
         cycle.symbols.size() == 1 ? "`" + first.name + "` depends on itself"
                                   : "dependency cycle: " + path,
         "a value cannot depend on itself; break the cycle by computing one of them from inputs");
-    for (std::size_t i = 0; i < cycle.edges.size(); ++i) {
+    for (std::size_t i = 0; i < shown; ++i) {
       const dsl::Symbol& from = policy.symbol(cycle.symbols[i]);
       const dsl::Symbol& to = policy.symbol(cycle.edges[i].to);
       d.notes.push_back({cycle.edges[i].where, dsl::kind_name(from.kind) + " `" + from.name + "` reads " +
                                                     dsl::kind_name(to.kind) + " `" + to.name + "` here"});
+    }
+    if (left_out > 0) {
+      d.notes.push_back({Span{}, "… and " + std::to_string(left_out) + " more steps of the cycle, not shown"});
     }
     sink.report(std::move(d));
   }

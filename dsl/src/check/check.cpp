@@ -21,27 +21,33 @@ SymbolId CheckedPolicy::find(std::string_view name) const {
 
 namespace {
 
-void collect_optional(const CheckedPolicy& p, ast::ExprId e, std::vector<std::uint32_t>& out,
+// With a list of what is left to look at, not recursion: lets can read lets in long chains.
+void collect_optional(const CheckedPolicy& p, ast::ExprId root, std::vector<std::uint32_t>& out,
                       std::vector<std::uint8_t>& seen_lets) {
-  const ast::Expr& x = p.module.expr(e);
-  if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && (c->callee.name == "present" || c->callee.name == "fill")) {
-    // present(x) and fill(x, v) answer for missing values themselves (fill's default too).
-    return;
-  }
-  if (std::holds_alternative<ast::NameRef>(x)) {
-    const SymbolId id = p.ref(e);
-    if (id == kNoSymbol) return;
-    const Symbol& s = p.symbol(id);
-    if (s.kind == SymbolKind::kInput && p.module.inputs[s.index].optional) out.push_back(s.index);
-    if (s.kind == SymbolKind::kLet && !seen_lets[s.index]) {
-      seen_lets[s.index] = 1;
-      collect_optional(p, p.module.lets[s.index].value, out, seen_lets);
+  std::vector<ast::ExprId> todo{root};
+  while (!todo.empty()) {
+    const ast::ExprId e = todo.back();
+    todo.pop_back();
+    const ast::Expr& x = p.module.expr(e);
+    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && (c->callee.name == "present" || c->callee.name == "fill")) {
+      // present(x) and fill(x, v) answer for missing values themselves (fill's default too).
+      continue;
     }
-    return;
+    if (std::holds_alternative<ast::NameRef>(x)) {
+      const SymbolId id = p.ref(e);
+      if (id == kNoSymbol) continue;
+      const Symbol& s = p.symbol(id);
+      if (s.kind == SymbolKind::kInput && p.module.inputs[s.index].optional) out.push_back(s.index);
+      if (s.kind == SymbolKind::kLet && !seen_lets[s.index]) {
+        seen_lets[s.index] = 1;
+        todo.push_back(p.module.lets[s.index].value);
+      }
+      continue;
+    }
+    ast::for_each_child(x, [&](ast::ExprId child) {
+      if (ast::present(child)) todo.push_back(child);
+    });
   }
-  ast::for_each_child(x, [&](ast::ExprId child) {
-    if (ast::present(child)) collect_optional(p, child, out, seen_lets);
-  });
 }
 
 }  // namespace
@@ -162,7 +168,8 @@ class Checker {
     state_.assign(p_.symbols.size(), 0);
     used_.assign(p_.symbols.size(), false);
     p_.deps.assign(p_.symbols.size(), {});
-    for (std::size_t i = 0; i < p_.symbols.size(); ++i) ensure(SymbolId{static_cast<std::uint32_t>(i)});
+    order_ = check_order(p_, [this](const ast::NameRef& ref) { return lookup(ref); });
+    for (const SymbolId id : order_.order) ensure(id);
     overrides();
     check_constants(p_, [this](ExprId e) { return constant_expr(e) ? const_value(e) : std::nullopt; }, sink_);
     missing_values();
@@ -1058,28 +1065,24 @@ class Checker {
 
   // True when `e` refers to params and literals only.
   bool constant_expr(ExprId e) {
-    bool constant = true;
-    std::function<void(ExprId)> walk = [&](ExprId id) {
-      std::visit(
-          [&](const auto& node) {
-            using N = std::decay_t<decltype(node)>;
-            if constexpr (std::is_same_v<N, ast::NameRef>) {
-              const SymbolId s = p_.ref(id);
-              if (s != kNoSymbol && sym(s).kind != SymbolKind::kParam) constant = false;
-            } else if constexpr (std::is_same_v<N, ast::Unary>) {
-              walk(node.operand);
-            } else if constexpr (std::is_same_v<N, ast::Binary>) {
-              walk(node.lhs);
-              walk(node.rhs);
-            } else if constexpr (std::is_same_v<N, ast::NumberLit> || std::is_same_v<N, ast::MoneyLit>) {
-            } else {
-              constant = false;
-            }
-          },
-          m_.expr(id));
-    };
-    walk(e);
-    return constant;
+    std::vector<ExprId> todo{e};
+    while (!todo.empty()) {
+      const ExprId id = todo.back();
+      todo.pop_back();
+      const ast::Expr& x = m_.expr(id);
+      if (std::holds_alternative<ast::NameRef>(x)) {
+        const SymbolId s = p_.ref(id);
+        if (s != kNoSymbol && sym(s).kind != SymbolKind::kParam) return false;
+      } else if (const auto* u = std::get_if<ast::Unary>(&x)) {
+        todo.push_back(u->operand);
+      } else if (const auto* b = std::get_if<ast::Binary>(&x)) {
+        todo.push_back(b->lhs);
+        todo.push_back(b->rhs);
+      } else if (!std::holds_alternative<ast::NumberLit>(x) && !std::holds_alternative<ast::MoneyLit>(x)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // The amount of every fund whose pool is a constant (a literal, a param, or arithmetic of
@@ -1113,24 +1116,34 @@ class Checker {
       if (!v || !decimal::sub(0, *v, out)) return std::nullopt;
       return out;
     }
-    const auto* b = std::get_if<ast::Binary>(&x);
-    if (b == nullptr) return std::nullopt;
-    const auto l = const_value(b->lhs);
-    const auto r = const_value(b->rhs);
-    if (!l || !r) return std::nullopt;
-    const bool lm = is_money(p_.type(b->lhs));
-    const bool rm = is_money(p_.type(b->rhs));
+    if (!std::holds_alternative<ast::Binary>(x)) return std::nullopt;
+    // `a + b + c ...` nests down the left: computed from the innermost operation out, in a loop.
+    const std::vector<ExprId> chain = ast::left_chain(m_.exprs, e);
+    auto value = const_value(std::get<ast::Binary>(m_.expr(chain.front())).lhs);
+    for (const ExprId op : chain) {
+      if (!value) return std::nullopt;
+      value = const_binary(std::get<ast::Binary>(m_.expr(op)), *value);
+    }
+    return value;
+  }
+
+  // The value of the constant operation `b` whose left operand is `l`.
+  std::optional<std::int64_t> const_binary(const ast::Binary& b, std::int64_t l) {
+    const auto r = const_value(b.rhs);
+    if (!r) return std::nullopt;
+    const bool lm = is_money(p_.type(b.lhs));
+    const bool rm = is_money(p_.type(b.rhs));
     std::int64_t out = 0;
     bool ok = false;
-    switch (b->op) {
-      case ast::BinaryOp::kAdd: ok = decimal::add(*l, *r, out); break;
-      case ast::BinaryOp::kSub: ok = decimal::sub(*l, *r, out); break;
+    switch (b.op) {
+      case ast::BinaryOp::kAdd: ok = decimal::add(l, *r, out); break;
+      case ast::BinaryOp::kSub: ok = decimal::sub(l, *r, out); break;
       case ast::BinaryOp::kMul:
-        ok = lm ? decimal::money_mul(*l, *r, out) : rm ? decimal::money_mul(*r, *l, out) : decimal::mul(*l, *r, out);
+        ok = lm ? decimal::money_mul(l, *r, out) : rm ? decimal::money_mul(*r, l, out) : decimal::mul(l, *r, out);
         break;
       case ast::BinaryOp::kDiv:
         if (*r == 0) return std::nullopt;
-        ok = lm && rm ? decimal::money_ratio(*l, *r, out) : lm ? decimal::money_div(*l, *r, out) : decimal::div(*l, *r, out);
+        ok = lm && rm ? decimal::money_ratio(l, *r, out) : lm ? decimal::money_div(l, *r, out) : decimal::div(l, *r, out);
         break;
       default: return std::nullopt;
     }
@@ -1226,15 +1239,34 @@ class Checker {
     return at;
   }
 
+  // What `ref` names, without reporting anything when it names nothing.
+  SymbolId lookup(const ast::NameRef& ref) const {
+    const auto it = top_.find(ref.parts.front().name);
+    if (it == top_.end() || ref.parts.size() == 1) return it == top_.end() ? kNoSymbol : it->second;
+    std::string path = ref.parts.front().name;
+    for (std::size_t i = 1; i < ref.parts.size(); ++i) path += "." + ref.parts[i].name;
+    const auto found = paths_.find(path);
+    return found == paths_.end() ? kNoSymbol : found->second;
+  }
+
+  // Whether `id`, not yet checked, is on a cycle with the symbol being checked: it then stays
+  // unchecked here (it reads this one), as a symbol being checked does.
+  bool on_cycle_with_current(SymbolId id) const {
+    if (current_ == kNoSymbol) return false;
+    const std::uint32_t c = order_.component[static_cast<std::uint32_t>(id)];
+    return order_.cyclic[c] && c == order_.component[static_cast<std::uint32_t>(current_)];
+  }
+
   void unknown_name(const ast::Ident& name, ExprId e) {
     (void)e;
-    std::vector<std::string> names;
-    for (const auto& [n, id] : top_) names.push_back(n);
-    std::sort(names.begin(), names.end());
+    if (names_.empty()) {
+      for (const auto& [n, id] : top_) names_.push_back(n);
+      std::sort(names_.begin(), names_.end());
+    }
     std::optional<std::string> hint;
     if (auto lp = leaf_paths_.find(name.name); lp != leaf_paths_.end()) {
       hint = "did you mean `" + lp->second.front() + "`? sub-indicators are named by their path";
-    } else if (auto best = closest_name(name.name, names)) {
+    } else if (auto best = suggester_.closest(name.name, names_)) {
       hint = "did you mean `" + *best + "`?";
     }
     Diagnostic d = make_diagnostic(DiagCode::unknown_name, name.span, "unknown name `" + name.name + "`", hint);
@@ -1261,6 +1293,12 @@ class Checker {
 
   Type visit(ExprId e) {
     if (visited_[static_cast<std::uint32_t>(e)]) return p_.type(e);
+    // `a + b + c ...` nests down the left: type its inner operations first, innermost first, so
+    // that each finds its left operand typed and the recursion stays one level deep.
+    if (const auto* b = std::get_if<ast::Binary>(&m_.expr(e));
+        b != nullptr && !visited_[static_cast<std::uint32_t>(b->lhs)] && std::holds_alternative<ast::Binary>(m_.expr(b->lhs))) {
+      for (const ExprId inner : ast::left_chain(m_.exprs, b->lhs)) visit(inner);
+    }
     visited_[static_cast<std::uint32_t>(e)] = true;
     return std::visit([&](const auto& node) { return visit_node(e, node); }, m_.expr(e));
   }
@@ -1278,15 +1316,16 @@ class Checker {
     p_.expr_ref[static_cast<std::uint32_t>(e)] = id;
     used_[static_cast<std::uint32_t>(id)] = true;
     add_dep(id, m_.span(e));
-    if (state_[static_cast<std::uint32_t>(id)] == 0) ensure(id);
+    if (state_[static_cast<std::uint32_t>(id)] == 0 && !on_cycle_with_current(id)) ensure(id);
     const Symbol& s = sym(id);
-    if (state_[static_cast<std::uint32_t>(id)] == 1 && s.kind == SymbolKind::kLet) {
+    const bool unfinished = state_[static_cast<std::uint32_t>(id)] != 2;  // on a cycle with this one
+    if (unfinished && s.kind == SymbolKind::kLet) {
       // A cycle through lets: the planner reports it; type it as invalid to stay quiet here.
       return set_type(e, T(TypeKind::kError));
     }
     Type t = s.type;
     NumRange r = s.range;
-    if (s.kind == SymbolKind::kIndicator && state_[static_cast<std::uint32_t>(id)] == 1) {
+    if (s.kind == SymbolKind::kIndicator && unfinished) {
       t = T(TypeKind::kNumber);
       r = NumRange::between(0, p_.nodes[s.index].full);
     }
@@ -2125,6 +2164,9 @@ class Checker {
   std::vector<int> state_;
   std::vector<bool> used_;
   std::vector<bool> visited_;
+  CheckOrder order_;
+  std::vector<std::string> names_;  ///< every top-level name, sorted: the "did you mean" candidates
+  Suggester suggester_;
   SymbolId current_ = kNoSymbol;
   std::size_t errors_at_start_ = 0;
 };

@@ -50,5 +50,20 @@ using ConstantOf = std::function<std::optional<std::int64_t>(ast::ExprId)>;
 /// bounds, `ratio` targets and caps of 0 or below, `trimmed_mean` that trims nothing or
 /// everything, leaf formulas always outside their full marks, a tree's full marks of 0.
 void check_constants(const CheckedPolicy& policy, const ConstantOf& constant, DiagnosticSink& sink);
+/// Resolves a name to its symbol without reporting anything (kNoSymbol when it names nothing).
+using NameLookup = std::function<SymbolId(const ast::NameRef&)>;
+
+/// The order to check symbols in, and the cycles among them.
+struct CheckOrder {
+  std::vector<SymbolId> order;         ///< every symbol; what one reads comes before it, except on a cycle
+  std::vector<std::uint32_t> component;  ///< by symbol: its strongly connected component
+  std::vector<bool> cyclic;            ///< by component: several symbols that read each other
+};
+
+/// Checking a symbol needs the types of the symbols it reads, so the checker checks those first,
+/// recursively; in this order that recursion finds them already checked, so it stays shallow
+/// however long a chain of lets (or of indicators reading indicators) is. Symbols on a cycle read
+/// each other unchecked, which the planner reports as a dependency cycle.
+CheckOrder check_order(const CheckedPolicy& p, const NameLookup& lookup);
 
 }  // namespace jixiao::dsl::check_detail

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -110,6 +111,45 @@ TEST(ClosestName, EmptyCandidateIsNeverSuggested) {
   // A CSV header with a trailing comma has an empty column name; "did you mean ``?" helps no one.
   EXPECT_EQ(closest_name("社区编码", {"", "名称"}), std::nullopt);
   EXPECT_EQ(closest_name("社区编码", {"", "社区编号"}), "社区编号");
+}
+
+// closest_name computes distances only as far as they can matter (within the band of the allowed
+// edits, stopping early): it must choose exactly what the full distance chooses.
+// The rules of closest_name stated plainly: every candidate's full distance, then the first of the
+// closest that qualify.
+std::optional<std::string> closest_by_full_distance(const std::string& name, const Names& candidates, std::size_t max_distance) {
+  const std::size_t length = edit_distance(name, "");
+  const std::size_t allowed = std::min(max_distance, std::max<std::size_t>(1, length / 3));
+  std::vector<std::pair<std::size_t, std::size_t>> qualifying;  // (distance, position)
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const std::string& c = candidates[i];
+    const bool contains = !name.empty() && (c.find(name) != std::string::npos || name.find(c) != std::string::npos);
+    const std::size_t d = contains ? std::min(edit_distance(name, c), allowed) : edit_distance(name, c);
+    if (c != name && !c.empty() && d <= allowed && (contains || d < length)) qualifying.emplace_back(d, i);
+  }
+  if (qualifying.empty()) return std::nullopt;
+  return candidates[std::min_element(qualifying.begin(), qualifying.end())->second];
+}
+
+TEST(ClosestName, ChoosesWhatTheFullDistanceChooses) {
+  // Every word of up to 6 letters over a two-letter alphabet (127 words), as names and in candidate
+  // lists: names of 6 letters may be 2 edits away.
+  Names words = {""};
+  for (std::size_t length = 1, from = 0; length <= 6; ++length) {
+    const std::size_t to = words.size();
+    for (std::size_t at = from; at < to; ++at) {
+      for (const char* c : {"a", "总"}) words.push_back(words[at] + c);
+    }
+    from = to;
+  }
+  ASSERT_EQ(words.size(), 127u);
+  for (const std::size_t max : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3}}) {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      const auto first = words.begin() + static_cast<std::ptrdiff_t>(i % 67);
+      const Names candidates(first, first + 60);
+      EXPECT_EQ(closest_name(words[i], candidates, max), closest_by_full_distance(words[i], candidates, max)) << words[i];
+    }
+  }
 }
 
 }  // namespace

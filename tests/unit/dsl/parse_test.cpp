@@ -163,6 +163,43 @@ TEST(Grammar, NoRuleLoopsWithoutConsumingInput) {
   EXPECT_EQ(tao::pegtl::analyze<grammar::file>(-1), 0u);
 }
 
+// Counts every rule the parser tries (each `start`), whatever the outcome.
+template <typename Rule>
+struct CountingControl : tao::pegtl::normal<Rule> {
+  template <typename ParseInput, typename... States>
+  static void start(const ParseInput& /*in*/, std::size_t& tries, States&&... /*st*/) {
+    ++tries;
+  }
+};
+
+// How many rules the parser tries on `open` repeated `depth` times, `x`, then `close` as often.
+std::size_t rule_tries(const std::string& open, const std::string& close, int depth) {
+  std::string text;
+  for (int i = 0; i < depth; ++i) text += open;
+  text += "x";
+  for (int i = 0; i < depth; ++i) text += close;
+  std::size_t tries = 0;
+  tao::pegtl::memory_input<> in(text, "nested");
+  const bool ok = tao::pegtl::parse<tao::pegtl::seq<grammar::expr, tao::pegtl::eof>, tao::pegtl::nothing, CountingControl>(in, tries);
+  EXPECT_TRUE(ok) << text;
+  return tries;
+}
+
+// No expression is read twice: every level of nesting costs the same number of rule tries, so
+// parsing is linear in the depth (it was exponential when an argument was read as a pair and,
+// failing that, read again as an expression).
+TEST(Grammar, NestingCostsTheSameAtEveryLevel) {
+  const std::vector<std::pair<std::string, std::string>> shapes = {
+      {"abs(", ")"}, {"(", ")"}, {"f(1 -> ", ")"}, {"f(x, ", " -> 1)"}, {"max(w: ", ")"},
+      {"if x then ", " else x"}, {"not ", ""}, {"- ", ""}, {"coef(", ") { A 1 }"}, {"{ \"a\": ", " }"}};
+  for (const auto& [open, close] : shapes) {
+    const std::size_t t4 = rule_tries(open, close, 4);
+    const std::size_t t8 = rule_tries(open, close, 8);
+    const std::size_t t16 = rule_tries(open, close, 16);
+    EXPECT_EQ(t16 - t8, 2 * (t8 - t4)) << open << " ... " << close << ": " << t4 << ", " << t8 << ", " << t16;
+  }
+}
+
 // ---- (2) the 3+X example ----
 
 TEST(ParseExample, ThreeX) {
@@ -885,6 +922,65 @@ TEST(ParseErrors, DuplicatePolicyHasANote) {
   EXPECT_EQ(p->where(d), "2:1");
   ASSERT_EQ(d.notes.size(), 1u);
   EXPECT_EQ(d.notes[0].span.begin, 0u);
+}
+
+// ---- (6) the nesting limit ----
+
+std::string repeated(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+// `let v = ` + `open` n times + `x` + `close` n times: the let's expression is level 1 and each
+// `open` one level more, so n = kMaxNesting - 1 is the deepest that parses.
+std::string nested_let(const std::string& open, const std::string& close, int n) {
+  return "let v = " + repeated(open, n) + "x" + repeated(close, n) + "\n";
+}
+
+TEST(NestingLimit, EveryKindOfLevelCountsUpToTheLimit) {
+  const std::vector<std::pair<std::string, std::string>> shapes = {
+      {"(", ")"}, {"abs(", ")"}, {"f(1 -> ", ")"}, {"f(w: ", ")"}, {"if x then ", " else x"}, {"not ", ""},
+      {"- ", ""}, {"coef(", ") { A 1 }"}, {"coef(x) { A ", " }"}, {"bands(x) { [0, 1] ", " }"}, {"{ \"a\": ", " }"}};
+  for (const auto& [open, close] : shapes) {
+    const auto at_limit = parse_text(nested_let(open, close, kMaxNesting - 1));
+    EXPECT_TRUE(at_limit->module.has_value()) << open << "\n" << describe(*at_limit);
+    const OneError past = one_error(nested_let(open, close, kMaxNesting));
+    EXPECT_EQ(past.code, DiagCode::too_deep) << open;
+    EXPECT_NE(past.message.find("level " + std::to_string(kMaxNesting + 1)), std::string::npos) << past.message;
+  }
+}
+
+TEST(NestingLimit, TheErrorIsWhereTheTooDeepLevelStarts) {
+  // `let v = ` is 8 characters: the expression of level 1 starts in column 9, the one inside the
+  // k-th `(` in column 9 + k, and level 257 inside the 256th.
+  const OneError e = one_error(nested_let("(", ")", kMaxNesting));
+  EXPECT_EQ(e.where, "1:" + std::to_string(9 + kMaxNesting));
+}
+
+TEST(NestingLimit, IndicatorGroupsCount) {
+  // The indicator's body is level 1, each group inside one more.
+  auto groups = [](int n) { return "indicator 总分 {\n" + repeated("g 1% {\n", n) + repeated("}\n", n) + "}\n"; };
+  const auto at_limit = parse_text(groups(kMaxNesting - 1));
+  EXPECT_TRUE(at_limit->module.has_value()) << describe(*at_limit);
+  const OneError e = one_error(groups(kMaxNesting));
+  EXPECT_EQ(e.code, DiagCode::too_deep);
+  EXPECT_EQ(e.where, std::to_string(kMaxNesting + 1) + ":6");  // the `{` of the 256th group
+}
+
+TEST(NestingLimit, AFlatChainIsNotDeep) {
+  // 20,000 terms at one level: a chain, not nesting; it parses into a tree leaning 40,001 deep to
+  // the left (the `or`s, the `and`, then the `+`s), which the passes walk in a loop.
+  const auto p = parse_text("let v = x" + repeated(" + x", 20000) + " > 0 and y" + repeated(" or z", 20000) + "\n");
+  ASSERT_TRUE(p->module.has_value()) << describe(*p);
+  EXPECT_EQ(ast::left_chain(p->module->exprs, p->module->lets.at(0).value).size(), 40002u);
+}
+
+TEST(NestingLimit, EachDeclarationStartsAgain) {
+  std::string text;
+  for (int i = 0; i < 3; ++i) text += nested_let("(", ")", kMaxNesting - 1);
+  const auto p = parse_text(text);
+  EXPECT_TRUE(p->module.has_value()) << describe(*p);
 }
 
 }  // namespace

@@ -57,5 +57,23 @@ TEST(Unparse, ReparsesToTheSameText) {
   }
 }
 
+TEST(Unparse, ChainsMixingPrecedenceDownTheLeft) {
+  EXPECT_EQ(canon("((a - b) * c + d) * e / f"), "((a - b) * c + d) * e / f");
+  EXPECT_EQ(canon("(a or b) and c and (d or e)"), "(a or b) and c and (d or e)");
+  EXPECT_EQ(canon("(a + b > 3) == c"), "(a + b > 3) == c");
+  EXPECT_EQ(canon("(x * 2 in s) and t"), "x * 2 in s and t");
+}
+
+TEST(Unparse, ALongChainIsPrintedInALoop) {
+  // 30,000 terms lean 30,000 deep to the left: printing them must not recurse once per term.
+  std::string f = "a";
+  std::string expected = "a";
+  for (int i = 0; i < 30000; ++i) {
+    f += i % 2 ? "+a" : "-b*2";
+    expected += i % 2 ? " + a" : " - b * 2";
+  }
+  EXPECT_EQ(canon(f), expected);
+}
+
 }  // namespace
 }  // namespace jixiao::dsl

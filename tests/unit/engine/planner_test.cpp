@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -215,6 +216,59 @@ TEST(Planner, CycleBesideAcyclicPartsReportsOnlyTheCycle) {
   ASSERT_TRUE(p.checked) << p.errors();
   EXPECT_FALSE(p.plan);
   EXPECT_EQ(p.errors(), "dependency-cycle 5:5 dependency cycle: `甲` → `乙` → `甲`\n");
+}
+
+// ---- long chains and cycles (checked and planned without recursing once per link) ----
+
+// `let l0 = 得分 + 1`, then `let lK = l(K-1) + 1` up to K = n - 1, declared last to first (so that
+// nothing is checked before what it reads by declaration order alone); with `cycle`, l0 reads
+// l(n-1) instead of 得分.
+std::string let_chain(int n, bool cycle) {
+  std::string text = std::string(kHeader) + "input { 得分 : score 0..100 }\n";
+  for (int k = n - 1; k >= 1; --k) text += "let l" + std::to_string(k) + " = l" + std::to_string(k - 1) + " + 1\n";
+  text += "let l0 = " + (cycle ? "l" + std::to_string(n - 1) : std::string("得分")) + " + 1\n";
+  text += "indicator 总分 { 工作 100% = l" + std::to_string(n - 1) + " - " + std::to_string(n) + " }\n";
+  return text;
+}
+
+TEST(Planner, ChainOfTenThousandLets) {
+  Planned p(let_chain(10000, false));
+  ASSERT_TRUE(p.plan) << p.errors();
+  EXPECT_EQ(p.errors(), "");
+  const auto order = p.order();
+  ASSERT_EQ(order.size(), 10000u + 4u);  // the key, the input, the lets, the indicator and its part
+  EXPECT_EQ(std::find(order.begin(), order.end(), "l0") - order.begin(), 2);
+  EXPECT_EQ(order[10001], "l9999");
+}
+
+TEST(Planner, CycleOfTenThousandLetsIsOneDiagnosticWithItsFirstSteps) {
+  Planned p(let_chain(10000, true));
+  ASSERT_TRUE(p.checked) << p.errors();
+  EXPECT_FALSE(p.plan);
+  ASSERT_EQ(p.sink.error_count(), 1u) << p.errors().substr(0, 2000);
+  const std::string errors = p.errors();
+  // Named from the first declared (l9999, line 4): its first ten steps, then a count of the rest.
+  EXPECT_EQ(errors,
+            "dependency-cycle 4:5 dependency cycle: `l9999` → `l9998` → `l9997` → `l9996` → `l9995` → `l9994` → "
+            "`l9993` → `l9992` → `l9991` → `l9990` → … (9990 more) → `l9999`\n");
+  const std::string notes = p.notes(0);
+  EXPECT_EQ(std::count(notes.begin(), notes.end(), '\n'), 11) << notes;
+  EXPECT_NE(notes.find("- … and 9990 more steps of the cycle, not shown\n"), std::string::npos) << notes;
+}
+
+TEST(Planner, CycleOfIndicatorsReadingEachOther) {
+  // Root indicators that read the next one, the last reading the first: 3,000 of them.
+  std::string text = std::string(kHeader) + "input { 得分 : score 0..100 }\n";
+  const int n = 3000;
+  for (int k = 0; k < n; ++k) {
+    text += "indicator i" + std::to_string(k) + " { 甲 100% = i" + std::to_string((k + 1) % n) + " / 2 + 得分 / 2 }\n";
+  }
+  Planned p(text);
+  ASSERT_TRUE(p.checked) << p.errors().substr(0, 2000);
+  EXPECT_FALSE(p.plan);
+  EXPECT_EQ(p.sink.error_count(), 1u);
+  EXPECT_EQ(p.errors().rfind("dependency-cycle 4:11 dependency cycle: `i0` → `i0.甲` → `i1` → `i1.甲` → `i2`", 0), 0u)
+      << p.errors();
 }
 
 }  // namespace

@@ -175,6 +175,25 @@ void for_each_child(const Expr& x, F&& f) {
       x);
 }
 
+/// The binary operations down the left of `e`, innermost first: `a + b - c` is `(a + b) - c`, so
+/// for it this is [a + b, (a + b) - c]; the innermost one's `lhs` (`a`) is the chain's first
+/// operand. Empty when `e` is not a binary operation. A sum of n terms nests n - 1 deep to the
+/// left, however flat it is written: passes walk such a chain with a loop over this list instead
+/// of recursing once per term (docs/language.md, Limits).
+std::vector<ExprId> left_chain(const std::vector<Expr>& exprs, ExprId e);
+
+/// Like for_each_child, but a chain of binary operations down the left counts as one node: f gets
+/// the chain's first operand, then each right operand, in source order (the operations in between
+/// are skipped). A walk that recurses through it recurses once per level of nesting, not per term.
+template <typename F>
+void for_each_operand(const std::vector<Expr>& exprs, ExprId e, F&& f) {
+  const Expr& x = exprs[static_cast<std::uint32_t>(e)];
+  if (!std::holds_alternative<Binary>(x)) return for_each_child(x, f);
+  const std::vector<ExprId> chain = left_chain(exprs, e);
+  f(std::get<Binary>(exprs[static_cast<std::uint32_t>(chain.front())]).lhs);
+  for (const ExprId b : chain) f(std::get<Binary>(exprs[static_cast<std::uint32_t>(b)]).rhs);
+}
+
 /// A call of a function over other rows: history (`prev`, `avg_prev`, `streak`) or peers
 /// (`rank`, `percentile`, `peer_avg`), computed over whole columns.
 inline bool is_history_or_peer(const Call& c) {

@@ -90,17 +90,19 @@ class CollectingSink : public DiagnosticSink {
 };
 
 /// Bounds the number of diagnostics a noisy input can produce: after `limit` errors it keeps
-/// counting but drops the rest, and remembers how many it dropped.
+/// counting but drops the rest, and remembers how many it dropped; the same for warnings.
 class LimitSink : public DiagnosticSink {
  public:
   LimitSink(DiagnosticSink& inner, std::size_t limit) : inner_(inner), limit_(limit) {}
   void report(Diagnostic d) override;
   [[nodiscard]] std::size_t dropped() const { return dropped_; }
+  [[nodiscard]] std::size_t dropped_warnings() const { return dropped_warnings_; }
 
  private:
   DiagnosticSink& inner_;
   std::size_t limit_;
   std::size_t dropped_ = 0;
+  std::size_t dropped_warnings_ = 0;
 };
 
 }  // namespace jixiao

@@ -3,6 +3,7 @@
 // is then checked like any policy.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,10 @@
 
 namespace jixiao::dsl {
 
+/// The longest chain of files a policy may pull in through `extends` and `import` (the policy
+/// itself is the first); a file beyond it is reported as `too-deep` where it is named.
+inline constexpr std::size_t kMaxModuleChain = 64;
+
 /// A file found for `extends "..."` or `import ... from "..."`.
 struct ResolvedModule {
   std::string key;      ///< identity for cycle detection and caching (a canonical path, or "std/3x")
@@ -24,7 +29,7 @@ struct ResolvedModule {
 
 /// Why a module name could not be resolved.
 struct ResolveFailure {
-  DiagCode code = DiagCode::module_not_found;  ///< module-not-found or path-escape
+  DiagCode code = DiagCode::module_not_found;  ///< module-not-found, path-escape, or io-error (a FIFO, say)
   std::string message;
   std::string hint;
 };

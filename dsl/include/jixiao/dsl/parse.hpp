@@ -13,6 +13,14 @@
 
 namespace jixiao::dsl {
 
+/// The deepest nesting a policy may have (docs/language.md, Limits): an indicator group inside
+/// another, and within an expression each parenthesis, function call or argument, `if` branch,
+/// `coef`/`bands`/table entry, `not` and unary `-` is one level; each declaration's expression and
+/// each indicator body start at the level of where they are written. A deeper construct is
+/// reported as `too-deep` where it passes the limit, so that every later pass recurses at most this
+/// deep (a chain of operators at one level, `a + b + c ...`, is no deeper: passes walk it in a loop).
+inline constexpr int kMaxNesting = 256;
+
 /// Parses the file `id` of `sources`. Reports every full-width punctuation mark outside text and
 /// comments, then the first syntax error (parsing stops there), to `sink`. Returns nullopt iff at
 /// least one error was reported. The SourceSet must outlive the returned Module's spans.

@@ -31,7 +31,8 @@ struct LineColumn {
 };
 
 /// One file's text, as read (policies) or as decoded to UTF-8 (data files), with its path as the
-/// user gave it. Line starts are computed on first use.
+/// user gave it. Line starts are computed as far as they are asked for (an error on line 1 of a
+/// file of 100 million lines does not index the whole file).
 class SourceFile {
  public:
   SourceFile(std::string path, std::string text);
@@ -49,11 +50,14 @@ class SourceFile {
   [[nodiscard]] std::uint32_t line_start(std::uint32_t line) const;
 
  private:
-  void index_lines() const;
+  // Indexes line starts until `lines` of them are known, or the start of the first line after
+  // byte `offset`, or the end of the text.
+  void index_lines(std::size_t lines, std::size_t offset) const;
 
   std::string path_;
   std::string text_;
   mutable std::vector<std::uint32_t> line_starts_;
+  mutable std::size_t indexed_ = 0;  ///< bytes of text_ scanned for line starts
 };
 
 /// Owns every file a run reads, so that diagnostics can point into any of them. Files are never

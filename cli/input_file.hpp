@@ -1,0 +1,21 @@
+// Reading an input file (a policy, a module, a column map, a test file, data, an audit record).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace jixiao::cli {
+
+/// Why a file could not be read: what happened ("No such file or directory", "it is a FIFO
+/// (named pipe), not a regular file") and what to do about it.
+struct ReadProblem {
+  std::string reason;
+  std::string hint;
+};
+
+/// Reads the whole of the regular file `path` into `bytes`. Anything that is not a regular file
+/// (a directory, a FIFO, a device, a socket) is refused without waiting on it: opening a FIFO or
+/// reading a terminal would block forever, and /dev/zero never ends.
+std::optional<ReadProblem> read_regular_file(const std::string& path, std::string& bytes);
+
+}  // namespace jixiao::cli
