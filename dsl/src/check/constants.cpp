@@ -273,6 +273,11 @@ class ConstantChecker {
         if (b->op == B::kEq || b->op == B::kNe || b->op == B::kLt || b->op == B::kLe || b->op == B::kGt || b->op == B::kGe) {
           percent_against_share({b->lhs, b->rhs});
         }
+        if (b->op == B::kDiv && value(b->rhs) == std::optional<std::int64_t>(0)) {
+          error(DiagCode::division_by_zero, m_.span(b->rhs),
+                "division by " + shown(b->rhs) + ": every row that reaches it would stop the evaluation",
+                "divide by a value that is not 0, or guard it: `if 人数 > 0 then 支出 / 人数 else 0`");
+        }
       }
       ast::for_each_child(x, [&](ExprId child) { stack.push_back(child); });
     }
