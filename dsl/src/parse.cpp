@@ -14,6 +14,7 @@
 #include "grammar_errors.hpp"
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/utf8.hpp"
+#include "stack.hpp"
 
 namespace jixiao::dsl {
 namespace pegtl = tao::pegtl;
@@ -1153,14 +1154,12 @@ struct nesting_control : g::control<Rule> {
 
 }  // namespace
 
-std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, DiagnosticSink& sink) {
-  const SourceFile& file = sources.get(id);
-  const std::size_t errors_before = sink.error_count();
-  if (report_not_utf8(file, sink)) return std::nullopt;
-  std::vector<std::uint32_t> replaced;
-  bool stop = false;
-  const std::string text = scan_characters(file, id, sink, replaced, stop);
-  if (stop) return std::nullopt;
+namespace {
+
+// Parses and lowers `text` (the characters of `file` after the scan).
+std::optional<ast::Module> parse_text(const std::string& text, const SourceFile& file, SourceId id,
+                                      const std::vector<std::uint32_t>& replaced, DiagnosticSink& sink,
+                                      std::size_t errors_before) {
   pegtl::memory_input<> in(text.data(), text.size(), file.path());
   std::unique_ptr<Node> root;
   try {
@@ -1201,6 +1200,23 @@ std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, Diagnost
   ast::Module module = lower.take();
   module.comments = scan_comments(text, id);
   return module;
+}
+
+}  // namespace
+
+std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, DiagnosticSink& sink) {
+  const SourceFile& file = sources.get(id);
+  const std::size_t errors_before = sink.error_count();
+  if (report_not_utf8(file, sink)) return std::nullopt;
+  std::vector<std::uint32_t> replaced;
+  bool stop = false;
+  const std::string text = scan_characters(file, id, sink, replaced, stop);
+  if (stop) return std::nullopt;
+  // The grammar and the lowering recurse once per nesting level: they run on a stack sized for
+  // the nesting limit (stack.hpp), whatever stack this thread has.
+  std::optional<ast::Module> result;
+  detail::run_with_stack(detail::kParserStackBytes, [&] { result = parse_text(text, file, id, replaced, sink, errors_before); });
+  return result;
 }
 
 const std::vector<std::string_view>& keywords() {
