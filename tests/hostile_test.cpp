@@ -14,7 +14,8 @@
 //   stdout  = ["..."]          texts that must appear on stdout
 //   setup   = "sh commands"    run by `sh -c` in the scratch directory before the snapshot
 //   writes  = ["out.csv"]      files the run may create or change
-//   timeout = 20               seconds
+//   timeout = 20               seconds (times 4 in a sanitizer build, whose code runs several
+//                              times slower: the timeout tells a hang from a run, not speed)
 //   memory  = 200              MiB: the run's address space is limited to this (as `ulimit -v`
 //                              would), to see memory run out; such a case also needs
 //                              `sanitizers = false`
@@ -197,7 +198,12 @@ class HostileCase : public testing::Test {
 
     std::vector<std::string> argv = {JIXIAO_BINARY};
     for (const auto& a : strings(t, "args")) argv.push_back(a);
-    const double timeout = t["timeout"].value_or(20.0);
+#ifdef JIXIAO_SANITIZED
+    constexpr double kSlowdown = 4;
+#else
+    constexpr double kSlowdown = 1;
+#endif
+    const double timeout = t["timeout"].value_or(20.0) * kSlowdown;
     const Child c = run(argv, scratch, out, err, timeout, t["memory"].value_or(std::int64_t{0}));
     const std::string so = read_file(out);
     const std::string se = read_file(err);
