@@ -904,16 +904,16 @@ void write_results(const std::string& path, const char* text, const std::vector<
     out.ch(',');
     out.hundredths(r.performance_fen + r.innovation_fen);
     out.ch(',');
-    // 触发规则: the rules that fired, in the order they are written in the policy.
+    // 触发规则: the rules that fired, in the order they are written in the policy (a veto with its reason).
     bool first = true;
     auto reason = [&](string_view s) {
       if (!first) out.ch(';');
       out.text(s);
       first = false;
     };
-    if ((r.flags & kDeducted) != 0) reason("deduct:投诉扣分");
-    if ((r.flags & kCapped) != 0) reason("cap:投诉扣分");
-    if ((r.flags & kVetoed) != 0) reason("veto:负面清单否决");
+    if ((r.flags & kDeducted) != 0) reason("扣分:投诉扣分");
+    if ((r.flags & kCapped) != 0) reason("封顶:投诉扣分");
+    if ((r.flags & kVetoed) != 0) reason("否决:负面清单否决（触及负面清单）");
     out.ch('\n');
   }
   out.commit();

@@ -151,6 +151,7 @@ std::string compare_cell(CellKind kind, const ExpectedValue& want, const std::st
   switch (kind) {
     case CellKind::kNumber: {
       if (want.kind == Kind::kBool || want.kind == Kind::kList) return "expected a number, not " + shown(expected_text(want));
+      if (want.text.empty()) return got.empty() ? "" : "expected no value (an empty cell), got " + shown(got);  // a missing input, a dropped indicator
       const auto e = decimal::parse(want.text, decimal::kPlaces);
       if (!e) return "expected `" + want.text + "`, which is not a number with at most 6 decimals";
       const auto a = decimal::parse(got, decimal::kPlaces);
@@ -174,15 +175,24 @@ std::string compare_cell(CellKind kind, const ExpectedValue& want, const std::st
       return "expected " + shown(e) + ", got " + shown(got);
     }
     case CellKind::kReasons: {
-      const std::vector<std::string> e = want.kind == Kind::kList ? want.items : split_list(want.text);
-      const std::vector<std::string> a = split_list(got);
+      const std::vector<std::string> e = want.kind == Kind::kList ? want.items : engine::split_reasons(want.text);
+      const std::vector<std::string> a = engine::split_reasons(got);
+      // An expected entry names the rule (Chinese marker or English code); its reason, when given,
+      // must be the veto's: `否决:负面清单否决` and `veto:负面清单否决` both match
+      // `否决:负面清单否决（触及负面清单）`.
+      auto matches = [](const std::string& expected, const std::string& actual) {
+        const auto x = engine::parse_reason_entry(expected);
+        const auto y = engine::parse_reason_entry(actual);
+        if (!x || !y) return expected == actual;
+        return x->kind == y->kind && x->name == y->name && (!x->reason || x->reason == y->reason);
+      };
       std::vector<std::string> missing;
       std::vector<std::string> unexpected;
       for (const auto& x : e) {
-        if (std::find(a.begin(), a.end(), x) == a.end()) missing.push_back(x);
+        if (std::none_of(a.begin(), a.end(), [&](const std::string& y) { return matches(x, y); })) missing.push_back(x);
       }
-      for (const auto& x : a) {
-        if (std::find(e.begin(), e.end(), x) == e.end()) unexpected.push_back(x);
+      for (const auto& y : a) {
+        if (std::none_of(e.begin(), e.end(), [&](const std::string& x) { return matches(x, y); })) unexpected.push_back(y);
       }
       if (missing.empty() && unexpected.empty()) return "";
       std::string detail;
@@ -238,8 +248,8 @@ std::vector<std::string> coverage_items(const dsl::CheckedPolicy& p) {
     }
     // A node cap can only bite when the node has adjustments of its kind.
     const std::string& node = p.symbol(p.nodes[i].symbol).name;
-    if (ast::present(n.deductions_max) && deducts) items.push_back("cap " + node + ".deductions");
-    if (ast::present(n.bonuses_max) && bonuses) items.push_back("cap " + node + ".bonuses");
+    if (ast::present(n.deductions_max) && deducts) items.push_back("cap " + node + std::string(engine::kDeductionsCapSuffix));
+    if (ast::present(n.bonuses_max) && bonuses) items.push_back("cap " + node + std::string(engine::kBonusesCapSuffix));
   }
   for (const ast::FundDecl& f : m.funds) {
     for (const ast::Track& t : f.tracks) items.push_back("track " + f.name.name + "." + t.name.name);

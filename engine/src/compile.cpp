@@ -407,8 +407,12 @@ class Compiler {
       score = missing == kNoMask ? body() : masked(emit(OpCode::kNot, missing), body);
       if (missing != kNoMask) {
         score = emit(OpCode::kSelect, missing, constant(0), score);
-        out_.rules.push_back({4, s.name, store(missing), n.missing_span.begin});
-        if (n.missing == ast::MissingRule::kReweight) absent_[s.index] = store(missing);
+        const std::uint32_t missing_col = store(missing);
+        out_.rules.push_back({4, s.name, missing_col, n.missing_span.begin});
+        if (n.missing == ast::MissingRule::kReweight) {
+          absent_[s.index] = missing_col;
+          out_.absent.emplace_back(id, missing_col);
+        }
       }
     } else {
       for (std::size_t i = 0; i < n.children.size(); ++i) {
@@ -428,8 +432,8 @@ class Compiler {
           bonuses = emit(OpCode::kAdd, bonuses, amount, 0, 0, 0, a.amount);
         }
       }
-      deductions = node_cap(n.deductions_max, deductions, s.name + ".deductions");
-      bonuses = node_cap(n.bonuses_max, bonuses, s.name + ".bonuses");
+      deductions = node_cap(n.deductions_max, deductions, s.name + std::string(kDeductionsCapSuffix));
+      bonuses = node_cap(n.bonuses_max, bonuses, s.name + std::string(kBonusesCapSuffix));
       score = emit(OpCode::kNodeCombine, score, deductions, bonuses, policy_.precision);
     }
     store_symbol(id, score);
@@ -494,6 +498,7 @@ class Compiler {
       program_.code.push_back(in);
     } else {
       absent_[node] = store(all_absent);
+      out_.absent.emplace_back(policy_.nodes[node].symbol, absent_[node]);
     }
     return emit(OpCode::kReweight, sum, absent_full, 0, full, static_cast<std::uint32_t>(policy_.precision));
   }

@@ -49,6 +49,9 @@ struct Compiled {
   std::vector<std::vector<Int128>> exact_values;  ///< per exact program: each row's numerator
   std::vector<std::vector<ExactColumn>> exact_nodes;  ///< per exact program: its traced values (ExactProgram::nodes)
   std::vector<RuleSlot> rules;
+  /// Per indicator that can drop out of its parent (`missing reweight`): the column that is 1 on
+  /// the rows where it did (see EvalResult::absent).
+  std::vector<std::pair<dsl::SymbolId, std::uint32_t>> absent;
   std::uint32_t registers = 0;     ///< the most any program needs
   std::map<ast::ExprId, std::uint32_t> traced;  ///< traced expression → the column of its values
 };

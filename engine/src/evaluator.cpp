@@ -943,6 +943,7 @@ void mark_chunked(detail::Compiled& c, const std::vector<dsl::SymbolId>* keep) {
   }
   for_each_fund_column(c, whole);
   for (const detail::RuleSlot& r : c.rules) whole(r.column);
+  for (const auto& [s, col] : c.absent) whole(col);
   for (const auto& [e, col] : c.traced) whole(col);
   for (const std::int64_t v : c.symbol_valid) whole(v);
   if (keep == nullptr) {
@@ -1030,6 +1031,10 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
       rc.values.assign(slot.data(), slot.data() + data.rows);
     }
     result.rules.push_back(std::move(rc));
+  }
+  for (const auto& [s, col] : compiled.absent) {
+    const detail::ColumnSlot& slot = compiled.columns[col];  // may be a rule's, moved above: still valid
+    result.absent.push_back({s, std::vector<std::int64_t>(slot.data(), slot.data() + data.rows)});
   }
   for (const auto& [e, col] : compiled.traced) {
     const detail::ColumnSlot& slot = compiled.columns[col];

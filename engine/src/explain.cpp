@@ -12,6 +12,7 @@
 #include "jixiao/dsl/json_writer.hpp"
 #include "jixiao/dsl/unparse.hpp"
 #include "jixiao/dsl/version.hpp"
+#include "jixiao/engine/results.hpp"
 #include "weights.hpp"
 
 namespace jixiao::engine {
@@ -244,6 +245,8 @@ struct Explanation {
   std::vector<VetoStep> vetoes;
   std::vector<BandStep> bands;
   std::vector<FundStep> funds;
+  bool has_rules = false;             ///< the policy has rules that can fire
+  std::vector<ReasonEntry> reasons;  ///< the rules that fired: the row's `触发规则`
 };
 
 std::string deadline_text(const ast::Deadline& d) {
@@ -301,6 +304,12 @@ class Builder {
     for (std::size_t i = 0; i < m_.vetoes.size(); ++i) x.vetoes.push_back(veto(i));
     for (std::size_t i = 0; i < m_.bands.size(); ++i) x.bands.push_back(band(i));
     for (std::size_t i = 0; i < m_.funds.size(); ++i) x.funds.push_back(fund(i));
+    // The same entries as the results' reasons column for the row.
+    const std::vector<ReasonEntry> entries = reason_entries(p_, r_);
+    x.has_rules = !entries.empty();
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (r_.rules[i].values[row_] > 0) x.reasons.push_back(entries[i]);
+    }
     return x;
   }
 
@@ -567,6 +576,12 @@ class Builder {
 
   // ---- indicators ----
 
+  // Whether the engine dropped the indicator out of its parent on the row (`missing reweight`).
+  bool dropped(SymbolId indicator) const {
+    return std::any_of(r_.absent.begin(), r_.absent.end(),
+                       [&](const AbsentColumn& a) { return a.indicator == indicator && a.values[row_] != 0; });
+  }
+
   const RuleColumn* rule(RuleColumn::Kind kind, const std::string& name) const {
     for (const RuleColumn& rc : r_.rules) {
       if (rc.kind == kind && rc.name == name) return &rc;
@@ -596,7 +611,7 @@ class Builder {
                            : n.missing == ast::MissingRule::kPeerAverage ? "peer_average"
                                                                           : "reweight";
         out.missing_inputs = missing_under(n.formula, row_);
-        out.absent = n.missing == ast::MissingRule::kReweight;
+        out.absent = dropped(info.symbol);
         if (n.missing == ast::MissingRule::kPeerAverage) {
           out.base = out.score;  // the peers' average of the whole indicator, adjustments included
           return out;
@@ -621,7 +636,7 @@ class Builder {
       if (out.absent_full > 0) {
         out.reweighted = true;
         const std::int64_t present = out.full - out.absent_full;
-        out.absent = present <= 0;
+        out.absent = dropped(info.symbol);
         out.base = present <= 0 ? 0
                                 : decimal::round_to(static_cast<std::int64_t>(decimal::div_round(Int128{out.sum} * out.full, present)),
                                                     places);
@@ -946,6 +961,12 @@ class TextWriter {
       line(0, "五、资金");
       for (const FundStep& f : x_.funds) fund(f);
     }
+    if (x_.has_rules) {
+      blank();
+      line(0, "六、触发规则 (结果中 触发规则 一列)");
+      if (x_.reasons.empty()) line(1, "无");
+      for (const ReasonEntry& e : x_.reasons) line(1, reason_entry_display(e));
+    }
     return out_;
   }
 
@@ -1021,7 +1042,7 @@ class TextWriter {
   void node(const Node& n, int level) {
     std::string head = n.name;
     if (!n.weight.empty()) head += "  权重 " + n.weight;
-    head += "  满分 " + num(n.full) + "分  得分 " + score(n.score) + "分";
+    head += "  满分 " + num(n.full) + "分  得分 " + (n.absent ? std::string("不计 (缺项)") : score(n.score) + "分");
     line(level, head);
     for (const Node& c : n.children) node(c, level + 1);
     bullet_ = "· ";
@@ -1311,6 +1332,10 @@ class JsonOut {
     w_.begin_array();
     for (const FundStep& f : x_.funds) fund(f);
     w_.end_array();
+    w_.key("reasons");
+    w_.begin_array();
+    for (const ReasonEntry& e : x_.reasons) write_reason_json(w_, e);
+    w_.end_array();
     w_.end_object();
     return pretty(out_);
   }
@@ -1508,7 +1533,12 @@ class JsonOut {
       total("deductions", n.deductions);
       total("bonuses", n.bonuses);
     }
-    score("score", n.score);
+    if (n.absent) {
+      w_.key("score");
+      w_.null();
+    } else {
+      score("score", n.score);
+    }
     w_.end_object();
   }
 

@@ -26,25 +26,174 @@ struct OutColumn {
   CellKind kind = CellKind::kText;
   std::function<void(std::size_t, std::string&)> text;     ///< appends the cell as text
   std::function<std::vector<std::string>(std::size_t)> list;  ///< kList cells
-  std::function<bool(std::size_t)> missing;                 ///< optional inputs: no value on the row
+  std::function<bool(std::size_t)> missing;                 ///< no value on the row: an empty cell, JSON null
+  std::function<void(std::size_t, JsonWriter&)> json;       ///< when set, writes the JSON value itself
 };
 
 std::string deadline_text(const ast::Deadline& d) {
   return std::to_string(d.count) + (d.workdays ? "个工作日" : "天");
 }
 
-std::string reason_prefix(RuleColumn::Kind k) {
-  switch (k) {
-    case RuleColumn::Kind::kVeto: return "veto:";
-    case RuleColumn::Kind::kDeduct: return "deduct:";
-    case RuleColumn::Kind::kBonus: return "bonus:";
-    case RuleColumn::Kind::kCap: return "cap:";
-    case RuleColumn::Kind::kMissing: return "missing:";
+/// The decimals `raw` needs (0 to decimal::kPlaces), trailing zeros left out.
+int places_needed(std::int64_t raw) {
+  int places = decimal::kPlaces;
+  while (places > 0 && raw % decimal::pow10(decimal::kPlaces - places + 1) == 0) --places;
+  return places;
+}
+
+// The reason text with `\`, `;` and line breaks escaped (see reason_entry_text).
+void append_escaped(std::string& out, std::string_view text) {
+  for (const char ch : text) {
+    switch (ch) {
+      case '\\': out += "\\\\"; break;
+      case ';': out += "\\;"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out.push_back(ch); break;
+    }
+  }
+}
+
+std::string entry_text(const ReasonEntry& e, bool escaped) {
+  std::string out(rule_kind_marker(e.kind));
+  out += ":";
+  out += e.name;
+  if (e.reason && !e.reason->empty()) {
+    out += "（";
+    if (escaped) {
+      append_escaped(out, *e.reason);
+    } else {
+      out += *e.reason;
+    }
+    out += "）";
+  }
+  return out;
+}
+
+constexpr RuleColumn::Kind kKinds[] = {RuleColumn::Kind::kVeto, RuleColumn::Kind::kDeduct, RuleColumn::Kind::kBonus,
+                                       RuleColumn::Kind::kCap, RuleColumn::Kind::kMissing};
+
+}  // namespace
+
+std::string_view rule_kind_code(RuleColumn::Kind kind) {
+  switch (kind) {
+    case RuleColumn::Kind::kVeto: return "veto";
+    case RuleColumn::Kind::kDeduct: return "deduct";
+    case RuleColumn::Kind::kBonus: return "bonus";
+    case RuleColumn::Kind::kCap: return "cap";
+    case RuleColumn::Kind::kMissing: return "missing";
   }
   return "";
 }
 
-}  // namespace
+std::string_view rule_kind_marker(RuleColumn::Kind kind) {
+  switch (kind) {
+    case RuleColumn::Kind::kVeto: return "否决";
+    case RuleColumn::Kind::kDeduct: return "扣分";
+    case RuleColumn::Kind::kBonus: return "加分";
+    case RuleColumn::Kind::kCap: return "封顶";
+    case RuleColumn::Kind::kMissing: return "缺项";
+  }
+  return "";
+}
+
+std::string reason_entry_text(const ReasonEntry& entry) { return entry_text(entry, true); }
+
+std::string reason_entry_display(const ReasonEntry& entry) { return entry_text(entry, false); }
+
+std::vector<ReasonEntry> reason_entries(const dsl::CheckedPolicy& policy, const EvalResult& result) {
+  std::vector<ReasonEntry> entries;
+  for (const RuleColumn& rc : result.rules) {
+    ReasonEntry e{rc.kind, rc.name, std::nullopt};
+    if (rc.kind == RuleColumn::Kind::kVeto) {
+      for (const ast::VetoDecl& v : policy.module.vetoes) {
+        if (v.name.name == rc.name) e.reason = v.reason.value_or("");
+      }
+    }
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+void write_reason_json(JsonWriter& w, const ReasonEntry& entry) {
+  w.begin_object();
+  w.key("kind");
+  w.string(rule_kind_code(entry.kind));
+  w.key("name");
+  w.string(entry.name);
+  w.key("text");
+  w.string(reason_entry_display(entry));
+  w.key("reason");
+  if (entry.reason) {
+    w.string(*entry.reason);
+  } else {
+    w.null();
+  }
+  w.end_object();
+}
+
+std::vector<std::string> split_reasons(std::string_view cell) {
+  std::vector<std::string> entries;
+  if (cell.empty()) return entries;
+  std::string current;
+  for (std::size_t i = 0; i < cell.size(); ++i) {
+    if (cell[i] == '\\' && i + 1 < cell.size()) {
+      current += cell.substr(i, 2);
+      ++i;
+    } else if (cell[i] == ';') {
+      entries.push_back(std::move(current));
+      current.clear();
+    } else {
+      current.push_back(cell[i]);
+    }
+  }
+  entries.push_back(std::move(current));
+  return entries;
+}
+
+std::optional<ReasonEntry> parse_reason_entry(std::string_view text) {
+  ReasonEntry e;
+  std::size_t colon = text.find(':');
+  std::size_t after = colon + 1;
+  if (const std::size_t wide = text.find("："); wide != std::string_view::npos && (colon == std::string_view::npos || wide < colon)) {
+    colon = wide;
+    after = wide + std::string_view("：").size();
+  }
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view marker = text.substr(0, colon);
+  const auto kind = std::find_if(std::begin(kKinds), std::end(kKinds), [&](RuleColumn::Kind k) {
+    return marker == rule_kind_marker(k) || marker == rule_kind_code(k);
+  });
+  if (kind == std::end(kKinds)) return std::nullopt;
+  e.kind = *kind;
+  std::string_view rest = text.substr(after);
+  // The name ends at the first opening parenthesis (a name has none); the reason at the last
+  // closing one, which ends the entry.
+  const std::size_t open_wide = rest.find("（");
+  const std::size_t open_ascii = rest.find('(');
+  const std::size_t open = std::min(open_wide, open_ascii);
+  if (open == std::string_view::npos) {
+    e.name = std::string(rest);
+  } else {
+    const std::string_view close = open == open_wide ? std::string_view("）") : std::string_view(")");
+    const std::size_t body = open + (open == open_wide ? std::string_view("（").size() : 1);
+    if (rest.size() < body + close.size() || rest.substr(rest.size() - close.size()) != close) return std::nullopt;
+    e.name = std::string(rest.substr(0, open));
+    const std::string_view escaped = rest.substr(body, rest.size() - close.size() - body);
+    std::string reason;
+    for (std::size_t i = 0; i < escaped.size(); ++i) {
+      if (escaped[i] != '\\' || i + 1 == escaped.size()) {
+        reason.push_back(escaped[i]);
+        continue;
+      }
+      const char next = escaped[++i];
+      reason.push_back(next == 'n' ? '\n' : next == 'r' ? '\r' : next);
+    }
+    e.reason = std::move(reason);
+  }
+  if (e.name.empty()) return std::nullopt;
+  return e;
+}
 
 std::vector<dsl::SymbolId> result_symbols(const dsl::CheckedPolicy& p) {
   std::vector<dsl::SymbolId> out;
@@ -76,15 +225,25 @@ class Columns {
 
   std::vector<OutColumn> build() {
     for (const dsl::SymbolId s : result_symbols(p_)) add_symbol(s);
+    // Each rule's entry is the same on every row it fires on: made once.
+    entries_ = reason_entries(p_, r_);
+    for (const ReasonEntry& e : entries_) entry_texts_.push_back(reason_entry_text(e));
     OutColumn reasons;
     reasons.name = std::string(kReasonsColumn);
     reasons.kind = CellKind::kList;
     reasons.list = [this](std::size_t row) {
       std::vector<std::string> fired;
-      for (const RuleColumn& rc : r_.rules) {
-        if (rc.values[row] > 0) fired.push_back(reason_prefix(rc.kind) + rc.name);
+      for (std::size_t i = 0; i < r_.rules.size(); ++i) {
+        if (r_.rules[i].values[row] > 0) fired.push_back(entry_texts_[i]);
       }
       return fired;
+    };
+    reasons.json = [this](std::size_t row, JsonWriter& w) {
+      w.begin_array();
+      for (std::size_t i = 0; i < r_.rules.size(); ++i) {
+        if (r_.rules[i].values[row] > 0) write_reason_json(w, entries_[i]);
+      }
+      w.end_array();
     };
     cols_.push_back(std::move(reasons));
     return std::move(cols_);
@@ -111,9 +270,9 @@ class Columns {
         const FundResult& f = r_.funds[s.index];
         for (const TrackResult& t : f.tracks) {
           cols_.push_back({s.name + "." + t.name, CellKind::kNumber,
-                           [&t](std::size_t row, std::string& cell) { decimal::append_format(cell, t.amounts[row], 2, 2); }, {}, {}});
+                           [&t](std::size_t row, std::string& cell) { decimal::append_format(cell, t.amounts[row], 2, 2); }, {}, {}, {}});
         }
-        cols_.push_back({s.name, CellKind::kNumber, [&f](std::size_t row, std::string& cell) { decimal::append_format(cell, f.totals[row], 2, 2); }, {}, {}});
+        cols_.push_back({s.name, CellKind::kNumber, [&f](std::size_t row, std::string& cell) { decimal::append_format(cell, f.totals[row], 2, 2); }, {}, {}, {}});
         return;
       }
       case SymbolKind::kGrade:
@@ -129,14 +288,14 @@ class Columns {
           cols_.push_back({s.name + ".期限", CellKind::kText, [v, &decl](std::size_t row, std::string& cell) {
                              const ast::Band& b = decl.bands[static_cast<std::size_t>(v[row])];
                              if (b.deadline) cell += deadline_text(*b.deadline);
-                           }, {}, {}});
+                           }, {}, {}, {}});
         }
         if (texts) {
           cols_.push_back({s.name + (s.kind == SymbolKind::kAlert ? ".措施" : ".说明"), CellKind::kText,
                            [v, &decl](std::size_t row, std::string& cell) {
                              const ast::Band& b = decl.bands[static_cast<std::size_t>(v[row])];
                              if (b.text) cell += *b.text;
-                           }, {}, {}});
+                           }, {}, {}, {}});
         }
         return;
       }
@@ -150,12 +309,23 @@ class Columns {
     switch (s.type.kind) {
       case TypeKind::kNumber: {
         c.kind = CellKind::kNumber;
-        const int places = p_.precision;
+        int places = p_.precision;
         if (s.kind == SymbolKind::kIndicator) {
-          c.text = [v, places](std::size_t row, std::string& cell) { decimal::append_format(cell, v[row], decimal::kPlaces, places); };
+          // An indicator that dropped out has no score on the row: an empty cell, not 0.
+          const dsl::SymbolId id = p_.find(s.name);
+          for (const AbsentColumn& a : r_.absent) {
+            if (a.indicator == id) c.missing = [&a](std::size_t row) { return a.values[row] != 0; };
+          }
         } else {
-          c.text = [v](std::size_t row, std::string& cell) { cell += decimal::to_string(v[row]); };
+          // Every row with as many decimals as the longest value of the column needs.
+          places = 0;
+          const std::vector<std::int64_t>* missing =
+              s.kind == SymbolKind::kInput && p_.module.inputs[s.index].optional ? &d_.inputs[s.index].missing : nullptr;
+          for (const std::size_t row : r_.selected) {
+            if (missing == nullptr || (*missing)[row] == 0) places = std::max(places, places_needed(v[row]));
+          }
         }
+        c.text = [v, places](std::size_t row, std::string& cell) { decimal::append_format(cell, v[row], decimal::kPlaces, places); };
         break;
       }
       case TypeKind::kMoney:
@@ -174,10 +344,16 @@ class Columns {
       case TypeKind::kNumberList: {
         c.kind = CellKind::kList;
         const Column& list = d_.inputs[s.index];
-        c.list = [&list](std::size_t row) {
+        int places = 0;
+        for (const std::size_t row : r_.selected) {
+          for (std::uint32_t k = list.list_offsets[row]; k < list.list_offsets[row + 1]; ++k) {
+            places = std::max(places, places_needed(list.list_numbers[k]));
+          }
+        }
+        c.list = [&list, places](std::size_t row) {
           std::vector<std::string> items;
           for (std::uint32_t k = list.list_offsets[row]; k < list.list_offsets[row + 1]; ++k) {
-            items.push_back(decimal::to_string(list.list_numbers[k]));
+            items.push_back(decimal::format(list.list_numbers[k], decimal::kPlaces, places));
           }
           return items;
         };
@@ -209,6 +385,8 @@ class Columns {
   const Dataset& d_;
   const EvalResult& r_;
   std::vector<OutColumn> cols_;
+  std::vector<ReasonEntry> entries_;      ///< per rule of r_.rules
+  std::vector<std::string> entry_texts_;  ///< the same, as the CSV writes them
 };
 
 
@@ -263,6 +441,10 @@ void format_rows(const std::vector<OutColumn>& cols, std::span<const std::size_t
       rw.key(c.name);
       if (c.missing && c.missing(row)) {
         rw.null();
+        continue;
+      }
+      if (c.json) {
+        c.json(row, rw);
         continue;
       }
       if (c.kind == CellKind::kList) {

@@ -164,7 +164,7 @@ TEST_F(Example3x, VetoedCommunitiesGetGradeDRedAndNoMoney) {
   };
   std::size_t vetoed = 0;
   for (std::size_t r = 1; r < rows.size(); ++r) {
-    if (rows[r][col("触发规则")].find("veto:负面清单否决") == std::string::npos) continue;
+    if (rows[r][col("触发规则")].find("否决:负面清单否决（触及负面清单）") == std::string::npos) continue;
     ++vetoed;
     EXPECT_EQ(rows[r][col("等级")], "D") << rows[r][0];
     EXPECT_EQ(rows[r][col("预警")], "red") << rows[r][0];

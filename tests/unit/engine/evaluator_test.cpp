@@ -692,9 +692,9 @@ TEST(EvalTree, DeductionsPerWhenMaxAndFloorAtZero) {
   EXPECT_EQ(r.rule_names(), "deduct:投诉扣分 cap:投诉扣分 deduct:事故扣分 deduct:覆盖扣分 ");
   EXPECT_EQ(r.csv(),
             "编码,总分,触发规则\n"
-            "A,88.00,deduct:投诉扣分\n"
-            "B,57.50,deduct:投诉扣分;cap:投诉扣分;deduct:事故扣分;deduct:覆盖扣分\n"
-            "C,0.00,deduct:事故扣分\n"
+            "A,88.00,扣分:投诉扣分\n"
+            "B,57.50,扣分:投诉扣分;封顶:投诉扣分;扣分:事故扣分;扣分:覆盖扣分\n"
+            "C,0.00,扣分:事故扣分\n"
             "D,100.00,\n");
 }
 
@@ -710,12 +710,12 @@ TEST(EvalTree, NodeDeductionsMaxCapsTheTotal) {
   ASSERT_TRUE(r.result) << r.errors();
   // A: 10 + 20 = 30 → 25; B: 4 + 20 = 24; C: 1.
   EXPECT_EQ(r.num("总分"), (Strings{"65", "66", "89"}));
-  EXPECT_EQ(r.rule(RuleColumn::Kind::kCap, "总分.deductions"), (Strings{"1", "0", "0"}));
+  EXPECT_EQ(r.rule(RuleColumn::Kind::kCap, "总分.扣分合计"), (Strings{"1", "0", "0"}));
   EXPECT_EQ(r.csv(),
             "编码,总分,触发规则\n"
-            "A,65.00,deduct:投诉扣分;cap:投诉扣分;deduct:事故扣分;cap:总分.deductions\n"
-            "B,66.00,deduct:投诉扣分;deduct:事故扣分\n"
-            "C,89.00,deduct:投诉扣分\n");
+            "A,65.00,扣分:投诉扣分;封顶:投诉扣分;扣分:事故扣分;封顶:总分.扣分合计\n"
+            "B,66.00,扣分:投诉扣分;扣分:事故扣分\n"
+            "C,89.00,扣分:投诉扣分\n");
 }
 
 TEST(EvalTree, BonusesBeyondFullMarksAndBonusesMax) {
@@ -738,7 +738,7 @@ TEST(EvalTree, BonusesBeyondFullMarksAndBonusesMax) {
   EXPECT_EQ(r.num("总分"), (Strings{"113", "0", "3", "97"}));
   EXPECT_EQ(r.rule(RuleColumn::Kind::kBonus, "获奖加分"), (Strings{"5", "2", "2", "2"}));
   EXPECT_EQ(r.rule(RuleColumn::Kind::kBonus, "创新加分"), (Strings{"12", "0", "3", "6"}));
-  EXPECT_EQ(r.rule(RuleColumn::Kind::kCap, "总分.bonuses"), (Strings{"1", "0", "0", "0"}));
+  EXPECT_EQ(r.rule(RuleColumn::Kind::kCap, "总分.加分合计"), (Strings{"1", "0", "0", "0"}));
 }
 
 TEST(EvalTree, NegativeAdjustmentAmountsCountAsZero) {
@@ -800,13 +800,13 @@ TEST(EvalVetoes, SeveralAtOnceCapThenDownThenForce) {
   EXPECT_EQ(r.rule_names(), "veto:负面否决 veto:一票否优 veto:降级 veto:降两级 veto:定C ");
   EXPECT_EQ(r.csv(),
             "编码,总分,等级,预警,触发规则\n"
-            "R1,95.00,C,blue,veto:一票否优;veto:降级\n"
-            "R2,95.00,D,blue,veto:降级;veto:降两级\n"
-            "R3,95.00,D,blue,veto:一票否优;veto:降两级\n"
-            "R4,95.00,C,yellow,veto:一票否优;veto:降级;veto:定C\n"
-            "R5,95.00,D,red,veto:负面否决;veto:定C\n"
-            "R6,95.00,C,yellow,veto:一票否优;veto:定C\n"
-            "R7,95.00,D,red,veto:负面否决;veto:一票否优;veto:降级;veto:降两级;veto:定C\n");
+            "R1,95.00,C,blue,否决:一票否优（受到通报批评）;否决:降级（降一档）\n"
+            "R2,95.00,D,blue,否决:降级（降一档）;否决:降两级（降两档）\n"
+            "R3,95.00,D,blue,否决:一票否优（受到通报批评）;否决:降两级（降两档）\n"
+            "R4,95.00,C,yellow,否决:一票否优（受到通报批评）;否决:降级（降一档）;否决:定C（定为C）\n"
+            "R5,95.00,D,red,否决:负面否决（触及负面清单）;否决:定C（定为C）\n"
+            "R6,95.00,C,yellow,否决:一票否优（受到通报批评）;否决:定C（定为C）\n"
+            "R7,95.00,D,red,否决:负面否决（触及负面清单）;否决:一票否优（受到通报批评）;否决:降级（降一档）;否决:降两级（降两档）;否决:定C（定为C）\n");
 }
 
 TEST(EvalVetoes, TwoCapsTheWorseWinsAndAlertsMostSevereWins) {

@@ -13,6 +13,7 @@
 #include "jixiao/dsl/check.hpp"
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/parse.hpp"
+#include "jixiao/engine/csv.hpp"
 #include "jixiao/engine/evaluator.hpp"
 #include "jixiao/engine/explain.hpp"
 #include "jixiao/engine/loader.hpp"
@@ -111,8 +112,23 @@ void check_case(const std::string& policy, const std::string& csv, const std::st
     }
   }
 
+  // The results' 触发规则 cells, read back as a CSV reader would, in the order of r.selected.
+  const std::string results = format_results(p, *c.data, r, ResultFormat::kCsv);
+  std::vector<std::string> reason_cells;
+  {
+    CsvReader reader(results);
+    std::vector<CsvField> fields;
+    bool header = true;
+    while (reader.next(fields)) {
+      if (!header) reason_cells.emplace_back(fields.back().value);
+      header = false;
+    }
+  }
+  ASSERT_EQ(reason_cells.size(), r.selected.size());
+
   // Every explanation shows eval's numbers.
-  for (const std::size_t row : r.selected) {
+  for (std::size_t k = 0; k < r.selected.size(); ++k) {
+    const std::size_t row = r.selected[k];
     const std::string text = explain_row(p, *c.data, r, row, ExplainFormat::kText);
     const std::string key = c.data->strings.text(static_cast<std::uint32_t>(c.data->key.values[row]));
     std::vector<std::string> needles = {"【" + p.module.subject->subject.name + " " + key + "】"};
@@ -129,6 +145,17 @@ void check_case(const std::string& policy, const std::string& csv, const std::st
     for (const FundResult& f : r.funds) {
       for (const TrackResult& t : f.tracks) needles.push_back("实得: " + decimal::format_yuan_grouped(t.amounts[row]) + "元");
       needles.push_back(f.name + " 合计: " + decimal::format_yuan_grouped(f.totals[row]) + "元");
+    }
+    // and ends with the same entries as the results' reasons column (markers and veto reasons).
+    if (!r.rules.empty()) {
+      needles.push_back("六、触发规则");
+      const std::vector<std::string> entries = split_reasons(reason_cells[k]);
+      if (entries.empty()) needles.push_back("  无\n");
+      for (const std::string& e : entries) {
+        const auto entry = parse_reason_entry(e);
+        ASSERT_TRUE(entry) << e;
+        needles.push_back("  " + reason_entry_display(*entry) + "\n");
+      }
     }
     expect_in_order(text, needles, policy + " " + key);
     const std::string json = explain_row(p, *c.data, r, row, ExplainFormat::kJson);

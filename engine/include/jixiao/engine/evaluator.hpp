@@ -77,6 +77,18 @@ struct RuleColumn {
   std::vector<std::int64_t> values;  ///< per row: 1/0 for vetoes and caps; the amount (raw) otherwise
 };
 
+/// An indicator that dropped out of its parent under `missing reweight` on some rows: a leaf whose
+/// optional input is missing, or a group all of whose sub-indicators dropped out. Its column holds
+/// 0 on those rows, which is no score: the results show it empty.
+struct AbsentColumn {
+  dsl::SymbolId indicator = dsl::kNoSymbol;
+  std::vector<std::int64_t> values;  ///< per row: 1 where it dropped out
+};
+
+/// The name of a node's `deductions max` (`bonuses max`) cap as a rule: the node's path and this.
+inline constexpr std::string_view kDeductionsCapSuffix = ".扣分合计";
+inline constexpr std::string_view kBonusesCapSuffix = ".加分合计";
+
 /// Everything an evaluation produced.
 struct EvalResult {
   EvalResult() = default;
@@ -97,6 +109,7 @@ struct EvalResult {
   std::vector<std::vector<std::int64_t>> storage;
   std::vector<FundResult> funds;   ///< parallel to Module::funds
   std::vector<RuleColumn> rules;   ///< in declaration order: vetoes, then deductions/bonuses and their caps
+  std::vector<AbsentColumn> absent;  ///< the indicators that can drop out (`missing reweight`)
   /// The value per row (as in `columns`) of each expression evaluate() was asked to trace. On rows
   /// where the expression is not evaluated (an untaken branch) the value means nothing.
   std::map<ast::ExprId, std::vector<std::int64_t>> traced;

@@ -3,11 +3,13 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "jixiao/dsl/check.hpp"
+#include "jixiao/dsl/json_writer.hpp"
 #include "jixiao/engine/dataset.hpp"
 #include "jixiao/engine/evaluator.hpp"
 
@@ -17,9 +19,12 @@ enum class ResultFormat { kCsv, kJson };
 
 /// The results as one document: for each row, the key, every declared output (a fund expands
 /// to one column per track and its total; an alert adds its deadline and action), every grade,
-/// alert and fund the outputs did not list, and `触发规则` (the rules that fired). Rows stay in
-/// input order; the same inputs always give the same bytes. CSV is RFC 4180 with a header row
-/// and CRLF-free LF line ends; scores keep the policy's precision, money is 元 with 2 decimals.
+/// alert and fund the outputs did not list, and `触发规则` (the rules that fired, with Chinese
+/// markers and the vetoes' reasons). Rows stay in input order; the same inputs always give the
+/// same bytes. CSV is RFC 4180 with a header row and CRLF-free LF line ends; scores keep the
+/// policy's precision, money is 元 with 2 decimals, any other number column has as many decimals
+/// in every row as its longest value needs; a missing optional input and an indicator that
+/// dropped out (`missing reweight`) are empty cells (JSON: null). See docs/data-formats.md.
 std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result,
                            ResultFormat format);
 
@@ -40,5 +45,45 @@ std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data
 
 /// Name of the reasons column.
 inline constexpr std::string_view kReasonsColumn = "触发规则";
+
+/// The stable English code of a kind of rule (JSON `kind`, `jixiao test` coverage): `veto`,
+/// `deduct`, `bonus`, `cap`, `missing`.
+std::string_view rule_kind_code(RuleColumn::Kind kind);
+
+/// The Chinese marker of a kind of rule in the reasons column: 否决, 扣分, 加分, 封顶, 缺项.
+std::string_view rule_kind_marker(RuleColumn::Kind kind);
+
+/// One entry of the reasons column: a rule that fired, and for a veto its reason text.
+struct ReasonEntry {
+  RuleColumn::Kind kind = RuleColumn::Kind::kVeto;
+  std::string name;
+  std::optional<std::string> reason;
+
+  friend bool operator==(const ReasonEntry&, const ReasonEntry&) = default;
+};
+
+/// The entry as the reasons column of CSV results writes it: `否决:负面清单否决（触及负面清单）`,
+/// `扣分:投诉扣分`. In the reason text a backslash is written `\\`, a `;` `\;`, a line feed `\n` and
+/// a carriage return `\r`, so that entries split at every other `;` and a row stays one line.
+std::string reason_entry_text(const ReasonEntry& entry);
+
+/// The same, unescaped: what JSON results carry as the entry's `text`.
+std::string reason_entry_display(const ReasonEntry& entry);
+
+/// The entry of each rule of `result.rules`, parallel to it: its kind and name, and for a veto
+/// its reason text.
+std::vector<ReasonEntry> reason_entries(const dsl::CheckedPolicy& policy, const EvalResult& result);
+
+/// Writes an entry as JSON results carry it: `{"kind", "name", "text", "reason"}` (`kind` the
+/// English code, `text` the Chinese entry, `reason` a veto's text or null).
+void write_reason_json(JsonWriter& w, const ReasonEntry& entry);
+
+/// The entries of a reasons cell as written (split at each `;` not escaped), still escaped.
+std::vector<std::string> split_reasons(std::string_view cell);
+
+/// Reads one entry back (reason_entry_text's inverse). Also accepted, for texts people type: the
+/// English code for the marker (`veto:负面清单否决`), a full-width colon, and ASCII parentheses
+/// around the reason. Nothing when it is not an entry.
+std::optional<ReasonEntry> parse_reason_entry(std::string_view text);
 
 }  // namespace jixiao::engine
