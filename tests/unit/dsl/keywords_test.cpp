@@ -601,7 +601,9 @@ TEST(ChineseKeywordsTest, EveryKeywordBothWays) {
   EXPECT_EQ(zh_set, 1) << zh;
   // Every Chinese spelling is written (`天`, not `日`).
   for (const dsl::KeywordInfo& k : dsl::keyword_table()) {
-    if (all.count(k.id) != 0) EXPECT_NE(zh.find(std::string(k.chinese)), std::string::npos) << k.english;
+    if (all.count(k.id) != 0) {
+      EXPECT_NE(zh.find(std::string(k.chinese)), std::string::npos) << k.english;
+    }
   }
   // Same meaning, same comments (format_file verifies both), and back again byte for byte.
   auto a = parse_policy(en);
