@@ -32,6 +32,7 @@ std::vector<OptionSpec> fmt_options() {
       {"check", 0, "", "change nothing; list each file that would be reformatted (exit 1 if any)"},
       {"diff", 0, "", "change nothing; print what would change as a unified diff"},
       {"stdout", 0, "", "print the formatted policies to stdout instead of rewriting the files"},
+      {"keywords", 0, "zh|en", "write every keyword in Chinese (zh) or English (en); without it, each as written"},
   });
 }
 
@@ -155,6 +156,13 @@ int cmd_fmt(const std::vector<std::string>& args, Io& io) {
   if (to_stdout && (check || diff)) {
     throw UsageError("`--stdout` cannot be combined with `--check` or `--diff`", "use one of them");
   }
+  dsl::KeywordSet keywords = dsl::KeywordSet::kAsWritten;
+  if (const auto set = parsed.value("keywords")) {
+    if (*set != "zh" && *set != "en") {
+      throw UsageError("`--keywords` must be `zh` or `en`, not `" + *set + "`", "write `--keywords zh` (中文关键字) or `--keywords en`");
+    }
+    keywords = *set == "zh" ? dsl::KeywordSet::kChinese : dsl::KeywordSet::kEnglish;
+  }
   Session s(io, parsed);
   bool would_change = false;
   bool internal_error = false;
@@ -178,7 +186,7 @@ int cmd_fmt(const std::vector<std::string>& args, Io& io) {
     const SourceId id = s.sources.add(path, std::move(*text));
     std::optional<std::string> formatted;
     try {
-      formatted = dsl::format_file(s.sources, id, *s.limit);
+      formatted = dsl::format_file(s.sources, id, *s.limit, keywords);
     } catch (const std::logic_error& e) {
       // A bug in the formatter: never write what it produced.
       io.err << "jixiao: internal error: " << path << ": " << e.what()

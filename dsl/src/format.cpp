@@ -325,55 +325,133 @@ const char* spelling(ast::BinaryOp op) {
   return "?";
 }
 
-std::string effect_text(const ast::VetoEffect& e) {
+// ---- keywords: each printed as written (Module::keywords), or all in one set ----
+
+class Speller {
+ public:
+  Speller(const ast::Module& m, KeywordSet set) : uses_(m.keywords), set_(set) {}
+
+  /// The keyword `id` in the spelling of its use written first at or after `from`.
+  [[nodiscard]] std::string after(KwId id, std::uint32_t from) const {
+    const auto it = std::find_if(first_at(from), uses_.end(), [&](const KeywordUse& u) { return u.id == id; });
+    return spell(id, it != uses_.end() && it->chinese);
+  }
+  /// The keyword `id` in the spelling of its use written last at or before `at`.
+  [[nodiscard]] std::string before(KwId id, std::uint32_t at) const {
+    for (auto it = first_at(at + 1); it != uses_.begin();) {
+      --it;
+      if (it->id == id) return spell(id, it->chinese);
+    }
+    return spell(id, false);
+  }
+  /// `inf`: Chinese when a Chinese `inf` is written inside `span`.
+  [[nodiscard]] std::string inside(KwId id, Span span) const {
+    bool chinese = false;
+    for (auto it = first_at(span.begin); it != uses_.end() && it->begin < span.end; ++it) {
+      chinese = chinese || (it->id == id && it->chinese);
+    }
+    return spell(id, chinese);
+  }
+  [[nodiscard]] std::string spell(KwId id, bool written_chinese) const {
+    const KeywordInfo& k = keyword_info(id);
+    const bool chinese = set_ == KeywordSet::kChinese || (set_ == KeywordSet::kAsWritten && written_chinese);
+    return std::string(chinese ? k.chinese : k.english);
+  }
+
+ private:
+  [[nodiscard]] std::vector<KeywordUse>::const_iterator first_at(std::uint32_t from) const {
+    return std::lower_bound(uses_.begin(), uses_.end(), from, [](const KeywordUse& u, std::uint32_t at) { return u.begin < at; });
+  }
+  const std::vector<KeywordUse>& uses_;
+  KeywordSet set_;
+};
+
+std::string interval_text(const ast::Interval& iv, const Speller& k) {
+  std::string s = unparse(iv);
+  if (!iv.lo_inf && !iv.hi_inf) return s;
+  const std::string inf = k.inside(KwId::kw_inf, iv.span);
+  if (inf == "inf") return s;
+  std::string out;
+  for (std::size_t at = 0; at < s.size();) {
+    if (s.compare(at, 3, "inf") == 0) {
+      out += inf;
+      at += 3;
+    } else {
+      out += s[at++];
+    }
+  }
+  return out;
+}
+
+std::string effect_text(const ast::VetoEffect& e, const Speller& k) {
+  const std::uint32_t at = e.span.begin;
   const std::string target = e.target ? e.target->name + " " : "";
   switch (e.kind) {
-    case ast::EffectKind::kGradeForce: return "grade " + target + unparse(e.label);
-    case ast::EffectKind::kGradeCap: return "grade " + target + "at most " + unparse(e.label);
-    case ast::EffectKind::kGradeDown: return "grade " + target + "down " + std::to_string(e.steps);
-    case ast::EffectKind::kAlert: return "alert " + target + unparse(e.label);
-    case ast::EffectKind::kFundZero: return "fund " + target + "0";
+    case ast::EffectKind::kGradeForce: return k.after(KwId::kw_grade, at) + " " + target + unparse(e.label);
+    case ast::EffectKind::kGradeCap:
+      return k.after(KwId::kw_grade, at) + " " + target + k.after(KwId::kw_at_most, at) + " " + unparse(e.label);
+    case ast::EffectKind::kGradeDown:
+      return k.after(KwId::kw_grade, at) + " " + target + k.after(KwId::kw_down, at) + " " + std::to_string(e.steps);
+    case ast::EffectKind::kAlert: return k.after(KwId::kw_alert, at) + " " + target + unparse(e.label);
+    case ast::EffectKind::kFundZero: return k.after(KwId::kw_fund, at) + " " + target + "0";
   }
   return "";
 }
 
-std::string deadline_text(const ast::Deadline& d) {
-  return "deadline " + std::to_string(d.count) + (d.workdays ? " workdays" : " days");
+std::string deadline_text(const ast::Deadline& d, const Speller& k) {
+  return k.before(KwId::kw_deadline, d.span.begin) + " " + std::to_string(d.count) + " " +
+         k.after(d.workdays ? KwId::kw_workdays : KwId::kw_days, d.span.begin);
 }
 
-std::string input_type(const ast::InputDecl& in) {
+std::string input_type(const ast::InputDecl& in, const Speller& k) {
   using K = ast::InputKind;
+  const std::uint32_t at = in.type_span.begin;
+  const auto w = [&](KwId id) { return k.after(id, at); };
   std::string s;
   switch (in.kind) {
-    case K::kScore: s = "score"; break;
-    case K::kNumber: s = "number"; break;
-    case K::kPercent: s = "percent"; break;
-    case K::kCount: s = "count"; break;
-    case K::kMoney: s = "money"; break;
-    case K::kText: s = "text"; break;
-    case K::kBool: s = "bool"; break;
-    case K::kTextList: s = "list<text>"; break;
-    case K::kNumberList: s = "list<number>"; break;
-    case K::kScoreList: s = "list<score>"; break;
+    case K::kScore: s = w(KwId::kw_score); break;
+    case K::kNumber: s = w(KwId::kw_number); break;
+    case K::kPercent: s = w(KwId::kw_percent); break;
+    case K::kCount: s = w(KwId::kw_count); break;
+    case K::kMoney: s = w(KwId::kw_money); break;
+    case K::kText: s = w(KwId::kw_text); break;
+    case K::kBool: s = w(KwId::kw_bool); break;
+    case K::kTextList: s = w(KwId::kw_list) + "<" + w(KwId::kw_text) + ">"; break;
+    case K::kNumberList: s = w(KwId::kw_list) + "<" + w(KwId::kw_number) + ">"; break;
+    case K::kScoreList: s = w(KwId::kw_list) + "<" + w(KwId::kw_score) + ">"; break;
     case K::kOneOf: {
-      s = "one_of { ";
+      s = w(KwId::kw_one_of) + " { ";
       for (std::size_t i = 0; i < in.options.size(); ++i) s += (i ? ", " : "") + unparse(in.options[i]);
       s += " }";
       break;
     }
   }
   if (in.range) s += " " + decimal::to_string(in.range->lo) + ".." + decimal::to_string(in.range->hi);
+  if (in.optional) s += " " + w(KwId::kw_optional);
   return s;
 }
 
-const char* missing_text(ast::MissingRule r) {
-  switch (r) {
-    case ast::MissingRule::kZero: return " missing zero";
-    case ast::MissingRule::kPeerAverage: return " missing peer_average";
-    case ast::MissingRule::kReweight: return " missing reweight";
+std::string missing_text(const ast::IndicatorNode& n, const Speller& k) {
+  const std::uint32_t last = n.missing_span.end > 0 ? n.missing_span.end - 1 : 0;
+  const auto mode = [&](KwId id) { return " " + k.before(KwId::kw_missing, last) + " " + k.before(id, last); };
+  switch (n.missing) {
+    case ast::MissingRule::kZero: return mode(KwId::kw_zero);
+    case ast::MissingRule::kPeerAverage: return mode(KwId::kw_peer_average);
+    case ast::MissingRule::kReweight: return mode(KwId::kw_reweight);
     case ast::MissingRule::kNone: break;
   }
   return "";
+}
+
+KwId keyword_of(ast::BinaryOp op) {
+  switch (op) {
+    case ast::BinaryOp::kAnd: return KwId::kw_and;
+    case ast::BinaryOp::kOr: return KwId::kw_or;
+    case ast::BinaryOp::kIn: return KwId::kw_in;
+    case ast::BinaryOp::kNotIn: return KwId::kw_not_in;
+    case ast::BinaryOp::kAnyIn: return KwId::kw_any_in;
+    default: return KwId::kw_all_in;
+  }
 }
 
 // ---- the formatter ----
@@ -428,7 +506,7 @@ struct Ctx {
 
 class Formatter {
  public:
-  Formatter(const ast::Module& m, std::string_view text) : m_(m), text_(text) {
+  Formatter(const ast::Module& m, std::string_view text, KeywordSet set) : m_(m), text_(text), k_(m, set) {
     for (const ast::Comment& c : m.comments) {
       CommentRec r;
       r.begin = c.span.begin;
@@ -728,14 +806,17 @@ class Formatter {
       Doc operand = ex(u->operand, cs, pl, own);
       for (const std::size_t c : cs) hoist(pl, c);
       Doc d = cat();
-      d += txt(is_not ? "not " : "-");
+      d += txt(is_not ? k_.before(KwId::kw_not, m_.span(u->operand).begin) + " " : "-");
       d += std::move(operand);
       return d;
     }
     if (const auto* i = std::get_if<ast::If>(&x)) {
       own = kIf;
       const std::vector<ExprId> parts = {i->cond, i->then_expr, i->else_expr};
-      return list_of(parts, Doc{}, {"if ", "then ", "else "}, "", Doc{}, std::move(cs), pl, kIf);
+      const std::vector<std::string> words = {k_.before(KwId::kw_if, m_.span(i->cond).begin) + " ",
+                                              k_.after(KwId::kw_then, m_.span(i->cond).end) + " ",
+                                              k_.after(KwId::kw_else, m_.span(i->then_expr).end) + " "};
+      return list_of(parts, Doc{}, words, "", Doc{}, std::move(cs), pl, kIf);
     }
     if (const auto* c = std::get_if<ast::Call>(&x)) return call(*c, std::move(cs), pl);
     if (const auto* p = std::get_if<ast::Pair>(&x)) {
@@ -760,14 +841,14 @@ class Formatter {
     if (const auto* t = std::get_if<ast::TableLit>(&x)) return entries(txt("{"), t->entries, ast::kNoExpr, ": ", std::move(cs), pl);
     if (const auto* c = std::get_if<ast::Coef>(&x)) {
       Doc head = cat();
-      head += txt("coef(");
+      head += txt(k_.before(KwId::kw_coef, m_.span(c->subject).begin) + "(");
       head += ex(c->subject, cs, pl);
       head += txt(") {");
       return entries(std::move(head), c->entries, c->otherwise, " ", std::move(cs), pl);
     }
     if (const auto* b = std::get_if<ast::Bands>(&x)) {
       Doc head = cat();
-      head += txt("bands(");
+      head += txt(k_.before(KwId::kw_bands, m_.span(b->subject).begin) + "(");
       head += ex(b->subject, cs, pl);
       head += txt(") {");
       std::vector<Range> spans;
@@ -776,7 +857,7 @@ class Formatter {
       std::vector<Doc> elems;
       for (std::size_t k = 0; k < b->entries.size(); ++k) {
         Doc d = cat();
-        d += txt(unparse(b->entries[k].interval) + " ");
+        d += txt(interval_text(b->entries[k].interval, k_) + " ");
         d += ex(b->entries[k].value, inside[k], pl);
         for (const std::size_t c : inside[k]) hoist(pl, c);
         elems.push_back(std::move(d));
@@ -788,6 +869,7 @@ class Formatter {
     if (const auto* n = std::get_if<ast::NumberLit>(&x); n && n->raw < 0) own = kUnary;
     if (const auto* n = std::get_if<ast::MoneyLit>(&x); n && n->fen < 0) own = kUnary;
     for (const std::size_t c : cs) hoist(pl, c);
+    if (const auto* b = std::get_if<ast::BoolLit>(&x)) return txt(k_.after(b->value ? KwId::kw_true : KwId::kw_false, m_.span(e).begin));
     return txt(unparse(m_, e));
   }
 
@@ -826,7 +908,9 @@ class Formatter {
     for (auto it = spine.rbegin(); it != spine.rend(); ++it) {
       operands.push_back((*it)->rhs);
       contexts.push_back(right_context);
-      prefix.push_back(std::string(spelling((*it)->op)) + " ");
+      const ast::BinaryOp op = (*it)->op;
+      const bool word = op == ast::BinaryOp::kAnd || op == ast::BinaryOp::kOr || op >= ast::BinaryOp::kIn;
+      prefix.push_back((word ? k_.after(keyword_of(op), (*it)->op_span.begin) : std::string(spelling(op))) + " ");
     }
     for (const ExprId o : operands) spans.push_back(range(o));
     std::vector<Cs> inside = split(cs, spans);
@@ -918,7 +1002,7 @@ class Formatter {
     }
     if (ast::present(otherwise)) {
       Doc d = cat();
-      d += txt("else ");
+      d += txt(k_.before(KwId::kw_else, m_.span(otherwise).begin) + " ");
       d += expr(otherwise, kIf, std::move(inside.back()), pl);
       elems.push_back(std::move(d));
     }
@@ -1121,18 +1205,22 @@ class Formatter {
     };
     if (m_.policy) {
       const ast::PolicyDecl& p = *m_.policy;
-      std::string s = "policy " + quote_text(p.name);
-      if (!p.version.empty()) s += " version " + quote_text(p.version);
-      if (p.extends) s += " extends " + quote_text(*p.extends);
+      std::string s = k_.after(KwId::kw_policy, p.span.begin) + " " + quote_text(p.name);
+      if (!p.version.empty()) s += " " + k_.after(KwId::kw_version, p.span.begin) + " " + quote_text(p.version);
+      if (p.extends) s += " " + k_.before(KwId::kw_extends, p.extends_span.begin) + " " + quote_text(*p.extends);
       add(simple(p.span, s), kHeader);
     }
     if (m_.subject) {
       const ast::SubjectDecl& d = *m_.subject;
-      std::string s = "subject " + d.subject.name + " key " + d.key.name;
-      if (d.period) s += " period " + d.period->name;
+      std::string s = k_.before(KwId::kw_subject, d.subject.span.begin) + " " + d.subject.name + " " +
+                      k_.after(KwId::kw_key, d.subject.span.end) + " " + d.key.name;
+      if (d.period) s += " " + k_.after(KwId::kw_period, d.key.span.end) + " " + d.period->name;
       add(simple(d.span, s), kHeader);
     }
-    if (m_.precision) add(simple(m_.precision->span, "precision " + std::to_string(m_.precision->places)), kHeader);
+    if (m_.precision) {
+      const std::string word = k_.before(KwId::kw_precision, m_.precision->span.begin);
+      add(simple(m_.precision->span, word + " " + std::to_string(m_.precision->places)), kHeader);
+    }
     // Inputs, one item per `input { ... }` block.
     for (std::size_t i = 0; i < m_.inputs.size();) {
       std::size_t j = i;
@@ -1141,23 +1229,30 @@ class Formatter {
       add(input_block(block), kInputs);
       i = j;
     }
-    for (const auto& p : m_.params) add(binding("param ", p.name, p.value, 1), kBindings);
-    for (const auto& s : m_.sets) add(binding("set ", s.name, s.value, 0), kBindings);
-    for (const auto& l : m_.lets) add(binding("let ", l.name, l.value, 2), kBindings);
+    for (const auto& p : m_.params) add(binding(KwId::kw_param, p.name, p.value, 1), kBindings);
+    for (const auto& s : m_.sets) add(binding(KwId::kw_set, s.name, s.value, 0), kBindings);
+    for (const auto& l : m_.lets) add(binding(KwId::kw_let, l.name, l.value, 2), kBindings);
     for (const std::uint32_t root : m_.roots) add(indicator(root), kIndicators);
     for (const auto& v : m_.vetoes) add(veto(v), kVetoes);
     for (const auto& b : m_.bands) add(band_decl(b), kBands);
     for (const auto& f : m_.funds) add(fund(f), kFunds);
     if (m_.output) add(output(*m_.output), kOutput);
     for (const auto& d : m_.imports) {
-      std::string s = "import ";
+      std::string s = k_.before(KwId::kw_import, d.names.front().span.begin) + " ";
       for (std::size_t i = 0; i < d.names.size(); ++i) s += (i ? ", " : "") + d.names[i].name;
-      add(simple(d.span, s + " from " + quote_text(d.from)), kImports);
+      add(simple(d.span, s + " " + k_.before(KwId::kw_from, d.from_span.begin) + " " + quote_text(d.from)), kImports);
     }
     for (const auto& o : m_.overrides) add(override_decl(o), kEdits);
-    for (const auto& r : m_.removes) add(simple(r.span, "remove " + ast::path_text(r.target)), kEdits);
+    for (const auto& r : m_.removes) {
+      add(simple(r.span, k_.before(KwId::kw_remove, r.target.parts.front().span.begin) + " " + ast::path_text(r.target)), kEdits);
+    }
     for (const auto& a : m_.adds) add(add_decl(a), kEdits);
     return items;
+  }
+
+  std::string rounding_text(Span span) const {
+    const std::string phrase = k_.after(KwId::kw_rounding_fen, span.begin);
+    return phrase;
   }
 
   Item simple(Span span, std::string s) {
@@ -1169,7 +1264,8 @@ class Formatter {
   }
 
   // `param NAME = value` (likewise set, let); consecutive params, and consecutive lets, align `=`.
-  Item binding(const char* keyword, const ast::Ident& name, ExprId value, int align_kind) {
+  Item binding(KwId id, const ast::Ident& name, ExprId value, int align_kind) {
+    const std::string keyword = k_.before(id, name.span.begin) + " ";
     Item it;
     it.begin = name.span.begin;
     it.end = m_.span(value).end;
@@ -1198,7 +1294,7 @@ class Formatter {
     it.print = [this, inputs, block](const Ctx& ctx) {
       if (inputs.size() == 1 && ctx.inner.empty()) {
         const ast::InputDecl& in = *inputs.front();
-        std::string s = "input { " + in.name.name + " : " + input_type(in) + (in.optional ? " optional" : "") + " }";
+        std::string s = k_.after(KwId::kw_input, block.begin) + " { " + in.name.name + " : " + input_type(in, k_) + " }";
         if (one_line(txt(s), ctx.indent)) return text_item(ctx, s);
       }
       std::vector<Item> body;
@@ -1209,12 +1305,13 @@ class Formatter {
         x.align_kind = 1;
         x.cells = {in->name.name};
         x.print = [this, in](const Ctx& c) {
-          return text_item(c, pad_right(in->name.name, c.widths[0]) + " : " + input_type(*in) + (in->optional ? " optional" : ""));
+          return text_item(c, pad_right(in->name.name, c.widths[0]) + " : " + input_type(*in, k_));
         };
         body.push_back(std::move(x));
       }
       const std::uint32_t open = find_open_brace(block.begin + 5);
-      return block_item(ctx, open, block.end - 1, [](Cs&, Placement&) { return txt("input"); }, std::move(body));
+      const std::string word = k_.after(KwId::kw_input, block.begin);
+      return block_item(ctx, open, block.end - 1, [word](Cs&, Placement&) { return txt(word); }, std::move(body));
     };
     return it;
   }
@@ -1236,7 +1333,7 @@ class Formatter {
     Doc d = cat();
     d += txt(pad_right(node.name.name, name_width) + " " + pad_left(weight_text(node.weight), weight_width) + " = ");
     d += ex(node.formula, cs, pl);
-    d += txt(missing_text(node.missing));
+    d += txt(missing_text(node, k_));
     return d;
   }
 
@@ -1282,18 +1379,19 @@ class Formatter {
             ctx, ctx.inner,
             [&](Cs& cs, Placement& pl) {
               Doc d = cat();
-              d += txt(std::string(a.kind == ast::AdjustKind::kDeduct ? "deduct " : "bonus ") + a.name.name + " ");
+              const KwId kind = a.kind == ast::AdjustKind::kDeduct ? KwId::kw_deduct : KwId::kw_bonus;
+              d += txt(k_.before(kind, a.name.span.begin) + " " + a.name.name + " ");
               d += ex(a.amount, cs, pl);
               if (ast::present(a.per)) {
-                d += txt(" per ");
+                d += txt(" " + k_.before(KwId::kw_per, m_.span(a.per).begin) + " ");
                 d += ex(a.per, cs, pl);
               }
               if (ast::present(a.when)) {
-                d += txt(" when ");
+                d += txt(" " + k_.before(KwId::kw_when, m_.span(a.when).begin) + " ");
                 d += ex(a.when, cs, pl);
               }
               if (ast::present(a.max)) {
-                d += txt(", max ");
+                d += txt(", " + k_.before(KwId::kw_max, m_.span(a.max).begin) + " ");
                 d += ex(a.max, cs, pl);
               }
               return d;
@@ -1313,7 +1411,8 @@ class Formatter {
             ctx, ctx.inner,
             [&](Cs& cs, Placement& pl) {
               Doc d = cat();
-              d += txt(deductions ? "deductions max " : "bonuses max ");
+              const std::uint32_t at = m_.span(cap).begin;
+              d += txt(k_.before(deductions ? KwId::kw_deductions : KwId::kw_bonuses, at) + " " + k_.before(KwId::kw_max, at) + " ");
               d += ex(cap, cs, pl);
               return d;
             },
@@ -1347,7 +1446,7 @@ class Formatter {
     it.begin = n.span.begin;
     it.end = n.span.end;
     it.print = [this, &n, root](const Ctx& ctx) {
-      std::string head = "indicator " + n.name.name;
+      std::string head = k_.before(KwId::kw_indicator, n.name.span.begin) + " " + n.name.name;
       if (n.weight.span.valid()) head += " " + weight_text(n.weight);
       // One line for a tree of one leaf: `indicator 总分 { 工作 100% = 得分 }`.
       if (auto lines = one_leaf(ctx, head, root)) return *lines;
@@ -1363,7 +1462,7 @@ class Formatter {
     it.begin = a.span.begin;
     it.end = a.span.end;
     it.print = [this, &a](const Ctx& ctx) {
-      const std::string head = "add " + ast::path_text(a.target);
+      const std::string head = k_.before(KwId::kw_add, a.target.parts.front().span.begin) + " " + ast::path_text(a.target);
       if (auto lines = one_leaf(ctx, head, a.holder)) return *lines;
       return block_item(
           ctx, find_open_brace(a.target.parts.back().span.end), a.span.end - 1,
@@ -1383,14 +1482,16 @@ class Formatter {
         std::string text;
       };
       std::vector<Effect> effects;
-      for (const auto& e : v.effects) effects.push_back({e.span.begin, e.span.end, effect_text(e)});
-      if (v.reason) effects.push_back({v.reason_span.begin, v.reason_span.end, "reason " + quote_text(*v.reason)});
+      for (const auto& e : v.effects) effects.push_back({e.span.begin, e.span.end, effect_text(e, k_)});
+      if (v.reason) {
+        effects.push_back({v.reason_span.begin, v.reason_span.end, k_.before(KwId::kw_reason, v.reason_span.begin) + " " + quote_text(*v.reason)});
+      }
       std::stable_sort(effects.begin(), effects.end(), [](const Effect& a, const Effect& b) { return a.begin < b.begin; });
       std::string joined;
       for (std::size_t i = 0; i < effects.size(); ++i) joined += (i ? " ; " : "") + effects[i].text;
       auto header = [&](Cs& cs, Placement& pl) {
         Doc d = cat();
-        d += txt("veto " + v.name.name + " when ");
+        d += txt(k_.before(KwId::kw_veto, v.name.span.begin) + " " + v.name.name + " " + k_.after(KwId::kw_when, v.name.span.end) + " ");
         d += ex(v.when, cs, pl);
         return d;
       };
@@ -1432,7 +1533,8 @@ class Formatter {
     it.print = [this, &b](const Ctx& ctx) {
       auto header = [&](Cs& cs, Placement& pl) {
         Doc d = cat();
-        d += txt(std::string(b.kind == ast::BandKind::kGrade ? "grade " : "alert ") + b.name.name + " of ");
+        d += txt(k_.before(b.kind == ast::BandKind::kGrade ? KwId::kw_grade : KwId::kw_alert, b.name.span.begin) + " " + b.name.name + " " +
+                 k_.after(KwId::kw_of, b.name.span.end) + " ");
         d += ex(b.of, cs, pl);
         return d;
       };
@@ -1442,7 +1544,7 @@ class Formatter {
         std::string bands;
         for (std::size_t i = 0; i < b.bands.size(); ++i) {
           bands += (i ? "  " : "") + unparse(b.bands[i].label);
-          if (b.bands[i].has_interval) bands += " " + unparse(b.bands[i].interval);
+          if (b.bands[i].has_interval) bands += " " + interval_text(b.bands[i].interval, k_);
         }
         Placement pl;
         Cs none;
@@ -1456,8 +1558,8 @@ class Formatter {
         x.begin = band.span.begin;
         x.end = band.span.end;
         x.align_kind = 1;
-        x.cells = {unparse(band.label), band.has_interval ? unparse(band.interval) : "",
-                   band.deadline ? deadline_text(*band.deadline) : ""};
+        x.cells = {unparse(band.label), band.has_interval ? interval_text(band.interval, k_) : "",
+                   band.deadline ? deadline_text(*band.deadline, k_) : ""};
         x.print = [this, &band, cells = x.cells](const Ctx& c) {
           std::string s = pad_right(cells[0], c.widths[0]);
           if (c.widths[1] > 0) s += " " + pad_right(cells[1], c.widths[1]);
@@ -1479,10 +1581,10 @@ class Formatter {
     it.print = [this, &f](const Ctx& ctx) {
       auto header = [&](Cs& cs, Placement& pl) {
         Doc d = cat();
-        d += txt("fund " + f.name.name + " pool ");
+        d += txt(k_.before(KwId::kw_fund, f.name.span.begin) + " " + f.name.name + " " + k_.after(KwId::kw_pool, f.name.span.end) + " ");
         d += ex(f.pool, cs, pl);
         if (ast::present(f.per_group)) {
-          d += txt(" per ");
+          d += txt(" " + k_.before(KwId::kw_per, m_.span(f.per_group).begin) + " ");
           d += ex(f.per_group, cs, pl);
         }
         return d;
@@ -1499,25 +1601,26 @@ class Formatter {
               c, c.inner,
               [&](Cs& cs, Placement& pl) {
                 Doc d = cat();
-                d += txt("track " + pad_right(t.name.name, c.widths[0]) + " " + pad_left(weight_text(t.share), c.widths[1]) +
-                         " split ");
+                d += txt(k_.before(KwId::kw_track, t.name.span.begin) + " " + pad_right(t.name.name, c.widths[0]) + " " +
+                         pad_left(weight_text(t.share), c.widths[1]) + " " + k_.after(KwId::kw_split, t.share.span.end) + " ");
                 switch (t.mode) {
                   case ast::TrackMode::kSplitBy:
-                    d += txt("by ");
+                    d += txt(k_.before(KwId::kw_by, m_.span(t.by).begin) + " ");
                     d += ex(t.by, cs, pl);
                     break;
-                  case ast::TrackMode::kEqually: d += txt("equally"); break;
+                  case ast::TrackMode::kEqually: d += txt(k_.after(KwId::kw_equally, t.share.span.end)); break;
                   case ast::TrackMode::kTop:
-                    d += txt("among top " + decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "") + " by ");
+                    d += txt(k_.before(KwId::kw_among_top, t.top_span.begin) + " " + decimal::to_string(t.top_raw) +
+                             (t.top_percent ? "%" : "") + " " + k_.before(KwId::kw_by, m_.span(t.by).begin) + " ");
                     d += ex(t.by, cs, pl);
                     if (ast::present(t.proportional)) {
-                      d += txt(" proportional to ");
+                      d += txt(" " + k_.before(KwId::kw_proportional_to, m_.span(t.proportional).begin) + " ");
                       d += ex(t.proportional, cs, pl);
                     }
                     break;
                 }
                 if (ast::present(t.when)) {
-                  d += txt(" when ");
+                  d += txt(" " + k_.before(KwId::kw_when, m_.span(t.when).begin) + " ");
                   d += ex(t.when, cs, pl);
                 }
                 return d;
@@ -1527,10 +1630,13 @@ class Formatter {
         body.push_back(std::move(x));
       }
       std::optional<Span> ties;
-      std::string ties_text = "ties by ";
+      std::string ties_text;
       if (!f.ties.empty()) {
+        const std::uint32_t first_key = m_.span(f.ties.front().key).begin;
+        ties_text = k_.before(KwId::kw_ties, first_key) + " " + k_.before(KwId::kw_by, first_key) + " ";
         for (std::size_t i = 0; i < f.ties.size(); ++i) {
-          ties_text += (i ? ", " : "") + unparse(m_, f.ties[i].key) + (f.ties[i].descending ? " desc" : "");
+          ties_text += (i ? ", " : "") + unparse(m_, f.ties[i].key) +
+                       (f.ties[i].descending ? " " + k_.after(KwId::kw_desc, m_.span(f.ties[i].key).end) : "");
         }
         const Span first = m_.span(f.ties.front().key);
         ties = Span{first.source, first.begin, m_.span(f.ties.back().key).end};
@@ -1542,9 +1648,9 @@ class Formatter {
                             }) &&
                             comments_in(f.rounding->begin, ties->begin).empty();
       if (together) {
-        body.push_back(simple(Span{ties->source, f.rounding->begin, ties->end}, "rounding fen, " + ties_text));
+        body.push_back(simple(Span{ties->source, f.rounding->begin, ties->end}, rounding_text(*f.rounding) + ", " + ties_text));
       } else {
-        if (f.rounding) body.push_back(simple(*f.rounding, "rounding fen"));
+        if (f.rounding) body.push_back(simple(*f.rounding, rounding_text(*f.rounding)));
         if (ties) body.push_back(simple(*ties, ties_text));
       }
       const ExprId last_header = ast::present(f.per_group) ? f.per_group : f.pool;
@@ -1563,14 +1669,15 @@ class Formatter {
       for (const std::size_t c : ctx.inner) out.push_back(comment_line(c, ctx.indent, ctx.block));
       OutLine cur;
       cur.block = ctx.block;
-      cur.code = spaces(ctx.indent) + "output";
+      const std::string word = o.items.empty() ? "output" : k_.before(KwId::kw_output, m_.span(o.items.front()).begin);
+      cur.code = spaces(ctx.indent) + word;
       for (std::size_t i = 0; i < o.items.size(); ++i) {
         const std::string item = unparse(m_, o.items[i]);
         const bool last = i + 1 == o.items.size();
         const std::string candidate = cur.code + " " + item + (last ? "" : ",");
         if (i > 0 && width(candidate) > kFormatWidth) {
           out.push_back(cur);
-          cur.code = spaces(ctx.indent + 7) + item + (last ? "" : ",");
+          cur.code = spaces(ctx.indent + width(word) + 1) + item + (last ? "" : ",");
         } else {
           cur.code = candidate;
         }
@@ -1591,18 +1698,21 @@ class Formatter {
           ctx, ctx.inner,
           [&](Cs& cs, Placement& pl) {
             Doc d = cat();
-            d += txt("override " + ast::path_text(o.target) + " ");
+            const std::uint32_t target_end = o.target.parts.back().span.end;
+            d += txt(k_.before(KwId::kw_override, o.target.parts.front().span.begin) + " " + ast::path_text(o.target) + " ");
             switch (o.kind) {
-              case ast::OverrideKind::kWeight: d += txt("weight " + weight_text(o.weight)); break;
+              case ast::OverrideKind::kWeight: d += txt(k_.after(KwId::kw_weight, target_end) + " " + weight_text(o.weight)); break;
               case ast::OverrideKind::kFormula:
                 d += txt("= ");
                 d += ex(o.formula, cs, pl);
                 break;
-              case ast::OverrideKind::kCoef: d += entries(txt("coef {"), o.coef_entries, o.coef_else, " ", std::move(cs), pl); break;
+              case ast::OverrideKind::kCoef:
+                d += entries(txt(k_.after(KwId::kw_coef, target_end) + " {"), o.coef_entries, o.coef_else, " ", std::move(cs), pl);
+                break;
               case ast::OverrideKind::kBand: {
                 std::vector<std::string> parts;
-                if (o.interval) parts.push_back(unparse(*o.interval));
-                if (o.deadline) parts.push_back(deadline_text(*o.deadline));
+                if (o.interval) parts.push_back(interval_text(*o.interval, k_));
+                if (o.deadline) parts.push_back(deadline_text(*o.deadline, k_));
                 if (o.text) parts.push_back(quote_text(*o.text));
                 std::string s;
                 for (std::size_t i = 0; i < parts.size(); ++i) s += (i ? " " : "") + parts[i];
@@ -1665,6 +1775,7 @@ class Formatter {
 
   const ast::Module& m_;
   std::string_view text_;
+  Speller k_;
   std::vector<CommentRec> comments_;
   int next_block_ = 1;
 };
@@ -1783,10 +1894,22 @@ std::vector<std::string> comment_texts(std::string_view text) {
   return out;
 }
 
+
+// The keyword spellings of `m` as (keyword, Chinese) pairs, sorted: what fmt must keep. (`asc`,
+// the default order of a tie key, is not printed.)
+std::vector<std::pair<KwId, bool>> spellings(const ast::Module& m) {
+  std::vector<std::pair<KwId, bool>> out;
+  for (const KeywordUse& u : m.keywords) {
+    if (u.id != KwId::kw_asc) out.emplace_back(u.id, u.chinese);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace
 
-std::string format(const ast::Module& m, std::string_view text) {
-  Formatter f(m, text);
+std::string format(const ast::Module& m, std::string_view text, KeywordSet keywords) {
+  Formatter f(m, text, keywords);
   std::string out = f.run();
   std::vector<std::string> before;
   for (const ast::Comment& c : m.comments) before.push_back(rtrim(std::string(text.substr(c.span.begin, c.span.end - c.span.begin))));
@@ -1799,11 +1922,11 @@ std::string format(const ast::Module& m, std::string_view text) {
   return out;
 }
 
-std::optional<std::string> format_file(const SourceSet& sources, SourceId id, DiagnosticSink& sink) {
+std::optional<std::string> format_file(const SourceSet& sources, SourceId id, DiagnosticSink& sink, KeywordSet keywords) {
   auto module = parse(sources, id, sink);
   if (!module) return std::nullopt;
   const std::string_view text = sources.get(id).text();
-  std::string out = format(*module, text);
+  std::string out = format(*module, text, keywords);
   // Verify: the result must mean the same.
   SourceSet check_sources;
   const SourceId check_id = check_sources.add(sources.get(id).path(), out);
@@ -1811,6 +1934,20 @@ std::optional<std::string> format_file(const SourceSet& sources, SourceId id, Di
   auto again = parse(check_sources, check_id, check_sink);
   if (!again) throw std::logic_error("fmt produced text that does not parse");
   if (ast_summary(*again) != ast_summary(*module)) throw std::logic_error("fmt would change the meaning of the policy");
+  // Every keyword is kept as written, or written in the set asked for.
+  std::vector<std::pair<KwId, bool>> expected = spellings(*module);
+  if (keywords != KeywordSet::kAsWritten) {
+    for (auto& [kw, chinese] : expected) chinese = keywords == KeywordSet::kChinese;
+    std::sort(expected.begin(), expected.end());
+  }
+  const std::vector<std::pair<KwId, bool>> written = spellings(*again);
+  if (written != expected) {
+    std::size_t i = 0;
+    while (i < written.size() && i < expected.size() && written[i] == expected[i]) ++i;
+    const auto& [kw, chinese] = i < expected.size() ? expected[i] : written[i];
+    const KeywordInfo& k = keyword_info(kw);
+    throw std::logic_error("fmt would change how a keyword is spelled (`" + std::string(chinese ? k.chinese : k.english) + "`)");
+  }
   return out;
 }
 

@@ -5,7 +5,11 @@
 
 #include <tao/pegtl.hpp>
 
+#include "jixiao/dsl/keywords.hpp"
+
 namespace jixiao::dsl::grammar {
+
+using jixiao::dsl::KwId;
 
 namespace pegtl = tao::pegtl;
 using pegtl::at;
@@ -47,99 +51,49 @@ struct ident_continue : sor< ident_start, pegtl::ascii::digit > {};
 struct word : seq< ident_start, star< ident_continue > > {};
 
 template< typename S > struct keyword : seq< S, not_at< ident_continue > > {};
-#define JIXIAO_KW( name, text ) struct kw_##name : keyword< TAO_PEGTL_STRING( text ) > {};
-JIXIAO_KW( policy, "policy" )
-JIXIAO_KW( version, "version" )
-JIXIAO_KW( subject, "subject" )
-JIXIAO_KW( key, "key" )
-JIXIAO_KW( input, "input" )
-JIXIAO_KW( param, "param" )
-JIXIAO_KW( set, "set" )
-JIXIAO_KW( let, "let" )
-JIXIAO_KW( indicator, "indicator" )
-JIXIAO_KW( deduct, "deduct" )
-JIXIAO_KW( bonus, "bonus" )
-JIXIAO_KW( deductions, "deductions" )
-JIXIAO_KW( bonuses, "bonuses" )
-JIXIAO_KW( per, "per" )
-JIXIAO_KW( when, "when" )
-JIXIAO_KW( max, "max" )
-JIXIAO_KW( veto, "veto" )
-JIXIAO_KW( grade, "grade" )
-JIXIAO_KW( alert, "alert" )
-JIXIAO_KW( fund, "fund" )
-JIXIAO_KW( reason, "reason" )
-JIXIAO_KW( at, "at" )
-JIXIAO_KW( most, "most" )
-JIXIAO_KW( down, "down" )
-JIXIAO_KW( of, "of" )
-JIXIAO_KW( deadline, "deadline" )
-JIXIAO_KW( days, "days" )
-JIXIAO_KW( workdays, "workdays" )
-JIXIAO_KW( pool, "pool" )
-JIXIAO_KW( track, "track" )
-JIXIAO_KW( split, "split" )
-JIXIAO_KW( by, "by" )
-JIXIAO_KW( equally, "equally" )
-JIXIAO_KW( among, "among" )
-JIXIAO_KW( top, "top" )
-JIXIAO_KW( proportional, "proportional" )
-JIXIAO_KW( to, "to" )
-JIXIAO_KW( rounding, "rounding" )
-JIXIAO_KW( fen, "fen" )
-JIXIAO_KW( ties, "ties" )
-JIXIAO_KW( asc, "asc" )
-JIXIAO_KW( desc, "desc" )
-JIXIAO_KW( output, "output" )
-JIXIAO_KW( precision, "precision" )
-JIXIAO_KW( if, "if" )
-JIXIAO_KW( then, "then" )
-JIXIAO_KW( else, "else" )
-JIXIAO_KW( and, "and" )
-JIXIAO_KW( or, "or" )
-JIXIAO_KW( not, "not" )
-JIXIAO_KW( in, "in" )
-JIXIAO_KW( any_in, "any_in" )
-JIXIAO_KW( all_in, "all_in" )
-JIXIAO_KW( true, "true" )
-JIXIAO_KW( false, "false" )
-JIXIAO_KW( coef, "coef" )
-JIXIAO_KW( bands, "bands" )
-JIXIAO_KW( inf, "inf" )
-JIXIAO_KW( score, "score" )
-JIXIAO_KW( number, "number" )
-JIXIAO_KW( percent, "percent" )
-JIXIAO_KW( count, "count" )
-JIXIAO_KW( money, "money" )
-JIXIAO_KW( text, "text" )
-JIXIAO_KW( bool, "bool" )
-JIXIAO_KW( one_of, "one_of" )
-JIXIAO_KW( list, "list" )
-JIXIAO_KW( extends, "extends" )
-JIXIAO_KW( import, "import" )
-JIXIAO_KW( from, "from" )
-JIXIAO_KW( override, "override" )
-JIXIAO_KW( remove, "remove" )
-JIXIAO_KW( add, "add" )
-JIXIAO_KW( weight, "weight" )
-JIXIAO_KW( period, "period" )
-JIXIAO_KW( optional, "optional" )
-JIXIAO_KW( missing, "missing" )
-JIXIAO_KW( zero, "zero" )
-JIXIAO_KW( peer_average, "peer_average" )
-JIXIAO_KW( reweight, "reweight" )
-#undef JIXIAO_KW
 
-// Words that cannot be names. (Type names and `min`/`max`-style function names are not
-// reserved where they cannot be confused; `max` is reserved because of `max 10` clauses.)
-struct reserved : sor< kw_policy, kw_version, kw_subject, kw_key, kw_input, kw_param, kw_set,
-                       kw_let, kw_indicator, kw_deduct, kw_bonus, kw_deductions, kw_bonuses,
-                       kw_per, kw_when, kw_max, kw_veto, kw_grade, kw_alert, kw_fund, kw_reason,
-                       kw_of, kw_deadline, kw_pool, kw_track, kw_split, kw_by, kw_rounding,
-                       kw_ties, kw_output, kw_precision, kw_if, kw_then, kw_else, kw_and, kw_or,
-                       kw_not, kw_in, kw_any_in, kw_all_in, kw_true, kw_false, kw_coef,
-                       kw_bands, kw_inf, kw_extends, kw_import, kw_override, kw_remove,
-                       kw_add > {};
+// A keyword's spelling, English or Chinese, as one rule. parse.cpp records where each one is
+// written (Module::keywords), so that `jixiao fmt` can keep it as written.
+template< KwId Id, bool Chinese, typename S > struct spelled : keyword< S > {
+  static constexpr KwId kw_id = Id;
+  static constexpr bool kw_chinese = Chinese;
+};
+
+// For every row of keywords.def: kw_en_<id> (the English spelling), kw_zh_<id> (the Chinese one)
+// and kw_<id>, either. A phrase's English words are the rules below the table (`at` `most`, ...).
+#define JIXIAO_KEYWORD( id, en, zh, reserved, where, description )                                   \
+  struct kw_en_##id : spelled< KwId::kw_##id, false, TAO_PEGTL_STRING( en ) > {};                   \
+  struct kw_zh_##id : spelled< KwId::kw_##id, true, TAO_PEGTL_STRING( zh ) > {};                    \
+  struct kw_##id : sor< kw_en_##id, kw_zh_##id > {};
+#include "jixiao/dsl/keywords.def"
+#undef JIXIAO_KEYWORD
+
+// The words of English phrases: the first records the phrase, the others are plain words.
+struct kw_at : spelled< KwId::kw_at_most, false, TAO_PEGTL_STRING( "at" ) > {};
+struct kw_most : keyword< TAO_PEGTL_STRING( "most" ) > {};
+struct kw_among : spelled< KwId::kw_among_top, false, TAO_PEGTL_STRING( "among" ) > {};
+struct kw_top : keyword< TAO_PEGTL_STRING( "top" ) > {};
+struct kw_proportional : spelled< KwId::kw_proportional_to, false, TAO_PEGTL_STRING( "proportional" ) > {};
+struct kw_to : keyword< TAO_PEGTL_STRING( "to" ) > {};
+struct kw_rounding : spelled< KwId::kw_rounding_fen, false, TAO_PEGTL_STRING( "rounding" ) > {};
+struct kw_fen : keyword< TAO_PEGTL_STRING( "fen" ) > {};
+// `not in` is the words `not` and `in`; `ties: shared` (a named argument) is not the keyword.
+struct word_ties : keyword< TAO_PEGTL_STRING( "ties" ) > {};
+
+// Words that cannot be names: the English spellings marked reserved in keywords.def (a phrase's
+// first word). Chinese spellings are never reserved: a Chinese keyword is recognised only where
+// a keyword can stand, and a name spelled the same is a name everywhere else.
+template< bool Reserved, typename R > struct reserved_if : R {};
+template< typename R > struct reserved_if< false, R > : pegtl::failure {};
+struct reserved : sor<
+#define JIXIAO_KEYWORD( id, en, zh, reserved, where, description ) reserved_if< reserved, kw_en_##id >,
+#include "jixiao/dsl/keywords.def"
+#undef JIXIAO_KEYWORD
+                       kw_rounding > {};
+
+// A Chinese keyword where a name could also stand is the keyword only when what must follow it
+// does (`扣分 投诉 0.5` deducts; `扣分 10分 = ...` is an indicator named 扣分).
+template< typename Zh, typename... Follow > struct zh_before : seq< Zh, at< ws, Follow... > > {};
 
 // ident := word - reserved
 struct ident : seq< not_at< reserved >, word > {};
@@ -187,7 +141,7 @@ struct paren : seq< tok< one< '(' > >, must< expect_expr >, must< expect_close_p
 // A positional argument is read once: `a -> b` is an expression with an optional arrow tail, not
 // a second alternative that reads `a` again (that made nested calls exponential).
 struct arrow : seq< one< '-' >, one< '>' > > {};
-struct arg_name : sor< ident, kw_ties > {};  // `ties` is a keyword (`ties by`) and a named argument (`ties: shared`)
+struct arg_name : sor< ident, word_ties > {};  // `ties` is a keyword (`ties by`) and a named argument (`ties: shared`)
 struct named_arg : seq< tok< arg_name >, tok< one< ':' > >, must< expect_expr > > {};
 struct positional_arg : seq< expr, opt< tok< arrow >, must< expect_expr > > > {};
 struct arg : sor< named_arg, positional_arg > {};
@@ -203,13 +157,19 @@ struct table_entry : seq< tok< label >, tok< one< ':' > >, must< expect_expr > >
 struct table_lit : seq< tok< one< '{' > >, list< table_entry, tok< one< ',' > > >, opt< tok< one< ',' > > >, must< expect_close_brace >, ws > {};
 
 // coef := 'coef' '(' expr ')' '{' { label expr [','] } [ 'else' expr ] '}'
-struct coef_entry : seq< tok< label >, must< expect_expr >, opt< tok< one< ',' > > > > {};
+// In a `coef` table `否则` is `else`, not a label.
+struct coef_entry : seq< not_at< kw_zh_else >, tok< label >, must< expect_expr >, opt< tok< one< ',' > > > > {};
 struct coef_else : seq< tok< kw_else >, must< expect_expr >, opt< tok< one< ',' > > > > {};
-struct coef_expr : seq< tok< kw_coef >, must< expect_open_paren >, ws, must< expect_expr >, must< expect_close_paren >, ws,
+struct coef_kw : sor< kw_en_coef, zh_before< kw_zh_coef, sor< one< '(' >, one< '{' > > > > {};
+struct coef_expr : seq< tok< coef_kw >, must< expect_open_paren >, ws, must< expect_expr >, must< expect_close_paren >, ws,
                         must< expect_open_brace >, ws, star< coef_entry >, opt< coef_else >, must< expect_close_brace >, ws > {};
 
 // interval := ( '[' | '(' ) bound ',' bound ( ']' | ')' )
-struct inf_bound : sor< kw_inf, u8::one< 0x221E > > {};                                  // inf, ∞
+struct inf_sign : u8::one< 0x221E > {  // ∞, recorded as the English `inf` (fmt writes `inf` for it)
+  static constexpr KwId kw_id = KwId::kw_inf;
+  static constexpr bool kw_chinese = false;
+};
+struct inf_bound : sor< kw_inf, inf_sign > {};                                  // inf, 无穷, ∞
 struct bound : seq< opt< tok< minus_sign > >, sor< inf_bound, number > > {};
 struct open_closed : one< '[' > {};
 struct open_open : one< '(' > {};
@@ -224,7 +184,8 @@ struct expect_interval : interval {};
 
 // bands := 'bands' '(' expr ')' '{' { interval expr [','] } '}'
 struct bands_entry : seq< tok< interval >, must< expect_expr >, opt< tok< one< ',' > > > > {};
-struct bands_expr : seq< tok< kw_bands >, must< expect_open_paren >, ws, must< expect_expr >, must< expect_close_paren >, ws,
+struct bands_kw : sor< kw_en_bands, zh_before< kw_zh_bands, one< '(' > > > {};
+struct bands_expr : seq< tok< bands_kw >, must< expect_open_paren >, ws, must< expect_expr >, must< expect_close_paren >, ws,
                          must< expect_open_brace >, ws, star< bands_entry >, must< expect_close_brace >, ws > {};
 
 struct true_lit : kw_true {};
@@ -261,7 +222,9 @@ struct op_eq : TAO_PEGTL_STRING( "==" ) {};
 struct op_ne : sor< TAO_PEGTL_STRING( "!=" ), u8::one< 0x2260 > > {};  // ≠
 struct op_lt : one< '<' > {};
 struct op_gt : one< '>' > {};
-struct op_not_in : seq< kw_not, ws, kw_in > {};
+struct kw_not_of_not_in : spelled< KwId::kw_not_in, false, TAO_PEGTL_STRING( "not" ) > {};  // `not in` records as one
+struct word_in : keyword< TAO_PEGTL_STRING( "in" ) > {};
+struct op_not_in : sor< seq< kw_not_of_not_in, ws, word_in >, kw_zh_not_in > {};
 struct op_in : kw_in {};
 struct op_any_in : kw_any_in {};
 struct op_all_in : kw_all_in {};
@@ -340,7 +303,7 @@ struct expect_type : type_spec {};
 struct expect_colon : one< ':' > {};
 struct input_name : ident {};
 // input_item := ident ':' type
-struct input_optional : kw_optional {};
+struct input_optional : sor< kw_en_optional, seq< kw_zh_optional, not_at< ws, one< ':' > > > > {};
 // input_item := ident ':' type [ 'optional' ]
 struct input_item : seq< tok< input_name >, must< expect_colon >, ws, must< expect_type >, ws, opt< tok< input_optional > >, sep > {};
 struct expect_input_close : one< '}' > {};
@@ -369,16 +332,16 @@ struct adjust_per : seq< tok< kw_per >, must< expect_expr > > {};
 struct adjust_when : seq< tok< kw_when >, must< expect_expr > > {};
 struct adjust_max : seq< tok< kw_max >, must< expect_expr > > {};
 struct comma : opt< tok< one< ',' > > > {};
-struct adjust_kind_deduct : kw_deduct {};
-struct adjust_kind_bonus : kw_bonus {};
+struct adjust_kind_deduct : sor< kw_en_deduct, zh_before< kw_zh_deduct, ident > > {};
+struct adjust_kind_bonus : sor< kw_en_bonus, zh_before< kw_zh_bonus, ident > > {};
 struct adjust_name : ident {};
 struct expect_adjust_name : adjust_name {};
 struct adjust : seq< tok< sor< adjust_kind_deduct, adjust_kind_bonus > >, must< expect_adjust_name >, ws, must< expect_adjust_amount >, comma,
                      opt< adjust_per, comma >, opt< adjust_when, comma >, opt< adjust_max > > {};
 // node_cap := ( 'deductions' | 'bonuses' ) 'max' expr
 struct expect_max : kw_max {};
-struct deductions_max : seq< tok< kw_deductions >, must< expect_max >, ws, must< expect_expr > > {};
-struct bonuses_max : seq< tok< kw_bonuses >, must< expect_max >, ws, must< expect_expr > > {};
+struct deductions_max : seq< tok< sor< kw_en_deductions, zh_before< kw_zh_deductions, kw_max > > >, must< expect_max >, ws, must< expect_expr > > {};
+struct bonuses_max : seq< tok< sor< kw_en_bonuses, zh_before< kw_zh_bonuses, kw_max > > >, must< expect_max >, ws, must< expect_expr > > {};
 
 struct node_body;
 struct node_name : ident {};
@@ -387,7 +350,7 @@ struct missing_peer_average : kw_peer_average {};
 struct missing_reweight : kw_reweight {};
 struct expect_missing_mode : sor< missing_zero, missing_peer_average, missing_reweight > {};
 // missing := 'missing' ( 'zero' | 'peer_average' | 'reweight' )
-struct missing_rule : seq< tok< kw_missing >, must< expect_missing_mode >, ws > {};
+struct missing_rule : seq< tok< sor< kw_en_missing, zh_before< kw_zh_missing, sor< kw_zero, kw_peer_average, kw_reweight > > > >, must< expect_missing_mode >, ws > {};
 struct node_formula : seq< tok< one< '=' > >, must< expect_expr >, opt< missing_rule >, opt< node_body > > {};
 struct expect_node_rest : sor< node_formula, node_body > {};
 // child := ident weight ( '=' expr [ body ] | body )
@@ -408,7 +371,7 @@ struct expect_grade_label : grade_label {};
 struct down_steps : digits {};
 struct expect_down_steps : down_steps {};
 struct expect_most : kw_most {};
-struct grade_cap : seq< tok< kw_at >, must< expect_most >, ws, must< expect_grade_label > > {};
+struct grade_cap : seq< sor< seq< tok< kw_at >, must< expect_most >, ws >, tok< kw_zh_at_most > >, must< expect_grade_label > > {};
 struct grade_down : seq< tok< kw_down >, must< expect_down_steps > > {};
 struct grade_change : sor< grade_cap, grade_down, grade_label > {};
 struct expect_grade_change : grade_change {};
@@ -432,10 +395,12 @@ struct veto_decl : seq< tok< kw_veto >, must< expect_decl_name >, ws, must< expe
 // band := label interval [ 'deadline' integer unit ] [ string ]
 struct deadline_count : digits {};
 struct expect_deadline_count : deadline_count {};
-struct unit_days : sor< kw_days, seq< u8::one< 0x5929, 0x65E5 >, not_at< ident_continue > > > {};   // 天 日
-struct unit_workdays : sor< kw_workdays, seq< opt< u8::one< 0x4E2A > >, u8::string< 0x5DE5, 0x4F5C, 0x65E5 >, not_at< ident_continue > > > {};  // [个]工作日
+struct kw_zh_days_ri : spelled< KwId::kw_days, true, TAO_PEGTL_STRING( "日" ) > {};
+struct kw_zh_workdays_ge : spelled< KwId::kw_workdays, true, TAO_PEGTL_STRING( "个工作日" ) > {};
+struct unit_days : sor< kw_days, kw_zh_days_ri > {};                                                // days 天 日
+struct unit_workdays : sor< kw_workdays, kw_zh_workdays_ge > {};                                    // workdays [个]工作日
 struct expect_deadline_unit : sor< unit_workdays, unit_days > {};
-struct deadline : seq< tok< kw_deadline >, must< expect_deadline_count >, ws, must< expect_deadline_unit > > {};
+struct deadline : seq< tok< sor< kw_en_deadline, zh_before< kw_zh_deadline, pegtl::ascii::digit > > >, must< expect_deadline_count >, ws, must< expect_deadline_unit > > {};
 // A band's text is a string that does not start the next band (a quoted label and its interval).
 struct band_text : seq< string_lit, not_at< ws, sor< one< '[' >, one< '(' > > > > {};
 struct band_label : label {};
@@ -457,9 +422,9 @@ struct expect_top_count : top_count {};
 struct expect_top : kw_top {};
 struct expect_by : kw_by {};
 struct expect_to : kw_to {};
-struct top_proportional : seq< tok< kw_proportional >, must< expect_to >, ws, must< expect_expr > > {};
+struct top_proportional : seq< sor< seq< tok< kw_proportional >, must< expect_to >, ws >, tok< kw_zh_proportional_to > >, must< expect_expr > > {};
 struct top_equally : kw_equally {};
-struct split_top : seq< tok< kw_among >, must< expect_top >, ws, must< expect_top_count >, ws, must< expect_by >, ws, must< expect_expr >,
+struct split_top : seq< sor< seq< tok< kw_among >, must< expect_top >, ws >, tok< kw_zh_among_top > >, must< expect_top_count >, ws, must< expect_by >, ws, must< expect_expr >,
                         opt< sor< top_proportional, tok< top_equally > > > > {};
 struct split_mode : sor< split_by, tok< split_equally >, split_top > {};
 struct expect_split : kw_split {};
@@ -471,7 +436,7 @@ struct expect_track_name : track_name {};
 struct track : seq< tok< kw_track >, must< expect_track_name >, ws, must< expect_weight >, ws, must< expect_split >, ws,
                     must< expect_split_mode >, comma, opt< track_when > > {};
 struct expect_fen : kw_fen {};
-struct rounding : seq< tok< kw_rounding >, must< expect_fen >, ws > {};
+struct rounding : sor< seq< tok< kw_rounding >, must< expect_fen >, ws >, tok< kw_zh_rounding_fen > > {};
 struct tie_desc : kw_desc {};
 struct tie_asc : kw_asc {};
 struct tie_key : seq< tok< path >, opt< tok< sor< tie_desc, tie_asc > > > > {};
@@ -511,7 +476,7 @@ struct override_target : path {};
 struct expect_override_target : override_target {};
 struct override_weight : seq< tok< kw_weight >, must< expect_weight > > {};
 struct override_formula : seq< tok< one< '=' > >, must< expect_expr > > {};
-struct override_coef : seq< tok< kw_coef >, must< expect_open_brace >, ws, star< coef_entry >, opt< coef_else >, must< expect_close_brace >, ws > {};
+struct override_coef : seq< tok< coef_kw >, must< expect_open_brace >, ws, star< coef_entry >, opt< coef_else >, must< expect_close_brace >, ws > {};
 struct override_text : string_lit {};
 struct override_band : sor< seq< tok< interval >, opt< tok< deadline > >, opt< tok< override_text > > >,
                             seq< tok< deadline >, opt< tok< override_text > > >,

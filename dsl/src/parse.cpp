@@ -1122,6 +1122,7 @@ inline constexpr bool nests = std::is_base_of_v<g::expr, Rule> || std::is_base_o
 struct Nesting {
   int depth = 0;
   std::size_t over = 0;  ///< where the rule entered at kMaxNesting + 1 starts (while depth exceeds it)
+  std::vector<KeywordUse> keywords;  ///< the keyword spellings of the rules matched so far (see match())
 };
 
 // Thrown where a construct passes kMaxNesting: parsing stops there, like at a syntax error.
@@ -1143,14 +1144,104 @@ struct nesting_control : g::control<Rule> {
     if constexpr (nests<Rule>) {
       if (++n.depth == kMaxNesting + 1) n.over = at;
     }
+    const std::size_t keywords_before = n.keywords.size();
     const bool matched = g::control<Rule>::template match<A, M, Action, Control>(in, st...);
     if constexpr (nests<Rule>) --n.depth;
+    // A keyword spelling is recorded where it matched; what a failed rule matched is forgotten,
+    // and so is what a look-ahead (`at`, `not_at`: apply_mode::nothing) tried.
+    if (!matched) {
+      n.keywords.resize(keywords_before);
+    } else if constexpr (requires { Rule::kw_id; }) {
+      if constexpr (A == pegtl::apply_mode::action) {
+        n.keywords.push_back(KeywordUse{static_cast<std::uint32_t>(at),
+                                        static_cast<std::uint32_t>(in.current() - in.begin()), Rule::kw_id,
+                                        Rule::kw_chinese});
+      }
+    }
     if (matched && n.depth > kMaxNesting && static_cast<std::size_t>(in.current() - in.begin()) > n.over) {
       throw TooDeep{n.over};
     }
     return matched;
   }
 };
+
+// Where parsing `text` stops with a syntax error (or a too-deep construct), or nullopt if it parses.
+std::optional<std::size_t> syntax_error_at(const std::string& text) {
+  pegtl::memory_input<> in(text.data(), text.size(), "");
+  Nesting nesting;
+  try {
+    if (!pegtl::parse_tree::parse<g::file, selector, pegtl::nothing, nesting_control>(in, nesting)) return 0;
+  } catch (const TooDeep& deep) {
+    return deep.offset;
+  } catch (const pegtl::parse_error& e) {
+    return e.positions().front().byte;
+  }
+  return std::nullopt;
+}
+
+// A Chinese keyword written together with the name after it (`扣分投诉 2分 ...`) reads as one
+// name, and the syntax error comes later. Looks, around the error, for a word that begins
+// with a Chinese keyword (and is none itself) where a space after the keyword lets parsing go
+// further; reports the first such word as keyword-glued. False if there is none.
+bool report_glued_keyword(const std::string& text, std::size_t error, SourceId id, DiagnosticSink& sink) {
+  // From the line of the last thing written before the error (an error at the start of a line is
+  // often the previous line's doing) to the end of the error's line.
+  std::size_t last = std::min(error, text.size());
+  while (last > 0 && (text[last - 1] == ' ' || text[last - 1] == '\t' || text[last - 1] == '\r' || text[last - 1] == '\n')) --last;
+  std::size_t line_begin = last == 0 ? std::string::npos : text.rfind('\n', last - 1);
+  line_begin = line_begin == std::string::npos ? 0 : line_begin + 1;
+  std::size_t line_end = text.find('\n', error);
+  if (line_end == std::string::npos) line_end = text.size();
+  std::size_t pos = line_begin;
+  int tries = 0;
+  while (pos < line_end && tries < 8) {
+    // The next word: a maximal run of name characters.
+    std::size_t next = pos;
+    const char32_t cp = utf8::decode(text, next);
+    if (cp == '#' || cp == '"') {  // comments and texts hold no keywords
+      const std::size_t close = cp == '#' ? text.find('\n', next) : text.find_first_of("\"\n", next);
+      pos = close == std::string::npos ? line_end : close + 1;
+      continue;
+    }
+    if (!utf8::is_ident_start(cp)) {
+      pos = next;
+      continue;
+    }
+    const std::size_t begin = pos;
+    std::size_t end = next;
+    while (end < line_end) {
+      std::size_t after = end;
+      if (!utf8::is_ident_continue(utf8::decode(text, after))) break;
+      end = after;
+    }
+    pos = end;
+    const std::string_view word(text.data() + begin, end - begin);
+    const KeywordInfo* best = nullptr;
+    bool is_keyword = false;
+    for (const KeywordInfo& k : keyword_table()) {
+      is_keyword = is_keyword || word == k.chinese;
+      if (word.size() > k.chinese.size() && word.substr(0, k.chinese.size()) == k.chinese &&
+          (best == nullptr || k.chinese.size() > best->chinese.size())) {
+        best = &k;
+      }
+    }
+    if (best == nullptr || is_keyword || begin > error) continue;
+    ++tries;
+    const std::size_t split = begin + best->chinese.size();
+    std::string spaced = text.substr(0, split) + " " + text.substr(split);
+    const std::optional<std::size_t> again = syntax_error_at(spaced);
+    if (again && *again <= error + 1) continue;
+    const std::string kw(best->chinese);
+    const std::string rest(word.substr(best->chinese.size()));
+    sink.report(make_diagnostic(
+        DiagCode::keyword_glued, Span{id, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)},
+        "`" + std::string(word) + "` reads as one name, but it begins with the keyword `" + kw + "` (`" +
+            std::string(best->english) + "`)",
+        "a keyword is a whole word: write a space after it, `" + kw + " " + rest + "`"));
+    return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -1162,8 +1253,8 @@ std::optional<ast::Module> parse_text(const std::string& text, const SourceFile&
                                       std::size_t errors_before) {
   pegtl::memory_input<> in(text.data(), text.size(), file.path());
   std::unique_ptr<Node> root;
+  Nesting nesting;
   try {
-    Nesting nesting;
     root = pegtl::parse_tree::parse<g::file, selector, pegtl::nothing, nesting_control>(in, nesting);
   } catch (const TooDeep& deep) {
     const auto offset = static_cast<std::uint32_t>(deep.offset);
@@ -1185,7 +1276,8 @@ std::optional<ast::Module> parse_text(const std::string& text, const SourceFile&
       end = static_cast<std::uint32_t>(p);
     }
     // A syntax error right at a replaced full-width mark is that mark's consequence: already said.
-    if (std::find(replaced.begin(), replaced.end(), offset) == replaced.end()) {
+    if (std::find(replaced.begin(), replaced.end(), offset) == replaced.end() &&
+        !report_glued_keyword(text, offset, id, sink)) {
       sink.report(make_diagnostic(DiagCode::syntax_error, Span{id, offset, end}, std::string(e.message())));
     }
     return std::nullopt;
@@ -1199,6 +1291,7 @@ std::optional<ast::Module> parse_text(const std::string& text, const SourceFile&
   if (sink.error_count() > errors_before) return std::nullopt;
   ast::Module module = lower.take();
   module.comments = scan_comments(text, id);
+  module.keywords = std::move(nesting.keywords);
   return module;
 }
 
@@ -1219,18 +1312,32 @@ std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, Diagnost
   return result;
 }
 
+const std::vector<KeywordInfo>& keyword_table() {
+  static const std::vector<KeywordInfo> table = {
+#define JIXIAO_KEYWORD(id, en, zh, reserved, where, description) \
+  KeywordInfo{KwId::kw_##id, en, zh, (reserved) != 0, where, description},
+#include "jixiao/dsl/keywords.def"
+#undef JIXIAO_KEYWORD
+  };
+  return table;
+}
+
+const KeywordInfo& keyword_info(KwId id) { return keyword_table()[static_cast<std::size_t>(id)]; }
+
 const std::vector<std::string_view>& keywords() {
   static const std::vector<std::string_view> words = [] {
-    std::vector<std::string_view> w = {
-        "policy", "version", "subject", "key", "input", "param", "set", "let", "indicator",
-        "deduct", "bonus", "deductions", "bonuses", "per", "when", "max", "veto", "grade",
-        "alert", "fund", "reason", "at", "most", "down", "of", "deadline", "days", "workdays",
-        "pool", "track", "split", "by", "equally", "among", "top", "proportional", "to",
-        "rounding", "fen", "ties", "asc", "desc", "output", "precision", "if", "then", "else",
-        "and", "or", "not", "in", "any_in", "all_in", "true", "false", "coef", "bands", "inf",
-        "score", "number", "percent", "count", "money", "text", "bool", "one_of", "list",
-        "extends", "import", "from", "override", "remove", "add", "weight", "period", "optional", "missing", "zero", "peer_average", "reweight"};
+    std::vector<std::string_view> w;
+    for (const KeywordInfo& k : keyword_table()) {
+      std::string_view en = k.english;
+      for (std::size_t space = en.find(' '); space != std::string_view::npos; space = en.find(' ')) {
+        w.push_back(en.substr(0, space));
+        en.remove_prefix(space + 1);
+      }
+      w.push_back(en);
+      w.push_back(k.chinese);
+    }
     std::sort(w.begin(), w.end());
+    w.erase(std::unique(w.begin(), w.end()), w.end());
     return w;
   }();
   return words;

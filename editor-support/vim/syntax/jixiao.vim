@@ -41,6 +41,17 @@ syntax keyword jixiaoKeyword to rounding fen ties asc desc coef bands
 syntax match jixiaoKeyword "\k\@<!max\k\@!"
 syntax match jixiaoType "\k\@<!count\k\@!"
 
+" Chinese keywords (the same rows of keywords.def, spelled in Chinese). A keyword is a whole
+" word: `扣分投诉` is a name, `扣分 投诉` a keyword and a name.
+syntax keyword jixiaoDeclaration 方案 对象 输入 参数 集合 令 指标 扣分 加分 否决 等级 预警 资金 分项 输出 精度 基于 引入 来自 覆盖 删除 增加 权重 期间
+syntax keyword jixiaoKeyword 可缺 缺项 计零 计均值 不计 版本 主键 扣分合计 加分合计 每 当 理由 最高 降 依据 期限 天 工作日 总额 分配 按 平均 前 正比于 精确到分 同分 升序 降序 系数 分段 最多
+syntax keyword jixiaoConditional 如果 则 否则
+syntax keyword jixiaoLogical 且 或 非
+syntax keyword jixiaoMembership 属于 不属于 任一属于 全部属于
+syntax keyword jixiaoType 分数 数值 百分比 金额 文本 是否 选项 列表 计数
+syntax keyword jixiaoBoolean 真 假
+syntax keyword jixiaoInfinity 无穷
+
 " ---- names ----
 " The name a declaration introduces (a veto's `grade D` / `alert 红` effects name none).
 syntax match jixiaoName "\%(\k\@<!\%(indicator\|veto\|track\|param\|set\|let\|deduct\|bonus\|subject\)\s\+\)\@<=\k\+"

@@ -112,9 +112,15 @@ TEST(Format, BandsOnOneLineWhenShortElseOnePerLineInColumns) {
   EXPECT_EQ(fmt("alert 预警 of 总分 { red [0,60) deadline 3天 \"整改\" yellow [60, 75) deadline 5个工作日 \"方案\"\n"
                 "blue [75,100] }\n"),
             "alert 预警 of 总分 {\n"
-            "  red    [0, 60)    deadline 3 days      \"整改\"\n"
-            "  yellow [60, 75)   deadline 5 workdays  \"方案\"\n"
+            "  red    [0, 60)    deadline 3 天      \"整改\"\n"
+            "  yellow [60, 75)   deadline 5 工作日  \"方案\"\n"
             "  blue   [75, 100]\n"
+            "}\n");
+  // `天` and `个工作日` are the Chinese spellings of `days` and `workdays`: kept, as `天` and `工作日`.
+  EXPECT_EQ(fmt("alert 预警 of 总分 { red [0,60) deadline 3 days  yellow [60, 75) deadline 5 workdays }\n"),
+            "alert 预警 of 总分 {\n"
+            "  red    [0, 60)   deadline 3 days\n"
+            "  yellow [60, 75)  deadline 5 workdays\n"
             "}\n");
 }
 
@@ -195,7 +201,7 @@ TEST(Format, VariantsStayVariantsWithTheirStatementsInOrder) {
       "  智慧 2% = 得分\n"
       "  deduct 扣分 1 when 违规\n"
       "}\n"
-      "override 等级.A [85, 100] deadline 2 days \"优先\"\n"
+      "override 等级.A [85, 100] deadline 2 天 \"优先\"\n"
       "override 运营补助.绩效分配 coef { A 0.95, B 0.7, else 0 }\n"
       "override 总分.基础层.设施覆盖率 = min(100, 设施覆盖率 * 1.1)\n";
   EXPECT_EQ(fmt(variant), variant);
@@ -353,6 +359,40 @@ TEST(FormatRepository, EveryPolicyIsStableKeepsItsMeaningAndEveryComment) {
   }
   // The walk found the repository's policies (stdlib, examples, golden cases, documentation).
   EXPECT_GE(formatted, 60u);
+}
+
+// `fmt --keywords zh` then `--keywords en` (and back) over every policy of the repository: the
+// same meaning, every keyword in the set asked for, and the round trips give the same text.
+TEST(FormatRepository, EveryPolicyRoundTripsThroughChineseKeywords) {
+  std::size_t converted = 0;
+  for (const auto& [name, text] : repository_policies()) {
+    SourceSet sources;
+    auto original = parse_text(sources, text, name);
+    if (!original) continue;
+    std::string en;
+    std::string zh;
+    try {
+      en = format(*original, text, KeywordSet::kEnglish);
+      zh = format(*original, text, KeywordSet::kChinese);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << name << ": " << e.what();
+      continue;
+    }
+    auto from_en = parse_text(sources, en, name + " (English)");
+    auto from_zh = parse_text(sources, zh, name + " (Chinese)");
+    ASSERT_TRUE(from_en && from_zh) << name << ":\n" << zh;
+    ++converted;
+    EXPECT_EQ(ast_summary(*from_zh), ast_summary(*original)) << name << ":\n" << zh;
+    EXPECT_EQ(ast_summary(*from_en), ast_summary(*original)) << name;
+    for (const KeywordUse& u : from_zh->keywords) EXPECT_TRUE(u.chinese) << name << " at byte " << u.begin;
+    for (const KeywordUse& u : from_en->keywords) EXPECT_FALSE(u.chinese) << name << " at byte " << u.begin;
+    EXPECT_EQ(from_zh->keywords.size(), from_en->keywords.size()) << name;
+    EXPECT_EQ(format(*from_zh, zh, KeywordSet::kEnglish), en) << name;
+    EXPECT_EQ(format(*from_en, en, KeywordSet::kChinese), zh) << name;
+    EXPECT_EQ(format(*from_zh, zh), zh) << name << ": a Chinese policy in the layout stays as it is";
+    EXPECT_EQ(comments(zh), comments(text)) << name;
+  }
+  EXPECT_GE(converted, 60u);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
-// Tests that the keyword list and the editor support files (editor-support/) agree with the
-// language: the sorted keyword list, the TextMate and Vim grammars, and which keywords are
-// reserved (cannot be names) and which are contextual (can).
+// Tests that the keyword table (dsl/include/jixiao/dsl/keywords.def) and everything fed from it
+// agree: the sorted keyword list, editor-support/ (keywords.txt, the TextMate and Vim grammars),
+// the keyword tables of docs/language.md and docs/zh/关键字.md, which keywords are reserved
+// (cannot be names) and which are contextual (can); and the Chinese keywords: each one both ways,
+// names that contain or equal keywords, a keyword glued to a name, `fmt --keywords`.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,6 +10,8 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -16,13 +20,15 @@
 #include <vector>
 
 #include "jixiao/dsl/diagnostic.hpp"
+#include "jixiao/dsl/format.hpp"
+#include "jixiao/dsl/keywords.hpp"
 #include "jixiao/dsl/parse.hpp"
 #include "jixiao/dsl/source.hpp"
 
 namespace jixiao {
 namespace {
 
-// The words of the grammar's `reserved` rule (dsl/src/grammar.hpp), sorted.
+// The English words that cannot be names (the grammar's `reserved` rule), sorted.
 const std::vector<std::string> kReserved = {
     "add", "alert", "all_in", "and", "any_in", "bands", "bonus", "bonuses", "by", "coef",
     "deadline", "deduct", "deductions", "else", "extends", "false", "fund", "grade", "if", "import",
@@ -302,49 +308,67 @@ TEST(KeywordsTest, KeywordsAreSortedAndUnique) {
     std::sort(sorted_unique.begin(), sorted_unique.end());  // std::string compares bytes as unsigned
     sorted_unique.erase(std::unique(sorted_unique.begin(), sorted_unique.end()), sorted_unique.end());
     EXPECT_EQ(words, sorted_unique);
-    // Plain lowercase ASCII words: the editor grammars bound them with "not a name character".
+    // Plain lowercase ASCII words or Chinese words: the editor grammars bound them with "not a
+    // name character".
     for (const std::string& w : words) {
-      EXPECT_TRUE(!w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c == '_' || (c >= 'a' && c <= 'z'); }))
-          << "`" << w << "`";
+      const bool ascii = std::all_of(w.begin(), w.end(), [](char c) { return c == '_' || (c >= 'a' && c <= 'z'); });
+      const bool chinese = std::all_of(w.begin(), w.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+      EXPECT_TRUE(!w.empty() && (ascii || chinese)) << "`" << w << "`";
     }
   }
 }
 
-TEST(KeywordsTest, KeywordListAndReservedWordsMatchTheGrammarSource) {
-  // Every `JIXIAO_KW( name, "text" )` in the grammar is a keyword; `reserved` lists kw_ names.
-  const std::string grammar = read_repo_file("dsl/src/grammar.hpp");
-  std::map<std::string, std::string> text_of;  // kw_ name -> keyword text
-  for (const std::string& line : split_lines(grammar)) {
-    if (line.rfind("JIXIAO_KW(", 0) != 0) continue;
-    const std::size_t open = line.find('(');
-    const std::size_t comma = line.find(',', open);
-    const std::size_t q1 = line.find('"', comma);
-    const std::size_t q2 = line.find('"', q1 + 1);
-    ASSERT_TRUE(comma != std::string::npos && q1 != std::string::npos && q2 != std::string::npos) << line;
-    std::string name = line.substr(open + 1, comma - open - 1);
-    name.erase(std::remove(name.begin(), name.end(), ' '), name.end());
-    text_of["kw_" + name] = line.substr(q1 + 1, q2 - q1 - 1);
+TEST(KeywordsTest, TheTableIsTheOneList) {
+  const auto& table = dsl::keyword_table();
+  ASSERT_GE(table.size(), 70u);
+  std::set<std::string> english;
+  std::set<std::string> chinese;
+  std::vector<std::string> words;     // what keywords() must be
+  std::vector<std::string> reserved;  // the first English word of each reserved row
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const dsl::KeywordInfo& k = table[i];
+    SCOPED_TRACE(std::string(k.english));
+    EXPECT_EQ(static_cast<std::size_t>(k.id), i);
+    EXPECT_EQ(&dsl::keyword_info(k.id), &k);
+    EXPECT_TRUE(english.insert(std::string(k.english)).second) << "English spelling twice";
+    EXPECT_TRUE(chinese.insert(std::string(k.chinese)).second) << "Chinese spelling twice";
+    EXPECT_FALSE(k.where.empty());
+    EXPECT_FALSE(k.description.empty());
+    // A Chinese spelling is one word of Chinese characters (no space, no ASCII).
+    EXPECT_TRUE(!k.chinese.empty() &&
+                std::all_of(k.chinese.begin(), k.chinese.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }));
+    std::string en(k.english);
+    std::size_t start = 0;
+    for (std::size_t space = en.find(' '); ; space = en.find(' ', start)) {
+      words.push_back(en.substr(start, space - start));
+      if (k.reserved && start == 0) reserved.push_back(words.back());
+      if (space == std::string::npos) break;
+      start = space + 1;
+    }
+    words.emplace_back(k.chinese);
   }
-  std::vector<std::string> grammar_keywords;
-  for (const auto& [name, text] : text_of) grammar_keywords.push_back(text);
-  std::sort(grammar_keywords.begin(), grammar_keywords.end());
-  EXPECT_EQ(library_keywords(), grammar_keywords)
-      << "in the grammar only: " << joined(minus(grammar_keywords, library_keywords()))
-      << "\nin keywords() only: " << joined(minus(library_keywords(), grammar_keywords));
-
-  const std::size_t begin = grammar.find("struct reserved : sor<");
-  ASSERT_NE(begin, std::string::npos);
-  const std::size_t end = grammar.find("> {};", begin);
-  ASSERT_NE(end, std::string::npos);
-  std::vector<std::string> reserved;
-  for (const std::string& w : words_of(std::string_view(grammar).substr(begin, end - begin))) {
-    if (w.rfind("kw_", 0) != 0) continue;
-    ASSERT_EQ(text_of.count(w), 1u) << w;
-    reserved.push_back(text_of[w]);
-  }
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  EXPECT_EQ(library_keywords(), words);
   std::sort(reserved.begin(), reserved.end());
-  EXPECT_EQ(reserved, kReserved) << "reserved in the grammar only: " << joined(minus(reserved, kReserved))
-                                 << "\nreserved in this test only: " << joined(minus(kReserved, reserved));
+  reserved.erase(std::unique(reserved.begin(), reserved.end()), reserved.end());
+  EXPECT_EQ(reserved, kReserved);
+  // The grammar spells no keyword of its own: its keyword rules come from the table.
+  const std::string grammar = read_repo_file("dsl/src/grammar.hpp");
+  EXPECT_EQ(grammar.find("JIXIAO_KW("), std::string::npos);
+  EXPECT_NE(grammar.find("#include \"jixiao/dsl/keywords.def\""), std::string::npos);
+}
+
+// Every row of the table is in the keyword tables of the docs: English, Chinese and where.
+TEST(KeywordsTest, DocsTablesListEveryKeyword) {
+  for (const char* doc : {"docs/language.md", "docs/zh/关键字.md"}) {
+    SCOPED_TRACE(doc);
+    const std::string text = read_repo_file(doc);
+    for (const dsl::KeywordInfo& k : dsl::keyword_table()) {
+      const std::string row = "| `" + std::string(k.english) + "` | `" + std::string(k.chinese) + "` |";
+      EXPECT_NE(text.find(row), std::string::npos) << "missing row: " << row;
+    }
+  }
 }
 
 // ---- editor grammars ----
@@ -457,6 +481,270 @@ TEST(EditorSupportTest, EveryReservedKeywordIsRejectedAsAName) {
   }
   EXPECT_EQ(rejected, kReserved) << "rejected but not reserved: " << joined(minus(rejected, kReserved))
                                  << "\nreserved but accepted: " << joined(minus(kReserved, rejected));
+}
+
+// ---- Chinese keywords ----
+
+// A policy that uses every row of the table, in English. It only has to parse.
+const std::string kAllKeywords = R"(# every keyword
+policy "全部" version "1" extends "std/3x"
+subject 社区 key 编码 period 季度
+precision 2
+
+import 预警 from "std/three-colour-alert"
+
+input {
+  a : score 0..100
+  b : number optional
+  c : percent
+  d : count
+  e : money
+  f : text
+  g : bool
+  h : one_of { 甲, 乙 }
+  i : list<text>
+}
+
+param p = 1
+set s = { "x" }
+let l  = if a > 1 and not g or true then 1 else 0  # a comment
+let l2 = f in s or f not in s or i any_in s or i all_in s or false
+
+indicator 总分 {
+  x 50% = a missing zero
+  y 30% = b missing peer_average
+  z 20% = coef(h) { 甲 1, else 0 } + bands(a) { [0, inf) 1 }
+  w  0% = b missing reweight
+  deduct 扣 1 per d when g, max 2
+  bonus 奖 1, max 1
+  deductions max 5
+  bonuses max 3
+}
+
+veto v when g { grade at most C ; grade down 1 ; alert red ; fund 0 ; reason "r" }
+
+grade 等级 of 总分 { A [90, 100]  C [0, 90) }
+
+alert 警 of 总分 {
+  red  [0, 60)    deadline 3 days
+  blue [60, 100]  deadline 5 workdays
+}
+
+fund 钱 pool 100万元 per 1 {
+  track t1 50% split by e
+  track t2 25% split equally
+  track t3 25% split among top 10% by 总分 proportional to 总分 when g
+  rounding fen, ties by 编码 desc, 社区
+}
+
+output 编码, 总分
+
+override 总分.x weight 40%
+remove 总分.y
+add 总分 { q 0% = a }
+)";
+
+struct Parsed {
+  SourceSet sources;
+  SourceId id{};
+  CollectingSink sink;
+  std::optional<ast::Module> module;
+};
+
+std::unique_ptr<Parsed> parse_policy(const std::string& text) {
+  auto p = std::make_unique<Parsed>();
+  p->id = p->sources.add("t.jx", text);
+  p->module = dsl::parse(p->sources, p->id, p->sink);
+  return p;
+}
+
+std::string fmt(const std::string& text, dsl::KeywordSet set) {
+  auto p = parse_policy(text);
+  if (!p->module) {
+    ADD_FAILURE() << "does not parse: " << (p->sink.items().empty() ? "" : p->sink.items()[0].message);
+    return {};
+  }
+  return *dsl::format_file(p->sources, p->id, p->sink, set);
+}
+
+// The keyword rows a policy uses, and whether all of them in Chinese (1), all in English (0) or mixed (-1).
+std::pair<std::set<dsl::KwId>, int> rows_used(const std::string& text) {
+  auto p = parse_policy(text);
+  EXPECT_TRUE(p->module.has_value());
+  std::set<dsl::KwId> ids;
+  int chinese = 2;
+  if (!p->module) return {ids, chinese};
+  for (const dsl::KeywordUse& u : p->module->keywords) {
+    ids.insert(u.id);
+    const int c = u.chinese ? 1 : 0;
+    chinese = chinese == 2 ? c : chinese == c ? c : -1;
+  }
+  return {ids, chinese};
+}
+
+TEST(ChineseKeywordsTest, EveryKeywordBothWays) {
+  // Every row but `asc`, the default order of a tie key, which fmt does not write (below).
+  std::set<dsl::KwId> all;
+  for (const dsl::KeywordInfo& k : dsl::keyword_table()) {
+    if (k.id != dsl::KwId::kw_asc) all.insert(k.id);
+  }
+
+  const std::string en = fmt(kAllKeywords, dsl::KeywordSet::kAsWritten);
+  EXPECT_EQ(en, kAllKeywords) << "the policy is in the canonical layout, and fmt keeps it";
+  const auto [en_rows, en_set] = rows_used(en);
+  EXPECT_EQ(en_rows, all) << "the policy uses every row of the table";
+  EXPECT_EQ(en_set, 0);
+
+  const std::string zh = fmt(en, dsl::KeywordSet::kChinese);
+  const auto [zh_rows, zh_set] = rows_used(zh);
+  EXPECT_EQ(zh_rows, all);
+  EXPECT_EQ(zh_set, 1) << zh;
+  // Every Chinese spelling is written (`天`, not `日`).
+  for (const dsl::KeywordInfo& k : dsl::keyword_table()) {
+    if (all.count(k.id) != 0) {
+      EXPECT_NE(zh.find(std::string(k.chinese)), std::string::npos) << k.english;
+    }
+  }
+  // Same meaning, same comments (format_file verifies both), and back again byte for byte.
+  auto a = parse_policy(en);
+  auto b = parse_policy(zh);
+  ASSERT_TRUE(a->module && b->module);
+  EXPECT_EQ(dsl::ast_summary(*a->module), dsl::ast_summary(*b->module));
+  EXPECT_EQ(fmt(zh, dsl::KeywordSet::kEnglish), en);
+  EXPECT_EQ(fmt(zh, dsl::KeywordSet::kChinese), zh);
+  EXPECT_EQ(fmt(zh, dsl::KeywordSet::kAsWritten), zh) << "a Chinese policy in the layout stays as it is";
+  EXPECT_EQ(fmt(en, dsl::KeywordSet::kEnglish), en);
+
+  // `asc` / `升序` parse, and mean the default order: fmt leaves them out.
+  for (const char* word : {"asc", "升序"}) {
+    std::string with = en;
+    with.replace(with.find("社区\n}"), std::string("社区").size(), std::string("社区 ") + word);
+    const auto [rows, set] = rows_used(with);
+    EXPECT_EQ(rows.count(dsl::KwId::kw_asc), 1u) << word;
+    EXPECT_EQ(fmt(with, dsl::KeywordSet::kAsWritten), en) << word;
+  }
+}
+
+TEST(ChineseKeywordsTest, MixedKeywordsAreKeptAsWritten) {
+  // Lines alternately from the English and the Chinese text: fmt keeps each keyword as written.
+  const std::string en = kAllKeywords;
+  const std::string zh = fmt(en, dsl::KeywordSet::kChinese);
+  const std::vector<std::string> en_lines = split_lines(en);
+  const std::vector<std::string> zh_lines = split_lines(zh);
+  ASSERT_EQ(en_lines.size(), zh_lines.size());
+  std::string mixed;
+  for (std::size_t i = 0; i < en_lines.size(); ++i) mixed += (i % 2 == 0 ? en_lines[i] : zh_lines[i]) + "\n";
+  const auto [rows, set] = rows_used(mixed);
+  EXPECT_EQ(set, -1) << "both sets are used";
+  auto before = parse_policy(mixed);
+  auto after = parse_policy(fmt(mixed, dsl::KeywordSet::kAsWritten));
+  ASSERT_TRUE(before->module && after->module);
+  std::vector<std::pair<dsl::KwId, bool>> written;
+  std::vector<std::pair<dsl::KwId, bool>> kept;
+  for (const auto& u : before->module->keywords) written.emplace_back(u.id, u.chinese);
+  for (const auto& u : after->module->keywords) kept.emplace_back(u.id, u.chinese);
+  EXPECT_EQ(kept, written) << "every keyword, in order, in the spelling it was written in";
+  EXPECT_EQ(dsl::ast_summary(*before->module), dsl::ast_summary(*after->module));
+}
+
+TEST(ChineseKeywordsTest, AChineseSpellingIsNeverReserved) {
+  // Every Chinese spelling can be an input name (the English reserved words cannot).
+  for (const dsl::KeywordInfo& k : dsl::keyword_table()) {
+    SCOPED_TRACE(std::string(k.chinese));
+    const ParseOutcome outcome = parse_text(policy_with_input_named(std::string(k.chinese)));
+    EXPECT_TRUE(outcome.parsed);
+    EXPECT_TRUE(outcome.diagnostics.empty());
+  }
+}
+
+TEST(ChineseKeywordsTest, NamesThatContainOrEqualKeywordsStayNames) {
+  const std::string policy = R"(方案 "名称" 版本 "1"
+对象 社区 主键 编码
+输入 {
+  投诉扣分   : 计数
+  扣分投诉   : 计数
+  可缺       : 分数 0..100 可缺
+  期限       : 分数 0..100
+  系数       : 数值
+}
+令 总分值 = 系数 * 2 + 期限
+指标 总分 {
+  扣分   10% = 投诉扣分
+  扣分合计 90% = 扣分投诉 缺项 计零
+  扣分 扣分项 1 每 投诉扣分
+}
+等级 等级 依据 总分 { 期限 [60, 100]  否则 [0, 60) }
+预警 预警 依据 总分 { 红 [0, 60) 期限 3 天  蓝 [60, 100] }
+输出 编码, 总分, 等级, 预警
+)";
+  auto p = parse_policy(policy);
+  ASSERT_TRUE(p->module.has_value()) << (p->sink.items().empty() ? "" : p->sink.items()[0].message);
+  const ast::Module& m = *p->module;
+  std::vector<std::string> inputs;
+  for (const auto& in : m.inputs) inputs.push_back(in.name.name);
+  EXPECT_EQ(inputs, (std::vector<std::string>{"投诉扣分", "扣分投诉", "可缺", "期限", "系数"}));
+  EXPECT_TRUE(m.inputs[2].optional) << "`可缺 : 分数 0..100 可缺`: the name, then the keyword";
+  ASSERT_EQ(m.roots.size(), 1u);
+  const ast::IndicatorNode& root = m.nodes[m.roots[0]];
+  ASSERT_EQ(root.children.size(), 2u);
+  EXPECT_EQ(m.nodes[root.children[0]].name.name, "扣分") << "`扣分 10% = ...` is an indicator named 扣分";
+  EXPECT_EQ(m.nodes[root.children[1]].name.name, "扣分合计");
+  ASSERT_EQ(root.adjusts.size(), 1u);
+  EXPECT_EQ(root.adjusts[0].name.name, "扣分项");
+  ASSERT_EQ(m.bands.size(), 2u);
+  EXPECT_EQ(m.bands[0].name.name, "等级");
+  EXPECT_EQ(m.bands[0].bands[0].label.text, "期限") << "a band label, not a deadline";
+  EXPECT_EQ(m.bands[0].bands[1].label.text, "否则");
+  EXPECT_EQ(m.bands[1].name.name, "预警");
+  ASSERT_TRUE(m.bands[1].bands[0].deadline.has_value());
+  EXPECT_EQ(m.bands[1].bands[0].deadline->count, 3);
+  // The expression `系数 * 2 + 期限` reads two names.
+  EXPECT_EQ(dsl::ast_summary(m).find("coef"), std::string::npos);
+  // fmt keeps it, and writes it in English and back.
+  const std::string canonical = fmt(policy, dsl::KeywordSet::kAsWritten);
+  EXPECT_EQ(fmt(fmt(canonical, dsl::KeywordSet::kEnglish), dsl::KeywordSet::kChinese), canonical);
+}
+
+TEST(ChineseKeywordsTest, AKeywordGluedToANameIsOneClearError) {
+  const std::string head = "方案 \"名称\" 版本 \"1\"\n对象 社区 主键 编码\n输入 { 次数 : 计数 }\n指标 总分 {\n  甲 100% = 100\n";
+  {
+    const ParseOutcome outcome = parse_text(head + "  扣分投诉 0.5 每 次数\n}\n");
+    EXPECT_FALSE(outcome.parsed);
+    ASSERT_EQ(outcome.diagnostics.size(), 1u);
+    EXPECT_EQ(outcome.diagnostics[0].code, DiagCode::keyword_glued);
+    EXPECT_EQ(outcome.diagnostics[0].span.begin, head.size() + 2);
+    EXPECT_EQ(outcome.diagnostics[0].span.end, head.size() + 2 + std::string("扣分投诉").size());
+    EXPECT_NE(outcome.diagnostics[0].hint.value_or("").find("`扣分 投诉`"), std::string::npos);
+  }
+  {
+    // Spaced, it parses.
+    const ParseOutcome outcome = parse_text(head + "  扣分 投诉 0.5 每 次数\n}\n");
+    EXPECT_TRUE(outcome.parsed);
+  }
+  {
+    // `每次数` is a name: the amount `0.5 每次数` is not an expression, and `每 次数` would be.
+    const ParseOutcome outcome = parse_text(head + "  扣分 投诉 0.5 每次数\n}\n");
+    EXPECT_FALSE(outcome.parsed);
+    ASSERT_EQ(outcome.diagnostics.size(), 1u);
+    EXPECT_EQ(outcome.diagnostics[0].code, DiagCode::keyword_glued);
+  }
+  {
+    // A name that begins with a keyword, in a line with another error: the syntax error, as before.
+    const ParseOutcome outcome = parse_text(head + "  指标体系 10% = 次数 +\n}\n");
+    EXPECT_FALSE(outcome.parsed);
+    ASSERT_EQ(outcome.diagnostics.size(), 1u);
+    EXPECT_EQ(outcome.diagnostics[0].code, DiagCode::syntax_error);
+  }
+}
+
+TEST(ChineseKeywordsTest, WhereAKeywordCanStandTheKeywordWins) {
+  // `如果` is a name where a name is declared, but an expression reads it as `if`.
+  const std::string head = "方案 \"名称\" 版本 \"1\"\n对象 社区 主键 编码\n输入 { 次数 : 计数 }\n";
+  EXPECT_TRUE(parse_text(head + "令 如果 = 1\n").parsed);
+  const ParseOutcome outcome = parse_text(head + "令 如果 = 1\n令 乙 = 如果 + 1\n");
+  EXPECT_FALSE(outcome.parsed);
+  ASSERT_EQ(outcome.diagnostics.size(), 1u);
+  EXPECT_EQ(outcome.diagnostics[0].code, DiagCode::syntax_error);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "jixiao/dsl/keywords.hpp"
 #include "jixiao/dsl/source.hpp"
 
 namespace jixiao::ast {
@@ -446,6 +447,9 @@ struct Module {
   std::vector<RemoveDecl> removes;
   std::vector<AddDecl> adds;
   std::vector<Comment> comments;  ///< every comment of the file, in order (kept by `jixiao fmt`)
+  /// Every keyword as written, in source order: which spelling, English or Chinese (`jixiao fmt`
+  /// keeps it). A phrase's English spelling is recorded at its first word.
+  std::vector<jixiao::dsl::KeywordUse> keywords;
 
   ExprId add(Expr e, Span span) {
     exprs.push_back(std::move(e));

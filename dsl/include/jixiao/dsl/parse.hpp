@@ -9,6 +9,7 @@
 
 #include "jixiao/dsl/ast.hpp"
 #include "jixiao/dsl/diagnostic.hpp"
+#include "jixiao/dsl/keywords.hpp"
 #include "jixiao/dsl/source.hpp"
 
 namespace jixiao::dsl {
@@ -26,7 +27,8 @@ inline constexpr int kMaxNesting = 256;
 /// least one error was reported. The SourceSet must outlive the returned Module's spans.
 std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, DiagnosticSink& sink);
 
-/// The reserved and contextual keywords of the language, sorted; editor-support/keywords.txt
+/// The words of the language's keywords (keywords.def): each English word (a phrase gives each of
+/// its words) and each Chinese spelling, sorted byte-wise and unique; editor-support/keywords.txt
 /// must list exactly these (checked by a test).
 const std::vector<std::string_view>& keywords();
 
