@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "driver.hpp"
 
 namespace fs = std::filesystem;
@@ -68,7 +70,7 @@ TEST(Docs, LanguageDocumentHasExamplesOfBothKinds) {
 }
 
 TEST(Docs, EveryPolicyExampleChecksAsDocumented) {
-  const fs::path dir = fs::temp_directory_path() / "jixiao-docs-test";
+  const fs::path dir = fs::temp_directory_path() / ("jixiao-docs-test-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   for (const Block& b : all_blocks()) {
     const std::string where = b.file + ":" + std::to_string(b.line);

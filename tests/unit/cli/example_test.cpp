@@ -9,6 +9,8 @@
 #include <map>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "driver.hpp"
 
 namespace fs = std::filesystem;
@@ -67,8 +69,11 @@ long long fen(const std::string& yuan) {
 class Example3x : public testing::Test {
  protected:
   void SetUp() override {
-    tmp_ = fs::temp_directory_path() / ("jixiao-example-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                        "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    // One directory per process and test: ctest runs these tests in parallel processes, and
+    // heap addresses repeat between processes, so they cannot name the directory.
+    tmp_ = fs::temp_directory_path() /
+           ("jixiao-example-" + std::to_string(::getpid()) + "-" + testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(tmp_);
     fs::create_directories(tmp_);
   }
   void TearDown() override { fs::remove_all(tmp_); }
