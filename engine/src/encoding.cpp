@@ -227,12 +227,17 @@ std::string stray_hint(std::string_view bytes, const Scan& scan) {
          "; if the file really is GBK, pass `--encoding gb18030`";
 }
 
+/// Line number (1-based) of byte `offset`.
+std::size_t line_of(std::string_view bytes, std::size_t offset) {
+  const std::string_view before = bytes.substr(0, offset);
+  return static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')) + 1;
+}
+
 /// " (and 2 more bytes further on, the next at line 9)" when there are more invalid bytes.
 std::string more_bad(std::string_view bytes, const Scan& scan) {
   if (scan.next_bad == std::string_view::npos) return "";
   const std::size_t more = scan.invalid - 1;
-  const std::string_view before = bytes.substr(0, scan.next_bad);
-  const auto line = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')) + 1;
+  const std::size_t line = line_of(bytes, scan.next_bad);
   return " (and " + std::to_string(more) + (more == 1 ? " more byte further on, at line " : " more bytes further on, the next at line ") +
          std::to_string(line) + ")";
 }
@@ -307,6 +312,48 @@ std::string_view non_ascii_run(std::string_view bytes, std::size_t at) {
   return bytes.substr(at, std::min(end, bytes.size()) - at);
 }
 
+/// The maximal runs of non-ASCII bytes of a text, by what they are as UTF-8: runs that are
+/// well-formed UTF-8 with at least one 3- or 4-byte character (Chinese text), and runs with a byte
+/// that is not UTF-8. In GBK text a whole run is well-formed UTF-8 with a 3-byte character only by
+/// accident (about one run in a thousand); in UTF-8 text with bytes from another encoding (a
+/// Latin-1 `é`), most runs that are not bad are.
+struct Runs {
+  std::size_t utf8_wide = 0;
+  std::size_t bad = 0;
+  std::size_t first_wide = std::string_view::npos;
+};
+
+Runs non_ascii_runs(std::string_view bytes) {
+  Runs runs;
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    if (static_cast<unsigned char>(bytes[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    bool bad = false;
+    bool wide = false;
+    while (i < bytes.size() && static_cast<unsigned char>(bytes[i]) >= 0x80) {
+      const std::size_t len = utf8::sequence_length(bytes, i);
+      if (len == 0) {
+        bad = true;
+        ++i;
+      } else {
+        wide = wide || len >= 3;
+        i += len;
+      }
+    }
+    if (bad) {
+      ++runs.bad;
+    } else if (wide) {
+      if (runs.utf8_wide == 0) runs.first_wide = start;
+      ++runs.utf8_wide;
+    }
+  }
+  return runs;
+}
+
 std::variant<DecodeResult, DecodeError> decode_auto(std::string_view bytes) {
   if (bytes.starts_with(kUtf8Bom)) return decode_utf8(bytes, /*bom_decides=*/true);
   if (bytes.starts_with("\x84\x31\x95\x33")) return decode_gb18030(bytes);  // a GB18030 BOM
@@ -330,6 +377,18 @@ std::variant<DecodeResult, DecodeError> decode_auto(std::string_view bytes) {
   if (scan.plausibly_utf8()) {
     return make_error(bytes, scan.first_bad, Encoding::kUtf8, utf8_problem(bytes, scan) + more_bad(bytes, scan),
                       stray_hint(bytes, scan));
+  }
+  // UTF-8 Chinese text next to bytes that are not UTF-8 (a few Latin-1 letters outnumber the
+  // Chinese characters): the GBK reading would turn the Chinese into other characters without
+  // any error. Only accidental UTF-8 runs, rare among many bad ones, are read as GBK.
+  const Runs runs = non_ascii_runs(bytes);
+  if (runs.utf8_wide > 0 && runs.utf8_wide * 20 >= runs.bad) {
+    return make_error(bytes, scan.first_bad, Encoding::kUtf8,
+                      utf8_problem(bytes, scan) + more_bad(bytes, scan) + ", but the file also has UTF-8 Chinese text (`" +
+                          utf8_sample(bytes, runs.first_wide, 4) + "` at line " +
+                          std::to_string(line_of(bytes, runs.first_wide)) + "): it mixes two encodings",
+                      "correct the bytes that are not UTF-8 and " + std::string(kExcelUtf8Advice) +
+                          "; if the file really is GBK, pass `--encoding gb18030`");
   }
   const std::optional<Failure> gb_bad = gb18030_to_utf8(bytes, gb);
   if (!gb_bad) return decode_gb18030_result(std::move(gb));

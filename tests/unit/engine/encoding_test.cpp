@@ -180,6 +180,22 @@ TEST(DecodeText, StrayLatin1ByteInUtf8IsAnErrorNotGbk) {
   }
 }
 
+TEST(DecodeText, Latin1LettersOutnumberingChineseAreAnErrorNotGbk) {
+  // UTF-8 with two Chinese characters and three Windows-1252 letters: more bad bytes than good
+  // sequences, so not "plausibly UTF-8" by the counts; as GB18030 every byte decodes (违规
+  // becomes other characters). The run of UTF-8 Chinese, whole and well-formed, settles it.
+  const std::string bytes = "code,name,remark\nA01,Ren\xE9" "e,\xE8\xBF\x9D\xE8\xA7\x84\nA02,Zo\xEBl,ok\nA03,M\xFCller,ok\n";
+  ASSERT_FALSE(utf8::scan(bytes).plausibly_utf8());
+  ASSERT_EQ(ok(decode_text(bytes, Encoding::kGb18030)).used, Encoding::kGb18030);
+  const DecodeError e = err(decode_text(bytes, Encoding::kAuto));
+  EXPECT_EQ(e.offset, bytes.find('\xE9'));
+  EXPECT_EQ(e.line, 2u);
+  EXPECT_EQ(e.message,
+            "byte 0xE9 is not valid UTF-8 (and 2 more bytes further on, the next at line 3), but the file also has "
+            "UTF-8 Chinese text (`违规` at line 2): it mixes two encodings");
+  EXPECT_NE(e.hint.find("--encoding gb18030"), std::string::npos) << e.hint;
+}
+
 TEST(DecodeText, MoreStrayBytesAreCounted) {
   const std::string bytes = "编码,名称\nA01,caf\xE9\nA02,na\xEFve\nA03,\x93x\x94\n";
   const DecodeError e = err(decode_text(bytes, Encoding::kAuto));
