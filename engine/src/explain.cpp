@@ -255,13 +255,7 @@ std::string deadline_text(const ast::Deadline& d) {
 
 using detail::gcd128;
 
-// An exact value n ÷ d (fen when money) as a decimal: 元 with at least 2 decimals for money, `places`
-// decimals at least otherwise; exact unless the quotient does not terminate (then 12 decimals,
-// followed by "…" when `mark_inexact`).
-std::string exact_decimal(Int128 n, Int128 d, bool money, int places, bool mark_inexact) {
-  if (money && !__builtin_mul_overflow(d, Int128{100}, &d)) places = 2;  // (fen beyond 2^127: shown in fen)
-  return detail::exact_text(n, d, places, mark_inexact);
-}
+using detail::exact_decimal;
 
 // A track's weight w (over the track's denominator), as exact_decimal.
 std::string exact_weight_text(const TrackStep& t, Int128 w, int precision, bool mark_inexact) {

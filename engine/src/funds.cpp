@@ -273,7 +273,7 @@ class FundStage {
     for (const std::size_t r : who) {
       const Int128 value = w ? w[r] : 1;
       if (value < 0) {
-        const std::string shown = money ? exact_text(value, out.weight_denominator * 100, 2) + "元" : exact_text(value, out.weight_denominator, 0);
+        const std::string shown = detail::exact_decimal(value, out.weight_denominator, money, 0) + (money ? "元" : "");
         Diagnostic d = make_diagnostic(DiagCode::pool_not_split, t.span,
                                        where + " gives row " + std::to_string(r + 1) + " a negative weight (" + shown + ")",
                                        "weights must be 0 or more; check the formula and the row's data");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -131,7 +132,7 @@ class Builder {
     const Int128 d = times(v.den, den, at);
     const Int128 g = gcd128(num, d);
     if (num / g == 1) return in_reg(v.reg, d / g);
-    return in_reg(emit(ExactOpCode::kScale, v.reg, 0, num / g), d / g);
+    return in_reg(emit(ExactOpCode::kScale, v.reg, 0, num / g, 1, at), d / g);
   }
 
   // Two values over their least common denominator: kAdd, kSub, kMin or kMax.
@@ -208,9 +209,9 @@ class Builder {
       std::vector<ExactOp>* saved = code_;
       code_ = &code;
       if (v.constant) {
-        emit_to(dst, ExactOpCode::kConst, 0, 0, times(v.num, den / v.den, at));
+        emit_to(dst, ExactOpCode::kConst, 0, 0, times(v.num, den / v.den, at), 1, at);
       } else {
-        emit_to(dst, ExactOpCode::kScale, v.reg, 0, den / v.den);
+        emit_to(dst, ExactOpCode::kScale, v.reg, 0, den / v.den, 1, at);
       }
       code_ = saved;
     }
@@ -301,10 +302,53 @@ class Builder {
 
   // ---- expressions ----
 
-  Val build(ExprId e) {
-    const Val v = std::visit([&](const auto& node) { return node_value(e, node); }, m_.expr(e));
+  Val build(ExprId e) { return noted(e, std::visit([&](const auto& node) { return node_value(e, node); }, m_.expr(e))); }
+
+  // The value of `e`, noted for `jixiao explain` (outside lets, which are noted where read).
+  Val noted(ExprId e, Val v) {
     if (in_let_ == 0) out_.nodes.push_back({e, v.constant, v.num, v.reg, v.den});
     return v;
+  }
+
+  static bool arithmetic(ast::BinaryOp op) {
+    using B = ast::BinaryOp;
+    return op == B::kAdd || op == B::kSub || op == B::kMul || op == B::kDiv;
+  }
+
+  // `a + b + c ...` nests down the left: built from the innermost operation out, in a loop (a
+  // sum of 20,000 terms must not recurse 20,000 deep). An operation that is not arithmetic (a
+  // comparison) is a leaf, and what is below it on the left is not built. Every operation but
+  // `e` itself (which build() notes) is noted here.
+  Val chain(ExprId e) {
+    const std::vector<ExprId> ops = ast::left_chain(m_.exprs, e);
+    std::size_t first = 0;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      if (!arithmetic(std::get<ast::Binary>(m_.expr(ops[i])).op)) first = i;
+    }
+    std::optional<Val> left;
+    for (std::size_t i = first; i < ops.size(); ++i) {
+      const ExprId op = ops[i];
+      const ast::Binary& b = std::get<ast::Binary>(m_.expr(op));
+      Val v;
+      if (arithmetic(b.op)) {
+        const Val l = left ? *left : build(b.lhs);
+        v = apply(b.op, l, build(b.rhs), op);
+      } else {
+        v = leaf(op);
+      }
+      left = i + 1 < ops.size() ? noted(op, v) : v;
+    }
+    return *left;
+  }
+
+  Val apply(ast::BinaryOp op, const Val& l, const Val& r, ExprId at) {
+    using B = ast::BinaryOp;
+    switch (op) {
+      case B::kAdd: return combine(ExactOpCode::kAdd, l, r, at);
+      case B::kSub: return combine(ExactOpCode::kSub, l, r, at);
+      case B::kMul: return multiply(l, r, at);
+      default: return divide(l, r, at);
+    }
   }
 
   Val node_value(ExprId, const ast::NumberLit& n) {
@@ -426,22 +470,7 @@ class Builder {
     return scale(build(u.operand), -1, 1, e);
   }
 
-  Val node_value(ExprId e, const ast::Binary& b) {
-    using B = ast::BinaryOp;
-    switch (b.op) {
-      case B::kAdd: return combine(ExactOpCode::kAdd, build(b.lhs), build(b.rhs), e);
-      case B::kSub: return combine(ExactOpCode::kSub, build(b.lhs), build(b.rhs), e);
-      case B::kMul: {
-        const Val l = build(b.lhs);
-        return multiply(l, build(b.rhs), e);
-      }
-      case B::kDiv: {
-        const Val l = build(b.lhs);
-        return divide(l, build(b.rhs), e);
-      }
-      default: return leaf(e);
-    }
-  }
+  Val node_value(ExprId e, const ast::Binary&) { return chain(e); }
 
   Val node_value(ExprId e, const ast::If& i) {
     return select({leaf_index(ExactLeaf::Kind::kExpr, static_cast<std::uint32_t>(i.cond))}, i.then_expr, i.else_expr, e);
@@ -552,7 +581,10 @@ void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, co
       const ExactOp& op = p.code[pc];
       std::size_t next = pc + 1;
       Int128& d = r[op.dst];
-      written[op.dst] = row + 1;
+      // Jumps, switches and band tables write no register (their dst is 0, a real register).
+      const bool writes = op.op != ExactOpCode::kJumpUnless && op.op != ExactOpCode::kJump &&
+                          op.op != ExactOpCode::kSwitch && op.op != ExactOpCode::kBands && op.op != ExactOpCode::kTooLarge;
+      if (writes) written[op.dst] = row + 1;
       switch (op.op) {
         case ExactOpCode::kConst: d = op.k; break;
         case ExactOpCode::kLeaf: d = at[op.a][row]; break;
@@ -695,6 +727,15 @@ std::string exact_text(Int128 numerator, Int128 denominator, int places, bool ma
   if (!frac.empty()) out += "." + frac;
   if (!exact && mark_inexact) out += "…";
   return out;
+}
+
+std::string exact_decimal(Int128 n, Int128 d, bool money, int places, bool mark_inexact) {
+  if (!money) return exact_text(n, d, places, mark_inexact);
+  Int128 yuan_d = 0;  // the builtin leaves the wrapped product here on overflow: not used then
+  if (!__builtin_mul_overflow(d, Int128{100}, &yuan_d)) return exact_text(n, yuan_d, 2, mark_inexact);
+  // d × 100 passes 2^127: exact_text would show the whole part only (as it does for any
+  // denominator from 2^122), and trunc(n ÷ 100d) = trunc(trunc(n ÷ d) ÷ 100).
+  return exact_text(n / d / 100, 1, 0, mark_inexact);
 }
 
 }  // namespace jixiao::engine::detail

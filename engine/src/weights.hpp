@@ -131,4 +131,8 @@ Int128 gcd128(Int128 a, Int128 b);
 /// (10, 3, 0) → "3.333333333333…".
 std::string exact_text(Int128 numerator, Int128 denominator, int places, bool mark_inexact = true);
 
+/// An exact value n ÷ d (n in fen when `money`) as exact_text: money in 元 with at least 2
+/// decimals, other values with at least `places`.
+std::string exact_decimal(Int128 n, Int128 d, bool money, int places, bool mark_inexact = true);
+
 }  // namespace jixiao::engine::detail
