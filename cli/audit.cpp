@@ -237,7 +237,7 @@ std::string normal(const std::string& p) { return fs::path(p).lexically_normal()
 class RecordReader {
  public:
   RecordReader(const std::string& path, bool allow_outside, std::vector<RecordProblem>& problems)
-      : path_(path), allow_outside_(allow_outside), problems_(problems) {
+      : allow_outside_(allow_outside), problems_(problems) {
     std::error_code ec;
     dir_ = fs::weakly_canonical(fs::absolute(path, ec).parent_path(), ec);
   }
@@ -538,7 +538,6 @@ class RecordReader {
     }
   }
 
-  const std::string& path_;
   bool allow_outside_;
   std::vector<RecordProblem>& problems_;
   fs::path dir_;

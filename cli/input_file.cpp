@@ -42,6 +42,10 @@ std::optional<ReadProblem> read_regular_file(const std::string& path, std::strin
     return ReadProblem{"it is " + kind_of(st.st_mode) + ", not a regular file",
                        "save what it gives into a file and name that file"};
   }
+  // A regular file: back to blocking reads (a file on a network filesystem may otherwise answer
+  // EAGAIN part-way).
+  const int flags = ::fcntl(file.fd, F_GETFL);
+  if (flags >= 0) (void)::fcntl(file.fd, F_SETFL, flags & ~O_NONBLOCK);
   // One allocation at the file's size, then to the end in case it grew.
   bytes.clear();
   bytes.resize(static_cast<std::size_t>(st.st_size));

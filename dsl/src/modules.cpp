@@ -738,27 +738,33 @@ class Linker {
     }
   }
 
-  static void collect_coefs(const ast::Module& m, ExprId e, std::vector<ExprId>& out) {
-    if (!ast::present(e)) return;
-    std::visit(
-        [&](const auto& n) {
-          using N = std::decay_t<decltype(n)>;
-          if constexpr (std::is_same_v<N, ast::Coef>) {
-            out.push_back(e);
-          } else if constexpr (std::is_same_v<N, ast::Binary>) {
-            collect_coefs(m, n.lhs, out);
-            collect_coefs(m, n.rhs, out);
-          } else if constexpr (std::is_same_v<N, ast::Unary>) {
-            collect_coefs(m, n.operand, out);
-          } else if constexpr (std::is_same_v<N, ast::If>) {
-            collect_coefs(m, n.cond, out);
-            collect_coefs(m, n.then_expr, out);
-            collect_coefs(m, n.else_expr, out);
-          } else if constexpr (std::is_same_v<N, ast::Call>) {
-            for (const auto a : n.args) collect_coefs(m, a, out);
-          }
-        },
-        m.expr(e));
+  // The `coef` tables in `e`, in source order (a stack of its own: a sum of 20,000 terms must
+  // not recurse 20,000 deep).
+  static void collect_coefs(const ast::Module& m, ExprId root, std::vector<ExprId>& out) {
+    std::vector<ExprId> stack{root};
+    while (!stack.empty()) {
+      const ExprId e = stack.back();
+      stack.pop_back();
+      if (!ast::present(e)) continue;
+      std::vector<ExprId> children;  // in source order; pushed in reverse to come off in order
+      std::visit(
+          [&](const auto& n) {
+            using N = std::decay_t<decltype(n)>;
+            if constexpr (std::is_same_v<N, ast::Coef>) {
+              out.push_back(e);
+            } else if constexpr (std::is_same_v<N, ast::Binary>) {
+              children = {n.lhs, n.rhs};
+            } else if constexpr (std::is_same_v<N, ast::Unary>) {
+              children = {n.operand};
+            } else if constexpr (std::is_same_v<N, ast::If>) {
+              children = {n.cond, n.then_expr, n.else_expr};
+            } else if constexpr (std::is_same_v<N, ast::Call>) {
+              children.assign(n.args.begin(), n.args.end());
+            }
+          },
+          m.expr(e));
+      stack.insert(stack.end(), children.rbegin(), children.rend());
+    }
   }
 
   void apply_remove(ast::Module& m, const ast::RemoveDecl& r, std::vector<VariantChange>& changes) {
