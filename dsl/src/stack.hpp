@@ -13,9 +13,11 @@ namespace jixiao::dsl::detail {
 /// stack the process happened to start with (`ulimit -s`), is what stops deep input.
 inline constexpr std::size_t kParserStackBytes = std::size_t{64} << 20;
 
-/// Runs `work` on a new thread with a stack of `bytes` and waits for it; an exception thrown by
-/// `work` is rethrown here. When no such thread can be made (address space limited with
-/// `ulimit -v`, say), `work` runs on the calling thread.
+/// Runs `work` on a thread with a stack of `bytes` (one such thread, made on first use and kept;
+/// calls from several threads take turns) and waits for it; an exception thrown by `work` is
+/// rethrown here. When no such thread can be made (address space limited with `ulimit -v`,
+/// say), or when called on that thread, `work` runs on the calling thread. `bytes` is read on
+/// the first call only.
 void run_with_stack(std::size_t bytes, const std::function<void()>& work);
 
 }  // namespace jixiao::dsl::detail
