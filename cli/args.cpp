@@ -7,6 +7,13 @@
 
 namespace jixiao::cli {
 
+namespace {
+thread_local Lang current_lang = Lang::kZh;
+}  // namespace
+
+Lang lang() { return current_lang; }
+void set_lang(Lang l) { current_lang = l; }
+
 std::size_t ParsedArgs::count(std::string_view name) const {
   const auto it = values.find(name);
   return it == values.end() ? 0 : it->second.size();
@@ -44,19 +51,15 @@ const OptionSpec* find_short(const std::vector<OptionSpec>& specs, char c) {
   std::vector<std::string> names;
   for (const OptionSpec& s : specs) names.push_back("--" + std::string(s.name));
   const std::string bare = given.substr(0, given.find('='));
-  std::string hint;
-  if (auto best = closest_name(bare, names, 3)) {
-    hint = "did you mean `" + *best + "`? ";
-  }
-  hint += "run `jixiao " + std::string(command) + " --help` to see the options";
-  throw UsageError("unknown option `" + bare + "` for `jixiao " + std::string(command) + "`", hint);
+  Message hint = msg::hint_see_options(command);
+  if (auto best = closest_name(bare, names, 3)) hint = msg::did_you_mean_then(*best, hint);
+  throw UsageError(msg::unknown_option(bare, command), hint);
 }
 
 void store(ParsedArgs& out, const OptionSpec& spec, std::string value, std::string_view command) {
   auto& values = out.values[std::string(spec.name)];
   if (!values.empty() && !spec.repeatable && !spec.value_name.empty()) {
-    throw UsageError("option `--" + std::string(spec.name) + "` is given twice",
-                     "give it once; run `jixiao " + std::string(command) + " --help` for usage");
+    throw UsageError(msg::option_twice(spec.name), msg::hint_option_once(command));
   }
   values.push_back(std::move(value));
 }
@@ -84,15 +87,14 @@ ParsedArgs parse_args(const std::vector<std::string>& args, std::size_t first,
       if (spec == nullptr) unknown_option(specs, a, command);
       if (spec->value_name.empty()) {
         if (eq != std::string::npos) {
-          throw UsageError("option `--" + name + "` takes no value", "write just `--" + name + "`");
+          throw UsageError(msg::option_takes_no_value(name), msg::hint_write_just("--" + name));
         }
         store(out, *spec, "", command);
       } else if (eq != std::string::npos) {
         store(out, *spec, a.substr(eq + 1), command);
       } else {
         if (i + 1 >= args.size()) {
-          throw UsageError("option `--" + name + "` needs a value",
-                           "write `--" + name + " " + std::string(spec->value_name) + "`");
+          throw UsageError(msg::option_needs_value("--" + name), msg::hint_write_option_value("--" + name, spec->value_name));
         }
         store(out, *spec, args[++i], command);
       }
@@ -104,8 +106,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args, std::size_t first,
       if (spec == nullptr) unknown_option(specs, std::string("-") + a[k], command);
       if (!spec->value_name.empty()) {
         if (k + 1 != a.size() || i + 1 >= args.size()) {
-          throw UsageError("option `-" + std::string(1, a[k]) + "` needs a value",
-                           "write `-" + std::string(1, a[k]) + " " + std::string(spec->value_name) + "`");
+          const std::string flag = std::string("-") + a[k];
+          throw UsageError(msg::option_needs_value(flag), msg::hint_write_option_value(flag, spec->value_name));
         }
         store(out, *spec, args[++i], command);
       } else {
@@ -128,7 +130,7 @@ std::string options_help(const std::vector<OptionSpec>& specs) {
   }
   std::string out;
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    out += "  " + left[i] + std::string(width - left[i].size() + 2, ' ') + std::string(specs[i].help) + "\n";
+    out += "  " + left[i] + std::string(width - left[i].size() + 2, ' ') + specs[i].help.str(lang()) + "\n";
   }
   return out;
 }
@@ -142,9 +144,7 @@ std::size_t whole_number_flag(const std::string& name, const std::string& value,
     if (ok) n = n * 10 + static_cast<std::size_t>(c - '0');
   }
   if (!ok || n < lo || n > hi) {
-    throw UsageError("`--" + name + "` is `" + value + "`, not a whole number from " + std::to_string(lo) + " to " +
-                         std::to_string(hi),
-                     "write e.g. `" + example + "`");
+    throw UsageError(msg::flag_not_whole_number(name, value, lo, hi), msg::hint_write_eg(example));
   }
   return n;
 }

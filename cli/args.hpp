@@ -8,24 +8,42 @@
 #include <string_view>
 #include <vector>
 
+#include "jixiao/dsl/message.hpp"
+
 namespace jixiao::cli {
+
+/// The language this run prints in: chosen once at the start of run() from `--lang` and
+/// `JIXIAO_LANG` (Chinese by default), read by everything that prints for people.
+Lang lang();
+void set_lang(Lang lang);
 
 /// A usage mistake: printed as `jixiao: error: <message> [usage]` with the hint, exit code 2.
 class UsageError : public std::runtime_error {
  public:
+  UsageError(Message message, Message hint)
+      : std::runtime_error(message.str(Lang::kEn)), message_(std::move(message)), hint_(std::move(hint)) {}
+  /// Untranslated (counted by the migration ledger).
   UsageError(const std::string& message, std::string hint)
-      : std::runtime_error(message), hint_(std::move(hint)) {}
-  [[nodiscard]] const std::string& hint() const { return hint_; }
+      : UsageError(Message(message), Message(std::move(hint))) {}
+  [[nodiscard]] const Message& message() const { return message_; }
+  [[nodiscard]] const Message& hint() const { return hint_; }
 
  private:
-  std::string hint_;
+  Message message_;
+  Message hint_;
+};
+
+/// The help text of an option: a catalogue message, or (untranslated) a literal.
+struct OptionHelp : Message {
+  OptionHelp(Message m) : Message(std::move(m)) {}                 // NOLINT(google-explicit-constructor)
+  OptionHelp(const char* text) : Message(std::string(text)) {}     // NOLINT(google-explicit-constructor)
 };
 
 struct OptionSpec {
   std::string_view name;        ///< long name without dashes, e.g. "out"
   char short_name = 0;          ///< e.g. 'v', or 0
   std::string_view value_name;  ///< empty for flags; e.g. "FILE"
-  std::string_view help;
+  OptionHelp help;
   bool repeatable = false;
 };
 
@@ -46,7 +64,7 @@ struct ParsedArgs {
 ParsedArgs parse_args(const std::vector<std::string>& args, std::size_t first,
                       const std::vector<OptionSpec>& specs, std::string_view command);
 
-/// The options section of `--help`, aligned.
+/// The options section of `--help`, aligned, in the language of the run.
 std::string options_help(const std::vector<OptionSpec>& specs);
 
 /// The value of `--NAME` as a whole number from `lo` to `hi` (ASCII digits only: no sign, no

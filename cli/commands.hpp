@@ -26,17 +26,19 @@ namespace jixiao::cli {
 /// when an exception ends them: then the innermost stays named until run() reports it.
 class Activity {
  public:
-  explicit Activity(std::string what);
+  explicit Activity(Message what);
+  /// Untranslated (counted by the migration ledger).
+  explicit Activity(const std::string& what) : Activity(Message(what)) {}
   ~Activity();
   Activity(const Activity&) = delete;
   Activity& operator=(const Activity&) = delete;
-  /// The innermost activity of this thread, or "".
-  static const std::string& current();
+  /// The innermost activity of this thread, or an empty message.
+  static const Message& current();
   /// Forgets every activity (at the start and the end of run()).
   static void clear();
 
  private:
-  std::string outer_;
+  Message outer_;
   int exceptions_;  ///< std::uncaught_exceptions() when it began
 };
 

@@ -24,52 +24,72 @@ namespace jixiao::cli {
 
 namespace {
 
-constexpr std::string_view kMainHelp =
-    "jixiao — performance evaluation of community services (绩效评价)\n"
-    "\n"
-    "Usage: jixiao <command> [options]\n"
-    "\n"
-    "Commands:\n"
-    "  check FILE...              check policies without data: names, types, weights, bands, cycles\n"
-    "  eval POLICY --data FILE    evaluate a policy over community data; write results\n"
-    "  test [PATH...]             run policy tests (`*.test.toml`): expected grades, alerts, scores, money\n"
-    "  explain POLICY --data FILE --id KEY\n"
-    "                             the derivation of one community's result, step by step\n"
-    "  diff OLD NEW [--data FILE] what changed between two policies, and whom it moves\n"
-    "  graph POLICY               the dependency graph (DOT or Mermaid)\n"
-    "  fmt [--check] FILE...      rewrite policies in the canonical layout (comments kept)\n"
-    "  verify RECORD              re-run an audit record (`eval --record`) and confirm the results\n"
-    "  version                    print the version\n"
-    "\n"
-    "Run `jixiao <command> --help` for the options of a command.\n"
-    "Exit codes: 0 success, 1 errors in the policy or the data, 2 usage or I/O failure.\n";
+// What `what` (as Session::read_file is given it) is called in messages.
+Message file_kind(const std::string& what) {
+  if (what == "policy") return msg::file_policy();
+  if (what == "data file") return msg::file_data();
+  if (what == "column map") return msg::file_column_map();
+  if (what == "test file") return msg::file_test();
+  if (what == "audit record") return msg::file_record();
+  return Message(what);
+}
+
+// The language asked for: the last `--lang` before `--`, else JIXIAO_LANG (when set and not
+// empty), else Chinese. The users are Chinese civil servants, and the locale of the machines they
+// run on (a CI runner, a server) is often `C` or `POSIX`: LANG and LC_ALL say nothing about who
+// reads the output, so they are not consulted (docs/zh/messages.md).
+Lang choose_lang(const std::vector<std::string>& args, const Io& io) {
+  std::optional<std::string> flag;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--") break;
+    if (args[i].rfind("--lang=", 0) == 0) flag = args[i].substr(7);
+    if (args[i] == "--lang" && i + 1 < args.size()) flag = args[++i];
+  }
+  const bool env_set = io.lang_env != nullptr && *io.lang_env != '\0';
+  const std::optional<Lang> env = env_set ? parse_lang(io.lang_env) : std::optional<Lang>(Lang::kZh);
+  if (flag) {
+    if (auto l = parse_lang(*flag)) return *l;
+    set_lang(env.value_or(Lang::kZh));  // the message about the flag, in the language of the variable
+    throw UsageError(msg::flag_bad_choice("lang", *flag), msg::hint_write_one_of(std::vector<std::string>{"--lang=zh", "--lang=en"}));
+  }
+  if (!env) throw UsageError(msg::env_bad_lang(io.lang_env), msg::hint_env_lang());
+  return *env;
+}
+
+// A usage error as every command prints it.
+void print_usage_error(Io& io, const UsageError& e) {
+  Diagnostic d = diagnose(DiagCode::usage, Span{}, e.message(), e.hint());
+  io.err << render_text(d, SourceSet{}, RenderOptions{false, lang()});
+}
 
 }  // namespace
 
 // ---- Activity ----
 
 namespace {
-thread_local std::string current_activity;
+thread_local Message current_activity;
 }  // namespace
 
-Activity::Activity(std::string what)
+Activity::Activity(Message what)
     : outer_(std::exchange(current_activity, std::move(what))), exceptions_(std::uncaught_exceptions()) {}
 Activity::~Activity() {
   if (std::uncaught_exceptions() > exceptions_) return;  // unwinding: keep naming what failed
   current_activity = std::move(outer_);
 }
-const std::string& Activity::current() { return current_activity; }
-void Activity::clear() { current_activity.clear(); }
+const Message& Activity::current() { return current_activity; }
+void Activity::clear() { current_activity = Message(); }
 
 // ---- Session ----
 
 Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
   const std::string format = args.value("diagnostics-format").value_or("text");
   if (format != "text" && format != "json" && format != "sarif") {
-    throw UsageError("`--diagnostics-format` is `" + format + "`",
-                     "write `--diagnostics-format=text`, `--diagnostics-format=json` or `--diagnostics-format=sarif`");
+    throw UsageError(msg::flag_bad_choice("diagnostics-format", format),
+                     msg::hint_write_one_of(std::vector<std::string>{
+                         "--diagnostics-format=text", "--diagnostics-format=json", "--diagnostics-format=sarif"}));
   }
   json = format != "text";
+  render.lang = lang();
   sarif = format == "sarif";
   const std::string color = args.value("color").value_or("auto");
   if (color == "always") {
@@ -79,7 +99,8 @@ Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
   } else if (color == "auto") {
     render.color = io.err_is_terminal && !io.no_color;
   } else {
-    throw UsageError("`--color` is `" + color + "`", "write `--color=auto`, `--color=always` or `--color=never`");
+    throw UsageError(msg::flag_bad_choice("color", color),
+                     msg::hint_write_one_of(std::vector<std::string>{"--color=auto", "--color=always", "--color=never"}));
   }
   if (auto m = args.value("max-errors")) max_errors = whole_number_flag("max-errors", *m, 1, 100000000, "--max-errors=50");
   verbosity = static_cast<int>(args.count("verbose")) - static_cast<int>(args.count("quiet"));
@@ -96,11 +117,11 @@ Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
 
 std::optional<std::string> Session::read_file(const std::string& path, const std::string& what) {
   read_log.push_back({path, "the " + what});
-  const Activity reading("reading " + what + " `" + path + "`");
+  const Activity reading(msg::activity_reading(file_kind(what), path));
   std::string bytes;
   if (const auto problem = read_regular_file(path, bytes)) {
-    Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read " + what + " `" + path + "`: " + problem->reason,
-                                   problem->hint);
+    Diagnostic d = diagnose(DiagCode::io_error, Span{}, msg::cannot_read(file_kind(what), path, Message(problem->reason)),
+                            Message(problem->hint));
     d.file = path;
     report(std::move(d));
     io_failed = true;
@@ -134,16 +155,16 @@ std::vector<InputFile> Session::inputs() const {
 void Session::flush_diagnostics() {
   sink.sort();
   if (json) {
-    io.out << (sarif ? render_sarif(sink.items(), sources) : render_json(sink.items(), sources));
+    io.out << (sarif ? render_sarif(sink.items(), sources, render.lang) : render_json(sink.items(), sources, render.lang));
   } else {
     for (const Diagnostic& d : sink.items()) io.err << render_text(d, sources, render);
     if (limit->dropped() > 0) {
-      io.err << "jixiao: " << limit->dropped() << " more errors not shown (raise the limit with `--max-errors`)\n";
+      io.err << "jixiao: " << msg::more_errors_not_shown(limit->dropped()).str(render.lang) << "\n";
     }
     if (limit->dropped_warnings() > 0) {
-      io.err << "jixiao: " << limit->dropped_warnings() << " more warnings not shown (raise the limit with `--max-errors`)\n";
+      io.err << "jixiao: " << msg::more_warnings_not_shown(limit->dropped_warnings()).str(render.lang) << "\n";
     }
-    io.err << render_summary(limit->error_count(), limit->warning_count());
+    io.err << render_summary(limit->error_count(), limit->warning_count(), render.lang);
   }
   io.err.flush();
 }
@@ -163,12 +184,13 @@ int Session::exit_code(bool warnings_are_errors) const {
 
 std::vector<OptionSpec> common_options() {
   return {
-      {"help", 'h', "", "show this help"},
-      {"verbose", 'v', "", "log more (timings, row counts); repeat for debug"},
-      {"quiet", 'q', "", "print only errors"},
-      {"color", 0, "WHEN", "colour diagnostics: auto (default), always or never"},
-      {"diagnostics-format", 0, "FORMAT", "text (default, to stderr), json or sarif (to stdout)"},
-      {"max-errors", 0, "N", "stop listing errors after N (default 20)"},
+      {"help", 'h', "", msg::opt_help()},
+      {"verbose", 'v', "", msg::opt_verbose()},
+      {"quiet", 'q', "", msg::opt_quiet()},
+      {"color", 0, "WHEN", msg::opt_color()},
+      {"diagnostics-format", 0, "FORMAT", msg::opt_diagnostics_format()},
+      {"max-errors", 0, "N", msg::opt_max_errors()},
+      {"lang", 0, "LANG", msg::opt_lang()},
   };
 }
 
@@ -181,10 +203,16 @@ std::vector<OptionSpec> with_common(std::vector<OptionSpec> specs) {
 
 int run(const std::vector<std::string>& args, Io& io) {
   Activity::clear();
+  set_lang(Lang::kZh);
   try {
+    set_lang(choose_lang(args, io));
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-      if (args.size() > 1 && args[0] == "help") return run({args[1], "--help"}, io);
-      (args.empty() ? io.err : io.out) << kMainHelp;
+      if (args.size() > 1 && args[0] == "help") {
+        std::vector<std::string> again = {args[1], "--help"};
+        again.insert(again.end(), args.begin() + 2, args.end());
+        return run(again, io);
+      }
+      (args.empty() ? io.err : io.out) << msg::main_help().str(lang());
       return args.empty() ? 2 : 0;
     }
     const std::string& command = args[0];
@@ -201,27 +229,29 @@ int run(const std::vector<std::string>& args, Io& io) {
     if (command == "fmt") return cmd_fmt(args, io);
     if (command == "verify") return cmd_verify(args, io);
     std::vector<std::string> names = {"check", "eval", "test", "explain", "diff", "graph", "fmt", "verify", "version", "help"};
-    std::string hint;
-    if (auto best = closest_name(command, names)) hint = "did you mean `" + *best + "`? ";
-    hint += "run `jixiao --help` to see the commands";
-    throw UsageError("unknown command `" + command + "`", hint);
+    Message hint = msg::hint_see_commands();
+    if (auto best = closest_name(command, names)) hint = msg::did_you_mean_then(*best, hint);
+    throw UsageError(msg::unknown_command(command), hint);
   } catch (const UsageError& e) {
-    io.err << "jixiao: error: " << e.what() << " [usage]\nhint: " << e.hint() << "\n";
+    print_usage_error(io, e);
     return 2;
   } catch (const OutputRefused& e) {
-    io.err << e.path() << ": error: " << e.what() << " [io-error]\nhint: " << e.hint() << "\n";
+    Diagnostic d = diagnose(DiagCode::io_error, Span{}, Message(e.what()), Message(e.hint()));
+    d.file = e.path();
+    io.err << render_text(d, SourceSet{}, RenderOptions{false, lang()});
     return 2;
   } catch (const std::bad_alloc&) {
     // Everything the command held is released by now: there is memory again for the message.
-    const std::string& doing = Activity::current();
-    io.err << "jixiao: error: out of memory" << (doing.empty() ? std::string() : " while " + doing)
-           << " [io-error]\n"
-           << "hint: the input is too large for the memory available: split it, or run where there is more memory\n";
+    const Message& doing = Activity::current();
+    const bool idle = !doing.translated() && doing.raw().empty();
+    const Diagnostic d = diagnose(DiagCode::io_error, Span{}, idle ? msg::out_of_memory() : msg::out_of_memory_while(doing),
+                                  msg::hint_out_of_memory());
+    io.err << render_text(d, SourceSet{}, RenderOptions{false, lang()});
     Activity::clear();
     return 2;
   } catch (const std::exception& e) {
-    io.err << "jixiao: internal error: " << e.what()
-           << "\nhint: this is a bug in jixiao; please report it with the command you ran\n";
+    io.err << "jixiao: " << msg::label_internal_error().str(lang()) << e.what() << "\n"
+           << msg::label_hint().str(lang()) << msg::hint_internal_error().str(lang()) << "\n";
     return 2;
   }
 }

@@ -14,6 +14,7 @@ struct Io {
   std::ostream& err;
   bool err_is_terminal = false;
   bool no_color = false;  ///< the NO_COLOR environment variable is set
+  const char* lang_env = nullptr;  ///< the JIXIAO_LANG environment variable, or null when not set
 };
 
 /// Runs one command. `args` excludes the program name. Returns the exit code: 0 success,

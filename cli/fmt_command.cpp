@@ -159,7 +159,7 @@ int cmd_fmt(const std::vector<std::string>& args, Io& io) {
   dsl::KeywordSet keywords = dsl::KeywordSet::kAsWritten;
   if (const auto set = parsed.value("keywords")) {
     if (*set != "zh" && *set != "en") {
-      throw UsageError("`--keywords` must be `zh` or `en`, not `" + *set + "`", "write `--keywords zh` (中文关键字) or `--keywords en`");
+      throw UsageError(msg::keywords_value(*set), msg::hint_keywords_value());
     }
     keywords = *set == "zh" ? dsl::KeywordSet::kChinese : dsl::KeywordSet::kEnglish;
   }

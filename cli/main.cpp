@@ -8,7 +8,8 @@
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
-  jixiao::cli::Io io{std::cout, std::cerr, isatty(STDERR_FILENO) == 1, std::getenv("NO_COLOR") != nullptr};
+  jixiao::cli::Io io{std::cout, std::cerr, isatty(STDERR_FILENO) == 1, std::getenv("NO_COLOR") != nullptr,
+                        std::getenv("JIXIAO_LANG")};
   const int code = jixiao::cli::run(std::vector<std::string>(argv + 1, argv + argc), io);
   std::cout.flush();
   return code;

@@ -495,6 +495,7 @@ class Runner {
     auto diagnostics = [&]() {
       cs.sink.sort();
       RenderOptions plain;
+      plain.lang = lang();
       for (Diagnostic d : cs.sink.items()) {
         if (d.severity != Severity::kError) continue;
         if (!d.span.valid() && d.file == "command line") d.file = file.path;  // a param of the test file

@@ -77,7 +77,7 @@ std::string run(const Fixed& f, std::string_view bytes, std::size_t load_threads
     }
   }
   for (const auto& d : sink.items()) {
-    out += std::string(slug(d.code)) + " " + std::to_string(d.span.begin) + " " + d.message + "\n";
+    out += std::string(slug(d.code)) + " " + std::to_string(d.span.begin) + " " + d.message.str(Lang::kEn) + "\n";
   }
   return out;
 }

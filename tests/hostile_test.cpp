@@ -21,6 +21,8 @@
 //                              `sanitizers = false`
 //   sanitizers = false         skip in a sanitizer build (a case that limits memory with `ulimit -v`,
 //                              which AddressSanitizer's shadow memory cannot live with)
+//   lang    = "zh"             run in Chinese; without it a case runs with JIXIAO_LANG=en, so that
+//                              its English substrings keep working
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -106,11 +108,13 @@ struct Child {
 };
 
 // Runs argv in `cwd` with stdout and stderr to files; kills the whole process group after `timeout`.
+// `lang`, when given, is put in the child's JIXIAO_LANG.
 Child run(const std::vector<std::string>& argv, const fs::path& cwd, const fs::path& out, const fs::path& err, double timeout,
-          std::int64_t memory_mib = 0) {
+          std::int64_t memory_mib = 0, const char* lang = nullptr) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
+    if (lang != nullptr && ::setenv("JIXIAO_LANG", lang, 1) != 0) ::_exit(126);
     if (memory_mib > 0) {
       const auto bytes = static_cast<rlim_t>(memory_mib) << 20;
       const rlimit limit{bytes, bytes};
@@ -165,7 +169,8 @@ class HostileCase : public testing::Test {
       FAIL() << "case.toml: " << e.description();
     }
     static const std::set<std::string> known = {"what", "args", "exit", "code", "where", "stderr",
-                                                "stdout", "setup", "writes", "timeout", "sanitizers", "memory"};
+                                                "stdout", "setup", "writes", "timeout", "sanitizers", "memory",
+                                                "lang"};
     for (const auto& [k, v] : t) {
       ASSERT_TRUE(known.count(std::string(k.str()))) << "case.toml: unknown key `" << k.str() << "`";
     }
@@ -204,7 +209,11 @@ class HostileCase : public testing::Test {
     constexpr double kSlowdown = 1;
 #endif
     const double timeout = t["timeout"].value_or(20.0) * kSlowdown;
-    const Child c = run(argv, scratch, out, err, timeout, t["memory"].value_or(std::int64_t{0}));
+    // English unless the case asks for Chinese (`lang = "zh"`), so that the cases' English
+    // substrings keep meaning what they say.
+    const std::string lang = t["lang"].value_or(std::string("en"));
+    ASSERT_TRUE(lang == "en" || lang == "zh") << "case.toml: `lang` is \"zh\" or \"en\"";
+    const Child c = run(argv, scratch, out, err, timeout, t["memory"].value_or(std::int64_t{0}), lang.c_str());
     const std::string so = read_file(out);
     const std::string se = read_file(err);
     const std::string shown = se.size() > 4000 ? se.substr(0, 4000) + "\n[...]" : se;
@@ -214,6 +223,7 @@ class HostileCase : public testing::Test {
     EXPECT_EQ(c.exit, t["exit"].value_or(-1)) << "stderr:\n" << shown;
     EXPECT_LE(se.size(), kMaxStderr) << "stderr is " << se.size() << " bytes (a flood)";
     EXPECT_EQ(se.find("internal error"), std::string::npos) << shown;
+    EXPECT_EQ(se.find("内部错误"), std::string::npos) << shown;
     if (const auto code = t["code"].value<std::string>()) {
       EXPECT_NE(se.find("[" + *code + "]"), std::string::npos) << "no [" << *code << "] on stderr:\n" << shown;
     }

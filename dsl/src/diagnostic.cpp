@@ -44,8 +44,7 @@ const std::vector<DiagCode>& all_codes() {
   return codes;
 }
 
-Diagnostic make_diagnostic(DiagCode code, Span span, std::string message,
-                           std::optional<std::string> hint) {
+Diagnostic diagnose(DiagCode code, Span span, Message message, std::optional<Message> hint) {
   Diagnostic d;
   d.code = code;
   d.severity = default_severity(code);
@@ -53,6 +52,13 @@ Diagnostic make_diagnostic(DiagCode code, Span span, std::string message,
   d.message = std::move(message);
   d.hint = std::move(hint);
   return d;
+}
+
+Diagnostic make_diagnostic(DiagCode code, Span span, std::string message,
+                           std::optional<std::string> hint) {
+  std::optional<Message> h;
+  if (hint) h = Message(std::move(*hint));
+  return diagnose(code, span, Message(std::move(message)), std::move(h));
 }
 
 void CollectingSink::sort() {

@@ -1233,11 +1233,9 @@ bool report_glued_keyword(const std::string& text, std::size_t error, SourceId i
     if (again && *again <= error + 1) continue;
     const std::string kw(best->chinese);
     const std::string rest(word.substr(best->chinese.size()));
-    sink.report(make_diagnostic(
-        DiagCode::keyword_glued, Span{id, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)},
-        "`" + std::string(word) + "` reads as one name, but it begins with the keyword `" + kw + "` (`" +
-            std::string(best->english) + "`)",
-        "a keyword is a whole word: write a space after it, `" + kw + " " + rest + "`"));
+    sink.report(diagnose(DiagCode::keyword_glued, Span{id, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)},
+                         msg::keyword_glued(std::string(word), kw, std::string(best->english)),
+                         msg::hint_keyword_glued(kw, rest)));
     return true;
   }
   return false;

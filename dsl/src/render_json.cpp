@@ -12,7 +12,9 @@ namespace {
 
 // A message as JSON carries it: long quoted values and very long messages cut (JSON escapes
 // control characters itself).
-std::string cut(std::string_view message) { return utf8::shorten_message(message, 80, 1000, false); }
+std::string cut(const Message& message, Lang lang) {
+  return utf8::shorten_message(message.str(lang), 80, 1000, false, lang);
+}
 
 void write_range(JsonWriter& w, const SourceSet& sources, Span span) {
   const SourceFile& f = sources.get(span.source);
@@ -37,7 +39,7 @@ void write_range(JsonWriter& w, const SourceSet& sources, Span span) {
 
 }  // namespace
 
-std::string render_json(const std::vector<Diagnostic>& ds, const SourceSet& sources) {
+std::string render_json(const std::vector<Diagnostic>& ds, const SourceSet& sources, Lang lang) {
   std::string out;
   JsonWriter w(out);
   w.begin_object();
@@ -52,7 +54,7 @@ std::string render_json(const std::vector<Diagnostic>& ds, const SourceSet& sour
     w.key("code");
     w.string(slug(d.code));
     w.key("message");
-    w.string(cut(d.message));
+    w.string(cut(d.message, lang));
     if (d.span.valid()) {
       write_range(w, sources, d.span);
     } else if (!d.file.empty()) {
@@ -75,14 +77,14 @@ std::string render_json(const std::vector<Diagnostic>& ds, const SourceSet& sour
     }
     if (d.hint) {
       w.key("hint");
-      w.string(cut(*d.hint));
+      w.string(cut(*d.hint, lang));
     }
     w.key("notes");
     w.begin_array();
     for (const Note& n : d.notes) {
       w.begin_object();
       w.key("message");
-      w.string(cut(n.message));
+      w.string(cut(n.message, lang));
       if (n.span.valid()) write_range(w, sources, n.span);
       w.end_object();
     }
@@ -128,7 +130,7 @@ void sarif_location(JsonWriter& w, const SourceSet& sources, Span span, const st
 
 }  // namespace
 
-std::string render_sarif(const std::vector<Diagnostic>& ds, const SourceSet& sources) {
+std::string render_sarif(const std::vector<Diagnostic>& ds, const SourceSet& sources, Lang lang) {
   std::string out;
   JsonWriter w(out);
   w.begin_object();
@@ -158,7 +160,7 @@ std::string render_sarif(const std::vector<Diagnostic>& ds, const SourceSet& sou
     w.key("shortDescription");
     w.begin_object();
     w.key("text");
-    w.string(std::string("jixiao `") + std::string(r) + "` (see docs/diagnostics.md)");
+    w.string(msg::sarif_rule(r).str(lang));
     w.end_object();
     w.end_object();
   }
@@ -178,8 +180,8 @@ std::string render_sarif(const std::vector<Diagnostic>& ds, const SourceSet& sou
     w.key("message");
     w.begin_object();
     w.key("text");
-    w.string(d.hint ? cut(d.message) + "\nhint: " + cut(*d.hint)
-                    : cut(d.message));
+    w.string(d.hint ? cut(d.message, lang) + "\n" + msg::label_hint().str(lang) + cut(*d.hint, lang)
+                    : cut(d.message, lang));
     w.end_object();
     if (d.span.valid() || !d.file.empty()) {
       w.key("locations");
@@ -199,7 +201,7 @@ std::string render_sarif(const std::vector<Diagnostic>& ds, const SourceSet& sou
         w.key("message");
         w.begin_object();
         w.key("text");
-        w.string(cut(n.message));
+        w.string(cut(n.message, lang));
         w.end_object();
         w.end_object();
       }

@@ -117,9 +117,29 @@ void append_excerpt(std::string& out, const SourceFile& file, Span span, const R
   out.push_back('\n');
 }
 
+Message severity_label(Severity s) {
+  switch (s) {
+    case Severity::kError: return msg::label_error();
+    case Severity::kWarning: return msg::label_warning();
+    case Severity::kNote: return msg::label_note();
+  }
+  return msg::label_error();
+}
+
+// `label` ends with its colon and, in English, a space ("error: "; "错误："): the colour ends
+// after the colon.
+void append_label(std::string& out, const Message& label, const RenderOptions& o) {
+  std::string text = label.str(o.lang);
+  const bool space = !text.empty() && text.back() == ' ';
+  if (space) text.pop_back();
+  out += text;
+  if (o.color) out += "\x1b[0m\x1b[1m";
+  if (space) out += " ";
+}
+
 void append_header(std::string& out, const SourceSet& sources, Span span, const std::string& file,
                    std::uint32_t line, std::uint32_t column, Severity severity,
-                   const std::string& message, const RenderOptions& o) {
+                   const Message& message, const RenderOptions& o) {
   if (o.color) out += "\x1b[1m";
   if (span.valid()) {
     const SourceFile& f = sources.get(span.source);
@@ -136,10 +156,8 @@ void append_header(std::string& out, const SourceSet& sources, Span span, const 
     out += "\x1b[0m";
     out += severity_color(severity);
   }
-  out += severity_name(severity);
-  out += ":";
-  if (o.color) out += "\x1b[0m\x1b[1m";
-  out += " " + utf8::shorten_message(message);
+  append_label(out, severity_label(severity), o);
+  out += utf8::shorten_message(message.str(o.lang), 80, 1000, true, o.lang);
 }
 
 }  // namespace
@@ -151,7 +169,9 @@ std::string render_text(const Diagnostic& d, const SourceSet& sources, const Ren
   if (o.color) out += "\x1b[0m";
   out += "\n";
   if (d.span.valid()) append_excerpt(out, sources.get(d.span.source), d.span, o);
-  if (d.hint) out += "hint: " + utf8::shorten_message(*d.hint) + "\n";
+  if (d.hint) {
+    out += msg::label_hint().str(o.lang) + utf8::shorten_message(d.hint->str(o.lang), 80, 1000, true, o.lang) + "\n";
+  }
   for (const Note& n : d.notes) {
     append_header(out, sources, n.span, "", 0, 0, Severity::kNote, n.message, o);
     if (o.color) out += "\x1b[0m";
@@ -161,12 +181,11 @@ std::string render_text(const Diagnostic& d, const SourceSet& sources, const Ren
   return out;
 }
 
-std::string render_summary(std::size_t errors, std::size_t warnings) {
+std::string render_summary(std::size_t errors, std::size_t warnings, Lang lang) {
   if (errors == 0 && warnings == 0) return "";
-  auto plural = [](std::size_t n, const char* word) {
-    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-  };
-  return plural(errors, "error") + ", " + plural(warnings, "warning") + "\n";
+  const Message e = errors == 1 ? msg::count_error_one(errors) : msg::count_error_many(errors);
+  const Message w = warnings == 1 ? msg::count_warning_one(warnings) : msg::count_warning_many(warnings);
+  return msg::summary(e, w).str(lang) + "\n";
 }
 
 }  // namespace jixiao

@@ -418,7 +418,7 @@ std::string shorten(std::string_view text, std::size_t width, std::size_t focus)
 }
 
 std::string shorten_message(std::string_view message, std::size_t part_width, std::size_t total_width,
-                            bool controls_as_symbols) {
+                            bool controls_as_symbols, Lang lang) {
   std::string out;
   std::size_t pos = 0;
   std::size_t width = 0;
@@ -460,7 +460,7 @@ std::string shorten_message(std::string_view message, std::size_t part_width, st
       }
       out.resize(keep_until);
       out += kept;
-      out += "… (" + std::to_string(message.size() - piece_start) + " more bytes left out)";
+      out += msg::message_cut(message.size() - piece_start).str(lang);
       return out;
     }
     out += piece;

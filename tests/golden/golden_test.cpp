@@ -1,14 +1,19 @@
 // Golden tests: run the CLI in-process on every case under tests/golden and compare stdout, stderr
 // and the exit code byte for byte. JIXIAO_UPDATE_GOLDEN=1 rewrites the expected files instead.
+// Every case runs twice: in Chinese (the default, JIXIAO_LANG=zh) and in English (JIXIAO_LANG=en);
+// the English files carry `.en` before their extension.
 //
 //  check/<name>.jx      `jixiao check <name>.jx --color=never`: stderr → <name>.err (empty file
 //                       when clean), stdout → <name>.out; then `--diagnostics-format=json`:
-//                       stdout → <name>.json. `fail_` cases must exit 1; `ok_` and `warn_`
-//                       (warnings only) cases 0.
+//                       stdout → <name>.json. In English: <name>.en.err, <name>.en.out,
+//                       <name>.en.json. `fail_` cases must exit 1; `ok_` and `warn_` (warnings
+//                       only) cases 0.
 //  eval/<case>/, cli/<case>/ (directories starting with `_` hold shared files, not cases)
 //                       case.toml: `args = [...]` (run in the case directory), `exit = N`, and
 //                       optionally `files = ["out.csv"]`: files the run writes, compared with
-//                       expected/<file> and then removed. stdout → expected.out, stderr → expected.err.
+//                       expected/<file> (from the Chinese run) and then removed. stdout →
+//                       expected.out, stderr → expected.err; in English expected.en.out and
+//                       expected.en.err.
 #include <gtest/gtest.h>
 #include <toml++/toml.h>
 #include <unistd.h>
@@ -86,12 +91,19 @@ struct RunResult {
   std::string err;
 };
 
-RunResult run_in(const fs::path& dir, const std::vector<std::string>& args) {
+// The two languages every case runs in, and the infix of their golden files.
+struct Language {
+  const char* env;     // JIXIAO_LANG
+  const char* infix;   // before the extension of the golden files
+};
+constexpr Language kLanguages[] = {{"zh", ""}, {"en", ".en"}};
+
+RunResult run_in(const fs::path& dir, const std::vector<std::string>& args, const char* lang) {
   const fs::path saved = fs::current_path();
   fs::current_path(dir);
   std::ostringstream out;
   std::ostringstream err;
-  jixiao::cli::Io io{out, err, false, true};
+  jixiao::cli::Io io{out, err, false, true, lang};
   RunResult r;
   r.code = jixiao::cli::run(args, io);
   fs::current_path(saved);
@@ -109,13 +121,17 @@ class CheckCase : public testing::Test {
     const std::string name = file_.filename().string();
     const bool fail = name.rfind("fail_", 0) == 0;
     const fs::path dir = file_.parent_path();
-    const RunResult text = run_in(dir, {"check", name, "--color=never"});
-    EXPECT_EQ(text.code, fail ? 1 : 0) << name << " stderr:\n" << text.err;
-    compare(dir / (file_.stem().string() + ".err"), text.err);
-    compare(dir / (file_.stem().string() + ".out"), text.out);
-    const RunResult json = run_in(dir, {"check", name, "--diagnostics-format=json"});
-    EXPECT_EQ(json.code, text.code);
-    compare(dir / (file_.stem().string() + ".json"), json.out);
+    for (const Language& l : kLanguages) {
+      SCOPED_TRACE(l.env);
+      const std::string stem = file_.stem().string() + l.infix;
+      const RunResult text = run_in(dir, {"check", name, "--color=never"}, l.env);
+      EXPECT_EQ(text.code, fail ? 1 : 0) << name << " stderr:\n" << text.err;
+      compare(dir / (stem + ".err"), text.err);
+      compare(dir / (stem + ".out"), text.out);
+      const RunResult json = run_in(dir, {"check", name, "--diagnostics-format=json"}, l.env);
+      EXPECT_EQ(json.code, text.code);
+      compare(dir / (stem + ".json"), json.out);
+    }
   }
 
  private:
@@ -138,8 +154,17 @@ class DirCase : public testing::Test {
     if (const auto* f = t["files"].as_array()) {
       for (const auto& v : *f) files.push_back(v.value_or(std::string()));
     }
+    // English first: the files it writes are removed; the Chinese run's are compared below.
+    {
+      SCOPED_TRACE("en");
+      for (const auto& f : files) fs::remove(dir_ / f);
+      const RunResult r = run_in(dir_, args, "en");
+      EXPECT_EQ(r.code, exit) << "stderr:\n" << r.err;
+      compare(dir_ / "expected.en.out", r.out);
+      compare(dir_ / "expected.en.err", r.err);
+    }
     for (const auto& f : files) fs::remove(dir_ / f);
-    const RunResult r = run_in(dir_, args);
+    const RunResult r = run_in(dir_, args, "zh");
     EXPECT_EQ(r.code, exit) << "stderr:\n" << r.err;
     compare(dir_ / "expected.out", r.out);
     compare(dir_ / "expected.err", r.err);
@@ -193,14 +218,16 @@ void register_cases() {
   }
 }
 
-// Every diagnostic code has at least one golden case that prints it.
-TEST(GoldenCoverage, EveryDiagnosticCodeHasAGoldenCase) {
-  std::set<std::string> seen;
+// Every diagnostic code has at least one golden case that prints it, in each language.
+TEST(GoldenCoverage, EveryDiagnosticCodeHasAGoldenCaseInEachLanguage) {
+  std::set<std::string> seen_zh;
+  std::set<std::string> seen_en;
   const std::regex code(R"(\[([a-z-]+)\]\n)");
   for (const auto& e : fs::recursive_directory_iterator(kGoldenDir)) {
-    const std::string ext = e.path().extension().string();
     const std::string name = e.path().filename().string();
-    if (ext != ".err" && name != "expected.err") continue;
+    if (e.path().extension() != ".err") continue;
+    const bool english = name.size() > 7 && name.compare(name.size() - 7, 7, ".en.err") == 0;
+    std::set<std::string>& seen = english ? seen_en : seen_zh;
     const std::string text = read(e.path());
     for (std::sregex_iterator it(text.begin(), text.end(), code), end; it != end; ++it) seen.insert((*it)[1]);
   }
@@ -210,7 +237,8 @@ TEST(GoldenCoverage, EveryDiagnosticCodeHasAGoldenCase) {
   for (const jixiao::DiagCode c : jixiao::all_codes()) {
     const std::string slug(jixiao::slug(c));
     if (exempt.count(slug)) continue;
-    EXPECT_TRUE(seen.count(slug)) << "no golden case prints [" << slug << "]";
+    EXPECT_TRUE(seen_zh.count(slug)) << "no golden case prints [" << slug << "] in Chinese (a .err file)";
+    EXPECT_TRUE(seen_en.count(slug)) << "no golden case prints [" << slug << "] in English (a .en.err file)";
   }
 }
 

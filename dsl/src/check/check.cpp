@@ -77,6 +77,22 @@ std::string kind_name(SymbolKind kind) {
   return "name";
 }
 
+Message kind_message(SymbolKind kind) {
+  switch (kind) {
+    case SymbolKind::kKey: return msg::kind_key();
+    case SymbolKind::kInput: return msg::kind_input();
+    case SymbolKind::kParam: return msg::kind_param();
+    case SymbolKind::kSet: return msg::kind_set();
+    case SymbolKind::kLet: return msg::kind_let();
+    case SymbolKind::kIndicator: return msg::kind_indicator();
+    case SymbolKind::kVeto: return msg::kind_veto();
+    case SymbolKind::kGrade: return msg::kind_grade();
+    case SymbolKind::kAlert: return msg::kind_alert();
+    case SymbolKind::kFund: return msg::kind_fund();
+  }
+  return msg::kind_input();
+}
+
 std::string type_name(const Type& t, const std::vector<Domain>& domains) {
   switch (t.kind) {
     case TypeKind::kError: return "an invalid value";
@@ -181,10 +197,21 @@ class Checker {
  private:
   // ---- reporting ----
 
+  void error(DiagCode code, Span span, Message message, std::optional<Message> hint = {}) {
+    sink_.report(diagnose(code, span, std::move(message), std::move(hint)));
+  }
+  /// Untranslated (counted by the migration ledger).
   void error(DiagCode code, Span span, std::string message, std::optional<std::string> hint = {}) {
     sink_.report(make_diagnostic(code, span, std::move(message), std::move(hint)));
   }
 
+  void error_with_note(DiagCode code, Span span, Message message, std::optional<Message> hint, Span note_span,
+                       Message note) {
+    Diagnostic d = diagnose(code, span, std::move(message), std::move(hint));
+    d.notes.push_back(Note{note_span, std::move(note)});
+    sink_.report(std::move(d));
+  }
+  /// Untranslated (counted by the migration ledger).
   void error_with_note(DiagCode code, Span span, std::string message, std::optional<std::string> hint,
                        Span note_span, std::string note) {
     Diagnostic d = make_diagnostic(code, span, std::move(message), std::move(hint));
@@ -219,9 +246,8 @@ class Checker {
             "begin with `policy \"名称\" version \"2024.1\"`");
     }
     if (!m_.subject) {
-      error(DiagCode::missing_header, m_.policy ? m_.policy->span : Span{m_.source, 0, 0},
-            "the policy does not say what it evaluates or which column identifies it",
-            "add `subject 社区 key 社区编码`");
+      error(DiagCode::missing_header, m_.policy ? m_.policy->span : Span{m_.source, 0, 0}, msg::missing_header(),
+            msg::hint_missing_header());
     }
     if (m_.precision) p_.precision = m_.precision->places;
   }
@@ -231,8 +257,8 @@ class Checker {
     if (top_level) {
       if (auto it = top_.find(name); it != top_.end()) {
         const Symbol& first = p_.symbol(it->second);
-        error_with_note(DiagCode::duplicate_name, span, "`" + name + "` is declared twice",
-                        "give one of them another name", first.span, "`" + name + "` is first declared here");
+        error_with_note(DiagCode::duplicate_name, span, msg::declared_twice(name), msg::hint_rename_one(), first.span,
+                        msg::note_first_declared_here(name));
         return kNoSymbol;
       }
     }
@@ -939,6 +965,8 @@ class Checker {
     sym(id).type = Type{TypeKind::kLabel, p_.band_domain[sym(id).index], TypeKind::kError};
     const Type t = visit(b.of);
     const std::string what = std::string(b.kind == ast::BandKind::kGrade ? "grade" : "alert") + " `" + b.name.name + "`";
+    const Message owner =
+        b.kind == ast::BandKind::kGrade ? msg::band_owner_grade(b.name.name) : msg::band_owner_alert(b.name.name);
     if (!is_err(t) && !is_num(t)) {
       error(DiagCode::type_mismatch, m_.span(b.of), what + " applies bands to " + tn(t) + "; bands need a number",
             "band a score, e.g. `of 总分`, or a count, e.g. `of count(...)`");
@@ -950,10 +978,9 @@ class Checker {
       if (band.has_interval) refs.push_back({band.interval, band.label.text, band.span});
     }
     if (refs.empty()) {
-      error(DiagCode::band_gap, b.name.span, what + " has no band with an interval",
-            "give at least one band its interval, e.g. `A [90, 100]`; a label without one is only reached by vetoes");
+      error(DiagCode::band_gap, b.name.span, msg::band_no_interval(owner), msg::hint_band_no_interval());
     } else {
-      check_tiling(std::move(refs), p_.range(b.of), what, sink_);
+      check_tiling(std::move(refs), p_.range(b.of), owner, sink_);
     }
     for (const ast::Band& band : b.bands) {
       if (band.deadline && b.kind == ast::BandKind::kGrade) {
@@ -1263,20 +1290,22 @@ class Checker {
       for (const auto& [n, id] : top_) names_.push_back(n);
       std::sort(names_.begin(), names_.end());
     }
-    std::optional<std::string> hint;
+    std::optional<Message> hint;
+    std::string suggestion;
     if (auto lp = leaf_paths_.find(name.name); lp != leaf_paths_.end()) {
-      hint = "did you mean `" + lp->second.front() + "`? sub-indicators are named by their path";
+      suggestion = lp->second.front();
+      hint = msg::hint_leaf_path(suggestion);
     } else if (auto best = suggester_.closest(name.name, names_)) {
-      hint = "did you mean `" + *best + "`?";
+      suggestion = *best;
+      hint = msg::did_you_mean(suggestion);
     }
-    Diagnostic d = make_diagnostic(DiagCode::unknown_name, name.span, "unknown name `" + name.name + "`", hint);
-    if (hint && !hint->empty()) {
-      const std::string suggestion = hint->substr(hint->find('`') + 1, hint->find('`', hint->find('`') + 1) - hint->find('`') - 1);
+    Diagnostic d = diagnose(DiagCode::unknown_name, name.span, msg::unknown_name(name.name), hint);
+    if (!suggestion.empty()) {
       SymbolId target = kNoSymbol;
       if (auto t = top_.find(suggestion); t != top_.end()) target = t->second;
       if (auto t = paths_.find(suggestion); t != paths_.end()) target = t->second;
       if (target != kNoSymbol) {
-        d.notes.push_back({sym(target).span, kind_name(sym(target).kind) + " `" + suggestion + "` is declared here"});
+        d.notes.push_back(Note{sym(target).span, msg::note_declared_here(kind_message(sym(target).kind), suggestion)});
       }
     }
     sink_.report(std::move(d));
@@ -1643,9 +1672,9 @@ class Checker {
       refs.push_back({entry.interval, std::string(expr_text(b.subject)) + " " + interval_label(entry.interval), entry.interval.span});
     }
     if (b.entries.empty()) {
-      error(DiagCode::band_gap, m_.span(e), "`bands` lists no bands", "add e.g. `[0, 60) 0, [60, 100] 10`");
+      error(DiagCode::band_gap, m_.span(e), msg::bands_empty(), msg::hint_bands_empty());
     } else {
-      check_tiling(std::move(refs), p_.range(b.subject), "`bands(" + expr_text(b.subject) + ")`", sink_);
+      check_tiling(std::move(refs), p_.range(b.subject), msg::band_owner_bands(expr_text(b.subject)), sink_);
     }
     if (value == TypeKind::kError) return set_type(e, T(TypeKind::kError));
     return set_type(e, T(value), range);

@@ -33,7 +33,7 @@ struct BandRef {
 
 /// Reports empty bands, gaps and overlaps between `bands`, and values of `covered` that no band
 /// covers. `what` names the declaration in messages ("grade `等级`").
-void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const std::string& what,
+void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const Message& what,
                   DiagnosticSink& sink);
 
 /// Parses a literal given on the command line (`5000万元`, `80`, `15%`, `"文本"`, `true`).

@@ -120,10 +120,9 @@ std::string bound_text(const ast::Interval& iv, bool upper) {
 }
 
 // Interval text from a lower end (value, closed) and an upper end (value, closed).
-std::string interval_text(const std::string& lo, bool lo_closed, const std::string& hi,
-                          bool hi_closed) {
-  if (lo == hi && lo_closed && hi_closed) return "the value " + lo;
-  return std::string(lo_closed ? "[" : "(") + lo + ", " + hi + (hi_closed ? "]" : ")");
+Message interval_text(const std::string& lo, bool lo_closed, const std::string& hi, bool hi_closed) {
+  if (lo == hi && lo_closed && hi_closed) return msg::interval_value(lo);
+  return msg::interval(std::string(lo_closed ? "[" : "(") + lo + ", " + hi + (hi_closed ? "]" : ")"));
 }
 
 // Compares lower ends: -inf first; at equal values a closed end comes first.
@@ -136,7 +135,7 @@ bool lower_end_before(const ast::Interval& a, const ast::Interval& b) {
 
 }  // namespace
 
-void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const std::string& what,
+void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const Message& what,
                   DiagnosticSink& sink) {
   std::vector<BandRef> usable;
   for (BandRef& b : bands) {
@@ -144,12 +143,11 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const std
     const bool empty = !iv.lo_inf && !iv.hi_inf &&
                        (iv.lo > iv.hi || (iv.lo == iv.hi && !(iv.lo_closed && iv.hi_closed)));
     if (empty) {
-      sink.report(make_diagnostic(
+      sink.report(diagnose(
           DiagCode::band_empty, iv.span,
-          "band `" + b.label + "` of " + what + " is empty: " +
-              interval_text(bound_text(iv, false), iv.lo_closed, bound_text(iv, true), iv.hi_closed) +
-              " contains no value",
-          iv.lo > iv.hi ? "write the lower end first" : "close one end to include the value"));
+          msg::band_empty(b.label, what,
+                          interval_text(bound_text(iv, false), iv.lo_closed, bound_text(iv, true), iv.hi_closed)),
+          iv.lo > iv.hi ? msg::hint_band_lower_first() : msg::hint_band_close_one_end()));
       continue;
     }
     usable.push_back(std::move(b));
@@ -164,37 +162,33 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const std
     const ast::Interval& a = usable[i].interval;
     const ast::Interval& b = usable[i + 1].interval;
     if (a.hi_inf) {
-      Diagnostic d = make_diagnostic(
+      Diagnostic d = diagnose(
           DiagCode::band_overlap, b.span,
-          "bands `" + usable[i].label + "` and `" + usable[i + 1].label + "` of " + what +
-              " overlap on " + interval_text(bound_text(b, false), b.lo_closed, bound_text(b, true), b.hi_closed),
-          "each value must fall in exactly one band");
-      d.notes.push_back({a.span, "band `" + usable[i].label + "` is here"});
+          msg::band_overlap(usable[i].label, usable[i + 1].label, what,
+                            interval_text(bound_text(b, false), b.lo_closed, bound_text(b, true), b.hi_closed)),
+          msg::hint_band_exactly_one());
+      d.notes.push_back(Note{a.span, msg::note_band_here(usable[i].label)});
       sink.report(std::move(d));
       continue;
     }
     if (a.hi < b.lo || (a.hi == b.lo && !a.hi_closed && !b.lo_closed)) {
-      const std::string gap =
+      const Message gap =
           interval_text(decimal::to_string(a.hi), !a.hi_closed, decimal::to_string(b.lo), !b.lo_closed);
-      Diagnostic d = make_diagnostic(
-          DiagCode::band_gap, b.span,
-          "no band of " + what + " covers " + gap + ", between `" + usable[i].label + "` and `" +
-              usable[i + 1].label + "`",
-          "make the bands meet: end `" + usable[i].label + "` at `" + decimal::to_string(b.lo) +
-              (b.lo_closed ? ")`" : "]`") + " or start `" + usable[i + 1].label + "` at `" +
-              (a.hi_closed ? "(" : "[") + decimal::to_string(a.hi) + "`");
-      d.notes.push_back({a.span, "band `" + usable[i].label + "` ends here"});
+      Diagnostic d = diagnose(
+          DiagCode::band_gap, b.span, msg::band_gap_between(what, gap, usable[i].label, usable[i + 1].label),
+          msg::hint_band_meet(usable[i].label, decimal::to_string(b.lo) + (b.lo_closed ? ")" : "]"), usable[i + 1].label,
+                              (a.hi_closed ? "(" : "[") + decimal::to_string(a.hi)));
+      d.notes.push_back(Note{a.span, msg::note_band_ends_here(usable[i].label)});
       sink.report(std::move(d));
     } else if (a.hi > b.lo || (a.hi == b.lo && a.hi_closed && b.lo_closed)) {
       const bool end_is_b = !b.hi_inf && (b.hi < a.hi || (b.hi == a.hi && !(a.hi_closed && !b.hi_closed)));
-      const std::string overlap =
+      const Message overlap =
           end_is_b ? interval_text(bound_text(b, false), b.lo_closed, bound_text(b, true), b.hi_closed)
                    : interval_text(decimal::to_string(b.lo), b.lo_closed, decimal::to_string(a.hi), a.hi_closed);
-      Diagnostic d = make_diagnostic(
-          DiagCode::band_overlap, b.span,
-          "bands `" + usable[i].label + "` and `" + usable[i + 1].label + "` of " + what + " overlap on " + overlap,
-          "each value must fall in exactly one band; use `)` on one side and `[` on the other, e.g. `[75, 90)` and `[90, 100]`");
-      d.notes.push_back({a.span, "band `" + usable[i].label + "` is here"});
+      Diagnostic d = diagnose(DiagCode::band_overlap, b.span,
+                              msg::band_overlap(usable[i].label, usable[i + 1].label, what, overlap),
+                              msg::hint_band_exactly_one_eg());
+      d.notes.push_back(Note{a.span, msg::note_band_here(usable[i].label)});
       sink.report(std::move(d));
     }
   }
@@ -204,13 +198,12 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const std
   if (!first.lo_inf) {
     const bool gap_below = covered.lo_inf || covered.lo < first.lo || (covered.lo == first.lo && !first.lo_closed);
     if (gap_below) {
-      const std::string gap = interval_text(covered.lo_inf ? "-∞" : decimal::to_string(covered.lo), !covered.lo_inf,
+      const Message gap = interval_text(covered.lo_inf ? "-∞" : decimal::to_string(covered.lo), !covered.lo_inf,
                                             decimal::to_string(first.lo), !first.lo_closed);
-      sink.report(make_diagnostic(
-          DiagCode::band_gap, first.span,
-          "no band of " + what + " covers " + gap + ", below `" + usable.front().label + "`",
-          "the value can range over " + range_text(covered) + "; extend the lowest band down to " +
-              (covered.lo_inf ? std::string("`-inf`") : "`[" + decimal::to_string(covered.lo) + ", ...`")));
+      sink.report(diagnose(
+          DiagCode::band_gap, first.span, msg::band_gap_below(what, gap, usable.front().label),
+          msg::hint_band_extend_down(range_text(covered), covered.lo_inf ? std::string("`-inf`")
+                                                                         : "`[" + decimal::to_string(covered.lo) + ", ...`")));
     }
   }
   ast::Interval last = usable.front().interval;
@@ -224,13 +217,12 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const std
   if (!last.hi_inf) {
     const bool gap_above = covered.hi_inf || covered.hi > last.hi || (covered.hi == last.hi && !last.hi_closed);
     if (gap_above) {
-      const std::string gap = interval_text(decimal::to_string(last.hi), !last.hi_closed,
+      const Message gap = interval_text(decimal::to_string(last.hi), !last.hi_closed,
                                             covered.hi_inf ? "∞" : decimal::to_string(covered.hi), !covered.hi_inf);
-      sink.report(make_diagnostic(
-          DiagCode::band_gap, last.span,
-          "no band of " + what + " covers " + gap + ", above `" + last_label + "`",
-          "the value can range over " + range_text(covered) + "; extend the highest band up to " +
-              (covered.hi_inf ? std::string("`inf`") : "`..., " + decimal::to_string(covered.hi) + "]`")));
+      sink.report(diagnose(
+          DiagCode::band_gap, last.span, msg::band_gap_above(what, gap, last_label),
+          msg::hint_band_extend_up(range_text(covered), covered.hi_inf ? std::string("`inf`")
+                                                                      : "`..., " + decimal::to_string(covered.hi) + "]`")));
     }
   }
 }

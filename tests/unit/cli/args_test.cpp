@@ -1,5 +1,6 @@
 // Tests of command-line option parsing: forms of options, repetition, and the usage errors.
 #include "args.hpp"
+#include "run_cli.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,7 +21,7 @@ std::string usage_error(std::vector<std::string> args) {
   try {
     parse(std::move(args));
   } catch (const UsageError& e) {
-    return std::string(e.what()) + " | " + e.hint();
+    return std::string(e.what()) + " | " + e.hint().str(Lang::kEn);
   }
   return "no error";
 }
@@ -82,6 +83,45 @@ TEST(Args, WholeNumberFlagsTakeDigitsInTheirRangeOnly) {
       EXPECT_EQ(e.hint(), "write e.g. `--threads 2`");
     }
   }
+}
+
+// ---- the language of messages ----
+
+TEST(Language, ChineseIsTheDefaultWhateverTheLocale) {
+  const auto r = test_util::jixiao({"chek"}, nullptr);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "jixiao: 错误：没有 `chek` 这个命令 [usage]\n提示：是否应为 `check`？请运行 `jixiao --help` 查看全部命令\n");
+}
+
+TEST(Language, TheVariableChoosesAndTheFlagBeatsIt) {
+  EXPECT_EQ(test_util::jixiao({"chek"}, "en").err.rfind("jixiao: error: unknown command `chek` [usage]\n", 0), 0u);
+  EXPECT_EQ(test_util::jixiao({"chek", "--lang=zh"}, "en").err.rfind("jixiao: 错误：没有 `chek`", 0), 0u);
+  EXPECT_EQ(test_util::jixiao({"chek", "--lang", "en"}, "zh").err.rfind("jixiao: error: unknown command", 0), 0u);
+  EXPECT_EQ(test_util::jixiao({"chek", "--lang", "en"}, "").err.rfind("jixiao: error: unknown command", 0), 0u);
+  // An empty variable is no choice: Chinese.
+  EXPECT_EQ(test_util::jixiao({"chek"}, "").err.rfind("jixiao: 错误：", 0), 0u);
+  // After `--`, `--lang` is a file name.
+  EXPECT_EQ(test_util::jixiao({"chek", "--", "--lang=en"}, "zh").err.rfind("jixiao: 错误：", 0), 0u);
+}
+
+TEST(Language, AnUnknownLanguageIsAUsageError) {
+  const auto flag = test_util::jixiao({"check", "p.jx", "--lang=fr"}, "en");
+  EXPECT_EQ(flag.code, 2);
+  EXPECT_EQ(flag.err, "jixiao: error: `--lang` is `fr` [usage]\nhint: write `--lang=zh` or `--lang=en`\n");
+  const auto env = test_util::jixiao({"check", "p.jx"}, "zh_CN.UTF-8");
+  EXPECT_EQ(env.code, 2);
+  EXPECT_EQ(env.err,
+            "jixiao: 错误：环境变量 `JIXIAO_LANG` 的值 `zh_CN.UTF-8` 无法识别 [usage]\n"
+            "提示：请设为 `JIXIAO_LANG=zh`（中文，默认）或 `JIXIAO_LANG=en`（英文），或者不设\n");
+  // The flag decides even when the variable is wrong.
+  EXPECT_EQ(test_util::jixiao({"version", "--lang=en"}, "fr").code, 0);
+}
+
+TEST(Language, HelpIsInTheChosenLanguage) {
+  EXPECT_NE(test_util::jixiao({"--help"}, "zh").out.find("用法：jixiao <命令> [选项]"), std::string::npos);
+  EXPECT_NE(test_util::jixiao({"--help"}, "en").out.find("Usage: jixiao <command> [options]"), std::string::npos);
+  EXPECT_NE(test_util::jixiao({"check", "--help"}, "zh").out.find("--lang LANG"), std::string::npos);
+  EXPECT_NE(test_util::jixiao({"check", "--help"}, "zh").out.find("显示本帮助"), std::string::npos);
 }
 
 }  // namespace

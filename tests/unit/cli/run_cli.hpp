@@ -30,11 +30,12 @@ struct Result {
   std::string err;
 };
 
-/// Runs `jixiao ARGS...` in-process (no colour).
-inline Result jixiao(const std::vector<std::string>& args) {
+/// Runs `jixiao ARGS...` in-process (no colour), in English unless `lang` says otherwise (as
+/// JIXIAO_LANG would).
+inline Result jixiao(const std::vector<std::string>& args, const char* lang = "en") {
   std::ostringstream out;
   std::ostringstream err;
-  Io io{out, err, false, true};
+  Io io{out, err, false, true, lang};
   Result r;
   r.code = run(args, io);
   r.out = out.str();

@@ -561,7 +561,7 @@ std::unique_ptr<Parsed> parse_policy(const std::string& text) {
 std::string fmt(const std::string& text, dsl::KeywordSet set) {
   auto p = parse_policy(text);
   if (!p->module) {
-    ADD_FAILURE() << "does not parse: " << (p->sink.items().empty() ? "" : p->sink.items()[0].message);
+    ADD_FAILURE() << "does not parse: " << (p->sink.items().empty() ? std::string() : p->sink.items()[0].message.str(Lang::kEn));
     return {};
   }
   return *dsl::format_file(p->sources, p->id, p->sink, set);
@@ -678,7 +678,7 @@ TEST(ChineseKeywordsTest, NamesThatContainOrEqualKeywordsStayNames) {
 输出 编码, 总分, 等级, 预警
 )";
   auto p = parse_policy(policy);
-  ASSERT_TRUE(p->module.has_value()) << (p->sink.items().empty() ? "" : p->sink.items()[0].message);
+  ASSERT_TRUE(p->module.has_value()) << (p->sink.items().empty() ? std::string() : p->sink.items()[0].message.str(Lang::kEn));
   const ast::Module& m = *p->module;
   std::vector<std::string> inputs;
   for (const auto& in : m.inputs) inputs.push_back(in.name.name);
@@ -714,7 +714,8 @@ TEST(ChineseKeywordsTest, AKeywordGluedToANameIsOneClearError) {
     EXPECT_EQ(outcome.diagnostics[0].code, DiagCode::keyword_glued);
     EXPECT_EQ(outcome.diagnostics[0].span.begin, head.size() + 2);
     EXPECT_EQ(outcome.diagnostics[0].span.end, head.size() + 2 + std::string("扣分投诉").size());
-    EXPECT_NE(outcome.diagnostics[0].hint.value_or("").find("`扣分 投诉`"), std::string::npos);
+    ASSERT_TRUE(outcome.diagnostics[0].hint.has_value());
+    EXPECT_NE(outcome.diagnostics[0].hint->str(Lang::kEn).find("`扣分 投诉`"), std::string::npos);
   }
   {
     // Spaced, it parses.

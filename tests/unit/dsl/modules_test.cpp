@@ -54,7 +54,7 @@ struct Linked {
 
   std::string diagnostics() const {
     std::string out;
-    for (const auto& d : sink.items()) out += render_text(d, sources, RenderOptions{});
+    for (const auto& d : sink.items()) out += render_text(d, sources, RenderOptions{false, Lang::kEn});
     return out;
   }
 };

@@ -47,7 +47,7 @@ std::unique_ptr<Parsed> parse_text(std::string text) {
 std::string describe(const Parsed& p) {
   std::string out;
   for (const Diagnostic& d : p.sink.items()) {
-    out += p.where(d) + " " + std::string(slug(d.code)) + ": " + d.message + "\n";
+    out += p.where(d) + " " + std::string(slug(d.code)) + ": " + d.message.str(Lang::kEn) + "\n";
   }
   return out;
 }
@@ -727,7 +727,7 @@ OneError one_error(const std::string& text) {
   if (p->sink.items().empty()) return {DiagCode::usage, "", ""};
   const Diagnostic& d = p->sink.items().front();
   EXPECT_EQ(d.span.source, p->id);
-  return {d.code, p->where(d), d.message};
+  return {d.code, p->where(d), d.message.str(Lang::kEn)};
 }
 
 TEST(ParseErrors, MissingCloseBrace) {

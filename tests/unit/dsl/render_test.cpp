@@ -57,7 +57,7 @@ class RenderTest : public testing::Test {
   }
 
   std::string text(const Diagnostic& d, bool color = false) const {
-    return render_text(d, sources_, RenderOptions{color});
+    return render_text(d, sources_, RenderOptions{color, Lang::kEn});
   }
 
   SourceSet sources_;
@@ -150,7 +150,7 @@ TEST(Render, LongLineIsCutAroundTheCaret) {
   const std::string line = std::string(200, 'a') + "错误" + std::string(100, 'c');
   const SourceId id = sources.add("long.jx", line + "\n");
   Diagnostic d = make_diagnostic(DiagCode::syntax_error, Span{id, 200, 206}, "too long");
-  EXPECT_EQ(render_text(d, sources, {}),
+  EXPECT_EQ(render_text(d, sources, {false, Lang::kEn}),
             "long.jx:1:201: error: too long [syntax-error]\n"
             "    1 | …" + std::string(33, 'a') + "错误" + std::string(63, 'c') + "…\n" +
             "      |  " + std::string(33, ' ') + "^~~~\n");
@@ -165,7 +165,7 @@ TEST(Render, LongLineIsCutByDisplayWidth) {
   Diagnostic d = make_diagnostic(DiagCode::syntax_error, Span{id, 15, 18}, "wide");
   std::string kept;
   for (int i = 0; i < 50; ++i) kept += "甲";
-  EXPECT_EQ(render_text(d, sources, {}),
+  EXPECT_EQ(render_text(d, sources, {false, Lang::kEn}),
             "wide.jx:1:6: error: wide [syntax-error]\n"
             "    1 | " + kept + "…\n" +
             "      | " + std::string(10, ' ') + "^~\n");
@@ -176,7 +176,7 @@ TEST(Render, LongLineCutOnTheLeftOnly) {
   const std::string line = std::string(150, 'x') + "!";
   const SourceId id = sources.add("left.jx", line);
   Diagnostic d = make_diagnostic(DiagCode::syntax_error, Span{id, 150, 151}, "bang");
-  EXPECT_EQ(render_text(d, sources, {}),
+  EXPECT_EQ(render_text(d, sources, {false, Lang::kEn}),
             "left.jx:1:151: error: bang [syntax-error]\n"
             "    1 | …" + std::string(33, 'x') + "!\n" +
             "      |  " + std::string(33, ' ') + "^\n");
@@ -190,7 +190,7 @@ TEST(Render, AHugeSpanIsCutWithItsLine) {
   const SourceId id = sources.add("huge.csv", line + "\n");
   Diagnostic d = make_diagnostic(DiagCode::bad_cell, Span{id, 4, 4 + (1 << 19)},
                                  "`" + std::string(1 << 20, '9') + "` is too large");
-  EXPECT_EQ(render_text(d, sources, {}),
+  EXPECT_EQ(render_text(d, sources, {false, Lang::kEn}),
             "huge.csv:1:5: error: `" + std::string(79, '9') + "…` is too large [bad-cell]\n" +
             "    1 | x = " + std::string(96, '9') + "…\n" +
             "      |     ^" + std::string(95, '~') + "\n");
@@ -201,7 +201,7 @@ TEST(Render, ControlCharactersInALineAreShownAsSymbols) {
   SourceSet sources;
   const SourceId id = sources.add("ctl.jx", std::string("a\x1B[2J\0b = 资金\n", 17));
   Diagnostic d = make_diagnostic(DiagCode::unknown_name, Span{id, 10, 13}, "unknown name `资\x1B金`");
-  EXPECT_EQ(render_text(d, sources, {}),
+  EXPECT_EQ(render_text(d, sources, {false, Lang::kEn}),
             "ctl.jx:1:11: error: unknown name `资␛金` [unknown-name]\n"
             "    1 | a␛[2J␀b = 资金\n"
             "      |           ^~\n");
@@ -211,7 +211,7 @@ TEST(Render, CrLfLineHasNoCarriageReturn) {
   SourceSet sources;
   const SourceId id = sources.add("crlf.jx", "a = 1\r\nb = 资金\r\n");
   Diagnostic d = make_diagnostic(DiagCode::unknown_name, Span{id, 11, 17}, "unknown name `资金`");
-  EXPECT_EQ(render_text(d, sources, {}),
+  EXPECT_EQ(render_text(d, sources, {false, Lang::kEn}),
             "crlf.jx:2:5: error: unknown name `资金` [unknown-name]\n"
             "    2 | b = 资金\n"
             "      |     ^~~~\n");
@@ -222,12 +222,12 @@ TEST(Render, ErrorAtEndOfFile) {
   const SourceId a = sources.add("a.jx", "indicator 总分 {");
   const SourceId b = sources.add("b.jx", "indicator 总分 {\n");
   Diagnostic da = make_diagnostic(DiagCode::syntax_error, Span{a, 18, 18}, "expected `}`");
-  EXPECT_EQ(render_text(da, sources, {}),
+  EXPECT_EQ(render_text(da, sources, {false, Lang::kEn}),
             "a.jx:1:15: error: expected `}` [syntax-error]\n"
             "    1 | indicator 总分 {\n"
             "      |                 ^\n");
   Diagnostic db = make_diagnostic(DiagCode::syntax_error, Span{b, 19, 19}, "expected `}`");
-  EXPECT_EQ(render_text(db, sources, {}),
+  EXPECT_EQ(render_text(db, sources, {false, Lang::kEn}),
             "b.jx:2:1: error: expected `}` [syntax-error]\n"
             "    2 | \n"
             "      | ^\n");
@@ -237,27 +237,27 @@ TEST(Render, WideLineNumbersWidenTheGutter) {
   SourceSet sources;
   const SourceId id = sources.add("big.jx", std::string(123456, '\n') + "x");
   Diagnostic d = make_diagnostic(DiagCode::syntax_error, Span{id, 123456, 123457}, "far");
-  EXPECT_EQ(render_text(d, sources, {}),
+  EXPECT_EQ(render_text(d, sources, {false, Lang::kEn}),
             "big.jx:123457:1: error: far [syntax-error]\n"
             "123457 | x\n"
             "       | ^\n");
 }
 
 TEST(RenderSummary, SingularPluralAndEmpty) {
-  EXPECT_EQ(render_summary(0, 0), "");
-  EXPECT_EQ(render_summary(1, 0), "1 error, 0 warnings\n");
-  EXPECT_EQ(render_summary(0, 1), "0 errors, 1 warning\n");
-  EXPECT_EQ(render_summary(1, 1), "1 error, 1 warning\n");
-  EXPECT_EQ(render_summary(2, 3), "2 errors, 3 warnings\n");
-  EXPECT_EQ(render_summary(12, 0), "12 errors, 0 warnings\n");
+  EXPECT_EQ(render_summary(0, 0, Lang::kEn), "");
+  EXPECT_EQ(render_summary(1, 0, Lang::kEn), "1 error, 0 warnings\n");
+  EXPECT_EQ(render_summary(0, 1, Lang::kEn), "0 errors, 1 warning\n");
+  EXPECT_EQ(render_summary(1, 1, Lang::kEn), "1 error, 1 warning\n");
+  EXPECT_EQ(render_summary(2, 3, Lang::kEn), "2 errors, 3 warnings\n");
+  EXPECT_EQ(render_summary(12, 0, Lang::kEn), "12 errors, 0 warnings\n");
 }
 
 TEST_F(RenderTest, JsonEmpty) {
-  EXPECT_EQ(render_json({}, sources_), "{\"version\":1,\"diagnostics\":[]}\n");
+  EXPECT_EQ(render_json({}, sources_, Lang::kEn), "{\"version\":1,\"diagnostics\":[]}\n");
 }
 
 TEST_F(RenderTest, JsonSpansHintsAndNotes) {
-  EXPECT_EQ(render_json({unknown_name(), duplicate()}, sources_),
+  EXPECT_EQ(render_json({unknown_name(), duplicate()}, sources_, Lang::kEn),
             R"json({"version":1,"diagnostics":[)json"
             R"json({"severity":"error","code":"unknown-name","message":"unknown name `总额度`","file":"t.jx",)json"
             R"json("range":{"start":{"line":2,"column":13,"offset":34},"end":{"line":2,"column":16,"offset":43}},)json"
@@ -280,7 +280,7 @@ TEST_F(RenderTest, JsonWithoutSpans) {
   file_line.line = 3;
   file_line.column = 5;
   Diagnostic warning = diag(DiagCode::unused_input, Severity::kWarning, Span{id_, 0, 6}, "say \"hi\"\n\tthere");
-  EXPECT_EQ(render_json({no_file, file_only, file_line, warning}, sources_),
+  EXPECT_EQ(render_json({no_file, file_only, file_line, warning}, sources_, Lang::kEn),
             R"json({"version":1,"diagnostics":[)json"
             R"json({"severity":"error","code":"usage","message":"unknown command `chek`",)json"
             R"json("hint":"did you mean `check`?","notes":[]},)json"
@@ -297,9 +297,52 @@ TEST_F(RenderTest, JsonWithoutSpans) {
 
 TEST_F(RenderTest, JsonNoteSeverity) {
   const Diagnostic d = diag(DiagCode::syntax_error, Severity::kNote, Span{}, "fyi");
-  EXPECT_EQ(render_json({d}, sources_),
+  EXPECT_EQ(render_json({d}, sources_, Lang::kEn),
             R"json({"version":1,"diagnostics":[{"severity":"note","code":"syntax-error","message":"fyi","notes":[]}]})json"
             "\n");
+}
+
+}  // namespace
+}  // namespace jixiao
+
+namespace jixiao {
+namespace {
+
+TEST(RenderChinese, LabelsHintNoteAndSummaryAreChinese) {
+  SourceSet sources;
+  const SourceId id = sources.add("t.jx", "param 资金池 = 总额度 * 2\n");
+  Diagnostic d = diagnose(DiagCode::usage, Span{id, 18, 27}, msg::unknown_command("总额度"), msg::did_you_mean("资金池"));
+  d.notes.push_back(Note{Span{}, msg::note_row_here()});
+  EXPECT_EQ(render_text(d, sources, {false, Lang::kZh}),
+            "t.jx:1:13: 错误：没有 `总额度` 这个命令 [usage]\n"
+            "    1 | param 资金池 = 总额度 * 2\n"
+            "      |                ^~~~~~\n"
+            "提示：是否应为 `资金池`？\n"
+            "jixiao: 注：数据在这一行\n");
+  EXPECT_EQ(render_text(d, sources, {false, Lang::kEn}).rfind("t.jx:1:13: error: unknown command `总额度` [usage]\n", 0), 0u);
+  EXPECT_EQ(render_summary(1, 0, Lang::kZh), "1 个错误，0 个警告\n");
+  EXPECT_EQ(render_summary(2, 3, Lang::kZh), "2 个错误，3 个警告\n");
+  EXPECT_EQ(render_summary(0, 0, Lang::kZh), "");
+}
+
+TEST(RenderChinese, JsonKeepsCodeAndSeverityAndTranslatesTheMessage) {
+  SourceSet sources;
+  const Diagnostic d = diagnose(DiagCode::usage, Span{}, msg::unknown_command("x"), msg::hint_see_commands());
+  EXPECT_EQ(render_json({d}, sources, Lang::kZh),
+            "{\"version\":1,\"diagnostics\":[{\"severity\":\"error\",\"code\":\"usage\",\"message\":\"没有 `x` 这个命令\","
+            "\"hint\":\"请运行 `jixiao --help` 查看全部命令\",\"notes\":[]}]}\n");
+  const std::string sarif = render_sarif({d}, sources, Lang::kZh);
+  EXPECT_NE(sarif.find("\"ruleId\":\"usage\""), std::string::npos) << sarif;
+  EXPECT_NE(sarif.find("没有 `x` 这个命令\\n提示：请运行"), std::string::npos) << sarif;
+}
+
+TEST(RenderChinese, ACutMessageSaysSoInChinese) {
+  const std::vector<std::string> many(300, "名称名称");
+  const Diagnostic d = diagnose(DiagCode::usage, Span{}, msg::hint_write_one_of(many));
+  const std::string zh = render_text(d, SourceSet{}, {false, Lang::kZh});
+  EXPECT_NE(zh.find("字节未显示）"), std::string::npos) << zh;
+  const std::string en = render_text(d, SourceSet{}, {false, Lang::kEn});
+  EXPECT_NE(en.find("more bytes left out)"), std::string::npos) << en;
 }
 
 }  // namespace

@@ -57,8 +57,8 @@ struct Eval {
     std::string out;
     for (const Diagnostic& d : sink.items()) {
       if (d.severity != Severity::kError) continue;
-      out += std::string(slug(d.code)) + " " + where(d.span) + " " + d.message + "\n";
-      for (const Note& n : d.notes) out += "  " + where(n.span) + " " + n.message + "\n";
+      out += std::string(slug(d.code)) + " " + where(d.span) + " " + d.message.str(Lang::kEn) + "\n";
+      for (const Note& n : d.notes) out += "  " + where(n.span) + " " + n.message.str(Lang::kEn) + "\n";
     }
     return out;
   }

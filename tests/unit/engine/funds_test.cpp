@@ -62,8 +62,8 @@ struct Funds {
     std::string out;
     for (const Diagnostic& d : sink.items()) {
       if (d.severity != Severity::kError) continue;
-      out += std::string(slug(d.code)) + " " + where(d.span) + " " + d.message + "\n";
-      for (const Note& n : d.notes) out += "  note " + where(n.span) + " " + n.message + "\n";
+      out += std::string(slug(d.code)) + " " + where(d.span) + " " + d.message.str(Lang::kEn) + "\n";
+      for (const Note& n : d.notes) out += "  note " + where(n.span) + " " + n.message.str(Lang::kEn) + "\n";
     }
     return out;
   }

@@ -55,8 +55,8 @@ struct Load {
     std::string out;
     for (const Diagnostic& d : sink.items()) {
       if (d.severity != Severity::kError) continue;
-      out += std::string(slug(d.code)) + " " + where(d.span) + " " + d.message + "\n";
-      for (const Note& n : d.notes) out += "  note " + where(n.span) + " " + n.message + "\n";
+      out += std::string(slug(d.code)) + " " + where(d.span) + " " + d.message.str(Lang::kEn) + "\n";
+      for (const Note& n : d.notes) out += "  note " + where(n.span) + " " + n.message.str(Lang::kEn) + "\n";
     }
     return out;
   }
@@ -65,7 +65,7 @@ struct Load {
   [[nodiscard]] std::string hints() const {
     std::string out;
     for (const Diagnostic& d : sink.items()) {
-      if (d.severity == Severity::kError) out += d.hint.value_or("-") + "\n";
+      if (d.severity == Severity::kError) out += (d.hint ? d.hint->str(Lang::kEn) : std::string("-")) + "\n";
     }
     return out;
   }
@@ -744,7 +744,7 @@ struct MapRead {
 
   [[nodiscard]] std::optional<std::string> first_hint() const {
     for (const Diagnostic& d : sink.items()) {
-      if (d.severity == Severity::kError) return d.hint;
+      if (d.severity == Severity::kError) return d.hint ? std::optional<std::string>(d.hint->str(Lang::kEn)) : std::nullopt;
     }
     return "<no error>";
   }
@@ -756,7 +756,7 @@ struct MapRead {
       const SourceFile& f = sources.get(d.span.source);
       const LineColumn lc = f.line_column(d.span.begin);
       out += std::string(slug(d.code)) + " " + f.path() + ":" + std::to_string(lc.line) + ":" +
-             std::to_string(lc.column) + " " + d.message + "\n";
+             std::to_string(lc.column) + " " + d.message.str(Lang::kEn) + "\n";
     }
     return out;
   }

@@ -38,7 +38,7 @@ struct Planned {
     std::string out;
     for (const Diagnostic& d : sink.items()) {
       if (d.severity != Severity::kError) continue;
-      out += std::string(slug(d.code)) + " " + where(d.span) + " " + d.message + "\n";
+      out += std::string(slug(d.code)) + " " + where(d.span) + " " + d.message.str(Lang::kEn) + "\n";
     }
     return out;
   }
@@ -50,7 +50,7 @@ struct Planned {
       if (d.severity != Severity::kError) continue;
       if (seen++ != i) continue;
       std::string out;
-      for (const Note& n : d.notes) out += where(n.span) + " " + n.message + "\n";
+      for (const Note& n : d.notes) out += where(n.span) + " " + n.message.str(Lang::kEn) + "\n";
       return out;
     }
     return "<no such error>";

@@ -1,6 +1,8 @@
 // UTF-8 helpers: decoding, code-point counting and terminal display width.
 #pragma once
 
+#include "jixiao/dsl/message.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -125,7 +127,8 @@ std::string shorten(std::string_view text, std::size_t width, std::size_t focus 
 /// `total_width` with a count of what was left out. Messages quote values (cells, names) that may
 /// be megabytes long; this keeps every message a few lines. Without `controls_as_symbols` (JSON,
 /// which escapes them) control characters are kept, except in a part that is cut.
+/// The note on what was left out is in `lang`.
 std::string shorten_message(std::string_view message, std::size_t part_width = 80, std::size_t total_width = 1000,
-                            bool controls_as_symbols = true);
+                            bool controls_as_symbols = true, Lang lang = Lang::kEn);
 
 }  // namespace jixiao::utf8

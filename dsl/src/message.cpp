@@ -1,0 +1,87 @@
+// The message catalogue: the registry table, its compile-time checks, and the formatter.
+#include "jixiao/dsl/message.hpp"
+
+#include <array>
+#include <ostream>
+
+namespace jixiao {
+namespace {
+
+using msg_kind::Int;
+using msg_kind::Msg;
+using msg_kind::Names;
+using msg_kind::Text;
+
+// Each template uses exactly the placeholders {0} … {arity-1}, in both languages.
+#define JIXIAO_MSG(id, en, zh, ...)                                                            \
+  static_assert(placeholders_match(en, MessageDef<__VA_ARGS__>::arity),                         \
+                "the English template of `" #id "` does not use exactly its placeholders");     \
+  static_assert(placeholders_match(zh, MessageDef<__VA_ARGS__>::arity),                         \
+                "the Chinese template of `" #id "` does not use exactly its placeholders");     \
+  static_assert(std::string_view(en).size() > 0 && std::string_view(zh).size() > 0,           \
+                "`" #id "` needs both an English and a Chinese template");
+#include "jixiao/dsl/messages/all.def"
+#undef JIXIAO_MSG
+
+constexpr std::array kMessages = {
+    MessageInfo{"untranslated", "{0}", "{0}", 1},
+#define JIXIAO_MSG(id, en, zh, ...) MessageInfo{#id, en, zh, MessageDef<__VA_ARGS__>::arity},
+#include "jixiao/dsl/messages/all.def"
+#undef JIXIAO_MSG
+};
+
+void append_arg(std::string& out, const MessageArg& a, Lang lang) {
+  switch (a.kind) {
+    case MessageArg::Kind::kText: out += a.text; return;
+    case MessageArg::Kind::kInt: out += std::to_string(a.number); return;
+    case MessageArg::Kind::kMessage:
+      if (!a.nested.empty()) out += a.nested.front().str(lang);
+      return;
+    case MessageArg::Kind::kNames: {
+      const std::string_view comma = lang == Lang::kZh ? "、" : ", ";
+      const std::string_view last = lang == Lang::kZh ? " 或 " : " or ";
+      for (std::size_t i = 0; i < a.names.size(); ++i) {
+        if (i > 0) out += i + 1 == a.names.size() ? last : comma;
+        out += "`" + a.names[i] + "`";
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view lang_name(Lang lang) { return lang == Lang::kZh ? "zh" : "en"; }
+
+std::optional<Lang> parse_lang(std::string_view text) {
+  if (text == "zh") return Lang::kZh;
+  if (text == "en") return Lang::kEn;
+  return std::nullopt;
+}
+
+const std::vector<MessageInfo>& all_messages() {
+  static const std::vector<MessageInfo> all(kMessages.begin(), kMessages.end());
+  return all;
+}
+
+std::string Message::str(Lang lang) const {
+  if (id_ == MsgId::untranslated) return text_;
+  const MessageInfo& info = kMessages.at(static_cast<std::size_t>(id_));
+  const std::string_view t = lang == Lang::kZh ? info.zh : info.en;
+  std::string out;
+  out.reserve(t.size() + 16);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '{' && i + 2 < t.size() && t[i + 1] >= '0' && t[i + 1] <= '9' && t[i + 2] == '}') {
+      const auto n = static_cast<std::size_t>(t[i + 1] - '0');
+      if (n < args_.size()) append_arg(out, args_[n], lang);
+      i += 2;
+      continue;
+    }
+    out.push_back(t[i]);
+  }
+  return out;
+}
+
+std::ostream& operator<<(std::ostream& out, const Message& m) { return out << m.str(Lang::kEn); }
+
+}  // namespace jixiao
