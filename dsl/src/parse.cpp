@@ -232,6 +232,10 @@ class Lowerer {
 
   ast::Module take() { return std::move(module_); }
 
+  /// Where the `input` keyword of an empty `input { }` block is: the block declares nothing and
+  /// leaves nothing in the module (fmt drops it, keeping its comments), so neither does its keyword.
+  [[nodiscard]] const std::vector<std::uint32_t>& empty_input_blocks() const { return empty_input_blocks_; }
+
   void file(const Node& root) {
     for (const auto& c : root.children) decl(*c);
   }
@@ -735,6 +739,7 @@ class Lowerer {
   }
 
   void inputs(const Node& n) {
+    if (n.children.empty()) empty_input_blocks_.push_back(span(n).begin);
     for (const auto& item : n.children) {
       ast::InputDecl in;
       in.name = ident(*item->children.at(0));
@@ -1067,6 +1072,7 @@ class Lowerer {
   DiagnosticSink& sink_;
   ast::Module module_;
   std::uint32_t order_ = 0;
+  std::vector<std::uint32_t> empty_input_blocks_;
 };
 
 // The parse-tree nodes the lowering reads; everything else is transparent.
@@ -1290,6 +1296,10 @@ std::optional<ast::Module> parse_text(const std::string& text, const SourceFile&
   ast::Module module = lower.take();
   module.comments = scan_comments(text, id);
   module.keywords = std::move(nesting.keywords);
+  const std::vector<std::uint32_t>& empty = lower.empty_input_blocks();
+  std::erase_if(module.keywords, [&](const KeywordUse& u) {
+    return u.id == KwId::kw_input && std::find(empty.begin(), empty.end(), u.begin) != empty.end();
+  });
   return module;
 }
 
