@@ -173,6 +173,34 @@ std::string kind_word(Target::Kind k) {
   return "";
 }
 
+// What a path of kind `k` names, for messages ("`x` is an input").
+Message kind_message(Target::Kind k) {
+  switch (k) {
+    case Target::Kind::kNode: return msg::mod_kind_indicator();
+    case Target::Kind::kBand: return msg::mod_kind_band();
+    case Target::Kind::kTrack: return msg::mod_kind_track();
+    case Target::Kind::kInput: return msg::mod_kind_input();
+    case Target::Kind::kParam: return msg::mod_kind_param();
+    case Target::Kind::kSet: return msg::mod_kind_set();
+    case Target::Kind::kLet: return msg::mod_kind_let();
+    case Target::Kind::kVeto: return msg::mod_kind_veto();
+    case Target::Kind::kBandDecl: return msg::mod_kind_grade_or_alert();
+    case Target::Kind::kFund: return msg::mod_kind_fund();
+    case Target::Kind::kAdjust: return msg::mod_kind_adjust();
+    case Target::Kind::kNone: break;
+  }
+  return msg::mod_kind_nothing();
+}
+
+// The declaration word of add_or_reject ("input", "indicator", ...) as a message.
+Message decl_message(std::string_view what) {
+  if (what == "input") return msg::mod_decl_input();
+  if (what == "veto") return msg::mod_decl_veto();
+  if (what == "grade or alert") return msg::mod_decl_grade_or_alert();
+  if (what == "fund") return msg::mod_decl_fund();
+  return msg::mod_decl_indicator();
+}
+
 Target find_target(const ast::Module& m, const ast::NameRef& ref) {
   Target t;
   const std::string& first = ref.parts.front().name;
@@ -313,9 +341,9 @@ class Linker {
     return sources_.get(s.source).text().substr(s.begin, s.end - s.begin);
   }
 
-  void error(DiagCode code, Span at, std::string message, std::optional<std::string> hint = {},
+  void error(DiagCode code, Span at, Message message, std::optional<Message> hint = {},
              std::optional<Note> note = std::nullopt) {
-    Diagnostic d = make_diagnostic(code, at, std::move(message), std::move(hint));
+    Diagnostic d = diagnose(code, at, std::move(message), std::move(hint));
     if (note) d.notes.push_back(std::move(*note));
     sink_.report(std::move(d));
   }
@@ -386,15 +414,13 @@ class Linker {
     if (const auto at = std::find(stack_.begin(), stack_.end(), found.key); at != stack_.end()) {
       std::string chain;
       for (const auto& shown : shown_) chain += shown + " → ";
-      error(DiagCode::module_cycle, where, "`" + name + "` is already being loaded: " + chain + shown_[static_cast<std::size_t>(at - stack_.begin())],
-            "a policy cannot extend or import itself, directly or through others");
+      error(DiagCode::module_cycle, where, msg::mod_cycle(name, chain + shown_[static_cast<std::size_t>(at - stack_.begin())]),
+            msg::mod_hint_cycle());
       return std::nullopt;
     }
     if (stack_.size() >= kMaxModuleChain) {
-      error(DiagCode::too_deep, where,
-            "`" + name + "` would be file " + std::to_string(stack_.size() + 1) + " in a chain of `extends` and `import` that starts at `" +
-                shown_.front() + "`; at most " + std::to_string(kMaxModuleChain) + " are supported",
-            "merge some of the files of the chain into one");
+      error(DiagCode::too_deep, where, msg::mod_chain_too_long(name, stack_.size() + 1, shown_.front(), kMaxModuleChain),
+            msg::mod_hint_chain_too_long());
       return std::nullopt;
     }
     const SourceId id = sources_.add(found.display, std::move(found.text));
@@ -416,10 +442,9 @@ class Linker {
       const auto at = std::find_if(earlier.names.begin(), earlier.names.end(),
                                    [&](const ast::Ident& n) { return n.name == name.name; });
       error(DiagCode::duplicate_name, name.span,
-            "`" + name.name + "` is imported twice" +
-                (earlier.from == imp.from ? " from `" + imp.from + "`"
-                                          : ": from `" + earlier.from + "` and from `" + imp.from + "`"),
-            "import it once", Note{at->span, "`" + name.name + "` is first imported here"});
+            earlier.from == imp.from ? msg::mod_imported_twice_same(name.name, imp.from)
+                                     : msg::mod_imported_twice(name.name, earlier.from, imp.from),
+            msg::mod_hint_import_once(), Note{at->span, msg::mod_note_first_imported(name.name)});
     }
     auto from = open(imp.from, key, imp.from_span, files);
     if (!from) return;
@@ -431,15 +456,14 @@ class Linker {
     for (const ast::Ident* name_ptr : wanted) {
       const ast::Ident& name = *name_ptr;
       if (std::find(local.begin(), local.end(), name.name) != local.end()) {
-        error(DiagCode::duplicate_name, name.span,
-              "`" + name.name + "` is imported from `" + imp.from + "` and also declared in this file",
-              "import it or declare it, not both");
+        error(DiagCode::duplicate_name, name.span, msg::mod_imported_and_declared(name.name, imp.from),
+              msg::mod_hint_import_or_declare());
         continue;
       }
       if (!take(into, *from, name.name)) {
         const auto best = suggester_.closest(name.name, offered);
-        error(DiagCode::unknown_name, name.span, "`" + imp.from + "` declares no `" + name.name + "`",
-              best ? std::optional<std::string>("did you mean `" + *best + "`?") : std::nullopt);
+        error(DiagCode::unknown_name, name.span, msg::mod_declares_no(imp.from, name.name),
+              best ? std::optional<Message>(msg::did_you_mean(*best)) : std::nullopt);
       }
     }
   }
@@ -552,10 +576,8 @@ class Linker {
   }
 
   void duplicate(const std::string& what, const ast::Ident& name, Span base) {
-    error(DiagCode::duplicate_name, name.span,
-          "the base policy already declares " + what + " `" + name.name + "`",
-          "change it with `override`, or `remove` it first and declare it again",
-          Note{base, "the base declares it here"});
+    error(DiagCode::duplicate_name, name.span, msg::mod_base_declares(decl_message(what), name.name),
+          msg::mod_hint_base_declares(), Note{base, msg::mod_note_base_declares()});
   }
 
   template <typename D>
@@ -621,36 +643,32 @@ class Linker {
   }
 
   // The target of an edit, or an error naming both the variant's line and the base.
-  std::optional<Target> locate(const ast::Module& m, const ast::NameRef& ref, Span at, const char* verb) {
+  std::optional<Target> locate(const ast::Module& m, const ast::NameRef& ref, Span at, const Message& verb) {
     const Target t = find_target(m, ref);
     if (t.kind != Target::Kind::kNone) return t;
     const std::string path = ast::path_text(ref);
-    const std::string in = base_name_.empty() ? "the policy" : "the base policy `" + base_name_ + "`";
-    std::optional<std::string> hint;
+    std::optional<Message> hint;
     if (auto best = closest_name(ref.parts.back().name, t.options)) {
-      hint = "did you mean `" + (t.resolved.empty() ? *best : t.resolved + "." + *best) + "`?";
+      hint = msg::did_you_mean(t.resolved.empty() ? *best : t.resolved + "." + *best);
     } else if (!t.options.empty()) {
       std::string list;
       for (const auto& o : t.options) list += (list.empty() ? "" : ", ") + o;
-      hint = "`" + t.resolved + "` has " + list;
+      hint = msg::mod_hint_has(t.resolved, list);
     }
     std::optional<Note> note;
     if (t.resolved_span.valid()) {
-      note = Note{t.resolved_span, "`" + t.resolved + "` is declared here, without `" + ref.parts.back().name + "`"};
+      note = Note{t.resolved_span, msg::mod_note_declared_without(t.resolved, ref.parts.back().name)};
     } else if (m.policy) {
-      note = Note{m.policy->span, in + " is declared here"};
+      note = Note{m.policy->span, base_name_.empty() ? msg::mod_note_policy_here() : msg::mod_note_base_here(base_name_)};
     }
-    error(DiagCode::override_target, at, std::string("cannot ") + verb + " `" + path + "`: " + in + " has no such thing",
-          hint, note);
+    error(DiagCode::override_target, at,
+          msg::mod_no_target(verb, path, base_name_.empty() ? msg::mod_in_policy() : msg::mod_in_base(base_name_)), hint,
+          note);
     return std::nullopt;
   }
 
-  void bad(Span at, const std::string& message, const std::string& hint) {
-    error(DiagCode::bad_override, at, message, hint);
-  }
-
   void apply_override(ast::Module& m, const ast::OverrideDecl& o, std::vector<VariantChange>& changes) {
-    const auto t = locate(m, o.target, o.span, "override");
+    const auto t = locate(m, o.target, o.span, msg::mod_verb_override());
     if (!t) return;
     const std::string path = ast::path_text(o.target);
     using K = Target::Kind;
@@ -659,7 +677,7 @@ class Linker {
         if (t->kind == K::kNode) {
           ast::Weight& w = m.nodes[t->a].weight;
           if (m.nodes[t->a].parent == ast::IndicatorNode::kNoNode && w.kind == ast::WeightKind::kNone) {
-            bad(o.span, "`" + path + "` is the root of its tree and has no weight", "override the full marks of a root by declaring the tree again");
+            error(DiagCode::bad_override, o.span, msg::mod_root_no_weight(path), msg::mod_hint_root_no_weight());
             return;
           }
           changes.push_back({"weight", path, std::string(text(w.span)), std::string(text(o.weight.span)), o.span});
@@ -669,27 +687,27 @@ class Linker {
           changes.push_back({"weight", path, std::string(text(w.span)), std::string(text(o.weight.span)), o.span});
           w = o.weight;
         } else {
-          bad(o.span, "`" + path + "` is a " + kind_word(t->kind) + ": only indicators and fund tracks have a weight", "write `override 总分.创新层 weight 25%`");
+          error(DiagCode::bad_override, o.span, msg::mod_no_weight(path, kind_message(t->kind)), msg::mod_hint_no_weight());
         }
         return;
       case ast::OverrideKind::kFormula: {
         ExprId* slot = nullptr;
         if (t->kind == K::kNode) {
           if (!m.nodes[t->a].children.empty()) {
-            bad(o.span, "`" + path + "` is a group: its score is the sum of its sub-indicators", "override the formula of one of its sub-indicators");
+            error(DiagCode::bad_override, o.span, msg::mod_group_formula(path), msg::mod_hint_group_formula());
             return;
           }
           slot = &m.nodes[t->a].formula;
         } else if (t->kind == K::kTrack) {
           slot = &m.funds[t->a].tracks[t->b].by;
           if (!ast::present(*slot)) {
-            bad(o.span, "track `" + path + "` splits equally: it has no weight formula", "remove it and add a track that splits by a weight");
+            error(DiagCode::bad_override, o.span, msg::mod_track_equally(path), msg::mod_hint_track_equally());
             return;
           }
         } else if (t->kind == K::kLet) {
           slot = &m.lets[t->a].value;
         } else {
-          bad(o.span, "`" + path + "` is a " + kind_word(t->kind) + ": only indicators, tracks and lets have a formula", "write `override 总分.基础层.设施覆盖率 = 设施覆盖率 * 0.9`");
+          error(DiagCode::bad_override, o.span, msg::mod_no_formula(path, kind_message(t->kind)), msg::mod_hint_no_formula());
           return;
         }
         changes.push_back({"formula", path, std::string(text(m.span(*slot))), std::string(text(m.span(o.formula))), o.span});
@@ -698,14 +716,13 @@ class Linker {
       }
       case ast::OverrideKind::kCoef: {
         if (t->kind != K::kTrack) {
-          bad(o.span, "`" + path + "` is a " + kind_word(t->kind) + ": `coef` overrides a fund track's coefficients", "write `override 运营补助.绩效分配 coef { A 0.95, ... }`");
+          error(DiagCode::bad_override, o.span, msg::mod_no_coef(path, kind_message(t->kind)), msg::mod_hint_no_coef());
           return;
         }
         std::vector<ExprId> coefs;
         collect_coefs(m, m.funds[t->a].tracks[t->b].by, coefs);
         if (coefs.size() != 1) {
-          bad(o.span, "track `" + path + "` has " + std::to_string(coefs.size()) + " `coef` tables; an override needs exactly one",
-              "override the track's whole formula with `override " + path + " = ...`");
+          error(DiagCode::bad_override, o.span, msg::mod_coef_tables(path, coefs.size()), msg::mod_hint_coef_tables(path));
           return;
         }
         auto& c = std::get<ast::Coef>(m.exprs[static_cast<std::uint32_t>(coefs[0])]);
@@ -720,8 +737,7 @@ class Linker {
       }
       case ast::OverrideKind::kBand: {
         if (t->kind != K::kBand) {
-          bad(o.span, "`" + path + "` is a " + kind_word(t->kind) + ": an interval, deadline or text overrides a grade or alert band",
-              "write e.g. `override 预警.red [0, 65)`");
+          error(DiagCode::bad_override, o.span, msg::mod_no_band(path, kind_message(t->kind)), msg::mod_hint_no_band());
           return;
         }
         ast::Band& b = m.bands[t->a].bands[t->b];
@@ -768,7 +784,7 @@ class Linker {
   }
 
   void apply_remove(ast::Module& m, const ast::RemoveDecl& r, std::vector<VariantChange>& changes) {
-    const auto t = locate(m, r.target, r.span, "remove");
+    const auto t = locate(m, r.target, r.span, msg::mod_verb_remove());
     if (!t) return;
     const std::string path = ast::path_text(r.target);
     using K = Target::Kind;
@@ -822,29 +838,25 @@ class Linker {
   }
 
   void apply_add(ast::Module& m, const ast::AddDecl& a, std::vector<VariantChange>& changes) {
-    const auto t = locate(m, a.target, a.span, "add to");
+    const auto t = locate(m, a.target, a.span, msg::mod_verb_add_to());
     if (!t) return;
     const std::string path = ast::path_text(a.target);
     if (t->kind != Target::Kind::kNode) {
-      bad(a.span, "`" + path + "` is a " + kind_word(t->kind) + ": `add` adds sub-indicators, deductions and bonuses to an indicator",
-          "write e.g. `add 总分.创新层 { 新指标 5% = ... }`");
+      error(DiagCode::bad_override, a.span, msg::mod_no_add(path, kind_message(t->kind)), msg::mod_hint_no_add());
       return;
     }
     ast::IndicatorNode& holder = m.nodes[a.holder];
     ast::IndicatorNode& target = m.nodes[t->a];
     if (!holder.children.empty() && ast::present(target.formula)) {
-      bad(a.span, "`" + path + "` is scored by a formula; it cannot also have sub-indicators",
-          "override it with a group, or add to its parent");
+      error(DiagCode::bad_override, a.span, msg::mod_add_to_formula(path), msg::mod_hint_add_to_formula());
       return;
     }
     // Each file's groups nest at most kMaxNesting deep; adding to a deep group must not nest deeper.
     std::size_t depth = 1;
     for (std::uint32_t p = target.parent; p != ast::IndicatorNode::kNoNode; p = m.nodes[p].parent) ++depth;
     if (const std::size_t deepest = deepest_group(m, holder.children, depth + 1); deepest > static_cast<std::size_t>(kMaxNesting)) {
-      error(DiagCode::too_deep, a.span,
-            "`add` puts groups " + std::to_string(deepest) + " levels deep under `" + path + "` (itself " +
-                std::to_string(depth) + " deep); at most " + std::to_string(kMaxNesting) + " are supported",
-            "add to a group nearer the root, or flatten the groups");
+      error(DiagCode::too_deep, a.span, msg::mod_add_too_deep(deepest, path, depth, kMaxNesting),
+            msg::mod_hint_add_too_deep());
       return;
     }
     for (const std::uint32_t c : holder.children) {

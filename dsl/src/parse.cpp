@@ -50,13 +50,6 @@ const char* ascii_for(char32_t cp) {
   }
 }
 
-std::string display_char(char32_t cp) {
-  if (cp == 0x3000) return "ideographic space";
-  std::string s = "`";
-  utf8::append(s, cp);
-  return s + "`";
-}
-
 // Reports a carriage return without a line feed (the first one): a policy whose lines end with
 // CR alone reads as one line, and its first comment would run to the end. True if there is one.
 bool report_lone_cr(std::string_view text, SourceId id, DiagnosticSink& sink) {
@@ -64,34 +57,28 @@ bool report_lone_cr(std::string_view text, SourceId id, DiagnosticSink& sink) {
     if (at + 1 < text.size() && text[at + 1] == '\n') continue;
     const bool only_cr = text.find('\n') == std::string_view::npos;
     const auto begin = static_cast<std::uint32_t>(at);
-    sink.report(make_diagnostic(
-        DiagCode::line_endings, Span{id, begin, begin + 1},
-        only_cr ? "the policy's lines end with a carriage return (CR) alone, as on classic Mac OS, so it reads as one line"
-                : "a carriage return (CR) without a line feed: the policy mixes line ends",
-        "save it with LF (Unix) or CR LF (Windows) line ends (the editor's line-ending setting)"));
+    sink.report(diagnose(DiagCode::line_endings, Span{id, begin, begin + 1},
+                         only_cr ? msg::par_cr_only() : msg::par_cr_mixed(), msg::par_hint_line_ends()));
     return true;
   }
   return false;
 }
 
+// What to do about an invisible character (utf8::is_invisible).
+Message invisible_hint(char32_t cp, bool in_text) {
+  if (cp == 0xFFFD) return msg::par_hint_replacement();
+  if (cp == 0xFEFF) return msg::par_hint_bom_inside();
+  if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) return msg::par_hint_control();
+  return in_text ? msg::par_hint_invisible_in_text() : msg::par_hint_invisible_in_code();
+}
+
 // Reports an invisible character (utf8::is_invisible) outside comments.
 void report_invisible(char32_t cp, Span span, bool in_text, DiagnosticSink& sink) {
-  std::string message = (cp == 0xFFFD ? "" : "invisible ") + utf8::describe(cp) +
-                        (in_text ? " inside a text" : " outside text and comments");
-  std::string hint;
-  if (cp == 0xFFFD) {
-    hint = "it is what a conversion from another encoding left of a character it could not read: restore the original";
-  } else if (cp == 0xFEFF) {
-    hint = "delete it: a byte order mark belongs only at the very start of a file (two files joined together leave one inside)";
-  } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
-    hint = "delete it: control characters have no place in a policy (the file may be damaged)";
-  } else if (in_text) {
-    hint = "delete it: the text with it differs from the same text without it, so it would not match the data";
-  } else {
-    hint = "delete it (it often comes along when text is copied from a web page or a chat): a name with it is not the "
-           "name without it";
-  }
-  sink.report(make_diagnostic(DiagCode::invisible_character, span, std::move(message), std::move(hint)));
+  const std::string name = utf8::describe(cp);
+  sink.report(diagnose(DiagCode::invisible_character, span,
+                       cp == 0xFFFD ? (in_text ? msg::par_replacement_in_text(name) : msg::par_replacement_in_code(name))
+                                    : (in_text ? msg::par_invisible_in_text(name) : msg::par_invisible_in_code(name)),
+                       invisible_hint(cp, in_text)));
 }
 
 // Scans the text before parsing and reports, with their code points:
@@ -161,17 +148,15 @@ std::string scan_characters(const SourceFile& file, SourceId id, DiagnosticSink&
     const char* ascii = look_alike ? " " : ascii_for(cp);
     if (ascii == nullptr) continue;
     if (look_alike) {
-      sink.report(make_diagnostic(DiagCode::invisible_character, span,
-                                  utf8::describe(cp) + " looks like a space but is not one, and cannot be used outside text "
-                                                       "and comments",
-                                  "use an ordinary space"));
+      sink.report(diagnose(DiagCode::invisible_character, span, msg::par_space_look_alike(utf8::describe(cp)),
+                           msg::par_hint_ordinary_space()));
+    } else if (cp == 0x3000) {
+      sink.report(diagnose(DiagCode::full_width_punctuation, span, msg::par_full_width_space(utf8::code_point_name(cp)),
+                           msg::par_hint_ascii_space()));
     } else {
-      const std::string shown = std::string(ascii) == " " ? "an ASCII space" : "the ASCII `" + std::string(ascii) + "`";
-      sink.report(make_diagnostic(
-          DiagCode::full_width_punctuation, span,
-          "full-width " + display_char(cp) + " (" + utf8::code_point_name(cp) +
-              ") cannot be used outside text and comments",
-          "use " + shown + " instead (switch the input method to half-width, 半角)"));
+      sink.report(diagnose(DiagCode::full_width_punctuation, span,
+                           msg::par_full_width_char(std::string(text, start, pos - start), utf8::code_point_name(cp)),
+                           msg::par_hint_ascii_char(ascii)));
     }
     replaced.push_back(static_cast<std::uint32_t>(start));
     std::string replacement = ascii;
@@ -190,21 +175,18 @@ bool report_not_utf8(const SourceFile& file, DiagnosticSink& sink) {
   const std::string_view t = file.text();
   const utf8::Scan scan = utf8::scan(t);
   if (scan.valid()) return false;
-  Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "", "");
-  d.file = file.path();
   if (t.starts_with("\xFF\xFE") || t.starts_with("\xFE\xFF")) {
-    d.message = "the policy is UTF-16 (it starts with a UTF-16 byte order mark): it must be saved as UTF-8";
-    d.hint = "save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)";
+    Diagnostic d = diagnose(DiagCode::io_error, Span{}, msg::par_utf16(), msg::par_hint_save_utf8());
+    d.file = file.path();
     sink.report(std::move(d));
     return true;
   }
   const utf8::Place at = utf8::place_of(t, scan.first_bad);
-  d.message = utf8::byte_name(static_cast<unsigned char>(t[scan.first_bad])) + " is not valid UTF-8: the policy must be saved as UTF-8";
-  d.hint = scan.plausibly_utf8()
-               ? "the rest of the policy is UTF-8, so this byte was written in another encoding: correct it and save "
-                 "the file as UTF-8"
-               : "the policy seems to be saved as GBK (ANSI, Notepad's default on older Chinese Windows): save it as "
-                 "UTF-8 (in Notepad: 另存为 → 编码 UTF-8)";
+  // byte_name is "byte 0xE5": the message names the byte by its value.
+  const std::string byte = utf8::byte_name(static_cast<unsigned char>(t[scan.first_bad])).substr(5);
+  Diagnostic d = diagnose(DiagCode::io_error, Span{}, msg::par_bad_byte(byte),
+                          scan.plausibly_utf8() ? msg::par_hint_bad_byte_in_utf8() : msg::par_hint_gbk());
+  d.file = file.path();
   d.line = at.line;
   d.column = at.column;
   sink.report(std::move(d));
@@ -310,18 +292,18 @@ class Lowerer {
     return nullptr;
   }
 
-  void error(DiagCode code, Span s, std::string message, std::optional<std::string> hint = {}) {
-    sink_.report(make_diagnostic(code, s, std::move(message), std::move(hint)));
+  void error(DiagCode code, Span s, Message message, std::optional<Message> hint = {}) {
+    sink_.report(diagnose(code, s, std::move(message), std::move(hint)));
   }
 
   ast::Ident ident(const Node& n) { return ast::Ident{content(n), span(n)}; }
 
   // A whole number written with digits only (deadlines, grade steps); reports bad-literal and
   // returns 0 when it is beyond any sensible count.
-  std::int64_t whole_number(const Node& n, const char* what) {
+  std::int64_t whole_number(const Node& n, Message what) {
     const std::string digits = content(n);
     if (digits.size() > 9) {
-      error(DiagCode::bad_literal, span(n), "`" + digits + "` is too large for " + what, "use a number below 1000000000");
+      error(DiagCode::bad_literal, span(n), msg::par_count_too_large(digits, std::move(what)), msg::par_hint_count_below());
       return 0;
     }
     return std::stoll(digits);
@@ -364,11 +346,10 @@ class Lowerer {
     decimal::ParseError why{};
     if (auto v = decimal::parse(digits, decimal::kPlaces, &why)) return *v;
     if (why == decimal::ParseError::kTooManyPlaces) {
-      error(DiagCode::bad_literal, s, "`" + digits + "` has more than 6 decimal places",
-            "numbers are exact to 6 decimal places; round the value");
+      error(DiagCode::bad_literal, s, msg::par_too_many_places(digits), msg::par_hint_round_places());
     } else {
-      error(DiagCode::bad_literal, s, "`" + digits + "` is too large",
-            "numbers up to " + decimal::to_string(std::numeric_limits<std::int64_t>::max()) + " are supported");
+      error(DiagCode::bad_literal, s, msg::par_too_large(digits),
+            msg::par_hint_numbers_up_to(decimal::to_string(std::numeric_limits<std::int64_t>::max())));
     }
     return 0;
   }
@@ -381,11 +362,10 @@ class Lowerer {
       decimal::ParseError why{};
       if (auto fen = decimal::parse(t.digits, places, &why)) return module_.add(ast::MoneyLit{*fen}, s);
       if (why == decimal::ParseError::kTooManyPlaces) {
-        error(DiagCode::bad_literal, s, "`" + content(n) + "` is not a whole number of fen",
-              "money is counted in whole fen (0.01元); round the amount");
+        error(DiagCode::bad_literal, s, msg::par_not_whole_fen(content(n)), msg::par_hint_round_fen());
       } else {
-        error(DiagCode::bad_literal, s, "`" + content(n) + "` is too large",
-              "amounts up to " + decimal::format_yuan_grouped(std::numeric_limits<std::int64_t>::max()) + "元 are supported");
+        error(DiagCode::bad_literal, s, msg::par_too_large(content(n)),
+              msg::par_hint_amounts_up_to(decimal::format_yuan_grouped(std::numeric_limits<std::int64_t>::max())));
       }
       return module_.add(ast::MoneyLit{0}, s);
     }
@@ -421,8 +401,7 @@ class Lowerer {
           if (b->is_type<g::number>()) {
             const NumberText t = split_number(content(*b));
             if (!t.unit.empty() && t.unit != "分" && t.unit != "%") {
-              error(DiagCode::bad_literal, span(*b), "an interval end cannot be money (`" + content(*b) + "`)",
-                    "band ends are plain numbers, e.g. `[90, 100]`");
+              error(DiagCode::bad_literal, span(*b), msg::par_interval_money(content(*b)), msg::par_hint_interval_plain());
             }
             value = raw_decimal(t.digits, span(*b));
           }
@@ -433,16 +412,14 @@ class Lowerer {
           iv.lo_inf = infinite;
           if (infinite && !negative) {
             wrong_side = true;
-            error(DiagCode::bad_range, span(*c), "the lower end of an interval cannot be `+inf`",
-                  "write `-inf` for an open lower end");
+            error(DiagCode::bad_range, span(*c), msg::par_lower_plus_inf(), msg::par_hint_lower_inf());
           }
         } else {
           iv.hi = value;
           iv.hi_inf = infinite;
           if (infinite && negative) {
             wrong_side = true;
-            error(DiagCode::bad_range, span(*c), "the upper end of an interval cannot be `-inf`",
-                  "write `inf` for an open upper end");
+            error(DiagCode::bad_range, span(*c), msg::par_upper_minus_inf(), msg::par_hint_upper_inf());
           }
         }
         ++bound_index;
@@ -452,9 +429,8 @@ class Lowerer {
     // ends somewhere, and is refused rather than taken as `[60, inf)`.
     if (!wrong_side && ((iv.lo_inf && iv.lo_closed) || (iv.hi_inf && iv.hi_closed))) {
       const bool lo = iv.lo_inf && iv.lo_closed;
-      error(DiagCode::bad_range, iv.span,
-            std::string("an interval cannot include ") + (lo ? "`-inf`" : "`inf`") + ": no value reaches it",
-            std::string("write ") + (lo ? "`(-inf, ...`" : "`..., inf)`") + " with a round bracket at the open end");
+      error(DiagCode::bad_range, iv.span, msg::par_interval_includes_inf(lo ? "-inf" : "inf"),
+            msg::par_hint_round_bracket(lo ? "(-inf, ..." : "..., inf)"));
     }
     if (iv.lo_inf) iv.lo_closed = false;
     if (iv.hi_inf) iv.hi_closed = false;
@@ -523,7 +499,7 @@ class Lowerer {
     }
     // Transparent wrappers (named error points) hold exactly one expression.
     if (n.children.size() == 1) return expr(*n.children.front());
-    error(DiagCode::syntax_error, s, "cannot read this expression");
+    error(DiagCode::syntax_error, s, msg::par_cannot_read_expr());
     return module_.add(ast::NumberLit{}, s);
   }
 
@@ -686,7 +662,7 @@ class Lowerer {
         if (c->is_type<g::deadline>()) {
           ast::Deadline d;
           d.span = span(*c);
-          d.count = whole_number(*c->children.at(0), "a number of days");
+          d.count = whole_number(*c->children.at(0), msg::par_what_days());
           d.workdays = c->children.at(1)->is_type<g::unit_workdays>();
           o.deadline = d;
         }
@@ -708,16 +684,15 @@ class Lowerer {
     module_.adds.push_back(std::move(a));
   }
 
-  void duplicate_decl(const char* what, Span now, Span before) {
-    Diagnostic d = make_diagnostic(DiagCode::duplicate_name, now,
-                                   std::string("a policy has one `") + what + "` declaration",
-                                   "remove or merge one of them");
-    d.notes.push_back({before, std::string("the first `") + what + "` is here"});
+  // `keyword`: the declaration's keyword (msg::par_kw_policy(), ...).
+  void duplicate_decl(const Message& keyword, Span now, Span before) {
+    Diagnostic d = diagnose(DiagCode::duplicate_name, now, msg::par_one_decl(keyword), msg::par_hint_remove_or_merge());
+    d.notes.push_back(Note{before, msg::par_note_first_decl(keyword)});
     sink_.report(std::move(d));
   }
 
   void policy(const Node& n) {
-    if (module_.policy) return duplicate_decl("policy", span(n), module_.policy->span);
+    if (module_.policy) return duplicate_decl(msg::par_kw_policy(), span(n), module_.policy->span);
     ast::PolicyDecl p;
     p.span = span(n);
     for (const auto& c : n.children) {
@@ -732,7 +707,7 @@ class Lowerer {
   }
 
   void subject(const Node& n) {
-    if (module_.subject) return duplicate_decl("subject", span(n), module_.subject->span);
+    if (module_.subject) return duplicate_decl(msg::par_kw_subject(), span(n), module_.subject->span);
     ast::SubjectDecl d{ident(*n.children.at(0)), ident(*n.children.at(1)), std::nullopt, span(n)};
     if (n.children.size() > 2) d.period = ident(*n.children.at(2));
     module_.subject = std::move(d);
@@ -849,10 +824,10 @@ class Lowerer {
   void set_node_cap(std::uint32_t owner, const Node& c, bool deductions) {
     ast::ExprId& slot = deductions ? module_.nodes[owner].deductions_max : module_.nodes[owner].bonuses_max;
     if (ast::present(slot)) {
-      Diagnostic d = make_diagnostic(DiagCode::duplicate_name, span(c),
-                                     deductions ? "`deductions max` is given twice" : "`bonuses max` is given twice",
-                                     "keep one cap");
-      d.notes.push_back({module_.span(slot), "the first cap is here"});
+      Diagnostic d = diagnose(DiagCode::duplicate_name, span(c),
+                              msg::par_cap_twice(deductions ? msg::par_kw_deductions_max() : msg::par_kw_bonuses_max()),
+                              msg::par_hint_keep_one_cap());
+      d.notes.push_back(Note{module_.span(slot), msg::par_note_first_cap()});
       sink_.report(std::move(d));
       return;
     }
@@ -913,9 +888,8 @@ class Lowerer {
       const Node& e = *n.children[i];
       if (e.is_type<g::effect_reason>()) {
         if (v.reason) {
-          Diagnostic d = make_diagnostic(DiagCode::duplicate_name, span(e), "the veto gives two reasons",
-                                         "write one reason");
-          d.notes.push_back({v.reason_span, "the first reason is here"});
+          Diagnostic d = diagnose(DiagCode::duplicate_name, span(e), msg::par_two_reasons(), msg::par_hint_one_reason());
+          d.notes.push_back(Note{v.reason_span, msg::par_note_first_reason()});
           sink_.report(std::move(d));
         }
         v.reason = string_value(*e.children.at(0));
@@ -934,7 +908,7 @@ class Lowerer {
           eff.label = label(*change.children.at(0));
         } else if (change.is_type<g::grade_down>()) {
           eff.kind = ast::EffectKind::kGradeDown;
-          eff.steps = whole_number(*change.children.at(0), "a number of grades");
+          eff.steps = whole_number(*change.children.at(0), msg::par_what_grades());
         } else {
           eff.kind = ast::EffectKind::kGradeForce;
           eff.label = label(change);
@@ -972,7 +946,7 @@ class Lowerer {
         if (c->is_type<g::deadline>()) {
           ast::Deadline d;
           d.span = span(*c);
-          d.count = whole_number(*c->children.at(0), "a number of days");
+          d.count = whole_number(*c->children.at(0), msg::par_what_days());
           d.workdays = c->children.at(1)->is_type<g::unit_workdays>() ||
                        (!c->children.at(1)->children.empty() &&
                         c->children.at(1)->children.front()->is_type<g::unit_workdays>());
@@ -1028,8 +1002,7 @@ class Lowerer {
         t.top_raw = raw_decimal(nt.digits, t.top_span);
         t.top_percent = nt.unit == "%";
         if (!nt.unit.empty() && nt.unit != "%") {
-          error(DiagCode::bad_literal, t.top_span, "`" + content(count) + "` is not a count or a share",
-                "write `top 10` or `top 10%`");
+          error(DiagCode::bad_literal, t.top_span, msg::par_top_not_count(content(count)), msg::par_hint_top_count());
         }
         t.by = expr(*c.children.at(1));
         if (c.children.size() > 2 && c.children.at(2)->is_type<g::top_proportional>()) {
@@ -1043,7 +1016,7 @@ class Lowerer {
   }
 
   void output(const Node& n) {
-    if (module_.output) return duplicate_decl("output", span(n), module_.output->span);
+    if (module_.output) return duplicate_decl(msg::par_kw_output(), span(n), module_.output->span);
     ast::OutputDecl o;
     o.span = span(n);
     for (const auto& c : n.children) o.items.push_back(module_.add(name_ref(*c), span(*c)));
@@ -1051,15 +1024,14 @@ class Lowerer {
   }
 
   void precision(const Node& n) {
-    if (module_.precision) return duplicate_decl("precision", span(n), module_.precision->span);
+    if (module_.precision) return duplicate_decl(msg::par_kw_precision(), span(n), module_.precision->span);
     const Node& places = *n.children.at(0);
     ast::PrecisionDecl p;
     p.span = span(places);
     const std::string text = content(places);
     p.places = text.size() > 2 ? 99 : std::stoi(text);
     if (p.places > decimal::kPlaces) {
-      error(DiagCode::bad_literal, p.span, "scores can be reported with at most 6 decimal places, not " + text,
-            "write `precision 2` (the default) or another value from 0 to 6");
+      error(DiagCode::bad_literal, p.span, msg::par_precision_places(text), msg::par_hint_precision());
       p.places = 2;
     }
     module_.precision = p;
@@ -1264,12 +1236,8 @@ std::optional<ast::Module> parse_text(const std::string& text, const SourceFile&
     const auto offset = static_cast<std::uint32_t>(deep.offset);
     std::size_t end = offset;
     if (end < text.size()) utf8::decode(text, end);
-    sink.report(make_diagnostic(
-        DiagCode::too_deep, Span{id, offset, static_cast<std::uint32_t>(end)},
-        "nested too deep: this is level " + std::to_string(kMaxNesting + 1) +
-            " of indicator groups, parentheses, calls, `if`, `not` and `-` inside one another; at most " +
-            std::to_string(kMaxNesting) + " are supported",
-        "compute inner parts in `let` declarations (each starts again at level 1), or flatten the indicator groups"));
+    sink.report(diagnose(DiagCode::too_deep, Span{id, offset, static_cast<std::uint32_t>(end)},
+                         msg::par_too_deep(kMaxNesting + 1, kMaxNesting), msg::par_hint_too_deep()));
     return std::nullopt;
   } catch (const pegtl::parse_error& e) {
     const auto offset = static_cast<std::uint32_t>(e.positions().front().byte);
@@ -1282,12 +1250,15 @@ std::optional<ast::Module> parse_text(const std::string& text, const SourceFile&
     // A syntax error right at a replaced full-width mark is that mark's consequence: already said.
     if (std::find(replaced.begin(), replaced.end(), offset) == replaced.end() &&
         !report_glued_keyword(text, offset, id, sink)) {
-      sink.report(make_diagnostic(DiagCode::syntax_error, Span{id, offset, end}, std::string(e.message())));
+      // Every error point raises expected_error (grammar_errors.hpp), with its catalogue message.
+      const auto* expected = dynamic_cast<const g::expected_error*>(&e);
+      sink.report(diagnose(DiagCode::syntax_error, Span{id, offset, end},
+                           expected != nullptr ? expected->message() : msg::par_cannot_read_policy()));
     }
     return std::nullopt;
   }
   if (!root) {
-    sink.report(make_diagnostic(DiagCode::syntax_error, Span{id, 0, 0}, "cannot read the policy"));
+    sink.report(diagnose(DiagCode::syntax_error, Span{id, 0, 0}, msg::par_cannot_read_policy()));
     return std::nullopt;
   }
   Lowerer lower(text, id, sink);

@@ -31,8 +31,7 @@ class ConstantChecker {
       const ast::IndicatorNode& n = m_.nodes[i];
       if (n.parent == ast::IndicatorNode::kNoNode && p_.nodes[i].full <= 0) {
         error(DiagCode::bad_range, n.weight.span.valid() ? n.weight.span : n.name.span,
-              "the full marks of `" + n.name.name + "` are " + decimal::to_string(p_.nodes[i].full) + "分: every score would be 0",
-              "give the tree its full marks, e.g. `indicator " + n.name.name + " 100分 { ... }`, or leave them out (100)");
+              msg::con_full_marks(n.name.name, decimal::to_string(p_.nodes[i].full)), msg::con_hint_full_marks(n.name.name));
       }
       if (ast::present(n.formula) && n.children.empty()) leaf_formula(n, p_.nodes[i]);
       for (const ast::Adjust& a : n.adjusts) adjust(a);
@@ -51,7 +50,7 @@ class ConstantChecker {
     for (const ast::FundDecl& f : m_.funds) {
       pool_table(f);
       for (const ast::Track& t : f.tracks) {
-        const std::string what = "track `" + f.name.name + "." + t.name.name + "`";
+        const Message what = msg::con_what_track(f.name.name + "." + t.name.name);
         if (t.mode == ast::TrackMode::kSplitBy) weight(t.by, what);
         if (t.mode == ast::TrackMode::kTop) weight(t.proportional, what);
         for (const ExprId e : {t.by, t.proportional, t.when}) walk(e);
@@ -60,8 +59,8 @@ class ConstantChecker {
   }
 
  private:
-  void error(DiagCode code, Span span, std::string message, std::string hint) {
-    sink_.report(make_diagnostic(code, span, std::move(message), std::move(hint)));
+  void error(DiagCode code, Span span, Message message, Message hint) {
+    sink_.report(diagnose(code, span, std::move(message), std::move(hint)));
   }
 
   bool typed(ExprId e) const {
@@ -74,15 +73,16 @@ class ConstantChecker {
   }
 
   // A constant as the message shows it: its value, and the param it comes from.
-  std::string shown(ExprId e) const {
-    std::string out = text(e, *value(e));
+  Message shown(ExprId e) const {
+    const std::string out = text(e, *value(e));
     if (std::holds_alternative<ast::NameRef>(m_.expr(e))) {
       const SymbolId s = p_.ref(e);
       if (s != kNoSymbol && p_.symbol(s).kind == SymbolKind::kParam) {
-        out += " (param `" + p_.symbol(s).name + "`" + (p_.params[p_.symbol(s).index].overridden ? ", from --param" : "") + ")";
+        return p_.params[p_.symbol(s).index].overridden ? msg::con_value_param_cli(out, p_.symbol(s).name)
+                                                        : msg::con_value_param(out, p_.symbol(s).name);
       }
     }
-    return out;
+    return msg::con_value(out);
   }
 
   std::optional<std::int64_t> value(ExprId e) const {
@@ -157,88 +157,81 @@ class ConstantChecker {
     const NumRange r = p_.range(n.formula);
     const std::string unit = info.points ? "分" : "";
     if (!r.lo_inf && r.lo > top) {
+      const std::string lo = decimal::to_string(r.lo);
       error(DiagCode::bad_range, m_.span(n.formula),
-            "the formula of `" + n.name.name + "` is at least " + decimal::to_string(r.lo) + unit + ", more than " +
-                (info.points ? "its full marks (" + decimal::to_string(top) + unit + ")" : std::string("100")) +
-                ": it would score full marks on every row",
-            info.points ? "a `分` item's formula gives its points, from 0 to " + decimal::to_string(top)
-                        : "a `%` item's formula scores out of 100; scale it, e.g. `x / 2`");
+            info.points ? msg::con_formula_above_full(n.name.name, lo, decimal::to_string(top))
+                        : msg::con_formula_above_100(n.name.name, lo),
+            info.points ? msg::con_hint_formula_points(decimal::to_string(top)) : msg::con_hint_formula_percent());
     } else if (!r.hi_inf && r.hi < 0) {
-      error(DiagCode::bad_range, m_.span(n.formula),
-            "the formula of `" + n.name.name + "` is at most " + decimal::to_string(r.hi) + unit + ": it would score 0 on every row",
-            "a formula scores from 0 up; for points taken away, write a `deduct`");
+      error(DiagCode::bad_range, m_.span(n.formula), msg::con_formula_below_zero(n.name.name, decimal::to_string(r.hi) + unit),
+            msg::con_hint_formula_below_zero());
     }
   }
 
   // A deduction or bonus: its points, `per` and `max` are above 0.
   void adjust(const ast::Adjust& a) {
     const bool deduct = a.kind == ast::AdjustKind::kDeduct;
-    const std::string what = std::string(deduct ? "deduction" : "bonus") + " `" + a.name.name + "`";
-    const std::string does = deduct ? "deducts" : "adds";
+    const Message what = deduct ? msg::con_what_deduction(a.name.name) : msg::con_what_bonus(a.name.name);
+    const Message does = deduct ? msg::con_verb_deducts() : msg::con_verb_adds();
     if (const auto o = below_zero(a.amount, false)) {
-      const bool whole = *o == a.amount;
+      const Message verb = deduct ? msg::con_verb_deduct() : msg::con_verb_add();
       error(DiagCode::bad_range, m_.span(*o),
-            what + (whole ? " takes " + shown(*o) + " points" : " is below 0 where " + shown(*o) + " is chosen") +
-                ": an amount below 0 counts as 0, so it would " + (deduct ? "deduct" : "add") + " nothing" +
-                (whole ? " on any row" : " there"),
-            std::string("the points are what it ") + does + ", 0 or more" +
-                (deduct ? "" : "; to take points away, write a `deduct`"));
+            *o == a.amount ? msg::con_amount_negative(what, shown(*o), verb) : msg::con_amount_negative_where(what, shown(*o), verb),
+            deduct ? msg::con_hint_amount_deduct() : msg::con_hint_amount_bonus());
     } else if (never_positive(a.amount)) {
-      error(DiagCode::bad_range, m_.span(a.amount), what + " is never more than 0 points, so it changes nothing",
-            "give it its points, e.g. `" + std::string(deduct ? "deduct " : "bonus ") + a.name.name + " 2 per ...`, or remove it");
+      error(DiagCode::bad_range, m_.span(a.amount), msg::con_amount_never_positive(what),
+            deduct ? msg::con_hint_give_points_deduct(a.name.name) : msg::con_hint_give_points_bonus(a.name.name));
     }
     if (const auto o = below_zero(a.per, true)) {
-      error(DiagCode::bad_range, m_.span(*o),
-            "`per` of " + what + " is " + shown(*o) + ", so it never " + does + " anything",
-            "`per` counts how many times the points apply, e.g. `per 投诉次数`");
+      error(DiagCode::bad_range, m_.span(*o), msg::con_per_value(what, shown(*o), does), msg::con_hint_per());
     } else if (ast::present(a.per) && never_positive(a.per)) {
-      error(DiagCode::bad_range, m_.span(a.per), "`per` of " + what + " is never above 0, so it never " + does + " anything",
-            "`per` counts how many times the points apply, e.g. `per 投诉次数`");
+      error(DiagCode::bad_range, m_.span(a.per), msg::con_per_never_positive(what, does), msg::con_hint_per());
     }
-    cap(a.max, what, deduct, "max");
+    cap(a.max, what, deduct, msg::par_kw_max());
   }
 
   // `deductions max` and `bonuses max` of an indicator.
   void node_cap(const ast::IndicatorNode& n, ExprId e, bool deduct) {
-    cap(e, std::string(deduct ? "the deductions" : "the bonuses") + " of `" + n.name.name + "`", deduct,
-        deduct ? "deductions max" : "bonuses max");
+    cap(e, deduct ? msg::con_what_deductions_of(n.name.name) : msg::con_what_bonuses_of(n.name.name), deduct,
+        deduct ? msg::par_kw_deductions_max() : msg::par_kw_bonuses_max());
   }
 
   // A cap limits what is deducted or added: above 0. A negative cap would turn a deduction into a
   // bonus (and a bonus into a deduction) on every row; a cap of 0 voids the rule.
-  void cap(ExprId e, const std::string& what, bool deduct, const std::string& keyword) {
+  void cap(ExprId e, const Message& what, bool deduct, const Message& keyword) {
     if (!ast::present(e)) return;
     const auto o = below_zero(e, true);
     if (!o && !never_positive(e)) return;
     const ExprId at = o ? *o : e;
     const auto v = value(at);
     if (v && *v < 0) {
+      const std::string written = text(at, *v);
+      const std::string positive = text(at, -*v);
       error(DiagCode::bad_range, m_.span(at),
-            "the cap of " + what + " is " + shown(at) + ": `" + keyword + " " + text(at, *v) + "` would " +
-                (deduct ? "add " : "take ") + text(at, -*v) + " points " + (deduct ? "to" : "from") + " every row it applies to",
-            "a cap is the most " + std::string(deduct ? "deducted" : "added") + ", above 0: write `" + keyword + " " + text(at, -*v) + "`");
+            deduct ? msg::con_cap_negative_deduct(what, shown(at), keyword, written, positive)
+                   : msg::con_cap_negative_bonus(what, shown(at), keyword, written, positive),
+            deduct ? msg::con_hint_cap_write_deduct(keyword, positive) : msg::con_hint_cap_write_bonus(keyword, positive));
     } else {
-      error(DiagCode::bad_range, m_.span(at),
-            "the cap of " + what + (v ? " is " + shown(at) : std::string(" is never above 0")) + ", so nothing is ever " + (deduct ? "deducted" : "added"),
-            "a cap is the most " + std::string(deduct ? "deducted" : "added") + ", above 0; to drop the rule, remove it");
+      Message message = v ? (deduct ? msg::con_cap_value_deduct(what, shown(at)) : msg::con_cap_value_bonus(what, shown(at)))
+                          : (deduct ? msg::con_cap_never_positive_deduct(what) : msg::con_cap_never_positive_bonus(what));
+      error(DiagCode::bad_range, m_.span(at), std::move(message),
+            deduct ? msg::con_hint_cap_remove_deduct() : msg::con_hint_cap_remove_bonus());
     }
   }
 
   // ---- funds ----
 
   // A weight is 0 or more on every row, and above 0 on some.
-  void weight(ExprId e, const std::string& what) {
+  void weight(ExprId e, const Message& what) {
     if (!ast::present(e) || !typed(e)) return;
     if (const auto o = below_zero(e, false)) {
       error(DiagCode::bad_range, m_.span(*o),
-            what + (*o == e ? " weighs every row " + shown(*o) : " weighs a row below 0 where " + shown(*o) + " is chosen") +
-                ": a pool is split by weights of 0 or more",
-            "a row that should receive nothing has weight 0 (e.g. `D 0` in a `coef`)");
+            *o == e ? msg::con_weight_negative(what, shown(*o)) : msg::con_weight_negative_where(what, shown(*o)),
+            msg::con_hint_weight_zero());
       return;
     }
     if (never_positive(e)) {
-      error(DiagCode::bad_range, m_.span(e), what + " weighs every row 0 or below: nobody can receive its pool",
-            "split by a value above 0 for the rows that should receive money (e.g. `基础额度 * coef(等级) { ... }`), or `split equally`");
+      error(DiagCode::bad_range, m_.span(e), msg::con_weight_never_positive(what), msg::con_hint_weight_positive());
     }
   }
 
@@ -252,9 +245,8 @@ class ConstantChecker {
     for (const auto& [group, fen] : v.table) {
       if (fen >= 0) continue;
       error(DiagCode::bad_arguments, m_.span(f.pool),
-            "the pool of group `" + group + "` of fund `" + f.name.name + "` (param `" + p_.symbol(s).name + "`) is negative (" +
-                decimal::format_yuan(fen) + "元)",
-            "a pool is 0 or more; correct the amount");
+            msg::con_pool_negative(group, f.name.name, p_.symbol(s).name, decimal::format_yuan(fen)),
+            msg::con_hint_pool_negative());
     }
   }
 
@@ -274,9 +266,7 @@ class ConstantChecker {
           percent_against_share({b->lhs, b->rhs});
         }
         if (b->op == B::kDiv && value(b->rhs) == std::optional<std::int64_t>(0)) {
-          error(DiagCode::division_by_zero, m_.span(b->rhs),
-                "division by " + shown(b->rhs) + ": every row that reaches it would stop the evaluation",
-                "divide by a value that is not 0, or guard it: `if 人数 > 0 then 支出 / 人数 else 0`");
+          error(DiagCode::division_by_zero, m_.span(b->rhs), msg::con_division_by(shown(b->rhs)), msg::con_hint_division());
         }
       }
       ast::for_each_child(x, [&](ExprId child) { stack.push_back(child); });
@@ -321,13 +311,15 @@ class ConstantChecker {
         const std::string& name = p_.symbol(p_.ref(a)).name;
         const std::int64_t v = value(b).value_or(0);
         const std::string points = decimal::to_string(v * 100);
-        const bool param = std::holds_alternative<ast::NameRef>(m_.expr(b));
-        const std::string written = param ? "param `" + p_.symbol(p_.ref(b)).name + "` (" + points + "%)" : "`" + points + "%`";
-        error(DiagCode::type_mismatch, m_.span(b),
-              "`" + name + "` is a percent from 0 to 100, but " + written + " is the share " + decimal::to_string(v) +
-                  ": it would be compared with " + decimal::to_string(v) + ", not " + points,
-              param ? "declare the param as a plain number: `param " + p_.symbol(p_.ref(b)).name + " = " + points + "`"
-                    : "write the percent as a plain number: `" + points + "`");
+        const std::string share_text = decimal::to_string(v);
+        if (std::holds_alternative<ast::NameRef>(m_.expr(b))) {
+          const std::string& param = p_.symbol(p_.ref(b)).name;
+          error(DiagCode::type_mismatch, m_.span(b), msg::con_percent_vs_param(name, param, points, share_text),
+                msg::con_hint_param_plain(param, points));
+        } else {
+          error(DiagCode::type_mismatch, m_.span(b), msg::con_percent_vs_share(name, points, share_text),
+                msg::con_hint_percent_plain(points));
+        }
         return;
       }
     }
@@ -345,27 +337,21 @@ class ConstantChecker {
       const auto lo = value(c.args[1]);
       const auto hi = value(c.args[2]);
       if (lo && hi && *lo > *hi) {
-        error(DiagCode::bad_arguments, m_.span(e),
-              "the bounds of `clamp` are reversed: the lower " + shown(c.args[1]) + " is above the upper " +
-                  shown(c.args[2]) + ", so the value would be " + text(c.args[2], *hi) + " on every row",
-              "write the lower bound first: `clamp(x, " + text(c.args[2], *hi) + ", " + text(c.args[1], *lo) + ")`");
+        error(DiagCode::bad_arguments, m_.span(e), msg::con_clamp_reversed(shown(c.args[1]), shown(c.args[2]), text(c.args[2], *hi)),
+              msg::con_hint_clamp(text(c.args[2], *hi), text(c.args[1], *lo)));
       }
     }
     if (f == "ratio") {
       const ast::NamedArg* t = named(c, "target");
       const ExprId target = c.args.size() > 1 ? c.args[1] : t ? t->value : ast::kNoExpr;
       if (const auto v = value(target); v && *v <= 0) {
-        error(DiagCode::bad_arguments, m_.span(target), "the target of `ratio` is " + shown(target),
-              "a target must be above 0: the value that earns full marks");
+        error(DiagCode::bad_arguments, m_.span(target), msg::con_ratio_target(shown(target)), msg::con_hint_ratio_target());
       } else if (ast::present(target) && never_positive(target)) {
-        error(DiagCode::bad_arguments, m_.span(target), "the target of `ratio` is never above 0",
-              "a target must be above 0: the value that earns full marks");
+        error(DiagCode::bad_arguments, m_.span(target), msg::con_ratio_target_never_positive(), msg::con_hint_ratio_target());
       }
       if (const ast::NamedArg* cap = named(c, "cap")) {
         if (const auto v = value(cap->value); v && *v <= 0) {
-          error(DiagCode::bad_arguments, m_.span(cap->value),
-                "the cap of `ratio` is " + shown(cap->value) + ", so `ratio` would be 0 on every row",
-                "the cap is the most `ratio` gives, above 0, e.g. `cap: 120`");
+          error(DiagCode::bad_arguments, m_.span(cap->value), msg::con_ratio_cap(shown(cap->value)), msg::con_hint_ratio_cap());
         }
       }
     }
@@ -375,13 +361,12 @@ class ConstantChecker {
       const std::int64_t t = trim ? value(trim->value).value_or(-1) : kOne;  // -1: not checked here
       const std::int64_t a = above ? value(above->value).value_or(-1) : -1;
       if (t == 0) {
-        error(DiagCode::bad_arguments, m_.span(trim->value), "`trim: 0` trims nothing: this is the plain mean",
-              "write `avg(list)`, or trim at least 1 (the highest and the lowest score)");
+        error(DiagCode::bad_arguments, m_.span(trim->value), msg::con_trim_zero(), msg::con_hint_trim_zero());
       } else if (t > 0 && a >= 0 && a < 2 * t) {
         error(DiagCode::bad_arguments, m_.span(above->value),
-              "`above: " + decimal::to_string(a) + "` with `trim: " + decimal::to_string(t) + "`: a list of " +
-                  decimal::to_string(a + kOne) + " would lose " + decimal::to_string(2 * t) + " items, leaving none to average",
-              "trim only lists with more than 2 × trim items: `above: " + decimal::to_string(2 * t) + "` or more (the default)");
+              msg::con_trim_too_short(decimal::to_string(a), decimal::to_string(t), decimal::to_string(a + kOne),
+                                      decimal::to_string(2 * t)),
+              msg::con_hint_trim_too_short(decimal::to_string(2 * t)));
       }
     }
   }

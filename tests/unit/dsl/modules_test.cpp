@@ -18,7 +18,7 @@ class MemoryResolver : public ModuleResolver {
   std::map<std::string, std::string> files;
   std::variant<ResolvedModule, ResolveFailure> resolve(const std::string& name, const std::string&) override {
     const auto it = files.find(name);
-    if (it == files.end()) return ResolveFailure{DiagCode::module_not_found, "no `" + name + "`", "hint"};
+    if (it == files.end()) return ResolveFailure{DiagCode::module_not_found, Message("no `" + name + "`"), Message("hint")};
     return ResolvedModule{name, name + ".jx", it->second};
   }
 };

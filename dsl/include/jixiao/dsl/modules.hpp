@@ -30,8 +30,8 @@ struct ResolvedModule {
 /// Why a module name could not be resolved.
 struct ResolveFailure {
   DiagCode code = DiagCode::module_not_found;  ///< module-not-found, path-escape, or io-error (a FIFO, say)
-  std::string message;
-  std::string hint;
+  Message message;  ///< catalogue messages (resolver.cpp may still assign untranslated text)
+  Message hint;
 };
 
 /// Finds the files that policies name. `std/NAME` names the bundled standard library; any other
