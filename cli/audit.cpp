@@ -312,7 +312,7 @@ class RecordReader {
     const std::string field = join(prefix, key);
     if (n == nullptr) {
       const Message owner = prefix.empty()                                ? msg::cli_rec_the_record()
-                            : prefix.find('[') != std::string_view::npos ? msg::cli_rec_value(prefix)
+                            : prefix.find('[') != std::string_view::npos ? msg::cli_rec_owner(prefix)
                                                                            : msg::cli_rec_table_name(prefix);
       if (required) problem(prefix.empty() ? nullptr : &t, field, msg::cli_rec_no_key(owner, key), msg::cli_rec_hint_unchanged());
       return std::nullopt;

@@ -20,7 +20,8 @@ std::vector<OptionSpec> check_options() {
   });
 }
 
-// The kind of a change (dsl::VariantChange::kind) as `--show-variant` shows it.
+// The kind of a change (dsl::VariantChange::kind), or of what a `new` change declares, as
+// `--show-variant` shows it.
 std::string change_kind(const std::string& kind) {
   static const std::map<std::string, Message> kKinds = {
       {"weight", msg::cli_change_weight()}, {"formula", msg::cli_change_formula()},   {"coef", msg::cli_change_coef()},
@@ -28,6 +29,9 @@ std::string change_kind(const std::string& kind) {
       {"let", msg::cli_change_let()},       {"remove", msg::cli_change_remove()},     {"add", msg::cli_change_add()},
       {"new", msg::cli_change_new()},       {"output", msg::cli_change_output()},     {"subject", msg::cli_change_subject()},
       {"precision", msg::cli_change_precision()},
+      {"input", msg::kind_input()},         {"indicator", msg::kind_indicator()},     {"veto", msg::kind_veto()},
+      {"fund", msg::kind_fund()},           {"grade", msg::kind_grade()},             {"alert", msg::kind_alert()},
+      {"grade or alert", msg::cli_change_grade_or_alert()},
   };
   const auto it = kKinds.find(kind);
   return it == kKinds.end() ? kind : it->second.str(lang());
@@ -50,7 +54,7 @@ std::string show_variant(const Session& s, const std::string& path, const Loaded
   for (const auto& c : p.changes) {
     Message what = msg::cli_value(c.before + " → " + c.after);
     if (c.kind == "new") {
-      what = msg::cli_variant_new(c.after);
+      what = msg::cli_variant_new(change_kind(c.after));
     } else if (c.kind == "remove") {
       what = msg::cli_variant_removed(c.before);
     } else if (c.kind == "add") {
