@@ -138,14 +138,12 @@ std::vector<std::string> paths_outside(const AuditRecord& r) {
 
 void warn_outside(Session& s, const std::string& record_path, const std::vector<std::string>& outside) {
   constexpr std::size_t kShown = 5;
-  std::string list;
-  for (std::size_t i = 0; i < outside.size() && i < kShown; ++i) list += (i == 0 ? "`" : ", `") + outside[i] + "`";
-  if (outside.size() > kShown) list += " and " + std::to_string(outside.size() - kShown) + " more";
-  const std::string where = record_path == "-" ? "the current directory" : "the directory of `" + record_path + "`";
-  Diagnostic d = make_diagnostic(DiagCode::record_outside, Span{},
-                                 "the audit record names " + std::string(outside.size() == 1 ? "a file" : "files") + " outside " + where + ": " + list,
-                                 "`jixiao verify` refuses such paths unless given `--allow-outside`; to archive the record with its "
-                                 "files, write it in the directory that holds them all (e.g. beside the policy and the data)");
+  Message list = backticked_list({outside.begin(), outside.begin() + static_cast<std::ptrdiff_t>(std::min(outside.size(), kShown))});
+  if (outside.size() > kShown) list = msg::cli_rec_and_more(list, outside.size() - kShown);
+  const Message where = record_path == "-" ? msg::cli_rec_current_dir() : msg::cli_rec_dir_of(record_path);
+  Diagnostic d = diagnose(DiagCode::record_outside, Span{},
+                          outside.size() == 1 ? msg::cli_rec_outside_one(where, list) : msg::cli_rec_outside_many(where, list),
+                          msg::cli_rec_hint_archive());
   d.file = record_path == "-" ? "--record -" : record_path;
   s.report(std::move(d));
 }
@@ -213,11 +211,11 @@ std::string cut(std::string_view text) {
 
 /// A value for a message: "the text `...`" for a string, else "`...`" as written in TOML; cut
 /// when long.
-std::string toml_value(const toml::node& n) {
-  if (const auto s = n.value_exact<std::string>()) return "the text `" + cut(*s) + "`";
+Message toml_value(const toml::node& n) {
+  if (const auto s = n.value_exact<std::string>()) return msg::cli_rec_text_value(cut(*s));
   std::ostringstream out;
   n.visit([&out](const auto& v) { out << v; });
-  return "`" + cut(out.str()) + "`";
+  return msg::cli_rec_value(cut(out.str()));
 }
 
 bool is_sha256(std::string_view v) {
@@ -244,7 +242,7 @@ class RecordReader {
 
   std::optional<AuditRecord> read(const toml::table& t) {
     if (t.empty()) {
-      problem(nullptr, "", "the record is empty", "give a record written by `jixiao eval ... --record FILE`");
+      problem(nullptr, "", msg::cli_rec_empty(), msg::cli_rec_hint_written());
       return std::nullopt;
     }
     only_keys(t, "", {"engine", "command", "policy_files", "data", "columns", "result"});
@@ -253,7 +251,7 @@ class RecordReader {
       if (is_engine(*e)) {
         r.engine = *e;
       } else {
-        problem(t.get("engine"), "engine", "`engine` is `" + cut(*e) + "`, not `jixiao VERSION`", "the record names the engine that wrote it, e.g. `jixiao 0.1.0`");
+        problem(t.get("engine"), "engine", msg::cli_rec_bad_engine(cut(*e)), msg::cli_rec_hint_engine());
       }
     }
     read_command(t, r);
@@ -265,8 +263,8 @@ class RecordReader {
   }
 
  private:
-  void problem(const toml::node* at, const std::string& field, const std::string& message, const std::string& hint) {
-    RecordProblem p;
+  void problem(const toml::node* at, const std::string& field, Message message, std::optional<Message> hint = std::nullopt) {
+    RecordProblem p{0, 0, 0, 0, field, std::move(message), std::move(hint)};
     if (at != nullptr && at->source().begin) {
       p.line = at->source().begin.line;
       p.column = at->source().begin.column;
@@ -275,9 +273,6 @@ class RecordReader {
         p.end_column = at->source().end.column;
       }
     }
-    p.field = field;
-    p.message = message;
-    p.hint = hint;
     problems_.push_back(std::move(p));
   }
 
@@ -289,9 +284,9 @@ class RecordReader {
     for (const auto& [key, value] : t) {
       const std::string name(key.str());
       if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-      std::string hint = "a record written by `jixiao eval --record` has no such key";
-      if (auto best = closest_name(name, known)) hint = "did you mean `" + join(prefix, *best) + "`?";
-      problem(&value, join(prefix, name), "unknown key `" + cut(join(prefix, name)) + "` in the record", hint);
+      Message hint = msg::cli_rec_hint_no_such_key();
+      if (auto best = closest_name(name, known)) hint = msg::did_you_mean(join(prefix, *best));
+      problem(&value, join(prefix, name), msg::cli_rec_unknown_key(cut(join(prefix, name))), hint);
     }
   }
 
@@ -299,11 +294,11 @@ class RecordReader {
   const toml::table* table(const toml::table& t, std::string_view key, bool required) {
     const toml::node* n = t.get(key);
     if (n == nullptr) {
-      if (required) problem(nullptr, std::string(key), "the record has no `[" + std::string(key) + "]` table", "give a record written by `jixiao eval ... --record FILE`, unchanged");
+      if (required) problem(nullptr, std::string(key), msg::cli_rec_no_table(key), msg::cli_rec_hint_unchanged());
       return nullptr;
     }
     if (!n->is_table()) {
-      problem(n, std::string(key), "`" + std::string(key) + "` is " + toml_value(*n) + ", not a table", "write it as `[" + std::string(key) + "]` with its keys below");
+      problem(n, std::string(key), msg::cli_rec_not_table(key, toml_value(*n)), msg::cli_rec_hint_table(key));
       return nullptr;
     }
     return n->as_table();
@@ -312,23 +307,25 @@ class RecordReader {
   /// The value `key` of `t` (`prefix` names `t`), of the type T; a problem when it is missing (and
   /// `required`) or of another type.
   template <typename T>
-  std::optional<T> value(const toml::table& t, std::string_view prefix, std::string_view key, bool required, const char* expected) {
+  std::optional<T> value(const toml::table& t, std::string_view prefix, std::string_view key, bool required, const Message& expected) {
     const toml::node* n = t.get(key);
     const std::string field = join(prefix, key);
     if (n == nullptr) {
-      const std::string owner = prefix.empty() ? "the record" : prefix.find('[') != std::string_view::npos ? "`" + std::string(prefix) + "`" : "`[" + std::string(prefix) + "]`";
-      if (required) problem(prefix.empty() ? nullptr : &t, field, owner + " has no `" + std::string(key) + "`", "give a record written by `jixiao eval ... --record FILE`, unchanged");
+      const Message owner = prefix.empty()                                ? msg::cli_rec_the_record()
+                            : prefix.find('[') != std::string_view::npos ? msg::cli_rec_owner(prefix)
+                                                                           : msg::cli_rec_table_name(prefix);
+      if (required) problem(prefix.empty() ? nullptr : &t, field, msg::cli_rec_no_key(owner, key), msg::cli_rec_hint_unchanged());
       return std::nullopt;
     }
     if (auto v = n->value_exact<T>()) return v;
-    problem(n, field, "`" + field + "` is " + toml_value(*n) + ", not " + expected, "");
+    problem(n, field, msg::cli_rec_wrong_type(field, toml_value(*n), expected));
     return std::nullopt;
   }
 
   std::optional<std::string> text(const toml::table& t, std::string_view prefix, std::string_view key, bool required) {
-    auto v = value<std::string>(t, prefix, key, required, "a text");
+    auto v = value<std::string>(t, prefix, key, required, msg::cli_rec_a_text());
     if (v && v->empty()) {
-      problem(t.get(key), join(prefix, key), "`" + join(prefix, key) + "` is empty", "");
+      problem(t.get(key), join(prefix, key), msg::cli_rec_is_empty(join(prefix, key)));
       return std::nullopt;
     }
     return v;
@@ -340,13 +337,11 @@ class RecordReader {
     if (!v) return v;
     const std::string field = join(prefix, key);
     if (v->find('\0') != std::string::npos) {
-      problem(t.get(key), field, "`" + field + "` holds a NUL character", "");
+      problem(t.get(key), field, msg::cli_rec_nul(field));
       return std::nullopt;
     }
     if (!allow_outside_ && !inside(*v)) {
-      problem(t.get(key), field, "`" + field + "` is `" + cut(*v) + "`, outside the record's directory",
-              "a record names its files relative to its own directory; if this record's files really are elsewhere, "
-              "run `jixiao verify --allow-outside RECORD`");
+      problem(t.get(key), field, msg::cli_rec_outside_dir(field, cut(*v)), msg::cli_rec_hint_outside());
       problems_.back().outside = true;
       return std::nullopt;
     }
@@ -365,11 +360,11 @@ class RecordReader {
   }
 
   std::optional<std::string> sha256(const toml::table& t, std::string_view prefix) {
-    auto v = value<std::string>(t, prefix, "sha256", true, "a text");
+    auto v = value<std::string>(t, prefix, "sha256", true, msg::cli_rec_a_text());
     if (!v) return v;
     if (!is_sha256(*v)) {
       const std::string field = join(prefix, "sha256");
-      problem(t.get("sha256"), field, "`" + field + "` is `" + cut(*v) + "`, not a SHA-256 (64 hex digits, 0-9 and a-f)", "");
+      problem(t.get("sha256"), field, msg::cli_rec_bad_sha(field, cut(*v)));
       return std::nullopt;
     }
     return v;
@@ -385,27 +380,27 @@ class RecordReader {
     if (t->contains("columns")) {
       if (auto p = path(*t, "command", "columns", true)) r.request.columns = *p;
     }
-    if (auto f = value<std::string>(*t, "command", "format", true, "a text")) {
+    if (auto f = value<std::string>(*t, "command", "format", true, msg::cli_rec_a_text())) {
       if (*f == "csv" || *f == "json") {
         r.request.format = *f == "json" ? engine::ResultFormat::kJson : engine::ResultFormat::kCsv;
       } else {
-        problem(t->get("format"), "command.format", "`command.format` is `" + cut(*f) + "`, not `csv` or `json`", "");
+        problem(t->get("format"), "command.format", msg::cli_rec_bad_format(cut(*f)));
       }
     }
-    if (auto e = value<std::string>(*t, "command", "encoding", true, "a text")) {
+    if (auto e = value<std::string>(*t, "command", "encoding", true, msg::cli_rec_a_text())) {
       if (auto enc = engine::parse_encoding_name(*e)) {
         r.request.encoding = *enc;
       } else {
-        problem(t->get("encoding"), "command.encoding", "`command.encoding` is `" + cut(*e) + "`, not `auto`, `utf-8`, `gbk` or `gb18030`", "");
+        problem(t->get("encoding"), "command.encoding", msg::cli_rec_bad_encoding(cut(*e)));
       }
     }
     if (t->contains("period")) {
       if (auto p = text(*t, "command", "period", true)) r.request.period = *p;
     }
-    if (auto a = value<bool>(*t, "command", "all_periods", true, "true or false")) r.request.all_periods = *a;
+    if (auto a = value<bool>(*t, "command", "all_periods", true, msg::cli_rec_a_bool())) r.request.all_periods = *a;
     const toml::node* params = t->get("params");
     if (params == nullptr) {
-      problem(t, "command.params", "`[command]` has no `params`", "a record without params has `params = []`");
+      problem(t, "command.params", msg::cli_rec_no_key(msg::cli_rec_table_name("command"), "params"), msg::cli_rec_hint_params());
     } else if (const toml::array* list = params->as_array()) {
       for (std::size_t i = 0; i < list->size(); ++i) {
         const toml::node& item = *list->get(i);
@@ -413,33 +408,31 @@ class RecordReader {
         const auto v = item.value_exact<std::string>();
         const std::size_t eq = v ? v->find('=') : std::string::npos;
         if (!v || eq == std::string::npos || eq == 0) {
-          problem(&item, field, "`" + field + "` is " + toml_value(item) + ", not `NAME=VALUE`", "each param is written as on the command line, e.g. `资金池=5000万元`");
+          problem(&item, field, msg::cli_rec_bad_param(field, toml_value(item)), msg::cli_rec_hint_param());
           continue;
         }
         const std::string name = v->substr(0, eq);
         const bool repeated = std::any_of(r.request.params.begin(), r.request.params.end(), [&](const dsl::ParamOverride& p) { return p.name == name; });
         if (repeated) {
-          problem(&item, field, "`" + field + "` gives the param `" + cut(name) + "` a second time", "an evaluation gives each param once");
+          problem(&item, field, msg::cli_rec_param_again(field, cut(name)), msg::cli_rec_hint_param_once());
           continue;
         }
         r.request.params.push_back({name, v->substr(eq + 1)});
       }
     } else {
-      problem(params, "command.params", "`command.params` is " + toml_value(*params) + ", not an array of `NAME=VALUE` texts", "");
+      problem(params, "command.params", msg::cli_rec_params_not_array(toml_value(*params)));
     }
   }
 
   void read_policy_files(const toml::table& top, AuditRecord& r) {
     const toml::node* n = top.get("policy_files");
     if (n == nullptr) {
-      problem(nullptr, "policy_files", "the record has no `[[policy_files]]`: the files of the policy are not listed",
-              "give a record written by `jixiao eval ... --record FILE`, unchanged");
+      problem(nullptr, "policy_files", msg::cli_rec_no_policy_files(), msg::cli_rec_hint_unchanged());
       return;
     }
     const toml::array* list = n->as_array();
     if (list == nullptr || list->empty()) {
-      problem(n, "policy_files", "`policy_files` is " + (list == nullptr ? toml_value(*n) : std::string("empty")) + ", not a list of `[[policy_files]]` tables",
-              "");
+      problem(n, "policy_files", msg::cli_rec_policy_files_not_list(list == nullptr ? toml_value(*n) : msg::cli_rec_empty_word()));
       return;
     }
     std::vector<std::string> seen;
@@ -449,24 +442,22 @@ class RecordReader {
       const std::string prefix = "policy_files[" + std::to_string(i + 1) + "]";
       const toml::table* t = item.as_table();
       if (t == nullptr) {
-        problem(&item, prefix, "`" + prefix + "` is " + toml_value(item) + ", not a table", "");
+        problem(&item, prefix, msg::cli_rec_not_table(prefix, toml_value(item)));
         continue;
       }
       only_keys(*t, prefix, {"path", "sha256", "embedded"});
-      const bool embedded = value<bool>(*t, prefix, "embedded", false, "true or false").value_or(false);
+      const bool embedded = value<bool>(*t, prefix, "embedded", false, msg::cli_rec_a_bool()).value_or(false);
       std::optional<std::string> p = embedded ? text(*t, prefix, "path", true) : path(*t, prefix, "path", true);
       const auto hash = sha256(*t, prefix);
       if (p && embedded && !is_bundled(*p)) {
-        problem(t->get("path"), prefix + ".path", "`" + prefix + ".path` is `" + cut(*p) + "`, which is no bundled standard policy",
-                "an embedded file is named `std/NAME.jx` after a policy of the standard library");
+        problem(t->get("path"), prefix + ".path", msg::cli_rec_not_bundled(prefix, cut(*p)), msg::cli_rec_hint_bundled());
         p.reset();
       }
       if (p) {
         const std::string key = embedded ? *p : normal(*p);
         if (const auto first = std::find(seen.begin(), seen.end(), key); first != seen.end()) {
-          problem(t->get("path"), prefix + ".path", "`" + cut(*p) + "` is listed twice in `[[policy_files]]` (first as policy_files[" +
-                                                        std::to_string(first - seen.begin() + 1) + "])",
-                  "each file of the policy is listed once");
+          problem(t->get("path"), prefix + ".path", msg::cli_rec_listed_twice(cut(*p), first - seen.begin() + 1),
+                  msg::cli_rec_hint_listed_once());
         }
         seen.push_back(key);
       } else {
@@ -478,7 +469,7 @@ class RecordReader {
     if (problems_.size() == problems_before && !r.request.policy.empty() &&
         std::find(seen.begin(), seen.end(), normal(r.request.policy)) == seen.end()) {
       problem(command_ != nullptr ? command_->get("policy") : nullptr, "command.policy",
-              "`command.policy` is `" + cut(r.request.policy) + "`, which `[[policy_files]]` does not list", "the policy itself is the first of its files");
+              msg::cli_rec_policy_not_listed(cut(r.request.policy)), msg::cli_rec_hint_policy_first());
     }
   }
 
@@ -497,8 +488,8 @@ class RecordReader {
       only_keys(*t, "data", {"path", "sha256"});
       const auto p = path(*t, "data", "path", true);
       if (p && !r.request.data.empty() && normal(*p) != normal(r.request.data)) {
-        problem(t->get("path"), "data.path", "`data.path` is `" + cut(*p) + "` but `command.data` is `" + cut(r.request.data) + "`",
-                "a record names one data file, in both places");
+        problem(t->get("path"), "data.path", msg::cli_rec_path_mismatch("data.path", cut(*p), "command.data", cut(r.request.data)),
+                msg::cli_rec_hint_one_data());
       }
       if (auto h = sha256(*t, "data")) r.data = {r.request.data, *h, false};
     }
@@ -506,17 +497,17 @@ class RecordReader {
     const bool named = command_ != nullptr && command_->contains("columns");
     if (c == nullptr) {
       if (named && !top.contains("columns")) {
-        problem(command_->get("columns"), "columns", "`command.columns` names a column map, but the record has no `[columns]` table with its hash", "");
+        problem(command_->get("columns"), "columns", msg::cli_rec_columns_no_table());
       }
       return;
     }
     only_keys(*c, "columns", {"path", "sha256"});
     const auto p = path(*c, "columns", "path", true);
     if (!named) {
-      problem(c, "columns", "the record has a `[columns]` table, but `command.columns` names no column map", "");
+      problem(c, "columns", msg::cli_rec_columns_not_named());
     } else if (p && r.request.columns && normal(*p) != normal(*r.request.columns)) {
-      problem(c->get("path"), "columns.path", "`columns.path` is `" + cut(*p) + "` but `command.columns` is `" + cut(*r.request.columns) + "`",
-              "a record names one column map, in both places");
+      problem(c->get("path"), "columns.path",
+              msg::cli_rec_path_mismatch("columns.path", cut(*p), "command.columns", cut(*r.request.columns)), msg::cli_rec_hint_one_map());
     }
     if (auto h = sha256(*c, "columns")) r.columns = RecordedFile{r.request.columns.value_or(""), *h, false};
   }
@@ -529,9 +520,9 @@ class RecordReader {
     if (t->contains("path")) {
       if (auto p = path(*t, "result", "path", true)) r.result = RecordedFile{*p, r.result_sha256, false};
     }
-    if (auto rows = value<std::int64_t>(*t, "result", "rows", true, "a whole number")) {
+    if (auto rows = value<std::int64_t>(*t, "result", "rows", true, msg::cli_rec_a_whole_number())) {
       if (*rows < 0) {
-        problem(t->get("rows"), "result.rows", "`result.rows` is `" + std::to_string(*rows) + "`, not a count of rows", "");
+        problem(t->get("rows"), "result.rows", msg::cli_rec_bad_rows(*rows));
       } else {
         r.rows = static_cast<std::size_t>(*rows);
       }
@@ -555,8 +546,8 @@ std::optional<AuditRecord> read_record(const std::string& text, const std::strin
     RecordProblem p;
     p.line = e.source().begin.line;
     p.column = e.source().begin.column;
-    p.message = "the record is not valid TOML: " + cut(e.description());
-    p.hint = "give a record written by `jixiao eval ... --record FILE`, unchanged";
+    p.message = msg::cli_rec_not_toml(cut(e.description()));
+    p.hint = msg::cli_rec_hint_unchanged();
     problems.push_back(std::move(p));
     return std::nullopt;
   }
@@ -571,7 +562,7 @@ std::optional<AuditRecord> read_record(const std::string& text, const std::strin
   bool hinted = false;
   for (RecordProblem& p : problems) {
     if (!p.outside) continue;
-    if (hinted) p.hint.clear();
+    if (hinted) p.hint.reset();
     hinted = true;
   }
   return r;

@@ -80,8 +80,8 @@ struct RecordProblem {
   std::uint32_t end_line = 0;  ///< the end of the offending value, when known
   std::uint32_t end_column = 0;
   std::string field;  ///< e.g. `command.format`, `policy_files[2].sha256`; empty for the whole record
-  std::string message;
-  std::string hint;
+  Message message;
+  std::optional<Message> hint;
   bool outside = false;  ///< a path outside the record's directory
 };
 

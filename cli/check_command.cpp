@@ -11,56 +11,65 @@ namespace jixiao::cli {
 
 namespace {
 
-constexpr std::string_view kCheckHelp =
-    "Usage: jixiao check [options] FILE...\n"
-    "\n"
-    "Checks policies without data: syntax, names, types, weights that must add up, grade and\n"
-    "alert bands that must tile their range, fund tracks, vetoes and dependency cycles.\n"
-    "Prints `FILE: ok` for each clean file. Exit code 0 when there are no errors, 1 when there\n"
-    "are (or warnings with --warnings-as-errors), 2 for usage or I/O failures.\n"
-    "\n"
-    "Options:\n";
-
 std::vector<OptionSpec> check_options() {
   return with_common({
-      {"param", 0, "NAME=VALUE", "check with a param overridden, e.g. --param 资金池=5000万元", true},
-      {"warnings-as-errors", 0, "", "exit with 1 when there are warnings"},
-      {"dump", 0, "WHAT", "also print `plan` (the evaluation order) to stdout"},
-      {"show-variant", 0, "", "list what each policy that extends another changes against its base"},
+      {"param", 0, "NAME=VALUE", msg::cli_opt_param_check(), true},
+      {"warnings-as-errors", 0, "", msg::cli_opt_warnings_as_errors()},
+      {"dump", 0, "WHAT", msg::cli_opt_dump()},
+      {"show-variant", 0, "", msg::cli_opt_show_variant()},
   });
+}
+
+// The kind of a change (dsl::VariantChange::kind), or of what a `new` change declares, as
+// `--show-variant` shows it.
+std::string change_kind(const std::string& kind) {
+  static const std::map<std::string, Message> kKinds = {
+      {"weight", msg::cli_change_weight()}, {"formula", msg::cli_change_formula()},   {"coef", msg::cli_change_coef()},
+      {"band", msg::cli_change_band()},     {"param", msg::cli_change_param()},       {"set", msg::cli_change_set()},
+      {"let", msg::cli_change_let()},       {"remove", msg::cli_change_remove()},     {"add", msg::cli_change_add()},
+      {"new", msg::cli_change_new()},       {"output", msg::cli_change_output()},     {"subject", msg::cli_change_subject()},
+      {"precision", msg::cli_change_precision()},
+      {"input", msg::kind_input()},         {"indicator", msg::kind_indicator()},     {"veto", msg::kind_veto()},
+      {"fund", msg::kind_fund()},           {"grade", msg::kind_grade()},             {"alert", msg::kind_alert()},
+      {"grade or alert", msg::cli_change_grade_or_alert()},
+  };
+  const auto it = kKinds.find(kind);
+  return it == kKinds.end() ? kind : it->second.str(lang());
 }
 
 // What a variant changes against its base, one line each, aligned.
 std::string show_variant(const Session& s, const std::string& path, const LoadedPolicy& p) {
-  if (!p.base) return path + " extends nothing\n";
-  std::string out = path + " extends " + *p.base + " (" + std::to_string(p.changes.size()) +
-                    (p.changes.size() == 1 ? " change)\n" : " changes)\n");
+  const Lang l = lang();
+  if (!p.base) return msg::cli_variant_none(path).str(l) + "\n";
+  std::string out = (p.changes.size() == 1 ? msg::cli_variant_one(path, *p.base, p.changes.size())
+                                           : msg::cli_variant_many(path, *p.base, p.changes.size()))
+                        .str(l) +
+                    "\n";
   std::size_t kind_width = 0;
   std::size_t target_width = 0;
   for (const auto& c : p.changes) {
-    kind_width = std::max(kind_width, c.kind.size());
+    kind_width = std::max(kind_width, utf8::display_width(change_kind(c.kind)));
     target_width = std::max(target_width, utf8::display_width(c.target));
   }
   for (const auto& c : p.changes) {
-    std::string what;
+    Message what = msg::cli_value(c.before + " → " + c.after);
     if (c.kind == "new") {
-      what = "new " + c.after;
+      what = msg::cli_variant_new(change_kind(c.after));
     } else if (c.kind == "remove") {
-      what = "removed " + c.before;
+      what = msg::cli_variant_removed(c.before);
     } else if (c.kind == "add") {
-      what = "added " + c.after;
+      what = msg::cli_variant_added(c.after);
     } else if (c.kind == "output") {
-      what = "replaced";
-    } else {
-      what = c.before + " → " + c.after;
+      what = msg::cli_variant_replaced();
     }
     // Where the change is written: a line of the variant, or a file it imports.
     const SourceFile& file = s.sources.get(c.where.source);
     const LineColumn lc = file.line_column(c.where.begin);
-    const std::string where = c.where.source == p.policy.module.source ? "line " + std::to_string(lc.line)
-                                                                        : "imported from " + file.path() + ":" + std::to_string(lc.line);
-    out += "  " + c.kind + std::string(kind_width - c.kind.size() + 2, ' ') + c.target +
-           std::string(target_width - utf8::display_width(c.target) + 2, ' ') + what + "  (" + where + ")\n";
+    const Message where = c.where.source == p.policy.module.source ? msg::cli_variant_line(lc.line)
+                                                                    : msg::cli_variant_imported(file.path(), lc.line);
+    const std::string kind = change_kind(c.kind);
+    out += "  " + kind + std::string(kind_width - utf8::display_width(kind) + 2, ' ') + c.target +
+           std::string(target_width - utf8::display_width(c.target) + 2, ' ') + what.str(l) + "  " + where.str(l) + "\n";
   }
   return out;
 }
@@ -73,15 +82,14 @@ std::vector<dsl::ParamOverride> param_overrides(const ParsedArgs& args) {
   for (const std::string& p : args.all("param")) {
     const std::size_t eq = p.find('=');
     if (eq == std::string::npos || eq == 0) {
-      throw UsageError("`--param " + p + "` has no `NAME=VALUE`", "write e.g. `--param 资金池=5000万元`");
+      throw UsageError(msg::cli_param_no_equals(p), msg::hint_write_eg("--param 资金池=5000万元"));
     }
     std::string_view name(p.data(), eq);
     while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
     while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
     const auto [first, is_new] = given.emplace(std::string(name), p);
     if (!is_new) {
-      throw UsageError("param `" + std::string(name) + "` is given twice: `--param " + first->second + "` and `--param " + p + "`",
-                       "give each param once");
+      throw UsageError(msg::cli_param_twice(name, first->second, p), msg::cli_hint_param_once());
     }
     out.push_back({p.substr(0, eq), p.substr(eq + 1)});
   }
@@ -92,7 +100,7 @@ engine::Encoding encoding_flag(const ParsedArgs& args) {
   const auto name = args.value("encoding");
   if (!name) return engine::Encoding::kAuto;
   const auto e = engine::parse_encoding_name(*name);
-  if (!e) throw UsageError("`--encoding` is `" + *name + "`", "write `--encoding auto`, `utf-8`, `gbk` or `gb18030`");
+  if (!e) throw UsageError(msg::flag_bad_choice("encoding", *name), msg::cli_hint_encodings());
   return *e;
 }
 
@@ -101,7 +109,7 @@ std::unique_ptr<LoadedPolicy> load_policy(Session& s, const std::string& path,
   auto text = s.read_file(path, "policy");
   if (!text) return nullptr;
   const SourceId id = s.sources.add(path, std::move(*text));
-  const Activity checking("checking policy `" + path + "`");
+  const Activity checking(msg::cli_activity_checking(path));
   FileResolver resolver(path);
   auto linked = dsl::link(s.sources, id, resolver.top_key(), resolver, *s.limit);
   if (!linked) return nullptr;
@@ -123,14 +131,14 @@ std::unique_ptr<LoadedPolicy> load_policy(Session& s, const std::string& path,
 int cmd_check(const std::vector<std::string>& args, Io& io) {
   const ParsedArgs parsed = parse_args(args, 1, check_options(), "check");
   if (parsed.has("help")) {
-    io.out << kCheckHelp << options_help(check_options());
+    io.out << msg::cli_check_help().str(lang()) << options_help(check_options());
     return 0;
   }
   if (parsed.positional.empty()) {
-    throw UsageError("`jixiao check` needs at least one policy file", "write e.g. `jixiao check examples/3x/policy.jx`");
+    throw UsageError(msg::cli_needs_policies("check"), msg::hint_write_eg("jixiao check examples/3x/policy.jx"));
   }
   const auto dump = parsed.value("dump");
-  if (dump && *dump != "plan") throw UsageError("`--dump` is `" + *dump + "`", "write `--dump=plan`");
+  if (dump && *dump != "plan") throw UsageError(msg::flag_bad_choice("dump", *dump), msg::cli_hint_dump_plan());
   Session s(io, parsed);
   const auto params = param_overrides(parsed);
   std::vector<std::string> ok;
@@ -146,7 +154,7 @@ int cmd_check(const std::vector<std::string>& args, Io& io) {
   }
   s.flush_diagnostics();
   if (!s.json && s.verbosity >= 0) {
-    for (const auto& path : ok) io.out << path << ": ok\n";
+    for (const auto& path : ok) io.out << msg::cli_check_ok(path).str(lang()) << "\n";
   }
   if (!s.json) io.out << dumps;
   return s.exit_code(parsed.has("warnings-as-errors"));

@@ -50,7 +50,7 @@ struct Session {
   std::optional<std::string> read_file(const std::string& path, const std::string& what);
   void report(Diagnostic d);
   /// Reports `io-error` for `file` (exit code 2).
-  void report_io_error(const std::string& file, const std::string& message, const std::string& hint);
+  void report_io_error(const std::string& file, const Message& message, const Message& hint);
   /// Every file this run has read: those given to read_file, and the policies' modules.
   [[nodiscard]] std::vector<InputFile> inputs() const;
   /// Renders all diagnostics: text to stderr (with the `N errors, M warnings` line) or JSON to stdout.

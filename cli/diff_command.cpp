@@ -6,39 +6,21 @@
 #include "jixiao/engine/diff.hpp"
 #include "jixiao/engine/evaluator.hpp"
 #include "jixiao/engine/loader.hpp"
+#include "evaluation.hpp"
 #include "resolver.hpp"
 
 namespace jixiao::cli {
 
 namespace {
 
-constexpr std::string_view kDiffHelp =
-    "Usage: jixiao diff OLD NEW [--format text|json] [--param NAME=VALUE]...\n"
-    "       jixiao diff OLD NEW --data FILE [--format text|csv|json] [--param NAME=VALUE]... [--period P]\n"
-    "\n"
-    "Compares two policies as they are evaluated: each merged (extends, imports, overrides) and\n"
-    "checked, with params after --param (applied to each policy that declares the param).\n"
-    "Indicators are matched by path and everything else by name; formulas are compared as\n"
-    "canonical text, so a reformatted formula is not a change. Lists what was added, removed or\n"
-    "moved, and every weight, band, coefficient, param, veto, fund and output that changed, old → new.\n"
-    "\n"
-    "With --data, evaluates both policies over the same data and lists every community whose score,\n"
-    "grade, alert, vetoes or money changes, with the rule changes that reach each changed value;\n"
-    "then how many move up or down a grade or alert, and the money moved per fund track.\n"
-    "\n"
-    "Exit code 0 when the policies are the same (with --data: when no community's results change),\n"
-    "1 when they differ or either policy or the data has errors, 2 for usage or I/O failures.\n"
-    "\n"
-    "Options:\n";
-
 std::vector<OptionSpec> diff_options() {
   return with_common({
-      {"format", 0, "FORMAT", "text (default) or json; with --data also csv"},
-      {"data", 'd', "FILE", "evaluate both policies over this data (CSV) and list whom the change moves"},
-      {"param", 0, "NAME=VALUE", "override a param in each policy that declares it (repeatable)", true},
-      {"encoding", 0, "NAME", "the data's encoding: auto (default), utf-8, gbk or gb18030"},
-      {"columns", 0, "FILE", "a TOML column map: [columns] \"输入名\" = \"表头\""},
-      {"period", 0, "PERIOD", "with periods in the data: the period to compare (default: the latest)"},
+      {"format", 0, "FORMAT", msg::cli_opt_format_diff()},
+      {"data", 'd', "FILE", msg::cli_opt_data_diff()},
+      {"param", 0, "NAME=VALUE", msg::cli_opt_param_diff(), true},
+      {"encoding", 0, "NAME", msg::cli_opt_encoding()},
+      {"columns", 0, "FILE", msg::cli_opt_columns()},
+      {"period", 0, "PERIOD", msg::cli_opt_period_diff()},
   });
 }
 
@@ -82,15 +64,7 @@ std::string policy_label(const dsl::CheckedPolicy& p) {
 // The period to evaluate in `data`, checked like `eval --period`.
 std::string checked_period(const std::optional<std::string>& period, const engine::Dataset& data) {
   if (!period) return "";
-  if (data.periods.empty()) {
-    throw UsageError("`--period " + *period + "` was given, but a policy has no periods",
-                     "declare them with `subject ... key ... period 年度`, or leave out `--period`");
-  }
-  if (std::find(data.periods.begin(), data.periods.end(), *period) == data.periods.end()) {
-    std::string list;
-    for (const auto& p : data.periods) list += (list.empty() ? "" : ", ") + p;
-    throw UsageError("the data has no period `" + *period + "`", "its periods are " + list);
-  }
+  check_period_flag(*period, data.periods, true);
   return *period;
 }
 
@@ -99,24 +73,22 @@ std::string checked_period(const std::optional<std::string>& period, const engin
 int cmd_diff(const std::vector<std::string>& args, Io& io) {
   const ParsedArgs parsed = parse_args(args, 1, diff_options(), "diff");
   if (parsed.has("help")) {
-    io.out << kDiffHelp << options_help(diff_options());
+    io.out << msg::cli_diff_help().str(lang()) << options_help(diff_options());
     return 0;
   }
   if (parsed.positional.size() != 2) {
-    throw UsageError("`jixiao diff` takes two policy files (old and new), not " + std::to_string(parsed.positional.size()),
-                     "write e.g. `jixiao diff policy-2023.jx policy-2024.jx`");
+    throw UsageError(msg::cli_diff_takes_two(parsed.positional.size()), msg::hint_write_eg("jixiao diff policy-2023.jx policy-2024.jx"));
   }
   const auto data_path = parsed.value("data");
   const std::string format = parsed.value("format").value_or("text");
   if (format != "text" && format != "json" && (format != "csv" || !data_path)) {
-    throw UsageError("`--format` is `" + format + "`" + (format == "csv" ? " without `--data`" : ""),
-                     data_path ? "write `--format text`, `--format csv` or `--format json`"
-                               : "write `--format text` or `--format json` (csv needs `--data FILE`)");
+    throw UsageError(format == "csv" ? msg::cli_format_csv_without_data() : msg::flag_bad_choice("format", format),
+                     data_path ? msg::hint_write_one_of(std::vector<std::string>{"--format text", "--format csv", "--format json"})
+                               : msg::cli_hint_format_no_data());
   }
   for (const char* option : {"encoding", "columns", "period"}) {
     if (parsed.has(option) && !data_path) {
-      throw UsageError("`--" + std::string(option) + "` applies to the data, but no `--data FILE` was given",
-                       "add `--data FILE`, or leave out `--" + std::string(option) + "`");
+      throw UsageError(msg::cli_option_needs_data(option), msg::cli_hint_add_data(option));
     }
   }
   engine::LoadOptions load;
@@ -173,7 +145,7 @@ int cmd_diff(const std::vector<std::string>& args, Io& io) {
       if (!map) return std::nullopt;
       side.column_map = std::move(*map);
     }
-    const Activity loading("loading data file `" + *data_path + "`");
+    const Activity loading(msg::cli_activity_loading_data(*data_path));
     return engine::load_csv(s.sources, *data_path, *bytes, p.policy, side, *s.limit);
   };
   auto old_data = load_side(*old_policy);

@@ -24,14 +24,14 @@ namespace jixiao::cli {
 
 namespace {
 
-// What `what` (as Session::read_file is given it) is called in messages.
-Message file_kind(const std::string& what) {
-  if (what == "policy") return msg::file_policy();
-  if (what == "data file") return msg::file_data();
-  if (what == "column map") return msg::file_column_map();
-  if (what == "test file") return msg::file_test();
-  if (what == "audit record") return msg::file_record();
-  return Message(what);
+// What `what` (as Session::read_file is given it) is called in messages: `cannot read policy
+// `p``, and (`the_file`) `would overwrite the policy `p``.
+Message file_kind(const std::string& what, bool the_file = false) {
+  if (what == "data file") return the_file ? msg::cli_the_data_file() : msg::file_data();
+  if (what == "column map") return the_file ? msg::cli_the_column_map() : msg::file_column_map();
+  if (what == "test file") return the_file ? msg::cli_the_test_file() : msg::file_test();
+  if (what == "audit record") return the_file ? msg::cli_the_record() : msg::file_record();
+  return the_file ? msg::cli_the_policy() : msg::file_policy();
 }
 
 // The language asked for: the last `--lang` before `--`, else JIXIAO_LANG (when set and not
@@ -116,12 +116,12 @@ Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
 }
 
 std::optional<std::string> Session::read_file(const std::string& path, const std::string& what) {
-  read_log.push_back({path, "the " + what});
+  read_log.push_back({path, file_kind(what, true)});
   const Activity reading(msg::activity_reading(file_kind(what), path));
   std::string bytes;
   if (const auto problem = read_regular_file(path, bytes)) {
-    Diagnostic d = diagnose(DiagCode::io_error, Span{}, msg::cannot_read(file_kind(what), path, Message(problem->reason)),
-                            Message(problem->hint));
+    Diagnostic d = diagnose(DiagCode::io_error, Span{}, msg::cannot_read(file_kind(what), path, problem->reason),
+                            problem->hint);
     d.file = path;
     report(std::move(d));
     io_failed = true;
@@ -132,8 +132,8 @@ std::optional<std::string> Session::read_file(const std::string& path, const std
 
 void Session::report(Diagnostic d) { limit->report(std::move(d)); }
 
-void Session::report_io_error(const std::string& file, const std::string& message, const std::string& hint) {
-  Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, message, hint);
+void Session::report_io_error(const std::string& file, const Message& message, const Message& hint) {
+  Diagnostic d = diagnose(DiagCode::io_error, Span{}, message, hint);
   d.file = file;
   report(std::move(d));
   io_failed = true;
@@ -147,7 +147,7 @@ std::vector<InputFile> Session::inputs() const {
     const std::string& path = sources.get(SourceId{static_cast<std::uint32_t>(i)}).path();
     bool known = false;
     for (const InputFile& f : read_log) known = known || f.path == path;
-    if (!known && path.rfind("std/", 0) != 0) out.push_back({path, "the module"});
+    if (!known && path.rfind("std/", 0) != 0) out.push_back({path, msg::cli_the_module()});
   }
   return out;
 }
@@ -236,7 +236,7 @@ int run(const std::vector<std::string>& args, Io& io) {
     print_usage_error(io, e);
     return 2;
   } catch (const OutputRefused& e) {
-    Diagnostic d = diagnose(DiagCode::io_error, Span{}, Message(e.what()), Message(e.hint()));
+    Diagnostic d = diagnose(DiagCode::io_error, Span{}, e.message(), e.hint());
     d.file = e.path();
     io.err << render_text(d, SourceSet{}, RenderOptions{false, lang()});
     return 2;

@@ -17,32 +17,19 @@ namespace jixiao::cli {
 
 namespace {
 
-constexpr std::string_view kEvalHelp =
-    "Usage: jixiao eval POLICY --data FILE [--out FILE] [--format csv|json] [--param NAME=VALUE]...\n"
-    "\n"
-    "Evaluates the policy over the community data (CSV with a header row; UTF-8, or GBK/GB18030 as\n"
-    "Excel writes it on Chinese Windows) and writes one row per community: the key, every declared\n"
-    "output, grades, alerts, each fund track's money and total, and the rules that fired. Without\n"
-    "--out (or with `--out -`) the results go to stdout and the summary to stderr; with --out FILE\n"
-    "the summary goes to stdout. Output files are written together at the end, or not at all: never\n"
-    "when the policy or the data has an error, never onto a file the run reads (the policy, its\n"
-    "modules, the data, the column map), keeping the mode of the file they replace.\n"
-    "\n"
-    "Options:\n";
-
 std::vector<OptionSpec> eval_options() {
   return with_common({
-      {"data", 'd', "FILE", "the community data (CSV)"},
-      {"out", 'o', "FILE", "write the results to FILE (atomically; through a link; `-`: stdout)"},
-      {"format", 0, "FORMAT", "csv (default) or json"},
-      {"param", 0, "NAME=VALUE", "override a param, e.g. --param 资金池=5000万元 (repeatable)", true},
-      {"encoding", 0, "NAME", "the data's encoding: auto (default), utf-8, gbk or gb18030"},
-      {"columns", 0, "FILE", "a TOML column map: [columns] \"输入名\" = \"表头\""},
-      {"period", 0, "PERIOD", "with periods in the data: the period to evaluate (default: the latest)"},
-      {"all-periods", 0, "", "with periods in the data: report every period, each with its own funds"},
-      {"record", 0, "FILE", "also write an audit record: hashes of every input and of the results (see `jixiao verify`); `-`: stdout"},
-      {"threads", 'j', "N", "load, evaluate and format with N threads (default: the number of cores); the results are the same for any N"},
-      {"stats", 0, "", "print the time of each phase and the rows per second to stderr"},
+      {"data", 'd', "FILE", msg::cli_opt_data()},
+      {"out", 'o', "FILE", msg::cli_opt_out()},
+      {"format", 0, "FORMAT", msg::cli_opt_format_csv_json()},
+      {"param", 0, "NAME=VALUE", msg::cli_opt_param(), true},
+      {"encoding", 0, "NAME", msg::cli_opt_encoding()},
+      {"columns", 0, "FILE", msg::cli_opt_columns()},
+      {"period", 0, "PERIOD", msg::cli_opt_period_eval()},
+      {"all-periods", 0, "", msg::cli_opt_all_periods()},
+      {"record", 0, "FILE", msg::cli_opt_record()},
+      {"threads", 'j', "N", msg::cli_opt_threads()},
+      {"stats", 0, "", msg::cli_opt_stats()},
   });
 }
 
@@ -52,9 +39,9 @@ class Progress {
  public:
   Progress(Io& io, bool enabled) : io_(io), enabled_(enabled) {}
   ~Progress() { clear(); }
-  void phase(const std::string& text) {
+  void phase(const Message& text) {
     if (!enabled_) return;
-    io_.err << "\r\x1b[Kjixiao: " << text << "…" << std::flush;
+    io_.err << "\r\x1b[Kjixiao: " << text.str(lang()) << "…" << std::flush;
     shown_ = true;
   }
   void clear() {
@@ -98,21 +85,21 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   const auto started = std::chrono::steady_clock::now();
   const ParsedArgs parsed = parse_args(args, 1, eval_options(), "eval");
   if (parsed.has("help")) {
-    io.out << kEvalHelp << options_help(eval_options());
+    io.out << msg::cli_eval_help().str(lang()) << options_help(eval_options());
     return 0;
   }
   if (parsed.positional.size() != 1) {
-    throw UsageError(parsed.positional.empty() ? "`jixiao eval` needs a policy file"
-                                               : "`jixiao eval` takes one policy file, not " + std::to_string(parsed.positional.size()),
-                     "write e.g. `jixiao eval examples/3x/policy.jx --data examples/3x/data/communities.csv`");
+    throw UsageError(parsed.positional.empty() ? msg::cli_needs_policy("eval") : msg::cli_takes_one_policy("eval", parsed.positional.size()),
+                     msg::hint_write_eg("jixiao eval examples/3x/policy.jx --data examples/3x/data/communities.csv"));
   }
   const auto data_path = parsed.value("data");
   if (!data_path) {
-    throw UsageError("`jixiao eval` needs the data: `--data FILE`", "write e.g. `--data examples/3x/data/communities.csv`");
+    throw UsageError(msg::cli_needs_data("eval"), msg::hint_write_eg("--data examples/3x/data/communities.csv"));
   }
   const std::string format_name = parsed.value("format").value_or("csv");
   if (format_name != "csv" && format_name != "json") {
-    throw UsageError("`--format` is `" + format_name + "`", "write `--format csv` or `--format json`");
+    throw UsageError(msg::flag_bad_choice("format", format_name),
+                     msg::hint_write_one_of(std::vector<std::string>{"--format csv", "--format json"}));
   }
   Session s(io, parsed);
   // The outputs, checked before any work against the files the command line names (and again,
@@ -120,12 +107,11 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   OutputSet outputs;
   std::optional<std::size_t> results_out;
   std::optional<std::size_t> record_out;
-  if (auto p = parsed.value("out")) results_out = outputs.add(*p, "--out", "the results");
-  if (auto p = parsed.value("record")) record_out = outputs.add(*p, "--record", "the audit record");
+  if (auto p = parsed.value("out")) results_out = outputs.add(*p, "--out", msg::cli_out_results());
+  if (auto p = parsed.value("record")) record_out = outputs.add(*p, "--record", msg::cli_out_record());
   const bool results_to_file = results_out && !outputs.to_stdout(*results_out);
   if (s.json && (!results_to_file || outputs.any_to_stdout())) {
-    throw UsageError("with `--diagnostics-format=json` the diagnostics take stdout, so the results cannot",
-                     "write the results (and the record) to files with `--out FILE`");
+    throw UsageError(msg::cli_diagnostics_take_stdout(msg::cli_what_results_plural()), msg::cli_hint_results_to_files());
   }
   const auto params = param_overrides(parsed);
   Progress progress(io, io.err_is_terminal && s.verbosity == 0);  // -v logs each phase instead
@@ -135,7 +121,7 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
     return s.exit_code();
   };
   auto write_failed = [&](const OutputError& e) {
-    s.report_io_error(e.path, e.message, "check that the directory exists and is writable; no output was changed");
+    s.report_io_error(e.path, e.message, msg::cli_hint_dir_writable_unchanged());
     return fail();
   };
 
@@ -151,14 +137,14 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   request.threads = default_threads();
   if (auto n = parsed.value("threads")) request.threads = whole_number_flag("threads", *n, 1, 256, "--threads 2");
   request.hash_data = record_out.has_value();
-  std::vector<InputFile> named = {{request.policy, "the policy"}, {request.data, "the data"}};
-  if (request.columns) named.push_back({*request.columns, "the column map"});
+  std::vector<InputFile> named = {{request.policy, msg::cli_the_policy()}, {request.data, msg::cli_the_data()}};
+  if (request.columns) named.push_back({*request.columns, msg::cli_the_column_map()});
   outputs.refuse_inputs(named);
 
   EvalOutcome outcome;
-  if (!run_evaluation(s, request, outcome, [&](const std::string& what) { progress.phase(what); })) return fail();
+  if (!run_evaluation(s, request, outcome, [&](const Message& what) { progress.phase(what); })) return fail();
   outputs.refuse_inputs(s.inputs());
-  progress.phase("writing the results");
+  progress.phase(msg::cli_writing_results());
   const bool hash = request.hash_data;  // the record holds the results' hash
   if (results_to_file) {
     if (auto e = outputs.stage(*results_out, [&](const Emit& emit) { write_outcome(request, outcome, hash, emit); })) return write_failed(*e);
@@ -189,7 +175,7 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   s.flush_diagnostics();
   if (s.verbosity >= 0) {
     std::string summary = engine::format_summary(outcome.loaded->policy, *outcome.data, *outcome.result);
-    if (results_to_file) summary += "results written to `" + outputs.path(*results_out) + "`\n";
+    if (results_to_file) summary += msg::cli_results_written(outputs.path(*results_out)).str(lang()) + "\n";
     // The summary goes to stdout when nothing else does (the results went to a file, and neither
     // the record nor JSON diagnostics took stdout).
     (results_to_file && !outputs.any_to_stdout() && !s.json ? io.out : io.err) << summary;

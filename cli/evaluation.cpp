@@ -20,7 +20,7 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
-                    const std::function<void(const std::string&)>& phase) {
+                    const std::function<void(const Message&)>& phase) {
   auto t = std::chrono::steady_clock::now();
   out.loaded = load_policy(s, request.policy, request.params);
   if (!out.loaded) return false;
@@ -40,12 +40,12 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
     load.column_map = std::move(*map);
   }
   t = std::chrono::steady_clock::now();
-  phase("reading " + request.data);
+  phase(msg::cli_phase_reading(request.data));
   auto bytes = s.read_file(request.data, "data file");
   if (!bytes) return false;
   if (request.hash_data) out.data_sha256 = sha256_hex(*bytes);
   // The bytes move into the loader: valid UTF-8 is kept as read, not copied.
-  const Activity loading("loading data file `" + request.data + "`");
+  const Activity loading(msg::cli_activity_loading_data(request.data));
   out.data = engine::load_csv(s.sources, request.data, std::move(*bytes), out.loaded->policy, load, *s.limit);
   if (!out.data) return false;
   out.times.load = ms_since(t);
@@ -53,16 +53,7 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
 
   engine::EvalOptions options;
   if (!request.period.empty()) {
-    const auto& periods = out.data->periods;
-    if (periods.empty()) {
-      throw UsageError("`--period " + request.period + "` was given, but the policy has no periods",
-                       "declare them with `subject ... key ... period 年度`, or leave out `--period`");
-    }
-    if (std::find(periods.begin(), periods.end(), request.period) == periods.end()) {
-      std::string list;
-      for (const auto& p : periods) list += (list.empty() ? "" : ", ") + p;
-      throw UsageError("the data has no period `" + request.period + "`", "its periods are " + list);
-    }
+    check_period_flag(request.period, out.data->periods);
     options.period = request.period;
   }
   options.all_periods = request.all_periods;
@@ -72,8 +63,8 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   engine::EvalTimings timings;
   options.timings = &timings;
   t = std::chrono::steady_clock::now();
-  phase("evaluating " + std::to_string(out.data->rows) + " rows");
-  const Activity evaluating("evaluating `" + request.policy + "` over `" + request.data + "`");
+  phase(msg::cli_phase_evaluating(out.data->rows));
+  const Activity evaluating(msg::cli_activity_evaluating(request.policy, request.data));
   out.result = engine::evaluate(out.loaded->plan, *out.data, options, *s.limit);
   if (!out.result) return false;
   out.times.evaluate = timings.evaluate_ms;
@@ -83,10 +74,20 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   return true;
 }
 
+void check_period_flag(const std::string& period, const std::vector<std::string>& periods, bool policies) {
+  if (periods.empty()) {
+    throw UsageError(policies ? msg::cli_period_no_periods_diff(period) : msg::cli_period_no_periods(period),
+                     msg::cli_hint_declare_periods());
+  }
+  if (std::find(periods.begin(), periods.end(), period) == periods.end()) {
+    throw UsageError(msg::cli_no_such_period(period), msg::cli_hint_periods_are(plain_list(periods)));
+  }
+}
+
 void write_outcome(const EvalRequest& request, EvalOutcome& outcome, bool hash,
                    const std::function<void(std::string_view)>& emit) {
   const auto started = std::chrono::steady_clock::now();
-  const Activity writing_results("writing the results");
+  const Activity writing_results(msg::cli_writing_results());
   std::optional<Sha256> sha;
   if (hash) sha.emplace();
   double writing = 0;

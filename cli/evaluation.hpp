@@ -57,7 +57,11 @@ struct EvalOutcome {
 /// files that were read). A `--period` the data does not have throws UsageError. `phase` is told
 /// what is starting (for progress lines).
 bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
-                    const std::function<void(const std::string&)>& phase);
+                    const std::function<void(const Message&)>& phase);
+
+/// Checks `--period PERIOD` against the periods of the data; throws UsageError when the data has
+/// no periods (`policies`: the message says "a policy", for `diff`) or not this one.
+void check_period_flag(const std::string& period, const std::vector<std::string>& periods, bool policies = false);
 
 /// Formats the outcome's results in the request's format and hands them to `emit` piece by piece
 /// (engine::write_results), hashing them into `outcome.result_sha256` when `hash`. Sets the

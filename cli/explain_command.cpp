@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "commands.hpp"
+#include "evaluation.hpp"
 #include "jixiao/engine/evaluator.hpp"
 #include "jixiao/engine/explain.hpp"
 #include "jixiao/engine/loader.hpp"
@@ -11,27 +12,15 @@ namespace jixiao::cli {
 
 namespace {
 
-constexpr std::string_view kExplainHelp =
-    "Usage: jixiao explain POLICY --data FILE --id KEY [--format text|json] [--param NAME=VALUE]...\n"
-    "\n"
-    "Evaluates the policy over the data exactly as `jixiao eval` does, then shows for the\n"
-    "community KEY how its result was derived: every indicator with the inputs its formula read,\n"
-    "clamping, weights and full marks; deductions and bonuses with their caps; lets; vetoes with\n"
-    "their reasons and effects; the grade and alert bands hit and what vetoes changed; and for each\n"
-    "fund track its eligibility, weight, the sum of weights, the exact share and the fen received.\n"
-    "With periods, --period chooses the period (default: the latest).\n"
-    "\n"
-    "Options:\n";
-
 std::vector<OptionSpec> explain_options() {
   return with_common({
-      {"data", 'd', "FILE", "the community data (CSV)"},
-      {"id", 0, "KEY", "the community to explain: its value in the key column"},
-      {"format", 0, "FORMAT", "text (default) or json"},
-      {"param", 0, "NAME=VALUE", "override a param, e.g. --param 资金池=5000万元 (repeatable)", true},
-      {"encoding", 0, "NAME", "the data's encoding: auto (default), utf-8, gbk or gb18030"},
-      {"columns", 0, "FILE", "a TOML column map: [columns] \"输入名\" = \"表头\""},
-      {"period", 0, "PERIOD", "with periods in the data: the period to explain (default: the latest)"},
+      {"data", 'd', "FILE", msg::cli_opt_data()},
+      {"id", 0, "KEY", msg::cli_opt_id()},
+      {"format", 0, "FORMAT", msg::cli_opt_format_text_json()},
+      {"param", 0, "NAME=VALUE", msg::cli_opt_param(), true},
+      {"encoding", 0, "NAME", msg::cli_opt_encoding()},
+      {"columns", 0, "FILE", msg::cli_opt_columns()},
+      {"period", 0, "PERIOD", msg::cli_opt_period_explain()},
   });
 }
 
@@ -56,20 +45,15 @@ std::optional<std::size_t> find_row(Session& s, const dsl::CheckedPolicy& policy
     }
   }
   const std::string column = policy.module.subject ? policy.module.subject->key.name : "";
-  std::string message = "no row has `" + key + "` in the key column `" + column + "`";
-  std::string hint;
+  Message message = msg::cli_no_row_with_key(key, column);
+  Message hint = msg::cli_hint_key_exact();
   if (!other_periods.empty()) {
-    const std::string& p = data.periods[static_cast<std::size_t>(wanted)];
-    message = "`" + key + "` has no row in period " + p;
-    hint = "it has rows in ";
-    for (std::size_t i = 0; i < other_periods.size(); ++i) hint += (i ? ", " : "") + other_periods[i];
-    hint += "; choose one with `--period`";
+    message = msg::cli_key_not_in_period(key, data.periods[static_cast<std::size_t>(wanted)]);
+    hint = msg::cli_hint_key_in_periods(plain_list(other_periods));
   } else if (auto best = closest_name(key, keys)) {
-    hint = "did you mean `" + *best + "`?";
-  } else {
-    hint = "the key is matched exactly, as written in the data";
+    hint = msg::did_you_mean(*best);
   }
-  Diagnostic d = make_diagnostic(DiagCode::unknown_key, Span{}, message, hint);
+  Diagnostic d = diagnose(DiagCode::unknown_key, Span{}, std::move(message), std::move(hint));
   d.file = data.path;
   s.report(std::move(d));
   return std::nullopt;
@@ -80,33 +64,32 @@ std::optional<std::size_t> find_row(Session& s, const dsl::CheckedPolicy& policy
 int cmd_explain(const std::vector<std::string>& args, Io& io) {
   const ParsedArgs parsed = parse_args(args, 1, explain_options(), "explain");
   if (parsed.has("help")) {
-    io.out << kExplainHelp << options_help(explain_options());
+    io.out << msg::cli_explain_help().str(lang()) << options_help(explain_options());
     return 0;
   }
   if (parsed.positional.size() != 1) {
-    throw UsageError(parsed.positional.empty() ? "`jixiao explain` needs a policy file"
-                                               : "`jixiao explain` takes one policy file, not " +
-                                                     std::to_string(parsed.positional.size()),
-                     "write e.g. `jixiao explain examples/3x/policy.jx --data examples/3x/data/communities.csv --id 330110001001`");
+    throw UsageError(parsed.positional.empty() ? msg::cli_needs_policy("explain")
+                                               : msg::cli_takes_one_policy("explain", parsed.positional.size()),
+                     msg::hint_write_eg("jixiao explain examples/3x/policy.jx --data examples/3x/data/communities.csv --id 330110001001"));
   }
   const auto data_path = parsed.value("data");
   if (!data_path) {
-    throw UsageError("`jixiao explain` needs the data: `--data FILE`", "write e.g. `--data examples/3x/data/communities.csv`");
+    throw UsageError(msg::cli_needs_data("explain"), msg::hint_write_eg("--data examples/3x/data/communities.csv"));
   }
   const auto id = parsed.value("id");
   if (!id) {
-    throw UsageError("`jixiao explain` needs the community: `--id KEY`", "write its value in the key column, e.g. `--id 330110001001`");
+    throw UsageError(msg::cli_needs_id(), msg::cli_hint_id());
   }
   const std::string format_name = parsed.value("format").value_or("text");
   if (format_name != "text" && format_name != "json") {
-    throw UsageError("`--format` is `" + format_name + "`", "write `--format text` or `--format json`");
+    throw UsageError(msg::flag_bad_choice("format", format_name),
+                     msg::hint_write_one_of(std::vector<std::string>{"--format text", "--format json"}));
   }
   engine::LoadOptions load;
   load.encoding = encoding_flag(parsed);
   Session s(io, parsed);
   if (s.json) {
-    throw UsageError("with `--diagnostics-format=json` the diagnostics take stdout, so the explanation cannot",
-                     "leave out `--diagnostics-format=json`; `--format json` writes the explanation as JSON");
+    throw UsageError(msg::cli_diagnostics_take_stdout(msg::cli_what_explanation()), msg::cli_hint_explain_json());
   }
   const auto params = param_overrides(parsed);
   auto fail = [&]() {
@@ -125,22 +108,14 @@ int cmd_explain(const std::vector<std::string>& args, Io& io) {
   }
   auto bytes = s.read_file(*data_path, "data file");
   if (!bytes) return fail();
-  const Activity loading("loading data file `" + *data_path + "`");
+  const Activity loading(msg::cli_activity_loading_data(*data_path));
   auto data = engine::load_csv(s.sources, *data_path, *bytes, loaded->policy, load, *s.limit);
   bytes.reset();
   if (!data) return fail();
 
   engine::EvalOptions options;
   if (auto period = parsed.value("period")) {
-    if (data->periods.empty()) {
-      throw UsageError("`--period " + *period + "` was given, but the policy has no periods",
-                       "declare them with `subject ... key ... period 年度`, or leave out `--period`");
-    }
-    if (std::find(data->periods.begin(), data->periods.end(), *period) == data->periods.end()) {
-      std::string list;
-      for (const auto& p : data->periods) list += (list.empty() ? "" : ", ") + p;
-      throw UsageError("the data has no period `" + *period + "`", "its periods are " + list);
-    }
+    check_period_flag(*period, data->periods);
     options.period = *period;
   }
   const auto row = find_row(s, loaded->policy, *data, *id, options.period);

@@ -18,6 +18,7 @@
 #include <stdexcept>
 
 #include "args.hpp"
+#include "input_file.hpp"
 
 namespace jixiao::cli {
 
@@ -137,15 +138,7 @@ fs::path follow_links(const std::string& path, int& error) {
   return p;
 }
 
-std::string kind_of(mode_t mode) {
-  if (S_ISREG(mode)) return "";
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
+Message kind_of(mode_t mode) { return file_kind_message(mode, msg::cli_kind_fifo()); }
 
 /// Ten letters and digits from the system's random source (the clock and the process id if that
 /// fails): temporary names nobody can predict or collide with.
@@ -188,10 +181,24 @@ FileIdentity file_identity(const std::string& path) {
   return id;
 }
 
-std::string non_regular_kind(const std::string& path) {
+std::optional<Message> non_regular_kind(const std::string& path, bool* directory) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return "";
+  if (directory != nullptr) *directory = false;
+  if (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return std::nullopt;
+  if (directory != nullptr) *directory = S_ISDIR(st.st_mode);
   return kind_of(st.st_mode);
+}
+
+Message backticked_list(const std::vector<std::string>& names) {
+  Message out = msg::cli_list_first(names.empty() ? "" : names.front());
+  for (std::size_t i = 1; i < names.size(); ++i) out = msg::cli_list_more(out, names[i]);
+  return out;
+}
+
+Message plain_list(const std::vector<std::string>& values) {
+  Message out = msg::cli_plain_list_first(values.empty() ? "" : values.front());
+  for (std::size_t i = 1; i < values.size(); ++i) out = msg::cli_plain_list_more(out, values[i]);
+  return out;
 }
 
 OutputSet::~OutputSet() {
@@ -207,36 +214,33 @@ void OutputSet::discard(Output& o) {
   o.slot = nullptr;
 }
 
-std::size_t OutputSet::add(const std::string& path, std::string flag, std::string what) {
+std::size_t OutputSet::add(const std::string& path, std::string flag, Message what) {
   Output o{path, std::move(flag), std::move(what), "", {}, "", nullptr};
   if (path == "-") {
     for (const Output& other : outputs_) {
       if (other.path == "-") {
-        throw UsageError(shown(other.flag, "-") + " and " + shown(o.flag, "-") + " both write to standard output",
-                         "write one of them to a file");
+        throw UsageError(msg::cli_both_stdout(shown(other.flag, "-"), shown(o.flag, "-")), msg::cli_hint_one_to_file());
       }
     }
     outputs_.push_back(std::move(o));
     return outputs_.size() - 1;
   }
-  if (path.empty()) throw UsageError("`" + o.flag + "` names no file", "write e.g. `" + o.flag + " results.csv`, or `-` for standard output");
+  if (path.empty()) throw UsageError(msg::cli_names_no_file(o.flag), msg::cli_hint_names_no_file(o.flag));
   int error = 0;
   o.target = follow_links(path, error).string();
-  const std::string cannot = "cannot write " + o.what + " to `" + path + "`: ";
   if (error != 0) {
-    throw OutputRefused(path, cannot + "it is a symbolic link that cannot be followed (" + std::strerror(error) + ")",
-                        "name a regular file, or a link to one; nothing was written");
+    throw OutputRefused(path, msg::cli_cannot_write(o.what, path, msg::cli_link_not_followed(system_error(error))),
+                        msg::cli_hint_link_nothing_written());
   }
-  if (const std::string kind = non_regular_kind(o.target); !kind.empty()) {
-    throw OutputRefused(path, cannot + "it is " + kind + ", not a regular file",
-                        kind == "a directory" ? "name a file inside it; nothing was written"
-                                              : "name a regular file (it is replaced atomically), or `-` for standard output; nothing was written");
+  bool directory = false;
+  if (auto kind = non_regular_kind(o.target, &directory)) {
+    throw OutputRefused(path, msg::cli_cannot_write(o.what, path, msg::cli_not_regular(*kind)),
+                        directory ? msg::cli_hint_inside_nothing_written() : msg::cli_hint_regular_nothing_written());
   }
   o.id = file_identity(path);
   for (const Output& other : outputs_) {
     if (other.path != "-" && other.id == o.id) {
-      throw UsageError(shown(other.flag, other.path) + " and " + shown(o.flag, path) + " are the same file",
-                       "give each output a file of its own; nothing was written");
+      throw UsageError(msg::cli_same_file(shown(other.flag, other.path), shown(o.flag, path)), msg::cli_hint_own_file());
     }
   }
   outputs_.push_back(std::move(o));
@@ -259,9 +263,9 @@ void OutputSet::refuse_inputs(const std::vector<InputFile>& inputs) const {
     const FileIdentity id = file_identity(in.path);
     for (const Output& o : outputs_) {
       if (o.path == "-" || !(o.id == id)) continue;
-      throw UsageError(shown(o.flag, o.path) + " would overwrite " + in.what + " `" + in.path + "`" +
-                           (in.path == o.path ? "" : " (the same file)"),
-                       "write " + o.what + " to a file the run does not read; nothing was written");
+      throw UsageError(in.path == o.path ? msg::cli_would_overwrite(shown(o.flag, o.path), in.what, in.path)
+                                         : msg::cli_would_overwrite_same(shown(o.flag, o.path), in.what, in.path),
+                       msg::cli_hint_write_elsewhere(o.what));
     }
   }
 }
@@ -275,13 +279,13 @@ std::optional<OutputError> OutputSet::stage(std::size_t i, const std::function<v
   if (o.path == "-") throw std::logic_error("OutputSet::stage: standard output is written by the caller");
   discard(o);
   auto failure = [&](int code) {
-    return OutputError{o.path, "cannot write " + o.what + " to `" + o.path + "`: " + std::strerror(code)};
+    return OutputError{o.path, msg::cli_cannot_write(o.what, o.path, system_error(code))};
   };
   // The file it replaces: refused when it became something else since `add`; its mode is kept.
   struct stat old {};
   const bool existed = ::stat(o.target.c_str(), &old) == 0;
   if (existed && !S_ISREG(old.st_mode)) {
-    return OutputError{o.path, "cannot write " + o.what + " to `" + o.path + "`: it is " + kind_of(old.st_mode) + ", not a regular file"};
+    return OutputError{o.path, msg::cli_cannot_write(o.what, o.path, msg::cli_not_regular(kind_of(old.st_mode)))};
   }
   const fs::path target(o.target);
   std::string name = target.filename().string();
@@ -335,7 +339,7 @@ std::optional<OutputError> OutputSet::stage(std::size_t i, const std::function<v
 }
 
 std::optional<OutputError> OutputSet::commit() {
-  std::string replaced;  // the outputs already in place when a rename fails
+  std::vector<std::string> replaced;  // the outputs already in place when a rename fails
   std::set<std::string> directories;
   for (Output& o : outputs_) {
     if (o.temp.empty()) continue;
@@ -352,11 +356,11 @@ std::optional<OutputError> OutputSet::commit() {
     }
     if (code != 0) {
       for (Output& rest : outputs_) discard(rest);
-      std::string message = "cannot write " + o.what + " to `" + o.path + "`: " + std::strerror(code);
-      if (!replaced.empty()) message += "; already written: " + replaced;
+      Message message = msg::cli_cannot_write(o.what, o.path, system_error(code));
+      if (!replaced.empty()) message = msg::cli_already_written(message, backticked_list(replaced));
       return OutputError{o.path, message};
     }
-    replaced += (replaced.empty() ? "`" : ", `") + o.path + "`";
+    replaced.push_back(o.path);
     directories.insert(fs::path(o.target).parent_path().string());
   }
   // The renames themselves reach the disk with their directories.

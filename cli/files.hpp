@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "jixiao/dsl/message.hpp"
+
 namespace jixiao::cli {
 
 struct TempSlot;
@@ -34,34 +36,41 @@ struct FileIdentity {
 FileIdentity file_identity(const std::string& path);
 
 /// What `path` names when it exists and is not a regular file (followed through symbolic links):
-/// "a directory", "a FIFO", "a character device", "a block device" or "a socket"; empty for a
-/// regular file or a path that does not exist.
-std::string non_regular_kind(const std::string& path);
+/// "a directory", "a FIFO", "a character device", "a block device" or "a socket"; nullopt for a
+/// regular file or a path that does not exist. `directory` says whether it is a directory.
+std::optional<Message> non_regular_kind(const std::string& path, bool* directory = nullptr);
+
+/// `a`, `b`, `c` (English) or `a`、`b`、`c` (Chinese): names in backticks, with no `or`.
+Message backticked_list(const std::vector<std::string>& names);
+/// `a, b, c` (English) or `a、b、c` (Chinese): values as they are, with no `or`.
+Message plain_list(const std::vector<std::string>& values);
 
 /// An output that cannot be written whatever the run computes (a directory, a FIFO, a device, a
 /// link that leads nowhere). The driver reports it as `io-error` for `path()`, exit code 2.
 class OutputRefused : public std::runtime_error {
  public:
-  OutputRefused(std::string path, const std::string& message, std::string hint)
-      : std::runtime_error(message), path_(std::move(path)), hint_(std::move(hint)) {}
+  OutputRefused(std::string path, Message message, Message hint)
+      : std::runtime_error(message.str(Lang::kEn)), path_(std::move(path)), message_(std::move(message)), hint_(std::move(hint)) {}
   [[nodiscard]] const std::string& path() const { return path_; }
-  [[nodiscard]] const std::string& hint() const { return hint_; }
+  [[nodiscard]] const Message& message() const { return message_; }
+  [[nodiscard]] const Message& hint() const { return hint_; }
 
  private:
   std::string path_;
-  std::string hint_;
+  Message message_;
+  Message hint_;
 };
 
 /// A file a run reads, and what it is ("the data", "the policy").
 struct InputFile {
   std::string path;
-  std::string what;
+  Message what;
 };
 
 /// Why an output could not be written: the output's path as given and the message.
 struct OutputError {
   std::string path;
-  std::string message;
+  Message message;
 };
 
 /// The output files of one run. A command declares its outputs (add) and, before anything is
@@ -80,7 +89,7 @@ class OutputSet {
   /// `flag` how the command line names it (`--out`) and `what` it holds (`the results`). Throws
   /// UsageError when the path is the file of an output declared before, and OutputRefused when it
   /// exists and is not a regular file. Returns the output's index.
-  std::size_t add(const std::string& path, std::string flag, std::string what);
+  std::size_t add(const std::string& path, std::string flag, Message what);
 
   [[nodiscard]] bool to_stdout(std::size_t i) const;
   [[nodiscard]] bool any_to_stdout() const;
@@ -104,7 +113,7 @@ class OutputSet {
   struct Output {
     std::string path;    ///< as given
     std::string flag;    ///< `--out`
-    std::string what;    ///< `the results`
+    Message what;        ///< `the results`
     std::string target;  ///< the file it replaces (symbolic links followed)
     FileIdentity id;
     std::string temp;    ///< the staged temporary file, or empty

@@ -13,26 +13,12 @@ namespace jixiao::cli {
 
 namespace {
 
-constexpr std::string_view kFmtHelp =
-    "Usage: jixiao fmt [options] FILE...\n"
-    "\n"
-    "Rewrites policies in the canonical layout (docs/fmt.md): 2-space indentation, aligned\n"
-    "columns, one spelling for every expression, comments kept where they are. A file that does\n"
-    "not parse is reported as `jixiao check` reports it and left untouched. Files are rewritten\n"
-    "in place (through links, keeping their mode), all together at the end through temporary\n"
-    "files and renames; a file already in the layout is not written. A directory stands for the\n"
-    "`.jx` files under it; a file named twice is formatted once.\n"
-    "Exit code 0 on success, 1 when a file has errors (or, with --check, would be reformatted),\n"
-    "2 for usage or I/O failures.\n"
-    "\n"
-    "Options:\n";
-
 std::vector<OptionSpec> fmt_options() {
   return with_common({
-      {"check", 0, "", "change nothing; list each file that would be reformatted (exit 1 if any)"},
-      {"diff", 0, "", "change nothing; print what would change as a unified diff"},
-      {"stdout", 0, "", "print the formatted policies to stdout instead of rewriting the files"},
-      {"keywords", 0, "zh|en", "write every keyword in Chinese (zh) or English (en); without it, each as written"},
+      {"check", 0, "", msg::cli_opt_fmt_check()},
+      {"diff", 0, "", msg::cli_opt_fmt_diff()},
+      {"stdout", 0, "", msg::cli_opt_fmt_stdout()},
+      {"keywords", 0, "zh|en", msg::cli_opt_fmt_keywords()},
   });
 }
 
@@ -144,17 +130,17 @@ std::vector<std::string> policy_files(const std::vector<std::string>& paths) {
 int cmd_fmt(const std::vector<std::string>& args, Io& io) {
   const ParsedArgs parsed = parse_args(args, 1, fmt_options(), "fmt");
   if (parsed.has("help")) {
-    io.out << kFmtHelp << options_help(fmt_options());
+    io.out << msg::cli_fmt_help().str(lang()) << options_help(fmt_options());
     return 0;
   }
   if (parsed.positional.empty()) {
-    throw UsageError("`jixiao fmt` needs at least one policy file", "write e.g. `jixiao fmt policy.jx` or `jixiao fmt --check *.jx`");
+    throw UsageError(msg::cli_needs_policies("fmt"), msg::cli_hint_fmt_example());
   }
   const bool check = parsed.has("check");
   const bool diff = parsed.has("diff");
   const bool to_stdout = parsed.has("stdout");
   if (to_stdout && (check || diff)) {
-    throw UsageError("`--stdout` cannot be combined with `--check` or `--diff`", "use one of them");
+    throw UsageError(msg::cli_fmt_stdout_with_check(), msg::cli_hint_use_one());
   }
   dsl::KeywordSet keywords = dsl::KeywordSet::kAsWritten;
   if (const auto set = parsed.value("keywords")) {
@@ -189,8 +175,8 @@ int cmd_fmt(const std::vector<std::string>& args, Io& io) {
       formatted = dsl::format_file(s.sources, id, *s.limit, keywords);
     } catch (const std::logic_error& e) {
       // A bug in the formatter: never write what it produced.
-      io.err << "jixiao: internal error: " << path << ": " << e.what()
-             << "\nhint: this is a bug in jixiao; the file was not changed; please report it with the file\n";
+      io.err << "jixiao: " << msg::label_internal_error().str(lang()) << path << ": " << e.what() << "\n"
+             << msg::label_hint().str(lang()) << msg::cli_hint_fmt_bug().str(lang()) << "\n";
       internal_error = true;
       continue;
     }
@@ -201,23 +187,23 @@ int cmd_fmt(const std::vector<std::string>& args, Io& io) {
       continue;
     }
     if (check || diff) {
-      if (changed && check) report += path + ": would be reformatted\n";
+      if (changed && check) report += msg::cli_fmt_would_reformat(path).str(lang()) + "\n";
       if (changed && diff) content += unified_diff(path, std::string(s.sources.get(id).text()), *formatted);
       would_change = would_change || changed;
       continue;
     }
     if (!changed) continue;
-    if (auto error = outputs.stage(outputs.add(path, "", "the formatted policy"), *formatted)) {
-      s.report_io_error(error->path, error->message, "check that the file and its directory are writable; no file was changed");
+    if (auto error = outputs.stage(outputs.add(path, "", msg::cli_out_formatted()), *formatted)) {
+      s.report_io_error(error->path, error->message, msg::cli_hint_file_writable_unchanged());
       break;
     }
     rewritten.push_back(path);
   }
   if (!s.io_failed) {
     if (auto error = outputs.commit()) {
-      s.report_io_error(error->path, error->message, "check that the file and its directory are writable");
+      s.report_io_error(error->path, error->message, msg::cli_hint_file_writable());
     } else if (s.verbosity >= 1) {
-      for (const std::string& path : rewritten) report += path + ": reformatted\n";
+      for (const std::string& path : rewritten) report += msg::cli_fmt_reformatted(path).str(lang()) + "\n";
     }
   }
   io.out << content;

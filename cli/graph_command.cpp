@@ -6,20 +6,11 @@ namespace jixiao::cli {
 
 namespace {
 
-constexpr std::string_view kGraphHelp =
-    "Usage: jixiao graph POLICY [--format dot|mermaid] [--out FILE]\n"
-    "\n"
-    "Prints the policy's dependency graph: every input, param, set, let, indicator, veto, grade,\n"
-    "alert and fund, with an arrow from what is read to what reads it, in evaluation order. DOT\n"
-    "renders with Graphviz (`dot -Tsvg`); Mermaid renders in Markdown viewers that support it.\n"
-    "\n"
-    "Options:\n";
-
 std::vector<OptionSpec> graph_options() {
   return with_common({
-      {"format", 0, "FORMAT", "dot (default) or mermaid"},
-      {"out", 'o', "FILE", "write the graph to FILE (atomically) instead of stdout"},
-      {"param", 0, "NAME=VALUE", "override a param (as for eval)", true},
+      {"format", 0, "FORMAT", msg::cli_opt_format_graph()},
+      {"out", 'o', "FILE", msg::cli_opt_out_graph()},
+      {"param", 0, "NAME=VALUE", msg::cli_opt_param_graph(), true},
   });
 }
 
@@ -38,6 +29,23 @@ std::string_view dot_shape(dsl::SymbolKind k) {
     case dsl::SymbolKind::kFund: return "shape=box3d";
   }
   return "shape=box";
+}
+
+// The kind of a symbol as its node's label names it, in the language of the run.
+std::string kind_label(dsl::SymbolKind kind) {
+  switch (kind) {
+    case dsl::SymbolKind::kKey: return msg::kind_key().str(lang());
+    case dsl::SymbolKind::kInput: return msg::kind_input().str(lang());
+    case dsl::SymbolKind::kParam: return msg::kind_param().str(lang());
+    case dsl::SymbolKind::kSet: return msg::kind_set().str(lang());
+    case dsl::SymbolKind::kLet: return msg::kind_let().str(lang());
+    case dsl::SymbolKind::kIndicator: return msg::kind_indicator().str(lang());
+    case dsl::SymbolKind::kVeto: return msg::kind_veto().str(lang());
+    case dsl::SymbolKind::kGrade: return msg::kind_grade().str(lang());
+    case dsl::SymbolKind::kAlert: return msg::kind_alert().str(lang());
+    case dsl::SymbolKind::kFund: return msg::kind_fund().str(lang());
+  }
+  return dsl::kind_name(kind);
 }
 
 std::string escape(const std::string& s) {
@@ -80,7 +88,7 @@ std::string dot(const LoadedPolicy& p) {
   for (const dsl::SymbolId s : p.plan.order) {
     const dsl::Symbol& sym = policy.symbol(s);
     out += "  n" + std::to_string(static_cast<std::uint32_t>(s)) + " [" + std::string(dot_shape(sym.kind)) + ", label=\"" +
-           dsl::kind_name(sym.kind) + "\\n" + escape(sym.name) + "\"];\n";
+           kind_label(sym.kind) + "\\n" + escape(sym.name) + "\"];\n";
   }
   for (const auto& [from, to] : edges(p)) out += "  n" + std::to_string(from) + " -> n" + std::to_string(to) + ";\n";
   return out + "}\n";
@@ -91,7 +99,7 @@ std::string mermaid(const LoadedPolicy& p) {
   std::string out = "flowchart LR\n";
   for (const dsl::SymbolId s : p.plan.order) {
     const dsl::Symbol& sym = policy.symbol(s);
-    out += "  n" + std::to_string(static_cast<std::uint32_t>(s)) + "[\"" + dsl::kind_name(sym.kind) + ": " +
+    out += "  n" + std::to_string(static_cast<std::uint32_t>(s)) + "[\"" + kind_label(sym.kind) + ": " +
            mermaid_text(sym.name) + "\"]\n";
   }
   for (const auto& [from, to] : edges(p)) out += "  n" + std::to_string(from) + " --> n" + std::to_string(to) + "\n";
@@ -103,21 +111,22 @@ std::string mermaid(const LoadedPolicy& p) {
 int cmd_graph(const std::vector<std::string>& args, Io& io) {
   const ParsedArgs parsed = parse_args(args, 1, graph_options(), "graph");
   if (parsed.has("help")) {
-    io.out << kGraphHelp << options_help(graph_options());
+    io.out << msg::cli_graph_help().str(lang()) << options_help(graph_options());
     return 0;
   }
   if (parsed.positional.size() != 1) {
-    throw UsageError("`jixiao graph` takes one policy file", "write e.g. `jixiao graph examples/3x/policy.jx --format mermaid`");
+    throw UsageError(msg::cli_takes_one_policy_only("graph"), msg::hint_write_eg("jixiao graph examples/3x/policy.jx --format mermaid"));
   }
   const std::string format = parsed.value("format").value_or("dot");
   if (format != "dot" && format != "mermaid") {
-    throw UsageError("`--format` is `" + format + "`", "write `--format dot` or `--format mermaid`");
+    throw UsageError(msg::flag_bad_choice("format", format),
+                     msg::hint_write_one_of(std::vector<std::string>{"--format dot", "--format mermaid"}));
   }
   Session s(io, parsed);
   OutputSet outputs;
   std::optional<std::size_t> out;
-  if (auto p = parsed.value("out")) out = outputs.add(*p, "--out", "the graph");
-  outputs.refuse_inputs({{parsed.positional[0], "the policy"}});
+  if (auto p = parsed.value("out")) out = outputs.add(*p, "--out", msg::cli_out_graph());
+  outputs.refuse_inputs({{parsed.positional[0], msg::cli_the_policy()}});
   auto loaded = load_policy(s, parsed.positional[0], param_overrides(parsed));
   if (!loaded) {
     s.flush_diagnostics();
@@ -128,7 +137,7 @@ int cmd_graph(const std::vector<std::string>& args, Io& io) {
   if (out && !outputs.to_stdout(*out)) {
     auto error = outputs.stage(*out, text);
     if (!error) error = outputs.commit();
-    if (error) s.report_io_error(error->path, error->message, "check that the directory exists and is writable");
+    if (error) s.report_io_error(error->path, error->message, msg::cli_hint_dir_writable());
   } else {
     io.out << text;
   }

@@ -11,16 +11,6 @@
 namespace jixiao::cli {
 namespace {
 
-// What a file that is not a regular file is, for the message.
-std::string kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 // Closes the descriptor on every way out.
 struct Descriptor {
   int fd = -1;
@@ -31,16 +21,44 @@ struct Descriptor {
 
 }  // namespace
 
+Message system_error(int code) {
+  switch (code) {
+    case ENOENT: return msg::cli_errno_noent();
+    case EACCES: return msg::cli_errno_acces();
+    case EPERM: return msg::cli_errno_perm();
+    case ENOTDIR: return msg::cli_errno_notdir();
+    case EISDIR: return msg::cli_errno_isdir();
+    case ENOSPC: return msg::cli_errno_nospc();
+    case EDQUOT: return msg::cli_errno_dquot();
+    case EROFS: return msg::cli_errno_rofs();
+    case ELOOP: return msg::cli_errno_loop();
+    case ENAMETOOLONG: return msg::cli_errno_nametoolong();
+    case EIO: return msg::cli_errno_io();
+    case EXDEV: return msg::cli_errno_xdev();
+    case EBUSY: return msg::cli_errno_busy();
+    default: return msg::cli_errno_other(std::strerror(code));
+  }
+}
+
+Message file_kind_message(unsigned mode, const Message& fifo) {
+  if (S_ISDIR(mode)) return msg::cli_kind_directory();
+  if (S_ISFIFO(mode)) return fifo;
+  if (S_ISCHR(mode)) return msg::cli_kind_char_device();
+  if (S_ISBLK(mode)) return msg::cli_kind_block_device();
+  if (S_ISSOCK(mode)) return msg::cli_kind_socket();
+  return msg::cli_kind_other();
+}
+
 std::optional<ReadProblem> read_regular_file(const std::string& path, std::string& bytes) {
   // O_NONBLOCK: opening a FIFO with no writer would otherwise wait for one.
   Descriptor file{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
-  if (file.fd < 0) return ReadProblem{std::strerror(errno), "check the path; it is relative to the current directory"};
+  if (file.fd < 0) return ReadProblem{system_error(errno), msg::cli_hint_check_path()};
   struct stat st {};
-  if (::fstat(file.fd, &st) != 0) return ReadProblem{std::strerror(errno), "check the path; it is relative to the current directory"};
-  if (S_ISDIR(st.st_mode)) return ReadProblem{"it is a directory", "name a file inside it"};
+  if (::fstat(file.fd, &st) != 0) return ReadProblem{system_error(errno), msg::cli_hint_check_path()};
+  if (S_ISDIR(st.st_mode)) return ReadProblem{msg::cli_it_is_directory(), msg::cli_hint_file_inside()};
   if (!S_ISREG(st.st_mode)) {
-    return ReadProblem{"it is " + kind_of(st.st_mode) + ", not a regular file",
-                       "save what it gives into a file and name that file"};
+    return ReadProblem{msg::cli_not_regular(file_kind_message(st.st_mode, msg::cli_kind_named_pipe())),
+                       msg::cli_hint_save_into_file()};
   }
   // A regular file: back to blocking reads (a file on a network filesystem may otherwise answer
   // EAGAIN part-way).
@@ -54,7 +72,7 @@ std::optional<ReadProblem> read_regular_file(const std::string& path, std::strin
     if (have == bytes.size()) bytes.resize(bytes.size() + 65536);
     const ssize_t n = ::read(file.fd, bytes.data() + have, bytes.size() - have);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ReadProblem{std::strerror(errno), "check that the file can be read"};
+    if (n < 0) return ReadProblem{system_error(errno), msg::cli_hint_check_readable()};
     if (n == 0) break;
     have += static_cast<std::size_t>(n);
   }

@@ -1,6 +1,8 @@
 // Reading an input file (a policy, a module, a column map, a test file, data, an audit record).
 #pragma once
 
+#include "jixiao/dsl/message.hpp"
+
 #include <optional>
 #include <string>
 
@@ -9,9 +11,17 @@ namespace jixiao::cli {
 /// Why a file could not be read: what happened ("No such file or directory", "it is a FIFO
 /// (named pipe), not a regular file") and what to do about it.
 struct ReadProblem {
-  std::string reason;
-  std::string hint;
+  Message reason;
+  Message hint;
 };
+
+/// The system's error `code` (errno) as a message: the common ones in both languages (their
+/// English is glibc's strerror text), any other as the system gives it.
+Message system_error(int code);
+
+/// What a file of `mode` is when it is not a regular file ("a directory", "a FIFO (named pipe)",
+/// ...); `fifo` names a FIFO (`a FIFO` for outputs, `a FIFO (named pipe)` for inputs).
+Message file_kind_message(unsigned mode, const Message& fifo);
 
 /// Reads the whole of the regular file `path` into `bytes`. Anything that is not a regular file
 /// (a directory, a FIFO, a device, a socket) is refused without waiting on it: opening a FIFO or

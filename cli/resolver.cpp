@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "args.hpp"
+#include "files.hpp"
 #include "input_file.hpp"
 
 #include "jixiao/dsl/edit_distance.hpp"
@@ -22,11 +24,16 @@ std::string strip_jx(std::string name) {
   return name;
 }
 
-std::string stdlib_list() {
-  std::string list;
-  for (const StdlibFile& f : stdlib_files()) list += (list.empty() ? "`std/" : ", `std/") + std::string(f.name) + "`";
-  return list.empty() ? "none" : list;
+// The bundled standard policies, `std/NAME` each.
+Message stdlib_list() {
+  std::vector<std::string> names;
+  for (const StdlibFile& f : stdlib_files()) names.push_back("std/" + std::string(f.name));
+  return names.empty() ? msg::cli_std_none() : backticked_list(names);
 }
+
+// ResolveFailure (dsl/modules.hpp) holds texts: the messages are rendered in the run's language
+// here, until the linker takes catalogue messages from resolvers.
+std::string rendered(const Message& m) { return m.str(lang()); }
 
 }  // namespace
 
@@ -49,11 +56,11 @@ std::variant<dsl::ResolvedModule, dsl::ResolveFailure> FileResolver::resolve_std
   }
   dsl::ResolveFailure failure;
   failure.code = DiagCode::module_not_found;
-  failure.message = "the standard library has no policy `" + name + "`";
+  failure.message = rendered(msg::cli_std_no_policy(name));
   if (auto best = closest_name(wanted, names)) {
-    failure.hint = "did you mean `std/" + *best + "`?";
+    failure.hint = rendered(msg::cli_std_did_you_mean(*best));
   } else {
-    failure.hint = "the standard policies are " + stdlib_list();
+    failure.hint = rendered(msg::cli_std_policies_are(stdlib_list()));
   }
   return failure;
 }
@@ -69,8 +76,8 @@ std::variant<dsl::ResolvedModule, dsl::ResolveFailure> FileResolver::resolve(con
   const fs::path relative(name);
   if (relative.is_absolute()) {
     failure.code = DiagCode::path_escape;
-    failure.message = "`" + name + "` is an absolute path";
-    failure.hint = "name files relative to the policy, e.g. `\"base.jx\"`, or use `std/...`";
+    failure.message = rendered(msg::cli_module_absolute(name));
+    failure.hint = rendered(msg::cli_hint_module_relative());
     return failure;
   }
   const fs::path from_dir = fs::path(from_key).parent_path();
@@ -82,21 +89,21 @@ std::variant<dsl::ResolvedModule, dsl::ResolveFailure> FileResolver::resolve(con
   (void)ignored;
   if (root_end != root_.end()) {
     failure.code = DiagCode::path_escape;
-    failure.message = "`" + name + "` is outside the policy's directory";
-    failure.hint = "a policy can use the standard library (`std/...`) and files in its own directory and below";
+    failure.message = rendered(msg::cli_module_outside(name));
+    failure.hint = rendered(msg::cli_hint_module_outside());
     return failure;
   }
   std::string text;
   if (!fs::exists(canonical, ec) || fs::is_directory(canonical, ec)) {
     failure.code = DiagCode::module_not_found;
-    failure.message = "cannot find `" + name + "` beside `" + display_[from_key] + "`";
-    failure.hint = "the standard policies are " + stdlib_list() + "; other names are files relative to the policy";
+    failure.message = rendered(msg::cli_module_not_found(name, display_[from_key]));
+    failure.hint = rendered(msg::cli_hint_module_not_found(stdlib_list()));
     return failure;
   }
   if (const auto problem = read_regular_file(canonical.string(), text)) {
     failure.code = DiagCode::io_error;
-    failure.message = "cannot read `" + name + "` beside `" + display_[from_key] + "`: " + problem->reason;
-    failure.hint = problem->hint;
+    failure.message = rendered(msg::cli_module_unreadable(name, display_[from_key], problem->reason));
+    failure.hint = rendered(problem->hint);
     return failure;
   }
   const std::string key = canonical.string();

@@ -21,26 +21,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kTestHelp =
-    "Usage: jixiao test [options] [PATH...]\n"
-    "\n"
-    "Runs policy tests: each `*.test.toml` file names a policy and has cases, each with params,\n"
-    "data (a CSV file or inline rows) and the results expected for some communities (grades,\n"
-    "alerts, scores, money, the rules that fired). A PATH is a test file or a directory searched\n"
-    "recursively for `*.test.toml`; without one, the current directory. Prints `PASS` or `FAIL`\n"
-    "per case, each mismatch, and `N passed, M failed`. Exit code 0 when every case passes, 1\n"
-    "when one fails (or a test file has errors, or coverage is below --min-coverage), 2 for usage\n"
-    "or I/O failures. See docs/testing.md.\n"
-    "\n"
-    "Options:\n";
-
 std::vector<OptionSpec> test_options() {
   return {
-      {"help", 'h', "", "show this help"},
-      {"quiet", 'q', "", "print only failures and the final count"},
-      {"coverage", 0, "", "report the bands, vetoes, deductions, bonuses, caps and tracks the cases exercised"},
-      {"min-coverage", 0, "P", "fail when a policy's coverage is below P percent (0 to 100; implies --coverage)"},
-      {"junit", 0, "FILE", "also write a JUnit XML report to FILE (atomically; `-`: stdout, the PASS/FAIL lines then go to stderr)"},
+      {"help", 'h', "", msg::opt_help()},
+      {"quiet", 'q', "", msg::cli_opt_test_quiet()},
+      {"coverage", 0, "", msg::cli_opt_coverage()},
+      {"min-coverage", 0, "P", msg::cli_opt_min_coverage()},
+      {"junit", 0, "FILE", msg::cli_opt_junit()},
   };
 }
 
@@ -145,34 +132,34 @@ std::string expected_text(const ExpectedValue& v) {
   return joined;
 }
 
-/// Compares one cell; returns the mismatch text after `KEY COLUMN: `, or empty when it matches.
-std::string compare_cell(CellKind kind, const ExpectedValue& want, const std::string& got, std::int64_t tolerance) {
+/// Compares one cell; returns the mismatch after `KEY COLUMN: `, or nullopt when it matches.
+std::optional<Message> compare_cell(CellKind kind, const ExpectedValue& want, const std::string& got, std::int64_t tolerance) {
   using Kind = ExpectedValue::Kind;
   switch (kind) {
     case CellKind::kNumber: {
-      if (want.kind == Kind::kBool || want.kind == Kind::kList) return "expected a number, not " + shown(expected_text(want));
-      if (want.text.empty()) return got.empty() ? "" : "expected no value (an empty cell), got " + shown(got);  // a missing input, a dropped indicator
+      if (want.kind == Kind::kBool || want.kind == Kind::kList) return msg::cli_expect_number_not(shown(expected_text(want)));
+      if (want.text.empty()) return got.empty() ? std::nullopt : std::optional(msg::cli_expect_empty(shown(got)));  // a missing input, a dropped indicator
       const auto e = decimal::parse(want.text, decimal::kPlaces);
-      if (!e) return "expected `" + want.text + "`, which is not a number with at most 6 decimals";
+      if (!e) return msg::cli_expect_bad_number(want.text);
       const auto a = decimal::parse(got, decimal::kPlaces);
       const Int128 diff = static_cast<Int128>(*e) - (a ? *a : 0);
-      if (a && (diff < 0 ? -diff : diff) <= tolerance) return "";
+      if (a && (diff < 0 ? -diff : diff) <= tolerance) return std::nullopt;
       const std::string expect = decimal::to_string(*e) + (tolerance > 0 ? " ± " + decimal::to_string(tolerance) : "");
-      return "expected " + expect + ", got " + shown(got);
+      return msg::cli_expect_got(expect, shown(got));
     }
     case CellKind::kMoney: {
-      if (want.kind == Kind::kBool || want.kind == Kind::kList) return "expected an amount, not " + shown(expected_text(want));
+      if (want.kind == Kind::kBool || want.kind == Kind::kList) return msg::cli_expect_amount_not(shown(expected_text(want)));
       const auto e = decimal::parse(want.text, 2);
-      if (!e) return "expected `" + want.text + "`, which is not an amount in 元 with at most 2 decimals";
+      if (!e) return msg::cli_expect_bad_amount(want.text);
       const auto a = decimal::parse(got, 2);
-      if (a && *a == *e) return "";
-      return "expected " + decimal::format_yuan(*e) + ", got " + shown(got);
+      if (a && *a == *e) return std::nullopt;
+      return msg::cli_expect_got(decimal::format_yuan(*e), shown(got));
     }
     case CellKind::kBool: {
       std::string e = want.text;
       if (want.kind != Kind::kBool && (e == "true" || e == "false")) e = e == "true" ? "是" : "否";
-      if (e == got) return "";
-      return "expected " + shown(e) + ", got " + shown(got);
+      if (e == got) return std::nullopt;
+      return msg::cli_expect_got(shown(e), shown(got));
     }
     case CellKind::kReasons: {
       const std::vector<std::string> e = want.kind == Kind::kList ? want.items : engine::split_reasons(want.text);
@@ -194,25 +181,26 @@ std::string compare_cell(CellKind kind, const ExpectedValue& want, const std::st
       for (const auto& y : a) {
         if (std::none_of(e.begin(), e.end(), [&](const std::string& x) { return matches(x, y); })) unexpected.push_back(y);
       }
-      if (missing.empty() && unexpected.empty()) return "";
-      std::string detail;
-      if (!missing.empty()) detail += "missing " + bracketed(missing);
-      if (!unexpected.empty()) detail += std::string(detail.empty() ? "" : "; ") + "unexpected " + bracketed(unexpected);
-      return "expected " + bracketed(e) + ", got " + bracketed(a) + " (" + detail + ")";
+      if (missing.empty() && unexpected.empty()) return std::nullopt;
+      const Message detail = missing.empty()      ? msg::cli_expect_unexpected(bracketed(unexpected))
+                              : unexpected.empty() ? msg::cli_expect_missing(bracketed(missing))
+                                                   : msg::cli_expect_both(msg::cli_expect_missing(bracketed(missing)),
+                                                                          msg::cli_expect_unexpected(bracketed(unexpected)));
+      return msg::cli_expect_got_detail(bracketed(e), bracketed(a), detail);
     }
     case CellKind::kList: {
       const std::vector<std::string> e = want.kind == Kind::kList ? want.items : split_list(want.text);
       const std::vector<std::string> a = split_list(got);
-      if (e == a) return "";
-      return "expected " + bracketed(e) + ", got " + bracketed(a);
+      if (e == a) return std::nullopt;
+      return msg::cli_expect_got(bracketed(e), bracketed(a));
     }
     case CellKind::kText: {
       const std::string e = expected_text(want);
-      if (e == got) return "";
-      return "expected " + shown(e) + ", got " + shown(got);
+      if (e == got) return std::nullopt;
+      return msg::cli_expect_got(shown(e), shown(got));
     }
   }
-  return "";
+  return std::nullopt;
 }
 
 // ---- coverage ----
@@ -255,6 +243,27 @@ std::vector<std::string> coverage_items(const dsl::CheckedPolicy& p) {
     for (const ast::Track& t : f.tracks) items.push_back("track " + f.name.name + "." + t.name.name);
   }
   return items;
+}
+
+/// A coverage item (`grade 等级 band A`, `veto 负面清单`, `track 资金.基础`) as the report shows it.
+Message coverage_item_text(const std::string& item) {
+  const std::size_t space = item.find(' ');
+  const std::string kind = item.substr(0, space);
+  const std::string rest = space == std::string::npos ? "" : item.substr(space + 1);
+  if (kind == "grade" || kind == "alert") {
+    const std::size_t band = rest.find(" band ");
+    if (band != std::string::npos) {
+      return msg::cli_cover_band(kind == "grade" ? msg::cli_cover_grade() : msg::cli_cover_alert(), rest.substr(0, band),
+                                 rest.substr(band + 6));
+    }
+  }
+  if (kind == "veto") return msg::cli_cover_veto(rest);
+  if (kind == "missing") return msg::cli_cover_missing(rest);
+  if (kind == "deduct") return msg::cli_cover_deduct(rest);
+  if (kind == "bonus") return msg::cli_cover_bonus(rest);
+  if (kind == "cap") return msg::cli_cover_cap(rest);
+  if (kind == "track") return msg::cli_cover_track(rest);
+  return msg::cli_value(item);
 }
 
 /// Adds what one evaluation exercised to `hits`.
@@ -315,7 +324,7 @@ struct CoverageCheck {
   std::string policy;
   bool passed = true;
   std::string message;                 ///< why it failed
-  std::vector<std::string> uncovered;  ///< `not covered: ...` lines
+  std::vector<std::string> uncovered;  ///< `not covered: ...` lines, in the language of the run
 };
 
 std::string xml_escape(std::string_view text, bool attribute) {
@@ -374,7 +383,7 @@ std::string junit_report(const std::vector<FileOutcome>& files, const std::vecto
            "\" failures=\"" + std::to_string(failed) + "\" errors=\"" + (f.error_count > 0 ? "1" : "0") + "\">\n";
     if (f.error_count > 0) {
       out += "    <testcase classname=\"" + name + "\" name=\"(test file)\">\n";
-      out += "      <error message=\"the test file has errors\">" + xml_escape(f.errors, false) + "</error>\n";
+      out += "      <error message=\"" + xml_escape(msg::cli_test_file_has_errors().str(lang()), true) + "\">" + xml_escape(f.errors, false) + "</error>\n";
       out += "    </testcase>\n";
     }
     for (const CaseOutcome& c : f.cases) {
@@ -443,22 +452,25 @@ class Runner {
     const TestFile file = parse_test_file(path, *text, errors);
     if (!errors.empty()) {
       for (const TestFileError& e : errors) {
-        outcome.errors += path + ":" + std::to_string(e.at.line) + ":" + std::to_string(e.at.column) + ": error: " + e.message + "\n";
-        if (!e.hint.empty()) outcome.errors += "hint: " + e.hint + "\n";
+        outcome.errors += path + ":" + std::to_string(e.at.line) + ":" + std::to_string(e.at.column) + ": " +
+                          msg::label_error().str(lang()) + e.message.str(lang()) + "\n";
+        if (const std::string hint = e.hint.str(lang()); !hint.empty()) outcome.errors += msg::label_hint().str(lang()) + hint + "\n";
       }
       outcome.error_count = errors.size();
       io_.err << outcome.errors;
-      io_.out << "ERROR " << path << ": the test file has " << errors.size() << (errors.size() == 1 ? " error" : " errors") << "\n";
+      io_.out << (errors.size() == 1 ? msg::cli_test_file_error_one(path, errors.size()) : msg::cli_test_file_error_many(path, errors.size()))
+                     .str(lang())
+              << "\n";
       return outcome;
     }
     PolicyCoverage& coverage = coverage_for(file.policy_path);
     for (const TestCase& c : file.cases) {
       CaseOutcome result = run_case(file, c, coverage);
       if (!result.passed()) {
-        io_.out << "FAIL " << path << ": " << result.name << "\n";
+        io_.out << msg::cli_test_fail(path, result.name).str(lang()) << "\n";
         for (const auto& line : result.lines) io_.out << "  " << line << "\n";
       } else if (s_.verbosity >= 0) {
-        io_.out << "PASS " << path << ": " << result.name << "\n";
+        io_.out << msg::cli_test_pass(path, result.name).str(lang()) << "\n";
       }
       outcome.cases.push_back(std::move(result));
     }
@@ -502,8 +514,8 @@ class Runner {
         std::istringstream rendered(render_text(d, cs.sources, plain));
         for (std::string line; std::getline(rendered, line);) out.lines.push_back(line);
       }
-      if (cs.limit->dropped() > 0) out.lines.push_back(std::to_string(cs.limit->dropped()) + " more errors not shown");
-      if (out.lines.empty()) out.lines.push_back("the case could not run");
+      if (cs.limit->dropped() > 0) out.lines.push_back(msg::cli_test_more_errors(cs.limit->dropped()).str(lang()));
+      if (out.lines.empty()) out.lines.push_back(msg::cli_test_could_not_run().str(lang()));
       return out;
     };
     auto loaded = load_policy(cs, file.policy_path, c.params);
@@ -520,7 +532,7 @@ class Runner {
     } else if (c.data_path) {
       auto bytes = cs.read_file(*c.data_path, "data file");
       if (!bytes) return diagnostics();
-      const Activity loading("loading data file `" + *c.data_path + "`");
+      const Activity loading(msg::cli_activity_loading_data(*c.data_path));
       data = engine::load_csv(cs.sources, *c.data_path, *bytes, loaded->policy, engine::LoadOptions{}, *cs.limit);
     }
     if (!data) return diagnostics();
@@ -528,10 +540,9 @@ class Runner {
     if (c.period) {
       const auto& periods = data->periods;
       if (std::find(periods.begin(), periods.end(), *c.period) == periods.end()) {
-        std::string list;
-        for (const auto& p : periods) list += (list.empty() ? "`" : ", `") + p + "`";
-        out.lines.push_back("the case asks for period `" + *c.period + "`, but " +
-                            (periods.empty() ? std::string("the data has no periods") : "the data's periods are " + list));
+        out.lines.push_back((periods.empty() ? msg::cli_test_period_none(*c.period)
+                                             : msg::cli_test_period_other(*c.period, backticked_list(periods)))
+                                .str(lang()));
         return out;
       }
       options.period = *c.period;
@@ -550,9 +561,9 @@ class Runner {
     for (const Expectation& e : c.expect) {
       const auto row = rows.find(e.key);
       if (row == rows.end()) {
-        std::string line = e.key + ": no row with key `" + e.key + "` in the results";
-        if (auto best = did_you_mean(e.key, keys)) line += " (did you mean `" + *best + "`?)";
-        out.lines.push_back(line);
+        Message line = msg::cli_test_no_row(e.key);
+        if (auto best = did_you_mean(e.key, keys)) line = msg::cli_test_did_you_mean(line, *best);
+        out.lines.push_back(line.str(lang()));
         continue;
       }
       const std::vector<std::string>& cells = table.rows[row->second];
@@ -560,14 +571,15 @@ class Runner {
       for (const ExpectedCell& cell : e.cells) {
         const auto col = std::find(table.header.begin(), table.header.end(), cell.column);
         if (col == table.header.end()) {
-          std::string line = e.key + " " + cell.column + ": no column `" + cell.column + "` in the results";
-          if (auto best = did_you_mean(cell.column, table.header)) line += " (did you mean `" + *best + "`?)";
-          out.lines.push_back(line);
+          Message line = msg::cli_test_no_column(e.key, cell.column);
+          if (auto best = did_you_mean(cell.column, table.header)) line = msg::cli_test_did_you_mean(line, *best);
+          out.lines.push_back(line.str(lang()));
           continue;
         }
         const std::string& got = cells[static_cast<std::size_t>(col - table.header.begin())];
-        const std::string mismatch = compare_cell(column_kind(loaded->policy, cell.column), cell.value, got, tolerance);
-        if (!mismatch.empty()) out.lines.push_back(e.key + " " + cell.column + ": " + mismatch);
+        if (auto mismatch = compare_cell(column_kind(loaded->policy, cell.column), cell.value, got, tolerance)) {
+          out.lines.push_back(msg::cli_test_mismatch(e.key, cell.column, *mismatch).str(lang()));
+        }
       }
     }
     return out;
@@ -586,7 +598,7 @@ class Runner {
 int cmd_test(const std::vector<std::string>& args, Io& io) {
   const ParsedArgs parsed = parse_args(args, 1, test_options(), "test");
   if (parsed.has("help")) {
-    io.out << kTestHelp << options_help(test_options());
+    io.out << msg::cli_test_help().str(lang()) << options_help(test_options());
     return 0;
   }
   std::optional<std::int64_t> min_coverage;
@@ -595,13 +607,13 @@ int cmd_test(const std::vector<std::string>& args, Io& io) {
     if (!digits.empty() && digits.back() == '%') digits.pop_back();
     min_coverage = decimal::parse(digits, decimal::kPlaces);
     if (!min_coverage || *min_coverage < 0 || *min_coverage > 100 * decimal::kOne) {
-      throw UsageError("`--min-coverage` is `" + *p + "`, not a percentage from 0 to 100", "write e.g. `--min-coverage 90`");
+      throw UsageError(msg::cli_min_coverage_value(*p), msg::hint_write_eg("--min-coverage 90"));
     }
   }
   const bool coverage = parsed.has("coverage") || min_coverage.has_value();
   OutputSet outputs;
   std::optional<std::size_t> junit_out;
-  if (auto junit = parsed.value("junit")) junit_out = outputs.add(*junit, "--junit", "the JUnit report");
+  if (auto junit = parsed.value("junit")) junit_out = outputs.add(*junit, "--junit", msg::cli_out_junit());
   // With `--junit -` the report takes stdout and the PASS/FAIL lines go to stderr.
   Io text_io{junit_out && outputs.to_stdout(*junit_out) ? io.err : io.out, io.err, io.err_is_terminal, io.no_color};
   Session s(text_io, parsed);
@@ -612,8 +624,7 @@ int cmd_test(const std::vector<std::string>& args, Io& io) {
   for (const std::string& root : roots) {
     std::error_code ec;
     if (!fs::exists(root, ec)) {
-      Diagnostic d = make_diagnostic(DiagCode::io_error, Span{}, "cannot read test path `" + root + "`: no such file or directory",
-                                     "name a test file (`*.test.toml`) or a directory that holds some");
+      Diagnostic d = diagnose(DiagCode::io_error, Span{}, msg::cli_test_path_missing(root), msg::cli_hint_test_path());
       d.file = root;
       s.report(std::move(d));
       s.io_failed = true;
@@ -628,7 +639,7 @@ int cmd_test(const std::vector<std::string>& args, Io& io) {
     std::error_code ec;
     if (fs::is_directory(root, ec)) {
       std::vector<std::string> found = find_test_files(root);
-      if (found.empty()) s.logger->warn("no test files (`*.test.toml`) under `{}`", root);
+      if (found.empty()) s.logger->warn("{}", msg::cli_test_no_files(root).str(lang()));
       files.insert(files.end(), found.begin(), found.end());
     } else {
       files.push_back(fs::path(root).lexically_normal().string());
@@ -640,7 +651,7 @@ int cmd_test(const std::vector<std::string>& args, Io& io) {
   }
 
   std::vector<InputFile> tests;
-  for (const std::string& f : unique) tests.push_back({f, "the test file"});
+  for (const std::string& f : unique) tests.push_back({f, msg::cli_the_test_file()});
   outputs.refuse_inputs(tests);
 
   Runner runner(text_io, parsed, s);
@@ -661,15 +672,16 @@ int cmd_test(const std::vector<std::string>& args, Io& io) {
     for (const PolicyCoverage& p : runner.coverage()) {
       std::vector<std::string> uncovered;
       for (const std::string& item : p.items) {
-        if (p.hits.count(item) == 0) uncovered.push_back("not covered: " + item);
+        if (p.hits.count(item) == 0) uncovered.push_back(msg::cli_not_covered(coverage_item_text(item)).str(lang()));
       }
       const std::size_t hit = p.items.size() - uncovered.size();
-      const std::string percent = p.measured ? percent_text(hit, p.items.size()) + "%" : std::string("not measured");
+      const std::string percent_value = percent_text(hit, p.items.size()) + "%";
+      const Message percent = p.measured ? msg::cli_value(percent_value) : msg::cli_coverage_not_measured();
       if (p.measured) {
-        text_io.out << "coverage " << p.path << ": " << percent << " (" << hit << "/" << p.items.size() << ")\n";
+        text_io.out << msg::cli_coverage_line(p.path, percent_value, hit, p.items.size()).str(lang()) << "\n";
         for (const auto& line : uncovered) text_io.out << "  " << line << "\n";
       } else {
-        text_io.out << "coverage " << p.path << ": not measured (no case loaded the policy)\n";
+        text_io.out << msg::cli_coverage_not_measured_line(p.path).str(lang()) << "\n";
       }
       if (!min_coverage) continue;
       CoverageCheck check{p.path, true, "", uncovered};
@@ -677,14 +689,14 @@ int cmd_test(const std::vector<std::string>& args, Io& io) {
                                        static_cast<Int128>(*min_coverage) * static_cast<Int128>(p.items.size());
       if (!check.passed) {
         const std::string minimum = decimal::to_string(*min_coverage) + "%";
-        check.message = "coverage " + percent + " is below the minimum " + minimum;
-        text_io.out << "FAIL coverage " << p.path << ": " << percent << " is below --min-coverage " << minimum << "\n";
+        check.message = msg::cli_coverage_below(percent, minimum).str(lang());
+        text_io.out << msg::cli_coverage_fail(p.path, percent, minimum).str(lang()) << "\n";
         coverage_failed = true;
       }
       checks.push_back(std::move(check));
     }
   }
-  text_io.out << passed << " passed, " << failed << " failed\n";
+  text_io.out << msg::cli_test_counts(passed, failed).str(lang()) << "\n";
   text_io.out.flush();
 
   if (junit_out) {
@@ -701,7 +713,7 @@ int cmd_test(const std::vector<std::string>& args, Io& io) {
       error = outputs.stage(*junit_out, report);
       if (!error) error = outputs.commit();
     }
-    if (error) s.report_io_error(error->path, error->message, "check that the directory exists and is writable");
+    if (error) s.report_io_error(error->path, error->message, msg::cli_hint_dir_writable());
   }
   if (s.sink.items().empty()) {
     if (s.io_failed) return 2;

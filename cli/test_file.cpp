@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -12,6 +13,7 @@
 #include "jixiao/dsl/edit_distance.hpp"
 #include "jixiao/dsl/utf8.hpp"
 #include "jixiao/engine/csv.hpp"
+#include "files.hpp"
 
 namespace jixiao::cli {
 
@@ -24,25 +26,22 @@ TomlPlace place_of(const toml::source_position& p) {
   return {static_cast<std::uint32_t>(p.line), static_cast<std::uint32_t>(p.column)};
 }
 
-std::string type_words(const toml::node& n) {
+Message type_words(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a text";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "true/false";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date or time";
+    case toml::node_type::string: return msg::cli_tf_a_text();
+    case toml::node_type::integer: return msg::cli_tf_an_integer();
+    case toml::node_type::floating_point: return msg::cli_tf_a_number();
+    case toml::node_type::boolean: return msg::cli_tf_a_bool();
+    case toml::node_type::array: return msg::cli_tf_an_array();
+    case toml::node_type::table: return msg::cli_tf_a_table();
+    default: return msg::cli_tf_a_date();
   }
 }
 
-std::string quoted_list(const std::vector<std::string>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
-    out += "`" + names[i] + "`";
-  }
-  return out;
+/// `a`, `b` and `c`.
+Message quoted_list(const std::vector<std::string>& names) {
+  if (names.size() < 2) return msg::cli_list_first(names.empty() ? "" : names.front());
+  return msg::cli_tf_names_and(backticked_list({names.begin(), names.end() - 1}), names.back());
 }
 
 /// Resolves `p` against the directory of the test file.
@@ -61,7 +60,7 @@ class Reader {
     }
   }
 
-  void error(const toml::source_position& at, std::string message, std::string hint = "") {
+  void error(const toml::source_position& at, Message message, Message hint) {
     errors_.push_back({place_of(at), std::move(message), std::move(hint)});
   }
 
@@ -86,15 +85,15 @@ class Reader {
   }
 
   /// Reports keys of `t` that are not in `known`, with the closest known key as a hint.
-  void unknown_keys(const toml::table& t, const std::vector<std::string>& known, const std::string& where,
+  void unknown_keys(const toml::table& t, const std::vector<std::string>& known, const Message& where,
                     const std::vector<std::string>& also_allowed = {}) {
     for (const auto& [k, v] : written_order(t)) {
       const std::string name(k->str());
       if (std::find(known.begin(), known.end(), name) != known.end()) continue;
       if (std::find(also_allowed.begin(), also_allowed.end(), name) != also_allowed.end()) continue;
       const auto best = closest_name(name, known);
-      error(k->source().begin, "unknown key `" + name + "` in " + where,
-            best ? "did you mean `" + *best + "`?" : "the keys are " + quoted_list(known));
+      error(k->source().begin, msg::cli_tf_unknown_key(name, where),
+            best ? msg::did_you_mean(*best) : msg::cli_tf_keys_are(quoted_list(known)));
     }
   }
 
@@ -112,13 +111,12 @@ class Reader {
       const std::string_view written = text_.substr(begin, end - begin);
       auto exact = decimal_text_of_toml_float(written);
       if (!exact) {
-        error(src.begin, "`" + std::string(written) + "` is not a decimal number", "write a number such as 85.5");
+        error(src.begin, msg::cli_tf_not_decimal(written), msg::cli_tf_hint_number());
         return std::nullopt;
       }
       // Guard against a position that does not point at the number: the text must read as it.
       if (std::strtod(exact->c_str(), nullptr) == n.as_floating_point()->get()) return exact;
-      error(src.begin, "the number `" + std::string(written) + "` cannot be read exactly",
-            "write it as a text, e.g. \"85.5\"");
+      error(src.begin, msg::cli_tf_not_exact(written), msg::cli_tf_hint_as_text());
       return std::nullopt;
     }
     return std::nullopt;
@@ -126,12 +124,11 @@ class Reader {
 
   /// A scalar as text, for row cells and params: texts as they are, numbers exactly, booleans
   /// as 是/否. Reports `what` with the right form on anything else and returns nullopt.
-  std::optional<std::string> scalar_text(const toml::node& n, const std::string& what) {
+  std::optional<std::string> scalar_text(const toml::node& n, const Message& what) {
     if (const auto* s = n.as_string()) return s->get();
     if (const auto* b = n.as_boolean()) return std::string(b->get() ? "是" : "否");
     if (n.is_integer() || n.is_floating_point()) return number_text(n);
-    error(n.source().begin, what + " is " + type_words(n) + ", not a value",
-          "write a text, a number or true/false, e.g. \"5000万元\"");
+    error(n.source().begin, msg::cli_tf_not_value(what, type_words(n)), msg::cli_tf_hint_value());
     return std::nullopt;
   }
 
@@ -148,14 +145,13 @@ class Reader {
       const auto v = decimal::parse(*text, decimal::kPlaces);
       if (v && *v >= 0) return v;
     }
-    error(n.source().begin, "`tolerance` must be a number 0 or more, with at most 6 decimals",
-          "write e.g. `tolerance = 0.01`");
+    error(n.source().begin, msg::cli_tf_bad_tolerance(), msg::cli_tf_hint_tolerance());
     return std::nullopt;
   }
 
   std::optional<std::string> text_value(const toml::node& n, const std::string& key, const std::string& example) {
     if (const auto* s = n.as_string()) return s->get();
-    error(n.source().begin, "`" + key + "` is " + type_words(n) + ", not a text", "write e.g. `" + key + " = " + example + "`");
+    error(n.source().begin, msg::cli_tf_not_text(key, type_words(n)), msg::cli_tf_hint_example(key, example));
     return std::nullopt;
   }
 
@@ -164,13 +160,12 @@ class Reader {
     std::vector<dsl::ParamOverride> out;
     const auto* t = n.as_table();
     if (t == nullptr) {
-      error(n.source().begin, "`params` is " + type_words(n) + ", not a table",
-            "write `params = { \"资金池\" = \"5000万元\" }`, or `[params]` with one line per param");
+      error(n.source().begin, msg::cli_tf_params_not_table(type_words(n)), msg::cli_tf_hint_params());
       return out;
     }
     for (const auto& [k, v] : written_order(*t)) {
       const std::string name(k->str());
-      if (auto value = scalar_text(*v, "param `" + name + "`")) out.push_back({name, *value});
+      if (auto value = scalar_text(*v, msg::cli_tf_the_param(name))) out.push_back({name, *value});
     }
     return out;
   }
@@ -186,8 +181,7 @@ class Reader {
         for (const auto& item : *a) {
           const auto* s = item.as_string();
           if (s == nullptr) {
-            error(item.source().begin, "an item of `" + column + "` is " + type_words(item) + ", not a text",
-                  "a list cell is an array of texts, e.g. [\"挪用专项资金\", \"违规发包\"]");
+            error(item.source().begin, msg::cli_tf_item_not_text(column, type_words(item)), msg::cli_tf_hint_list_cell());
             ok = false;
             break;
           }
@@ -197,7 +191,7 @@ class Reader {
         if (ok) out.emplace_back(column, joined);
         continue;
       }
-      if (auto cell = scalar_text(*v, "the cell `" + column + "`")) out.emplace_back(column, *cell);
+      if (auto cell = scalar_text(*v, msg::cli_tf_the_cell(column))) out.emplace_back(column, *cell);
     }
     return out;
   }
@@ -226,16 +220,14 @@ class Reader {
       for (const auto& item : *a) {
         const auto* s = item.as_string();
         if (s == nullptr) {
-          error(item.source().begin, "an item of the expected `" + column + "` is " + type_words(item) + ", not a text",
-                "write the items as texts, e.g. [\"veto:负面清单否决\"]");
+          error(item.source().begin, msg::cli_tf_expected_item_not_text(column, type_words(item)), msg::cli_tf_hint_items_texts());
           return std::nullopt;
         }
         v.items.push_back(s->get());
       }
       return v;
     }
-    error(n.source().begin, "the expected `" + column + "` is " + type_words(n) + ", not a value",
-          "write a text, a number, true/false or an array of texts");
+    error(n.source().begin, msg::cli_tf_expected_not_value(column, type_words(n)), msg::cli_tf_hint_expected_value());
     return std::nullopt;
   }
 
@@ -244,13 +236,13 @@ class Reader {
     const std::size_t before = errors_.size();
     const toml::node* key = t.get("key");
     if (key == nullptr) {
-      error(t.source().begin, "an expectation has no `key`", "name the community it checks: `key = \"C1\"`");
+      error(t.source().begin, msg::cli_tf_no_key(), msg::cli_tf_hint_key());
     } else if (const auto* s = key->as_string()) {
       e.key = s->get();
     } else if (const auto* i = key->as_integer()) {
       e.key = std::to_string(i->get());
     } else {
-      error(key->source().begin, "`key` is " + type_words(*key) + ", not a text", "write e.g. `key = \"C1\"`");
+      error(key->source().begin, msg::cli_tf_not_text("key", type_words(*key)), msg::cli_tf_hint_example("key", "\"C1\""));
     }
     for (const auto& [k, v] : written_order(t)) {
       const std::string column(k->str());
@@ -267,12 +259,11 @@ class Reader {
 
   /// An array of tables (`[[case]]`, `[[case.expect]]`, `rows = [...]`), or nullptr after
   /// reporting what was written instead.
-  const toml::array* tables(const toml::node& n, const std::string& key, const std::string& hint) {
+  const toml::array* tables(const toml::node& n, const std::string& key, const Message& hint) {
     const auto* a = n.as_array();
     if (a != nullptr && a->empty()) return a;
     if (a == nullptr || !a->is_array_of_tables()) {
-      error(n.source().begin, "`" + key + "` is " + (a == nullptr ? type_words(n) : std::string("an array of other values")) +
-                                  ", not an array of tables", hint);
+      error(n.source().begin, msg::cli_tf_not_tables(key, a == nullptr ? type_words(n) : msg::cli_tf_other_array()), hint);
       return nullptr;
     }
     return a;
@@ -284,16 +275,16 @@ class Reader {
     TestCase c;
     c.tolerance = file_tolerance;
     c.params = file_params;
-    unknown_keys(t, {"name", "params", "data", "rows", "period", "tolerance", "expect"}, "a case");
+    unknown_keys(t, {"name", "params", "data", "rows", "period", "tolerance", "expect"}, msg::cli_tf_in_case());
     const toml::node* name = t.get("name");
     if (name == nullptr) {
-      error(t.source().begin, "a case has no `name`", "write e.g. `name = \"负面清单否决\"`");
+      error(t.source().begin, msg::cli_tf_case_no_name(), msg::cli_tf_hint_name());
     } else if (auto n = text_value(*name, "name", "\"负面清单否决\"")) {
       c.name = *n;
-      if (c.name.empty()) error(name->source().begin, "a case's `name` is empty", "write e.g. `name = \"负面清单否决\"`");
+      if (c.name.empty()) error(name->source().begin, msg::cli_tf_name_empty(), msg::cli_tf_hint_name());
       for (const TestCase& other : file.cases) {
         if (!c.name.empty() && other.name == c.name) {
-          error(name->source().begin, "two cases are named `" + c.name + "`", "give each case its own name");
+          error(name->source().begin, msg::cli_tf_name_twice(c.name), msg::cli_tf_hint_name_own());
         }
       }
     }
@@ -316,9 +307,9 @@ class Reader {
     const toml::node* data = t.get("data");
     const toml::node* rows = t.get("rows");
     if (data != nullptr && rows != nullptr) {
-      error(rows->source().begin, "a case has both `data` and `rows`", "give either a CSV file (`data`) or inline `rows`, not both");
+      error(rows->source().begin, msg::cli_tf_data_and_rows(), msg::cli_tf_hint_data_or_rows());
     } else if (rows != nullptr) {
-      if (const auto* a = tables(*rows, "rows", "write `rows = [ { \"社区编码\" = \"C1\", \"设施覆盖率\" = 100 }, ]`")) {
+      if (const auto* a = tables(*rows, "rows", msg::cli_tf_hint_rows())) {
         std::vector<std::vector<std::pair<std::string, std::string>>> cells;
         for (const auto& r : *a) cells.push_back(row(*r.as_table()));
         c.rows_csv = rows_to_csv(cells);
@@ -328,11 +319,11 @@ class Reader {
     } else if (file_data) {
       c.data_path = *file_data;
     } else {
-      error(t.source().begin, c.name.empty() ? std::string("a case has no data") : "case `" + c.name + "` has no data",
-            "give the case `rows = [...]` or `data = \"FILE.csv\"`, or the file a default `data = \"FILE.csv\"`");
+      error(t.source().begin, c.name.empty() ? msg::cli_tf_case_no_data() : msg::cli_tf_named_case_no_data(c.name),
+            msg::cli_tf_hint_give_data());
     }
     if (const toml::node* e = t.get("expect")) {
-      if (const auto* a = tables(*e, "expect", "write one `[[case.expect]]` table per community, with its `key`")) {
+      if (const auto* a = tables(*e, "expect", msg::cli_tf_hint_expect())) {
         for (const auto& x : *a) {
           if (auto exp = expectation(*x.as_table())) c.expect.push_back(std::move(*exp));
         }
@@ -342,11 +333,10 @@ class Reader {
   }
 
   void file(const std::string& path, const toml::table& root, TestFile& out) {
-    unknown_keys(root, {"policy", "data", "tolerance", "params", "case"}, "the test file");
+    unknown_keys(root, {"policy", "data", "tolerance", "params", "case"}, msg::cli_tf_in_test_file());
     const toml::node* policy = root.get("policy");
     if (policy == nullptr) {
-      error(toml::source_position{1, 1}, "the test file has no `policy`",
-            "name the policy it tests, relative to the test file: `policy = \"policy.jx\"`");
+      error(toml::source_position{1, 1}, msg::cli_tf_no_policy(), msg::cli_tf_hint_policy());
     } else if (auto p = text_value(*policy, "policy", "\"policy.jx\"")) {
       out.policy_path = resolve(path, *p);
     }
@@ -363,10 +353,10 @@ class Reader {
     const toml::node* cases = root.get("case");
     const auto* case_array = cases == nullptr ? nullptr : cases->as_array();
     if (cases == nullptr || (case_array != nullptr && case_array->empty())) {
-      error(toml::source_position{1, 1}, "the test file has no cases", "add a `[[case]]` with a `name`, its data and `[[case.expect]]` tables");
+      error(toml::source_position{1, 1}, msg::cli_tf_no_cases(), msg::cli_tf_hint_cases());
       return;
     }
-    if (const auto* a = tables(*cases, "case", "write `[[case]]` (two brackets) before each case")) {
+    if (const auto* a = tables(*cases, "case", msg::cli_tf_hint_case_brackets())) {
       for (const auto& c : *a) test_case(path, *c.as_table(), out, file_params, data, tol);
     }
   }
@@ -386,12 +376,10 @@ TestFile parse_test_file(const std::string& path, std::string_view text, std::ve
   // Test files are UTF-8, like policies (TOML requires it): name the first byte that is not.
   if (const utf8::Scan scan = utf8::scan(text); !scan.valid()) {
     const utf8::Place at = utf8::place_of(text, scan.first_bad);
-    errors.push_back({TomlPlace{at.line, at.column},
-                      utf8::byte_name(static_cast<unsigned char>(text[scan.first_bad])) +
-                          " is not valid UTF-8: the test file must be saved as UTF-8",
-                      scan.plausibly_utf8() ? "the rest of the file is UTF-8, so this byte was written in another encoding: "
-                                              "correct it and save the file as UTF-8"
-                                            : "save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)"});
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(text[scan.first_bad])));
+    errors.push_back({TomlPlace{at.line, at.column}, msg::cli_tf_not_utf8(hex),
+                      scan.plausibly_utf8() ? msg::cli_tf_hint_utf8_byte() : msg::cli_tf_hint_utf8_save()});
     return out;
   }
   toml::table root;
@@ -400,9 +388,8 @@ TestFile parse_test_file(const std::string& path, std::string_view text, std::ve
   } catch (const toml::parse_error& e) {
     const std::size_t at = reader.offset(e.source().begin);
     const bool non_ascii = at < text.size() && static_cast<unsigned char>(text[at]) >= 0x80;
-    reader.error(e.source().begin, "the test file is not valid TOML: " + std::string(e.description()),
-                 non_ascii ? "TOML keys that are not plain ASCII need quotes: `\"等级\" = \"D\"`"
-                           : "see docs/testing.md for the format of a test file");
+    reader.error(e.source().begin, msg::cli_tf_not_toml(e.description()),
+                 non_ascii ? msg::cli_tf_hint_quote_keys() : msg::cli_tf_hint_see_docs());
     return out;
   }
   reader.file(path, root, out);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "jixiao/dsl/check.hpp"
+#include "jixiao/dsl/message.hpp"
 
 namespace jixiao::cli {
 
@@ -24,8 +25,8 @@ struct TomlPlace {
 /// `FILE:LINE:COLUMN: error: MESSAGE` followed by `hint: HINT` when there is a hint.
 struct TestFileError {
   TomlPlace at;
-  std::string message;
-  std::string hint;
+  Message message;
+  Message hint;  ///< untranslated and empty when there is none
 };
 
 /// One expected cell as written in the test file.

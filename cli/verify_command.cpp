@@ -17,23 +17,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kVerifyHelp =
-    "Usage: jixiao verify [options] RECORD\n"
-    "\n"
-    "Re-runs the evaluation an audit record describes (`jixiao eval ... --record RECORD`): checks\n"
-    "the record itself (every field), the SHA-256 of every policy file (and that the policy still\n"
-    "uses exactly the recorded files: its bases and imports), of the data and of the column map,\n"
-    "evaluates again, and compares the results byte for byte with the recorded hash (and with the\n"
-    "recorded results file, if it is still there). Paths in the record must stay inside its\n"
-    "directory. Exit 0 when everything matches (`verified`), 1 when anything differs or the record\n"
-    "is not valid (each difference and problem is named), 2 when the record cannot be read.\n"
-    "\n"
-    "Options:\n";
-
 std::vector<OptionSpec> verify_options() {
   return with_common({
-      {"format", 0, "FORMAT", "text (default) or json: one JSON document on stdout with a verdict per file"},
-      {"allow-outside", 0, "", "accept a record whose paths lead outside its own directory"},
+      {"format", 0, "FORMAT", msg::cli_opt_format_verify()},
+      {"allow-outside", 0, "", msg::cli_opt_allow_outside()},
   });
 }
 
@@ -56,7 +43,7 @@ struct Entry {
   std::string verdict;  ///< same, differs, missing, added, removed, not-computed, absent
   std::string recorded; ///< the recorded hash (empty when none)
   std::string now;      ///< the hash now (empty when none)
-  std::string detail;   ///< the text after the path
+  Message detail;       ///< the text after the path
   std::size_t rows = 0; ///< results: the rows computed (recorded, when they cannot be)
   [[nodiscard]] bool difference() const { return verdict != "same" && verdict != "absent"; }
 };
@@ -76,33 +63,43 @@ class Verifier {
   }
 
   void print_text(std::ostream& out) const {
-    out << "verifying " << record_path_;
-    if (record_) out << " (" << record_->engine << ")";
-    out << "\n";
-    std::size_t width = 0;
-    for (const Entry& e : entries_) width = std::max(width, utf8::display_width(e.path));
+    const Lang l = lang();
+    out << (record_ ? msg::cli_verifying_engine(record_path_, record_->engine) : msg::cli_verifying(record_path_)).str(l) << "\n";
+    // The columns: the verdict, the role (each at least 7 wide, as in English), the path, the detail.
+    struct Line {
+      std::string label, role, path, detail;
+    };
+    std::vector<Line> lines;
     for (const Entry& e : entries_) {
-      const std::string label = e.difference() ? "DIFFERS" : e.verdict == "same" ? "same" : "note";
-      std::string role = e.role;
-      if (role.size() < 7) role.append(7 - role.size(), ' ');
-      out << "  " << label << std::string(9 - label.size(), ' ') << role << "  " << e.path
-          << std::string(width - utf8::display_width(e.path) + 2, ' ') << e.detail << "\n";
+      const Message label = e.difference() ? msg::cli_verdict_differs() : e.verdict == "same" ? msg::cli_verdict_same() : msg::cli_verdict_note();
+      lines.push_back({label.str(l), role_text(e.role).str(l), e.path, e.detail.str(l)});
     }
-    if (engine_differs()) out << "  note     engine   " << engine_note() << "\n";
+    if (engine_differs()) lines.push_back({msg::cli_verdict_note().str(l), msg::cli_role_engine().str(l), "", engine_note().str(l)});
+    std::size_t label_width = 7;
+    std::size_t role_width = 7;
+    std::size_t width = 0;
+    for (const Line& line : lines) {
+      label_width = std::max(label_width, utf8::display_width(line.label));
+      role_width = std::max(role_width, utf8::display_width(line.role));
+      width = std::max(width, utf8::display_width(line.path));
+    }
+    auto padded = [](const std::string& text, std::size_t w) { return text + std::string(w - utf8::display_width(text), ' '); };
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const Line& line = lines[i];
+      out << "  " << padded(line.label, label_width + 2) << padded(line.role, role_width) << "  ";
+      if (i < entries_.size()) out << padded(line.path, width + 2);  // the engine's note has no path
+      out << line.detail << "\n";
+    }
+    Message verdict = msg::cli_verified();
     if (verdict_ == "unreadable") {
-      out << "NOT verified: the record cannot be read (see the error above)\n";
+      verdict = msg::cli_not_verified_unreadable();
     } else if (!problems_.empty()) {
-      out << "NOT verified: the record is not valid (" << problems_.size() << (problems_.size() == 1 ? " problem" : " problems")
-          << ", listed above)\n";
-    } else if (differences() == 0) {
-      out << "verified: the same inputs give byte-identical results";
-      if (engine_differs()) out << " (" << engine_note() << ")";
-      out << "\n";
+      verdict = problems_.size() == 1 ? msg::cli_not_verified_invalid_one(problems_.size()) : msg::cli_not_verified_invalid_many(problems_.size());
     } else {
-      out << "NOT verified: " << differences() << (differences() == 1 ? " difference" : " differences");
-      if (engine_differs()) out << " (" << engine_note() << ")";
-      out << "\n";
+      if (differences() > 0) verdict = differences() == 1 ? msg::cli_not_verified_one(differences()) : msg::cli_not_verified_many(differences());
+      if (engine_differs()) verdict = msg::cli_with_note(verdict, engine_note());
     }
+    out << verdict.str(l) << "\n";
   }
 
   [[nodiscard]] std::string json() const {
@@ -154,7 +151,7 @@ class Verifier {
       w.key("sha256");
       text_or_null(e.now);
       w.key("detail");
-      w.string(e.detail);
+      w.string(e.detail.str(lang()));
       w.end_object();
     }
     w.end_array();
@@ -169,13 +166,13 @@ class Verifier {
       w.key("column");
       w.integer(p.column);
       w.key("message");
-      w.string(p.message);
+      w.string(p.message.str(lang()));
       w.end_object();
     }
     w.end_array();
     w.key("notes");
     w.begin_array();
-    if (engine_differs()) w.string(engine_note());
+    if (engine_differs()) w.string(engine_note().str(lang()));
     w.end_array();
     w.end_object();
     out += "\n";
@@ -185,8 +182,14 @@ class Verifier {
  private:
   static std::string now_engine() { return "jixiao " + std::string(kVersion); }
   [[nodiscard]] bool engine_differs() const { return record_ && record_->engine != now_engine(); }
-  [[nodiscard]] std::string engine_note() const {
-    return "the engine version differs: recorded " + record_->engine + ", now " + now_engine();
+  [[nodiscard]] Message engine_note() const { return msg::cli_engine_note(record_->engine, now_engine()); }
+  /// The role of an entry (`policy`, `data`, ...) as the text report shows it.
+  static Message role_text(const std::string& role) {
+    if (role == "policy") return msg::cli_role_policy();
+    if (role == "data") return msg::cli_role_data();
+    if (role == "columns") return msg::cli_role_columns();
+    if (role == "results") return msg::cli_role_results();
+    return msg::cli_role_file();
   }
   [[nodiscard]] std::size_t differences() const {
     std::size_t n = problems_.size();
@@ -200,18 +203,16 @@ class Verifier {
   // ---- the record ----
 
   bool read() {
-    if (const std::string kind = non_regular_kind(record_path_); !kind.empty() && kind != "a directory") {
-      s_.report_io_error(record_path_, "cannot read the audit record `" + record_path_ + "`: it is " + kind + ", not a regular file",
-                         "give the record file written by `jixiao eval ... --record FILE`");
+    bool directory = false;
+    if (const auto kind = non_regular_kind(record_path_, &directory); kind && !directory) {
+      s_.report_io_error(record_path_, msg::cli_cannot_read_record(record_path_, msg::cli_not_regular(*kind)), msg::cli_hint_give_record());
       verdict_ = "unreadable";
       return false;
     }
     std::error_code ec;
     const std::uintmax_t size = fs::file_size(record_path_, ec);
     if (!ec && size > kMaxRecordBytes) {
-      problem_without_text({0, 0, 0, 0, "", "the record is " + std::to_string(size) + " bytes; records written by `jixiao eval --record` are a few kilobytes (at most " +
-                                                std::to_string(kMaxRecordBytes >> 20) + " MiB is read)",
-                            "give the record file written by `jixiao eval ... --record FILE`"});
+      problem_without_text({0, 0, 0, 0, "", msg::cli_record_too_big(size, kMaxRecordBytes >> 20), msg::cli_hint_give_record()});
       return false;
     }
     auto text = s_.read_file(record_path_, "audit record");
@@ -236,7 +237,7 @@ class Verifier {
 
   /// A record problem as a `bad-record` diagnostic, pointing into the record when it has a place.
   void report(const RecordProblem& p) {
-    Diagnostic d = make_diagnostic(DiagCode::bad_record, Span{}, p.message, p.hint.empty() ? std::nullopt : std::optional(p.hint));
+    Diagnostic d = diagnose(DiagCode::bad_record, Span{}, p.message, p.hint);
     d.file = record_path_;
     d.line = p.line;
     d.column = p.column;
@@ -267,7 +268,7 @@ class Verifier {
     request.hash_data = true;
     EvalOutcome outcome;
     bool computed = false;
-    std::string why_not = "the evaluation fails now (see the errors above)";
+    Message why_not = msg::cli_why_evaluation_fails();
     // A recorded input that is now a FIFO or a device is never opened (reading it could block).
     std::vector<std::string> inputs = {request.policy, request.data};
     if (request.columns) inputs.push_back(*request.columns);
@@ -276,16 +277,16 @@ class Verifier {
     }
     bool blocked = false;
     for (const std::string& path : inputs) {
-      if (const std::string kind = non_regular_kind(path); !kind.empty() && !blocked) {
-        why_not = "`" + path + "` is " + kind + ", not a regular file";
+      if (const auto kind = non_regular_kind(path); kind && !blocked) {
+        why_not = msg::cli_why_not_regular(path, *kind);
         blocked = true;
       }
     }
     if (!blocked) {
       try {
-        computed = run_evaluation(s_, request, outcome, [](const std::string&) {});
+        computed = run_evaluation(s_, request, outcome, [](const Message&) {});
       } catch (const UsageError& e) {
-        why_not = std::string(e.what());
+        why_not = e.message();
       }
     }
     check_policy_files(outcome);
@@ -294,18 +295,18 @@ class Verifier {
       check_input("columns", *record_->columns,
                   outcome.columns_read ? std::optional(sha256_hex(outcome.columns_bytes)) : std::nullopt);
     }
-    const std::string rows = std::to_string(record_->rows) + " rows";
     if (!computed) {
-      entries_.push_back({"results", rows, "not-computed", record_->result_sha256, "", "cannot be computed again: " + why_not, record_->rows});
+      entries_.push_back({"results", msg::cli_rows(record_->rows).str(lang()), "not-computed", record_->result_sha256, "",
+                          msg::cli_detail_not_computed(why_not), record_->rows});
     } else {
       write_outcome(request, outcome, true, [](std::string_view) {});
       const std::string& now = outcome.result_sha256;
       const std::size_t now_rows = outcome.result->selected.size();
       const bool same = now == record_->result_sha256 && now_rows == record_->rows;
-      std::string detail = now == record_->result_sha256 ? "sha256 " + short_hash(now) + ", byte-identical"
-                                                         : "recorded " + short_hash(record_->result_sha256) + ", now " + short_hash(now);
-      if (now_rows != record_->rows) detail += "; the record says " + std::to_string(record_->rows) + " rows, now " + std::to_string(now_rows);
-      entries_.push_back({"results", std::to_string(now_rows) + " rows", same ? "same" : "differs", record_->result_sha256, now, detail, now_rows});
+      Message detail = now == record_->result_sha256 ? msg::cli_detail_identical(short_hash(now))
+                                                     : msg::cli_detail_recorded_now(short_hash(record_->result_sha256), short_hash(now));
+      if (now_rows != record_->rows) detail = msg::cli_detail_rows_differ(detail, record_->rows, now_rows);
+      entries_.push_back({"results", msg::cli_rows(now_rows).str(lang()), same ? "same" : "differs", record_->result_sha256, now, detail, now_rows});
     }
     if (record_->result) check_results_file(*record_->result);
   }
@@ -322,7 +323,7 @@ class Verifier {
       if (it != now.end()) {
         compare("policy", shown, f.sha256, it->sha256);
       } else if (outcome.loaded) {
-        entries_.push_back({"policy", shown, "removed", f.sha256, "", "is in the record, but the policy does not use it now"});
+        entries_.push_back({"policy", shown, "removed", f.sha256, "", msg::cli_detail_removed()});
       } else {
         // The policy does not load now: each recorded file as it is on disk.
         check_input("policy", f, std::nullopt);
@@ -333,7 +334,7 @@ class Verifier {
                                         [&](const RecordedFile& f) { return key(f) == key(n); });
       if (!recorded) {
         entries_.push_back({"policy", n.embedded ? n.path : here(n.path), "added", "", n.sha256,
-                            "is used by the policy now (sha256 " + short_hash(n.sha256) + "), but the record does not list it"});
+                            msg::cli_detail_added(short_hash(n.sha256))});
       }
     }
   }
@@ -354,8 +355,8 @@ class Verifier {
       }
     }
     if (!now) {
-      const std::string kind = non_regular_kind(shown);
-      entries_.push_back({role, shown, "missing", f.sha256, "", kind.empty() ? "is missing" : "is " + kind + ", not a regular file"});
+      const auto kind = non_regular_kind(shown);
+      entries_.push_back({role, shown, "missing", f.sha256, "", kind ? msg::cli_detail_not_regular(*kind) : msg::cli_detail_missing()});
       return;
     }
     compare(role, shown, f.sha256, *now);
@@ -364,25 +365,25 @@ class Verifier {
   void compare(const std::string& role, const std::string& shown, const std::string& recorded, const std::string& now) {
     const bool same = now == recorded;
     entries_.push_back({role, shown, same ? "same" : "differs", recorded, now,
-                        same ? "sha256 " + short_hash(now) : "recorded " + short_hash(recorded) + ", now " + short_hash(now)});
+                        same ? msg::cli_detail_sha(short_hash(now)) : msg::cli_detail_recorded_now(short_hash(recorded), short_hash(now))});
   }
 
   void check_results_file(const RecordedFile& f) {
     const std::string shown = here(f.path);
     std::error_code ec;
     if (!fs::exists(fs::symlink_status(shown, ec)) && !fs::exists(shown, ec)) {
-      entries_.push_back({"file", shown, "absent", f.sha256, "", "is not there any more (the recomputed results were compared)"});
+      entries_.push_back({"file", shown, "absent", f.sha256, "", msg::cli_detail_absent()});
       return;
     }
     auto bytes = read_quietly(shown);
     if (!bytes) {
-      const std::string kind = non_regular_kind(shown);
-      entries_.push_back({"file", shown, "differs", f.sha256, "", kind.empty() ? "cannot be read" : "is " + kind + ", not a regular file"});
+      const auto kind = non_regular_kind(shown);
+      entries_.push_back({"file", shown, "differs", f.sha256, "", kind ? msg::cli_detail_not_regular(*kind) : msg::cli_detail_unreadable()});
       return;
     }
     const std::string now = sha256_hex(*bytes);
     entries_.push_back({"file", shown, now == f.sha256 ? "same" : "differs", f.sha256, now,
-                        now == f.sha256 ? "matches the record" : "was changed since it was written (now " + short_hash(now) + ")"});
+                        now == f.sha256 ? msg::cli_detail_matches() : msg::cli_detail_changed(short_hash(now))});
   }
 
   Session& s_;
@@ -401,18 +402,20 @@ class Verifier {
 int cmd_verify(const std::vector<std::string>& args, Io& io) {
   const ParsedArgs parsed = parse_args(args, 1, verify_options(), "verify");
   if (parsed.has("help")) {
-    io.out << kVerifyHelp << options_help(verify_options());
+    io.out << msg::cli_verify_help().str(lang()) << options_help(verify_options());
     return 0;
   }
   if (parsed.positional.size() != 1) {
-    throw UsageError("`jixiao verify` takes one audit record", "write e.g. `jixiao verify results.record.toml`");
+    throw UsageError(msg::cli_verify_takes_one(), msg::hint_write_eg("jixiao verify results.record.toml"));
   }
   const std::string format = parsed.value("format").value_or("text");
-  if (format != "text" && format != "json") throw UsageError("`--format` is `" + format + "`", "write `--format text` or `--format json`");
+  if (format != "text" && format != "json") {
+    throw UsageError(msg::flag_bad_choice("format", format),
+                     msg::hint_write_one_of(std::vector<std::string>{"--format text", "--format json"}));
+  }
   Session s(io, parsed);
   if (format == "json" && s.json) {
-    throw UsageError("`--format json` and `--diagnostics-format=" + std::string(s.sarif ? "sarif" : "json") + "` would both write to stdout",
-                     "use `--format json` alone: the verdicts go to stdout, the diagnostics to stderr");
+    throw UsageError(msg::cli_verify_both_stdout(s.sarif ? "sarif" : "json"), msg::cli_hint_verify_json_alone());
   }
   Verifier verifier(s, parsed.positional[0], parsed.has("allow-outside"));
   const int code = verifier.run();

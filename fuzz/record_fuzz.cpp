@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!record) {
     if (problems.empty()) fuzz::finding("a record refused without a message");
     for (const cli::RecordProblem& p : problems) {
-      if (p.message.empty()) fuzz::finding("a record problem without a message");
+      if (p.message.str(Lang::kEn).empty() || p.message.str(Lang::kZh).empty()) fuzz::finding("a record problem without a message");
     }
     return 0;
   }

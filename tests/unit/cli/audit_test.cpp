@@ -62,7 +62,7 @@ std::vector<RecordProblem> problems_of(const std::string& text, const std::strin
 void expect_problem(const std::string& text, const std::string& field, std::uint32_t line, const std::string& message) {
   const auto problems = problems_of(text);
   std::string all;
-  for (const RecordProblem& p : problems) all += p.message + "\n";
+  for (const RecordProblem& p : problems) all += p.message.str(jixiao::Lang::kEn) + "\n";
   ASSERT_EQ(problems.size(), 1U) << all;
   EXPECT_EQ(problems[0].field, field);
   EXPECT_EQ(problems[0].line, line);
@@ -146,7 +146,7 @@ TEST(AuditRecord, UnknownAndMissingKeys) {
   const auto not_toml = problems_of("engine = \n");
   ASSERT_EQ(not_toml.size(), 1U);
   EXPECT_EQ(not_toml[0].line, 1U);
-  EXPECT_EQ(not_toml[0].message.rfind("the record is not valid TOML: ", 0), 0U) << not_toml[0].message;
+  EXPECT_EQ(not_toml[0].message.str(jixiao::Lang::kEn).rfind("the record is not valid TOML: ", 0), 0U) << not_toml[0].message;
 }
 
 TEST(AuditRecord, FilesAreNamedConsistently) {
@@ -173,8 +173,8 @@ TEST(AuditRecord, PathsStayInsideTheRecordsDirectory) {
   auto problems = problems_of(outside);
   ASSERT_EQ(problems.size(), 2U);
   EXPECT_EQ(problems[0].message, "`command.data` is `/etc/passwd`, outside the record's directory");
-  EXPECT_FALSE(problems[0].hint.empty());
-  EXPECT_TRUE(problems[1].hint.empty());  // the hint once
+  EXPECT_TRUE(problems[0].hint.has_value());
+  EXPECT_FALSE(problems[1].hint.has_value());  // the hint once
   EXPECT_TRUE(problems_of(outside, "record.toml", true).empty());
   expect_problem(replaced(v, "path = 'out.json'", "path = '../out.json'"), "result.path", 22,
                  "`result.path` is `../out.json`, outside the record's directory");

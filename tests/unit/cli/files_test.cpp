@@ -19,6 +19,7 @@
 namespace fs = std::filesystem;
 using jixiao::cli::OutputSet;
 using jixiao::cli::UsageError;
+namespace msg = jixiao::msg;
 
 namespace {
 
@@ -120,24 +121,24 @@ TEST_F(Outputs, RefusesOutputsThatAreInputsOrEachOther) {
   write("data.csv", "x");
   fs::create_symlink("data.csv", "link.csv");
   OutputSet set;
-  set.add("results.csv", "--out", "the results");
-  EXPECT_EQ(usage_error([&] { set.add("./results.csv", "--record", "the audit record"); }),
+  set.add("results.csv", "--out", msg::cli_out_results());
+  EXPECT_EQ(usage_error([&] { set.add("./results.csv", "--record", msg::cli_out_record()); }),
             "`--out results.csv` and `--record ./results.csv` are the same file");
-  EXPECT_EQ(usage_error([&] { set.refuse_inputs({{"data.csv", "the data"}}); }), "");
+  EXPECT_EQ(usage_error([&] { set.refuse_inputs({{"data.csv", msg::cli_the_data()}}); }), "");
 
   OutputSet onto_data;
-  onto_data.add("link.csv", "--out", "the results");
-  EXPECT_EQ(usage_error([&] { onto_data.refuse_inputs({{"policy.jx", "the policy"}, {"data.csv", "the data"}}); }),
+  onto_data.add("link.csv", "--out", msg::cli_out_results());
+  EXPECT_EQ(usage_error([&] { onto_data.refuse_inputs({{"policy.jx", msg::cli_the_policy()}, {"data.csv", msg::cli_the_data()}}); }),
             "`--out link.csv` would overwrite the data `data.csv` (the same file)");
   EXPECT_EQ(read("data.csv"), "x");
 
   OutputSet two_stdout;
-  two_stdout.add("-", "--out", "the results");
+  two_stdout.add("-", "--out", msg::cli_out_results());
   EXPECT_TRUE(two_stdout.to_stdout(0));
-  EXPECT_EQ(usage_error([&] { two_stdout.add("-", "--record", "the audit record"); }),
+  EXPECT_EQ(usage_error([&] { two_stdout.add("-", "--record", msg::cli_out_record()); }),
             "`--out -` and `--record -` both write to standard output");
   // Standard output is never an input.
-  EXPECT_EQ(usage_error([&] { two_stdout.refuse_inputs({{"-", "the data"}}); }), "");
+  EXPECT_EQ(usage_error([&] { two_stdout.refuse_inputs({{"-", msg::cli_the_data()}}); }), "");
 }
 
 TEST_F(Outputs, RefusesWhatIsNotARegularFile) {
@@ -150,7 +151,7 @@ TEST_F(Outputs, RefusesWhatIsNotARegularFile) {
   auto refused = [](const std::string& path) {
     OutputSet set;
     try {
-      set.add(path, "--out", "the results");
+      set.add(path, "--out", msg::cli_out_results());
     } catch (const jixiao::cli::OutputRefused& e) {
       EXPECT_EQ(e.path(), path);
       return std::string(e.what());
@@ -165,7 +166,7 @@ TEST_F(Outputs, RefusesWhatIsNotARegularFile) {
             "cannot write the results to `loop1`: it is a symbolic link that cannot be followed (Too many levels of symbolic links)");
   EXPECT_EQ(usage_error([] {
               OutputSet set;
-              set.add("", "--out", "the results");
+              set.add("", "--out", msg::cli_out_results());
             }),
             "`--out` names no file");
   // The driver reports it as an I/O error of that file.
@@ -183,9 +184,9 @@ TEST_F(Outputs, CommitsAllOutputsKeepingModesAndWritingThroughLinks) {
   fs::create_symlink("real/target.toml", "record.toml");
   const mode_t saved_umask = ::umask(027);
   OutputSet set;
-  const std::size_t a = set.add("old.csv", "--out", "the results");
-  const std::size_t b = set.add("record.toml", "--record", "the audit record");
-  const std::size_t c = set.add("new.csv", "--junit", "the report");
+  const std::size_t a = set.add("old.csv", "--out", msg::cli_out_results());
+  const std::size_t b = set.add("record.toml", "--record", msg::cli_out_record());
+  const std::size_t c = set.add("new.csv", "--junit", msg::cli_out_junit());
   EXPECT_FALSE(set.stage(a, "new results").has_value());
   EXPECT_FALSE(set.stage(b, [](const jixiao::cli::Emit& emit) {
                       emit("new ");
@@ -212,8 +213,8 @@ TEST_F(Outputs, AFailureLeavesEveryOldFileAsItWas) {
   const auto before = snapshot();
   {
     OutputSet set;
-    const std::size_t a = set.add("results.csv", "--out", "the results");
-    const std::size_t b = set.add("no-such-dir/record.toml", "--record", "the audit record");
+    const std::size_t a = set.add("results.csv", "--out", msg::cli_out_results());
+    const std::size_t b = set.add("no-such-dir/record.toml", "--record", msg::cli_out_record());
     EXPECT_FALSE(set.stage(a, "new results").has_value());
     const auto error = set.stage(b, "record");
     ASSERT_TRUE(error.has_value());
@@ -226,7 +227,7 @@ TEST_F(Outputs, AFailureLeavesEveryOldFileAsItWas) {
   // An exception while producing an output removes its temporary file.
   {
     OutputSet set;
-    const std::size_t a = set.add("results.csv", "--out", "the results");
+    const std::size_t a = set.add("results.csv", "--out", msg::cli_out_results());
     EXPECT_THROW(set.stage(a, [](const jixiao::cli::Emit& emit) {
       emit("half");
       throw std::runtime_error("stop");
@@ -245,8 +246,8 @@ TEST_F(Outputs, SignalsRemoveTemporaryFiles) {
     if (pid == 0) {
       ::signal(sig, SIG_DFL);
       OutputSet set;
-      const std::size_t a = set.add("a.csv", "--out", "the results");
-      const std::size_t b = set.add("b.csv", "--record", "the audit record");
+      const std::size_t a = set.add("a.csv", "--out", msg::cli_out_results());
+      const std::size_t b = set.add("b.csv", "--record", msg::cli_out_record());
       bool staged = !set.stage(a, "a").has_value();
       // Interrupted while the second output is being written.
       (void)set.stage(b, [&](const jixiao::cli::Emit& emit) {

@@ -26,19 +26,10 @@ namespace fs = std::filesystem;
 
 // The ledger: what is left to migrate. Lower a number when you migrate; never raise one.
 const std::map<std::string, int> kLedger = {
-    {"cli/audit.cpp", 5},
-    {"cli/check_command.cpp", 6},
-    {"cli/diff_command.cpp", 6},
-    {"cli/driver.cpp", 8},
-    {"cli/eval_command.cpp", 5},
-    {"cli/evaluation.cpp", 5},
-    {"cli/explain_command.cpp", 9},
-    {"cli/files.cpp", 4},
-    {"cli/fmt_command.cpp", 4},
-    {"cli/graph_command.cpp", 3},
-    {"cli/resolver.cpp", 11},
-    {"cli/test_command.cpp", 5},
-    {"cli/verify_command.cpp", 5},
+    {"cli/driver.cpp", 2},
+    {"cli/explain_command.cpp", 1},
+    {"cli/resolver.cpp", 1},
+    {"cli/verify_command.cpp", 1},
     {"dsl/src/check/check.cpp", 124},
     {"dsl/src/modules.cpp", 1},
     {"engine/src/encoding.cpp", 2},

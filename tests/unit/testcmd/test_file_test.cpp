@@ -135,7 +135,7 @@ TEST(TestFile, InvalidTomlIsOneErrorAtItsPlace) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].at.line, 2u);
   EXPECT_EQ(errors[0].at.column, 1u);
-  EXPECT_NE(errors[0].message.find("not valid TOML"), std::string::npos);
+  EXPECT_NE(errors[0].message.str(jixiao::Lang::kEn).find("not valid TOML"), std::string::npos);
 }
 
 // Every ```toml block of docs/testing.md names a file of the repository on its first line
