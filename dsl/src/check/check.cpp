@@ -114,6 +114,26 @@ std::string type_name(const Type& t, const std::vector<Domain>& domains) {
 
 namespace {
 
+// type_name, in the chosen language.
+Message type_message(const Type& t, const std::vector<Domain>& domains) {
+  switch (t.kind) {
+    case TypeKind::kError: return msg::chk_type_invalid();
+    case TypeKind::kNumber: return msg::chk_type_number();
+    case TypeKind::kMoney: return msg::chk_type_money();
+    case TypeKind::kBool: return msg::chk_type_bool();
+    case TypeKind::kText: return msg::chk_type_text();
+    case TypeKind::kTextList: return msg::chk_type_text_list();
+    case TypeKind::kNumberList: return msg::chk_type_number_list();
+    case TypeKind::kLabel:
+      return t.domain < domains.size() ? msg::chk_type_label_of(domains[t.domain].name) : msg::chk_type_label();
+    case TypeKind::kSet: return msg::chk_type_set();
+    case TypeKind::kTable: return msg::chk_type_table();
+    case TypeKind::kFund: return msg::chk_type_fund();
+    case TypeKind::kPair: return msg::chk_type_pair();
+  }
+  return msg::chk_type_value();
+}
+
 using ast::ExprId;
 
 constexpr std::int64_t kOne = decimal::kOne;
@@ -126,6 +146,13 @@ bool is_money(const Type& t) { return t.kind == TypeKind::kMoney; }
 bool is_err(const Type& t) { return t.kind == TypeKind::kError; }
 
 std::string pct(std::int64_t raw) { return decimal::to_string(raw) + "%"; }
+
+// `a, b, c`: names listed as written, as the English hints always showed them.
+std::string join(const std::vector<std::string>& names, const char* separator = ", ") {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : separator) + n;
+  return out;
+}
 
 struct FunctionInfo {
   std::string_view name;
@@ -200,26 +227,15 @@ class Checker {
   void error(DiagCode code, Span span, Message message, std::optional<Message> hint = {}) {
     sink_.report(diagnose(code, span, std::move(message), std::move(hint)));
   }
-  /// Untranslated (counted by the migration ledger).
-  void error(DiagCode code, Span span, std::string message, std::optional<std::string> hint = {}) {
-    sink_.report(make_diagnostic(code, span, std::move(message), std::move(hint)));
-  }
 
   void error_with_note(DiagCode code, Span span, Message message, std::optional<Message> hint, Span note_span,
                        Message note) {
     Diagnostic d = diagnose(code, span, std::move(message), std::move(hint));
-    d.notes.push_back(Note{note_span, std::move(note)});
-    sink_.report(std::move(d));
-  }
-  /// Untranslated (counted by the migration ledger).
-  void error_with_note(DiagCode code, Span span, std::string message, std::optional<std::string> hint,
-                       Span note_span, std::string note) {
-    Diagnostic d = make_diagnostic(code, span, std::move(message), std::move(hint));
-    d.notes.push_back({note_span, std::move(note)});
+    d.notes.emplace_back(note_span, std::move(note));
     sink_.report(std::move(d));
   }
 
-  std::string tn(const Type& t) const { return type_name(t, p_.domains); }
+  Message tn(const Type& t) const { return type_message(t, p_.domains); }
 
   // The text a span covers; spans of a merged policy point into several files.
   std::string_view span_text(Span s) const {
@@ -242,8 +258,7 @@ class Checker {
 
   void header() {
     if (!m_.policy) {
-      error(DiagCode::missing_header, Span{m_.source, 0, 0}, "the file does not start with a `policy` declaration",
-            "begin with `policy \"名称\" version \"2024.1\"`");
+      error(DiagCode::missing_header, Span{m_.source, 0, 0}, msg::chk_missing_policy(), msg::chk_hint_missing_policy());
     }
     if (!m_.subject) {
       error(DiagCode::missing_header, m_.policy ? m_.policy->span : Span{m_.source, 0, 0}, msg::missing_header(),
@@ -317,9 +332,8 @@ class Checker {
       id = add_symbol(SymbolKind::kIndicator, path, index, n.order, n.name.span, true);
     } else {
       if (auto it = paths_.find(path); it != paths_.end()) {
-        error_with_note(DiagCode::duplicate_name, n.name.span,
-                        "`" + prefix + "` has two sub-indicators named `" + n.name.name + "`",
-                        "give one of them another name", p_.symbol(it->second).span, "the first is here");
+        error_with_note(DiagCode::duplicate_name, n.name.span, msg::chk_two_subindicators(prefix, n.name.name),
+                        msg::hint_rename_one(), p_.symbol(it->second).span, msg::chk_note_first_here());
       } else {
         id = add_symbol(SymbolKind::kIndicator, path, index, n.order, n.name.span, false);
       }
@@ -337,9 +351,8 @@ class Checker {
     std::unordered_map<std::string, Span> seen;
     auto note = [&](const std::string& name, Span span) {
       if (auto it = seen.find(name); it != seen.end()) {
-        error_with_note(DiagCode::duplicate_name, span,
-                        "rule name `" + name + "` is used twice; it would be ambiguous in the reason column",
-                        "give each deduction, bonus and veto its own name", it->second, "`" + name + "` is first used here");
+        error_with_note(DiagCode::duplicate_name, span, msg::chk_rule_name_twice(name), msg::chk_hint_rule_names(),
+                        it->second, msg::chk_note_first_used_here(name));
         return;
       }
       seen.emplace(name, span);
@@ -351,14 +364,16 @@ class Checker {
     }
   }
 
-  std::uint32_t add_domain(std::string name, const std::vector<ast::Label>& labels, const char* what) {
+  // `listed_twice` says that a label (an option, a band) is listed twice.
+  std::uint32_t add_domain(std::string name, const std::vector<ast::Label>& labels,
+                           const MessageDef<msg::Text>& listed_twice) {
     Domain d;
     d.name = std::move(name);
     std::unordered_map<std::string, Span> seen;
     for (const ast::Label& l : labels) {
       if (auto it = seen.find(l.text); it != seen.end()) {
-        error_with_note(DiagCode::duplicate_name, l.span, std::string(what) + " `" + l.text + "` is listed twice",
-                        "each label appears once", it->second, "first listed here");
+        error_with_note(DiagCode::duplicate_name, l.span, listed_twice(l.text), msg::chk_hint_label_once(), it->second,
+                        msg::chk_note_first_listed_here());
         continue;
       }
       seen.emplace(l.text, l.span);
@@ -371,16 +386,15 @@ class Checker {
   void domains() {
     for (std::uint32_t i = 0; i < m_.inputs.size(); ++i) {
       if (m_.inputs[i].kind == ast::InputKind::kOneOf) {
-        p_.input_domain[i] = add_domain(m_.inputs[i].name.name, m_.inputs[i].options, "option");
+        p_.input_domain[i] = add_domain(m_.inputs[i].name.name, m_.inputs[i].options, msg::chk_option_twice);
       }
     }
     for (std::uint32_t i = 0; i < m_.bands.size(); ++i) {
       std::vector<ast::Label> labels;
       for (const auto& b : m_.bands[i].bands) labels.push_back(b.label);
-      p_.band_domain[i] = add_domain(m_.bands[i].name.name, labels, "band");
+      p_.band_domain[i] = add_domain(m_.bands[i].name.name, labels, msg::chk_band_label_twice);
       if (m_.bands[i].bands.empty()) {
-        error(DiagCode::band_gap, m_.bands[i].name.span, "`" + m_.bands[i].name.name + "` has no bands",
-              "list the bands, e.g. `A [90, 100]  B [75, 90)`");
+        error(DiagCode::band_gap, m_.bands[i].name.span, msg::chk_no_bands(m_.bands[i].name.name), msg::chk_hint_no_bands());
       }
     }
   }
@@ -399,9 +413,8 @@ class Checker {
     if (r.weight.kind == ast::WeightKind::kPoints) {
       full = r.weight.raw;
     } else if (r.weight.kind != ast::WeightKind::kNone) {
-      error(DiagCode::weight_not_share, r.weight.span,
-            "the root of an indicator tree is scored in points, not `" + weight_text(r.weight) + "`",
-            "write `indicator " + r.name.name + " 100分 { ... }` or leave it out for 100分");
+      error(DiagCode::weight_not_share, r.weight.span, msg::chk_root_not_points(weight_text(r.weight)),
+            msg::chk_hint_root_points(r.name.name));
     }
     p_.nodes[root].points = true;
     structure_node(root, full);
@@ -411,15 +424,15 @@ class Checker {
 
   // A level whose weights do not add up. When a variant set some of them (their spans are in
   // another file than the level's), a note points at each such line.
-  void weights_error(const ast::IndicatorNode& n, std::string message, const std::string& kids) {
-    Diagnostic d = make_diagnostic(DiagCode::weights_sum, n.name.span, std::move(message), "the sub-indicators are " + kids);
+  void weights_error(const ast::IndicatorNode& n, Message message, const std::string& kids) {
+    Diagnostic d = diagnose(DiagCode::weights_sum, n.name.span, std::move(message), msg::chk_hint_subindicators_are(kids));
     if (n.weight.kind != ast::WeightKind::kNone && n.weight.span.source != n.name.span.source) {
-      d.notes.push_back({n.weight.span, "the variant sets `" + n.name.name + "` to " + weight_text(n.weight) + " here"});
+      d.notes.push_back(Note{n.weight.span, msg::chk_note_variant_sets(n.name.name, weight_text(n.weight))});
     }
     for (const std::uint32_t c : n.children) {
       const ast::IndicatorNode& child = m_.nodes[c];
       if (child.weight.span.source != n.name.span.source) {
-        d.notes.push_back({child.weight.span, "the variant sets `" + child.name.name + "` to " + weight_text(child.weight) + " here"});
+        d.notes.push_back(Note{child.weight.span, msg::chk_note_variant_sets(child.name.name, weight_text(child.weight))});
       }
     }
     sink_.report(std::move(d));
@@ -433,16 +446,13 @@ class Checker {
     const std::string path = node_path(index);
     if (n.children.empty()) {
       if (!ast::present(n.formula)) {
-        error(DiagCode::bad_indicator, n.name.span,
-              "indicator `" + path + "` has neither a formula nor sub-indicators",
-              "score it with `= formula`, e.g. `" + n.name.name + " 10% = 设施覆盖率`");
+        error(DiagCode::bad_indicator, n.name.span, msg::chk_no_formula(path), msg::chk_hint_no_formula(n.name.name));
       }
       return;
     }
     if (ast::present(n.formula)) {
-      error(DiagCode::bad_indicator, m_.span(n.formula),
-            "indicator `" + path + "` has both a formula and sub-indicators",
-            "its score is the sum of its sub-indicators; remove the formula or move it into a sub-indicator");
+      error(DiagCode::bad_indicator, m_.span(n.formula), msg::chk_formula_and_children(path),
+            msg::chk_hint_formula_and_children());
     }
     bool valid = true;
     bool has_percent = false;
@@ -450,14 +460,12 @@ class Checker {
     for (const std::uint32_t c : n.children) {
       const ast::Weight& w = m_.nodes[c].weight;
       if (w.kind == ast::WeightKind::kNone) {
-        error(DiagCode::weight_not_share, w.span,
-              "weight `" + weight_text(w) + "` of `" + path + "." + m_.nodes[c].name.name + "` is not a share",
-              "write a share such as `" + weight_text(w) + "%` or points such as `" + weight_text(w) + "分`");
+        error(DiagCode::weight_not_share, w.span, msg::chk_weight_no_unit(weight_text(w), path + "." + m_.nodes[c].name.name),
+              msg::chk_hint_weight_no_unit(weight_text(w)));
         valid = false;
       } else if (w.kind == ast::WeightKind::kOther) {
-        error(DiagCode::weight_not_share, w.span,
-              "weight `" + weight_text(w) + "` of `" + path + "." + m_.nodes[c].name.name + "` is money, not a share",
-              "a weight is a share such as `15%` or points such as `15分`");
+        error(DiagCode::weight_not_share, w.span, msg::chk_weight_money(weight_text(w), path + "." + m_.nodes[c].name.name),
+              msg::chk_hint_weight_money());
         valid = false;
       } else if (w.kind == ast::WeightKind::kPercent) {
         has_percent = true;
@@ -468,9 +476,7 @@ class Checker {
     if (valid && has_percent && has_points) {
       std::string kids;
       for (const std::uint32_t c : n.children) kids += (kids.empty() ? "" : ", ") + m_.nodes[c].name.name + " " + weight_text(m_.nodes[c].weight);
-      error(DiagCode::mixed_weights, n.name.span,
-            "sub-indicators of `" + path + "` mix shares (%) and points (分): " + kids,
-            "use one kind at each level");
+      error(DiagCode::mixed_weights, n.name.span, msg::chk_mixed_weights(path, kids), msg::chk_hint_mixed_weights());
       valid = false;
     }
     std::int64_t sum = 0;
@@ -483,19 +489,15 @@ class Checker {
       const bool relative = sum == kHundred;
       const bool absolute = n.weight.kind == ast::WeightKind::kPercent && sum == n.weight.raw;
       if (!relative && !absolute) {
-        std::string expected = "100%";
-        if (n.weight.kind == ast::WeightKind::kPercent && n.weight.raw != kHundred) {
-          expected += " (shares of `" + n.name.name + "`) or " + pct(n.weight.raw) + " (the weight of `" + n.name.name + "`)";
-        }
-        weights_error(n, "weights under `" + path + "` add up to " + pct(sum) + ", not " + expected, kids);
+        const Message expected = n.weight.kind == ast::WeightKind::kPercent && n.weight.raw != kHundred
+                                     ? msg::chk_weights_expected_either(n.name.name, pct(n.weight.raw))
+                                     : msg::chk_weights_expected_100();
+        weights_error(n, msg::chk_weights_sum(path, pct(sum), expected), kids);
         valid = false;
       }
     }
     if (valid && has_points && full >= 0 && sum != full) {
-      weights_error(n,
-                    "points under `" + path + "` add up to " + decimal::to_string(sum) + "分, not " +
-                        decimal::to_string(full) + "分 (the full marks of `" + n.name.name + "`)",
-                    kids);
+      weights_error(n, msg::chk_points_sum(path, decimal::to_string(sum), decimal::to_string(full), n.name.name), kids);
       valid = false;
     }
     for (const std::uint32_t c : n.children) {
@@ -551,9 +553,8 @@ class Checker {
         sym(id).range = p_.range(e);
         if (t.kind == TypeKind::kSet || t.kind == TypeKind::kTable || t.kind == TypeKind::kPair ||
             t.kind == TypeKind::kTextList || t.kind == TypeKind::kNumberList) {
-          error(DiagCode::type_mismatch, m_.span(e), "`let` names one value per row, not " + tn(t),
-                t.kind == TypeKind::kTextList ? "use the list input itself, e.g. `违规事项 any_in 负面清单`"
-                                              : "declare sets with `set` and tables with `param`");
+          error(DiagCode::type_mismatch, m_.span(e), msg::chk_let_not_single(tn(t)),
+                t.kind == TypeKind::kTextList ? msg::chk_hint_let_list() : msg::chk_hint_let_set_table());
           sym(id).type = T(TypeKind::kError);
         }
         break;
@@ -620,16 +621,13 @@ class Checker {
       const bool numeric = in.kind == K::kScore || in.kind == K::kNumber || in.kind == K::kCount ||
                            in.kind == K::kMoney || in.kind == K::kPercent || in.kind == K::kNumberList ||
                            in.kind == K::kScoreList;
+      const std::string range = decimal::to_string(r.lo) + ".." + decimal::to_string(r.hi);
       if (!numeric) {
-        error(DiagCode::bad_range, r.span, "a range cannot be given for this type", "ranges apply to score, number, count, money and their lists");
+        error(DiagCode::bad_range, r.span, msg::chk_range_not_numeric(), msg::chk_hint_range_not_numeric());
       } else if (r.lo > r.hi) {
-        error(DiagCode::bad_range, r.span,
-              "range " + decimal::to_string(r.lo) + ".." + decimal::to_string(r.hi) + " of `" + in.name.name + "` is empty",
-              "write the lower end first, e.g. `0..100`");
+        error(DiagCode::bad_range, r.span, msg::chk_range_empty(range, in.name.name), msg::chk_hint_range_empty());
       } else if (in.kind == K::kMoney && (r.lo % 10'000 != 0 || r.hi % 10'000 != 0)) {
-        error(DiagCode::bad_literal, r.span,
-              "range " + decimal::to_string(r.lo) + ".." + decimal::to_string(r.hi) + " of `" + in.name.name + "` has a fraction of a fen",
-              "money ranges are in 元 with at most 2 decimals, e.g. `money 0..2000000`");
+        error(DiagCode::bad_literal, r.span, msg::chk_range_fen(range, in.name.name), msg::chk_hint_range_fen());
       } else if (in.kind == K::kMoney) {
         // Money ranges are written in 元; keep them in fen.
         s.range = NumRange::between(static_cast<std::int64_t>(decimal::div_round(r.lo, 10'000)),
@@ -637,12 +635,10 @@ class Checker {
       } else {
         s.range = NumRange::between(r.lo, r.hi);
         if (in.kind == K::kPercent && (r.lo < 0 || r.hi > kHundred)) {
-          error(DiagCode::bad_range, r.span, "a percent lies in 0..100, so range " + decimal::to_string(r.lo) + ".." +
-                decimal::to_string(r.hi) + " cannot apply", "use `number` for values outside 0..100");
+          error(DiagCode::bad_range, r.span, msg::chk_range_percent(range), msg::chk_hint_range_percent());
         }
         if (in.kind == K::kCount && (r.lo < 0 || r.lo % kOne != 0 || r.hi % kOne != 0)) {
-          error(DiagCode::bad_range, r.span, "a count is a whole number, 0 or more, so range " + decimal::to_string(r.lo) + ".." +
-                decimal::to_string(r.hi) + " cannot apply", "write whole numbers from 0, e.g. `count 0..50`, or use `number`");
+          error(DiagCode::bad_range, r.span, msg::chk_range_count(range), msg::chk_hint_range_count());
         }
       }
     }
@@ -674,14 +670,14 @@ class Checker {
         } else if (const auto* money = std::get_if<ast::MoneyLit>(&ve)) {
           v.table[entry.key.text] = money->fen;
         } else {
-          error(DiagCode::not_constant, m_.span(entry.value), "a table entry must be a number or an amount",
-                "write e.g. `\"城东街道\": 300万元`");
+          error(DiagCode::not_constant, m_.span(entry.value), msg::chk_table_entry_literal(),
+                msg::chk_hint_write_eg("\"城东街道\": 300万元"));
           v.type = T(TypeKind::kError);
         }
       }
     } else {
-      error(DiagCode::not_constant, m_.span(decl.value), "the value of param `" + decl.name.name + "` is not a literal",
-            "a param is a number, an amount, a text, true/false or a table `{ \"键\": 值 }`; compute other values with `let`");
+      error(DiagCode::not_constant, m_.span(decl.value), msg::chk_param_not_literal(decl.name.name),
+            msg::chk_hint_param_not_literal());
       v.type = T(TypeKind::kError);
     }
     s.type = v.type;
@@ -705,16 +701,14 @@ class Checker {
       if (id == kNoSymbol || sym(id).kind != SymbolKind::kParam) {
         std::vector<std::string> names;
         for (const auto& prm : m_.params) names.push_back(prm.name.name);
-        Diagnostic d = make_diagnostic(DiagCode::unknown_param, Span{},
-                                       "`--param " + o.name + "=" + o.value + "` names no param of the policy");
-        d.file = "command line";
+        std::optional<Message> hint;
         if (auto best = closest_name(name, names)) {
-          d.hint = "did you mean `" + *best + "`?";
+          hint = msg::did_you_mean(*best);
         } else {
-          std::string list;
-          for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-          d.hint = names.empty() ? "the policy declares no params" : "the policy's params are " + list;
+          hint = names.empty() ? msg::chk_hint_no_params() : msg::chk_hint_params_are(join(names));
         }
+        Diagnostic d = diagnose(DiagCode::unknown_param, Span{}, msg::chk_param_unknown(o.name, o.value), hint);
+        d.file = "command line";
         sink_.report(std::move(d));
         continue;
       }
@@ -722,20 +716,20 @@ class Checker {
       TypeKind want = v.type.kind;
       if (want == TypeKind::kTable) {
         if (entry.empty()) {
-          bad_override(o, "one entry of the table, e.g. `--param " + name + ".城东街道=300万元`");
+          bad_override(o, msg::chk_expected_table_entry(name));
           continue;
         }
         want = v.type.value;
       } else if (!entry.empty()) {
-        bad_override(o, "a value for `" + name + "` itself: it is not a table");
+        bad_override(o, msg::chk_expected_not_table(name));
         continue;
       }
       std::int64_t number = 0;
       std::string text;
       bool boolean = false;
-      std::string expected;
+      Message expected;
       if (!parse_param_literal(o.value, want, number, text, boolean, expected)) {
-        bad_override(o, expected);
+        bad_override(o, std::move(expected));
         continue;
       }
       if (!entry.empty()) {
@@ -750,9 +744,9 @@ class Checker {
     }
   }
 
-  void bad_override(const ParamOverride& o, const std::string& expected) {
-    Diagnostic d = make_diagnostic(DiagCode::bad_param_value, Span{},
-                                   "`--param " + o.name + "=" + o.value + "` cannot be read", "expected " + expected);
+  void bad_override(const ParamOverride& o, Message expected) {
+    Diagnostic d = diagnose(DiagCode::bad_param_value, Span{}, msg::chk_param_unreadable(o.name, o.value),
+                            msg::chk_hint_expected(std::move(expected)));
     d.file = "command line";
     sink_.report(std::move(d));
   }
@@ -772,10 +766,9 @@ class Checker {
     if (ast::present(n.formula) && n.children.empty()) {
       const Type t = visit(n.formula);
       if (!is_err(t) && !is_num(t)) {
-        error(DiagCode::type_mismatch, m_.span(n.formula),
-              "the formula of `" + sym(id).name + "` gives " + tn(t) + ", not a score",
-              t.kind == TypeKind::kBool ? std::optional<std::string>("write `if 条件 then 100 else 0`")
-              : t.kind == TypeKind::kMoney ? std::optional<std::string>("divide by an amount to get a number, e.g. `实际支出 / 预算 * 100`")
+        error(DiagCode::type_mismatch, m_.span(n.formula), msg::chk_formula_not_score(sym(id).name, tn(t)),
+              t.kind == TypeKind::kBool    ? std::optional<Message>(msg::chk_hint_formula_bool())
+              : t.kind == TypeKind::kMoney ? std::optional<Message>(msg::chk_hint_formula_money())
                                            : std::nullopt);
       }
     }
@@ -784,9 +777,9 @@ class Checker {
       const NumRange r = adjust(a, sym(id).name);
       if (a.kind == ast::AdjustKind::kBonus) bonus = range_add(bonus, r);
     }
-    if (ast::present(n.deductions_max)) number_expr(n.deductions_max, "the deductions cap");
+    if (ast::present(n.deductions_max)) number_expr(n.deductions_max, msg::chk_what_deductions_cap());
     if (ast::present(n.bonuses_max)) {
-      number_expr(n.bonuses_max, "the bonuses cap");
+      number_expr(n.bonuses_max, msg::chk_what_bonuses_cap());
       bonus = range_min(bonus, p_.range(n.bonuses_max));
     }
     // A leaf scores within [0, full marks]; a group within the sum of its sub-indicators (whose
@@ -803,32 +796,32 @@ class Checker {
     sym(id).range = r;
   }
 
-  void number_expr(ExprId e, const std::string& what) {
+  void number_expr(ExprId e, Message what) {
     const Type t = visit(e);
     if (!is_err(t) && !is_num(t)) {
-      error(DiagCode::type_mismatch, m_.span(e), what + " must be a number of points, not " + tn(t));
+      error(DiagCode::type_mismatch, m_.span(e), msg::chk_not_points(std::move(what), tn(t)));
     }
   }
 
   // Returns the range of the adjustment's amount after its cap.
   NumRange adjust(const ast::Adjust& a, const std::string& node) {
-    const char* kind = a.kind == ast::AdjustKind::kDeduct ? "deduction" : "bonus";
-    number_expr(a.amount, std::string("the points of ") + kind + " `" + a.name.name + "`");
+    number_expr(a.amount, a.kind == ast::AdjustKind::kDeduct ? msg::chk_what_deduction_points(a.name.name)
+                                                             : msg::chk_what_bonus_points(a.name.name));
     NumRange r = p_.range(a.amount);
     if (ast::present(a.per)) {
-      number_expr(a.per, "`per` of `" + a.name.name + "`");
+      number_expr(a.per, msg::chk_what_per(a.name.name));
       r = range_mul(r, p_.range(a.per), kOne);
     }
     if (ast::present(a.when)) {
       const Type t = visit(a.when);
       if (!is_err(t) && t.kind != TypeKind::kBool) {
-        error(DiagCode::type_mismatch, m_.span(a.when), "the condition of `" + a.name.name + "` is " + tn(t) + ", not yes/no",
-              "write a comparison, e.g. `when 投诉次数 > 3`");
+        error(DiagCode::type_mismatch, m_.span(a.when), msg::chk_condition_not_bool(msg::chk_what_name(a.name.name), tn(t)),
+              msg::chk_hint_when_comparison());
       }
       r = range_union(r, NumRange::exact(0));
     }
     if (ast::present(a.max)) {
-      number_expr(a.max, "the cap of `" + a.name.name + "`");
+      number_expr(a.max, msg::chk_what_cap_of(a.name.name));
       r = range_min(r, p_.range(a.max));
     }
     (void)node;
@@ -842,12 +835,11 @@ class Checker {
     sym(id).type = T(TypeKind::kBool);
     const Type t = visit(v.when);
     if (!is_err(t) && t.kind != TypeKind::kBool) {
-      error(DiagCode::type_mismatch, m_.span(v.when), "the condition of veto `" + v.name.name + "` is " + tn(t) + ", not yes/no",
-            "write a condition, e.g. `when 违规事项 any_in 负面清单`");
+      error(DiagCode::type_mismatch, m_.span(v.when), msg::chk_condition_not_bool(msg::chk_what_veto(v.name.name), tn(t)),
+            msg::chk_hint_veto_condition());
     }
     if (!v.reason) {
-      error(DiagCode::missing_reason, v.name.span, "veto `" + v.name.name + "` gives no reason",
-            "add `reason \"...\"` inside its braces; the reason is shown to the community");
+      error(DiagCode::missing_reason, v.name.span, msg::chk_veto_no_reason(v.name.name), msg::chk_hint_veto_no_reason());
     }
     auto& resolved = p_.veto_effects[sym(id).index];
     for (const ast::VetoEffect& e : v.effects) {
@@ -861,7 +853,7 @@ class Checker {
         if (!resolve_band_target(e, grade, r)) continue;
         const std::uint32_t domain = p_.band_domain[r.target];
         if (e.kind == ast::EffectKind::kGradeDown) {
-          if (e.steps < 1) error(DiagCode::bad_arguments, e.span, "`grade down 0` changes nothing", "write `grade down 1` or more");
+          if (e.steps < 1) error(DiagCode::bad_arguments, e.span, msg::chk_grade_down_zero(), msg::chk_hint_grade_down_zero());
         } else if (!resolve_label(e.label, domain, r.label)) {
           continue;
         }
@@ -877,17 +869,16 @@ class Checker {
       out = static_cast<std::uint32_t>(it - d.labels.begin());
       return true;
     }
-    std::string list;
-    for (const auto& l : d.labels) list += (list.empty() ? "" : ", ") + l;
+    const Message labels = msg::chk_hint_labels_are(join(d.labels));
     const auto best = closest_name(label.text, d.labels);
-    error(DiagCode::unknown_label, label.span, "`" + d.name + "` has no label `" + label.text + "`",
-          best ? "did you mean `" + *best + "`? the labels are " + list : "the labels are " + list);
+    error(DiagCode::unknown_label, label.span, msg::chk_no_label(d.name, label.text),
+          best ? msg::did_you_mean_then(*best, labels) : labels);
     return false;
   }
 
   bool resolve_band_target(const ast::VetoEffect& e, bool grade, ResolvedEffect& r) {
     const ast::BandKind want = grade ? ast::BandKind::kGrade : ast::BandKind::kAlert;
-    const char* word = grade ? "grade" : "alert";
+    const std::string word = grade ? "grade" : "alert";
     if (e.target) {
       for (std::uint32_t i = 0; i < m_.bands.size(); ++i) {
         if (m_.bands[i].name.name == e.target->name && m_.bands[i].kind == want) {
@@ -896,7 +887,8 @@ class Checker {
           return true;
         }
       }
-      error(DiagCode::unknown_name, e.target->span, std::string("there is no ") + word + " named `" + e.target->name + "`",
+      error(DiagCode::unknown_name, e.target->span,
+            grade ? msg::chk_no_grade_named(e.target->name) : msg::chk_no_alert_named(e.target->name),
             candidates_hint(e.target->name, grade ? SymbolKind::kGrade : SymbolKind::kAlert));
       return false;
     }
@@ -905,15 +897,13 @@ class Checker {
       if (m_.bands[i].kind == want) found.push_back(i);
     }
     if (found.empty()) {
-      error(DiagCode::unknown_name, e.span, std::string("the veto sets a ") + word + ", but the policy declares none",
-            std::string("declare one, e.g. `") + word + (grade ? " 等级 of 总分 { ... }`" : " 预警 of 总分 { ... }`"));
+      error(DiagCode::unknown_name, e.span, grade ? msg::chk_veto_grade_none() : msg::chk_veto_alert_none(),
+            grade ? msg::chk_hint_declare_grade() : msg::chk_hint_declare_alert());
       return false;
     }
     if (found.size() > 1) {
-      error(DiagCode::ambiguous_target, e.span,
-            std::string("the policy declares several ") + word + "s; this effect does not say which",
-            std::string("name it, e.g. `") + word + " " + m_.bands[found[0]].name.name + " " +
-                (e.label.text.empty() ? "..." : e.label.text) + "`");
+      error(DiagCode::ambiguous_target, e.span, grade ? msg::chk_several_grades() : msg::chk_several_alerts(),
+            msg::chk_hint_name_target(word, m_.bands[found[0]].name.name, e.label.text.empty() ? "..." : e.label.text));
       return false;
     }
     r.target = found[0];
@@ -930,13 +920,12 @@ class Checker {
           return true;
         }
       }
-      error(DiagCode::unknown_name, e.target->span, "there is no fund named `" + e.target->name + "`",
+      error(DiagCode::unknown_name, e.target->span, msg::chk_no_fund_named(e.target->name),
             candidates_hint(e.target->name, SymbolKind::kFund));
       return false;
     }
     if (m_.funds.empty()) {
-      error(DiagCode::unknown_name, e.span, "the veto zeroes the fund, but the policy declares none",
-            "declare one with `fund 名称 pool 资金池 { ... }` or remove `fund 0`");
+      error(DiagCode::unknown_name, e.span, msg::chk_veto_fund_none(), msg::chk_hint_veto_fund_none());
       return false;
     }
     r.all_funds = true;
@@ -949,12 +938,12 @@ class Checker {
     p_.deps[static_cast<std::uint32_t>(target)].push_back({current_, where});
   }
 
-  std::optional<std::string> candidates_hint(const std::string& name, SymbolKind kind) {
+  std::optional<Message> candidates_hint(const std::string& name, SymbolKind kind) {
     std::vector<std::string> names;
     for (const auto& s : p_.symbols) {
       if (s.kind == kind) names.push_back(s.name);
     }
-    if (auto best = closest_name(name, names)) return "did you mean `" + *best + "`?";
+    if (auto best = closest_name(name, names)) return msg::did_you_mean(*best);
     return std::nullopt;
   }
 
@@ -964,12 +953,10 @@ class Checker {
     const ast::BandDecl& b = m_.bands[sym(id).index];
     sym(id).type = Type{TypeKind::kLabel, p_.band_domain[sym(id).index], TypeKind::kError};
     const Type t = visit(b.of);
-    const std::string what = std::string(b.kind == ast::BandKind::kGrade ? "grade" : "alert") + " `" + b.name.name + "`";
     const Message owner =
         b.kind == ast::BandKind::kGrade ? msg::band_owner_grade(b.name.name) : msg::band_owner_alert(b.name.name);
     if (!is_err(t) && !is_num(t)) {
-      error(DiagCode::type_mismatch, m_.span(b.of), what + " applies bands to " + tn(t) + "; bands need a number",
-            "band a score, e.g. `of 总分`, or a count, e.g. `of count(...)`");
+      error(DiagCode::type_mismatch, m_.span(b.of), msg::chk_bands_not_number(owner, tn(t)), msg::chk_hint_bands_not_number());
       return;
     }
     if (is_err(t)) return;
@@ -985,11 +972,10 @@ class Checker {
     for (const ast::Band& band : b.bands) {
       if (band.deadline && b.kind == ast::BandKind::kGrade) {
         // Deadlines are for alerts; a grade band may carry action text only.
-        error(DiagCode::bad_arguments, band.deadline->span, "a grade band cannot have a deadline",
-              "put deadlines on alert bands: `alert 预警 of 总分 { red [0, 60) deadline 3 days \"...\" }`");
+        error(DiagCode::bad_arguments, band.deadline->span, msg::chk_grade_deadline(), msg::chk_hint_grade_deadline());
       }
       if (band.deadline && band.deadline->count <= 0) {
-        error(DiagCode::bad_arguments, band.deadline->span, "a deadline of 0 days cannot be met", "give at least 1 day");
+        error(DiagCode::bad_arguments, band.deadline->span, msg::chk_deadline_zero(), msg::chk_hint_deadline_zero());
       }
     }
   }
@@ -1003,22 +989,20 @@ class Checker {
     if (ast::present(f.per_group)) {
       const Type g = visit(f.per_group);
       if (!is_err(g) && g.kind != TypeKind::kText && g.kind != TypeKind::kLabel) {
-        error(DiagCode::type_mismatch, m_.span(f.per_group), "fund `" + f.name.name + "` is split per " + tn(g) +
-              "; groups are texts or labels", "split per a text column, e.g. `per 所属街道`");
+        error(DiagCode::type_mismatch, m_.span(f.per_group), msg::chk_fund_per_type(f.name.name, tn(g)),
+              msg::chk_hint_fund_per());
       }
       const bool ok = is_err(pool) || is_money(pool) || (pool.kind == TypeKind::kTable && pool.value == TypeKind::kMoney);
       if (!ok) {
-        error(DiagCode::type_mismatch, m_.span(f.pool), "the pool of `" + f.name.name + "` is " + tn(pool) + ", not money",
-              "give a table of amounts per group (`param 街道资金 = { \"城东街道\": 300万元 }`) or a money column");
+        error(DiagCode::type_mismatch, m_.span(f.pool), msg::chk_pool_not_money(f.name.name, tn(pool)),
+              msg::chk_hint_pool_table_per());
       }
     } else {
       if (!is_err(pool) && !is_money(pool)) {
-        error(DiagCode::type_mismatch, m_.span(f.pool), "the pool of `" + f.name.name + "` is " + tn(pool) + ", not money",
-              pool.kind == TypeKind::kTable ? std::optional<std::string>("a table of pools needs `per` and the group column, e.g. `per 所属街道`")
-                                            : std::optional<std::string>("give an amount, e.g. `pool 5000万元` or a money param"));
+        error(DiagCode::type_mismatch, m_.span(f.pool), msg::chk_pool_not_money(f.name.name, tn(pool)),
+              pool.kind == TypeKind::kTable ? msg::chk_hint_pool_table_needs_per() : msg::chk_hint_pool_amount());
       } else if (is_money(pool) && !constant_expr(f.pool)) {
-        error(DiagCode::not_constant, m_.span(f.pool), "the pool of `" + f.name.name + "` varies by row",
-              "a pool is one amount (a param or a literal); use `per` for one pool per group");
+        error(DiagCode::not_constant, m_.span(f.pool), msg::chk_pool_varies(f.name.name), msg::chk_hint_pool_varies());
       }
     }
     std::int64_t shares = 0;
@@ -1026,13 +1010,13 @@ class Checker {
     std::unordered_map<std::string, Span> names;
     for (const ast::Track& t : f.tracks) {
       if (auto it = names.find(t.name.name); it != names.end()) {
-        error_with_note(DiagCode::duplicate_name, t.name.span, "fund `" + f.name.name + "` has two tracks named `" + t.name.name + "`",
-                        "give each track its own name", it->second, "the first is here");
+        error_with_note(DiagCode::duplicate_name, t.name.span, msg::chk_two_tracks(f.name.name, t.name.name),
+                        msg::chk_hint_track_names(), it->second, msg::chk_note_first_here());
       }
       names.emplace(t.name.name, t.name.span);
       if (t.share.kind != ast::WeightKind::kPercent) {
-        error(DiagCode::weight_not_share, t.share.span, "the share of track `" + t.name.name + "` is `" + weight_text(t.share) + "`, not a percentage",
-              "write the track's share of the pool, e.g. `70%`");
+        error(DiagCode::weight_not_share, t.share.span, msg::chk_track_share_not_percent(t.name.name, weight_text(t.share)),
+              msg::chk_hint_track_share());
       } else {
         shares += t.share.raw;
         list += (list.empty() ? "" : " + ") + t.name.name + " " + weight_text(t.share);
@@ -1040,52 +1024,52 @@ class Checker {
       track(f, t);
     }
     if (f.tracks.empty()) {
-      error(DiagCode::track_shares_sum, f.name.span, "fund `" + f.name.name + "` has no tracks", "add e.g. `track 绩效分配 100% split by 基础额度`");
+      error(DiagCode::track_shares_sum, f.name.span, msg::chk_no_tracks(f.name.name), msg::chk_hint_no_tracks());
     } else if (shares != kHundred && !list.empty()) {
-      error(DiagCode::track_shares_sum, f.name.span,
-            "the tracks of fund `" + f.name.name + "` share " + pct(shares) + " of the pool, not 100%",
-            "the tracks are " + list);
+      error(DiagCode::track_shares_sum, f.name.span, msg::chk_track_shares_sum(f.name.name, pct(shares)),
+            msg::chk_hint_tracks_are(list));
     }
     if (f.ties.empty()) {
-      error(DiagCode::missing_ties, f.name.span, "fund `" + f.name.name + "` does not say how ties are broken",
-            "add `ties by " + (m_.subject ? m_.subject->key.name : std::string("社区编码")) +
-                "`: with equal remainders, the extra fen goes to the first by this order");
+      error(DiagCode::missing_ties, f.name.span, msg::chk_missing_ties(f.name.name),
+            msg::chk_hint_missing_ties(m_.subject ? m_.subject->key.name : std::string("社区编码")));
     }
     for (const ast::TieKey& k : f.ties) {
       const Type t = visit(k.key);
       if (!is_err(t) && t.kind != TypeKind::kNumber && t.kind != TypeKind::kMoney && t.kind != TypeKind::kText &&
           t.kind != TypeKind::kLabel) {
-        error(DiagCode::type_mismatch, m_.span(k.key), "cannot order by " + tn(t), "break ties by a column such as the key");
+        error(DiagCode::type_mismatch, m_.span(k.key), msg::chk_cannot_order_by(tn(t)), msg::chk_hint_order_by());
       }
     }
   }
 
   void track(const ast::FundDecl& f, const ast::Track& t) {
-    const std::string what = "track `" + f.name.name + "." + t.name.name + "`";
+    const Message what = msg::chk_what_track(f.name.name + "." + t.name.name);
     if (ast::present(t.by)) {
       const Type by = visit(t.by);
       if (!is_err(by) && !is_num(by) && !is_money(by)) {
-        error(DiagCode::type_mismatch, m_.span(t.by), what + (t.mode == ast::TrackMode::kTop ? " ranks by " : " splits by ") + tn(by) + "; it needs a number or money",
-              t.mode == ast::TrackMode::kTop ? "rank by a score, e.g. `by 总分`" : "split by a weight, e.g. `by 基础额度 * coef(等级) { ... }`");
+        const bool top = t.mode == ast::TrackMode::kTop;
+        error(DiagCode::type_mismatch, m_.span(t.by),
+              top ? msg::chk_track_ranks_by(what, tn(by)) : msg::chk_track_splits_by(what, tn(by)),
+              top ? msg::chk_hint_rank_by() : msg::chk_hint_split_by());
       }
     }
     if (t.mode == ast::TrackMode::kTop) {
       if (t.top_raw <= 0 || (t.top_percent && t.top_raw > kHundred) ||
           (!t.top_percent && t.top_raw % kOne != 0)) {
-        error(DiagCode::bad_arguments, t.top_span, what + " takes the top `" + decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "") + "`",
-              "write a whole number of recipients (`top 10`) or a share from 0% to 100% (`top 10%`)");
+        error(DiagCode::bad_arguments, t.top_span,
+              msg::chk_track_top(what, decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "")), msg::chk_hint_track_top());
       }
       if (ast::present(t.proportional)) {
         const Type pt = visit(t.proportional);
         if (!is_err(pt) && !is_num(pt) && !is_money(pt)) {
-          error(DiagCode::type_mismatch, m_.span(t.proportional), what + " is proportional to " + tn(pt) + "; it needs a number or money");
+          error(DiagCode::type_mismatch, m_.span(t.proportional), msg::chk_track_proportional(what, tn(pt)));
         }
       }
     }
     if (ast::present(t.when)) {
       const Type w = visit(t.when);
       if (!is_err(w) && w.kind != TypeKind::kBool) {
-        error(DiagCode::type_mismatch, m_.span(t.when), "the condition of " + what + " is " + tn(w) + ", not yes/no");
+        error(DiagCode::type_mismatch, m_.span(t.when), msg::chk_condition_not_bool(what, tn(w)));
       }
     }
   }
@@ -1121,11 +1105,12 @@ class Checker {
       if (!is_money(p_.type(pool)) || !constant_expr(pool)) continue;
       p_.fund_pool[i] = const_value(pool);
       if (!p_.fund_pool[i]) {
-        error(DiagCode::arithmetic_overflow, m_.span(pool), "the pool of `" + m_.funds[i].name.name + "` cannot be computed exactly",
-              "write the amount as a param or a literal");
+        error(DiagCode::arithmetic_overflow, m_.span(pool), msg::chk_pool_inexact(m_.funds[i].name.name),
+              msg::chk_hint_pool_inexact());
       } else if (*p_.fund_pool[i] < 0) {
-        error(DiagCode::bad_arguments, m_.span(pool), "the pool of `" + m_.funds[i].name.name + "` is negative (" +
-              decimal::format_yuan(*p_.fund_pool[i]) + "元)", "a pool is 0 or more");
+        error(DiagCode::bad_arguments, m_.span(pool),
+              msg::chk_pool_negative(m_.funds[i].name.name, decimal::format_yuan(*p_.fund_pool[i])),
+              msg::chk_hint_pool_negative());
       }
     }
   }
@@ -1189,11 +1174,10 @@ class Checker {
       const Type t = visit(e);
       const std::string name = ast::path_text(std::get<ast::NameRef>(m_.expr(e)));
       if (!seen.insert(name).second) {
-        error(DiagCode::duplicate_name, m_.span(e), "`" + name + "` is output twice", "list each value once");
+        error(DiagCode::duplicate_name, m_.span(e), msg::chk_output_twice(name), msg::chk_hint_output_once());
       }
       if (t.kind == TypeKind::kSet || t.kind == TypeKind::kTable) {
-        error(DiagCode::type_mismatch, m_.span(e), "cannot output " + tn(t) + ": it has no value per row",
-              "output inputs, indicators, lets, grades, alerts, vetoes and funds");
+        error(DiagCode::type_mismatch, m_.span(e), msg::chk_output_not_per_row(tn(t)), msg::chk_hint_output_kinds());
       }
     }
     current_ = saved;
@@ -1208,12 +1192,10 @@ class Checker {
       if (used_[i]) continue;
       const Symbol& s = p_.symbols[i];
       if (s.kind == SymbolKind::kInput) {
-        sink_.report(make_diagnostic(DiagCode::unused_input, s.span, "input `" + s.name + "` is never used",
-                                     "use it in a formula or in `output`, or remove it"));
+        sink_.report(diagnose(DiagCode::unused_input, s.span, msg::chk_unused_input(s.name), msg::chk_hint_unused_input()));
       } else if (s.kind == SymbolKind::kParam || s.kind == SymbolKind::kSet || s.kind == SymbolKind::kLet) {
-        const char* kind = s.kind == SymbolKind::kParam ? "param" : s.kind == SymbolKind::kSet ? "set" : "let";
-        sink_.report(make_diagnostic(DiagCode::unused_declaration, s.span,
-                                     std::string(kind) + " `" + s.name + "` is never used", "use it or remove it"));
+        sink_.report(diagnose(DiagCode::unused_declaration, s.span, msg::chk_unused(kind_message(s.kind), s.name),
+                              msg::chk_hint_unused()));
       }
     }
   }
@@ -1234,9 +1216,8 @@ class Checker {
       return kNoSymbol;
     }
     if (sym(it->second).kind != SymbolKind::kIndicator) {
-      error(DiagCode::unknown_name, ref.parts[1].span,
-            "`" + first.name + "` is not an indicator, so `" + ast::path_text(ref) + "` names nothing",
-            "only indicators have parts: `总分.创新层`");
+      error(DiagCode::unknown_name, ref.parts[1].span, msg::chk_not_indicator_path(first.name, ast::path_text(ref)),
+            msg::chk_hint_indicator_path());
       return kNoSymbol;
     }
     SymbolId at = it->second;
@@ -1246,18 +1227,15 @@ class Checker {
       if (found == paths_.end()) {
         std::vector<std::string> children;
         for (const std::uint32_t c : m_.nodes[sym(at).index].children) children.push_back(m_.nodes[c].name.name);
-        std::string hint;
+        std::optional<Message> hint;
         if (auto best = closest_name(ref.parts[i].name, children)) {
-          hint = "did you mean `" + path + "." + *best + "`?";
+          hint = msg::did_you_mean(path + "." + *best);
         } else if (!children.empty()) {
-          std::string list;
-          for (const auto& c : children) list += (list.empty() ? "" : ", ") + c;
-          hint = "its sub-indicators are " + list;
+          hint = msg::chk_hint_its_subindicators(join(children));
         } else {
-          hint = "`" + path + "` has no sub-indicators";
+          hint = msg::chk_hint_no_subindicators(path);
         }
-        error(DiagCode::unknown_name, ref.parts[i].span, "`" + path + "` has no sub-indicator `" + ref.parts[i].name + "`",
-              hint);
+        error(DiagCode::unknown_name, ref.parts[i].span, msg::chk_no_subindicator(path, ref.parts[i].name), hint);
         return kNoSymbol;
       }
       path = next;
@@ -1359,8 +1337,7 @@ class Checker {
       r = NumRange::between(0, p_.nodes[s.index].full);
     }
     if (s.kind == SymbolKind::kFund && current_ != kNoSymbol) {
-      error(DiagCode::type_mismatch, m_.span(e), "fund `" + s.name + "` cannot be used in a formula",
-            "funds are computed last, from grades and scores; list them in `output`");
+      error(DiagCode::type_mismatch, m_.span(e), msg::chk_fund_in_formula(s.name), msg::chk_hint_fund_in_formula());
       return set_type(e, T(TypeKind::kError));
     }
     return set_type(e, t, r);
@@ -1371,13 +1348,13 @@ class Checker {
     if (is_err(t)) return set_type(e, t);
     if (u.op == ast::UnaryOp::kNot) {
       if (t.kind != TypeKind::kBool) {
-        error(DiagCode::type_mismatch, m_.span(u.operand), "`not` needs a condition, not " + tn(t));
+        error(DiagCode::type_mismatch, m_.span(u.operand), msg::chk_not_needs_condition(tn(t)));
         return set_type(e, T(TypeKind::kError));
       }
       return set_type(e, t);
     }
     if (!is_num(t) && !is_money(t)) {
-      error(DiagCode::type_mismatch, m_.span(u.operand), "cannot negate " + tn(t));
+      error(DiagCode::type_mismatch, m_.span(u.operand), msg::chk_cannot_negate(tn(t)));
       return set_type(e, T(TypeKind::kError));
     }
     return set_type(e, t, range_neg(p_.range(u.operand)));
@@ -1401,32 +1378,31 @@ class Checker {
         if ((is_num(l) && is_num(r)) || (is_money(l) && is_money(r))) {
           return set_type(e, l, b.op == B::kAdd ? range_add(lr, rr) : range_sub(lr, rr));
         }
-        return mismatch(e, b, l, r, b.op == B::kAdd ? "add" : "subtract",
+        return mismatch(e, b, l, r, b.op == B::kAdd ? msg::chk_verb_add() : msg::chk_verb_subtract(),
                         (is_money(l) || is_money(r)) && (is_num(l) || is_num(r))
-                            ? std::optional<std::string>("money and scores do not mix; multiply money by a number to scale it, or divide two amounts to get a number")
+                            ? std::optional<Message>(msg::chk_hint_money_scores())
                             : std::nullopt);
       }
       case B::kMul: {
         if (is_num(l) && is_num(r)) return set_type(e, l, range_mul(lr, rr, kOne));
         if (is_money(l) && is_num(r)) return set_type(e, l, range_mul(lr, rr, kOne));
         if (is_num(l) && is_money(r)) return set_type(e, r, range_mul(lr, rr, kOne));
-        return mismatch(e, b, l, r, "multiply",
-                        is_money(l) && is_money(r) ? std::optional<std::string>("an amount times an amount has no meaning; divide them to get a ratio")
+        return mismatch(e, b, l, r, msg::chk_verb_multiply(),
+                        is_money(l) && is_money(r) ? std::optional<Message>(msg::chk_hint_money_times_money())
                                                    : std::nullopt);
       }
       case B::kDiv: {
         if (is_num(l) && is_num(r)) return set_type(e, l, range_div(lr, rr, kOne));
         if (is_money(l) && is_num(r)) return set_type(e, l, range_div(lr, rr, kOne));
         if (is_money(l) && is_money(r)) return set_type(e, T(TypeKind::kNumber), range_div(lr, rr, kOne));
-        return mismatch(e, b, l, r, "divide",
-                        is_num(l) && is_money(r) ? std::optional<std::string>("a number divided by money has no unit jixiao knows; divide money by money")
+        return mismatch(e, b, l, r, msg::chk_verb_divide(),
+                        is_num(l) && is_money(r) ? std::optional<Message>(msg::chk_hint_number_by_money())
                                                  : std::nullopt);
       }
       case B::kAnd:
       case B::kOr:
         if (l.kind == TypeKind::kBool && r.kind == TypeKind::kBool) return set_type(e, l);
-        return mismatch(e, b, l, r, b.op == B::kAnd ? "combine with `and`" : "combine with `or`",
-                        std::string("`and` and `or` join conditions such as `x > 60`"));
+        return mismatch(e, b, l, r, b.op == B::kAnd ? msg::chk_verb_and() : msg::chk_verb_or(), msg::chk_hint_and_or());
       case B::kEq:
       case B::kNe:
       case B::kLt:
@@ -1444,13 +1420,10 @@ class Checker {
     return set_type(e, T(TypeKind::kError));
   }
 
-  Type mismatch(ExprId e, const ast::Binary& b, const Type& l, const Type& r, const std::string& verb,
-                std::optional<std::string> hint) {
-    Diagnostic d = make_diagnostic(DiagCode::type_mismatch, b.op_span,
-                                   "cannot " + verb + " " + tn(l) + " (" + operand(b.lhs) + ") and " + tn(r) + " (" +
-                                       operand(b.rhs) + ")",
-                                   std::move(hint));
-    sink_.report(std::move(d));
+  Type mismatch(ExprId e, const ast::Binary& b, const Type& l, const Type& r, Message verb,
+                std::optional<Message> hint) {
+    error(DiagCode::type_mismatch, b.op_span, msg::chk_mismatch(std::move(verb), tn(l), operand(b.lhs), tn(r), operand(b.rhs)),
+          std::move(hint));
     return set_type(e, T(TypeKind::kError));
   }
 
@@ -1481,25 +1454,25 @@ class Checker {
         return set_type(e, boolean);
       }
     }
-    std::optional<std::string> hint;
+    std::optional<Message> hint;
     if ((is_money(l) && is_num(r)) || (is_num(l) && is_money(r))) {
-      hint = "compare money with money, e.g. `基础额度 > 10万元`";
+      hint = msg::chk_hint_compare_money();
     } else if (ordering && (l.kind == TypeKind::kLabel || r.kind == TypeKind::kLabel)) {
-      hint = "labels have no order here; test membership instead, e.g. `等级 in { \"A\", \"B\" }`";
+      hint = msg::chk_hint_labels_no_order();
     } else if (l.kind == TypeKind::kLabel || r.kind == TypeKind::kLabel) {
-      hint = "compare a label with a label of the same kind or with a quoted label, e.g. `等级 == \"A\"`";
+      hint = msg::chk_hint_compare_label();
     }
-    return mismatch(e, b, l, r, "compare", hint);
+    return mismatch(e, b, l, r, msg::chk_verb_compare(), hint);
   }
 
   Type membership(ExprId e, const ast::Binary& b, const Type& l, const Type& r, bool list) {
     const Type boolean = T(TypeKind::kBool);
     if (r.kind != TypeKind::kSet) {
-      return mismatch(e, b, l, r, "test membership of", std::string("the right side must be a set, e.g. `{ \"a\", \"b\" }` or a `set` name"));
+      return mismatch(e, b, l, r, msg::chk_verb_membership(), msg::chk_hint_set_right());
     }
     if (list) {
       if (l.kind != TypeKind::kTextList) {
-        return mismatch(e, b, l, r, "test", std::string("`any_in` and `all_in` take a list<text> on the left; use `in` for one text"));
+        return mismatch(e, b, l, r, msg::chk_verb_test(), msg::chk_hint_any_all_in());
       }
       return set_type(e, boolean);
     }
@@ -1508,9 +1481,8 @@ class Checker {
       for (const ExprId item : set_items(b.rhs)) check_label_literal(item, l);
       return set_type(e, boolean);
     }
-    return mismatch(e, b, l, r, "test membership of",
-                    l.kind == TypeKind::kTextList ? std::optional<std::string>("use `any_in` or `all_in` for a list")
-                                                  : std::nullopt);
+    return mismatch(e, b, l, r, msg::chk_verb_membership(),
+                    l.kind == TypeKind::kTextList ? std::optional<Message>(msg::chk_hint_list_in()) : std::nullopt);
   }
 
   // The string literals of a set literal or of the set a name refers to.
@@ -1528,19 +1500,17 @@ class Checker {
     const Type a = visit(i.then_expr);
     const Type b = visit(i.else_expr);
     if (!is_err(c) && c.kind != TypeKind::kBool) {
-      error(DiagCode::type_mismatch, m_.span(i.cond), "the condition of `if` is " + tn(c) + ", not yes/no");
+      error(DiagCode::type_mismatch, m_.span(i.cond), msg::chk_condition_not_bool(msg::chk_what_name("if"), tn(c)));
     }
     if (is_err(a) || is_err(b)) return set_type(e, T(TypeKind::kError));
     if (a.kind == TypeKind::kTextList || a.kind == TypeKind::kNumberList || a.kind == TypeKind::kSet ||
         a.kind == TypeKind::kTable) {
-      error(DiagCode::type_mismatch, m_.span(e), "`if` chooses between single values, not " + tn(a),
-            "test the list inside the branches instead");
+      error(DiagCode::type_mismatch, m_.span(e), msg::chk_if_not_single(tn(a)), msg::chk_hint_if_not_single());
       return set_type(e, T(TypeKind::kError));
     }
     if (!(a == b)) {
-      error(DiagCode::type_mismatch, m_.span(e),
-            "the branches of `if` give " + tn(a) + " (" + operand(i.then_expr) + ") and " + tn(b) + " (" + operand(i.else_expr) + ")",
-            "both branches must give the same kind of value");
+      error(DiagCode::type_mismatch, m_.span(e), msg::chk_if_branches(tn(a), operand(i.then_expr), tn(b), operand(i.else_expr)),
+            msg::chk_hint_if_branches());
       return set_type(e, T(TypeKind::kError));
     }
     return set_type(e, a, range_union(p_.range(i.then_expr), p_.range(i.else_expr)));
@@ -1549,7 +1519,7 @@ class Checker {
   Type visit_node(ExprId e, const ast::Pair& pr) {
     visit(pr.from);
     visit(pr.to);
-    error(DiagCode::bad_arguments, m_.span(e), "a pair `a -> b` is only an argument of `interpolate`");
+    error(DiagCode::bad_arguments, m_.span(e), msg::chk_pair_outside());
     return set_type(e, T(TypeKind::kError));
   }
 
@@ -1559,7 +1529,7 @@ class Checker {
       visit(item);
       const auto& value = std::get<ast::StringLit>(m_.expr(item)).value;
       if (!seen.insert(value).second) {
-        error(DiagCode::duplicate_name, m_.span(item), "`" + value + "` is listed twice in the set", "list each text once");
+        error(DiagCode::duplicate_name, m_.span(item), msg::chk_set_twice(value), msg::chk_hint_set_once());
       }
     }
     return set_type(e, T(TypeKind::kSet));
@@ -1571,17 +1541,17 @@ class Checker {
     for (const auto& entry : t.entries) {
       const Type vt = visit(entry.value);
       if (!seen.insert(entry.key.text).second) {
-        error(DiagCode::duplicate_name, entry.key.span, "`" + entry.key.text + "` is listed twice in the table", "list each key once");
+        error(DiagCode::duplicate_name, entry.key.span, msg::chk_table_twice(entry.key.text), msg::chk_hint_table_once());
       }
       if (is_err(vt)) continue;
       if (!is_num(vt) && !is_money(vt)) {
-        error(DiagCode::type_mismatch, m_.span(entry.value), "a table holds numbers or amounts, not " + tn(vt));
+        error(DiagCode::type_mismatch, m_.span(entry.value), msg::chk_table_value(tn(vt)));
         continue;
       }
       if (value == TypeKind::kError) {
         value = vt.kind;
       } else if (value != vt.kind) {
-        error(DiagCode::type_mismatch, m_.span(entry.value), "this table mixes numbers and amounts", "give every entry the same unit");
+        error(DiagCode::type_mismatch, m_.span(entry.value), msg::chk_table_mixed(), msg::chk_hint_same_unit());
       }
     }
     return set_type(e, Type{TypeKind::kTable, 0, value});
@@ -1596,12 +1566,12 @@ class Checker {
       const Type vt = visit(v);
       if (is_err(vt)) return;
       if (!is_num(vt) && !is_money(vt)) {
-        error(DiagCode::type_mismatch, m_.span(v), "a coefficient is a number or an amount, not " + tn(vt));
+        error(DiagCode::type_mismatch, m_.span(v), msg::chk_coef_value(tn(vt)));
         return;
       }
       if (value == TypeKind::kError) value = vt.kind;
       if (value != vt.kind) {
-        error(DiagCode::type_mismatch, m_.span(v), "this table mixes numbers and amounts", "give every entry the same unit");
+        error(DiagCode::type_mismatch, m_.span(v), msg::chk_table_mixed(), msg::chk_hint_same_unit());
         return;
       }
       range = first ? p_.range(v) : range_union(range, p_.range(v));
@@ -1613,7 +1583,7 @@ class Checker {
     std::set<std::string> seen;
     for (const auto& entry : c.entries) {
       if (!seen.insert(entry.key.text).second) {
-        error(DiagCode::duplicate_name, entry.key.span, "`" + entry.key.text + "` is listed twice", "list each label once");
+        error(DiagCode::duplicate_name, entry.key.span, msg::chk_listed_twice(entry.key.text), msg::chk_hint_label_once());
       }
     }
     if (subject.kind == TypeKind::kLabel) {
@@ -1627,18 +1597,15 @@ class Checker {
           if (!seen.count(label)) missing += (missing.empty() ? "`" : ", `") + label + "`";
         }
         if (!missing.empty()) {
-          error(DiagCode::missing_label, m_.span(e), "`coef` gives no value for " + missing,
-                "list every label, or add `else 值` for the rest");
+          error(DiagCode::missing_label, m_.span(e), msg::chk_coef_missing(missing), msg::chk_hint_coef_missing());
         }
       }
     } else if (subject.kind == TypeKind::kText) {
       if (!ast::present(c.otherwise)) {
-        error(DiagCode::missing_label, m_.span(e), "`coef` over " + tn(subject) + " needs `else` for the values it does not list",
-              "add e.g. `else 0` before `}`");
+        error(DiagCode::missing_label, m_.span(e), msg::chk_coef_needs_else(tn(subject)), msg::chk_hint_coef_else());
       }
     } else {
-      error(DiagCode::type_mismatch, m_.span(c.subject), "`coef` looks up labels or texts, not " + tn(subject),
-            "for numbers, use `bands(x) { [0, 60) 0, ... }`");
+      error(DiagCode::type_mismatch, m_.span(c.subject), msg::chk_coef_subject(tn(subject)), msg::chk_hint_coef_subject());
       return set_type(e, T(TypeKind::kError));
     }
     if (value == TypeKind::kError) return set_type(e, T(TypeKind::kError));
@@ -1654,7 +1621,7 @@ class Checker {
       const Type vt = visit(entry.value);
       if (is_err(vt)) continue;
       if (!is_num(vt) && !is_money(vt)) {
-        error(DiagCode::type_mismatch, m_.span(entry.value), "a band's value is a number or an amount, not " + tn(vt));
+        error(DiagCode::type_mismatch, m_.span(entry.value), msg::chk_band_value(tn(vt)));
         continue;
       }
       if (value == TypeKind::kError) value = vt.kind;
@@ -1663,8 +1630,7 @@ class Checker {
     }
     if (is_err(subject)) return set_type(e, T(TypeKind::kError));
     if (!is_num(subject)) {
-      error(DiagCode::type_mismatch, m_.span(b.subject), "`bands` looks up numbers, not " + tn(subject),
-            "for labels, use `coef(x) { A 1.0, ... }`");
+      error(DiagCode::type_mismatch, m_.span(b.subject), msg::chk_bands_subject(tn(subject)), msg::chk_hint_bands_subject());
       return set_type(e, T(TypeKind::kError));
     }
     std::vector<BandRef> refs;
@@ -1687,8 +1653,8 @@ class Checker {
 
   // ---- calls ----
 
-  Type call_error(ExprId e, const std::string& message, std::string_view usage) {
-    error(DiagCode::bad_arguments, m_.span(e), message, "write `" + std::string(usage) + "`");
+  Type call_error(ExprId e, Message message, std::string_view usage) {
+    error(DiagCode::bad_arguments, m_.span(e), std::move(message), msg::chk_hint_write(usage));
     return set_type(e, T(TypeKind::kError));
   }
 
@@ -1713,10 +1679,8 @@ class Checker {
       std::vector<std::string> names;
       for (const FunctionInfo& f : kFunctions) names.emplace_back(f.name);
       const auto best = closest_name(name, names);
-      std::string list;
-      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      error(DiagCode::unknown_function, c.callee.span, "unknown function `" + name + "`",
-            best ? "did you mean `" + *best + "`?" : "the functions are " + list);
+      error(DiagCode::unknown_function, c.callee.span, msg::chk_unknown_function(name),
+            best ? msg::did_you_mean(*best) : msg::chk_hint_functions_are(join(names)));
       return set_type(e, T(TypeKind::kError));
     }
     if (name == "ratio") return ratio(e, c, *fn);
@@ -1735,8 +1699,7 @@ class Checker {
     }
     for (const auto& a : c.named) {
       visit(a.value);
-      error(DiagCode::bad_arguments, a.name.span, "`" + name + "` takes no argument named `" + a.name.name + "`",
-            "write `" + std::string(fn->usage) + "`");
+      error(DiagCode::bad_arguments, a.name.span, msg::chk_no_named_arg(name, a.name.name), msg::chk_hint_write(fn->usage));
       error_seen = true;
     }
     if (error_seen) return set_type(e, T(TypeKind::kError));
@@ -1761,7 +1724,7 @@ class Checker {
     };
     if (name == "min" || name == "max" || name == "sum") {
       const auto k = all_numeric(true);
-      if (!k || args.empty()) return call_error(e, "`" + name + "` takes numbers (or amounts), all of the same kind", fn->usage);
+      if (!k || args.empty()) return call_error(e, msg::chk_call_same_kind(name), fn->usage);
       NumRange r = range_of(0);
       for (std::size_t i = 1; i < args.size(); ++i) {
         r = name == "min" ? range_min(r, range_of(i)) : name == "max" ? range_max(r, range_of(i)) : range_add(r, range_of(i));
@@ -1770,19 +1733,19 @@ class Checker {
     }
     if (name == "avg") {
       const auto k = all_numeric(false);
-      if (!k) return call_error(e, "`avg` takes numbers", fn->usage);
+      if (!k) return call_error(e, msg::chk_call_avg(), fn->usage);
       NumRange r = range_of(0);
       for (std::size_t i = 1; i < args.size(); ++i) r = range_union(r, range_of(i));
       return set_type(e, T(*k), r);
     }
     if (name == "clamp") {
       const auto k = all_numeric(true);
-      if (!k || args.size() != 3) return call_error(e, "`clamp` takes a value and its lower and upper bounds", fn->usage);
+      if (!k || args.size() != 3) return call_error(e, msg::chk_call_clamp(), fn->usage);
       return set_type(e, T(*k), range_min(range_max(range_of(0), range_of(1)), range_of(2)));
     }
     if (name == "abs" || name == "floor" || name == "ceil") {
       const auto k = all_numeric(name == "abs");
-      if (!k || args.size() != 1) return call_error(e, "`" + name + "` takes one number", fn->usage);
+      if (!k || args.size() != 1) return call_error(e, msg::chk_call_one_number(name), fn->usage);
       NumRange r = range_of(0);
       if (name == "abs") r = range_max(range_max(r, range_neg(r)), NumRange::exact(0));
       if (name == "floor") r = range_sub(r, NumRange::between(0, kOne));
@@ -1790,10 +1753,10 @@ class Checker {
       return set_type(e, T(*k), r);
     }
     if (name == "round") {
-      if (args.size() != 2 || !is_num(args[0]) || !is_num(args[1])) return call_error(e, "`round` takes a number and a count of decimal places", fn->usage);
+      if (args.size() != 2 || !is_num(args[0]) || !is_num(args[1])) return call_error(e, msg::chk_call_round(), fn->usage);
       const auto* places = std::get_if<ast::NumberLit>(&m_.expr(c.args[1]));
       if (places == nullptr || places->raw % kOne != 0 || places->raw < 0 || places->raw > 6 * kOne) {
-        error(DiagCode::bad_arguments, m_.span(c.args[1]), "the places of `round` must be a whole number from 0 to 6", "write e.g. `round(x, 2)`");
+        error(DiagCode::bad_arguments, m_.span(c.args[1]), msg::chk_round_places(), msg::chk_hint_write_eg("round(x, 2)"));
         return set_type(e, T(TypeKind::kError));
       }
       return set_type(e, T(TypeKind::kNumber), range_add(range_of(0), NumRange::between(-kOne, kOne)));
@@ -1801,25 +1764,25 @@ class Checker {
     if (name == "count") {
       for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i].kind != TypeKind::kBool) {
-          error(DiagCode::bad_arguments, m_.span(c.args[i]), "`count` counts conditions; this is " + tn(args[i]),
-                "write conditions, e.g. `count(设施覆盖率 < 60, 服务可达性 < 60)`");
+          error(DiagCode::bad_arguments, m_.span(c.args[i]), msg::chk_count_conditions(tn(args[i])),
+                msg::chk_hint_count_conditions());
           return set_type(e, T(TypeKind::kError));
         }
       }
-      if (args.empty()) return call_error(e, "`count` needs at least one condition", fn->usage);
+      if (args.empty()) return call_error(e, msg::chk_count_empty(), fn->usage);
       return set_type(e, T(TypeKind::kNumber), NumRange::between(0, static_cast<std::int64_t>(args.size()) * kOne));
     }
     if (name == "count_in") {
       if (args.size() != 2 || args[0].kind != TypeKind::kTextList || args[1].kind != TypeKind::kSet) {
-        return call_error(e, "`count_in` counts the items of a list<text> that are in a set", fn->usage);
+        return call_error(e, msg::chk_call_count_in(), fn->usage);
       }
       return set_type(e, T(TypeKind::kNumber), NumRange{0, 0, false, true});
     }
     if (name == "size") {
-      if (args.size() != 1 || args[0].kind != TypeKind::kTextList) return call_error(e, "`size` counts the items of a list", fn->usage);
+      if (args.size() != 1 || args[0].kind != TypeKind::kTextList) return call_error(e, msg::chk_call_size(), fn->usage);
       return set_type(e, T(TypeKind::kNumber), NumRange{0, 0, false, true});
     }
-    return call_error(e, "cannot check `" + name + "`", fn->usage);
+    return call_error(e, msg::chk_call_unchecked(name), fn->usage);
   }
 
   // ratio(x, target: T, cap: C, better: higher|lower); the target may also be the 2nd argument.
@@ -1839,21 +1802,20 @@ class Checker {
       } else if (a.name.name == "better") {
         const auto w = word_arg(a);
         if (!w || (*w != "higher" && *w != "lower")) {
-          error(DiagCode::bad_arguments, m_.span(a.value), "`better:` is `higher` or `lower`",
-                "write `better: lower` when a smaller value is better (costs, complaints)");
+          error(DiagCode::bad_arguments, m_.span(a.value), msg::chk_better_word(), msg::chk_hint_better_word());
           ok = false;
         }
       } else {
-        error(DiagCode::bad_arguments, a.name.span, "`ratio` takes no argument named `" + a.name.name + "`", "write `" + std::string(fn.usage) + "`");
+        error(DiagCode::bad_arguments, a.name.span, msg::chk_no_named_arg("ratio", a.name.name), msg::chk_hint_write(fn.usage));
         ok = false;
       }
     }
-    if (!x || !target) return call_error(e, "`ratio` needs a value and a target", fn.usage);
+    if (!x || !target) return call_error(e, msg::chk_ratio_args(), fn.usage);
     for (const auto& arg : {x, target, cap}) {
       if (!arg) continue;
       const Type t = visit(*arg);
       if (!is_err(t) && !is_num(t)) {
-        error(DiagCode::type_mismatch, m_.span(*arg), "`ratio` takes numbers, not " + tn(t));
+        error(DiagCode::type_mismatch, m_.span(*arg), msg::chk_takes_numbers("ratio", tn(t)));
         ok = false;
       }
     }
@@ -1869,12 +1831,12 @@ class Checker {
   Type interpolate(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
     if (!c.named.empty() || c.args.size() < 3) {
       for (const ExprId a : c.args) visited_[static_cast<std::uint32_t>(a)] = true;
-      return call_error(e, "`interpolate` takes a value and at least two points `x -> y`", fn.usage);
+      return call_error(e, msg::chk_interpolate_args(), fn.usage);
     }
     const Type x = visit(c.args[0]);
     bool ok = !is_err(x);
     if (ok && !is_num(x)) {
-      error(DiagCode::type_mismatch, m_.span(c.args[0]), "`interpolate` takes a number, not " + tn(x));
+      error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_interpolate_number(tn(x)));
       ok = false;
     }
     std::optional<std::int64_t> previous;
@@ -1884,7 +1846,8 @@ class Checker {
       visited_[static_cast<std::uint32_t>(c.args[i])] = true;
       const auto* pair = std::get_if<ast::Pair>(&m_.expr(c.args[i]));
       if (pair == nullptr) {
-        error(DiagCode::bad_arguments, m_.span(c.args[i]), "expected a point `x -> y`", "write e.g. `interpolate(x, 60 -> 0, 100 -> 100)`");
+        error(DiagCode::bad_arguments, m_.span(c.args[i]), msg::chk_interpolate_point(),
+              msg::chk_hint_write_eg("interpolate(x, 60 -> 0, 100 -> 100)"));
         ok = false;
         continue;
       }
@@ -1893,15 +1856,15 @@ class Checker {
       const auto* from = std::get_if<ast::NumberLit>(&m_.expr(pair->from));
       const auto* to = std::get_if<ast::NumberLit>(&m_.expr(pair->to));
       if (from == nullptr || to == nullptr) {
-        error(DiagCode::not_constant, m_.span(c.args[i]), "the points of `interpolate` must be numbers written out",
-              "write e.g. `60 -> 0`");
+        error(DiagCode::not_constant, m_.span(c.args[i]), msg::chk_interpolate_literal(), msg::chk_hint_write_eg("60 -> 0"));
         ok = false;
         continue;
       }
       const std::int64_t fx = ast::literal_value(*from);
       if (previous && fx <= *previous) {
-        error(DiagCode::bad_arguments, m_.span(pair->from), "the points of `interpolate` must rise: " +
-              decimal::to_string(fx) + " comes after " + decimal::to_string(*previous), "list the points from the lowest x to the highest");
+        error(DiagCode::bad_arguments, m_.span(pair->from),
+              msg::chk_interpolate_rise(decimal::to_string(fx), decimal::to_string(*previous)),
+              msg::chk_hint_interpolate_rise());
         ok = false;
       }
       previous = fx;
@@ -1925,56 +1888,51 @@ class Checker {
       const auto* lit = std::get_if<ast::NumberLit>(&m_.expr(c.args[1]));
       if (lit == nullptr || ast::literal_value(*lit) < kOne || ast::literal_value(*lit) % kOne != 0 ||
           ast::literal_value(*lit) > 100 * kOne) {
-        error(DiagCode::bad_arguments, m_.span(c.args[1]), "the number of periods of `avg_prev` is a whole number from 1 to 100, written out",
-              "write e.g. `avg_prev(总分, 3)` for the average of the last 3 periods");
+        error(DiagCode::bad_arguments, m_.span(c.args[1]), msg::chk_avg_prev_periods(), msg::chk_hint_avg_prev_periods());
         ok = false;
       }
     }
     if (!ok) {
       for (const ExprId a : c.args) visit(a);
       for (const auto& a : c.named) visit(a.value);
-      return c.args.empty() || c.args.size() > 2 ? call_error(e, "`" + name + "` takes one value", fn.usage) : set_type(e, T(TypeKind::kError));
+      return c.args.empty() || c.args.size() > 2 ? call_error(e, msg::chk_takes_one_value(name), fn.usage) : set_type(e, T(TypeKind::kError));
     }
     if (is_err(x)) {
       for (const auto& a : c.named) visit(a.value);
       return set_type(e, x);
     }
     if (p_.period == kNoSymbol) {
-      error(DiagCode::bad_arguments, c.callee.span, "`" + name + "` reads earlier periods, but the policy has no periods",
-            "name the period column in the subject: `subject 社区 key 社区编码 period 年度`");
+      error(DiagCode::bad_arguments, c.callee.span, msg::chk_no_periods(name), msg::chk_hint_no_periods());
       return set_type(e, T(TypeKind::kError));
     }
     Type result = x;
     NumRange range = p_.range(c.args[0]);
     if (name == "streak") {
       if (x.kind != TypeKind::kBool) {
-        error(DiagCode::type_mismatch, m_.span(c.args[0]), "`streak` counts periods in a row where a condition holds; this is " + tn(x),
-              "write a condition, e.g. `streak(等级 == \"D\") >= 2` for two periods in a row");
+        error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_streak_condition(tn(x)), msg::chk_hint_streak_condition());
         return set_type(e, T(TypeKind::kError));
       }
       result = T(TypeKind::kNumber);
       range = NumRange{kOne, 0, false, true};
     } else if (name == "avg_prev" && !is_num(x)) {
-      error(DiagCode::type_mismatch, m_.span(c.args[0]), "`avg_prev` averages numbers, not " + tn(x));
+      error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_avg_prev_numbers(tn(x)));
       return set_type(e, T(TypeKind::kError));
     } else if (x.kind == TypeKind::kTextList || x.kind == TypeKind::kNumberList || x.kind == TypeKind::kSet ||
                x.kind == TypeKind::kTable) {
-      error(DiagCode::type_mismatch, m_.span(c.args[0]), "`prev` reads one value per row, not " + tn(x));
+      error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_prev_single(tn(x)));
       return set_type(e, T(TypeKind::kError));
     }
     for (const auto& a : c.named) {
       const Type t = visit(a.value);
       if (a.name.name != "default" || name == "streak") {
-        error(DiagCode::bad_arguments, a.name.span, "`" + name + "` takes no argument named `" + a.name.name + "`",
-              "write `" + std::string(fn.usage) + "`");
+        error(DiagCode::bad_arguments, a.name.span, msg::chk_no_named_arg(name, a.name.name), msg::chk_hint_write(fn.usage));
         continue;
       }
       if (!constant_expr(a.value) && !std::holds_alternative<ast::StringLit>(m_.expr(a.value)) &&
           !std::holds_alternative<ast::BoolLit>(m_.expr(a.value))) {
-        error(DiagCode::not_constant, m_.span(a.value), "the default of `" + name + "` must be written out (or a param)",
-              "write e.g. `default: 0`");
+        error(DiagCode::not_constant, m_.span(a.value), msg::chk_default_literal(name), msg::chk_hint_write_eg("default: 0"));
       } else if (!is_err(t) && !(t == x) && !(x.kind == TypeKind::kLabel && t.kind == TypeKind::kText)) {
-        error(DiagCode::type_mismatch, m_.span(a.value), "the default is " + tn(t) + " but `" + name + "` gives " + tn(x));
+        error(DiagCode::type_mismatch, m_.span(a.value), msg::chk_default_type(tn(t), name, tn(x)));
       } else if (x.kind == TypeKind::kLabel && t.kind == TypeKind::kText) {
         check_label_literal(a.value, x);
       } else if (is_num(t) || is_money(t)) {
@@ -1991,20 +1949,19 @@ class Checker {
     if (c.args.size() != 1) {
       for (const ExprId a : c.args) visit(a);
       for (const auto& a : c.named) visit(a.value);
-      return call_error(e, "`" + name + "` takes one value", fn.usage);
+      return call_error(e, msg::chk_takes_one_value(name), fn.usage);
     }
     const Type x = visit(c.args[0]);
     bool ok = !is_err(x);
     if (ok && !is_num(x) && !is_money(x)) {
-      error(DiagCode::type_mismatch, m_.span(c.args[0]), "`" + name + "` compares numbers or amounts, not " + tn(x));
+      error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_peers_numbers(name, tn(x)));
       ok = false;
     }
     for (const auto& a : c.named) {
       if (a.name.name == "within") {
         const Type g = visit(a.value);
         if (!is_err(g) && g.kind != TypeKind::kText && g.kind != TypeKind::kLabel) {
-          error(DiagCode::type_mismatch, m_.span(a.value), "`within:` groups by a text or a label, not " + tn(g),
-                "write e.g. `within: 所属街道`");
+          error(DiagCode::type_mismatch, m_.span(a.value), msg::chk_within_type(tn(g)), msg::chk_hint_write_eg("within: 所属街道"));
           ok = false;
         }
       } else if (a.name.name == "ties" && name != "peer_avg") {
@@ -2016,21 +1973,18 @@ class Checker {
         if (w) visited_[static_cast<std::uint32_t>(a.value)] = false;
         const Type t = visit(a.value);
         if (!is_err(t) && !is_num(t) && !is_money(t) && t.kind != TypeKind::kText) {
-          error(DiagCode::type_mismatch, m_.span(a.value), "`ties:` orders equal values by a number, an amount or a text, not " + tn(t),
-                "write `ties: shared` for equal places (并列), `ties: key` (the default), or e.g. `ties: 成立年份`");
+          error(DiagCode::type_mismatch, m_.span(a.value), msg::chk_ties_type(tn(t)), msg::chk_hint_ties_type());
           ok = false;
         }
       } else if (a.name.name == "order" && name == "rank") {
         const auto w = word_arg(a);
         if (!w || (*w != "desc" && *w != "asc")) {
-          error(DiagCode::bad_arguments, m_.span(a.value), "`order:` is `desc` (the highest is 1) or `asc` (the lowest is 1)",
-                "write e.g. `rank(总分, order: asc) <= 3` for the bottom three");
+          error(DiagCode::bad_arguments, m_.span(a.value), msg::chk_order_word(), msg::chk_hint_order_word());
           ok = false;
         }
       } else {
         visit(a.value);
-        error(DiagCode::bad_arguments, a.name.span, "`" + name + "` takes no argument named `" + a.name.name + "`",
-              "write `" + std::string(fn.usage) + "`");
+        error(DiagCode::bad_arguments, a.name.span, msg::chk_no_named_arg(name, a.name.name), msg::chk_hint_write(fn.usage));
         ok = false;
       }
     }
@@ -2047,7 +2001,7 @@ class Checker {
     for (const auto& a : c.named) visit(a.value);
     if (c.args.size() != want || !c.named.empty()) {
       for (const ExprId a : c.args) visit(a);
-      return call_error(e, name == "present" ? "`present` takes one value" : "`fill` takes a value and what to use where it is missing", fn.usage);
+      return call_error(e, name == "present" ? msg::chk_takes_one_value("present") : msg::chk_fill_args(), fn.usage);
     }
     const Type x = visit(c.args[0]);
     if (is_err(x)) return set_type(e, x);
@@ -2055,12 +2009,11 @@ class Checker {
     const Type v = visit(c.args[1]);
     if (!constant_expr(c.args[1]) && !std::holds_alternative<ast::StringLit>(m_.expr(c.args[1])) &&
         !std::holds_alternative<ast::BoolLit>(m_.expr(c.args[1]))) {
-      error(DiagCode::not_constant, m_.span(c.args[1]), "what `fill` puts in place of a missing value must be written out (or a param)",
-            "write e.g. `fill(居民评分, 0)`");
+      error(DiagCode::not_constant, m_.span(c.args[1]), msg::chk_fill_literal(), msg::chk_hint_write_eg("fill(居民评分, 0)"));
       return set_type(e, T(TypeKind::kError));
     }
     if (!is_err(v) && !(v == x)) {
-      error(DiagCode::type_mismatch, m_.span(c.args[1]), "`fill` puts " + tn(v) + " in place of " + tn(x), "give a value of the same kind");
+      error(DiagCode::type_mismatch, m_.span(c.args[1]), msg::chk_fill_type(tn(v), tn(x)), msg::chk_hint_fill_type());
       return set_type(e, T(TypeKind::kError));
     }
     return set_type(e, x, range_union(p_.range(c.args[0]), p_.range(c.args[1])));
@@ -2075,14 +2028,12 @@ class Checker {
       for (const auto i : inputs) list += (list.empty() ? "`" : "`, `") + m_.inputs[i].name.name;
       return list + "`";
     };
-    auto forbid = [&](ExprId e, const std::string& where) {
+    auto forbid = [&](ExprId e, const Message& where) {
       if (!ast::present(e)) return;
       const auto inputs = optional_inputs(p_, e);
       if (inputs.empty()) return;
-      error(DiagCode::unhandled_missing, m_.span(e),
-            where + " reads optional input " + names(inputs) + ", which may be missing",
-            "say what a missing value means: `fill(" + m_.inputs[inputs[0]].name.name + ", 0)`, or test it with `present(" +
-                m_.inputs[inputs[0]].name.name + ")`");
+      error(DiagCode::unhandled_missing, m_.span(e), msg::chk_reads_optional(where, names(inputs)),
+            msg::chk_hint_reads_optional(m_.inputs[inputs[0]].name.name));
     };
     for (std::size_t i = 0; i < m_.nodes.size(); ++i) {
       const ast::IndicatorNode& n = m_.nodes[i];
@@ -2091,30 +2042,27 @@ class Checker {
       if (n.children.empty() && ast::present(n.formula)) {
         const auto inputs = optional_inputs(p_, n.formula);
         if (!inputs.empty() && n.missing == ast::MissingRule::kNone) {
-          error(DiagCode::unhandled_missing, m_.span(n.formula),
-                "indicator `" + path + "` reads optional input " + names(inputs) + ", which may be missing",
-                "say what the indicator is worth then: `missing zero`, `missing peer_average` (the average of those that "
-                "have it) or `missing reweight` (its weight goes to its siblings), after the formula");
+          error(DiagCode::unhandled_missing, m_.span(n.formula), msg::chk_indicator_reads_optional(path, names(inputs)),
+                msg::chk_hint_indicator_missing());
         } else if (inputs.empty() && n.missing != ast::MissingRule::kNone) {
-          sink_.report(make_diagnostic(DiagCode::unused_declaration, n.missing_span,
-                                       "the formula of `" + path + "` reads no optional input, so its `missing` rule never applies",
-                                       "remove it, or declare the input `optional`"));
+          sink_.report(diagnose(DiagCode::unused_declaration, n.missing_span, msg::chk_missing_rule_unused(path),
+                                msg::chk_hint_missing_rule_unused()));
         }
       }
       for (const ast::Adjust& a : n.adjusts) {
-        for (const ExprId e : {a.amount, a.per, a.when, a.max}) forbid(e, "`" + a.name.name + "`");
+        for (const ExprId e : {a.amount, a.per, a.when, a.max}) forbid(e, msg::chk_where_adjust(a.name.name));
       }
-      forbid(n.deductions_max, "the deductions cap of `" + path + "`");
-      forbid(n.bonuses_max, "the bonuses cap of `" + path + "`");
+      forbid(n.deductions_max, msg::chk_where_deductions_cap(path));
+      forbid(n.bonuses_max, msg::chk_where_bonuses_cap(path));
     }
-    for (const auto& v : m_.vetoes) forbid(v.when, "veto `" + v.name.name + "`");
-    for (const auto& b : m_.bands) forbid(b.of, "`" + b.name.name + "`");
+    for (const auto& v : m_.vetoes) forbid(v.when, msg::chk_where_veto(v.name.name));
+    for (const auto& b : m_.bands) forbid(b.of, msg::chk_where_band(b.name.name));
     for (const auto& f : m_.funds) {
-      forbid(f.per_group, "fund `" + f.name.name + "`");
+      forbid(f.per_group, msg::chk_where_fund(f.name.name));
       for (const auto& t : f.tracks) {
-        for (const ExprId e : {t.by, t.proportional, t.when}) forbid(e, "track `" + f.name.name + "." + t.name.name + "`");
+        for (const ExprId e : {t.by, t.proportional, t.when}) forbid(e, msg::chk_where_track(f.name.name + "." + t.name.name));
       }
-      for (const auto& k : f.ties) forbid(k.key, "the ties of fund `" + f.name.name + "`");
+      for (const auto& k : f.ties) forbid(k.key, msg::chk_where_ties(f.name.name));
     }
   }
 
@@ -2126,8 +2074,7 @@ class Checker {
       const Type t = visit(c.args[0]);
       if (is_err(t)) return set_type(e, T(TypeKind::kError));
       if (t.kind != TypeKind::kNumberList) {
-        error(DiagCode::type_mismatch, m_.span(c.args[0]), "`trimmed_mean` takes a list of numbers, not " + tn(t),
-              "declare the raters' scores as `list<score>`, e.g. `居民评分 : list<score>`");
+        error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_trimmed_mean_list(tn(t)), msg::chk_hint_trimmed_mean_list());
         return set_type(e, T(TypeKind::kError));
       }
     }
@@ -2136,12 +2083,11 @@ class Checker {
       const auto* lit = std::get_if<ast::NumberLit>(&m_.expr(a.value));
       const bool whole = is_num(t) && lit != nullptr && ast::literal_value(*lit) >= 0 && ast::literal_value(*lit) % kOne == 0;
       if ((a.name.name != "trim" && a.name.name != "above") || !whole) {
-        error(DiagCode::bad_arguments, a.name.span, "`trimmed_mean` takes `trim:` and `above:`, each a whole number written out",
-              "write `" + std::string(fn.usage) + "`");
+        error(DiagCode::bad_arguments, a.name.span, msg::chk_trimmed_mean_named(), msg::chk_hint_write(fn.usage));
         ok = false;
       }
     }
-    if (!ok) return c.args.size() == 1 ? set_type(e, T(TypeKind::kError)) : call_error(e, "`trimmed_mean` takes one list", fn.usage);
+    if (!ok) return c.args.size() == 1 ? set_type(e, T(TypeKind::kError)) : call_error(e, msg::chk_trimmed_mean_args(), fn.usage);
     return set_type(e, T(TypeKind::kNumber), p_.range(c.args[0]));
   }
 
@@ -2151,7 +2097,7 @@ class Checker {
     for (const ExprId a : c.args) {
       const Type t = visit(a);
       if (!is_err(t) && !is_num(t)) {
-        error(DiagCode::type_mismatch, m_.span(a), "`" + c.callee.name + "` takes numbers, not " + tn(t));
+        error(DiagCode::type_mismatch, m_.span(a), msg::chk_takes_numbers(c.callee.name, tn(t)));
         ok = false;
       }
       if (is_err(t)) ok = false;
@@ -2161,23 +2107,22 @@ class Checker {
         const Type t = visit(a.value);
         const auto* lit = std::get_if<ast::NumberLit>(&m_.expr(a.value));
         if (!is_num(t) || lit == nullptr || ast::literal_value(*lit) <= 0) {
-          error(DiagCode::bad_arguments, m_.span(a.value), "`step:` is a number above 0, written out", "write e.g. `step: 1`");
+          error(DiagCode::bad_arguments, m_.span(a.value), msg::chk_step_word(), msg::chk_hint_write_eg("step: 1"));
           ok = false;
         }
       } else if (a.name.name == "partial") {
         const auto w = word_arg(a);
         if (!w || (*w != "prorata" && *w != "floor" && *w != "ceil")) {
-          error(DiagCode::bad_arguments, m_.span(a.value), "`partial:` is `prorata`, `floor` or `ceil`",
-                "`prorata` counts part of a step, `floor` only whole steps, `ceil` any part as a whole step");
+          error(DiagCode::bad_arguments, m_.span(a.value), msg::chk_partial_word(), msg::chk_hint_partial_word());
           ok = false;
         }
       } else {
-        error(DiagCode::bad_arguments, a.name.span, "`" + c.callee.name + "` takes no argument named `" + a.name.name + "`",
-              "write `" + std::string(fn.usage) + "`");
+        error(DiagCode::bad_arguments, a.name.span, msg::chk_no_named_arg(c.callee.name, a.name.name),
+              msg::chk_hint_write(fn.usage));
         ok = false;
       }
     }
-    if (c.args.size() != 2) return call_error(e, "`" + c.callee.name + "` takes a value and a threshold", fn.usage);
+    if (c.args.size() != 2) return call_error(e, msg::chk_shortfall_args(c.callee.name), fn.usage);
     if (!ok) return set_type(e, T(TypeKind::kError));
     return set_type(e, T(TypeKind::kNumber), NumRange{0, 0, false, true});
   }

@@ -39,7 +39,7 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const Mes
 /// Parses a literal given on the command line (`5000万元`, `80`, `15%`, `"文本"`, `true`).
 /// Returns false (and fills `error` with what was expected) when it does not parse as `want`.
 bool parse_param_literal(const std::string& text, TypeKind want, std::int64_t& number,
-                         std::string& string_value, bool& boolean, std::string& error);
+                         std::string& string_value, bool& boolean, Message& error);
 
 /// The value of `e` when it is a constant (literals and params, after --param overrides), else
 /// nullopt.

@@ -23,7 +23,7 @@ std::string trim(const std::string& s) {
 }  // namespace
 
 bool parse_param_literal(const std::string& raw_text, TypeKind want, std::int64_t& number,
-                         std::string& string_value, bool& boolean, std::string& error) {
+                         std::string& string_value, bool& boolean, Message& error) {
   const std::string text = trim(raw_text);
   switch (want) {
     case TypeKind::kMoney: {
@@ -37,7 +37,7 @@ bool parse_param_literal(const std::string& raw_text, TypeKind want, std::int64_
         }
       }
       if (places < 0) {
-        error = "an amount with its unit, e.g. `5000万元`, `1亿元` or `120000元`";
+        error = msg::chk_expected_amount_unit_eg();
         return false;
       }
       decimal::ParseError why{};
@@ -45,10 +45,10 @@ bool parse_param_literal(const std::string& raw_text, TypeKind want, std::int64_
         number = *v;
         return true;
       }
-      error = why == decimal::ParseError::kTooManyPlaces ? "a whole number of fen (at most 0.01元 precision)"
+      error = why == decimal::ParseError::kTooManyPlaces ? msg::chk_expected_whole_fen()
               : why == decimal::ParseError::kOutOfRange
-                  ? "an amount up to " + decimal::format_yuan_grouped(std::numeric_limits<std::int64_t>::max()) + "元"
-                  : "an amount with its unit, e.g. `5000万元`";
+                  ? msg::chk_expected_amount_up_to(decimal::format_yuan_grouped(std::numeric_limits<std::int64_t>::max()))
+                  : msg::chk_expected_amount_unit();
       return false;
     }
     case TypeKind::kNumber: {
@@ -65,10 +65,10 @@ bool parse_param_literal(const std::string& raw_text, TypeKind want, std::int64_
         number = percent ? static_cast<std::int64_t>(decimal::div_round(*v, 100)) : *v;
         return true;
       }
-      error = why == decimal::ParseError::kTooManyPlaces ? "a number with at most 6 decimal places"
+      error = why == decimal::ParseError::kTooManyPlaces ? msg::chk_expected_number_places()
               : why == decimal::ParseError::kOutOfRange
-                  ? "a number up to " + decimal::to_string(std::numeric_limits<std::int64_t>::max())
-                  : "a number, e.g. `80`, `0.5` or `15%`";
+                  ? msg::chk_expected_number_up_to(decimal::to_string(std::numeric_limits<std::int64_t>::max()))
+                  : msg::chk_expected_number_eg();
       return false;
     }
     case TypeKind::kBool:
@@ -80,7 +80,7 @@ bool parse_param_literal(const std::string& raw_text, TypeKind want, std::int64_
         boolean = false;
         return true;
       }
-      error = "`true` or `false` (是 or 否)";
+      error = msg::chk_expected_bool();
       return false;
     case TypeKind::kText:
       if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
@@ -90,7 +90,7 @@ bool parse_param_literal(const std::string& raw_text, TypeKind want, std::int64_
       }
       return true;
     default:
-      error = "a value this param cannot take from the command line";
+      error = msg::chk_expected_cli_value();
       return false;
   }
 }
