@@ -44,10 +44,10 @@ const std::map<std::string, int> kLedger = {
     {"dsl/src/modules.cpp", 15},
     {"dsl/src/parse.cpp", 31},
     {"engine/src/encoding.cpp", 2},
-    {"engine/src/evaluator.cpp", 6},
-    {"engine/src/funds.cpp", 9},
-    {"engine/src/loader.cpp", 23},
-    {"engine/src/planner.cpp", 3},
+    {"engine/src/evaluator.cpp", 0},
+    {"engine/src/funds.cpp", 0},
+    {"engine/src/loader.cpp", 3},
+    {"engine/src/planner.cpp", 0},
 };
 
 std::string read(const fs::path& p) {
