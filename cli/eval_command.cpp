@@ -174,7 +174,7 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   }
   s.flush_diagnostics();
   if (s.verbosity >= 0) {
-    std::string summary = engine::format_summary(outcome.loaded->policy, *outcome.data, *outcome.result);
+    std::string summary = engine::format_summary(outcome.loaded->policy, *outcome.data, *outcome.result, lang());
     if (results_to_file) summary += msg::cli_results_written(outputs.path(*results_out)).str(lang()) + "\n";
     // The summary goes to stdout when nothing else does (the results went to a file, and neither
     // the record nor JSON diagnostics took stdout).

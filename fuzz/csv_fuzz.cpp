@@ -73,7 +73,7 @@ std::string run(const Fixed& f, std::string_view bytes, std::size_t load_threads
     auto result = engine::evaluate(*f.policy->plan, *data, options, sink);
     if (result) {
       out = engine::format_results(*f.policy->checked, *data, *result, engine::ResultFormat::kCsv);
-      engine::format_summary(*f.policy->checked, *data, *result);
+      engine::format_summary(*f.policy->checked, *data, *result, Lang::kZh);
     }
   }
   for (const auto& d : sink.items()) {

@@ -26,33 +26,29 @@ constexpr std::array<bool, 256> kStops = [] {
   return t;
 }();
 
-constexpr std::string_view kMixedLineEnds =
-    "a carriage return (CR) without a line feed: the file mixes line ends (CR LF or LF, and CR alone)";
-constexpr std::string_view kMixedLineEndsHint =
-    "save the file again (Excel: 另存为 → CSV UTF-8), or give every line the same line end";
 
 std::uint32_t to_u32(std::size_t v) { return static_cast<std::uint32_t>(v); }
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 /// How a message names the character at `text[pos]`: "`x`", "space", "U+0007", ...
-std::string describe_char(std::string_view text, std::size_t pos) {
+Message describe_char(std::string_view text, std::size_t pos) {
   switch (text[pos]) {
     case ' ':
-      return "space";
+      return msg::eng_char_space();
     case '\t':
-      return "tab";
+      return msg::eng_char_tab();
     case '\r':
-      return "carriage return";
+      return msg::eng_char_cr();
     case '`':
-      return "backtick";
+      return msg::eng_char_backtick();
     default:
       break;
   }
   std::size_t end = pos;
   const char32_t cp = utf8::decode(text, end);
-  if (cp < 0x20 || cp == 0x7F) return utf8::code_point_name(cp);
-  return "`" + std::string(text.substr(pos, end - pos)) + "`";
+  if (cp < 0x20 || cp == 0x7F) return msg::eng_char_code(utf8::code_point_name(cp));
+  return msg::eng_char_quoted(text.substr(pos, end - pos));
 }
 
 }  // namespace
@@ -60,8 +56,7 @@ std::string describe_char(std::string_view text, std::size_t pos) {
 CsvReader::CsvReader(std::string_view text) : text_(text) {
   if (text_.starts_with(kUtf8Bom)) pos_ = kUtf8Bom.size();
   if (text_.size() > std::numeric_limits<std::uint32_t>::max()) {
-    error_ = CsvSyntaxError{0, "the data file is 4 GiB or larger, which is not supported",
-                            "split the file into smaller files"};
+    error_ = CsvSyntaxError{0, msg::eng_csv_too_large(), msg::eng_hint_csv_split()};
   }
   scratch_.reserve(kScratchReserve);
   unescaped_.reserve(kUnescapedReserve);
@@ -84,7 +79,7 @@ CsvReader::CsvReader(std::string_view text, std::size_t begin, std::size_t end) 
   if (!error_) pos_ = std::max(pos_, begin);
 }
 
-bool CsvReader::fail(std::size_t offset, std::string message, std::string hint) {
+bool CsvReader::fail(std::size_t offset, Message message, Message hint) {
   error_ = CsvSyntaxError{to_u32(offset), std::move(message), std::move(hint)};
   pos_ = text_.size();
   return false;
@@ -129,17 +124,12 @@ bool CsvReader::next(std::vector<CsvField>& fields) {
         std::size_t lead = start;
         while (lead < i && is_blank(data[lead])) ++lead;
         if (lead == i) {
-          return fail(i, "unexpected " + describe_char(text_, start) + " before the opening quote",
-                      "remove the spaces before the opening `\"`");
+          return fail(i, msg::eng_csv_before_quote(describe_char(text_, start)), msg::eng_hint_csv_before_quote());
         }
         if (i - lead == 1 && data[lead] == '=') {
-          return fail(i, "`=\"` starts an Excel formula (such as `=\"00123\"`), not a CSV value",
-                      "write the value itself, without `=\"` and the closing `\"` (in Excel, format the column as Text "
-                      "instead of using a formula)");
+          return fail(i, msg::eng_csv_formula(), msg::eng_hint_csv_formula());
         }
-        return fail(i, "unexpected `\"` inside an unquoted field",
-                    "to put a quote in a field, enclose the whole field in quotes and double the "
-                    "quote, e.g. `\"ab\"\"c\"`");
+        return fail(i, msg::eng_csv_stray_quote(), msg::eng_hint_csv_stray_quote());
       }
       // A CR right before the LF (or before the end of the text) belongs to the line ending; a
       // CR anywhere else means the file mixes line ends (a file of CR line ends only was
@@ -148,7 +138,7 @@ bool CsvReader::next(std::vector<CsvField>& fields) {
       if (i < n && data[i] == '\r') {
         if (i + 1 < n && data[i + 1] != '\n') {
           fields.clear();
-          return fail(i, std::string(kMixedLineEnds), std::string(kMixedLineEndsHint));
+          return fail(i, msg::eng_csv_mixed_line_ends(), msg::eng_hint_csv_mixed_line_ends());
         }
         ++i;
       }
@@ -183,7 +173,7 @@ bool CsvReader::read_quoted(std::vector<CsvField>& fields) {
   while (true) {
     const void* hit = search < n ? std::memchr(data + search, '"', n - search) : nullptr;
     if (hit == nullptr) {
-      return fail(open, "the quoted field starting here is never closed", "add the closing `\"`");
+      return fail(open, msg::eng_csv_never_closed(), msg::eng_hint_csv_close_quote());
     }
     const auto quote = static_cast<std::size_t>(static_cast<const char*>(hit) - data);
     if (quote + 1 < n && data[quote + 1] == '"') {
@@ -218,19 +208,10 @@ bool CsvReader::read_quoted(std::vector<CsvField>& fields) {
       pos_ = after + 1;
       return true;
     }
-    if (data[after] == '\r') return fail(after, std::string(kMixedLineEnds), std::string(kMixedLineEndsHint));
-    std::string hint;
-    if (is_blank(data[after])) {
-      hint = "remove the spaces after the closing `\"`";
-    } else {
-      hint = "inside a quoted field write a quote as `\"\"`";
-    }
-    if (open_line != line_) {
-      hint += "; this quoted field starts on line " + std::to_string(open_line) +
-              ", check that its quotes are balanced";
-    }
-    return fail(after, "unexpected " + describe_char(text_, after) + " after the closing quote",
-                std::move(hint));
+    if (data[after] == '\r') return fail(after, msg::eng_csv_mixed_line_ends(), msg::eng_hint_csv_mixed_line_ends());
+    Message hint = is_blank(data[after]) ? msg::eng_hint_csv_after_quote_spaces() : msg::eng_hint_csv_double_quote();
+    if (open_line != line_) hint = msg::eng_hint_csv_quote_balance(hint, open_line);
+    return fail(after, msg::eng_csv_after_quote(describe_char(text_, after)), std::move(hint));
   }
 }
 

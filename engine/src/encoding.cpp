@@ -16,7 +16,6 @@ namespace jixiao::engine {
 namespace {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
-constexpr std::string_view kExcelUtf8Advice = "save the file as UTF-8 (Excel: 另存为 → CSV UTF-8)";
 
 using utf8::Scan;
 
@@ -122,8 +121,8 @@ DecodeError place(std::string_view bytes, std::size_t offset, Encoding reading) 
   return e;
 }
 
-DecodeError make_error(std::string_view bytes, std::size_t offset, Encoding reading, std::string message,
-                       std::string hint, bool at_byte = true) {
+DecodeError make_error(std::string_view bytes, std::size_t offset, Encoding reading, Message message, Message hint,
+                       bool at_byte = true) {
   DecodeError e = place(bytes, offset, reading);
   e.message = std::move(message);
   e.hint = std::move(hint);
@@ -131,8 +130,9 @@ DecodeError make_error(std::string_view bytes, std::size_t offset, Encoding read
   return e;
 }
 
+/// "0xE9": the byte at `offset`, for "byte 0xE9 ..." messages.
 std::string byte_at(std::string_view bytes, std::size_t offset) {
-  return utf8::byte_name(static_cast<unsigned char>(bytes[offset]));
+  return utf8::byte_name(static_cast<unsigned char>(bytes[offset])).substr(5);
 }
 
 /// Whether the bytes at `at` look like the start of `tag`, ignoring ASCII case.
@@ -148,36 +148,29 @@ bool starts_with_tag(std::string_view bytes, std::size_t at, std::string_view ta
 
 /// A file that is not text in any encoding jixiao reads, said for what it is; or nullopt.
 std::optional<DecodeError> check_not_text(std::string_view bytes) {
-  const std::string save_csv = "open it in Excel or WPS and save it as CSV UTF-8 (另存为 → CSV UTF-8 (逗号分隔))";
-  auto whole = [&](std::string message, std::string hint) {
+  auto whole = [&](Message message, Message hint) {
     return make_error(bytes, 0, Encoding::kUtf8, std::move(message), std::move(hint), false);
   };
   if (bytes.starts_with(std::string_view("\xFF\xFE\0\0", 4)) || bytes.starts_with(std::string_view("\0\0\xFE\xFF", 4))) {
-    return whole("the file is UTF-32 (it starts with a UTF-32 byte order mark), not UTF-8 or GBK",
-                 std::string(kExcelUtf8Advice));
+    return whole(msg::eng_enc_utf32(), msg::eng_hint_save_utf8());
   }
   if (bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF")) {
-    return whole("the file is UTF-16 (it starts with a UTF-16 byte order mark, as Excel's “Unicode 文本” does), "
-                 "not UTF-8 or GBK",
-                 std::string(kExcelUtf8Advice));
+    return whole(msg::eng_enc_utf16(), msg::eng_hint_save_utf8());
   }
   if (bytes.starts_with("PK\x03\x04") || bytes.starts_with("PK\x05\x06")) {
-    return whole("the file is a ZIP archive, as an Excel workbook (.xlsx) or a WPS or OpenDocument spreadsheet is, "
-                 "not CSV text",
-                 save_csv);
+    return whole(msg::eng_enc_zip(), msg::eng_hint_save_csv());
   }
   if (bytes.starts_with("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
-    return whole("the file is an Excel 97-2003 workbook (.xls) or another Office document, not CSV text", save_csv);
+    return whole(msg::eng_enc_xls(), msg::eng_hint_save_csv());
   }
   if (bytes.starts_with("%PDF-")) {
-    return whole("the file is a PDF document, not CSV text", "export the table from where it was made as CSV UTF-8");
+    return whole(msg::eng_enc_pdf(), msg::eng_hint_export_csv());
   }
   std::size_t at = bytes.starts_with(kUtf8Bom) ? kUtf8Bom.size() : 0;
   while (at < bytes.size() && (bytes[at] == ' ' || bytes[at] == '\t' || bytes[at] == '\r' || bytes[at] == '\n')) ++at;
   for (const std::string_view tag : {"<html", "<table", "<?xml", "<!doctype", "<workbook"}) {
     if (starts_with_tag(bytes, at, tag)) {
-      return whole("the file is HTML or XML (some systems save a table as a web page with an .xls name), not CSV text",
-                   save_csv);
+      return whole(msg::eng_enc_html(), msg::eng_hint_save_csv());
     }
   }
   const void* nul = std::memchr(bytes.data(), 0, bytes.size());
@@ -191,13 +184,11 @@ std::optional<DecodeError> check_not_text(std::string_view bytes) {
     if (bytes[i] == '\0') ++nuls[i % 2];
   }
   if (std::min(nuls[0], nuls[1]) == 0 && std::max(nuls[0], nuls[1]) * 10 >= sample) {
-    return whole("the file looks like UTF-16 without a byte order mark (every other byte is 0x00), not UTF-8 or GBK",
-                 std::string(kExcelUtf8Advice));
+    return whole(msg::eng_enc_utf16_no_bom(), msg::eng_hint_save_utf8());
   }
   const std::size_t offset = static_cast<std::size_t>(static_cast<const char*>(nul) - bytes.data());
   const Encoding reading = utf8::is_valid(bytes.substr(0, offset)) ? Encoding::kUtf8 : Encoding::kGb18030;
-  return make_error(bytes, offset, reading, "byte 0x00 (NUL) is not text: a CSV file has no NUL bytes",
-                    "the file is damaged or not a text file; " + std::string(kExcelUtf8Advice));
+  return make_error(bytes, offset, reading, msg::eng_enc_nul(), msg::eng_hint_enc_damaged_not_text());
 }
 
 /// Up to `max` characters of well-formed multi-byte UTF-8 starting at `at` (a sample of the text).
@@ -213,18 +204,15 @@ std::string utf8_sample(std::string_view bytes, std::size_t at, std::size_t max)
 }
 
 /// What the stray byte of a file that is otherwise UTF-8 probably was, and what to do.
-std::string stray_hint(std::string_view bytes, const Scan& scan) {
+Message stray_hint(std::string_view bytes, const Scan& scan) {
   const std::size_t at = scan.first_bad;
-  const auto b = static_cast<unsigned char>(bytes[at]);
-  std::string hint = "the file is otherwise UTF-8 (" + std::to_string(scan.multibyte) +
-                     (scan.multibyte == 1 ? " character" : " characters") + " such as `" +
-                     utf8_sample(bytes, scan.sample, 4) + "`), so this byte was written in another encoding";
-  const std::string latin = cp1252_char(b);
+  Message why = (scan.multibyte == 1 ? msg::eng_enc_otherwise_utf8_one : msg::eng_enc_otherwise_utf8_many)(
+      scan.multibyte, utf8_sample(bytes, scan.sample, 4));
+  const std::string latin = cp1252_char(static_cast<unsigned char>(bytes[at]));
   const bool single = at + 1 >= bytes.size() || static_cast<unsigned char>(bytes[at + 1]) < 0x80 ||
                       (static_cast<unsigned char>(bytes[at + 1]) >= 0xC2 && static_cast<unsigned char>(bytes[at + 1]) <= 0xF4);
-  if (!latin.empty() && single && !scan.first_bad_truncated) hint += " (" + utf8::byte_name(b).substr(5) + " is `" + latin + "` in Windows-1252)";
-  return hint + ": correct it and " + std::string(kExcelUtf8Advice) +
-         "; if the file really is GBK, pass `--encoding gb18030`";
+  if (!latin.empty() && single && !scan.first_bad_truncated) why = msg::eng_enc_windows_1252(why, byte_at(bytes, at), latin);
+  return msg::eng_hint_enc_stray(why);
 }
 
 /// Line number (1-based) of byte `offset`.
@@ -233,18 +221,16 @@ std::size_t line_of(std::string_view bytes, std::size_t offset) {
   return static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')) + 1;
 }
 
-/// " (and 2 more bytes further on, the next at line 9)" when there are more invalid bytes.
-std::string more_bad(std::string_view bytes, const Scan& scan) {
-  if (scan.next_bad == std::string_view::npos) return "";
+/// `problem` with " (and 2 more bytes further on, the next at line 9)" when there are more invalid bytes.
+Message more_bad(std::string_view bytes, const Scan& scan, Message problem) {
+  if (scan.next_bad == std::string_view::npos) return problem;
   const std::size_t more = scan.invalid - 1;
-  const std::size_t line = line_of(bytes, scan.next_bad);
-  return " (and " + std::to_string(more) + (more == 1 ? " more byte further on, at line " : " more bytes further on, the next at line ") +
-         std::to_string(line) + ")";
+  return (more == 1 ? msg::eng_enc_more_one : msg::eng_enc_more_many)(std::move(problem), more, line_of(bytes, scan.next_bad));
 }
 
-std::string utf8_problem(std::string_view bytes, const Scan& scan) {
-  return byte_at(bytes, scan.first_bad) +
-         (scan.first_bad_truncated ? " starts a UTF-8 character that the end of the file cuts off" : " is not valid UTF-8");
+Message utf8_problem(std::string_view bytes, const Scan& scan) {
+  const std::string b = byte_at(bytes, scan.first_bad);
+  return scan.first_bad_truncated ? msg::eng_enc_utf8_cut(b) : msg::eng_enc_not_utf8(b);
 }
 
 DecodeResult decode_gb18030_result(std::string out) {
@@ -265,22 +251,21 @@ std::variant<DecodeResult, DecodeError> decode_utf8(std::string_view bytes, bool
   scan.first_bad += start;
   if (scan.next_bad != std::string_view::npos) scan.next_bad += start;
   if (scan.sample != std::string_view::npos) scan.sample += start;
-  std::string message = utf8_problem(bytes, scan);
-  std::string hint;
+  Message message = utf8_problem(bytes, scan);
+  Message hint;
   std::string gb;
   Encoding reading = Encoding::kUtf8;
   if (bom_decides && has_bom) {
-    message += " (the file starts with a UTF-8 byte order mark)";
-    hint = "the file is damaged or mixes encodings; " + std::string(kExcelUtf8Advice) + " again";
+    message = msg::eng_enc_with_utf8_bom(message);
+    hint = msg::eng_hint_enc_damaged_or_mixed();
   } else if (scan.plausibly_utf8()) {
-    message += more_bad(bytes, scan);
+    message = more_bad(bytes, scan, message);
     hint = stray_hint(bytes, scan);
   } else if (!gb18030_to_utf8(bytes, gb)) {
     reading = Encoding::kGb18030;  // the bytes before it are shown as the GBK they are
-    hint = "the file reads as GB18030 (GBK), as Excel saves CSV on Chinese Windows: pass `--encoding gb18030`, "
-           "or " + std::string(kExcelUtf8Advice);
+    hint = msg::eng_hint_enc_reads_as_gb();
   } else {
-    hint = "the file may be damaged or in another encoding; " + std::string(kExcelUtf8Advice);
+    hint = msg::eng_hint_enc_damaged();
   }
   return make_error(bytes, scan.first_bad, reading, std::move(message), std::move(hint));
 }
@@ -288,19 +273,15 @@ std::variant<DecodeResult, DecodeError> decode_utf8(std::string_view bytes, bool
 /// `--encoding gb18030`.
 std::variant<DecodeResult, DecodeError> decode_gb18030(std::string_view bytes) {
   if (bytes.starts_with(kUtf8Bom)) {
-    return make_error(bytes, 0, Encoding::kUtf8,
-                      "the file starts with a UTF-8 byte order mark, so it is UTF-8, but `--encoding gb18030` was given",
-                      "leave out `--encoding`, or pass `--encoding utf-8`", false);
+    return make_error(bytes, 0, Encoding::kUtf8, msg::eng_enc_bom_but_gb18030(), msg::eng_hint_enc_leave_out(), false);
   }
   std::string out;
   if (auto bad = gb18030_to_utf8(bytes, out)) {
-    std::string message = byte_at(bytes, bad->offset) +
-                          (bad->truncated ? " starts a GB18030 character that the end of the file cuts off"
-                                          : " is not valid GB18030");
+    const std::string b = byte_at(bytes, bad->offset);
     const bool utf8 = utf8::is_valid(bytes);
-    return make_error(bytes, bad->offset, Encoding::kGb18030, std::move(message),
-                      utf8 ? "the file is valid UTF-8: leave out `--encoding`, or pass `--encoding utf-8`"
-                           : "if the file is UTF-8, pass `--encoding utf-8` or `--encoding auto`");
+    return make_error(bytes, bad->offset, Encoding::kGb18030,
+                      bad->truncated ? msg::eng_enc_gb18030_cut(b) : msg::eng_enc_not_gb18030(b),
+                      utf8 ? msg::eng_hint_enc_valid_utf8() : msg::eng_hint_enc_if_utf8());
   }
   return decode_gb18030_result(std::move(out));
 }
@@ -366,16 +347,13 @@ std::variant<DecodeResult, DecodeError> decode_auto(std::string_view bytes) {
       const std::string_view run = non_ascii_run(bytes, scan.sample);
       std::string as_gb;
       (void)gb18030_to_utf8(run, as_gb);
-      return make_error(bytes, scan.sample, Encoding::kUtf8,
-                        "the bytes `" + readable_bytes(run, Encoding::kAuto) + "` read as `" + std::string(run) +
-                            "` in UTF-8 but as `" + as_gb + "` in GBK, and nothing else in the file tells which it is",
-                        "pass `--encoding gbk` or `--encoding utf-8`; or save the file from Excel as CSV UTF-8, "
-                        "whose byte order mark settles it");
+      return make_error(bytes, scan.sample, Encoding::kUtf8, msg::eng_enc_ambiguous(readable_bytes(run, Encoding::kAuto), run, as_gb),
+                        msg::eng_hint_enc_ambiguous());
     }
     return DecodeResult{std::string(bytes), Encoding::kUtf8, false};
   }
   if (scan.plausibly_utf8()) {
-    return make_error(bytes, scan.first_bad, Encoding::kUtf8, utf8_problem(bytes, scan) + more_bad(bytes, scan),
+    return make_error(bytes, scan.first_bad, Encoding::kUtf8, more_bad(bytes, scan, utf8_problem(bytes, scan)),
                       stray_hint(bytes, scan));
   }
   // UTF-8 Chinese text next to bytes that are not UTF-8 (a few Latin-1 letters outnumber the
@@ -384,20 +362,17 @@ std::variant<DecodeResult, DecodeError> decode_auto(std::string_view bytes) {
   const Runs runs = non_ascii_runs(bytes);
   if (runs.utf8_wide > 0 && runs.utf8_wide * 20 >= runs.bad) {
     return make_error(bytes, scan.first_bad, Encoding::kUtf8,
-                      utf8_problem(bytes, scan) + more_bad(bytes, scan) + ", but the file also has UTF-8 Chinese text (`" +
-                          utf8_sample(bytes, runs.first_wide, 4) + "` at line " +
-                          std::to_string(line_of(bytes, runs.first_wide)) + "): it mixes two encodings",
-                      "correct the bytes that are not UTF-8 and " + std::string(kExcelUtf8Advice) +
-                          "; if the file really is GBK, pass `--encoding gb18030`");
+                      msg::eng_enc_mixed(more_bad(bytes, scan, utf8_problem(bytes, scan)), utf8_sample(bytes, runs.first_wide, 4),
+                                         line_of(bytes, runs.first_wide)),
+                      msg::eng_hint_enc_mixed());
   }
   const std::optional<Failure> gb_bad = gb18030_to_utf8(bytes, gb);
   if (!gb_bad) return decode_gb18030_result(std::move(gb));
   // Every byte before the later failure point is accepted by at least one of the encodings.
   const bool gb_later = gb_bad->offset > scan.first_bad;
   const std::size_t offset = gb_later ? gb_bad->offset : scan.first_bad;
-  return make_error(bytes, offset, gb_later ? Encoding::kGb18030 : Encoding::kUtf8,
-                    byte_at(bytes, offset) + " is not valid UTF-8 or GB18030",
-                    "the file may be damaged or in another encoding; " + std::string(kExcelUtf8Advice));
+  return make_error(bytes, offset, gb_later ? Encoding::kGb18030 : Encoding::kUtf8, msg::eng_enc_not_either(byte_at(bytes, offset)),
+                    msg::eng_hint_enc_damaged());
 }
 
 }  // namespace

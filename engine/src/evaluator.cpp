@@ -681,65 +681,56 @@ std::string row_key(const Dataset& data, std::size_t row) {
 
 struct RuntimeMessage {
   DiagCode code;
-  std::string what;
-  std::string hint;
+  Message what;
+  std::optional<Message> hint;
 };
 
 RuntimeMessage describe(const detail::RuntimeErrors::Entry& e) {
   switch (e.kind) {
     case detail::RuntimeErrorKind::kDivisionByZero:
-      return {DiagCode::division_by_zero, "division by zero", "guard the division, e.g. `if 运营支出 > 0元 then ... else 0`"};
+      return {DiagCode::division_by_zero, msg::eng_division_by_zero(), msg::eng_hint_guard_division()};
     case detail::RuntimeErrorKind::kOverflow:
-      return {DiagCode::arithmetic_overflow, "the result is too large to hold exactly",
-              "check the data for an implausibly large value"};
+      return {DiagCode::arithmetic_overflow, msg::eng_overflow(), msg::eng_hint_overflow()};
     case detail::RuntimeErrorKind::kNoBand:
-      return {DiagCode::band_gap, "no band covers the value " + decimal::to_string(e.value),
-              "extend the bands to cover every value the data can hold"};
+      return {DiagCode::band_gap, msg::eng_no_band(decimal::to_string(e.value)), msg::eng_hint_no_band()};
     case detail::RuntimeErrorKind::kNoEntry:
-      return {DiagCode::missing_label, "`coef` has no entry for the row's value", "add an entry for it, or `else 值`"};
+      return {DiagCode::missing_label, msg::eng_no_entry(), msg::eng_hint_no_entry()};
     case detail::RuntimeErrorKind::kBadTarget:
-      return {DiagCode::division_by_zero, "the target of `ratio` is 0 or below", "a target must be above 0"};
+      return {DiagCode::division_by_zero, msg::eng_bad_target(), msg::eng_hint_bad_target()};
     case detail::RuntimeErrorKind::kNoPeers:
-      return {DiagCode::unhandled_missing, "no row of the period has a value to average for the missing ones",
-              "`missing peer_average` needs some communities with a value; use `missing zero` or `missing reweight`"};
+      return {DiagCode::unhandled_missing, msg::eng_no_peers(), msg::eng_hint_no_peers()};
     case detail::RuntimeErrorKind::kAllMissing:
-      return {DiagCode::unhandled_missing, "every indicator of the tree is missing, so there is no total",
-              "the row needs a value for at least one indicator"};
+      return {DiagCode::unhandled_missing, msg::eng_all_missing(), msg::eng_hint_all_missing()};
     case detail::RuntimeErrorKind::kEmptyList:
-      return {DiagCode::empty_list, "the list has no values to average (or too few after trimming)",
-              "give at least one value, or guard with `if size(列表) > 0 then ... else ...`"};
+      return {DiagCode::empty_list, msg::eng_empty_list(), msg::eng_hint_empty_list()};
     case detail::RuntimeErrorKind::kWeightOverflow:
-      return {DiagCode::arithmetic_overflow, "the exact value of the fund weight needs more than 38 digits",
-              "a weight is computed without rounding (docs/language.md §10): give it fewer factors with decimals, "
-              "or round a part of it yourself, e.g. `round(基础额度 / 服务人口, 2)`"};
+      return {DiagCode::arithmetic_overflow, msg::eng_weight_overflow(), msg::eng_hint_weight_overflow()};
     case detail::RuntimeErrorKind::kNone:
       break;
   }
-  return {DiagCode::arithmetic_overflow, "evaluation failed", ""};
+  return {DiagCode::arithmetic_overflow, msg::eng_evaluation_failed(), std::nullopt};
 }
 
 void report_runtime(const detail::RuntimeErrors& errors, const dsl::CheckedPolicy& policy, const Dataset& data,
                     DiagnosticSink& sink) {
   for (const auto& e : errors.first) {
     const Span span = ast::present(e.src) ? policy.module.span(e.src) : Span{};
-    const RuntimeMessage m = describe(e);
-    Diagnostic d = make_diagnostic(m.code, span, m.what + " in row " + std::to_string(e.row + 1) + " (`" +
-                                                     row_key(data, e.row) + "`)",
-                                   m.hint);
+    RuntimeMessage m = describe(e);
+    Diagnostic d = diagnose(m.code, span, msg::eng_runtime_in_row(std::move(m.what), e.row + 1, row_key(data, e.row)),
+                            std::move(m.hint));
     if (e.row < data.row_offsets.size()) {
       const std::uint32_t at = data.row_offsets[e.row];
       if (!span.valid()) {
         d.span = Span{data.source, at, at + 1};  // no rule to point at: point at the row
       } else {
-        d.notes.push_back({Span{data.source, at, at + 1}, "the row is here"});
+        d.notes.push_back(Note{Span{data.source, at, at + 1}, msg::note_row_here()});
       }
     }
     sink.report(std::move(d));
   }
   if (errors.count > errors.first.size()) {
     // The rows not shown are counted under the code of the last one shown.
-    Diagnostic d = make_diagnostic(describe(errors.first.back()).code, Span{},
-                                   std::to_string(errors.count - errors.first.size()) + " more rows failed the same way");
+    Diagnostic d = diagnose(describe(errors.first.back()).code, Span{}, msg::eng_runtime_more_rows(errors.count - errors.first.size()));
     d.file = data.path;
     sink.report(std::move(d));
   }
@@ -798,29 +789,27 @@ bool check_history(const detail::Compiled& c, const dsl::CheckedPolicy& policy, 
     ++reported;
     const std::string key = row_key(data, r);
     const std::string period = data.periods.empty() ? "" : data.periods[static_cast<std::size_t>(data.period_index[r])];
-    std::string message = "row " + std::to_string(r + 1) + " (`" + key + "`, " + period + ") needs an earlier period the data does not have";
-    std::string hint = "add the missing rows, or give the function a default, e.g. `prev(总分, default: 0)`";
+    Message message = msg::eng_history_missing(r + 1, key, period);
     if (culprit != nullptr && (culprit->kind == detail::GlobalOp::Kind::kPrev || culprit->kind == detail::GlobalOp::Kind::kAvgPrev)) {
       const std::int32_t p = data.period_index[r];
       const std::int64_t back = culprit->kind == detail::GlobalOp::Kind::kPrev ? 1 : culprit->periods;
       if (p - back < 0) {
-        message = "row " + std::to_string(r + 1) + " (`" + key + "`, " + period + ") needs " + std::to_string(back) +
-                  (back == 1 ? " period" : " periods") + " before " + period + ", and the data starts at " + data.periods.front();
+        message = (back == 1 ? msg::eng_history_before_start_one : msg::eng_history_before_start_many)(r + 1, key, period, back,
+                                                                                                      data.periods.front());
       } else {
-        message = "row " + std::to_string(r + 1) + " (`" + key + "`, " + period + ") needs `" + key + "` in " +
-                  data.periods[static_cast<std::size_t>(p - 1)] + (back > 1 ? " and the periods before it" : "") +
-                  ", which the data does not have (or could not evaluate)";
+        message = (back > 1 ? msg::eng_history_key_missing_before : msg::eng_history_key_missing)(
+            r + 1, key, period, data.periods[static_cast<std::size_t>(p - 1)]);
       }
     }
-    Diagnostic d = make_diagnostic(DiagCode::missing_history,
-                                   culprit != nullptr ? policy.module.span(culprit->src) : Span{}, message, hint);
+    Diagnostic d = diagnose(DiagCode::missing_history, culprit != nullptr ? policy.module.span(culprit->src) : Span{},
+                            std::move(message), msg::eng_hint_history_missing());
     if (r < data.row_offsets.size()) {
-      d.notes.push_back({Span{data.source, data.row_offsets[r], data.row_offsets[r] + 1}, "the row is here"});
+      d.notes.push_back(Note{Span{data.source, data.row_offsets[r], data.row_offsets[r] + 1}, msg::note_row_here()});
     }
     sink.report(std::move(d));
   }
   if (more > 0) {
-    Diagnostic d = make_diagnostic(DiagCode::missing_history, Span{}, std::to_string(more) + " more rows lack history the same way");
+    Diagnostic d = diagnose(DiagCode::missing_history, Span{}, msg::eng_history_more_rows(more));
     d.file = data.path;
     sink.report(std::move(d));
   }

@@ -15,6 +15,18 @@ namespace {
 using dsl::TypeKind;
 constexpr std::int64_t kHundred = 100 * decimal::kOne;
 
+// Why an amount could not be split, for messages.
+Message allocation_message(AllocationError e) {
+  switch (e) {
+    case AllocationError::kNoWeight: return msg::eng_alloc_no_weight();
+    case AllocationError::kNegativeWeight: return msg::eng_alloc_negative_weight();
+    case AllocationError::kNegativePool: return msg::eng_alloc_negative_pool();
+    case AllocationError::kOverflow: return msg::eng_alloc_overflow();
+    case AllocationError::kInvalidTieRank: return msg::eng_alloc_tie_rank();
+  }
+  return msg::eng_alloc_overflow();
+}
+
 class FundStage {
  public:
   FundStage(const dsl::CheckedPolicy& policy, const Dataset& data, const Compiled& compiled,
@@ -75,8 +87,7 @@ class FundStage {
     for (const GroupResult& g : result.groups) pools += g.pool;
     result.paid = static_cast<std::int64_t>(paid);
     if (paid != pools) {
-      conservation(f, "fund `" + f.name.name + "` paid " + decimal::int128_to_string(paid) + " fen of its " +
-                          decimal::int128_to_string(pools) + " fen");
+      conservation(f, msg::eng_fund_paid_mismatch(f.name.name, decimal::int128_to_string(paid), decimal::int128_to_string(pools)));
     }
     return result;
   }
@@ -89,9 +100,8 @@ class FundStage {
     return data_.strings.text(static_cast<std::uint32_t>(v));
   }
 
-  void conservation(const ast::FundDecl& f, const std::string& what) {
-    sink_.report(make_diagnostic(DiagCode::conservation, f.name.span, what,
-                                 "this is a bug in jixiao: the result was not written; please report it"));
+  void conservation(const ast::FundDecl& f, Message what) {
+    sink_.report(diagnose(DiagCode::conservation, f.name.span, std::move(what), msg::eng_hint_conservation_bug()));
   }
 
   // Position of every row in the declared tie order (`ties by ...`); rows equal on every key keep
@@ -149,10 +159,8 @@ class FundStage {
   }
 
   std::optional<std::int64_t> negative_pool(const ast::FundDecl& f, const std::string& group, std::int64_t fen) {
-    sink_.report(make_diagnostic(DiagCode::pool_not_split, m_.span(f.pool),
-                                 "the pool of group `" + group + "` of fund `" + f.name.name + "` is negative (" +
-                                     decimal::format_yuan(fen) + "元)",
-                                 "a pool is 0 or more; correct the amount"));
+    sink_.report(diagnose(DiagCode::pool_not_split, m_.span(f.pool),
+                          msg::eng_pool_negative(group, f.name.name, decimal::format_yuan(fen)), msg::eng_hint_pool_negative()));
     failed_ = true;
     return std::nullopt;
   }
@@ -166,13 +174,11 @@ class FundStage {
       const std::int64_t* p = col(cols.pool);
       for (const std::size_t r : rows) {
         if (p[r] != p[rows.front()]) {
-          Diagnostic d = make_diagnostic(
-              DiagCode::pool_missing, m_.span(f.pool),
-              "group `" + shown + "` of fund `" + f.name.name + "` has two pools: " + decimal::format_yuan(p[rows.front()]) +
-                  "元 in row " + std::to_string(rows.front() + 1) + " and " + decimal::format_yuan(p[r]) + "元 in row " +
-                  std::to_string(r + 1),
-              "every row of a group must give the same pool");
-          d.notes.push_back({Span{data_.source, data_.row_offsets[r], data_.row_offsets[r] + 1}, "the second amount is in this row"});
+          Diagnostic d = diagnose(DiagCode::pool_missing, m_.span(f.pool),
+                                  msg::eng_group_two_pools(shown, f.name.name, decimal::format_yuan(p[rows.front()]), rows.front() + 1,
+                                                           decimal::format_yuan(p[r]), r + 1),
+                                  msg::eng_hint_group_one_pool());
+          d.notes.push_back(Note{Span{data_.source, data_.row_offsets[r], data_.row_offsets[r] + 1}, msg::eng_note_second_amount()});
           sink_.report(std::move(d));
           failed_ = true;
           return std::nullopt;
@@ -186,10 +192,9 @@ class FundStage {
       const dsl::ParamValue& v = policy_.params[policy_.symbol(ref).index];
       const auto it = v.table.find(name);
       if (it == v.table.end()) {
-        sink_.report(make_diagnostic(DiagCode::pool_missing, m_.span(f.pool),
-                                     "param `" + policy_.symbol(ref).name + "` has no pool for group `" + name +
-                                         "` of fund `" + f.name.name + "` (" + std::to_string(rows.size()) + " rows)",
-                                     "add `\"" + name + "\": 金额` to the table, or correct the group's name in the data"));
+        sink_.report(diagnose(DiagCode::pool_missing, m_.span(f.pool),
+                              msg::eng_param_no_pool(policy_.symbol(ref).name, name, f.name.name, rows.size()),
+                              msg::eng_hint_param_no_pool(name)));
         failed_ = true;
         return std::nullopt;
       }
@@ -209,7 +214,7 @@ class FundStage {
     for (const ast::Track& t : f.tracks) shares.push_back(t.share.raw);
     const auto split = allocate_by_shares(pool, shares);
     if (!split) {
-      conservation(f, "the pool of fund `" + f.name.name + "` could not be split into its tracks");
+      conservation(f, msg::eng_pool_not_split_into_tracks(f.name.name));
       failed_ = true;
       return;
     }
@@ -219,8 +224,7 @@ class FundStage {
       group.paid += split_track(f, f.tracks[k], cols.tracks[k], name, rows, track_pool, tie_rank, result.tracks[k]);
     }
     if (!failed_ && group.paid != pool) {
-      conservation(f, "group `" + name + "` of fund `" + f.name.name + "` paid " + std::to_string(group.paid) +
-                          " fen of its " + std::to_string(pool) + " fen");
+      conservation(f, msg::eng_group_paid_mismatch(name, f.name.name, group.paid, pool));
     }
     result.pool += pool;
     result.groups.push_back(group);
@@ -236,8 +240,8 @@ class FundStage {
   std::int64_t split_track(const ast::FundDecl& f, const ast::Track& t, const TrackColumns& tc, const std::string& group,
                            const std::vector<std::size_t>& rows, std::int64_t pool,
                            const std::vector<std::uint32_t>& tie_rank, TrackResult& out) {
-    const std::string where = "track `" + f.name.name + "." + t.name.name + "`" +
-                              (group.empty() ? std::string() : " in group `" + group + "`");
+    const std::string track = f.name.name + "." + t.name.name;
+    const Message where = group.empty() ? msg::eng_track(track) : msg::eng_track_in_group(track, group);
     const std::int64_t* eligible = col(tc.eligible);
     std::vector<std::size_t> who;
     for (const std::size_t r : rows) {
@@ -274,10 +278,9 @@ class FundStage {
       const Int128 value = w ? w[r] : 1;
       if (value < 0) {
         const std::string shown = detail::exact_decimal(value, out.weight_denominator, money, 0) + (money ? "元" : "");
-        Diagnostic d = make_diagnostic(DiagCode::pool_not_split, t.span,
-                                       where + " gives row " + std::to_string(r + 1) + " a negative weight (" + shown + ")",
-                                       "weights must be 0 or more; check the formula and the row's data");
-        d.notes.push_back({Span{data_.source, data_.row_offsets[r], data_.row_offsets[r] + 1}, "the row is here"});
+        Diagnostic d = diagnose(DiagCode::pool_not_split, t.span, msg::eng_negative_weight(where, r + 1, shown),
+                                msg::eng_hint_negative_weight());
+        d.notes.push_back(Note{Span{data_.source, data_.row_offsets[r], data_.row_offsets[r] + 1}, msg::note_row_here()});
         sink_.report(std::move(d));
         failed_ = true;
         return 0;
@@ -293,10 +296,9 @@ class FundStage {
       too_large = too_large || __builtin_add_overflow(split.total_weight, weights[i], &split.total_weight);
     }
     if (too_large) {
-      sink_.report(make_diagnostic(DiagCode::pool_not_split, t.span,
-                                   where + " cannot pay out its " + decimal::format_yuan(pool) + "元: " +
-                                       std::string(describe(AllocationError::kOverflow)),
-                                   "a weight is computed exactly (docs/language.md §10); give it fewer factors with decimals"));
+      sink_.report(diagnose(DiagCode::pool_not_split, t.span,
+                            msg::eng_cannot_pay_out(where, decimal::format_yuan(pool), allocation_message(AllocationError::kOverflow)),
+                            msg::eng_hint_weight_exact()));
       failed_ = true;
       return 0;
     }
@@ -321,10 +323,9 @@ class FundStage {
     }
     const auto r = allocate_largest_remainder(pool, weights, local_rank);
     if (const auto* e = std::get_if<AllocationError>(&r)) {
-      sink_.report(make_diagnostic(DiagCode::pool_not_split, t.span,
-                                   where + " cannot pay out its " + decimal::format_yuan(pool) + "元: " +
-                                       std::string(describe(*e)) + " (" + std::to_string(who.size()) + " eligible rows)",
-                                   "check the track's condition and weights against the data; a pool must go to someone"));
+      sink_.report(diagnose(DiagCode::pool_not_split, t.span,
+                            msg::eng_cannot_pay_out_rows(where, decimal::format_yuan(pool), allocation_message(*e), who.size()),
+                            msg::eng_hint_check_track()));
       failed_ = true;
       return 0;
     }
@@ -336,7 +337,7 @@ class FundStage {
       if (a.shares[i] > 0) ++out.recipients;
       paid += a.shares[i];
     }
-    if (paid != pool) conservation(f, where + " paid " + std::to_string(paid) + " fen of its " + std::to_string(pool) + " fen");
+    if (paid != pool) conservation(f, msg::eng_track_paid_mismatch(where, paid, pool));
     out.paid += paid;
     return paid;
   }

@@ -138,18 +138,25 @@ std::string_view trim(std::string_view s) {
 // A value as messages quote it: cut to 60 columns (around byte `focus`), controls made visible.
 std::string quote_value(std::string_view value, std::size_t focus = 0) { return "`" + utf8::shorten(value, 60, focus) + "`"; }
 
-// ": `８` (U+FF18) is the full-width form of `8`" for the first full-width character of a value
-// (typed with a Chinese input method), or "".
-std::string full_width_note(std::string_view v) {
+// "`x` is not a number", naming the first full-width character of the value (typed with a Chinese
+// input method) when it has one: "`８` (U+FF18) is the full-width form of `8`".
+Message not_a_number(std::string_view v, const std::string& shown) {
   for (std::size_t pos = 0; pos < v.size();) {
     const std::size_t at = pos;
     const char32_t cp = utf8::decode(v, pos);
     if (cp >= 0xFF01 && cp <= 0xFF5E) {
-      return ": `" + std::string(v.substr(at, pos - at)) + "` (" + utf8::code_point_name(cp) + ") is the full-width form of `" +
-             std::string(1, static_cast<char>(cp - 0xFEE0)) + "`; switch the input method to half-width (半角)";
+      return msg::eng_not_number_full_width(shown, v.substr(at, pos - at), utf8::code_point_name(cp),
+                                            std::string(1, static_cast<char>(cp - 0xFEE0)));
     }
   }
-  return "";
+  return msg::eng_not_number(shown);
+}
+
+// `items` quoted and listed: "`a`, `b`, `c`" (English) or "`a`、`b`、`c`" (Chinese); nullopt when empty.
+std::optional<Message> quoted_list(const std::vector<std::string>& items) {
+  std::optional<Message> list;
+  for (const std::string& item : items) list = list ? msg::eng_list_next(*list, item) : msg::eng_list_first(item);
+  return list;
 }
 
 // The largest money and number a cell can hold, for "too large" messages.
@@ -162,46 +169,41 @@ std::string lower_ascii(std::string_view s) {
   return out;
 }
 
-std::string range_words(std::int64_t lo, std::int64_t hi, bool money) {
-  if (money) return decimal::format_yuan(lo) + "元 to " + decimal::format_yuan(hi) + "元";
-  return decimal::to_string(lo) + " to " + decimal::to_string(hi);
-}
-
 // What a cell of an input must look like, for hints.
-std::string expected_text(const ast::InputDecl& in, const dsl::Symbol& s, const dsl::Domain* domain) {
+Message expected_text(const ast::InputDecl& in, const dsl::Symbol& s, const dsl::Domain* domain) {
   const bool bounded = !s.range.lo_inf && !s.range.hi_inf;
+  const std::string lo = decimal::to_string(s.range.lo);
+  const std::string hi = decimal::to_string(s.range.hi);
   switch (in.kind) {
     case InputKind::kScore:
-      return "a score from " + range_words(s.range.lo, s.range.hi, false) + ", e.g. `85` or `85.5`";
+      return msg::eng_expect_score(lo, hi);
     case InputKind::kPercent:
-      return "a percentage from " + range_words(s.range.lo, s.range.hi, false) + ", e.g. `85` or `85.5%`";
+      return msg::eng_expect_percent(lo, hi);
     case InputKind::kNumber:
-      return bounded ? "a number from " + range_words(s.range.lo, s.range.hi, false) : "a number, e.g. `12.5`";
+      return bounded ? msg::eng_expect_number_range(lo, hi) : msg::eng_expect_number();
     case InputKind::kCount:
-      return s.range.hi_inf ? "a whole number of 0 or more, e.g. `3`"
-                            : "a whole number from " + range_words(s.range.lo, s.range.hi, false);
+      return s.range.hi_inf ? msg::eng_expect_count() : msg::eng_expect_count_range(lo, hi);
     case InputKind::kMoney:
-      return bounded ? "an amount in 元 from " + range_words(s.range.lo, s.range.hi, true) + ", e.g. `12345.67`"
-                     : "an amount in 元 with at most 2 decimals, e.g. `12345.67`";
+      return bounded ? msg::eng_expect_money_range(decimal::format_yuan(s.range.lo), decimal::format_yuan(s.range.hi))
+                     : msg::eng_expect_money();
     case InputKind::kBool:
-      return "是 or 否 (also true/false, 1/0, Y/N)";
+      return msg::eng_expect_bool();
     case InputKind::kOneOf: {
-      std::string list;
+      std::vector<std::string> labels;
       if (domain) {
-        for (const auto& l : domain->labels) list += (list.empty() ? "`" : ", `") + l + "`";
+        for (const auto& l : domain->labels) labels.push_back("`" + l + "`");
       }
-      return "one of " + list;
+      return msg::eng_expect_one_of(quoted_list(labels).value_or(msg::eng_list_first("")));
     }
     case InputKind::kText:
-      return "a text";
+      return msg::eng_expect_text();
     case InputKind::kTextList:
-      return "texts separated by `;` or `、`";
+      return msg::eng_expect_text_list();
     case InputKind::kNumberList:
     case InputKind::kScoreList:
-      return bounded ? "numbers from " + range_words(s.range.lo, s.range.hi, false) + " separated by `;`, e.g. `85;90.5;78`"
-                     : "numbers separated by `;`, e.g. `85;90.5;78`";
+      return bounded ? msg::eng_expect_number_list_range(lo, hi) : msg::eng_expect_number_list();
   }
-  return "a value";
+  return msg::eng_expect_text();
 }
 
 // Old Mac line ends: when no line feed ends a line (outside quoted fields) but carriage returns
@@ -238,12 +240,12 @@ std::string_view raw_cell(std::string_view bytes, std::size_t start, std::size_t
   return cell;
 }
 
-// Where the byte of a decoding error is, as the CSV reads: "row 2, column `违规事项` (`caf\xE9s`): "
-// or "the header, column 3 (`名\xE9`): "; empty when the bytes up to it do not read as CSV. CSV's
-// separators and quotes are ASCII, which no byte of a UTF-8 or GB18030 character can be, so
-// reading the undecoded bytes finds the same records.
-std::string byte_context(std::string_view bytes, const DecodeError& err) {
-  if (bytes.size() > std::numeric_limits<std::uint32_t>::max() || err.offset >= bytes.size()) return "";
+// The message of a decoding error with where its byte is, as the CSV reads: "row 2, column
+// `违规事项` (`caf\xE9s`): ..." or "the header, column 3 (`名\xE9`): ..."; the message alone when
+// the bytes up to it do not read as CSV. CSV's separators and quotes are ASCII, which no byte of a
+// UTF-8 or GB18030 character can be, so reading the undecoded bytes finds the same records.
+Message byte_context(std::string_view bytes, const DecodeError& err) {
+  if (bytes.size() > std::numeric_limits<std::uint32_t>::max() || err.offset >= bytes.size()) return err.message;
   CsvReader reader(bytes);
   std::vector<CsvField> fields;
   std::vector<std::uint32_t> starts;  // of the fields of the record holding the byte
@@ -260,7 +262,7 @@ std::string byte_context(std::string_view bytes, const DecodeError& err) {
     for (const CsvField& f : fields) starts.push_back(f.offset);
     if (record == 1) header = starts;
   }
-  if (record == 0 || (!complete && reader.error())) return "";
+  if (record == 0 || (!complete && reader.error())) return err.message;
   std::size_t k = 0;
   while (k + 1 < starts.size() && starts[k + 1] <= err.offset) ++k;
   const std::string_view cell = raw_cell(bytes, starts[k], err.offset);
@@ -268,13 +270,13 @@ std::string byte_context(std::string_view bytes, const DecodeError& err) {
   const std::string readable = readable_bytes(cell, err.reading);
   const std::size_t focus = err.offset >= cell_start ? readable_bytes(cell.substr(0, err.offset - cell_start), err.reading).size() : 0;
   const std::string value = "`" + utf8::shorten(readable, 40, focus) + "`";
-  if (record == 1) return "the header, column " + std::to_string(k + 1) + " (" + value + "): ";
-  std::string column = "column " + std::to_string(k + 1);
+  if (record == 1) return msg::eng_decode_in_header(k + 1, value, err.message);
+  Message column = msg::eng_column_number(k + 1);
   if (k < header.size()) {
     const std::string name(trim(readable_bytes(raw_cell(bytes, header[k], header[k]), err.reading)));
-    if (!name.empty()) column = "column `" + utf8::shorten(name, 30) + "`";
+    if (!name.empty()) column = msg::eng_column_named(utf8::shorten(name, 30));
   }
-  return "row " + std::to_string(record - 1) + ", " + column + " (" + value + "): ";
+  return msg::eng_decode_in_row(record - 1, column, value, err.message);
 }
 
 // `s` without the characters that cannot be seen (utf8::is_invisible) and without space
@@ -321,9 +323,7 @@ class Loader {
   // Reports a file that could not be decoded: the byte, and when the bytes before it read as CSV,
   // the row and column it is in and the cell around it.
   void report_decode_error(const std::string& path, std::string_view bytes, const DecodeError& err) {
-    std::string where;
-    if (err.at_byte) where = byte_context(bytes, err);
-    Diagnostic d = make_diagnostic(DiagCode::data_encoding, Span{}, where + err.message, err.hint);
+    Diagnostic d = diagnose(DiagCode::data_encoding, Span{}, err.at_byte ? byte_context(bytes, err) : err.message, err.hint);
     d.file = path;
     d.line = static_cast<std::uint32_t>(err.line);
     d.column = static_cast<std::uint32_t>(err.column);
@@ -339,9 +339,7 @@ class Loader {
     const std::size_t errors_before = sink_.error_count();
 
     if (looks_like_policy(text_)) {
-      report(DiagCode::data_syntax, Span{data_.source, 0, 0},
-             "`" + path + "` is a policy (it starts with `policy \"...\"`), not CSV data",
-             "give the policy first and the data after `--data`: `jixiao eval POLICY.jx --data DATA.csv`");
+      report(DiagCode::data_syntax, Span{data_.source, 0, 0}, msg::eng_data_is_policy(path), msg::eng_hint_data_is_policy());
       return std::nullopt;
     }
     CsvReader reader(text_);
@@ -350,8 +348,8 @@ class Loader {
       if (reader.error()) {
         syntax_error(*reader.error());
       } else {
-        report(DiagCode::missing_column, Span{data_.source, 0, 0}, "`" + path + "` is empty: it has no header row",
-               "the first row names the columns, e.g. `" + policy_.symbol(policy_.key).name + ",...`");
+        report(DiagCode::missing_column, Span{data_.source, 0, 0}, msg::eng_data_empty(path),
+               msg::eng_hint_data_empty(policy_.symbol(policy_.key).name));
       }
       return std::nullopt;
     }
@@ -371,9 +369,8 @@ class Loader {
     if (sink_.error_count() > errors_before) return std::nullopt;
     if (data_.rows == 0) {
       const std::string subject = policy_.module.subject ? policy_.module.subject->subject.name : "row";
-      report(DiagCode::no_rows, Span{data_.source, header_offset, header_offset + 1},
-             "`" + path + "` has a header but no rows: there is nothing to evaluate",
-             "add one row per `" + subject + "` under the header, or check that this is the right file");
+      report(DiagCode::no_rows, Span{data_.source, header_offset, header_offset + 1}, msg::eng_no_rows(path),
+             msg::eng_hint_no_rows(subject));
       return std::nullopt;
     }
     if (period_column_ != kUnmapped) index_periods();
@@ -393,9 +390,7 @@ class Loader {
         const std::uint32_t at = reader.record_offset();
         data_.key.values.push_back(-1);  // keeps key rows aligned with row numbers
         if (key_offsets != nullptr) key_offsets->push_back(at);
-        report(DiagCode::data_syntax, Span{data_.source, at, at + 1},
-               "row " + std::to_string(row) + " has " + std::to_string(fields.size()) + " fields, the header has " +
-                   std::to_string(header_size_),
+        report(DiagCode::data_syntax, Span{data_.source, at, at + 1}, msg::eng_field_count(row, fields.size(), header_size_),
                field_count_hint(fields));
         continue;
       }
@@ -403,9 +398,8 @@ class Loader {
         const std::uint32_t at = reader.record_offset();
         data_.key.values.push_back(-1);  // keeps key rows aligned with row numbers
         if (key_offsets != nullptr) key_offsets->push_back(at);
-        report(DiagCode::data_syntax, Span{data_.source, at, at + 1},
-               "row " + std::to_string(row) + " repeats the header: the file may be two files joined together",
-               "remove the repeated header row");
+        report(DiagCode::data_syntax, Span{data_.source, at, at + 1}, msg::eng_repeated_header(row),
+               msg::eng_hint_remove_repeated_header());
         continue;
       }
       std::uint32_t period_id = 0;
@@ -437,31 +431,29 @@ class Loader {
   }
 
   // Why a row has another number of fields than the header, as far as can be seen.
-  std::string field_count_hint(const std::vector<CsvField>& fields) const {
+  Message field_count_hint(const std::vector<CsvField>& fields) const {
     const auto empty_from = [](auto first, auto last) {
       return std::all_of(first, last, [](const auto& v) { return trim(v).empty(); });
     };
     if (fields.size() < header_size_) {
       if (empty_from(header_names_.begin() + static_cast<std::ptrdiff_t>(fields.size()), header_names_.end())) {
-        return "the header ends with " + std::string(header_size_ - fields.size() == 1 ? "an empty column name" : "empty column names") +
-               " (a trailing comma): remove it from the header, or name the column";
+        return header_size_ - fields.size() == 1 ? msg::eng_hint_header_empty_name() : msg::eng_hint_header_empty_names();
       }
       if (fields.size() == 1) {
         const std::string_view v = fields[0].value;
-        if (v.find('\t') != std::string_view::npos) return "the row separates its cells with tabs: use commas";
-        if (v.find(';') != std::string_view::npos) return "the row separates its cells with `;`: use commas";
-        if (v.find("，") != std::string_view::npos) return "the row separates its cells with full-width `，`: use the ASCII `,`";
+        if (v.find('\t') != std::string_view::npos) return msg::eng_hint_row_tabs();
+        if (v.find(';') != std::string_view::npos) return msg::eng_hint_row_semicolons();
+        if (v.find("，") != std::string_view::npos) return msg::eng_hint_row_full_width_commas();
       }
-      return "a cell is missing; empty cells still need their comma";
+      return msg::eng_hint_cell_missing();
     }
     std::vector<std::string_view> values;
     for (std::size_t i = header_size_; i < fields.size(); ++i) values.push_back(fields[i].value);
     if (empty_from(values.begin(), values.end())) {
       const std::size_t extra = fields.size() - header_size_;
-      return "the row ends with " + std::to_string(extra) + (extra == 1 ? " empty cell" : " empty cells") +
-             " more than the header has (a trailing comma): remove " + (extra == 1 ? "it" : "them");
+      return (extra == 1 ? msg::eng_hint_row_extra_empty_one : msg::eng_hint_row_extra_empty_many)(extra);
     }
-    return "a cell has an unquoted comma; put such cells in quotes";
+    return msg::eng_hint_unquoted_comma();
   }
 
   // Loads the records after `body` in parallel: the text is cut into options_.threads parts at
@@ -620,8 +612,8 @@ class Loader {
       return 0;
     }
     if (value.empty()) {
-      report(DiagCode::bad_cell, cell_span(f), "row " + std::to_string(row) + ", column `" + name + "`: the period is empty",
-             "every row names its period, e.g. `2024`");
+      report(DiagCode::bad_cell, cell_span(f), msg::eng_row_column(row, name, msg::eng_period_empty()),
+             msg::eng_hint_period_empty());
       data_.period.values.push_back(0);
       return 0;
     }
@@ -666,48 +658,40 @@ class Loader {
         span = Span{data_.source, begin, static_cast<std::uint32_t>(begin + (end - at))};
       }
       const bool space = utf8::is_unusual_space(cp);
-      std::string hint;
+      Message hint;
       if (cp == 0xFFFD) {
-        hint = "it is what an earlier conversion from another encoding left of a character it could not read: "
-               "restore the original text";
+        hint = msg::eng_hint_replacement_char();
       } else if (cp == 0xFEFF) {
-        hint = "delete it: a byte order mark belongs only at the very start of a file (two files joined together "
-               "leave one inside)";
+        hint = msg::eng_hint_inner_bom();
       } else if (space) {
-        hint = kind == CellKind::kKey ? "it looks like a space but is not one, so this key would differ from the same key "
-                                        "written with a space: replace it with a space, or remove it"
-                                      : "it looks like a space but is not one, and the value does not read with it: remove it";
+        hint = kind == CellKind::kKey ? msg::eng_hint_space_key() : msg::eng_hint_space_value();
       } else if (kind == CellKind::kOther) {
-        hint = "delete it: it cannot be seen, but the value does not read with it";
+        hint = msg::eng_hint_invisible_value();
       } else {
-        hint = std::string("delete it (it often comes along when text is copied from a web page or a chat): with it, ") +
-               (kind == CellKind::kKey ? "this key differs from the same key without it"
-                                       : "this text differs from the same text without it (a set or a label would not match it)") +
-               ", although both look the same";
+        hint = kind == CellKind::kKey ? msg::eng_hint_invisible_key() : msg::eng_hint_invisible_text();
       }
+      const std::size_t character = utf8::count_code_points(v.substr(0, at)) + 1;
       report(DiagCode::invisible_character, span,
-             "row " + std::to_string(row) + ", column `" + column + "`: " + quote_value(v, at) + " contains " +
-                 utf8::describe(cp) + " at character " + std::to_string(utf8::count_code_points(v.substr(0, at)) + 1) +
-                 (space || cp == 0xFFFD ? "" : ", which cannot be seen"),
-             hint);
+             msg::eng_row_column(row, column,
+                                 (space || cp == 0xFFFD ? msg::eng_cell_look_alike : msg::eng_cell_invisible)(
+                                     quote_value(v, at), utf8::describe(cp), character)),
+             std::move(hint));
       return false;
     }
     if (v.size() >= 3 && v[0] == '=' && v[1] == '"' && v.back() == '"') {
-      report(DiagCode::bad_cell, cell_span(f),
-             "row " + std::to_string(row) + ", column `" + column + "`: " + quote_value(v) + " is an Excel formula, not a value",
-             "write the value itself, " + quote_value(v.substr(2, v.size() - 3)) +
-                 " (in Excel, format the column as Text instead of writing `=\"...\"`)");
+      report(DiagCode::bad_cell, cell_span(f), msg::eng_row_column(row, column, msg::eng_cell_excel_formula(quote_value(v))),
+             msg::eng_hint_excel_formula(quote_value(v.substr(2, v.size() - 3))));
       return false;
     }
     return true;
   }
 
-  void report(DiagCode code, Span span, std::string message, std::optional<std::string> hint = {}) {
+  void report(DiagCode code, Span span, Message message, std::optional<Message> hint = {}) {
     if (parallel_part_) {
       failed_ = true;  // the serial pass reports it
       return;
     }
-    sink_.report(make_diagnostic(code, span, std::move(message), std::move(hint)));
+    sink_.report(diagnose(code, span, std::move(message), std::move(hint)));
   }
 
   void syntax_error(const CsvSyntaxError& e) {
@@ -727,17 +711,13 @@ class Loader {
     const std::string_view h = header[0].value;
     struct Separator {
       std::string_view text;
-      std::string_view name;
-      std::string_view cause;
-      std::string_view hint;
+      MessageDef<msg::Int> problem;  ///< "the header has no commas but N tabs: ..."
+      MessageDef<> hint;
     };
     static constexpr Separator kSeparators[] = {
-        {"\t", "tabs", "the file is tab-separated, and jixiao reads comma-separated values",
-         "save it from Excel as CSV UTF-8 (另存为 → CSV UTF-8 (逗号分隔)), or replace the tabs with commas"},
-        {";", "semicolons", "the file is separated by `;`, as Excel writes CSV where a comma is the decimal mark",
-         "save it with `,` between columns and `.` in decimals (set the list separator to `,` in the system's region settings)"},
-        {"，", "full-width commas `，` (U+FF0C)", "columns are separated by the ASCII comma `,`, not the full-width `，`",
-         "replace `，` with `,` (switch the input method to half-width, 半角)"},
+        {"\t", msg::eng_header_tabs, msg::eng_hint_header_tabs},
+        {";", msg::eng_header_semicolons, msg::eng_hint_header_semicolons},
+        {"，", msg::eng_header_full_width_commas, msg::eng_hint_header_full_width_commas},
     };
     const Separator* found = nullptr;
     std::size_t most = 0;
@@ -750,9 +730,7 @@ class Loader {
       }
     }
     if (found == nullptr) return false;
-    report(DiagCode::data_syntax, at,
-           "the header has no commas but " + std::to_string(most) + " " + std::string(found->name) + ": " + std::string(found->cause),
-           std::string(found->hint));
+    report(DiagCode::data_syntax, at, found->problem(most), found->hint());
     return true;
   }
 
@@ -770,7 +748,7 @@ class Loader {
     header_names_ = names;
     const std::size_t errors_before = sink_.error_count();
     Suggester suggester;
-    auto find = [&](const std::string& input, const std::string& what) -> std::size_t {
+    auto find = [&](const std::string& input, const Message& what) -> std::size_t {
       std::string column = input;
       bool via_map = false;
       if (auto it = options_.column_map.columns.find(input); it != options_.column_map.columns.end()) {
@@ -778,8 +756,8 @@ class Loader {
         via_map = true;
       }
       if (duplicates_.count(column)) {
-        report(DiagCode::duplicate_column, cell_span(header[duplicates_.at(column)]),
-               "the header names column `" + column + "` twice", "rename or remove one of them");
+        report(DiagCode::duplicate_column, cell_span(header[duplicates_.at(column)]), msg::eng_duplicate_column(column),
+               msg::eng_hint_duplicate_column());
         return kUnmapped;
       }
       if (auto it = index.find(column); it != index.end()) return it->second;
@@ -790,32 +768,31 @@ class Loader {
         std::size_t end = bad_at;
         const char32_t cp = utf8::decode(names[i], end);
         report(DiagCode::invisible_character, cell_span(header[i]),
-               "the header's column " + quote_value(names[i], bad_at) + " is `" + column + "` with " + utf8::describe(cp) +
-                   " at character " + std::to_string(utf8::count_code_points(std::string_view(names[i]).substr(0, bad_at)) + 1),
-               "delete the character from the header: it cannot be seen, but the column is not `" + column + "` with it");
+               msg::eng_header_invisible(quote_value(names[i], bad_at), column, utf8::describe(cp),
+                                         utf8::count_code_points(std::string_view(names[i]).substr(0, bad_at)) + 1),
+               msg::eng_hint_header_invisible(column));
         return kUnmapped;
       }
-      std::string hint;
+      std::optional<Message> hint;
       if (auto best = suggester.closest(column, names)) {
-        hint = "did you mean " + quote_value(*best) + "? map it with a column map (`--columns map.toml`) or rename the header";
+        hint = msg::eng_hint_missing_column_guess(quote_value(*best));
       } else {
         constexpr std::size_t kListed = 20;
-        std::string list;
-        for (std::size_t i = 0; i < std::min(names.size(), kListed); ++i) list += (list.empty() ? "" : ", ") + quote_value(names[i]);
-        if (names.size() > kListed) list += ", … (" + std::to_string(names.size()) + " columns)";
-        hint = "the header has: " + list;
+        std::vector<std::string> listed;
+        for (std::size_t i = 0; i < std::min(names.size(), kListed); ++i) listed.push_back(quote_value(names[i]));
+        std::optional<Message> list = quoted_list(listed);
+        if (list && names.size() > kListed) list = msg::eng_list_columns_cut(*list, names.size());
+        if (list) hint = msg::eng_hint_header_has(*list);
       }
       report(DiagCode::missing_column, header_span,
-             "`" + data_.path + "` has no column `" + column + "` for " + what +
-                 (via_map ? " (named in the column map)" : ""),
-             hint);
+             (via_map ? msg::eng_missing_column_mapped : msg::eng_missing_column)(data_.path, column, what), hint);
       return kUnmapped;
     };
     const dsl::Symbol& key = policy_.symbol(policy_.key);
-    key_column_ = find(key.name, "the key `" + key.name + "`");
+    key_column_ = find(key.name, msg::eng_for_key(key.name));
     if (policy_.period != dsl::kNoSymbol) {
       const dsl::Symbol& period = policy_.symbol(policy_.period);
-      period_column_ = find(period.name, "the period `" + period.name + "`");
+      period_column_ = find(period.name, msg::eng_for_period(period.name));
     }
     const auto& inputs = policy_.module.inputs;
     mapped_.assign(inputs.size(), kUnmapped);
@@ -823,7 +800,7 @@ class Loader {
     for (const auto& in : inputs) symbols_.push_back(&policy_.symbol(policy_.find(in.name.name)));
     data_.inputs.assign(inputs.size(), Column{});
     for (std::size_t i = 0; i < inputs.size(); ++i) {
-      mapped_[i] = find(inputs[i].name.name, "input `" + inputs[i].name.name + "`");
+      mapped_[i] = find(inputs[i].name.name, msg::eng_for_input(inputs[i].name.name));
       if (is_list(inputs[i].kind)) data_.inputs[i].list_offsets.push_back(0);
     }
     return sink_.error_count() == errors_before;
@@ -861,8 +838,7 @@ class Loader {
       return;
     }
     if (value.empty()) {
-      report(DiagCode::bad_cell, cell_span(f), "row " + std::to_string(row) + ", column `" + key + "`: the key is empty",
-             "every row needs its own `" + key + "`");
+      report(DiagCode::bad_cell, cell_span(f), msg::eng_row_column(row, key, msg::eng_key_empty()), msg::eng_hint_key_empty(key));
       data_.key.values.push_back(-1);
       if (key_offsets != nullptr) key_offsets->push_back(f.offset);
       return;
@@ -874,19 +850,18 @@ class Loader {
     const std::uint32_t earlier = chain_key(id, row, period_id);
     if (earlier != 0) {
       const bool periods = period_column_ != kUnmapped;
-      const std::string in_period = periods ? " for period " + quote_value(data_.strings.text(period_id)) : "";
-      Diagnostic d = make_diagnostic(DiagCode::duplicate_key, cell_span(f),
-                                     "row " + std::to_string(row) + ": key " + quote_value(value) + in_period +
-                                         " already appears in row " + std::to_string(earlier),
-                                     periods ? "each `" + key + "` appears once per period; remove or correct the repeated row"
-                                             : "each `" + key + "` appears once; remove or correct the repeated row");
-      d.notes.push_back({Span{data_.source, (*key_offsets)[earlier - 1], (*key_offsets)[earlier - 1] + 1},
-                         "row " + std::to_string(earlier) + " has the same key"});
+      Diagnostic d = diagnose(
+          DiagCode::duplicate_key, cell_span(f),
+          periods ? msg::eng_duplicate_key_period(row, quote_value(value), quote_value(data_.strings.text(period_id)), earlier)
+                  : msg::eng_duplicate_key(row, quote_value(value), earlier),
+          periods ? msg::eng_hint_duplicate_key_period(key) : msg::eng_hint_duplicate_key(key));
+      d.notes.push_back(Note{Span{data_.source, (*key_offsets)[earlier - 1], (*key_offsets)[earlier - 1] + 1},
+                             msg::eng_note_same_key(earlier)});
       sink_.report(std::move(d));
     }
   }
 
-  void bad(const CsvField& f, std::uint32_t row, std::size_t input, const std::string& problem, DiagCode code = DiagCode::bad_cell) {
+  void bad(const CsvField& f, std::uint32_t row, std::size_t input, Message problem, DiagCode code = DiagCode::bad_cell) {
     // A number, yes/no or option is checked for invisible characters only when it does not read
     // (read_cell): then they are the problem to name.
     const std::string_view v = trim(f.value);
@@ -894,8 +869,8 @@ class Loader {
     const ast::InputDecl& in = policy_.module.inputs[input];
     const dsl::Symbol& s = *symbols_[input];
     const dsl::Domain* domain = in.kind == InputKind::kOneOf ? &policy_.domains[policy_.input_domain[input]] : nullptr;
-    report(code, cell_span(f), "row " + std::to_string(row) + ", column `" + header_name(input) + "`: " + problem,
-           "expected " + expected_text(in, s, domain));
+    report(code, cell_span(f), msg::eng_row_column(row, header_name(input), std::move(problem)),
+           msg::eng_hint_expected(expected_text(in, s, domain)));
   }
 
   // Texts (accepted whatever they hold) and lists are checked by cell_value before they are read;
@@ -973,11 +948,10 @@ class Loader {
         for_each_item(v, [&](std::string_view item) {
           decimal::ParseError why{};
           const auto value = decimal::parse(item, decimal::kPlaces, &why);
-          const std::string named = quote_value(item) + " in " + shown;
           if (!value) {
-            bad(f, row, input, named + " is not a number");
+            bad(f, row, input, msg::eng_item_not_number(quote_value(item), shown));
           } else if ((!sym.range.lo_inf && *value < sym.range.lo) || (!sym.range.hi_inf && *value > sym.range.hi)) {
-            bad(f, row, input, named + " is outside the declared range", DiagCode::out_of_range);
+            bad(f, row, input, msg::eng_item_out_of_range(quote_value(item), shown), DiagCode::out_of_range);
           } else {
             col.list_numbers.push_back(*value);
           }
@@ -993,7 +967,7 @@ class Loader {
         } else if (l == "否" || l == "false" || l == "0" || l == "n" || l == "no") {
           col.values.push_back(0);
         } else {
-          bad(f, row, input, v.empty() ? "the cell is empty" : quoted() + " is not yes or no");
+          bad(f, row, input, v.empty() ? msg::eng_cell_empty() : msg::eng_not_yes_no(quoted()));
           col.values.push_back(0);
         }
         return;
@@ -1002,8 +976,8 @@ class Loader {
         const dsl::Domain& d = policy_.domains[policy_.input_domain[input]];
         const auto it = std::find(d.labels.begin(), d.labels.end(), v);
         if (it == d.labels.end()) {
-          std::string problem = v.empty() ? "the cell is empty" : quoted() + " is not one of the options";
-          if (auto best = closest_name(v, d.labels)) problem += " (did you mean `" + *best + "`?)";
+          Message problem = v.empty() ? msg::eng_cell_empty() : msg::eng_not_an_option(quoted());
+          if (auto best = closest_name(v, d.labels)) problem = msg::eng_with_guess(problem, *best);
           bad(f, row, input, problem);
           col.values.push_back(0);
         } else {
@@ -1016,7 +990,7 @@ class Loader {
     }
     // Numbers and money.
     if (v.empty()) {
-      bad(f, row, input, "the cell is empty");
+      bad(f, row, input, msg::eng_cell_empty());
       col.values.push_back(0);
       return;
     }
@@ -1053,12 +1027,12 @@ class Loader {
     const auto parsed = decimal::parse(digits, places, &why);
     if (!parsed) {
       const std::string shown = quoted();
-      std::string problem = shown + " is not a number" + full_width_note(v);
+      Message problem = not_a_number(v, shown);
       if (why == decimal::ParseError::kTooManyPlaces) {
-        problem = in.kind == InputKind::kMoney ? shown + " has a fraction of a fen" : shown + " has more than 6 decimal places";
+        problem = in.kind == InputKind::kMoney ? msg::eng_fraction_of_fen(shown) : msg::eng_too_many_places(shown);
       } else if (why == decimal::ParseError::kOutOfRange) {
-        problem = shown + " is too large (the largest " +
-                  (in.kind == InputKind::kMoney ? "amount is " + largest_amount() : "number is " + largest_number()) + ")";
+        problem = in.kind == InputKind::kMoney ? msg::eng_amount_too_large(shown, largest_amount())
+                                               : msg::eng_number_too_large(shown, largest_number());
       }
       bad(f, row, input, problem);
       col.values.push_back(0);
@@ -1066,13 +1040,13 @@ class Loader {
     }
     const std::int64_t value = *parsed;
     if (in.kind == InputKind::kCount && value % kOne != 0) {
-      bad(f, row, input, quoted() + " is not a whole number");
+      bad(f, row, input, msg::eng_not_whole_number(quoted()));
       col.values.push_back(0);
       return;
     }
     const dsl::Symbol& s = *symbols_[input];
     if ((!s.range.lo_inf && value < s.range.lo) || (!s.range.hi_inf && value > s.range.hi)) {
-      bad(f, row, input, quoted() + " is outside the declared range", DiagCode::out_of_range);
+      bad(f, row, input, msg::eng_out_of_range(quoted()), DiagCode::out_of_range);
       col.values.push_back(0);
       return;
     }
@@ -1129,17 +1103,17 @@ std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& 
   // Decoded by the same rule as data (a column map written in Notepad on Chinese Windows is GBK).
   auto decoded = decode_owned_text(std::move(text), Encoding::kAuto);
   if (const auto* err = std::get_if<DecodeError>(&decoded)) {
-    std::string message = err->message;
+    Message message = err->message;
     if (err->at_byte) {
       const std::size_t line_start = text.rfind('\n', err->offset) + 1;  // npos + 1 == 0
       const std::size_t line_end = std::min(text.find('\n', err->offset), text.size());
       const std::string_view line = std::string_view(text).substr(line_start, line_end - line_start);
       const std::string before = readable_bytes(line.substr(0, err->offset - line_start), err->reading);
-      message += " in `" + utf8::shorten(readable_bytes(line, err->reading), 60, before.size()) + "`";
+      message = msg::eng_in_line(message, utf8::shorten(readable_bytes(line, err->reading), 60, before.size()));
     }
     // `--encoding` is for the data: the way out for a column map is to save it as UTF-8.
-    Diagnostic d = make_diagnostic(DiagCode::data_encoding, Span{}, std::move(message),
-                                   err->at_byte ? "save the column map as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)" : err->hint);
+    Diagnostic d = diagnose(DiagCode::data_encoding, Span{}, std::move(message),
+                            err->at_byte ? msg::eng_hint_column_map_utf8() : err->hint);
     d.file = path;
     d.line = static_cast<std::uint32_t>(err->line);
     d.column = static_cast<std::uint32_t>(err->column);
@@ -1162,17 +1136,15 @@ std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& 
   } catch (const toml::parse_error& e) {
     const Span at = span_at(e.source());
     const bool non_ascii = at.begin < file.text().size() && static_cast<unsigned char>(file.text()[at.begin]) >= 0x80;
-    sink.report(make_diagnostic(DiagCode::column_map, at, "the column map is not valid TOML: " + std::string(e.description()),
-                                non_ascii ? "TOML keys that are not plain ASCII need quotes: `\"设施覆盖率\" = \"覆盖率(%)\"`"
-                                          : "write `[columns]` then one line per input: `\"设施覆盖率\" = \"覆盖率(%)\"`"));
+    sink.report(diagnose(DiagCode::column_map, at, msg::eng_column_map_toml(e.description()),
+                         non_ascii ? msg::eng_hint_column_map_quote_keys() : msg::eng_hint_column_map_layout()));
     return std::nullopt;
   }
   ColumnMap map;
   const std::size_t errors_before = sink.error_count();
   const toml::table* columns = table["columns"].as_table();
   if (columns == nullptr) {
-    sink.report(make_diagnostic(DiagCode::column_map, Span{id, 0, 0}, "the column map has no `[columns]` table",
-                                "write `[columns]` then one line per input: `\"设施覆盖率\" = \"覆盖率(%)\"`"));
+    sink.report(diagnose(DiagCode::column_map, Span{id, 0, 0}, msg::eng_column_map_no_table(), msg::eng_hint_column_map_layout()));
     return std::nullopt;
   }
   std::vector<std::string> inputs;
@@ -1184,14 +1156,13 @@ std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& 
     const Span at = span_at(k.source());
     if (std::find(inputs.begin(), inputs.end(), name) == inputs.end()) {
       auto best = suggester.closest(name, inputs);
-      sink.report(make_diagnostic(DiagCode::column_map, at, "the policy has no input `" + name + "`",
-                                  best ? "did you mean `" + *best + "`?" : "the keys are the policy's input names"));
+      sink.report(diagnose(DiagCode::column_map, at, msg::eng_column_map_unknown_input(name),
+                           best ? msg::did_you_mean(*best) : msg::eng_hint_column_map_keys()));
       continue;
     }
     const auto* header = v.as_string();
     if (header == nullptr) {
-      sink.report(make_diagnostic(DiagCode::column_map, at, "the column for `" + name + "` is not a text",
-                                  "write `\"" + name + "\" = \"表头\"`"));
+      sink.report(diagnose(DiagCode::column_map, at, msg::eng_column_map_not_text(name), msg::eng_hint_column_map_write(name)));
       continue;
     }
     map.columns[name] = header->get();

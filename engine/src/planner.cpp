@@ -20,23 +20,20 @@ std::optional<Plan> build_plan(const dsl::CheckedPolicy& policy, DiagnosticSink&
     const std::size_t left_out = cycle.symbols.size() - shown;
     std::string path;
     for (std::size_t i = 0; i < shown; ++i) path += "`" + policy.symbol(cycle.symbols[i]).name + "` → ";
-    if (left_out > 0) path += "… (" + std::to_string(left_out) + " more) → ";
-    path += "`" + policy.symbol(cycle.symbols.front()).name + "`";
+    const std::string back = "`" + policy.symbol(cycle.symbols.front()).name + "`";
     const dsl::Symbol& first = policy.symbol(cycle.symbols.front());
-    Diagnostic d = make_diagnostic(
-        DiagCode::dependency_cycle, first.span,
-        cycle.symbols.size() == 1 ? "`" + first.name + "` depends on itself"
-                                  : "dependency cycle: " + path,
-        "a value cannot depend on itself; break the cycle by computing one of them from inputs");
+    Diagnostic d = diagnose(DiagCode::dependency_cycle, first.span,
+                            cycle.symbols.size() == 1 ? msg::eng_depends_on_itself(first.name)
+                            : left_out > 0            ? msg::eng_cycle_cut(path, left_out, back)
+                                                      : msg::eng_cycle(path + back),
+                            msg::eng_hint_break_cycle());
     for (std::size_t i = 0; i < shown; ++i) {
       const dsl::Symbol& from = policy.symbol(cycle.symbols[i]);
       const dsl::Symbol& to = policy.symbol(cycle.edges[i].to);
-      d.notes.push_back({cycle.edges[i].where, dsl::kind_name(from.kind) + " `" + from.name + "` reads " +
-                                                    dsl::kind_name(to.kind) + " `" + to.name + "` here"});
+      d.notes.push_back(Note{cycle.edges[i].where,
+                             msg::eng_note_cycle_step(dsl::kind_message(from.kind), from.name, dsl::kind_message(to.kind), to.name)});
     }
-    if (left_out > 0) {
-      d.notes.push_back({Span{}, "… and " + std::to_string(left_out) + " more steps of the cycle, not shown"});
-    }
+    if (left_out > 0) d.notes.push_back(Note{Span{}, msg::eng_note_cycle_more(left_out)});
     sink.report(std::move(d));
   }
   if (!cycles.empty()) return std::nullopt;

@@ -565,47 +565,53 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
   return out;
 }
 
-std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result) {
+std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result, Lang lang) {
   std::string out;
   const std::string name = policy.module.policy ? policy.module.policy->name + " " + policy.module.policy->version : "";
-  out += "evaluated " + std::to_string(result.selected.size()) + " rows of `" + data.path + "` with " + name;
+  Message head = msg::eng_summary_evaluated(result.selected.size(), data.path, name);
   if (!data.periods.empty()) {
     const bool all = result.selected.size() == result.rows && data.periods.size() > 1;
-    out += all ? " (all periods, " + data.periods.front() + " to " + data.periods.back() + ")"
-               : " (period " + data.periods[static_cast<std::size_t>(data.period_index[result.selected.empty() ? 0 : result.selected.front()])] +
-                     (data.periods.size() > 1 ? ", with history from " + data.periods.front() : "") + ")";
+    const std::string& period =
+        data.periods[static_cast<std::size_t>(data.period_index[result.selected.empty() ? 0 : result.selected.front()])];
+    head = all                       ? msg::eng_summary_all_periods(head, data.periods.front(), data.periods.back())
+           : data.periods.size() > 1 ? msg::eng_summary_period_history(head, period, data.periods.front())
+                                     : msg::eng_summary_period(head, period);
   }
-  out += "\n";
+  out += head.str(lang) + "\n";
   for (std::size_t i = 0; i < policy.symbols.size(); ++i) {
     const dsl::Symbol& s = policy.symbols[i];
     if (s.kind != SymbolKind::kGrade && s.kind != SymbolKind::kAlert) continue;
     const dsl::Domain& domain = policy.domains[s.type.domain];
     std::vector<std::size_t> counts(domain.labels.size(), 0);
     for (const std::size_t r : result.selected) ++counts[static_cast<std::size_t>(result.columns[i][r])];
-    out += "  " + s.name + ":";
+    out += msg::eng_summary_bands(s.name).str(lang);
     for (std::size_t l = 0; l < domain.labels.size(); ++l) {
-      out += (l == 0 ? " " : ", ") + domain.labels[l] + " " + std::to_string(counts[l]);
+      out += (l == 0 ? msg::eng_summary_band_first : msg::eng_summary_band_next)(domain.labels[l], counts[l]).str(lang);
     }
     out += "\n";
   }
   for (const RuleColumn& rc : result.rules) {
     if (rc.kind != RuleColumn::Kind::kVeto) continue;
     const auto fired = std::count_if(result.selected.begin(), result.selected.end(), [&](std::size_t r) { return rc.values[r] != 0; });
-    out += "  veto " + rc.name + ": " + std::to_string(fired) + (fired == 1 ? " row\n" : " rows\n");
+    out += (fired == 1 ? msg::eng_summary_veto_one : msg::eng_summary_veto_many)(rc.name, fired).str(lang) + "\n";
   }
   for (const FundResult& f : result.funds) {
     const bool exact = f.pool == f.paid;
-    out += "  fund " + f.name + ": pool " + decimal::format_yuan_grouped(f.pool) + "元, paid " +
-           decimal::format_yuan_grouped(f.paid) + "元" + (exact ? " (exact to the fen)" : " (MISMATCH)") + "\n";
+    out += (exact ? msg::eng_summary_fund : msg::eng_summary_fund_mismatch)(f.name, decimal::format_yuan_grouped(f.pool),
+                                                                             decimal::format_yuan_grouped(f.paid))
+               .str(lang) +
+           "\n";
     std::size_t width = 0;
     for (const TrackResult& t : f.tracks) width = std::max(width, decimal::format_yuan_grouped(t.pool).size());
     for (const TrackResult& t : f.tracks) {
       const std::string pool = decimal::format_yuan_grouped(t.pool);
       const std::string paid = decimal::format_yuan_grouped(t.paid);
-      out += "    " + t.name + "  pool " + std::string(width - pool.size(), ' ') + pool + "元  paid " +
-             std::string(width - paid.size(), ' ') + paid + "元  to " + std::to_string(t.recipients) + (t.recipients == 1 ? " row\n" : " rows\n");
+      out += (t.recipients == 1 ? msg::eng_summary_track_one : msg::eng_summary_track_many)(
+                 t.name, std::string(width - pool.size(), ' ') + pool, std::string(width - paid.size(), ' ') + paid, t.recipients)
+                 .str(lang) +
+             "\n";
     }
-    if (f.groups.size() > 1) out += "    (" + std::to_string(f.groups.size()) + " groups, each paid out exactly)\n";
+    if (f.groups.size() > 1) out += msg::eng_summary_groups(f.groups.size()).str(lang) + "\n";
   }
   return out;
 }

@@ -154,6 +154,8 @@ std::vector<std::uint32_t> optional_inputs(const CheckedPolicy& policy, ast::Exp
 
 /// The word for a kind of symbol in messages: "input", "let", "indicator", ...
 std::string kind_name(SymbolKind kind);
+/// The same word as a catalogue message (msg::kind_input, ...), for messages in either language.
+Message kind_message(SymbolKind kind);
 
 /// Human-readable name of a type, for messages: "number", "money", "text", ...
 std::string type_name(const Type& t, const std::vector<Domain>& domains);

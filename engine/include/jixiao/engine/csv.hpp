@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "jixiao/dsl/message.hpp"
+
 namespace jixiao::engine {
 
 /// One field of a record.
@@ -25,8 +27,8 @@ void append_csv_field(std::string& out, std::string_view value);
 /// A CSV syntax error.
 struct CsvSyntaxError {
   std::uint32_t offset;  ///< byte offset in the text of the offending character
-  std::string message;   ///< lowercase, no trailing period
-  std::string hint;      ///< how to fix it
+  Message message;  ///< lowercase, no trailing period
+  Message hint;     ///< how to fix it
 };
 
 /// Reads records from CSV text.
@@ -78,7 +80,7 @@ class CsvReader {
   };
 
   bool read_quoted(std::vector<CsvField>& fields);
-  bool fail(std::size_t offset, std::string message, std::string hint);
+  bool fail(std::size_t offset, Message message, Message hint);
 
   std::string_view text_;
   std::size_t pos_ = 0;

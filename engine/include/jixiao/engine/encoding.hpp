@@ -8,6 +8,8 @@
 #include <string_view>
 #include <variant>
 
+#include "jixiao/dsl/message.hpp"
+
 namespace jixiao::engine {
 
 /// The encoding of a data file's bytes. kAuto asks decode_text to detect it.
@@ -34,9 +36,9 @@ struct DecodeError {
   std::size_t line = 1;    ///< 1-based line of that byte (lines end with '\n')
   std::size_t column = 1;  ///< 1-based column of that byte: the characters before it on its line
                            ///< (as `reading` reads them) plus one
-  std::string message;     ///< lowercase, no trailing period, without the place: "byte 0xE9 is
+  Message message;         ///< lowercase, no trailing period, without the place: "byte 0xE9 is
                            ///< not valid UTF-8"
-  std::string hint;        ///< what the user can do about it
+  Message hint;            ///< what the user can do about it
   /// True when the problem is one byte, whose row and cell a caller may name; false when it is
   /// the whole file (a workbook, UTF-16, an ambiguous encoding).
   bool at_byte = true;

@@ -10,6 +10,7 @@
 
 #include "jixiao/dsl/check.hpp"
 #include "jixiao/dsl/json_writer.hpp"
+#include "jixiao/dsl/message.hpp"
 #include "jixiao/engine/dataset.hpp"
 #include "jixiao/engine/evaluator.hpp"
 
@@ -40,8 +41,8 @@ void write_results(const dsl::CheckedPolicy& policy, const Dataset& data, const 
 std::vector<dsl::SymbolId> result_symbols(const dsl::CheckedPolicy& policy);
 
 /// The human summary: counts per grade and per alert, vetoes that fired, and each pool beside
-/// what was paid out of it.
-std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result);
+/// what was paid out of it, in `lang`.
+std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result, Lang lang);
 
 /// Name of the reasons column.
 inline constexpr std::string_view kReasonsColumn = "触发规则";
