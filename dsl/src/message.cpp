@@ -2,6 +2,8 @@
 #include "jixiao/dsl/message.hpp"
 
 #include <array>
+#include <iterator>
+#include <stdexcept>
 #include <ostream>
 
 namespace jixiao {
@@ -23,7 +25,9 @@ using msg_kind::Text;
 #include "jixiao/dsl/messages/all.def"
 #undef JIXIAO_MSG
 
-constexpr std::array kMessages = {
+// A built-in array, not std::array's deduction guide: that guide folds over every element, and
+// clang refuses a fold of more than 256 (the fuzz build is clang's).
+constexpr MessageInfo kMessages[] = {
     MessageInfo{"untranslated", "{0}", "{0}", 1},
 #define JIXIAO_MSG(id, en, zh, ...) MessageInfo{#id, en, zh, MessageDef<__VA_ARGS__>::arity},
 #include "jixiao/dsl/messages/all.def"
@@ -60,13 +64,15 @@ std::optional<Lang> parse_lang(std::string_view text) {
 }
 
 const std::vector<MessageInfo>& all_messages() {
-  static const std::vector<MessageInfo> all(kMessages.begin(), kMessages.end());
+  static const std::vector<MessageInfo> all(std::begin(kMessages), std::end(kMessages));
   return all;
 }
 
 std::string Message::str(Lang lang) const {
   if (id_ == MsgId::untranslated) return text_;
-  const MessageInfo& info = kMessages.at(static_cast<std::size_t>(id_));
+  const auto index = static_cast<std::size_t>(id_);
+  if (index >= std::size(kMessages)) throw std::out_of_range("message id out of range");
+  const MessageInfo& info = kMessages[index];
   const std::string_view t = lang == Lang::kZh ? info.zh : info.en;
   std::string out;
   out.reserve(t.size() + 16);
