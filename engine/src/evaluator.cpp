@@ -688,27 +688,27 @@ struct RuntimeMessage {
 RuntimeMessage describe(const detail::RuntimeErrors::Entry& e) {
   switch (e.kind) {
     case detail::RuntimeErrorKind::kDivisionByZero:
-      return {DiagCode::division_by_zero, msg::eng_division_by_zero(), msg::eng_hint_guard_division()};
+      return {DiagCode::eval_division_by_zero, msg::eng_division_by_zero(), msg::eng_hint_guard_division()};
     case detail::RuntimeErrorKind::kOverflow:
-      return {DiagCode::arithmetic_overflow, msg::eng_overflow(), msg::eng_hint_overflow()};
+      return {DiagCode::eval_overflow, msg::eng_overflow(), msg::eng_hint_overflow()};
     case detail::RuntimeErrorKind::kNoBand:
-      return {DiagCode::band_gap, msg::eng_no_band(decimal::to_string(e.value)), msg::eng_hint_no_band()};
+      return {DiagCode::eval_no_band, msg::eng_no_band(decimal::to_string(e.value)), msg::eng_hint_no_band()};
     case detail::RuntimeErrorKind::kNoEntry:
-      return {DiagCode::missing_label, msg::eng_no_entry(), msg::eng_hint_no_entry()};
+      return {DiagCode::eval_no_coef_entry, msg::eng_no_entry(), msg::eng_hint_no_entry()};
     case detail::RuntimeErrorKind::kBadTarget:
-      return {DiagCode::division_by_zero, msg::eng_bad_target(), msg::eng_hint_bad_target()};
+      return {DiagCode::eval_bad_target, msg::eng_bad_target(), msg::eng_hint_bad_target()};
     case detail::RuntimeErrorKind::kNoPeers:
-      return {DiagCode::unhandled_missing, msg::eng_no_peers(), msg::eng_hint_no_peers()};
+      return {DiagCode::eval_no_peers, msg::eng_no_peers(), msg::eng_hint_no_peers()};
     case detail::RuntimeErrorKind::kAllMissing:
-      return {DiagCode::unhandled_missing, msg::eng_all_missing(), msg::eng_hint_all_missing()};
+      return {DiagCode::eval_all_missing, msg::eng_all_missing(), msg::eng_hint_all_missing()};
     case detail::RuntimeErrorKind::kEmptyList:
       return {DiagCode::empty_list, msg::eng_empty_list(), msg::eng_hint_empty_list()};
     case detail::RuntimeErrorKind::kWeightOverflow:
-      return {DiagCode::arithmetic_overflow, msg::eng_weight_overflow(), msg::eng_hint_weight_overflow()};
+      return {DiagCode::eval_weight_overflow, msg::eng_weight_overflow(), msg::eng_hint_weight_overflow()};
     case detail::RuntimeErrorKind::kNone:
       break;
   }
-  return {DiagCode::arithmetic_overflow, msg::eng_evaluation_failed(), std::nullopt};
+  return {DiagCode::eval_overflow, msg::eng_evaluation_failed(), std::nullopt};
 }
 
 void report_runtime(const detail::RuntimeErrors& errors, const dsl::CheckedPolicy& policy, const Dataset& data,

@@ -220,7 +220,7 @@ TEST(EvalArithmetic, OverflowIsAnErrorNeverWrapped) {
               "编码,甲,乙\nA,1,2\nB,9000000000000,2\n");
   EXPECT_FALSE(product.result);
   EXPECT_EQ(product.errors(),
-            "arithmetic-overflow p.jx:4:9 the result is too large to hold exactly in row 2 (`B`)\n"
+            "eval-overflow p.jx:4:9 the result is too large to hold exactly in row 2 (`B`)\n"
             "  d.csv:3:1 the row is here\n");
 
   Eval sum(policy("input { 甲 : number }\n"
@@ -228,7 +228,7 @@ TEST(EvalArithmetic, OverflowIsAnErrorNeverWrapped) {
           "编码,甲\nA,5000000000000\nB,1\n");
   EXPECT_FALSE(sum.result);
   EXPECT_EQ(sum.errors(),
-            "arithmetic-overflow p.jx:4:30 the result is too large to hold exactly in row 1 (`A`)\n"
+            "eval-overflow p.jx:4:30 the result is too large to hold exactly in row 1 (`A`)\n"
             "  d.csv:2:1 the row is here\n");
 
   Eval money(policy("input { 额 : money  系数 : number }\n"
@@ -237,7 +237,7 @@ TEST(EvalArithmetic, OverflowIsAnErrorNeverWrapped) {
             "编码,额,系数\nA,90000000000000000,2\nB,1,1\n");
   EXPECT_FALSE(money.result);
   EXPECT_EQ(money.errors(),
-            "arithmetic-overflow p.jx:4:9 the result is too large to hold exactly in row 1 (`A`)\n"
+            "eval-overflow p.jx:4:9 the result is too large to hold exactly in row 1 (`A`)\n"
             "  d.csv:2:1 the row is here\n");
 }
 
@@ -324,7 +324,7 @@ TEST(EvalMasks, DivisionByZeroInATakenBranchIsAnError) {
   EXPECT_FALSE(r.result);
   // Row B divides by zero too, but in the branch it does not take.
   EXPECT_EQ(r.errors(),
-            "division-by-zero p.jx:4:24 division by zero in row 3 (`C`)\n"
+            "eval-division-by-zero p.jx:4:24 division by zero in row 3 (`C`)\n"
             "  d.csv:4:1 the row is here\n");
 }
 
@@ -334,9 +334,9 @@ TEST(EvalMasks, DivisionByZeroOutsideAnyBranchIsAnErrorOnEveryRow) {
         "编码,自筹,支出\nA,1,0\nB,1,1\nC,1,0\n");
   EXPECT_FALSE(r.result);
   EXPECT_EQ(r.errors(),
-            "division-by-zero p.jx:4:27 division by zero in row 1 (`A`)\n"
+            "eval-division-by-zero p.jx:4:27 division by zero in row 1 (`A`)\n"
             "  d.csv:2:1 the row is here\n"
-            "division-by-zero p.jx:4:27 division by zero in row 3 (`C`)\n"
+            "eval-division-by-zero p.jx:4:27 division by zero in row 3 (`C`)\n"
             "  d.csv:4:1 the row is here\n");
 }
 
@@ -353,20 +353,20 @@ TEST(EvalMasks, ErrorsBeyondTheFirstTenAreCounted) {
   const Diagnostic& tenth = r.sink.items()[r.sink.items().size() - 2];
   EXPECT_EQ(tenth.message, "division by zero in row 10 (`K10`)");
   const Diagnostic& last = r.sink.items().back();
-  EXPECT_EQ(std::string(slug(last.code)), "division-by-zero");
+  EXPECT_EQ(std::string(slug(last.code)), "eval-division-by-zero");
   EXPECT_EQ(last.message, "2 more rows failed the same way");
   EXPECT_EQ(last.file, "d.csv");
   EXPECT_FALSE(last.span.valid());
 }
 
-TEST(EvalMasks, RatioTargetAtOrBelowZeroIsADivisionByZero) {
+TEST(EvalMasks, RatioTargetAtOrBelowZeroIsAnError) {
   Eval r(policy("input { 甲 : number }\n"
                 "indicator 总分 { 工作 100% = if 甲 < 0 then 0 else ratio(50, target: 甲) }\n"),
          "编码,甲\nA,-1\nB,0\nC,100\n");
   EXPECT_FALSE(r.result);
   // Row A takes the other branch; row B's target is 0.
   EXPECT_EQ(r.errors(),
-            "division-by-zero p.jx:4:47 the target of `ratio` is 0 or below in row 2 (`B`)\n"
+            "eval-bad-target p.jx:4:47 the target of `ratio` is 0 or below in row 2 (`B`)\n"
             "  d.csv:3:1 the row is here\n");
 }
 
@@ -380,7 +380,7 @@ TEST(EvalMasks, SummaryOfManyRatioTargetErrorsKeepsTheirCode) {
   ASSERT_EQ(r.sink.error_count(), 11u);
   const Diagnostic& last = r.sink.items().back();
   EXPECT_EQ(last.message, "2 more rows failed the same way");
-  EXPECT_EQ(std::string(slug(last.code)), "division-by-zero");
+  EXPECT_EQ(std::string(slug(last.code)), "eval-bad-target");
 }
 
 // ---- sets ----
@@ -921,7 +921,7 @@ TEST(EvalChunking, RuntimeErrorRowIsTheSameWhateverTheChunk) {
     Eval r(p, csv, EvalOptions{.chunk_rows = chunk, .period = {}, .all_periods = false});
     EXPECT_FALSE(r.result);
     EXPECT_EQ(r.errors(),
-              "division-by-zero p.jx:4:26 division by zero in row 37 (`K36`)\n"
+              "eval-division-by-zero p.jx:4:26 division by zero in row 37 (`K36`)\n"
               "  d.csv:38:1 the row is here\n")
         << "chunk_rows = " << chunk;
   }

@@ -672,7 +672,7 @@ TEST(FundsExact, ADivisionByZeroInAWeightIsReportedOnce) {
                  "fund 补助 pool 1元 { track 全部 100% split by 1 / 人数 ties by 编码 }\n"),
           "编码,人数\nX,3\nY,0\n");
   EXPECT_FALSE(f.result);
-  EXPECT_EQ(error_codes(f), (std::vector<std::string>{"division-by-zero"}));
+  EXPECT_EQ(error_codes(f), (std::vector<std::string>{"eval-division-by-zero"}));
 }
 
 TEST(FundsExact, AWeightTooLargeToHoldExactlyIsAnError) {
@@ -682,7 +682,7 @@ TEST(FundsExact, AWeightTooLargeToHoldExactlyIsAnError) {
                  "fund 补助 pool 1元 { track 全部 100% split by 甲 * 甲 * 甲 * 甲 * 甲 * 甲 * 甲 * 甲 * 甲 * 甲 ties by 编码 }\n"),
           "编码,甲\nX,1.000001\nY,1.000002\n");
   EXPECT_FALSE(f.result);
-  EXPECT_EQ(error_codes(f), (std::vector<std::string>{"arithmetic-overflow", "arithmetic-overflow"}));
+  EXPECT_EQ(error_codes(f), (std::vector<std::string>{"eval-weight-overflow", "eval-weight-overflow"}));
   EXPECT_NE(f.errors().find("the exact value of the fund weight needs more than 38 digits in row 1"), std::string::npos)
       << f.errors();
 }
