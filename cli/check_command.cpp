@@ -45,11 +45,14 @@ std::string show_variant(const Session& s, const std::string& path, const Loaded
                                            : msg::cli_variant_many(path, *p.base, p.changes.size()))
                         .str(l) +
                     "\n";
+  // `subject`, `precision` and `output` are changes of the whole policy: their kind says it all,
+  // and the English keyword the change records as its target is not shown.
+  const auto target = [](const auto& c) { return c.target == c.kind ? std::string() : c.target; };
   std::size_t kind_width = 0;
   std::size_t target_width = 0;
   for (const auto& c : p.changes) {
     kind_width = std::max(kind_width, utf8::display_width(change_kind(c.kind)));
-    target_width = std::max(target_width, utf8::display_width(c.target));
+    target_width = std::max(target_width, utf8::display_width(target(c)));
   }
   for (const auto& c : p.changes) {
     Message what = msg::cli_value(c.before + " → " + c.after);
@@ -68,8 +71,9 @@ std::string show_variant(const Session& s, const std::string& path, const Loaded
     const Message where = c.where.source == p.policy.module.source ? msg::cli_variant_line(lc.line)
                                                                     : msg::cli_variant_imported(file.path(), lc.line);
     const std::string kind = change_kind(c.kind);
-    out += "  " + kind + std::string(kind_width - utf8::display_width(kind) + 2, ' ') + c.target +
-           std::string(target_width - utf8::display_width(c.target) + 2, ' ') + what.str(l) + "  " + where.str(l) + "\n";
+    const std::string name = target(c);
+    out += "  " + kind + std::string(kind_width - utf8::display_width(kind) + 2, ' ') + name +
+           std::string(target_width - utf8::display_width(name) + 2, ' ') + what.str(l) + "  " + where.str(l) + "\n";
   }
   return out;
 }

@@ -1,9 +1,11 @@
 // The command-line driver: commands, help texts, diagnostics rendering and exit codes.
 #include "driver.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -81,6 +83,24 @@ void Activity::clear() { current_activity = Message(); }
 
 // ---- Session ----
 
+namespace {
+
+/// `%*` in the log pattern: the level in the chosen language (`信息：`, `info: `).
+class LevelLabel final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& m, const std::tm& /*time*/, spdlog::memory_buf_t& dest) override {
+    const Message label = m.level <= spdlog::level::debug ? msg::cli_log_debug()
+                          : m.level == spdlog::level::info ? msg::cli_log_info()
+                          : m.level == spdlog::level::warn ? msg::cli_log_warning()
+                                                           : msg::cli_log_error();
+    const std::string text = label.str(lang());
+    dest.append(text.data(), text.data() + text.size());
+  }
+  [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<LevelLabel>(); }
+};
+
+}  // namespace
+
 Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
   const std::string format = args.value("diagnostics-format").value_or("text");
   if (format != "text" && format != "json" && format != "sarif") {
@@ -108,7 +128,9 @@ Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
 
   auto log_sink = std::make_shared<spdlog::sinks::ostream_sink_st>(io.err);
   logger = std::make_shared<spdlog::logger>("jixiao", log_sink);
-  logger->set_pattern("jixiao: %l: %v");
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<LevelLabel>('*').set_pattern("jixiao: %*%v");
+  logger->set_formatter(std::move(formatter));
   logger->set_level(verbosity >= 2 ? spdlog::level::debug
                     : verbosity == 1 ? spdlog::level::info
                     : verbosity < 0 ? spdlog::level::err
@@ -201,9 +223,17 @@ std::vector<OptionSpec> with_common(std::vector<OptionSpec> specs) {
 
 // ---- run ----
 
-int run(const std::vector<std::string>& args, Io& io) {
+int run(const std::vector<std::string>& given, Io& io) {
   Activity::clear();
   set_lang(Lang::kZh);
+  // `--lang` may come before the command too (`jixiao --lang en check p.jx`), as users of git or
+  // cargo would write it: it moves behind the command, where every command reads it.
+  std::vector<std::string> args = given;
+  if (args.size() >= 2 && args[0].rfind("--lang=", 0) == 0) {
+    std::rotate(args.begin(), args.begin() + 1, args.begin() + 2);
+  } else if (args.size() >= 3 && args[0] == "--lang") {
+    std::rotate(args.begin(), args.begin() + 2, args.begin() + 3);
+  }
   try {
     set_lang(choose_lang(args, io));
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {

@@ -167,8 +167,9 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   if (auto e = outputs.commit()) return write_failed(*e);
   if (!outside.empty()) warn_outside(s, outputs.path(*record_out), outside);
   progress.clear();
-  s.logger->info("formatted and wrote {} results in {:.1f} ms ({:.1f} ms writing)", format_name,
-                 outcome.times.format + outcome.times.write, outcome.times.write);
+  s.logger->info("{}", msg::cli_log_wrote(format_name, fmt::format("{:.1f}", outcome.times.format + outcome.times.write),
+                                          fmt::format("{:.1f}", outcome.times.write))
+                         .str(lang()));
   if (parsed.has("stats")) {
     io.err << stats_text(outcome.times, ms_since(started), outcome.result->selected.size(), request.threads);
   }

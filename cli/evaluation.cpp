@@ -25,7 +25,7 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   out.loaded = load_policy(s, request.policy, request.params);
   if (!out.loaded) return false;
   out.times.check = ms_since(t);
-  s.logger->info("checked `{}` in {:.1f} ms", request.policy, out.times.check);
+  s.logger->info("{}", msg::cli_log_checked(request.policy, fmt::format("{:.1f}", out.times.check)).str(lang()));
 
   engine::LoadOptions load;
   load.encoding = request.encoding;
@@ -49,7 +49,8 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   out.data = engine::load_csv(s.sources, request.data, std::move(*bytes), out.loaded->policy, load, *s.limit);
   if (!out.data) return false;
   out.times.load = ms_since(t);
-  s.logger->info("loaded {} rows from `{}` ({}) in {:.1f} ms", out.data->rows, request.data, out.data->encoding, out.times.load);
+  s.logger->info("{}", msg::cli_log_loaded(out.data->rows, request.data, out.data->encoding, fmt::format("{:.1f}", out.times.load))
+                         .str(lang()));
 
   engine::EvalOptions options;
   if (!request.period.empty()) {
@@ -69,8 +70,9 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   if (!out.result) return false;
   out.times.evaluate = timings.evaluate_ms;
   out.times.allocate = timings.allocate_ms;
-  s.logger->info("evaluated in {:.1f} ms and allocated in {:.1f} ms ({} threads)", timings.evaluate_ms, timings.allocate_ms,
-                 request.threads);
+  s.logger->info("{}", msg::cli_log_evaluated(fmt::format("{:.1f}", timings.evaluate_ms),
+                                              fmt::format("{:.1f}", timings.allocate_ms), request.threads)
+                         .str(lang()));
   return true;
 }
 

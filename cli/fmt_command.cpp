@@ -60,7 +60,7 @@ std::string unified_diff(const std::string& path, const std::string& before, con
     for (const auto& l : a) script.emplace_back('-', l);
     for (const auto& l : b) script.emplace_back('+', l);
   }
-  std::string out = "--- " + path + "\n+++ " + path + " (formatted)\n";
+  std::string out = "--- " + path + "\n+++ " + msg::cli_fmt_diff_formatted(path).str(lang()) + "\n";
   constexpr std::size_t kContext = 3;
   std::size_t k = 0;
   while (k < script.size()) {

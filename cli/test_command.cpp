@@ -382,7 +382,7 @@ std::string junit_report(const std::vector<FileOutcome>& files, const std::vecto
     out += "  <testsuite name=\"" + name + "\" tests=\"" + std::to_string(f.cases.size() + (f.error_count > 0 ? 1 : 0)) +
            "\" failures=\"" + std::to_string(failed) + "\" errors=\"" + (f.error_count > 0 ? "1" : "0") + "\">\n";
     if (f.error_count > 0) {
-      out += "    <testcase classname=\"" + name + "\" name=\"(test file)\">\n";
+      out += "    <testcase classname=\"" + name + "\" name=\"" + xml_escape(msg::cli_junit_test_file().str(lang()), true) + "\">\n";
       out += "      <error message=\"" + xml_escape(msg::cli_test_file_has_errors().str(lang()), true) + "\">" + xml_escape(f.errors, false) + "</error>\n";
       out += "    </testcase>\n";
     }
@@ -510,7 +510,7 @@ class Runner {
       plain.lang = lang();
       for (Diagnostic d : cs.sink.items()) {
         if (d.severity != Severity::kError) continue;
-        if (!d.span.valid() && d.file == "command line") d.file = file.path;  // a param of the test file
+        if (!d.span.valid() && d.file == kParamOrigin) d.file = file.path;  // a param of the test file
         std::istringstream rendered(render_text(d, cs.sources, plain));
         for (std::string line; std::getline(rendered, line);) out.lines.push_back(line);
       }

@@ -13,6 +13,7 @@ set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 bin=${JIXIAO_BIN_DIR:-$root/build/cli}
+case $bin in /*) ;; *) bin=$root/$bin ;; esac  # a relative directory is taken from the root
 [ -x "$bin/jixiao" ] || { echo "refresh-outputs.sh: $bin/jixiao not found; build first" >&2; exit 2; }
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT

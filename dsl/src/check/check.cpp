@@ -708,7 +708,7 @@ class Checker {
           hint = names.empty() ? msg::chk_hint_no_params() : msg::chk_hint_params_are(join(names));
         }
         Diagnostic d = diagnose(DiagCode::unknown_param, Span{}, msg::chk_param_unknown(o.name, o.value), hint);
-        d.file = "command line";
+        d.file = kParamOrigin;
         sink_.report(std::move(d));
         continue;
       }
@@ -747,7 +747,7 @@ class Checker {
   void bad_override(const ParamOverride& o, Message expected) {
     Diagnostic d = diagnose(DiagCode::bad_param_value, Span{}, msg::chk_param_unreadable(o.name, o.value),
                             msg::chk_hint_expected(std::move(expected)));
-    d.file = "command line";
+    d.file = kParamOrigin;
     sink_.report(std::move(d));
   }
 

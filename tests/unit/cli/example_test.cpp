@@ -113,6 +113,34 @@ TEST_F(Example3x, StatsNameEveryPhaseAndTheThroughputOnStderr) {
   EXPECT_EQ(read(out), read(kExample / "expected" / "results.csv"));
 }
 
+// `-v` logs what each phase did, in the chosen language, on stderr; `--lang` may also come before
+// the command.
+TEST_F(Example3x, VerboseLinesSpeakTheChosenLanguage) {
+  const fs::path out = tmp_ / "results.csv";
+  const std::vector<std::string> tail = {"eval", (kExample / "policy.jx").string(), "--data",
+                                         (kExample / "data" / "communities.csv").string(), "--out", out.string(), "-v"};
+  const auto run = [](std::vector<std::string> args, const char* env) {
+    std::ostringstream o;
+    std::ostringstream e;
+    jixiao::cli::Io io{o, e, false, true, env};
+    EXPECT_EQ(jixiao::cli::run(args, io), 0) << e.str();
+    return e.str();
+  };
+  const std::string zh = run(tail, nullptr);
+  EXPECT_NE(zh.find("jixiao: 信息：已从 `"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("` 读入 200 行数据（UTF-8），用时 "), std::string::npos) << zh;
+  EXPECT_NE(zh.find("jixiao: 信息：计算用时 "), std::string::npos) << zh;
+  EXPECT_EQ(zh.find(" ms"), std::string::npos) << zh;
+
+  std::vector<std::string> before = {"--lang", "en"};
+  before.insert(before.end(), tail.begin(), tail.end());
+  const std::string en = run(before, nullptr);
+  EXPECT_NE(en.find("jixiao: info: loaded 200 rows from `"), std::string::npos) << en;
+  EXPECT_NE(en.find("jixiao: info: evaluated in "), std::string::npos) << en;
+  EXPECT_EQ(en.find("信息"), std::string::npos) << en;
+  EXPECT_EQ(run({"--lang=en", "version"}, nullptr).size(), 0U);
+}
+
 TEST_F(Example3x, GeneratorReproducesTheCommittedData) {
   const fs::path out = tmp_ / "communities.csv";
   const std::string cmd = std::string(JIXIAO_GEN_3X) + " --rows 200 --seed 2024 --out " + out.string();

@@ -44,6 +44,10 @@ struct Note {
 /// printed as the location instead (for example a file that could not be read), with `line` and
 /// `column` when they are not 0 (for a file that could not be decoded, say). The message, hint and
 /// notes are catalogue messages (message.hpp), rendered in the chosen language at output time.
+/// The `file` of a diagnostic about a `--param NAME=VALUE` given on the command line: the option
+/// itself, the same in every language (`--record -` names standard input the same way).
+inline constexpr std::string_view kParamOrigin = "--param";
+
 struct Diagnostic {
   DiagCode code = DiagCode::syntax_error;
   Severity severity = Severity::kError;
