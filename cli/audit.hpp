@@ -40,7 +40,7 @@ struct RecordedFile {
 /// An audit record. It holds no time or machine name: the same evaluation always gives the
 /// same record.
 struct AuditRecord {
-  std::string engine;                  ///< "jixiao 0.1.0"
+  std::string engine;                  ///< "jixiao 0.2.0"
   EvalRequest request;                 ///< paths relative to the record's directory
   std::vector<RecordedFile> policy_files;
   RecordedFile data;
