@@ -11,6 +11,9 @@ packages=(
   libtomlplusplus-dev     # column maps and test cases (toml++)
   libgtest-dev            # unit and golden tests (GoogleTest)
   libssl-dev              # SHA-256 of audit records (OpenSSL libcrypto)
+  libzip-dev libexpat1-dev  # reading Excel workbooks (.xlsx): the ZIP archive and its XML parts
+  libxlsxwriter-dev       # writing Excel workbooks (`--out 结果.xlsx`)
+  python3-openpyxl        # tests: an independent XLSX reader and writer (Debian's python3)
 )
 
 missing=()
