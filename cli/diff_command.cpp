@@ -124,7 +124,7 @@ int cmd_diff(const std::vector<std::string>& args, Io& io) {
 
   if (!data_path) {
     if (!s.json) s.flush_diagnostics();  // warnings; with JSON diagnostics, stdout holds the diff
-    io.out << (format == "json" ? engine::format_diff_json(diff, labels) : engine::format_diff_text(diff, labels));
+    io.out << (format == "json" ? engine::format_diff_json(diff, labels) : engine::format_diff_text(diff, labels, lang()));
     io.out.flush();
     const int code = s.exit_code();
     return code != 0 ? code : (diff.equal() ? 0 : 1);
@@ -171,7 +171,7 @@ int cmd_diff(const std::vector<std::string>& args, Io& io) {
   } else if (format == "csv") {
     io.out << engine::format_impact_csv(diff, impact);
   } else {
-    io.out << engine::format_diff_text(diff, labels) << "\n" << engine::format_impact_text(diff, impact);
+    io.out << engine::format_diff_text(diff, labels, lang()) << "\n" << engine::format_impact_text(diff, impact, lang());
   }
   io.out.flush();
   const int code = s.exit_code();

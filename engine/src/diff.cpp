@@ -11,6 +11,7 @@
 
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/json_writer.hpp"
+#include "jixiao/dsl/message.hpp"
 #include "jixiao/dsl/unparse.hpp"
 #include "jixiao/dsl/utf8.hpp"
 #include "jixiao/engine/csv.hpp"
@@ -24,7 +25,6 @@ using dsl::SymbolKind;
 using dsl::TypeKind;
 using Names = std::vector<std::string>;
 
-constexpr std::string_view kNone = "(none)";
 constexpr std::string_view kArrow = " → ";
 constexpr std::size_t kLongCause = 40;  ///< code points of old and new text beyond which a cause is only named
 
@@ -106,12 +106,19 @@ bool same_scalar(const dsl::ParamValue& a, const dsl::ParamValue& b) {
   }
 }
 
+// Canonical texts that are not policy text are the English rendering of a catalogue message; the
+// text output shows them in the chosen language (shown()).
+std::string canonical(const Message& m) { return m.str(Lang::kEn); }
+
 std::string deadline_text(const std::optional<ast::Deadline>& d) {
   if (!d) return "";
-  return std::to_string(d->count) + (d->workdays ? " workdays" : " days");
+  const std::string n = std::to_string(d->count);
+  return canonical(d->workdays ? msg::diff_workdays(n) : msg::diff_days(n));
 }
 
-std::string interval_text(const ast::Band& b) { return b.has_interval ? dsl::unparse(b.interval) : "no interval"; }
+std::string interval_text(const ast::Band& b) {
+  return b.has_interval ? dsl::unparse(b.interval) : canonical(msg::diff_no_interval());
+}
 
 std::string band_description(const ast::Band& b) {
   std::string s = interval_text(b);
@@ -666,8 +673,8 @@ class Differ {
       formula("indicators", "formula", path, o.formula, n.formula, olds, news);
     } else if (o.children.empty() != n.children.empty()) {
       add("indicators", ChangeKind::kChanged, "formula", path,
-          o.children.empty() ? expr_text(om_, o.formula) : "(sub-indicators)",
-          n.children.empty() ? expr_text(nm_, n.formula) : "(sub-indicators)", olds, news);
+          o.children.empty() ? expr_text(om_, o.formula) : canonical(msg::diff_sub_indicators()),
+          n.children.empty() ? expr_text(nm_, n.formula) : canonical(msg::diff_sub_indicators()), olds, news);
     }
     changed("indicators", "missing", path, missing_text(o.missing), missing_text(n.missing), olds, news);
     match_by_name(
@@ -862,7 +869,7 @@ class Differ {
   }
 
   static std::string output_text(const ast::Module& m) {
-    if (!m.output) return "(default)";
+    if (!m.output) return canonical(msg::diff_default_columns());
     Names items;
     for (const ExprId e : m.output->items) items.push_back(dsl::unparse(m, e));
     return join(items, ", ");
@@ -883,7 +890,72 @@ class Differ {
 
 // ---- text helpers ----
 
-std::string side(const std::string& s) { return s.empty() ? std::string(kNone) : s; }
+using Word = MessageDef<>;
+
+// The word for a section, or an aspect of a change (the first column of a line), in `lang`.
+std::string word(std::string_view key, Lang lang) {
+  static constexpr std::pair<std::string_view, Word> kWords[] = {
+      {"policy", msg::diff_section_policy}, {"inputs", msg::diff_section_inputs},
+      {"params", msg::diff_section_params}, {"sets", msg::diff_section_sets},
+      {"lets", msg::diff_section_lets}, {"indicators", msg::diff_section_indicators},
+      {"vetoes", msg::diff_section_vetoes}, {"grades", msg::diff_section_grades},
+      {"alerts", msg::diff_section_alerts}, {"funds", msg::diff_section_funds},
+      {"output", msg::diff_section_output}, {"subject", msg::diff_aspect_subject},
+      {"key", msg::diff_aspect_key}, {"period", msg::diff_aspect_period},
+      {"precision", msg::diff_aspect_precision}, {"type", msg::diff_aspect_type},
+      {"input", msg::diff_aspect_input}, {"value", msg::diff_aspect_value},
+      {"param", msg::diff_aspect_param}, {"items", msg::diff_aspect_items},
+      {"set", msg::diff_aspect_set}, {"formula", msg::diff_aspect_formula},
+      {"let", msg::diff_aspect_let}, {"indicator", msg::diff_aspect_indicator},
+      {"weight", msg::diff_aspect_weight}, {"full marks", msg::diff_aspect_full_marks},
+      {"missing", msg::diff_aspect_missing}, {"deduct", msg::diff_aspect_deduct},
+      {"bonus", msg::diff_aspect_bonus}, {"deductions max", msg::diff_aspect_deductions_max},
+      {"bonuses max", msg::diff_aspect_bonuses_max}, {"condition", msg::diff_aspect_condition},
+      {"effects", msg::diff_aspect_effects}, {"reason", msg::diff_aspect_reason},
+      {"veto", msg::diff_aspect_veto}, {"kind", msg::diff_aspect_kind},
+      {"of", msg::diff_aspect_of}, {"band", msg::diff_aspect_band},
+      {"deadline", msg::diff_aspect_deadline}, {"text", msg::diff_aspect_text},
+      {"order", msg::diff_aspect_order}, {"grade", msg::diff_aspect_grade},
+      {"alert", msg::diff_aspect_alert}, {"pool", msg::diff_aspect_pool},
+      {"per", msg::diff_aspect_per}, {"ties", msg::diff_aspect_ties},
+      {"share", msg::diff_aspect_share}, {"coef", msg::diff_aspect_coef},
+      {"split", msg::diff_aspect_split}, {"when", msg::diff_aspect_when},
+      {"track", msg::diff_aspect_track}, {"fund", msg::diff_aspect_fund},
+      {"columns", msg::diff_aspect_columns},
+  };
+  for (const auto& [k, w] : kWords) {
+    if (k == key) return w().str(lang);
+  }
+  return std::string(key);  // not reached: the table has every section and aspect the differ writes
+}
+
+// What a change changed, or (added, removed) what kind of thing it is, in `lang`.
+std::string aspect_word(const RuleChange& c, Lang lang) {
+  if (c.aspect == "band" && c.kind != ChangeKind::kChanged) return msg::diff_aspect_band_itself().str(lang);
+  return word(c.aspect, lang);
+}
+
+// A policy-wide change's target (`key`, `output`) is a word too; others are names and paths.
+std::string target_word(const RuleChange& c, Lang lang) {
+  return c.section == "policy" || c.section == "output" ? word(c.target, lang) : c.target;
+}
+
+// One side of a change as shown to people: canonical texts as they are; the texts that are not
+// policy text (no side, a deadline, a band's kind, "(sub-indicators)") in `lang`.
+std::string side(const RuleChange& c, const std::string& s, Lang lang) {
+  if (s.empty()) return msg::diff_none().str(lang);
+  if (c.kind == ChangeKind::kChanged && c.aspect == "kind") return word(s, lang);
+  for (const Word w : {msg::diff_sub_indicators, msg::diff_default_columns, msg::diff_no_interval}) {
+    if (s == canonical(w())) return w().str(lang);
+  }
+  if (c.kind == ChangeKind::kChanged && c.aspect == "deadline") {
+    const std::size_t space = s.find(' ');
+    const std::string n = s.substr(0, space);
+    if (s == canonical(msg::diff_days(n))) return msg::diff_days(n).str(lang);
+    if (s == canonical(msg::diff_workdays(n))) return msg::diff_workdays(n).str(lang);
+  }
+  return s;
+}
 
 std::string pad(const std::string& s, std::size_t width) {
   const std::size_t w = utf8::display_width(s);
@@ -895,22 +967,22 @@ std::string pad_left(const std::string& s, std::size_t width) {
   return w >= width ? s : std::string(width - w, ' ') + s;
 }
 
-std::string verb(const RuleChange& c) {
+std::string verb(const RuleChange& c, Lang lang) {
   switch (c.kind) {
-    case ChangeKind::kAdded: return "added";
-    case ChangeKind::kRemoved: return "removed";
-    case ChangeKind::kMoved: return "moved";
-    case ChangeKind::kChanged: return c.aspect;
+    case ChangeKind::kAdded: return msg::diff_verb_added().str(lang);
+    case ChangeKind::kRemoved: return msg::diff_verb_removed().str(lang);
+    case ChangeKind::kMoved: return msg::diff_verb_moved().str(lang);
+    case ChangeKind::kChanged: return aspect_word(c, lang);
   }
   return "";
 }
 
-std::string detail(const RuleChange& c) {
+std::string detail(const RuleChange& c, Lang lang) {
   switch (c.kind) {
-    case ChangeKind::kAdded: return c.aspect + (c.after.empty() ? "" : " " + c.after);
-    case ChangeKind::kRemoved: return c.aspect + (c.before.empty() ? "" : " " + c.before);
-    case ChangeKind::kMoved: return "to " + c.after;
-    case ChangeKind::kChanged: return side(c.before) + std::string(kArrow) + side(c.after);
+    case ChangeKind::kAdded: return aspect_word(c, lang) + (c.after.empty() ? "" : " " + c.after);
+    case ChangeKind::kRemoved: return aspect_word(c, lang) + (c.before.empty() ? "" : " " + c.before);
+    case ChangeKind::kMoved: return msg::diff_moved_to(c.after).str(lang);
+    case ChangeKind::kChanged: return side(c, c.before, lang) + std::string(kArrow) + side(c, c.after, lang);
   }
   return "";
 }
@@ -929,9 +1001,7 @@ std::size_t count_real(const PolicyDiff& d) {
   return static_cast<std::size_t>(std::count_if(d.changes.begin(), d.changes.end(), [](const RuleChange& c) { return !c.derived; }));
 }
 
-std::string plural(std::size_t n, const std::string& word, const std::string& words) {
-  return std::to_string(n) + " " + (n == 1 ? word : words);
-}
+Message communities(std::size_t n) { return (n == 1 ? msg::diff_communities_one : msg::diff_communities_many)(n); }
 
 void json_labels(JsonWriter& w, const DiffLabels& labels) {
   w.key("old");
@@ -1067,7 +1137,7 @@ class ImpactBuilder {
   Impact run() {
     Impact impact;
     impact.data_path = n_.data->path;
-    impact.key_name = np_.key == dsl::kNoSymbol ? "key" : np_.symbol(np_.key).name;
+    impact.key_name = np_.key == dsl::kNoSymbol ? "" : np_.symbol(np_.key).name;
     if (!n_.data->periods.empty() && !n_.result->selected.empty()) {
       impact.period = n_.data->periods[static_cast<std::size_t>(n_.data->period_index[n_.result->selected.front()])];
     }
@@ -1423,7 +1493,8 @@ struct Cell {
   std::string delta;  ///< empty when the output has none
 };
 
-Cell cell(const ComparedOutput& out, const OutputValue& v, bool grouped) {
+// `grouped`: for people (in `lang`), with thousands separators and 元; otherwise for the CSV and JSON.
+Cell cell(const ComparedOutput& out, const OutputValue& v, bool grouped, Lang lang) {
   switch (out.kind) {
     case OutputKind::kScore: {
       const int places = std::max(out.old_places, out.new_places);
@@ -1438,12 +1509,12 @@ Cell cell(const ComparedOutput& out, const OutputValue& v, bool grouped) {
               v.before == v.after ? decimal::format_yuan(0) : signed_text(decimal::format_yuan(v.after - v.before))};
     case OutputKind::kVetoes:
       if (grouped) {
-        const auto list = [](const std::string& s) {
-          if (s.empty()) return std::string(kNone);
+        const auto list = [lang](const std::string& s) {
+          if (s.empty()) return msg::diff_none().str(lang);
           std::string text;
           for (const char ch : s) {
             if (ch == ';') {
-              text += ", ";
+              text += msg::diff_names_sep().str(lang);
             } else {
               text.push_back(ch);
             }
@@ -1464,6 +1535,17 @@ std::vector<std::size_t> all_causes(const CommunityImpact& c) {
   std::set<std::size_t> s;
   for (const OutputValue& v : c.values) s.insert(v.causes.begin(), v.causes.end());
   return {s.begin(), s.end()};
+}
+
+// The name of a compared output as shown to people (`vetoes` is a word, the others names).
+std::string output_name(const ComparedOutput& o, Lang lang) {
+  return o.kind == OutputKind::kVetoes ? msg::diff_output_vetoes().str(lang) : o.name;
+}
+
+std::string causes_text(const PolicyDiff& diff, const std::vector<std::size_t>& causes, Lang lang) {
+  Names texts;
+  for (const std::size_t i : causes) texts.push_back(cause_text(diff.changes[i], lang));
+  return join(texts, msg::diff_list_sep().str(lang));
 }
 
 std::string output_kind_name(OutputKind k) {
@@ -1488,44 +1570,48 @@ PolicyDiff diff_policies(const dsl::CheckedPolicy& old_policy, const dsl::Checke
   return d.run();
 }
 
-std::string cause_text(const RuleChange& c) {
+std::string cause_text(const RuleChange& c, Lang lang) {
+  const std::string target = target_word(c, lang);
   switch (c.kind) {
-    case ChangeKind::kAdded: return c.target + " added";
-    case ChangeKind::kRemoved: return c.target + " removed";
-    case ChangeKind::kMoved: return c.target + " moved to " + c.after;
+    case ChangeKind::kAdded: return msg::diff_cause_added(target).str(lang);
+    case ChangeKind::kRemoved: return msg::diff_cause_removed(target).str(lang);
+    case ChangeKind::kMoved: return msg::diff_cause_moved(target, c.after).str(lang);
     case ChangeKind::kChanged: {
       // `precision 2 → 1`, not `precision precision 2 → 1`.
-      const std::string head = c.target == c.aspect ? c.target : c.target + " " + c.aspect;
+      const std::string head = c.target == c.aspect ? target : target + " " + aspect_word(c, lang);
       // Long texts (formulas, splits) are named, not repeated: the list of changes has them.
-      if (utf8::count_code_points(c.before) + utf8::count_code_points(c.after) > kLongCause) return head + " changed";
-      return head + " " + side(c.before) + std::string(kArrow) + side(c.after);
+      if (utf8::count_code_points(c.before) + utf8::count_code_points(c.after) > kLongCause) {
+        return msg::diff_cause_changed(head).str(lang);
+      }
+      return head + " " + side(c, c.before, lang) + std::string(kArrow) + side(c, c.after, lang);
     }
   }
   return "";
 }
 
-std::string format_diff_text(const PolicyDiff& diff, const DiffLabels& labels) {
-  std::string out = "--- " + labels.old_file + "  (" + labels.old_policy + ")\n+++ " + labels.new_file + "  (" +
-                    labels.new_policy + ")\n";
-  if (diff.equal()) return out + "no changes: the policies are the same after imports, overrides and params\n";
+std::string format_diff_text(const PolicyDiff& diff, const DiffLabels& labels, Lang lang) {
+  std::string out = "--- " + msg::diff_heading_side(labels.old_file, labels.old_policy).str(lang) + "\n+++ " +
+                    msg::diff_heading_side(labels.new_file, labels.new_policy).str(lang) + "\n";
+  if (diff.equal()) return out + msg::diff_no_changes().str(lang) + "\n";
   const std::size_t real = count_real(diff);
   const std::size_t derived = diff.changes.size() - real;
-  out += plural(real, "change", "changes");
-  if (derived > 0) out += ", and " + plural(derived, "full marks that follows", "full marks that follow") + " from the weights";
+  const Message count = (real == 1 ? msg::diff_count_one : msg::diff_count_many)(real);
+  out += derived == 0 ? count.str(lang)
+                      : (derived == 1 ? msg::diff_count_derived_one : msg::diff_count_derived_many)(count, derived).str(lang);
   out += "\n";
   std::size_t verb_width = 0;
   std::size_t target_width = 0;
   for (const RuleChange& c : diff.changes) {
-    verb_width = std::max(verb_width, utf8::display_width(verb(c)));
-    target_width = std::max(target_width, utf8::display_width(c.target));
+    verb_width = std::max(verb_width, utf8::display_width(verb(c, lang)));
+    target_width = std::max(target_width, utf8::display_width(target_word(c, lang)));
   }
   std::string section;
   for (const RuleChange& c : diff.changes) {
     if (c.section != section) {
       section = c.section;
-      out += "\n" + section + "\n";
+      out += "\n" + word(section, lang) + "\n";
     }
-    out += "  " + pad(verb(c), verb_width) + "  " + pad(c.target, target_width) + "  " + detail(c) + "\n";
+    out += "  " + pad(verb(c, lang), verb_width) + "  " + pad(target_word(c, lang), target_width) + "  " + detail(c, lang) + "\n";
   }
   return out;
 }
@@ -1550,24 +1636,23 @@ Impact compute_impact(const PolicyDiff& diff, const ImpactSide& old_side, const 
   return b.run();
 }
 
-std::string format_impact_text(const PolicyDiff& diff, const Impact& impact) {
-  std::string out = "impact on `" + impact.data_path + "`";
-  if (!impact.period.empty()) out += " (period " + impact.period + ")";
-  out += ": " + plural(impact.compared, "community", "communities") + " evaluated under both, " +
-         std::to_string(impact.communities.size()) + " changed\n";
-  if (impact.only_old > 0) out += "  " + plural(impact.only_old, "community", "communities") + " only under the old policy\n";
-  if (impact.only_new > 0) out += "  " + plural(impact.only_new, "community", "communities") + " only under the new policy\n";
+std::string format_impact_text(const PolicyDiff& diff, const Impact& impact, Lang lang) {
+  const Message on = impact.period.empty() ? msg::diff_impact_on(impact.data_path)
+                                           : msg::diff_impact_on_period(impact.data_path, impact.period);
+  std::string out = msg::diff_impact_head(on, communities(impact.compared), impact.communities.size()).str(lang) + "\n";
+  if (impact.only_old > 0) out += msg::diff_only_old(communities(impact.only_old)).str(lang) + "\n";
+  if (impact.only_new > 0) out += msg::diff_only_new(communities(impact.only_new)).str(lang) + "\n";
   for (const CommunityImpact& c : impact.communities) {
     out += "\n" + c.key + "\n";
-    std::size_t name_width = 0;
+    std::size_t label_width = 0;
     std::size_t before_width = 0;
     std::size_t after_width = 0;
     std::size_t delta_width = 0;
     std::vector<std::pair<std::size_t, Cell>> lines;
     for (std::size_t k = 0; k < impact.outputs.size(); ++k) {
       if (!c.values[k].changed) continue;
-      Cell cl = cell(impact.outputs[k], c.values[k], true);
-      name_width = std::max(name_width, utf8::display_width(impact.outputs[k].name));
+      Cell cl = cell(impact.outputs[k], c.values[k], true, lang);
+      label_width = std::max(label_width, utf8::display_width(msg::diff_output_label(output_name(impact.outputs[k], lang)).str(lang)));
       before_width = std::max(before_width, utf8::display_width(cl.before));
       after_width = std::max(after_width, utf8::display_width(cl.after));
       delta_width = std::max(delta_width, utf8::display_width(cl.delta));
@@ -1576,32 +1661,33 @@ std::string format_impact_text(const PolicyDiff& diff, const Impact& impact) {
     const std::vector<std::size_t>* previous = nullptr;  // the causes of the line above
     for (const auto& [k, cl] : lines) {
       // Values right-aligned, so that the digits of scores and amounts line up.
-      std::string line = "  " + pad(impact.outputs[k].name + ":", name_width + 1) + "  " + pad_left(cl.before, before_width) +
-                         std::string(kArrow) + pad_left(cl.after, after_width);
+      const std::string label = msg::diff_output_label(output_name(impact.outputs[k], lang)).str(lang);
+      std::string line = "  " + pad(label, label_width) + "  " + pad_left(cl.before, before_width) + std::string(kArrow) +
+                         pad_left(cl.after, after_width);
       if (delta_width > 0) line += "  " + pad_left(cl.delta, delta_width);
-      Names causes;
-      for (const std::size_t i : c.values[k].causes) causes.push_back(cause_text(diff.changes[i]));
-      const bool as_above = previous != nullptr && *previous == c.values[k].causes;
-      if (!causes.empty()) line += as_above ? "  (as above)" : "  (" + join(causes, "; ") + ")";
-      if (!causes.empty()) previous = &c.values[k].causes;
+      const std::vector<std::size_t>& causes = c.values[k].causes;
+      const bool as_above = previous != nullptr && *previous == causes;
+      if (!causes.empty()) {
+        line += (as_above ? msg::diff_as_above() : msg::diff_causes(causes_text(diff, causes, lang))).str(lang);
+        previous = &causes;
+      }
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
     }
   }
   if (!impact.moves.empty()) {
-    out += "\ngrades and alerts\n";
+    out += "\n" + msg::diff_moves_heading().str(lang) + "\n";
     std::size_t width = 0;
     for (const LabelMoves& m : impact.moves) width = std::max(width, utf8::display_width(m.name));
     for (const LabelMoves& m : impact.moves) {
       const bool grade = m.kind == OutputKind::kGrade;
-      out += "  " + pad(m.name, width) + "  " + std::to_string(m.up) + (grade ? " up, " : " more severe, ") +
-             std::to_string(m.down) + (grade ? " down, " : " less severe, ");
-      if (m.other > 0) out += std::to_string(m.other) + " to a label the new policy lacks, ";
-      out += std::to_string(m.unchanged) + " unchanged\n";
+      out += "  " + pad(m.name, width) + "  " + (grade ? msg::diff_moves_grade : msg::diff_moves_alert)(m.up, m.down).str(lang);
+      if (m.other > 0) out += msg::diff_moves_other(m.other).str(lang);
+      out += msg::diff_moves_unchanged(m.unchanged).str(lang) + "\n";
     }
   }
   if (!impact.money.empty()) {
-    out += "\nmoney moved (half the sum of the changes)\n";
+    out += "\n" + msg::diff_money_heading().str(lang) + "\n";
     std::size_t name_width = 0;
     std::size_t moved_width = 0;
     std::size_t old_width = 0;
@@ -1611,31 +1697,39 @@ std::string format_impact_text(const PolicyDiff& diff, const Impact& impact) {
       old_width = std::max(old_width, utf8::display_width(yuan(m.old_total)));
     }
     for (const MoneyMoved& m : impact.money) {
-      out += "  " + pad(m.name, name_width) + "  moved " + pad_left(moved_yuan(m.abs_changes, true), moved_width) + "  (paid " +
-             pad_left(yuan(m.old_total), old_width) + std::string(kArrow) + yuan(m.new_total) + ")\n";
+      out += "  " + pad(m.name, name_width) + "  " +
+             msg::diff_money_line(pad_left(moved_yuan(m.abs_changes, true), moved_width), pad_left(yuan(m.old_total), old_width),
+                                  yuan(m.new_total))
+                 .str(lang) +
+             "\n";
     }
   }
   return out;
 }
 
 std::string format_impact_csv(const PolicyDiff& diff, const Impact& impact) {
+  // A document for Chinese readers, like the results of `eval`: Chinese whatever the run's language.
+  constexpr Lang kCsv = Lang::kZh;
   std::string out;
-  append_csv_field(out, impact.key_name);
+  append_csv_field(out, impact.key_name.empty() ? msg::diff_csv_key().str(kCsv) : impact.key_name);
   for (const ComparedOutput& o : impact.outputs) {
-    for (const char* suffix : {".old", ".new"}) {
+    const std::string name = output_name(o, kCsv);
+    for (const Message& header : {msg::diff_csv_old(name), msg::diff_csv_new(name)}) {
       out += ",";
-      append_csv_field(out, o.name + suffix);
+      append_csv_field(out, header.str(kCsv));
     }
     if (o.kind == OutputKind::kScore || o.kind == OutputKind::kMoney) {
       out += ",";
-      append_csv_field(out, o.name + ".delta");
+      append_csv_field(out, msg::diff_csv_delta(name).str(kCsv));
     }
   }
-  out += ",changed_rules\n";
+  out += ",";
+  append_csv_field(out, msg::diff_csv_rules().str(kCsv));
+  out += "\n";
   for (const CommunityImpact& c : impact.communities) {
     append_csv_field(out, c.key);
     for (std::size_t k = 0; k < impact.outputs.size(); ++k) {
-      const Cell cl = cell(impact.outputs[k], c.values[k], false);
+      const Cell cl = cell(impact.outputs[k], c.values[k], false, kCsv);
       out += ",";
       append_csv_field(out, cl.before);
       out += ",";
@@ -1645,10 +1739,8 @@ std::string format_impact_csv(const PolicyDiff& diff, const Impact& impact) {
         append_csv_field(out, cl.delta.front() == '+' ? cl.delta.substr(1) : cl.delta);
       }
     }
-    Names causes;
-    for (const std::size_t i : all_causes(c)) causes.push_back(cause_text(diff.changes[i]));
     out += ",";
-    append_csv_field(out, join(causes, "; "));
+    append_csv_field(out, causes_text(diff, all_causes(c), kCsv));
     out += "\n";
   }
   return out;
@@ -1696,7 +1788,7 @@ std::string format_impact_json(const PolicyDiff& diff, const DiffLabels& labels,
       const OutputValue& v = c.values[k];
       if (!v.changed) continue;
       const ComparedOutput& o = impact.outputs[k];
-      const Cell cl = cell(o, v, false);
+      const Cell cl = cell(o, v, false, Lang::kEn);  // numbers and labels only
       cw.begin_object();
       cw.key("output");
       cw.string(o.name);

@@ -22,12 +22,13 @@ struct RunResult {
   std::string err;
 };
 
-RunResult run_in(const fs::path& dir, const std::vector<std::string>& args) {
+// Runs `jixiao ARGS...` in `dir`, in Chinese (the default) unless `lang` says otherwise.
+RunResult run_in(const fs::path& dir, const std::vector<std::string>& args, const char* lang = nullptr) {
   const fs::path saved = fs::current_path();
   fs::current_path(dir);
   std::ostringstream out;
   std::ostringstream err;
-  jixiao::cli::Io io{out, err, false, true};
+  jixiao::cli::Io io{out, err, false, true, lang};
   RunResult r;
   r.code = jixiao::cli::run(args, io);
   fs::current_path(saved);
@@ -96,7 +97,8 @@ TEST(DiffImpact, ListsExactlyWhatTheHandCalculationGives) {
   ASSERT_EQ(rows.size(), std::size(kExpected) + 1) << r.out;
   std::map<std::string, std::size_t> col;
   for (std::size_t i = 0; i < rows[0].size(); ++i) col[rows[0][i]] = i;
-  for (const char* name : {"编码", "总分.old", "总分.new", "等级.old", "等级.new", "预警.old", "预警.new", "奖补.delta", "changed_rules"}) {
+  for (const char* name :
+       {"编码", "总分.调整前", "总分.调整后", "等级.调整前", "等级.调整后", "预警.调整前", "预警.调整后", "奖补.增减", "规则变化"}) {
     ASSERT_TRUE(col.count(name)) << name << " in " << r.out;
   }
   std::set<std::string> grade_moves;
@@ -106,27 +108,45 @@ TEST(DiffImpact, ListsExactlyWhatTheHandCalculationGives) {
     const auto& row = rows[i + 1];
     SCOPED_TRACE(e.key);
     EXPECT_EQ(row[col["编码"]], e.key);
-    EXPECT_EQ(row[col["总分.old"]], e.score_old);
-    EXPECT_EQ(row[col["总分.new"]], e.score_new);
-    EXPECT_EQ(row[col["等级.old"]], e.grade_old);
-    EXPECT_EQ(row[col["等级.new"]], e.grade_new);
-    EXPECT_EQ(row[col["预警.old"]], e.alert_old);
-    EXPECT_EQ(row[col["预警.new"]], e.alert_new);
-    EXPECT_EQ(row[col["奖补.delta"]], e.money_delta);
-    if (row[col["等级.old"]] != row[col["等级.new"]]) grade_moves.insert(e.key);
-    if (row[col["预警.old"]] != row[col["预警.new"]]) alert_moves.insert(e.key);
+    EXPECT_EQ(row[col["总分.调整前"]], e.score_old);
+    EXPECT_EQ(row[col["总分.调整后"]], e.score_new);
+    EXPECT_EQ(row[col["等级.调整前"]], e.grade_old);
+    EXPECT_EQ(row[col["等级.调整后"]], e.grade_new);
+    EXPECT_EQ(row[col["预警.调整前"]], e.alert_old);
+    EXPECT_EQ(row[col["预警.调整后"]], e.alert_new);
+    EXPECT_EQ(row[col["奖补.增减"]], e.money_delta);
+    if (row[col["等级.调整前"]] != row[col["等级.调整后"]]) grade_moves.insert(e.key);
+    if (row[col["预警.调整前"]] != row[col["预警.调整后"]]) alert_moves.insert(e.key);
     // The edge change reaches W02's alert only: no other old or new score lies in [60, 65).
-    const std::string& rules = row[col["changed_rules"]];
-    EXPECT_NE(rules.find("总分.基础 weight 40% → 20%"), std::string::npos) << rules;
-    EXPECT_NE(rules.find("总分.创新 weight 20% → 40%"), std::string::npos) << rules;
-    EXPECT_EQ(rules.find("预警.红 band [0, 60) → [0, 65)") != std::string::npos, std::string(e.key) == "W02") << rules;
+    const std::string& rules = row[col["规则变化"]];
+    EXPECT_NE(rules.find("总分.基础 权重 40% → 20%"), std::string::npos) << rules;
+    EXPECT_NE(rules.find("总分.创新 权重 20% → 40%"), std::string::npos) << rules;
+    EXPECT_EQ(rules.find("预警.红 区间 [0, 60) → [0, 65)") != std::string::npos, std::string(e.key) == "W02") << rules;
   }
   EXPECT_EQ(grade_moves, std::set<std::string>{"E02"});
   EXPECT_EQ(alert_moves, std::set<std::string>{"W02"});
 }
 
+// The CSV report is a document for Chinese readers, like the results of `eval`: the same bytes
+// whatever the language of the run (docs/diff.md).
+TEST(DiffImpact, TheCsvReportIsTheSameInEveryLanguage) {
+  const std::vector<std::string> args = {"diff", "old.jx", "new.jx", "--data", "data.csv", "--format", "csv"};
+  const RunResult zh = run_in(kCase, args);
+  const RunResult en = run_in(kCase, args, "en");
+  ASSERT_EQ(zh.code, 1) << zh.err;
+  EXPECT_EQ(en.out, zh.out);
+}
+
 TEST(DiffImpact, TotalsMatchTheHandCalculation) {
-  const RunResult r = run_in(kCase, {"diff", "old.jx", "new.jx", "--data", "data.csv"});
+  const RunResult zh = run_in(kCase, {"diff", "old.jx", "new.jx", "--data", "data.csv"});
+  ASSERT_EQ(zh.code, 1) << zh.err;
+  EXPECT_NE(zh.out.find("两个方案下共计算 12 个社区，其中 12 个社区的结果有变化"), std::string::npos) << zh.out;
+  EXPECT_NE(zh.out.find("等级  升 1 个，降 0 个，不变 11 个"), std::string::npos) << zh.out;
+  EXPECT_NE(zh.out.find("预警  加重 1 个，减轻 0 个，不变 11 个"), std::string::npos) << zh.out;
+  EXPECT_NE(zh.out.find("奖补.绩效  变动 20,465.12元"), std::string::npos) << zh.out;
+  EXPECT_NE(zh.out.find("奖补       变动 21,290.61元"), std::string::npos) << zh.out;
+
+  const RunResult r = run_in(kCase, {"diff", "old.jx", "new.jx", "--data", "data.csv"}, "en");
   ASSERT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.out.find("12 communities evaluated under both, 12 changed"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("等级  1 up, 0 down, 11 unchanged"), std::string::npos) << r.out;

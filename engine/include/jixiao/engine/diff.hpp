@@ -9,6 +9,7 @@
 
 #include "jixiao/dsl/ast.hpp"
 #include "jixiao/dsl/check.hpp"
+#include "jixiao/dsl/message.hpp"
 #include "jixiao/engine/dataset.hpp"
 #include "jixiao/engine/evaluator.hpp"
 
@@ -66,11 +67,12 @@ struct DiffLabels {
   std::string new_policy;
 };
 
-/// The changes for people: a heading, then one aligned line per change under its section,
-/// `aspect  target  old → new`.
-std::string format_diff_text(const PolicyDiff& diff, const DiffLabels& labels);
+/// The changes for people, in `lang`: a heading, then one aligned line per change under its
+/// section, `aspect  target  old → new` (canonical texts are policy text, the same in every language).
+std::string format_diff_text(const PolicyDiff& diff, const DiffLabels& labels, Lang lang);
 
-/// The changes for tools: `{"version":1,"old":{...},"new":{...},"equal":...,"changes":[...]}`.
+/// The changes for tools: `{"version":1,"old":{...},"new":{...},"equal":...,"changes":[...]}`,
+/// with stable English codes whatever the language of the run.
 std::string format_diff_json(const PolicyDiff& diff, const DiffLabels& labels);
 
 /// One policy's side of an impact comparison. All three must outlive the Impact.
@@ -129,7 +131,7 @@ struct MoneyMoved {
 
 struct Impact {
   std::string data_path;
-  std::string key_name;            ///< the new policy's key column, e.g. "社区编码"
+  std::string key_name;            ///< the new policy's key column, e.g. "社区编码" (empty without one)
   std::string period;              ///< the evaluated period, when the data has periods
   std::vector<ComparedOutput> outputs;
   std::size_t compared = 0;        ///< communities evaluated under both policies
@@ -150,18 +152,19 @@ struct Impact {
 Impact compute_impact(const PolicyDiff& diff, const ImpactSide& old_side, const ImpactSide& new_side);
 
 /// The impact for people: the changed communities with each changed output `old → new`, its delta
-/// and the changes that reach it; then grade and alert moves and the money moved per track.
-std::string format_impact_text(const PolicyDiff& diff, const Impact& impact);
+/// and the changes that reach it; then grade and alert moves and the money moved per track, in `lang`.
+std::string format_impact_text(const PolicyDiff& diff, const Impact& impact, Lang lang);
 
-/// One CSV row per changed community: the key (headed by the key column's name), then `NAME.old`,
-/// `NAME.new` (and `NAME.delta`, unsigned when positive, for scores and money) for every compared
-/// output, then `changed_rules` (the causes of all its changes, joined by "; ").
+/// One CSV row per changed community: the key (headed by the key column's name), then `NAME.调整前`,
+/// `NAME.调整后` (and `NAME.增减`, unsigned when positive, for scores and money) for every compared
+/// output (the vetoes as `否决`), then `规则变化` (the causes of all its changes in Chinese, joined
+/// by "；"). Chinese whatever the language of the run, like the results of `eval` (docs/diff.md).
 std::string format_impact_csv(const PolicyDiff& diff, const Impact& impact);
 
 /// The rule changes and the impact as one JSON document.
 std::string format_impact_json(const PolicyDiff& diff, const DiffLabels& labels, const Impact& impact);
 
-/// `target aspect old → new` (or `target added`, ...): how a change is named as a cause.
-std::string cause_text(const RuleChange& change);
+/// `target aspect old → new` (or `target added`, ...) in `lang`: how a change is named as a cause.
+std::string cause_text(const RuleChange& change, Lang lang);
 
 }  // namespace jixiao::engine
