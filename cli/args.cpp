@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "jixiao/dsl/edit_distance.hpp"
+#include "jixiao/dsl/utf8.hpp"
 
 namespace jixiao::cli {
 
@@ -13,6 +14,22 @@ thread_local Lang current_lang = Lang::kZh;
 
 Lang lang() { return current_lang; }
 void set_lang(Lang l) { current_lang = l; }
+
+namespace {
+// An option's value placeholder in the language of the messages (`--data FILE`, `--data 文件`).
+Message placeholder(std::string_view value_name) {
+  if (value_name == "FILE") return msg::cli_ph_file();
+  if (value_name == "NAME=VALUE") return msg::cli_ph_name_value();
+  if (value_name == "FORMAT") return msg::cli_ph_format();
+  if (value_name == "WHEN") return msg::cli_ph_when();
+  if (value_name == "LANG") return msg::cli_ph_lang();
+  if (value_name == "KEY") return msg::cli_ph_key();
+  if (value_name == "NAME") return msg::cli_ph_encoding();
+  if (value_name == "PERIOD") return msg::cli_ph_period();
+  if (value_name == "WHAT") return msg::cli_ph_what();
+  return msg::cli_value(std::string(value_name));
+}
+}  // namespace
 
 std::size_t ParsedArgs::count(std::string_view name) const {
   const auto it = values.find(name);
@@ -94,7 +111,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args, std::size_t first,
         store(out, *spec, a.substr(eq + 1), command);
       } else {
         if (i + 1 >= args.size()) {
-          throw UsageError(msg::option_needs_value("--" + name), msg::hint_write_option_value("--" + name, spec->value_name));
+          throw UsageError(msg::option_needs_value("--" + name), msg::hint_write_option_value("--" + name, placeholder(spec->value_name)));
         }
         store(out, *spec, args[++i], command);
       }
@@ -107,7 +124,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args, std::size_t first,
       if (!spec->value_name.empty()) {
         if (k + 1 != a.size() || i + 1 >= args.size()) {
           const std::string flag = std::string("-") + a[k];
-          throw UsageError(msg::option_needs_value(flag), msg::hint_write_option_value(flag, spec->value_name));
+          throw UsageError(msg::option_needs_value(flag), msg::hint_write_option_value(flag, placeholder(spec->value_name)));
         }
         store(out, *spec, args[++i], command);
       } else {
@@ -124,13 +141,13 @@ std::string options_help(const std::vector<OptionSpec>& specs) {
   for (const OptionSpec& s : specs) {
     std::string l = s.short_name ? std::string("-") + s.short_name + ", " : "    ";
     l += "--" + std::string(s.name);
-    if (!s.value_name.empty()) l += " " + std::string(s.value_name);
-    width = std::max(width, l.size());
+    if (!s.value_name.empty()) l += " " + placeholder(s.value_name).str(lang());
+    width = std::max(width, utf8::display_width(l));
     left.push_back(std::move(l));
   }
   std::string out;
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    out += "  " + left[i] + std::string(width - left[i].size() + 2, ' ') + specs[i].help.str(lang()) + "\n";
+    out += "  " + left[i] + std::string(width - utf8::display_width(left[i]) + 2, ' ') + specs[i].help.str(lang()) + "\n";
   }
   return out;
 }

@@ -546,7 +546,7 @@ std::optional<AuditRecord> read_record(const std::string& text, const std::strin
     RecordProblem p;
     p.line = e.source().begin.line;
     p.column = e.source().begin.column;
-    p.message = msg::cli_rec_not_toml(cut(e.description()));
+    p.message = msg::cli_rec_not_toml(toml_error(cut(e.description()), false));
     p.hint = msg::cli_rec_hint_unchanged();
     problems.push_back(std::move(p));
     return std::nullopt;

@@ -189,18 +189,6 @@ std::optional<Message> non_regular_kind(const std::string& path, bool* directory
   return kind_of(st.st_mode);
 }
 
-Message backticked_list(const std::vector<std::string>& names) {
-  Message out = msg::cli_list_first(names.empty() ? "" : names.front());
-  for (std::size_t i = 1; i < names.size(); ++i) out = msg::cli_list_more(out, names[i]);
-  return out;
-}
-
-Message plain_list(const std::vector<std::string>& values) {
-  Message out = msg::cli_plain_list_first(values.empty() ? "" : values.front());
-  for (std::size_t i = 1; i < values.size(); ++i) out = msg::cli_plain_list_more(out, values[i]);
-  return out;
-}
-
 OutputSet::~OutputSet() {
   for (Output& o : outputs_) discard(o);
 }

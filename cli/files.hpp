@@ -40,11 +40,6 @@ FileIdentity file_identity(const std::string& path);
 /// regular file or a path that does not exist. `directory` says whether it is a directory.
 std::optional<Message> non_regular_kind(const std::string& path, bool* directory = nullptr);
 
-/// `a`, `b`, `c` (English) or `a`、`b`、`c` (Chinese): names in backticks, with no `or`.
-Message backticked_list(const std::vector<std::string>& names);
-/// `a, b, c` (English) or `a、b、c` (Chinese): values as they are, with no `or`.
-Message plain_list(const std::vector<std::string>& values);
-
 /// An output that cannot be written whatever the run computes (a directory, a FIFO, a device, a
 /// link that leads nowhere). The driver reports it as `io-error` for `path()`, exit code 2.
 class OutputRefused : public std::runtime_error {

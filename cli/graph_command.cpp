@@ -31,23 +31,6 @@ std::string_view dot_shape(dsl::SymbolKind k) {
   return "shape=box";
 }
 
-// The kind of a symbol as its node's label names it, in the language of the run.
-std::string kind_label(dsl::SymbolKind kind) {
-  switch (kind) {
-    case dsl::SymbolKind::kKey: return msg::kind_key().str(lang());
-    case dsl::SymbolKind::kInput: return msg::kind_input().str(lang());
-    case dsl::SymbolKind::kParam: return msg::kind_param().str(lang());
-    case dsl::SymbolKind::kSet: return msg::kind_set().str(lang());
-    case dsl::SymbolKind::kLet: return msg::kind_let().str(lang());
-    case dsl::SymbolKind::kIndicator: return msg::kind_indicator().str(lang());
-    case dsl::SymbolKind::kVeto: return msg::kind_veto().str(lang());
-    case dsl::SymbolKind::kGrade: return msg::kind_grade().str(lang());
-    case dsl::SymbolKind::kAlert: return msg::kind_alert().str(lang());
-    case dsl::SymbolKind::kFund: return msg::kind_fund().str(lang());
-  }
-  return dsl::kind_name(kind);
-}
-
 std::string escape(const std::string& s) {
   std::string out;
   for (const char c : s) {
@@ -88,7 +71,7 @@ std::string dot(const LoadedPolicy& p) {
   for (const dsl::SymbolId s : p.plan.order) {
     const dsl::Symbol& sym = policy.symbol(s);
     out += "  n" + std::to_string(static_cast<std::uint32_t>(s)) + " [" + std::string(dot_shape(sym.kind)) + ", label=\"" +
-           kind_label(sym.kind) + "\\n" + escape(sym.name) + "\"];\n";
+           dsl::kind_message(sym).str(lang()) + "\\n" + escape(sym.name) + "\"];\n";
   }
   for (const auto& [from, to] : edges(p)) out += "  n" + std::to_string(from) + " -> n" + std::to_string(to) + ";\n";
   return out + "}\n";
@@ -99,7 +82,7 @@ std::string mermaid(const LoadedPolicy& p) {
   std::string out = "flowchart LR\n";
   for (const dsl::SymbolId s : p.plan.order) {
     const dsl::Symbol& sym = policy.symbol(s);
-    out += "  n" + std::to_string(static_cast<std::uint32_t>(s)) + "[\"" + kind_label(sym.kind) + ": " +
+    out += "  n" + std::to_string(static_cast<std::uint32_t>(s)) + "[\"" + dsl::kind_message(sym).str(lang()) + ": " +
            mermaid_text(sym.name) + "\"]\n";
   }
   for (const auto& [from, to] : edges(p)) out += "  n" + std::to_string(from) + " --> n" + std::to_string(to) + "\n";

@@ -388,7 +388,7 @@ TestFile parse_test_file(const std::string& path, std::string_view text, std::ve
   } catch (const toml::parse_error& e) {
     const std::size_t at = reader.offset(e.source().begin);
     const bool non_ascii = at < text.size() && static_cast<unsigned char>(text[at]) >= 0x80;
-    reader.error(e.source().begin, msg::cli_tf_not_toml(e.description()),
+    reader.error(e.source().begin, msg::cli_tf_not_toml(toml_error(e.description(), non_ascii)),
                  non_ascii ? msg::cli_tf_hint_quote_keys() : msg::cli_tf_hint_see_docs());
     return out;
   }

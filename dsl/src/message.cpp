@@ -1,5 +1,6 @@
 // The message catalogue: the registry table, its compile-time checks, and the formatter.
 #include "jixiao/dsl/message.hpp"
+#include "jixiao/dsl/utf8.hpp"
 
 #include <array>
 #include <iterator>
@@ -89,5 +90,52 @@ std::string Message::str(Lang lang) const {
 }
 
 std::ostream& operator<<(std::ostream& out, const Message& m) { return out << m.str(Lang::kEn); }
+
+Message backticked_list(const std::vector<std::string>& names) {
+  Message out = msg::cli_list_first(names.empty() ? "" : names.front());
+  for (std::size_t i = 1; i < names.size(); ++i) out = msg::cli_list_more(out, names[i]);
+  return out;
+}
+
+Message plain_list(const std::vector<std::string>& values) {
+  Message out = msg::cli_plain_list_first(values.empty() ? "" : values.front());
+  for (std::size_t i = 1; i < values.size(); ++i) out = msg::cli_plain_list_more(out, values[i]);
+  return out;
+}
+
+bool toml_unclosed_string(std::string_view description) {
+  // toml++: a line break ("unescaped control characters") or the end of the file inside a string.
+  return description.find("while parsing string") != std::string_view::npos &&
+         (description.find("control characters") != std::string_view::npos ||
+          description.find("end-of-file") != std::string_view::npos);
+}
+
+Message toml_error(std::string_view description, bool non_ascii) {
+  if (non_ascii && description.find("expected keys") != std::string_view::npos) return msg::toml_bare_key();
+  if (toml_unclosed_string(description)) return msg::toml_unclosed_string();
+  if (description.find("while parsing table header: expected ']'") != std::string_view::npos) {
+    return msg::toml_unclosed_header();
+  }
+  return msg::toml_as_written(std::string(description));
+}
+
+Message describe_char(char32_t cp) {
+  const std::string code = utf8::code_point_name(cp);
+  const std::string_view name = utf8::char_name(cp);
+  if (name.empty()) return msg::char_code(code);
+  static const std::vector<std::pair<char32_t, Message>> kChinese = {
+      {0x00, msg::char_nul()},        {0x09, msg::char_tab()},         {0x0D, msg::char_cr()},
+      {0x1B, msg::char_escape()},     {0xA0, msg::char_nbsp()},        {0xAD, msg::char_soft_hyphen()},
+      {0x2002, msg::char_en_space()}, {0x2003, msg::char_em_space()},  {0x2009, msg::char_thin_space()},
+      {0x200B, msg::char_zwsp()},     {0x200C, msg::char_zwnj()},      {0x200D, msg::char_zwj()},
+      {0x200E, msg::char_lrm()},      {0x200F, msg::char_rlm()},       {0x2028, msg::char_line_sep()},
+      {0x2029, msg::char_para_sep()}, {0x202F, msg::char_narrow_nbsp()}, {0x2060, msg::char_word_joiner()},
+      {0x3000, msg::char_ideographic_space()}, {0xFEFF, msg::char_bom()}, {0xFFFD, msg::char_replacement()},
+  };
+  for (const auto& [c, m] : kChinese) {
+    if (c == cp) return msg::char_named(code, m);
+  }
+  return msg::char_named(code, msg::char_name_as_is(std::string(name)));
+}
 
 }  // namespace jixiao

@@ -651,9 +651,7 @@ class Linker {
     if (auto best = closest_name(ref.parts.back().name, t.options)) {
       hint = msg::did_you_mean(t.resolved.empty() ? *best : t.resolved + "." + *best);
     } else if (!t.options.empty()) {
-      std::string list;
-      for (const auto& o : t.options) list += (list.empty() ? "" : ", ") + o;
-      hint = msg::mod_hint_has(t.resolved, list);
+      hint = msg::mod_hint_has(t.resolved, backticked_list(t.options));
     }
     std::optional<Note> note;
     if (t.resolved_span.valid()) {

@@ -74,7 +74,7 @@ Message invisible_hint(char32_t cp, bool in_text) {
 
 // Reports an invisible character (utf8::is_invisible) outside comments.
 void report_invisible(char32_t cp, Span span, bool in_text, DiagnosticSink& sink) {
-  const std::string name = utf8::describe(cp);
+  const Message name = describe_char(cp);
   sink.report(diagnose(DiagCode::invisible_character, span,
                        cp == 0xFFFD ? (in_text ? msg::par_replacement_in_text(name) : msg::par_replacement_in_code(name))
                                     : (in_text ? msg::par_invisible_in_text(name) : msg::par_invisible_in_code(name)),
@@ -148,7 +148,7 @@ std::string scan_characters(const SourceFile& file, SourceId id, DiagnosticSink&
     const char* ascii = look_alike ? " " : ascii_for(cp);
     if (ascii == nullptr) continue;
     if (look_alike) {
-      sink.report(diagnose(DiagCode::invisible_character, span, msg::par_space_look_alike(utf8::describe(cp)),
+      sink.report(diagnose(DiagCode::invisible_character, span, msg::par_space_look_alike(describe_char(cp)),
                            msg::par_hint_ordinary_space()));
     } else if (cp == 0x3000) {
       sink.report(diagnose(DiagCode::full_width_punctuation, span, msg::par_full_width_space(utf8::code_point_name(cp)),

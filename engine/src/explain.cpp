@@ -1001,7 +1001,7 @@ class TextWriter {
         for (const auto& i : v.items) s += (s.empty() ? "{ \"" : ", \"") + i + "\"";
         return s.empty() ? "{ }" : s + " }";
       }
-      case Val::Kind::kMissing: return "缺失 (无数据)";
+      case Val::Kind::kMissing: return "缺项 (无数据)";
     }
     return "";
   }
@@ -1101,8 +1101,8 @@ class TextWriter {
       adjustment(a, in);
       (a.bonus ? bonuses : deducts) = true;
     }
-    total("扣分", n.deductions, in, "deductions max");
-    total("加分", n.bonuses, in, "bonuses max");
+    total("扣分", n.deductions, in, "扣分合计 最多");
+    total("加分", n.bonuses, in, "加分合计 最多");
     std::string result = "结果: " + score(n.base);
     if (deducts) {
       result += " − 扣分 " + num(n.deductions.applied);
@@ -1146,7 +1146,7 @@ class TextWriter {
 
   void total(const std::string& what, const Total& t, int indent, const std::string& keyword) {
     if (!t.cap) return;
-    std::string s = what + "合计 " + num(t.total) + "分, 合计上限 (" + keyword + ") " + num(*t.cap) + "分";
+    std::string s = what + "合计 " + num(t.total) + "分, 封顶 (" + keyword + ") " + num(*t.cap) + "分";
     s += t.capped ? ", 按上限计 " + num(t.applied) + "分 (上限起作用)" : "";
     line(indent, s);
   }
@@ -1164,9 +1164,9 @@ class TextWriter {
 
   void band(const BandStep& b) {
     line(1, b.name + ": " + b.label);
-    line(2, "评定对象: " + b.of.text + " = " + val(b.of.value));
+    line(2, "评定依据: " + b.of.text + " = " + val(b.of.value));
     if (!(b.of.reads.size() == 1 && b.of.reads[0].name == b.of.text)) inner(b.of, 2, false);
-    line(2, b.found ? "所在区间: " + b.band + " " + b.interval : "所在区间: 无");
+    line(2, b.found ? "所在档: " + b.band + " " + b.interval : "所在档: 无");
     for (const BandEffect& e : b.effects) {
       line(2, "否决 " + e.veto + " (" + e.effect + "): " + e.before + " → " + e.after + (e.before == e.after ? " (不变)" : ""));
     }

@@ -194,7 +194,7 @@ class FundStage {
       if (it == v.table.end()) {
         sink_.report(diagnose(DiagCode::pool_missing, m_.span(f.pool),
                               msg::eng_param_no_pool(policy_.symbol(ref).name, name, f.name.name, rows.size()),
-                              msg::eng_hint_param_no_pool(name)));
+                              msg::eng_hint_param_no_pool(policy_.symbol(ref).name, name)));
         failed_ = true;
         return std::nullopt;
       }
@@ -297,7 +297,7 @@ class FundStage {
     }
     if (too_large) {
       sink_.report(diagnose(DiagCode::pool_not_split, t.span,
-                            msg::eng_cannot_pay_out(where, decimal::format_yuan(pool), allocation_message(AllocationError::kOverflow)),
+                            msg::eng_cannot_pay_out(where, decimal::format_yuan_grouped(pool), allocation_message(AllocationError::kOverflow)),
                             msg::eng_hint_weight_exact()));
       failed_ = true;
       return 0;
@@ -324,7 +324,7 @@ class FundStage {
     const auto r = allocate_largest_remainder(pool, weights, local_rank);
     if (const auto* e = std::get_if<AllocationError>(&r)) {
       sink_.report(diagnose(DiagCode::pool_not_split, t.span,
-                            msg::eng_cannot_pay_out_rows(where, decimal::format_yuan(pool), allocation_message(*e), who.size()),
+                            msg::eng_cannot_pay_out_rows(where, decimal::format_yuan_grouped(pool), allocation_message(*e), who.size()),
                             msg::eng_hint_check_track()));
       failed_ = true;
       return 0;

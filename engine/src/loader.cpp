@@ -674,7 +674,7 @@ class Loader {
       report(DiagCode::invisible_character, span,
              msg::eng_row_column(row, column,
                                  (space || cp == 0xFFFD ? msg::eng_cell_look_alike : msg::eng_cell_invisible)(
-                                     quote_value(v, at), utf8::describe(cp), character)),
+                                     quote_value(v, at), describe_char(cp), character)),
              std::move(hint));
       return false;
     }
@@ -768,7 +768,7 @@ class Loader {
         std::size_t end = bad_at;
         const char32_t cp = utf8::decode(names[i], end);
         report(DiagCode::invisible_character, cell_span(header[i]),
-               msg::eng_header_invisible(quote_value(names[i], bad_at), column, utf8::describe(cp),
+               msg::eng_header_invisible(quote_value(names[i], bad_at), column, describe_char(cp),
                                          utf8::count_code_points(std::string_view(names[i]).substr(0, bad_at)) + 1),
                msg::eng_hint_header_invisible(column));
         return kUnmapped;
@@ -1136,8 +1136,10 @@ std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& 
   } catch (const toml::parse_error& e) {
     const Span at = span_at(e.source());
     const bool non_ascii = at.begin < file.text().size() && static_cast<unsigned char>(file.text()[at.begin]) >= 0x80;
-    sink.report(diagnose(DiagCode::column_map, at, msg::eng_column_map_toml(e.description()),
-                         non_ascii ? msg::eng_hint_column_map_quote_keys() : msg::eng_hint_column_map_layout()));
+    sink.report(diagnose(DiagCode::column_map, at, msg::eng_column_map_toml(toml_error(e.description(), non_ascii)),
+                         non_ascii                                ? msg::eng_hint_column_map_quote_keys()
+                         : toml_unclosed_string(e.description()) ? msg::eng_hint_csv_close_quote()
+                                                                  : msg::eng_hint_column_map_layout()));
     return std::nullopt;
   }
   ColumnMap map;

@@ -31,7 +31,7 @@ std::optional<Plan> build_plan(const dsl::CheckedPolicy& policy, DiagnosticSink&
       const dsl::Symbol& from = policy.symbol(cycle.symbols[i]);
       const dsl::Symbol& to = policy.symbol(cycle.edges[i].to);
       d.notes.push_back(Note{cycle.edges[i].where,
-                             msg::eng_note_cycle_step(dsl::kind_message(from.kind), from.name, dsl::kind_message(to.kind), to.name)});
+                             msg::eng_note_cycle_step(dsl::kind_message(from), from.name, dsl::kind_message(to), to.name)});
     }
     if (left_out > 0) d.notes.push_back(Note{Span{}, msg::eng_note_cycle_more(left_out)});
     sink.report(std::move(d));

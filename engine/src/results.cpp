@@ -567,8 +567,9 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
 
 std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result, Lang lang) {
   std::string out;
-  const std::string name = policy.module.policy ? policy.module.policy->name + " " + policy.module.policy->version : "";
-  Message head = msg::eng_summary_evaluated(result.selected.size(), data.path, name);
+  const std::string name = policy.module.policy ? policy.module.policy->name : "";
+  const std::string version = policy.module.policy ? policy.module.policy->version : "";
+  Message head = msg::eng_summary_evaluated(result.selected.size(), data.path, name, version);
   if (!data.periods.empty()) {
     const bool all = result.selected.size() == result.rows && data.periods.size() > 1;
     const std::string& period =

@@ -77,9 +77,9 @@ std::string kind_name(SymbolKind kind) {
   return "name";
 }
 
-Message kind_message(SymbolKind kind) {
-  switch (kind) {
-    case SymbolKind::kKey: return msg::kind_key();
+Message kind_message(const Symbol& symbol) {
+  switch (symbol.kind) {
+    case SymbolKind::kKey: return symbol.index == 1 ? msg::kind_period() : msg::kind_key();
     case SymbolKind::kInput: return msg::kind_input();
     case SymbolKind::kParam: return msg::kind_param();
     case SymbolKind::kSet: return msg::kind_set();
@@ -146,13 +146,6 @@ bool is_money(const Type& t) { return t.kind == TypeKind::kMoney; }
 bool is_err(const Type& t) { return t.kind == TypeKind::kError; }
 
 std::string pct(std::int64_t raw) { return decimal::to_string(raw) + "%"; }
-
-// `a, b, c`: names listed as written, as the English hints always showed them.
-std::string join(const std::vector<std::string>& names, const char* separator = ", ") {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : separator) + n;
-  return out;
-}
 
 struct FunctionInfo {
   std::string_view name;
@@ -474,16 +467,16 @@ class Checker {
       }
     }
     if (valid && has_percent && has_points) {
-      std::string kids;
-      for (const std::uint32_t c : n.children) kids += (kids.empty() ? "" : ", ") + m_.nodes[c].name.name + " " + weight_text(m_.nodes[c].weight);
-      error(DiagCode::mixed_weights, n.name.span, msg::chk_mixed_weights(path, kids), msg::chk_hint_mixed_weights());
+      std::vector<std::string> kids;
+      for (const std::uint32_t c : n.children) kids.push_back("`" + m_.nodes[c].name.name + "` " + weight_text(m_.nodes[c].weight));
+      error(DiagCode::mixed_weights, n.name.span, msg::chk_mixed_weights(path, plain_list(kids)), msg::chk_hint_mixed_weights());
       valid = false;
     }
     std::int64_t sum = 0;
     std::string kids;
     for (const std::uint32_t c : n.children) {
       sum += m_.nodes[c].weight.raw;
-      kids += (kids.empty() ? "" : " + ") + m_.nodes[c].name.name + " " + weight_text(m_.nodes[c].weight);
+      kids += (kids.empty() ? "" : " + ") + std::string("`") + m_.nodes[c].name.name + "` " + weight_text(m_.nodes[c].weight);
     }
     if (valid && has_percent) {
       const bool relative = sum == kHundred;
@@ -705,7 +698,7 @@ class Checker {
         if (auto best = closest_name(name, names)) {
           hint = msg::did_you_mean(*best);
         } else {
-          hint = names.empty() ? msg::chk_hint_no_params() : msg::chk_hint_params_are(join(names));
+          hint = names.empty() ? msg::chk_hint_no_params() : msg::chk_hint_params_are(backticked_list(names));
         }
         Diagnostic d = diagnose(DiagCode::unknown_param, Span{}, msg::chk_param_unknown(o.name, o.value), hint);
         d.file = kParamOrigin;
@@ -869,7 +862,7 @@ class Checker {
       out = static_cast<std::uint32_t>(it - d.labels.begin());
       return true;
     }
-    const Message labels = msg::chk_hint_labels_are(join(d.labels));
+    const Message labels = msg::chk_hint_labels_are(backticked_list(d.labels));
     const auto best = closest_name(label.text, d.labels);
     error(DiagCode::unknown_label, label.span, msg::chk_no_label(d.name, label.text),
           best ? msg::did_you_mean_then(*best, labels) : labels);
@@ -902,7 +895,11 @@ class Checker {
       return false;
     }
     if (found.size() > 1) {
-      error(DiagCode::ambiguous_target, e.span, grade ? msg::chk_several_grades() : msg::chk_several_alerts(),
+      std::vector<std::string> names;
+      for (const std::uint32_t i : found) names.push_back(m_.bands[i].name.name);
+      error(DiagCode::ambiguous_target, e.span,
+            grade ? msg::chk_several_grades(found.size(), backticked_list(names))
+                  : msg::chk_several_alerts(found.size(), backticked_list(names)),
             msg::chk_hint_name_target(word, m_.bands[found[0]].name.name, e.label.text.empty() ? "..." : e.label.text));
       return false;
     }
@@ -1019,7 +1016,7 @@ class Checker {
               msg::chk_hint_track_share());
       } else {
         shares += t.share.raw;
-        list += (list.empty() ? "" : " + ") + t.name.name + " " + weight_text(t.share);
+        list += (list.empty() ? "" : " + ") + std::string("`") + t.name.name + "` " + weight_text(t.share);
       }
       track(f, t);
     }
@@ -1194,7 +1191,7 @@ class Checker {
       if (s.kind == SymbolKind::kInput) {
         sink_.report(diagnose(DiagCode::unused_input, s.span, msg::chk_unused_input(s.name), msg::chk_hint_unused_input()));
       } else if (s.kind == SymbolKind::kParam || s.kind == SymbolKind::kSet || s.kind == SymbolKind::kLet) {
-        sink_.report(diagnose(DiagCode::unused_declaration, s.span, msg::chk_unused(kind_message(s.kind), s.name),
+        sink_.report(diagnose(DiagCode::unused_declaration, s.span, msg::chk_unused(kind_message(s), s.name),
                               msg::chk_hint_unused()));
       }
     }
@@ -1231,7 +1228,7 @@ class Checker {
         if (auto best = closest_name(ref.parts[i].name, children)) {
           hint = msg::did_you_mean(path + "." + *best);
         } else if (!children.empty()) {
-          hint = msg::chk_hint_its_subindicators(join(children));
+          hint = msg::chk_hint_its_subindicators(backticked_list(children));
         } else {
           hint = msg::chk_hint_no_subindicators(path);
         }
@@ -1283,7 +1280,7 @@ class Checker {
       if (auto t = top_.find(suggestion); t != top_.end()) target = t->second;
       if (auto t = paths_.find(suggestion); t != paths_.end()) target = t->second;
       if (target != kNoSymbol) {
-        d.notes.push_back(Note{sym(target).span, msg::note_declared_here(kind_message(sym(target).kind), suggestion)});
+        d.notes.push_back(Note{sym(target).span, msg::note_declared_here(kind_message(sym(target)), suggestion)});
       }
     }
     sink_.report(std::move(d));
@@ -1680,7 +1677,7 @@ class Checker {
       for (const FunctionInfo& f : kFunctions) names.emplace_back(f.name);
       const auto best = closest_name(name, names);
       error(DiagCode::unknown_function, c.callee.span, msg::chk_unknown_function(name),
-            best ? msg::did_you_mean(*best) : msg::chk_hint_functions_are(join(names)));
+            best ? msg::did_you_mean(*best) : msg::chk_hint_functions_are(backticked_list(names)));
       return set_type(e, T(TypeKind::kError));
     }
     if (name == "ratio") return ratio(e, c, *fn);

@@ -190,7 +190,7 @@ override 总分.二层.丙 weight 45%
             "(the weight of `二层`) [weights-sum]\n"
             "   14 |   二层 40% { 丙 40% = 丙分 }\n"
             "      |   ^~~~\n"
-            "hint: the sub-indicators are 丙 45%\n"
+            "hint: the sub-indicators are `丙` 45%\n"
             "variant.jx:2:25: note: the variant sets `丙` to 45% here\n"
             "    2 | override 总分.二层.丙 weight 45%\n"
             "      |                              ^~~\n");
@@ -208,7 +208,7 @@ override 总分.一层.戊 weight 10%
             "variant.jx:2:1: error: cannot override `总分.一层.戊`: the base policy `std/base` has no such thing [override-target]\n"
             "    2 | override 总分.一层.戊 weight 10%\n"
             "      | ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
-            "hint: `总分.一层` has 甲, 乙\n"
+            "hint: `总分.一层` has `甲`, `乙`\n"
             "std/base.jx:10:3: note: `总分.一层` is declared here, without `戊`\n"
             "   10 |   一层 60% {\n"
             "      |   ^~~~\n");

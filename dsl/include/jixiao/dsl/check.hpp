@@ -154,8 +154,9 @@ std::vector<std::uint32_t> optional_inputs(const CheckedPolicy& policy, ast::Exp
 
 /// The word for a kind of symbol in messages: "input", "let", "indicator", ...
 std::string kind_name(SymbolKind kind);
-/// The same word as a catalogue message (msg::kind_input, ...), for messages in either language.
-Message kind_message(SymbolKind kind);
+/// The word for a symbol as a catalogue message (msg::kind_input, ...), for messages and labels in
+/// either language; the period column (the second key symbol) is msg::kind_period.
+Message kind_message(const Symbol& symbol);
 
 /// Human-readable name of a type, for messages: "number", "money", "text", ...
 std::string type_name(const Type& t, const std::vector<Domain>& domains);

@@ -135,6 +135,22 @@ using msg_kind::Text;
 #undef JIXIAO_MSG
 }  // namespace msg
 
+/// A list in the language of the message, without `or`: `` `a`, `b` `` / `` `a`、`b` `` (each name
+/// in backticks), and `a, b` / `a、b` (values as they are).
+Message backticked_list(const std::vector<std::string>& names);
+Message plain_list(const std::vector<std::string>& values);
+
+/// A character named because it cannot be told apart by eye: "U+00A0 NO-BREAK SPACE" in English,
+/// "不换行空格（U+00A0）" in Chinese (utf8::describe in the language of the message).
+Message describe_char(char32_t cp);
+
+/// What a TOML parser's error `description` means, in the language of the message: a key that is
+/// not plain ASCII and has no quotes (`non_ascii`: the error is at such a character), a text or a
+/// `[table]` that is not closed; anything else as the parser wrote it (in English).
+Message toml_error(std::string_view description, bool non_ascii);
+/// The error is a text whose closing quote is missing.
+bool toml_unclosed_string(std::string_view description);
+
 /// What the registry holds about one message (for tests and tools).
 struct MessageInfo {
   std::string_view name;
