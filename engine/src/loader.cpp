@@ -714,16 +714,16 @@ class Loader {
   }
 
   // In a sheet, a diagnostic names the cell (`表.xlsx!Sheet1!F23`) instead of a place in the text
-  // the sheet was turned into; its notes keep their message only.
+  // the sheet was turned into.
   void locate_in_sheet(Diagnostic& d) const {
     if (sheet_ == nullptr) return;
     if (d.span.valid() && d.span.source == data_.source) {
       d.file = sheet_->cell_at(text_, d.span.begin);
       d.span = Span{};
     }
-    for (Note& n : d.notes) {
-      if (n.span.source == data_.source) n.span = Span{};
-    }
+    // (A note that points into the text, such as the row with the same key, says no more than
+    // the message, which names the sheet's rows.)
+    std::erase_if(d.notes, [this](const Note& n) { return n.span.source == data_.source; });
   }
 
   // A cell of a sheet holding an Excel error value (in any column read), or a date (in a column of
@@ -1198,14 +1198,6 @@ std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, st
     }
     return load_csv(sources, path, std::move(bytes), policy, options, sink);
   }
-  auto refuse = [&](Message message, Message hint) {
-    Diagnostic d = diagnose(DiagCode::xlsx_archive, Span{}, std::move(message), std::move(hint));
-    d.file = path;
-    sink.report(std::move(d));
-    return std::nullopt;
-  };
-  if (bytes.empty()) return refuse(msg::xin_empty_file(), msg::xin_hint_resave());
-  if (std::string_view(bytes).starts_with("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return refuse(msg::xin_ole2(), msg::xin_hint_password());
   SheetOptions sheet;
   sheet.sheet = options.sheet;
   sheet.header_row = options.header_row.value_or(1);

@@ -423,7 +423,8 @@ class Workbook {
     return std::nullopt;
   }
 
-  const std::string& path() const { return path_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] std::string_view bytes() const { return bytes_; }
 
  private:
   std::string path_;
@@ -869,6 +870,8 @@ std::variant<SheetTable, Failure> build_table(const std::string& path, const std
 }
 
 std::optional<Failure> read(Workbook& book, const SheetOptions& options, std::optional<SheetTable>& out) {
+  if (book.bytes().empty()) return book.fail(msg::xin_empty_file(), msg::xin_hint_resave());
+  if (book.bytes().starts_with("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return book.fail(msg::xin_ole2(), msg::xin_hint_password());
   if (auto f = book.open()) return f;
   const std::string& path = book.path();
   if (book.has("mimetype") && !book.has("xl/workbook.xml")) return book.fail(msg::xin_opendocument(), msg::xin_hint_save_xlsx());
@@ -897,9 +900,14 @@ std::optional<Failure> read(Workbook& book, const SheetOptions& options, std::op
     }
     if (chosen == nullptr) {
       std::vector<std::string> names;
-      for (const auto& s : workbook.sheets) names.push_back(s.name);
-      Message hint = msg::xin_hint_sheets(names);
-      if (auto best = closest_name(*options.sheet, names)) hint = msg::xin_hint_sheet_guess(*best, names);
+      std::optional<Message> list;
+      for (const auto& s : workbook.sheets) {
+        names.push_back(s.name);
+        const std::string quoted = "`" + s.name + "`";
+        list = list ? msg::eng_list_next(*list, quoted) : msg::eng_list_first(quoted);
+      }
+      Message hint = msg::xin_hint_sheets(*list);
+      if (auto best = closest_name(*options.sheet, names)) hint = msg::xin_hint_sheet_guess(*best, *list);
       return Failure{DiagCode::usage, path, msg::xin_no_such_sheet(*options.sheet, path), hint};
     }
   }
