@@ -157,6 +157,8 @@ std::string record_text(const AuditRecord& r) {
   command.insert("format", r.request.format == engine::ResultFormat::kJson ? "json" : "csv");
   command.insert("encoding", std::string(encoding_word(r.request.encoding)));
   if (r.request.columns) command.insert("columns", *r.request.columns);
+  if (r.request.sheet) command.insert("sheet", *r.request.sheet);
+  if (r.request.header_row) command.insert("header_row", static_cast<std::int64_t>(*r.request.header_row));
   if (!r.request.period.empty()) command.insert("period", r.request.period);
   command.insert("all_periods", r.request.all_periods);
   toml::array params;
@@ -373,7 +375,7 @@ class RecordReader {
   void read_command(const toml::table& top, AuditRecord& r) {
     const toml::table* t = table(top, "command", true);
     if (t == nullptr) return;
-    only_keys(*t, "command", {"policy", "data", "format", "encoding", "columns", "period", "all_periods", "params"});
+    only_keys(*t, "command", {"policy", "data", "format", "encoding", "columns", "sheet", "header_row", "period", "all_periods", "params"});
     command_ = t;
     if (auto p = path(*t, "command", "policy", true)) r.request.policy = *p;
     if (auto p = path(*t, "command", "data", true)) r.request.data = *p;
@@ -396,6 +398,18 @@ class RecordReader {
     }
     if (t->contains("period")) {
       if (auto p = text(*t, "command", "period", true)) r.request.period = *p;
+    }
+    if (t->contains("sheet")) {
+      if (auto p = text(*t, "command", "sheet", true)) r.request.sheet = *p;
+    }
+    if (t->contains("header_row")) {
+      if (auto n = value<std::int64_t>(*t, "command", "header_row", true, msg::cli_rec_a_whole_number())) {
+        if (*n >= 1 && *n <= 1048576) {
+          r.request.header_row = static_cast<std::uint32_t>(*n);
+        } else {
+          problem(t->get("header_row"), "command.header_row", msg::xin_rec_bad_row(std::to_string(*n)));
+        }
+      }
     }
     if (auto a = value<bool>(*t, "command", "all_periods", true, msg::cli_rec_a_bool())) r.request.all_periods = *a;
     const toml::node* params = t->get("params");

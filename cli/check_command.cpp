@@ -100,6 +100,11 @@ std::vector<dsl::ParamOverride> param_overrides(const ParsedArgs& args) {
   return out;
 }
 
+void sheet_flags(const ParsedArgs& args, std::optional<std::string>& sheet, std::optional<std::uint32_t>& header_row) {
+  if (auto name = args.value("sheet")) sheet = *name;
+  if (auto n = args.value("header-row")) header_row = static_cast<std::uint32_t>(whole_number_flag("header-row", *n, 1, 1048576, "--header-row 2"));
+}
+
 engine::Encoding encoding_flag(const ParsedArgs& args) {
   const auto name = args.value("encoding");
   if (!name) return engine::Encoding::kAuto;

@@ -88,6 +88,10 @@ std::unique_ptr<LoadedPolicy> load_policy(Session& s, const std::string& path,
 /// `--param K=V` values → overrides; throws UsageError when one has no `=`.
 std::vector<dsl::ParamOverride> param_overrides(const ParsedArgs& args);
 
+/// `--sheet NAME` and `--header-row N` (Excel workbooks as data); throws UsageError for a row that
+/// is not a whole number from 1 to 1048576.
+void sheet_flags(const ParsedArgs& args, std::optional<std::string>& sheet, std::optional<std::uint32_t>& header_row);
+
 /// `--encoding` (auto when absent); throws UsageError for a name that is not an encoding.
 engine::Encoding encoding_flag(const ParsedArgs& args);
 

@@ -19,6 +19,8 @@ std::vector<OptionSpec> diff_options() {
       {"data", 'd', "FILE", msg::cli_opt_data_diff()},
       {"param", 0, "NAME=VALUE", msg::cli_opt_param_diff(), true},
       {"encoding", 0, "NAME", msg::cli_opt_encoding()},
+      {"sheet", 0, "NAME", msg::xin_opt_sheet()},
+      {"header-row", 0, "N", msg::xin_opt_header_row()},
       {"columns", 0, "FILE", msg::cli_opt_columns()},
       {"period", 0, "PERIOD", msg::cli_opt_period_diff()},
   });
@@ -86,13 +88,14 @@ int cmd_diff(const std::vector<std::string>& args, Io& io) {
                      data_path ? msg::hint_write_one_of(std::vector<std::string>{"--format text", "--format csv", "--format json"})
                                : msg::cli_hint_format_no_data());
   }
-  for (const char* option : {"encoding", "columns", "period"}) {
+  for (const char* option : {"encoding", "columns", "period", "sheet", "header-row"}) {
     if (parsed.has(option) && !data_path) {
       throw UsageError(msg::cli_option_needs_data(option), msg::cli_hint_add_data(option));
     }
   }
   engine::LoadOptions load;
   load.encoding = encoding_flag(parsed);
+  sheet_flags(parsed, load.sheet, load.header_row);
   Session s(io, parsed);
   const auto params = param_overrides(parsed);
   auto fail = [&]() {
@@ -146,7 +149,7 @@ int cmd_diff(const std::vector<std::string>& args, Io& io) {
       side.column_map = std::move(*map);
     }
     const Activity loading(msg::cli_activity_loading_data(*data_path));
-    return engine::load_csv(s.sources, *data_path, *bytes, p.policy, side, *s.limit);
+    return engine::load_data(s.sources, *data_path, std::string(*bytes), p.policy, side, *s.limit);
   };
   auto old_data = load_side(*old_policy);
   if (!old_data) return fail();

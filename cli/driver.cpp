@@ -194,8 +194,9 @@ void Session::flush_diagnostics() {
 int Session::exit_code(bool warnings_are_errors) const {
   if (io_failed) return 2;
   // A file that could not be read, wherever it was named (a module in `extends`, say).
+  // A usage error found once the data was read (`--sheet` naming no sheet of the workbook).
   for (const Diagnostic& d : sink.items()) {
-    if (d.code == DiagCode::io_error) return 2;
+    if (d.code == DiagCode::io_error || d.code == DiagCode::usage) return 2;
   }
   if (limit->error_count() > 0) return 1;
   if (warnings_are_errors && limit->warning_count() > 0) return 1;

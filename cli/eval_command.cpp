@@ -24,6 +24,8 @@ std::vector<OptionSpec> eval_options() {
       {"format", 0, "FORMAT", msg::cli_opt_format_csv_json()},
       {"param", 0, "NAME=VALUE", msg::cli_opt_param(), true},
       {"encoding", 0, "NAME", msg::cli_opt_encoding()},
+      {"sheet", 0, "NAME", msg::xin_opt_sheet()},
+      {"header-row", 0, "N", msg::xin_opt_header_row()},
       {"columns", 0, "FILE", msg::cli_opt_columns()},
       {"period", 0, "PERIOD", msg::cli_opt_period_eval()},
       {"all-periods", 0, "", msg::cli_opt_all_periods()},
@@ -130,6 +132,7 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   request.data = *data_path;
   request.params = params;
   request.encoding = encoding_flag(parsed);
+  sheet_flags(parsed, request.sheet, request.header_row);
   request.columns = parsed.value("columns");
   request.period = parsed.value("period").value_or("");
   request.all_periods = parsed.has("all-periods");

@@ -30,6 +30,8 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   engine::LoadOptions load;
   load.encoding = request.encoding;
   load.threads = request.threads;
+  load.sheet = request.sheet;
+  load.header_row = request.header_row;
   if (request.columns) {
     auto text = s.read_file(*request.columns, "column map");
     if (!text) return false;
@@ -46,7 +48,7 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   if (request.hash_data) out.data_sha256 = sha256_hex(*bytes);
   // The bytes move into the loader: valid UTF-8 is kept as read, not copied.
   const Activity loading(msg::cli_activity_loading_data(request.data));
-  out.data = engine::load_csv(s.sources, request.data, std::move(*bytes), out.loaded->policy, load, *s.limit);
+  out.data = engine::load_data(s.sources, request.data, std::move(*bytes), out.loaded->policy, load, *s.limit);
   if (!out.data) return false;
   out.times.load = ms_since(t);
   s.logger->info("{}", msg::cli_log_loaded(out.data->rows, request.data, out.data->encoding, fmt::format("{:.1f}", out.times.load))

@@ -23,6 +23,8 @@ struct EvalRequest {
   std::vector<dsl::ParamOverride> params;
   engine::Encoding encoding = engine::Encoding::kAuto;
   std::optional<std::string> columns;  ///< a TOML column map
+  std::optional<std::string> sheet;            ///< `--sheet`: an Excel workbook's sheet
+  std::optional<std::uint32_t> header_row;     ///< `--header-row`: the row of its header
   std::string period;                  ///< empty: the latest
   bool all_periods = false;
   engine::ResultFormat format = engine::ResultFormat::kCsv;

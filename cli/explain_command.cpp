@@ -19,6 +19,8 @@ std::vector<OptionSpec> explain_options() {
       {"format", 0, "FORMAT", msg::cli_opt_format_text_json()},
       {"param", 0, "NAME=VALUE", msg::cli_opt_param(), true},
       {"encoding", 0, "NAME", msg::cli_opt_encoding()},
+      {"sheet", 0, "NAME", msg::xin_opt_sheet()},
+      {"header-row", 0, "N", msg::xin_opt_header_row()},
       {"columns", 0, "FILE", msg::cli_opt_columns()},
       {"period", 0, "PERIOD", msg::cli_opt_period_explain()},
   });
@@ -87,6 +89,7 @@ int cmd_explain(const std::vector<std::string>& args, Io& io) {
   }
   engine::LoadOptions load;
   load.encoding = encoding_flag(parsed);
+  sheet_flags(parsed, load.sheet, load.header_row);
   Session s(io, parsed);
   if (s.json) {
     throw UsageError(msg::cli_diagnostics_take_stdout(msg::cli_what_explanation()), msg::cli_hint_explain_json());
@@ -109,7 +112,7 @@ int cmd_explain(const std::vector<std::string>& args, Io& io) {
   auto bytes = s.read_file(*data_path, "data file");
   if (!bytes) return fail();
   const Activity loading(msg::cli_activity_loading_data(*data_path));
-  auto data = engine::load_csv(s.sources, *data_path, *bytes, loaded->policy, load, *s.limit);
+  auto data = engine::load_data(s.sources, *data_path, std::move(*bytes), loaded->policy, load, *s.limit);
   bytes.reset();
   if (!data) return fail();
 

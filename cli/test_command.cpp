@@ -533,7 +533,10 @@ class Runner {
       auto bytes = cs.read_file(*c.data_path, "data file");
       if (!bytes) return diagnostics();
       const Activity loading(msg::cli_activity_loading_data(*c.data_path));
-      data = engine::load_csv(cs.sources, *c.data_path, *bytes, loaded->policy, engine::LoadOptions{}, *cs.limit);
+      engine::LoadOptions from_file;
+      from_file.sheet = c.sheet;
+      from_file.header_row = c.header_row;
+      data = engine::load_data(cs.sources, *c.data_path, std::move(*bytes), loaded->policy, from_file, *cs.limit);
     }
     if (!data) return diagnostics();
     engine::EvalOptions options;

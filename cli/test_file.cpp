@@ -275,7 +275,7 @@ class Reader {
     TestCase c;
     c.tolerance = file_tolerance;
     c.params = file_params;
-    unknown_keys(t, {"name", "params", "data", "rows", "period", "tolerance", "expect"}, msg::cli_tf_in_case());
+    unknown_keys(t, {"name", "params", "data", "rows", "period", "tolerance", "expect", "sheet", "header_row"}, msg::cli_tf_in_case());
     const toml::node* name = t.get("name");
     if (name == nullptr) {
       error(t.source().begin, msg::cli_tf_case_no_name(), msg::cli_tf_hint_name());
@@ -303,6 +303,17 @@ class Reader {
     }
     if (const toml::node* p = t.get("period")) {
       if (auto v = text_value(*p, "period", "\"2023\"")) c.period = *v;
+    }
+    if (const toml::node* p = t.get("sheet")) {
+      if (auto v = text_value(*p, "sheet", "\"Sheet1\"")) c.sheet = *v;
+    }
+    if (const toml::node* p = t.get("header_row")) {
+      const auto v = p->value_exact<std::int64_t>();
+      if (!v || *v < 1 || *v > 1048576) {
+        error(p->source().begin, msg::xin_tf_header_row(), msg::xin_tf_hint_header_row());
+      } else {
+        c.header_row = static_cast<std::uint32_t>(*v);
+      }
     }
     const toml::node* data = t.get("data");
     const toml::node* rows = t.get("rows");

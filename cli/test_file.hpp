@@ -58,6 +58,8 @@ struct TestCase {
   std::vector<dsl::ParamOverride> params;  ///< the file's `[params]` merged with the case's (the case wins)
   std::optional<std::string> data_path;    ///< a CSV file, resolved against the test file's directory
   std::optional<std::string> rows_csv;     ///< inline `rows`, as CSV text
+  std::optional<std::string> sheet;        ///< `sheet`: of an Excel workbook given as `data`
+  std::optional<std::uint32_t> header_row; ///< `header_row`: the row of its header
   std::int64_t tolerance = 0;              ///< raw; the case's, else the file's, else 0
   std::optional<std::string> period;       ///< with periods in the data: the period evaluated (default: the latest)
   std::vector<Expectation> expect;

@@ -12,6 +12,7 @@
 #include "jixiao/dsl/edit_distance.hpp"
 #include "jixiao/dsl/utf8.hpp"
 #include "jixiao/engine/csv.hpp"
+#include "jixiao/engine/xlsx.hpp"
 #include "parallel.hpp"
 
 namespace jixiao::engine {
@@ -330,6 +331,15 @@ class Loader {
     sink_.report(std::move(d));
   }
 
+  // Loads the table read from a sheet (its text moves into the source set): every diagnostic
+  // names its cell, and rows are numbered as in the sheet.
+  std::optional<Dataset> load_sheet(const std::string& path, SheetTable& table) {
+    sheet_ = &table;
+    auto data = load(path, DecodeResult{std::move(table.csv), Encoding::kUtf8, false});
+    if (data) data->encoding = "XLSX";
+    return data;
+  }
+
   std::optional<Dataset> load(const std::string& path, DecodeResult&& decoded) {
     data_.path = path;
     data_.encoding = std::string(encoding_name(decoded.used));
@@ -390,7 +400,7 @@ class Loader {
         const std::uint32_t at = reader.record_offset();
         data_.key.values.push_back(-1);  // keeps key rows aligned with row numbers
         if (key_offsets != nullptr) key_offsets->push_back(at);
-        report(DiagCode::data_syntax, Span{data_.source, at, at + 1}, msg::eng_field_count(row, fields.size(), header_size_),
+        report(DiagCode::data_syntax, Span{data_.source, at, at + 1}, msg::eng_field_count(shown(row), fields.size(), header_size_),
                field_count_hint(fields));
         continue;
       }
@@ -398,7 +408,7 @@ class Loader {
         const std::uint32_t at = reader.record_offset();
         data_.key.values.push_back(-1);  // keeps key rows aligned with row numbers
         if (key_offsets != nullptr) key_offsets->push_back(at);
-        report(DiagCode::data_syntax, Span{data_.source, at, at + 1}, msg::eng_repeated_header(row),
+        report(DiagCode::data_syntax, Span{data_.source, at, at + 1}, msg::eng_repeated_header(shown(row)),
                msg::eng_hint_remove_repeated_header());
         continue;
       }
@@ -607,12 +617,13 @@ class Loader {
   std::uint32_t read_period(const CsvField& f, std::uint32_t row) {
     const std::string& name = policy_.symbol(policy_.period).name;
     std::string_view value;
-    if (!cell_value(f, row, [&] { return name; }, CellKind::kKey, value)) {
+    if ((sheet_ != nullptr && special_cell(f, row, [&] { return name; }, std::nullopt)) ||
+        !cell_value(f, row, [&] { return name; }, CellKind::kKey, value)) {
       data_.period.values.push_back(0);
       return 0;
     }
     if (value.empty()) {
-      report(DiagCode::bad_cell, cell_span(f), msg::eng_row_column(row, name, msg::eng_period_empty()),
+      report(DiagCode::bad_cell, cell_span(f), msg::eng_row_column(shown(row), name, msg::eng_period_empty()),
              msg::eng_hint_period_empty());
       data_.period.values.push_back(0);
       return 0;
@@ -672,14 +683,14 @@ class Loader {
       }
       const std::size_t character = utf8::count_code_points(v.substr(0, at)) + 1;
       report(DiagCode::invisible_character, span,
-             msg::eng_row_column(row, column,
+             msg::eng_row_column(shown(row), column,
                                  (space || cp == 0xFFFD ? msg::eng_cell_look_alike : msg::eng_cell_invisible)(
                                      quote_value(v, at), describe_char(cp), character)),
              std::move(hint));
       return false;
     }
     if (v.size() >= 3 && v[0] == '=' && v[1] == '"' && v.back() == '"') {
-      report(DiagCode::bad_cell, cell_span(f), msg::eng_row_column(row, column, msg::eng_cell_excel_formula(quote_value(v))),
+      report(DiagCode::bad_cell, cell_span(f), msg::eng_row_column(shown(row), column, msg::eng_cell_excel_formula(quote_value(v))),
              msg::eng_hint_excel_formula(quote_value(v.substr(2, v.size() - 3))));
       return false;
     }
@@ -691,7 +702,52 @@ class Loader {
       failed_ = true;  // the serial pass reports it
       return;
     }
-    sink_.report(diagnose(code, span, std::move(message), std::move(hint)));
+    Diagnostic d = diagnose(code, span, std::move(message), std::move(hint));
+    locate_in_sheet(d);
+    sink_.report(std::move(d));
+  }
+
+  // Row `row` of the data (1-based; 0: the header) as messages number it: in a sheet, its row
+  // number there (`第 23 行` is the row of F23).
+  [[nodiscard]] std::uint32_t shown(std::uint32_t row) const {
+    return sheet_ != nullptr && row < sheet_->record_rows.size() ? sheet_->record_rows[row] : row;
+  }
+
+  // In a sheet, a diagnostic names the cell (`表.xlsx!Sheet1!F23`) instead of a place in the text
+  // the sheet was turned into.
+  void locate_in_sheet(Diagnostic& d) const {
+    if (sheet_ == nullptr) return;
+    if (d.span.valid() && d.span.source == data_.source) {
+      d.file = sheet_->cell_at(text_, d.span.begin);
+      d.span = Span{};
+    }
+    // (A note that points into the text, such as the row with the same key, says no more than
+    // the message, which names the sheet's rows.)
+    std::erase_if(d.notes, [this](const Note& n) { return n.span.source == data_.source; });
+  }
+
+  // A cell of a sheet holding an Excel error value (in any column read), or a date (in a column of
+  // numbers: `numbers`, what it expects): reported, and true.
+  template <typename ColumnName>
+  bool special_cell(const CsvField& f, std::uint32_t row, const ColumnName& column, const std::optional<Message>& numbers) {
+    if (sheet_ == nullptr || sheet_->specials.empty()) return false;
+    const SheetTable::SpecialCell* c = sheet_->special_at(f.offset);
+    if (c == nullptr) return false;
+    const std::string shown_value = quote_value(trim(f.value));
+    if (c->kind == SheetTable::Special::kError) {
+      report(DiagCode::xlsx_cell, cell_span(f), msg::eng_row_column(shown(row), column(), msg::xin_cell_error(shown_value)),
+             msg::xin_hint_cell_error());
+      return true;
+    }
+    if (c->kind == SheetTable::Special::kUncomputed) {
+      report(DiagCode::xlsx_cell, cell_span(f), msg::eng_row_column(shown(row), column(), msg::xin_cell_uncomputed(shown_value)),
+             msg::xin_hint_cell_uncomputed());
+      return true;
+    }
+    if (!numbers) return false;
+    report(DiagCode::xlsx_cell, cell_span(f), msg::eng_row_column(shown(row), column(), msg::xin_cell_date(shown_value)),
+           msg::xin_hint_cell_date(msg::eng_hint_expected(*numbers)));
+    return true;
   }
 
   void syntax_error(const CsvSyntaxError& e) {
@@ -784,6 +840,12 @@ class Loader {
         if (list && names.size() > kListed) list = msg::eng_list_columns_cut(*list, names.size());
         if (list) hint = msg::eng_hint_header_has(*list);
       }
+      if (sheet_ != nullptr && sheet_->record_rows.size() > 1) {
+        // A header row of one value: a title above the header (`2024年度社区绩效评价表`).
+        const auto filled = std::count_if(names.begin(), names.end(), [](const std::string& n) { return !n.empty(); });
+        const auto only = std::find_if(names.begin(), names.end(), [](const std::string& n) { return !n.empty(); });
+        if (filled == 1) hint = msg::xin_hint_title_row(shown(0), quote_value(*only), sheet_->record_rows[1]);
+      }
       report(DiagCode::missing_column, header_span,
              (via_map ? msg::eng_missing_column_mapped : msg::eng_missing_column)(data_.path, column, what), hint);
       return kUnmapped;
@@ -832,13 +894,14 @@ class Loader {
   void read_key(const CsvField& f, std::uint32_t row, std::uint32_t period_id, std::vector<std::uint32_t>* key_offsets) {
     const std::string& key = policy_.symbol(policy_.key).name;
     std::string_view value;
-    if (!cell_value(f, row, [&] { return key; }, CellKind::kKey, value)) {
+    if ((sheet_ != nullptr && special_cell(f, row, [&] { return key; }, std::nullopt)) ||
+        !cell_value(f, row, [&] { return key; }, CellKind::kKey, value)) {
       data_.key.values.push_back(-1);
       if (key_offsets != nullptr) key_offsets->push_back(f.offset);
       return;
     }
     if (value.empty()) {
-      report(DiagCode::bad_cell, cell_span(f), msg::eng_row_column(row, key, msg::eng_key_empty()), msg::eng_hint_key_empty(key));
+      report(DiagCode::bad_cell, cell_span(f), msg::eng_row_column(shown(row), key, msg::eng_key_empty()), msg::eng_hint_key_empty(key));
       data_.key.values.push_back(-1);
       if (key_offsets != nullptr) key_offsets->push_back(f.offset);
       return;
@@ -852,11 +915,12 @@ class Loader {
       const bool periods = period_column_ != kUnmapped;
       Diagnostic d = diagnose(
           DiagCode::duplicate_key, cell_span(f),
-          periods ? msg::eng_duplicate_key_period(row, quote_value(value), quote_value(data_.strings.text(period_id)), earlier)
-                  : msg::eng_duplicate_key(row, quote_value(value), earlier),
+          periods ? msg::eng_duplicate_key_period(shown(row), quote_value(value), quote_value(data_.strings.text(period_id)), shown(earlier))
+                  : msg::eng_duplicate_key(shown(row), quote_value(value), shown(earlier)),
           periods ? msg::eng_hint_duplicate_key_period(key) : msg::eng_hint_duplicate_key(key));
       d.notes.push_back(Note{Span{data_.source, (*key_offsets)[earlier - 1], (*key_offsets)[earlier - 1] + 1},
-                             msg::eng_note_same_key(earlier)});
+                             msg::eng_note_same_key(shown(earlier))});
+      locate_in_sheet(d);
       sink_.report(std::move(d));
     }
   }
@@ -866,11 +930,31 @@ class Loader {
     // (read_cell): then they are the problem to name.
     const std::string_view v = trim(f.value);
     if (!checked_first(input) && suspect(v) && !check_suspect_cell(f, v, row, header_name(input), CellKind::kOther)) return;
+    report(code, cell_span(f), msg::eng_row_column(shown(row), header_name(input), std::move(problem)),
+           msg::eng_hint_expected(expected_of(input)));
+  }
+
+  // What a cell of input `input` must hold, for hints.
+  Message expected_of(std::size_t input) const {
     const ast::InputDecl& in = policy_.module.inputs[input];
-    const dsl::Symbol& s = *symbols_[input];
     const dsl::Domain* domain = in.kind == InputKind::kOneOf ? &policy_.domains[policy_.input_domain[input]] : nullptr;
-    report(code, cell_span(f), msg::eng_row_column(row, header_name(input), std::move(problem)),
-           msg::eng_hint_expected(expected_text(in, s, domain)));
+    return expected_text(in, *symbols_[input], domain);
+  }
+
+  // Whether input `input` holds numbers (a date in a sheet is no number for it).
+  bool holds_numbers(std::size_t input) const {
+    switch (policy_.module.inputs[input].kind) {
+      case InputKind::kScore:
+      case InputKind::kPercent:
+      case InputKind::kNumber:
+      case InputKind::kCount:
+      case InputKind::kMoney:
+      case InputKind::kNumberList:
+      case InputKind::kScoreList:
+        return true;
+      default:
+        return false;
+    }
   }
 
   // Texts (accepted whatever they hold) and lists are checked by cell_value before they are read;
@@ -912,8 +996,10 @@ class Loader {
     Column& col = data_.inputs[input];
     const bool text = in.kind == InputKind::kText || in.kind == InputKind::kTextList;
     std::string_view v = trim(f.value);
-    if (checked_first(input) &&
-        !cell_value(f, row, [&] { return header_name(input); }, text ? CellKind::kText : CellKind::kOther, v)) {
+    const bool special = sheet_ != nullptr && special_cell(f, row, [&] { return header_name(input); },
+                                                           holds_numbers(input) ? std::optional<Message>(expected_of(input)) : std::nullopt);
+    if (special || (checked_first(input) &&
+                    !cell_value(f, row, [&] { return header_name(input); }, text ? CellKind::kText : CellKind::kOther, v))) {
       // Reported; a placeholder keeps the columns aligned.
       if (in.optional) col.missing.push_back(0);
       col.values.push_back(0);
@@ -1068,6 +1154,7 @@ class Loader {
   std::vector<std::uint32_t> next_row_;       ///< per row: the row before it with the same key, or 0
   std::unordered_map<std::string, std::size_t> duplicates_;
   std::vector<std::string> header_names_;  ///< the header's names, trimmed
+  const SheetTable* sheet_ = nullptr;  ///< the sheet the text was made from, when it was
   bool parallel_part_ = false;  ///< reads one part of a parallel load: no reports, no key chains
   bool failed_ = false;         ///< a part met an error (and stopped reading)
 };
@@ -1096,6 +1183,29 @@ std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std
     return std::nullopt;
   }
   return loader.load(path, std::get<DecodeResult>(std::move(decoded)));
+}
+
+std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, std::string&& bytes,
+                                 const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink) {
+  const bool workbook = looks_like_zip(bytes) || has_workbook_extension(path);
+  if (!workbook) {
+    const char* flag = options.sheet ? "--sheet" : options.header_row ? "--header-row" : nullptr;
+    if (flag != nullptr) {
+      Diagnostic d = diagnose(DiagCode::usage, Span{}, msg::xin_flag_not_workbook(flag, path), msg::xin_hint_flag_not_workbook(flag));
+      d.file = path;
+      sink.report(std::move(d));
+      return std::nullopt;
+    }
+    return load_csv(sources, path, std::move(bytes), policy, options, sink);
+  }
+  SheetOptions sheet;
+  sheet.sheet = options.sheet;
+  sheet.header_row = options.header_row.value_or(1);
+  auto table = read_xlsx(path, bytes, sheet, sink);
+  if (!table) return std::nullopt;
+  std::string().swap(bytes);  // the workbook is read: its bytes are no longer needed
+  Loader loader(sources, policy, options, sink);
+  return loader.load_sheet(path, *table);
 }
 
 std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& path, std::string text,

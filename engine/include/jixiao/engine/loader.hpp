@@ -33,6 +33,10 @@ struct LoadOptions {
   std::size_t threads = 1;
   /// Bytes of rows each thread reads at least: smaller data is read by fewer threads.
   std::size_t parallel_min_bytes = std::size_t{1} << 20;
+  /// For an Excel workbook (load_data): the sheet (none: the first) and the row of the header
+  /// (none: row 1). Given for a CSV file, they are a usage error.
+  std::optional<std::string> sheet;
+  std::optional<std::uint32_t> header_row;
 };
 
 /// Decodes and parses `bytes` (the file at `path`) as CSV with a header row, and converts every
@@ -48,5 +52,12 @@ std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std
 std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std::string&& bytes,
                                 const dsl::CheckedPolicy& policy, const LoadOptions& options,
                                 DiagnosticSink& sink);
+
+/// Loads data from the file `path`: an Excel workbook (it starts like a ZIP archive, or its name
+/// ends with `.xlsx`), whose sheet is read as xlsx.hpp says and then checked like CSV (every
+/// diagnostic naming the cell, `表.xlsx!Sheet1!F23`, and the sheet's row numbers), or else CSV
+/// (load_csv).
+std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, std::string&& bytes,
+                                 const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink);
 
 }  // namespace jixiao::engine
