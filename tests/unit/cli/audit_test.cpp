@@ -105,7 +105,7 @@ TEST(AuditRecord, WhatIsWrittenReadsBackTheSame) {
 TEST(AuditRecord, MalformedValuesAreNamedWithTheirPlace) {
   const std::string v = valid();
   expect_problem(replaced(v, "format = 'json'", "format = 'xml'"), "command.format", 8,
-                 "`command.format` is `xml`, not `csv` or `json`");
+                 "`command.format` is `xml`, not `csv`, `json` or `xlsx`");
   expect_problem(replaced(v, "encoding = 'gb18030'", "encoding = 'ebcdic'"), "command.encoding", 7,
                  "`command.encoding` is `ebcdic`, not `auto`, `utf-8`, `gbk` or `gb18030`");
   expect_problem(replaced(v, "rows = 12", "rows = 'many'"), "result.rows", 23, "`result.rows` is the text `many`, not a whole number");
