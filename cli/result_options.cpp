@@ -62,7 +62,7 @@ ResultOptions result_options(const ParsedArgs& args, const std::optional<std::st
   // CSV for Excel.
   auto csv_only = [&](const char* flag) {
     if (r.format == engine::ResultFormat::kCsv) return;
-    throw UsageError(msg::xo_option_needs_csv(flag, xlsx ? "xlsx" : "JSON"),
+    throw UsageError(msg::xo_option_needs_csv(flag, xlsx ? msg::xo_what_workbook() : msg::xo_what_json()),
                      xlsx ? msg::xo_hint_xlsx_no_encoding(flag) : msg::xo_hint_json_utf8(flag));
   };
   if (args.has("bom")) {
@@ -97,10 +97,10 @@ dsl::SymbolId group_column(const dsl::CheckedPolicy& policy, const std::string& 
            s.kind == dsl::SymbolKind::kKey;
   };
   for (const dsl::SymbolId id : engine::result_symbols(policy)) {
-    if (groupable(policy.symbol(id))) candidates.push_back(policy.symbol(id).name);
+    if (id != policy.key && groupable(policy.symbol(id))) candidates.push_back(policy.symbol(id).name);
   }
   for (const dsl::Symbol& s : policy.symbols) {
-    if (s.kind == dsl::SymbolKind::kInput && groupable(s) && std::find(candidates.begin(), candidates.end(), s.name) == candidates.end()) {
+    if (s.kind == dsl::SymbolKind::kInput && groupable(s) && s.name != policy.symbol(policy.key).name && std::find(candidates.begin(), candidates.end(), s.name) == candidates.end()) {
       candidates.push_back(s.name);
     }
   }
@@ -109,7 +109,7 @@ dsl::SymbolId group_column(const dsl::CheckedPolicy& policy, const std::string& 
   const bool listed = id != dsl::kNoSymbol && std::find(shown.begin(), shown.end(), id) != shown.end();
   if (id == dsl::kNoSymbol || !(column(policy.symbol(id)) || listed)) {
     if (auto best = closest_name(name, candidates)) throw UsageError(msg::xo_group_by_unknown(name), msg::did_you_mean(*best));
-    throw UsageError(msg::xo_group_by_unknown(name), candidates.empty() ? msg::xo_hint_declare_input(name) : msg::xo_hint_group_by_columns(candidates));
+    throw UsageError(msg::xo_group_by_unknown(name), msg::xo_hint_group_by_undeclared(name, candidates));
   }
   const dsl::Symbol& s = policy.symbol(id);
   if (!groupable(s)) {
