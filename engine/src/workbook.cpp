@@ -84,6 +84,9 @@ class Book {
  public:
   explicit Book(const std::string& path) {
     lxw_workbook_options options{};
+    // One row in memory at a time (every sheet is written row after row, left to right), so that a
+    // workbook of a million rows does not hold a million rows of cells.
+    options.constant_memory = LXW_TRUE;
     wb_ = workbook_new_opt(path.c_str(), &options);
     if (wb_ == nullptr) fail(LXW_ERROR_MEMORY_MALLOC_FAILED);
     lxw_doc_properties properties{};
