@@ -14,6 +14,7 @@
 #include "jixiao/dsl/version.hpp"
 #include "jixiao/engine/encoding.hpp"
 #include "jixiao/stdlib.hpp"
+#include "result_options.hpp"
 
 namespace jixiao::cli {
 
@@ -154,8 +155,12 @@ std::string record_text(const AuditRecord& r) {
   toml::table command;
   command.insert("policy", r.request.policy);
   command.insert("data", r.request.data);
-  command.insert("format", r.request.format == engine::ResultFormat::kJson ? "json" : "csv");
+  command.insert("format", std::string(format_word(r.request.format)));
   command.insert("encoding", std::string(encoding_word(r.request.encoding)));
+  // The options of the results' bytes, only when they are not the defaults (older records stay valid).
+  if (r.request.bom) command.insert("bom", true);
+  if (r.request.out_encoding != engine::Encoding::kUtf8) command.insert("out_encoding", std::string(encoding_word(r.request.out_encoding)));
+  if (r.request.group_by) command.insert("group_by", *r.request.group_by);
   if (r.request.columns) command.insert("columns", *r.request.columns);
   if (r.request.sheet) command.insert("sheet", *r.request.sheet);
   if (r.request.header_row) command.insert("header_row", static_cast<std::int64_t>(*r.request.header_row));
@@ -375,7 +380,8 @@ class RecordReader {
   void read_command(const toml::table& top, AuditRecord& r) {
     const toml::table* t = table(top, "command", true);
     if (t == nullptr) return;
-    only_keys(*t, "command", {"policy", "data", "format", "encoding", "columns", "sheet", "header_row", "period", "all_periods", "params"});
+    only_keys(*t, "command", {"policy", "data", "format", "encoding", "columns", "sheet", "header_row", "period", "all_periods",
+                              "params", "bom", "out_encoding", "group_by"});
     command_ = t;
     if (auto p = path(*t, "command", "policy", true)) r.request.policy = *p;
     if (auto p = path(*t, "command", "data", true)) r.request.data = *p;
@@ -383,8 +389,8 @@ class RecordReader {
       if (auto p = path(*t, "command", "columns", true)) r.request.columns = *p;
     }
     if (auto f = value<std::string>(*t, "command", "format", true, msg::cli_rec_a_text())) {
-      if (*f == "csv" || *f == "json") {
-        r.request.format = *f == "json" ? engine::ResultFormat::kJson : engine::ResultFormat::kCsv;
+      if (const auto format = format_from_word(*f)) {
+        r.request.format = *format;
       } else {
         problem(t->get("format"), "command.format", msg::cli_rec_bad_format(cut(*f)));
       }
@@ -412,6 +418,7 @@ class RecordReader {
       }
     }
     if (auto a = value<bool>(*t, "command", "all_periods", true, msg::cli_rec_a_bool())) r.request.all_periods = *a;
+    read_result_options(*t, r);
     const toml::node* params = t->get("params");
     if (params == nullptr) {
       problem(t, "command.params", msg::cli_rec_no_key(msg::cli_rec_table_name("command"), "params"), msg::cli_rec_hint_params());
@@ -435,6 +442,34 @@ class RecordReader {
       }
     } else {
       problem(params, "command.params", msg::cli_rec_params_not_array(toml_value(*params)));
+    }
+  }
+
+  /// `bom` and `out_encoding` (CSV only) and `group_by` (a workbook only), each optional.
+  void read_result_options(const toml::table& t, AuditRecord& r) {
+    const auto needs = [&](const char* key, engine::ResultFormat format) {
+      if (r.request.format == format) return true;
+      problem(t.get(key), std::string("command.") + key, msg::xo_rec_needs_format(key, std::string(format_word(format))));
+      return false;
+    };
+    if (t.contains("bom")) {
+      if (auto b = value<bool>(t, "command", "bom", true, msg::cli_rec_a_bool()); b && needs("bom", engine::ResultFormat::kCsv)) r.request.bom = *b;
+    }
+    if (t.contains("out_encoding")) {
+      if (auto e = value<std::string>(t, "command", "out_encoding", true, msg::cli_rec_a_text()); e && needs("out_encoding", engine::ResultFormat::kCsv)) {
+        const auto enc = engine::parse_encoding_name(*e);
+        if (enc && *enc != engine::Encoding::kAuto) {
+          r.request.out_encoding = *enc;
+        } else {
+          problem(t.get("out_encoding"), "command.out_encoding", msg::xo_rec_bad_out_encoding(cut(*e)));
+        }
+      }
+    }
+    if (r.request.bom && r.request.out_encoding == engine::Encoding::kGb18030) {
+      problem(t.get("bom"), "command.bom", msg::xo_rec_bom_gb18030());
+    }
+    if (t.contains("group_by")) {
+      if (auto g = text(t, "command", "group_by", true); g && needs("group_by", engine::ResultFormat::kXlsx)) r.request.group_by = *g;
     }
   }
 

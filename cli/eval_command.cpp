@@ -12,6 +12,8 @@
 #include "jixiao/engine/evaluator.hpp"
 #include "jixiao/engine/loader.hpp"
 #include "jixiao/engine/results.hpp"
+#include "jixiao/engine/workbook.hpp"
+#include "result_options.hpp"
 
 namespace jixiao::cli {
 
@@ -21,7 +23,7 @@ std::vector<OptionSpec> eval_options() {
   return with_common({
       {"data", 'd', "FILE", msg::cli_opt_data()},
       {"out", 'o', "FILE", msg::cli_opt_out()},
-      {"format", 0, "FORMAT", msg::cli_opt_format_csv_json()},
+      {"format", 0, "FORMAT", msg::xo_opt_format()},
       {"param", 0, "NAME=VALUE", msg::cli_opt_param(), true},
       {"encoding", 0, "NAME", msg::cli_opt_encoding()},
       {"sheet", 0, "NAME", msg::xin_opt_sheet()},
@@ -32,6 +34,9 @@ std::vector<OptionSpec> eval_options() {
       {"record", 0, "FILE", msg::cli_opt_record()},
       {"threads", 'j', "N", msg::cli_opt_threads()},
       {"stats", 0, "", msg::cli_opt_stats()},
+      {"bom", 0, "", msg::xo_opt_bom()},
+      {"out-encoding", 0, "NAME", msg::xo_opt_out_encoding()},
+      {"group-by", 0, "COLUMN", msg::xo_opt_group_by()},
   });
 }
 
@@ -98,11 +103,8 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   if (!data_path) {
     throw UsageError(msg::cli_needs_data("eval"), msg::hint_write_eg("--data examples/3x/data/communities.csv"));
   }
-  const std::string format_name = parsed.value("format").value_or("csv");
-  if (format_name != "csv" && format_name != "json") {
-    throw UsageError(msg::flag_bad_choice("format", format_name),
-                     msg::hint_write_one_of(std::vector<std::string>{"--format csv", "--format json"}));
-  }
+  const ResultOptions result_options = cli::result_options(parsed, parsed.value("out"));
+  const std::string format_name(format_word(result_options.format));
   Session s(io, parsed);
   // The outputs, checked before any work against the files the command line names (and again,
   // once the policy's modules are known, against every file the run read).
@@ -136,7 +138,10 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   request.columns = parsed.value("columns");
   request.period = parsed.value("period").value_or("");
   request.all_periods = parsed.has("all-periods");
-  request.format = format_name == "json" ? engine::ResultFormat::kJson : engine::ResultFormat::kCsv;
+  request.format = result_options.format;
+  request.bom = result_options.bom;
+  request.out_encoding = result_options.out_encoding;
+  request.group_by = result_options.group_by;
   request.threads = default_threads();
   if (auto n = parsed.value("threads")) request.threads = whole_number_flag("threads", *n, 1, 256, "--threads 2");
   request.hash_data = record_out.has_value();
@@ -150,7 +155,12 @@ int cmd_eval(const std::vector<std::string>& args, Io& io) {
   progress.phase(msg::cli_writing_results());
   const bool hash = request.hash_data;  // the record holds the results' hash
   if (results_to_file) {
-    if (auto e = outputs.stage(*results_out, [&](const Emit& emit) { write_outcome(request, outcome, hash, emit); })) return write_failed(*e);
+    try {
+      if (auto e = outputs.stage(*results_out, [&](const Emit& emit) { write_outcome(request, outcome, hash, emit); })) return write_failed(*e);
+    } catch (const engine::WorkbookError& e) {
+      s.report_io_error(outputs.path(*results_out), e.message(), e.hint());
+      return fail();
+    }
   } else {
     write_outcome(request, outcome, hash, [&io](std::string_view piece) { io.out.write(piece.data(), static_cast<std::streamsize>(piece.size())); });
     io.out.flush();

@@ -3,11 +3,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string_view>
 
 #include "audit.hpp"
 #include "jixiao/engine/loader.hpp"
+#include "jixiao/engine/workbook.hpp"
+#include "result_options.hpp"
 
 namespace jixiao::cli {
 
@@ -25,6 +28,7 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   out.loaded = load_policy(s, request.policy, request.params);
   if (!out.loaded) return false;
   out.times.check = ms_since(t);
+  if (request.group_by) out.group_by = group_column(out.loaded->policy, *request.group_by);
   s.logger->info("{}", msg::cli_log_checked(request.policy, fmt::format("{:.1f}", out.times.check)).str(lang()));
 
   engine::LoadOptions load;
@@ -45,7 +49,7 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   phase(msg::cli_phase_reading(request.data));
   auto bytes = s.read_file(request.data, "data file");
   if (!bytes) return false;
-  if (request.hash_data) out.data_sha256 = sha256_hex(*bytes);
+  if (request.hash_data || request.format == engine::ResultFormat::kXlsx) out.data_sha256 = sha256_hex(*bytes);
   // The bytes move into the loader: valid UTF-8 is kept as read, not copied.
   const Activity loading(msg::cli_activity_loading_data(request.data));
   out.data = engine::load_data(s.sources, request.data, std::move(*bytes), out.loaded->policy, load, *s.limit);
@@ -61,7 +65,8 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   }
   options.all_periods = request.all_periods;
   options.threads = request.threads;
-  const std::vector<dsl::SymbolId> shown = engine::result_symbols(out.loaded->policy);
+  std::vector<dsl::SymbolId> shown = engine::result_symbols(out.loaded->policy);
+  if (out.group_by != dsl::kNoSymbol) shown.push_back(out.group_by);  // the workbook's groups read it
   options.keep = &shown;  // the results read no other symbol's values
   engine::EvalTimings timings;
   options.timings = &timings;
@@ -95,13 +100,31 @@ void write_outcome(const EvalRequest& request, EvalOutcome& outcome, bool hash,
   std::optional<Sha256> sha;
   if (hash) sha.emplace();
   double writing = 0;
-  engine::write_results(outcome.loaded->policy, *outcome.data, *outcome.result, request.format, request.threads,
-                        [&](std::string_view piece) {
-                          const auto t = std::chrono::steady_clock::now();
-                          if (sha) sha->update(piece);
-                          emit(piece);
-                          writing += ms_since(t);
-                        });
+  auto write = [&](std::string_view piece) {
+    const auto t = std::chrono::steady_clock::now();
+    if (sha) sha->update(piece);
+    emit(piece);
+    writing += ms_since(t);
+  };
+  if (request.format == engine::ResultFormat::kXlsx) {
+    engine::WorkbookInfo info;
+    info.data_name = std::filesystem::path(request.data).filename().string();
+    info.data_sha256 = outcome.data_sha256;
+    info.overrides = request.params;
+    info.group_by = outcome.group_by;
+    write(engine::make_workbook(outcome.loaded->policy, *outcome.data, *outcome.result, info));
+  } else if (request.out_encoding == engine::Encoding::kGb18030) {
+    std::string converted;
+    engine::write_results(outcome.loaded->policy, *outcome.data, *outcome.result, request.format, request.threads,
+                          [&](std::string_view piece) {
+                            converted.clear();
+                            engine::append_gb18030(converted, piece);  // pieces are whole rows
+                            write(converted);
+                          });
+  } else {
+    if (request.bom) write("\xEF\xBB\xBF");
+    engine::write_results(outcome.loaded->policy, *outcome.data, *outcome.result, request.format, request.threads, write);
+  }
   if (sha) outcome.result_sha256 = sha->hex();
   outcome.times.write = writing;
   outcome.times.format = ms_since(started) - writing;

@@ -28,8 +28,11 @@ struct EvalRequest {
   std::string period;                  ///< empty: the latest
   bool all_periods = false;
   engine::ResultFormat format = engine::ResultFormat::kCsv;
+  bool bom = false;                                         ///< CSV: a UTF-8 byte order mark first
+  engine::Encoding out_encoding = engine::Encoding::kUtf8;  ///< CSV: kUtf8, or kGb18030
+  std::optional<std::string> group_by;                      ///< a workbook's 汇总 groups by this column
   std::size_t threads = 1;  ///< evaluation threads (results do not depend on it)
-  bool hash_data = false;   ///< compute EvalOutcome::data_sha256 (for an audit record)
+  bool hash_data = false;   ///< compute EvalOutcome::data_sha256 (for an audit record; always for a workbook)
 };
 
 /// How long each phase took, in milliseconds (`jixiao eval --stats`).
@@ -51,12 +54,14 @@ struct EvalOutcome {
   std::string data_sha256;   ///< of the data file as read, when EvalRequest::hash_data
   std::string columns_bytes; ///< the column map as read, when there is one
   bool columns_read = false; ///< columns_bytes holds it
+  dsl::SymbolId group_by = dsl::kNoSymbol;  ///< EvalRequest::group_by resolved
   PhaseTimes times;
 };
 
 /// Runs the pipeline up to the results (not formatted) into `out`. Problems are reported to the
 /// session and false returned; what was done before them stays in `out` (`verify` hashes the
-/// files that were read). A `--period` the data does not have throws UsageError. `phase` is told
+/// files that were read). A `--period` the data does not have, and a `--group-by` column the
+/// policy does not have, throw UsageError. `phase` is told
 /// what is starting (for progress lines).
 bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
                     const std::function<void(const Message&)>& phase);
@@ -66,8 +71,10 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
 void check_period_flag(const std::string& period, const std::vector<std::string>& periods, bool policies = false);
 
 /// Formats the outcome's results in the request's format and hands them to `emit` piece by piece
-/// (engine::write_results), hashing them into `outcome.result_sha256` when `hash`. Sets the
-/// format and write times (the time spent in `emit` is the write).
+/// (engine::write_results; a workbook whole, engine::make_workbook), hashing them into
+/// `outcome.result_sha256` when `hash`: CSV with a byte order mark first (`bom`) or converted to
+/// GB18030 (`out_encoding`), exactly the bytes emitted. Sets the format and write times (the time
+/// spent in `emit` is the write). Throws engine::WorkbookError when a workbook cannot be made.
 void write_outcome(const EvalRequest& request, EvalOutcome& outcome, bool hash,
                    const std::function<void(std::string_view)>& emit);
 

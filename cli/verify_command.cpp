@@ -9,6 +9,7 @@
 #include "jixiao/dsl/utf8.hpp"
 #include "input_file.hpp"
 #include "jixiao/dsl/version.hpp"
+#include "jixiao/engine/workbook.hpp"
 #include "jixiao/stdlib.hpp"
 
 namespace jixiao::cli {
@@ -295,11 +296,18 @@ class Verifier {
       check_input("columns", *record_->columns,
                   outcome.columns_read ? std::optional(sha256_hex(outcome.columns_bytes)) : std::nullopt);
     }
+    if (computed) {
+      try {
+        write_outcome(request, outcome, true, [](std::string_view) {});
+      } catch (const engine::WorkbookError& e) {
+        computed = false;
+        why_not = e.message();
+      }
+    }
     if (!computed) {
       entries_.push_back({"results", msg::cli_rows(record_->rows).str(lang()), "not-computed", record_->result_sha256, "",
                           msg::cli_detail_not_computed(why_not), record_->rows});
     } else {
-      write_outcome(request, outcome, true, [](std::string_view) {});
       const std::string& now = outcome.result_sha256;
       const std::size_t now_rows = outcome.result->selected.size();
       const bool same = now == record_->result_sha256 && now_rows == record_->rows;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 
 #include "jixiao/dsl/utf8.hpp"
 
@@ -472,6 +473,30 @@ std::variant<DecodeResult, DecodeError> decode_owned_text(std::string&& bytes, E
     }
   }
   return decode_text(std::string_view(bytes), enc);
+}
+
+void append_gb18030(std::string& out, std::string_view utf8) {
+  if (utf8.empty()) return;
+  Iconv cd("GB18030", "UTF-8");
+  if (!cd.ok()) throw std::runtime_error("iconv has no UTF-8 to GB18030 converter");
+  char* in = const_cast<char*>(utf8.data());  // iconv's signature is not const-correct
+  std::size_t in_left = utf8.size();
+  std::size_t written = out.size();
+  // A UTF-8 character of n bytes becomes at most 4 bytes of GB18030 (at most twice n).
+  out.resize(written + utf8.size() * 2 + 16);
+  while (in_left > 0) {
+    char* dst = out.data() + written;
+    std::size_t out_left = out.size() - written;
+    const std::size_t rc = iconv(cd.get(), &in, &in_left, &dst, &out_left);
+    written = static_cast<std::size_t>(dst - out.data());
+    if (rc != static_cast<std::size_t>(-1)) continue;
+    if (errno == E2BIG) {
+      out.resize(out.size() * 2 + 16);
+      continue;
+    }
+    throw std::runtime_error("text that is not UTF-8 cannot be converted to GB18030");
+  }
+  out.resize(written);
 }
 
 }  // namespace jixiao::engine

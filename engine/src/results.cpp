@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <stdexcept>
 
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/json_writer.hpp"
@@ -28,7 +29,30 @@ struct OutColumn {
   std::function<std::vector<std::string>(std::size_t)> list;  ///< kList cells
   std::function<bool(std::size_t)> missing;                 ///< no value on the row: an empty cell, JSON null
   std::function<void(std::size_t, JsonWriter&)> json;       ///< when set, writes the JSON value itself
+  ResultColumnKind role = ResultColumnKind::kText;         ///< what it holds, for typed writers
+  int places = 0;                                           ///< decimals of a number column
+  dsl::SymbolId symbol = dsl::kNoSymbol;
 };
+
+OutColumn number_column(std::string name, ResultColumnKind role, int places, dsl::SymbolId symbol,
+                        std::function<void(std::size_t, std::string&)> text) {
+  OutColumn c;
+  c.name = std::move(name);
+  c.kind = CellKind::kNumber;
+  c.text = std::move(text);
+  c.role = role;
+  c.places = places;
+  c.symbol = symbol;
+  return c;
+}
+
+OutColumn text_column(std::string name, dsl::SymbolId symbol, std::function<void(std::size_t, std::string&)> text) {
+  OutColumn c;
+  c.name = std::move(name);
+  c.text = std::move(text);
+  c.symbol = symbol;
+  return c;
+}
 
 std::string deadline_text(const ast::Deadline& d) {
   return std::to_string(d.count) + (d.workdays ? "个工作日" : "天");
@@ -231,6 +255,7 @@ class Columns {
     OutColumn reasons;
     reasons.name = std::string(kReasonsColumn);
     reasons.kind = CellKind::kList;
+    reasons.role = ResultColumnKind::kReasons;
     reasons.list = [this](std::size_t row) {
       std::vector<std::string> fired;
       for (std::size_t i = 0; i < r_.rules.size(); ++i) {
@@ -249,6 +274,15 @@ class Columns {
     return std::move(cols_);
   }
 
+  /// The column of one more symbol (an input, a grade, an alert, a label), as add_symbol makes it.
+  OutColumn extra(dsl::SymbolId s) {
+    cols_.clear();
+    add_symbol(s);
+    OutColumn c = std::move(cols_.front());
+    cols_.clear();
+    return c;
+  }
+
  private:
   std::span<const std::int64_t> values(dsl::SymbolId s) const { return r_.columns[static_cast<std::uint32_t>(s)]; }
 
@@ -257,6 +291,7 @@ class Columns {
     const std::int64_t* v = values(id).data();
     OutColumn c;
     c.name = s.name;
+    c.symbol = id;
     if (s.kind == SymbolKind::kInput && p_.module.inputs[s.index].optional) {
       // An optional input that is missing on a row is an empty cell (JSON: null).
       add_value_column(s, v, c);
@@ -269,33 +304,35 @@ class Columns {
       case SymbolKind::kFund: {
         const FundResult& f = r_.funds[s.index];
         for (const TrackResult& t : f.tracks) {
-          cols_.push_back({s.name + "." + t.name, CellKind::kNumber,
-                           [&t](std::size_t row, std::string& cell) { decimal::append_format(cell, t.amounts[row], 2, 2); }, {}, {}, {}});
+          cols_.push_back(number_column(s.name + "." + t.name, ResultColumnKind::kMoney, 2, id,
+                                        [&t](std::size_t row, std::string& cell) { decimal::append_format(cell, t.amounts[row], 2, 2); }));
         }
-        cols_.push_back({s.name, CellKind::kNumber, [&f](std::size_t row, std::string& cell) { decimal::append_format(cell, f.totals[row], 2, 2); }, {}, {}, {}});
+        cols_.push_back(number_column(s.name, ResultColumnKind::kMoney, 2, id,
+                                      [&f](std::size_t row, std::string& cell) { decimal::append_format(cell, f.totals[row], 2, 2); }));
         return;
       }
       case SymbolKind::kGrade:
       case SymbolKind::kAlert: {
         const dsl::Domain& domain = p_.domains[s.type.domain];
         c.text = [v, &domain](std::size_t row, std::string& cell) { cell += domain.labels[static_cast<std::size_t>(v[row])]; };
+        c.role = s.kind == SymbolKind::kGrade ? ResultColumnKind::kGrade : ResultColumnKind::kAlert;
         cols_.push_back(std::move(c));
         const ast::BandDecl& decl = p_.module.bands[s.index];
         const bool deadlines = std::any_of(decl.bands.begin(), decl.bands.end(), [](const ast::Band& b) { return b.deadline.has_value(); });
         const bool texts = std::any_of(decl.bands.begin(), decl.bands.end(), [](const ast::Band& b) { return b.text.has_value(); });
         // Bands are found by label: label i of the domain is band i of the declaration.
         if (deadlines) {
-          cols_.push_back({s.name + ".期限", CellKind::kText, [v, &decl](std::size_t row, std::string& cell) {
-                             const ast::Band& b = decl.bands[static_cast<std::size_t>(v[row])];
-                             if (b.deadline) cell += deadline_text(*b.deadline);
-                           }, {}, {}, {}});
+          cols_.push_back(text_column(s.name + ".期限", id, [v, &decl](std::size_t row, std::string& cell) {
+            const ast::Band& b = decl.bands[static_cast<std::size_t>(v[row])];
+            if (b.deadline) cell += deadline_text(*b.deadline);
+          }));
         }
         if (texts) {
-          cols_.push_back({s.name + (s.kind == SymbolKind::kAlert ? ".措施" : ".说明"), CellKind::kText,
-                           [v, &decl](std::size_t row, std::string& cell) {
-                             const ast::Band& b = decl.bands[static_cast<std::size_t>(v[row])];
-                             if (b.text) cell += *b.text;
-                           }, {}, {}, {}});
+          cols_.push_back(text_column(s.name + (s.kind == SymbolKind::kAlert ? ".措施" : ".说明"), id,
+                                      [v, &decl](std::size_t row, std::string& cell) {
+                                        const ast::Band& b = decl.bands[static_cast<std::size_t>(v[row])];
+                                        if (b.text) cell += *b.text;
+                                      }));
         }
         return;
       }
@@ -326,14 +363,19 @@ class Columns {
           }
         }
         c.text = [v, places](std::size_t row, std::string& cell) { decimal::append_format(cell, v[row], decimal::kPlaces, places); };
+        c.role = s.kind == SymbolKind::kIndicator ? ResultColumnKind::kScore : ResultColumnKind::kNumber;
+        c.places = places;
         break;
       }
       case TypeKind::kMoney:
         c.kind = CellKind::kNumber;
+        c.role = ResultColumnKind::kMoney;
+        c.places = 2;
         c.text = [v](std::size_t row, std::string& cell) { decimal::append_format(cell, v[row], 2, 2); };
         break;
       case TypeKind::kBool:
         c.kind = CellKind::kBool;
+        c.role = ResultColumnKind::kBool;
         c.text = [v](std::size_t row, std::string& cell) { cell += v[row] ? "是" : "否"; };
         break;
       case TypeKind::kLabel: {
@@ -343,6 +385,7 @@ class Columns {
       }
       case TypeKind::kNumberList: {
         c.kind = CellKind::kList;
+        c.role = ResultColumnKind::kList;
         const Column& list = d_.inputs[s.index];
         int places = 0;
         for (const std::size_t row : r_.selected) {
@@ -361,6 +404,7 @@ class Columns {
       }
       case TypeKind::kTextList: {
         c.kind = CellKind::kList;
+        c.role = ResultColumnKind::kList;
         const Column& list = d_.inputs[s.index];
         c.list = [&list, this](std::size_t row) {
           std::vector<std::string> items;
@@ -469,6 +513,7 @@ void format_rows(const std::vector<OutColumn>& cols, std::span<const std::size_t
 
 void write_results(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result, ResultFormat format,
                    std::size_t threads, const std::function<void(std::string_view)>& emit) {
+  if (format == ResultFormat::kXlsx) throw std::logic_error("write_results: a workbook is written by make_workbook");
   Columns builder(policy, data, result);
   const std::vector<OutColumn> cols = builder.build();
   std::string out;
@@ -563,6 +608,52 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
   std::string out;
   write_results(policy, data, result, format, 1, [&out](std::string_view piece) { out += piece; });
   return out;
+}
+
+struct ResultTable::Impl {
+  Impl(const dsl::CheckedPolicy& p, const Dataset& d, const EvalResult& r) : builder(p, d, r), result(r) {}
+  Columns builder;  // the columns' text functions point into it
+  const EvalResult& result;
+  std::vector<OutColumn> cols;
+  std::vector<ResultColumnInfo> infos;
+  std::size_t shown = 0;
+};
+
+ResultTable::ResultTable(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result,
+                         const std::vector<dsl::SymbolId>& extra)
+    : impl_(std::make_unique<Impl>(policy, data, result)) {
+  impl_->cols = impl_->builder.build();
+  impl_->shown = impl_->cols.size();
+  for (const dsl::SymbolId s : extra) impl_->cols.push_back(impl_->builder.extra(s));
+  for (const OutColumn& c : impl_->cols) impl_->infos.push_back({c.name, c.role, c.places, c.symbol});
+}
+
+ResultTable::~ResultTable() = default;
+
+const std::vector<ResultColumnInfo>& ResultTable::columns() const { return impl_->infos; }
+
+std::size_t ResultTable::shown() const { return impl_->shown; }
+
+const std::vector<std::size_t>& ResultTable::rows() const { return impl_->result.selected; }
+
+bool ResultTable::missing(std::size_t c, std::size_t row) const {
+  const OutColumn& col = impl_->cols.at(c);
+  return col.missing && col.missing(row);
+}
+
+void ResultTable::cell(std::size_t c, std::size_t row, std::string& out) const {
+  const OutColumn& col = impl_->cols.at(c);
+  if (col.missing && col.missing(row)) return;
+  if (col.kind == CellKind::kList) {
+    out += join(col.list(row), ";");
+  } else {
+    col.text(row, out);
+  }
+}
+
+bool ResultTable::vetoed(std::size_t row) const {
+  return std::any_of(impl_->result.rules.begin(), impl_->result.rules.end(),
+                     [row](const RuleColumn& rc) { return rc.kind == RuleColumn::Kind::kVeto && rc.values[row] != 0; });
 }
 
 std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result, Lang lang) {

@@ -105,7 +105,7 @@ TEST(AuditRecord, WhatIsWrittenReadsBackTheSame) {
 TEST(AuditRecord, MalformedValuesAreNamedWithTheirPlace) {
   const std::string v = valid();
   expect_problem(replaced(v, "format = 'json'", "format = 'xml'"), "command.format", 8,
-                 "`command.format` is `xml`, not `csv` or `json`");
+                 "`command.format` is `xml`, not `csv`, `json` or `xlsx`");
   expect_problem(replaced(v, "encoding = 'gb18030'", "encoding = 'ebcdic'"), "command.encoding", 7,
                  "`command.encoding` is `ebcdic`, not `auto`, `utf-8`, `gbk` or `gb18030`");
   expect_problem(replaced(v, "rows = 12", "rows = 'many'"), "result.rows", 23, "`result.rows` is the text `many`, not a whole number");
@@ -125,6 +125,40 @@ TEST(AuditRecord, MalformedValuesAreNamedWithTheirPlace) {
                  "data.sha256", 15, "`data.sha256` is `" + kHash.substr(1) + "G`, not a SHA-256 (64 hex digits, 0-9 and a-f)");
   expect_problem(replaced(v, "[result]\npath = 'out.json'\nrows = 12\nsha256 = '" + kOther + "'", "[result]\npath = 'out.json'\nrows = 12\nsha256 = '" + kOther.substr(0, 63) + "'"),
                  "result.sha256", 24, "`result.sha256` is `" + kOther.substr(0, 63) + "`, not a SHA-256 (64 hex digits, 0-9 and a-f)");
+}
+
+// The options that decide the results' bytes besides the evaluation (`--bom`, `--out-encoding`,
+// `--group-by`, `--format xlsx`) are written only when given, read back, and checked against the
+// format they belong to.
+TEST(AuditRecord, ResultOptionsReadBackAndBelongToTheirFormat) {
+  const std::string v = valid();
+  std::vector<RecordProblem> problems;
+  auto r = read_record(replaced(replaced(v, "format = 'json'", "format = 'csv'\nout_encoding = 'gbk'"), "[result]\npath = 'out.json'", "[result]\npath = 'out.csv'"),
+                       "record.toml", false, problems);
+  ASSERT_TRUE(r.has_value()) << problems.front().message;
+  EXPECT_EQ(r->request.out_encoding, jixiao::engine::Encoding::kGb18030);
+  EXPECT_FALSE(r->request.bom);
+  EXPECT_NE(jixiao::cli::record_text(*r).find("out_encoding = 'gb18030'"), std::string::npos);
+  r->request.out_encoding = jixiao::engine::Encoding::kUtf8;
+  r->request.bom = true;
+  EXPECT_NE(jixiao::cli::record_text(*r).find("bom = true"), std::string::npos);
+  EXPECT_EQ(jixiao::cli::record_text(*r).find("out_encoding"), std::string::npos);  // the default is not written
+  r = read_record(jixiao::cli::record_text(*r), "record.toml", false, problems);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->request.bom);
+  r = read_record(replaced(v, "format = 'json'", "format = 'xlsx'\ngroup_by = '所属街道'"), "record.toml", false, problems);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->request.format, jixiao::engine::ResultFormat::kXlsx);
+  EXPECT_EQ(r->request.group_by, std::optional<std::string>("所属街道"));
+
+  expect_problem(replaced(v, "format = 'json'", "format = 'json'\nbom = true"), "command.bom", 9,
+                 "`command.bom` is given, but `command.format` is not `csv`");
+  expect_problem(replaced(v, "format = 'json'", "format = 'csv'\nout_encoding = 'latin-1'"), "command.out_encoding", 9,
+                 "`command.out_encoding` is `latin-1`, not `utf-8` or `gb18030`");
+  expect_problem(replaced(v, "format = 'json'", "format = 'csv'\nbom = true\nout_encoding = 'gb18030'"), "command.bom", 9,
+                 "`command.bom` is true, but `command.out_encoding` is `gb18030`");
+  expect_problem(replaced(v, "format = 'json'", "format = 'csv'\ngroup_by = '街道'"), "command.group_by", 9,
+                 "`command.group_by` is given, but `command.format` is not `xlsx`");
 }
 
 TEST(AuditRecord, UnknownAndMissingKeys) {

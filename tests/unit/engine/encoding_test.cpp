@@ -404,3 +404,36 @@ TEST(DecodeText, LargeGb18030InputRoundTrips) {
 
 }  // namespace
 }  // namespace jixiao::engine
+
+// ---- `eval --out-encoding gbk`: results written in GB18030 ----
+
+namespace jixiao::engine {
+namespace {
+
+TEST(AppendGb18030, KnownChineseTextGivesExcelsBytes) {
+  std::string out = "prefix:";
+  append_gb18030(out, kUtf8Csv);
+  EXPECT_EQ(out, "prefix:" + std::string(kGbCsv));  // appended, the same bytes Excel writes
+}
+
+TEST(AppendGb18030, EveryCharacterRoundTripsThroughTheDecoder) {
+  // Beyond GBK: a character of CJK Extension B (4 bytes in GB18030), an emoji, a Latin letter with
+  // an accent, the euro sign and a full-width space, all read back by the engine's own decoder.
+  const std::string text = "社区 𠀀 😀 é € 　 ;\"\n末尾";
+  std::string gb;
+  append_gb18030(gb, text);
+  EXPECT_EQ(gb.substr(gb.size() - 4), "\xC4\xA9\xCE\xB2");  // 末尾
+  const auto decoded = decode_text(gb, Encoding::kGb18030);
+  ASSERT_TRUE(std::holds_alternative<DecodeResult>(decoded));
+  EXPECT_EQ(std::get<DecodeResult>(decoded).text, text);
+}
+
+TEST(AppendGb18030, EmptyTextAppendsNothingAndBadUtf8Throws) {
+  std::string out = "x";
+  append_gb18030(out, "");
+  EXPECT_EQ(out, "x");
+  EXPECT_THROW(append_gb18030(out, "\xFF"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace jixiao::engine

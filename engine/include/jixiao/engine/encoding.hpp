@@ -81,4 +81,9 @@ struct DecodeError {
 /// byte that does not shown as `\xE9`. The result is UTF-8.
 [[nodiscard]] std::string readable_bytes(std::string_view bytes, Encoding enc);
 
+/// `utf8` (valid UTF-8) converted to GB18030 with iconv, appended to `out`: what `eval
+/// --out-encoding gbk` writes. GB18030 encodes every Unicode character, so valid UTF-8 always
+/// converts; throws std::runtime_error when the system has no converter or the text is not UTF-8.
+void append_gb18030(std::string& out, std::string_view utf8);
+
 }  // namespace jixiao::engine

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,7 +17,9 @@
 
 namespace jixiao::engine {
 
-enum class ResultFormat { kCsv, kJson };
+/// The formats of the results: CSV and JSON (write_results), and an Excel workbook (make_workbook in
+/// workbook.hpp, which write_results does not write).
+enum class ResultFormat { kCsv, kJson, kXlsx };
 
 /// The results as one document: for each row, the key, every declared output (a fund expands
 /// to one column per track and its total; an alert adds its deadline and action), every grade,
@@ -34,6 +37,57 @@ std::string format_results(const dsl::CheckedPolicy& policy, const Dataset& data
 /// once. The bytes do not depend on `threads`.
 void write_results(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result, ResultFormat format,
                    std::size_t threads, const std::function<void(std::string_view)>& emit);
+
+/// What a column of the results holds, for writers that give each cell a type (the workbook).
+enum class ResultColumnKind {
+  kScore,   ///< an indicator's score, with the policy's precision
+  kMoney,   ///< 元 with 2 decimals (money inputs and lets, fund tracks and totals)
+  kNumber,  ///< any other number, with `places` decimals in every row
+  kBool,    ///< 是 / 否
+  kGrade,   ///< a grade's label
+  kAlert,   ///< an alert's label
+  kText,    ///< labels, texts, keys, deadlines, actions
+  kList,    ///< list items joined by `;`
+  kReasons, ///< 触发规则
+};
+
+/// One column of the results: its header, what it holds and, for numbers, its decimals.
+struct ResultColumnInfo {
+  std::string name;
+  ResultColumnKind kind = ResultColumnKind::kText;
+  int places = 0;                         ///< decimals of every cell (numbers, scores, money)
+  dsl::SymbolId symbol = dsl::kNoSymbol;  ///< the symbol it shows (kNoSymbol for 触发规则)
+};
+
+/// The results' columns and cells as the CSV results have them, for other writers: the same
+/// columns in the same order, each cell the same text (unquoted; lists joined by `;`), computed
+/// once by the code that writes the CSV. `extra` symbols (inputs, grades, alerts, labels) get
+/// columns after the results' own, for grouping; they are not part of the results.
+class ResultTable {
+ public:
+  ResultTable(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result,
+              const std::vector<dsl::SymbolId>& extra = {});
+  ~ResultTable();
+  ResultTable(const ResultTable&) = delete;
+  ResultTable& operator=(const ResultTable&) = delete;
+
+  /// The results' columns, then one per `extra` symbol.
+  [[nodiscard]] const std::vector<ResultColumnInfo>& columns() const;
+  /// How many of columns() are the results' own.
+  [[nodiscard]] std::size_t shown() const;
+  /// The rows shown, in order (EvalResult::selected).
+  [[nodiscard]] const std::vector<std::size_t>& rows() const;
+  /// True when column `c` has no value on data row `row` (an empty cell).
+  [[nodiscard]] bool missing(std::size_t c, std::size_t row) const;
+  /// Appends the text of column `c` on data row `row` to `out`: the CSV's cell, unquoted.
+  void cell(std::size_t c, std::size_t row, std::string& out) const;
+  /// True when a veto fired on data row `row`.
+  [[nodiscard]] bool vetoed(std::size_t row) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// The symbols whose values the results and the summary show, in the results' column order: the
 /// key, the period, the declared outputs (or the indicator roots), then every grade, alert and
