@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs one fuzz target for a while: fuzz/run.sh TARGET SECONDS [extra libFuzzer flags]
-#   TARGET: policy | csv | column_map | test_file | record (fuzz/*_fuzz.cpp)
+#   TARGET: policy | csv | column_map | test_file | record | xlsx (fuzz/*_fuzz.cpp)
 # Builds build-fuzz/ with clang 14 (libFuzzer, ASan, UBSan) when needed, seeds the corpus
 # (build-fuzz/corpus/TARGET, kept between runs) from the repository's own files of that kind and
 # from fuzz/seeds/TARGET/ and fuzz/regressions/TARGET/, and runs on one core. A crash, leak, timeout or out-of-memory
@@ -23,7 +23,9 @@ case "$target" in
   column_map) ext=.toml; seeds=(examples tests/golden/eval); max_len=4096 ;;
   test_file) ext=.toml; seeds=(stdlib-rules examples tests/golden/cli); max_len=8192 ;;
   record) ext=.toml; seeds=(tests/golden/cli); max_len=8192 ;;
-  *) echo "fuzz/run.sh: unknown target \`$target\` (policy, csv, column_map, test_file, record)" >&2; exit 2 ;;
+  # Workbooks, and the parts of workbooks that the target packs itself (fuzz/xlsx_fuzz.cpp).
+  xlsx) ext=.xlsx; ext2=.parts; seeds=(); max_len=65536 ;;
+  *) echo "fuzz/run.sh: unknown target \`$target\` (policy, csv, column_map, test_file, record, xlsx)" >&2; exit 2 ;;
 esac
 for p in clang++-14 dpkg-query; do command -v "$p" >/dev/null || { echo "fuzz/run.sh: needs $p (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }; done
 dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "install ok installed" ||
@@ -41,7 +43,7 @@ mkdir -p "$corpus" "$findings"
 # so seeding again adds nothing twice), and every regression input.
 while IFS= read -r -d '' f; do
   cp "$f" "$corpus/seed-$(sha1sum "$f" | cut -c1-16)"
-done < <(find "${seeds[@]}" fuzz/seeds/"$target" fuzz/regressions/"$target" -type f -name "*$ext" -size -64k -print0 2>/dev/null)
+done < <(find "${seeds[@]}" fuzz/seeds/"$target" fuzz/regressions/"$target" -type f \( -name "*$ext" -o -name "*${ext2:-$ext}" \) -size -64k -print0 2>/dev/null)
 
 dict=()
 if [ "$target" = policy ]; then

@@ -294,6 +294,30 @@ std::string percent_text(const std::string& number) { return excel_number(number
 // ---- the reader ----
 
 // A problem that stops reading; turned into a diagnostic by read_xlsx.
+// What expat found wrong, in the user's language where it is a usual case.
+Message xml_error(XML_Error code) {
+  switch (code) {
+    case XML_ERROR_SYNTAX: return msg::xin_xml_syntax();
+    case XML_ERROR_NO_ELEMENTS: return msg::xin_xml_no_elements();
+    case XML_ERROR_INVALID_TOKEN: return msg::xin_xml_invalid_token();
+    case XML_ERROR_UNCLOSED_TOKEN: return msg::xin_xml_unclosed_token();
+    case XML_ERROR_PARTIAL_CHAR: return msg::xin_xml_partial_char();
+    case XML_ERROR_TAG_MISMATCH: return msg::xin_xml_tag_mismatch();
+    case XML_ERROR_DUPLICATE_ATTRIBUTE: return msg::xin_xml_duplicate_attribute();
+    case XML_ERROR_JUNK_AFTER_DOC_ELEMENT: return msg::xin_xml_junk_after();
+    case XML_ERROR_UNDEFINED_ENTITY: return msg::xin_xml_undefined_entity();
+    case XML_ERROR_BAD_CHAR_REF: return msg::xin_xml_bad_char_ref();
+    case XML_ERROR_UNKNOWN_ENCODING:
+    case XML_ERROR_INCORRECT_ENCODING: return msg::xin_xml_bad_encoding();
+    case XML_ERROR_UNBOUND_PREFIX: return msg::xin_xml_unbound_prefix();
+    case XML_ERROR_MISPLACED_XML_PI: return msg::xin_xml_misplaced_pi();
+    default: {
+      const XML_LChar* text = XML_ErrorString(code);
+      return msg::xin_xml_other(text != nullptr ? text : "?");
+    }
+  }
+}
+
 struct Failure {
   DiagCode code;
   std::string where;  ///< the file, `file!sheet!F23` for a cell
@@ -415,7 +439,7 @@ class Workbook {
         if (handler.failure) return handler.failure;
         const auto line = static_cast<std::int64_t>(XML_GetCurrentLineNumber(parser));
         if (context.doctype) return fail(msg::xin_doctype(part, line), msg::xin_hint_resave());
-        return fail(msg::xin_bad_xml(part, line, XML_ErrorString(XML_GetErrorCode(parser))), msg::xin_hint_resave());
+        return fail(msg::xin_bad_xml(part, line, xml_error(XML_GetErrorCode(parser))), msg::xin_hint_resave());
       }
       if (last) break;
     }

@@ -230,6 +230,31 @@ def case_zip_bomb(d):
     patch_entry_headers(f"{d}/data.xlsx", SHEET, declare_huge)
 
 
+def case_zip_bomb_undeclared(d):
+    # A sheet part that inflates to over 256 MiB (a root element full of spaces, about 300 KB
+    # deflated) while both its headers declare 1,000 bytes unpacked: the reader counts what it
+    # inflates and stops at its cap, in fixed memory, whatever the headers say.
+    workbook()[0].save(f"{d}/data.xlsx")
+    with zipfile.ZipFile(f"{d}/data.xlsx") as z:
+        items = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(f"{d}/data.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items:
+            if name != SHEET:
+                z.writestr(name, data)
+                continue
+            with z.open(name, "w") as f:
+                f.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+                spaces = b" " * (1 << 20)
+                for _ in range(270):
+                    f.write(spaces)
+                f.write(b"</worksheet>")
+
+    def declare_small(data, at, local):
+        size_at = at + (22 if local else 24)
+        data[size_at: size_at + 4] = (1000).to_bytes(4, "little")
+    patch_entry_headers(f"{d}/data.xlsx", SHEET, declare_small)
+
+
 def case_encrypted_entry(d):
     # The sheet part flagged as encrypted (traditional PKWARE encryption) in both headers.
     workbook()[0].save(f"{d}/data.xlsx")
@@ -327,6 +352,7 @@ CASES = {
     "not_zip": (case_not_zip, 1),
     "truncated": (case_truncated, 1),
     "zip_bomb": (case_zip_bomb, 1),
+    "zip_bomb_undeclared": (case_zip_bomb_undeclared, 1),
     "encrypted_entry": (case_encrypted_entry, 1),
     "no_shared_strings": (case_no_shared_strings, 1),
     "ok_shared_strings": (case_ok_shared_strings, 0),
@@ -357,6 +383,25 @@ def compare(path, actual, update):
     return False
 
 
+# Cases whose point is fixed memory: the most jixiao's resident memory may reach (MiB), far below
+# what reading the part whole would take (a sanitizer build included).
+MAX_MEMORY_MIB = {"zip_bomb_undeclared": 128}
+
+
+def run_measured(args, cwd):
+    """Runs `args` in `cwd`: its exit code, stderr and peak resident memory in MiB."""
+    with open(os.path.join(cwd, "stderr.txt"), "wb") as err:
+        p = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            _, status, usage = os.wait4(p.pid, 0)
+        finally:
+            p.returncode = 0  # reaped by wait4: keep Popen from waiting again
+    with open(os.path.join(cwd, "stderr.txt"), "rb") as f:
+        stderr = f.read().decode("utf-8", "replace")
+    os.remove(os.path.join(cwd, "stderr.txt"))
+    return os.waitstatus_to_exitcode(status), stderr, usage.ru_maxrss // 1024
+
+
 def run_case(name, jixiao, work, update):
     build, exit_code = CASES[name]
     d = os.path.join(work, name)
@@ -373,10 +418,12 @@ def run_case(name, jixiao, work, update):
         if os.path.exists(out):
             os.remove(out)
         args = [jixiao, "eval", "policy.jx", "--data", data, "--out", "r.csv", "--color=never", "--lang", lang] + extra
-        p = subprocess.run(args, cwd=d, capture_output=True, timeout=60)
-        stderr = p.stderr.decode("utf-8", "replace")
-        if p.returncode != exit_code:
-            print(f"{name} ({lang}): exit {p.returncode}, expected {exit_code}\n{stderr}")
+        returncode, stderr, peak_mib = run_measured(args, d)
+        if returncode != exit_code:
+            print(f"{name} ({lang}): exit {returncode}, expected {exit_code}\n{stderr}")
+            ok = False
+        if name in MAX_MEMORY_MIB and peak_mib > MAX_MEMORY_MIB[name]:
+            print(f"{name} ({lang}): jixiao's peak memory was {peak_mib} MiB, at most {MAX_MEMORY_MIB[name]} expected")
             ok = False
         ok = compare(os.path.join(golden, err_name), stderr, update) and ok
         if exit_code == 0:
