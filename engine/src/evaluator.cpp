@@ -716,15 +716,16 @@ void report_runtime(const detail::RuntimeErrors& errors, const dsl::CheckedPolic
   for (const auto& e : errors.first) {
     const Span span = ast::present(e.src) ? policy.module.span(e.src) : Span{};
     RuntimeMessage m = describe(e);
-    Diagnostic d = diagnose(m.code, span, msg::eng_runtime_in_row(std::move(m.what), e.row + 1, row_key(data, e.row)),
+    Diagnostic d = diagnose(m.code, span, msg::eng_runtime_in_row(std::move(m.what), data.shown_row(e.row), row_key(data, e.row)),
                             std::move(m.hint));
-    if (e.row < data.row_offsets.size()) {
-      const std::uint32_t at = data.row_offsets[e.row];
+    if (const Span row = data.row_span(e.row); row.valid()) {
       if (!span.valid()) {
-        d.span = Span{data.source, at, at + 1};  // no rule to point at: point at the row
+        d.span = row;  // no rule to point at: point at the row
       } else {
-        d.notes.push_back(Note{Span{data.source, at, at + 1}, msg::note_row_here()});
+        d.notes.push_back(Note{row, msg::note_row_here()});
       }
+    } else if (!span.valid()) {
+      d.file = data.path;
     }
     sink.report(std::move(d));
   }
@@ -789,23 +790,22 @@ bool check_history(const detail::Compiled& c, const dsl::CheckedPolicy& policy, 
     ++reported;
     const std::string key = row_key(data, r);
     const std::string period = data.periods.empty() ? "" : data.periods[static_cast<std::size_t>(data.period_index[r])];
-    Message message = msg::eng_history_missing(r + 1, key, period);
+    const std::uint32_t shown = data.shown_row(r);
+    Message message = msg::eng_history_missing(shown, key, period);
     if (culprit != nullptr && (culprit->kind == detail::GlobalOp::Kind::kPrev || culprit->kind == detail::GlobalOp::Kind::kAvgPrev)) {
       const std::int32_t p = data.period_index[r];
       const std::int64_t back = culprit->kind == detail::GlobalOp::Kind::kPrev ? 1 : culprit->periods;
       if (p - back < 0) {
-        message = (back == 1 ? msg::eng_history_before_start_one : msg::eng_history_before_start_many)(r + 1, key, period, back,
+        message = (back == 1 ? msg::eng_history_before_start_one : msg::eng_history_before_start_many)(shown, key, period, back,
                                                                                                       data.periods.front());
       } else {
         message = (back > 1 ? msg::eng_history_key_missing_before : msg::eng_history_key_missing)(
-            r + 1, key, period, data.periods[static_cast<std::size_t>(p - 1)]);
+            shown, key, period, data.periods[static_cast<std::size_t>(p - 1)]);
       }
     }
     Diagnostic d = diagnose(DiagCode::missing_history, culprit != nullptr ? policy.module.span(culprit->src) : Span{},
                             std::move(message), msg::eng_hint_history_missing());
-    if (r < data.row_offsets.size()) {
-      d.notes.push_back(Note{Span{data.source, data.row_offsets[r], data.row_offsets[r] + 1}, msg::note_row_here()});
-    }
+    if (const Span row = data.row_span(r); row.valid()) d.notes.push_back(Note{row, msg::note_row_here()});
     sink.report(std::move(d));
   }
   if (more > 0) {

@@ -237,6 +237,7 @@ struct Explanation {
   std::string key_column;
   std::string key;
   std::size_t row = 0;
+  std::uint32_t shown_row = 1;  ///< the row as messages number it (Dataset::shown_row)
   std::string period;
   std::string first_period;
   int precision = 2;
@@ -288,6 +289,7 @@ class Builder {
     }
     x.key = text_of(d_.key.values[row_]);
     x.row = row_;
+    x.shown_row = d_.shown_row(row_);
     x.precision = p_.precision;
     if (!d_.periods.empty()) {
       x.period = period_of(row_);
@@ -922,7 +924,7 @@ class TextWriter {
 
   std::string write() {
     line(0, "【" + x_.subject + " " + x_.key + "】 " + x_.policy + " " + x_.version);
-    std::string where = "数据第 " + std::to_string(x_.row + 1) + " 行 (" + x_.key_column + " = " + x_.key + ")";
+    std::string where = "数据第 " + std::to_string(x_.shown_row) + " 行 (" + x_.key_column + " = " + x_.key + ")";
     if (!x_.period.empty()) {
       where += ", 评价期 " + x_.period + (x_.first_period != x_.period ? " (历史数据自 " + x_.first_period + ")" : "");
     }
@@ -1294,7 +1296,7 @@ class JsonOut {
     str("key_column", x_.key_column);
     str("key", x_.key);
     w_.key("row");
-    w_.integer(static_cast<std::int64_t>(x_.row + 1));
+    w_.integer(static_cast<std::int64_t>(x_.shown_row));
     w_.key("period");
     if (x_.period.empty()) {
       w_.null();

@@ -175,10 +175,10 @@ class FundStage {
       for (const std::size_t r : rows) {
         if (p[r] != p[rows.front()]) {
           Diagnostic d = diagnose(DiagCode::pool_missing, m_.span(f.pool),
-                                  msg::eng_group_two_pools(shown, f.name.name, decimal::format_yuan(p[rows.front()]), rows.front() + 1,
-                                                           decimal::format_yuan(p[r]), r + 1),
+                                  msg::eng_group_two_pools(shown, f.name.name, decimal::format_yuan(p[rows.front()]), data_.shown_row(rows.front()),
+                                                           decimal::format_yuan(p[r]), data_.shown_row(r)),
                                   msg::eng_hint_group_one_pool());
-          d.notes.push_back(Note{Span{data_.source, data_.row_offsets[r], data_.row_offsets[r] + 1}, msg::eng_note_second_amount()});
+          if (const Span row = data_.row_span(r); row.valid()) d.notes.push_back(Note{row, msg::eng_note_second_amount()});
           sink_.report(std::move(d));
           failed_ = true;
           return std::nullopt;
@@ -278,9 +278,9 @@ class FundStage {
       const Int128 value = w ? w[r] : 1;
       if (value < 0) {
         const std::string shown = detail::exact_decimal(value, out.weight_denominator, money, 0) + (money ? "元" : "");
-        Diagnostic d = diagnose(DiagCode::pool_not_split, t.span, msg::eng_negative_weight(where, r + 1, shown),
+        Diagnostic d = diagnose(DiagCode::pool_not_split, t.span, msg::eng_negative_weight(where, data_.shown_row(r), shown),
                                 msg::eng_hint_negative_weight());
-        d.notes.push_back(Note{Span{data_.source, data_.row_offsets[r], data_.row_offsets[r] + 1}, msg::note_row_here()});
+        if (const Span row = data_.row_span(r); row.valid()) d.notes.push_back(Note{row, msg::note_row_here()});
         sink_.report(std::move(d));
         failed_ = true;
         return 0;

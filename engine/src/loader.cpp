@@ -336,7 +336,11 @@ class Loader {
   std::optional<Dataset> load_sheet(const std::string& path, SheetTable& table) {
     sheet_ = &table;
     auto data = load(path, DecodeResult{std::move(table.csv), Encoding::kUtf8, false});
-    if (data) data->encoding = "XLSX";
+    if (data) {
+      data->encoding = "XLSX";
+      data->sheet_rows.assign(table.record_rows.begin() + 1, table.record_rows.end());
+      data->sheet_rows.resize(data->rows);  // a row per record after the header
+    }
     return data;
   }
 

@@ -157,6 +157,16 @@ def case_title_row(d):
     workbook(title="2024年度社区绩效评价表")[0].save(f"{d}/data.xlsx")
 
 
+def case_negative_weight_title_row(d):
+    # An error found while splitting the fund (a negative weight in the first community), in a
+    # sheet with a title row: the message numbers the row as the sheet does (row 3), like the
+    # loader's messages, not as the first data row.
+    rows = [list(r) for r in ROWS]
+    rows[0][HEADER.index("系数")] = -1.5
+    workbook(rows, title="2024年度社区绩效评价表")[0].save(f"{d}/data.xlsx")
+    return ["--header-row", "2"]
+
+
 def case_ok_merged_header(d):
     # Row 1 a title merged across; rows 2-3 a two-level header: 编码 and 街道 merged down over
     # both rows, 得分 and 覆盖率 under a merged 指标 group; then the rows. --header-row 3.
@@ -347,6 +357,7 @@ CASES = {
     "unknown_sheet": (case_unknown_sheet, 2),
     "header_row_past": (case_header_row_past, 2),
     "title_row": (case_title_row, 1),
+    "negative_weight_title_row": (case_negative_weight_title_row, 1),
     "ok_merged_header": (case_ok_merged_header, 0),
     "empty_sheet": (case_empty_sheet, 1),
     "not_zip": (case_not_zip, 1),

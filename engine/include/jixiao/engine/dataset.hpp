@@ -67,8 +67,22 @@ struct Dataset {
   std::vector<Column> inputs;  ///< parallel to Module::inputs
   SourceId source = kNoSource; ///< the decoded data file, for diagnostics
   std::vector<std::uint32_t> row_offsets;  ///< byte offset of each row in the decoded file
+  /// Read from a workbook: each row's own number in its sheet (`第 23 行` is the row of F23).
+  /// Empty for CSV, whose rows are numbered from 1 after the header.
+  std::vector<std::uint32_t> sheet_rows;
   std::string path;
   std::string encoding;        ///< what the file was read as ("UTF-8", "GB18030")
+
+  /// Row `r` (0-based) as every message numbers it: from 1 after the header in a CSV file, the
+  /// sheet's own row number in a workbook (as the loader's messages do).
+  [[nodiscard]] std::uint32_t shown_row(std::size_t r) const {
+    return r < sheet_rows.size() ? sheet_rows[r] : static_cast<std::uint32_t>(r + 1);
+  }
+  /// Where row `r` starts in the decoded file, for a note "the row is here". None for a workbook:
+  /// the text a sheet was turned into is not what the user sees, and the message names the row.
+  [[nodiscard]] Span row_span(std::size_t r) const {
+    return sheet_rows.empty() && r < row_offsets.size() ? Span{source, row_offsets[r], row_offsets[r] + 1} : Span{};
+  }
 };
 
 }  // namespace jixiao::engine
