@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string_view>
+#include <thread>
 
 #include "audit.hpp"
 #include "jixiao/engine/explain.hpp"
@@ -120,6 +121,8 @@ std::optional<std::size_t> find_key_row(Session& s, const dsl::CheckedPolicy& po
   s.report(std::move(d));
   return std::nullopt;
 }
+
+std::size_t default_threads() { return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 64); }
 
 void check_period_flag(const std::string& period, const std::vector<std::string>& periods, bool policies) {
   if (periods.empty()) {

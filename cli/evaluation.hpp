@@ -77,6 +77,9 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
 std::optional<std::size_t> find_key_row(Session& s, const dsl::CheckedPolicy& policy, const engine::Dataset& data,
                                         const std::string& key, const std::string& period);
 
+/// The default for `--threads`: the cores the machine has (at least 1, at most 64).
+std::size_t default_threads();
+
 /// Checks `--period PERIOD` against the periods of the data; throws UsageError when the data has
 /// no periods (`policies`: the message says "a policy", for `diff`) or not this one.
 void check_period_flag(const std::string& period, const std::vector<std::string>& periods, bool policies = false);

@@ -56,10 +56,6 @@ int cmd_report(const std::vector<std::string>& args, Io& io) {
   if (!data_path) throw UsageError(msg::cli_needs_data("report"), msg::hint_write_eg("--data examples/3x/data/communities.csv"));
   const auto out_path = parsed.value("out");
   if (!out_path) throw UsageError(msg::rp_needs_out(), msg::rp_hint_out());
-  if (!html_name(*out_path)) {
-    const std::string suggested = *out_path == "-" ? std::string("报告.html") : std::filesystem::path(*out_path).replace_extension(".html").string();
-    throw UsageError(msg::rp_out_not_html(*out_path), msg::rp_hint_out_html(suggested));
-  }
   Session s(io, parsed);
   OutputSet outputs;
   const std::size_t report_out = outputs.add(*out_path, "--out", msg::rp_out_report());
@@ -77,6 +73,7 @@ int cmd_report(const std::vector<std::string>& args, Io& io) {
   request.columns = parsed.value("columns");
   request.period = parsed.value("period").value_or("");
   request.group_by = parsed.value("group-by");
+  request.threads = default_threads();  // loading and evaluating share the rows; the report is the same
   request.hash_data = true;  // the report's header prints the data's SHA-256
   request.keep = [](const dsl::CheckedPolicy& policy, dsl::SymbolId group_by) { return engine::report_symbols(policy, group_by); };
   std::vector<std::string> ids;
@@ -86,7 +83,11 @@ int cmd_report(const std::vector<std::string>& args, Io& io) {
   request.explain = !ids.empty();
   std::vector<InputFile> named = {{request.policy, msg::cli_the_policy()}, {request.data, msg::cli_the_data()}};
   if (request.columns) named.push_back({*request.columns, msg::cli_the_column_map()});
-  outputs.refuse_inputs(named);
+  outputs.refuse_inputs(named);  // first: `--out data.csv` is above all an input about to be lost
+  if (!html_name(*out_path)) {
+    const std::string suggested = *out_path == "-" ? std::string("报告.html") : std::filesystem::path(*out_path).replace_extension(".html").string();
+    throw UsageError(msg::rp_out_not_html(*out_path), msg::rp_hint_out_html(suggested));
+  }
 
   EvalOutcome outcome;
   if (!run_evaluation(s, request, outcome, [](const Message&) {})) return fail();
