@@ -975,7 +975,7 @@ class Report {
       start = nl + 1;
     }
     const std::string cls = depth > 0 ? " class=\"indent" + std::to_string(std::min(depth, 4)) + "\"" : "";
-    out_ += "<tr><td" + cls + ">" + esc(n.name.name) + "</td><td class=\"num\">" + esc(unparse(n.weight)) + "</td><td class=\"num\">" +
+    out_ += "<tr><td" + cls + ">" + esc(n.name.name) + "</td><td class=\"num\">" + (n.weight.kind == ast::WeightKind::kNone ? std::string() : esc(unparse(n.weight))) + "</td><td class=\"num\">" +
             trimmed(info.full, 6) + "</td><td class=\"num\">" + share_text + "</td><td>" + method_html + "</td></tr>\n";
     for (const std::uint32_t c : n.children) {
       if (!m_.nodes[c].detached) tree_rows(c, depth + 1, root_full);
