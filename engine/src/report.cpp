@@ -1054,6 +1054,7 @@ class Report {
   /// to the policy's precision; nullopt when no row has it.
   std::optional<std::int64_t> mean_of(SymbolId symbol, const std::vector<std::size_t>& rows) const {
     const std::span<const std::int64_t> v = r_.columns[static_cast<std::uint32_t>(symbol)];
+    if (v.empty()) return std::nullopt;  // a column the evaluation did not keep
     const AbsentColumn* absent = nullptr;
     for (const AbsentColumn& a : r_.absent) {
       if (a.indicator == symbol) absent = &a;
@@ -1065,7 +1066,7 @@ class Report {
       sum += v[x];
       ++n;
     }
-    if (n == 0 || v.empty()) return std::nullopt;
+    if (n == 0) return std::nullopt;
     const Int128 unit = decimal::pow10(decimal::kPlaces - p_.precision);
     return static_cast<std::int64_t>(decimal::div_round(sum, unit * static_cast<Int128>(n)) * unit);
   }
