@@ -14,6 +14,9 @@ packages=(
   libzip-dev libexpat1-dev  # reading Excel workbooks (.xlsx): the ZIP archive and its XML parts
   libxlsxwriter-dev       # writing Excel workbooks (`--out 结果.xlsx`)
   python3-openpyxl        # tests: an independent XLSX reader and writer (Debian's python3)
+  chromium                # tests: `jixiao report` rendered and printed by a real browser (headless)
+  fonts-noto-cjk          # tests: a CJK font for that browser (the report names Noto CJK first)
+  poppler-utils           # tests: pdftotext reads the printed report back
 )
 
 missing=()

@@ -107,5 +107,7 @@ int cmd_fmt(const std::vector<std::string>& args, Io& io);
 int cmd_verify(const std::vector<std::string>& args, Io& io);
 /// `jixiao test [PATH...]`: runs the policy tests in `*.test.toml` files (docs/testing.md).
 int cmd_test(const std::vector<std::string>& args, Io& io);
+/// `jixiao report POLICY --data FILE --out 报告.html`: the results as a report to print (docs/report.md).
+int cmd_report(const std::vector<std::string>& args, Io& io);
 
 }  // namespace jixiao::cli

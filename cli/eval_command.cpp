@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include "commands.hpp"
 #include "audit.hpp"
@@ -66,9 +65,6 @@ class Progress {
 double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
-
-/// The default for `--threads`: the cores the machine has (at least 1, at most 64).
-std::size_t default_threads() { return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 64); }
 
 // `--stats`: one line per phase, then the total and the throughput. Wall-clock times in ms.
 std::string stats_text(const PhaseTimes& t, double total_ms, std::size_t rows, std::size_t threads) {

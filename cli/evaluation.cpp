@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <optional>
 #include <string_view>
+#include <thread>
 
 #include "audit.hpp"
+#include "jixiao/engine/explain.hpp"
 #include "jixiao/engine/loader.hpp"
 #include "jixiao/engine/workbook.hpp"
 #include "result_options.hpp"
@@ -65,15 +67,18 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   }
   options.all_periods = request.all_periods;
   options.threads = request.threads;
-  std::vector<dsl::SymbolId> shown = engine::result_symbols(out.loaded->policy);
-  if (out.group_by != dsl::kNoSymbol) shown.push_back(out.group_by);  // the workbook's groups read it
-  options.keep = &shown;  // the results read no other symbol's values
+  std::vector<dsl::SymbolId> shown = request.keep ? request.keep(out.loaded->policy, out.group_by)
+                                                  : engine::result_symbols(out.loaded->policy);
+  if (!request.keep && out.group_by != dsl::kNoSymbol) shown.push_back(out.group_by);  // the workbook's groups read it
+  if (!request.explain) options.keep = &shown;  // the results read no other symbol's values
   engine::EvalTimings timings;
   options.timings = &timings;
   t = std::chrono::steady_clock::now();
   phase(msg::cli_phase_evaluating(out.data->rows));
   const Activity evaluating(msg::cli_activity_evaluating(request.policy, request.data));
-  out.result = engine::evaluate(out.loaded->plan, *out.data, options, *s.limit);
+  out.result = request.explain
+                   ? engine::evaluate(out.loaded->plan, *out.data, options, engine::explain_trace(out.loaded->policy), *s.limit)
+                   : engine::evaluate(out.loaded->plan, *out.data, options, *s.limit);
   if (!out.result) return false;
   out.times.evaluate = timings.evaluate_ms;
   out.times.allocate = timings.allocate_ms;
@@ -82,6 +87,42 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
                          .str(lang()));
   return true;
 }
+
+std::optional<std::size_t> find_key_row(Session& s, const dsl::CheckedPolicy& policy, const engine::Dataset& data,
+                                        const std::string& key, const std::string& period) {
+  const std::int32_t wanted = data.periods.empty() ? -1
+                              : period.empty()
+                                  ? static_cast<std::int32_t>(data.periods.size()) - 1
+                                  : static_cast<std::int32_t>(std::find(data.periods.begin(), data.periods.end(), period) -
+                                                              data.periods.begin());
+  std::vector<std::string> keys;
+  std::vector<std::string> other_periods;
+  for (std::size_t r = 0; r < data.rows; ++r) {
+    const std::string& k = data.strings.text(static_cast<std::uint32_t>(data.key.values[r]));
+    const bool selected = wanted < 0 || data.period_index[r] == wanted;
+    if (selected && k == key) return r;
+    if (selected) {
+      keys.push_back(k);
+    } else if (k == key) {
+      other_periods.push_back(data.periods[static_cast<std::size_t>(data.period_index[r])]);
+    }
+  }
+  const std::string column = policy.module.subject ? policy.module.subject->key.name : "";
+  Message message = msg::cli_no_row_with_key(key, column);
+  Message hint = msg::cli_hint_key_exact();
+  if (!other_periods.empty()) {
+    message = msg::cli_key_not_in_period(key, data.periods[static_cast<std::size_t>(wanted)]);
+    hint = msg::cli_hint_key_in_periods(plain_list(other_periods));
+  } else if (auto best = closest_name(key, keys)) {
+    hint = msg::did_you_mean(*best);
+  }
+  Diagnostic d = diagnose(DiagCode::unknown_key, Span{}, std::move(message), std::move(hint));
+  d.file = data.path;
+  s.report(std::move(d));
+  return std::nullopt;
+}
+
+std::size_t default_threads() { return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 64); }
 
 void check_period_flag(const std::string& period, const std::vector<std::string>& periods, bool policies) {
   if (periods.empty()) {

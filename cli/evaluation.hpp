@@ -33,6 +33,12 @@ struct EvalRequest {
   std::optional<std::string> group_by;                      ///< a workbook's 汇总 groups by this column
   std::size_t threads = 1;  ///< evaluation threads (results do not depend on it)
   bool hash_data = false;   ///< compute EvalOutcome::data_sha256 (for an audit record; always for a workbook)
+  /// The symbols whose columns the caller reads (EvalOptions::keep), given the policy and the
+  /// resolved group column; empty: the results' (engine::result_symbols) and the group column.
+  std::function<std::vector<dsl::SymbolId>(const dsl::CheckedPolicy&, dsl::SymbolId)> keep;
+  /// Keep every column and trace what `jixiao explain` shows (engine::explain_trace), for
+  /// explanations of some rows (`jixiao report --id`).
+  bool explain = false;
 };
 
 /// How long each phase took, in milliseconds (`jixiao eval --stats`).
@@ -65,6 +71,14 @@ struct EvalOutcome {
 /// what is starting (for progress lines).
 bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
                     const std::function<void(const Message&)>& phase);
+
+/// The row of `key` in the evaluated period (`period`, or the latest when empty), or nullopt after
+/// reporting `unknown-key` (with the closest key, or the periods that have it, as a hint).
+std::optional<std::size_t> find_key_row(Session& s, const dsl::CheckedPolicy& policy, const engine::Dataset& data,
+                                        const std::string& key, const std::string& period);
+
+/// The default for `--threads`: the cores the machine has (at least 1, at most 64).
+std::size_t default_threads();
 
 /// Checks `--period PERIOD` against the periods of the data; throws UsageError when the data has
 /// no periods (`policies`: the message says "a policy", for `diff`) or not this one.

@@ -26,41 +26,6 @@ std::vector<OptionSpec> explain_options() {
   });
 }
 
-// The row of `key` in the evaluated period, or nullopt after reporting `unknown-key`.
-std::optional<std::size_t> find_row(Session& s, const dsl::CheckedPolicy& policy, const engine::Dataset& data,
-                                    const std::string& key, const std::string& period) {
-  const std::int32_t wanted = data.periods.empty() ? -1
-                              : period.empty()
-                                  ? static_cast<std::int32_t>(data.periods.size()) - 1
-                                  : static_cast<std::int32_t>(std::find(data.periods.begin(), data.periods.end(), period) -
-                                                              data.periods.begin());
-  std::vector<std::string> keys;
-  std::vector<std::string> other_periods;
-  for (std::size_t r = 0; r < data.rows; ++r) {
-    const std::string& k = data.strings.text(static_cast<std::uint32_t>(data.key.values[r]));
-    const bool selected = wanted < 0 || data.period_index[r] == wanted;
-    if (selected && k == key) return r;
-    if (selected) {
-      keys.push_back(k);
-    } else if (k == key) {
-      other_periods.push_back(data.periods[static_cast<std::size_t>(data.period_index[r])]);
-    }
-  }
-  const std::string column = policy.module.subject ? policy.module.subject->key.name : "";
-  Message message = msg::cli_no_row_with_key(key, column);
-  Message hint = msg::cli_hint_key_exact();
-  if (!other_periods.empty()) {
-    message = msg::cli_key_not_in_period(key, data.periods[static_cast<std::size_t>(wanted)]);
-    hint = msg::cli_hint_key_in_periods(plain_list(other_periods));
-  } else if (auto best = closest_name(key, keys)) {
-    hint = msg::did_you_mean(*best);
-  }
-  Diagnostic d = diagnose(DiagCode::unknown_key, Span{}, std::move(message), std::move(hint));
-  d.file = data.path;
-  s.report(std::move(d));
-  return std::nullopt;
-}
-
 }  // namespace
 
 int cmd_explain(const std::vector<std::string>& args, Io& io) {
@@ -121,7 +86,7 @@ int cmd_explain(const std::vector<std::string>& args, Io& io) {
     check_period_flag(*period, data->periods);
     options.period = *period;
   }
-  const auto row = find_row(s, loaded->policy, *data, *id, options.period);
+  const auto row = find_key_row(s, loaded->policy, *data, *id, options.period);
   if (!row) return fail();
 
   auto result = engine::evaluate(loaded->plan, *data, options, engine::explain_trace(loaded->policy), *s.limit);

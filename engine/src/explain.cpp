@@ -1,6 +1,7 @@
 // `jixiao explain`: builds the derivation of one row (plain structs, from an EvalResult with traced
 // expressions), then writes it as text for people or as JSON for tools, with the same structure.
 #include "jixiao/engine/explain.hpp"
+#include "jixiao/engine/explain_model.hpp"
 
 #include <algorithm>
 #include <map>
@@ -59,200 +60,7 @@ void collect_traced(const ast::Module& m, ExprId e, bool root, std::vector<ExprI
   ast::for_each_operand(m.exprs, e, [&](ExprId c) { collect_traced(m, c, false, out); });
 }
 
-// ---- the model ----
-
-/// A value as shown: its kind decides the unit in text and the JSON type.
-struct Val {
-  enum class Kind { kNumber, kScore, kPercent, kMoney, kBool, kText, kList, kNumberList, kSet, kMissing };
-  Kind kind = Kind::kNumber;
-  std::int64_t raw = 0;  ///< number (raw), score (raw), percent (raw), money (fen), bool (0/1)
-  /// A value inside a fund weight, exactly: first ÷ second (fen when money); `raw` is it rounded.
-  std::optional<std::pair<Int128, Int128>> exact;
-  std::string text;
-  std::vector<std::string> items;  ///< lists (number lists as decimal text)
-};
-
-struct Read {
-  std::string name;
-  Val value;
-};
-
-/// A periods' value a history function used.
-struct HistoryItem {
-  std::string period;
-  Val value;
-};
-
-/// The value of a sub-expression (a function call, `coef`, `bands`), with what history it used.
-struct Detail {
-  std::string expr;
-  Val value;
-  std::string note;
-  std::vector<HistoryItem> history;
-};
-
-/// An expression with its value on the row, the names it read and its inner values.
-struct Formula {
-  std::string text;
-  Val value;
-  std::vector<Read> reads;
-  std::vector<Detail> details;
-};
-
-struct Adjustment {
-  bool bonus = false;
-  std::string name;
-  Formula amount;
-  std::optional<Formula> per;
-  std::optional<Formula> when;
-  std::int64_t computed = 0;  ///< amount (× per), 0 when the condition fails, never below 0
-  std::optional<std::int64_t> cap;
-  bool capped = false;
-  std::int64_t applied = 0;
-};
-
-/// The total of one node's deductions (or bonuses) and its `deductions max` (or `bonuses max`).
-struct Total {
-  std::int64_t total = 0;
-  std::optional<std::int64_t> cap;
-  bool capped = false;
-  std::int64_t applied = 0;
-};
-
-struct Node {
-  std::string name;
-  std::string path;
-  int depth = 0;
-  std::string weight;  ///< as written ("40%", "30分"); empty for a root
-  std::int64_t full = 0;
-  bool points = false;
-  bool leaf = false;
-  std::optional<Formula> formula;
-  bool missing = false;
-  std::string missing_rule;  ///< "zero", "peer_average", "reweight"
-  std::vector<std::string> missing_inputs;
-  int clamp = 0;  ///< -1 raised to 0, +1 lowered to the maximum
-  std::int64_t clamp_limit = 0;
-  std::int64_t clamped = 0;
-  std::int64_t unrounded = 0;  ///< the leaf's points before rounding to the precision
-  std::vector<Node> children;
-  std::int64_t sum = 0;
-  bool reweighted = false;
-  std::int64_t absent_full = 0;
-  bool absent = false;  ///< dropped out of its parent (`missing reweight`)
-  std::int64_t base = 0;  ///< before deductions and bonuses
-  bool adjusted = false;
-  std::vector<Adjustment> adjustments;
-  Total deductions;
-  Total bonuses;
-  std::int64_t score = 0;
-};
-
-struct LetStep {
-  std::string name;
-  Formula formula;
-  bool missing = false;
-};
-
-struct EffectInfo {
-  std::string kind;    ///< "grade", "grade_at_most", "grade_down", "alert", "fund_zero"
-  std::string target;  ///< the grade, alert or fund; empty for every fund
-  std::string label;
-  std::int64_t steps = 0;
-  std::string text;
-};
-
-struct VetoStep {
-  std::string name;
-  Formula condition;
-  bool fired = false;
-  std::string reason;
-  std::vector<EffectInfo> effects;
-};
-
-struct BandEffect {
-  std::string veto;
-  std::string effect;
-  std::string before;
-  std::string after;
-};
-
-struct BandStep {
-  std::string name;
-  bool alert = false;
-  Formula of;
-  bool found = false;
-  std::string band;
-  std::string interval;
-  std::vector<BandEffect> effects;
-  std::string label;
-  std::vector<std::string> changed_by;
-  std::string deadline;
-  std::string text;
-};
-
-struct TrackStep {
-  std::string name;
-  std::string share;
-  ast::TrackMode mode = ast::TrackMode::kSplitBy;
-  std::string top;  ///< "2" or "10%"
-  std::optional<Formula> when;
-  std::vector<std::string> excluded_by;
-  bool eligible = false;
-  std::optional<Formula> rank;  ///< top N: the ranking value
-  bool in_top = false;
-  std::optional<Val> lowest_in_top;  ///< the lowest ranking value that made the top N
-  std::optional<Formula> weight;  ///< split by, or proportional to (top N)
-  bool money_weight = false;
-  bool has_split = false;
-  std::int64_t pool = 0;  ///< the track's part of the row's group pool (fen)
-  bool in_split = false;
-  Int128 w = 0;                ///< the row's weight: w ÷ denominator (fen when money)
-  Int128 denominator = 1;
-  Int128 total_weight = 0;
-  std::size_t recipients = 0;
-  Int128 numerator = 0;  ///< pool × w (fen × weight)
-  Int128 whole = 0;      ///< floor(pool × w / W): whole fen
-  Int128 remainder = 0;  ///< pool × w mod W
-  std::int64_t leftover = 0;  ///< fen left after every recipient's whole fen, paid by remainders
-  bool extra = false;
-  std::int64_t amount = 0;
-};
-
-struct FundStep {
-  std::string name;
-  std::string pool_expr;
-  std::string per_expr;
-  std::string group;
-  std::int64_t group_pool = 0;
-  std::int64_t fund_pool = 0;
-  std::vector<TrackStep> tracks;
-  std::int64_t total = 0;
-};
-
-struct Explanation {
-  std::string policy;
-  std::string version;
-  std::string subject;
-  std::string key_column;
-  std::string key;
-  std::size_t row = 0;
-  std::uint32_t shown_row = 1;  ///< the row as messages number it (Dataset::shown_row)
-  std::string period;
-  std::string first_period;
-  int precision = 2;
-  std::vector<Node> trees;
-  std::vector<LetStep> lets;
-  std::vector<VetoStep> vetoes;
-  std::vector<BandStep> bands;
-  std::vector<FundStep> funds;
-  bool has_rules = false;             ///< the policy has rules that can fire
-  std::vector<ReasonEntry> reasons;  ///< the rules that fired: the row's `触发规则`
-};
-
-std::string deadline_text(const ast::Deadline& d) {
-  return std::to_string(d.count) + (d.workdays ? "个工作日" : "天");
-}
+using namespace explain;  // the model (explain_model.hpp)
 
 using detail::gcd128;
 
@@ -1764,11 +1572,19 @@ std::vector<ast::ExprId> explain_trace(const dsl::CheckedPolicy& policy) {
   return out;
 }
 
+Explanation explain::explain_model(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result,
+                                   std::size_t row) {
+  return Builder(policy, data, result, row).build();
+}
+
+std::string explain::explain_text(const Explanation& x) { return TextWriter(x).write(); }
+
+std::string explain::explain_json(const Explanation& x) { return JsonOut(x).write(); }
+
 std::string explain_row(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result,
                         std::size_t row, ExplainFormat format) {
-  const Explanation x = Builder(policy, data, result, row).build();
-  if (format == ExplainFormat::kJson) return JsonOut(x).write();
-  return TextWriter(x).write();
+  const Explanation x = explain_model(policy, data, result, row);
+  return format == ExplainFormat::kJson ? explain_json(x) : explain_text(x);
 }
 
 }  // namespace jixiao::engine

@@ -54,10 +54,6 @@ OutColumn text_column(std::string name, dsl::SymbolId symbol, std::function<void
   return c;
 }
 
-std::string deadline_text(const ast::Deadline& d) {
-  return std::to_string(d.count) + (d.workdays ? "个工作日" : "天");
-}
-
 /// The decimals `raw` needs (0 to decimal::kPlaces), trailing zeros left out.
 int places_needed(std::int64_t raw) {
   int places = decimal::kPlaces;
@@ -98,6 +94,10 @@ constexpr RuleColumn::Kind kKinds[] = {RuleColumn::Kind::kVeto, RuleColumn::Kind
                                        RuleColumn::Kind::kCap, RuleColumn::Kind::kMissing};
 
 }  // namespace
+
+std::string deadline_text(const ast::Deadline& d) {
+  return std::to_string(d.count) + (d.workdays ? "个工作日" : "天");
+}
 
 std::string_view rule_kind_code(RuleColumn::Kind kind) {
   switch (kind) {

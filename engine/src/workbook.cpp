@@ -18,11 +18,14 @@
 #include "jixiao/dsl/utf8.hpp"
 #include "jixiao/dsl/version.hpp"
 #include "jixiao/engine/results.hpp"
+#include "tally.hpp"
 
 namespace jixiao::engine {
 namespace {
 
 using dsl::SymbolKind;
+using tally::Group;
+using tally::Summary;
 
 /// 1980-01-01T00:00:00Z: the workbook's creation date, the same as its zip entries' dates.
 constexpr time_t kCreated = 315532800;
@@ -33,25 +36,6 @@ constexpr double kMaxWidth = 60;
 constexpr int kExcelDigits = 15;
 /// The longest text a cell holds (Excel's limit, in UTF-16 code units).
 constexpr std::size_t kMaxCellText = 32767;
-
-/// The fill and text colours of an alert's label: red, yellow, blue, orange and green by their
-/// English or Chinese names; none for any other label.
-struct Colours {
-  lxw_color_t fill;
-  lxw_color_t text;
-};
-std::optional<Colours> alert_colours(const std::string& label) {
-  static const std::map<std::string, Colours> kByName = {
-      {"red", {0xFF0000, 0xFFFFFF}},    {"红", {0xFF0000, 0xFFFFFF}},    {"红色", {0xFF0000, 0xFFFFFF}},
-      {"orange", {0xFFC000, 0x000000}}, {"橙", {0xFFC000, 0x000000}},    {"橙色", {0xFFC000, 0x000000}},
-      {"yellow", {0xFFFF00, 0x000000}}, {"黄", {0xFFFF00, 0x000000}},    {"黄色", {0xFFFF00, 0x000000}},
-      {"blue", {0x00B0F0, 0x000000}},   {"蓝", {0x00B0F0, 0x000000}},    {"蓝色", {0x00B0F0, 0x000000}},
-      {"green", {0x00B050, 0xFFFFFF}},  {"绿", {0x00B050, 0xFFFFFF}},    {"绿色", {0x00B050, 0xFFFFFF}},
-  };
-  const auto it = kByName.find(label);
-  if (it == kByName.end()) return std::nullopt;
-  return it->second;
-}
 
 /// `0`, `0.00`, ...: a number format with `places` decimals.
 std::string places_format(int places) { return places <= 0 ? "0" : "0." + std::string(static_cast<std::size_t>(places), '0'); }
@@ -245,7 +229,7 @@ void results_sheet(Book& book, const ResultTable& table) {
       if (is_number(cols[c])) {
         sheet.number(row, col, cell, formats[c]);
       } else if (cols[c].kind == ResultColumnKind::kAlert) {
-        const auto colours = alert_colours(cell);
+        const auto colours = tally::alert_colours(cell);
         sheet.text(row, col, cell, colours ? book.format("", true, colours->fill, colours->text) : nullptr);
       } else if (cols[c].kind == ResultColumnKind::kReasons && table.vetoed(r)) {
         sheet.text(row, col, cell, vetoed);
@@ -261,75 +245,6 @@ void results_sheet(Book& book, const ResultTable& table) {
   Book::check(worksheet_autofilter(sheet.ws(), 0, 0, static_cast<lxw_row_t>(table.rows().size()), static_cast<lxw_col_t>(table.shown() - 1)));
 }
 
-/// The rows of one group of 汇总 (or of all rows).
-struct Group {
-  std::string name;
-  std::int64_t order = 0;  ///< a label's place in its domain; the first row's place otherwise
-  std::size_t rows = 0;
-  std::vector<std::vector<std::size_t>> band_counts;  ///< per grade/alert symbol, per label
-  std::vector<Int128> score_sums;                     ///< per root score: raw
-  std::vector<std::size_t> score_rows;                ///< per root score: rows with a score
-  std::vector<Int128> fund_sums;                      ///< per fund: fen
-};
-
-class Summary {
- public:
-  Summary(const dsl::CheckedPolicy& p, const EvalResult& r, const ResultTable& table) : p_(p), r_(r), table_(table) {
-    for (std::size_t i = 0; i < p.symbols.size(); ++i) {
-      const SymbolKind k = p.symbols[i].kind;
-      if (k == SymbolKind::kGrade || k == SymbolKind::kAlert) bands_.push_back(i);
-    }
-    // The roots' scores, as the results show them (a root not shown is not averaged).
-    for (const std::uint32_t root : p.module.roots) {
-      const dsl::SymbolId s = p.nodes[root].symbol;
-      for (std::size_t c = 0; c < table.shown(); ++c) {
-        if (table.columns()[c].symbol == s && table.columns()[c].kind == ResultColumnKind::kScore) scores_.push_back(c);
-      }
-    }
-  }
-
-  Group empty(std::string name) const {
-    Group g;
-    g.name = std::move(name);
-    for (const std::size_t b : bands_) g.band_counts.emplace_back(domain(b).labels.size(), 0);
-    g.score_sums.assign(scores_.size(), 0);
-    g.score_rows.assign(scores_.size(), 0);
-    g.fund_sums.assign(r_.funds.size(), 0);
-    return g;
-  }
-
-  void add(Group& g, std::size_t row) const {
-    ++g.rows;
-    for (std::size_t b = 0; b < bands_.size(); ++b) ++g.band_counts[b][static_cast<std::size_t>(r_.columns[bands_[b]][row])];
-    for (std::size_t s = 0; s < scores_.size(); ++s) {
-      if (table_.missing(scores_[s], row)) continue;
-      g.score_sums[s] += r_.columns[static_cast<std::uint32_t>(table_.columns()[scores_[s]].symbol)][row];
-      ++g.score_rows[s];
-    }
-    for (std::size_t f = 0; f < r_.funds.size(); ++f) g.fund_sums[f] += r_.funds[f].totals[row];
-  }
-
-  /// The mean of a group's score `s`, exactly, rounded half away from zero to the policy's
-  /// precision; empty when no row has the score.
-  std::string mean(const Group& g, std::size_t s) const {
-    if (g.score_rows[s] == 0) return "";
-    const Int128 unit = decimal::pow10(decimal::kPlaces - p_.precision);
-    const auto v = static_cast<std::int64_t>(decimal::div_round(g.score_sums[s], unit * static_cast<Int128>(g.score_rows[s])));
-    return decimal::format(v, p_.precision, p_.precision);
-  }
-
-  const dsl::Domain& domain(std::size_t symbol) const { return p_.domains[p_.symbols[symbol].type.domain]; }
-  const std::vector<std::size_t>& bands() const { return bands_; }
-  const std::vector<std::size_t>& scores() const { return scores_; }
-
- private:
-  const dsl::CheckedPolicy& p_;
-  const EvalResult& r_;
-  const ResultTable& table_;
-  std::vector<std::size_t> bands_;   ///< grade and alert symbols
-  std::vector<std::size_t> scores_;  ///< columns of the table: root scores
-};
-
 /// 汇总: counts per grade, per alert and per veto; with a group column, the same per group with
 /// the mean score and the money.
 void summary_sheet(Book& book, const dsl::CheckedPolicy& p, const EvalResult& r, const ResultTable& table,
@@ -337,8 +252,7 @@ void summary_sheet(Book& book, const dsl::CheckedPolicy& p, const EvalResult& r,
   Sheet sheet(book, "汇总");
   const Summary summary(p, r, table);
   const std::string subject = p.module.subject ? p.module.subject->subject.name + "数" : "行数";
-  Group all = summary.empty("合计");
-  for (const std::size_t row : table.rows()) summary.add(all, row);
+  const Group all = summary.all("合计");
   lxw_format* bold = book.format("", true);
   lxw_format* share = book.format("0.0%");
   lxw_row_t row = 0;
@@ -361,28 +275,13 @@ void summary_sheet(Book& book, const dsl::CheckedPolicy& p, const EvalResult& r,
     if (!vetoes) sheet.header_row(row++, {"否决", subject});
     vetoes = true;
     sheet.text(row, 0, rc.name);
-    sheet.integer(row++, 1, static_cast<std::size_t>(std::count_if(table.rows().begin(), table.rows().end(), [&](std::size_t x) { return rc.values[x] != 0; })));
+    sheet.integer(row++, 1, tally::fired_rows(rc, table.rows()));
   }
   if (vetoes) ++row;
 
   if (info.group_by != dsl::kNoSymbol) {
     // The group column is the table's first extra column.
-    const std::size_t gc = table.shown();
-    const bool labelled = p.symbol(info.group_by).type.kind == dsl::TypeKind::kLabel;
-    std::vector<Group> groups;
-    std::map<std::string, std::size_t> index;
-    std::string cell;
-    for (const std::size_t x : table.rows()) {
-      cell.clear();
-      if (!table.missing(gc, x)) table.cell(gc, x, cell);
-      auto [it, added] = index.try_emplace(cell, groups.size());
-      if (added) {
-        groups.push_back(summary.empty(cell));
-        groups.back().order = labelled ? r.columns[static_cast<std::uint32_t>(info.group_by)][x] : static_cast<std::int64_t>(groups.size());
-      }
-      summary.add(groups[it->second], x);
-    }
-    std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) { return a.order < b.order; });
+    const std::vector<Group> groups = summary.groups(info.group_by, table.shown());
     std::vector<std::string> head = {p.symbol(info.group_by).name, subject};
     for (const std::size_t b : summary.bands()) {
       for (const std::string& label : summary.domain(b).labels) head.push_back(p.symbols[b].name + " " + label);
@@ -436,49 +335,18 @@ void funds_sheet(Book& book, const EvalResult& r, const ResultTable& table) {
     ++row;
   };
   for (const FundResult& f : r.funds) {
-    const auto receiving = static_cast<std::size_t>(
-        std::count_if(table.rows().begin(), table.rows().end(), [&](std::size_t x) { return f.totals[x] > 0; }));
-    line(f.name, "合计", "", f.pool, f.paid, std::nullopt, receiving, true);
-    for (const TrackResult& t : f.tracks) {
-      std::size_t eligible = 0;
-      for (const TrackSplit& s : t.splits) eligible += s.rows;
-      line(f.name, t.name, "", t.pool, t.paid, eligible, t.recipients, false);
-    }
+    line(f.name, "合计", "", f.pool, f.paid, std::nullopt, tally::receiving_rows(f, table.rows()), true);
+    for (const TrackResult& t : f.tracks) line(f.name, t.name, "", t.pool, t.paid, tally::eligible_rows(t), t.recipients, false);
     if (f.groups.size() <= 1) continue;
     for (const GroupResult& g : f.groups) line(f.name, "合计", g.group, g.pool, g.paid, std::nullopt, std::nullopt, false);
     for (const TrackResult& t : f.tracks) {
-      std::vector<std::int64_t> paid(t.splits.size(), 0);
-      std::vector<std::size_t> recipients(t.splits.size(), 0);
-      for (std::size_t x = 0; x < t.split_of.size(); ++x) {
-        if (t.split_of[x] < 0) continue;
-        paid[static_cast<std::size_t>(t.split_of[x])] += t.amounts[x];
-        if (t.amounts[x] > 0) ++recipients[static_cast<std::size_t>(t.split_of[x])];
-      }
+      const tally::SplitTally done = tally::split_tally(t);
       for (std::size_t k = 0; k < t.splits.size(); ++k) {
-        line(f.name, t.name, t.splits[k].group, t.splits[k].pool, paid[k], t.splits[k].rows, recipients[k], false);
+        line(f.name, t.name, t.splits[k].group, t.splits[k].pool, done.paid[k], t.splits[k].rows, done.recipients[k], false);
       }
     }
   }
   sheet.finish();
-}
-
-/// A param's value as 说明 shows it.
-std::string param_value(const dsl::ParamValue& v) {
-  switch (v.type.kind) {
-    case dsl::TypeKind::kMoney: return decimal::format_yuan_grouped(v.number) + "元";
-    case dsl::TypeKind::kNumber: return decimal::to_string(v.number);
-    case dsl::TypeKind::kBool: return v.boolean ? "是" : "否";
-    case dsl::TypeKind::kText: return v.text;
-    case dsl::TypeKind::kTable: {
-      std::string out;
-      for (const auto& [key, amount] : v.table) {
-        if (!out.empty()) out += "；";
-        out += key + "：" + (v.type.value == dsl::TypeKind::kMoney ? decimal::format_yuan_grouped(amount) + "元" : decimal::to_string(amount));
-      }
-      return out;
-    }
-    default: return "";
-  }
 }
 
 /// 说明: what was evaluated, with what, and how to read the other sheets.
@@ -509,15 +377,7 @@ void about_sheet(Book& book, const dsl::CheckedPolicy& p, const Dataset& data, c
   sheet.integer(row++, 1, r.selected.size());
   item("分组列", info.group_by == dsl::kNoSymbol ? "（未分组）" : p.symbol(info.group_by).name);
   for (std::size_t i = 0; i < p.module.params.size(); ++i) {
-    const std::string& name = p.module.params[i].name.name;
-    std::string source = "方案中的值";
-    if (p.params[i].overridden) {
-      source.clear();
-      for (const dsl::ParamOverride& o : info.overrides) {
-        if (o.name == name || o.name.rfind(name + ".", 0) == 0) source += (source.empty() ? "" : " ") + ("--param " + o.name + "=" + o.value);
-      }
-    }
-    item("参数 " + name, param_value(p.params[i]), source);
+    item("参数 " + p.module.params[i].name.name, tally::param_value(p.params[i]), tally::param_source(p, i, info.overrides));
   }
   ++row;
   lxw_format* bold = book.format("", true);

@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 // The ledger: what is left to migrate. Lower a number when you migrate; never raise one.
 const std::map<std::string, int> kLedger = {
     {"cli/driver.cpp", 2},
-    {"cli/explain_command.cpp", 1},
+    {"cli/evaluation.cpp", 1},  // find_key_row (moved from explain_command.cpp): a message chosen at run time
     {"cli/resolver.cpp", 1},
     {"cli/verify_command.cpp", 1},
     {"dsl/src/modules.cpp", 1},
