@@ -1,13 +1,17 @@
 #!/usr/bin/python3
-"""The 3+X example's report in a real browser: headless Chromium takes a screenshot (a PNG of the
-expected size that is not blank) and prints the report to PDF; pdftotext then finds every section
-title, a community's name, the pool total and the running header in the PDF.
+"""The examples' reports in a real browser. The 3+X example's: headless Chromium takes a screenshot
+(a PNG of the expected size that is not blank) and prints the report to PDF; pdftotext then finds
+every section title, a community's name, the pool total and the running header in the PDF. Every
+other example's (the policy and data pairs of tests/report/examples.cmake): printed to PDF, in
+which pdftotext finds every section title and the running header on every page.
 
 Usage: browser_test.py --jixiao BIN --source DIR --work DIR [--chromium BIN] [--pdftotext BIN]
 Registered by tests/CMakeLists.txt only where chromium and pdftotext are found.
 """
 import argparse
+import concurrent.futures
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -61,6 +65,47 @@ def run_chromium(chromium, profile, args, timeout=60):
         fail("chromium exited %d: %s" % (r.returncode, r.stderr.decode(errors="replace")[-2000:]))
 
 
+SECTIONS = ["一、概要", "二、等级分布与分数分布", "三、预警", "四、资金", "五、否决与扣分", "六、排名", "七、政策说明"]
+
+
+def pdf_text(pdftotext, pdf):
+    r = subprocess.run([pdftotext, "-layout", pdf, "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    if r.returncode != 0:
+        fail("pdftotext exited %d on %s" % (r.returncode, pdf))
+    return r.stdout.decode("utf-8")
+
+
+def print_example(a, n, policy, data):
+    """The report of examples/POLICY over examples/DATA, printed to PDF by Chromium: every section
+    title in it, and the running header (the data's SHA-256) on every page."""
+    html = os.path.join(a.work, "example-%d.html" % n)
+    pdf = os.path.join(a.work, "example-%d.pdf" % n)
+    r = subprocess.run([a.jixiao, "report", os.path.join(a.source, "examples", policy), "--data",
+                        os.path.join(a.source, "examples", data), "--out", html, "-q"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    if r.returncode != 0:
+        return "jixiao report examples/%s exited %d" % (policy, r.returncode)
+    with tempfile.TemporaryDirectory(prefix="jixiao-chromium-") as profile:
+        run_chromium(a.chromium, profile, ["--print-to-pdf=" + pdf, "--no-pdf-header-footer", "file://" + html])
+    text = pdf_text(a.pdftotext, pdf)
+    missing = [s for s in SECTIONS if s not in text]
+    if missing:
+        return "examples/%s: not found in the PDF: %s" % (policy, ", ".join(missing))
+    pages = text.count("\f")
+    if pages == 0 or text.count("数据 SHA-256") < pages:
+        return "examples/%s: the running header is not on every page (%d pages)" % (policy, pages)
+    return None
+
+
+def other_examples(source):
+    """The policy and data pairs of tests/report/examples.cmake, but the 3+X example's."""
+    with open(os.path.join(source, "tests", "report", "examples.cmake"), encoding="utf-8") as f:
+        pairs = re.findall(r'^\s*"([^"|]+)\|([^"|]+)"', f.read(), re.M)
+    if len(pairs) < 10:
+        fail("tests/report/examples.cmake lists %d examples: its list was not understood" % len(pairs))
+    return [(p, d) for p, d in pairs if p != "3x/policy.jx"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--jixiao", required=True)
@@ -102,24 +147,27 @@ def main():
     if inked < 300 or compressed < 20000:
         fail("the screenshot looks blank (%d rows with ink, %d bytes of image data)" % (inked, compressed))
 
-    r = subprocess.run([a.pdftotext, "-layout", pdf, "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-    if r.returncode != 0:
-        fail("pdftotext exited %d" % r.returncode)
-    pdf_text = r.stdout.decode("utf-8")
-    pages = pdf_text.count("\f")
-    wanted = ["一、概要", "二、等级分布与分数分布", "三、预警", "四、资金", "五、否决与扣分", "六、排名", "七、政策说明",
-              "八、社区评价单：330110001001",
+    text = pdf_text(a.pdftotext, pdf)
+    pages = text.count("\f")
+    wanted = SECTIONS + ["八、社区评价单：330110001001",
               "五常街道",          # a community's group as the charts and lists name it
               "330110001001",      # a community
               "20,000,000.00",     # the pool, exact
               "数据 SHA-256",       # the running header
               "第 1 页"]
-    missing = [w for w in wanted if w not in pdf_text]
+    missing = [w for w in wanted if w not in text]
     if missing:
         fail("not found in the PDF: " + ", ".join(missing))
-    if pdf_text.count("社区服务中心绩效评价(3+X)（2024.1）") < pages:
+    if text.count("社区服务中心绩效评价(3+X)（2024.1）") < pages:
         fail("the running header is not on every page (%d pages)" % pages)
     print("ok: %dx%d screenshot, %d rows with ink; PDF of %d pages with every section" % (width, height, inked, pages))
+
+    others = other_examples(a.source)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        problems = [p for p in pool.map(lambda c: print_example(a, c[0], *c[1]), enumerate(others)) if p]
+    if problems:
+        fail("\n".join(problems))
+    print("ok: the reports of %d other examples printed with every section and the header on every page" % len(others))
 
 
 if __name__ == "__main__":
