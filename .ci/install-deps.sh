@@ -14,6 +14,8 @@ packages=(
   libzip-dev libexpat1-dev  # reading Excel workbooks (.xlsx): the ZIP archive and its XML parts
   libxlsxwriter-dev       # writing Excel workbooks (`--out 结果.xlsx`)
   python3-openpyxl        # tests: an independent XLSX reader and writer (Debian's python3)
+  nlohmann-json3-dev      # `jixiao lsp`: JSON-RPC messages (header-only; included by cli/lsp/jsonrpc.cpp only)
+  neovim                  # tests: `jixiao lsp` end to end with Neovim's built-in LSP client
 )
 
 missing=()

@@ -107,5 +107,7 @@ int cmd_fmt(const std::vector<std::string>& args, Io& io);
 int cmd_verify(const std::vector<std::string>& args, Io& io);
 /// `jixiao test [PATH...]`: runs the policy tests in `*.test.toml` files (docs/testing.md).
 int cmd_test(const std::vector<std::string>& args, Io& io);
+/// `jixiao lsp`: the language server over standard input and output (docs/editor.md).
+int cmd_lsp(const std::vector<std::string>& args, Io& io);
 
 }  // namespace jixiao::cli
