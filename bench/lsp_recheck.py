@@ -38,7 +38,12 @@ def main():
     uri = c.open(path)
     errors = [d for d in c.diagnostics(uri, timeout=60) if d["severity"] == 1]
     assert not errors, errors
+    def cpu_seconds():  # the server's user + system time so far
+        fields = open("/proc/%d/stat" % c.proc.pid).read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     times = []
+    cpu_before = cpu_seconds()
     for i in range(a.runs):
         changed = text + "# edit %d\n" % i
         start = time.perf_counter()
@@ -46,6 +51,17 @@ def main():
         r = c.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}, timeout=60)
         times.append((time.perf_counter() - start) * 1000)
         assert "result" in r, r
+    cpu = (cpu_seconds() - cpu_before) / a.runs * 1000
+    # A request on the checked text: hover on the last leaf's name, nothing to check again.
+    lines = text.split("\n")
+    last = max(i for i, l in enumerate(lines) if "% =" in l)
+    where = {"line": last, "character": len(lines[last]) - len(lines[last].lstrip()) + 1}
+    answers = []
+    for _ in range(a.runs):
+        start = time.perf_counter()
+        r = c.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": where}, timeout=60)
+        answers.append((time.perf_counter() - start) * 1000)
+    assert r.get("result"), r
     c.close()
     check = []
     for _ in range(5):
@@ -56,6 +72,8 @@ def main():
     print("policy: %d leaf indicators, %d lines, %d bytes" % (a.indicators, lines, len(text.encode("utf-8"))))
     print("lsp re-check after a change: median %.1f ms, fastest %.1f ms, slowest %.1f ms (%d runs)"
           % (statistics.median(times), min(times), max(times), a.runs))
+    print("  the server's CPU time per change and answer: %.1f ms (user + system)" % cpu)
+    print("a hover without a change: median %.1f ms" % statistics.median(answers))
     print("jixiao check (whole process): median %.1f ms" % statistics.median(check))
 
 

@@ -139,11 +139,25 @@ std::string path_to_uri(const std::string& path) {
 struct Analysis {
   std::unique_ptr<SourceSet> sources = std::make_unique<SourceSet>();
   SourceId top = kNoSource;
-  std::optional<ast::Module> top_module;  ///< the document alone, when it parses
+  bool variant = false;                   ///< the document extends another policy
   std::optional<CheckedPolicy> policy;    ///< the linked policy, checked (kept even with errors)
   std::vector<Diagnostic> diagnostics;
   std::map<std::uint32_t, std::string> keys;  ///< source id → key (canonical path or `std/NAME`)
   std::unordered_map<std::string, dsl::SymbolId> names;  ///< the policy's symbols by name (the first of a name)
+
+  /// The document's own declarations: the checked module itself for a policy that extends nothing
+  /// (declarations it imports have another source), else the document parsed alone, once, when
+  /// first asked for (a variant's `override`, `remove` and `add` are gone from the merged module).
+  /// Null when the document does not parse.
+  [[nodiscard]] const ast::Module* top_module() const {
+    if (policy && !variant) return &policy->module;
+    if (!parsed_top) {
+      CollectingSink ignored;
+      parsed_top = dsl::parse(*sources, top, ignored);
+    }
+    return *parsed_top ? &**parsed_top : nullptr;
+  }
+  mutable std::optional<std::optional<ast::Module>> parsed_top;
 
   [[nodiscard]] dsl::SymbolId find(const std::string& name) const {
     const auto it = names.find(name);
@@ -312,7 +326,7 @@ struct Found {
 template <typename F>
 void for_each_name_part(const Analysis& a, F&& f) {
   const CheckedPolicy& p = *a.policy;
-  const std::optional<ast::Module>& top = a.top_module;
+  const ast::Module* top = a.variant ? a.top_module() : nullptr;
   const ast::Module& m = p.module;
   const auto path_parts = [&](const std::vector<ast::Ident>& parts, dsl::SymbolId whole) {
     std::string prefix;
@@ -466,9 +480,10 @@ std::string symbol_markdown(const CheckedPolicy& p, const SourceSet& sources, ds
       lines.push_back((s.index == 0 ? msg::lsp_key_column() : msg::lsp_period_column()).str(lang));
       break;
   }
-  // One line each (a Markdown line break is two spaces before the line end).
-  std::string out = code_block(first_line(sources, s.span)) + "\n";
-  for (std::size_t i = 0; i < lines.size(); ++i) out += lines[i] + (i + 1 < lines.size() ? "  \n" : "\n");
+  // The declaration's line, what it is, then one list item per fact (a list stays one line per item
+  // in every client; bands are list items already).
+  std::string out = code_block(first_line(sources, s.span)) + "\n" + lines.front() + "\n\n";
+  for (std::size_t i = 1; i < lines.size(); ++i) out += (lines[i].rfind("- ", 0) == 0 ? "" : "- ") + lines[i] + "\n";
   return out;
 }
 
@@ -616,21 +631,13 @@ void Workspace::analyze(Document& doc) {
                                               : doc.key + ".jx";
   a->top = a->sources->add(display, doc.text);
   CollectingSink sink;
-  {
-    CollectingSink ignored;
-    a->top_module = dsl::parse(*a->sources, a->top, ignored);
-  }
-  if (a->top_module) {
-    auto linked = dsl::link(*a->sources, a->top, key, resolver, sink);
-    if (linked) {
-      dsl::CheckOptions options;
-      options.keep_on_error = true;
-      const std::size_t errors = sink.error_count();
-      a->policy = dsl::check(*a->sources, std::move(linked->module), options, sink);
-      if (a->policy && sink.error_count() == errors) (void)engine::build_plan(*a->policy, sink);  // dependency cycles
-    }
-  } else {
-    (void)dsl::parse(*a->sources, a->top, sink);  // the parse errors, reported once
+  if (auto linked = dsl::link(*a->sources, a->top, key, resolver, sink)) {  // parses the document first
+    a->variant = linked->base.has_value();
+    dsl::CheckOptions options;
+    options.keep_on_error = true;
+    const std::size_t errors = sink.error_count();
+    a->policy = dsl::check(*a->sources, std::move(linked->module), options, sink);
+    if (a->policy && sink.error_count() == errors) (void)engine::build_plan(*a->policy, sink);  // dependency cycles
   }
   sink.sort();
   a->diagnostics = sink.items();
@@ -676,11 +683,13 @@ std::vector<Diag> Workspace::diagnostics(const std::string& uri) {
   const LineIndex lines(doc->text);
   // Diagnostics in another file are shown where this one names it: its `extends` or first `import`.
   Range anchor;
-  if (a.top_module) {
-    if (a.top_module->policy && a.top_module->policy->extends) {
-      anchor = lines.range(a.top_module->policy->extends_span.begin, a.top_module->policy->extends_span.end);
-    } else if (!a.top_module->imports.empty()) {
-      anchor = lines.range(a.top_module->imports[0].from_span.begin, a.top_module->imports[0].from_span.end);
+  const bool elsewhere = std::any_of(a.diagnostics.begin(), a.diagnostics.end(),
+                                     [&](const Diagnostic& d) { return !d.span.valid() || d.span.source != a.top; });
+  if (const ast::Module* t = elsewhere ? a.top_module() : nullptr) {
+    if (t->policy && t->policy->extends) {
+      anchor = lines.range(t->policy->extends_span.begin, t->policy->extends_span.end);
+    } else if (!t->imports.empty()) {
+      anchor = lines.range(t->imports[0].from_span.begin, t->imports[0].from_span.end);
     }
   }
   const auto location = [&](Span s) {
@@ -762,7 +771,7 @@ std::vector<Location> Workspace::definition(const std::string& uri, Position pos
   if (!doc) return {};
   const Analysis& a = *doc->current;
   const std::uint32_t offset = LineIndex(doc->text).offset(pos);
-  if (a.top_module) {
+  if (const ast::Module* t = a.top_module()) {
     // `extends "..."` and `import ... from "..."`: the file itself.
     const auto file_of = [&](const std::string& name) -> std::vector<Location> {
       for (const auto& [id, key] : a.keys) {
@@ -776,7 +785,7 @@ std::vector<Location> Workspace::definition(const std::string& uri, Position pos
       }
       return {};
     };
-    const auto& m = *a.top_module;
+    const auto& m = *t;
     if (m.policy && m.policy->extends && contains(m.policy->extends_span, a.top, offset)) return file_of(*m.policy->extends);
     for (const auto& i : m.imports) {
       if (contains(i.from_span, a.top, offset)) return file_of(i.from);
@@ -1038,8 +1047,9 @@ std::vector<DocumentSymbol> Workspace::document_symbols(const std::string& uri) 
   Document* doc = checked(uri);
   if (!doc) return {};
   const Analysis& a = *doc->current;
-  if (!a.top_module) return {};
-  const ast::Module& m = *a.top_module;
+  const ast::Module* top = a.top_module();
+  if (!top) return {};
+  const ast::Module& m = *top;
   const LineIndex lines(doc->text);
   const auto sym = [&](const std::string& name, std::string detail, int kind, Span whole, Span name_span) {
     DocumentSymbol s;
@@ -1072,7 +1082,10 @@ std::vector<DocumentSymbol> Workspace::document_symbols(const std::string& uri) 
     std::string path;
     DocumentSymbol* parent;
   };
+  // Declarations imported from another file have another source: they are not this file's outline.
+  const auto mine = [&](Span name) { return name.source == a.top; };
   for (const std::uint32_t root : m.roots) {
+    if (!mine(m.nodes[root].name.span)) continue;
     out.push_back(sym(m.nodes[root].name.name, "", 5, m.nodes[root].span, m.nodes[root].name.span));
     out.back().detail = node_detail(root, m.nodes[root].name.name);
     std::vector<Item> stack;
@@ -1097,12 +1110,23 @@ std::vector<DocumentSymbol> Workspace::document_symbols(const std::string& uri) 
       }
     }
   }
-  for (const auto& in : m.inputs) out.push_back(sym(in.name.name, first_line(*a.sources, in.type_span), 8, in.name.span, in.name.span));
-  for (const auto& x : m.params) out.push_back(sym(x.name.name, "param", 14, x.name.span, x.name.span));
-  for (const auto& x : m.sets) out.push_back(sym(x.name.name, "set", 18, x.name.span, x.name.span));
-  for (const auto& x : m.lets) out.push_back(sym(x.name.name, "let", 13, x.name.span, x.name.span));
-  for (const auto& x : m.vetoes) out.push_back(sym(x.name.name, "veto", 24, x.span, x.name.span));
+  for (const auto& in : m.inputs) {
+    if (mine(in.name.span)) out.push_back(sym(in.name.name, first_line(*a.sources, in.type_span), 8, in.name.span, in.name.span));
+  }
+  for (const auto& x : m.params) {
+    if (mine(x.name.span)) out.push_back(sym(x.name.name, "param", 14, x.name.span, x.name.span));
+  }
+  for (const auto& x : m.sets) {
+    if (mine(x.name.span)) out.push_back(sym(x.name.name, "set", 18, x.name.span, x.name.span));
+  }
+  for (const auto& x : m.lets) {
+    if (mine(x.name.span)) out.push_back(sym(x.name.name, "let", 13, x.name.span, x.name.span));
+  }
+  for (const auto& x : m.vetoes) {
+    if (mine(x.name.span)) out.push_back(sym(x.name.name, "veto", 24, x.span, x.name.span));
+  }
   for (const auto& b : m.bands) {
+    if (!mine(b.name.span)) continue;
     DocumentSymbol s = sym(b.name.name, b.kind == ast::BandKind::kGrade ? "grade" : "alert", 10, b.span, b.name.span);
     for (const auto& band : b.bands) {
       s.children.push_back(sym(band.label.text, band.has_interval ? interval_text(band.interval) : "", 22, band.span, band.label.span));
@@ -1110,6 +1134,7 @@ std::vector<DocumentSymbol> Workspace::document_symbols(const std::string& uri) 
     out.push_back(std::move(s));
   }
   for (const auto& f : m.funds) {
+    if (!mine(f.name.span)) continue;
     DocumentSymbol s = sym(f.name.name, "fund", 23, f.span, f.name.span);
     for (const auto& t : f.tracks) s.children.push_back(sym(t.name.name, weight_text(t.share), 8, t.span, t.name.span));
     out.push_back(std::move(s));
@@ -1121,8 +1146,9 @@ std::vector<FoldingRange> Workspace::folding(const std::string& uri) {
   Document* doc = checked(uri);
   if (!doc) return {};
   const Analysis& a = *doc->current;
-  if (!a.top_module) return {};
-  const ast::Module& m = *a.top_module;
+  const ast::Module* top = a.top_module();
+  if (!top) return {};
+  const ast::Module& m = *top;
   const LineIndex lines(doc->text);
   std::vector<FoldingRange> out;
   std::set<std::pair<std::uint32_t, std::uint32_t>> seen;
@@ -1229,13 +1255,14 @@ std::vector<CodeAction> Workspace::code_actions(const std::string& uri, Range ra
       if (shown) c.diagnostic = *shown;
       out.push_back(std::move(c));
     }
-    if (d.code == DiagCode::missing_ties && a.top_module) {
-      for (const ast::FundDecl& f : a.top_module->funds) {
+    const ast::Module* t = d.code == DiagCode::missing_ties ? a.top_module() : nullptr;
+    if (t) {
+      for (const ast::FundDecl& f : t->funds) {
         if (f.name.span != d.span || f.span.end == 0) continue;
         // Before the closing brace of the fund, on its own line.
         const std::uint32_t close = f.span.end - 1;
         if (doc->text[close] != '}') continue;
-        const std::string key = a.top_module->subject ? a.top_module->subject->key.name
+        const std::string key = t->subject ? t->subject->key.name
                                 : a.policy && a.policy->key != dsl::kNoSymbol ? a.policy->symbol(a.policy->key).name
                                                                                : std::string("社区编码");
         const Position at = lines.position(close);
