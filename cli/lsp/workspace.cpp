@@ -909,9 +909,9 @@ std::vector<CompletionItem> Workspace::completion(const std::string& uri, Positi
   const std::shared_ptr<Analysis> a = doc->current->policy ? doc->current : doc->usable;
   const CheckedPolicy* p = a ? &*a->policy : nullptr;
   std::vector<CompletionItem> out;
-  const std::size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-  const std::string_view line = text.substr(line_start == std::string_view::npos ? 0 : line_start + 1,
-                                            offset - (line_start == std::string_view::npos ? 0 : line_start + 1));
+  const std::size_t newline = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
+  const std::size_t line_start = newline == std::string_view::npos ? 0 : newline + 1;
+  const std::string_view line = text.substr(line_start, offset - line_start);
   const auto [wb, we] = word_at(text, offset, false);
 
   // Inside `coef(X) { ... }`: the labels of X.
