@@ -17,6 +17,8 @@ packages=(
   chromium                # tests: `jixiao report` rendered and printed by a real browser (headless)
   fonts-noto-cjk          # tests: a CJK font for that browser (the report names Noto CJK first)
   poppler-utils           # tests: pdftotext reads the printed report back
+  nlohmann-json3-dev      # `jixiao lsp`: JSON-RPC messages (header-only; included by cli/lsp/jsonrpc.cpp only)
+  neovim                  # tests: `jixiao lsp` end to end with Neovim's built-in LSP client
 )
 
 missing=()

@@ -109,5 +109,7 @@ int cmd_verify(const std::vector<std::string>& args, Io& io);
 int cmd_test(const std::vector<std::string>& args, Io& io);
 /// `jixiao report POLICY --data FILE --out 报告.html`: the results as a report to print (docs/report.md).
 int cmd_report(const std::vector<std::string>& args, Io& io);
+/// `jixiao lsp`: the language server over standard input and output (docs/editor.md).
+int cmd_lsp(const std::vector<std::string>& args, Io& io);
 
 }  // namespace jixiao::cli

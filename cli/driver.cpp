@@ -260,7 +260,8 @@ int run(const std::vector<std::string>& given, Io& io) {
     if (command == "fmt") return cmd_fmt(args, io);
     if (command == "verify") return cmd_verify(args, io);
     if (command == "report") return cmd_report(args, io);
-    std::vector<std::string> names = {"check", "eval", "test", "explain", "diff", "graph", "fmt", "verify", "version", "help", "report"};
+    if (command == "lsp") return cmd_lsp(args, io);
+    std::vector<std::string> names = {"check", "eval", "test", "explain", "diff", "graph", "fmt", "verify", "version", "help", "report", "lsp"};
     Message hint = msg::hint_see_commands();
     if (auto best = closest_name(command, names)) hint = msg::did_you_mean_then(*best, hint);
     throw UsageError(msg::unknown_command(command), hint);

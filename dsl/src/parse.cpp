@@ -1128,7 +1128,7 @@ struct nesting_control : g::control<Rule> {
     // A keyword spelling is recorded where it matched; what a failed rule matched is forgotten,
     // and so is what a look-ahead (`at`, `not_at`: apply_mode::nothing) tried.
     if (!matched) {
-      n.keywords.resize(keywords_before);
+      if (n.keywords.size() != keywords_before) n.keywords.resize(keywords_before);
     } else if constexpr (requires { Rule::kw_id; }) {
       if constexpr (A == pegtl::apply_mode::action) {
         n.keywords.push_back(KeywordUse{static_cast<std::uint32_t>(at),

@@ -7,6 +7,7 @@
 #include "checker.hpp"
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/edit_distance.hpp"
+#include "jixiao/dsl/functions.hpp"
 
 namespace jixiao::dsl {
 
@@ -146,39 +147,6 @@ bool is_money(const Type& t) { return t.kind == TypeKind::kMoney; }
 bool is_err(const Type& t) { return t.kind == TypeKind::kError; }
 
 std::string pct(std::int64_t raw) { return decimal::to_string(raw) + "%"; }
-
-struct FunctionInfo {
-  std::string_view name;
-  std::string_view usage;
-};
-
-constexpr FunctionInfo kFunctions[] = {
-    {"min", "min(a, b, ...)"},
-    {"max", "max(a, b, ...)"},
-    {"clamp", "clamp(x, lo, hi)"},
-    {"abs", "abs(x)"},
-    {"round", "round(x, places)"},
-    {"floor", "floor(x)"},
-    {"ceil", "ceil(x)"},
-    {"sum", "sum(a, b, ...)"},
-    {"avg", "avg(a, b, ...)"},
-    {"count", "count(condition, condition, ...)"},
-    {"ratio", "ratio(x, target: 50, cap: 100, better: higher)"},
-    {"interpolate", "interpolate(x, 60 -> 0, 100 -> 100)"},
-    {"shortfall", "shortfall(x, 80, step: 1, partial: prorata)"},
-    {"excess", "excess(x, 80, step: 1, partial: prorata)"},
-    {"count_in", "count_in(list, set)"},
-    {"size", "size(list)"},
-    {"trimmed_mean", "trimmed_mean(评分列表, trim: 1, above: 5)"},
-    {"prev", "prev(总分, default: 0)"},
-    {"avg_prev", "avg_prev(总分, 3)"},
-    {"streak", "streak(等级 == \"D\")"},
-    {"rank", "rank(总分, within: 所属街道, order: desc, ties: shared)"},
-    {"percentile", "percentile(总分, within: 所属街道, ties: shared)"},
-    {"peer_avg", "peer_avg(总分, within: 所属街道)"},
-    {"present", "present(居民评分)"},
-    {"fill", "fill(居民评分, 0)"},
-};
 
 class Checker {
  public:
@@ -2151,7 +2119,7 @@ std::optional<CheckedPolicy> check(const SourceSet& sources, ast::Module module,
   policy.module = std::move(module);
   Checker checker(sources, policy, options, sink);
   checker.run();
-  if (sink.error_count() > errors_before) return std::nullopt;
+  if (sink.error_count() > errors_before && !options.keep_on_error) return std::nullopt;
   return policy;
 }
 

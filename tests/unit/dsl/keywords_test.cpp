@@ -407,9 +407,12 @@ TEST(EditorSupportTest, VsCodeManifestIsValidAndNamesExistingFiles) {
   JsonChecker json(manifest);
   ASSERT_EQ(json.check(), "");
   std::multimap<std::string, std::string> members = json.string_members();
+  // String values only: `contributes.configuration` (the extension's settings) is an object.
   const auto values = [&](const std::string& name) {
     std::vector<std::string> out;
-    for (auto [it, end] = members.equal_range(name); it != end; ++it) out.push_back(it->second);
+    for (auto [it, end] = members.equal_range(name); it != end; ++it) {
+      if (!it->second.empty()) out.push_back(it->second);
+    }
     return out;
   };
   EXPECT_EQ(values("id"), std::vector<std::string>{"jixiao"});

@@ -140,10 +140,13 @@ struct ParamOverride {
 
 struct CheckOptions {
   std::vector<ParamOverride> params;
+  /// For editors (`jixiao lsp`): return the policy even when errors were reported, with its tables
+  /// as far as checking got (types of what could not be checked are kError). Never given to the engine.
+  bool keep_on_error = false;
 };
 
 /// Checks `module`. Reports every finding to `sink` (the checker goes on after errors to report as
-/// many as it can). Returns nullopt iff at least one error was reported. Dependency cycles are not
+/// many as it can). Returns nullopt iff at least one error was reported (unless keep_on_error). Dependency cycles are not
 /// checked here: the planner finds them (engine/planner.hpp).
 std::optional<CheckedPolicy> check(const SourceSet& sources, ast::Module module,
                                    const CheckOptions& options, DiagnosticSink& sink);
