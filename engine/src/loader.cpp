@@ -156,7 +156,8 @@ Message not_a_number(std::string_view v, const std::string& shown) {
 // `items` quoted and listed: "`a`, `b`, `c`" (English) or "`a`、`b`、`c`" (Chinese); nullopt when empty.
 std::optional<Message> quoted_list(const std::vector<std::string>& items) {
   std::optional<Message> list;
-  for (const std::string& item : items) list = list ? msg::eng_list_next(*list, item) : msg::eng_list_first(item);
+  // Each step moves the list built so far into the next (a copy would make this quadratic).
+  for (const std::string& item : items) list = list ? msg::eng_list_next(std::move(*list), item) : msg::eng_list_first(item);
   return list;
 }
 
@@ -841,8 +842,8 @@ class Loader {
         std::vector<std::string> listed;
         for (std::size_t i = 0; i < std::min(names.size(), kListed); ++i) listed.push_back(quote_value(names[i]));
         std::optional<Message> list = quoted_list(listed);
-        if (list && names.size() > kListed) list = msg::eng_list_columns_cut(*list, names.size());
-        if (list) hint = msg::eng_hint_header_has(*list);
+        if (list && names.size() > kListed) list = msg::eng_list_columns_cut(std::move(*list), names.size());
+        if (list) hint = msg::eng_hint_header_has(std::move(*list));
       }
       if (sheet_ != nullptr && sheet_->record_rows.size() > 1) {
         // A header row of one value: a title above the header (`2024年度社区绩效评价表`).

@@ -928,7 +928,7 @@ std::optional<Failure> read(Workbook& book, const SheetOptions& options, std::op
       for (const auto& s : workbook.sheets) {
         names.push_back(s.name);
         const std::string quoted = "`" + s.name + "`";
-        list = list ? msg::eng_list_next(*list, quoted) : msg::eng_list_first(quoted);
+        list = list ? msg::eng_list_next(std::move(*list), quoted) : msg::eng_list_first(quoted);
       }
       Message hint = msg::xin_hint_sheets(*list);
       if (auto best = closest_name(*options.sheet, names)) hint = msg::xin_hint_sheet_guess(*best, *list);

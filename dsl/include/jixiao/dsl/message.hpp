@@ -112,7 +112,14 @@ struct Names {
 
 inline MessageArg to_arg(Text t) { return MessageArg{MessageArg::Kind::kText, std::move(t.value), 0, {}, {}}; }
 inline MessageArg to_arg(Int i) { return MessageArg{MessageArg::Kind::kInt, {}, i.value, {}, {}}; }
-inline MessageArg to_arg(Msg m) { return MessageArg{MessageArg::Kind::kMessage, {}, 0, {std::move(m.value)}, {}}; }
+// (Nested messages and arguments are moved into place, never listed in braces: an initializer list
+// copies its elements, and a copy of a nested message copies all of it, so a list built one
+// nested message at a time would cost the square of its length.)
+inline MessageArg to_arg(Msg m) {
+  MessageArg a{MessageArg::Kind::kMessage, {}, 0, {}, {}};
+  a.nested.push_back(std::move(m.value));
+  return a;
+}
 inline MessageArg to_arg(Names n) { return MessageArg{MessageArg::Kind::kNames, {}, 0, {}, std::move(n.value)}; }
 }  // namespace msg_kind
 
@@ -121,7 +128,12 @@ template <class... Kinds>
 struct MessageDef {
   static constexpr std::size_t arity = sizeof...(Kinds);
   MsgId id;
-  Message operator()(Kinds... args) const { return Message(id, {msg_kind::to_arg(std::move(args))...}); }
+  Message operator()(Kinds... args) const {
+    std::vector<MessageArg> list;
+    list.reserve(arity);
+    (list.push_back(msg_kind::to_arg(std::move(args))), ...);
+    return Message(id, std::move(list));
+  }
 };
 
 /// The catalogue: `msg::unknown_command("chek")`.
