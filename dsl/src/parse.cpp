@@ -1357,12 +1357,21 @@ std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, Diagnost
 }
 
 const std::vector<KeywordInfo>& keyword_table() {
-  static const std::vector<KeywordInfo> table = {
+  static const std::vector<KeywordInfo> table = [] {
+    std::vector<KeywordInfo> t = {
 #define JIXIAO_KEYWORD(id, en, zh, reserved, where, description) \
-  KeywordInfo{KwId::kw_##id, en, zh, (reserved) != 0, where, description},
+  KeywordInfo{KwId::kw_##id, en, zh, (reserved) != 0, where, description, {}, {}},
 #include "jixiao/dsl/keywords.def"
 #undef JIXIAO_KEYWORD
-  };
+    };
+    // The Chinese columns, by id (a keyword without a row keeps them empty: a test says so).
+#define JIXIAO_KEYWORD_ZH(id, where, description)                   \
+  t[static_cast<std::size_t>(KwId::kw_##id)].where_zh = where;       \
+  t[static_cast<std::size_t>(KwId::kw_##id)].description_zh = description;
+#include "jixiao/dsl/keywords_zh.def"
+#undef JIXIAO_KEYWORD_ZH
+    return t;
+  }();
   return table;
 }
 
