@@ -785,6 +785,26 @@ class TextWriter {
 
   std::string score(std::int64_t raw) const { return decimal::format(raw, decimal::kPlaces, x_.precision); }
   static std::string num(std::int64_t raw) { return decimal::to_string(raw); }
+
+  std::string rounded_to_precision() const { return "四舍五入到 " + std::to_string(x_.precision) + " 位小数"; }
+
+  // The end of a line `a × b ÷ c` whose product is `product` (raw × raw) and divisor `divisor`
+  // (raw): ` = ` the engine's result at 6 decimals (`at6`) when that is the exact quotient, else
+  // ` ≈ ` it and that it was rounded there; then, when the policy's precision changed it, the
+  // score it was rounded to (`rounded`). Every `=` it prints holds exactly: an auditor who redoes
+  // the line gets the same number, or is told where it was rounded.
+  std::string quotient(Int128 product, std::int64_t divisor, std::int64_t at6, std::int64_t rounded) const {
+    const bool exact = divisor != 0 && product % divisor == 0;
+    std::string out = exact ? " = " : " ≈ ";
+    if (at6 == rounded) {
+      out += score(rounded) + "分";
+      if (!exact) out += " (保留 " + std::to_string(decimal::kPlaces) + " 位小数)";
+      return out;
+    }
+    out += num(at6);
+    if (!exact) out += " (保留 " + std::to_string(decimal::kPlaces) + " 位小数)";
+    return out + " → " + score(rounded) + "分 (" + rounded_to_precision() + ")";
+  }
   static std::string money(std::int64_t fen) { return decimal::format_yuan_grouped(fen) + "元"; }
 
   std::string val(const Val& v) const {
@@ -873,13 +893,10 @@ class TextWriter {
           line(in, "公式值低于 0, 按 0 计 (扣完为止)");
         }
         std::string calc = "折算: " + num(n.clamped);
-        if (!n.points) calc += " × " + num(n.full) + "分 ÷ 100";
-        const std::string rounded = score(n.base) + "分";
-        if (n.unrounded != n.base) {
-          calc += (n.points ? "" : " = " + num(n.unrounded)) + " → " + rounded + " (四舍五入到 " +
-                  std::to_string(x_.precision) + " 位小数)";
+        if (n.points) {
+          calc += n.unrounded != n.base ? " → " + score(n.base) + "分 (" + rounded_to_precision() + ")" : std::string("分");
         } else {
-          calc += n.points ? "分" : " = " + rounded;
+          calc += " × " + num(n.full) + "分 ÷ 100" + quotient(Int128{n.clamped} * n.full, kHundred, n.unrounded, n.base);
         }
         line(in, calc);
       }
@@ -899,8 +916,10 @@ class TextWriter {
         if (n.absent) {
           line(in, "下级指标全部缺项: 本项不参与计分, 由同级指标分摊");
         } else {
-          line(in, "重新加权: " + score(n.sum) + " × " + num(n.full) + " ÷ (" + num(n.full) + " − " + num(n.absent_full) +
-                       ") = " + score(n.base) + "分");
+          const std::int64_t present = n.full - n.absent_full;
+          const Int128 product = Int128{n.sum} * n.full;
+          line(in, "重新加权: " + score(n.sum) + " × " + num(n.full) + " ÷ (" + num(n.full) + " − " + num(n.absent_full) + ")" +
+                       quotient(product, present, static_cast<std::int64_t>(decimal::div_round(product, present)), n.base));
         }
       }
     }
