@@ -2,7 +2,7 @@
 // policy (examples/3x/policy.jx). Same rows, seed and periods → same bytes, on any machine: it
 // uses its own PRNG (splitmix64) and integer arithmetic only.
 //
-// Usage: jixiao_gen_3x [--rows N] [--seed S] [--periods P] [--last-year Y] [--fen-amounts] [--out FILE]
+// Usage: jixiao_gen_3x [--rows N] [--seed S] [--periods P] [--last-year Y] [--fen-amounts] [--newcomer] [--out FILE]
 //
 // With one period (the default) the file has one row per community and no period column; its
 // bytes are those of every earlier version of this generator (examples/3x/data/communities.csv is
@@ -15,6 +15,11 @@
 // 基础额度 is whole hundreds of 元, or with --fen-amounts any amount to the fen (the same number of
 // draws, so every other column is unchanged): 基础额度 × 0.65 then has a fraction of a fen, which
 // an exact weight keeps (docs/language.md §10).
+//
+// --newcomer writes the input of bench/policies/3x-newcomer.jx instead (one period): the same
+// draws plus a 社区名称 column after the key, percentages with `%` and 自筹资金 and 运营支出 with two
+// decimals, as a spreadsheet exports them (21 columns, about 134 bytes a row: 76.7 MiB at 600,000
+// rows), and its own boundary rows.
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
@@ -47,6 +52,14 @@ std::string fixed(std::int64_t value, int places) {
   return (value < 0 ? "-" : "") + digits;
 }
 
+/// value / 10^places with exactly `places` decimals, e.g. fixed_places(10000000, 2) == "100000.00".
+std::string fixed_places(std::int64_t value, int places) {
+  std::string digits = std::to_string(value < 0 ? -value : value);
+  while (digits.size() <= static_cast<std::size_t>(places)) digits.insert(0, "0");
+  digits.insert(digits.size() - static_cast<std::size_t>(places), ".");
+  return (value < 0 ? "-" : "") + digits;
+}
+
 const char* const kStreets[] = {"五常街道", "仓前街道", "闲林街道", "余杭街道", "中泰街道", "良渚街道",
                                 "瓶窑镇",   "径山镇",   "黄湖镇",   "鸬鸟镇",   "百丈镇",   "仁和街道"};
 const char* const kNegative[] = {"挪用专项资金", "虚报服务数据", "违规发包", "截留克扣补助", "超范围列支",
@@ -66,25 +79,54 @@ const char* const kBoundaryRows[] = {
     "330110999003,仁和街道,60,60,30,60,60,60,60,60,60,1,60,180000,1000000,60,1200,0,,100000\n",
 };
 
-std::string row(Rng& rng, std::int64_t index, bool fen_amounts) {
+/// A community's name in the --newcomer layout: two characters and 社区 or 村.
+std::string community_name(Rng& rng) {
+  static const char* const kSyllables[] = {"葛", "巷", "东", "西", "南", "北", "桥", "塘", "湖", "山", "溪", "林",
+                                           "新", "安", "和", "平", "永", "福", "康", "宁", "金", "玉", "凤", "龙",
+                                           "梅", "竹", "荷", "桂", "文", "明", "兴", "华"};
+  std::string name = kSyllables[rng.uniform(0, 31)];
+  name += kSyllables[rng.uniform(0, 31)];
+  name += rng.chance(300) ? "村" : "社区";
+  return name;
+}
+
+// The --newcomer layout (bench/policies/3x-newcomer.jx): 21 columns, and boundary rows whose 总分
+// under that policy is exactly 75, 90 and 60.
+const char* const kNewcomerHeader =
+    "社区编码,社区名称,所属街道,设施覆盖率,服务可达性,持证社工比例,需求匹配度,服务质量评分,居民评分,第三方评分,"
+    "部门评分,智慧化水平,品牌项目数,模式创新评分,自筹资金,运营支出,资源整合度,志愿服务时长,有效投诉次数,"
+    "违规事项,基础额度\n";
+const char* const kNewcomerBoundaryRows[] = {
+    "330110999001,边界甲社区,仁和街道,75%,75%,37.5%,75,75,75,75,75,75,3,90,225000.00,1000000.00,75,1500,0,,100000\n",
+    "330110999002,边界乙社区,仁和街道,90%,90%,45%,90,90,90,90,90,90,4,100,270000.00,1000000.00,90,1800,0,,100000\n",
+    "330110999003,边界丙社区,仁和街道,60%,60%,30%,60,60,60,60,60,60,3,60,180000.00,1000000.00,60,1200,0,,100000\n",
+};
+
+/// A row of the one-period file. With `newcomer` (the layout of bench/policies/3x-newcomer.jx):
+/// a 社区名称 column after the key, the three percentages written with `%`, and 自筹资金 and
+/// 运营支出 with two decimals, as a spreadsheet exports them.
+std::string row(Rng& rng, std::int64_t index, bool fen_amounts, bool newcomer) {
   const std::int64_t street = index % 12;
   std::string r;
   char code[32];
   std::snprintf(code, sizeof code, "330110%03lld%03lld", static_cast<long long>(street + 1),
                 static_cast<long long>(index / 12 + 1));
   r += code;
+  if (newcomer) r += "," + community_name(rng);
   r += ",";
   r += kStreets[street];
   const std::int64_t quality = rng.bell(-300, 320);  // a community's overall level, in tenths
+  const char* const percent = newcomer ? "%" : "";
+  auto money = [&](std::int64_t fen) { return newcomer ? fixed_places(fen, 2) : fixed(fen, 2); };
   auto score = [&](std::int64_t mean_tenths, std::int64_t spread) {
     std::int64_t v = mean_tenths + quality + rng.bell(-spread, spread);
     if (v < 0) v = 0;
     if (v > 1000) v = 1000;
     return fixed(v, 1);
   };
-  r += "," + score(850, 120);  // 设施覆盖率
-  r += "," + score(800, 150);  // 服务可达性
-  r += "," + fixed(rng.bell(80, 700), 1);  // 持证社工比例
+  r += "," + score(850, 120) + percent;  // 设施覆盖率
+  r += "," + score(800, 150) + percent;  // 服务可达性
+  r += "," + fixed(rng.bell(80, 700), 1) + percent;  // 持证社工比例
   r += "," + score(810, 120);  // 需求匹配度
   r += "," + score(820, 100);  // 服务质量评分
   r += "," + score(800, 150);  // 居民评分
@@ -94,8 +136,8 @@ std::string row(Rng& rng, std::int64_t index, bool fen_amounts) {
   r += "," + std::to_string(rng.bell(0, 8));  // 品牌项目数
   r += "," + score(740, 200);  // 模式创新评分
   const std::int64_t spending = rng.uniform(200000, 2000000) * 100;  // 运营支出 in fen
-  r += "," + fixed(rng.uniform(0, spending / 100 * 35 / 100) * 100, 2);  // 自筹资金
-  r += "," + fixed(spending, 2);
+  r += "," + money(rng.uniform(0, spending / 100 * 35 / 100) * 100);  // 自筹资金
+  r += "," + money(spending);
   r += "," + score(700, 200);  // 资源整合度
   r += "," + fixed(rng.bell(3000, 36000), 1);  // 志愿服务时长
   const std::int64_t complaints = rng.chance(750) ? rng.uniform(0, 2) : rng.uniform(0, 12);
@@ -238,14 +280,14 @@ class Sink {
 };
 
 void generate(Sink& sink, std::int64_t rows, std::uint64_t seed, std::int64_t periods, std::int64_t last_year,
-              bool fen_amounts) {
+              bool fen_amounts, bool newcomer) {
   const std::int64_t special = rows >= 3 ? 3 : 0;
   if (periods == 1) {
     // The original layout and stream: one generator for the whole file.
     Rng rng(seed);
-    sink.add(kHeader);
-    for (std::int64_t i = 0; i < rows - special; ++i) sink.add(row(rng, i, fen_amounts));
-    for (std::int64_t i = 0; i < special; ++i) sink.add(kBoundaryRows[i]);
+    sink.add(newcomer ? kNewcomerHeader : kHeader);
+    for (std::int64_t i = 0; i < rows - special; ++i) sink.add(row(rng, i, fen_amounts, newcomer));
+    for (std::int64_t i = 0; i < special; ++i) sink.add(newcomer ? kNewcomerBoundaryRows[i] : kBoundaryRows[i]);
     return;
   }
   sink.add(kPeriodHeader);
@@ -257,19 +299,21 @@ void generate(Sink& sink, std::int64_t rows, std::uint64_t seed, std::int64_t pe
 }
 
 const char* const kUsage =
-    "usage: jixiao_gen_3x [--rows N] [--seed S] [--periods P] [--last-year Y] [--fen-amounts] [--out FILE]\n"
+    "usage: jixiao_gen_3x [--rows N] [--seed S] [--periods P] [--last-year Y] [--fen-amounts] [--newcomer] [--out FILE]\n"
     "  --rows N       communities (default 200; 0 to 100000000)\n"
     "  --seed S       seed of the generator (default 2024; 0 to 18446744073709551615)\n"
     "  --periods P    years of data per community (default 1: no 年度 column; 1 to 100)\n"
     "  --last-year Y  the last 年度 with --periods > 1 (default 2024; 1000 to 9999 minus periods)\n"
     "  --fen-amounts  基础额度 to the fen instead of whole hundreds of 元\n"
+    "  --newcomer     the layout of bench/policies/3x-newcomer.jx: a 社区名称 column, percentages\n"
+    "                 with %, expenses with 2 decimals (21 columns; not with --periods)\n"
     "  --out FILE     write to FILE (through a temporary file in its directory) instead of stdout\n";
 
 using jixiao_bench::parse_number;
 
 int fail(const std::string& message) {
   std::cerr << "jixiao_gen_3x: error: " << message << "\n"
-            << "usage: jixiao_gen_3x [--rows N] [--seed S] [--periods P] [--last-year Y] [--fen-amounts] [--out FILE] (--help for more)\n";
+            << "usage: jixiao_gen_3x [--rows N] [--seed S] [--periods P] [--last-year Y] [--fen-amounts] [--newcomer] [--out FILE] (--help for more)\n";
   return 2;
 }
 
@@ -280,6 +324,7 @@ int run(int argc, char** argv) {
   std::int64_t last_year = 2024;
   std::string out_path;
   bool fen_amounts = false;
+  bool newcomer = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "-h" || a == "--help") {
@@ -288,6 +333,10 @@ int run(int argc, char** argv) {
     }
     if (a == "--fen-amounts") {
       fen_amounts = true;
+      continue;
+    }
+    if (a == "--newcomer") {
+      newcomer = true;
       continue;
     }
     if (a != "--rows" && a != "--seed" && a != "--periods" && a != "--last-year" && a != "--out")
@@ -311,10 +360,11 @@ int run(int argc, char** argv) {
     }
   }
   if (last_year - periods + 1 < 1000) return fail("--periods and --last-year: the first year would be before 1000");
+  if (newcomer && periods > 1) return fail("--newcomer has one period: it cannot be used with --periods");
 
   if (out_path.empty()) {
     Sink sink(STDOUT_FILENO);
-    generate(sink, rows, seed, periods, last_year, fen_amounts);
+    generate(sink, rows, seed, periods, last_year, fen_amounts, newcomer);
     if (!sink.flush()) {
       std::cerr << "jixiao_gen_3x: error: writing to stdout: " << std::strerror(sink.error()) << "\n";
       return 2;
@@ -331,7 +381,7 @@ int run(int argc, char** argv) {
     return 2;
   }
   Sink sink(fd);
-  generate(sink, rows, seed, periods, last_year, fen_amounts);
+  generate(sink, rows, seed, periods, last_year, fen_amounts, newcomer);
   bool ok = sink.flush();
   int error = sink.error();
   const mode_t mask = ::umask(0);  // mkstemp makes the file 0600; give it the usual mode

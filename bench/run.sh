@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# The benchmark of issue 5, in one command (see docs/performance.md):
+# The benchmark of issues 5 and 16, in one command (see docs/performance.md):
 #
-#   bench/run.sh            # 10,000, 100,000 and 600,000 rows, 600,000 × 5 years, 5 runs each
-#   bench/run.sh --quick    # 10,000 and 100,000 rows, 10,000 × 5 years, 3 runs each
+#   bench/run.sh            # 10,000, 100,000 and 600,000 rows, 600,000 × 5 years, 5 runs each;
+#                           # both 3+X policies side by side with DuckDB and pandas at 600,000 rows
+#   bench/run.sh --quick    # 10,000 and 100,000 rows, 10,000 × 5 years, side by side at 10,000, 3 runs
 #
 # Configures a Release build in build-bench/ (when it is not there yet), builds jixiao, the data
-# generators, the hand-written baseline and the runner, generates the data into build-bench/data/
-# (only what is missing or older than its generator: the files are deterministic), and runs the
-# runner, which checks that jixiao's and the baseline's outputs are identical and then times them.
-# The report (Markdown) is printed and kept in build-bench/bench-results.md. Any other option is
-# passed to the runner (`build-bench/bench/jixiao_bench --help`), e.g. `--runs 9`.
+# generators, the hand-written baselines and the runner, generates the data into build-bench/data/
+# (only what is missing or older than its generator: the files are deterministic), installs DuckDB's
+# Node package into bench/duckdb/node_modules (npm ci, when missing) and Debian's python3-pandas
+# (when missing, as root or through sudo), and runs the runner, which checks that all outputs are
+# identical and then times them. The report (Markdown) is printed and kept in
+# build-bench/bench-results.md. Any other option is passed to the runner
+# (`build-bench/bench/jixiao_bench --help`), e.g. `--runs 9`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +22,7 @@ quick=0
 for a in "$@"; do
   if [ "$a" = "--quick" ]; then quick=1; fi
   if [ "$a" = "-h" ] || [ "$a" = "--help" ]; then
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
   fi
 done
@@ -43,12 +46,35 @@ say "building jixiao, the generators and the runner"
 # Build logs go to stderr: stdout is the report.
 cmake --build "$build" --target jixiao jixiao_gen_3x jixiao_gen_policy jixiao_bench >&2
 baseline=$build/bench/jixiao_baseline_3x
-if cmake --build "$build" --target help 2>/dev/null | grep -qw 'jixiao_baseline_3x'; then
-  say "building the baseline"
-  cmake --build "$build" --target jixiao_baseline_3x >&2
-else
-  say "warning: there is no jixiao_baseline_3x target (bench/baseline_3x.cpp); jixiao is measured alone"
-  rm -f "$baseline"
+for target in jixiao_baseline_3x jixiao_baseline_newcomer; do
+  if cmake --build "$build" --target help 2>/dev/null | grep -qw "$target"; then
+    say "building $target"
+    cmake --build "$build" --target "$target" >&2
+  else
+    say "warning: there is no $target target; jixiao is measured without it"
+    rm -f "$build/bench/$target"
+  fi
+done
+
+# ---- DuckDB (npm) and pandas (Debian), for the side-by-side cases ----
+if [ ! -f bench/duckdb/node_modules/@duckdb/node-api/package.json ]; then
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    say "installing DuckDB's Node package into bench/duckdb/node_modules (npm ci, from package-lock.json)"
+    npm ci --prefix bench/duckdb --no-audit --no-fund >&2 || say "warning: npm ci failed; DuckDB is not measured"
+  else
+    say "warning: node and npm are needed for DuckDB (Debian: nodejs, npm); DuckDB is not measured"
+  fi
+fi
+if ! /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo -n); fi
+  if [ "$(id -u)" -eq 0 ] || [ ${#sudo_cmd[@]} -gt 0 ]; then
+    say "installing python3-pandas (Debian) for the pandas runs"
+    "${sudo_cmd[@]}" apt-get install -y --no-install-recommends python3-pandas >&2 ||
+      say "warning: python3-pandas could not be installed; pandas is not measured"
+  else
+    say "warning: python3-pandas is missing and I am not root; pandas is not measured (apt-get install python3-pandas)"
+  fi
 fi
 
 # ---- data ----
@@ -66,9 +92,11 @@ make_file() {
 if [ "$quick" = 1 ]; then
   sizes=(10000 100000)
   periods=(10000x5)
+  compare=10000
 else
   sizes=(10000 100000 600000)
   periods=(600000x5)
+  compare=600000
 fi
 for rows in "${sizes[@]}"; do
   make_file "$data/3x-$rows.csv" "$gen3x" --rows "$rows" --seed 2024
@@ -76,6 +104,7 @@ done
 for p in "${periods[@]}"; do
   make_file "$data/3x-$p.csv" "$gen3x" --rows "${p%x*}" --periods "${p#*x}" --seed 2024
 done
+make_file "$data/newcomer-$compare.csv" "$gen3x" --rows "$compare" --newcomer --seed 2024
 make_file "$data/policy-1000.jx" "$genpolicy" --indicators 1000 --groups 10
 
 # ---- run ----
@@ -90,6 +119,7 @@ say "running the benchmark (progress on stderr; the report goes to $build/bench-
 "$build/bench/jixiao_bench" \
   --jixiao "$build/cli/jixiao" \
   --baseline "$baseline" \
+  --newcomer-baseline "$build/bench/jixiao_baseline_newcomer" \
   --policy examples/3x/policy.jx \
   --periods-policy bench/policies/3x-periods.jx \
   --check-policy "$data/policy-1000.jx" \

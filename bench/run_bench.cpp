@@ -1,7 +1,10 @@
 // The benchmark runner: runs jixiao and the hand-written baseline (bench/baseline_3x.cpp) in turn
 // over the generated data, checks that their outputs are byte-identical, and prints medians of
 // wall time and peak memory, their ratios and each target of issue 5, met or missed, as Markdown
-// that can be pasted into docs/performance.md. Plain C++ and POSIX: fork/exec, steady_clock for
+// that can be pasted into docs/performance.md. Then, for issue 16, the 3+X example and the
+// newcomer's policy (bench/policies/3x-newcomer.jx) side by side: jixiao with the default threads
+// and with one, the hand-written baseline, DuckDB (bench/duckdb) and pandas (bench/pandas), all
+// outputs byte-identical, and the targets of issue 16. Plain C++ and POSIX: fork/exec, steady_clock for
 // the wall time, wait4's ru_maxrss for the peak memory of each run.
 //
 // Usage: see kUsage below; bench/run.sh builds everything, generates the data and runs this.
@@ -30,6 +33,7 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <tuple>
 #include <vector>
 
 #ifndef JIXIAO_BENCH_COMPILER
@@ -56,6 +60,17 @@ const char* const kUsage =
     "  --runs N               timed runs of each program in each case (default 5)\n"
     "  --quick                10000,100000 rows, periods 10000x5, 3 runs (unless given)\n"
     "  --revision TEXT        the source revision, printed with the machine\n"
+    "Side by side (issue 16): each policy below with jixiao (default threads and --threads 1), its\n"
+    "hand-written baseline, DuckDB and pandas, alternating, at --compare-rows rows:\n"
+    "  --compare-rows N       rows of the side-by-side cases (default 600000; --quick: 10000; 0: none)\n"
+    "  --newcomer-policy FILE the newcomer's policy (default: bench/policies/3x-newcomer.jx), data\n"
+    "                         DATA_DIR/newcomer-ROWS.csv (jixiao_gen_3x --newcomer)\n"
+    "  --newcomer-baseline PATH its baseline (default: jixiao_baseline_newcomer beside this program)\n"
+    "  --node PATH            node, for DuckDB (default: /usr/bin/node)\n"
+    "  --duckdb-dir DIR       the DuckDB scripts and node_modules (default: bench/duckdb)\n"
+    "  --python PATH          python3 with pandas (default: /usr/bin/python3)\n"
+    "  --pandas-dir DIR       the pandas scripts (default: bench/pandas)\n"
+    "DuckDB or pandas that is not installed is reported as not measured.\n"
     "Exit code 0 when every output matched (targets may still be missed), 1 when outputs differ or\n"
     "a run fails, 2 for usage errors or missing files.\n";
 
@@ -325,6 +340,9 @@ Figures medians(const std::vector<Run>& runs) {
 
 struct Options {
   std::string jixiao, baseline, policy, periods_policy, check_policy, data_dir, work_dir, revision;
+  std::string newcomer_policy, newcomer_baseline, node, duckdb_dir, python, pandas_dir;
+  std::int64_t compare_rows = 600000;
+  bool compare_given = false;
   std::vector<std::int64_t> sizes{10000, 100000, 600000};
   std::int64_t period_rows = 600000, period_years = 5;
   std::int64_t threads_rows = 0;
@@ -368,8 +386,20 @@ class Bench {
     targets_.push_back({name, measured, goal, status});
   }
 
+  /// One policy of issue 16's side-by-side cases.
+  struct Compared {
+    std::string label;     // e.g. "3+X example"
+    std::string policy;    // the .jx
+    std::string baseline;  // its hand-written program
+    std::string sql;       // its DuckDB script, in duckdb_dir
+    std::string script;    // its pandas script, in pandas_dir
+    std::string data;      // the input CSV
+  };
+  bool compare(const Compared& c, bool have_duckdb, bool have_pandas);
+
   Options o_;
-  std::vector<std::vector<std::string>> targets_;
+  std::vector<std::vector<std::string>> targets_, targets16_, compared_;
+  double single_year_ms_ = 0, periods_ms_ = 0;
   std::vector<std::vector<std::string>> rows_;
   std::vector<std::string> notes_;
 };
@@ -538,6 +568,7 @@ int Bench::main() {
     }
     const double input = static_cast<double>(file_size(in));
     const Figures j = medians(jr);
+    periods_ms_ = j.wall_ms;
     rows_.push_back({label, mib(input), ms(j.wall_ms), mib(j.rss_bytes), times(j.rss_bytes / input), "no baseline", "—", "—"});
     notes_.push_back("several years: `" + quote_command(jixiao_eval(o_.periods_policy, "DATA", "OUT")) +
                      "` (the latest year evaluated, the " + std::to_string(o_.period_years - 1) +
@@ -638,6 +669,48 @@ int Bench::main() {
     }
   }
 
+  // ---- 5. issue 16: side by side ----
+  if (o_.compare_rows > 0) {
+    const bool have_duckdb = executable(o_.node) && exists(o_.duckdb_dir + "/node_modules/@duckdb/node-api/package.json");
+    const bool have_pandas = run({o_.python, "-c", "import pandas"}, "", "").ok;
+    if (!have_duckdb) notes_.push_back("DuckDB: not measured (no " + o_.duckdb_dir + "/node_modules, or no " + o_.node +
+                                       "; bench/run.sh installs it with npm)");
+    if (!have_pandas) notes_.push_back("pandas: not measured (`" + o_.python + " -c 'import pandas'` fails; Debian: python3-pandas)");
+    const std::string rows = std::to_string(o_.compare_rows);
+    const std::vector<Compared> policies{
+        {"3+X example", o_.policy, o_.baseline, "3x.sql", "policy_3x.py", data(o_.compare_rows)},
+        {"newcomer's 3+X", o_.newcomer_policy, o_.newcomer_baseline, "newcomer.sql", "policy_newcomer.py",
+         o_.data_dir + "/newcomer-" + rows + ".csv"},
+    };
+    for (const auto& c : policies) {
+      if (!exists(c.data) || !exists(c.policy)) {
+        std::cerr << "jixiao_bench: error: " << (exists(c.policy) ? c.data : c.policy) << " not found (bench/run.sh generates "
+                  << "the data: jixiao_gen_3x --rows " << rows << " [--newcomer] --seed 2024)\n";
+        return 2;
+      }
+      if (!compare(c, have_duckdb, have_pandas)) return 1;
+    }
+  }
+  if (o_.period_rows > 0) {
+    const std::int64_t single = o_.compare_rows == o_.period_rows ? o_.compare_rows : 0;
+    const double one = single > 0 ? single_year_ms_ : jixiao_at.count(o_.period_rows) ? jixiao_at[o_.period_rows].wall_ms : 0;
+    const std::string name = grouped(o_.period_rows) + " × " + std::to_string(o_.period_years) +
+                             " years: time per row ÷ one year's time per row";
+    if (one > 0 && periods_ms_ > 0) {
+      const double per_row = periods_ms_ / static_cast<double>(o_.period_rows * o_.period_years);
+      const double single_per_row = one / static_cast<double>(o_.period_rows);
+      const double r = per_row / single_per_row;
+      targets16_.push_back({name, times(r) + " (" + fixed(per_row * 1000, 2) + " µs ÷ " + fixed(single_per_row * 1000, 2) +
+                                      " µs per row, the 3+X policy)",
+                            "≤ 2×", o_.period_rows == 600000 ? (r <= 2 ? "met" : "missed") : "not measured (not 600,000 rows)"});
+    } else {
+      targets16_.push_back({name, "—", "≤ 2×", "not measured (no single-year run of " + grouped(o_.period_rows) + " rows)"});
+    }
+  }
+  for (const auto& t : targets_) {
+    if (t[0].rfind("check", 0) == 0) targets16_.push_back(t);
+  }
+
   // ---- the report ----
   std::cout << "## Results\n\n";
   std::cout << "| case | input | jixiao wall | jixiao peak memory | ÷ input | baseline wall | baseline peak memory | "
@@ -650,12 +723,127 @@ int Bench::main() {
   }
   std::cout << "\n## Targets\n\n| target | measured | goal | status |\n|---|---|---|---|\n";
   for (const auto& t : targets_) std::cout << "| " << t[0] << " | " << t[1] << " | " << t[2] << " | " << t[3] << " |\n";
+  if (!compared_.empty()) {
+    std::cout << "\n## Side by side (issue 16)\n\n| policy (input) | program | wall | peak memory | ÷ input | wall ÷ jixiao |\n"
+                 "|---|---|---:|---:|---:|---:|\n";
+    for (const auto& r : compared_)
+      std::cout << "| " << r[0] << " | " << r[1] << " | " << r[2] << " | " << r[3] << " | " << r[4] << " | " << r[5] << " |\n";
+  }
+  if (!targets16_.empty()) {
+    std::cout << "\n## Targets of issue 16\n\n| target | measured | goal | status |\n|---|---|---|---|\n";
+    for (const auto& t : targets16_) std::cout << "| " << t[0] << " | " << t[1] << " | " << t[2] << " | " << t[3] << " |\n";
+  }
   std::cout << "\n## Notes\n\n";
   for (const auto& n : notes_) std::cout << "- " << n << "\n";
   std::cout << "- load average at the end: " << load_average() << "\n";
   std::cout << "- wall time: fork to wait4 (steady_clock), the whole process; peak memory: ru_maxrss of the run "
                "(wait4); MiB = 2^20 bytes\n";
   return 0;
+}
+
+bool Bench::compare(const Compared& c, bool have_duckdb, bool have_pandas) {
+  using Command = std::vector<std::string>;
+  struct Program {
+    std::string name;
+    Command argv;
+    std::string out;  // the results it writes
+    std::vector<Run> runs;
+  };
+  const std::string tag = c.policy.substr(c.policy.rfind('/') + 1);
+  auto out = [&](const std::string& who) { return work("side-" + tag + "-" + who + ".csv"); };
+  std::vector<Program> programs{
+      {"jixiao, default threads", jixiao_eval(c.policy, c.data, out("jixiao")), out("jixiao"), {}},
+      {"jixiao, --threads 1", jixiao_eval(c.policy, c.data, out("jixiao-1")), out("jixiao-1"), {}},
+  };
+  programs[1].argv.insert(programs[1].argv.end(), {"--threads", "1"});
+  const bool have_baseline = executable(c.baseline);
+  if (have_baseline) programs.push_back({"hand-written (" + c.baseline.substr(c.baseline.rfind('/') + 1) + ")",
+                                         {c.baseline, "--data", c.data, "--out", out("baseline")}, out("baseline"), {}});
+  if (have_duckdb) programs.push_back({"DuckDB (" + c.sql + ")",
+                                       {o_.node, o_.duckdb_dir + "/run.mjs", o_.duckdb_dir + "/" + c.sql, "--data", c.data,
+                                        "--out", out("duckdb")},
+                                       out("duckdb"), {}});
+  if (have_pandas) programs.push_back({"pandas (" + c.script + ")",
+                                       {o_.python, o_.pandas_dir + "/" + c.script, "--data", c.data, "--out", out("pandas")},
+                                       out("pandas"), {}});
+
+  const std::string rows = grouped(o_.compare_rows);
+  progress(c.label + ", " + rows + " rows, side by side: checking the outputs");
+  for (auto& p : programs) {
+    if (!once(p.name, p.argv)) return false;
+    if (p.out == out("jixiao")) continue;
+    const std::string diff = compare_files(out("jixiao"), p.out);
+    if (!diff.empty()) {
+      std::cerr << "jixiao_bench: error: " << c.label << ": the outputs of jixiao and " << p.name << " differ: " << diff << "\n";
+      return false;
+    }
+  }
+  for (int i = 0; i < o_.runs; ++i) {
+    progress(c.label + ", " + rows + " rows, side by side: run " + std::to_string(i + 1) + " of " + std::to_string(o_.runs));
+    for (auto& p : programs) {
+      Run r;
+      if (!once(p.name, p.argv, &r)) return false;
+      p.runs.push_back(r);
+    }
+  }
+
+  const double input = static_cast<double>(file_size(c.data));
+  const Figures j = medians(programs[0].runs);
+  const Figures j1 = medians(programs[1].runs);
+  auto find = [&](const std::string& prefix) -> const Program* {
+    for (const auto& p : programs)
+      if (p.name.rfind(prefix, 0) == 0) return &p;
+    return nullptr;
+  };
+  for (const auto& p : programs) {
+    const Figures f = medians(p.runs);
+    compared_.push_back({c.label + " (" + mib(input) + ")", p.name, ms(f.wall_ms), mib(f.rss_bytes), times(f.rss_bytes / input),
+                         times(f.wall_ms / j.wall_ms)});
+  }
+  const bool full = o_.compare_rows == 600000;
+  const std::string where = full ? "" : " (at " + rows + " rows; the targets are at 600,000)";
+  auto status = [&](bool met) { return !full ? std::string("not measured (not 600,000 rows)") : met ? "met" : "missed"; };
+  const std::string who = c.label + ": ";
+  if (const Program* b = find("hand-written")) {
+    const Figures bf = medians(b->runs);
+    const double r = j.wall_ms / bf.wall_ms, r1 = j1.wall_ms / bf.wall_ms;
+    targets16_.push_back({who + "jixiao ÷ hand-written, default threads",
+                          times(r) + " (" + ms(j.wall_ms) + " ÷ " + ms(bf.wall_ms) + ")" + where, "≤ 1.3×", status(r <= 1.3)});
+    targets16_.push_back({who + "jixiao ÷ hand-written, --threads 1",
+                          times(r1) + " (" + ms(j1.wall_ms) + " ÷ " + ms(bf.wall_ms) + ")" + where, "≤ 2×", status(r1 <= 2)});
+  } else {
+    targets16_.push_back({who + "jixiao ÷ hand-written", "no hand-written program (" + c.baseline + ")", "≤ 1.3×, ≤ 2× with 1 thread",
+                          "not measured"});
+  }
+  const double mem = j.rss_bytes / input;
+  targets16_.push_back({who + "jixiao's peak memory ÷ input CSV",
+                        times(mem) + " (" + mib(j.rss_bytes) + " for " + mib(input) + "; " + mib(j1.rss_bytes) +
+                            " with --threads 1)" + where,
+                        "≤ 2×", status(mem <= 2)});
+  for (const auto& [prefix, goal, installed] :
+       {std::tuple{std::string("DuckDB"), 3.0, have_duckdb}, std::tuple{std::string("pandas"), 10.0, have_pandas}}) {
+    const std::string name = who + prefix + " ÷ jixiao (default threads)";
+    const std::string goal_text = "≥ " + fixed(goal, 0) + "×";
+    if (const Program* p = find(prefix)) {
+      const Figures f = medians(p->runs);
+      const double r = f.wall_ms / j.wall_ms;
+      targets16_.push_back({name, times(r) + " (" + ms(f.wall_ms) + " ÷ " + ms(j.wall_ms) + ")" + where, goal_text, status(r >= goal)});
+    } else {
+      targets16_.push_back({name, std::string(installed ? "failed" : "not installed"), goal_text, "not measured"});
+    }
+  }
+  std::string commands;
+  for (const auto& p : programs) {
+    Command shown = p.argv;
+    for (auto& a : shown) {
+      if (a == c.data) a = "DATA";
+      if (a == p.out) a = "OUT";
+    }
+    commands += (commands.empty() ? "" : "; ") + std::string("`") + quote_command(shown) + "`";
+  }
+  notes_.push_back(c.label + " side by side, all outputs byte-identical (checked before timing): " + commands);
+  if (c.policy == o_.policy) single_year_ms_ = j.wall_ms;
+  return true;
 }
 
 bool parse_int(const std::string& s, std::int64_t& v) {
@@ -682,6 +870,12 @@ int run_main(int argc, char** argv) {
   o.policy = "examples/3x/policy.jx";
   o.periods_policy = "bench/policies/3x-periods.jx";
   o.data_dir = "build-bench/data";
+  o.newcomer_policy = "bench/policies/3x-newcomer.jx";
+  o.newcomer_baseline = self_dir + "/jixiao_baseline_newcomer";
+  o.node = "/usr/bin/node";
+  o.duckdb_dir = "bench/duckdb";
+  o.python = "/usr/bin/python3";
+  o.pandas_dir = "bench/pandas";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "-h" || a == "--help") {
@@ -703,6 +897,17 @@ int run_main(int argc, char** argv) {
     else if (a == "--data-dir") o.data_dir = v;
     else if (a == "--work-dir") o.work_dir = v;
     else if (a == "--revision") o.revision = v;
+    else if (a == "--newcomer-policy") o.newcomer_policy = v;
+    else if (a == "--newcomer-baseline") o.newcomer_baseline = v;
+    else if (a == "--node") o.node = v;
+    else if (a == "--duckdb-dir") o.duckdb_dir = v;
+    else if (a == "--python") o.python = v;
+    else if (a == "--pandas-dir") o.pandas_dir = v;
+    else if (a == "--compare-rows") {
+      if (!parse_int(v, n) || n < 0) return usage_error("--compare-rows: '" + v + "' is not a whole number, 0 or more");
+      o.compare_rows = n;
+      o.compare_given = true;
+    }
     else if (a == "--runs") {
       if (!parse_int(v, n) || n < 1 || n > 1000) return usage_error("--runs: '" + v + "' is not a whole number from 1 to 1000");
       o.runs = static_cast<int>(n);
@@ -741,6 +946,7 @@ int run_main(int argc, char** argv) {
     if (!o.sizes_given) o.sizes = {10000, 100000};
     if (!o.periods_given) o.period_rows = 10000;
     if (!o.runs_given) o.runs = 3;
+    if (!o.compare_given) o.compare_rows = 10000;
   }
   while (o.data_dir.size() > 1 && o.data_dir.back() == '/') o.data_dir.pop_back();
   if (o.work_dir.empty()) o.work_dir = dir_of(o.data_dir) + "/bench-out";

@@ -1,9 +1,12 @@
-# Test `baseline_matches_engine`: the hand-written baseline for the 3+X example
-# (bench/baseline_3x.cpp, which shares no code with jixiao) and `jixiao eval` write byte-identical
-# results for the same generated data, and jixiao's are the same with 1, 2 and 3 threads (20,000
-# rows are 5 chunks of 4,096, so every thread has rows to evaluate).
+# Tests `baseline_matches_engine` and `baseline_newcomer_matches_engine`: a hand-written baseline
+# (bench/baseline_3x.cpp for the 3+X example, bench/baseline_newcomer.cpp for
+# bench/policies/3x-newcomer.jx; neither shares code with jixiao) and `jixiao eval` write
+# byte-identical results for the same generated data, and jixiao's are the same with 1, 2 and 3
+# threads (20,000 rows are 5 chunks of 4,096, so every thread has rows to evaluate).
 #
-# Run as: cmake -DGEN=... -DJIXIAO=... -DBASELINE=... -DPOLICY=... -DWORK_DIR=... -P baseline_matches_engine.cmake
+# Run as: cmake -DGEN=... -DJIXIAO=... -DBASELINE=... -DPOLICY=... -DWORK_DIR=... [-DNEWCOMER=ON]
+#         -P baseline_matches_engine.cmake
+# (NEWCOMER: the data in the layout of the newcomer's policy, `jixiao_gen_3x --newcomer`).
 foreach(var GEN JIXIAO BASELINE POLICY WORK_DIR)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "baseline_matches_engine: -D${var}=... is required")
@@ -28,9 +31,13 @@ endfunction()
 
 # 基础额度 to the fen: 基础额度 × coef(等级) then has fractions of a fen on most rows, which both
 # must keep (a fund weight is exact, docs/language.md §10).
-run_step("jixiao_gen_3x" "${GEN}" --rows ${rows} --seed ${seed} --fen-amounts --out "${data}")
+set(layout)
+if(NEWCOMER)
+  set(layout --newcomer)
+endif()
+run_step("jixiao_gen_3x" "${GEN}" --rows ${rows} --seed ${seed} --fen-amounts ${layout} --out "${data}")
 run_step("jixiao eval" "${JIXIAO}" eval "${POLICY}" --data "${data}" --out "${engine_out}" --threads 1)
-run_step("jixiao_baseline_3x" "${BASELINE}" --data "${data}" --out "${baseline_out}")
+run_step("the baseline" "${BASELINE}" --data "${data}" --out "${baseline_out}")
 
 execute_process(COMMAND "${CMAKE_COMMAND}" -E compare_files "${engine_out}" "${baseline_out}" RESULT_VARIABLE differ)
 if(NOT differ EQUAL 0)
