@@ -1697,7 +1697,7 @@ class Checker {
       const NumRange item = range_of(0);
       NumRange r = item;
       if (name == "sum") r = NumRange{item.lo_inf || item.lo >= 0 ? 0 : item.lo, 0, item.lo_inf, true};
-      if (name == "size") r = NumRange{0, 0, false, true};
+      if (name == "size") r = list_size(c.args[0]);
       return set_type(e, T(TypeKind::kNumber), r);
     }
     auto all_numeric = [&](bool money_ok) -> std::optional<TypeKind> {
@@ -1767,9 +1767,19 @@ class Checker {
     }
     if (name == "size") {
       if (args.size() != 1 || args[0].kind != TypeKind::kTextList) return call_error(e, msg::chk_call_size(), fn->usage);
-      return set_type(e, T(TypeKind::kNumber), NumRange{0, 0, false, true});
+      return set_type(e, T(TypeKind::kNumber), list_size(c.args[0]));
     }
     return call_error(e, msg::chk_call_unchecked(name), fn->usage);
+  }
+
+  // How many items the list `e` can hold: its input's `size lo..hi` when declared, else 0 or more.
+  NumRange list_size(ExprId e) const {
+    const SymbolId s = p_.ref(e);
+    if (s != kNoSymbol && p_.symbol(s).kind == SymbolKind::kInput) {
+      const std::optional<ast::RangeSpec>& size = m_.inputs[p_.symbol(s).index].size;
+      if (size && size->lo >= 0 && size->lo <= size->hi) return NumRange::between(size->lo, size->hi);
+    }
+    return NumRange{0, 0, false, true};
   }
 
   // ratio(x, target: T, cap: C, better: higher|lower); the target may also be the 2nd argument.
