@@ -11,6 +11,7 @@
 #include "audit.hpp"
 #include "jixiao/engine/explain.hpp"
 #include "jixiao/engine/loader.hpp"
+#include "jixiao/engine/near_miss.hpp"
 #include "jixiao/engine/workbook.hpp"
 #include "result_options.hpp"
 
@@ -80,6 +81,7 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
                    ? engine::evaluate(out.loaded->plan, *out.data, options, engine::explain_trace(out.loaded->policy), *s.limit)
                    : engine::evaluate(out.loaded->plan, *out.data, options, *s.limit);
   if (!out.result) return false;
+  engine::report_near_misses(out.loaded->policy, *out.data, out.result->selected, *s.limit);
   out.times.evaluate = timings.evaluate_ms;
   out.times.allocate = timings.allocate_ms;
   s.logger->info("{}", msg::cli_log_evaluated(fmt::format("{:.1f}", timings.evaluate_ms),

@@ -227,6 +227,8 @@ std::vector<std::string> coverage_items(const dsl::CheckedPolicy& p) {
     const ast::IndicatorNode& n = m.nodes[i];
     if (n.detached || p.nodes[i].symbol == dsl::kNoSymbol) continue;  // removed by a variant
     if (n.missing != ast::MissingRule::kNone) items.push_back("missing " + p.symbol(p.nodes[i].symbol).name);
+    // A leaf whose formula can pass its full marks is cut on some rows (`score-clamped`).
+    if (p.leaf_can_exceed(static_cast<std::uint32_t>(i))) items.push_back("cap " + p.symbol(p.nodes[i].symbol).name);
     bool deducts = false;
     bool bonuses = false;
     for (const ast::Adjust& a : n.adjusts) {

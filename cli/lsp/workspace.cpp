@@ -951,7 +951,7 @@ std::vector<CompletionItem> Workspace::completion(const std::string& uri, Positi
             {"count", "count"},                  {"money", "money"},      {"text", "text"},
             {"bool", "bool"},                    {"one_of", "one_of { ${1:城市}, ${2:农村} }"},
             {"list<text>", "list<text>"},        {"list<score>", "list<score>"}, {"list<number>", "list<number>"},
-            {"optional", "optional"},
+            {"size", "size ${1:5}..${2:15}"},    {"optional", "optional"},
         };
         for (const auto& [label, snippet] : types) out.push_back({label, ItemKind::kTypeParameter, {}, {}, snippet, true});
         for (const dsl::KeywordInfo& k : dsl::keyword_table()) {

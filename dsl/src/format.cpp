@@ -427,7 +427,19 @@ std::string input_type(const ast::InputDecl& in, const Speller& k) {
     }
   }
   if (in.range) s += " " + decimal::to_string(in.range->lo) + ".." + decimal::to_string(in.range->hi);
+  if (in.size) s += " " + w(KwId::kw_size) + " " + decimal::to_string(in.size->lo) + ".." + decimal::to_string(in.size->hi);
   if (in.optional) s += " " + w(KwId::kw_optional);
+  return s;
+}
+
+// `of all rounded up ` (with its space) as written after a top p%, or nothing.
+std::string top_options(const ast::Track& t, const Speller& k) {
+  std::string s;
+  const std::uint32_t at = t.top_option_span.begin;
+  if (t.top_base == ast::TopBase::kAll) s += k.after(KwId::kw_of_all, at) + " ";
+  if (t.top_base == ast::TopBase::kEligible) s += k.after(KwId::kw_of_eligible, at) + " ";
+  if (t.top_rounding == ast::TopRounding::kUp) s += k.after(KwId::kw_rounded_up, at) + " ";
+  if (t.top_rounding == ast::TopRounding::kDown) s += k.after(KwId::kw_rounded_down, at) + " ";
   return s;
 }
 
@@ -1611,7 +1623,7 @@ class Formatter {
                   case ast::TrackMode::kEqually: d += txt(k_.after(KwId::kw_equally, t.share.span.end)); break;
                   case ast::TrackMode::kTop:
                     d += txt(k_.before(KwId::kw_among_top, t.top_span.begin) + " " + decimal::to_string(t.top_raw) +
-                             (t.top_percent ? "%" : "") + " " + k_.before(KwId::kw_by, m_.span(t.by).begin) + " ");
+                             (t.top_percent ? "%" : "") + " " + top_options(t, k_) + k_.before(KwId::kw_by, m_.span(t.by).begin) + " ");
                     d += ex(t.by, cs, pl);
                     if (ast::present(t.proportional)) {
                       d += txt(" " + k_.before(KwId::kw_proportional_to, m_.span(t.proportional).begin) + " ");
@@ -1799,7 +1811,8 @@ class Summary {
     if (m_.precision) decls.emplace_back(m_.precision->span.begin, "precision " + std::to_string(m_.precision->places));
     for (const auto& in : m_.inputs) {
       std::string s = "input " + in.name.name + " kind " + std::to_string(static_cast<int>(in.kind)) + " range " +
-                      (in.range ? decimal::to_string(in.range->lo) + ".." + decimal::to_string(in.range->hi) : "-") + " options";
+                      (in.range ? decimal::to_string(in.range->lo) + ".." + decimal::to_string(in.range->hi) : "-") + " size " +
+                      (in.size ? decimal::to_string(in.size->lo) + ".." + decimal::to_string(in.size->hi) : "-") + " options";
       for (const auto& o : in.options) s += " " + label(o);
       s += in.optional ? " optional" : "";
       decls.emplace_back(in.name.span.begin, s);
@@ -1830,7 +1843,8 @@ class Summary {
                       (f.rounding ? " rounding fen" : "");
       for (const auto& t : f.tracks) {
         s += "\n  track " + t.name.name + " " + w(t.share) + " mode " + std::to_string(static_cast<int>(t.mode)) + " by " +
-             e(t.by) + " top " + decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "") + " proportional " +
+             e(t.by) + " top " + decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "") + " base " +
+             std::to_string(static_cast<int>(t.top_base)) + " rounding " + std::to_string(static_cast<int>(t.top_rounding)) + " proportional " +
              e(t.proportional) + " when " + e(t.when);
       }
       for (const auto& t : f.ties) s += "\n  tie " + e(t.key) + (t.descending ? " desc" : "");

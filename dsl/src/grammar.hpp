@@ -75,6 +75,14 @@ struct kw_among : spelled< KwId::kw_among_top, false, TAO_PEGTL_STRING( "among" 
 struct kw_top : keyword< TAO_PEGTL_STRING( "top" ) > {};
 struct kw_proportional : spelled< KwId::kw_proportional_to, false, TAO_PEGTL_STRING( "proportional" ) > {};
 struct kw_to : keyword< TAO_PEGTL_STRING( "to" ) > {};
+struct kw_of_all_of : spelled< KwId::kw_of_all, false, TAO_PEGTL_STRING( "of" ) > {};
+struct kw_all : keyword< TAO_PEGTL_STRING( "all" ) > {};
+struct kw_of_eligible_of : spelled< KwId::kw_of_eligible, false, TAO_PEGTL_STRING( "of" ) > {};
+struct kw_eligible : keyword< TAO_PEGTL_STRING( "eligible" ) > {};
+struct kw_rounded_up_first : spelled< KwId::kw_rounded_up, false, TAO_PEGTL_STRING( "rounded" ) > {};
+struct kw_rounded_down_first : spelled< KwId::kw_rounded_down, false, TAO_PEGTL_STRING( "rounded" ) > {};
+struct kw_up : keyword< TAO_PEGTL_STRING( "up" ) > {};
+struct kw_down_word : keyword< TAO_PEGTL_STRING( "down" ) > {};
 struct kw_rounding : spelled< KwId::kw_rounding_fen, false, TAO_PEGTL_STRING( "rounding" ) > {};
 struct kw_fen : keyword< TAO_PEGTL_STRING( "fen" ) > {};
 // `not in` is the words `not` and `in`; `ties: shared` (a named argument) is not the keyword.
@@ -295,9 +303,14 @@ struct list_number : kw_number {};
 struct list_score : kw_score {};
 struct expect_list_item : sor< list_text, list_number, list_score > {};
 struct expect_gt : one< '>' > {};
-// list := 'list' '<' ( 'text' | 'number' | 'score' ) '>' [ range ]
+struct list_size_range : range {};
+struct expect_list_size_range : list_size_range {};
+// list_size := 'size' range
+struct list_size : seq< tok< kw_size >, must< expect_list_size_range > > {};
+// list := 'list' '<' ( 'text' | 'number' | 'score' ) '>' [ range ] [ list_size ]
 struct type_list : seq< tok< kw_list >, must< expect_lt >, ws, must< expect_list_item >, ws, must< expect_gt > > {};
-struct type_spec : sor< seq< sor< type_score, type_number, type_count, type_money, type_percent, type_list >, ws, opt< range > >,
+struct type_spec : sor< seq< type_list, ws, opt< range >, ws, opt< list_size > >,
+                        seq< sor< type_score, type_number, type_count, type_money, type_percent >, ws, opt< range > >,
                         type_text, type_bool, type_one_of > {};
 struct expect_type : type_spec {};
 struct expect_colon : one< ':' > {};
@@ -424,7 +437,20 @@ struct expect_by : kw_by {};
 struct expect_to : kw_to {};
 struct top_proportional : seq< sor< seq< tok< kw_proportional >, must< expect_to >, ws >, tok< kw_zh_proportional_to > >, must< expect_expr > > {};
 struct top_equally : kw_equally {};
-struct split_top : seq< sor< seq< tok< kw_among >, must< expect_top >, ws >, tok< kw_zh_among_top > >, must< expect_top_count >, ws, must< expect_by >, ws, must< expect_expr >,
+struct expect_all : kw_all {};
+struct expect_eligible : kw_eligible {};
+struct expect_up_down : sor< kw_up, kw_down_word > {};
+// top_base := 'of' 'all' | 'of' 'eligible' | '占全部' | '占符合条件'
+struct top_of_all : sor< seq< tok< kw_of_all_of >, expect_all >, kw_zh_of_all > {};
+struct top_of_eligible : sor< seq< tok< kw_of_eligible_of >, expect_eligible >, kw_zh_of_eligible > {};
+struct top_base : sor< top_of_all, top_of_eligible > {};
+// top_rounding := 'rounded' ( 'up' | 'down' ) | '向上取整' | '向下取整'
+struct top_rounded_up : sor< seq< tok< kw_rounded_up_first >, kw_up >, kw_zh_rounded_up > {};
+struct top_rounded_down : sor< seq< tok< kw_rounded_down_first >, kw_down_word >, kw_zh_rounded_down > {};
+struct top_rounding : sor< top_rounded_up, top_rounded_down > {};
+// top := ( 'among' 'top' | '前' ) number [ top_base ] [ top_rounding ] 'by' expr [ 'proportional' 'to' expr | 'equally' ]
+struct split_top : seq< sor< seq< tok< kw_among >, must< expect_top >, ws >, tok< kw_zh_among_top > >, must< expect_top_count >, ws,
+                        opt< tok< top_base > >, opt< tok< top_rounding > >, must< expect_by >, ws, must< expect_expr >,
                         opt< sor< top_proportional, tok< top_equally > > > > {};
 struct split_mode : sor< split_by, tok< split_equally >, split_top > {};
 struct expect_split : kw_split {};

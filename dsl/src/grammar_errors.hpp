@@ -73,6 +73,7 @@ template <> inline constexpr MsgId error_message<expect_deadline_unit> = MsgId::
 template <> inline constexpr MsgId error_message<expect_band_close> = MsgId::par_expected_band_close;
 template <> inline constexpr MsgId error_message<expect_of> = MsgId::par_expected_of;
 template <> inline constexpr MsgId error_message<expect_top_count> = MsgId::par_expected_top_count;
+template <> inline constexpr MsgId error_message<expect_list_size_range> = MsgId::trp_expected_list_size;
 template <> inline constexpr MsgId error_message<expect_top> = MsgId::par_expected_top;
 template <> inline constexpr MsgId error_message<expect_by> = MsgId::par_expected_by;
 template <> inline constexpr MsgId error_message<expect_to> = MsgId::par_expected_to;

@@ -806,6 +806,7 @@ class Lowerer {
           for (const auto& o : t->children) in.options.push_back(label(*o));
         }
         if (t->is_type<g::range>()) in.range = range(*t);
+        if (t->is_type<g::expect_list_size_range>()) in.size = range(*t);
       }
       if (in.range) in.type_span.end = in.range->span.end;
       for (const auto& c : item->children) {
@@ -1067,9 +1068,26 @@ class Lowerer {
         if (!nt.unit.empty() && nt.unit != "%") {
           error(DiagCode::bad_literal, t.top_span, msg::par_top_not_count(content(count)), msg::par_hint_top_count());
         }
-        t.by = expr(*c.children.at(1));
-        if (c.children.size() > 2 && c.children.at(2)->is_type<g::top_proportional>()) {
-          t.proportional = expr(*c.children.at(2)->children.at(0));
+        std::size_t next = 1;
+        for (; next < c.children.size(); ++next) {
+          const Node& o = *c.children[next];
+          if (o.is_type<g::top_of_all>()) {
+            t.top_base = ast::TopBase::kAll;
+          } else if (o.is_type<g::top_of_eligible>()) {
+            t.top_base = ast::TopBase::kEligible;
+          } else if (o.is_type<g::top_rounded_up>()) {
+            t.top_rounding = ast::TopRounding::kUp;
+          } else if (o.is_type<g::top_rounded_down>()) {
+            t.top_rounding = ast::TopRounding::kDown;
+          } else {
+            break;
+          }
+          if (!t.top_option_span.valid()) t.top_option_span = span(o);
+          t.top_option_span.end = span(o).end;
+        }
+        t.by = expr(*c.children.at(next));
+        if (c.children.size() > next + 1 && c.children.at(next + 1)->is_type<g::top_proportional>()) {
+          t.proportional = expr(*c.children.at(next + 1)->children.at(0));
         }
       } else if (c.is_type<g::track_when>()) {
         t.when = expr(*c.children.at(0));
@@ -1133,7 +1151,8 @@ using selector = pegtl::parse_tree::selector<
         g::policy_decl, g::subject_name, g::key_name, g::subject_decl, g::range_lo, g::range_hi,
         g::range, g::type_score, g::type_number, g::type_percent, g::type_count, g::type_money,
         g::type_text, g::type_bool, g::option_label, g::type_one_of, g::type_list, g::type_spec, g::list_text,
-        g::list_number, g::list_score,
+        g::list_number, g::list_score, g::expect_list_size_range, g::top_of_all, g::top_of_eligible,
+        g::top_rounded_up, g::top_rounded_down,
         g::input_name, g::input_item, g::input_decl, g::decl_name, g::param_decl, g::set_decl,
         g::let_decl, g::weight, g::adjust_amount, g::adjust_per, g::adjust_when, g::adjust_max,
         g::adjust_kind_deduct, g::adjust_kind_bonus, g::adjust_name, g::adjust, g::deductions_max,

@@ -399,12 +399,21 @@ class Compiler {
     std::uint32_t missing = kNoMask;  // leaf: rows whose formula reads a missing optional input
     if (n.children.empty()) {
       missing = missing_mask(optional_inputs(policy_, n.formula));
+      // A formula that can give more than the leaf's top is cut there: the rows it cuts are a rule
+      // that fired (`封顶:路径`), so that no score is changed without a word.
+      const bool can_exceed = policy_.leaf_can_exceed(s.index);
+      std::uint32_t over = 0;
       auto body = [&]() {
         const std::uint32_t raw = expr(n.formula);
+        if (can_exceed) over = emit(OpCode::kGt, raw, constant(policy_.leaf_top(s.index)));
         const std::int64_t flags = (info.points ? 1 : 0) | (static_cast<std::int64_t>(policy_.precision) << 1);
         return emit(OpCode::kLeafScore, raw, 0, 0, info.full, static_cast<std::uint32_t>(flags), n.formula);
       };
       score = missing == kNoMask ? body() : masked(emit(OpCode::kNot, missing), body);
+      if (can_exceed) {
+        if (missing != kNoMask) over = emit(OpCode::kSelect, missing, constant(0), over);
+        out_.rules.push_back({3, s.name, store(over), m_.span(n.formula).begin});
+      }
       if (missing != kNoMask) {
         score = emit(OpCode::kSelect, missing, constant(0), score);
         const std::uint32_t missing_col = store(missing);
@@ -879,7 +888,10 @@ class Compiler {
       const ast::NamedArg* cap = named(c, "cap");
       const std::uint32_t limit = cap ? expr(cap->value) : constant(100 * kOne);
       const bool lower = word(named(c, "better"), "higher") == "lower";
-      return emit(OpCode::kRatio, x, target, limit, lower ? 1 : 0, 0, e);
+      const std::uint32_t r = emit(OpCode::kRatio, x, target, limit, lower ? 1 : 0, 0, e);
+      // `at_zero: V`: what x of 0 or below scores instead of full marks (lower is better only).
+      const ast::NamedArg* at_zero = named(c, "at_zero");
+      return at_zero ? emit(OpCode::kSelect, emit(OpCode::kLe, x, constant(0)), expr(at_zero->value), r) : r;
     }
     if (f == "interpolate") {
       std::vector<std::pair<std::int64_t, std::int64_t>> points;

@@ -81,6 +81,7 @@ std::string input_type_text(const ast::InputDecl& in) {
   } else if (default_0_100) {
     s += " 0..100";  // the default range, written out so that `score` equals `score 0..100`
   }
+  if (in.size) s += " size " + decimal::to_string(in.size->lo) + ".." + decimal::to_string(in.size->hi);
   if (in.optional) s += " optional";
   return s;
 }
@@ -141,8 +142,10 @@ std::string split_text(const ast::Module& m, const ast::Track& t) {
     case ast::TrackMode::kSplitBy: return "by " + expr_text(m, t.by);
     case ast::TrackMode::kEqually: return "equally";
     case ast::TrackMode::kTop: {
-      std::string s = "among top " + decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "") + " by " +
-                      expr_text(m, t.by);
+      // The defaults (`of eligible`, `rounded down`) read the same written out or not.
+      std::string s = "among top " + decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "") +
+                      (t.top_base == ast::TopBase::kAll ? " of all" : "") +
+                      (t.top_rounding == ast::TopRounding::kUp ? " rounded up" : "") + " by " + expr_text(m, t.by);
       if (ast::present(t.proportional)) s += " proportional to " + expr_text(m, t.proportional);
       return s;
     }
@@ -843,6 +846,8 @@ class Differ {
                   std::vector<CoefEdit> edits;
                   CoefCompare compare(om_, nm_, edits);
                   const bool coef_only = a.mode == b.mode && a.top_raw == b.top_raw && a.top_percent == b.top_percent &&
+                                         (a.top_base == ast::TopBase::kAll) == (b.top_base == ast::TopBase::kAll) &&
+                                         (a.top_rounding == ast::TopRounding::kUp) == (b.top_rounding == ast::TopRounding::kUp) &&
                                          compare.same_but_coef(a.by, b.by) &&
                                          compare.same_but_coef(a.proportional, b.proportional) && !edits.empty();
                   if (coef_only) {

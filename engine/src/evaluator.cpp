@@ -871,8 +871,8 @@ void for_each_fund_column(const detail::Compiled& c, const F& f) {
 }
 
 // Empties the dataset's input columns that nothing reads after the evaluation: neither a symbol in
-// `shown` nor the fund stage. Their memory goes back before the funds are split and the results
-// formatted.
+// `shown` nor the fund stage, nor the near-miss report (near_miss.hpp: list<text> inputs). Their
+// memory goes back before the funds are split and the results formatted.
 void release_unread_inputs(const dsl::CheckedPolicy& policy, const detail::Compiled& c, const std::vector<bool>& shown,
                            Dataset& data) {
   std::vector<bool> funds(c.columns.size(), false);
@@ -881,6 +881,7 @@ void release_unread_inputs(const dsl::CheckedPolicy& policy, const detail::Compi
     const dsl::Symbol& sym = policy.symbols[s];
     const std::int64_t col = c.symbol_column[s];
     if (sym.kind != dsl::SymbolKind::kInput || shown[s] || (col >= 0 && funds[static_cast<std::size_t>(col)])) continue;
+    if (sym.type.kind == dsl::TypeKind::kTextList) continue;
     data.inputs[sym.index] = Column{};
   }
 }

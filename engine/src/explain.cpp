@@ -656,7 +656,8 @@ class Builder {
     s.share = dsl::unparse(t.share);
     s.mode = t.mode;
     if (t.mode == ast::TrackMode::kTop) {
-      s.top = decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "");
+      s.top = decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "") +
+              (t.top_base == ast::TopBase::kAll ? " 占全部" : "") + (t.top_rounding == ast::TopRounding::kUp ? " 向上取整" : "");
     }
     for (std::size_t v = 0; v < m_.vetoes.size(); ++v) {
       if (!fired(v)) continue;
@@ -1045,7 +1046,7 @@ class TextWriter {
       case ast::TrackMode::kSplitBy: how = "按 " + t.weight->text + " 分配"; break;
       case ast::TrackMode::kEqually: how = "平均分配"; break;
       case ast::TrackMode::kTop:
-        how = "按 " + t.rank->text + " 取前 " + t.top + (t.top.back() == '%' ? "" : " 名") + ", " +
+        how = "按 " + t.rank->text + " 取前 " + t.top + (t.top.find('%') != std::string::npos ? "" : " 名") + ", " +
               (t.weight ? "按 " + t.weight->text + " 比例分配" : "平均分配");
         break;
     }
@@ -1058,7 +1059,7 @@ class TextWriter {
     line(3, "资格: " + std::string(t.eligible ? "符合" : "不符合") + (why.empty() ? "" : " (" + why + ")"));
     if (t.when) inner(*t.when, 4, false);
     if (t.eligible && t.rank) {
-      const std::string top = t.top + (t.top.back() == '%' ? "" : " 名");
+      const std::string top = t.top + (t.top.find('%') != std::string::npos ? "" : " 名");
       std::string s = "排名依据: " + t.rank->text + " = " + val(t.rank->value);
       if (t.lowest_in_top) {
         s += (t.in_top ? ", 入选前 " : ", 未入选前 ") + top + " (入选者最低 " + val(*t.lowest_in_top) + ")";

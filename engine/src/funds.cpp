@@ -253,8 +253,13 @@ class FundStage {
       auto first = [&](std::size_t a, std::size_t b) { return by[a] != by[b] ? by[a] > by[b] : tie_rank[a] < tie_rank[b]; };
       std::size_t count = 0;
       if (t.top_percent) {
-        // top p%: floor(eligible × p / 100), but at least one when anyone is eligible.
-        count = static_cast<std::size_t>((Int128{static_cast<std::int64_t>(who.size())} * t.top_raw) / kHundred);
+        // top p%: base × p / 100 rows, where the base is the eligible rows or, `of all`, every row
+        // of the group (a row that is not eligible gives its place to the next eligible one);
+        // rounded down (at least one when anyone is eligible) or, `rounded up`, up.
+        const std::size_t base = t.top_base == ast::TopBase::kAll ? rows.size() : who.size();
+        const Int128 scaled = Int128{static_cast<std::int64_t>(base)} * t.top_raw;
+        count = static_cast<std::size_t>(t.top_rounding == ast::TopRounding::kUp ? (scaled + kHundred - 1) / kHundred
+                                                                                 : scaled / kHundred);
         if (count == 0 && !who.empty()) count = 1;
       } else {
         count = static_cast<std::size_t>(t.top_raw / decimal::kOne);

@@ -939,6 +939,16 @@ class Loader {
            msg::eng_hint_expected(expected_of(input)));
   }
 
+  // `list<...> size lo..hi`: the cell just read holds from lo to hi items.
+  void check_list_size(const CsvField& f, std::uint32_t row, std::size_t input, const std::string& shown, std::int64_t items) {
+    const std::optional<ast::RangeSpec>& size = policy_.module.inputs[input].size;
+    if (!size) return;
+    if (items * decimal::kOne < size->lo || items * decimal::kOne > size->hi) {
+      bad(f, row, input, msg::trp_list_size(shown, items, decimal::to_string(size->lo), decimal::to_string(size->hi)),
+          DiagCode::out_of_range);
+    }
+  }
+
   // What a cell of input `input` must hold, for hints.
   Message expected_of(std::size_t input) const {
     const ast::InputDecl& in = policy_.module.inputs[input];
@@ -1030,13 +1040,16 @@ class Loader {
         for_each_item(v, [&](std::string_view item) { col.list_items.push_back(data_.strings.intern(item)); });
         col.list_offsets.push_back(static_cast<std::uint32_t>(col.list_items.size()));
         col.values.push_back(0);
+        check_list_size(f, row, input, quoted(), col.list_offsets.back() - col.list_offsets[col.list_offsets.size() - 2]);
         return;
       }
       case InputKind::kNumberList:
       case InputKind::kScoreList: {
         const dsl::Symbol& sym = *symbols_[input];
         const std::string shown = quoted();
+        std::int64_t items = 0;
         for_each_item(v, [&](std::string_view item) {
+          ++items;
           decimal::ParseError why{};
           const auto value = decimal::parse(item, decimal::kPlaces, &why);
           if (!value) {
@@ -1049,6 +1062,7 @@ class Loader {
         });
         col.list_offsets.push_back(static_cast<std::uint32_t>(col.list_numbers.size()));
         col.values.push_back(0);
+        check_list_size(f, row, input, shown, items);
         return;
       }
       case InputKind::kBool: {

@@ -1024,7 +1024,8 @@ class Report {
             case ast::TrackMode::kSplitBy: how = "按 " + unparse(m_, t.by) + " 分配"; break;
             case ast::TrackMode::kEqually: how = "平均分配"; break;
             case ast::TrackMode::kTop:
-              how = "按 " + unparse(m_, t.by) + " 取前 " + decimal::to_string(t.top_raw) + (t.top_percent ? "%" : " 名") + "，" +
+              how = "按 " + unparse(m_, t.by) + " 取前 " + decimal::to_string(t.top_raw) + (t.top_percent ? "%" : " 名") +
+                    (t.top_base == ast::TopBase::kAll ? "（占全部）" : "") + (t.top_rounding == ast::TopRounding::kUp ? "（向上取整）" : "") + "，" +
                     (ast::present(t.proportional) ? "按 " + unparse(m_, t.proportional) + " 比例分配" : std::string("平均分配"));
               break;
           }

@@ -8,6 +8,8 @@
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/edit_distance.hpp"
 #include "jixiao/dsl/functions.hpp"
+#include "jixiao/dsl/keywords.hpp"
+#include "jixiao/dsl/unparse.hpp"
 
 namespace jixiao::dsl {
 
@@ -603,6 +605,16 @@ class Checker {
         }
       }
     }
+    if (in.size) {
+      // How many items a list holds: whole numbers, the smaller first (the grammar allows `size`
+      // only after a list type).
+      const ast::RangeSpec& r = *in.size;
+      if (r.lo < 0 || r.lo > r.hi || r.lo % kOne != 0 || r.hi % kOne != 0) {
+        error(DiagCode::bad_range, r.span,
+              msg::trp_size_range(in.name.name, decimal::to_string(r.lo) + ".." + decimal::to_string(r.hi)),
+              msg::trp_hint_size_range());
+      }
+    }
   }
 
   void param(Symbol& s) {
@@ -1023,6 +1035,16 @@ class Checker {
           (!t.top_percent && t.top_raw % kOne != 0)) {
         error(DiagCode::bad_arguments, t.top_span,
               msg::chk_track_top(what, decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "")), msg::chk_hint_track_top());
+      }
+      if (!t.top_percent && t.top_option_span.valid()) {
+        // `of all`, `rounded up`: how a share becomes a number of rows; a number of rows has none.
+        const KwId option = t.top_base == ast::TopBase::kAll        ? KwId::kw_of_all
+                            : t.top_base == ast::TopBase::kEligible ? KwId::kw_of_eligible
+                            : t.top_rounding == ast::TopRounding::kUp ? KwId::kw_rounded_up
+                                                                      : KwId::kw_rounded_down;
+        const std::string written(keyword_info(option).english);
+        error(DiagCode::bad_arguments, t.top_option_span, msg::trp_top_option_not_percent(what, written),
+              msg::trp_hint_top_option(written));
       }
       if (ast::present(t.proportional)) {
         const Type pt = visit(t.proportional);
@@ -1675,7 +1697,7 @@ class Checker {
       const NumRange item = range_of(0);
       NumRange r = item;
       if (name == "sum") r = NumRange{item.lo_inf || item.lo >= 0 ? 0 : item.lo, 0, item.lo_inf, true};
-      if (name == "size") r = NumRange{0, 0, false, true};
+      if (name == "size") r = list_size(c.args[0]);
       return set_type(e, T(TypeKind::kNumber), r);
     }
     auto all_numeric = [&](bool money_ok) -> std::optional<TypeKind> {
@@ -1745,9 +1767,19 @@ class Checker {
     }
     if (name == "size") {
       if (args.size() != 1 || args[0].kind != TypeKind::kTextList) return call_error(e, msg::chk_call_size(), fn->usage);
-      return set_type(e, T(TypeKind::kNumber), NumRange{0, 0, false, true});
+      return set_type(e, T(TypeKind::kNumber), list_size(c.args[0]));
     }
     return call_error(e, msg::chk_call_unchecked(name), fn->usage);
+  }
+
+  // How many items the list `e` can hold: its input's `size lo..hi` when declared, else 0 or more.
+  NumRange list_size(ExprId e) const {
+    const SymbolId s = p_.ref(e);
+    if (s != kNoSymbol && p_.symbol(s).kind == SymbolKind::kInput) {
+      const std::optional<ast::RangeSpec>& size = m_.inputs[p_.symbol(s).index].size;
+      if (size && size->lo >= 0 && size->lo <= size->hi) return NumRange::between(size->lo, size->hi);
+    }
+    return NumRange{0, 0, false, true};
   }
 
   // ratio(x, target: T, cap: C, better: higher|lower); the target may also be the 2nd argument.
@@ -1755,6 +1787,8 @@ class Checker {
     std::optional<ExprId> x;
     std::optional<ExprId> target;
     std::optional<ExprId> cap;
+    std::optional<ExprId> at_zero;
+    bool lower = false;
     bool ok = true;
     if (!c.args.empty()) x = c.args[0];
     if (c.args.size() >= 2) target = c.args[1];
@@ -1770,13 +1804,20 @@ class Checker {
           error(DiagCode::bad_arguments, m_.span(a.value), msg::chk_better_word(), msg::chk_hint_better_word());
           ok = false;
         }
+        lower = w == "lower";
+      } else if (a.name.name == "at_zero") {
+        at_zero = a.value;
       } else {
         error(DiagCode::bad_arguments, a.name.span, msg::chk_no_named_arg("ratio", a.name.name), msg::chk_hint_write(fn.usage));
         ok = false;
       }
     }
     if (!x || !target) return call_error(e, msg::chk_ratio_args(), fn.usage);
-    for (const auto& arg : {x, target, cap}) {
+    if (at_zero && !lower) {
+      error(DiagCode::bad_arguments, m_.span(*at_zero), msg::trp_at_zero_needs_lower(), msg::trp_hint_at_zero_needs_lower());
+      ok = false;
+    }
+    for (const auto& arg : {x, target, cap, at_zero}) {
       if (!arg) continue;
       const Type t = visit(*arg);
       if (!is_err(t) && !is_num(t)) {
@@ -1789,6 +1830,19 @@ class Checker {
     if (cap) {
       const NumRange limit = p_.range(*cap);
       r = NumRange{0, limit.hi_inf ? 0 : std::max<std::int64_t>(0, limit.hi), false, limit.hi_inf};
+    }
+    // Lower is better: x of 0 or below has no quotient and scores full marks (the cap), unless
+    // `at_zero:` says what it scores. Where x can be 0, that choice is the author's to write.
+    const NumRange xr = p_.range(*x);
+    if (at_zero) {
+      r = range_union(r, p_.range(*at_zero));
+    } else if (lower && (xr.lo_inf || xr.lo <= 0)) {
+      const Message can = xr.lo_inf    ? msg::trp_range_any()
+                          : xr.hi_inf ? msg::trp_range_unbounded(decimal::to_string(xr.lo))
+                                      : msg::trp_range(decimal::to_string(xr.lo), decimal::to_string(xr.hi));
+      const std::string full = cap ? unparse(m_, *cap) : "100";
+      sink_.report(diagnose(DiagCode::ratio_at_zero, m_.span(e), msg::trp_ratio_at_zero(full, unparse(m_, *x), can),
+                      msg::trp_hint_ratio_at_zero(full)));
     }
     return set_type(e, T(TypeKind::kNumber), r);
   }

@@ -153,7 +153,8 @@ class ConstantChecker {
   // 0 or full marks whatever the data says.
   void leaf_formula(const ast::IndicatorNode& n, const NodeInfo& info) {
     if (!typed(n.formula)) return;
-    const std::int64_t top = info.points ? info.full : 100 * kOne;
+    const auto node = static_cast<std::uint32_t>(&n - m_.nodes.data());
+    const std::int64_t top = p_.leaf_top(node);
     const NumRange r = p_.range(n.formula);
     const std::string unit = info.points ? "分" : "";
     if (!r.lo_inf && r.lo > top) {
@@ -165,6 +166,17 @@ class ConstantChecker {
     } else if (!r.hi_inf && r.hi < 0) {
       error(DiagCode::bad_range, m_.span(n.formula), msg::con_formula_below_zero(n.name.name, decimal::to_string(r.hi) + unit),
             msg::con_hint_formula_below_zero());
+    } else if (p_.leaf_can_exceed(node)) {
+      // It can give more than its top on some rows: cut there without a word, unless said.
+      const std::string path = p_.symbol(info.symbol).name;
+      const Message range = r.lo_inf ? msg::trp_range_any()
+                            : r.hi_inf ? msg::trp_range_unbounded(decimal::to_string(r.lo))
+                                       : msg::trp_range(decimal::to_string(r.lo), decimal::to_string(r.hi));
+      sink_.report(diagnose(DiagCode::score_clamped, m_.span(n.formula),
+                            info.points ? msg::trp_score_clamped_points(path, range, decimal::to_string(top))
+                                        : msg::trp_score_clamped_percent(path, range),
+                            info.points ? msg::trp_hint_score_clamped_points(decimal::to_string(top), path)
+                                        : msg::trp_hint_score_clamped_percent(path)));
     }
   }
 
@@ -384,3 +396,21 @@ void check_constants(const CheckedPolicy& policy, const ConstantOf& constant, Di
 }
 
 }  // namespace jixiao::dsl::check_detail
+
+namespace jixiao::dsl {
+
+std::int64_t CheckedPolicy::leaf_top(std::uint32_t node) const {
+  return nodes[node].points ? nodes[node].full : 100 * decimal::kOne;
+}
+
+bool CheckedPolicy::leaf_can_exceed(std::uint32_t node) const {
+  const ast::IndicatorNode& n = module.nodes[node];
+  if (!n.children.empty() || !ast::present(n.formula)) return false;
+  const TypeKind k = type(n.formula).kind;
+  if (k != TypeKind::kNumber && k != TypeKind::kMoney) return false;
+  const NumRange r = range(n.formula);
+  // Full marks of 0 or below are an error of their own (`bad-range`), not a clamp to warn of.
+  return leaf_top(node) > 0 && (r.hi_inf || r.hi > leaf_top(node));
+}
+
+}  // namespace jixiao::dsl

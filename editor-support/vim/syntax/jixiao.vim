@@ -36,15 +36,17 @@ syntax keyword jixiaoBoolean true false
 syntax keyword jixiaoInfinity inf
 syntax keyword jixiaoKeyword version key deductions bonuses per when reason at most down of
 syntax keyword jixiaoKeyword deadline days workdays pool split by equally among top proportional
-syntax keyword jixiaoKeyword to rounding fen ties asc desc coef bands
+syntax keyword jixiaoKeyword to rounding fen ties asc desc coef bands all eligible rounded up
 " `max` and `count` are also built-in functions; as matches (not keywords) a call below wins.
 syntax match jixiaoKeyword "\k\@<!max\k\@!"
 syntax match jixiaoType "\k\@<!count\k\@!"
+" `size` is also a built-in function (`size(列表)`) and, after a list type, its number of items.
+syntax match jixiaoType "\k\@<!size\k\@!"
 
 " Chinese keywords (the same rows of keywords.def, spelled in Chinese). A keyword is a whole
 " word: `扣分投诉` is a name, `扣分 投诉` a keyword and a name.
 syntax keyword jixiaoDeclaration 方案 对象 输入 参数 集合 令 指标 扣分 加分 否决 等级 预警 资金 分项 输出 精度 基于 引入 来自 覆盖 删除 增加 权重 期间
-syntax keyword jixiaoKeyword 可缺 缺项 计零 计均值 不计 版本 主键 扣分合计 加分合计 每 当 理由 最高 降 依据 期限 天 工作日 总额 分配 按 平均 前 正比于 精确到分 同分 升序 降序 系数 分段 最多
+syntax keyword jixiaoKeyword 可缺 缺项 计零 计均值 不计 版本 主键 扣分合计 加分合计 每 当 理由 最高 降 依据 期限 天 工作日 总额 分配 按 平均 前 占全部 占符合条件 向上取整 向下取整 项数 正比于 精确到分 同分 升序 降序 系数 分段 最多
 syntax keyword jixiaoConditional 如果 则 否则
 syntax keyword jixiaoLogical 且 或 非
 syntax keyword jixiaoMembership 属于 不属于 任一属于 全部属于

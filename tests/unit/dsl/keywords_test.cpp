@@ -519,7 +519,7 @@ input {
   f : text
   g : bool
   h : one_of { 甲, 乙 }
-  i : list<text>
+  i : list<text> size 0..5
 }
 
 param p = 1
@@ -550,7 +550,8 @@ alert 警 of 总分 {
 fund 钱 pool 100万元 per 1 {
   track t1 50% split by e
   track t2 25% split equally
-  track t3 25% split among top 10% by 总分 proportional to 总分 when g
+  track t3 25% split among top 10% of all rounded up by 总分 proportional to 总分 when g
+  track t4  0% split among top 10% of eligible rounded down by 总分
   rounding fen, ties by 编码 desc, 社区
 }
 

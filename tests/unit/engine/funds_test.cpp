@@ -369,6 +369,42 @@ TEST(Funds, TopPercentTakesTheFloorButAtLeastOne) {
   eligible.expect_conserved();
 }
 
+TEST(Funds, TopPercentOfAllAndRoundedUp) {
+  const std::string csv = ten_rows();
+  // 6 rows eligible (得分 >= 50) of 10, top 25%: the default floor(6 × 25%) = 1; rounded up
+  // ceil(1.5) = 2; of all floor(10 × 25%) = 2; of all rounded up ceil(2.5) = 3.
+  Funds four(policy("input { 得分 : score 0..100 }\n"
+                    "indicator 总分 { 工作 100% = 得分 }\n"
+                    "fund 补助 pool 12元 {\n"
+                    "  track 默认 25% split among top 25% by 总分 when 得分 >= 50\n"
+                    "  track 向上 25% split among top 25% rounded up by 总分 when 得分 >= 50\n"
+                    "  track 全部 25% split among top 25% of all by 总分 when 得分 >= 50\n"
+                    "  track 全上 25% split among top 25% of all rounded up by 总分 when 得分 >= 50\n"
+                    "  ties by 编码\n"
+                    "}\n"),
+             csv);
+  ASSERT_TRUE(four.result) << four.errors();
+  EXPECT_EQ(four.track(0), (Fen{0, 300, 0, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(four.track(1), (Fen{0, 150, 0, 0, 0, 150, 0, 0, 0, 0}));
+  EXPECT_EQ(four.track(2), (Fen{0, 150, 0, 0, 0, 150, 0, 0, 0, 0}));
+  EXPECT_EQ(four.track(3), (Fen{0, 100, 0, 100, 0, 100, 0, 0, 0, 0}));
+  four.expect_conserved();
+  // `of all`: the best row (100) is not eligible, still counts in the base (3 of 10), and loses
+  // its place to the next: 90, 80 and 70 are paid. Explicit defaults mean the defaults.
+  Funds place(policy("input { 得分 : score 0..100 }\n"
+                     "indicator 总分 { 工作 100% = 得分 }\n"
+                     "fund 补助 pool 6元 {\n"
+                     "  track 全上 50% split among top 25% of all rounded up by 总分 when 得分 < 95\n"
+                     "  track 明写 50% split among top 25% of eligible rounded down by 总分 when 得分 < 95\n"
+                     "  ties by 编码\n"
+                     "}\n"),
+              csv);
+  ASSERT_TRUE(place.result) << place.errors();
+  EXPECT_EQ(place.track(0), (Fen{0, 0, 0, 100, 0, 100, 0, 100, 0, 0}));
+  EXPECT_EQ(place.track(1), (Fen{0, 0, 0, 150, 0, 150, 0, 0, 0, 0}));  // floor(9 × 25%) = 2
+  place.expect_conserved();
+}
+
 // ---- eligibility and vetoes ----
 
 TEST(Funds, WhenDecidesWhoIsEligible) {

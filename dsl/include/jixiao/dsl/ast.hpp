@@ -248,6 +248,7 @@ struct InputDecl {
   InputKind kind = InputKind::kNumber;
   Span type_span;
   std::optional<RangeSpec> range;
+  std::optional<RangeSpec> size;  ///< lists: how many items a cell holds (`size 5..15`)
   std::vector<Label> options;  ///< one_of
   bool optional = false;       ///< an empty cell means "not available" (N/A)
   std::uint32_t order = 0;     ///< position among all declarations
@@ -349,6 +350,10 @@ struct BandDecl {
 };
 
 enum class TrackMode { kSplitBy, kEqually, kTop };
+/// `top p% of all` counts every row of the group, `of eligible` (the default) only the eligible ones.
+enum class TopBase { kUnwritten, kEligible, kAll };
+/// `top p% rounded up` takes ceil(base × p%), `rounded down` (the default) floor, at least one.
+enum class TopRounding { kUnwritten, kDown, kUp };
 struct Track {
   Ident name;
   Weight share;
@@ -357,6 +362,9 @@ struct Track {
   std::int64_t top_raw = 0;       ///< kTop: n (or n% when top_percent), raw
   bool top_percent = false;
   Span top_span;
+  TopBase top_base = TopBase::kUnwritten;              ///< kTop with %: what p% counts
+  TopRounding top_rounding = TopRounding::kUnwritten;  ///< kTop with %: how a fraction of a row counts
+  Span top_option_span;                                ///< `of all`, `rounded up`, ... as written
   ExprId proportional = kNoExpr;  ///< kTop: weight among the top; kNoExpr → equal shares
   ExprId when = kNoExpr;          ///< eligibility
   Span span;

@@ -130,6 +130,12 @@ struct CheckedPolicy {
   [[nodiscard]] SymbolId ref(ast::ExprId id) const { return expr_ref[static_cast<std::uint32_t>(id)]; }
   /// The symbol of a top-level name, or kNoSymbol.
   [[nodiscard]] SymbolId find(std::string_view name) const;
+  /// The most a leaf's formula may give before it is clamped: its full marks for a `分` item, 100
+  /// for a `%` item.
+  [[nodiscard]] std::int64_t leaf_top(std::uint32_t node) const;
+  /// Whether the formula of leaf `node` can give more than leaf_top (its computed range): `check`
+  /// warns (`score-clamped`) and the evaluation shows each row it cuts (`封顶:路径`).
+  [[nodiscard]] bool leaf_can_exceed(std::uint32_t node) const;
 };
 
 /// `--param NAME=VALUE` (or `NAME.KEY=VALUE` for one entry of a table) from the command line.

@@ -1,0 +1,143 @@
+// List items close to a set's items: reported after a run (near_miss.hpp).
+#include "jixiao/engine/near_miss.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "jixiao/dsl/edit_distance.hpp"
+#include "jixiao/dsl/unparse.hpp"
+#include "jixiao/dsl/utf8.hpp"
+
+namespace jixiao::engine {
+namespace {
+
+using ast::ExprId;
+
+// One membership test of a list<text> input against a set: `违规事项 any_in 负面清单`.
+struct ListTest {
+  std::uint32_t input = 0;
+  ExprId where = ast::kNoExpr;  ///< the test, for the diagnostic's place in the policy
+  Message set;                  ///< how the message names the set
+  std::vector<std::string> items;
+};
+
+// What is found: one item of one input's rows near one item of one set.
+struct Found {
+  std::size_t first_row = 0;
+  std::size_t last_row = 0;
+  std::size_t more_rows = 0;
+  std::string near;
+};
+
+std::vector<ListTest> list_tests(const dsl::CheckedPolicy& p) {
+  const ast::Module& m = p.module;
+  std::vector<ListTest> out;
+  std::set<std::pair<std::uint32_t, std::string>> seen;  // (input, the set as written)
+  for (std::uint32_t i = 0; i < m.exprs.size(); ++i) {
+    const ExprId e{i};
+    ExprId list = ast::kNoExpr;
+    ExprId set = ast::kNoExpr;
+    if (const auto* b = std::get_if<ast::Binary>(&m.expr(e)); b && (b->op == ast::BinaryOp::kAnyIn || b->op == ast::BinaryOp::kAllIn)) {
+      list = b->lhs;
+      set = b->rhs;
+    } else if (const auto* c = std::get_if<ast::Call>(&m.expr(e)); c && c->callee.name == "count_in" && c->args.size() == 2) {
+      list = c->args[0];
+      set = c->args[1];
+    }
+    // Only what the checker typed (a test in a removed declaration has no type).
+    if (!ast::present(list) || p.type(e).kind == dsl::TypeKind::kError || p.type(list).kind != dsl::TypeKind::kTextList) continue;
+    const dsl::SymbolId input = p.ref(list);
+    if (input == dsl::kNoSymbol || p.symbol(input).kind != dsl::SymbolKind::kInput) continue;
+    ListTest t;
+    t.input = p.symbol(input).index;
+    t.where = e;
+    const ast::Expr* node = &m.expr(set);
+    if (std::holds_alternative<ast::NameRef>(*node)) {
+      const dsl::SymbolId s = p.ref(set);
+      if (s == dsl::kNoSymbol || p.symbol(s).kind != dsl::SymbolKind::kSet) continue;
+      t.set = msg::trp_the_set(p.symbol(s).name);
+      node = &m.expr(m.sets[p.symbol(s).index].value);
+    } else {
+      t.set = msg::trp_the_written_set(dsl::unparse(m, set));
+    }
+    const auto* lit = std::get_if<ast::SetLit>(node);
+    if (lit == nullptr) continue;
+    for (const ExprId item : lit->items) {
+      if (const auto* str = std::get_if<ast::StringLit>(&m.expr(item))) t.items.push_back(str->value);
+    }
+    if (!seen.emplace(t.input, t.set.str(Lang::kEn)).second) continue;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace
+
+bool near_item(std::string_view item, std::string_view set_item) {
+  const std::size_t a = utf8::count_code_points(item);
+  const std::size_t b = utf8::count_code_points(set_item);
+  const std::size_t longer = std::max(a, b);
+  const std::size_t shorter = std::min(a, b);
+  if (longer < 3) return false;
+  const std::size_t limit = std::max<std::size_t>(1, longer / 3);
+  if (longer - shorter > limit) return false;  // more insertions than allowed: no need to count
+  const std::size_t d = edit_distance(item, set_item);
+  return d >= 1 && d <= limit && d < shorter;
+}
+
+void report_near_misses(const dsl::CheckedPolicy& policy, const Dataset& data, std::span<const std::size_t> rows,
+                        DiagnosticSink& sink) {
+  for (const ListTest& t : list_tests(policy)) {
+    const Column& col = data.inputs[t.input];
+    const std::set<std::string_view> in_set(t.items.begin(), t.items.end());
+    std::unordered_map<std::uint32_t, std::optional<std::string>> nearest;  // per text id, computed once
+    std::map<std::uint32_t, Found> found;                                   // per text id
+    std::vector<std::uint32_t> order;                                       // text ids by first row
+    for (const std::size_t r : rows) {
+      if (!col.missing.empty() && col.missing[r] != 0) continue;
+      for (std::uint32_t k = col.list_offsets[r]; k < col.list_offsets[r + 1]; ++k) {
+        const std::uint32_t id = col.list_items[k];
+        auto [it, fresh] = nearest.try_emplace(id);
+        if (fresh) {
+          const std::string& text = data.strings.text(id);
+          if (!in_set.contains(text)) {
+            for (const std::string& s : t.items) {
+              if (near_item(text, s)) {
+                it->second = s;
+                break;
+              }
+            }
+          }
+        }
+        if (!it->second) continue;
+        auto [f, first] = found.try_emplace(id, Found{r, r, 0, *it->second});
+        if (first) {
+          order.push_back(id);
+        } else if (f->second.last_row != r) {
+          f->second.last_row = r;
+          ++f->second.more_rows;
+        }
+      }
+    }
+    const std::string& column = policy.module.inputs[t.input].name.name;
+    for (const std::uint32_t id : order) {
+      const Found& f = found.at(id);
+      const std::string& item = data.strings.text(id);
+      const auto row = data.shown_row(f.first_row);
+      Message message = f.more_rows == 0 ? msg::trp_near_miss(row, column, item, t.set, f.near)
+                                         : msg::trp_near_miss_more(row, column, item, t.set, f.near, f.more_rows);
+      Diagnostic d = diagnose(DiagCode::near_miss, policy.module.span(t.where), std::move(message),
+                                        msg::trp_hint_near_miss(item, f.near));
+      if (const Span at = data.row_span(f.first_row); at.valid()) d.notes.push_back(Note{at, msg::note_row_here()});
+      sink.report(std::move(d));
+    }
+  }
+}
+
+}  // namespace jixiao::engine
