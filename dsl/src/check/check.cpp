@@ -1933,6 +1933,7 @@ class Checker {
         error(DiagCode::bad_rollup, m_.span(item), msg::chk_rollup_empty_part(), msg::chk_hint_rollup());
       } else if (std::find(parts.begin(), parts.end(), part) != parts.end()) {
         error(DiagCode::bad_rollup, m_.span(item), msg::chk_rollup_duplicate_part(part), msg::chk_hint_rollup());
+        continue;
       }
       parts.push_back(part);
     }
