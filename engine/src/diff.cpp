@@ -81,6 +81,7 @@ std::string input_type_text(const ast::InputDecl& in) {
   } else if (default_0_100) {
     s += " 0..100";  // the default range, written out so that `score` equals `score 0..100`
   }
+  if (in.only) s += " only " + dsl::quote_text(*in.only);
   if (in.optional) s += " optional";
   return s;
 }
