@@ -1969,6 +1969,10 @@ class Checker {
     const std::size_t n = std::get<ast::SetLit>(m_.expr(m_.rollup->parts)).items.size();
     if (name == "sub_count") return set_type(e, T(TypeKind::kNumber), NumRange::between(0, static_cast<std::int64_t>(n) * kOne));
     if (name == "sub_at") {
+      if (x.kind == TypeKind::kTextList || x.kind == TypeKind::kNumberList) {
+        error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_sub_at_single(tn(x)));
+        return set_type(e, T(TypeKind::kError));
+      }
       const auto* part = std::get_if<ast::StringLit>(&m_.expr(c.args[1]));
       bool listed = false;
       for (const ExprId item : std::get<ast::SetLit>(m_.expr(m_.rollup->parts)).items) {
