@@ -156,7 +156,7 @@ class RollUp {
       for (std::size_t c = 0; c < coarse_.size(); ++c) {
         const std::int64_t at = coarse_[c].sub[k];
         const std::size_t shown = last_row(c);
-        if (at < 0) {
+        if (at < 0 && !in.optional) {
           report(DiagCode::only_missing, msg::rol_only_row_missing(key(shown), coarse_text(c), in.name.name, sub_period(c, k)),
                  msg::rol_hint_only_missing(), shown, in.only_span);
         } else if (!in.optional && !has_value(col, static_cast<std::size_t>(at))) {
@@ -329,6 +329,14 @@ class RollUp {
     }
   }
 
+  static void missing_row(InputKind kind, Column& to) {
+    to.values.push_back(0);
+    to.missing.push_back(1);
+    if (!is_list(kind)) return;
+    if (to.list_offsets.empty()) to.list_offsets.push_back(0);
+    to.list_offsets.push_back(to.list_offsets.back());
+  }
+
   void build() {
     const std::size_t n = coarse_.size();
     std::vector<std::size_t> shown(n);
@@ -341,8 +349,12 @@ class RollUp {
       const std::size_t k =
           in.only ? static_cast<std::size_t>(std::find(parts_.begin(), parts_.end(), *in.only) - parts_.begin()) : parts_.size();
       for (std::size_t c = 0; c < n; ++c) {
-        const std::size_t r = k < parts_.size() ? static_cast<std::size_t>(coarse_[c].sub[k]) : shown[c];
-        copy_row(from, in.kind, r, inputs[i]);
+        const std::int64_t r = k < parts_.size() ? coarse_[c].sub[k] : static_cast<std::int64_t>(shown[c]);
+        if (r >= 0) {
+          copy_row(from, in.kind, static_cast<std::size_t>(r), inputs[i]);
+        } else {
+          missing_row(in.kind, inputs[i]);  // an optional input given `only` in a sub-period the subject lacks
+        }
       }
       // An input given `only` in a sub-period has a value wherever it is read, unless optional.
       if (in.only && !in.optional) inputs[i].missing.clear();
