@@ -428,6 +428,7 @@ std::string input_type(const ast::InputDecl& in, const Speller& k) {
   }
   if (in.range) s += " " + decimal::to_string(in.range->lo) + ".." + decimal::to_string(in.range->hi);
   if (in.size) s += " " + w(KwId::kw_size) + " " + decimal::to_string(in.size->lo) + ".." + decimal::to_string(in.size->hi);
+  if (in.only) s += " " + k.before(KwId::kw_only, in.only_span.begin) + " " + quote_text(*in.only);
   if (in.optional) s += " " + w(KwId::kw_optional);
   return s;
 }
@@ -1229,6 +1230,14 @@ class Formatter {
       if (d.period) s += " " + k_.after(KwId::kw_period, d.key.span.end) + " " + d.period->name;
       add(simple(d.span, s), kHeader);
     }
+    if (m_.rollup) {
+      const ast::RollupDecl& r = *m_.rollup;
+      std::string s = k_.before(KwId::kw_rollup, r.name.span.begin) + " " + r.name.name + " " + unparse(m_, r.parts);
+      if (r.skip_missing) {
+        s += " " + k_.after(KwId::kw_missing, r.missing_span.begin) + " " + k_.after(KwId::kw_reweight, r.missing_span.begin);
+      }
+      add(simple(r.span, s), kHeader);
+    }
     if (m_.precision) {
       const std::string word = k_.before(KwId::kw_precision, m_.precision->span.begin);
       add(simple(m_.precision->span, word + " " + std::to_string(m_.precision->places)), kHeader);
@@ -1809,12 +1818,17 @@ class Summary {
                                                      " period " + (m_.subject->period ? m_.subject->period->name : "-"));
     }
     if (m_.precision) decls.emplace_back(m_.precision->span.begin, "precision " + std::to_string(m_.precision->places));
+    if (m_.rollup) {
+      decls.emplace_back(m_.rollup->span.begin, "rollup " + m_.rollup->name.name + " " + e(m_.rollup->parts) +
+                                                    (m_.rollup->skip_missing ? " missing reweight" : ""));
+    }
     for (const auto& in : m_.inputs) {
       std::string s = "input " + in.name.name + " kind " + std::to_string(static_cast<int>(in.kind)) + " range " +
                       (in.range ? decimal::to_string(in.range->lo) + ".." + decimal::to_string(in.range->hi) : "-") + " size " +
                       (in.size ? decimal::to_string(in.size->lo) + ".." + decimal::to_string(in.size->hi) : "-") + " options";
       for (const auto& o : in.options) s += " " + label(o);
       s += in.optional ? " optional" : "";
+      s += in.only ? " only " + quote_text(*in.only) : "";
       decls.emplace_back(in.name.span.begin, s);
     }
     for (const auto& p : m_.params) decls.emplace_back(p.name.span.begin, "param " + p.name.name + " = " + e(p.value));

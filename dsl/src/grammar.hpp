@@ -317,8 +317,12 @@ struct expect_colon : one< ':' > {};
 struct input_name : ident {};
 // input_item := ident ':' type
 struct input_optional : sor< kw_en_optional, seq< kw_zh_optional, not_at< ws, one< ':' > > > > {};
-// input_item := ident ':' type [ 'optional' ]
-struct input_item : seq< tok< input_name >, must< expect_colon >, ws, must< expect_type >, ws, opt< tok< input_optional > >, sep > {};
+// only := 'only' string   (a rolled-up policy's input given in one sub-period: `only "Q4"`)
+struct expect_only_period : string_lit {};
+struct input_only : seq< tok< kw_only >, must< expect_only_period > > {};
+// input_item := ident ':' type [ only ] [ 'optional' ]
+struct input_item : seq< tok< input_name >, must< expect_colon >, ws, must< expect_type >, ws, opt< tok< input_only > >,
+                         opt< tok< input_optional > >, sep > {};
 struct expect_input_close : one< '}' > {};
 // input := 'input' '{' { input_item } '}'
 struct input_decl : seq< tok< kw_input >, must< expect_open_brace >, ws, star< input_item >, must< expect_input_close >, ws > {};
@@ -515,7 +519,12 @@ struct remove_decl : seq< tok< kw_remove >, must< expect_override_target >, ws, 
 // add := 'add' path body
 struct add_decl : seq< tok< kw_add >, must< expect_override_target >, ws, must< expect_node_body > > {};
 
-struct decl : sor< policy_decl, subject_decl, input_decl, param_decl, set_decl, let_decl, indicator_decl,
+// rollup := 'rollup' ident set_literal [ 'missing' 'reweight' ]
+struct expect_rollup_reweight : kw_reweight {};
+struct rollup_missing : seq< tok< kw_missing >, must< expect_rollup_reweight >, ws > {};
+struct rollup_decl : seq< tok< kw_rollup >, must< expect_decl_name >, ws, must< expect_set_lit >, opt< rollup_missing >, sep > {};
+
+struct decl : sor< policy_decl, subject_decl, rollup_decl, input_decl, param_decl, set_decl, let_decl, indicator_decl,
                    veto_decl, grade_decl, alert_decl, fund_decl, output_decl, precision_decl, import_decl,
                    override_decl, remove_decl, add_decl > {};
 struct expect_decl_or_eof : eof {};

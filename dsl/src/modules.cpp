@@ -9,6 +9,7 @@
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/edit_distance.hpp"
 #include "jixiao/dsl/parse.hpp"
+#include "jixiao/dsl/unparse.hpp"
 
 namespace jixiao::dsl {
 namespace {
@@ -99,6 +100,7 @@ Offsets append_arenas(ast::Module& into, ast::Module& from) {
   for (auto& n : from.nodes) shift_node(n, o);
   into.nodes.insert(into.nodes.end(), from.nodes.begin(), from.nodes.end());
   for (auto& r : from.roots) r += o.node;
+  if (from.rollup) shift(from.rollup->parts, o);
   for (auto& d : from.inputs) d.order += o.order;
   for (auto& d : from.params) {
     shift(d.value, o);
@@ -308,6 +310,11 @@ std::string band_text(const ast::Band& b) {
   if (b.deadline) s += " deadline " + deadline_text(*b.deadline);
   if (b.text) s += " \"" + *b.text + "\"";
   return s;
+}
+
+// `年度 { "Q1", "Q2", "Q3", "Q4" } missing reweight`, for --show-variant.
+std::string rollup_text(const ast::Module& m, const ast::RollupDecl& r) {
+  return r.name.name + " " + unparse(m, r.parts) + (r.skip_missing ? " missing reweight" : "");
 }
 
 std::string subject_text(const ast::SubjectDecl& s) {
@@ -530,6 +537,12 @@ class Linker {
       const std::string after = std::to_string(variant.precision->places);
       if (before != after) changes.push_back({"precision", "precision", before, after, variant.precision->span});
       m.precision = variant.precision;
+    }
+    if (variant.rollup) {
+      const std::string before = m.rollup ? rollup_text(m, *m.rollup) : "";
+      const std::string after = rollup_text(m, *variant.rollup);
+      if (before != after) changes.push_back({"rollup", "rollup", before, after, variant.rollup->span});
+      m.rollup = variant.rollup;
     }
     if (variant.output) {
       changes.push_back({"output", "output", "", "", variant.output->span});

@@ -655,6 +655,7 @@ class Lowerer {
   void decl(const Node& n) {
     if (n.is_type<g::policy_decl>()) return policy(n);
     if (n.is_type<g::subject_decl>()) return subject(n);
+    if (n.is_type<g::rollup_decl>()) return rollup(n);
     if (n.is_type<g::input_decl>()) return inputs(n);
     if (n.is_type<g::param_decl>()) {
       module_.params.push_back({ident(*n.children.at(0)), expr(*n.children.at(1)), next_order()});
@@ -776,6 +777,16 @@ class Lowerer {
     module_.subject = std::move(d);
   }
 
+  void rollup(const Node& n) {
+    if (module_.rollup) return duplicate_decl(msg::par_kw_rollup(), span(n), module_.rollup->span);
+    ast::RollupDecl r{ident(*n.children.at(0)), expr(*n.children.at(1)), false, Span{}, span(n)};
+    if (n.children.size() > 2) {
+      r.skip_missing = true;
+      r.missing_span = span(*n.children[2]);
+    }
+    module_.rollup = std::move(r);
+  }
+
   void inputs(const Node& n) {
     if (n.children.empty()) empty_input_blocks_.push_back(span(n).begin);
     for (const auto& item : n.children) {
@@ -811,6 +822,10 @@ class Lowerer {
       if (in.range) in.type_span.end = in.range->span.end;
       for (const auto& c : item->children) {
         if (c->is_type<g::input_optional>()) in.optional = true;
+        if (c->is_type<g::input_only>()) {
+          in.only = string_value(*c->children.at(0));
+          in.only_span = span(*c);
+        }
       }
       module_.inputs.push_back(std::move(in));
     }
@@ -1168,7 +1183,8 @@ using selector = pegtl::parse_tree::selector<
         g::expect_import_source, g::override_target, g::expect_override_target, g::override_weight,
         g::override_formula, g::override_coef, g::override_text, g::override_band, g::import_decl,
         g::override_decl, g::remove_decl, g::add_decl, g::expect_period_name, g::input_optional,
-        g::missing_zero, g::missing_peer_average, g::missing_reweight, g::missing_rule>>;
+        g::missing_zero, g::missing_peer_average, g::missing_reweight, g::missing_rule, g::rollup_decl, g::rollup_missing,
+        g::input_only, g::expect_only_period>>;
 
 // ---- nesting ----
 

@@ -831,6 +831,13 @@ class Compiler {
   std::uint32_t compile_node(ExprId e, const ast::Call& c) {
     if (ast::is_history_or_peer(c)) return emit(OpCode::kLoad, calls_.at(static_cast<std::uint32_t>(e)).first);
     const std::string& f = c.callee.name;
+    if (f.starts_with("sub_")) {
+      // Rolled up: the value over the sub-periods, computed from the data's rows when they were
+      // rolled up (rollup.cpp).
+      const std::uint32_t col = new_column();
+      out_.columns[col].view = data_.sub_values.at(static_cast<std::uint32_t>(e)).values.data();
+      return emit(OpCode::kLoad, col);
+    }
     if (f == "present" || f == "fill") {
       const std::uint32_t missing = missing_mask(optional_inputs(policy_, c.args[0]));
       if (f == "present") return missing == kNoMask ? constant(1) : emit(OpCode::kNot, missing);

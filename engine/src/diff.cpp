@@ -82,6 +82,7 @@ std::string input_type_text(const ast::InputDecl& in) {
     s += " 0..100";  // the default range, written out so that `score` equals `score 0..100`
   }
   if (in.size) s += " size " + decimal::to_string(in.size->lo) + ".." + decimal::to_string(in.size->hi);
+  if (in.only) s += " only " + dsl::quote_text(*in.only);
   if (in.optional) s += " optional";
   return s;
 }

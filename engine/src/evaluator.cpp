@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <memory>
 #include <tuple>
 
@@ -761,59 +762,179 @@ std::vector<std::size_t> select_rows(const Dataset& data, const EvalOptions& opt
   return rows;
 }
 
+// What a history call lacks on a row: the row whose walk back through the periods found no row of
+// its subject (`row`), the period it needed (an index into Dataset::periods, or -1 before the
+// first period: `back` periods before the row's own), the call that walked, and the rows of the
+// same period, and the peer call (`rank`, ...) that compares the row with others, if that is how the
+// gap was found.
+struct HistoryGap {
+  std::size_t row = 0;
+  std::int32_t missing = -1;
+  std::int64_t back = 0;
+  const detail::GlobalOp* op = nullptr;
+  const detail::GlobalOp* peer_op = nullptr;
+};
+
+// Follows an invalid history value back to the periods really missing: through nested calls
+// (`prev(prev(prev(总分)))` on 2024Q4 lacks 2024Q1, not 2024Q3) and through peer calls (`rank`
+// over a period lacks what one of its rows lacks, not what the row ranked lacks). Every (call,
+// row, origin) is walked once, and a call only leads to calls before it, so the search ends.
+class GapFinder {
+ public:
+  GapFinder(const detail::Compiled& c, const Dataset& data) : c_(c), data_(data) {}
+
+  // The gaps behind the invalid value of the first call invalid on selected row `r`.
+  void find_row(std::size_t r) { blame(c_.globals.size(), r, r); }
+  [[nodiscard]] const std::vector<HistoryGap>& gaps() const { return gaps_; }
+  // Whether a gap found for another row explains row `r` too: the row has a gap, or its period
+  // holds a gap found through a peer call (which compares the rows of a period).
+  [[nodiscard]] bool explained(std::size_t r) const {
+    return std::any_of(gaps_.begin(), gaps_.end(), [&](const HistoryGap& g) {
+      return g.row == r || (g.peer_op != nullptr && data_.period_index[g.row] == data_.period_index[r]);
+    });
+  }
+
+ private:
+  [[nodiscard]] bool valid(std::size_t op, std::size_t row) const { return c_.columns[c_.globals[op].valid].data()[row] != 0; }
+  [[nodiscard]] bool arg_ok(const detail::GlobalOp& g, std::int64_t row) const {
+    return row >= 0 && (g.arg_valid < 0 || c_.columns[static_cast<std::size_t>(g.arg_valid)].data()[row] != 0);
+  }
+  [[nodiscard]] std::int64_t prev(std::size_t row) const { return data_.prev_row.empty() ? -1 : data_.prev_row[row]; }
+
+  // The first call before `before` that has no value on `row`.
+  void blame(std::size_t before, std::size_t row, std::size_t origin) {
+    for (std::size_t op = 0; op < before; ++op) {
+      if (!valid(op, row)) {
+        walk(op, row, origin);
+        return;
+      }
+    }
+  }
+
+  void gap(std::size_t op, std::size_t origin, std::size_t at) {
+    const std::int32_t p = data_.period_index[at];
+    HistoryGap g;
+    g.row = origin;
+    g.missing = p - 1;
+    g.back = data_.period_index[origin] - p + 1;
+    g.op = &c_.globals[op];
+    for (const HistoryGap& seen : gaps_) {
+      if (seen.row == g.row && seen.missing == g.missing) return;
+    }
+    gaps_.push_back(std::move(g));
+  }
+
+  void walk(std::size_t op, std::size_t row, std::size_t origin) {
+    if (!visited_.insert({op, row, origin}).second) return;
+    const detail::GlobalOp& g = c_.globals[op];
+    using K = detail::GlobalOp::Kind;
+    switch (g.kind) {
+      case K::kPrev:
+      case K::kAvgPrev: {
+        std::size_t at = row;
+        for (std::int64_t k = 0; k < g.periods; ++k) {
+          const std::int64_t p = prev(at);
+          if (p < 0) return gap(op, origin, at);
+          if (!arg_ok(g, p)) return blame(op, static_cast<std::size_t>(p), origin);
+          at = static_cast<std::size_t>(p);
+        }
+        return;
+      }
+      case K::kStreak: {
+        for (std::int64_t at = static_cast<std::int64_t>(row); at >= 0; at = prev(static_cast<std::size_t>(at))) {
+          if (!arg_ok(g, at)) return blame(op, static_cast<std::size_t>(at), origin);
+        }
+        return;
+      }
+      case K::kRank:
+      case K::kPercentile:
+      case K::kPeerAvg: {
+        // The rows of the same period (and `within` group) whose argument has no value: each
+        // group once.
+        const std::int64_t* within = g.group >= 0 ? c_.columns[static_cast<std::size_t>(g.group)].data() : nullptr;
+        const std::int64_t group = within != nullptr ? within[row] : 0;
+        if (!groups_.insert({op, data_.period_index[row], group}).second) return;
+        for (std::size_t q = 0; q < data_.rows; ++q) {
+          if (data_.period_index[q] != data_.period_index[row] || (within != nullptr && within[q] != group)) continue;
+          if (arg_ok(g, static_cast<std::int64_t>(q))) continue;
+          const std::size_t before = gaps_.size();
+          blame(op, q, q);
+          for (std::size_t i = before; i < gaps_.size(); ++i) gaps_[i].peer_op = &g;
+        }
+        return;
+      }
+      case K::kPeerFill:
+        return;
+    }
+  }
+
+  const detail::Compiled& c_;
+  const Dataset& data_;
+  std::set<std::tuple<std::size_t, std::size_t, std::size_t>> visited_;  ///< (call, row, origin) walked
+  std::set<std::tuple<std::size_t, std::int32_t, std::int64_t>> groups_;  ///< peer groups searched
+  std::vector<HistoryGap> gaps_;
+};
+
 // Every value of a selected row must exist: a history or peer call the data cannot answer for a
-// selected row is an error (earlier periods may lack their own history).
+// selected row is an error (earlier periods may lack their own history). Each period really
+// missing is reported once, at the row that needs it.
 bool check_history(const detail::Compiled& c, const dsl::CheckedPolicy& policy, const Dataset& data,
                    const std::vector<std::size_t>& selected, DiagnosticSink& sink) {
-  std::size_t reported = 0;
-  std::size_t more = 0;
   std::vector<const std::int64_t*> valid;  // the validity columns there are (history and peers)
   for (const std::int64_t v : c.symbol_valid) {
     if (v >= 0) valid.push_back(c.columns[static_cast<std::size_t>(v)].data());
   }
   if (valid.empty()) return true;
+  GapFinder finder(c, data);
+  std::vector<std::size_t> unexplained;  // invalid rows whose missing period could not be named
+  bool any = false;
   for (const std::size_t r : selected) {
     const bool invalid = std::any_of(valid.begin(), valid.end(), [r](const std::int64_t* v) { return v[r] == 0; });
     if (!invalid) continue;
-    // Name the first history call that has no value for the row.
-    const detail::GlobalOp* culprit = nullptr;
-    for (const detail::GlobalOp& g : c.globals) {
-      if (c.columns[g.valid].data()[r] == 0) {
-        culprit = &g;
-        break;
-      }
-    }
+    any = true;
+    const std::size_t before = finder.gaps().size();
+    finder.find_row(r);
+    if (finder.gaps().size() == before && !finder.explained(r)) unexplained.push_back(r);
+  }
+  if (!any) return true;
+  const auto period_of = [&data](std::size_t r) { return data.periods[static_cast<std::size_t>(data.period_index[r])]; };
+  std::size_t reported = 0;
+  std::size_t more = 0;
+  auto report = [&](Diagnostic d, std::size_t row) {
     if (reported >= detail::RuntimeErrors::kKeep) {
       ++more;
-      continue;
+      return;
     }
     ++reported;
-    const std::string key = row_key(data, r);
-    const std::string period = data.periods.empty() ? "" : data.periods[static_cast<std::size_t>(data.period_index[r])];
-    const std::uint32_t shown = data.shown_row(r);
-    Message message = msg::eng_history_missing(shown, key, period);
-    if (culprit != nullptr && (culprit->kind == detail::GlobalOp::Kind::kPrev || culprit->kind == detail::GlobalOp::Kind::kAvgPrev)) {
-      const std::int32_t p = data.period_index[r];
-      const std::int64_t back = culprit->kind == detail::GlobalOp::Kind::kPrev ? 1 : culprit->periods;
-      if (p - back < 0) {
-        message = (back == 1 ? msg::eng_history_before_start_one : msg::eng_history_before_start_many)(shown, key, period, back,
-                                                                                                      data.periods.front());
-      } else {
-        message = (back > 1 ? msg::eng_history_key_missing_before : msg::eng_history_key_missing)(
-            shown, key, period, data.periods[static_cast<std::size_t>(p - 1)]);
-      }
-    }
-    Diagnostic d = diagnose(DiagCode::missing_history, culprit != nullptr ? policy.module.span(culprit->src) : Span{},
-                            std::move(message), msg::eng_hint_history_missing());
-    if (const Span row = data.row_span(r); row.valid()) d.notes.push_back(Note{row, msg::note_row_here()});
+    if (const Span at = data.row_span(row); at.valid()) d.notes.push_back(Note{at, msg::note_row_here()});
     sink.report(std::move(d));
+  };
+  for (const HistoryGap& g : finder.gaps()) {
+    const std::string key = row_key(data, g.row);
+    const std::uint32_t shown = data.shown_row(g.row);
+    Message message = g.missing >= 0
+                          ? msg::eng_history_period_missing(shown, key, period_of(g.row), data.periods[static_cast<std::size_t>(g.missing)])
+                          : (g.back == 1 ? msg::eng_history_before_start_one : msg::eng_history_before_start_many)(
+                                shown, key, period_of(g.row), g.back, data.periods.front());
+    Diagnostic d = diagnose(DiagCode::missing_history, policy.module.span(g.op->src), std::move(message), msg::eng_hint_history_missing());
+    if (g.peer_op != nullptr) {
+      const auto& call = std::get<ast::Call>(policy.module.expr(g.peer_op->src));
+      d.notes.push_back(Note{policy.module.span(g.peer_op->src), msg::note_history_needed_by(call.callee.name, period_of(g.row))});
+    }
+    report(std::move(d), g.row);
+  }
+  for (const std::size_t r : unexplained) {
+    Diagnostic d = diagnose(DiagCode::missing_history, Span{}, msg::eng_history_missing(data.shown_row(r), row_key(data, r), period_of(r)),
+                            msg::eng_hint_history_missing());
+    d.file = data.path;
+    report(std::move(d), r);
   }
   if (more > 0) {
     Diagnostic d = diagnose(DiagCode::missing_history, Span{}, msg::eng_history_more_rows(more));
     d.file = data.path;
     sink.report(std::move(d));
   }
-  return reported == 0;
+  return false;
 }
 
 }  // namespace

@@ -313,6 +313,11 @@ class Builder {
       f.details.push_back(history(e, *c));
       return;  // what it read is in other rows: the detail says which
     }
+    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && c->callee.name.starts_with("sub_")) {
+      // Rolled up: what it read are the data's rows of the sub-periods, not this row's value.
+      if (!root) f.details.push_back({dsl::unparse(m_, e), expr_val(e, row_), "", {}});
+      return;
+    }
     // Every traced inner value: calls, coef, bands, `if` conditions, compound arguments.
     if (!root && traced(e, row_)) f.details.push_back({dsl::unparse(m_, e), expr_val(e, row_), "", {}});
     ast::for_each_operand(m_.exprs, e, [&](ExprId child) { walk(child, false, f, seen); });

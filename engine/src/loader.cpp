@@ -11,6 +11,7 @@
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/dsl/edit_distance.hpp"
 #include "jixiao/dsl/utf8.hpp"
+#include "rollup.hpp"
 #include "jixiao/engine/csv.hpp"
 #include "jixiao/engine/xlsx.hpp"
 #include "parallel.hpp"
@@ -620,7 +621,7 @@ class Loader {
   }
 
   std::uint32_t read_period(const CsvField& f, std::uint32_t row) {
-    const std::string& name = policy_.symbol(policy_.period).name;
+    const std::string& name = policy_.module.subject->period->name;  // the data's column (a roll-up names its symbol)
     std::string_view value;
     if ((sheet_ != nullptr && special_cell(f, row, [&] { return name; }, std::nullopt)) ||
         !cell_value(f, row, [&] { return name; }, CellKind::kKey, value)) {
@@ -858,8 +859,8 @@ class Loader {
     const dsl::Symbol& key = policy_.symbol(policy_.key);
     key_column_ = find(key.name, msg::eng_for_key(key.name));
     if (policy_.period != dsl::kNoSymbol) {
-      const dsl::Symbol& period = policy_.symbol(policy_.period);
-      period_column_ = find(period.name, msg::eng_for_period(period.name));
+      const std::string& period = policy_.module.subject->period->name;  // the data's column (a roll-up names its symbol)
+      period_column_ = find(period, msg::eng_for_period(period));
     }
     const auto& inputs = policy_.module.inputs;
     mapped_.assign(inputs.size(), kUnmapped);
@@ -1016,15 +1017,16 @@ class Loader {
     if (special || (checked_first(input) &&
                     !cell_value(f, row, [&] { return header_name(input); }, text ? CellKind::kText : CellKind::kOther, v))) {
       // Reported; a placeholder keeps the columns aligned.
-      if (in.optional) col.missing.push_back(0);
+      if (in.optional || in.only) col.missing.push_back(0);
       col.values.push_back(0);
       if (is_list(in.kind)) col.list_offsets.push_back(col.list_offsets.back());
       return;
     }
     // Messages quote the cell; built only when there is one to write.
     const auto quoted = [v] { return quote_value(v); };
-    if (in.optional) {
-      // An empty cell of an optional input is "not available": value 0, flagged missing.
+    if (in.optional || in.only) {
+      // An empty cell of an optional input is "not available": value 0, flagged missing. One given
+      // `only` in a sub-period is empty in the others (rollup.cpp checks where it is required).
       col.missing.push_back(v.empty() ? 1 : 0);
       if (v.empty()) {
         col.values.push_back(0);
@@ -1180,6 +1182,16 @@ class Loader {
 
 }  // namespace
 
+namespace {
+
+// A rolled-up policy's data, one row per subject and coarse period (rollup.hpp).
+std::optional<Dataset> rolled_up(std::optional<Dataset> data, const dsl::CheckedPolicy& policy, DiagnosticSink& sink) {
+  if (data && !detail::roll_up(policy, *data, sink)) return std::nullopt;
+  return data;
+}
+
+}  // namespace
+
 std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std::string_view bytes,
                                 const dsl::CheckedPolicy& policy, const LoadOptions& options,
                                 DiagnosticSink& sink) {
@@ -1189,7 +1201,7 @@ std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std
     loader.report_decode_error(path, bytes, *err);
     return std::nullopt;
   }
-  return loader.load(path, std::get<DecodeResult>(std::move(decoded)));
+  return rolled_up(loader.load(path, std::get<DecodeResult>(std::move(decoded))), policy, sink);
 }
 
 std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std::string&& bytes,
@@ -1201,7 +1213,7 @@ std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std
     loader.report_decode_error(path, bytes, *err);  // on an error the bytes were not moved
     return std::nullopt;
   }
-  return loader.load(path, std::get<DecodeResult>(std::move(decoded)));
+  return rolled_up(loader.load(path, std::get<DecodeResult>(std::move(decoded))), policy, sink);
 }
 
 std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, std::string&& bytes,
@@ -1224,7 +1236,7 @@ std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, st
   if (!table) return std::nullopt;
   std::string().swap(bytes);  // the workbook is read: its bytes are no longer needed
   Loader loader(sources, policy, options, sink);
-  return loader.load_sheet(path, *table);
+  return rolled_up(loader.load_sheet(path, *table), policy, sink);
 }
 
 std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& path, std::string text,

@@ -6,6 +6,8 @@ file(MAKE_DIRECTORY "${WORK_DIR}")
 set(cases
   "3x/policy.jx|3x/data/communities.csv"
   "3x/policy-zh.jx|3x/data/communities.csv"
+  "chaoyang/policy.jx|chaoyang/data/communities.csv"
+  "chaoyang/policy-zh.jx|chaoyang/data/communities.csv"
   "jinniu/policy.jx|jinniu/data/communities.csv"
   "longgang/policy.jx|longgang/data/lawyers.csv"
   "nanjing-jianye/policy.jx|nanjing-jianye/data/communities.csv"

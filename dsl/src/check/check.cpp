@@ -32,8 +32,10 @@ void collect_optional(const CheckedPolicy& p, ast::ExprId root, std::vector<std:
     const ast::ExprId e = todo.back();
     todo.pop_back();
     const ast::Expr& x = p.module.expr(e);
-    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && (c->callee.name == "present" || c->callee.name == "fill")) {
-      // present(x) and fill(x, v) answer for missing values themselves (fill's default too).
+    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && (c->callee.name == "present" || c->callee.name == "fill" ||
+                                                                   c->callee.name.starts_with("sub_"))) {
+      // present(x) and fill(x, v) answer for missing values themselves (fill's default too); the
+      // roll-up answers for sub_mean(x), ... (a sub-period without a value is missing).
       continue;
     }
     if (std::holds_alternative<ast::NameRef>(x)) {
@@ -169,6 +171,7 @@ class Checker {
 
     header();
     declare();
+    rollup();
     domains();
     for (const std::uint32_t root : m_.roots) structure(root);
     state_.assign(p_.symbols.size(), 0);
@@ -256,7 +259,9 @@ class Checker {
     if (m_.subject) {
       p_.key = add_symbol(SymbolKind::kKey, m_.subject->key.name, 0, 0, m_.subject->key.span, true);
       if (m_.subject->period) {
-        p_.period = add_symbol(SymbolKind::kKey, m_.subject->period->name, 1, 0, m_.subject->period->span, true);
+        // Rolled up, the period a row is evaluated for is the coarse one, named as the roll-up.
+        const ast::Ident& period = m_.rollup ? m_.rollup->name : *m_.subject->period;
+        p_.period = add_symbol(SymbolKind::kKey, period.name, 1, 0, period.span, true);
       }
     }
     for (std::uint32_t i = 0; i < m_.inputs.size(); ++i) {
@@ -1676,6 +1681,7 @@ class Checker {
     if (name == "present" || name == "fill") return presence(e, c, *fn);
     if (name == "rank" || name == "percentile" || name == "peer_avg") return peers(e, c, *fn);
     if (name == "interpolate") return interpolate(e, c, *fn);
+    if (name.starts_with("sub_")) return sub_periods(e, c, *fn);
     if (name == "shortfall" || name == "excess") return shortfall(e, c, *fn);
 
     std::vector<Type> args;
@@ -1959,6 +1965,87 @@ class Checker {
       }
     }
     return set_type(e, result, range);
+  }
+
+  // `rollup 年度 { "Q1", ... }`: needs `period`; sub-periods listed once, none empty. An input's
+  // `only "Q4"` names one of them.
+  void rollup() {
+    if (!m_.rollup) {
+      for (const ast::InputDecl& in : m_.inputs) {
+        if (in.only) error(DiagCode::bad_rollup, in.only_span, msg::chk_only_without_rollup(in.name.name), msg::chk_hint_rollup());
+      }
+      return;
+    }
+    const ast::RollupDecl& r = *m_.rollup;
+    if (!m_.subject || !m_.subject->period) {
+      error(DiagCode::bad_rollup, r.name.span, msg::chk_rollup_no_period(r.name.name), msg::chk_hint_rollup_no_period());
+    }
+    std::vector<std::string> parts;
+    for (const ExprId item : std::get<ast::SetLit>(m_.expr(r.parts)).items) {
+      const std::string& part = std::get<ast::StringLit>(m_.expr(item)).value;
+      if (part.empty()) {
+        error(DiagCode::bad_rollup, m_.span(item), msg::chk_rollup_empty_part(), msg::chk_hint_rollup());
+      } else if (std::find(parts.begin(), parts.end(), part) != parts.end()) {
+        error(DiagCode::bad_rollup, m_.span(item), msg::chk_rollup_duplicate_part(part), msg::chk_hint_rollup());
+        continue;
+      }
+      parts.push_back(part);
+    }
+    for (const ast::InputDecl& in : m_.inputs) {
+      if (in.only && std::find(parts.begin(), parts.end(), *in.only) == parts.end()) {
+        error(DiagCode::bad_rollup, in.only_span, msg::chk_only_unknown_part(in.name.name, *in.only, parts), msg::chk_hint_rollup());
+      }
+    }
+  }
+
+  // sub_mean(x), sub_min(x), sub_max(x), sub_sum(x), sub_count(x), sub_at(x, "Q4"): in a rolled-up
+  // policy, an input's values in the sub-periods of the row's coarse period (the data's rows).
+  Type sub_periods(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+    const std::string& name = c.callee.name;
+    const std::size_t want = name == "sub_at" ? 2 : 1;
+    for (const auto& a : c.named) visit(a.value);
+    if (c.args.size() != want || !c.named.empty()) {
+      for (const ExprId a : c.args) visit(a);
+      return call_error(e, want == 1 ? msg::chk_takes_one_value(name) : msg::chk_sub_at_args(), fn.usage);
+    }
+    const Type x = visit(c.args[0]);
+    if (want == 2) visit(c.args[1]);
+    if (is_err(x)) return set_type(e, x);
+    if (!m_.rollup) {
+      error(DiagCode::bad_rollup, c.callee.span, msg::chk_sub_without_rollup(name), msg::chk_hint_rollup());
+      return set_type(e, T(TypeKind::kError));
+    }
+    const SymbolId s = std::holds_alternative<ast::NameRef>(m_.expr(c.args[0])) ? p_.ref(c.args[0]) : kNoSymbol;
+    if (s == kNoSymbol || p_.symbol(s).kind != SymbolKind::kInput || m_.inputs[p_.symbol(s).index].only) {
+      error(DiagCode::bad_arguments, m_.span(c.args[0]), msg::chk_sub_needs_input(name, expr_text(c.args[0])), msg::chk_hint_sub_needs_input());
+      return set_type(e, T(TypeKind::kError));
+    }
+    const std::size_t n = std::get<ast::SetLit>(m_.expr(m_.rollup->parts)).items.size();
+    if (name == "sub_count") return set_type(e, T(TypeKind::kNumber), NumRange::between(0, static_cast<std::int64_t>(n) * kOne));
+    if (name == "sub_at") {
+      if (x.kind == TypeKind::kTextList || x.kind == TypeKind::kNumberList) {
+        error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_sub_at_single(tn(x)));
+        return set_type(e, T(TypeKind::kError));
+      }
+      const auto* part = std::get_if<ast::StringLit>(&m_.expr(c.args[1]));
+      bool listed = false;
+      for (const ExprId item : std::get<ast::SetLit>(m_.expr(m_.rollup->parts)).items) {
+        listed = listed || (part != nullptr && std::get<ast::StringLit>(m_.expr(item)).value == part->value);
+      }
+      if (!listed) {
+        error(DiagCode::bad_arguments, m_.span(c.args[1]), msg::chk_sub_at_part(expr_text(c.args[1])), msg::chk_hint_sub_at_part());
+        return set_type(e, T(TypeKind::kError));
+      }
+      return set_type(e, x, p_.range(c.args[0]));
+    }
+    const bool money_ok = name != "sub_mean";
+    if (!is_num(x) && !(money_ok && is_money(x))) {
+      error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_sub_numbers(name, tn(x)));
+      return set_type(e, T(TypeKind::kError));
+    }
+    NumRange r = p_.range(c.args[0]);
+    if (name == "sub_sum") r = range_mul(NumRange::between(0, static_cast<std::int64_t>(n) * kOne), r, kOne);
+    return set_type(e, x, r);
   }
 
   // rank(x, within: g, order: desc|asc, ties: key|shared|NAME), percentile(x, within: g, ties: ...),

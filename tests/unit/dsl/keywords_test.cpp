@@ -506,6 +506,7 @@ TEST(EditorSupportTest, EveryReservedKeywordIsRejectedAsAName) {
 const std::string kAllKeywords = R"(# every keyword
 policy "全部" version "1" extends "std/3x"
 subject 社区 key 编码 period 季度
+rollup 年度 { "Q1", "Q2" } missing reweight
 precision 2
 
 import 预警 from "std/three-colour-alert"
@@ -520,6 +521,7 @@ input {
   g : bool
   h : one_of { 甲, 乙 }
   i : list<text> size 0..5
+  j : score only "Q2"
 }
 
 param p = 1

@@ -234,6 +234,17 @@ struct SubjectDecl {
   Span span;
 };
 
+/// `rollup 年度 { "Q1", "Q2", "Q3", "Q4" } [missing reweight]`: the policy is evaluated per coarse
+/// period (`2024`), each made of the data's periods that are its text followed by one of `parts`
+/// (`2024Q1` ... `2024Q4`).
+struct RollupDecl {
+  Ident name;                  ///< the coarse period, as the results name it
+  ExprId parts;                ///< a SetLit of the sub-periods, in their order
+  bool skip_missing = false;   ///< `missing reweight`: a missing sub-period is not counted
+  Span missing_span;
+  Span span;
+};
+
 enum class InputKind { kScore, kNumber, kPercent, kCount, kMoney, kText, kOneOf, kTextList, kBool, kNumberList, kScoreList };
 
 /// `lo..hi` in an input type; raw values (for money: 元 at scale 10^6 as written).
@@ -251,6 +262,9 @@ struct InputDecl {
   std::optional<RangeSpec> size;  ///< lists: how many items a cell holds (`size 5..15`)
   std::vector<Label> options;  ///< one_of
   bool optional = false;       ///< an empty cell means "not available" (N/A)
+  /// `only "Q4"`: in a rolled-up policy, the value is given in that sub-period only.
+  std::optional<std::string> only;
+  Span only_span;
   std::uint32_t order = 0;     ///< position among all declarations
   Span block;                  ///< the whole `input { ... }` block it is declared in
 };
@@ -439,6 +453,7 @@ struct Module {
 
   std::optional<PolicyDecl> policy;
   std::optional<SubjectDecl> subject;
+  std::optional<RollupDecl> rollup;
   std::vector<InputDecl> inputs;
   std::vector<ParamDecl> params;
   std::vector<SetDecl> sets;

@@ -38,6 +38,12 @@ inline constexpr FunctionInfo kFunctions[] = {
     {"peer_avg", "peer_avg(总分, within: 所属街道)"},
     {"present", "present(居民评分)"},
     {"fill", "fill(居民评分, 0)"},
+    {"sub_mean", "sub_mean(季度得分)"},
+    {"sub_min", "sub_min(季度得分)"},
+    {"sub_max", "sub_max(季度得分)"},
+    {"sub_sum", "sub_sum(服务次数)"},
+    {"sub_count", "sub_count(季度得分)"},
+    {"sub_at", "sub_at(季度得分, \"Q4\")"},
 };
 
 }  // namespace jixiao::dsl

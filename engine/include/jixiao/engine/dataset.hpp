@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "jixiao/dsl/check.hpp"
@@ -72,11 +73,16 @@ struct Dataset {
   std::vector<std::uint32_t> sheet_rows;
   std::string path;
   std::string encoding;        ///< what the file was read as ("UTF-8", "GB18030")
+  /// Rolled up (`rollup`): each row stands for a subject's rows of one coarse period; the number
+  /// of the data row it is shown as (its last sub-period's), and the value of every `sub_mean(x)`,
+  /// `sub_at(x, "Q4")`, ... call, by the call's expression id.
+  std::vector<std::uint32_t> data_rows;
+  std::unordered_map<std::uint32_t, Column> sub_values;
 
   /// Row `r` (0-based) as every message numbers it: from 1 after the header in a CSV file, the
   /// sheet's own row number in a workbook (as the loader's messages do).
   [[nodiscard]] std::uint32_t shown_row(std::size_t r) const {
-    return r < sheet_rows.size() ? sheet_rows[r] : static_cast<std::uint32_t>(r + 1);
+    return r < sheet_rows.size() ? sheet_rows[r] : r < data_rows.size() ? data_rows[r] : static_cast<std::uint32_t>(r + 1);
   }
   /// Where row `r` starts in the decoded file, for a note "the row is here". None for a workbook:
   /// the text a sheet was turned into is not what the user sees, and the message names the row.
