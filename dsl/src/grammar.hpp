@@ -489,9 +489,15 @@ struct remove_decl : seq< tok< kw_remove >, must< expect_override_target >, ws, 
 // add := 'add' path body
 struct add_decl : seq< tok< kw_add >, must< expect_override_target >, ws, must< expect_node_body > > {};
 
+// segment := 'segment' ident 'when' expr '{' { override | remove | add } '}'
+struct segment_item : seq< sor< override_decl, remove_decl, add_decl >, ws > {};
+struct expect_segment_close : one< '}' > {};
+struct segment_decl : seq< tok< kw_segment >, must< expect_decl_name >, ws, must< expect_when >, ws, must< expect_expr >,
+                           must< expect_open_brace >, ws, star< segment_item >, must< expect_segment_close >, ws > {};
+
 struct decl : sor< policy_decl, subject_decl, input_decl, param_decl, set_decl, let_decl, indicator_decl,
                    veto_decl, grade_decl, alert_decl, fund_decl, output_decl, precision_decl, import_decl,
-                   override_decl, remove_decl, add_decl > {};
+                   override_decl, remove_decl, add_decl, segment_decl > {};
 struct expect_decl_or_eof : eof {};
 struct bom : opt< u8::bom > {};
 // file := { decl } eof
