@@ -3,6 +3,7 @@
 #include "jixiao/engine/evaluator.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -751,7 +752,7 @@ void report_runtime(const detail::RuntimeErrors& errors, const dsl::CheckedPolic
     } else if (!span.valid()) {
       d.file = data.path;
     }
-    for (Note& note : segment_notes) d.notes.push_back(std::move(note));
+    d.notes.insert(d.notes.end(), std::make_move_iterator(segment_notes.begin()), std::make_move_iterator(segment_notes.end()));
     sink.report(std::move(d));
   }
   if (errors.count > errors.first.size()) {

@@ -420,15 +420,15 @@ class Checker {
     if (n.segment != kNoNode) {
       d.notes.push_back(Note{m_.segments[n.segment].name.span, msg::seg_note_tree_of(m_.segments[n.segment].name.name)});
     }
-    const auto sets = [&](const ast::IndicatorNode& x) {
-      return x.weight.span.source != n.name.span.source
-                 ? msg::chk_note_variant_sets(x.name.name, weight_text(x.weight))
-                 : msg::seg_note_sets(x.name.name, weight_text(x.weight), m_.segments[n.segment].name.name);
+    // Where the weight of `x` is set: by a variant (another file), or by the node's segment.
+    const auto note_sets = [&](const ast::IndicatorNode& x) {
+      d.notes.push_back(Note{x.weight.span, x.weight.span.source != n.name.span.source
+                                                ? msg::chk_note_variant_sets(x.name.name, weight_text(x.weight))
+                                                : msg::seg_note_sets(x.name.name, weight_text(x.weight), m_.segments[n.segment].name.name)});
     };
-    if (n.weight.kind != ast::WeightKind::kNone && edited(n.weight.span)) d.notes.push_back(Note{n.weight.span, sets(n)});
+    if (n.weight.kind != ast::WeightKind::kNone && edited(n.weight.span)) note_sets(n);
     for (const std::uint32_t c : n.children) {
-      const ast::IndicatorNode& child = m_.nodes[c];
-      if (edited(child.weight.span)) d.notes.push_back(Note{child.weight.span, sets(child)});
+      if (edited(m_.nodes[c].weight.span)) note_sets(m_.nodes[c]);
     }
     sink_.report(std::move(d));
   }
