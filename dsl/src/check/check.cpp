@@ -771,6 +771,9 @@ class Checker {
   void indicator_node(SymbolId id, std::uint32_t index) {
     const ast::IndicatorNode& n = m_.nodes[index];
     const NodeInfo& info = p_.nodes[index];
+    if (n.segment != kNoNode && n.missing == ast::MissingRule::kPeerAverage && reported_peer_.insert(n.missing_span.begin).second) {
+      error(DiagCode::bad_indicator, n.missing_span, msg::seg_peer_average(sym(id).name), msg::seg_hint_peer_average());
+    }
     sym(id).type = T(TypeKind::kNumber);
     for (const std::uint32_t c : n.children) {
       if (p_.nodes[c].symbol == kNoSymbol) continue;
@@ -1228,7 +1231,7 @@ class Checker {
   }
 
   // Each segment's condition: yes/no, read from the row's own data (inputs, params, sets), so that
-  // a row's segment is known before anything is scored. The trees read what it reads.
+  // a row's segment is known before anything is scored. Every node of the trees reads what it reads.
   void segments() {
     if (m_.segments.size() > kMaxSegments) {
       error(DiagCode::too_deep, m_.segments[kMaxSegments].name.span, msg::seg_too_many(m_.segments.size(), kMaxSegments),
@@ -1259,11 +1262,8 @@ class Checker {
                 msg::seg_hint_condition_reads());
           continue;
         }
-        for (const std::uint32_t root : m_.roots) {
-          if (m_.nodes[root].segment == kNoNode) continue;
-          const SymbolId tree = p_.nodes[root].symbol;
-          if (tree != kNoSymbol) p_.deps[static_cast<std::uint32_t>(tree)].push_back({to, m_.span(r)});
-        }
+        // Every node of the segments' trees is computed on its segment's rows: it reads the condition.
+        for (const auto& [node, in] : path_segments_) p_.deps[static_cast<std::uint32_t>(node)].push_back({to, m_.span(r)});
       }
       if (const auto inputs = optional_inputs(p_, seg.when); !inputs.empty()) {
         error(DiagCode::unhandled_missing, m_.span(seg.when),
@@ -2241,6 +2241,7 @@ class Checker {
   std::unordered_map<std::string, SymbolId> paths_;
   /// By indicator symbol of segmented trees: the segments whose trees have its path.
   std::unordered_map<SymbolId, std::vector<std::uint32_t>> path_segments_;
+  std::set<std::uint32_t> reported_peer_;  ///< `missing peer_average` in segments' trees, by offset: once each
   std::unordered_map<std::uint32_t, NumRange> node_range_;  ///< by node of a segment's tree: its own range
   static constexpr std::uint32_t kNoNode = ast::IndicatorNode::kNoNode;
   static constexpr std::size_t kMaxSegments = 62;  ///< a row's segments are counted in the bits of a number
