@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "files.hpp"
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/markup.hpp"
 #include "jixiao/engine/csv.hpp"
 #include "jixiao/engine/evaluator.hpp"
 #include "jixiao/engine/loader.hpp"
@@ -327,30 +328,6 @@ struct CoverageCheck {
   std::vector<std::string> uncovered;  ///< `not covered: ...` lines, in the language of the run
 };
 
-std::string xml_escape(std::string_view text, bool attribute) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += attribute ? "&quot;" : "\""; break;
-      case '\'': out += attribute ? "&apos;" : "'"; break;
-      case '\n': out += attribute ? "&#10;" : "\n"; break;
-      case '\t': out += attribute ? "&#9;" : "\t"; break;
-      case '\r': out += "&#13;"; break;
-      default:
-        // XML 1.0 has no other control characters, not even escaped.
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\xEF\xBF\xBD";  // U+FFFD
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  return out;
-}
-
 std::string join_lines(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& l : lines) out += l + "\n";
@@ -377,22 +354,22 @@ std::string junit_report(const std::vector<FileOutcome>& files, const std::vecto
   out += "<testsuites name=\"jixiao test\" tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(failures) +
          "\" errors=\"" + std::to_string(errors) + "\">\n";
   for (const FileOutcome& f : files) {
-    const std::string name = xml_escape(f.path, true);
+    const std::string name = escape_markup(f.path, Markup::kAttribute);
     const auto failed = std::count_if(f.cases.begin(), f.cases.end(), [](const CaseOutcome& c) { return !c.passed(); });
     out += "  <testsuite name=\"" + name + "\" tests=\"" + std::to_string(f.cases.size() + (f.error_count > 0 ? 1 : 0)) +
            "\" failures=\"" + std::to_string(failed) + "\" errors=\"" + (f.error_count > 0 ? "1" : "0") + "\">\n";
     if (f.error_count > 0) {
-      out += "    <testcase classname=\"" + name + "\" name=\"" + xml_escape(msg::cli_junit_test_file().str(lang()), true) + "\">\n";
-      out += "      <error message=\"" + xml_escape(msg::cli_test_file_has_errors().str(lang()), true) + "\">" + xml_escape(f.errors, false) + "</error>\n";
+      out += "    <testcase classname=\"" + name + "\" name=\"" + escape_markup(msg::cli_junit_test_file().str(lang()), Markup::kAttribute) + "\">\n";
+      out += "      <error message=\"" + escape_markup(msg::cli_test_file_has_errors().str(lang()), Markup::kAttribute) + "\">" + escape_markup(f.errors, Markup::kText) + "</error>\n";
       out += "    </testcase>\n";
     }
     for (const CaseOutcome& c : f.cases) {
-      out += "    <testcase classname=\"" + name + "\" name=\"" + xml_escape(c.name, true) + "\"";
+      out += "    <testcase classname=\"" + name + "\" name=\"" + escape_markup(c.name, Markup::kAttribute) + "\"";
       if (c.passed()) {
         out += "/>\n";
         continue;
       }
-      out += ">\n      <failure message=\"" + xml_escape(c.lines.front(), true) + "\">" + xml_escape(join_lines(c.lines), false) +
+      out += ">\n      <failure message=\"" + escape_markup(c.lines.front(), Markup::kAttribute) + "\">" + escape_markup(join_lines(c.lines), Markup::kText) +
              "</failure>\n    </testcase>\n";
     }
     out += "  </testsuite>\n";
@@ -401,12 +378,12 @@ std::string junit_report(const std::vector<FileOutcome>& files, const std::vecto
     out += "  <testsuite name=\"coverage\" tests=\"" + std::to_string(coverage.size()) + "\" failures=\"" +
            std::to_string(coverage_failures) + "\" errors=\"0\">\n";
     for (const CoverageCheck& c : coverage) {
-      out += "    <testcase classname=\"coverage\" name=\"" + xml_escape(c.policy, true) + "\"";
+      out += "    <testcase classname=\"coverage\" name=\"" + escape_markup(c.policy, Markup::kAttribute) + "\"";
       if (c.passed) {
         out += "/>\n";
         continue;
       }
-      out += ">\n      <failure message=\"" + xml_escape(c.message, true) + "\">" + xml_escape(join_lines(c.uncovered), false) +
+      out += ">\n      <failure message=\"" + escape_markup(c.message, Markup::kAttribute) + "\">" + escape_markup(join_lines(c.uncovered), Markup::kText) +
              "</failure>\n    </testcase>\n";
     }
     out += "  </testsuite>\n";

@@ -306,10 +306,16 @@ const dsl::KeywordInfo* keyword_named(std::string_view word) {
   return nullptr;
 }
 
-// The example inside a keyword's description (its last `...` code span), if any.
+// What a keyword means, in the chosen language (keywords.def, keywords_zh.def).
+std::string_view keyword_description(const dsl::KeywordInfo& k, Lang lang) {
+  return lang == Lang::kZh && !k.description_zh.empty() ? k.description_zh : k.description;
+}
+
+// A keyword's hover: both spellings, where it is used and what it means (with its example).
 std::string keyword_markdown(const dsl::KeywordInfo& k, Lang lang) {
-  std::string out = msg::lsp_keyword(k.english, k.chinese).str(lang) + "\n\n" + std::string(k.description);
-  return out;
+  const std::string_view where = lang == Lang::kZh && !k.where_zh.empty() ? k.where_zh : k.where;
+  return msg::lsp_keyword(k.english, k.chinese).str(lang) + "\n\n" + msg::lsp_keyword_where(std::string(where)).str(lang) +
+         "\n\n" + std::string(keyword_description(k, lang));
 }
 
 // ---- symbol lookups on an analysis ----
@@ -990,8 +996,9 @@ std::vector<CompletionItem> Workspace::completion(const std::string& uri, Positi
                    function_snippet(f), true});
   }
   for (const dsl::KeywordInfo& k : dsl::keyword_table()) {
-    out.push_back({std::string(k.english), ItemKind::kKeyword, std::string(k.chinese), std::string(k.description), {}, false});
-    out.push_back({std::string(k.chinese), ItemKind::kKeyword, std::string(k.english), std::string(k.description), {}, false});
+    const std::string meaning(keyword_description(k, lang_));
+    out.push_back({std::string(k.english), ItemKind::kKeyword, std::string(k.chinese), meaning, {}, false});
+    out.push_back({std::string(k.chinese), ItemKind::kKeyword, std::string(k.english), meaning, {}, false});
   }
   return out;
 }

@@ -3,11 +3,14 @@
 #include "jixiao/dsl/parse.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdio>
 #include <limits>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <vector>
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
 #include "grammar.hpp"
@@ -19,9 +22,69 @@
 namespace jixiao::dsl {
 namespace pegtl = tao::pegtl;
 namespace g = grammar;
-using Node = pegtl::parse_tree::node;
 
 namespace {
+
+// ---- the parse tree's nodes ----
+
+// PEGTL's parse tree allocates a node for every rule it starts that may hold a selected node,
+// and frees it when the rule fails or its children move up: hundreds of thousands of small
+// allocations for a large policy, most of its parse time (and of a language server's re-check).
+// They come from a pool that lives for one parse instead: fixed-size slots in large blocks, a
+// freed slot reused by the next node. Every parse_tree::parse of Node runs with a NodePool in
+// scope, made before the tree and destroyed after it.
+class NodePool {
+ public:
+  NodePool() : previous_(current_) { current_ = this; }
+  ~NodePool() { current_ = previous_; }
+  NodePool(const NodePool&) = delete;
+  NodePool& operator=(const NodePool&) = delete;
+
+  static void* allocate(std::size_t bytes) {
+    NodePool* pool = current_;
+    if (pool == nullptr || bytes > kSlot) return ::operator new(bytes);
+    if (pool->free_ != nullptr) {
+      void* slot = pool->free_;
+      pool->free_ = pool->free_->next;
+      return slot;
+    }
+    if (pool->blocks_.empty() || pool->used_ == kSlotsPerBlock) {
+      pool->blocks_.push_back(std::make_unique<Slot[]>(kSlotsPerBlock));
+      pool->used_ = 0;
+    }
+    return &pool->blocks_.back()[pool->used_++];
+  }
+
+  static void release(void* p, std::size_t bytes) noexcept {
+    NodePool* pool = current_;
+    if (pool == nullptr || bytes > kSlot) return ::operator delete(p);
+    auto* slot = static_cast<Free*>(p);
+    slot->next = pool->free_;
+    pool->free_ = slot;
+  }
+
+ private:
+  static constexpr std::size_t kSlot = 160;  ///< at least sizeof(Node) (static_assert below)
+  static constexpr std::size_t kSlotsPerBlock = 1024;
+  struct alignas(std::max_align_t) Slot {
+    std::byte bytes[kSlot];
+  };
+  struct Free {
+    Free* next;
+  };
+  static thread_local NodePool* current_;
+  NodePool* previous_;
+  std::vector<std::unique_ptr<Slot[]>> blocks_;
+  std::size_t used_ = 0;  ///< slots handed out of the last block
+  Free* free_ = nullptr;
+};
+thread_local NodePool* NodePool::current_ = nullptr;
+
+struct Node : pegtl::parse_tree::basic_node<Node> {
+  static void* operator new(std::size_t bytes) { return NodePool::allocate(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept { NodePool::release(p, bytes); }
+};
+static_assert(sizeof(Node) <= 160, "NodePool::kSlot must hold a parse-tree node");
 
 // ---- characters reported before parsing: full-width punctuation, look-alikes, invisible ones ----
 
@@ -1168,8 +1231,9 @@ struct nesting_control : g::control<Rule> {
 std::optional<std::size_t> syntax_error_at(const std::string& text) {
   pegtl::memory_input<> in(text.data(), text.size(), "");
   Nesting nesting;
+  const NodePool pool;
   try {
-    if (!pegtl::parse_tree::parse<g::file, selector, pegtl::nothing, nesting_control>(in, nesting)) return 0;
+    if (!pegtl::parse_tree::parse<g::file, Node, selector, pegtl::nothing, nesting_control>(in, nesting)) return 0;
   } catch (const TooDeep& deep) {
     return deep.offset;
   } catch (const pegtl::parse_error& e) {
@@ -1249,10 +1313,11 @@ std::optional<ast::Module> parse_text(const std::string& text, const SourceFile&
                                       const std::vector<std::uint32_t>& replaced, DiagnosticSink& sink,
                                       std::size_t errors_before) {
   pegtl::memory_input<> in(text.data(), text.size(), file.path());
+  const NodePool pool;  // outlives the tree
   std::unique_ptr<Node> root;
   Nesting nesting;
   try {
-    root = pegtl::parse_tree::parse<g::file, selector, pegtl::nothing, nesting_control>(in, nesting);
+    root = pegtl::parse_tree::parse<g::file, Node, selector, pegtl::nothing, nesting_control>(in, nesting);
   } catch (const TooDeep& deep) {
     const auto offset = static_cast<std::uint32_t>(deep.offset);
     std::size_t end = offset;
@@ -1313,12 +1378,21 @@ std::optional<ast::Module> parse(const SourceSet& sources, SourceId id, Diagnost
 }
 
 const std::vector<KeywordInfo>& keyword_table() {
-  static const std::vector<KeywordInfo> table = {
+  static const std::vector<KeywordInfo> table = [] {
+    std::vector<KeywordInfo> t = {
 #define JIXIAO_KEYWORD(id, en, zh, reserved, where, description) \
-  KeywordInfo{KwId::kw_##id, en, zh, (reserved) != 0, where, description},
+  KeywordInfo{KwId::kw_##id, en, zh, (reserved) != 0, where, description, {}, {}},
 #include "jixiao/dsl/keywords.def"
 #undef JIXIAO_KEYWORD
-  };
+    };
+    // The Chinese columns, by id (a keyword without a row keeps them empty: a test says so).
+#define JIXIAO_KEYWORD_ZH(id, where, description)                   \
+  t[static_cast<std::size_t>(KwId::kw_##id)].where_zh = where;       \
+  t[static_cast<std::size_t>(KwId::kw_##id)].description_zh = description;
+#include "jixiao/dsl/keywords_zh.def"
+#undef JIXIAO_KEYWORD_ZH
+    return t;
+  }();
   return table;
 }
 

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/markup.hpp"
 #include "jixiao/dsl/unparse.hpp"
 #include "jixiao/dsl/version.hpp"
 #include "jixiao/engine/explain_model.hpp"
@@ -27,22 +28,8 @@ using dsl::unparse;
 
 // ---- text ----
 
-/// `text` with `&`, `<`, `>`, `"` and `'` escaped: safe in element content and in attributes.
-std::string esc(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+/// A text the report prints as element content (attribute values use escape_markup directly).
+std::string esc(std::string_view text) { return escape_markup(text, Markup::kText); }
 
 /// The first `n` characters (code points) of `text`, with `…` when it was longer.
 std::string clip(const std::string& text, std::size_t n) {
@@ -202,7 +189,7 @@ class Report {
     const std::string version = m_.policy ? m_.policy->version : "";
     const std::string title = info_.title.empty() ? policy + "结果报告" : info_.title;
     out_ += "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n";
-    out_ += "<meta name=\"generator\" content=\"jixiao " + esc(kVersion) + "\">\n";
+    out_ += "<meta name=\"generator\" content=\"jixiao " + escape_markup(kVersion, Markup::kAttribute) + "\">\n";
     out_ += "<title>" + esc(title) + "</title>\n<style>" + page_rule(policy + "（" + version + "）", info_.data_sha256) + kStyle + "</style>\n</head>\n<body>\n<main>\n";
     cover(title, policy, version);
     overview();

@@ -147,7 +147,7 @@ def test_hover():
     h = hover_text(c, uri, pos(text, "ratio("))
     check("ratio(x, target" in h and "函数 `ratio`" in h, "function documentation with its usage", h)
     h = hover_text(c, uri, pos(text, "grade 等级"))
-    check("关键字 `等级`" in h, "keyword", h)
+    check("关键字 `等级`" in h and "用在：声明、否决" in h and "等级划分" in h, "keyword, in Chinese", h)
     h = hover_text(c, uri, pos(text, "B [75"))
     check("[75, 90)" in h, "band interval", h)
     h = hover_text(c, uri, pos(text, "grade 等级", delta=6))
@@ -218,6 +218,8 @@ def test_completion_and_signature_help():
     check(items.get("ratio", {}).get("insertTextFormat") == 2 and "${1:x}" in items["ratio"]["insertText"],
           "a function with a snippet", items.get("ratio"))
     check("indicator" in items and "指标" in items, "keywords in both spellings")
+    check(items["指标"].get("documentation", {}) in ("带权重的指标树", {"kind": "markdown", "value": "带权重的指标树"}),
+          "a keyword's documentation in Chinese", items["指标"])
     # Labels inside coef { }.
     coef = text.replace("output", "let 系数值 = coef(等级) { A 1, \noutput")
     c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": coef}]})

@@ -1,6 +1,7 @@
 // Tests of the streaming JSON writer: nesting and commas, string escaping, UTF-8 passthrough,
-// integers (including INT64_MIN), raw number text, booleans and null.
+// integers (including INT64_MIN), raw number text, booleans and null; and HTML/XML escaping.
 #include "jixiao/dsl/json_writer.hpp"
+#include "jixiao/dsl/markup.hpp"
 
 #include <gtest/gtest.h>
 
@@ -203,6 +204,25 @@ TEST(JsonWriter, UnbalancedCloseThrows) {
   JsonWriter w(out);
   EXPECT_THROW(w.end_object(), std::logic_error);
   EXPECT_THROW(w.end_array(), std::logic_error);
+}
+
+}  // namespace
+}  // namespace jixiao
+
+// ---- HTML and XML (jixiao/dsl/markup.hpp) ----
+
+namespace jixiao {
+namespace {
+
+TEST(MarkupTest, EscapesEntitiesAndControlsInBothModes) {
+  EXPECT_EQ(escape_markup("a&b<c>\"d\"'e'", Markup::kText), "a&amp;b&lt;c&gt;\"d\"'e'");
+  EXPECT_EQ(escape_markup("a&b<c>\"d\"'e'", Markup::kAttribute), "a&amp;b&lt;c&gt;&quot;d&quot;&#39;e&#39;");
+  // Line breaks and tabs stay in content; an attribute keeps them only as references.
+  EXPECT_EQ(escape_markup("一\n二\t三\r", Markup::kText), "一\n二\t三&#13;");
+  EXPECT_EQ(escape_markup("一\n二\t三\r", Markup::kAttribute), "一&#10;二&#9;三&#13;");
+  // Controls XML cannot hold become U+FFFD; UTF-8 passes through.
+  EXPECT_EQ(escape_markup(std::string("x\x01y\x7Fz", 5), Markup::kText), "x\xEF\xBF\xBDy\xEF\xBF\xBDz");
+  EXPECT_EQ(escape_markup("社区编码", Markup::kAttribute), "社区编码");
 }
 
 }  // namespace

@@ -371,6 +371,20 @@ TEST(KeywordsTest, DocsTablesListEveryKeyword) {
   }
 }
 
+// The Chinese columns (keywords_zh.def) cover every keyword, and docs/zh/关键字.md's table says
+// the same thing row for row: where the keyword is used and what it means.
+TEST(KeywordsTest, ChineseDescriptionsForEveryKeywordAsInTheGuide) {
+  const std::string text = read_repo_file("docs/zh/关键字.md");
+  for (const dsl::KeywordInfo& k : dsl::keyword_table()) {
+    SCOPED_TRACE(std::string(k.english));
+    EXPECT_FALSE(k.where_zh.empty());
+    EXPECT_FALSE(k.description_zh.empty());
+    const std::string row = "| `" + std::string(k.english) + "` | `" + std::string(k.chinese) + "` | " +
+                            std::string(k.where_zh) + " | " + std::string(k.description_zh) + " |\n";
+    EXPECT_NE(text.find(row), std::string::npos) << "docs/zh/关键字.md lacks the row: " << row;
+  }
+}
+
 // ---- editor grammars ----
 
 TEST(EditorSupportTest, TextMateGrammarMentionsEveryKeyword) {

@@ -21,6 +21,8 @@ struct KeywordInfo {
   bool reserved;  ///< the first English word cannot be a name
   std::string_view where;
   std::string_view description;
+  std::string_view where_zh;        ///< `where` in Chinese (keywords_zh.def)
+  std::string_view description_zh;  ///< `description` in Chinese (keywords_zh.def)
 };
 
 /// Every row of keywords.def, in its order.
