@@ -31,7 +31,7 @@ std::string change_kind(const std::string& kind) {
       {"precision", msg::cli_change_precision()},
       {"input", msg::kind_input()},         {"indicator", msg::kind_indicator()},     {"veto", msg::kind_veto()},
       {"fund", msg::kind_fund()},           {"grade", msg::kind_grade()},             {"alert", msg::kind_alert()},
-      {"grade or alert", msg::cli_change_grade_or_alert()},
+      {"grade or alert", msg::cli_change_grade_or_alert()}, {"segment", msg::seg_change_kind()},
   };
   const auto it = kKinds.find(kind);
   return it == kKinds.end() ? kind : it->second.str(lang());
@@ -40,13 +40,20 @@ std::string change_kind(const std::string& kind) {
 // What a variant changes against its base, one line each, aligned.
 std::string show_variant(const Session& s, const std::string& path, const LoadedPolicy& p) {
   const Lang l = lang();
-  if (!p.base) return msg::cli_variant_none(path).str(l) + "\n";
-  std::string out = (p.changes.size() == 1 ? msg::cli_variant_one(path, *p.base, p.changes.size())
-                                           : msg::cli_variant_many(path, *p.base, p.changes.size()))
-                        .str(l) +
-                    "\n";
+  const std::size_t segments = p.policy.module.segments.size();
+  if (!p.base && segments == 0) return msg::cli_variant_none(path).str(l) + "\n";
+  std::string out;
+  if (p.base) {
+    out = (p.changes.size() == 1 ? msg::cli_variant_one(path, *p.base, p.changes.size())
+                                 : msg::cli_variant_many(path, *p.base, p.changes.size()))
+              .str(l) +
+          "\n";
+  } else {
+    out = msg::seg_variant_segments(path, segments).str(l) + "\n";
+  }
   // `subject`, `precision` and `output` are changes of the whole policy: their kind says it all,
-  // and the English keyword the change records as its target is not shown.
+  // and the English keyword the change records as its target is not shown. A change to a
+  // segment's trees names the segment: `农村: 总分.基础服务`.
   const auto target = [](const auto& c) { return c.target == c.kind ? std::string() : c.target; };
   std::size_t kind_width = 0;
   std::size_t target_width = 0;
@@ -64,6 +71,8 @@ std::string show_variant(const Session& s, const std::string& path, const Loaded
       what = msg::cli_variant_added(c.after);
     } else if (c.kind == "output") {
       what = msg::cli_variant_replaced();
+    } else if (c.kind == "segment") {
+      what = msg::seg_change_when(c.after);
     }
     // Where the change is written: a line of the variant, or a file it imports.
     const SourceFile& file = s.sources.get(c.where.source);

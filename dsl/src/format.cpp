@@ -1208,7 +1208,7 @@ class Formatter {
   // ---- declarations ----
 
   // The groups of top-level declarations: a blank line separates declarations of different groups.
-  enum Group { kHeader = 1, kImports, kInputs, kBindings, kIndicators, kVetoes, kBands, kFunds, kOutput, kEdits };
+  enum Group { kHeader = 1, kImports, kInputs, kBindings, kIndicators, kVetoes, kBands, kFunds, kOutput, kEdits, kSegments };
 
   std::vector<Item> top_items() {
     std::vector<Item> items;
@@ -1264,11 +1264,47 @@ class Formatter {
       add(simple(d.span, s + " " + k_.before(KwId::kw_from, d.from_span.begin) + " " + quote_text(d.from)), kImports);
     }
     for (const auto& o : m_.overrides) add(override_decl(o), kEdits);
-    for (const auto& r : m_.removes) {
-      add(simple(r.span, k_.before(KwId::kw_remove, r.target.parts.front().span.begin) + " " + ast::path_text(r.target)), kEdits);
-    }
+    for (const auto& r : m_.removes) add(remove_decl(r), kEdits);
     for (const auto& a : m_.adds) add(add_decl(a), kEdits);
+    for (const auto& seg : m_.segments) add(segment(seg), kSegments);
     return items;
+  }
+
+  Item remove_decl(const ast::RemoveDecl& r) {
+    return simple(r.span, k_.before(KwId::kw_remove, r.target.parts.front().span.begin) + " " + ast::path_text(r.target));
+  }
+
+  // `veto NAME when 条件` and `segment NAME when 条件`: the head of their blocks.
+  Doc named_when(KwId keyword, const ast::Ident& name, ExprId when, Cs& cs, Placement& pl) {
+    Doc d = cat();
+    d += txt(k_.before(keyword, name.span.begin) + " " + name.name + " " + k_.after(KwId::kw_when, name.span.end) + " ");
+    d += ex(when, cs, pl);
+    return d;
+  }
+
+  // `segment 农村 when 条件 { edits }`: `{ }` on one line when it has none.
+  Item segment(const ast::SegmentDecl& seg) {
+    Item it;
+    it.begin = seg.span.begin;
+    it.end = seg.span.end;
+    it.print = [this, &seg](const Ctx& ctx) {
+      auto header = [&](Cs& cs, Placement& pl) { return named_when(KwId::kw_segment, seg.name, seg.when, cs, pl); };
+      const std::uint32_t open = find_open_brace(m_.span(seg.when).end);
+      const std::uint32_t close = seg.span.end - 1;
+      std::vector<Item> body;
+      for (const auto& o : seg.overrides) body.push_back(override_decl(o));
+      for (const auto& r : seg.removes) body.push_back(remove_decl(r));
+      for (const auto& a : seg.adds) body.push_back(add_decl(a));
+      if (body.empty() && ctx.inner.empty()) {
+        Placement pl;
+        Cs none;
+        Doc d = header(none, pl);
+        d += txt(" { }");
+        if (one_line(d, ctx.indent)) return doc_item(ctx, {}, [&](Cs&, Placement&) { return d; }, ctx.trailing);
+      }
+      return block_item(ctx, open, close, header, std::move(body));
+    };
+    return it;
   }
 
   std::string rounding_text(Span span) const {
@@ -1510,12 +1546,7 @@ class Formatter {
       std::stable_sort(effects.begin(), effects.end(), [](const Effect& a, const Effect& b) { return a.begin < b.begin; });
       std::string joined;
       for (std::size_t i = 0; i < effects.size(); ++i) joined += (i ? " ; " : "") + effects[i].text;
-      auto header = [&](Cs& cs, Placement& pl) {
-        Doc d = cat();
-        d += txt(k_.before(KwId::kw_veto, v.name.span.begin) + " " + v.name.name + " " + k_.after(KwId::kw_when, v.name.span.end) + " ");
-        d += ex(v.when, cs, pl);
-        return d;
-      };
+      auto header = [&](Cs& cs, Placement& pl) { return named_when(KwId::kw_veto, v.name, v.when, cs, pl); };
       const std::uint32_t open = find_open_brace(m_.span(v.when).end);
       const std::uint32_t close = v.span.end - 1;
       if (ctx.inner.empty()) {
@@ -1874,17 +1905,29 @@ class Summary {
       for (const auto& n : d.names) s += " " + n.name;
       decls.emplace_back(d.span.begin, s + " from " + quote_text(d.from));
     }
-    for (const auto& o : m_.overrides) {
+    const auto override_text = [&](const ast::OverrideDecl& o) {
       std::string s = "override " + ast::path_text(o.target) + " kind " + std::to_string(static_cast<int>(o.kind)) + " weight " +
                       w(o.weight) + " formula " + e(o.formula) + " else " + e(o.coef_else) + " interval " +
                       (o.interval ? unparse(*o.interval) : "-") + " deadline " +
                       (o.deadline ? std::to_string(o.deadline->count) + (o.deadline->workdays ? " workdays" : " days") : "-") +
                       " text " + (o.text ? quote_text(*o.text) : "-");
       for (const auto& c : o.coef_entries) s += "\n  coef " + label(c.key) + " " + e(c.value);
-      decls.emplace_back(o.span.begin, s);
-    }
+      return s;
+    };
+    const auto add_text = [&](const ast::AddDecl& a) { return "add " + ast::path_text(a.target) + " " + node(a.holder, 0); };
+    for (const auto& o : m_.overrides) decls.emplace_back(o.span.begin, override_text(o));
     for (const auto& r : m_.removes) decls.emplace_back(r.span.begin, "remove " + ast::path_text(r.target));
-    for (const auto& a : m_.adds) decls.emplace_back(a.span.begin, "add " + ast::path_text(a.target) + " " + node(a.holder, 0));
+    for (const auto& a : m_.adds) decls.emplace_back(a.span.begin, add_text(a));
+    for (const auto& seg : m_.segments) {
+      std::vector<std::pair<std::uint32_t, std::string>> edits;
+      for (const auto& o : seg.overrides) edits.emplace_back(o.span.begin, override_text(o));
+      for (const auto& r : seg.removes) edits.emplace_back(r.span.begin, "remove " + ast::path_text(r.target));
+      for (const auto& a : seg.adds) edits.emplace_back(a.span.begin, add_text(a));
+      std::stable_sort(edits.begin(), edits.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+      std::string s = "segment " + seg.name.name + " when " + e(seg.when);
+      for (const auto& edit : edits) s += "\n  " + edit.second;
+      decls.emplace_back(seg.span.begin, s);
+    }
     std::stable_sort(decls.begin(), decls.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     std::string out;
     for (const auto& d : decls) out += d.second + "\n";

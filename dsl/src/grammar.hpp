@@ -524,9 +524,15 @@ struct expect_rollup_reweight : kw_reweight {};
 struct rollup_missing : seq< tok< kw_missing >, must< expect_rollup_reweight >, ws > {};
 struct rollup_decl : seq< tok< kw_rollup >, must< expect_decl_name >, ws, must< expect_set_lit >, opt< rollup_missing >, sep > {};
 
+// segment := 'segment' ident 'when' expr '{' { override | remove | add } '}'
+struct segment_item : seq< sor< override_decl, remove_decl, add_decl >, ws > {};
+struct expect_segment_close : one< '}' > {};
+struct segment_decl : seq< tok< kw_segment >, must< expect_decl_name >, ws, must< expect_when >, ws, must< expect_expr >,
+                           must< expect_open_brace >, ws, star< segment_item >, must< expect_segment_close >, ws > {};
+
 struct decl : sor< policy_decl, subject_decl, rollup_decl, input_decl, param_decl, set_decl, let_decl, indicator_decl,
                    veto_decl, grade_decl, alert_decl, fund_decl, output_decl, precision_decl, import_decl,
-                   override_decl, remove_decl, add_decl > {};
+                   override_decl, remove_decl, add_decl, segment_decl > {};
 struct expect_decl_or_eof : eof {};
 struct bom : opt< u8::bom > {};
 // file := { decl } eof

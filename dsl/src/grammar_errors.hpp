@@ -86,6 +86,7 @@ template <> inline constexpr MsgId error_message<expect_fen> = MsgId::par_expect
 template <> inline constexpr MsgId error_message<expect_tie_key> = MsgId::par_expected_tie_key;
 template <> inline constexpr MsgId error_message<expect_pool> = MsgId::par_expected_pool;
 template <> inline constexpr MsgId error_message<expect_fund_close> = MsgId::par_expected_fund_close;
+template <> inline constexpr MsgId error_message<expect_segment_close> = MsgId::seg_expected_close;
 template <> inline constexpr MsgId error_message<expect_output_item> = MsgId::par_expected_output_item;
 template <> inline constexpr MsgId error_message<expect_precision_places> = MsgId::par_expected_precision_places;
 template <> inline constexpr MsgId error_message<policy_base> = MsgId::par_expected_policy_base;

@@ -142,6 +142,15 @@ Offsets append_arenas(ast::Module& into, ast::Module& from) {
     shift(ov.coef_else, o);
   }
   for (auto& a : from.adds) a.holder += o.node;
+  for (auto& seg : from.segments) {
+    shift(seg.when, o);
+    for (auto& ov : seg.overrides) {
+      shift(ov.formula, o);
+      for (auto& e : ov.coef_entries) shift(e.value, o);
+      shift(ov.coef_else, o);
+    }
+    for (auto& a : seg.adds) a.holder += o.node;
+  }
   return o;
 }
 
@@ -203,7 +212,9 @@ Message decl_message(std::string_view what) {
   return msg::mod_decl_indicator();
 }
 
-Target find_target(const ast::Module& m, const ast::NameRef& ref) {
+// `segment`: when the path is edited by a segment, a deduction or bonus named alone is looked for in
+// that segment's trees only.
+Target find_target(const ast::Module& m, const ast::NameRef& ref, std::uint32_t segment) {
   Target t;
   const std::string& first = ref.parts.front().name;
   using K = Target::Kind;
@@ -287,7 +298,7 @@ Target find_target(const ast::Module& m, const ast::NameRef& ref) {
   }
   if (ref.parts.size() == 1) {
     for (std::uint32_t n = 0; n < m.nodes.size(); ++n) {
-      if (m.nodes[n].detached) continue;
+      if (m.nodes[n].detached || (segment != ast::IndicatorNode::kNoNode && m.nodes[n].segment != segment)) continue;
       for (std::uint32_t k = 0; k < m.nodes[n].adjusts.size(); ++k) {
         if (m.nodes[n].adjusts[k].name.name == first) return Target{K::kAdjust, n, k, first, {}, {}};
       }
@@ -393,6 +404,7 @@ class Linker {
       result = std::move(*module);
       apply_edits(*result, changes);
     }
+    if (top) apply_segments(*result, changes);
     // Report changes in the order the variant writes them; an imported declaration where its
     // `import` is written (in the imported file's order when one import brings several).
     const auto position = [&](const VariantChange& c) -> std::pair<std::uint32_t, std::uint32_t> {
@@ -577,6 +589,7 @@ class Linker {
       }
     }
     add_or_reject(m.funds, variant.funds, "fund", changes);
+    for (auto& seg : variant.segments) m.segments.push_back(std::move(seg));
     m.overrides = std::move(variant.overrides);
     m.removes = std::move(variant.removes);
     m.adds = std::move(variant.adds);
@@ -630,34 +643,47 @@ class Linker {
   Span same_value_span(const ast::LetDecl& d) const { return expr_span(d.value); }
   Span expr_span(ExprId e) const { return current_ == nullptr ? Span{} : current_->span(e); }
 
-  // Applies override, remove and add statements in the order they are written.
+  // Applies the policy's own override, remove and add statements.
   void apply_edits(ast::Module& m, std::vector<VariantChange>& changes) {
     current_ = &m;
-    struct Edit {
-      Span span;
-      int kind;  // 0 override, 1 remove, 2 add
-      std::size_t index;
-    };
-    std::vector<Edit> edits;
-    for (std::size_t i = 0; i < m.overrides.size(); ++i) edits.push_back({m.overrides[i].span, 0, i});
-    for (std::size_t i = 0; i < m.removes.size(); ++i) edits.push_back({m.removes[i].span, 1, i});
-    for (std::size_t i = 0; i < m.adds.size(); ++i) edits.push_back({m.adds[i].span, 2, i});
-    std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.span.begin < b.span.begin; });
-    for (const Edit& e : edits) {
-      if (e.kind == 0) apply_override(m, m.overrides[e.index], changes);
-      if (e.kind == 1) apply_remove(m, m.removes[e.index], changes);
-      if (e.kind == 2) apply_add(m, m.adds[e.index], changes);
-    }
-    for (const auto& a : m.adds) m.nodes[a.holder].detached = true;
+    apply_in_order(m, m.overrides, m.removes, m.adds, changes);
     // Statements in variant and base alike have been applied; the merged policy keeps none.
     m.overrides.clear();
     m.removes.clear();
     m.adds.clear();
   }
 
+  // Applies override, remove and add statements to `m` in the order they are written; the holders
+  // of the `add`s are then detached (their items have moved into the trees).
+  void apply_in_order(ast::Module& m, const std::vector<ast::OverrideDecl>& overrides, const std::vector<ast::RemoveDecl>& removes,
+                      const std::vector<ast::AddDecl>& adds, std::vector<VariantChange>& changes) {
+    struct Edit {
+      Span span;
+      int kind;  // 0 override, 1 remove, 2 add
+      std::size_t index;
+    };
+    std::vector<Edit> edits;
+    for (std::size_t i = 0; i < overrides.size(); ++i) edits.push_back({overrides[i].span, 0, i});
+    for (std::size_t i = 0; i < removes.size(); ++i) edits.push_back({removes[i].span, 1, i});
+    for (std::size_t i = 0; i < adds.size(); ++i) edits.push_back({adds[i].span, 2, i});
+    std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.span.begin < b.span.begin; });
+    for (const Edit& e : edits) {
+      if (e.kind == 0) apply_override(m, overrides[e.index], changes);
+      if (e.kind == 1) apply_remove(m, removes[e.index], changes);
+      if (e.kind == 2) apply_add(m, adds[e.index], changes);
+    }
+    for (const auto& a : adds) m.nodes[a.holder].detached = true;
+  }
+
   // The target of an edit, or an error naming both the variant's line and the base.
   std::optional<Target> locate(const ast::Module& m, const ast::NameRef& ref, Span at, const Message& verb) {
-    const Target t = find_target(m, ref);
+    const Target t = find_target(m, ref, segment_);
+    if (t.kind != Target::Kind::kNone && segment_ != kNoSegment && t.kind != Target::Kind::kNode &&
+        t.kind != Target::Kind::kAdjust) {
+      error(DiagCode::bad_override, at, msg::seg_not_tree(ast::path_text(ref), kind_message(t.kind), current_->segments[segment_].name.name),
+            msg::seg_hint_not_tree());
+      return std::nullopt;
+    }
     if (t.kind != Target::Kind::kNone) return t;
     const std::string path = ast::path_text(ref);
     std::optional<Message> hint;
@@ -669,12 +695,15 @@ class Linker {
     std::optional<Note> note;
     if (t.resolved_span.valid()) {
       note = Note{t.resolved_span, msg::mod_note_declared_without(t.resolved, ref.parts.back().name)};
+    } else if (segment_ != kNoSegment) {
+      note = Note{m.segments[segment_].name.span, msg::seg_note_segment_here(m.segments[segment_].name.name)};
     } else if (m.policy) {
       note = Note{m.policy->span, base_name_.empty() ? msg::mod_note_policy_here() : msg::mod_note_base_here(base_name_)};
     }
-    error(DiagCode::override_target, at,
-          msg::mod_no_target(verb, path, base_name_.empty() ? msg::mod_in_policy() : msg::mod_in_base(base_name_)), hint,
-          note);
+    const Message where = segment_ != kNoSegment ? msg::seg_in_segment(m.segments[segment_].name.name)
+                          : base_name_.empty()   ? msg::mod_in_policy()
+                                                 : msg::mod_in_base(base_name_);
+    error(DiagCode::override_target, at, msg::mod_no_target(verb, path, where), hint, note);
     return std::nullopt;
   }
 
@@ -827,6 +856,55 @@ class Linker {
     changes.push_back({"remove", path, kind_word(t->kind), "", r.span});
   }
 
+  // Segments (docs/language.md §13): each segment gets its own copy of every tree, changed by the
+  // segment's edits in the order they are written; the copies replace the trees, and the checker
+  // checks each as a whole. The changes are listed under their segment.
+  void apply_segments(ast::Module& m, std::vector<VariantChange>& changes) {
+    if (m.segments.empty()) return;
+    current_ = &m;
+    const std::vector<std::uint32_t> shared = m.roots;
+    std::vector<std::uint32_t> all;
+    for (std::uint32_t k = 0; k < m.segments.size(); ++k) {
+      m.roots.clear();
+      for (const std::uint32_t r : shared) m.roots.push_back(clone(m, r, ast::IndicatorNode::kNoNode, k));
+      segment_ = k;
+      const ast::SegmentDecl& seg = m.segments[k];
+      std::vector<VariantChange> own;
+      own.push_back({"segment", seg.name.name, "", std::string(text(m.span(seg.when))), seg.name.span});
+      apply_in_order(m, seg.overrides, seg.removes, seg.adds, own);
+      for (const std::uint32_t r : m.roots) assign_segment(m, r, k);
+      all.insert(all.end(), m.roots.begin(), m.roots.end());
+      for (VariantChange& c : own) {
+        if (c.kind != "segment") c.target = seg.name.name + ": " + c.target;
+        changes.push_back(std::move(c));
+      }
+    }
+    segment_ = kNoSegment;
+    for (const std::uint32_t r : shared) detach(m, r);
+    m.roots = std::move(all);
+  }
+
+  // A copy of the tree under `node` for segment `segment`, appended to the module's nodes.
+  static std::uint32_t clone(ast::Module& m, std::uint32_t node, std::uint32_t parent, std::uint32_t segment) {
+    ast::IndicatorNode copy = m.nodes[node];
+    copy.parent = parent;
+    copy.segment = segment;
+    copy.children.clear();
+    m.nodes.push_back(std::move(copy));
+    const auto at = static_cast<std::uint32_t>(m.nodes.size() - 1);
+    const std::vector<std::uint32_t> children = m.nodes[node].children;
+    for (const std::uint32_t c : children) {
+      const std::uint32_t child = clone(m, c, at, segment);
+      m.nodes[at].children.push_back(child);
+    }
+    return at;
+  }
+
+  static void assign_segment(ast::Module& m, std::uint32_t node, std::uint32_t segment) {
+    m.nodes[node].segment = segment;
+    for (const std::uint32_t c : m.nodes[node].children) assign_segment(m, c, segment);
+  }
+
   static void detach(ast::Module& m, std::uint32_t node) {
     m.nodes[node].detached = true;
     for (const std::uint32_t c : m.nodes[node].children) detach(m, c);
@@ -896,6 +974,8 @@ class Linker {
   std::vector<VariantChange> top_changes_;
   Suggester suggester_;  ///< "did you mean" for names an import does not find
   const ast::Module* current_ = nullptr;
+  static constexpr std::uint32_t kNoSegment = ast::IndicatorNode::kNoNode;
+  std::uint32_t segment_ = kNoSegment;  ///< the segment whose edits are being applied
   std::size_t errors_at_start_ = 0;
 };
 

@@ -683,6 +683,27 @@ class Lowerer {
       return;
     }
     if (n.is_type<g::add_decl>()) return add(n);
+    if (n.is_type<g::segment_decl>()) return segment(n);
+  }
+
+  // A segment's edits are lowered like the policy's own, then moved into the segment.
+  void segment(const Node& n) {
+    ast::SegmentDecl seg;
+    seg.name = ident(*n.children.at(0));
+    seg.when = expr(*n.children.at(1));
+    seg.span = span(n);
+    const std::size_t overrides = module_.overrides.size();
+    const std::size_t removes = module_.removes.size();
+    const std::size_t adds = module_.adds.size();
+    for (std::size_t i = 2; i < n.children.size(); ++i) decl(*n.children[i]);
+    const auto take = [](auto& from, std::size_t first, auto& into) {
+      into.assign(std::make_move_iterator(from.begin() + static_cast<std::ptrdiff_t>(first)), std::make_move_iterator(from.end()));
+      from.resize(first);
+    };
+    take(module_.overrides, overrides, seg.overrides);
+    take(module_.removes, removes, seg.removes);
+    take(module_.adds, adds, seg.adds);
+    module_.segments.push_back(std::move(seg));
   }
 
   void import(const Node& n) {
@@ -1182,7 +1203,7 @@ using selector = pegtl::parse_tree::selector<
         g::precision_decl, g::policy_base, g::import_name, g::expect_import_name, g::import_source,
         g::expect_import_source, g::override_target, g::expect_override_target, g::override_weight,
         g::override_formula, g::override_coef, g::override_text, g::override_band, g::import_decl,
-        g::override_decl, g::remove_decl, g::add_decl, g::expect_period_name, g::input_optional,
+        g::override_decl, g::remove_decl, g::add_decl, g::segment_decl, g::expect_period_name, g::input_optional,
         g::missing_zero, g::missing_peer_average, g::missing_reweight, g::missing_rule, g::rollup_decl, g::rollup_missing,
         g::input_only, g::expect_only_period>>;
 

@@ -26,6 +26,7 @@ class Compiler {
       trace_[i] = true;
     }
     exact_weights();
+    segment_variants();
   }
 
   void run(const Plan& plan) {
@@ -391,10 +392,97 @@ class Compiler {
     }
   }
 
+  // ---- segments ----
+
+  // The nodes of each indicator path in the segments' trees (docs/language.md §13), by symbol.
+  void segment_variants() {
+    for (std::uint32_t i = 0; i < m_.nodes.size(); ++i) {
+      const ast::IndicatorNode& n = m_.nodes[i];
+      if (n.detached || n.segment == ast::IndicatorNode::kNoNode || policy_.nodes[i].symbol == dsl::kNoSymbol) continue;
+      variants_[static_cast<std::uint32_t>(policy_.nodes[i].symbol)].push_back(i);
+    }
+  }
+
+  // Each segment's condition, stored once (in the first program that needs it), and the row's
+  // segment; a row that matches no segment, or several, is an error (kSegmentCheck).
+  void segment_conditions() {
+    if (!out_.segment_columns.empty()) return;
+    std::uint32_t index = constant(-1);
+    std::uint32_t matched = constant(0);
+    for (std::uint32_t k = 0; k < m_.segments.size(); ++k) {
+      const std::uint32_t holds = expr(m_.segments[k].when);
+      out_.segment_columns.push_back(store(holds));
+      index = emit(OpCode::kSelect, holds, constant(k), index);
+      matched = emit(OpCode::kAdd, matched, emit(OpCode::kSelect, holds, constant(std::int64_t{1} << k), constant(0)));
+    }
+    Instr in;
+    in.op = OpCode::kSegmentCheck;
+    in.dst = reg();
+    in.a = matched;
+    program_.code.push_back(in);
+    out_.segment_index = store(index);
+  }
+
+  // A path of the segments' trees: each segment's node is computed on that segment's rows (errors
+  // elsewhere do not count), and the row's segment's value is the symbol's. Rows of segments whose
+  // trees lack the path have no value (an empty cell), like an indicator that dropped out.
   void indicator(dsl::SymbolId id) {
+    const auto it = variants_.find(static_cast<std::uint32_t>(id));
+    if (it == variants_.end()) return indicator_node(id, policy_.symbol(id).index);
+    segment_conditions();
+    const std::size_t absent_before = out_.absent.size();
+    std::uint32_t value = kNoMask;
+    std::uint32_t present = kNoMask;
+    for (const std::uint32_t node : it->second) {
+      const std::uint32_t in = emit(OpCode::kLoad, out_.segment_columns[m_.nodes[node].segment]);
+      segment_reg_ = in;
+      const std::uint32_t v = masked(in, [&] { return node_score(id, node); });
+      segment_reg_ = kNoMask;
+      value = value == kNoMask ? v : emit(OpCode::kSelect, in, v, value);
+      present = present == kNoMask ? in : emit(OpCode::kOr, present, in);
+    }
+    store_symbol(id, value);
+    // One column of the rows without a value: outside the segments that have the path, or dropped
+    // out (`missing reweight`) in a segment that has it.
+    std::uint32_t absent = it->second.size() < m_.segments.size() ? emit(OpCode::kNot, present) : kNoMask;
+    for (std::size_t i = absent_before; i < out_.absent.size(); ++i) {
+      const std::uint32_t dropped = emit(OpCode::kLoad, out_.absent[i].second);
+      absent = absent == kNoMask ? dropped : emit(OpCode::kOr, absent, dropped);
+    }
+    out_.absent.resize(absent_before);
+    if (absent != kNoMask) out_.absent.emplace_back(id, store(absent));
+  }
+
+  // Rows where `flag` holds, within the segment being compiled (all rows outside segments).
+  std::uint32_t in_segment(std::uint32_t flag) {
+    return segment_reg_ == kNoMask ? flag : emit(OpCode::kAnd, flag, segment_reg_);
+  }
+
+  void indicator_node(dsl::SymbolId id, std::uint32_t index) {
+    const std::uint32_t score = node_score(id, index);
+    store_symbol(id, score);
+    const ast::IndicatorNode& n = m_.nodes[index];
+    if (n.children.empty() && n.missing == ast::MissingRule::kPeerAverage && absent_missing_ != kNoMask) {
+      // The average over the rows that have a value fills the rows that do not: a global step
+      // after this program, whose result becomes the indicator's column.
+      GlobalOp g;
+      g.kind = GlobalOp::Kind::kPeerFill;
+      g.src = n.formula;
+      g.arg = static_cast<std::uint32_t>(out_.symbol_column[static_cast<std::uint32_t>(id)]);
+      g.arg_missing = store(absent_missing_);
+      g.precision = policy_.precision;
+      g.out = new_column();
+      g.valid = new_column();
+      pending_globals_.push_back(g);
+      out_.symbol_column[static_cast<std::uint32_t>(id)] = g.out;
+    }
+  }
+
+  // The score of node `index` (of symbol `id`), with its rules; its missing mask in absent_missing_.
+  std::uint32_t node_score(dsl::SymbolId id, std::uint32_t index) {
     const dsl::Symbol& s = policy_.symbol(id);
-    const ast::IndicatorNode& n = m_.nodes[s.index];
-    const dsl::NodeInfo& info = policy_.nodes[s.index];
+    const ast::IndicatorNode& n = m_.nodes[index];
+    const dsl::NodeInfo& info = policy_.nodes[index];
     std::uint32_t score = 0;
     std::uint32_t missing = kNoMask;  // leaf: rows whose formula reads a missing optional input
     if (n.children.empty()) {
@@ -416,10 +504,10 @@ class Compiler {
       }
       if (missing != kNoMask) {
         score = emit(OpCode::kSelect, missing, constant(0), score);
-        const std::uint32_t missing_col = store(missing);
+        const std::uint32_t missing_col = store(in_segment(missing));
         out_.rules.push_back({4, s.name, missing_col, n.missing_span.begin});
         if (n.missing == ast::MissingRule::kReweight) {
-          absent_[s.index] = missing_col;
+          absent_[index] = missing_col;
           out_.absent.emplace_back(id, missing_col);
         }
       }
@@ -428,7 +516,7 @@ class Compiler {
         const std::uint32_t child = load_symbol(policy_.nodes[n.children[i]].symbol);
         score = i == 0 ? child : emit(OpCode::kAdd, score, child);
       }
-      score = reweight(s.index, score);
+      score = reweight(index, score);
     }
     if (!n.adjusts.empty()) {
       std::uint32_t deductions = constant(0);
@@ -445,21 +533,8 @@ class Compiler {
       bonuses = node_cap(n.bonuses_max, bonuses, s.name + std::string(kBonusesCapSuffix));
       score = emit(OpCode::kNodeCombine, score, deductions, bonuses, policy_.precision);
     }
-    store_symbol(id, score);
-    if (missing != kNoMask && n.missing == ast::MissingRule::kPeerAverage) {
-      // The average over the rows that have a value fills the rows that do not: a global step
-      // after this program, whose result becomes the indicator's column.
-      GlobalOp g;
-      g.kind = GlobalOp::Kind::kPeerFill;
-      g.src = n.formula;
-      g.arg = static_cast<std::uint32_t>(out_.symbol_column[static_cast<std::uint32_t>(id)]);
-      g.arg_missing = store(missing);
-      g.precision = policy_.precision;
-      g.out = new_column();
-      g.valid = new_column();
-      pending_globals_.push_back(g);
-      out_.symbol_column[static_cast<std::uint32_t>(id)] = g.out;
-    }
+    absent_missing_ = missing;
+    return score;
   }
 
   // The rows where any of `inputs` (optional input indices) is missing, or kNoMask.
@@ -495,7 +570,7 @@ class Compiler {
     }
     if (absent_full == kNoMask) return sum;
     const std::int64_t full = policy_.nodes[node].full;
-    const std::uint32_t all_absent = emit(OpCode::kGe, absent_full, constant(full));
+    const std::uint32_t all_absent = in_segment(emit(OpCode::kGe, absent_full, constant(full)));
     if (n.parent == ast::IndicatorNode::kNoNode) {
       // A tree with nothing to score on a row cannot give it a total.
       Instr in;
@@ -515,7 +590,7 @@ class Compiler {
   std::uint32_t node_cap(ExprId cap, std::uint32_t total, const std::string& name) {
     if (!ast::present(cap)) return total;
     const std::uint32_t limit = expr(cap);
-    out_.rules.push_back({3, name, store(emit(OpCode::kGt, total, limit)), m_.span(cap).begin});
+    out_.rules.push_back({3, name, store(in_segment(emit(OpCode::kGt, total, limit))), m_.span(cap).begin});
     return emit(OpCode::kMin, total, limit);
   }
 
@@ -537,10 +612,11 @@ class Compiler {
     amount = emit(OpCode::kMax, amount, constant(0));
     if (ast::present(a.max)) {
       const std::uint32_t limit = expr(a.max);
-      out_.rules.push_back({3, a.name.name, store(emit(OpCode::kGt, amount, limit)), a.max == ast::kNoExpr ? 0 : m_.span(a.max).begin});
+      out_.rules.push_back({3, a.name.name, store(in_segment(emit(OpCode::kGt, amount, limit))), a.max == ast::kNoExpr ? 0 : m_.span(a.max).begin});
       amount = emit(OpCode::kMin, amount, limit);
     }
-    out_.rules.push_back({a.kind == ast::AdjustKind::kDeduct ? 1 : 2, a.name.name, store(amount), a.span.begin});
+    out_.rules.push_back({a.kind == ast::AdjustKind::kDeduct ? 1 : 2, a.name.name,
+                          store(segment_reg_ == kNoMask ? amount : emit(OpCode::kSelect, segment_reg_, amount, constant(0))), a.span.begin});
     return amount;
   }
 
@@ -640,7 +716,13 @@ class Compiler {
   // The register `r` holding the value of `e`, stored for `jixiao explain` when it is traced.
   std::uint32_t kept(ExprId e, std::uint32_t r) {
     const auto i = static_cast<std::uint32_t>(e);
-    if (i < trace_.size() && trace_[i]) out_.traced[e] = store(r);  // kept for `jixiao explain`
+    if (i < trace_.size() && trace_[i]) {
+      // kept for `jixiao explain`; a formula the segments' trees share keeps each row's segment's value
+      const auto before = out_.traced.find(e);
+      out_.traced[e] = segment_reg_ != kNoMask && before != out_.traced.end()
+                           ? store(emit(OpCode::kSelect, segment_reg_, r, emit(OpCode::kLoad, before->second)))
+                           : store(r);
+    }
     if (const auto leaf = leaf_column_.find(i); leaf != leaf_column_.end()) leaf->second = store(r);
     return r;
   }
@@ -935,6 +1017,9 @@ class Compiler {
   std::vector<bool> trace_;                                          ///< per ExprId: keep its values
   std::unordered_map<std::uint32_t, std::uint32_t> leaf_column_;     ///< leaf of an exact weight → its column
   std::unordered_map<std::uint32_t, std::int32_t> exact_root_;       ///< weight expression → its exact program
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> variants_;  ///< symbol → its nodes in the segments' trees
+  std::uint32_t segment_reg_ = kNoMask;    ///< while a segment's node compiles: the register of its rows
+  std::uint32_t absent_missing_ = kNoMask;  ///< the last node_score's leaf: rows missing an input it reads
 };
 
 }  // namespace

@@ -52,6 +52,9 @@ struct Compiled {
   /// Per indicator that can drop out of its parent (`missing reweight`): the column that is 1 on
   /// the rows where it did (see EvalResult::absent).
   std::vector<std::pair<dsl::SymbolId, std::uint32_t>> absent;
+  /// Per segment (Module::segments): the column of its condition, 0/1 per row.
+  std::vector<std::uint32_t> segment_columns;
+  std::int64_t segment_index = -1;  ///< the column of each row's segment, or -1 without segments
   std::uint32_t registers = 0;     ///< the most any program needs
   std::map<ast::ExprId, std::uint32_t> traced;  ///< traced expression → the column of its values
 };
@@ -60,7 +63,7 @@ struct Compiled {
 /// `trace` that is compiled also stores its value in a column (Compiled::traced).
 Compiled compile(const Plan& plan, Dataset& data, const std::vector<ast::ExprId>& trace = {});
 
-enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget, kEmptyList, kNoPeers, kAllMissing, kWeightOverflow };
+enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget, kEmptyList, kNoPeers, kAllMissing, kWeightOverflow, kSegment };
 
 /// Runs every exact weight program (Compiled::exact) over the rows that take part in its track,
 /// into Compiled::exact_values, on up to `threads` threads; errors go to `errors` as those of the

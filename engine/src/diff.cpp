@@ -337,7 +337,10 @@ TreeIndex index_trees(const CheckedPolicy& p) {
     const std::uint32_t i = stack.back();
     stack.pop_back();
     if (p.nodes[i].symbol == dsl::kNoSymbol || p.module.nodes[i].detached) continue;
-    const std::string& path = p.symbol(p.nodes[i].symbol).name;
+    // A segment's copy of a tree is compared with the same segment's: `农村: 总分.基础服务保障`.
+    const std::uint32_t segment = p.module.nodes[i].segment;
+    const std::string path = (segment == ast::IndicatorNode::kNoNode ? "" : p.module.segments[segment].name.name + ": ") +
+                             p.symbol(p.nodes[i].symbol).name;
     t.by_path.emplace(path, i);
     t.preorder.push_back(path);
     const auto& children = p.module.nodes[i].children;
@@ -391,6 +394,14 @@ class Differ {
   }
 
  private:
+  // The symbols of paths, without the segment a tree's path is shown with (`农村: 总分.x` is `总分.x`).
+  static Names symbols_of(Names paths) {
+    for (std::string& p : paths) {
+      if (const auto at = p.find(": "); at != std::string::npos) p.erase(0, at + 2);
+    }
+    return paths;
+  }
+
   RuleChange& add(std::string section, ChangeKind kind, std::string aspect, std::string target, std::string before,
                   std::string after, Names olds, Names news) {
     RuleChange c;
@@ -400,8 +411,8 @@ class Differ {
     c.target = std::move(target);
     c.before = std::move(before);
     c.after = std::move(after);
-    c.old_symbols = std::move(olds);
-    c.new_symbols = std::move(news);
+    c.old_symbols = symbols_of(std::move(olds));
+    c.new_symbols = symbols_of(std::move(news));
     out_.changes.push_back(std::move(c));
     return out_.changes.back();
   }
@@ -1318,10 +1329,11 @@ class ImpactBuilder {
   };
 
   void outputs(Impact& impact) {
+    std::set<std::string> shown;  // segments' copies of a tree are one column
     for (const std::uint32_t root : np_.module.roots) {
       const std::string& name = np_.symbol(np_.nodes[root].symbol).name;
       const auto it = onames_.find(name);
-      if (it == onames_.end() || op_.symbols[it->second].kind != SymbolKind::kIndicator) continue;
+      if (it == onames_.end() || op_.symbols[it->second].kind != SymbolKind::kIndicator || !shown.insert(name).second) continue;
       impact.outputs.push_back({name, OutputKind::kScore, op_.precision, np_.precision});
       sources_.push_back({it->second, nnames_.at(name), "", ""});
     }

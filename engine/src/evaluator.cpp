@@ -3,6 +3,7 @@
 #include "jixiao/engine/evaluator.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <chrono>
 #include <map>
 #include <set>
@@ -267,6 +268,14 @@ class Executor {
         const std::int64_t* all = reg(in.a);
         for (std::size_t i = 0; i < n; ++i) {
           if (all[i] != 0) errors_.add(K::kAllMissing, ast::kNoExpr, begin + i, in.aux);
+        }
+        return;
+      }
+      case OpCode::kSegmentCheck: {
+        const std::int64_t* matched = reg(in.a);
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::int64_t m = matched[i];
+          if (m == 0 || (m & (m - 1)) != 0) errors_.add(K::kSegment, ast::kNoExpr, begin + i, m);
         }
         return;
       }
@@ -706,17 +715,33 @@ RuntimeMessage describe(const detail::RuntimeErrors::Entry& e) {
       return {DiagCode::empty_list, msg::eng_empty_list(), msg::eng_hint_empty_list()};
     case detail::RuntimeErrorKind::kWeightOverflow:
       return {DiagCode::eval_weight_overflow, msg::eng_weight_overflow(), msg::eng_hint_weight_overflow()};
+    case detail::RuntimeErrorKind::kSegment:  // described with the policy's segments: segment_error()
     case detail::RuntimeErrorKind::kNone:
       break;
   }
   return {DiagCode::eval_overflow, msg::eng_evaluation_failed(), std::nullopt};
 }
 
+// A row that matches no segment, or several (e.value: bit k for segment k), with a note at the
+// condition of each segment it matches (of every segment, when it matches none).
+RuntimeMessage segment_error(const detail::RuntimeErrors::Entry& e, const dsl::CheckedPolicy& policy, std::vector<Note>& notes) {
+  const auto& segments = policy.module.segments;
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < segments.size(); ++k) {
+    if (e.value != 0 && ((e.value >> k) & 1) == 0) continue;
+    names.push_back(segments[k].name.name);
+    notes.push_back(Note{policy.module.span(segments[k].when), msg::seg_note_condition(segments[k].name.name)});
+  }
+  if (e.value == 0) return {DiagCode::segment_none, msg::seg_row_none(backticked_list(names)), msg::seg_hint_row()};
+  return {DiagCode::segment_overlap, msg::seg_row_many(backticked_list(names)), msg::seg_hint_row()};
+}
+
 void report_runtime(const detail::RuntimeErrors& errors, const dsl::CheckedPolicy& policy, const Dataset& data,
                     DiagnosticSink& sink) {
   for (const auto& e : errors.first) {
     const Span span = ast::present(e.src) ? policy.module.span(e.src) : Span{};
-    RuntimeMessage m = describe(e);
+    std::vector<Note> segment_notes;
+    RuntimeMessage m = e.kind == detail::RuntimeErrorKind::kSegment ? segment_error(e, policy, segment_notes) : describe(e);
     Diagnostic d = diagnose(m.code, span, msg::eng_runtime_in_row(std::move(m.what), data.shown_row(e.row), row_key(data, e.row)),
                             std::move(m.hint));
     if (const Span row = data.row_span(e.row); row.valid()) {
@@ -728,6 +753,7 @@ void report_runtime(const detail::RuntimeErrors& errors, const dsl::CheckedPolic
     } else if (!span.valid()) {
       d.file = data.path;
     }
+    d.notes.insert(d.notes.end(), std::make_move_iterator(segment_notes.begin()), std::make_move_iterator(segment_notes.end()));
     sink.report(std::move(d));
   }
   if (errors.count > errors.first.size()) {
@@ -1055,6 +1081,7 @@ void mark_chunked(detail::Compiled& c, const std::vector<dsl::SymbolId>* keep) {
   for_each_fund_column(c, whole);
   for (const detail::RuleSlot& r : c.rules) whole(r.column);
   for (const auto& [s, col] : c.absent) whole(col);
+  whole(c.segment_index);
   for (const auto& [e, col] : c.traced) whole(col);
   for (const std::int64_t v : c.symbol_valid) whole(v);
   if (keep == nullptr) {
@@ -1146,6 +1173,10 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
   for (const auto& [s, col] : compiled.absent) {
     const detail::ColumnSlot& slot = compiled.columns[col];  // may be a rule's, moved above: still valid
     result.absent.push_back({s, std::vector<std::int64_t>(slot.data(), slot.data() + data.rows)});
+  }
+  if (compiled.segment_index >= 0) {
+    const detail::ColumnSlot& slot = compiled.columns[static_cast<std::size_t>(compiled.segment_index)];
+    result.segment.assign(slot.data(), slot.data() + data.rows);
   }
   for (const auto& [e, col] : compiled.traced) {
     const detail::ColumnSlot& slot = compiled.columns[col];

@@ -103,7 +103,16 @@ class Builder {
       x.period = period_of(row_);
       x.first_period = d_.periods.front();
     }
-    for (const std::uint32_t root : m_.roots) x.trees.push_back(node(root, 0));
+    // With segments, the row was scored with its segment's copy of the trees, and only that.
+    std::uint32_t segment = ast::IndicatorNode::kNoNode;
+    if (!r_.segment.empty() && r_.segment[row_] >= 0) {
+      segment = static_cast<std::uint32_t>(r_.segment[row_]);
+      x.segment = m_.segments[segment].name.name;
+      x.segment_when = dsl::unparse(m_, m_.segments[segment].when);
+    }
+    for (const std::uint32_t root : m_.roots) {
+      if (m_.nodes[root].segment == segment) x.trees.push_back(node(root, 0));
+    }
     for (std::size_t i = 0; i < m_.lets.size(); ++i) x.lets.push_back(let(i));
     for (std::size_t i = 0; i < m_.vetoes.size(); ++i) x.vetoes.push_back(veto(i));
     for (std::size_t i = 0; i < m_.bands.size(); ++i) x.bands.push_back(band(i));
@@ -743,6 +752,7 @@ class TextWriter {
       where += ", 评价期 " + x_.period + (x_.first_period != x_.period ? " (历史数据自 " + x_.first_period + ")" : "");
     }
     line(0, where);
+    if (!x_.segment.empty()) line(0, "分类 " + x_.segment + " (" + x_.segment_when + "): 按该分类的指标树评分");
     if (!x_.trees.empty()) {
       blank();
       line(0, "一、指标得分");
@@ -1135,6 +1145,10 @@ class JsonOut {
       w_.null();
     } else {
       w_.string(x_.period);
+    }
+    if (!x_.segment.empty()) {
+      str("segment", x_.segment);
+      str("segment_when", x_.segment_when);
     }
     w_.key("indicators");
     w_.begin_array();

@@ -42,6 +42,7 @@ enum class OpCode : std::uint8_t {
   kAlertEffects,  // alert a after the veto effects of table aux
   kReweight,      // a × imm ÷ (imm − b) rounded to aux places: a group whose absent children (full marks b) drop out
   kAllMissing,    // an error on rows where a (0/1) is set: every indicator of tree aux is missing
+  kSegmentCheck,  // an error on rows where a (bit k: segment k's condition holds) is not one bit
 };
 
 inline constexpr std::uint32_t kNoMask = 0xFFFFFFFFu;

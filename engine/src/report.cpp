@@ -973,7 +973,9 @@ class Report {
     section("七、政策说明");
     out_ += "<p class=\"note\">以下内容由 jixiao 从检查通过的评价方案生成（不是方案原文），与计算所用的规则一致。</p>\n";
     for (const std::uint32_t root : m_.roots) {
-      out_ += "<h3>指标体系：" + esc(m_.nodes[root].name.name) + "</h3>\n";
+      const std::uint32_t k = m_.nodes[root].segment;
+      const std::string segment = k == ast::IndicatorNode::kNoNode ? "" : "（分类 " + esc(m_.segments[k].name.name) + "）";
+      out_ += "<h3>指标体系：" + esc(m_.nodes[root].name.name) + segment + "</h3>\n";
       open_table({{"指标", false}, {"权重", true}, {"满分（分）", true}, {"占总分", true}, {"计分方法", false}});
       tree_rows(root, 0, p_.nodes[root].full);
       close_table();
@@ -1098,10 +1100,15 @@ class Report {
         if (g.name == group_label) group_rows = g.members;
       }
     }
-    for (std::size_t t = 0; t < e.trees.size() && t < m_.roots.size(); ++t) {
+    std::vector<std::uint32_t> roots;  // the trees the explanation shows: with segments, its segment's
+    for (const std::uint32_t r : m_.roots) {
+      const std::uint32_t k = m_.nodes[r].segment;
+      if (k == ast::IndicatorNode::kNoNode ? e.segment.empty() : m_.segments[k].name.name == e.segment) roots.push_back(r);
+    }
+    for (std::size_t t = 0; t < e.trees.size() && t < roots.size(); ++t) {
       const explain::Node& root = e.trees[t];
       if (root.children.empty()) continue;
-      const ast::IndicatorNode& rn = m_.nodes[m_.roots[t]];
+      const ast::IndicatorNode& rn = m_.nodes[roots[t]];
       std::vector<std::uint32_t> layer_nodes;
       for (const std::uint32_t c : rn.children) {
         if (!m_.nodes[c].detached) layer_nodes.push_back(c);

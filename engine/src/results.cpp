@@ -249,6 +249,14 @@ class Columns {
 
   std::vector<OutColumn> build() {
     for (const dsl::SymbolId s : result_symbols(p_)) add_symbol(s);
+    if (!r_.segment.empty()) {
+      const auto& segments = p_.module.segments;
+      OutColumn segment = text_column(std::string(kSegmentColumn), dsl::kNoSymbol, [this, &segments](std::size_t row, std::string& cell) {
+        const std::int64_t k = r_.segment[row];
+        if (k >= 0) cell += segments[static_cast<std::size_t>(k)].name.name;
+      });
+      cols_.insert(cols_.begin() + (p_.period != dsl::kNoSymbol ? 2 : 1), std::move(segment));
+    }
     // Each rule's entry is the same on every row it fires on: made once.
     entries_ = reason_entries(p_, r_);
     for (const ReasonEntry& e : entries_) entry_texts_.push_back(reason_entry_text(e));

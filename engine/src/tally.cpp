@@ -15,7 +15,11 @@ Summary::Summary(const dsl::CheckedPolicy& p, const EvalResult& r, const ResultT
   for (const std::uint32_t root : p.module.roots) {
     const dsl::SymbolId s = p.nodes[root].symbol;
     for (std::size_t c = 0; c < table.shown(); ++c) {
-      if (table.columns()[c].symbol == s && table.columns()[c].kind == ResultColumnKind::kScore) scores_.push_back(c);
+      // Segments' copies of a tree share its symbol: one column.
+      if (table.columns()[c].symbol == s && table.columns()[c].kind == ResultColumnKind::kScore &&
+          std::find(scores_.begin(), scores_.end(), c) == scores_.end()) {
+        scores_.push_back(c);
+      }
     }
   }
 }

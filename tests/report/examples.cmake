@@ -14,6 +14,8 @@ set(cases
   "pudong/policy.jx|pudong/data/communities.csv"
   "urban-rural/urban.jx|urban-rural/data/urban.csv"
   "urban-rural/rural.jx|urban-rural/data/rural.csv"
+  "urban-rural-one-table/policy.jx|urban-rural-one-table/data/communities.csv"
+  "urban-rural-one-table/policy-zh.jx|urban-rural-one-table/data/communities.csv"
   "wuhou/policy.jx|wuhou/data/communities.csv"
   "wuhou/policy-zh.jx|wuhou/data/communities.csv"
   "yuhang/policy.jx|yuhang/data/communities.csv"

@@ -179,6 +179,7 @@ class Checker {
     p_.deps.assign(p_.symbols.size(), {});
     order_ = check_order(p_, [this](const ast::NameRef& ref) { return lookup(ref); });
     for (const SymbolId id : order_.order) ensure(id);
+    segments();
     overrides();
     check_constants(p_, [this](ExprId e) { return constant_expr(e) ? const_value(e) : std::nullopt; }, sink_);
     missing_values();
@@ -296,6 +297,19 @@ class Checker {
     const ast::IndicatorNode& n = m_.nodes[index];
     const std::string path = prefix.empty() ? n.name.name : prefix + "." + n.name.name;
     SymbolId id = kNoSymbol;
+    if (n.segment != kNoNode) {
+      // Each segment has its own copy of the trees: a path names one symbol, whose value on a row
+      // is that of the row's segment's tree.
+      if (const auto it = paths_.find(path); it != paths_.end()) {
+        std::vector<std::uint32_t>& in = path_segments_[it->second];
+        if (std::find(in.begin(), in.end(), n.segment) == in.end()) {
+          in.push_back(n.segment);
+          p_.nodes[index].symbol = it->second;
+          for (const std::uint32_t c : n.children) declare_node(c, path);
+          return;
+        }
+      }
+    }
     if (prefix.empty()) {
       id = add_symbol(SymbolKind::kIndicator, path, index, n.order, n.name.span, true);
     } else {
@@ -309,6 +323,7 @@ class Checker {
     if (id != kNoSymbol) {
       paths_.emplace(path, id);
       leaf_paths_[n.name.name].push_back(path);
+      if (n.segment != kNoNode) path_segments_[id].push_back(n.segment);
     }
     p_.nodes[index].symbol = id;
     for (const std::uint32_t c : n.children) declare_node(c, path);
@@ -317,18 +332,26 @@ class Checker {
   // Deduction, bonus and veto names are the codes of the reason column: they must be unique.
   void declare_rule_names() {
     std::unordered_map<std::string, Span> seen;
-    auto note = [&](const std::string& name, Span span) {
-      if (auto it = seen.find(name); it != seen.end()) {
+    auto note_in = [&](std::unordered_map<std::string, Span>& names, const std::string& name, Span span) {
+      if (auto it = names.find(name); it != names.end()) {
         error_with_note(DiagCode::duplicate_name, span, msg::chk_rule_name_twice(name), msg::chk_hint_rule_names(),
                         it->second, msg::chk_note_first_used_here(name));
         return;
       }
-      seen.emplace(name, span);
+      names.emplace(name, span);
     };
-    for (const auto& v : m_.vetoes) note(v.name.name, v.name.span);
+    for (const auto& v : m_.vetoes) note_in(seen, v.name.name, v.name.span);
     for (const auto& n : m_.nodes) {
-      if (n.detached) continue;
-      for (const auto& a : n.adjusts) note(a.name.name, a.name.span);
+      if (n.detached || n.segment != kNoNode) continue;
+      for (const auto& a : n.adjusts) note_in(seen, a.name.name, a.name.span);
+    }
+    // A segment's copy of a deduction is the same rule as the other segments' copies.
+    for (std::uint32_t k = 0; k < m_.segments.size(); ++k) {
+      auto in_segment = seen;
+      for (const auto& n : m_.nodes) {
+        if (n.detached || n.segment != k) continue;
+        for (const auto& a : n.adjusts) note_in(in_segment, a.name.name, a.name.span);
+      }
     }
   }
 
@@ -394,14 +417,25 @@ class Checker {
   // another file than the level's), a note points at each such line.
   void weights_error(const ast::IndicatorNode& n, Message message, const std::string& kids) {
     Diagnostic d = diagnose(DiagCode::weights_sum, n.name.span, std::move(message), msg::chk_hint_subindicators_are(kids));
-    if (n.weight.kind != ast::WeightKind::kNone && n.weight.span.source != n.name.span.source) {
-      d.notes.push_back(Note{n.weight.span, msg::chk_note_variant_sets(n.name.name, weight_text(n.weight))});
+    // A weight another file sets, or the node's segment.
+    const auto edited = [&](Span w) {
+      if (w.source != n.name.span.source) return true;
+      if (n.segment == kNoNode) return false;
+      const Span seg = m_.segments[n.segment].span;
+      return w.source == seg.source && w.begin >= seg.begin && w.end <= seg.end;
+    };
+    if (n.segment != kNoNode) {
+      d.notes.push_back(Note{m_.segments[n.segment].name.span, msg::seg_note_tree_of(m_.segments[n.segment].name.name)});
     }
+    // Where the weight of `x` is set: by a variant (another file), or by the node's segment.
+    const auto note_sets = [&](const ast::IndicatorNode& x) {
+      d.notes.push_back(Note{x.weight.span, x.weight.span.source != n.name.span.source
+                                                ? msg::chk_note_variant_sets(x.name.name, weight_text(x.weight))
+                                                : msg::seg_note_sets(x.name.name, weight_text(x.weight), m_.segments[n.segment].name.name)});
+    };
+    if (n.weight.kind != ast::WeightKind::kNone && edited(n.weight.span)) note_sets(n);
     for (const std::uint32_t c : n.children) {
-      const ast::IndicatorNode& child = m_.nodes[c];
-      if (child.weight.span.source != n.name.span.source) {
-        d.notes.push_back(Note{child.weight.span, msg::chk_note_variant_sets(child.name.name, weight_text(child.weight))});
-      }
+      if (edited(m_.nodes[c].weight.span)) note_sets(m_.nodes[c]);
     }
     sink_.report(std::move(d));
   }
@@ -498,6 +532,8 @@ class Checker {
     if (st != 0) return;
     st = 1;
     const SymbolId saved = current_;
+    const std::uint32_t saved_reader = reader_segment_;
+    reader_segment_ = kNoNode;
     current_ = id;
     Symbol& s = sym(id);
     switch (s.kind) {
@@ -542,6 +578,7 @@ class Checker {
         break;
     }
     current_ = saved;
+    reader_segment_ = saved_reader;
     state_[static_cast<std::uint32_t>(id)] = 2;
   }
 
@@ -731,10 +768,29 @@ class Checker {
 
   // ---- indicators ----
 
+  // Each segment's node of the path (one node without segments); the range covers them all.
   void indicator(SymbolId id) {
-    const std::uint32_t index = sym(id).index;
+    std::vector<std::uint32_t> variants{sym(id).index};
+    if (const auto it = path_segments_.find(id); it != path_segments_.end() && it->second.size() > 1) {
+      for (std::uint32_t i = 0; i < m_.nodes.size(); ++i) {
+        if (i != sym(id).index && !m_.nodes[i].detached && p_.nodes[i].symbol == id) variants.push_back(i);
+      }
+    }
+    NumRange range;
+    for (std::size_t v = 0; v < variants.size(); ++v) {
+      reader_segment_ = m_.nodes[variants[v]].segment;
+      indicator_node(id, variants[v]);
+      range = v == 0 ? sym(id).range : range_union(range, sym(id).range);
+    }
+    sym(id).range = range;
+  }
+
+  void indicator_node(SymbolId id, std::uint32_t index) {
     const ast::IndicatorNode& n = m_.nodes[index];
     const NodeInfo& info = p_.nodes[index];
+    if (n.segment != kNoNode && n.missing == ast::MissingRule::kPeerAverage && reported_peer_.insert(n.missing_span.begin).second) {
+      error(DiagCode::bad_indicator, n.missing_span, msg::seg_peer_average(sym(id).name), msg::seg_hint_peer_average());
+    }
     sym(id).type = T(TypeKind::kNumber);
     for (const std::uint32_t c : n.children) {
       if (p_.nodes[c].symbol == kNoSymbol) continue;
@@ -766,12 +822,18 @@ class Checker {
     if (!n.children.empty()) {
       r = NumRange::exact(0);
       for (const std::uint32_t c : n.children) {
-        if (p_.nodes[c].symbol != kNoSymbol) r = range_add(r, sym(p_.nodes[c].symbol).range);
+        // In a segment's tree, its own sub-indicators' ranges (the path's covers every segment's).
+        if (const auto own = node_range_.find(c); own != node_range_.end()) {
+          r = range_add(r, own->second);
+        } else if (p_.nodes[c].symbol != kNoSymbol) {
+          r = range_add(r, sym(p_.nodes[c].symbol).range);
+        }
       }
       r = range_max(r, NumRange::exact(0));
     }
     r = range_add(r, NumRange{0, bonus.hi_inf ? 0 : std::max<std::int64_t>(0, bonus.hi), false, bonus.hi_inf});
     sym(id).range = r;
+    if (n.segment != kNoNode) node_range_[index] = r;
   }
 
   void number_expr(ExprId e, Message what) {
@@ -1161,6 +1223,7 @@ class Checker {
     if (!m_.output) return;
     const SymbolId saved = current_;
     current_ = kNoSymbol;
+    reader_segment_ = kAnySegment;
     std::set<std::string> seen;
     for (const ExprId e : m_.output->items) {
       const Type t = visit(e);
@@ -1173,6 +1236,79 @@ class Checker {
       }
     }
     current_ = saved;
+  }
+
+  // ---- segments ----
+
+  // A path that only some segments' trees have has no value on the rows of the others: only those
+  // trees, and `output` (an empty cell), may read it.
+  bool segment_read(SymbolId id, ExprId e) {
+    const auto it = path_segments_.find(id);
+    if (it == path_segments_.end() || it->second.size() == m_.segments.size() || reader_segment_ == kAnySegment) return true;
+    const std::vector<std::uint32_t>& in = it->second;
+    if (std::find(in.begin(), in.end(), reader_segment_) != in.end()) return true;
+    std::vector<std::string> with;
+    std::vector<std::string> without;
+    for (std::uint32_t k = 0; k < m_.segments.size(); ++k) {
+      (std::find(in.begin(), in.end(), k) != in.end() ? with : without).push_back(m_.segments[k].name.name);
+    }
+    error(DiagCode::segment_path, m_.span(e), msg::seg_partial_path(sym(id).name, backticked_list(with), backticked_list(without)),
+          msg::seg_hint_partial_path());
+    return false;
+  }
+
+  // Each segment's condition: yes/no, read from the row's own data (inputs, params, sets), so that
+  // a row's segment is known before anything is scored. Every node of the trees reads what it reads.
+  void segments() {
+    if (m_.segments.size() > kMaxSegments) {
+      error(DiagCode::too_deep, m_.segments[kMaxSegments].name.span, msg::seg_too_many(m_.segments.size(), kMaxSegments),
+            msg::seg_hint_too_many());
+      return;
+    }
+    std::unordered_map<std::string, Span> names;
+    for (const ast::SegmentDecl& seg : m_.segments) {
+      if (const auto [at, fresh] = names.emplace(seg.name.name, seg.name.span); !fresh) {
+        error_with_note(DiagCode::duplicate_name, seg.name.span, msg::seg_twice(seg.name.name), msg::hint_rename_one(),
+                        at->second, msg::note_first_declared_here(seg.name.name));
+      }
+      current_ = kNoSymbol;
+      reader_segment_ = kNoNode;
+      const Type t = visit(seg.when);
+      if (!is_err(t) && t.kind != TypeKind::kBool) {
+        error(DiagCode::type_mismatch, m_.span(seg.when), msg::chk_condition_not_bool(msg::seg_what_condition(seg.name.name), tn(t)),
+              msg::chk_hint_when_comparison());
+      }
+      std::vector<ExprId> refs;
+      names_in(seg.when, refs);
+      for (const ExprId r : refs) {
+        const SymbolId to = p_.ref(r);
+        if (to == kNoSymbol) continue;
+        const SymbolKind k = sym(to).kind;
+        if (k != SymbolKind::kInput && k != SymbolKind::kKey && k != SymbolKind::kParam && k != SymbolKind::kSet) {
+          error(DiagCode::segment_condition, m_.span(r), msg::seg_condition_reads(seg.name.name, kind_message(sym(to)), sym(to).name),
+                msg::seg_hint_condition_reads());
+          continue;
+        }
+        // Every node of the segments' trees is computed on its segment's rows: it reads the condition.
+        for (const auto& [node, in] : path_segments_) p_.deps[static_cast<std::uint32_t>(node)].push_back({to, m_.span(r)});
+      }
+      if (const auto inputs = optional_inputs(p_, seg.when); !inputs.empty()) {
+        error(DiagCode::unhandled_missing, m_.span(seg.when),
+              msg::chk_reads_optional(msg::seg_what_condition(seg.name.name), "`" + m_.inputs[inputs[0]].name.name + "`"),
+              msg::chk_hint_reads_optional(m_.inputs[inputs[0]].name.name));
+      }
+    }
+  }
+
+  // The names `e` reads, with a list for a stack (a long chain of `or` must not recurse per term).
+  void names_in(ExprId e, std::vector<ExprId>& out) const {
+    std::vector<ExprId> todo{e};
+    while (!todo.empty()) {
+      const ExprId x = todo.back();
+      todo.pop_back();
+      if (std::holds_alternative<ast::NameRef>(m_.expr(x))) out.push_back(x);
+      ast::for_each_operand(m_.exprs, x, [&](ExprId c) { todo.push_back(c); });
+    }
   }
 
   // ---- unused declarations ----
@@ -1332,6 +1468,7 @@ class Checker {
       error(DiagCode::type_mismatch, m_.span(e), msg::chk_fund_in_formula(s.name), msg::chk_hint_fund_in_formula());
       return set_type(e, T(TypeKind::kError));
     }
+    if (s.kind == SymbolKind::kIndicator && !segment_read(id, e)) return set_type(e, T(TypeKind::kError));
     return set_type(e, t, r);
   }
 
@@ -2134,8 +2271,11 @@ class Checker {
       for (const auto i : inputs) list += (list.empty() ? "`" : "`, `") + m_.inputs[i].name.name;
       return list + "`";
     };
+    // Segments' copies of a tree share their formulas: each is reported once.
+    std::set<std::uint32_t> reported;
+    const auto once = [&](ExprId e) { return reported.insert(static_cast<std::uint32_t>(e)).second; };
     auto forbid = [&](ExprId e, const Message& where) {
-      if (!ast::present(e)) return;
+      if (!ast::present(e) || !once(e)) return;
       const auto inputs = optional_inputs(p_, e);
       if (inputs.empty()) return;
       error(DiagCode::unhandled_missing, m_.span(e), msg::chk_reads_optional(where, names(inputs)),
@@ -2147,7 +2287,7 @@ class Checker {
       const std::string path = sym(p_.nodes[i].symbol).name;
       if (n.children.empty() && ast::present(n.formula)) {
         const auto inputs = optional_inputs(p_, n.formula);
-        if (!inputs.empty() && n.missing == ast::MissingRule::kNone) {
+        if (!inputs.empty() && n.missing == ast::MissingRule::kNone && once(n.formula)) {
           error(DiagCode::unhandled_missing, m_.span(n.formula), msg::chk_indicator_reads_optional(path, names(inputs)),
                 msg::chk_hint_indicator_missing());
         } else if (inputs.empty() && n.missing != ast::MissingRule::kNone) {
@@ -2240,6 +2380,14 @@ class Checker {
   DiagnosticSink& sink_;
   std::unordered_map<std::string, SymbolId> top_;
   std::unordered_map<std::string, SymbolId> paths_;
+  /// By indicator symbol of segmented trees: the segments whose trees have its path.
+  std::unordered_map<SymbolId, std::vector<std::uint32_t>> path_segments_;
+  std::set<std::uint32_t> reported_peer_;  ///< `missing peer_average` in segments' trees, by offset: once each
+  std::unordered_map<std::uint32_t, NumRange> node_range_;  ///< by node of a segment's tree: its own range
+  static constexpr std::uint32_t kNoNode = ast::IndicatorNode::kNoNode;
+  static constexpr std::size_t kMaxSegments = 62;  ///< a row's segments are counted in the bits of a number
+  static constexpr std::uint32_t kAnySegment = kNoNode - 1;  ///< `output`: any path may be shown
+  std::uint32_t reader_segment_ = kNoNode;  ///< the segment of the tree whose node is being checked
   std::unordered_map<std::string, std::vector<std::string>> leaf_paths_;
   std::vector<int> state_;
   std::vector<bool> used_;

@@ -26,7 +26,7 @@ syntax region jixiaoString start=+"+ skip=+\\\\\|\\"+ end=+"+ end=+$+ oneline co
 " ---- keywords ----
 syntax keyword jixiaoDeclaration policy subject input param set let indicator deduct bonus
 syntax keyword jixiaoDeclaration veto grade alert fund track output precision
-syntax keyword jixiaoDeclaration extends import from override remove add weight period rollup only
+syntax keyword jixiaoDeclaration extends import from override remove add segment weight period rollup only
 syntax keyword jixiaoKeyword optional missing zero peer_average reweight
 syntax keyword jixiaoConditional if then else
 syntax keyword jixiaoLogical and or not
@@ -45,7 +45,7 @@ syntax match jixiaoType "\k\@<!size\k\@!"
 
 " Chinese keywords (the same rows of keywords.def, spelled in Chinese). A keyword is a whole
 " word: `扣分投诉` is a name, `扣分 投诉` a keyword and a name.
-syntax keyword jixiaoDeclaration 方案 对象 输入 参数 集合 令 指标 扣分 加分 否决 等级 预警 资金 分项 输出 精度 基于 引入 来自 覆盖 删除 增加 权重 期间 汇总 仅在
+syntax keyword jixiaoDeclaration 方案 对象 输入 参数 集合 令 指标 扣分 加分 否决 等级 预警 资金 分项 输出 精度 基于 引入 来自 覆盖 删除 增加 分类 权重 期间 汇总 仅在
 syntax keyword jixiaoKeyword 可缺 缺项 计零 计均值 不计 版本 主键 扣分合计 加分合计 每 当 理由 最高 降 依据 期限 天 工作日 总额 分配 按 平均 前 占全部 占符合条件 向上取整 向下取整 项数 正比于 精确到分 同分 升序 降序 系数 分段 最多
 syntax keyword jixiaoConditional 如果 则 否则
 syntax keyword jixiaoLogical 且 或 非

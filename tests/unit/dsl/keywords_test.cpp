@@ -33,7 +33,7 @@ const std::vector<std::string> kReserved = {
     "add", "alert", "all_in", "and", "any_in", "bands", "bonus", "bonuses", "by", "coef",
     "deadline", "deduct", "deductions", "else", "extends", "false", "fund", "grade", "if", "import",
     "in", "indicator", "inf", "input", "key", "let", "max", "not", "of", "or", "output", "override",
-    "param", "per", "policy", "pool", "precision", "reason", "remove", "rounding", "set", "split",
+    "param", "per", "policy", "pool", "precision", "reason", "remove", "rounding", "segment", "set", "split",
     "subject", "then", "ties", "track", "true", "version", "veto", "when"};
 
 std::string read_repo_file(const std::string& relative) {
@@ -562,6 +562,10 @@ output 编码, 总分
 override 总分.x weight 40%
 remove 总分.y
 add 总分 { q 0% = a }
+
+segment s when g {
+  override 总分.x weight 40%
+}
 )";
 
 struct Parsed {

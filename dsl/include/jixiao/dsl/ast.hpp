@@ -322,6 +322,9 @@ struct IndicatorNode {
   std::uint32_t parent = kNoNode;
   std::uint32_t order = 0;
   bool detached = false;  ///< removed by a variant, or the holder of an `add`: not part of any tree
+  /// The segment (index into Module::segments) whose tree this node belongs to, once the linker has
+  /// built one tree per segment; kNoNode for the trees of a policy without segments.
+  std::uint32_t segment = kNoNode;
   Span span;
 };
 
@@ -429,6 +432,17 @@ struct AddDecl {
   Span span;
 };
 
+/// `segment 农村 when 城乡类型 == "农村" { override ... remove ... add ... }`: the rows where the
+/// condition holds are scored with the policy's trees changed by these edits (docs/language.md §13).
+struct SegmentDecl {
+  Ident name;
+  ExprId when = kNoExpr;
+  std::vector<OverrideDecl> overrides;
+  std::vector<RemoveDecl> removes;
+  std::vector<AddDecl> adds;
+  Span span;
+};
+
 struct OutputDecl {
   std::vector<ExprId> items;  ///< NameRefs
   Span span;
@@ -469,6 +483,7 @@ struct Module {
   std::vector<OverrideDecl> overrides;
   std::vector<RemoveDecl> removes;
   std::vector<AddDecl> adds;
+  std::vector<SegmentDecl> segments;
   std::vector<Comment> comments;  ///< every comment of the file, in order (kept by `jixiao fmt`)
   /// Every keyword as written, in source order: which spelling, English or Chinese (`jixiao fmt`
   /// keeps it). A phrase's English spelling is recorded at its first word.

@@ -47,8 +47,8 @@ class ModuleResolver {
 /// One difference between a variant and its base, for `jixiao check --show-variant`.
 struct VariantChange {
   std::string kind;    ///< "weight", "formula", "coef", "band", "param", "set", "let", "remove", "add", "new", "output",
-                       ///< "subject", "precision"
-  std::string target;  ///< what changed, e.g. "总分.创新层"
+                       ///< "subject", "precision", "segment" (a segment and its condition)
+  std::string target;  ///< what changed, e.g. "总分.创新层"; in a segment's trees "农村: 总分.基础服务"
   std::string before;  ///< empty for additions
   std::string after;   ///< empty for removals
   Span where;          ///< the variant's line that makes the change
@@ -57,7 +57,7 @@ struct VariantChange {
 /// The merged policy and what it was made of.
 struct LinkedPolicy {
   ast::Module module;
-  std::vector<VariantChange> changes;  ///< empty unless the policy extends another
+  std::vector<VariantChange> changes;  ///< empty unless the policy extends another or has segments
   std::optional<std::string> base;     ///< the base as written (`"std/3x"`), when it extends one
   std::vector<std::string> files;      ///< display paths of every file in the closure, top file first
 };

@@ -110,6 +110,8 @@ struct EvalResult {
   std::vector<FundResult> funds;   ///< parallel to Module::funds
   std::vector<RuleColumn> rules;   ///< in declaration order: vetoes, then deductions/bonuses and their caps
   std::vector<AbsentColumn> absent;  ///< the indicators that can drop out (`missing reweight`)
+  /// With segments (Module::segments): each row's segment, by index; empty without.
+  std::vector<std::int64_t> segment;
   /// The value per row (as in `columns`) of each expression evaluate() was asked to trace. On rows
   /// where the expression is not evaluated (an untaken branch) the value means nothing.
   std::map<ast::ExprId, std::vector<std::int64_t>> traced;

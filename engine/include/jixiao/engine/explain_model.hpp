@@ -199,7 +199,9 @@ struct Explanation {
   std::string period;
   std::string first_period;
   int precision = 2;
-  std::vector<Node> trees;
+  std::string segment;       ///< the row's segment (docs/language.md §13), empty without segments
+  std::string segment_when;  ///< its condition, as written
+  std::vector<Node> trees;   ///< with segments, the trees of the row's segment
   std::vector<LetStep> lets;
   std::vector<VetoStep> vetoes;
   std::vector<BandStep> bands;

@@ -103,6 +103,9 @@ std::string deadline_text(const ast::Deadline& d);
 
 /// Name of the reasons column.
 inline constexpr std::string_view kReasonsColumn = "触发规则";
+/// The column of each row's segment (docs/language.md §13), after the key (and period), when the
+/// policy has segments.
+inline constexpr std::string_view kSegmentColumn = "分类";
 
 /// The stable English code of a kind of rule (JSON `kind`, `jixiao test` coverage): `veto`,
 /// `deduct`, `bonus`, `cap`, `missing`.
