@@ -323,10 +323,6 @@ std::string band_text(const ast::Band& b) {
   return s;
 }
 
-// `年度 { "Q1", "Q2", "Q3", "Q4" } missing reweight`, for --show-variant.
-std::string rollup_text(const ast::Module& m, const ast::RollupDecl& r) {
-  return r.name.name + " " + unparse(m, r.parts) + (r.skip_missing ? " missing reweight" : "");
-}
 
 std::string subject_text(const ast::SubjectDecl& s) {
   std::string out = s.subject.name + " key " + s.key.name;

@@ -195,6 +195,10 @@ std::string unparse(const ast::Module& m, ast::ExprId e) {
   return p.print(e, kIf);
 }
 
+std::string rollup_text(const ast::Module& m, const ast::RollupDecl& r) {
+  return r.name.name + " " + unparse(m, r.parts) + (r.skip_missing ? " missing reweight" : "");
+}
+
 std::string unparse(const ast::Interval& iv) {
   return std::string(iv.lo_closed ? "[" : "(") + (iv.lo_inf ? "-inf" : decimal::to_string(iv.lo)) + ", " +
          (iv.hi_inf ? "inf" : decimal::to_string(iv.hi)) + (iv.hi_closed ? "]" : ")");

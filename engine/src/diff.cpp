@@ -461,6 +461,17 @@ class Differ {
     }
     changed("policy", "precision", "precision", std::to_string(o_.precision), std::to_string(n_.precision),
             all_indicators(o_), all_indicators(n_));
+    // A roll-up decides what a row is (a year of quarters): every value may change with it.
+    changed("policy", "rollup", "rollup", om_.rollup ? dsl::rollup_text(om_, *om_.rollup) : "",
+            nm_.rollup ? dsl::rollup_text(nm_, *nm_.rollup) : "", all_symbols(o_), all_symbols(n_));
+    // A segment's condition decides which rows its trees score.
+    for (const ast::SegmentDecl& o : om_.segments) {
+      for (const ast::SegmentDecl& n : nm_.segments) {
+        if (o.name.name == n.name.name) {
+          changed("policy", "when", o.name.name, expr_text(om_, o.when), expr_text(nm_, n.when), all_indicators(o_), all_indicators(n_));
+        }
+      }
+    }
   }
 
   static Names all_symbols(const CheckedPolicy& p) {
@@ -938,7 +949,7 @@ std::string word(std::string_view key, Lang lang) {
       {"share", msg::diff_aspect_share}, {"coef", msg::diff_aspect_coef},
       {"split", msg::diff_aspect_split}, {"when", msg::diff_aspect_when},
       {"track", msg::diff_aspect_track}, {"fund", msg::diff_aspect_fund},
-      {"columns", msg::diff_aspect_columns},
+      {"columns", msg::diff_aspect_columns}, {"rollup", msg::diff_aspect_rollup},
   };
   for (const auto& [k, w] : kWords) {
     if (k == key) return w().str(lang);
