@@ -124,19 +124,12 @@ class Compiler {
     };
     switch (s.kind) {
       case SymbolKind::kLet: add(m_.lets[s.index].value); break;
-      case SymbolKind::kIndicator: {
-        const ast::IndicatorNode& n = m_.nodes[s.index];
-        add(n.formula);
-        for (const ast::Adjust& a : n.adjusts) {
-          add(a.amount);
-          add(a.per);
-          add(a.when);
-          add(a.max);
+      case SymbolKind::kIndicator:
+        for (const std::uint32_t node : nodes_of(id)) {
+          const std::vector<ExprId> n = node_roots(node);
+          r.insert(r.end(), n.begin(), n.end());
         }
-        add(n.deductions_max);
-        add(n.bonuses_max);
         break;
-      }
       case SymbolKind::kVeto: add(m_.vetoes[s.index].when); break;
       case SymbolKind::kGrade:
       case SymbolKind::kAlert: add(m_.bands[s.index].of); break;
@@ -155,6 +148,22 @@ class Compiler {
       default: break;
     }
     return r;
+  }
+
+  // The expressions node `index` compiles: its formula and its adjustments.
+  std::vector<ExprId> node_roots(std::uint32_t index) const {
+    const ast::IndicatorNode& n = m_.nodes[index];
+    std::vector<ExprId> r{n.formula};
+    for (const ast::Adjust& a : n.adjusts) r.insert(r.end(), {a.amount, a.per, a.when, a.max});
+    r.insert(r.end(), {n.deductions_max, n.bonuses_max});
+    r.erase(std::remove_if(r.begin(), r.end(), [](ExprId e) { return !ast::present(e); }), r.end());
+    return r;
+  }
+
+  // An indicator's nodes: one per segment whose trees have its path, else its only one.
+  std::vector<std::uint32_t> nodes_of(dsl::SymbolId id) const {
+    const auto it = variants_.find(static_cast<std::uint32_t>(id));
+    return it == variants_.end() ? std::vector<std::uint32_t>{policy_.symbol(id).index} : it->second;
   }
 
   // History and peer calls under `e`, innermost first (`all`), or only the outermost (`!all`).
@@ -271,26 +280,54 @@ class Compiler {
 
   // A symbol is valid on a row when everything it reads there is: the symbols it reads on the
   // same row, its history and peer calls, and (structurally) sub-indicators and vetoes.
+  // A path of the segments' trees is valid on a row when its node in the row's segment is.
   void validity(dsl::SymbolId s) {
     if (!has_periods_) return;
+    mask_ = kNoMask;
+    const dsl::Symbol& sym = policy_.symbol(s);
+    const auto variants = variants_.find(static_cast<std::uint32_t>(s));
+    if (variants != variants_.end()) {
+      std::uint32_t invalid = kNoMask;
+      for (const std::uint32_t node : variants->second) {
+        const std::uint32_t v = node_validity(node);
+        if (v == kNoMask) continue;
+        const std::uint32_t in = emit(OpCode::kLoad, out_.segment_columns[m_.nodes[node].segment]);
+        const std::uint32_t here = emit(OpCode::kAnd, in, emit(OpCode::kNot, v));
+        invalid = invalid == kNoMask ? here : emit(OpCode::kOr, invalid, here);
+      }
+      if (invalid != kNoMask) out_.symbol_valid[static_cast<std::uint32_t>(s)] = store(emit(OpCode::kNot, invalid));
+      return;
+    }
+    if (sym.kind == SymbolKind::kIndicator) {
+      const std::uint32_t v = node_validity(sym.index);
+      if (v != kNoMask) out_.symbol_valid[static_cast<std::uint32_t>(s)] = store(v);
+      return;
+    }
     std::vector<dsl::SymbolId> reads;
     std::vector<ExprId> calls;
     for (const ExprId r : roots(s)) {
       same_row_reads(r, reads);
       global_calls(r, calls, false);
     }
-    const dsl::Symbol& sym = policy_.symbol(s);
-    if (sym.kind == SymbolKind::kIndicator) {
-      for (const std::uint32_t c : m_.nodes[sym.index].children) reads.push_back(policy_.nodes[c].symbol);
-    }
     if (sym.kind == SymbolKind::kGrade || sym.kind == SymbolKind::kAlert || sym.kind == SymbolKind::kFund) {
       for (const dsl::Dep& d : policy_.deps[static_cast<std::uint32_t>(s)]) {
         if (policy_.symbol(d.to).kind == SymbolKind::kVeto) reads.push_back(d.to);
       }
     }
-    mask_ = kNoMask;
     const std::uint32_t v = combine_validity(reads, calls);
     if (v != kNoMask) out_.symbol_valid[static_cast<std::uint32_t>(s)] = store(v);
+  }
+
+  // The validity of node `index` (in a register), or kNoMask when it is always valid.
+  std::uint32_t node_validity(std::uint32_t index) {
+    std::vector<dsl::SymbolId> reads;
+    std::vector<ExprId> calls;
+    for (const ExprId r : node_roots(index)) {
+      same_row_reads(r, reads);
+      global_calls(r, calls, false);
+    }
+    for (const std::uint32_t c : m_.nodes[index].children) reads.push_back(policy_.nodes[c].symbol);
+    return combine_validity(reads, calls);
   }
 
   // ---- emitting ----
