@@ -124,19 +124,12 @@ class Compiler {
     };
     switch (s.kind) {
       case SymbolKind::kLet: add(m_.lets[s.index].value); break;
-      case SymbolKind::kIndicator: {
-        const ast::IndicatorNode& n = m_.nodes[s.index];
-        add(n.formula);
-        for (const ast::Adjust& a : n.adjusts) {
-          add(a.amount);
-          add(a.per);
-          add(a.when);
-          add(a.max);
+      case SymbolKind::kIndicator:
+        for (const std::uint32_t node : nodes_of(id)) {
+          const std::vector<ExprId> n = node_roots(node);
+          r.insert(r.end(), n.begin(), n.end());
         }
-        add(n.deductions_max);
-        add(n.bonuses_max);
         break;
-      }
       case SymbolKind::kVeto: add(m_.vetoes[s.index].when); break;
       case SymbolKind::kGrade:
       case SymbolKind::kAlert: add(m_.bands[s.index].of); break;
@@ -155,6 +148,22 @@ class Compiler {
       default: break;
     }
     return r;
+  }
+
+  // The expressions node `index` compiles: its formula and its adjustments.
+  std::vector<ExprId> node_roots(std::uint32_t index) const {
+    const ast::IndicatorNode& n = m_.nodes[index];
+    std::vector<ExprId> r{n.formula};
+    for (const ast::Adjust& a : n.adjusts) r.insert(r.end(), {a.amount, a.per, a.when, a.max});
+    r.insert(r.end(), {n.deductions_max, n.bonuses_max});
+    r.erase(std::remove_if(r.begin(), r.end(), [](ExprId e) { return !ast::present(e); }), r.end());
+    return r;
+  }
+
+  // An indicator's nodes: one per segment whose trees have its path, else its only one.
+  std::vector<std::uint32_t> nodes_of(dsl::SymbolId id) const {
+    const auto it = variants_.find(static_cast<std::uint32_t>(id));
+    return it == variants_.end() ? std::vector<std::uint32_t>{policy_.symbol(id).index} : it->second;
   }
 
   // History and peer calls under `e`, innermost first (`all`), or only the outermost (`!all`).
@@ -271,26 +280,54 @@ class Compiler {
 
   // A symbol is valid on a row when everything it reads there is: the symbols it reads on the
   // same row, its history and peer calls, and (structurally) sub-indicators and vetoes.
+  // A path of the segments' trees is valid on a row when its node in the row's segment is.
   void validity(dsl::SymbolId s) {
     if (!has_periods_) return;
+    mask_ = kNoMask;
+    const dsl::Symbol& sym = policy_.symbol(s);
+    const auto variants = variants_.find(static_cast<std::uint32_t>(s));
+    if (variants != variants_.end()) {
+      std::uint32_t invalid = kNoMask;
+      for (const std::uint32_t node : variants->second) {
+        const std::uint32_t v = node_validity(node);
+        if (v == kNoMask) continue;
+        const std::uint32_t in = emit(OpCode::kLoad, out_.segment_columns[m_.nodes[node].segment]);
+        const std::uint32_t here = emit(OpCode::kAnd, in, emit(OpCode::kNot, v));
+        invalid = invalid == kNoMask ? here : emit(OpCode::kOr, invalid, here);
+      }
+      if (invalid != kNoMask) out_.symbol_valid[static_cast<std::uint32_t>(s)] = store(emit(OpCode::kNot, invalid));
+      return;
+    }
+    if (sym.kind == SymbolKind::kIndicator) {
+      const std::uint32_t v = node_validity(sym.index);
+      if (v != kNoMask) out_.symbol_valid[static_cast<std::uint32_t>(s)] = store(v);
+      return;
+    }
     std::vector<dsl::SymbolId> reads;
     std::vector<ExprId> calls;
     for (const ExprId r : roots(s)) {
       same_row_reads(r, reads);
       global_calls(r, calls, false);
     }
-    const dsl::Symbol& sym = policy_.symbol(s);
-    if (sym.kind == SymbolKind::kIndicator) {
-      for (const std::uint32_t c : m_.nodes[sym.index].children) reads.push_back(policy_.nodes[c].symbol);
-    }
     if (sym.kind == SymbolKind::kGrade || sym.kind == SymbolKind::kAlert || sym.kind == SymbolKind::kFund) {
       for (const dsl::Dep& d : policy_.deps[static_cast<std::uint32_t>(s)]) {
         if (policy_.symbol(d.to).kind == SymbolKind::kVeto) reads.push_back(d.to);
       }
     }
-    mask_ = kNoMask;
     const std::uint32_t v = combine_validity(reads, calls);
     if (v != kNoMask) out_.symbol_valid[static_cast<std::uint32_t>(s)] = store(v);
+  }
+
+  // The validity of node `index` (in a register), or kNoMask when it is always valid.
+  std::uint32_t node_validity(std::uint32_t index) {
+    std::vector<dsl::SymbolId> reads;
+    std::vector<ExprId> calls;
+    for (const ExprId r : node_roots(index)) {
+      same_row_reads(r, reads);
+      global_calls(r, calls, false);
+    }
+    for (const std::uint32_t c : m_.nodes[index].children) reads.push_back(policy_.nodes[c].symbol);
+    return combine_validity(reads, calls);
   }
 
   // ---- emitting ----
@@ -441,6 +478,7 @@ class Compiler {
       value = value == kNoMask ? v : emit(OpCode::kSelect, in, v, value);
       present = present == kNoMask ? in : emit(OpCode::kOr, present, in);
     }
+    segment_rules();
     store_symbol(id, value);
     // One column of the rows without a value: outside the segments that have the path, or dropped
     // out (`missing reweight`) in a segment that has it.
@@ -456,6 +494,34 @@ class Compiler {
   // Rows where `flag` holds, within the segment being compiled (all rows outside segments).
   std::uint32_t in_segment(std::uint32_t flag) {
     return segment_reg_ == kNoMask ? flag : emit(OpCode::kAnd, flag, segment_reg_);
+  }
+
+  // A rule of a node (kind as RuleSlot::kind) firing where `value` (0 outside the segment being
+  // compiled) is above 0, stored as its column, which is returned. In a segment's tree it is kept
+  // until every segment's node of the path is compiled and returns kNoMask: the same rule in several
+  // segments' trees is one rule, whichever tree it fires in (segment_rules()).
+  std::uint32_t rule(int kind, const std::string& name, std::uint32_t value, std::uint32_t offset) {
+    if (segment_reg_ == kNoMask) {
+      const std::uint32_t col = store(value);
+      out_.rules.push_back({kind, name, col, offset});
+      return col;
+    }
+    const auto same = std::find_if(segment_rules_.begin(), segment_rules_.end(),
+                                   [&](const PendingRule& r) { return r.kind == kind && r.name == name; });
+    if (same == segment_rules_.end()) {
+      segment_rules_.push_back({kind, name, value, offset});
+    } else {
+      // The segments' rows are disjoint: amounts add up, flags are ORed.
+      same->value = emit(kind == 1 || kind == 2 ? OpCode::kAdd : OpCode::kOr, same->value, value);
+      same->offset = std::min(same->offset, offset);
+    }
+    return kNoMask;
+  }
+
+  // The rules the segments' nodes of a path kept, one column each.
+  void segment_rules() {
+    for (const PendingRule& r : segment_rules_) out_.rules.push_back({r.kind, r.name, store(r.value), r.offset});
+    segment_rules_.clear();
   }
 
   void indicator_node(dsl::SymbolId id, std::uint32_t index) {
@@ -489,24 +555,25 @@ class Compiler {
       missing = missing_mask(optional_inputs(policy_, n.formula));
       // A formula that can give more than the leaf's top is cut there: the rows it cuts are a rule
       // that fired (`封顶:路径`), so that no score is changed without a word.
-      const bool can_exceed = policy_.leaf_can_exceed(s.index);
+      const bool can_exceed = policy_.leaf_can_exceed(index);
       std::uint32_t over = 0;
       auto body = [&]() {
         const std::uint32_t raw = expr(n.formula);
-        if (can_exceed) over = emit(OpCode::kGt, raw, constant(policy_.leaf_top(s.index)));
+        if (can_exceed) over = emit(OpCode::kGt, raw, constant(policy_.leaf_top(index)));
         const std::int64_t flags = (info.points ? 1 : 0) | (static_cast<std::int64_t>(policy_.precision) << 1);
         return emit(OpCode::kLeafScore, raw, 0, 0, info.full, static_cast<std::uint32_t>(flags), n.formula);
       };
       score = missing == kNoMask ? body() : masked(emit(OpCode::kNot, missing), body);
       if (can_exceed) {
         if (missing != kNoMask) over = emit(OpCode::kSelect, missing, constant(0), over);
-        out_.rules.push_back({3, s.name, store(over), m_.span(n.formula).begin});
+        rule(3, s.name, in_segment(over), m_.span(n.formula).begin);
       }
       if (missing != kNoMask) {
         score = emit(OpCode::kSelect, missing, constant(0), score);
-        const std::uint32_t missing_col = store(in_segment(missing));
-        out_.rules.push_back({4, s.name, missing_col, n.missing_span.begin});
+        const std::uint32_t missing_here = in_segment(missing);
+        const std::uint32_t ruled = rule(4, s.name, missing_here, n.missing_span.begin);
         if (n.missing == ast::MissingRule::kReweight) {
+          const std::uint32_t missing_col = ruled == kNoMask ? store(missing_here) : ruled;
           absent_[index] = missing_col;
           out_.absent.emplace_back(id, missing_col);
         }
@@ -590,7 +657,7 @@ class Compiler {
   std::uint32_t node_cap(ExprId cap, std::uint32_t total, const std::string& name) {
     if (!ast::present(cap)) return total;
     const std::uint32_t limit = expr(cap);
-    out_.rules.push_back({3, name, store(in_segment(emit(OpCode::kGt, total, limit))), m_.span(cap).begin});
+    rule(3, name, in_segment(emit(OpCode::kGt, total, limit)), m_.span(cap).begin);
     return emit(OpCode::kMin, total, limit);
   }
 
@@ -612,11 +679,11 @@ class Compiler {
     amount = emit(OpCode::kMax, amount, constant(0));
     if (ast::present(a.max)) {
       const std::uint32_t limit = expr(a.max);
-      out_.rules.push_back({3, a.name.name, store(in_segment(emit(OpCode::kGt, amount, limit))), a.max == ast::kNoExpr ? 0 : m_.span(a.max).begin});
+      rule(3, a.name.name, in_segment(emit(OpCode::kGt, amount, limit)), a.max == ast::kNoExpr ? 0 : m_.span(a.max).begin);
       amount = emit(OpCode::kMin, amount, limit);
     }
-    out_.rules.push_back({a.kind == ast::AdjustKind::kDeduct ? 1 : 2, a.name.name,
-                          store(segment_reg_ == kNoMask ? amount : emit(OpCode::kSelect, segment_reg_, amount, constant(0))), a.span.begin});
+    rule(a.kind == ast::AdjustKind::kDeduct ? 1 : 2, a.name.name,
+         segment_reg_ == kNoMask ? amount : emit(OpCode::kSelect, segment_reg_, amount, constant(0)), a.span.begin);
     return amount;
   }
 
@@ -1019,6 +1086,13 @@ class Compiler {
   std::unordered_map<std::uint32_t, std::int32_t> exact_root_;       ///< weight expression → its exact program
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> variants_;  ///< symbol → its nodes in the segments' trees
   std::uint32_t segment_reg_ = kNoMask;    ///< while a segment's node compiles: the register of its rows
+  struct PendingRule {
+    int kind = 0;
+    std::string name;
+    std::uint32_t value = 0;  ///< register: the rule's value on the rows of the segments compiled so far
+    std::uint32_t offset = 0;
+  };
+  std::vector<PendingRule> segment_rules_;  ///< the rules of the path whose segments' nodes are compiling
   std::uint32_t absent_missing_ = kNoMask;  ///< the last node_score's leaf: rows missing an input it reads
 };
 
