@@ -34,6 +34,7 @@ class RollUp {
   bool run() {
     if (!map_periods()) return false;
     group();
+    if (!coarse_shapes()) return false;
     const std::size_t errors = sink_.error_count();
     missing_parts();
     only_inputs();
@@ -116,6 +117,43 @@ class RollUp {
       if (added) coarse_.push_back({coarse_id_[r], std::vector<std::int64_t>(parts_.size(), -1)});
       coarse_[it->second].sub[static_cast<std::size_t>(part_[r])] = static_cast<std::int64_t>(r);
     }
+  }
+
+  // A coarse period's shape: its length, and where its digits are (`2024` → `dddd`, `2O24` → `dOdd`).
+  std::string shape(std::size_t c) const {
+    std::string out = coarse_text(c);
+    for (char& ch : out) {
+      if (ch >= '0' && ch <= '9') ch = 'd';
+      else if (static_cast<unsigned char>(ch) < 0x80) ch = 'x';
+      else ch = 'u';
+    }
+    return out;
+  }
+
+  // Every coarse period is written like the others: the shape of most subjects' coarse periods (on a
+  // tie, the first in the data's order). `2O24Q3` (letter O) would otherwise be a year of its own.
+  bool coarse_shapes() {
+    std::map<std::string, std::pair<std::size_t, std::size_t>> count;  // shape → (coarse rows, first one)
+    std::vector<std::string> shapes;
+    for (std::size_t c = 0; c < coarse_.size(); ++c) {
+      shapes.push_back(shape(c));
+      auto [it, added] = count.try_emplace(shapes.back(), 0, c);
+      ++it->second.first;
+    }
+    if (count.size() < 2) return true;
+    std::size_t common = 0;
+    for (const auto& [s, n] : count) {
+      const auto& best = count.at(shapes[common]);
+      if (n.first > best.first || (n.first == best.first && n.second < best.second)) common = n.second;
+    }
+    for (std::size_t c = 0; c < coarse_.size(); ++c) {
+      if (shapes[c] == shapes[common]) continue;
+      const std::size_t row = last_row(c);
+      report(DiagCode::rollup_period, msg::rol_period_shape(data_.shown_row(row), key(row), period(row), coarse_text(c), coarse_text(common)),
+             msg::rol_hint_period_shape(), row);
+    }
+    report_more();
+    return false;
   }
 
   // The row standing for a coarse row: its last sub-period present.
