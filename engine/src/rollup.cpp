@@ -191,13 +191,15 @@ class RollUp {
       const auto k = static_cast<std::size_t>(std::find(parts_.begin(), parts_.end(), *in.only) - parts_.begin());
       const Column& col = data_.inputs[i];
       if (col.values.empty()) continue;  // not read (a column map without it)
+      // An empty cell of a list is the empty list, a value (unless `size` asks for items).
+      const bool empty_list_ok = is_list(in.kind) && (!in.size || in.size->lo <= 0);
       for (std::size_t c = 0; c < coarse_.size(); ++c) {
         const std::int64_t at = coarse_[c].sub[k];
         const std::size_t shown = last_row(c);
         if (at < 0 && !in.optional) {
           report(DiagCode::only_missing, msg::rol_only_row_missing(key(shown), coarse_text(c), in.name.name, sub_period(c, k)),
                  msg::rol_hint_only_missing(), shown, in.only_span);
-        } else if (!in.optional && !has_value(col, static_cast<std::size_t>(at))) {
+        } else if (!in.optional && !empty_list_ok && !has_value(col, static_cast<std::size_t>(at))) {
           report(DiagCode::only_missing,
                  msg::rol_only_empty(data_.shown_row(static_cast<std::size_t>(at)), key(shown), sub_period(c, k), in.name.name),
                  msg::rol_hint_only_missing(), static_cast<std::size_t>(at), in.only_span);
@@ -261,7 +263,8 @@ class RollUp {
           const auto b = static_cast<std::size_t>(r);
           report(DiagCode::rollup_varies,
                  msg::rol_varies(in.name.name, key(a), coarse_text(c), data_.shown_row(a), period(a), data_.shown_row(b), period(b)),
-                 msg::rol_hint_varies(in.name.name, parts_.back()), b, in.name.span);
+                 is_list(in.kind) ? msg::rol_hint_varies_list(in.name.name, parts_.back()) : msg::rol_hint_varies(in.name.name, parts_.back()),
+                 b, in.name.span);
           break;
         }
       }
