@@ -77,18 +77,37 @@ std::vector<ListTest> list_tests(const dsl::CheckedPolicy& p) {
   return out;
 }
 
-}  // namespace
-
-bool near_item(std::string_view item, std::string_view set_item) {
+// How far `item` is from `set_item` when they are close (near_item()), else nullopt.
+std::optional<std::size_t> near_distance(std::string_view item, std::string_view set_item) {
   const std::size_t a = utf8::count_code_points(item);
   const std::size_t b = utf8::count_code_points(set_item);
   const std::size_t longer = std::max(a, b);
   const std::size_t shorter = std::min(a, b);
-  if (longer < 3) return false;
+  if (longer < 3) return std::nullopt;
   const std::size_t limit = std::max<std::size_t>(1, longer / 3);
-  if (longer - shorter > limit) return false;  // more insertions than allowed: no need to count
+  if (longer - shorter > limit) return std::nullopt;  // more insertions than allowed: no need to count
   const std::size_t d = edit_distance(item, set_item);
-  return d >= 1 && d <= limit && d < shorter;
+  if (d >= 1 && d <= limit && d < shorter) return d;
+  return std::nullopt;
+}
+
+// The set's item nearest to `item` (ties: the first in the set), if one is close.
+std::optional<std::string> nearest_item(std::string_view item, const std::vector<std::string>& items) {
+  std::optional<std::string> best;
+  std::size_t best_distance = 0;
+  for (const std::string& s : items) {
+    if (const auto d = near_distance(item, s); d && (!best || *d < best_distance)) {
+      best_distance = *d;
+      best = s;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+bool near_item(std::string_view item, std::string_view set_item) {
+  return near_distance(item, set_item).has_value();
 }
 
 void report_near_misses(const dsl::CheckedPolicy& policy, const Dataset& data, std::span<const std::size_t> rows,
@@ -106,14 +125,7 @@ void report_near_misses(const dsl::CheckedPolicy& policy, const Dataset& data, s
         auto [it, fresh] = nearest.try_emplace(id);
         if (fresh) {
           const std::string& text = data.strings.text(id);
-          if (!in_set.contains(text)) {
-            for (const std::string& s : t.items) {
-              if (near_item(text, s)) {
-                it->second = s;
-                break;
-              }
-            }
-          }
+          if (!in_set.contains(text)) it->second = nearest_item(text, t.items);
         }
         if (!it->second) continue;
         auto [f, first] = found.try_emplace(id, Found{r, r, 0, *it->second});
