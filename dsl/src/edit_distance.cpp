@@ -48,6 +48,13 @@ std::size_t bounded_distance(const std::u32string& x, const std::u32string& y, s
 
 }  // namespace
 
+std::u32string code_points(std::string_view text) { return decode_all(text); }
+
+std::size_t edit_distance_at_most(const std::u32string& a, const std::u32string& b, std::size_t limit) {
+  thread_local std::vector<std::size_t> row;
+  return bounded_distance(a, b, limit, row);
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   const std::u32string x = decode_all(a);
   const std::u32string y = decode_all(b);

@@ -2,6 +2,7 @@
 #include "jixiao/engine/near_miss.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -12,7 +13,6 @@
 
 #include "jixiao/dsl/edit_distance.hpp"
 #include "jixiao/dsl/unparse.hpp"
-#include "jixiao/dsl/utf8.hpp"
 
 namespace jixiao::engine {
 namespace {
@@ -77,18 +77,39 @@ std::vector<ListTest> list_tests(const dsl::CheckedPolicy& p) {
   return out;
 }
 
+// How far `item` is from `set_item` when they are close (near_item()), if that is less than
+// `below`; else nullopt. The length rule comes first: most pairs stop there.
+std::optional<std::size_t> near_distance(const std::u32string& item, const std::u32string& set_item, std::size_t below) {
+  const std::size_t longer = std::max(item.size(), set_item.size());
+  const std::size_t shorter = std::min(item.size(), set_item.size());
+  if (longer < 3 || shorter == 0) return std::nullopt;
+  // At most one edit per three characters (at least one), and fewer edits than the shorter has
+  // characters.
+  const std::size_t limit = std::min({std::max<std::size_t>(1, longer / 3), shorter - 1, below - 1});
+  if (limit == 0 || longer - shorter > limit) return std::nullopt;  // more insertions than allowed
+  const std::size_t d = edit_distance_at_most(item, set_item, limit);
+  if (d == 0 || d > limit) return std::nullopt;
+  return d;
+}
+
+// The set's item nearest to `item` (ties: the first in the set), if one is close.
+std::optional<std::string> nearest_item(const std::u32string& item, const std::vector<std::u32string>& decoded,
+                                        const std::vector<std::string>& items) {
+  std::optional<std::string> best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (std::size_t k = 0; k < items.size() && best_distance > 1; ++k) {
+    if (const auto d = near_distance(item, decoded[k], best_distance)) {
+      best_distance = *d;
+      best = items[k];
+    }
+  }
+  return best;
+}
+
 }  // namespace
 
 bool near_item(std::string_view item, std::string_view set_item) {
-  const std::size_t a = utf8::count_code_points(item);
-  const std::size_t b = utf8::count_code_points(set_item);
-  const std::size_t longer = std::max(a, b);
-  const std::size_t shorter = std::min(a, b);
-  if (longer < 3) return false;
-  const std::size_t limit = std::max<std::size_t>(1, longer / 3);
-  if (longer - shorter > limit) return false;  // more insertions than allowed: no need to count
-  const std::size_t d = edit_distance(item, set_item);
-  return d >= 1 && d <= limit && d < shorter;
+  return near_distance(code_points(item), code_points(set_item), std::numeric_limits<std::size_t>::max()).has_value();
 }
 
 void report_near_misses(const dsl::CheckedPolicy& policy, const Dataset& data, std::span<const std::size_t> rows,
@@ -96,6 +117,8 @@ void report_near_misses(const dsl::CheckedPolicy& policy, const Dataset& data, s
   for (const ListTest& t : list_tests(policy)) {
     const Column& col = data.inputs[t.input];
     const std::set<std::string_view> in_set(t.items.begin(), t.items.end());
+    std::vector<std::u32string> decoded;
+    for (const std::string& s : t.items) decoded.push_back(code_points(s));
     std::unordered_map<std::uint32_t, std::optional<std::string>> nearest;  // per text id, computed once
     std::map<std::uint32_t, Found> found;                                   // per text id
     std::vector<std::uint32_t> order;                                       // text ids by first row
@@ -106,14 +129,7 @@ void report_near_misses(const dsl::CheckedPolicy& policy, const Dataset& data, s
         auto [it, fresh] = nearest.try_emplace(id);
         if (fresh) {
           const std::string& text = data.strings.text(id);
-          if (!in_set.contains(text)) {
-            for (const std::string& s : t.items) {
-              if (near_item(text, s)) {
-                it->second = s;
-                break;
-              }
-            }
-          }
+          if (!in_set.contains(text)) it->second = nearest_item(code_points(text), decoded, t.items);
         }
         if (!it->second) continue;
         auto [f, first] = found.try_emplace(id, Found{r, r, 0, *it->second});

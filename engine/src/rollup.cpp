@@ -34,6 +34,7 @@ class RollUp {
   bool run() {
     if (!map_periods()) return false;
     group();
+    if (!coarse_shapes()) return false;
     const std::size_t errors = sink_.error_count();
     missing_parts();
     only_inputs();
@@ -118,6 +119,43 @@ class RollUp {
     }
   }
 
+  // A coarse period's shape: its length, and where its digits are (`2024` → `dddd`, `2O24` → `dOdd`).
+  std::string shape(std::size_t c) const {
+    std::string out = coarse_text(c);
+    for (char& ch : out) {
+      if (ch >= '0' && ch <= '9') ch = 'd';
+      else if (static_cast<unsigned char>(ch) < 0x80) ch = 'x';
+      else ch = 'u';
+    }
+    return out;
+  }
+
+  // Every coarse period is written like the others: the shape of most subjects' coarse periods (on a
+  // tie, the first in the data's order). `2O24Q3` (letter O) would otherwise be a year of its own.
+  bool coarse_shapes() {
+    std::map<std::string, std::pair<std::size_t, std::size_t>> count;  // shape → (coarse rows, first one)
+    std::vector<std::string> shapes;
+    for (std::size_t c = 0; c < coarse_.size(); ++c) {
+      shapes.push_back(shape(c));
+      auto [it, added] = count.try_emplace(shapes.back(), 0, c);
+      ++it->second.first;
+    }
+    if (count.size() < 2) return true;
+    std::size_t common = 0;
+    for (const auto& [s, n] : count) {
+      const auto& best = count.at(shapes[common]);
+      if (n.first > best.first || (n.first == best.first && n.second < best.second)) common = n.second;
+    }
+    for (std::size_t c = 0; c < coarse_.size(); ++c) {
+      if (shapes[c] == shapes[common]) continue;
+      const std::size_t row = last_row(c);
+      report(DiagCode::rollup_period, msg::rol_period_shape(data_.shown_row(row), key(row), period(row), coarse_text(c), coarse_text(common)),
+             msg::rol_hint_period_shape(), row);
+    }
+    report_more();
+    return false;
+  }
+
   // The row standing for a coarse row: its last sub-period present.
   std::size_t last_row(std::size_t c) const {
     for (auto k = parts_.size(); k-- > 0;) {
@@ -153,13 +191,15 @@ class RollUp {
       const auto k = static_cast<std::size_t>(std::find(parts_.begin(), parts_.end(), *in.only) - parts_.begin());
       const Column& col = data_.inputs[i];
       if (col.values.empty()) continue;  // not read (a column map without it)
+      // An empty cell of a list is the empty list, a value (unless `size` asks for items).
+      const bool empty_list_ok = is_list(in.kind) && (!in.size || in.size->lo <= 0);
       for (std::size_t c = 0; c < coarse_.size(); ++c) {
         const std::int64_t at = coarse_[c].sub[k];
         const std::size_t shown = last_row(c);
         if (at < 0 && !in.optional) {
           report(DiagCode::only_missing, msg::rol_only_row_missing(key(shown), coarse_text(c), in.name.name, sub_period(c, k)),
                  msg::rol_hint_only_missing(), shown, in.only_span);
-        } else if (!in.optional && !has_value(col, static_cast<std::size_t>(at))) {
+        } else if (!in.optional && !empty_list_ok && !has_value(col, static_cast<std::size_t>(at))) {
           report(DiagCode::only_missing,
                  msg::rol_only_empty(data_.shown_row(static_cast<std::size_t>(at)), key(shown), sub_period(c, k), in.name.name),
                  msg::rol_hint_only_missing(), static_cast<std::size_t>(at), in.only_span);
@@ -223,7 +263,8 @@ class RollUp {
           const auto b = static_cast<std::size_t>(r);
           report(DiagCode::rollup_varies,
                  msg::rol_varies(in.name.name, key(a), coarse_text(c), data_.shown_row(a), period(a), data_.shown_row(b), period(b)),
-                 msg::rol_hint_varies(in.name.name, parts_.back()), b, in.name.span);
+                 is_list(in.kind) ? msg::rol_hint_varies_list(in.name.name, parts_.back()) : msg::rol_hint_varies(in.name.name, parts_.back()),
+                 b, in.name.span);
           break;
         }
       }

@@ -2104,8 +2104,8 @@ class Checker {
     return set_type(e, result, range);
   }
 
-  // `rollup 年度 { "Q1", ... }`: needs `period`; sub-periods listed once, none empty. An input's
-  // `only "Q4"` names one of them.
+  // `rollup 年度 { "Q1", ... }`: needs `period`; sub-periods listed once, none empty, none the end of
+  // another (`"1"` and `"11"`). An input's `only "Q4"` names one of them.
   void rollup() {
     if (!m_.rollup) {
       for (const ast::InputDecl& in : m_.inputs) {
@@ -2127,6 +2127,14 @@ class Checker {
         continue;
       }
       parts.push_back(part);
+      // A period ending in `11` would be both `1` and `11`: the data could not say which.
+      for (std::size_t k = 0; k + 1 < parts.size(); ++k) {
+        const std::string& other = parts[k];
+        if (other.empty() || part.empty() || (!part.ends_with(other) && !other.ends_with(part))) continue;
+        const bool longer = part.size() > other.size();
+        error(DiagCode::bad_rollup, m_.span(item), msg::chk_rollup_suffix_part(longer ? part : other, longer ? other : part),
+              msg::chk_hint_rollup_suffix_part());
+      }
     }
     for (const ast::InputDecl& in : m_.inputs) {
       if (in.only && std::find(parts.begin(), parts.end(), *in.only) == parts.end()) {

@@ -152,5 +152,18 @@ TEST(ClosestName, ChoosesWhatTheFullDistanceChooses) {
   }
 }
 
+// The bounded distance is the full distance when within the bound, else bound + 1.
+TEST(EditDistanceAtMost, AgreesWithTheFullDistanceUpToTheBound) {
+  const std::vector<std::string> words = {"", "违规", "违规发放津贴", "违规发放补贴", "违规发放津贴费", "挪用专项资金", "挪用资金", "abc", "abd", "xabcx"};
+  for (const std::string& a : words) {
+    for (const std::string& b : words) {
+      const std::size_t full = edit_distance(a, b);
+      for (std::size_t limit = 0; limit <= 4; ++limit) {
+        EXPECT_EQ(edit_distance_at_most(code_points(a), code_points(b), limit), std::min(full, limit + 1)) << a << " / " << b << " " << limit;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace jixiao

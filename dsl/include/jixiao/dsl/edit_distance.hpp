@@ -11,6 +11,13 @@ namespace jixiao {
 /// Levenshtein distance between `a` and `b`, counted in code points (a CJK character is one edit).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
+/// The code points of `text`, for comparing one text with many.
+std::u32string code_points(std::string_view text);
+
+/// Levenshtein distance between `a` and `b` when it is at most `limit`, else limit + 1. Costs
+/// O(length × limit) and stops as soon as no alignment can stay within `limit`.
+std::size_t edit_distance_at_most(const std::u32string& a, const std::u32string& b, std::size_t limit);
+
 /// The candidate closest to `name` within `max_distance` edits (ties: first in `candidates`), or
 /// nullopt. At most one edit per three code points of `name` is allowed (at least one), and never
 /// as many edits as `name` has code points. A candidate that contains `name` or is contained in it
