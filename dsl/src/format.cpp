@@ -1230,14 +1230,7 @@ class Formatter {
       if (d.period) s += " " + k_.after(KwId::kw_period, d.key.span.end) + " " + d.period->name;
       add(simple(d.span, s), kHeader);
     }
-    if (m_.rollup) {
-      const ast::RollupDecl& r = *m_.rollup;
-      std::string s = k_.before(KwId::kw_rollup, r.name.span.begin) + " " + r.name.name + " " + unparse(m_, r.parts);
-      if (r.skip_missing) {
-        s += " " + k_.after(KwId::kw_missing, r.missing_span.begin) + " " + k_.after(KwId::kw_reweight, r.missing_span.begin);
-      }
-      add(simple(r.span, s), kHeader);
-    }
+    if (m_.rollup) add(rollup_item(*m_.rollup), kHeader);
     if (m_.precision) {
       const std::string word = k_.before(KwId::kw_precision, m_.precision->span.begin);
       add(simple(m_.precision->span, word + " " + std::to_string(m_.precision->places)), kHeader);
@@ -1317,6 +1310,40 @@ class Formatter {
     it.begin = span.begin;
     it.end = span.end;
     it.print = [this, s = std::move(s)](const Ctx& ctx) { return text_item(ctx, s); };
+    return it;
+  }
+
+  // `rollup 年度 { "Q1", ... } [missing reweight]`; a long list or table of sub-periods breaks one
+  // per line like any set or table.
+  Item rollup_item(const ast::RollupDecl& r) {
+    Item it;
+    it.begin = r.span.begin;
+    it.end = r.span.end;
+    it.print = [this, &r](const Ctx& ctx) {
+      return doc_item(
+          ctx, ctx.inner,
+          [&](Cs& cs, Placement& pl) {
+            Doc d = cat();
+            d += txt(k_.before(KwId::kw_rollup, r.name.span.begin) + " " + r.name.name + " ");
+            const auto& items = std::get<ast::SetLit>(m_.expr(r.parts)).items;
+            if (r.groups.empty()) {
+              d += ex(r.parts, cs, pl);
+            } else {
+              std::vector<Range> spans;
+              std::vector<Doc> elems;
+              for (std::size_t k = 0; k < items.size(); ++k) {
+                spans.push_back({m_.span(items[k]).begin, m_.span(r.groups[k]).end});
+                elems.push_back(txt(unparse(m_, items[k]) + ": " + unparse(m_, r.groups[k])));
+              }
+              d += literal_list(txt("{"), std::move(elems), spans, take(cs, r.parts), pl);
+            }
+            if (r.skip_missing) {
+              d += txt(" " + k_.after(KwId::kw_missing, r.missing_span.begin) + " " + k_.after(KwId::kw_reweight, r.missing_span.begin));
+            }
+            return d;
+          },
+          ctx.trailing);
+    };
     return it;
   }
 
@@ -1850,7 +1877,7 @@ class Summary {
     }
     if (m_.precision) decls.emplace_back(m_.precision->span.begin, "precision " + std::to_string(m_.precision->places));
     if (m_.rollup) {
-      decls.emplace_back(m_.rollup->span.begin, "rollup " + m_.rollup->name.name + " " + e(m_.rollup->parts) +
+      decls.emplace_back(m_.rollup->span.begin, "rollup " + m_.rollup->name.name + " " + unparse_rollup_parts(m_, *m_.rollup) +
                                                     (m_.rollup->skip_missing ? " missing reweight" : ""));
     }
     for (const auto& in : m_.inputs) {

@@ -519,10 +519,11 @@ struct remove_decl : seq< tok< kw_remove >, must< expect_override_target >, ws, 
 // add := 'add' path body
 struct add_decl : seq< tok< kw_add >, must< expect_override_target >, ws, must< expect_node_body > > {};
 
-// rollup := 'rollup' ident set_literal [ 'missing' 'reweight' ]
+// rollup := 'rollup' ident ( set_literal | table ) [ 'missing' 'reweight' ]
+// (the table maps each sub-period to its coarse period's suffix: `{ "-01": "Q1", ... }`)
 struct expect_rollup_reweight : kw_reweight {};
 struct rollup_missing : seq< tok< kw_missing >, must< expect_rollup_reweight >, ws > {};
-struct rollup_decl : seq< tok< kw_rollup >, must< expect_decl_name >, ws, must< expect_set_lit >, opt< rollup_missing >, sep > {};
+struct rollup_decl : seq< tok< kw_rollup >, must< expect_decl_name >, ws, sor< table_lit, must< expect_set_lit > >, opt< rollup_missing >, sep > {};
 
 // segment := 'segment' ident 'when' expr '{' { override | remove | add } '}'
 struct segment_item : seq< sor< override_decl, remove_decl, add_decl >, ws > {};

@@ -100,7 +100,10 @@ Offsets append_arenas(ast::Module& into, ast::Module& from) {
   for (auto& n : from.nodes) shift_node(n, o);
   into.nodes.insert(into.nodes.end(), from.nodes.begin(), from.nodes.end());
   for (auto& r : from.roots) r += o.node;
-  if (from.rollup) shift(from.rollup->parts, o);
+  if (from.rollup) {
+    shift(from.rollup->parts, o);
+    for (auto& g : from.rollup->groups) shift(g, o);
+  }
   for (auto& d : from.inputs) d.order += o.order;
   for (auto& d : from.params) {
     shift(d.value, o);

@@ -800,7 +800,19 @@ class Lowerer {
 
   void rollup(const Node& n) {
     if (module_.rollup) return duplicate_decl(msg::par_kw_rollup(), span(n), module_.rollup->span);
-    ast::RollupDecl r{ident(*n.children.at(0)), expr(*n.children.at(1)), false, Span{}, span(n)};
+    ast::RollupDecl r{ident(*n.children.at(0)), ast::kNoExpr, {}, false, Span{}, span(n)};
+    const Node& parts = *n.children.at(1);
+    if (parts.is_type<g::table_lit>()) {  // `{ "-01": "Q1", ... }`: the keys are the sub-periods
+      ast::SetLit set;
+      for (const auto& entry : parts.children) {
+        const ast::Label key = label(*entry->children.at(0));
+        set.items.push_back(module_.add(ast::StringLit{key.text}, key.span));
+        r.groups.push_back(expr(*entry->children.at(1)));
+      }
+      r.parts = module_.add(set, span(parts));
+    } else {
+      r.parts = expr(parts);
+    }
     if (n.children.size() > 2) {
       r.skip_missing = true;
       r.missing_span = span(*n.children[2]);

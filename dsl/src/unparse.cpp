@@ -195,8 +195,18 @@ std::string unparse(const ast::Module& m, ast::ExprId e) {
   return p.print(e, kIf);
 }
 
+std::string unparse_rollup_parts(const ast::Module& m, const ast::RollupDecl& r) {
+  if (r.groups.empty()) return unparse(m, r.parts);
+  const auto& items = std::get<ast::SetLit>(m.expr(r.parts)).items;
+  std::string out = "{ ";
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    out += (k ? ", " : "") + unparse(m, items[k]) + ": " + unparse(m, r.groups.at(k));
+  }
+  return out + " }";
+}
+
 std::string rollup_text(const ast::Module& m, const ast::RollupDecl& r) {
-  return r.name.name + " " + unparse(m, r.parts) + (r.skip_missing ? " missing reweight" : "");
+  return r.name.name + " " + unparse_rollup_parts(m, r) + (r.skip_missing ? " missing reweight" : "");
 }
 
 std::string unparse(const ast::Interval& iv) {

@@ -29,6 +29,8 @@ class RollUp {
   RollUp(const dsl::CheckedPolicy& policy, Dataset& data, DiagnosticSink& sink)
       : p_(policy), m_(policy.module), r_(*policy.module.rollup), data_(data), sink_(sink) {
     for (const ExprId item : std::get<ast::SetLit>(m_.expr(r_.parts)).items) parts_.push_back(std::get<ast::StringLit>(m_.expr(item)).value);
+    for (const ExprId g : r_.groups) groups_.push_back(std::get<ast::StringLit>(m_.expr(g)).value);
+    if (groups_.empty()) groups_.assign(parts_.size(), std::string());
   }
 
   bool run() {
@@ -93,8 +95,12 @@ class RollUp {
             best = static_cast<std::int32_t>(k);
           }
         }
+        // The coarse period: what precedes the sub-period, and with the table form its group's
+        // suffix (`2024-05` with `"-05": "Q2"` is `2024Q2`).
         const std::uint32_t coarse =
-            best < 0 ? 0 : data_.strings.intern(text.substr(0, text.size() - parts_[static_cast<std::size_t>(best)].size()));
+            best < 0 ? 0
+                     : data_.strings.intern(text.substr(0, text.size() - parts_[static_cast<std::size_t>(best)].size()) +
+                                            groups_[static_cast<std::size_t>(best)]);
         it = seen.emplace(id, std::make_pair(coarse, best)).first;
         if (best < 0) {
           ok = false;
@@ -114,7 +120,7 @@ class RollUp {
     std::map<std::pair<std::int64_t, std::uint32_t>, std::size_t> at;
     for (std::size_t r = 0; r < data_.rows; ++r) {
       const auto [it, added] = at.emplace(std::make_pair(data_.key.values[r], coarse_id_[r]), coarse_.size());
-      if (added) coarse_.push_back({coarse_id_[r], std::vector<std::int64_t>(parts_.size(), -1)});
+      if (added) coarse_.push_back({coarse_id_[r], std::vector<std::int64_t>(parts_.size(), -1), groups_[static_cast<std::size_t>(part_[r])]});
       coarse_[it->second].sub[static_cast<std::size_t>(part_[r])] = static_cast<std::int64_t>(r);
     }
   }
@@ -164,14 +170,21 @@ class RollUp {
     return 0;
   }
 
-  std::string sub_period(std::size_t c, std::size_t k) const { return coarse_text(c) + parts_[k]; }
+  // Sub-period k of coarse row c as the data writes it (`2024Q3`; `2024-05` for `2024Q2`).
+  std::string sub_period(std::size_t c, std::size_t k) const {
+    const std::string coarse = coarse_text(c);
+    return coarse.substr(0, coarse.size() - coarse_[c].group.size()) + parts_[k];
+  }
+
+  // Whether sub-period k belongs to coarse row c's period (always, but with the table form).
+  bool in_group(std::size_t c, std::size_t k) const { return groups_[k] == coarse_[c].group; }
 
   void missing_parts() {
     if (r_.skip_missing) return;
     for (std::size_t c = 0; c < coarse_.size(); ++c) {
       std::vector<std::string> missing;
       for (std::size_t k = 0; k < parts_.size(); ++k) {
-        if (coarse_[c].sub[k] < 0) missing.push_back(sub_period(c, k));
+        if (coarse_[c].sub[k] < 0 && in_group(c, k)) missing.push_back(sub_period(c, k));
       }
       if (missing.empty()) continue;
       const std::size_t row = last_row(c);
@@ -290,6 +303,7 @@ class RollUp {
     const std::string& f = call.callee.name;
     const Column& col = data_.inputs[input];
     const std::string& name = m_.inputs[input].name.name;
+    const bool optional = m_.inputs[input].optional;
     std::size_t at = parts_.size();
     if (f == "sub_at") {
       const std::string& part = std::get<ast::StringLit>(m_.expr(call.args[1])).value;
@@ -317,7 +331,9 @@ class RollUp {
         const std::int64_t r = coarse_[c].sub[k];
         if (r < 0) continue;
         if (!has_value(col, static_cast<std::size_t>(r))) {
-          if (!r_.skip_missing && f != "sub_count") {
+          // An optional input's empty cell is not counted; without any value the coarse row's
+          // input is missing (build), and so is this aggregate.
+          if (!r_.skip_missing && !optional && f != "sub_count") {
             report(DiagCode::missing_sub_period, msg::rol_sub_value_empty(data_.shown_row(static_cast<std::size_t>(r)), key(shown), sub_period(c, k), name, f),
                    msg::rol_hint_sub_period_missing(), static_cast<std::size_t>(r), m_.span(e));
           }
@@ -333,7 +349,7 @@ class RollUp {
         out.values[c] = n * decimal::kOne;
         continue;
       }
-      if (n == 0) {
+      if (n == 0 && !optional) {
         report(DiagCode::missing_sub_period, msg::rol_sub_none(key(shown), coarse_text(c), name, f), msg::rol_hint_sub_period_missing(), shown,
                m_.span(e));
         continue;
@@ -390,7 +406,15 @@ class RollUp {
       const std::size_t k =
           in.only ? static_cast<std::size_t>(std::find(parts_.begin(), parts_.end(), *in.only) - parts_.begin()) : parts_.size();
       for (std::size_t c = 0; c < n; ++c) {
-        const std::int64_t r = k < parts_.size() ? coarse_[c].sub[k] : static_cast<std::int64_t>(shown[c]);
+        // Without `only`: the last sub-period with a value, so that an optional input is missing in
+        // the coarse row exactly when no sub-period has it (what sub_mean(x), ... see; read
+        // directly, it is the same in every sub-period: common_inputs).
+        std::int64_t r = k < parts_.size() ? coarse_[c].sub[k] : static_cast<std::int64_t>(shown[c]);
+        if (k == parts_.size() && in.optional) {
+          for (const std::int64_t sub : coarse_[c].sub) {
+            if (sub >= 0 && has_value(from, static_cast<std::size_t>(sub))) r = sub;
+          }
+        }
         if (r >= 0) {
           copy_row(from, in.kind, static_cast<std::size_t>(r), inputs[i]);
         } else {
@@ -451,6 +475,7 @@ class RollUp {
   struct Coarse {
     std::uint32_t period = 0;       ///< text id of the coarse period
     std::vector<std::int64_t> sub;  ///< per sub-period, the data's row, or -1
+    std::string group;              ///< with the table form, the suffix its sub-periods map to
   };
 
   const dsl::CheckedPolicy& p_;
@@ -459,6 +484,7 @@ class RollUp {
   Dataset& data_;
   DiagnosticSink& sink_;
   std::vector<std::string> parts_;
+  std::vector<std::string> groups_;  ///< per sub-period, its coarse suffix (the table form), or empty
   std::vector<std::int32_t> part_;        ///< per data row: its sub-period
   std::vector<std::uint32_t> coarse_id_;  ///< per data row: its coarse period's text id
   std::vector<Coarse> coarse_;

@@ -32,10 +32,14 @@ void collect_optional(const CheckedPolicy& p, ast::ExprId root, std::vector<std:
     const ast::ExprId e = todo.back();
     todo.pop_back();
     const ast::Expr& x = p.module.expr(e);
-    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && (c->callee.name == "present" || c->callee.name == "fill" ||
-                                                                   c->callee.name.starts_with("sub_"))) {
-      // present(x) and fill(x, v) answer for missing values themselves (fill's default too); the
-      // roll-up answers for sub_mean(x), ... (a sub-period without a value is missing).
+    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && (c->callee.name == "present" || c->callee.name == "fill")) {
+      continue;  // present(x) and fill(x, v) answer for missing values themselves (fill's default too)
+    }
+    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && c->callee.name.starts_with("sub_")) {
+      // sub_mean(x), sub_min, sub_max, sub_sum of an optional input read the sub-periods that have
+      // a value, and are missing where none has (the rolled-up row's x is missing exactly then,
+      // rollup.cpp); sub_count is never missing, and sub_at answers for its one sub-period itself.
+      if (c->callee.name != "sub_count" && c->callee.name != "sub_at" && !c->args.empty()) todo.push_back(c->args[0]);
       continue;
     }
     if (std::holds_alternative<ast::NameRef>(x)) {
@@ -2136,7 +2140,21 @@ class Checker {
               msg::chk_hint_rollup_suffix_part());
       }
     }
+    // The table form `{ "-01": "Q1", ... }`: each sub-period's coarse suffix is a text. A value
+    // given in one sub-period would be missing from every other group's coarse periods.
+    const auto& items = std::get<ast::SetLit>(m_.expr(r.parts)).items;
+    for (std::size_t k = 0; k < r.groups.size(); ++k) {
+      const auto* suffix = std::get_if<ast::StringLit>(&m_.expr(r.groups[k]));
+      if (suffix == nullptr || suffix->value.empty()) {
+        const std::string& part = std::get<ast::StringLit>(m_.expr(items[k])).value;
+        error(DiagCode::bad_rollup, m_.span(r.groups[k]), msg::chk_rollup_group_text(part), msg::chk_hint_rollup_groups());
+      }
+    }
     for (const ast::InputDecl& in : m_.inputs) {
+      if (in.only && !r.groups.empty()) {
+        error(DiagCode::bad_rollup, in.only_span, msg::chk_only_with_groups(in.name.name, *in.only), msg::chk_hint_only_with_groups());
+        continue;
+      }
       if (in.only && std::find(parts.begin(), parts.end(), *in.only) == parts.end()) {
         error(DiagCode::bad_rollup, in.only_span, msg::chk_only_unknown_part(in.name.name, *in.only, parts), msg::chk_hint_rollup());
       }
@@ -2168,6 +2186,10 @@ class Checker {
     const std::size_t n = std::get<ast::SetLit>(m_.expr(m_.rollup->parts)).items.size();
     if (name == "sub_count") return set_type(e, T(TypeKind::kNumber), NumRange::between(0, static_cast<std::int64_t>(n) * kOne));
     if (name == "sub_at") {
+      if (!m_.rollup->groups.empty()) {
+        error(DiagCode::bad_rollup, c.callee.span, msg::chk_sub_at_with_groups(), msg::chk_hint_only_with_groups());
+        return set_type(e, T(TypeKind::kError));
+      }
       if (x.kind == TypeKind::kTextList || x.kind == TypeKind::kNumberList) {
         error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_sub_at_single(tn(x)));
         return set_type(e, T(TypeKind::kError));

@@ -240,6 +240,10 @@ struct SubjectDecl {
 struct RollupDecl {
   Ident name;                  ///< the coarse period, as the results name it
   ExprId parts;                ///< a SetLit of the sub-periods, in their order
+  /// With the table form `{ "-01": "Q1", ... }`: for each sub-period, the expression written as
+  /// its coarse period's suffix (a StringLit; the checker says so); empty for the list form, where
+  /// a period's coarse period is what precedes its sub-period.
+  std::vector<ExprId> groups;
   bool skip_missing = false;   ///< `missing reweight`: a missing sub-period is not counted
   Span missing_span;
   Span span;

@@ -17,6 +17,10 @@ std::string unparse(const ast::Module& m, ast::ExprId e);
 /// `[90, 100]`, `[75, 90)`, `(-∞, 60)` style, with `inf` for open ends.
 std::string unparse(const ast::Interval& iv);
 
+/// A roll-up's sub-periods as written: `{ "Q1", "Q2" }`, or with the table form
+/// `{ "-01": "Q1", "-02": "Q1" }`.
+std::string unparse_rollup_parts(const ast::Module& m, const ast::RollupDecl& r);
+
 /// A roll-up as `--show-variant` and `diff` show it: `年度 { "Q1", "Q2", "Q3", "Q4" } missing reweight`.
 std::string rollup_text(const ast::Module& m, const ast::RollupDecl& r);
 
