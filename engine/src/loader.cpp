@@ -986,16 +986,25 @@ class Loader {
     return name;
   }
 
-  // Calls f with each item of a list cell: separated by `;`, `；`, `、` or `|`, trimmed, empty
-  // items dropped. Items are views into the cell.
+  // Calls f with each non-empty item of a list cell: separated by `;`, `；`, `、` or `|`, trimmed.
+  // Items are views into the cell. Returns the number (from 1) of the first empty item (`80;;90`,
+  // `80;90;`), or 0: in a list of numbers it may be a lost value and is an error (read_cell).
   template <typename F>
-  static void for_each_item(std::string_view v, F f) {
+  static std::int64_t for_each_item(std::string_view v, F f) {
     std::size_t pos = 0;
     std::size_t start = 0;
+    std::int64_t index = 0;
+    std::int64_t empty = 0;
     auto flush = [&](std::size_t end) {
       const std::string_view t = trim(v.substr(start, end - start));
-      if (!t.empty()) f(t);
+      ++index;
+      if (!t.empty()) {
+        f(t);
+      } else if (empty == 0) {
+        empty = index;
+      }
     };
+    if (v.empty()) return 0;
     while (pos < v.size()) {
       const std::size_t at = pos;
       const char32_t cp = utf8::decode(v, pos);
@@ -1005,6 +1014,7 @@ class Loader {
       }
     }
     flush(v.size());
+    return empty;
   }
 
   void read_cell(std::size_t input, const CsvField& f, std::uint32_t row) {
@@ -1039,6 +1049,7 @@ class Loader {
         col.values.push_back(data_.strings.intern(v));
         return;
       case InputKind::kTextList: {
+        // An empty item of a text list names nothing and is dropped (`甲;乙;`).
         for_each_item(v, [&](std::string_view item) { col.list_items.push_back(data_.strings.intern(item)); });
         col.list_offsets.push_back(static_cast<std::uint32_t>(col.list_items.size()));
         col.values.push_back(0);
@@ -1050,7 +1061,7 @@ class Loader {
         const dsl::Symbol& sym = *symbols_[input];
         const std::string shown = quoted();
         std::int64_t items = 0;
-        for_each_item(v, [&](std::string_view item) {
+        const std::int64_t empty = for_each_item(v, [&](std::string_view item) {
           ++items;
           decimal::ParseError why{};
           const auto value = decimal::parse(item, decimal::kPlaces, &why);
@@ -1064,6 +1075,7 @@ class Loader {
         });
         col.list_offsets.push_back(static_cast<std::uint32_t>(col.list_numbers.size()));
         col.values.push_back(0);
+        if (empty != 0) return bad(f, row, input, msg::eng_item_empty(shown, empty));
         check_list_size(f, row, input, shown, items);
         return;
       }

@@ -230,6 +230,20 @@ TEST(LoaderCells, ListSeparators) {
   EXPECT_EQ(c.list_offsets, (std::vector<std::uint32_t>{0, 2, 4, 6, 8, 10, 10, 12, 13}));
 }
 
+// An empty item of a list of numbers may be a lost score (the mean of `80;;90` would be 85):
+// an error naming the item, where a text list drops it.
+TEST(LoaderCells, EmptyItemOfANumberList) {
+  Load l(policy("值 : list<score>"), one_column({"80;90", "80;;90", "80;90;", ";", "", " 80 ; 90 "}));
+  EXPECT_FALSE(l.data);
+  EXPECT_EQ(l.errors(),
+            "bad-cell d.csv:3:5 row 2, column `值`: item 2 of `80;;90` is empty: a value between two separators is missing "
+            "(write it, or remove the extra separator)\n"
+            "bad-cell d.csv:4:5 row 3, column `值`: item 3 of `80;90;` is empty: a value between two separators is missing "
+            "(write it, or remove the extra separator)\n"
+            "bad-cell d.csv:5:5 row 4, column `值`: item 1 of `;` is empty: a value between two separators is missing "
+            "(write it, or remove the extra separator)\n");
+}
+
 // ---- cells: rejected forms ----
 
 TEST(LoaderCells, RejectedPercents) {
