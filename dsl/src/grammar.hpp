@@ -287,7 +287,8 @@ struct expect_range_sep : range_sep {};
 struct range_lo : signed_number {};
 struct range_hi : signed_number {};
 struct expect_range_hi : range_hi {};
-struct range : seq< range_lo, ws, must< expect_range_sep >, ws, must< expect_range_hi > > {};
+// The `..` on the line of the low end, so that a missing `..` is reported there, not on the next line.
+struct range : seq< range_lo, star< one< ' ', '\t' > >, must< expect_range_sep >, ws, must< expect_range_hi > > {};
 struct type_score : kw_score {};
 struct type_number : kw_number {};
 struct type_percent : kw_percent {};
