@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 #include <set>
+#include <string>
+#include <tuple>
 
 #include "checker.hpp"
 #include "jixiao/dsl/decimal.hpp"
@@ -2431,12 +2433,35 @@ class Checker {
 
 }  // namespace
 
+namespace {
+
+// A policy with segments is checked as one copy of its trees per segment; a node the copies share
+// keeps its one span, so a finding about it (`score-clamped`, `mixed-weights`, ...) would be said
+// once per copy, word for word. Said once; a finding that differs between copies (other full
+// marks after an override) is still said for each.
+class OncePerPlaceSink : public DiagnosticSink {
+ public:
+  explicit OncePerPlaceSink(DiagnosticSink& out) : out_(out) {}
+  void report(Diagnostic d) override {
+    if (!seen_.emplace(d.code, d.span.source, d.span.begin, d.span.end, d.message.str(Lang::kEn)).second) return;
+    count(d);
+    out_.report(std::move(d));
+  }
+
+ private:
+  DiagnosticSink& out_;
+  std::set<std::tuple<DiagCode, SourceId, std::uint32_t, std::uint32_t, std::string>> seen_;
+};
+
+}  // namespace
+
 std::optional<CheckedPolicy> check(const SourceSet& sources, ast::Module module, const CheckOptions& options,
                                    DiagnosticSink& sink) {
   const std::size_t errors_before = sink.error_count();
   CheckedPolicy policy;
   policy.module = std::move(module);
-  Checker checker(sources, policy, options, sink);
+  OncePerPlaceSink once(sink);
+  Checker checker(sources, policy, options, policy.module.segments.empty() ? sink : once);
   checker.run();
   if (sink.error_count() > errors_before && !options.keep_on_error) return std::nullopt;
   return policy;
