@@ -1298,12 +1298,50 @@ class Checker {
         // Every node of the segments' trees is computed on its segment's rows: it reads the condition.
         for (const auto& [node, in] : path_segments_) p_.deps[static_cast<std::uint32_t>(node)].push_back({to, m_.span(r)});
       }
-      if (const auto inputs = optional_inputs(p_, seg.when); !inputs.empty()) {
+      if (const auto inputs = unguarded_optional(seg.when); !inputs.empty()) {
         error(DiagCode::unhandled_missing, m_.span(seg.when),
               msg::chk_reads_optional(msg::seg_what_condition(seg.name.name), "`" + m_.inputs[inputs[0]].name.name + "`"),
               msg::chk_hint_reads_optional(m_.inputs[inputs[0]].name.name));
       }
     }
+  }
+
+  // The optional inputs a condition reads where they may be missing: `present(x) and E` and
+  // `not present(x) or E` read x in E only where it has a value. (A condition is computed whole,
+  // both sides of `and`: E sees x's placeholder on the rows without it, and the guard decides.)
+  std::vector<std::uint32_t> unguarded_optional(ExprId e, int depth = 0) const {
+    const auto* b = std::get_if<ast::Binary>(&m_.expr(e));
+    // Deeper than 64 `and`/`or`: every optional input counts (no deep recursion).
+    if (b == nullptr || depth > 64 || (b->op != ast::BinaryOp::kAnd && b->op != ast::BinaryOp::kOr)) return optional_inputs(p_, e);
+    // The inputs the left side proves present (with `and`) or handles when absent (with `or`).
+    std::vector<std::uint32_t> guarded;
+    std::vector<ExprId> todo{b->lhs};
+    while (!todo.empty()) {
+      ExprId g = todo.back();
+      todo.pop_back();
+      const ast::Expr& x = m_.expr(g);
+      if (const auto* inner = std::get_if<ast::Binary>(&x); inner != nullptr && inner->op == b->op) {
+        todo.push_back(inner->lhs);
+        todo.push_back(inner->rhs);
+        continue;
+      }
+      if (b->op == ast::BinaryOp::kOr) {
+        const auto* u = std::get_if<ast::Unary>(&x);
+        if (u == nullptr || u->op != ast::UnaryOp::kNot) continue;
+        g = u->operand;
+      }
+      const auto* c = std::get_if<ast::Call>(&m_.expr(g));
+      if (c == nullptr || c->callee.name != "present" || c->args.size() != 1) continue;
+      const SymbolId sym = p_.ref(c->args[0]);
+      if (sym != kNoSymbol && p_.symbol(sym).kind == SymbolKind::kInput) guarded.push_back(p_.symbol(sym).index);
+    }
+    std::vector<std::uint32_t> out = unguarded_optional(b->lhs, depth + 1);
+    for (const std::uint32_t i : unguarded_optional(b->rhs, depth + 1)) {
+      if (std::find(guarded.begin(), guarded.end(), i) == guarded.end()) out.push_back(i);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
   }
 
   // The names `e` reads, with a list for a stack (a long chain of `or` must not recurse per term).
