@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <deque>
 #include <iterator>
+#include <map>
 #include <set>
 #include <unordered_map>
 
+#include <memory>
+
 #include "common.hpp"
 #include "jixiao/engine/diff.hpp"
+#include "jixiao/engine/plan.hpp"
+#include "patch.hpp"
 
 namespace jixiao::engine::diff_detail {
 
@@ -84,8 +89,8 @@ const TrackResult* find_track(const FundResult* f, const std::string& name) {
 
 class ImpactBuilder {
  public:
-  ImpactBuilder(const PolicyDiff& d, const ImpactSide& o, const ImpactSide& n)
-      : d_(d), o_(o), n_(n), op_(*o.policy), np_(*n.policy), onames_(symbol_names(op_)), nnames_(symbol_names(np_)) {}
+  ImpactBuilder(const PolicyDiff& d, const ImpactSide& o, const ImpactSide& n, const Reevaluation* rerun)
+      : d_(d), o_(o), n_(n), rerun_(rerun), op_(*o.policy), np_(*n.policy), onames_(symbol_names(op_)), nnames_(symbol_names(np_)) {}
 
   Impact run() {
     Impact impact;
@@ -95,6 +100,7 @@ class ImpactBuilder {
       impact.period = n_.data->periods[static_cast<std::size_t>(n_.data->period_index[n_.result->selected.front()])];
     }
     reaches();
+    if (rerun_ != nullptr) units(impact);
     outputs(impact);
     // Communities by key.
     std::unordered_map<std::string, std::size_t> old_rows;
@@ -398,13 +404,22 @@ class ImpactBuilder {
           v.after = money(n_, src.fund, src.track, rn);
           v.changed = v.before != v.after;
           const std::int64_t delta = v.after - v.before;
-          impact.money[money_index++].abs_changes += delta < 0 ? -delta : delta;
+          MoneyMoved& moved = impact.money[money_index++];
+          moved.abs_changes += delta < 0 ? -delta : delta;
+          if (delta > 0) {
+            ++moved.gainers;
+            moved.gained += delta;
+          } else if (delta < 0) {
+            ++moved.losers;
+            moved.lost -= delta;
+          }
           names = {src.fund};
           break;
         }
       }
       if (v.changed) {
         v.causes = causes(names, ro, rn);
+        if (rerun_ != nullptr) attribute(out, src, v, ro);
         any = true;
       }
       ci.values.push_back(std::move(v));
@@ -412,9 +427,133 @@ class ImpactBuilder {
     if (any) impact.communities.push_back(std::move(ci));
   }
 
+  // ---- causes from making each unit of changes alone ----
+
+  // The old policy with one unit's changes made, evaluated on the old data.
+  struct Trial {
+    std::vector<std::size_t> changes;
+    std::unique_ptr<CheckedPolicy> policy;
+    std::optional<EvalResult> result;
+    NameMap names;
+    ImpactSide side;
+  };
+
+  // Groups the changes that can be causes into units, and makes and evaluates each unit alone.
+  void units(Impact& impact) {
+    std::vector<std::vector<std::size_t>> groups;
+    std::map<std::string, std::size_t> by_unit;
+    for (std::size_t c = 0; c < d_.changes.size(); ++c) {
+      const RuleChange& ch = d_.changes[c];
+      if (ch.derived || ch.cosmetic || !effective_[c]) continue;
+      if (!ch.unit.empty()) {
+        const auto [it, fresh] = by_unit.emplace(ch.unit, groups.size());
+        if (!fresh) {
+          groups[it->second].push_back(c);
+          continue;
+        }
+      }
+      groups.push_back({c});
+    }
+    for (auto& changes : groups) {
+      const std::optional<UnmadeWhy> why = trial(changes);
+      if (why) {
+        for (const std::size_t c : changes) unmade_change_[c] = true;
+        impact.unmade.push_back({std::move(changes), *why});
+      }
+    }
+  }
+
+  std::optional<UnmadeWhy> trial(const std::vector<std::size_t>& changes) {
+    for (const std::size_t c : changes) {
+      if (!d_.changes[c].apply) return UnmadeWhy::kKind;
+    }
+    ast::Module module = op_.module;
+    std::vector<dsl::ParamOverride> params = rerun_->params;
+    ChangePatch patch(module, np_.module, params);
+    for (const std::size_t c : changes) d_.changes[c].apply(patch);
+    if (!patch.evaluable) return UnmadeWhy::kEvaluate;
+    CollectingSink quiet;  // what the made policy would be told is not the user's concern
+    dsl::CheckOptions options;
+    options.params = std::move(params);
+    auto checked = dsl::check(*rerun_->sources, std::move(module), options, quiet);
+    if (!checked) return UnmadeWhy::kCheck;
+    Trial t;
+    t.changes = changes;
+    t.policy = std::make_unique<CheckedPolicy>(std::move(*checked));
+    const auto plan = build_plan(*t.policy, quiet);
+    if (!plan) return UnmadeWhy::kCheck;
+    t.result = evaluate(*plan, *rerun_->data, rerun_->options, quiet);
+    if (!t.result) return UnmadeWhy::kEvaluate;
+    t.names = symbol_names(*t.policy);
+    trials_.push_back(std::move(t));
+    Trial& made = trials_.back();
+    made.side = {made.policy.get(), rerun_->data, &*made.result};
+    return std::nullopt;
+  }
+
+  // Whether a trial's value of an output on the old row differs from the old policy's, and (money)
+  // its value.
+  [[nodiscard]] bool differs(const Trial& t, const ComparedOutput& out, const Source& src, const OutputValue& v, std::size_t row,
+                             std::int64_t& fen) const {
+    switch (out.kind) {
+      case OutputKind::kScore: {
+        const auto it = t.names.find(out.name);
+        if (it == t.names.end()) return true;
+        return t.side.result->columns[it->second][row] != v.before;
+      }
+      case OutputKind::kGrade:
+      case OutputKind::kAlert: {
+        const auto it = t.names.find(out.name);
+        if (it == t.names.end()) return true;
+        return label(t.side, it->second, row) != v.before_text;
+      }
+      case OutputKind::kVetoes: {
+        const Names before = fired(o_, row);
+        const Names made = fired(t.side, row);
+        return std::set<std::string>(before.begin(), before.end()) != std::set<std::string>(made.begin(), made.end());
+      }
+      case OutputKind::kMoney:
+        fen = money(t.side, src.fund, src.track, row);
+        return fen != v.before;
+    }
+    return true;
+  }
+
+  // The causes of a changed output: the units that alone change it; when none does, the changes
+  // that reach it (`v.causes` as the graph found them), jointly. Changes not made alone are only
+  // `unknown`. Money is split by the units that alone move it, the rest to nobody in particular.
+  void attribute(const ComparedOutput& out, const Source& src, OutputValue& v, std::size_t row) {
+    std::vector<std::size_t> reached;
+    for (const std::size_t c : v.causes) (unmade_change_[c] ? v.unknown : reached).push_back(c);
+    std::set<std::size_t> alone;
+    std::int64_t explained = 0;
+    for (const Trial& t : trials_) {
+      std::int64_t fen = 0;
+      if (!differs(t, out, src, v, row, fen)) continue;
+      alone.insert(t.changes.begin(), t.changes.end());
+      if (out.kind == OutputKind::kMoney) {
+        v.parts.push_back({t.changes, fen - v.before});
+        explained += fen - v.before;
+      }
+    }
+    if (alone.empty()) {
+      v.causes = std::move(reached);
+      v.jointly = !v.causes.empty();
+      v.parts.clear();
+      return;
+    }
+    v.causes.assign(alone.begin(), alone.end());
+    // The parts in the order of the causes (units are disjoint, so their first changes order them).
+    std::sort(v.parts.begin(), v.parts.end(), [](const MoneyPart& a, const MoneyPart& b) { return a.changes.front() < b.changes.front(); });
+    if (out.kind == OutputKind::kMoney && v.after - v.before != explained) v.parts.push_back({{}, v.after - v.before - explained});
+  }
+
   const PolicyDiff& d_;
   const ImpactSide& o_;
   const ImpactSide& n_;
+  const Reevaluation* rerun_;
+  std::deque<Trial> trials_;  ///< a deque: each trial's side points into it
+  std::map<std::size_t, bool> unmade_change_;
   const CheckedPolicy& op_;
   const CheckedPolicy& np_;
   NameMap onames_;
@@ -431,8 +570,8 @@ class ImpactBuilder {
 
 namespace jixiao::engine {
 
-Impact compute_impact(const PolicyDiff& diff, const ImpactSide& old_side, const ImpactSide& new_side) {
-  diff_detail::ImpactBuilder b(diff, old_side, new_side);
+Impact compute_impact(const PolicyDiff& diff, const ImpactSide& old_side, const ImpactSide& new_side, const Reevaluation* rerun) {
+  diff_detail::ImpactBuilder b(diff, old_side, new_side, rerun);
   return b.run();
 }
 

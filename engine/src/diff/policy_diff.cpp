@@ -10,6 +10,7 @@
 #include "jixiao/dsl/message.hpp"
 #include "jixiao/dsl/unparse.hpp"
 #include "jixiao/engine/diff.hpp"
+#include "patch.hpp"
 
 namespace jixiao::engine::diff_detail {
 
@@ -26,6 +27,9 @@ std::size_t section_rank(const std::string& s) {
 struct CoefEdit {
   std::string before;  ///< `A 1.2`, empty when the label is new
   std::string after;
+  ExprId old_coef;     ///< the two tables
+  ExprId new_coef;
+  std::string label;   ///< the entry's label, `else` for the otherwise
 };
 
 // Whether `a` (in `ma`) and `b` (in `mb`) differ only in the values or labels of coef tables with
@@ -42,6 +46,7 @@ class CoefCompare {
     const ast::Expr& eb = mb_.expr(b);
     if (ea.index() != eb.index()) return false;
     if (std::holds_alternative<ast::Binary>(ea)) return same_chain(a, b);
+    at_ = {a, b};
     return std::visit([&](const auto& x) { return node(x, eb); }, ea);
   }
 
@@ -100,6 +105,7 @@ class CoefCompare {
     return true;
   }
   bool node(const ast::Coef& x, const ast::Expr& e) {
+    const auto [ida, idb] = at_;
     const auto& y = std::get<ast::Coef>(e);
     if (dsl::unparse(ma_, x.subject) != dsl::unparse(mb_, y.subject)) return false;
     // Entries by label; `else` is one more entry.
@@ -115,13 +121,13 @@ class CoefCompare {
     for (const auto& [label, value] : news) {
       const auto it = find(olds, label);
       if (it == olds.end()) {
-        edits_.push_back({"", label + " " + value});
+        edits_.push_back({"", label + " " + value, ida, idb, label});
       } else if (it->second != value) {
-        edits_.push_back({label + " " + it->second, label + " " + value});
+        edits_.push_back({label + " " + it->second, label + " " + value, ida, idb, label});
       }
     }
     for (const auto& [label, value] : olds) {
-      if (find(news, label) == news.end()) edits_.push_back({label + " " + value, ""});
+      if (find(news, label) == news.end()) edits_.push_back({label + " " + value, "", ida, idb, label});
     }
     return true;
   }
@@ -129,6 +135,7 @@ class CoefCompare {
   const ast::Module& ma_;
   const ast::Module& mb_;
   std::vector<CoefEdit>& edits_;
+  std::pair<ExprId, ExprId> at_;  ///< the expressions node() compares
 };
 
 // ---- the policy diff ----
@@ -204,6 +211,9 @@ std::string last_name(const std::string& path) {
 }
 
 class Differ {
+  using Apply = std::function<void(ChangePatch&)>;
+  using Slot = std::function<ExprId&(ast::Module&)>;  ///< where an expression is in a module like the old one
+
  public:
   Differ(const CheckedPolicy& o, const CheckedPolicy& n) : o_(o), n_(n), om_(o.module), nm_(n.module) {}
 
@@ -248,25 +258,66 @@ class Differ {
     return out_.changes.back();
   }
 
+  // A change when the texts differ, made alone by `apply`.
   void changed(const std::string& section, const std::string& aspect, const std::string& target, const std::string& before,
-               const std::string& after, const Names& olds, const Names& news) {
-    if (before != after) add(section, ChangeKind::kChanged, aspect, target, before, after, olds, news);
+               const std::string& after, const Names& olds, const Names& news, Apply apply = {}) {
+    if (before != after) add(section, ChangeKind::kChanged, aspect, target, before, after, olds, news).apply = std::move(apply);
   }
 
   // Two formulas: nothing when their canonical texts are equal; one `coef` change per differing
   // entry when only coef tables differ; otherwise one change of `aspect`.
   void formula(const std::string& section, const std::string& aspect, const std::string& target, ExprId a, ExprId b,
-               const Names& olds, const Names& news) {
+               const Names& olds, const Names& news, const Slot& slot) {
     const std::string ta = expr_text(om_, a);
     const std::string tb = expr_text(nm_, b);
     if (ta == tb) return;
     std::vector<CoefEdit> edits;
     CoefCompare compare(om_, nm_, edits);
     if (compare.same_but_coef(a, b) && !edits.empty()) {
-      for (const CoefEdit& e : edits) add(section, ChangeKind::kChanged, "coef", target, e.before, e.after, olds, news);
+      for (const CoefEdit& e : edits) add(section, ChangeKind::kChanged, "coef", target, e.before, e.after, olds, news).apply = coef_apply(e);
       return;
     }
-    add(section, ChangeKind::kChanged, aspect, target, ta, tb, olds, news);
+    add(section, ChangeKind::kChanged, aspect, target, ta, tb, olds, news).apply = replace(slot, b);
+  }
+
+  static Apply coef_apply(const CoefEdit& e) {
+    return [e](ChangePatch& p) { p.coef(e.old_coef, e.new_coef, e.label); };
+  }
+
+  // Puts a copy of the new policy's expression `b` where `slot` is.
+  static Apply replace(Slot slot, ExprId b) {
+    return [slot = std::move(slot), b](ChangePatch& p) {
+      const ExprId copy = p.copy(b);
+      slot(p.module) = copy;
+    };
+  }
+
+  template <class T>
+  static std::size_t index_of(const std::vector<T>& all, const T& one) {
+    return static_cast<std::size_t>(&one - all.data());
+  }
+
+  // The declaration named `name` in `all`, when there is one.
+  template <class T>
+  static T* named(std::vector<T>& all, const std::string& name) {
+    const auto it = std::find_if(all.begin(), all.end(), [&](const T& d) { return d.name.name == name; });
+    return it == all.end() ? nullptr : &*it;
+  }
+
+  // Adds (a copy of the new policy's) or removes declaration `name` of one list, made alone.
+  template <class T, class Copy>
+  static Apply add_decl(std::vector<T> ast::Module::*list, std::size_t new_index, Copy copy_exprs) {
+    return [list, new_index, copy_exprs](ChangePatch& p) {
+      T d = (p.from.*list)[new_index];
+      copy_exprs(p, d);
+      (p.module.*list).push_back(std::move(d));
+    };
+  }
+  template <class T>
+  static Apply remove_decl(std::vector<T> ast::Module::*list, std::string name) {
+    return [list, name](ChangePatch& p) {
+      std::erase_if(p.module.*list, [&](const T& d) { return d.name.name == name; });
+    };
   }
 
   Names all_indicators(const CheckedPolicy& p) {
@@ -291,7 +342,7 @@ class Differ {
           np.empty() ? all_symbols(n_) : Names{np});
     }
     changed("policy", "precision", "precision", std::to_string(o_.precision), std::to_string(n_.precision),
-            all_indicators(o_), all_indicators(n_));
+            all_indicators(o_), all_indicators(n_), [](ChangePatch& p) { p.module.precision = p.from.precision; });
     // A roll-up decides what a row is (a year of quarters): every value may change with it.
     changed("policy", "rollup", "rollup", om_.rollup ? dsl::rollup_text(om_, *om_.rollup) : "",
             nm_.rollup ? dsl::rollup_text(nm_, *nm_.rollup) : "", all_symbols(o_), all_symbols(n_));
@@ -299,7 +350,9 @@ class Differ {
     for (const ast::SegmentDecl& o : om_.segments) {
       for (const ast::SegmentDecl& n : nm_.segments) {
         if (o.name.name == n.name.name) {
-          changed("policy", "when", o.name.name, expr_text(om_, o.when), expr_text(nm_, n.when), all_indicators(o_), all_indicators(n_));
+          const std::size_t at = index_of(om_.segments, o);
+          changed("policy", "when", o.name.name, expr_text(om_, o.when), expr_text(nm_, n.when), all_indicators(o_), all_indicators(n_),
+                  replace([at](ast::Module& m) -> ExprId& { return m.segments[at].when; }, n.when));
         }
       }
     }
@@ -333,6 +386,13 @@ class Differ {
     return scalar_text(v.type.kind, v.number, v.text, v.boolean);
   }
 
+  // The new value of a param (or of one entry of a table) made alone: as a `--param` override,
+  // the new policy's value whether it is written or itself an override.
+  static Apply override_param(std::string name, TypeKind kind, std::int64_t number, std::string text, bool boolean) {
+    std::string value = kind == TypeKind::kText ? std::move(text) : scalar_text(kind, number, "", boolean);
+    return [name = std::move(name), value = std::move(value)](ChangePatch& p) { p.override_param(name, value); };
+  }
+
   void params() {
     match_by_name(
         om_.params, nm_.params, [](const ast::ParamDecl& d) { return d.name.name; },
@@ -348,7 +408,9 @@ class Differ {
               const auto it = ov.table.find(key);
               const std::string before = it == ov.table.end() ? "" : text(ov, it->second);
               if (it == ov.table.end() || it->second != value || ov.type.value != nv.type.value) {
-                add("params", ChangeKind::kChanged, "value", n.name.name + "." + key, before, text(nv, value), olds, news);
+                const std::string entry = n.name.name + "." + key;
+                RuleChange& c = add("params", ChangeKind::kChanged, "value", entry, before, text(nv, value), olds, news);
+                if (ov.type.value == nv.type.value) c.apply = override_param(entry, nv.type.value, value, "", false);
               }
             }
             for (const auto& [key, value] : ov.table) {
@@ -357,14 +419,19 @@ class Differ {
             return;
           }
           if (ov.type.kind == TypeKind::kTable || nv.type.kind == TypeKind::kTable || !same_scalar(ov, nv)) {
-            add("params", ChangeKind::kChanged, "value", n.name.name, param_text(o_, o), param_text(n_, n), olds, news);
+            RuleChange& c = add("params", ChangeKind::kChanged, "value", n.name.name, param_text(o_, o), param_text(n_, n), olds, news);
+            if (ov.type.kind == nv.type.kind && nv.type.kind != TypeKind::kTable) {
+              c.apply = override_param(n.name.name, nv.type.kind, nv.number, nv.text, nv.boolean);
+            }
           }
         },
         [&](const ast::ParamDecl& n) {
-          add("params", ChangeKind::kAdded, "param", n.name.name, "", expr_text(nm_, n.value), {}, {n.name.name});
+          add("params", ChangeKind::kAdded, "param", n.name.name, "", expr_text(nm_, n.value), {}, {n.name.name}).apply =
+              add_decl(&ast::Module::params, index_of(nm_.params, n), [](ChangePatch& p, ast::ParamDecl& d) { d.value = p.copy(d.value); });
         },
         [&](const ast::ParamDecl& o) {
-          add("params", ChangeKind::kRemoved, "param", o.name.name, expr_text(om_, o.value), "", {o.name.name}, {});
+          add("params", ChangeKind::kRemoved, "param", o.name.name, expr_text(om_, o.value), "", {o.name.name}, {}).apply =
+              remove_decl(&ast::Module::params, o.name.name);
         });
   }
 
@@ -385,15 +452,19 @@ class Differ {
         om_.sets, nm_.sets, [](const ast::SetDecl& d) { return d.name.name; },
         [&](const ast::SetDecl& o, const ast::SetDecl& n) {
           if (set_items(om_, o.value) != set_items(nm_, n.value)) {
+            const std::size_t at = index_of(om_.sets, o);
             add("sets", ChangeKind::kChanged, "items", n.name.name, expr_text(om_, o.value), expr_text(nm_, n.value),
-                {o.name.name}, {n.name.name});
+                {o.name.name}, {n.name.name})
+                .apply = replace([at](ast::Module& m) -> ExprId& { return m.sets[at].value; }, n.value);
           }
         },
         [&](const ast::SetDecl& n) {
-          add("sets", ChangeKind::kAdded, "set", n.name.name, "", expr_text(nm_, n.value), {}, {n.name.name});
+          add("sets", ChangeKind::kAdded, "set", n.name.name, "", expr_text(nm_, n.value), {}, {n.name.name}).apply =
+              add_decl(&ast::Module::sets, index_of(nm_.sets, n), [](ChangePatch& p, ast::SetDecl& d) { d.value = p.copy(d.value); });
         },
         [&](const ast::SetDecl& o) {
-          add("sets", ChangeKind::kRemoved, "set", o.name.name, expr_text(om_, o.value), "", {o.name.name}, {});
+          add("sets", ChangeKind::kRemoved, "set", o.name.name, expr_text(om_, o.value), "", {o.name.name}, {}).apply =
+              remove_decl(&ast::Module::sets, o.name.name);
         });
   }
 
@@ -401,13 +472,17 @@ class Differ {
     match_by_name(
         om_.lets, nm_.lets, [](const ast::LetDecl& d) { return d.name.name; },
         [&](const ast::LetDecl& o, const ast::LetDecl& n) {
-          formula("lets", "formula", n.name.name, o.value, n.value, {o.name.name}, {n.name.name});
+          const std::size_t at = index_of(om_.lets, o);
+          formula("lets", "formula", n.name.name, o.value, n.value, {o.name.name}, {n.name.name},
+                  [at](ast::Module& m) -> ExprId& { return m.lets[at].value; });
         },
         [&](const ast::LetDecl& n) {
-          add("lets", ChangeKind::kAdded, "let", n.name.name, "", expr_text(nm_, n.value), {}, {n.name.name});
+          add("lets", ChangeKind::kAdded, "let", n.name.name, "", expr_text(nm_, n.value), {}, {n.name.name}).apply =
+              add_decl(&ast::Module::lets, index_of(nm_.lets, n), [](ChangePatch& p, ast::LetDecl& d) { d.value = p.copy(d.value); });
         },
         [&](const ast::LetDecl& o) {
-          add("lets", ChangeKind::kRemoved, "let", o.name.name, expr_text(om_, o.value), "", {o.name.name}, {});
+          add("lets", ChangeKind::kRemoved, "let", o.name.name, expr_text(om_, o.value), "", {o.name.name}, {}).apply =
+              remove_decl(&ast::Module::lets, o.name.name);
         });
   }
 
@@ -507,6 +582,30 @@ class Differ {
     }
   }
 
+  // Deduction or bonus `name` of node `oi` made as node `ni` of the new policy has it: changed,
+  // added or removed.
+  static Apply adjust(std::uint32_t oi, std::uint32_t ni, std::string name) {
+    return [oi, ni, name = std::move(name)](ChangePatch& p) {
+      const auto is = [&](const ast::Adjust& a) { return a.name.name == name; };
+      const auto& news = p.from.nodes[ni].adjusts;
+      const auto b = std::find_if(news.begin(), news.end(), is);
+      std::optional<ast::Adjust> made;
+      if (b != news.end()) {
+        made = *b;
+        for (ExprId* e : {&made->amount, &made->per, &made->when, &made->max}) *e = p.copy(*e);
+      }
+      std::vector<ast::Adjust>& adjusts = p.module.nodes[oi].adjusts;
+      const auto a = std::find_if(adjusts.begin(), adjusts.end(), is);
+      if (!made) {
+        adjusts.erase(a);
+      } else if (a != adjusts.end()) {
+        *a = std::move(*made);
+      } else {
+        adjusts.push_back(std::move(*made));
+      }
+    };
+  }
+
   void node(const std::string& old_path, std::uint32_t oi, const std::string& path, std::uint32_t ni) {
     const ast::IndicatorNode& o = om_.nodes[oi];
     const ast::IndicatorNode& n = nm_.nodes[ni];
@@ -516,7 +615,13 @@ class Differ {
     const std::string ow = dsl::unparse(o.weight);
     const std::string nw = dsl::unparse(n.weight);
     const bool weight_changed = !root && o.parent != ast::IndicatorNode::kNoNode && ow != nw;
-    if (weight_changed) add("indicators", ChangeKind::kChanged, "weight", path, ow, nw, weight_reach(o_, oi), weight_reach(n_, ni));
+    // A node's weight, or a root's full marks, made alone.
+    const Apply weight = [oi, ni](ChangePatch& p) { p.module.nodes[oi].weight = p.from.nodes[ni].weight; };
+    if (weight_changed) {
+      RuleChange& c = add("indicators", ChangeKind::kChanged, "weight", path, ow, nw, weight_reach(o_, oi), weight_reach(n_, ni));
+      c.apply = weight;
+      c.unit = "weights " + parent_path(path);  // the shares of siblings are only changed together
+    }
     const std::int64_t of = o_.nodes[oi].full;
     const std::int64_t nf = n_.nodes[ni].full;
     // Full marks that a changed weight states itself (`40%` of 100 points, `30分`) are not repeated.
@@ -525,15 +630,22 @@ class Differ {
       RuleChange& c = add("indicators", ChangeKind::kChanged, "full marks", path, decimal::to_string(of), decimal::to_string(nf),
                           root ? subtree(o_, oi) : olds, root ? subtree(n_, ni) : news);
       c.derived = !root;  // a root's full marks are declared; others follow from the weights
+      if (root) c.apply = weight;
     }
+    const auto field = [oi](ExprId ast::IndicatorNode::*f) {
+      return [oi, f](ast::Module& m) -> ExprId& { return m.nodes[oi].*f; };
+    };
     if (o.children.empty() && n.children.empty()) {
-      formula("indicators", "formula", path, o.formula, n.formula, olds, news);
+      formula("indicators", "formula", path, o.formula, n.formula, olds, news, field(&ast::IndicatorNode::formula));
     } else if (o.children.empty() != n.children.empty()) {
       add("indicators", ChangeKind::kChanged, "formula", path,
           o.children.empty() ? expr_text(om_, o.formula) : canonical(msg::diff_sub_indicators()),
           n.children.empty() ? expr_text(nm_, n.formula) : canonical(msg::diff_sub_indicators()), olds, news);
     }
-    changed("indicators", "missing", path, missing_text(o.missing), missing_text(n.missing), olds, news);
+    changed("indicators", "missing", path, missing_text(o.missing), missing_text(n.missing), olds, news, [oi, ni](ChangePatch& p) {
+      p.module.nodes[oi].missing = p.from.nodes[ni].missing;
+      p.module.nodes[oi].missing_span = p.from.nodes[ni].missing_span;
+    });
     match_by_name(
         o.adjusts, n.adjusts, [](const ast::Adjust& a) { return a.name.name; },
         [&](const ast::Adjust& a, const ast::Adjust& b) {
@@ -545,19 +657,23 @@ class Differ {
           }
           if (ta != tb) {
             add("indicators", ChangeKind::kChanged, b.kind == ast::AdjustKind::kDeduct ? "deduct" : "bonus",
-                path + "." + b.name.name, ta, tb, olds, news);
+                path + "." + b.name.name, ta, tb, olds, news)
+                .apply = adjust(oi, ni, b.name.name);
           }
         },
         [&](const ast::Adjust& b) {
           add("indicators", ChangeKind::kAdded, b.kind == ast::AdjustKind::kDeduct ? "deduct" : "bonus", path + "." + b.name.name, "",
-              adjust_text(nm_, b), {}, news);
+              adjust_text(nm_, b), {}, news)
+              .apply = adjust(oi, ni, b.name.name);
         },
         [&](const ast::Adjust& a) {
           add("indicators", ChangeKind::kRemoved, a.kind == ast::AdjustKind::kDeduct ? "deduct" : "bonus",
-              path + "." + a.name.name, adjust_text(om_, a), "", olds, {});
+              path + "." + a.name.name, adjust_text(om_, a), "", olds, {})
+              .apply = adjust(oi, ni, a.name.name);
         });
-    formula("indicators", "deductions max", path, o.deductions_max, n.deductions_max, olds, news);
-    formula("indicators", "bonuses max", path, o.bonuses_max, n.bonuses_max, olds, news);
+    formula("indicators", "deductions max", path, o.deductions_max, n.deductions_max, olds, news,
+            field(&ast::IndicatorNode::deductions_max));
+    formula("indicators", "bonuses max", path, o.bonuses_max, n.bonuses_max, olds, news, field(&ast::IndicatorNode::bonuses_max));
   }
 
   // ---- vetoes, grades and alerts, funds, output ----
@@ -580,23 +696,31 @@ class Differ {
         [&](const ast::VetoDecl& o, const ast::VetoDecl& n) {
           const Names olds = {o.name.name};
           const Names news = {n.name.name};
-          formula("vetoes", "condition", n.name.name, o.when, n.when, olds, news);
+          const std::size_t at = index_of(om_.vetoes, o);
+          const std::size_t nat = index_of(nm_.vetoes, n);
+          formula("vetoes", "condition", n.name.name, o.when, n.when, olds, news,
+                  [at](ast::Module& m) -> ExprId& { return m.vetoes[at].when; });
           Names oe = effects(o_, o);
           Names ne = effects(n_, n);
           Names os = oe;
           Names ns = ne;
           std::sort(os.begin(), os.end());
           std::sort(ns.begin(), ns.end());
-          if (os != ns) add("vetoes", ChangeKind::kChanged, "effects", n.name.name, join(oe, "; "), join(ne, "; "), olds, news);
+          if (os != ns) {
+            add("vetoes", ChangeKind::kChanged, "effects", n.name.name, join(oe, "; "), join(ne, "; "), olds, news).apply =
+                [at, nat](ChangePatch& p) { p.module.vetoes[at].effects = p.from.vetoes[nat].effects; };
+          }
           const std::string orr = o.reason ? dsl::quote_text(*o.reason) : "";
           const std::string nr = n.reason ? dsl::quote_text(*n.reason) : "";
           if (orr != nr) add("vetoes", ChangeKind::kChanged, "reason", n.name.name, orr, nr, olds, news).cosmetic = true;
         },
         [&](const ast::VetoDecl& n) {
-          add("vetoes", ChangeKind::kAdded, "veto", n.name.name, "", veto_description(n_, n), {}, {n.name.name});
+          add("vetoes", ChangeKind::kAdded, "veto", n.name.name, "", veto_description(n_, n), {}, {n.name.name}).apply =
+              add_decl(&ast::Module::vetoes, index_of(nm_.vetoes, n), [](ChangePatch& p, ast::VetoDecl& d) { d.when = p.copy(d.when); });
         },
         [&](const ast::VetoDecl& o) {
-          add("vetoes", ChangeKind::kRemoved, "veto", o.name.name, veto_description(o_, o), "", {o.name.name}, {});
+          add("vetoes", ChangeKind::kRemoved, "veto", o.name.name, veto_description(o_, o), "", {o.name.name}, {}).apply =
+              remove_decl(&ast::Module::vetoes, o.name.name);
         });
   }
 
@@ -608,6 +732,26 @@ class Differ {
     return "of " + expr_text(m, d.of) + " { " + join(bands, ", ") + " }";
   }
 
+  // Band `label` of declaration `at` made as declaration `nat` of the new policy has it: its
+  // interval changed, or the band added (where the new policy has it) or removed.
+  static Apply band(std::size_t at, std::size_t nat, std::string label) {
+    return [at, nat, label = std::move(label)](ChangePatch& p) {
+      const auto is = [&](const ast::Band& b) { return b.label.text == label; };
+      std::vector<ast::Band>& olds = p.module.bands[at].bands;
+      const std::vector<ast::Band>& news = p.from.bands[nat].bands;
+      const auto a = std::find_if(olds.begin(), olds.end(), is);
+      const auto b = std::find_if(news.begin(), news.end(), is);
+      if (b == news.end()) {
+        olds.erase(a);
+      } else if (a != olds.end()) {
+        a->interval = b->interval;
+        a->has_interval = b->has_interval;
+      } else {
+        olds.insert(olds.begin() + std::min(b - news.begin(), static_cast<std::ptrdiff_t>(olds.size())), *b);
+      }
+    };
+  }
+
   void bands() {
     match_by_name(
         om_.bands, nm_.bands, [](const ast::BandDecl& d) { return d.name.name; },
@@ -616,11 +760,16 @@ class Differ {
           const std::string& name = n.name.name;
           const Names olds = {o.name.name};
           const Names news = {name};
+          const std::size_t decl = index_of(om_.bands, o);
+          const std::size_t new_decl = index_of(nm_.bands, n);
           if (o.kind != n.kind) {
             add(section, ChangeKind::kChanged, "kind", name, o.kind == ast::BandKind::kGrade ? "grade" : "alert",
-                n.kind == ast::BandKind::kGrade ? "grade" : "alert", olds, news);
+                n.kind == ast::BandKind::kGrade ? "grade" : "alert", olds, news)
+                .apply = [decl, new_decl](ChangePatch& p) { p.module.bands[decl].kind = p.from.bands[new_decl].kind; };
           }
-          formula(section, "of", name, o.of, n.of, olds, news);
+          formula(section, "of", name, o.of, n.of, olds, news, [decl](ast::Module& m) -> ExprId& { return m.bands[decl].of; });
+          // The intervals of one grade or alert tile what it bands, so they are only changed together.
+          const std::string unit = "bands " + name;
           match_by_name(
               o.bands, n.bands, [](const ast::Band& b) { return b.label.text; },
               [&](const ast::Band& a, const ast::Band& b) {
@@ -629,6 +778,8 @@ class Differ {
                   RuleChange& c = add(section, ChangeKind::kChanged, "band", target, interval_text(a), interval_text(b), olds, news);
                   c.band = BandEdit{name, a.has_interval ? std::optional(a.interval) : std::nullopt,
                                     b.has_interval ? std::optional(b.interval) : std::nullopt};
+                  c.apply = band(decl, new_decl, b.label.text);
+                  c.unit = unit;
                 }
                 if (deadline_text(a.deadline) != deadline_text(b.deadline)) {
                   add(section, ChangeKind::kChanged, "deadline", target, deadline_text(a.deadline), deadline_text(b.deadline), olds, news)
@@ -641,10 +792,14 @@ class Differ {
               [&](const ast::Band& b) {
                 RuleChange& c = add(section, ChangeKind::kAdded, "band", name + "." + b.label.text, "", band_description(b), olds, news);
                 c.band = BandEdit{name, std::nullopt, b.has_interval ? std::optional(b.interval) : std::nullopt};
+                c.apply = band(decl, new_decl, b.label.text);
+                c.unit = unit;
               },
               [&](const ast::Band& a) {
                 RuleChange& c = add(section, ChangeKind::kRemoved, "band", name + "." + a.label.text, band_description(a), "", olds, news);
                 c.band = BandEdit{name, a.has_interval ? std::optional(a.interval) : std::nullopt, std::nullopt};
+                c.apply = band(decl, new_decl, a.label.text);
+                c.unit = unit;
               });
           // The order of labels is meaningful (best or most severe first).
           Names oc;
@@ -663,11 +818,13 @@ class Differ {
         },
         [&](const ast::BandDecl& n) {
           add(band_section(n), ChangeKind::kAdded, n.kind == ast::BandKind::kGrade ? "grade" : "alert", n.name.name, "",
-              bands_description(nm_, n), {}, {n.name.name});
+              bands_description(nm_, n), {}, {n.name.name})
+              .apply = add_decl(&ast::Module::bands, index_of(nm_.bands, n), [](ChangePatch& p, ast::BandDecl& d) { d.of = p.copy(d.of); });
         },
         [&](const ast::BandDecl& o) {
           add(band_section(o), ChangeKind::kRemoved, o.kind == ast::BandKind::kGrade ? "grade" : "alert", o.name.name,
-              bands_description(om_, o), "", {o.name.name}, {});
+              bands_description(om_, o), "", {o.name.name}, {})
+              .apply = remove_decl(&ast::Module::bands, o.name.name);
         });
   }
 
@@ -686,14 +843,29 @@ class Differ {
           const std::string& name = n.name.name;
           const Names olds = {o.name.name};
           const Names news = {name};
-          formula("funds", "pool", name, o.pool, n.pool, olds, news);
-          formula("funds", "per", name, o.per_group, n.per_group, olds, news);
-          changed("funds", "ties", name, ties_text(om_, o), ties_text(nm_, n), olds, news);
+          const std::size_t at = index_of(om_.funds, o);
+          const std::size_t nat = index_of(nm_.funds, n);
+          formula("funds", "pool", name, o.pool, n.pool, olds, news, [at](ast::Module& m) -> ExprId& { return m.funds[at].pool; });
+          formula("funds", "per", name, o.per_group, n.per_group, olds, news,
+                  [at](ast::Module& m) -> ExprId& { return m.funds[at].per_group; });
+          changed("funds", "ties", name, ties_text(om_, o), ties_text(nm_, n), olds, news, [at, nat](ChangePatch& p) {
+            std::vector<ast::TieKey> ties = p.from.funds[nat].ties;
+            for (ast::TieKey& k : ties) k.key = p.copy(k.key);
+            p.module.funds[at].ties = std::move(ties);
+          });
+          // The shares of a fund's tracks add up to 100%, so they (and its tracks) are only changed together.
+          const std::string unit = "shares " + name;
           match_by_name(
               o.tracks, n.tracks, [](const ast::Track& t) { return t.name.name; },
               [&](const ast::Track& a, const ast::Track& b) {
                 const std::string target = name + "." + b.name.name;
-                changed("funds", "share", target, dsl::unparse(a.share), dsl::unparse(b.share), olds, news);
+                const std::size_t ti = index_of(o.tracks, a);
+                const std::size_t nti = index_of(n.tracks, b);
+                if (dsl::unparse(a.share) != dsl::unparse(b.share)) {
+                  RuleChange& c = add("funds", ChangeKind::kChanged, "share", target, dsl::unparse(a.share), dsl::unparse(b.share), olds, news);
+                  c.apply = [at, ti, nat, nti](ChangePatch& p) { p.module.funds[at].tracks[ti].share = p.from.funds[nat].tracks[nti].share; };
+                  c.unit = unit;
+                }
                 const std::string sa = split_text(om_, a);
                 const std::string sb = split_text(nm_, b);
                 if (sa != sb) {
@@ -705,25 +877,58 @@ class Differ {
                                          compare.same_but_coef(a.by, b.by) &&
                                          compare.same_but_coef(a.proportional, b.proportional) && !edits.empty();
                   if (coef_only) {
-                    for (const CoefEdit& e : edits) add("funds", ChangeKind::kChanged, "coef", target, e.before, e.after, olds, news);
+                    for (const CoefEdit& e : edits) {
+                      add("funds", ChangeKind::kChanged, "coef", target, e.before, e.after, olds, news).apply = coef_apply(e);
+                    }
                   } else {
-                    add("funds", ChangeKind::kChanged, "split", target, sa, sb, olds, news);
+                    add("funds", ChangeKind::kChanged, "split", target, sa, sb, olds, news).apply = [at, ti, nat, nti](ChangePatch& p) {
+                      const ast::Track& from = p.from.funds[nat].tracks[nti];
+                      const ExprId by = p.copy(from.by);
+                      const ExprId proportional = p.copy(from.proportional);
+                      ast::Track& track = p.module.funds[at].tracks[ti];
+                      track.mode = from.mode;
+                      track.by = by;
+                      track.top_raw = from.top_raw;
+                      track.top_percent = from.top_percent;
+                      track.top_base = from.top_base;
+                      track.top_rounding = from.top_rounding;
+                      track.proportional = proportional;
+                    };
                   }
                 }
-                formula("funds", "when", target, a.when, b.when, olds, news);
+                formula("funds", "when", target, a.when, b.when, olds, news,
+                        [at, ti](ast::Module& m) -> ExprId& { return m.funds[at].tracks[ti].when; });
               },
               [&](const ast::Track& b) {
-                add("funds", ChangeKind::kAdded, "track", name + "." + b.name.name, "", track_description(nm_, b), olds, news);
+                RuleChange& c = add("funds", ChangeKind::kAdded, "track", name + "." + b.name.name, "", track_description(nm_, b), olds, news);
+                c.apply = [at, nat, nti = index_of(n.tracks, b)](ChangePatch& p) {
+                  ast::Track track = p.from.funds[nat].tracks[nti];
+                  for (ExprId* e : {&track.by, &track.proportional, &track.when}) *e = p.copy(*e);
+                  p.module.funds[at].tracks.push_back(std::move(track));
+                };
+                c.unit = unit;
               },
               [&](const ast::Track& a) {
-                add("funds", ChangeKind::kRemoved, "track", name + "." + a.name.name, track_description(om_, a), "", olds, news);
+                RuleChange& c = add("funds", ChangeKind::kRemoved, "track", name + "." + a.name.name, track_description(om_, a), "", olds, news);
+                c.apply = [at, track = a.name.name](ChangePatch& p) {
+                  std::erase_if(p.module.funds[at].tracks, [&](const ast::Track& t) { return t.name.name == track; });
+                };
+                c.unit = unit;
               });
         },
         [&](const ast::FundDecl& n) {
-          add("funds", ChangeKind::kAdded, "fund", n.name.name, "", fund_description(nm_, n), {}, {n.name.name});
+          add("funds", ChangeKind::kAdded, "fund", n.name.name, "", fund_description(nm_, n), {}, {n.name.name}).apply =
+              add_decl(&ast::Module::funds, index_of(nm_.funds, n), [](ChangePatch& p, ast::FundDecl& d) {
+                for (ExprId* e : {&d.pool, &d.per_group}) *e = p.copy(*e);
+                for (ast::Track& track : d.tracks) {
+                  for (ExprId* e : {&track.by, &track.proportional, &track.when}) *e = p.copy(*e);
+                }
+                for (ast::TieKey& k : d.ties) k.key = p.copy(k.key);
+              });
         },
         [&](const ast::FundDecl& o) {
-          add("funds", ChangeKind::kRemoved, "fund", o.name.name, fund_description(om_, o), "", {o.name.name}, {});
+          add("funds", ChangeKind::kRemoved, "fund", o.name.name, fund_description(om_, o), "", {o.name.name}, {}).apply =
+              remove_decl(&ast::Module::funds, o.name.name);
         });
   }
 

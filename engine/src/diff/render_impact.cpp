@@ -76,7 +76,10 @@ Cell cell(const ComparedOutput& out, const OutputValue& v, bool grouped, Lang la
 
 std::vector<std::size_t> all_causes(const CommunityImpact& c) {
   std::set<std::size_t> s;
-  for (const OutputValue& v : c.values) s.insert(v.causes.begin(), v.causes.end());
+  for (const OutputValue& v : c.values) {
+    s.insert(v.causes.begin(), v.causes.end());
+    s.insert(v.unknown.begin(), v.unknown.end());
+  }
   return {s.begin(), s.end()};
 }
 
@@ -89,6 +92,50 @@ std::string causes_text(const PolicyDiff& diff, const std::vector<std::size_t>& 
   Names texts;
   for (const std::size_t i : causes) texts.push_back(cause_text(diff.changes[i], lang));
   return join(texts, msg::diff_list_sep().str(lang));
+}
+
+// Why an output changed: its causes (`jointly: ...` when none alone changes it), then the changes
+// that reach it but were not made alone.
+std::string why_text(const PolicyDiff& diff, const OutputValue& v, Lang lang) {
+  std::string s;
+  if (!v.causes.empty()) {
+    const std::string list = causes_text(diff, v.causes, lang);
+    s = v.jointly ? msg::diff_causes_jointly(list).str(lang) : list;
+  }
+  if (!v.unknown.empty()) {
+    if (!s.empty()) s += msg::diff_list_sep().str(lang);
+    s += msg::diff_causes_unknown(causes_text(diff, v.unknown, lang)).str(lang);
+  }
+  return s;
+}
+
+// What each cause alone moved of a change of money, and the rest: `of which A -1.00元; jointly +0.50元`.
+std::string parts_text(const PolicyDiff& diff, const OutputValue& v, Lang lang) {
+  Names parts;
+  for (const MoneyPart& part : v.parts) {
+    Names unit;  // the changes made together
+    for (const std::size_t i : part.changes) unit.push_back(cause_text(diff.changes[i], lang));
+    const std::string who = !unit.empty()       ? join(unit, msg::diff_unit_sep().str(lang))
+                            : v.unknown.empty() ? msg::diff_money_part_jointly().str(lang)
+                                                : msg::diff_money_part_rest().str(lang);
+    parts.push_back(msg::diff_money_part(who, signed_text(yuan(part.fen))).str(lang));
+  }
+  return msg::diff_money_split(join(parts, msg::diff_list_sep().str(lang))).str(lang);
+}
+
+void indices(JsonWriter& w, const std::vector<std::size_t>& changes) {
+  w.begin_array();
+  for (const std::size_t i : changes) w.integer(static_cast<std::int64_t>(i));
+  w.end_array();
+}
+
+std::string unmade_why(UnmadeWhy why) {
+  switch (why) {
+    case UnmadeWhy::kKind: return "kind";
+    case UnmadeWhy::kCheck: return "check";
+    case UnmadeWhy::kEvaluate: return "evaluate";
+  }
+  return "";
 }
 
 std::string output_kind_name(OutputKind k) {
@@ -111,6 +158,15 @@ std::string format_impact_text(const PolicyDiff& diff, const Impact& impact, Lan
   std::string out = msg::diff_impact_head(on, communities(impact.compared), impact.communities.size()).str(lang) + "\n";
   if (impact.only_old > 0) out += msg::diff_only_old(communities(impact.only_old)).str(lang) + "\n";
   if (impact.only_new > 0) out += msg::diff_only_new(communities(impact.only_new)).str(lang) + "\n";
+  if (!impact.unmade.empty()) {
+    out += "\n" + msg::diff_unmade_heading().str(lang) + "\n";
+    for (const UnmadeUnit& u : impact.unmade) {
+      const Message why = u.why == UnmadeWhy::kKind    ? msg::diff_unmade_kind()
+                          : u.why == UnmadeWhy::kCheck ? msg::diff_unmade_check()
+                                                       : msg::diff_unmade_evaluate();
+      out += "  " + msg::diff_unmade_line(causes_text(diff, u.changes, lang), why).str(lang) + "\n";
+    }
+  }
   for (const CommunityImpact& c : impact.communities) {
     out += "\n" + c.key + "\n";
     std::size_t label_width = 0;
@@ -127,21 +183,21 @@ std::string format_impact_text(const PolicyDiff& diff, const Impact& impact, Lan
       delta_width = std::max(delta_width, utf8::display_width(cl.delta));
       lines.emplace_back(k, std::move(cl));
     }
-    const std::vector<std::size_t>* previous = nullptr;  // the causes of the line above
+    std::string previous;  // why the line above changed
     for (const auto& [k, cl] : lines) {
       // Values right-aligned, so that the digits of scores and amounts line up.
       const std::string label = msg::diff_output_label(output_name(impact.outputs[k], lang)).str(lang);
       std::string line = "  " + pad(label, label_width) + "  " + pad_left(cl.before, before_width) + std::string(kArrow) +
                          pad_left(cl.after, after_width);
       if (delta_width > 0) line += "  " + pad_left(cl.delta, delta_width);
-      const std::vector<std::size_t>& causes = c.values[k].causes;
-      const bool as_above = previous != nullptr && *previous == causes;
-      if (!causes.empty()) {
-        line += (as_above ? msg::diff_as_above() : msg::diff_causes(causes_text(diff, causes, lang))).str(lang);
-        previous = &causes;
+      const std::string why = why_text(diff, c.values[k], lang);
+      if (!why.empty()) {
+        line += (why == previous ? msg::diff_as_above() : msg::diff_causes(why)).str(lang);
+        previous = why;
       }
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
+      if (c.values[k].parts.size() > 1) out += "    " + parts_text(diff, c.values[k], lang) + "\n";
     }
   }
   if (!impact.moves.empty()) {
@@ -166,6 +222,14 @@ std::string format_impact_text(const PolicyDiff& diff, const Impact& impact, Lan
       old_width = std::max(old_width, utf8::display_width(yuan(m.old_total)));
     }
     for (const MoneyMoved& m : impact.money) {
+      if (m.old_total != m.new_total) {  // a pool that grew or shrank: who gained, who lost
+        out += "  " + pad(m.name, name_width) + "  " +
+               msg::diff_money_gains(communities(m.gainers), yuan(m.gained), communities(m.losers), yuan(m.lost), yuan(m.old_total),
+                                     yuan(m.new_total))
+                   .str(lang) +
+               "\n";
+        continue;
+      }
       out += "  " + pad(m.name, name_width) + "  " +
              msg::diff_money_line(pad_left(moved_yuan(m.abs_changes, true), moved_width), pad_left(yuan(m.old_total), old_width),
                                   yuan(m.new_total))
@@ -289,9 +353,24 @@ std::string format_impact_json(const PolicyDiff& diff, const DiffLabels& labels,
         cw.string(cl.after);
       }
       cw.key("causes");
-      cw.begin_array();
-      for (const std::size_t i : v.causes) cw.integer(static_cast<std::int64_t>(i));
-      cw.end_array();
+      indices(cw, v.causes);
+      cw.key("jointly");
+      cw.boolean(v.jointly);
+      cw.key("not_alone");
+      indices(cw, v.unknown);
+      if (!v.parts.empty()) {
+        cw.key("parts");
+        cw.begin_array();
+        for (const MoneyPart& part : v.parts) {
+          cw.begin_object();
+          cw.key("causes");
+          indices(cw, part.changes);
+          cw.key("delta");
+          cw.number_text(decimal::format_yuan(part.fen));
+          cw.end_object();
+        }
+        cw.end_array();
+      }
       cw.end_object();
     }
     cw.end_array();
@@ -330,6 +409,25 @@ std::string format_impact_json(const PolicyDiff& diff, const DiffLabels& labels,
     w.number_text(decimal::format_yuan(m.new_total));
     w.key("moved");
     w.number_text(moved_yuan(m.abs_changes, false));
+    w.key("gainers");
+    w.integer(static_cast<std::int64_t>(m.gainers));
+    w.key("gained");
+    w.number_text(decimal::format_yuan(m.gained));
+    w.key("losers");
+    w.integer(static_cast<std::int64_t>(m.losers));
+    w.key("lost");
+    w.number_text(decimal::format_yuan(m.lost));
+    w.end_object();
+  }
+  w.end_array();
+  w.key("not_alone");
+  w.begin_array();
+  for (const UnmadeUnit& u : impact.unmade) {
+    w.begin_object();
+    w.key("changes");
+    indices(w, u.changes);
+    w.key("why");
+    w.string(unmade_why(u.why));
     w.end_object();
   }
   w.end_array();
