@@ -7,6 +7,18 @@
 namespace jixiao::engine {
 
 ast::ExprId ChangePatch::copy(ast::ExprId e) {
+  std::unordered_map<std::uint32_t, ast::ExprId> copies;
+  return copy_tree(from, e, copies);
+}
+
+ast::ExprId ChangePatch::own(ast::ExprId root, ast::ExprId& inner) {
+  std::unordered_map<std::uint32_t, ast::ExprId> copies;
+  const ast::ExprId made = copy_tree(module, root, copies);
+  inner = copies.at(static_cast<std::uint32_t>(inner));
+  return made;
+}
+
+ast::ExprId ChangePatch::copy_tree(const ast::Module& source, ast::ExprId e, std::unordered_map<std::uint32_t, ast::ExprId>& copies) {
   if (!ast::present(e)) return e;
   // Every expression under `e`, found with a stack (a long chain of `+` is deep), then copied in
   // that order with its children re-pointed to their copies.
@@ -16,20 +28,19 @@ ast::ExprId ChangePatch::copy(ast::ExprId e) {
     const ast::ExprId x = stack.back();
     stack.pop_back();
     order.push_back(x);
-    ast::for_each_child(from.expr(x), [&](ast::ExprId c) { stack.push_back(c); });
+    ast::for_each_child(source.expr(x), [&](ast::ExprId c) { stack.push_back(c); });
   }
-  std::unordered_map<std::uint32_t, ast::ExprId> copies;
   const auto base = static_cast<std::uint32_t>(module.exprs.size());
   for (std::size_t i = 0; i < order.size(); ++i) {
     copies.emplace(static_cast<std::uint32_t>(order[i]), ast::ExprId{base + static_cast<std::uint32_t>(i)});
   }
   for (const ast::ExprId x : order) {
-    ast::Expr copied = from.expr(x);
+    ast::Expr copied = source.expr(x);  // a copy: adding to `module` may move `source`'s arena when it is `module`
     ast::for_each_child(copied, [&](ast::ExprId& c) { c = copies.at(static_cast<std::uint32_t>(c)); });
     if (const auto* call = std::get_if<ast::Call>(&copied); call != nullptr && call->callee.name.starts_with("sub_")) {
       evaluable = false;
     }
-    module.add(std::move(copied), from.span(x));
+    module.add(std::move(copied), source.span(x));
   }
   return copies.at(static_cast<std::uint32_t>(e));
 }

@@ -2,7 +2,9 @@
 // each change does alone (impact.cpp; docs/diff.md, "Causes").
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "jixiao/dsl/ast.hpp"
@@ -23,6 +25,10 @@ class ChangePatch {
   /// One entry of a `coef` table (`else` for its otherwise): set to, added as, or removed like the
   /// entry of the same label in `from_coef`.
   void coef(ast::ExprId module_coef, ast::ExprId from_coef, const std::string& label);
+  /// A copy in `module` of its own expression `root`, for changing it where other declarations
+  /// share it (the segments' copies of a tree share their formulas); `inner`, an expression under
+  /// `root`, becomes its copy.
+  ast::ExprId own(ast::ExprId root, ast::ExprId& inner);
   /// `--param NAME=VALUE` in place of any override of `name`.
   void override_param(const std::string& name, const std::string& value);
 
@@ -32,6 +38,10 @@ class ChangePatch {
   /// False once a copied expression cannot be evaluated on the old policy's data: a `sub_mean(x)`,
   /// ... of a roll-up, whose values the loader computed for the old policy's calls only.
   bool evaluable = true;
+
+ private:
+  // A copy in `module` of expression `e` of `source`; each copied id's copy in `copies`.
+  ast::ExprId copy_tree(const ast::Module& source, ast::ExprId e, std::unordered_map<std::uint32_t, ast::ExprId>& copies);
 };
 
 }  // namespace jixiao::engine

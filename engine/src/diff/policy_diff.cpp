@@ -274,7 +274,15 @@ class Differ {
     std::vector<CoefEdit> edits;
     CoefCompare compare(om_, nm_, edits);
     if (compare.same_but_coef(a, b) && !edits.empty()) {
-      for (const CoefEdit& e : edits) add(section, ChangeKind::kChanged, "coef", target, e.before, e.after, olds, news).apply = coef_apply(e);
+      for (const CoefEdit& e : edits) {
+        // On a copy of the formula: a segment's tree shares its formulas with the other segments'.
+        add(section, ChangeKind::kChanged, "coef", target, e.before, e.after, olds, news).apply = [slot, e](ChangePatch& p) {
+          ExprId table = e.old_coef;
+          const ExprId formula = p.own(slot(p.module), table);
+          slot(p.module) = formula;
+          p.coef(table, e.new_coef, e.label);
+        };
+      }
       return;
     }
     add(section, ChangeKind::kChanged, aspect, target, ta, tb, olds, news).apply = replace(slot, b);
