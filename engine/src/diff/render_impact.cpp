@@ -212,7 +212,9 @@ std::string format_impact_text(const PolicyDiff& diff, const Impact& impact, Lan
     }
   }
   if (!impact.money.empty()) {
-    out += "\n" + msg::diff_money_heading().str(lang) + "\n";
+    const bool pools_differ =
+        std::any_of(impact.money.begin(), impact.money.end(), [](const MoneyMoved& m) { return m.old_total != m.new_total; });
+    out += "\n" + (pools_differ ? msg::diff_money_heading_gains() : msg::diff_money_heading()).str(lang) + "\n";
     std::size_t name_width = 0;
     std::size_t moved_width = 0;
     std::size_t old_width = 0;
