@@ -4,10 +4,9 @@
 #include <deque>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
-
-#include <memory>
 
 #include "common.hpp"
 #include "jixiao/engine/diff.hpp"
@@ -440,6 +439,7 @@ class ImpactBuilder {
 
   // Groups the changes that can be causes into units, and makes and evaluates each unit alone.
   void units(Impact& impact) {
+    unmade_change_.assign(d_.changes.size(), false);
     std::vector<std::vector<std::size_t>> groups;
     std::map<std::string, std::size_t> by_unit;
     for (std::size_t c = 0; c < d_.changes.size(); ++c) {
@@ -553,7 +553,7 @@ class ImpactBuilder {
   const ImpactSide& n_;
   const Reevaluation* rerun_;
   std::deque<Trial> trials_;  ///< a deque: each trial's side points into it
-  std::map<std::size_t, bool> unmade_change_;
+  std::vector<bool> unmade_change_;  ///< by change: in a unit not made alone
   const CheckedPolicy& op_;
   const CheckedPolicy& np_;
   NameMap onames_;
