@@ -166,8 +166,10 @@ int cmd_diff(const std::vector<std::string>& args, Io& io) {
   auto new_result = engine::evaluate(new_policy->plan, *new_data, new_options, *s.limit);
   if (!new_result) return fail();
 
+  // The causes: each unit of changes made alone in the old policy, evaluated on the old data.
+  engine::Reevaluation rerun{&s.sources, old_params, &*old_data, old_options};
   const engine::Impact impact = engine::compute_impact(diff, {&old_policy->policy, &*old_data, &*old_result},
-                                                       {&new_policy->policy, &*new_data, &*new_result});
+                                                       {&new_policy->policy, &*new_data, &*new_result}, &rerun);
   if (!s.json) s.flush_diagnostics();
   if (format == "json") {
     io.out << engine::format_impact_json(diff, labels, impact);

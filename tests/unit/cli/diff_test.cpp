@@ -3,7 +3,9 @@
 // calculation is written out in tests/golden/cli/diff_impact/case.toml).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <map>
 #include <set>
 #include <sstream>
@@ -160,6 +162,48 @@ TEST(DiffImpact, SamePolicyChangesNothing) {
   const RunResult r = run_in(kCase, {"diff", "old.jx", "old.jx", "--data", "data.csv", "--format", "csv"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(parse_csv(r.out).size(), 1u) << r.out;  // the header only
+}
+
+// Causes that caused (tests/golden/cli/diff_causes_*): in the JSON, every change of money that is
+// split by cause is split exactly, to the fen.
+std::int64_t fen(const nlohmann::json& yuan) { return std::llround(yuan.get<double>() * 100); }
+
+TEST(DiffCauses, MoneyPartsAddUpToTheChangeToTheFen) {
+  std::size_t split = 0;  // changes with two parts or more
+  for (const char* name : {"diff_causes_pool", "diff_causes_veto", "diff_many_impact", "diff_impact"}) {
+    const fs::path dir = fs::path(JIXIAO_SOURCE_DIR) / "tests" / "golden" / "cli" / name;
+    const RunResult r = run_in(dir, {"diff", "old.jx", "new.jx", "--data", "data.csv", "--format", "json"});
+    ASSERT_EQ(r.code, 1) << name << r.err;
+    const auto doc = nlohmann::json::parse(r.out);
+    for (const auto& c : doc["impact"]["communities"]) {
+      for (const auto& v : c["changes"]) {
+        if (v["kind"] != "money" || !v.contains("parts")) continue;
+        std::int64_t sum = 0;
+        for (const auto& part : v["parts"]) sum += fen(part["delta"]);
+        EXPECT_EQ(sum, fen(v["delta"])) << name << " " << c["key"] << " " << v["output"];
+        if (v["parts"].size() > 1) ++split;
+      }
+    }
+  }
+  EXPECT_GT(split, 10u);
+}
+
+// The example: E01 has no complaints; its A → B comes from the grade's intervals alone,
+// and the new complaints veto (change 0) is not named; W01's comes from either alone.
+TEST(DiffCauses, AVetoThatDoesNotFireIsNoCause) {
+  const fs::path dir = fs::path(JIXIAO_SOURCE_DIR) / "tests" / "golden" / "cli" / "diff_causes_veto";
+  const RunResult r = run_in(dir, {"diff", "old.jx", "new.jx", "--data", "data.csv", "--format", "json"});
+  ASSERT_EQ(r.code, 1) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["changes"][0]["target"], "投诉否优");
+  std::map<std::string, std::vector<int>> grade_causes;
+  for (const auto& c : doc["impact"]["communities"]) {
+    for (const auto& v : c["changes"]) {
+      if (v["output"] == "等级") grade_causes[c["key"]] = v["causes"].get<std::vector<int>>();
+    }
+  }
+  EXPECT_EQ(grade_causes["E01"], (std::vector<int>{1, 2}));
+  EXPECT_EQ(grade_causes["W01"], (std::vector<int>{0, 1, 2}));
 }
 
 }  // namespace

@@ -143,11 +143,13 @@ using Expr = std::variant<NumberLit, MoneyLit, StringLit, BoolLit, NameRef, Unar
                           Call, Pair, SetLit, TableLit, Coef, Bands>;
 
 /// Calls f with each direct sub-expression of x that is present, in source order (a `coef`'s
-/// `otherwise` last). Literals, names, sets and tables have none.
-template <typename F>
-void for_each_child(const Expr& x, F&& f) {
+/// `otherwise` last). Literals, names, sets and tables have none. With a mutable `x`, f gets each
+/// id by reference (to re-point it).
+template <typename X, typename F>
+  requires std::is_same_v<std::remove_const_t<X>, Expr>
+void for_each_child(X& x, F&& f) {
   std::visit(
-      [&](const auto& n) {
+      [&](auto& n) {
         using N = std::decay_t<decltype(n)>;
         if constexpr (std::is_same_v<N, Unary>) {
           f(n.operand);
@@ -159,18 +161,18 @@ void for_each_child(const Expr& x, F&& f) {
           f(n.then_expr);
           f(n.else_expr);
         } else if constexpr (std::is_same_v<N, Call>) {
-          for (const ExprId a : n.args) f(a);
-          for (const auto& a : n.named) f(a.value);
+          for (auto& a : n.args) f(a);
+          for (auto& a : n.named) f(a.value);
         } else if constexpr (std::is_same_v<N, Pair>) {
           f(n.from);
           f(n.to);
         } else if constexpr (std::is_same_v<N, Coef>) {
           f(n.subject);
-          for (const auto& e : n.entries) f(e.value);
+          for (auto& e : n.entries) f(e.value);
           if (present(n.otherwise)) f(n.otherwise);
         } else if constexpr (std::is_same_v<N, Bands>) {
           f(n.subject);
-          for (const auto& e : n.entries) f(e.value);
+          for (auto& e : n.entries) f(e.value);
         }
       },
       x);

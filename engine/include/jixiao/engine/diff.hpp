@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@
 namespace jixiao::engine {
 
 enum class ChangeKind { kAdded, kRemoved, kMoved, kChanged };
+
+class ChangePatch;  // engine/src/diff/patch.hpp
 
 /// A band whose interval changed (or that was added or removed), for telling on which rows the
 /// change matters: only where the banded value lies in one interval and not in the other.
@@ -45,6 +48,15 @@ struct RuleChange {
   bool derived = false;   ///< a consequence of other changes (full marks of a sibling): shown, never a cause
   bool cosmetic = false;  ///< alters no value (a deadline, a text, the output columns): never a cause
   std::optional<BandEdit> band;
+  /// Makes this change, alone, in a copy of the old policy's merged module (compute_impact: what
+  /// the change does by itself). Empty when a change of its kind is not made alone: one that
+  /// changes what the data is read as (key, period, roll-up, inputs), the shape of a tree (an
+  /// indicator added, removed or moved, sub-indicators for a formula), or the order of labels.
+  std::function<void(ChangePatch&)> apply;
+  /// Changes that are only made together, never one without the others, share a unit: the weights
+  /// of the children of one indicator, the intervals of one grade or alert, the shares (and tracks)
+  /// of one fund. Empty: a unit of its own.
+  std::string unit;
 };
 
 /// The changes, grouped by section in a fixed order, and within a section in the new policy's
@@ -95,6 +107,12 @@ struct ComparedOutput {
   int new_places = 2;
 };
 
+/// A part of a change of money: what some changes move.
+struct MoneyPart {
+  std::vector<std::size_t> changes;  ///< indices into PolicyDiff::changes (one unit); empty: the rest
+  std::int64_t fen = 0;
+};
+
 /// One output of one community, old and new.
 struct OutputValue {
   std::int64_t before = 0;  ///< kScore raw, kMoney fen, otherwise unused
@@ -102,7 +120,18 @@ struct OutputValue {
   std::string before_text;  ///< kGrade/kAlert label; kVetoes the fired vetoes joined by ";"
   std::string after_text;
   bool changed = false;
-  std::vector<std::size_t> causes;  ///< indices into PolicyDiff::changes, in that order
+  /// Indices into PolicyDiff::changes, in that order: the changes whose units (RuleChange::unit),
+  /// each made alone in the old policy, change this output; with `jointly`, none does, and these
+  /// are the changes that reach it, which change it together.
+  std::vector<std::size_t> causes;
+  bool jointly = false;
+  /// The changes that reach this output but were not made alone (Impact::unmade): what they did
+  /// is not known.
+  std::vector<std::size_t> unknown;
+  /// kMoney, with the causes made alone: what each cause's unit alone moves (fen), in the order of
+  /// `causes`, then the rest (`changes` empty: jointly, or from the `unknown` ones) when it is not
+  /// 0. The parts add up to after − before exactly.
+  std::vector<MoneyPart> parts;
 };
 
 /// A community whose results differ.
@@ -127,6 +156,22 @@ struct MoneyMoved {
   std::int64_t old_total = 0;   ///< fen paid out under the old policy
   std::int64_t new_total = 0;
   std::int64_t abs_changes = 0; ///< sum over communities of |new − old| (fen); moved = abs_changes / 2
+  std::size_t gainers = 0;      ///< communities paid more, and how much more in all (fen)
+  std::int64_t gained = 0;
+  std::size_t losers = 0;       ///< communities paid less, and how much less in all (fen)
+  std::int64_t lost = 0;
+};
+
+/// Why a unit of changes was not made alone.
+enum class UnmadeWhy {
+  kKind,      ///< a change of its kind is not made alone (RuleChange::apply is empty)
+  kCheck,     ///< the old policy with only these changes does not check (or has a dependency cycle)
+  kEvaluate,  ///< it cannot be evaluated on the old policy's data (an error, or a roll-up's `sub_` value it lacks)
+};
+
+struct UnmadeUnit {
+  std::vector<std::size_t> changes;  ///< indices into PolicyDiff::changes
+  UnmadeWhy why = UnmadeWhy::kKind;
 };
 
 struct Impact {
@@ -140,16 +185,30 @@ struct Impact {
   std::vector<CommunityImpact> communities;  ///< the changed ones, in the new data's order
   std::vector<LabelMoves> moves;
   std::vector<MoneyMoved> money;
+  /// With a Reevaluation: the units of changes that could have changed a value but were not made alone.
+  std::vector<UnmadeUnit> unmade;
+};
+
+/// What compute_impact needs to evaluate the old policy with some of the changes made.
+struct Reevaluation {
+  const SourceSet* sources = nullptr;      ///< where both policies were read from
+  std::vector<dsl::ParamOverride> params;  ///< the old policy's `--param` overrides
+  Dataset* data = nullptr;                 ///< the old side's data (its text pool may grow)
+  EvalOptions options;                     ///< as the old side was evaluated
 };
 
 /// Compares the results of the same data under the old and the new policy, community by
-/// community (matched by key). For every changed output it lists the rule changes of `diff`
-/// whose effect reaches it through the dependency graph of either policy. Never a cause: derived
-/// and cosmetic changes, and a change whose directly altered symbols have the same values on
-/// every row under both policies. A band change counts for its own grade or alert only on the
-/// rows whose banded value (old or new) lies in the old interval or the new one but not both,
-/// and for anything downstream only when that holds on some row.
-Impact compute_impact(const PolicyDiff& diff, const ImpactSide& old_side, const ImpactSide& new_side);
+/// community (matched by key). Never a cause: derived and cosmetic changes, and a change whose
+/// directly altered symbols have the same values on every row under both policies. The other
+/// changes are grouped into units (RuleChange::unit); with `rerun`, each unit is made alone in the
+/// old policy, which is evaluated again on the old data (once per unit), and an output's causes are
+/// the units that alone change it (money split by cause); when none does, the changes that reach it
+/// cause it jointly. Without `rerun`, or for a unit that cannot be made alone, an output's causes
+/// are the changes whose effect reaches it through the dependency graph of either policy (a band
+/// change only on the rows whose banded value, old or new, lies in the old interval or the new one
+/// but not both, and downstream only when that holds on some row).
+Impact compute_impact(const PolicyDiff& diff, const ImpactSide& old_side, const ImpactSide& new_side,
+                      const Reevaluation* rerun = nullptr);
 
 /// The impact for people: the changed communities with each changed output `old → new`, its delta
 /// and the changes that reach it; then grade and alert moves and the money moved per track, in `lang`.
