@@ -349,9 +349,11 @@ class RollUp {
         out.values[c] = n * decimal::kOne;
         continue;
       }
-      if (n == 0 && !optional) {
-        report(DiagCode::missing_sub_period, msg::rol_sub_none(key(shown), coarse_text(c), name, f), msg::rol_hint_sub_period_missing(), shown,
-               m_.span(e));
+      if (n == 0) {  // an optional input given in no sub-period: missing (build), not reported
+        if (!optional) {
+          report(DiagCode::missing_sub_period, msg::rol_sub_none(key(shown), coarse_text(c), name, f), msg::rol_hint_sub_period_missing(), shown,
+                 m_.span(e));
+        }
         continue;
       }
       if (f == "sub_min") out.values[c] = lo;
