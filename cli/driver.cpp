@@ -137,19 +137,34 @@ Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
                                     : spdlog::level::warn);
 }
 
-std::optional<std::string> Session::read_file(const std::string& path, const std::string& what) {
-  read_log.push_back({path, file_kind(what, true)});
+namespace {
+
+// Reads the file `path` with `read` (read_regular_file or map_regular_file) into a new T; on
+// failure reports `io-error` (exit code 2) and returns nullopt.
+template <typename T, typename Read>
+std::optional<T> read_with(Session& s, const std::string& path, const std::string& what, const Read& read) {
+  s.read_log.push_back({path, file_kind(what, true)});
   const Activity reading(msg::activity_reading(file_kind(what), path));
-  std::string bytes;
-  if (const auto problem = read_regular_file(path, bytes)) {
+  T bytes;
+  if (const auto problem = read(path, bytes)) {
     Diagnostic d = diagnose(DiagCode::io_error, Span{}, msg::cannot_read(file_kind(what), path, problem->reason),
                             problem->hint);
     d.file = path;
-    report(std::move(d));
-    io_failed = true;
+    s.report(std::move(d));
+    s.io_failed = true;
     return std::nullopt;
   }
   return bytes;
+}
+
+}  // namespace
+
+std::optional<std::string> Session::read_file(const std::string& path, const std::string& what) {
+  return read_with<std::string>(*this, path, what, read_regular_file);
+}
+
+std::optional<engine::FileBytes> Session::map_file(const std::string& path, const std::string& what) {
+  return read_with<engine::FileBytes>(*this, path, what, map_regular_file);
 }
 
 void Session::report(Diagnostic d) { limit->report(std::move(d)); }

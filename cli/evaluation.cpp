@@ -50,10 +50,13 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   }
   t = std::chrono::steady_clock::now();
   phase(msg::cli_phase_reading(request.data));
-  auto bytes = s.read_file(request.data, "data file");
+  auto bytes = s.map_file(request.data, "data file");
   if (!bytes) return false;
-  if (request.hash_data || request.format == engine::ResultFormat::kXlsx) out.data_sha256 = sha256_hex(*bytes);
-  // The bytes move into the loader: valid UTF-8 is kept as read, not copied.
+  if (request.hash_data || request.format == engine::ResultFormat::kXlsx) {
+    out.data_sha256 = sha256_hex(bytes->view());
+    bytes->release(bytes->view());  // read again as the rows are
+  }
+  // The bytes move into the loader: valid UTF-8 is kept as read (in the mapping), not copied.
   const Activity loading(msg::cli_activity_loading_data(request.data));
   out.data = engine::load_data(s.sources, request.data, std::move(*bytes), out.loaded->policy, load, *s.limit);
   if (!out.data) return false;

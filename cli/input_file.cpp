@@ -49,11 +49,14 @@ Message file_kind_message(unsigned mode, const Message& fifo) {
   return msg::cli_kind_other();
 }
 
-std::optional<ReadProblem> read_regular_file(const std::string& path, std::string& bytes) {
+namespace {
+
+// Opens the regular file `path` into `file` (its status in `st`), refusing anything else without
+// waiting on it.
+std::optional<ReadProblem> open_regular_file(const std::string& path, Descriptor& file, struct stat& st) {
   // O_NONBLOCK: opening a FIFO with no writer would otherwise wait for one.
-  Descriptor file{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
+  file.fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (file.fd < 0) return ReadProblem{system_error(errno), msg::cli_hint_check_path()};
-  struct stat st {};
   if (::fstat(file.fd, &st) != 0) return ReadProblem{system_error(errno), msg::cli_hint_check_path()};
   if (S_ISDIR(st.st_mode)) return ReadProblem{msg::cli_it_is_directory(), msg::cli_hint_file_inside()};
   if (!S_ISREG(st.st_mode)) {
@@ -64,6 +67,10 @@ std::optional<ReadProblem> read_regular_file(const std::string& path, std::strin
   // EAGAIN part-way).
   const int flags = ::fcntl(file.fd, F_GETFL);
   if (flags >= 0) (void)::fcntl(file.fd, F_SETFL, flags & ~O_NONBLOCK);
+  return std::nullopt;
+}
+
+std::optional<ReadProblem> read_open_file(const Descriptor& file, const struct stat& st, std::string& bytes) {
   // One allocation at the file's size, then to the end in case it grew.
   bytes.clear();
   bytes.resize(static_cast<std::size_t>(st.st_size));
@@ -77,6 +84,29 @@ std::optional<ReadProblem> read_regular_file(const std::string& path, std::strin
     have += static_cast<std::size_t>(n);
   }
   bytes.resize(have);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ReadProblem> read_regular_file(const std::string& path, std::string& bytes) {
+  Descriptor file;
+  struct stat st {};
+  if (auto problem = open_regular_file(path, file, st)) return problem;
+  return read_open_file(file, st, bytes);
+}
+
+std::optional<ReadProblem> map_regular_file(const std::string& path, engine::FileBytes& bytes) {
+  Descriptor file;
+  struct stat st {};
+  if (auto problem = open_regular_file(path, file, st)) return problem;
+  if (auto mapped = engine::FileBytes::map(file.fd, static_cast<std::size_t>(st.st_size))) {
+    bytes = std::move(*mapped);
+    return std::nullopt;
+  }
+  std::string read;
+  if (auto problem = read_open_file(file, st, read)) return problem;
+  bytes = engine::FileBytes(std::move(read));
   return std::nullopt;
 }
 

@@ -459,18 +459,22 @@ std::variant<DecodeResult, DecodeError> decode_text(std::string_view bytes, Enco
   return decode_auto(bytes);
 }
 
+std::optional<std::size_t> utf8_as_read(std::string_view bytes, Encoding enc) {
+  // Valid UTF-8 with CJK (or without any non-ASCII character) is the common case: the bytes are
+  // kept, only the BOM is dropped.
+  if (enc == Encoding::kGb18030 || check_not_text(bytes)) return std::nullopt;
+  const bool has_bom = bytes.starts_with(kUtf8Bom);
+  const std::size_t start = has_bom ? kUtf8Bom.size() : 0;
+  const Scan scan = utf8::scan(bytes.substr(start));
+  const bool settled = has_bom || enc == Encoding::kUtf8 || scan.multibyte == 0 || scan.wide > 0;
+  if (scan.valid() && settled) return start;
+  return std::nullopt;
+}
+
 std::variant<DecodeResult, DecodeError> decode_owned_text(std::string&& bytes, Encoding enc) {
-  // Valid UTF-8 with CJK (or without any non-ASCII character) is the common case: keep the
-  // bytes, only the BOM is dropped.
-  if (enc != Encoding::kGb18030 && !check_not_text(bytes)) {
-    const bool has_bom = std::string_view(bytes).starts_with(kUtf8Bom);
-    const std::size_t start = has_bom ? kUtf8Bom.size() : 0;
-    const Scan scan = utf8::scan(std::string_view(bytes).substr(start));
-    const bool settled = has_bom || enc == Encoding::kUtf8 || scan.multibyte == 0 || scan.wide > 0;
-    if (scan.valid() && settled) {
-      bytes.erase(0, start);
-      return DecodeResult{std::move(bytes), Encoding::kUtf8, has_bom};
-    }
+  if (const auto bom = utf8_as_read(bytes, enc)) {
+    bytes.erase(0, *bom);
+    return DecodeResult{std::move(bytes), Encoding::kUtf8, *bom > 0};
   }
   return decode_text(std::string_view(bytes), enc);
 }

@@ -209,23 +209,28 @@ Message expected_text(const ast::InputDecl& in, const dsl::Symbol& s, const dsl:
   return msg::eng_expect_text();
 }
 
-// Old Mac line ends: when no line feed ends a line (outside quoted fields) but carriage returns
-// do, every such CR becomes a LF, in place. Excel for Mac's "CSV (Macintosh)" writes files like
-// this; read with LF only, they would be one line.
-void end_old_mac_lines(std::string& text) {
+// Old Mac line ends: no line feed ends a line (outside quoted fields) but carriage returns do.
+// Excel for Mac's "CSV (Macintosh)" writes files like this; read with LF only, they would be one
+// line.
+bool old_mac_lines(std::string_view text) {
   bool quoted = false;
   bool has_cr = false;
   for (const char c : text) {
     if (c == '"') {
       quoted = !quoted;
     } else if (!quoted && c == '\n') {
-      return;
+      return false;
     } else if (!quoted && c == '\r') {
       has_cr = true;
     }
   }
-  if (!has_cr) return;
-  quoted = false;
+  return has_cr;
+}
+
+// With old Mac line ends, every CR that ends a line becomes a LF, in place.
+void end_old_mac_lines(std::string& text) {
+  if (!old_mac_lines(text)) return;
+  bool quoted = false;
   for (char& c : text) {
     if (c == '"') quoted = !quoted;
     if (!quoted && c == '\r') c = '\n';
@@ -347,10 +352,31 @@ class Loader {
   }
 
   std::optional<Dataset> load(const std::string& path, DecodeResult&& decoded) {
-    data_.path = path;
     data_.encoding = std::string(encoding_name(decoded.used));
     end_old_mac_lines(decoded.text);
-    data_.source = sources_.add(path, std::move(decoded.text));
+    return read(path, sources_.add(path, std::move(decoded.text)));
+  }
+
+  // Loads a mapped file that is read as it is (UTF-8), without its byte order mark of `bom` bytes.
+  // The text stays in the mapping, whose pages are let go as the rows are read.
+  std::optional<Dataset> load_mapped(const std::string& path, const FileBytes& bytes, std::size_t bom) {
+    const std::string_view text = bytes.view().substr(bom);
+    if (old_mac_lines(text)) {
+      std::string copy(text);  // its line ends change
+      bytes.release(bytes.view());
+      return load(path, DecodeResult{std::move(copy), Encoding::kUtf8, bom > 0});
+    }
+    data_.encoding = std::string(encoding_name(Encoding::kUtf8));
+    mapped_text_ = true;
+    auto data = read(path, sources_.add(path, text, bytes.keeper()));
+    bytes.release(bytes.view());  // a row quoted in a message later is read again
+    return data;
+  }
+
+  // Loads the text of source `source`.
+  std::optional<Dataset> read(const std::string& path, SourceId source) {
+    data_.path = path;
+    data_.source = source;
     text_ = sources_.get(data_.source).text();
     const std::size_t errors_before = sink_.error_count();
 
@@ -399,8 +425,13 @@ class Loader {
   std::uint32_t read_records(CsvReader& reader, std::vector<std::uint32_t>* key_offsets) {
     std::vector<CsvField> fields;
     std::uint32_t row = 0;
+    std::size_t kept_from = reader.position();  // the rows before it were read: their pages may go
     while (!failed_ && reader.next(fields)) {
       ++row;
+      if (mapped_text_ && reader.record_offset() - kept_from >= kReleaseBytes) {
+        release_mapped_pages(text_.substr(kept_from, reader.record_offset() - kept_from));
+        kept_from = reader.record_offset();
+      }
       data_.row_offsets.push_back(reader.record_offset());
       if (fields.size() != header_size_) {
         const std::uint32_t at = reader.record_offset();
@@ -641,6 +672,8 @@ class Loader {
 
  private:
   static constexpr std::size_t kUnmapped = static_cast<std::size_t>(-1);
+  /// A mapped text's pages are let go in pieces of this size as its rows are read.
+  static constexpr std::size_t kReleaseBytes = std::size_t{1} << 21;
 
   // The value of cell `f` as it is read: without the spaces around it (trim). False, after a
   // report, when it holds a character that cannot be seen (utf8::is_invisible; line breaks and
@@ -1178,6 +1211,7 @@ class Loader {
   const SheetTable* sheet_ = nullptr;  ///< the sheet the text was made from, when it was
   bool parallel_part_ = false;  ///< reads one part of a parallel load: no reports, no key chains
   bool failed_ = false;         ///< a part met an error (and stopped reading)
+  bool mapped_text_ = false;    ///< text_ lies in a file mapping (load_mapped)
 };
 
 }  // namespace
@@ -1216,27 +1250,61 @@ std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std
   return rolled_up(loader.load(path, std::get<DecodeResult>(std::move(decoded))), policy, sink);
 }
 
-std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, std::string&& bytes,
-                                 const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink) {
-  const bool workbook = looks_like_zip(bytes) || has_workbook_extension(path);
-  if (!workbook) {
-    const char* flag = options.sheet ? "--sheet" : options.header_row ? "--header-row" : nullptr;
-    if (flag != nullptr) {
-      Diagnostic d = diagnose(DiagCode::usage, Span{}, msg::xin_flag_not_workbook(flag, path), msg::xin_hint_flag_not_workbook(flag));
-      d.file = path;
-      sink.report(std::move(d));
-      return std::nullopt;
-    }
-    return load_csv(sources, path, std::move(bytes), policy, options, sink);
-  }
+namespace {
+
+// Whether the data at `path` is a workbook; a usage error (reported, and nullopt) when it is not
+// but the options name a sheet or a header row.
+std::optional<bool> is_workbook(const std::string& path, std::string_view bytes, const LoadOptions& options, DiagnosticSink& sink) {
+  if (looks_like_zip(bytes) || has_workbook_extension(path)) return true;
+  const char* flag = options.sheet ? "--sheet" : options.header_row ? "--header-row" : nullptr;
+  if (flag == nullptr) return false;
+  Diagnostic d = diagnose(DiagCode::usage, Span{}, msg::xin_flag_not_workbook(flag, path), msg::xin_hint_flag_not_workbook(flag));
+  d.file = path;
+  sink.report(std::move(d));
+  return std::nullopt;
+}
+
+// Reads the workbook of `bytes`; `done` lets go of the bytes once the sheet is read.
+template <typename Done>
+std::optional<Dataset> load_workbook(SourceSet& sources, const std::string& path, std::string_view bytes, const Done& done,
+                                     const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink) {
   SheetOptions sheet;
   sheet.sheet = options.sheet;
   sheet.header_row = options.header_row.value_or(1);
   auto table = read_xlsx(path, bytes, sheet, sink);
   if (!table) return std::nullopt;
-  std::string().swap(bytes);  // the workbook is read: its bytes are no longer needed
+  done();  // the workbook is read: its bytes are no longer needed
   Loader loader(sources, policy, options, sink);
   return rolled_up(loader.load_sheet(path, *table), policy, sink);
+}
+
+}  // namespace
+
+std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, std::string&& bytes,
+                                 const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink) {
+  const auto workbook = is_workbook(path, bytes, options, sink);
+  if (!workbook) return std::nullopt;
+  if (!*workbook) return load_csv(sources, path, std::move(bytes), policy, options, sink);
+  return load_workbook(sources, path, bytes, [&bytes] { std::string().swap(bytes); }, policy, options, sink);
+}
+
+std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, FileBytes&& bytes,
+                                 const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink) {
+  if (!bytes.mapped()) return load_data(sources, path, std::move(bytes).take(), policy, options, sink);
+  const auto workbook = is_workbook(path, bytes.view(), options, sink);
+  if (!workbook) return std::nullopt;
+  if (*workbook) return load_workbook(sources, path, bytes.view(), [&bytes] { bytes.release(bytes.view()); }, policy, options, sink);
+  Loader loader(sources, policy, options, sink);
+  if (const auto bom = utf8_as_read(bytes.view(), options.encoding)) {
+    return rolled_up(loader.load_mapped(path, bytes, *bom), policy, sink);
+  }
+  auto decoded = decode_text(bytes.view(), options.encoding);
+  if (const auto* err = std::get_if<DecodeError>(&decoded)) {
+    loader.report_decode_error(path, bytes.view(), *err);
+    return std::nullopt;
+  }
+  bytes.release(bytes.view());  // the decoded text is a copy
+  return rolled_up(loader.load(path, std::get<DecodeResult>(std::move(decoded))), policy, sink);
 }
 
 std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& path, std::string text,
