@@ -103,11 +103,11 @@ std::optional<std::size_t> find_key_row(Session& s, const dsl::CheckedPolicy& po
   std::vector<std::string> keys;
   std::vector<std::string> other_periods;
   for (std::size_t r = 0; r < data.rows; ++r) {
-    const std::string& k = data.strings.text(static_cast<std::uint32_t>(data.key.values[r]));
+    const std::string_view k = data.strings.text(static_cast<std::uint32_t>(data.key.values[r]));
     const bool selected = wanted < 0 || data.period_index[r] == wanted;
     if (selected && k == key) return r;
     if (selected) {
-      keys.push_back(k);
+      keys.emplace_back(k);
     } else if (k == key) {
       other_periods.push_back(data.periods[static_cast<std::size_t>(data.period_index[r])]);
     }

@@ -18,11 +18,29 @@
 
 namespace jixiao::engine {
 
+namespace {
+
+// The hash of a text as the pool keeps it: its low 32 bits, which are all a slot's index uses.
+std::uint32_t hash32(std::size_t hash) { return static_cast<std::uint32_t>(hash); }
+
+}  // namespace
+
+StringPool::StringPool(const StringPool& other) { *this = other; }
+
+StringPool& StringPool::operator=(const StringPool& other) {
+  if (this == &other) return *this;
+  *this = StringPool();
+  reserve(other.size());
+  for (const std::string_view t : other.texts_) intern(t);
+  return *this;
+}
+
 std::size_t StringPool::slot_of(std::string_view s, std::size_t hash) const {
   const std::size_t mask = slots_.size() - 1;
+  const std::uint32_t h = hash32(hash);
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const std::uint32_t id = slots_[i];
-    if (id == 0 || strings_[id - 1] == s) return i;
+    if (id == 0 || (hashes_[id - 1] == h && texts_[id - 1] == s)) return i;
   }
 }
 
@@ -32,24 +50,43 @@ void StringPool::grow() {
   const std::size_t mask = slots_.size() - 1;
   for (const std::uint32_t id : old) {
     if (id == 0) continue;
-    std::size_t i = std::hash<std::string_view>{}(strings_[id - 1]) & mask;
+    std::size_t i = hashes_[id - 1] & mask;  // (a table of 2^32 slots would hold more ids than there can be)
     while (slots_[i] != 0) i = (i + 1) & mask;
     slots_[i] = id;
   }
 }
 
+std::string_view StringPool::store(std::string_view s) {
+  constexpr std::size_t kBlock = std::size_t{1} << 20;
+  if (s.size() > block_left_) {
+    const std::size_t size = std::max(kBlock, s.size());
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    block_next_ = blocks_.back().get();
+    block_left_ = size;
+  }
+  char* at = block_next_;
+  std::copy(s.begin(), s.end(), at);
+  block_next_ += s.size();
+  block_left_ -= s.size();
+  return {at, s.size()};
+}
+
 std::uint32_t StringPool::intern(std::string_view s) {
-  if ((strings_.size() + 1) * 2 > slots_.size()) grow();  // at most half full
-  const std::size_t i = slot_of(s, std::hash<std::string_view>{}(s));
+  if ((texts_.size() + 1) * 2 > slots_.size()) grow();  // at most half full
+  const std::size_t hash = std::hash<std::string_view>{}(s);
+  const std::size_t i = slot_of(s, hash);
   if (slots_[i] != 0) return slots_[i] - 1;
-  const auto id = static_cast<std::uint32_t>(strings_.size());
-  strings_.emplace_back(s);
+  const auto id = static_cast<std::uint32_t>(texts_.size());
+  texts_.push_back(store(s));
+  hashes_.push_back(hash32(hash));
   slots_[i] = id + 1;
   return id;
 }
 
 void StringPool::reserve(std::size_t n) {
   while (n * 2 > slots_.size()) grow();
+  texts_.reserve(n);
+  hashes_.reserve(n);
 }
 
 std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
@@ -60,19 +97,19 @@ std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
     std::uint64_t lo;
     std::uint32_t id;
   };
-  auto word = [](const std::string& s, std::size_t from) {
+  auto word = [](std::string_view s, std::size_t from) {
     std::uint64_t w = 0;
     for (std::size_t i = from; i < from + 8; ++i) w = (w << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0U);
     return w;
   };
-  std::vector<Entry> entries(strings_.size());
-  for (std::size_t i = 0; i < strings_.size(); ++i) {
-    entries[i] = {word(strings_[i], 0), word(strings_[i], 8), static_cast<std::uint32_t>(i)};
+  std::vector<Entry> entries(texts_.size());
+  for (std::size_t i = 0; i < texts_.size(); ++i) {
+    entries[i] = {word(texts_[i], 0), word(texts_[i], 8), static_cast<std::uint32_t>(i)};
   }
   const auto less = [this](const Entry& a, const Entry& b) {
     if (a.hi != b.hi) return a.hi < b.hi;
     if (a.lo != b.lo) return a.lo < b.lo;
-    return strings_[a.id] < strings_[b.id];
+    return texts_[a.id] < texts_[b.id];
   };
   // With threads, each sorts a part, then the sorted parts are merged in turn (texts are distinct,
   // so the order is the same however the work was cut).
@@ -80,7 +117,7 @@ std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
   auto cut = [&](std::size_t k) { return entries.begin() + static_cast<std::ptrdiff_t>(entries.size() * k / parts); };
   detail::run_parallel(parts, [&](std::size_t k) { std::sort(cut(k), cut(k + 1), less); });
   for (std::size_t k = 1; k < parts; ++k) std::inplace_merge(entries.begin(), cut(k), cut(k + 1), less);
-  std::vector<std::uint32_t> order(strings_.size());
+  std::vector<std::uint32_t> order(texts_.size());
   for (std::size_t i = 0; i < entries.size(); ++i) order[entries[i].id] = static_cast<std::uint32_t>(i);
   return order;
 }

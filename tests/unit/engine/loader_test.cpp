@@ -99,7 +99,7 @@ struct Load {
     for (std::size_t r = 0; r + 1 < c.list_offsets.size(); ++r) {
       std::string row;
       for (std::uint32_t k = c.list_offsets[r]; k < c.list_offsets[r + 1]; ++k) {
-        row += (row.empty() ? "" : "/") + data->strings.text(c.list_items[k]);
+        row += (row.empty() ? "" : "/") + std::string(data->strings.text(c.list_items[k]));
       }
       out.push_back(row);
     }
@@ -439,7 +439,7 @@ std::string dump(const Dataset& d) {
     for (const auto x : v) out += " " + std::to_string(x);
     out += "\n";
   };
-  for (std::uint32_t id = 0; id < d.strings.size(); ++id) out += "text " + std::to_string(id) + " " + d.strings.text(id) + "\n";
+  for (std::uint32_t id = 0; id < d.strings.size(); ++id) out += "text " + std::to_string(id) + " " + std::string(d.strings.text(id)) + "\n";
   values("key", d.key.values);
   values("period", d.period.values);
   values("period_index", d.period_index);
