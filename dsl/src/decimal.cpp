@@ -2,11 +2,15 @@
 #include "jixiao/dsl/decimal.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace jixiao::decimal {
 
-std::optional<std::int64_t> parse(std::string_view text, int places, ParseError* why) {
+namespace {
+
+// parse() for a text with more digits than surely fit: every digit checked for overflow.
+std::optional<std::int64_t> parse_checked(std::string_view text, int places, ParseError* why) {
   auto fail = [&](ParseError e) -> std::optional<std::int64_t> {
     if (why) *why = e;
     return std::nullopt;
@@ -54,6 +58,52 @@ std::optional<std::int64_t> parse(std::string_view text, int places, ParseError*
   if (too_large) return fail(ParseError::kOutOfRange);
   const auto v = static_cast<std::int64_t>(value);
   return negative ? -v : v;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse(std::string_view text, int places, ParseError* why) {
+  // The common case first: up to 18 digits in all (the places filled with zeros included) cannot
+  // overflow, so they are read without checks; any other text is read again by parse_checked,
+  // which also finds the same error at the same place.
+  auto fail = [&](ParseError e) -> std::optional<std::int64_t> {
+    if (why) *why = e;
+    return std::nullopt;
+  };
+  if (text.empty()) return fail(ParseError::kEmpty);
+  std::size_t i = text[0] == '+' || text[0] == '-' ? 1 : 0;
+  std::uint64_t value = 0;
+  int digits = 0;
+  int frac = 0;
+  bool seen_point = false;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.') {
+      if (seen_point) return fail(ParseError::kNotANumber);
+      seen_point = true;
+      continue;
+    }
+    if (c < '0' || c > '9') return fail(ParseError::kNotANumber);
+    if (seen_point) {
+      if (frac == places) {
+        if (c != '0') return fail(ParseError::kTooManyPlaces);
+        continue;
+      }
+      ++frac;
+    }
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');  // (wraps past 19 digits: read again below)
+    ++digits;
+  }
+  if (digits == 0) return fail(ParseError::kNotANumber);
+  if (places < 0 || places > 18 || digits + (places - frac) > 18) return parse_checked(text, places, why);
+  static constexpr std::array<std::uint64_t, 19> kPow10 = [] {
+    std::array<std::uint64_t, 19> p{};
+    p[0] = 1;
+    for (std::size_t k = 1; k < p.size(); ++k) p[k] = p[k - 1] * 10;
+    return p;
+  }();
+  const auto v = static_cast<std::int64_t>(value * kPow10[static_cast<std::size_t>(places - frac)]);
+  return text[0] == '-' ? -v : v;
 }
 
 std::string int128_to_string(Int128 v) {
