@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <limits>
+#include <numeric>
 #include <unordered_map>
 
 #include "jixiao/dsl/decimal.hpp"
@@ -441,7 +442,7 @@ class Loader {
       if (auto merged = attempt.load_parallel(reader.position()); merged && merged->rows > 0) return merged;
     }
     const std::uint32_t header_offset = reader.record_offset();
-    reserve_rows(reader.record_offset(), text_.size(), true);
+    reserve_rows(count_rows(reader.record_offset(), text_.size()), true);
 
     std::vector<std::uint32_t> key_offsets;
     data_.rows = read_records(reader, &key_offsets);
@@ -576,11 +577,14 @@ class Loader {
     if (parts < 2) return std::nullopt;
 
     std::vector<Loader> loaders(parts, *this);
+    std::vector<std::size_t> lines(parts, 0);
+    detail::run_parallel(parts, [&](std::size_t k) { lines[k] = count_rows(cuts[k], cuts[k + 1]); });
     std::vector<std::uint32_t> rows(parts, 0);
     auto job = [&](std::size_t k) {
       Loader& l = loaders[k];
       l.parallel_part_ = true;
-      l.reserve_rows(cuts[k], k == 0 ? text_.size() : cuts[k + 1], true);  // the first part's columns take every row
+      // The first part's columns take every row.
+      l.reserve_rows(k == 0 ? std::accumulate(lines.begin(), lines.end(), std::size_t{0}) : lines[k], true);
       CsvReader reader(text_, cuts[k], cuts[k + 1]);
       rows[k] = l.read_records(reader, nullptr);
     };
@@ -668,16 +672,21 @@ class Loader {
     }
   }
 
-  // Reserves the columns for the rows text_[begin, end) holds (its lines that are not empty: the
-  // reader skips empty ones, and a file of 100 MB of line breaks must not reserve 100 million
-  // rows; quoted line breaks only make this larger), so that no column is copied as it grows; with
-  // `pool`, the string pool too. Reserved memory that is never written is never touched.
-  void reserve_rows(std::size_t begin, std::size_t end, bool pool) {
+  // At least as many rows as text_[begin, end) holds: its lines that are not empty (the reader
+  // skips empty ones, and a file of 100 MB of line breaks must not reserve 100 million rows;
+  // quoted line breaks only make this larger).
+  std::size_t count_rows(std::size_t begin, std::size_t end) const {
     const std::string_view rest = text_.substr(begin, end - begin);
     std::size_t rows = 1;
     for (std::size_t at = rest.find('\n'); at != std::string_view::npos && at + 1 < rest.size(); at = rest.find('\n', at + 1)) {
       if (rest[at + 1] != '\n' && rest[at + 1] != '\r') ++rows;
     }
+    return rows;
+  }
+
+  // Reserves the columns for `rows` rows, so that no column is copied as it grows; with `pool`,
+  // the string pool too. Reserved memory that is never written is never touched.
+  void reserve_rows(std::size_t rows, bool pool) {
     data_.key.values.reserve(rows);
     data_.row_offsets.reserve(rows);
     if (period_column_ != kUnmapped) data_.period.values.reserve(rows);
@@ -1332,7 +1341,7 @@ std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, Fi
   if (!workbook) return std::nullopt;
   if (*workbook) return load_workbook(sources, path, bytes.view(), [&bytes] { bytes.release(bytes.view()); }, policy, options, sink);
   Loader loader(sources, policy, options, sink);
-  if (const auto bom = utf8_as_read(bytes.view(), options.encoding)) {
+  if (const auto bom = utf8_as_read(bytes.view(), options.encoding, options.threads)) {
     return rolled_up(loader.load_mapped(path, bytes, *bom), policy, sink);
   }
   auto decoded = decode_text(bytes.view(), options.encoding);
