@@ -164,7 +164,15 @@ std::optional<std::string> Session::read_file(const std::string& path, const std
 }
 
 std::optional<engine::FileBytes> Session::map_file(const std::string& path, const std::string& what) {
-  return read_with<engine::FileBytes>(*this, path, what, map_regular_file);
+  auto bytes = read_with<engine::FileBytes>(*this, path, what, map_regular_file);
+  if (bytes && bytes->mapped()) {
+    // Should the file be cut shorter while it is mapped, reading past its new end raises SIGBUS:
+    // the run ends with this message (exit code 2) instead of a crash.
+    Diagnostic d = diagnose(DiagCode::io_error, Span{}, msg::str_data_cut_short(path), msg::str_hint_data_cut_short());
+    d.file = path;
+    exit_if_cut_short(bytes->view(), render_text(d, sources, render) + render_summary(1, 0, render.lang));
+  }
+  return bytes;
 }
 
 void Session::report(Diagnostic d) { limit->report(std::move(d)); }

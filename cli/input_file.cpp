@@ -2,9 +2,11 @@
 #include "input_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -108,6 +110,37 @@ std::optional<ReadProblem> map_regular_file(const std::string& path, engine::Fil
   if (auto problem = read_open_file(file, st, read)) return problem;
   bytes = engine::FileBytes(std::move(read));
   return std::nullopt;
+}
+
+namespace {
+
+// What exit_if_cut_short watches; set before the handler is installed, never freed.
+struct Watched {
+  std::string_view mapped;
+  std::string message;
+};
+std::atomic<const Watched*> watched{nullptr};
+
+void on_bus_error(int signal, siginfo_t* info, void* /*context*/) {
+  const Watched* w = watched.load();
+  const auto* at = static_cast<const char*>(info->si_addr);
+  if (w != nullptr && at >= w->mapped.data() && at < w->mapped.data() + w->mapped.size()) {
+    (void)!::write(STDERR_FILENO, w->message.data(), w->message.size());
+    ::_exit(2);
+  }
+  ::signal(signal, SIG_DFL);  // not ours: crash as it would have
+  ::raise(signal);
+}
+
+}  // namespace
+
+void exit_if_cut_short(std::string_view mapped, std::string message) {
+  watched.store(new Watched{mapped, std::move(message)});  // (the earlier one may be in use: kept)
+  struct sigaction action {};
+  action.sa_sigaction = on_bus_error;
+  action.sa_flags = SA_SIGINFO;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGBUS, &action, nullptr);
 }
 
 }  // namespace jixiao::cli

@@ -33,4 +33,9 @@ std::optional<ReadProblem> read_regular_file(const std::string& path, std::strin
 /// otherwise.
 std::optional<ReadProblem> map_regular_file(const std::string& path, engine::FileBytes& bytes);
 
+/// From now on, a bus error (SIGBUS) reading `mapped` (a mapped file that was cut shorter) writes
+/// `message` to stderr and ends the process with exit code 2; any other SIGBUS stays a crash.
+/// For one mapping at a time: a later call replaces the earlier.
+void exit_if_cut_short(std::string_view mapped, std::string message);
+
 }  // namespace jixiao::cli
