@@ -487,6 +487,12 @@ class Loader {
                msg::eng_hint_remove_repeated_header());
         continue;
       }
+      // The next row's key, when it is the first cell and not quoted: its place in the pool's
+      // table is fetched while this row is read (one cache miss a row less to wait for).
+      if (key_column_ == 0) {
+        const std::string_view rest = text_.substr(reader.position(), 64);
+        if (!rest.empty() && rest.front() != '"') data_.strings.prefetch(trim(rest.substr(0, rest.find_first_of(",\r\n"))));
+      }
       std::uint32_t period_id = 0;
       if (period_column_ != kUnmapped) period_id = read_period(fields[period_column_], row);
       read_key(fields[key_column_], row, period_id, key_offsets);
