@@ -17,6 +17,7 @@
 #include "jixiao/dsl/modules.hpp"
 #include "jixiao/dsl/render.hpp"
 #include "jixiao/engine/encoding.hpp"
+#include "jixiao/engine/file_bytes.hpp"
 #include "jixiao/engine/plan.hpp"
 
 namespace jixiao::cli {
@@ -48,6 +49,8 @@ struct Session {
 
   /// Reads a whole file; on failure reports `io-error` (exit code 2) and returns nullopt.
   std::optional<std::string> read_file(const std::string& path, const std::string& what);
+  /// As read_file, mapping the file into memory when it can (a data file).
+  std::optional<engine::FileBytes> map_file(const std::string& path, const std::string& what);
   void report(Diagnostic d);
   /// Reports `io-error` for `file` (exit code 2).
   void report_io_error(const std::string& file, const Message& message, const Message& hint);
@@ -65,7 +68,7 @@ struct Session {
   bool json = false;   ///< machine-readable diagnostics (JSON or SARIF) on stdout
   bool sarif = false;
   bool io_failed = false;
-  std::vector<InputFile> read_log;  ///< every read_file call: the path and what it is
+  std::vector<InputFile> read_log;  ///< every read_file and map_file call: the path and what it is
   std::size_t max_errors = 20;
   int verbosity = 0;  ///< -1 quiet, 0 normal, 1+ verbose
   std::shared_ptr<spdlog::logger> logger;

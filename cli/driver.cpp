@@ -137,17 +137,40 @@ Session::Session(Io& io_in, const ParsedArgs& args) : io(io_in) {
                                     : spdlog::level::warn);
 }
 
-std::optional<std::string> Session::read_file(const std::string& path, const std::string& what) {
-  read_log.push_back({path, file_kind(what, true)});
+namespace {
+
+// Reads the file `path` with `read` (read_regular_file or map_regular_file) into a new T; on
+// failure reports `io-error` (exit code 2) and returns nullopt.
+template <typename T, typename Read>
+std::optional<T> read_with(Session& s, const std::string& path, const std::string& what, const Read& read) {
+  s.read_log.push_back({path, file_kind(what, true)});
   const Activity reading(msg::activity_reading(file_kind(what), path));
-  std::string bytes;
-  if (const auto problem = read_regular_file(path, bytes)) {
+  T bytes;
+  if (const auto problem = read(path, bytes)) {
     Diagnostic d = diagnose(DiagCode::io_error, Span{}, msg::cannot_read(file_kind(what), path, problem->reason),
                             problem->hint);
     d.file = path;
-    report(std::move(d));
-    io_failed = true;
+    s.report(std::move(d));
+    s.io_failed = true;
     return std::nullopt;
+  }
+  return bytes;
+}
+
+}  // namespace
+
+std::optional<std::string> Session::read_file(const std::string& path, const std::string& what) {
+  return read_with<std::string>(*this, path, what, read_regular_file);
+}
+
+std::optional<engine::FileBytes> Session::map_file(const std::string& path, const std::string& what) {
+  auto bytes = read_with<engine::FileBytes>(*this, path, what, map_regular_file);
+  if (bytes && bytes->mapped()) {
+    // Should the file be cut shorter while it is mapped, reading past its new end raises SIGBUS:
+    // the run ends with this message (exit code 2) instead of a crash.
+    Diagnostic d = diagnose(DiagCode::io_error, Span{}, msg::str_data_cut_short(path), msg::str_hint_data_cut_short());
+    d.file = path;
+    exit_if_cut_short(bytes->view(), render_text(d, sources, render) + render_summary(1, 0, render.lang));
   }
   return bytes;
 }

@@ -50,10 +50,13 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   }
   t = std::chrono::steady_clock::now();
   phase(msg::cli_phase_reading(request.data));
-  auto bytes = s.read_file(request.data, "data file");
+  auto bytes = s.map_file(request.data, "data file");
   if (!bytes) return false;
-  if (request.hash_data || request.format == engine::ResultFormat::kXlsx) out.data_sha256 = sha256_hex(*bytes);
-  // The bytes move into the loader: valid UTF-8 is kept as read, not copied.
+  if (request.hash_data || request.format == engine::ResultFormat::kXlsx) {
+    out.data_sha256 = sha256_hex(bytes->view());
+    bytes->release(bytes->view());  // read again as the rows are
+  }
+  // The bytes move into the loader: valid UTF-8 is kept as read (in the mapping), not copied.
   const Activity loading(msg::cli_activity_loading_data(request.data));
   out.data = engine::load_data(s.sources, request.data, std::move(*bytes), out.loaded->policy, load, *s.limit);
   if (!out.data) return false;
@@ -100,11 +103,11 @@ std::optional<std::size_t> find_key_row(Session& s, const dsl::CheckedPolicy& po
   std::vector<std::string> keys;
   std::vector<std::string> other_periods;
   for (std::size_t r = 0; r < data.rows; ++r) {
-    const std::string& k = data.strings.text(static_cast<std::uint32_t>(data.key.values[r]));
+    const std::string_view k = data.strings.text(static_cast<std::uint32_t>(data.key.values[r]));
     const bool selected = wanted < 0 || data.period_index[r] == wanted;
     if (selected && k == key) return r;
     if (selected) {
-      keys.push_back(k);
+      keys.emplace_back(k);
     } else if (k == key) {
       other_periods.push_back(data.periods[static_cast<std::size_t>(data.period_index[r])]);
     }

@@ -2,9 +2,11 @@
 #include "input_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -49,11 +51,14 @@ Message file_kind_message(unsigned mode, const Message& fifo) {
   return msg::cli_kind_other();
 }
 
-std::optional<ReadProblem> read_regular_file(const std::string& path, std::string& bytes) {
+namespace {
+
+// Opens the regular file `path` into `file` (its status in `st`), refusing anything else without
+// waiting on it.
+std::optional<ReadProblem> open_regular_file(const std::string& path, Descriptor& file, struct stat& st) {
   // O_NONBLOCK: opening a FIFO with no writer would otherwise wait for one.
-  Descriptor file{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
+  file.fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (file.fd < 0) return ReadProblem{system_error(errno), msg::cli_hint_check_path()};
-  struct stat st {};
   if (::fstat(file.fd, &st) != 0) return ReadProblem{system_error(errno), msg::cli_hint_check_path()};
   if (S_ISDIR(st.st_mode)) return ReadProblem{msg::cli_it_is_directory(), msg::cli_hint_file_inside()};
   if (!S_ISREG(st.st_mode)) {
@@ -64,6 +69,10 @@ std::optional<ReadProblem> read_regular_file(const std::string& path, std::strin
   // EAGAIN part-way).
   const int flags = ::fcntl(file.fd, F_GETFL);
   if (flags >= 0) (void)::fcntl(file.fd, F_SETFL, flags & ~O_NONBLOCK);
+  return std::nullopt;
+}
+
+std::optional<ReadProblem> read_open_file(const Descriptor& file, const struct stat& st, std::string& bytes) {
   // One allocation at the file's size, then to the end in case it grew.
   bytes.clear();
   bytes.resize(static_cast<std::size_t>(st.st_size));
@@ -78,6 +87,60 @@ std::optional<ReadProblem> read_regular_file(const std::string& path, std::strin
   }
   bytes.resize(have);
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ReadProblem> read_regular_file(const std::string& path, std::string& bytes) {
+  Descriptor file;
+  struct stat st {};
+  if (auto problem = open_regular_file(path, file, st)) return problem;
+  return read_open_file(file, st, bytes);
+}
+
+std::optional<ReadProblem> map_regular_file(const std::string& path, engine::FileBytes& bytes) {
+  Descriptor file;
+  struct stat st {};
+  if (auto problem = open_regular_file(path, file, st)) return problem;
+  if (auto mapped = engine::FileBytes::map(file.fd, static_cast<std::size_t>(st.st_size))) {
+    bytes = std::move(*mapped);
+    return std::nullopt;
+  }
+  std::string read;
+  if (auto problem = read_open_file(file, st, read)) return problem;
+  bytes = engine::FileBytes(std::move(read));
+  return std::nullopt;
+}
+
+namespace {
+
+// What exit_if_cut_short watches; set before the handler is installed, never freed.
+struct Watched {
+  std::string_view mapped;
+  std::string message;
+};
+std::atomic<const Watched*> watched{nullptr};
+
+void on_bus_error(int signal, siginfo_t* info, void* /*context*/) {
+  const Watched* w = watched.load();
+  const auto* at = static_cast<const char*>(info->si_addr);
+  if (w != nullptr && at >= w->mapped.data() && at < w->mapped.data() + w->mapped.size()) {
+    (void)!::write(STDERR_FILENO, w->message.data(), w->message.size());
+    ::_exit(2);
+  }
+  ::signal(signal, SIG_DFL);  // not ours: crash as it would have
+  ::raise(signal);
+}
+
+}  // namespace
+
+void exit_if_cut_short(std::string_view mapped, std::string message) {
+  watched.store(new Watched{mapped, std::move(message)});  // (the earlier one may be in use: kept)
+  struct sigaction action {};
+  action.sa_sigaction = on_bus_error;
+  action.sa_flags = SA_SIGINFO;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGBUS, &action, nullptr);
 }
 
 }  // namespace jixiao::cli

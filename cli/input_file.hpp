@@ -2,6 +2,7 @@
 #pragma once
 
 #include "jixiao/dsl/message.hpp"
+#include "jixiao/engine/file_bytes.hpp"
 
 #include <optional>
 #include <string>
@@ -27,5 +28,14 @@ Message file_kind_message(unsigned mode, const Message& fifo);
 /// (a directory, a FIFO, a device, a socket) is refused without waiting on it: opening a FIFO or
 /// reading a terminal would block forever, and /dev/zero never ends.
 std::optional<ReadProblem> read_regular_file(const std::string& path, std::string& bytes);
+
+/// As read_regular_file, but maps the file into memory when it can (FileBytes::map), reading it
+/// otherwise.
+std::optional<ReadProblem> map_regular_file(const std::string& path, engine::FileBytes& bytes);
+
+/// From now on, a bus error (SIGBUS) reading `mapped` (a mapped file that was cut shorter) writes
+/// `message` to stderr and ends the process with exit code 2; any other SIGBUS stays a crash.
+/// For one mapping at a time: a later call replaces the earlier.
+void exit_if_cut_short(std::string_view mapped, std::string message);
 
 }  // namespace jixiao::cli

@@ -2,6 +2,7 @@
 #include "jixiao/dsl/decimal.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace jixiao::decimal {
@@ -12,25 +13,15 @@ std::optional<std::int64_t> parse(std::string_view text, int places, ParseError*
     return std::nullopt;
   };
   if (text.empty()) return fail(ParseError::kEmpty);
-  std::size_t i = 0;
-  bool negative = false;
-  if (text[0] == '+' || text[0] == '-') {
-    negative = text[0] == '-';
-    i = 1;
-  }
-  // Accumulated in 64 bits without sign: |INT64_MIN| is not accepted, so every value that fits
-  // stays below 2^63, and a digit more than kLimit allows is an overflow.
-  constexpr std::uint64_t kMax = static_cast<std::uint64_t>(INT64_MAX);
+  const bool negative = text[0] == '-';
+  const std::size_t first = text[0] == '+' || negative ? 1 : 0;
+  // The digits are read without overflow checks (the common case: up to 18 digits, the places
+  // filled in, cannot overflow), and a longer text is read again below with them.
   std::uint64_t value = 0;
-  bool too_large = false;
   int digits = 0;
   int frac = 0;
   bool seen_point = false;
-  auto push = [&](std::uint64_t d) {
-    if (value > (kMax - d) / 10) too_large = true;
-    value = too_large ? value : value * 10 + d;
-  };
-  for (; i < text.size(); ++i) {
+  for (std::size_t i = first; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '.') {
       if (seen_point) return fail(ParseError::kNotANumber);
@@ -46,12 +37,41 @@ std::optional<std::int64_t> parse(std::string_view text, int places, ParseError*
       }
       ++frac;
     }
-    push(static_cast<std::uint64_t>(c - '0'));
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');  // (may wrap past 18 digits: see below)
     ++digits;
   }
   if (digits == 0) return fail(ParseError::kNotANumber);
-  for (; frac < places && !too_large; ++frac) push(0);
-  if (too_large) return fail(ParseError::kOutOfRange);
+  static constexpr std::array<std::uint64_t, 19> kPow10 = [] {
+    std::array<std::uint64_t, 19> p{};
+    p[0] = 1;
+    for (std::size_t k = 1; k < p.size(); ++k) p[k] = p[k - 1] * 10;
+    return p;
+  }();
+  if (places >= 0 && digits + (places - frac) <= 18) {
+    const auto v = static_cast<std::int64_t>(value * kPow10[static_cast<std::size_t>(places - frac)]);
+    return negative ? -v : v;
+  }
+  // Accumulated again in 64 bits without sign, each digit checked: |INT64_MIN| is not accepted,
+  // so every value that fits stays below 2^63, and a digit more than that allows is an overflow.
+  constexpr std::uint64_t kMax = static_cast<std::uint64_t>(INT64_MAX);
+  value = 0;
+  const auto push = [&value](std::uint64_t d) {
+    if (value > (kMax - d) / 10) return false;
+    value = value * 10 + d;
+    return true;
+  };
+  int taken = 0;  // fractional digits
+  seen_point = false;
+  for (std::size_t i = first; i < text.size(); ++i) {
+    if (text[i] == '.') {
+      seen_point = true;
+    } else if (!seen_point || taken++ < places) {
+      if (!push(static_cast<std::uint64_t>(text[i] - '0'))) return fail(ParseError::kOutOfRange);
+    }
+  }
+  for (; taken < places; ++taken) {
+    if (!push(0)) return fail(ParseError::kOutOfRange);
+  }
   const auto v = static_cast<std::int64_t>(value);
   return negative ? -v : v;
 }

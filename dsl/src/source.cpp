@@ -9,14 +9,16 @@
 
 namespace jixiao {
 
-SourceFile::SourceFile(std::string path, std::string text)
-    : path_(std::move(path)), text_(std::move(text)) {}
+SourceFile::SourceFile(std::string path, std::string text) : path_(std::move(path)), owned_(std::move(text)), text_(owned_) {}
+
+SourceFile::SourceFile(std::string path, std::string_view text, std::shared_ptr<const void> keeper)
+    : path_(std::move(path)), keeper_(std::move(keeper)), text_(text) {}
 
 void SourceFile::index_lines(std::size_t lines, std::size_t offset) const {
   if (line_starts_.empty()) line_starts_.push_back(0);
   while (indexed_ < text_.size() && line_starts_.size() < lines && line_starts_.back() <= offset) {
     const std::size_t end = text_.find('\n', indexed_);
-    if (end == std::string::npos) {
+    if (end == std::string_view::npos) {
       indexed_ = text_.size();
       break;
     }
@@ -49,11 +51,16 @@ std::string_view SourceFile::line_text(std::uint32_t line) const {
                                                  : static_cast<std::uint32_t>(text_.size());
   if (end > start && text_[end - 1] == '\r') --end;
   if (end < start) end = start;
-  return std::string_view(text_).substr(start, end - start);
+  return text_.substr(start, end - start);
 }
 
 SourceId SourceSet::add(std::string path, std::string text) {
   files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
+  return SourceId{static_cast<std::uint32_t>(files_.size() - 1)};
+}
+
+SourceId SourceSet::add(std::string path, std::string_view text, std::shared_ptr<const void> keeper) {
+  files_.push_back(std::make_unique<SourceFile>(std::move(path), text, std::move(keeper)));
   return SourceId{static_cast<std::uint32_t>(files_.size() - 1)};
 }
 

@@ -10,8 +10,10 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 #include "jixiao/dsl/utf8.hpp"
+#include "parallel.hpp"
 
 namespace jixiao::engine {
 namespace {
@@ -459,18 +461,42 @@ std::variant<DecodeResult, DecodeError> decode_text(std::string_view bytes, Enco
   return decode_auto(bytes);
 }
 
+std::optional<std::size_t> utf8_as_read(std::string_view bytes, Encoding enc, std::size_t threads) {
+  // Valid UTF-8 with CJK (or without any non-ASCII character) is the common case: the bytes are
+  // kept, only the BOM is dropped.
+  if (enc == Encoding::kGb18030 || check_not_text(bytes)) return std::nullopt;
+  const bool has_bom = bytes.starts_with(kUtf8Bom);
+  const std::size_t start = has_bom ? kUtf8Bom.size() : 0;
+  // Scanned in parts (one per thread, of 1 MiB at least) cut before an ASCII byte, which no
+  // sequence holds, so that each part's sequences are whole; the counts add up.
+  const std::string_view text = bytes.substr(start);
+  const std::size_t parts = std::clamp<std::size_t>(text.size() >> 20, 1, std::max<std::size_t>(threads, 1));
+  std::vector<std::size_t> cuts{0};
+  for (std::size_t k = 1; k < parts; ++k) {
+    std::size_t at = std::max(cuts.back(), text.size() * k / parts);
+    while (at < text.size() && static_cast<unsigned char>(text[at]) >= 0x80) ++at;
+    cuts.push_back(at);
+  }
+  cuts.push_back(text.size());
+  std::vector<Scan> scans(parts);
+  detail::run_parallel(parts, [&](std::size_t k) { scans[k] = utf8::scan(text.substr(cuts[k], cuts[k + 1] - cuts[k])); });
+  bool valid = true;
+  std::size_t multibyte = 0;
+  std::size_t wide = 0;
+  for (const Scan& scan : scans) {
+    valid = valid && scan.valid();
+    multibyte += scan.multibyte;
+    wide += scan.wide;
+  }
+  const bool settled = has_bom || enc == Encoding::kUtf8 || multibyte == 0 || wide > 0;
+  if (valid && settled) return start;
+  return std::nullopt;
+}
+
 std::variant<DecodeResult, DecodeError> decode_owned_text(std::string&& bytes, Encoding enc) {
-  // Valid UTF-8 with CJK (or without any non-ASCII character) is the common case: keep the
-  // bytes, only the BOM is dropped.
-  if (enc != Encoding::kGb18030 && !check_not_text(bytes)) {
-    const bool has_bom = std::string_view(bytes).starts_with(kUtf8Bom);
-    const std::size_t start = has_bom ? kUtf8Bom.size() : 0;
-    const Scan scan = utf8::scan(std::string_view(bytes).substr(start));
-    const bool settled = has_bom || enc == Encoding::kUtf8 || scan.multibyte == 0 || scan.wide > 0;
-    if (scan.valid() && settled) {
-      bytes.erase(0, start);
-      return DecodeResult{std::move(bytes), Encoding::kUtf8, has_bom};
-    }
+  if (const auto bom = utf8_as_read(bytes, enc)) {
+    bytes.erase(0, *bom);
+    return DecodeResult{std::move(bytes), Encoding::kUtf8, *bom > 0};
   }
   return decode_text(std::string_view(bytes), enc);
 }

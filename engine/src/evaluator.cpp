@@ -686,7 +686,7 @@ namespace {
 
 std::string row_key(const Dataset& data, std::size_t row) {
   const std::int64_t id = data.key.values[row];
-  return id < 0 ? "" : data.strings.text(static_cast<std::uint32_t>(id));
+  return id < 0 ? std::string() : std::string(data.strings.text(static_cast<std::uint32_t>(id)));
 }
 
 struct RuntimeMessage {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <limits>
+#include <numeric>
 #include <unordered_map>
 
 #include "jixiao/dsl/decimal.hpp"
@@ -18,11 +19,29 @@
 
 namespace jixiao::engine {
 
+namespace {
+
+// The hash of a text as the pool keeps it: its low 32 bits, which are all a slot's index uses.
+std::uint32_t hash32(std::size_t hash) { return static_cast<std::uint32_t>(hash); }
+
+}  // namespace
+
+StringPool::StringPool(const StringPool& other) { *this = other; }
+
+StringPool& StringPool::operator=(const StringPool& other) {
+  if (this == &other) return *this;
+  *this = StringPool();
+  reserve(other.size());
+  for (const std::string_view t : other.texts_) intern(t);
+  return *this;
+}
+
 std::size_t StringPool::slot_of(std::string_view s, std::size_t hash) const {
   const std::size_t mask = slots_.size() - 1;
+  const std::uint32_t h = hash32(hash);
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const std::uint32_t id = slots_[i];
-    if (id == 0 || strings_[id - 1] == s) return i;
+    if (id == 0 || (hashes_[id - 1] == h && texts_[id - 1] == s)) return i;
   }
 }
 
@@ -32,24 +51,43 @@ void StringPool::grow() {
   const std::size_t mask = slots_.size() - 1;
   for (const std::uint32_t id : old) {
     if (id == 0) continue;
-    std::size_t i = std::hash<std::string_view>{}(strings_[id - 1]) & mask;
+    std::size_t i = hashes_[id - 1] & mask;  // (a table of 2^32 slots would hold more ids than there can be)
     while (slots_[i] != 0) i = (i + 1) & mask;
     slots_[i] = id;
   }
 }
 
+std::string_view StringPool::store(std::string_view s) {
+  constexpr std::size_t kBlock = std::size_t{1} << 20;
+  if (s.size() > block_left_) {
+    const std::size_t size = std::max(kBlock, s.size());
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    block_next_ = blocks_.back().get();
+    block_left_ = size;
+  }
+  char* at = block_next_;
+  std::copy(s.begin(), s.end(), at);
+  block_next_ += s.size();
+  block_left_ -= s.size();
+  return {at, s.size()};
+}
+
 std::uint32_t StringPool::intern(std::string_view s) {
-  if ((strings_.size() + 1) * 2 > slots_.size()) grow();  // at most half full
-  const std::size_t i = slot_of(s, std::hash<std::string_view>{}(s));
+  if ((texts_.size() + 1) * 2 > slots_.size()) grow();  // at most half full
+  const std::size_t hash = std::hash<std::string_view>{}(s);
+  const std::size_t i = slot_of(s, hash);
   if (slots_[i] != 0) return slots_[i] - 1;
-  const auto id = static_cast<std::uint32_t>(strings_.size());
-  strings_.emplace_back(s);
+  const auto id = static_cast<std::uint32_t>(texts_.size());
+  texts_.push_back(store(s));
+  hashes_.push_back(hash32(hash));
   slots_[i] = id + 1;
   return id;
 }
 
 void StringPool::reserve(std::size_t n) {
   while (n * 2 > slots_.size()) grow();
+  texts_.reserve(n);
+  hashes_.reserve(n);
 }
 
 std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
@@ -60,19 +98,19 @@ std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
     std::uint64_t lo;
     std::uint32_t id;
   };
-  auto word = [](const std::string& s, std::size_t from) {
+  auto word = [](std::string_view s, std::size_t from) {
     std::uint64_t w = 0;
     for (std::size_t i = from; i < from + 8; ++i) w = (w << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0U);
     return w;
   };
-  std::vector<Entry> entries(strings_.size());
-  for (std::size_t i = 0; i < strings_.size(); ++i) {
-    entries[i] = {word(strings_[i], 0), word(strings_[i], 8), static_cast<std::uint32_t>(i)};
+  std::vector<Entry> entries(texts_.size());
+  for (std::size_t i = 0; i < texts_.size(); ++i) {
+    entries[i] = {word(texts_[i], 0), word(texts_[i], 8), static_cast<std::uint32_t>(i)};
   }
   const auto less = [this](const Entry& a, const Entry& b) {
     if (a.hi != b.hi) return a.hi < b.hi;
     if (a.lo != b.lo) return a.lo < b.lo;
-    return strings_[a.id] < strings_[b.id];
+    return texts_[a.id] < texts_[b.id];
   };
   // With threads, each sorts a part, then the sorted parts are merged in turn (texts are distinct,
   // so the order is the same however the work was cut).
@@ -80,7 +118,7 @@ std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
   auto cut = [&](std::size_t k) { return entries.begin() + static_cast<std::ptrdiff_t>(entries.size() * k / parts); };
   detail::run_parallel(parts, [&](std::size_t k) { std::sort(cut(k), cut(k + 1), less); });
   for (std::size_t k = 1; k < parts; ++k) std::inplace_merge(entries.begin(), cut(k), cut(k + 1), less);
-  std::vector<std::uint32_t> order(strings_.size());
+  std::vector<std::uint32_t> order(texts_.size());
   for (std::size_t i = 0; i < entries.size(); ++i) order[entries[i].id] = static_cast<std::uint32_t>(i);
   return order;
 }
@@ -209,23 +247,28 @@ Message expected_text(const ast::InputDecl& in, const dsl::Symbol& s, const dsl:
   return msg::eng_expect_text();
 }
 
-// Old Mac line ends: when no line feed ends a line (outside quoted fields) but carriage returns
-// do, every such CR becomes a LF, in place. Excel for Mac's "CSV (Macintosh)" writes files like
-// this; read with LF only, they would be one line.
-void end_old_mac_lines(std::string& text) {
+// Old Mac line ends: no line feed ends a line (outside quoted fields) but carriage returns do.
+// Excel for Mac's "CSV (Macintosh)" writes files like this; read with LF only, they would be one
+// line.
+bool old_mac_lines(std::string_view text) {
   bool quoted = false;
   bool has_cr = false;
   for (const char c : text) {
     if (c == '"') {
       quoted = !quoted;
     } else if (!quoted && c == '\n') {
-      return;
+      return false;
     } else if (!quoted && c == '\r') {
       has_cr = true;
     }
   }
-  if (!has_cr) return;
-  quoted = false;
+  return has_cr;
+}
+
+// With old Mac line ends, every CR that ends a line becomes a LF, in place.
+void end_old_mac_lines(std::string& text) {
+  if (!old_mac_lines(text)) return;
+  bool quoted = false;
   for (char& c : text) {
     if (c == '"') quoted = !quoted;
     if (!quoted && c == '\r') c = '\n';
@@ -347,10 +390,31 @@ class Loader {
   }
 
   std::optional<Dataset> load(const std::string& path, DecodeResult&& decoded) {
-    data_.path = path;
     data_.encoding = std::string(encoding_name(decoded.used));
     end_old_mac_lines(decoded.text);
-    data_.source = sources_.add(path, std::move(decoded.text));
+    return read(path, sources_.add(path, std::move(decoded.text)));
+  }
+
+  // Loads a mapped file that is read as it is (UTF-8), without its byte order mark of `bom` bytes.
+  // The text stays in the mapping, whose pages are let go as the rows are read.
+  std::optional<Dataset> load_mapped(const std::string& path, const FileBytes& bytes, std::size_t bom) {
+    const std::string_view text = bytes.view().substr(bom);
+    if (old_mac_lines(text)) {
+      std::string copy(text);  // its line ends change
+      bytes.release(bytes.view());
+      return load(path, DecodeResult{std::move(copy), Encoding::kUtf8, bom > 0});
+    }
+    data_.encoding = std::string(encoding_name(Encoding::kUtf8));
+    mapped_text_ = true;
+    auto data = read(path, sources_.add(path, text, bytes.keeper()));
+    bytes.release(bytes.view());  // a row quoted in a message later is read again
+    return data;
+  }
+
+  // Loads the text of source `source`.
+  std::optional<Dataset> read(const std::string& path, SourceId source) {
+    data_.path = path;
+    data_.source = source;
     text_ = sources_.get(data_.source).text();
     const std::size_t errors_before = sink_.error_count();
 
@@ -378,7 +442,7 @@ class Loader {
       if (auto merged = attempt.load_parallel(reader.position()); merged && merged->rows > 0) return merged;
     }
     const std::uint32_t header_offset = reader.record_offset();
-    reserve_rows(reader.record_offset(), text_.size(), true);
+    reserve_rows(count_rows(reader.record_offset(), text_.size()), true);
 
     std::vector<std::uint32_t> key_offsets;
     data_.rows = read_records(reader, &key_offsets);
@@ -399,8 +463,13 @@ class Loader {
   std::uint32_t read_records(CsvReader& reader, std::vector<std::uint32_t>* key_offsets) {
     std::vector<CsvField> fields;
     std::uint32_t row = 0;
+    std::size_t kept_from = reader.position();  // the rows before it were read: their pages may go
     while (!failed_ && reader.next(fields)) {
       ++row;
+      if (mapped_text_ && reader.record_offset() - kept_from >= kReleaseBytes) {
+        release_mapped_pages(text_.substr(kept_from, reader.record_offset() - kept_from));
+        kept_from = reader.record_offset();
+      }
       data_.row_offsets.push_back(reader.record_offset());
       if (fields.size() != header_size_) {
         const std::uint32_t at = reader.record_offset();
@@ -417,6 +486,12 @@ class Loader {
         report(DiagCode::data_syntax, Span{data_.source, at, at + 1}, msg::eng_repeated_header(shown(row)),
                msg::eng_hint_remove_repeated_header());
         continue;
+      }
+      // The next row's key, when it is the first cell and not quoted: its place in the pool's
+      // table is fetched while this row is read (one cache miss a row less to wait for).
+      if (key_column_ == 0) {
+        const std::string_view rest = text_.substr(reader.position(), 64);
+        if (!rest.empty() && rest.front() != '"') data_.strings.prefetch(trim(rest.substr(0, rest.find_first_of(",\r\n"))));
       }
       std::uint32_t period_id = 0;
       if (period_column_ != kUnmapped) period_id = read_period(fields[period_column_], row);
@@ -508,11 +583,14 @@ class Loader {
     if (parts < 2) return std::nullopt;
 
     std::vector<Loader> loaders(parts, *this);
+    std::vector<std::size_t> lines(parts, 0);
+    detail::run_parallel(parts, [&](std::size_t k) { lines[k] = count_rows(cuts[k], cuts[k + 1]); });
     std::vector<std::uint32_t> rows(parts, 0);
     auto job = [&](std::size_t k) {
       Loader& l = loaders[k];
       l.parallel_part_ = true;
-      l.reserve_rows(cuts[k], k == 0 ? text_.size() : cuts[k + 1], true);  // the first part's columns take every row
+      // The first part's columns take every row.
+      l.reserve_rows(k == 0 ? std::accumulate(lines.begin(), lines.end(), std::size_t{0}) : lines[k], true);
       CsvReader reader(text_, cuts[k], cuts[k + 1]);
       rows[k] = l.read_records(reader, nullptr);
     };
@@ -600,16 +678,21 @@ class Loader {
     }
   }
 
-  // Reserves the columns for the rows text_[begin, end) holds (its lines that are not empty: the
-  // reader skips empty ones, and a file of 100 MB of line breaks must not reserve 100 million
-  // rows; quoted line breaks only make this larger), so that no column is copied as it grows; with
-  // `pool`, the string pool too. Reserved memory that is never written is never touched.
-  void reserve_rows(std::size_t begin, std::size_t end, bool pool) {
+  // At least as many rows as text_[begin, end) holds: its lines that are not empty (the reader
+  // skips empty ones, and a file of 100 MB of line breaks must not reserve 100 million rows;
+  // quoted line breaks only make this larger).
+  std::size_t count_rows(std::size_t begin, std::size_t end) const {
     const std::string_view rest = text_.substr(begin, end - begin);
     std::size_t rows = 1;
     for (std::size_t at = rest.find('\n'); at != std::string_view::npos && at + 1 < rest.size(); at = rest.find('\n', at + 1)) {
       if (rest[at + 1] != '\n' && rest[at + 1] != '\r') ++rows;
     }
+    return rows;
+  }
+
+  // Reserves the columns for `rows` rows, so that no column is copied as it grows; with `pool`,
+  // the string pool too. Reserved memory that is never written is never touched.
+  void reserve_rows(std::size_t rows, bool pool) {
     data_.key.values.reserve(rows);
     data_.row_offsets.reserve(rows);
     if (period_column_ != kUnmapped) data_.period.values.reserve(rows);
@@ -641,6 +724,8 @@ class Loader {
 
  private:
   static constexpr std::size_t kUnmapped = static_cast<std::size_t>(-1);
+  /// A mapped text's pages are let go in pieces of this size as its rows are read.
+  static constexpr std::size_t kReleaseBytes = std::size_t{1} << 21;
 
   // The value of cell `f` as it is read: without the spaces around it (trim). False, after a
   // report, when it holds a character that cannot be seen (utf8::is_invisible; line breaks and
@@ -1190,6 +1275,7 @@ class Loader {
   const SheetTable* sheet_ = nullptr;  ///< the sheet the text was made from, when it was
   bool parallel_part_ = false;  ///< reads one part of a parallel load: no reports, no key chains
   bool failed_ = false;         ///< a part met an error (and stopped reading)
+  bool mapped_text_ = false;    ///< text_ lies in a file mapping (load_mapped)
 };
 
 }  // namespace
@@ -1228,27 +1314,61 @@ std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std
   return rolled_up(loader.load(path, std::get<DecodeResult>(std::move(decoded))), policy, sink);
 }
 
-std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, std::string&& bytes,
-                                 const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink) {
-  const bool workbook = looks_like_zip(bytes) || has_workbook_extension(path);
-  if (!workbook) {
-    const char* flag = options.sheet ? "--sheet" : options.header_row ? "--header-row" : nullptr;
-    if (flag != nullptr) {
-      Diagnostic d = diagnose(DiagCode::usage, Span{}, msg::xin_flag_not_workbook(flag, path), msg::xin_hint_flag_not_workbook(flag));
-      d.file = path;
-      sink.report(std::move(d));
-      return std::nullopt;
-    }
-    return load_csv(sources, path, std::move(bytes), policy, options, sink);
-  }
+namespace {
+
+// Whether the data at `path` is a workbook; a usage error (reported, and nullopt) when it is not
+// but the options name a sheet or a header row.
+std::optional<bool> is_workbook(const std::string& path, std::string_view bytes, const LoadOptions& options, DiagnosticSink& sink) {
+  if (looks_like_zip(bytes) || has_workbook_extension(path)) return true;
+  const char* flag = options.sheet ? "--sheet" : options.header_row ? "--header-row" : nullptr;
+  if (flag == nullptr) return false;
+  Diagnostic d = diagnose(DiagCode::usage, Span{}, msg::xin_flag_not_workbook(flag, path), msg::xin_hint_flag_not_workbook(flag));
+  d.file = path;
+  sink.report(std::move(d));
+  return std::nullopt;
+}
+
+// Reads the workbook of `bytes`; `done` lets go of the bytes once the sheet is read.
+template <typename Done>
+std::optional<Dataset> load_workbook(SourceSet& sources, const std::string& path, std::string_view bytes, const Done& done,
+                                     const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink) {
   SheetOptions sheet;
   sheet.sheet = options.sheet;
   sheet.header_row = options.header_row.value_or(1);
   auto table = read_xlsx(path, bytes, sheet, sink);
   if (!table) return std::nullopt;
-  std::string().swap(bytes);  // the workbook is read: its bytes are no longer needed
+  done();  // the workbook is read: its bytes are no longer needed
   Loader loader(sources, policy, options, sink);
   return rolled_up(loader.load_sheet(path, *table), policy, sink);
+}
+
+}  // namespace
+
+std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, std::string&& bytes,
+                                 const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink) {
+  const auto workbook = is_workbook(path, bytes, options, sink);
+  if (!workbook) return std::nullopt;
+  if (!*workbook) return load_csv(sources, path, std::move(bytes), policy, options, sink);
+  return load_workbook(sources, path, bytes, [&bytes] { std::string().swap(bytes); }, policy, options, sink);
+}
+
+std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, FileBytes&& bytes,
+                                 const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink) {
+  if (!bytes.mapped()) return load_data(sources, path, std::move(bytes).take(), policy, options, sink);
+  const auto workbook = is_workbook(path, bytes.view(), options, sink);
+  if (!workbook) return std::nullopt;
+  if (*workbook) return load_workbook(sources, path, bytes.view(), [&bytes] { bytes.release(bytes.view()); }, policy, options, sink);
+  Loader loader(sources, policy, options, sink);
+  if (const auto bom = utf8_as_read(bytes.view(), options.encoding, options.threads)) {
+    return rolled_up(loader.load_mapped(path, bytes, *bom), policy, sink);
+  }
+  auto decoded = decode_text(bytes.view(), options.encoding);
+  if (const auto* err = std::get_if<DecodeError>(&decoded)) {
+    loader.report_decode_error(path, bytes.view(), *err);
+    return std::nullopt;
+  }
+  bytes.release(bytes.view());  // the decoded text is a copy
+  return rolled_up(loader.load(path, std::get<DecodeResult>(std::move(decoded))), policy, sink);
 }
 
 std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& path, std::string text,

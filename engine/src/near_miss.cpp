@@ -128,7 +128,7 @@ void report_near_misses(const dsl::CheckedPolicy& policy, const Dataset& data, s
         const std::uint32_t id = col.list_items[k];
         auto [it, fresh] = nearest.try_emplace(id);
         if (fresh) {
-          const std::string& text = data.strings.text(id);
+          const std::string text = data.strings.text(id);
           if (!in_set.contains(text)) it->second = nearest_item(code_points(text), decoded, t.items);
         }
         if (!it->second) continue;
@@ -144,7 +144,7 @@ void report_near_misses(const dsl::CheckedPolicy& policy, const Dataset& data, s
     const std::string& column = policy.module.inputs[t.input].name.name;
     for (const std::uint32_t id : order) {
       const Found& f = found.at(id);
-      const std::string& item = data.strings.text(id);
+      const std::string item = data.strings.text(id);
       const auto row = data.shown_row(f.first_row);
       Message message = f.more_rows == 0 ? msg::trp_near_miss(row, column, item, t.set, f.near)
                                          : msg::trp_near_miss_more(row, column, item, t.set, f.near, f.more_rows);

@@ -15,6 +15,7 @@
 #include "args.hpp"
 #include "run_cli.hpp"
 #include "files.hpp"
+#include "input_file.hpp"
 
 namespace fs = std::filesystem;
 using jixiao::cli::OutputSet;
@@ -335,6 +336,26 @@ TEST_F(Outputs, FmtRewritesEachFileOnceThroughLinksKeepingItsMode) {
   EXPECT_NE(read("real/p.jx"), messy);
   EXPECT_EQ(mode_of("real/p.jx"), 0600U);
   expect_no_temporaries();
+}
+
+// A mapped data file cut shorter while it is read: the message and exit code 2, not a crash.
+TEST(MappedInput, CutShorterWhileReadIsAnErrorNotACrash) {
+  const fs::path path = fs::temp_directory_path() / ("jixiao-cut-" + std::to_string(::getpid()) + ".csv");
+  write(path, std::string(1 << 16, 'x'));
+  jixiao::engine::FileBytes bytes;
+  ASSERT_FALSE(jixiao::cli::map_regular_file(path.string(), bytes));
+  ASSERT_TRUE(bytes.mapped());
+  EXPECT_EXIT(
+      {
+        jixiao::cli::exit_if_cut_short(bytes.view(), "the data file was cut shorter\n");
+        fs::resize_file(path, 10);
+        bytes.release(bytes.view());  // read again from the file, which is now too short
+        volatile char c = bytes.view()[1 << 15];
+        (void)c;
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(2), "the data file was cut shorter");
+  fs::remove(path);
 }
 
 }  // namespace

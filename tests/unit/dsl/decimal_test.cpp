@@ -28,6 +28,26 @@ TEST(Decimal, RejectsWhatItCannotHoldExactly) {
   EXPECT_EQ(why, decimal::ParseError::kOutOfRange);
 }
 
+TEST(Decimal, ParsesEveryLengthUpToTheLargestValue) {
+  // Up to 18 digits (with the places filled in) are read without overflow checks, longer texts
+  // with them: the same values and the same errors either way.
+  decimal::ParseError why{};
+  EXPECT_EQ(decimal::parse("999999999999.999999", 6), 999'999'999'999'999'999);  // 18 digits
+  EXPECT_EQ(decimal::parse("9223372036854.775807", 6), INT64_MAX);               // 19
+  EXPECT_EQ(decimal::parse("-9223372036854.775807", 6), -INT64_MAX);
+  EXPECT_EQ(decimal::parse("92233720368547758.07", 2), INT64_MAX);
+  EXPECT_EQ(decimal::parse("0000000000000000000001.5", 6), 1'500'000);
+  EXPECT_EQ(decimal::parse("1.5000000000000000000000", 6), 1'500'000);
+  EXPECT_FALSE(decimal::parse("9223372036854.775808", 6, &why));
+  EXPECT_EQ(why, decimal::ParseError::kOutOfRange);
+  EXPECT_FALSE(decimal::parse("99999999999999999999999x", 6, &why));
+  EXPECT_EQ(why, decimal::ParseError::kNotANumber);  // the letter, not the size, as before
+  EXPECT_FALSE(decimal::parse("99999999999999999999999.1234567", 6, &why));
+  EXPECT_EQ(why, decimal::ParseError::kTooManyPlaces);
+  EXPECT_FALSE(decimal::parse("+", 6, &why));
+  EXPECT_EQ(why, decimal::ParseError::kNotANumber);
+}
+
 TEST(Decimal, SeventyFiveIsSeventyFive) {
   // 0.3 * 80 + 0.4 * 75 + 0.3 * 70 = 75 exactly; in binary floating point it is 74.99999999999999.
   std::int64_t a = 0, b = 0, c = 0, sum = 0;

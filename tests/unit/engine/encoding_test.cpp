@@ -161,6 +161,24 @@ TEST(DecodeText, TwoByteOnlyUtf8ThatIsAlsoGbkIsAmbiguous) {
   EXPECT_EQ(owned, gbk);  // left as it was
 }
 
+TEST(DecodeText, Utf8IsRecognisedInPartsAsWhole) {
+  // Scanned by several threads in parts of 1 MiB or more, cut before ASCII bytes: the same answer
+  // as one scan, wherever the evidence is (Chinese only near the end, a bad byte only there, a
+  // part of two-byte letters alone that GBK could also read).
+  std::string ascii;
+  while (ascii.size() < (std::size_t{5} << 20)) ascii += "A01,75.5,x\n";
+  const std::string chinese_at_end = ascii + "城东社区,75\n";
+  const std::string bad_at_end = chinese_at_end + "caf\xE9\n";
+  const std::string two_byte_only = ascii + "\xC4\xBF\xC2\xBC\n";  // `Ŀ¼` or GBK `目录`
+  for (const std::size_t threads : {1UL, 2UL, 3UL, 8UL}) {
+    EXPECT_EQ(utf8_as_read(chinese_at_end, Encoding::kAuto, threads), std::optional<std::size_t>(0)) << threads;
+    EXPECT_EQ(utf8_as_read("\xEF\xBB\xBF" + chinese_at_end, Encoding::kAuto, threads), std::optional<std::size_t>(3)) << threads;
+    EXPECT_EQ(utf8_as_read(bad_at_end, Encoding::kAuto, threads), std::nullopt) << threads;
+    EXPECT_EQ(utf8_as_read(two_byte_only, Encoding::kAuto, threads), std::nullopt) << threads;
+    EXPECT_EQ(utf8_as_read(two_byte_only, Encoding::kUtf8, threads), std::optional<std::size_t>(0)) << threads;
+  }
+}
+
 TEST(DecodeText, StrayLatin1ByteInUtf8IsAnErrorNotGbk) {
   // The case of issue 10: UTF-8 with Chinese text and one Windows-1252 `é` in another row. As
   // GB18030 these bytes decode (into mojibake), so guessing GB18030 would change every text.

@@ -3,9 +3,13 @@
 // GBK detection, empty files, and column-map errors.
 #include "jixiao/engine/loader.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,7 +99,7 @@ struct Load {
     for (std::size_t r = 0; r + 1 < c.list_offsets.size(); ++r) {
       std::string row;
       for (std::uint32_t k = c.list_offsets[r]; k < c.list_offsets[r + 1]; ++k) {
-        row += (row.empty() ? "" : "/") + data->strings.text(c.list_items[k]);
+        row += (row.empty() ? "" : "/") + std::string(data->strings.text(c.list_items[k]));
       }
       out.push_back(row);
     }
@@ -449,7 +453,7 @@ std::string dump(const Dataset& d) {
     for (const auto x : v) out += " " + std::to_string(x);
     out += "\n";
   };
-  for (std::uint32_t id = 0; id < d.strings.size(); ++id) out += "text " + std::to_string(id) + " " + d.strings.text(id) + "\n";
+  for (std::uint32_t id = 0; id < d.strings.size(); ++id) out += "text " + std::to_string(id) + " " + std::string(d.strings.text(id)) + "\n";
   values("key", d.key.values);
   values("period", d.period.values);
   values("period_index", d.period_index);
@@ -522,6 +526,58 @@ TEST(LoaderParallel, ErrorsAreTheSerialOnesWhereverTheyAre) {
       EXPECT_FALSE(parallel.data);
       EXPECT_EQ(parallel.errors(), serial.errors()) << threads << " threads";
     }
+  }
+}
+
+// ---- mapped files ----
+
+// `bytes` written to a temporary file and mapped (FileBytes::map).
+FileBytes mapped(const std::string& bytes) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / ("jixiao-mapped-" + std::to_string(::getpid()) + ".csv");
+  std::ofstream(path, std::ios::binary) << bytes;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  auto file = FileBytes::map(fd, bytes.size());
+  ::close(fd);
+  std::filesystem::remove(path);  // the mapping keeps the bytes
+  if (!file) ADD_FAILURE() << "cannot map " << path;
+  return file ? std::move(*file) : FileBytes(bytes);
+}
+
+TEST(FileBytes, PagesLetGoAreReadAgain) {
+  std::string bytes;
+  for (int i = 0; bytes.size() < (1U << 20); ++i) bytes += std::to_string(i) + ",";
+  const FileBytes file = mapped(bytes);
+  ASSERT_TRUE(file.mapped());
+  ASSERT_EQ(file.view(), bytes);
+  file.release(file.view().substr(5000, 600000));
+  file.release(file.view());
+  EXPECT_EQ(file.view(), bytes);
+}
+
+// Data larger than the pieces whose pages the loader lets go as it reads, with and without
+// threads: the same dataset as read from a string, and the same messages (which quote rows whose
+// pages were let go).
+TEST(LoaderMapped, LetsPagesGoAndReadsTheSame) {
+  const std::string csv = every_kind_data(30000);
+  ASSERT_GT(csv.size(), std::size_t{3} << 20);
+  Load from_string(every_kind_policy(), csv);
+  ASSERT_TRUE(from_string.data) << from_string.errors();
+  std::string broken = csv;
+  broken.replace(broken.rfind("城市"), std::string("城市").size(), "城镇");
+  broken.replace(broken.find(",C150,") + 5, 0, "9,");
+  Load broken_from_string(every_kind_policy(), broken);
+  ASSERT_EQ(broken_from_string.errors().empty(), false);
+  for (const std::size_t threads : {1UL, 2UL}) {
+    LoadOptions options;
+    options.threads = threads;
+    Load l(every_kind_policy());
+    l.data = load_data(l.sources, "d.csv", mapped("\xEF\xBB\xBF" + csv), *l.checked, options, l.sink);
+    ASSERT_TRUE(l.data) << l.errors();
+    EXPECT_EQ(dump(*l.data), dump(*from_string.data)) << threads << " threads";
+    Load b(every_kind_policy());
+    b.data = load_data(b.sources, "d.csv", mapped(broken), *b.checked, options, b.sink);
+    EXPECT_FALSE(b.data);
+    EXPECT_EQ(b.errors(), broken_from_string.errors()) << threads << " threads";
   }
 }
 

@@ -36,6 +36,10 @@ struct LineColumn {
 class SourceFile {
  public:
   SourceFile(std::string path, std::string text);
+  /// A text held elsewhere (a mapped data file), kept alive by `keeper`.
+  SourceFile(std::string path, std::string_view text, std::shared_ptr<const void> keeper);
+  SourceFile(const SourceFile&) = delete;  // text_ may view owned_
+  SourceFile& operator=(const SourceFile&) = delete;
 
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] std::string_view text() const { return text_; }
@@ -55,7 +59,9 @@ class SourceFile {
   void index_lines(std::size_t lines, std::size_t offset) const;
 
   std::string path_;
-  std::string text_;
+  std::string owned_;  ///< the text, unless it is held by keeper_
+  std::shared_ptr<const void> keeper_;
+  std::string_view text_;
   mutable std::vector<std::uint32_t> line_starts_;
   mutable std::size_t indexed_ = 0;  ///< bytes of text_ scanned for line starts
 };
@@ -65,6 +71,8 @@ class SourceFile {
 class SourceSet {
  public:
   SourceId add(std::string path, std::string text);
+  /// A text held elsewhere, kept alive by `keeper` as long as the set.
+  SourceId add(std::string path, std::string_view text, std::shared_ptr<const void> keeper);
   [[nodiscard]] const SourceFile& get(SourceId id) const;
   [[nodiscard]] std::size_t size() const { return files_.size(); }
 

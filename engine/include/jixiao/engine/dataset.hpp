@@ -2,7 +2,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,16 +16,36 @@
 namespace jixiao::engine {
 
 /// Interns texts: equal texts get the same id. Ids are dense from 0 and stable for the pool's life.
-/// The texts live in a deque (their addresses never change); the index is an open-addressing
-/// table of ids, so interning a text that is already there allocates nothing, and a new text costs
-/// one string and four to eight bytes of index.
+/// The texts are copied end to end into blocks of bytes that never move (no allocation per text);
+/// the index is an open-addressing table of ids, with each text's hash kept beside it, so that
+/// interning a text that is already there allocates nothing and compares texts only when their
+/// hashes are equal.
 class StringPool {
  public:
+  /// A text of the pool: a view, valid for the pool's life, that converts to std::string where a
+  /// copy is wanted.
+  class Text : public std::string_view {
+   public:
+    explicit Text(std::string_view s) : std::string_view(s) {}
+    operator std::string() const { return std::string(data(), size()); }  // NOLINT(google-explicit-constructor)
+  };
+
+  StringPool() = default;
+  StringPool(StringPool&&) = default;
+  StringPool& operator=(StringPool&&) = default;
+  StringPool(const StringPool& other);
+  StringPool& operator=(const StringPool& other);
+
   std::uint32_t intern(std::string_view s);
+  /// Starts fetching the part of the table where `s` would be found, for an intern(s) soon after:
+  /// a hint, which changes nothing else.
+  void prefetch(std::string_view s) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[std::hash<std::string_view>{}(s) & (slots_.size() - 1)]);
+  }
   /// The id of `s`, or nullopt when it was never interned.
   [[nodiscard]] std::optional<std::uint32_t> find(std::string_view s) const;
-  [[nodiscard]] const std::string& text(std::uint32_t id) const { return strings_[id]; }
-  [[nodiscard]] std::size_t size() const { return strings_.size(); }
+  [[nodiscard]] Text text(std::uint32_t id) const { return Text(texts_[id]); }
+  [[nodiscard]] std::size_t size() const { return texts_.size(); }
   /// Per id, the text's place among all the pool's texts in byte order (0 for the first): texts
   /// compare as their places do, so sorting by text can sort integers. Up to `threads` threads
   /// share the sorting; the result does not depend on it.
@@ -34,11 +54,18 @@ class StringPool {
   void reserve(std::size_t n);
 
  private:
-  /// The slot of `s` in slots_: the one holding its id, or the empty one where it would go.
+  /// The slot of `s` (whose hash is `hash`) in slots_: the one holding its id, or the empty one
+  /// where it would go.
   [[nodiscard]] std::size_t slot_of(std::string_view s, std::size_t hash) const;
   void grow();
+  /// `s` copied into the blocks.
+  std::string_view store(std::string_view s);
 
-  std::deque<std::string> strings_;
+  std::vector<std::string_view> texts_;            ///< per id, its text in blocks_
+  std::vector<std::uint32_t> hashes_;              ///< per id, the low 32 bits of its text's hash
+  std::vector<std::unique_ptr<char[]>> blocks_;    ///< the texts' bytes
+  char* block_next_ = nullptr;                     ///< where the last block's free bytes start
+  std::size_t block_left_ = 0;                     ///< how many there are
   std::vector<std::uint32_t> slots_;  ///< id + 1, or 0 for an empty slot; the size is a power of 2
 };
 

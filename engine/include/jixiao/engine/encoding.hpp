@@ -73,6 +73,11 @@ struct DecodeError {
 [[nodiscard]] std::variant<DecodeResult, DecodeError> decode_text(std::string_view bytes,
                                                                   Encoding enc);
 
+/// When decode_text would keep `bytes` as they are but for a byte order mark (valid UTF-8 that
+/// `enc` reads as UTF-8): the length of that mark, 0 or 3. Nullopt when decode_text converts them
+/// or says why it cannot. Up to `threads` threads share the scan.
+[[nodiscard]] std::optional<std::size_t> utf8_as_read(std::string_view bytes, Encoding enc, std::size_t threads = 1);
+
 /// As above; valid UTF-8 is moved into the result instead of copied. On an error `bytes` is left
 /// as it was.
 [[nodiscard]] std::variant<DecodeResult, DecodeError> decode_owned_text(std::string&& bytes, Encoding enc);

@@ -10,6 +10,7 @@
 #include "jixiao/dsl/source.hpp"
 #include "jixiao/engine/dataset.hpp"
 #include "jixiao/engine/encoding.hpp"
+#include "jixiao/engine/file_bytes.hpp"
 
 namespace jixiao::engine {
 
@@ -58,6 +59,12 @@ std::optional<Dataset> load_csv(SourceSet& sources, const std::string& path, std
 /// diagnostic naming the cell, `表.xlsx!Sheet1!F23`, and the sheet's row numbers), or else CSV
 /// (load_csv).
 std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, std::string&& bytes,
+                                 const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink);
+
+/// As above, from a file's bytes as FileBytes holds them: a mapped CSV file read as it is (UTF-8)
+/// stays in the mapping (the data's source text is a view of it), its pages let go as its rows
+/// are read; a row quoted in a message later is read again from the file.
+std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, FileBytes&& bytes,
                                  const dsl::CheckedPolicy& policy, const LoadOptions& options, DiagnosticSink& sink);
 
 }  // namespace jixiao::engine
