@@ -11,6 +11,8 @@ namespace jixiao::engine::detail {
 namespace {
 
 using ast::ExprId;
+using dsl::Builtin;
+using dsl::NamedArg;
 using dsl::SymbolKind;
 using dsl::TypeKind;
 constexpr std::int64_t kOne = decimal::kOne;
@@ -168,18 +170,15 @@ class Compiler {
 
   // History and peer calls under `e`, innermost first (`all`), or only the outermost (`!all`).
   void global_calls(ExprId e, std::vector<ExprId>& out, bool all) const {
-    const ast::Expr& x = m_.expr(e);
-    const auto* c = std::get_if<ast::Call>(&x);
-    const bool global = c != nullptr && ast::is_history_or_peer(*c);
+    const bool global = policy_.reads_other_rows(e);
     if (!global || all) ast::for_each_operand(m_.exprs, e, [&](ExprId child) { global_calls(child, out, all); });
     if (global) out.push_back(e);
   }
 
   // Symbols read on the same row by `e` (not inside history or peer calls).
   void same_row_reads(ExprId e, std::vector<dsl::SymbolId>& out) const {
-    const ast::Expr& x = m_.expr(e);
-    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && ast::is_history_or_peer(*c)) return;
-    if (std::holds_alternative<ast::NameRef>(x)) {
+    if (policy_.reads_other_rows(e)) return;
+    if (std::holds_alternative<ast::NameRef>(m_.expr(e))) {
       const dsl::SymbolId s = policy_.ref(e);
       if (s != dsl::kNoSymbol) out.push_back(s);
     }
@@ -212,13 +211,7 @@ class Compiler {
       const auto& c = std::get<ast::Call>(m_.expr(e));
       GlobalOp g;
       g.src = e;
-      const std::string& f = c.callee.name;
-      g.kind = f == "prev"         ? GlobalOp::Kind::kPrev
-               : f == "avg_prev"   ? GlobalOp::Kind::kAvgPrev
-               : f == "streak"     ? GlobalOp::Kind::kStreak
-               : f == "rank"       ? GlobalOp::Kind::kRank
-               : f == "percentile" ? GlobalOp::Kind::kPercentile
-                                   : GlobalOp::Kind::kPeerAvg;
+      g.kind = global_kind(policy_.builtin(e));
       begin_program(s);
       g.arg = store(expr(c.args[0]));
       std::vector<dsl::SymbolId> reads;
@@ -231,9 +224,10 @@ class Compiler {
         g.periods = ast::literal_value(std::get<ast::NumberLit>(m_.expr(c.args[1]))) / kOne;
       }
       for (const auto& a : c.named) {
-        if (a.name.name == "within") g.group = store(expr(a.value));
-        if (a.name.name == "order") g.ascending = std::get<ast::NameRef>(m_.expr(a.value)).parts.front().name == "asc";
-        if (a.name.name == "ties") {
+        const std::optional<NamedArg> arg = dsl::named_arg(a.name.name);
+        if (arg == NamedArg::kWithin) g.group = store(expr(a.value));
+        if (arg == NamedArg::kOrder) g.ascending = std::get<ast::NameRef>(m_.expr(a.value)).parts.front().name == "asc";
+        if (arg == NamedArg::kTies) {
           const auto* word = std::get_if<ast::NameRef>(&m_.expr(a.value));
           const std::string w = word && word->parts.size() == 1 ? word->parts.front().name : "";
           if (w == "shared") {
@@ -243,7 +237,7 @@ class Compiler {
             g.ties_text = policy_.type(a.value).kind == TypeKind::kText;
           }
         }
-        if (a.name.name == "default") {
+        if (arg == NamedArg::kDefault) {
           g.has_default = true;
           g.default_value = constant_value(a.value, policy_.type(c.args[0]));
         }
@@ -255,6 +249,25 @@ class Compiler {
       out_.globals.push_back(g);
       out_.steps.push_back({true, static_cast<std::uint32_t>(out_.globals.size() - 1)});
     }
+  }
+
+  // The global operation of a history or peer function.
+  static GlobalOp::Kind global_kind(Builtin f) {
+    switch (f) {
+      case Builtin::kPrev: return GlobalOp::Kind::kPrev;
+      case Builtin::kAvgPrev: return GlobalOp::Kind::kAvgPrev;
+      case Builtin::kStreak: return GlobalOp::Kind::kStreak;
+      case Builtin::kRank: return GlobalOp::Kind::kRank;
+      case Builtin::kPercentile: return GlobalOp::Kind::kPercentile;
+      case Builtin::kPeerAvg: return GlobalOp::Kind::kPeerAvg;
+      case Builtin::kMin: case Builtin::kMax: case Builtin::kClamp: case Builtin::kAbs: case Builtin::kRound:
+      case Builtin::kFloor: case Builtin::kCeil: case Builtin::kSum: case Builtin::kAvg: case Builtin::kCount:
+      case Builtin::kRatio: case Builtin::kInterpolate: case Builtin::kShortfall: case Builtin::kExcess:
+      case Builtin::kCountIn: case Builtin::kSize: case Builtin::kTrimmedMean: case Builtin::kPresent: case Builtin::kFill:
+      case Builtin::kSubMean: case Builtin::kSubMin: case Builtin::kSubMax: case Builtin::kSubSum: case Builtin::kSubCount:
+      case Builtin::kSubAt: break;
+    }
+    throw std::logic_error("compile: not a function over other rows");
   }
 
   // The value of a default written out: a number, money, text, yes/no, a label, or a param.
@@ -965,9 +978,9 @@ class Compiler {
     return emit(OpCode::kBands, x, 0, 0, 0, static_cast<std::uint32_t>(out_.bands.size() - 1), e);
   }
 
-  const ast::NamedArg* named(const ast::Call& c, std::string_view name) const {
+  const ast::NamedArg* named(const ast::Call& c, NamedArg arg) const {
     for (const auto& a : c.named) {
-      if (a.name.name == name) return &a;
+      if (dsl::named_arg(a.name.name) == arg) return &a;
     }
     return nullptr;
   }
@@ -978,95 +991,102 @@ class Compiler {
   }
 
   std::uint32_t compile_node(ExprId e, const ast::Call& c) {
-    if (ast::is_history_or_peer(c)) return emit(OpCode::kLoad, calls_.at(static_cast<std::uint32_t>(e)).first);
-    const std::string& f = c.callee.name;
-    if (f.starts_with("sub_")) {
-      // Rolled up: the value over the sub-periods, computed from the data's rows when they were
-      // rolled up (rollup.cpp).
-      const std::uint32_t col = new_column();
-      out_.columns[col].view = data_.sub_values.at(static_cast<std::uint32_t>(e)).values.data();
-      return emit(OpCode::kLoad, col);
-    }
-    if (f == "present" || f == "fill") {
-      const std::uint32_t missing = missing_mask(optional_inputs(policy_, c.args[0]));
-      if (f == "present") return missing == kNoMask ? constant(1) : emit(OpCode::kNot, missing);
-      if (missing == kNoMask) return expr(c.args[0]);
-      const std::uint32_t value = masked(emit(OpCode::kNot, missing), [&]() { return expr(c.args[0]); });
-      return emit(OpCode::kSelect, missing, expr(c.args[1]), value);
-    }
     auto arg = [&](std::size_t i) { return expr(c.args[i]); };
     auto fold = [&](OpCode op) {
       std::uint32_t r = arg(0);
       for (std::size_t i = 1; i < c.args.size(); ++i) r = emit(op, r, arg(i), 0, 0, 0, e);
       return r;
     };
-    if (c.args.size() == 1 && policy_.type(c.args[0]).kind == TypeKind::kNumberList) {
-      const std::uint32_t kind = f == "avg" ? 0u : f == "min" ? 1u : f == "max" ? 2u : f == "sum" ? 3u : f == "size" ? 4u : 5u;
+    // avg, min, max, sum, size and trimmed_mean of one list of numbers: aux says which.
+    const bool number_list = c.args.size() == 1 && policy_.type(c.args[0]).kind == TypeKind::kNumberList;
+    auto list_agg = [&](std::uint32_t kind) {
       std::int64_t trim = 1;
       std::int64_t above = -1;
       for (const auto& a : c.named) {
         const std::int64_t v = ast::literal_value(std::get<ast::NumberLit>(m_.expr(a.value))) / kOne;
-        if (a.name.name == "trim") trim = v;
-        if (a.name.name == "above") above = v;
+        if (dsl::named_arg(a.name.name) == NamedArg::kTrim) trim = v;
+        if (dsl::named_arg(a.name.name) == NamedArg::kAbove) above = v;
       }
       if (above < 0) above = 2 * trim;
       return emit(OpCode::kNumberListAgg, list_input(c.args[0]), static_cast<std::uint32_t>(above), 0, trim, kind, e);
-    }
-    if (f == "min") return fold(OpCode::kMin);
-    if (f == "max") return fold(OpCode::kMax);
-    if (f == "sum") return fold(OpCode::kAdd);
-    if (f == "avg") {
-      const std::uint32_t total = fold(OpCode::kAdd);
-      return emit(OpCode::kDiv, total, constant(static_cast<std::int64_t>(c.args.size()) * kOne), 0, 0, 0, e);
-    }
-    if (f == "clamp") return emit(OpCode::kMin, emit(OpCode::kMax, arg(0), arg(1)), arg(2));
-    if (f == "abs") return emit(OpCode::kAbs, arg(0), 0, 0, 0, 0, e);
-    if (f == "floor") return emit(OpCode::kFloor, arg(0));
-    if (f == "ceil") return emit(OpCode::kCeil, arg(0));
-    if (f == "round") {
-      const auto& places = std::get<ast::NumberLit>(m_.expr(c.args[1]));
-      return emit(OpCode::kRound, arg(0), 0, 0, places.raw / kOne);
-    }
-    if (f == "count") {
-      std::uint32_t r = emit(OpCode::kBoolToNum, arg(0));
-      for (std::size_t i = 1; i < c.args.size(); ++i) r = emit(OpCode::kAdd, r, emit(OpCode::kBoolToNum, arg(i)));
-      return r;
-    }
-    if (f == "count_in") {
-      return emit(OpCode::kListCount, list_input(c.args[0]), 0, 0, 0,
-                  set_for(c.args[1], dsl::Type{TypeKind::kText, 0, TypeKind::kError}));
-    }
-    if (f == "size") return emit(OpCode::kListSize, list_input(c.args[0]));
-    if (f == "ratio") {
-      const std::uint32_t x = arg(0);
-      const ast::NamedArg* t = named(c, "target");
-      const std::uint32_t target = c.args.size() > 1 ? arg(1) : expr(t->value);
-      const ast::NamedArg* cap = named(c, "cap");
-      const std::uint32_t limit = cap ? expr(cap->value) : constant(100 * kOne);
-      const bool lower = word(named(c, "better"), "higher") == "lower";
-      const std::uint32_t r = emit(OpCode::kRatio, x, target, limit, lower ? 1 : 0, 0, e);
-      // `at_zero: V`: what x of 0 or below scores instead of full marks (lower is better only).
-      const ast::NamedArg* at_zero = named(c, "at_zero");
-      return at_zero ? emit(OpCode::kSelect, emit(OpCode::kLe, x, constant(0)), expr(at_zero->value), r) : r;
-    }
-    if (f == "interpolate") {
-      std::vector<std::pair<std::int64_t, std::int64_t>> points;
-      for (std::size_t i = 1; i < c.args.size(); ++i) {
-        const auto& p = std::get<ast::Pair>(m_.expr(c.args[i]));
-        points.emplace_back(ast::literal_value(std::get<ast::NumberLit>(m_.expr(p.from))),
-                            ast::literal_value(std::get<ast::NumberLit>(m_.expr(p.to))));
+    };
+    const Builtin f = policy_.builtin(e);
+    switch (f) {
+      case Builtin::kPrev: case Builtin::kAvgPrev: case Builtin::kStreak:
+      case Builtin::kRank: case Builtin::kPercentile: case Builtin::kPeerAvg:
+        return emit(OpCode::kLoad, calls_.at(static_cast<std::uint32_t>(e)).first);
+      case Builtin::kSubMean: case Builtin::kSubMin: case Builtin::kSubMax: case Builtin::kSubSum: case Builtin::kSubCount:
+      case Builtin::kSubAt: {
+        // Rolled up: the value over the sub-periods, computed from the data's rows when they were
+        // rolled up (rollup.cpp).
+        const std::uint32_t col = new_column();
+        out_.columns[col].view = data_.sub_values.at(static_cast<std::uint32_t>(e)).values.data();
+        return emit(OpCode::kLoad, col);
       }
-      out_.interpolations.push_back(std::move(points));
-      return emit(OpCode::kInterp, arg(0), 0, 0, 0, static_cast<std::uint32_t>(out_.interpolations.size() - 1), e);
+      case Builtin::kPresent: case Builtin::kFill: {
+        const std::uint32_t missing = missing_mask(optional_inputs(policy_, c.args[0]));
+        if (f == Builtin::kPresent) return missing == kNoMask ? constant(1) : emit(OpCode::kNot, missing);
+        if (missing == kNoMask) return expr(c.args[0]);
+        const std::uint32_t value = masked(emit(OpCode::kNot, missing), [&]() { return expr(c.args[0]); });
+        return emit(OpCode::kSelect, missing, expr(c.args[1]), value);
+      }
+      case Builtin::kAvg: {
+        if (number_list) return list_agg(0);
+        const std::uint32_t total = fold(OpCode::kAdd);
+        return emit(OpCode::kDiv, total, constant(static_cast<std::int64_t>(c.args.size()) * kOne), 0, 0, 0, e);
+      }
+      case Builtin::kMin: return number_list ? list_agg(1) : fold(OpCode::kMin);
+      case Builtin::kMax: return number_list ? list_agg(2) : fold(OpCode::kMax);
+      case Builtin::kSum: return number_list ? list_agg(3) : fold(OpCode::kAdd);
+      case Builtin::kSize: return number_list ? list_agg(4) : emit(OpCode::kListSize, list_input(c.args[0]));
+      case Builtin::kTrimmedMean: return list_agg(5);
+      case Builtin::kClamp: return emit(OpCode::kMin, emit(OpCode::kMax, arg(0), arg(1)), arg(2));
+      case Builtin::kAbs: return emit(OpCode::kAbs, arg(0), 0, 0, 0, 0, e);
+      case Builtin::kFloor: return emit(OpCode::kFloor, arg(0));
+      case Builtin::kCeil: return emit(OpCode::kCeil, arg(0));
+      case Builtin::kRound: {
+        const auto& places = std::get<ast::NumberLit>(m_.expr(c.args[1]));
+        return emit(OpCode::kRound, arg(0), 0, 0, places.raw / kOne);
+      }
+      case Builtin::kCount: {
+        std::uint32_t r = emit(OpCode::kBoolToNum, arg(0));
+        for (std::size_t i = 1; i < c.args.size(); ++i) r = emit(OpCode::kAdd, r, emit(OpCode::kBoolToNum, arg(i)));
+        return r;
+      }
+      case Builtin::kCountIn:
+        return emit(OpCode::kListCount, list_input(c.args[0]), 0, 0, 0,
+                    set_for(c.args[1], dsl::Type{TypeKind::kText, 0, TypeKind::kError}));
+      case Builtin::kRatio: {
+        const std::uint32_t x = arg(0);
+        const ast::NamedArg* t = named(c, NamedArg::kTarget);
+        const std::uint32_t target = c.args.size() > 1 ? arg(1) : expr(t->value);
+        const ast::NamedArg* cap = named(c, NamedArg::kCap);
+        const std::uint32_t limit = cap ? expr(cap->value) : constant(100 * kOne);
+        const bool lower = word(named(c, NamedArg::kBetter), "higher") == "lower";
+        const std::uint32_t r = emit(OpCode::kRatio, x, target, limit, lower ? 1 : 0, 0, e);
+        // `at_zero: V`: what x of 0 or below scores instead of full marks (lower is better only).
+        const ast::NamedArg* at_zero = named(c, NamedArg::kAtZero);
+        return at_zero ? emit(OpCode::kSelect, emit(OpCode::kLe, x, constant(0)), expr(at_zero->value), r) : r;
+      }
+      case Builtin::kInterpolate: {
+        std::vector<std::pair<std::int64_t, std::int64_t>> points;
+        for (std::size_t i = 1; i < c.args.size(); ++i) {
+          const auto& p = std::get<ast::Pair>(m_.expr(c.args[i]));
+          points.emplace_back(ast::literal_value(std::get<ast::NumberLit>(m_.expr(p.from))),
+                              ast::literal_value(std::get<ast::NumberLit>(m_.expr(p.to))));
+        }
+        out_.interpolations.push_back(std::move(points));
+        return emit(OpCode::kInterp, arg(0), 0, 0, 0, static_cast<std::uint32_t>(out_.interpolations.size() - 1), e);
+      }
+      case Builtin::kShortfall: case Builtin::kExcess: {
+        const ast::NamedArg* step = named(c, NamedArg::kStep);
+        const std::int64_t s = step ? ast::literal_value(std::get<ast::NumberLit>(m_.expr(step->value))) : kOne;
+        const std::string mode = word(named(c, NamedArg::kPartial), "prorata");
+        const std::uint32_t flags = (mode == "floor" ? 1u : mode == "ceil" ? 2u : 0u) | (f == Builtin::kExcess ? 4u : 0u);
+        return emit(OpCode::kShortfall, arg(0), arg(1), 0, s, flags, e);
+      }
     }
-    if (f == "shortfall" || f == "excess") {
-      const ast::NamedArg* step = named(c, "step");
-      const std::int64_t s = step ? ast::literal_value(std::get<ast::NumberLit>(m_.expr(step->value))) : kOne;
-      const std::string mode = word(named(c, "partial"), "prorata");
-      const std::uint32_t flags = (mode == "floor" ? 1u : mode == "ceil" ? 2u : 0u) | (f == "excess" ? 4u : 0u);
-      return emit(OpCode::kShortfall, arg(0), arg(1), 0, s, flags, e);
-    }
-    throw std::logic_error("compile: unknown function " + f);
+    throw std::logic_error("compile: a call the checker did not resolve to a function");
   }
 
   const dsl::CheckedPolicy& policy_;
