@@ -19,8 +19,8 @@ constexpr std::int64_t kOne = decimal::kOne;
 
 class Compiler {
  public:
-  Compiler(const Plan& plan, Dataset& data, Compiled& out, const std::vector<ExprId>& trace)
-      : policy_(*plan.policy), m_(plan.policy->module), data_(data), out_(out),
+  Compiler(const Plan& plan, Compiled& out, const std::vector<ExprId>& trace)
+      : policy_(*plan.policy), m_(plan.policy->module), out_(out),
         has_periods_(plan.policy->period != dsl::kNoSymbol) {
     for (const ExprId e : trace) {
       const auto i = static_cast<std::uint32_t>(e);
@@ -80,7 +80,7 @@ class Compiler {
         const ExprId w = t.mode == ast::TrackMode::kSplitBy ? t.by : t.mode == ast::TrackMode::kTop ? t.proportional : ast::kNoExpr;
         if (!ast::present(w)) continue;
         exact_root_[static_cast<std::uint32_t>(w)] = static_cast<std::int32_t>(out_.exact.size());
-        out_.exact.push_back(build_exact(policy_, w, data_));
+        out_.exact.push_back(build_exact(policy_, w, out_.texts));
         // Only the values `explain` asked for are kept, and the lets it reads (whose values `explain`
         // shows as read).
         std::vector<ExactNode>& nodes = out_.exact.back().nodes;
@@ -240,6 +240,9 @@ class Compiler {
         if (arg == NamedArg::kDefault) {
           g.has_default = true;
           g.default_value = constant_value(a.value, policy_.type(c.args[0]));
+          // A label's default written as a literal is the label's index; any other text is a text.
+          g.default_text = policy_.type(a.value).kind == TypeKind::kText &&
+                           !(policy_.type(c.args[0]).kind == TypeKind::kLabel && std::holds_alternative<ast::StringLit>(m_.expr(a.value)));
         }
       }
       end_program();
@@ -278,14 +281,14 @@ class Compiler {
         const auto& labels = policy_.domains[as.domain].labels;
         return std::find(labels.begin(), labels.end(), str->value) - labels.begin();
       }
-      return data_.strings.intern(str->value);
+      return out_.texts.add(str->value);
     }
     if (const auto* b = std::get_if<ast::BoolLit>(&x)) return b->value ? 1 : 0;
     if (const auto* n = std::get_if<ast::NumberLit>(&x)) return ast::literal_value(*n);
     if (const auto* m = std::get_if<ast::MoneyLit>(&x)) return m->fen;
     if (std::holds_alternative<ast::NameRef>(x)) {
       const dsl::ParamValue& v = policy_.params[policy_.symbol(policy_.ref(e)).index];
-      return v.type.kind == TypeKind::kText ? data_.strings.intern(v.text) : v.type.kind == TypeKind::kBool ? v.boolean : v.number;
+      return v.type.kind == TypeKind::kText ? out_.texts.add(v.text) : v.type.kind == TypeKind::kBool ? v.boolean : v.number;
     }
     if (const auto* u = std::get_if<ast::Unary>(&x)) return -constant_value(u->operand, as);
     return 0;
@@ -365,6 +368,21 @@ class Compiler {
 
   std::uint32_t constant(std::int64_t v) { return emit(OpCode::kConst, 0, 0, 0, v); }
 
+  // A text written in the policy: its id in the data is set by bind().
+  std::uint32_t text_constant(const std::string& text) {
+    const std::uint32_t r = constant(0);
+    out_.text_constants.push_back({static_cast<std::uint32_t>(out_.programs.size()),
+                                   static_cast<std::uint32_t>(program_.code.size() - 1), out_.texts.add(text)});
+    return r;
+  }
+
+  // A column of the dataset, pointed at by bind().
+  std::uint32_t data_column(ColumnBinding::Source source, std::uint32_t index = 0) {
+    const std::uint32_t col = new_column();
+    out_.bindings.push_back({source, col, index});
+    return col;
+  }
+
   std::uint32_t new_column() {
     out_.columns.emplace_back();
     return static_cast<std::uint32_t>(out_.columns.size() - 1);
@@ -406,14 +424,12 @@ class Compiler {
     const dsl::Symbol& s = policy_.symbol(id);
     switch (s.kind) {
       case SymbolKind::kKey: {
-        const std::uint32_t col = new_column();
-        out_.columns[col].view = s.index == 1 ? data_.period.values.data() : data_.key.values.data();
+        const std::uint32_t col = data_column(s.index == 1 ? ColumnBinding::Source::kPeriod : ColumnBinding::Source::kKey);
         out_.symbol_column[static_cast<std::uint32_t>(id)] = col;
         return;
       }
       case SymbolKind::kInput: {
-        const std::uint32_t col = new_column();
-        out_.columns[col].view = data_.inputs[s.index].values.data();
+        const std::uint32_t col = data_column(ColumnBinding::Source::kInput, s.index);
         out_.symbol_column[static_cast<std::uint32_t>(id)] = col;
         return;
       }
@@ -630,9 +646,7 @@ class Compiler {
   // The column of optional input `i`'s missing flags (a view of the dataset's).
   std::uint32_t missing_column(std::uint32_t i) {
     if (missing_column_.count(i) == 0) {
-      const std::uint32_t col = new_column();
-      out_.columns[col].view = data_.inputs[i].missing.data();
-      missing_column_[i] = col;
+      missing_column_[i] = data_column(ColumnBinding::Source::kMissing, i);
     }
     return missing_column_.at(i);
   }
@@ -809,7 +823,7 @@ class Compiler {
 
   std::uint32_t compile_node(ExprId, const ast::NumberLit& n) { return constant(ast::literal_value(n)); }
   std::uint32_t compile_node(ExprId, const ast::MoneyLit& n) { return constant(n.fen); }
-  std::uint32_t compile_node(ExprId, const ast::StringLit& s) { return constant(data_.strings.intern(s.value)); }
+  std::uint32_t compile_node(ExprId, const ast::StringLit& s) { return text_constant(s.value); }
   std::uint32_t compile_node(ExprId, const ast::BoolLit& b) { return constant(b.value ? 1 : 0); }
 
   std::uint32_t compile_node(ExprId e, const ast::NameRef&) {
@@ -818,7 +832,7 @@ class Compiler {
     if (s.kind == SymbolKind::kParam) {
       const dsl::ParamValue& v = policy_.params[s.index];
       switch (v.type.kind) {
-        case TypeKind::kText: return constant(data_.strings.intern(v.text));
+        case TypeKind::kText: return text_constant(v.text);
         case TypeKind::kBool: return constant(v.boolean ? 1 : 0);
         default: return constant(v.number);
       }
@@ -923,10 +937,9 @@ class Compiler {
         if (it != labels.end()) bitmap[static_cast<std::size_t>(it - labels.begin())] = 1;
       }
     } else {
-      std::vector<std::uint32_t> ids;
-      for (const auto& i : items) ids.push_back(data_.strings.intern(i));
-      bitmap.assign(data_.strings.size(), 0);
-      for (const std::uint32_t id : ids) bitmap[id] = 1;
+      std::vector<std::uint32_t> texts;
+      for (const auto& i : items) texts.push_back(out_.texts.add(i));
+      out_.text_sets.emplace_back(static_cast<std::uint32_t>(out_.sets.size()), std::move(texts));
     }
     out_.sets.push_back(std::move(bitmap));
     return static_cast<std::uint32_t>(out_.sets.size() - 1);
@@ -957,10 +970,9 @@ class Compiler {
     } else {
       std::vector<std::pair<std::uint32_t, std::int32_t>> keyed;
       for (const auto& entry : c.entries) {
-        keyed.emplace_back(data_.strings.intern(entry.key.text), static_cast<std::int32_t>(expr(entry.value)));
+        keyed.emplace_back(out_.texts.add(entry.key.text), static_cast<std::int32_t>(expr(entry.value)));
       }
-      table.by_key.assign(data_.strings.size(), -1);
-      for (const auto& [id, r] : keyed) table.by_key[id] = r;
+      out_.text_coefs.emplace_back(static_cast<std::uint32_t>(out_.coefs.size()), std::move(keyed));
     }
     if (ast::present(c.otherwise)) table.otherwise = static_cast<std::int32_t>(expr(c.otherwise));
     out_.coefs.push_back(std::move(table));
@@ -1019,9 +1031,7 @@ class Compiler {
       case Builtin::kSubAt: {
         // Rolled up: the value over the sub-periods, computed from the data's rows when they were
         // rolled up (rollup.cpp).
-        const std::uint32_t col = new_column();
-        out_.columns[col].view = data_.sub_values.at(static_cast<std::uint32_t>(e)).values.data();
-        return emit(OpCode::kLoad, col);
+        return emit(OpCode::kLoad, data_column(ColumnBinding::Source::kSubValues, static_cast<std::uint32_t>(e)));
       }
       case Builtin::kPresent: case Builtin::kFill: {
         const std::uint32_t missing = missing_mask(optional_inputs(policy_, c.args[0]));
@@ -1091,7 +1101,6 @@ class Compiler {
 
   const dsl::CheckedPolicy& policy_;
   const ast::Module& m_;
-  Dataset& data_;
   Compiled& out_;
   Program program_;
   std::uint32_t next_reg_ = 0;
@@ -1118,11 +1127,50 @@ class Compiler {
 
 }  // namespace
 
-Compiled compile(const Plan& plan, Dataset& data, const std::vector<ast::ExprId>& trace) {
+Compiled compile(const Plan& plan, const std::vector<ast::ExprId>& trace) {
   Compiled out;
-  Compiler compiler(plan, data, out, trace);
+  Compiler compiler(plan, out, trace);
   compiler.run(plan);
   return out;
+}
+
+void bind(Compiled& compiled, Dataset& data) {
+  for (const ColumnBinding& b : compiled.bindings) {
+    using S = ColumnBinding::Source;
+    const Column& column = b.source == S::kKey       ? data.key
+                           : b.source == S::kPeriod  ? data.period
+                           : b.source == S::kSubValues ? data.sub_values.at(b.index)
+                                                       : data.inputs[b.index];
+    compiled.columns[b.column].view = b.source == S::kMissing ? column.missing.data() : column.values.data();
+  }
+  std::vector<std::uint32_t> id;
+  id.reserve(compiled.texts.texts.size());
+  for (const std::string& t : compiled.texts.texts) id.push_back(data.strings.intern(t));
+  const std::size_t texts = data.strings.size();
+  for (const TextConstant& k : compiled.text_constants) compiled.programs[k.program].code[k.instr].imm = id[k.text];
+  for (GlobalOp& g : compiled.globals) {
+    if (g.default_text) g.default_value = id[static_cast<std::size_t>(g.default_value)];
+    g.default_text = false;
+  }
+  for (const auto& [set, items] : compiled.text_sets) {
+    std::vector<std::uint8_t>& bitmap = compiled.sets[set];
+    bitmap.assign(texts, 0);
+    for (const std::uint32_t t : items) bitmap[id[t]] = 1;
+  }
+  for (const auto& [coef, keys] : compiled.text_coefs) {
+    std::vector<std::int32_t>& by_key = compiled.coefs[coef].by_key;
+    by_key.assign(texts, -1);
+    for (const auto& [t, r] : keys) by_key[id[t]] = r;
+  }
+  for (ExactProgram& p : compiled.exact) {
+    for (ExactSwitch& s : p.switches) {
+      if (!s.text_keyed) continue;
+      s.jumps.assign(texts, -1);
+      for (const auto& [t, jump] : s.text_keys) {
+        if (s.jumps[id[t]] < 0) s.jumps[id[t]] = jump;
+      }
+    }
+  }
 }
 
 }  // namespace jixiao::engine::detail

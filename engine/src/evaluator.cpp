@@ -1104,7 +1104,8 @@ std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOp
 
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    const std::vector<ast::ExprId>& trace, DiagnosticSink& sink) {
-  detail::Compiled compiled = detail::compile(plan, data, trace);
+  detail::Compiled compiled = detail::compile(plan, trace);
+  detail::bind(compiled, data);
   mark_chunked(compiled, options.keep);
   for (std::size_t col = 0; col < compiled.columns.size(); ++col) {
     detail::ColumnSlot& slot = compiled.columns[col];

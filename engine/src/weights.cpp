@@ -41,8 +41,8 @@ struct Val {
 
 class Builder {
  public:
-  Builder(const dsl::CheckedPolicy& policy, Dataset& data, ExactProgram& out)
-      : p_(policy), m_(policy.module), data_(data), out_(out) {}
+  Builder(const dsl::CheckedPolicy& policy, PolicyTexts& texts, ExactProgram& out)
+      : p_(policy), m_(policy.module), texts_(texts), out_(out) {}
 
   void run(ExprId root) {
     // The lets first, each after those it reads, so that building never follows a chain of lets
@@ -257,7 +257,7 @@ class Builder {
         const auto& labels = p_.domains[subject.domain].labels;
         keys.push_back(static_cast<std::uint32_t>(std::find(labels.begin(), labels.end(), entry.key.text) - labels.begin()));
       } else {
-        keys.push_back(data_.strings.intern(entry.key.text));
+        keys.push_back(texts_.add(entry.key.text));
       }
       blocks.push_back(block([&] { return build(entry.value); }));
     }
@@ -271,11 +271,15 @@ class Builder {
     std::vector<std::int32_t> starts;
     const Val v = choice(head, std::move(blocks), e, starts);
     ExactSwitch& s = out_.switches[head.a];
-    std::uint32_t size = subject.kind == TypeKind::kLabel ? static_cast<std::uint32_t>(p_.domains[subject.domain].labels.size())
-                                                          : static_cast<std::uint32_t>(data_.strings.size());
-    s.jumps.assign(size, -1);
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (keys[i] < size && s.jumps[keys[i]] < 0) s.jumps[keys[i]] = starts[i];
+    if (subject.kind == TypeKind::kLabel) {
+      const auto size = static_cast<std::uint32_t>(p_.domains[subject.domain].labels.size());
+      s.jumps.assign(size, -1);
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (keys[i] < size && s.jumps[keys[i]] < 0) s.jumps[keys[i]] = starts[i];
+      }
+    } else {
+      s.text_keyed = true;
+      for (std::size_t i = 0; i < keys.size(); ++i) s.text_keys.emplace_back(keys[i], starts[i]);
     }
     if (ast::present(c.otherwise)) s.otherwise = starts.back();
     return v;
@@ -525,7 +529,7 @@ class Builder {
 
   const dsl::CheckedPolicy& p_;
   const ast::Module& m_;
-  Dataset& data_;
+  PolicyTexts& texts_;
   ExactProgram& out_;
   std::vector<ExactOp>* code_ = nullptr;
   std::vector<ExactOp> prelude_;  ///< the lets the weight reads, each once, in dependency order
@@ -564,9 +568,9 @@ Int128 gcd128(Int128 a, Int128 b) {
   return a;
 }
 
-ExactProgram build_exact(const dsl::CheckedPolicy& policy, ExprId root, Dataset& data) {
+ExactProgram build_exact(const dsl::CheckedPolicy& policy, ExprId root, PolicyTexts& texts) {
   ExactProgram p;
-  Builder(policy, data, p).run(root);
+  Builder(policy, texts, p).run(root);
   return p;
 }
 
