@@ -30,6 +30,8 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   auto t = std::chrono::steady_clock::now();
   out.loaded = load_policy(s, request.policy, request.params);
   if (!out.loaded) return false;
+  out.program = engine::compile(out.loaded->plan, request.explain ? engine::explain_trace(out.loaded->policy)
+                                                                  : std::vector<ast::ExprId>{});
   out.times.check = ms_since(t);
   if (request.group_by) out.group_by = group_column(out.loaded->policy, *request.group_by);
   s.logger->info("{}", msg::cli_log_checked(request.policy, fmt::format("{:.1f}", out.times.check)).str(lang()));
@@ -80,9 +82,7 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   t = std::chrono::steady_clock::now();
   phase(msg::cli_phase_evaluating(out.data->rows));
   const Activity evaluating(msg::cli_activity_evaluating(request.policy, request.data));
-  out.result = request.explain
-                   ? engine::evaluate(out.loaded->plan, *out.data, options, engine::explain_trace(out.loaded->policy), *s.limit)
-                   : engine::evaluate(out.loaded->plan, *out.data, options, *s.limit);
+  out.result = engine::evaluate(*out.program, *out.data, options, *s.limit);
   if (!out.result) return false;
   engine::report_near_misses(out.loaded->policy, *out.data, out.result->selected, *s.limit);
   out.times.evaluate = timings.evaluate_ms;

@@ -43,7 +43,7 @@ struct EvalRequest {
 
 /// How long each phase took, in milliseconds (`jixiao eval --stats`).
 struct PhaseTimes {
-  double check = 0;     ///< parse, resolve imports, check, plan
+  double check = 0;     ///< parse, resolve imports, check, plan, compile
   double load = 0;      ///< read, decode and parse the data
   double evaluate = 0;  ///< every value over every row
   double allocate = 0;  ///< the fund splits
@@ -54,6 +54,7 @@ struct PhaseTimes {
 /// What an evaluation produced, with the raw inputs it read (for audit records).
 struct EvalOutcome {
   std::unique_ptr<LoadedPolicy> loaded;
+  std::optional<engine::Executable> program;  ///< compiled right after the check, before the data is read
   std::optional<engine::Dataset> data;
   std::optional<engine::EvalResult> result;
   std::string result_sha256; ///< of the results' bytes, once write_outcome hashed them

@@ -499,6 +499,7 @@ class Runner {
     };
     auto loaded = load_policy(cs, file.policy_path, c.params);
     if (!loaded) return diagnostics();
+    const engine::Executable program = engine::compile(loaded->plan);
     if (!coverage.measured) {
       coverage.items = coverage_items(loaded->policy);
       coverage.measured = true;
@@ -529,7 +530,7 @@ class Runner {
       }
       options.period = *c.period;
     }
-    auto result = engine::evaluate(loaded->plan, *data, options, *cs.limit);
+    auto result = engine::evaluate(program, *data, options, *cs.limit);
     if (!result) return diagnostics();
     record_hits(loaded->policy, *result, coverage.hits);
 

@@ -265,37 +265,44 @@ std::pair<std::uint32_t, std::uint32_t> word_at(std::string_view text, std::uint
   return {static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(std::min(e, text.size()))};
 }
 
-const dsl::FunctionInfo* function_named(std::string_view name) {
-  for (const dsl::FunctionInfo& f : dsl::kFunctions) {
-    if (f.name == name) return &f;
+Message function_doc(const dsl::BuiltinInfo& f) {
+  using dsl::Builtin;
+  switch (f.id) {
+    case Builtin::kMin: return msg::lsp_fn_min();
+    case Builtin::kMax: return msg::lsp_fn_max();
+    case Builtin::kClamp: return msg::lsp_fn_clamp();
+    case Builtin::kAbs: return msg::lsp_fn_abs();
+    case Builtin::kRound: return msg::lsp_fn_round();
+    case Builtin::kFloor: return msg::lsp_fn_floor();
+    case Builtin::kCeil: return msg::lsp_fn_ceil();
+    case Builtin::kSum: return msg::lsp_fn_sum();
+    case Builtin::kAvg: return msg::lsp_fn_avg();
+    case Builtin::kCount: return msg::lsp_fn_count();
+    case Builtin::kRatio: return msg::lsp_fn_ratio();
+    case Builtin::kInterpolate: return msg::lsp_fn_interpolate();
+    case Builtin::kShortfall: return msg::lsp_fn_shortfall();
+    case Builtin::kExcess: return msg::lsp_fn_excess();
+    case Builtin::kCountIn: return msg::lsp_fn_count_in();
+    case Builtin::kSize: return msg::lsp_fn_size();
+    case Builtin::kTrimmedMean: return msg::lsp_fn_trimmed_mean();
+    case Builtin::kPrev: return msg::lsp_fn_prev();
+    case Builtin::kAvgPrev: return msg::lsp_fn_avg_prev();
+    case Builtin::kStreak: return msg::lsp_fn_streak();
+    case Builtin::kRank: return msg::lsp_fn_rank();
+    case Builtin::kPercentile: return msg::lsp_fn_percentile();
+    case Builtin::kPeerAvg: return msg::lsp_fn_peer_avg();
+    case Builtin::kPresent: return msg::lsp_fn_present();
+    case Builtin::kFill: return msg::lsp_fn_fill();
+    case Builtin::kSubMean: case Builtin::kSubMin: case Builtin::kSubMax: case Builtin::kSubSum: case Builtin::kSubCount:
+    case Builtin::kSubAt: break;  // no text of their own yet: the usage line says it
   }
-  return nullptr;
-}
-
-Message function_doc(std::string_view name) {
-  static const std::map<std::string_view, Message> kDocs = {
-      {"min", msg::lsp_fn_min()},         {"max", msg::lsp_fn_max()},
-      {"clamp", msg::lsp_fn_clamp()},     {"abs", msg::lsp_fn_abs()},
-      {"round", msg::lsp_fn_round()},     {"floor", msg::lsp_fn_floor()},
-      {"ceil", msg::lsp_fn_ceil()},       {"sum", msg::lsp_fn_sum()},
-      {"avg", msg::lsp_fn_avg()},         {"count", msg::lsp_fn_count()},
-      {"ratio", msg::lsp_fn_ratio()},     {"interpolate", msg::lsp_fn_interpolate()},
-      {"shortfall", msg::lsp_fn_shortfall()}, {"excess", msg::lsp_fn_excess()},
-      {"count_in", msg::lsp_fn_count_in()}, {"size", msg::lsp_fn_size()},
-      {"trimmed_mean", msg::lsp_fn_trimmed_mean()}, {"prev", msg::lsp_fn_prev()},
-      {"avg_prev", msg::lsp_fn_avg_prev()}, {"streak", msg::lsp_fn_streak()},
-      {"rank", msg::lsp_fn_rank()},       {"percentile", msg::lsp_fn_percentile()},
-      {"peer_avg", msg::lsp_fn_peer_avg()}, {"present", msg::lsp_fn_present()},
-      {"fill", msg::lsp_fn_fill()},
-  };
-  const auto it = kDocs.find(name);
-  return it == kDocs.end() ? msg::lsp_function(name) : it->second;
+  return msg::lsp_function(f.name);
 }
 
 std::string code_block(const std::string& code) { return "```jixiao\n" + code + "\n```\n"; }
 
-std::string function_markdown(const dsl::FunctionInfo& f, Lang lang) {
-  return code_block(std::string(f.usage)) + "\n" + msg::lsp_function(f.name).str(lang) + "：" + function_doc(f.name).str(lang);
+std::string function_markdown(const dsl::BuiltinInfo& f, Lang lang) {
+  return code_block(std::string(f.usage)) + "\n" + msg::lsp_function(f.name).str(lang) + "：" + function_doc(f).str(lang);
 }
 
 const dsl::KeywordInfo* keyword_named(std::string_view word) {
@@ -757,7 +764,7 @@ std::optional<Hover> Workspace::hover(const std::string& uri, Position pos) {
   std::size_t after = e;
   while (after < doc->text.size() && doc->text[after] == ' ') ++after;
   const bool call = after < doc->text.size() && doc->text[after] == '(';
-  if (const dsl::FunctionInfo* f = function_named(word); f && (call || !keyword_named(word))) {
+  if (const dsl::BuiltinInfo* f = dsl::find_builtin(word); f && (call || !keyword_named(word))) {
     return Hover{function_markdown(*f, lang_), range};
   }
   if (const dsl::KeywordInfo* k = keyword_named(word)) return Hover{keyword_markdown(*k, lang_), range};
@@ -852,7 +859,7 @@ ItemKind item_kind(SymbolKind k) {
 }
 
 // A function's usage as a snippet: each argument a tab stop.
-std::string function_snippet(const dsl::FunctionInfo& f) {
+std::string function_snippet(const dsl::BuiltinInfo& f) {
   const std::string_view u = f.usage;
   const std::size_t open = u.find('(');
   const std::size_t close = u.rfind(')');
@@ -991,8 +998,8 @@ std::vector<CompletionItem> Workspace::completion(const std::string& uri, Positi
       out.push_back({s.name, item_kind(s.kind), dsl::kind_message(s).str(lang_), {}, {}, false});
     }
   }
-  for (const dsl::FunctionInfo& f : dsl::kFunctions) {
-    out.push_back({std::string(f.name), ItemKind::kFunction, std::string(f.usage), function_doc(f.name).str(lang_),
+  for (const dsl::BuiltinInfo& f : dsl::kBuiltins) {
+    out.push_back({std::string(f.name), ItemKind::kFunction, std::string(f.usage), function_doc(f).str(lang_),
                    function_snippet(f), true});
   }
   for (const dsl::KeywordInfo& k : dsl::keyword_table()) {
@@ -1013,14 +1020,14 @@ std::optional<SignatureInfo> Workspace::signature_help(const std::string& uri, P
     if (paren == std::string_view::npos) return std::nullopt;
     const std::string_view head = trim_back(text.substr(0, paren));
     const auto [b, e] = word_at(text, static_cast<std::uint32_t>(head.size()), false);
-    const dsl::FunctionInfo* f = function_named(text.substr(b, e - b));
+    const dsl::BuiltinInfo* f = dsl::find_builtin(text.substr(b, e - b));
     if (!f) {
       at = paren;
       continue;
     }
     SignatureInfo s;
     s.label = std::string(f->usage);
-    s.documentation = function_doc(f->name).str(lang_);
+    s.documentation = function_doc(*f).str(lang_);
     const std::string_view u = f->usage;
     std::size_t i = u.find('(') + 1;
     const std::size_t close = u.rfind(')');

@@ -11,14 +11,16 @@ namespace jixiao::engine::detail {
 namespace {
 
 using ast::ExprId;
+using dsl::Builtin;
+using dsl::NamedArg;
 using dsl::SymbolKind;
 using dsl::TypeKind;
 constexpr std::int64_t kOne = decimal::kOne;
 
 class Compiler {
  public:
-  Compiler(const Plan& plan, Dataset& data, Compiled& out, const std::vector<ExprId>& trace)
-      : policy_(*plan.policy), m_(plan.policy->module), data_(data), out_(out),
+  Compiler(const Plan& plan, Compiled& out, const std::vector<ExprId>& trace)
+      : policy_(*plan.policy), m_(plan.policy->module), out_(out),
         has_periods_(plan.policy->period != dsl::kNoSymbol) {
     for (const ExprId e : trace) {
       const auto i = static_cast<std::uint32_t>(e);
@@ -78,7 +80,7 @@ class Compiler {
         const ExprId w = t.mode == ast::TrackMode::kSplitBy ? t.by : t.mode == ast::TrackMode::kTop ? t.proportional : ast::kNoExpr;
         if (!ast::present(w)) continue;
         exact_root_[static_cast<std::uint32_t>(w)] = static_cast<std::int32_t>(out_.exact.size());
-        out_.exact.push_back(build_exact(policy_, w, data_));
+        out_.exact.push_back(build_exact(policy_, w, out_.texts));
         // Only the values `explain` asked for are kept, and the lets it reads (whose values `explain`
         // shows as read).
         std::vector<ExactNode>& nodes = out_.exact.back().nodes;
@@ -168,18 +170,15 @@ class Compiler {
 
   // History and peer calls under `e`, innermost first (`all`), or only the outermost (`!all`).
   void global_calls(ExprId e, std::vector<ExprId>& out, bool all) const {
-    const ast::Expr& x = m_.expr(e);
-    const auto* c = std::get_if<ast::Call>(&x);
-    const bool global = c != nullptr && ast::is_history_or_peer(*c);
+    const bool global = policy_.reads_other_rows(e);
     if (!global || all) ast::for_each_operand(m_.exprs, e, [&](ExprId child) { global_calls(child, out, all); });
     if (global) out.push_back(e);
   }
 
   // Symbols read on the same row by `e` (not inside history or peer calls).
   void same_row_reads(ExprId e, std::vector<dsl::SymbolId>& out) const {
-    const ast::Expr& x = m_.expr(e);
-    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && ast::is_history_or_peer(*c)) return;
-    if (std::holds_alternative<ast::NameRef>(x)) {
+    if (policy_.reads_other_rows(e)) return;
+    if (std::holds_alternative<ast::NameRef>(m_.expr(e))) {
       const dsl::SymbolId s = policy_.ref(e);
       if (s != dsl::kNoSymbol) out.push_back(s);
     }
@@ -212,13 +211,7 @@ class Compiler {
       const auto& c = std::get<ast::Call>(m_.expr(e));
       GlobalOp g;
       g.src = e;
-      const std::string& f = c.callee.name;
-      g.kind = f == "prev"         ? GlobalOp::Kind::kPrev
-               : f == "avg_prev"   ? GlobalOp::Kind::kAvgPrev
-               : f == "streak"     ? GlobalOp::Kind::kStreak
-               : f == "rank"       ? GlobalOp::Kind::kRank
-               : f == "percentile" ? GlobalOp::Kind::kPercentile
-                                   : GlobalOp::Kind::kPeerAvg;
+      g.kind = global_kind(policy_.builtin(e));
       begin_program(s);
       g.arg = store(expr(c.args[0]));
       std::vector<dsl::SymbolId> reads;
@@ -231,9 +224,10 @@ class Compiler {
         g.periods = ast::literal_value(std::get<ast::NumberLit>(m_.expr(c.args[1]))) / kOne;
       }
       for (const auto& a : c.named) {
-        if (a.name.name == "within") g.group = store(expr(a.value));
-        if (a.name.name == "order") g.ascending = std::get<ast::NameRef>(m_.expr(a.value)).parts.front().name == "asc";
-        if (a.name.name == "ties") {
+        const std::optional<NamedArg> arg = dsl::named_arg(a.name.name);
+        if (arg == NamedArg::kWithin) g.group = store(expr(a.value));
+        if (arg == NamedArg::kOrder) g.ascending = std::get<ast::NameRef>(m_.expr(a.value)).parts.front().name == "asc";
+        if (arg == NamedArg::kTies) {
           const auto* word = std::get_if<ast::NameRef>(&m_.expr(a.value));
           const std::string w = word && word->parts.size() == 1 ? word->parts.front().name : "";
           if (w == "shared") {
@@ -243,9 +237,12 @@ class Compiler {
             g.ties_text = policy_.type(a.value).kind == TypeKind::kText;
           }
         }
-        if (a.name.name == "default") {
+        if (arg == NamedArg::kDefault) {
           g.has_default = true;
           g.default_value = constant_value(a.value, policy_.type(c.args[0]));
+          // A label's default written as a literal is the label's index; any other text is a text.
+          g.default_text = policy_.type(a.value).kind == TypeKind::kText &&
+                           !(policy_.type(c.args[0]).kind == TypeKind::kLabel && std::holds_alternative<ast::StringLit>(m_.expr(a.value)));
         }
       }
       end_program();
@@ -257,6 +254,25 @@ class Compiler {
     }
   }
 
+  // The global operation of a history or peer function.
+  static GlobalOp::Kind global_kind(Builtin f) {
+    switch (f) {
+      case Builtin::kPrev: return GlobalOp::Kind::kPrev;
+      case Builtin::kAvgPrev: return GlobalOp::Kind::kAvgPrev;
+      case Builtin::kStreak: return GlobalOp::Kind::kStreak;
+      case Builtin::kRank: return GlobalOp::Kind::kRank;
+      case Builtin::kPercentile: return GlobalOp::Kind::kPercentile;
+      case Builtin::kPeerAvg: return GlobalOp::Kind::kPeerAvg;
+      case Builtin::kMin: case Builtin::kMax: case Builtin::kClamp: case Builtin::kAbs: case Builtin::kRound:
+      case Builtin::kFloor: case Builtin::kCeil: case Builtin::kSum: case Builtin::kAvg: case Builtin::kCount:
+      case Builtin::kRatio: case Builtin::kInterpolate: case Builtin::kShortfall: case Builtin::kExcess:
+      case Builtin::kCountIn: case Builtin::kSize: case Builtin::kTrimmedMean: case Builtin::kPresent: case Builtin::kFill:
+      case Builtin::kSubMean: case Builtin::kSubMin: case Builtin::kSubMax: case Builtin::kSubSum: case Builtin::kSubCount:
+      case Builtin::kSubAt: break;
+    }
+    throw std::logic_error("compile: not a function over other rows");
+  }
+
   // The value of a default written out: a number, money, text, yes/no, a label, or a param.
   std::int64_t constant_value(ExprId e, const dsl::Type& as) {
     const ast::Expr& x = m_.expr(e);
@@ -265,14 +281,14 @@ class Compiler {
         const auto& labels = policy_.domains[as.domain].labels;
         return std::find(labels.begin(), labels.end(), str->value) - labels.begin();
       }
-      return data_.strings.intern(str->value);
+      return out_.texts.add(str->value);
     }
     if (const auto* b = std::get_if<ast::BoolLit>(&x)) return b->value ? 1 : 0;
     if (const auto* n = std::get_if<ast::NumberLit>(&x)) return ast::literal_value(*n);
     if (const auto* m = std::get_if<ast::MoneyLit>(&x)) return m->fen;
     if (std::holds_alternative<ast::NameRef>(x)) {
       const dsl::ParamValue& v = policy_.params[policy_.symbol(policy_.ref(e)).index];
-      return v.type.kind == TypeKind::kText ? data_.strings.intern(v.text) : v.type.kind == TypeKind::kBool ? v.boolean : v.number;
+      return v.type.kind == TypeKind::kText ? out_.texts.add(v.text) : v.type.kind == TypeKind::kBool ? v.boolean : v.number;
     }
     if (const auto* u = std::get_if<ast::Unary>(&x)) return -constant_value(u->operand, as);
     return 0;
@@ -352,6 +368,21 @@ class Compiler {
 
   std::uint32_t constant(std::int64_t v) { return emit(OpCode::kConst, 0, 0, 0, v); }
 
+  // A text written in the policy: its id in the data is set by bind().
+  std::uint32_t text_constant(const std::string& text) {
+    const std::uint32_t r = constant(0);
+    out_.text_constants.push_back({static_cast<std::uint32_t>(out_.programs.size()),
+                                   static_cast<std::uint32_t>(program_.code.size() - 1), out_.texts.add(text)});
+    return r;
+  }
+
+  // A column of the dataset, pointed at by bind().
+  std::uint32_t data_column(ColumnBinding::Source source, std::uint32_t index = 0) {
+    const std::uint32_t col = new_column();
+    out_.bindings.push_back({source, col, index});
+    return col;
+  }
+
   std::uint32_t new_column() {
     out_.columns.emplace_back();
     return static_cast<std::uint32_t>(out_.columns.size() - 1);
@@ -393,14 +424,12 @@ class Compiler {
     const dsl::Symbol& s = policy_.symbol(id);
     switch (s.kind) {
       case SymbolKind::kKey: {
-        const std::uint32_t col = new_column();
-        out_.columns[col].view = s.index == 1 ? data_.period.values.data() : data_.key.values.data();
+        const std::uint32_t col = data_column(s.index == 1 ? ColumnBinding::Source::kPeriod : ColumnBinding::Source::kKey);
         out_.symbol_column[static_cast<std::uint32_t>(id)] = col;
         return;
       }
       case SymbolKind::kInput: {
-        const std::uint32_t col = new_column();
-        out_.columns[col].view = data_.inputs[s.index].values.data();
+        const std::uint32_t col = data_column(ColumnBinding::Source::kInput, s.index);
         out_.symbol_column[static_cast<std::uint32_t>(id)] = col;
         return;
       }
@@ -617,9 +646,7 @@ class Compiler {
   // The column of optional input `i`'s missing flags (a view of the dataset's).
   std::uint32_t missing_column(std::uint32_t i) {
     if (missing_column_.count(i) == 0) {
-      const std::uint32_t col = new_column();
-      out_.columns[col].view = data_.inputs[i].missing.data();
-      missing_column_[i] = col;
+      missing_column_[i] = data_column(ColumnBinding::Source::kMissing, i);
     }
     return missing_column_.at(i);
   }
@@ -796,7 +823,7 @@ class Compiler {
 
   std::uint32_t compile_node(ExprId, const ast::NumberLit& n) { return constant(ast::literal_value(n)); }
   std::uint32_t compile_node(ExprId, const ast::MoneyLit& n) { return constant(n.fen); }
-  std::uint32_t compile_node(ExprId, const ast::StringLit& s) { return constant(data_.strings.intern(s.value)); }
+  std::uint32_t compile_node(ExprId, const ast::StringLit& s) { return text_constant(s.value); }
   std::uint32_t compile_node(ExprId, const ast::BoolLit& b) { return constant(b.value ? 1 : 0); }
 
   std::uint32_t compile_node(ExprId e, const ast::NameRef&) {
@@ -805,7 +832,7 @@ class Compiler {
     if (s.kind == SymbolKind::kParam) {
       const dsl::ParamValue& v = policy_.params[s.index];
       switch (v.type.kind) {
-        case TypeKind::kText: return constant(data_.strings.intern(v.text));
+        case TypeKind::kText: return text_constant(v.text);
         case TypeKind::kBool: return constant(v.boolean ? 1 : 0);
         default: return constant(v.number);
       }
@@ -910,10 +937,9 @@ class Compiler {
         if (it != labels.end()) bitmap[static_cast<std::size_t>(it - labels.begin())] = 1;
       }
     } else {
-      std::vector<std::uint32_t> ids;
-      for (const auto& i : items) ids.push_back(data_.strings.intern(i));
-      bitmap.assign(data_.strings.size(), 0);
-      for (const std::uint32_t id : ids) bitmap[id] = 1;
+      std::vector<std::uint32_t> texts;
+      for (const auto& i : items) texts.push_back(out_.texts.add(i));
+      out_.text_sets.emplace_back(static_cast<std::uint32_t>(out_.sets.size()), std::move(texts));
     }
     out_.sets.push_back(std::move(bitmap));
     return static_cast<std::uint32_t>(out_.sets.size() - 1);
@@ -944,10 +970,9 @@ class Compiler {
     } else {
       std::vector<std::pair<std::uint32_t, std::int32_t>> keyed;
       for (const auto& entry : c.entries) {
-        keyed.emplace_back(data_.strings.intern(entry.key.text), static_cast<std::int32_t>(expr(entry.value)));
+        keyed.emplace_back(out_.texts.add(entry.key.text), static_cast<std::int32_t>(expr(entry.value)));
       }
-      table.by_key.assign(data_.strings.size(), -1);
-      for (const auto& [id, r] : keyed) table.by_key[id] = r;
+      out_.text_coefs.emplace_back(static_cast<std::uint32_t>(out_.coefs.size()), std::move(keyed));
     }
     if (ast::present(c.otherwise)) table.otherwise = static_cast<std::int32_t>(expr(c.otherwise));
     out_.coefs.push_back(std::move(table));
@@ -965,9 +990,9 @@ class Compiler {
     return emit(OpCode::kBands, x, 0, 0, 0, static_cast<std::uint32_t>(out_.bands.size() - 1), e);
   }
 
-  const ast::NamedArg* named(const ast::Call& c, std::string_view name) const {
+  const ast::NamedArg* named(const ast::Call& c, NamedArg arg) const {
     for (const auto& a : c.named) {
-      if (a.name.name == name) return &a;
+      if (dsl::named_arg(a.name.name) == arg) return &a;
     }
     return nullptr;
   }
@@ -978,100 +1003,104 @@ class Compiler {
   }
 
   std::uint32_t compile_node(ExprId e, const ast::Call& c) {
-    if (ast::is_history_or_peer(c)) return emit(OpCode::kLoad, calls_.at(static_cast<std::uint32_t>(e)).first);
-    const std::string& f = c.callee.name;
-    if (f.starts_with("sub_")) {
-      // Rolled up: the value over the sub-periods, computed from the data's rows when they were
-      // rolled up (rollup.cpp).
-      const std::uint32_t col = new_column();
-      out_.columns[col].view = data_.sub_values.at(static_cast<std::uint32_t>(e)).values.data();
-      return emit(OpCode::kLoad, col);
-    }
-    if (f == "present" || f == "fill") {
-      const std::uint32_t missing = missing_mask(optional_inputs(policy_, c.args[0]));
-      if (f == "present") return missing == kNoMask ? constant(1) : emit(OpCode::kNot, missing);
-      if (missing == kNoMask) return expr(c.args[0]);
-      const std::uint32_t value = masked(emit(OpCode::kNot, missing), [&]() { return expr(c.args[0]); });
-      return emit(OpCode::kSelect, missing, expr(c.args[1]), value);
-    }
     auto arg = [&](std::size_t i) { return expr(c.args[i]); };
     auto fold = [&](OpCode op) {
       std::uint32_t r = arg(0);
       for (std::size_t i = 1; i < c.args.size(); ++i) r = emit(op, r, arg(i), 0, 0, 0, e);
       return r;
     };
-    if (c.args.size() == 1 && policy_.type(c.args[0]).kind == TypeKind::kNumberList) {
-      const std::uint32_t kind = f == "avg" ? 0u : f == "min" ? 1u : f == "max" ? 2u : f == "sum" ? 3u : f == "size" ? 4u : 5u;
+    // avg, min, max, sum, size and trimmed_mean of one list of numbers: aux says which.
+    const bool number_list = c.args.size() == 1 && policy_.type(c.args[0]).kind == TypeKind::kNumberList;
+    auto list_agg = [&](std::uint32_t kind) {
       std::int64_t trim = 1;
       std::int64_t above = -1;
       for (const auto& a : c.named) {
         const std::int64_t v = ast::literal_value(std::get<ast::NumberLit>(m_.expr(a.value))) / kOne;
-        if (a.name.name == "trim") trim = v;
-        if (a.name.name == "above") above = v;
+        if (dsl::named_arg(a.name.name) == NamedArg::kTrim) trim = v;
+        if (dsl::named_arg(a.name.name) == NamedArg::kAbove) above = v;
       }
       if (above < 0) above = 2 * trim;
       return emit(OpCode::kNumberListAgg, list_input(c.args[0]), static_cast<std::uint32_t>(above), 0, trim, kind, e);
-    }
-    if (f == "min") return fold(OpCode::kMin);
-    if (f == "max") return fold(OpCode::kMax);
-    if (f == "sum") return fold(OpCode::kAdd);
-    if (f == "avg") {
-      const std::uint32_t total = fold(OpCode::kAdd);
-      return emit(OpCode::kDiv, total, constant(static_cast<std::int64_t>(c.args.size()) * kOne), 0, 0, 0, e);
-    }
-    if (f == "clamp") return emit(OpCode::kMin, emit(OpCode::kMax, arg(0), arg(1)), arg(2));
-    if (f == "abs") return emit(OpCode::kAbs, arg(0), 0, 0, 0, 0, e);
-    if (f == "floor") return emit(OpCode::kFloor, arg(0));
-    if (f == "ceil") return emit(OpCode::kCeil, arg(0));
-    if (f == "round") {
-      const auto& places = std::get<ast::NumberLit>(m_.expr(c.args[1]));
-      return emit(OpCode::kRound, arg(0), 0, 0, places.raw / kOne);
-    }
-    if (f == "count") {
-      std::uint32_t r = emit(OpCode::kBoolToNum, arg(0));
-      for (std::size_t i = 1; i < c.args.size(); ++i) r = emit(OpCode::kAdd, r, emit(OpCode::kBoolToNum, arg(i)));
-      return r;
-    }
-    if (f == "count_in") {
-      return emit(OpCode::kListCount, list_input(c.args[0]), 0, 0, 0,
-                  set_for(c.args[1], dsl::Type{TypeKind::kText, 0, TypeKind::kError}));
-    }
-    if (f == "size") return emit(OpCode::kListSize, list_input(c.args[0]));
-    if (f == "ratio") {
-      const std::uint32_t x = arg(0);
-      const ast::NamedArg* t = named(c, "target");
-      const std::uint32_t target = c.args.size() > 1 ? arg(1) : expr(t->value);
-      const ast::NamedArg* cap = named(c, "cap");
-      const std::uint32_t limit = cap ? expr(cap->value) : constant(100 * kOne);
-      const bool lower = word(named(c, "better"), "higher") == "lower";
-      const std::uint32_t r = emit(OpCode::kRatio, x, target, limit, lower ? 1 : 0, 0, e);
-      // `at_zero: V`: what x of 0 or below scores instead of full marks (lower is better only).
-      const ast::NamedArg* at_zero = named(c, "at_zero");
-      return at_zero ? emit(OpCode::kSelect, emit(OpCode::kLe, x, constant(0)), expr(at_zero->value), r) : r;
-    }
-    if (f == "interpolate") {
-      std::vector<std::pair<std::int64_t, std::int64_t>> points;
-      for (std::size_t i = 1; i < c.args.size(); ++i) {
-        const auto& p = std::get<ast::Pair>(m_.expr(c.args[i]));
-        points.emplace_back(ast::literal_value(std::get<ast::NumberLit>(m_.expr(p.from))),
-                            ast::literal_value(std::get<ast::NumberLit>(m_.expr(p.to))));
+    };
+    const Builtin f = policy_.builtin(e);
+    switch (f) {
+      case Builtin::kPrev: case Builtin::kAvgPrev: case Builtin::kStreak:
+      case Builtin::kRank: case Builtin::kPercentile: case Builtin::kPeerAvg:
+        return emit(OpCode::kLoad, calls_.at(static_cast<std::uint32_t>(e)).first);
+      case Builtin::kSubMean: case Builtin::kSubMin: case Builtin::kSubMax: case Builtin::kSubSum: case Builtin::kSubCount:
+      case Builtin::kSubAt: {
+        // Rolled up: the value over the sub-periods, computed from the data's rows when they were
+        // rolled up (rollup.cpp).
+        return emit(OpCode::kLoad, data_column(ColumnBinding::Source::kSubValues, static_cast<std::uint32_t>(e)));
       }
-      out_.interpolations.push_back(std::move(points));
-      return emit(OpCode::kInterp, arg(0), 0, 0, 0, static_cast<std::uint32_t>(out_.interpolations.size() - 1), e);
+      case Builtin::kPresent: case Builtin::kFill: {
+        const std::uint32_t missing = missing_mask(optional_inputs(policy_, c.args[0]));
+        if (f == Builtin::kPresent) return missing == kNoMask ? constant(1) : emit(OpCode::kNot, missing);
+        if (missing == kNoMask) return expr(c.args[0]);
+        const std::uint32_t value = masked(emit(OpCode::kNot, missing), [&]() { return expr(c.args[0]); });
+        return emit(OpCode::kSelect, missing, expr(c.args[1]), value);
+      }
+      case Builtin::kAvg: {
+        if (number_list) return list_agg(0);
+        const std::uint32_t total = fold(OpCode::kAdd);
+        return emit(OpCode::kDiv, total, constant(static_cast<std::int64_t>(c.args.size()) * kOne), 0, 0, 0, e);
+      }
+      case Builtin::kMin: return number_list ? list_agg(1) : fold(OpCode::kMin);
+      case Builtin::kMax: return number_list ? list_agg(2) : fold(OpCode::kMax);
+      case Builtin::kSum: return number_list ? list_agg(3) : fold(OpCode::kAdd);
+      case Builtin::kSize: return number_list ? list_agg(4) : emit(OpCode::kListSize, list_input(c.args[0]));
+      case Builtin::kTrimmedMean: return list_agg(5);
+      case Builtin::kClamp: return emit(OpCode::kMin, emit(OpCode::kMax, arg(0), arg(1)), arg(2));
+      case Builtin::kAbs: return emit(OpCode::kAbs, arg(0), 0, 0, 0, 0, e);
+      case Builtin::kFloor: return emit(OpCode::kFloor, arg(0));
+      case Builtin::kCeil: return emit(OpCode::kCeil, arg(0));
+      case Builtin::kRound: {
+        const auto& places = std::get<ast::NumberLit>(m_.expr(c.args[1]));
+        return emit(OpCode::kRound, arg(0), 0, 0, places.raw / kOne);
+      }
+      case Builtin::kCount: {
+        std::uint32_t r = emit(OpCode::kBoolToNum, arg(0));
+        for (std::size_t i = 1; i < c.args.size(); ++i) r = emit(OpCode::kAdd, r, emit(OpCode::kBoolToNum, arg(i)));
+        return r;
+      }
+      case Builtin::kCountIn:
+        return emit(OpCode::kListCount, list_input(c.args[0]), 0, 0, 0,
+                    set_for(c.args[1], dsl::Type{TypeKind::kText, 0, TypeKind::kError}));
+      case Builtin::kRatio: {
+        const std::uint32_t x = arg(0);
+        const ast::NamedArg* t = named(c, NamedArg::kTarget);
+        const std::uint32_t target = c.args.size() > 1 ? arg(1) : expr(t->value);
+        const ast::NamedArg* cap = named(c, NamedArg::kCap);
+        const std::uint32_t limit = cap ? expr(cap->value) : constant(100 * kOne);
+        const bool lower = word(named(c, NamedArg::kBetter), "higher") == "lower";
+        const std::uint32_t r = emit(OpCode::kRatio, x, target, limit, lower ? 1 : 0, 0, e);
+        // `at_zero: V`: what x of 0 or below scores instead of full marks (lower is better only).
+        const ast::NamedArg* at_zero = named(c, NamedArg::kAtZero);
+        return at_zero ? emit(OpCode::kSelect, emit(OpCode::kLe, x, constant(0)), expr(at_zero->value), r) : r;
+      }
+      case Builtin::kInterpolate: {
+        std::vector<std::pair<std::int64_t, std::int64_t>> points;
+        for (std::size_t i = 1; i < c.args.size(); ++i) {
+          const auto& p = std::get<ast::Pair>(m_.expr(c.args[i]));
+          points.emplace_back(ast::literal_value(std::get<ast::NumberLit>(m_.expr(p.from))),
+                              ast::literal_value(std::get<ast::NumberLit>(m_.expr(p.to))));
+        }
+        out_.interpolations.push_back(std::move(points));
+        return emit(OpCode::kInterp, arg(0), 0, 0, 0, static_cast<std::uint32_t>(out_.interpolations.size() - 1), e);
+      }
+      case Builtin::kShortfall: case Builtin::kExcess: {
+        const ast::NamedArg* step = named(c, NamedArg::kStep);
+        const std::int64_t s = step ? ast::literal_value(std::get<ast::NumberLit>(m_.expr(step->value))) : kOne;
+        const std::string mode = word(named(c, NamedArg::kPartial), "prorata");
+        const std::uint32_t flags = (mode == "floor" ? 1u : mode == "ceil" ? 2u : 0u) | (f == Builtin::kExcess ? 4u : 0u);
+        return emit(OpCode::kShortfall, arg(0), arg(1), 0, s, flags, e);
+      }
     }
-    if (f == "shortfall" || f == "excess") {
-      const ast::NamedArg* step = named(c, "step");
-      const std::int64_t s = step ? ast::literal_value(std::get<ast::NumberLit>(m_.expr(step->value))) : kOne;
-      const std::string mode = word(named(c, "partial"), "prorata");
-      const std::uint32_t flags = (mode == "floor" ? 1u : mode == "ceil" ? 2u : 0u) | (f == "excess" ? 4u : 0u);
-      return emit(OpCode::kShortfall, arg(0), arg(1), 0, s, flags, e);
-    }
-    throw std::logic_error("compile: unknown function " + f);
+    throw std::logic_error("compile: a call the checker did not resolve to a function");
   }
 
   const dsl::CheckedPolicy& policy_;
   const ast::Module& m_;
-  Dataset& data_;
   Compiled& out_;
   Program program_;
   std::uint32_t next_reg_ = 0;
@@ -1098,11 +1127,50 @@ class Compiler {
 
 }  // namespace
 
-Compiled compile(const Plan& plan, Dataset& data, const std::vector<ast::ExprId>& trace) {
+Compiled compile(const Plan& plan, const std::vector<ast::ExprId>& trace) {
   Compiled out;
-  Compiler compiler(plan, data, out, trace);
+  Compiler compiler(plan, out, trace);
   compiler.run(plan);
   return out;
+}
+
+void bind(Compiled& compiled, Dataset& data) {
+  for (const ColumnBinding& b : compiled.bindings) {
+    using S = ColumnBinding::Source;
+    const Column& column = b.source == S::kKey       ? data.key
+                           : b.source == S::kPeriod  ? data.period
+                           : b.source == S::kSubValues ? data.sub_values.at(b.index)
+                                                       : data.inputs[b.index];
+    compiled.columns[b.column].view = b.source == S::kMissing ? column.missing.data() : column.values.data();
+  }
+  std::vector<std::uint32_t> id;
+  id.reserve(compiled.texts.texts.size());
+  for (const std::string& t : compiled.texts.texts) id.push_back(data.strings.intern(t));
+  const std::size_t texts = data.strings.size();
+  for (const TextConstant& k : compiled.text_constants) compiled.programs[k.program].code[k.instr].imm = id[k.text];
+  for (GlobalOp& g : compiled.globals) {
+    if (g.default_text) g.default_value = id[static_cast<std::size_t>(g.default_value)];
+    g.default_text = false;
+  }
+  for (const auto& [set, items] : compiled.text_sets) {
+    std::vector<std::uint8_t>& bitmap = compiled.sets[set];
+    bitmap.assign(texts, 0);
+    for (const std::uint32_t t : items) bitmap[id[t]] = 1;
+  }
+  for (const auto& [coef, keys] : compiled.text_coefs) {
+    std::vector<std::int32_t>& by_key = compiled.coefs[coef].by_key;
+    by_key.assign(texts, -1);
+    for (const auto& [t, r] : keys) by_key[id[t]] = r;
+  }
+  for (ExactProgram& p : compiled.exact) {
+    for (ExactSwitch& s : p.switches) {
+      if (!s.text_keyed) continue;
+      s.jumps.assign(texts, -1);
+      for (const auto& [t, jump] : s.text_keys) {
+        if (s.jumps[id[t]] < 0) s.jumps[id[t]] = jump;
+      }
+    }
+  }
 }
 
 }  // namespace jixiao::engine::detail

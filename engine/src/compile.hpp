@@ -27,7 +27,22 @@ struct RuleSlot {
   std::uint32_t offset = 0;  ///< source offset, for declaration order
 };
 
-/// The compiled plan: programs in plan order plus the tables their operations refer to.
+/// A column of the dataset a compiled program reads (bind() points its slot at it).
+struct ColumnBinding {
+  enum class Source { kKey, kPeriod, kInput, kMissing, kSubValues } source = Source::kKey;
+  std::uint32_t column = 0;  ///< into Compiled::columns
+  std::uint32_t index = 0;   ///< kInput, kMissing: the input; kSubValues: the call's expression
+};
+
+/// A `kConst` operation whose value is a text: `text` indexes PolicyTexts until bind().
+struct TextConstant {
+  std::uint32_t program = 0;
+  std::uint32_t instr = 0;
+  std::uint32_t text = 0;
+};
+
+/// The compiled plan: programs in plan order plus the tables their operations refer to. compile()
+/// builds it from the plan alone; bind() ties it to one dataset (its columns and text ids).
 struct Compiled {
   std::vector<Program> programs;
   std::vector<GlobalOp> globals;
@@ -57,11 +72,24 @@ struct Compiled {
   std::int64_t segment_index = -1;  ///< the column of each row's segment, or -1 without segments
   std::uint32_t registers = 0;     ///< the most any program needs
   std::map<ast::ExprId, std::uint32_t> traced;  ///< traced expression → the column of its values
+  PolicyTexts texts;                            ///< the texts the programs write
+  std::vector<ColumnBinding> bindings;          ///< the dataset's columns the programs read
+  std::vector<TextConstant> text_constants;
+  /// Per set of texts (Compiled::sets): its items as indices into `texts`, made into its bitmap by bind().
+  std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>> text_sets;
+  /// Per `coef` of a text (Compiled::coefs): (index into `texts`, register) per entry, made into by_key by bind().
+  std::vector<std::pair<std::uint32_t, std::vector<std::pair<std::uint32_t, std::int32_t>>>> text_coefs;
 };
 
-/// Compiles `plan` for `data` (interning the policy's texts into data.strings). Each expression in
-/// `trace` that is compiled also stores its value in a column (Compiled::traced).
-Compiled compile(const Plan& plan, Dataset& data, const std::vector<ast::ExprId>& trace = {});
+/// Compiles `plan` before any data is read. Each expression in `trace` that is compiled also stores
+/// its value in a column (Compiled::traced).
+Compiled compile(const Plan& plan, const std::vector<ast::ExprId>& trace = {});
+
+/// Ties `compiled` to `data`: points its data columns at the dataset's and gives every text of the
+/// policy the id of the same text in data.strings, interning those the data lacks (so data.strings
+/// may grow). Texts compare by id (equal texts, equal ids) and sort by their bytes (StringPool::
+/// byte_order), so the ids a text gets do not change any result.
+void bind(Compiled& compiled, Dataset& data);
 
 enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget, kEmptyList, kNoPeers, kAllMissing, kWeightOverflow, kSegment };
 

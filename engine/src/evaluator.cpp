@@ -1097,14 +1097,35 @@ void mark_chunked(detail::Compiled& c, const std::vector<dsl::SymbolId>* keep) {
 
 }  // namespace
 
+struct Executable::Impl {
+  detail::Compiled compiled;
+};
+
+Executable::Executable(const Plan& plan, std::unique_ptr<Impl> impl) : plan_(plan), impl_(std::move(impl)) {}
+Executable::Executable(Executable&&) noexcept = default;
+Executable& Executable::operator=(Executable&&) noexcept = default;
+Executable::~Executable() = default;
+
+Executable compile(const Plan& plan, const std::vector<ast::ExprId>& trace) {
+  return Executable(plan, std::make_unique<Executable::Impl>(Executable::Impl{detail::compile(plan, trace)}));
+}
+
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink) {
-  return evaluate(plan, data, options, {}, sink);
+  return evaluate(compile(plan), data, options, sink);
 }
 
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    const std::vector<ast::ExprId>& trace, DiagnosticSink& sink) {
-  detail::Compiled compiled = detail::compile(plan, data, trace);
+  return evaluate(compile(plan, trace), data, options, sink);
+}
+
+std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, const EvalOptions& options,
+                                   DiagnosticSink& sink) {
+  const Plan& plan = program.plan();
+  // The run's own copy, tied to `data`: the executable is as compiled, for the next dataset.
+  detail::Compiled compiled = program.impl().compiled;
+  detail::bind(compiled, data);
   mark_chunked(compiled, options.keep);
   for (std::size_t col = 0; col < compiled.columns.size(); ++col) {
     detail::ColumnSlot& slot = compiled.columns[col];

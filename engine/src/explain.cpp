@@ -27,25 +27,26 @@ constexpr std::int64_t kHundred = 100 * decimal::kOne;
 
 // ---- walking expressions ----
 
-const ast::NamedArg* named_arg(const ast::Call& c, std::string_view name) {
+const ast::NamedArg* named_arg(const ast::Call& c, dsl::NamedArg arg) {
   for (const auto& a : c.named) {
-    if (a.name.name == name) return &a;
+    if (dsl::named_arg(a.name.name) == arg) return &a;
   }
   return nullptr;
 }
 
 // The expressions under `e` an explanation shows a value for.
-void collect_traced(const ast::Module& m, ExprId e, bool root, std::vector<ExprId>& out) {
+void collect_traced(const dsl::CheckedPolicy& p, ExprId e, bool root, std::vector<ExprId>& out) {
   if (!ast::present(e)) return;
+  const ast::Module& m = p.module;
   const ast::Expr& x = m.expr(e);
   const auto* call = std::get_if<ast::Call>(&x);
   if (root || call != nullptr || std::holds_alternative<ast::Coef>(x) || std::holds_alternative<ast::Bands>(x)) {
     out.push_back(e);
   }
   if (const auto* i = std::get_if<ast::If>(&x)) out.push_back(i->cond);
-  if (call != nullptr && ast::is_history_or_peer(*call)) {
+  if (call != nullptr && p.reads_other_rows(e)) {
     out.push_back(call->args[0]);
-    if (const ast::NamedArg* w = named_arg(*call, "within")) out.push_back(w->value);
+    if (const ast::NamedArg* w = named_arg(*call, dsl::NamedArg::kWithin)) out.push_back(w->value);
   }
   // The argument a function, `coef` or `bands` works on, when it is computed (not a name or literal).
   auto compound = [&](ExprId a) {
@@ -57,7 +58,7 @@ void collect_traced(const ast::Module& m, ExprId e, bool root, std::vector<ExprI
   if (call != nullptr && !call->args.empty()) compound(call->args[0]);
   if (const auto* c = std::get_if<ast::Coef>(&x)) compound(c->subject);
   if (const auto* b = std::get_if<ast::Bands>(&x)) compound(b->subject);
-  ast::for_each_operand(m.exprs, e, [&](ExprId c) { collect_traced(m, c, false, out); });
+  ast::for_each_operand(m.exprs, e, [&](ExprId c) { collect_traced(p, c, false, out); });
 }
 
 using namespace explain;  // the model (explain_model.hpp)
@@ -318,11 +319,11 @@ class Builder {
       if (!cond || *cond == 0) walk(i->else_expr, false, f, seen);
       return;
     }
-    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && ast::is_history_or_peer(*c)) {
+    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && p_.reads_other_rows(e)) {
       f.details.push_back(history(e, *c));
       return;  // what it read is in other rows: the detail says which
     }
-    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && c->callee.name.starts_with("sub_")) {
+    if (p_.builtin(e) != dsl::kNoBuiltin && dsl::builtin_info(p_.builtin(e)).kind == dsl::BuiltinKind::kSubPeriod) {
       // Rolled up: what it read are the data's rows of the sub-periods, not this row's value.
       if (!root) f.details.push_back({dsl::unparse(m_, e), expr_val(e, row_), "", {}});
       return;
@@ -337,13 +338,13 @@ class Builder {
     Detail d;
     d.expr = dsl::unparse(m_, e);
     d.value = expr_val(e, row_);
-    const std::string& f = c.callee.name;
+    const dsl::Builtin f = p_.builtin(e);
     const ExprId arg = c.args[0];
     auto prev = [&](std::int64_t r) -> std::int64_t {
       return r < 0 || d_.prev_row.empty() ? -1 : d_.prev_row[static_cast<std::size_t>(r)];
     };
     auto arg_at = [&](std::int64_t r) { return expr_val(arg, static_cast<std::size_t>(r)); };
-    if (f == "prev") {
+    if (f == dsl::Builtin::kPrev) {
       const std::int64_t p = prev(static_cast<std::int64_t>(row_));
       if (p < 0) {
         d.note = "无上一期数据, 取默认值";
@@ -351,7 +352,7 @@ class Builder {
         d.history.push_back({period_of(static_cast<std::size_t>(p)), arg_at(p)});
         d.note = "上一期";
       }
-    } else if (f == "avg_prev") {
+    } else if (f == dsl::Builtin::kAvgPrev) {
       const std::int64_t n = ast::literal_value(std::get<ast::NumberLit>(m_.expr(c.args[1]))) / decimal::kOne;
       std::int64_t p = static_cast<std::int64_t>(row_);
       bool complete = true;
@@ -364,7 +365,7 @@ class Builder {
         d.history.push_back({period_of(static_cast<std::size_t>(p)), arg_at(p)});
       }
       d.note = complete ? "前 " + std::to_string(n) + " 期的平均" : "前期数据不足 " + std::to_string(n) + " 期, 取默认值";
-    } else if (f == "streak") {
+    } else if (f == dsl::Builtin::kStreak) {
       for (std::int64_t p = static_cast<std::int64_t>(row_); p >= 0; p = prev(p)) {
         d.history.push_back({period_of(static_cast<std::size_t>(p)), arg_at(p)});
         if (d.history.back().value.raw == 0) break;
@@ -372,7 +373,7 @@ class Builder {
       d.note = "从本期往前连续成立的期数";
     } else {
       // rank, percentile, peer_avg: the rows of the same period (and group).
-      const ast::NamedArg* within = named_arg(c, "within");
+      const ast::NamedArg* within = named_arg(c, dsl::NamedArg::kWithin);
       const auto group = within ? traced(within->value, row_) : std::nullopt;
       std::size_t peers = 0;
       for (std::size_t r = 0; r < d_.rows; ++r) {
@@ -381,9 +382,9 @@ class Builder {
         ++peers;
       }
       std::string where = within ? "同组 (" + dsl::unparse(m_, within->value) + " = " + expr_val(within->value, row_).text + ")" : "同期";
-      if (f == "rank") {
+      if (f == dsl::Builtin::kRank) {
         d.note = where + " " + std::to_string(peers) + " 个中的名次";
-      } else if (f == "percentile") {
+      } else if (f == dsl::Builtin::kPercentile) {
         d.note = where + " " + std::to_string(peers) + " 个中的百分位";
       } else {
         d.note = where + " " + std::to_string(peers) + " 个的平均";
@@ -1584,7 +1585,7 @@ class JsonOut {
 std::vector<ast::ExprId> explain_trace(const dsl::CheckedPolicy& policy) {
   const ast::Module& m = policy.module;
   std::vector<ExprId> out;
-  auto root = [&](ExprId e) { collect_traced(m, e, true, out); };
+  auto root = [&](ExprId e) { collect_traced(policy, e, true, out); };
   for (const ast::IndicatorNode& n : m.nodes) {
     if (n.detached) continue;
     if (ast::present(n.formula)) root(n.formula);

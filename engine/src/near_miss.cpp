@@ -46,7 +46,7 @@ std::vector<ListTest> list_tests(const dsl::CheckedPolicy& p) {
     if (const auto* b = std::get_if<ast::Binary>(&m.expr(e)); b && (b->op == ast::BinaryOp::kAnyIn || b->op == ast::BinaryOp::kAllIn)) {
       list = b->lhs;
       set = b->rhs;
-    } else if (const auto* c = std::get_if<ast::Call>(&m.expr(e)); c && c->callee.name == "count_in" && c->args.size() == 2) {
+    } else if (const auto* c = std::get_if<ast::Call>(&m.expr(e)); c && p.builtin(e) == dsl::Builtin::kCountIn && c->args.size() == 2) {
       list = c->args[0];
       set = c->args[1];
     }

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "jixiao/dsl/ast.hpp"
@@ -46,6 +48,21 @@ enum class OpCode : std::uint8_t {
 };
 
 inline constexpr std::uint32_t kNoMask = 0xFFFFFFFFu;
+
+/// The texts a policy writes (literals, text params, set items, `coef` keys), each once, in the
+/// order the compiler meets them. A program is compiled without data: it refers to its texts by
+/// their index here, and bind() (compile.hpp) gives each the id of the same text in the data's
+/// string pool.
+struct PolicyTexts {
+  std::vector<std::string> texts;
+  std::unordered_map<std::string, std::uint32_t> index;
+  /// The index of `text`, added when it is new.
+  std::uint32_t add(const std::string& text) {
+    const auto [it, added] = index.try_emplace(text, static_cast<std::uint32_t>(texts.size()));
+    if (added) texts.push_back(text);
+    return it->second;
+  }
+};
 
 /// Whether x (raw, or fen) lies in the interval.
 inline bool in_interval(const ast::Interval& iv, std::int64_t x) {
@@ -115,6 +132,7 @@ struct GlobalOp {
   bool ties_text = false;          ///< the `ties:` column holds texts (compared by their bytes)
   bool has_default = false;
   std::int64_t default_value = 0;
+  bool default_text = false;       ///< default_value is a text: an index into PolicyTexts until bound
   std::uint32_t out = 0;
   std::uint32_t valid = 0;
   ast::ExprId src = ast::kNoExpr;

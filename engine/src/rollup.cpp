@@ -250,7 +250,7 @@ class RollUp {
     std::vector<bool> aggregated(m_.exprs.size(), false);
     for (std::size_t e = 0; e < m_.exprs.size(); ++e) {
       const auto* call = std::get_if<ast::Call>(&m_.exprs[e]);
-      if (call != nullptr && call->callee.name.starts_with("sub_") && !call->args.empty()) {
+      if (call != nullptr && sub_call(ExprId{static_cast<std::uint32_t>(e)}) && !call->args.empty()) {
         aggregated[static_cast<std::uint32_t>(call->args[0])] = true;
       }
     }
@@ -287,11 +287,16 @@ class RollUp {
 
   // ---- sub_mean(x), ... ----
 
+  // Whether `e` calls sub_mean, sub_at, ...
+  [[nodiscard]] bool sub_call(ExprId e) const {
+    return p_.builtin(e) != dsl::kNoBuiltin && dsl::builtin_info(p_.builtin(e)).kind == dsl::BuiltinKind::kSubPeriod;
+  }
+
   void aggregates() {
     for (std::size_t e = 0; e < m_.exprs.size(); ++e) {
       const auto* call = std::get_if<ast::Call>(&m_.exprs[e]);
-      if (call == nullptr || !call->callee.name.starts_with("sub_")) continue;
       const ExprId id{static_cast<std::uint32_t>(e)};
+      if (call == nullptr || !sub_call(id)) continue;
       if (p_.type(id).kind == dsl::TypeKind::kError) continue;
       const dsl::SymbolId s = p_.ref(call->args[0]);
       data_.sub_values[static_cast<std::uint32_t>(e)] = aggregate(id, *call, p_.symbol(s).index);
@@ -300,12 +305,12 @@ class RollUp {
   }
 
   Column aggregate(ExprId e, const ast::Call& call, std::uint32_t input) {
-    const std::string& f = call.callee.name;
+    const dsl::Builtin f = p_.builtin(e);
     const Column& col = data_.inputs[input];
     const std::string& name = m_.inputs[input].name.name;
     const bool optional = m_.inputs[input].optional;
     std::size_t at = parts_.size();
-    if (f == "sub_at") {
+    if (f == dsl::Builtin::kSubAt) {
       const std::string& part = std::get<ast::StringLit>(m_.expr(call.args[1])).value;
       at = static_cast<std::size_t>(std::find(parts_.begin(), parts_.end(), part) - parts_.begin());
     }
@@ -313,7 +318,7 @@ class RollUp {
     out.values.assign(coarse_.size(), 0);
     for (std::size_t c = 0; c < coarse_.size(); ++c) {
       const std::size_t shown = last_row(c);
-      if (f == "sub_at") {
+      if (f == dsl::Builtin::kSubAt) {
         const std::int64_t r = coarse_[c].sub[at];
         if (r < 0 || !has_value(col, static_cast<std::size_t>(r))) {
           report(DiagCode::missing_sub_period, msg::rol_sub_at_missing(key(shown), sub_period(c, at), name), msg::rol_hint_sub_at_missing(), shown,
@@ -333,8 +338,8 @@ class RollUp {
         if (!has_value(col, static_cast<std::size_t>(r))) {
           // An optional input's empty cell is not counted; without any value the coarse row's
           // input is missing (build), and so is this aggregate.
-          if (!r_.skip_missing && !optional && f != "sub_count") {
-            report(DiagCode::missing_sub_period, msg::rol_sub_value_empty(data_.shown_row(static_cast<std::size_t>(r)), key(shown), sub_period(c, k), name, f),
+          if (!r_.skip_missing && !optional && f != dsl::Builtin::kSubCount) {
+            report(DiagCode::missing_sub_period, msg::rol_sub_value_empty(data_.shown_row(static_cast<std::size_t>(r)), key(shown), sub_period(c, k), name, call.callee.name),
                    msg::rol_hint_sub_period_missing(), static_cast<std::size_t>(r), m_.span(e));
           }
           continue;
@@ -345,21 +350,21 @@ class RollUp {
         total += v;
         ++n;
       }
-      if (f == "sub_count") {
+      if (f == dsl::Builtin::kSubCount) {
         out.values[c] = n * decimal::kOne;
         continue;
       }
       if (n == 0) {  // an optional input given in no sub-period: missing (build), not reported
         if (!optional) {
-          report(DiagCode::missing_sub_period, msg::rol_sub_none(key(shown), coarse_text(c), name, f), msg::rol_hint_sub_period_missing(), shown,
+          report(DiagCode::missing_sub_period, msg::rol_sub_none(key(shown), coarse_text(c), name, call.callee.name), msg::rol_hint_sub_period_missing(), shown,
                  m_.span(e));
         }
         continue;
       }
-      if (f == "sub_min") out.values[c] = lo;
-      if (f == "sub_max") out.values[c] = hi;
-      if (f == "sub_mean") out.values[c] = static_cast<std::int64_t>(decimal::div_round(total, n));
-      if (f == "sub_sum") {
+      if (f == dsl::Builtin::kSubMin) out.values[c] = lo;
+      if (f == dsl::Builtin::kSubMax) out.values[c] = hi;
+      if (f == dsl::Builtin::kSubMean) out.values[c] = static_cast<std::int64_t>(decimal::div_round(total, n));
+      if (f == dsl::Builtin::kSubSum) {
         if (total > std::numeric_limits<std::int64_t>::max() || total < std::numeric_limits<std::int64_t>::min()) {
           report(DiagCode::eval_overflow, msg::eng_overflow(), msg::eng_hint_overflow(), shown, m_.span(e));
           continue;

@@ -41,8 +41,8 @@ struct Val {
 
 class Builder {
  public:
-  Builder(const dsl::CheckedPolicy& policy, Dataset& data, ExactProgram& out)
-      : p_(policy), m_(policy.module), data_(data), out_(out) {}
+  Builder(const dsl::CheckedPolicy& policy, PolicyTexts& texts, ExactProgram& out)
+      : p_(policy), m_(policy.module), texts_(texts), out_(out) {}
 
   void run(ExprId root) {
     // The lets first, each after those it reads, so that building never follows a chain of lets
@@ -257,7 +257,7 @@ class Builder {
         const auto& labels = p_.domains[subject.domain].labels;
         keys.push_back(static_cast<std::uint32_t>(std::find(labels.begin(), labels.end(), entry.key.text) - labels.begin()));
       } else {
-        keys.push_back(data_.strings.intern(entry.key.text));
+        keys.push_back(texts_.add(entry.key.text));
       }
       blocks.push_back(block([&] { return build(entry.value); }));
     }
@@ -271,11 +271,15 @@ class Builder {
     std::vector<std::int32_t> starts;
     const Val v = choice(head, std::move(blocks), e, starts);
     ExactSwitch& s = out_.switches[head.a];
-    std::uint32_t size = subject.kind == TypeKind::kLabel ? static_cast<std::uint32_t>(p_.domains[subject.domain].labels.size())
-                                                          : static_cast<std::uint32_t>(data_.strings.size());
-    s.jumps.assign(size, -1);
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (keys[i] < size && s.jumps[keys[i]] < 0) s.jumps[keys[i]] = starts[i];
+    if (subject.kind == TypeKind::kLabel) {
+      const auto size = static_cast<std::uint32_t>(p_.domains[subject.domain].labels.size());
+      s.jumps.assign(size, -1);
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (keys[i] < size && s.jumps[keys[i]] < 0) s.jumps[keys[i]] = starts[i];
+      }
+    } else {
+      s.text_keyed = true;
+      for (std::size_t i = 0; i < keys.size(); ++i) s.text_keys.emplace_back(keys[i], starts[i]);
     }
     if (ast::present(c.otherwise)) s.otherwise = starts.back();
     return v;
@@ -369,6 +373,12 @@ class Builder {
     return leaf(ExactLeaf::Kind::kSymbol, static_cast<std::uint32_t>(id), p_.type(e));
   }
 
+  // The functions node_value computes exactly from their arguments' exact values.
+  static bool exact_fold(dsl::Builtin f) {
+    return f == dsl::Builtin::kMin || f == dsl::Builtin::kMax || f == dsl::Builtin::kSum || f == dsl::Builtin::kAvg ||
+           f == dsl::Builtin::kClamp || f == dsl::Builtin::kAbs;
+  }
+
   // The sub-expressions of `e` that build() follows as exact values (not leaves): as node_value.
   template <typename F>
   void value_children(ExprId e, F f) const {
@@ -390,13 +400,13 @@ class Builder {
     } else if (const auto* bands = std::get_if<ast::Bands>(&x)) {
       for (const ast::BandsEntry& entry : bands->entries) f(entry.value);
     } else if (const auto* call = std::get_if<ast::Call>(&x)) {
-      const std::string& name = call->callee.name;
+      const dsl::Builtin name = p_.builtin(e);
       const bool list = call->args.size() == 1 && p_.type(call->args[0]).kind == TypeKind::kNumberList;
-      if (ast::is_history_or_peer(*call) || list) return;
-      if (name == "fill") {
+      if (p_.reads_other_rows(e) || list) return;
+      if (name == dsl::Builtin::kFill) {
         f(call->args[0]);
         if (!optional_inputs(p_, call->args[0]).empty()) f(call->args[1]);
-      } else if (name == "min" || name == "max" || name == "sum" || name == "avg" || name == "clamp" || name == "abs") {
+      } else if (exact_fold(name)) {
         for (const ExprId a : call->args) f(a);
       }
     }
@@ -480,10 +490,10 @@ class Builder {
   Val node_value(ExprId e, const ast::Bands& b) { return bands(e, b); }
 
   Val node_value(ExprId e, const ast::Call& c) {
-    const std::string& f = c.callee.name;
+    const dsl::Builtin f = p_.builtin(e);
     const bool list = c.args.size() == 1 && p_.type(c.args[0]).kind == TypeKind::kNumberList;
-    if (ast::is_history_or_peer(c) || list) return leaf(e);
-    if (f == "fill") {
+    if (p_.reads_other_rows(e) || list) return leaf(e);
+    if (f == dsl::Builtin::kFill) {
       const std::vector<std::uint32_t> inputs = optional_inputs(p_, c.args[0]);
       if (inputs.empty()) return build(c.args[0]);
       std::vector<std::uint32_t> missing;
@@ -495,15 +505,15 @@ class Builder {
       for (std::size_t i = 1; i < c.args.size(); ++i) r = combine(op, r, build(c.args[i]), e);
       return r;
     };
-    if (f == "min") return fold(ExactOpCode::kMin);
-    if (f == "max") return fold(ExactOpCode::kMax);
-    if (f == "sum") return fold(ExactOpCode::kAdd);
-    if (f == "avg") return scale(fold(ExactOpCode::kAdd), 1, static_cast<Int128>(c.args.size()), e);
-    if (f == "clamp") {
+    if (f == dsl::Builtin::kMin) return fold(ExactOpCode::kMin);
+    if (f == dsl::Builtin::kMax) return fold(ExactOpCode::kMax);
+    if (f == dsl::Builtin::kSum) return fold(ExactOpCode::kAdd);
+    if (f == dsl::Builtin::kAvg) return scale(fold(ExactOpCode::kAdd), 1, static_cast<Int128>(c.args.size()), e);
+    if (f == dsl::Builtin::kClamp) {
       const Val lo = combine(ExactOpCode::kMax, build(c.args[0]), build(c.args[1]), e);
       return combine(ExactOpCode::kMin, lo, build(c.args[2]), e);
     }
-    if (f == "abs") {
+    if (f == dsl::Builtin::kAbs) {
       const Val v = build(c.args[0]);
       if (v.constant) return constant(abs128(v.num), v.den);
       return in_reg(emit(ExactOpCode::kAbs, v.reg, 0, 1, 1, e), v.den);
@@ -519,7 +529,7 @@ class Builder {
 
   const dsl::CheckedPolicy& p_;
   const ast::Module& m_;
-  Dataset& data_;
+  PolicyTexts& texts_;
   ExactProgram& out_;
   std::vector<ExactOp>* code_ = nullptr;
   std::vector<ExactOp> prelude_;  ///< the lets the weight reads, each once, in dependency order
@@ -558,9 +568,9 @@ Int128 gcd128(Int128 a, Int128 b) {
   return a;
 }
 
-ExactProgram build_exact(const dsl::CheckedPolicy& policy, ExprId root, Dataset& data) {
+ExactProgram build_exact(const dsl::CheckedPolicy& policy, ExprId root, PolicyTexts& texts) {
   ExactProgram p;
-  Builder(policy, data, p).run(root);
+  Builder(policy, texts, p).run(root);
   return p;
 }
 

@@ -23,6 +23,7 @@
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/engine/dataset.hpp"
 #include "jixiao/engine/evaluator.hpp"
+#include "program.hpp"
 
 namespace jixiao::engine::detail {
 
@@ -76,6 +77,9 @@ struct ExactOp {
 /// The entries of a `coef` as jumps: by key (a label's index or a text's id), then `else`.
 struct ExactSwitch {
   std::vector<std::int32_t> jumps;  ///< per key: the jump, or -1
+  /// A `coef` of a text: (index into PolicyTexts, jump) per entry, made into `jumps` by bind().
+  std::vector<std::pair<std::uint32_t, std::int32_t>> text_keys;
+  bool text_keyed = false;
   std::int32_t otherwise = -1;
 };
 
@@ -109,8 +113,8 @@ struct ExactProgram {
   Int128 denominator = 1;    ///< every row's weight is r[result] / denominator (fen, or 1)
 };
 
-/// Builds the exact program of the weight `root`. Texts of `coef` keys are interned into `data`.
-ExactProgram build_exact(const dsl::CheckedPolicy& policy, ast::ExprId root, Dataset& data);
+/// Builds the exact program of the weight `root`. Texts of `coef` keys are added to `texts`.
+ExactProgram build_exact(const dsl::CheckedPolicy& policy, ast::ExprId root, PolicyTexts& texts);
 
 /// Runs `p` over the rows [begin, end) where `take` is non-zero; the numerators go to `out` (which
 /// holds every row), and the values of p.nodes, each over its own denominator, to `nodes` (one per

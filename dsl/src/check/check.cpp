@@ -34,14 +34,15 @@ void collect_optional(const CheckedPolicy& p, ast::ExprId root, std::vector<std:
     const ast::ExprId e = todo.back();
     todo.pop_back();
     const ast::Expr& x = p.module.expr(e);
-    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && (c->callee.name == "present" || c->callee.name == "fill")) {
-      continue;  // present(x) and fill(x, v) answer for missing values themselves (fill's default too)
-    }
-    if (const auto* c = std::get_if<ast::Call>(&x); c != nullptr && c->callee.name.starts_with("sub_")) {
+    const Builtin b = std::holds_alternative<ast::Call>(x) ? p.builtin(e) : kNoBuiltin;
+    // present(x) and fill(x, v) answer for missing values themselves (fill's default too).
+    if (b != kNoBuiltin && builtin_info(b).kind == BuiltinKind::kMissing) continue;
+    if (b != kNoBuiltin && builtin_info(b).kind == BuiltinKind::kSubPeriod) {
       // sub_mean(x), sub_min, sub_max, sub_sum of an optional input read the sub-periods that have
       // a value, and are missing where none has (the rolled-up row's x is missing exactly then,
       // rollup.cpp); sub_count is never missing, and sub_at answers for its one sub-period itself.
-      if (c->callee.name != "sub_count" && c->callee.name != "sub_at" && !c->args.empty()) todo.push_back(c->args[0]);
+      const auto& c = std::get<ast::Call>(x);
+      if (b != Builtin::kSubCount && b != Builtin::kSubAt && !c.args.empty()) todo.push_back(c.args[0]);
       continue;
     }
     if (std::holds_alternative<ast::NameRef>(x)) {
@@ -168,6 +169,7 @@ class Checker {
     p_.expr_type.assign(m_.exprs.size(), T(TypeKind::kError));
     p_.expr_range.assign(m_.exprs.size(), NumRange::unbounded());
     p_.expr_ref.assign(m_.exprs.size(), kNoSymbol);
+    p_.expr_builtin.assign(m_.exprs.size(), kNoBuiltin);
     p_.nodes.assign(m_.nodes.size(), NodeInfo{});
     p_.params.assign(m_.params.size(), ParamValue{});
     p_.veto_effects.assign(m_.vetoes.size(), {});
@@ -1331,7 +1333,7 @@ class Checker {
         g = u->operand;
       }
       const auto* c = std::get_if<ast::Call>(&m_.expr(g));
-      if (c == nullptr || c->callee.name != "present" || c->args.size() != 1) continue;
+      if (c == nullptr || p_.builtin(g) != Builtin::kPresent || c->args.size() != 1) continue;
       const SymbolId sym = p_.ref(c->args[0]);
       if (sym != kNoSymbol && p_.symbol(sym).kind == SymbolKind::kInput) guarded.push_back(p_.symbol(sym).index);
     }
@@ -1842,28 +1844,30 @@ class Checker {
 
   Type visit_node(ExprId e, const ast::Call& c) {
     const std::string& name = c.callee.name;
-    const FunctionInfo* fn = nullptr;
-    for (const FunctionInfo& f : kFunctions) {
-      if (f.name == name) fn = &f;
-    }
+    const BuiltinInfo* fn = find_builtin(name);
     if (fn == nullptr) {
       for (const ExprId a : c.args) visit(a);
       for (const auto& a : c.named) visit(a.value);
       std::vector<std::string> names;
-      for (const FunctionInfo& f : kFunctions) names.emplace_back(f.name);
+      for (const BuiltinInfo& f : kBuiltins) names.emplace_back(f.name);
       const auto best = closest_name(name, names);
       error(DiagCode::unknown_function, c.callee.span, msg::chk_unknown_function(name),
             best ? msg::did_you_mean(*best) : msg::chk_hint_functions_are(backticked_list(names)));
       return set_type(e, T(TypeKind::kError));
     }
-    if (name == "ratio") return ratio(e, c, *fn);
-    if (name == "trimmed_mean") return trimmed_mean(e, c, *fn);
-    if (name == "prev" || name == "avg_prev" || name == "streak") return history(e, c, *fn);
-    if (name == "present" || name == "fill") return presence(e, c, *fn);
-    if (name == "rank" || name == "percentile" || name == "peer_avg") return peers(e, c, *fn);
-    if (name == "interpolate") return interpolate(e, c, *fn);
-    if (name.starts_with("sub_")) return sub_periods(e, c, *fn);
-    if (name == "shortfall" || name == "excess") return shortfall(e, c, *fn);
+    p_.expr_builtin[static_cast<std::uint32_t>(e)] = fn->id;
+    const Builtin f = fn->id;
+    switch (fn->kind) {
+      case BuiltinKind::kHistory: return history(e, c, *fn);
+      case BuiltinKind::kPeer: return peers(e, c, *fn);
+      case BuiltinKind::kMissing: return presence(e, c, *fn);
+      case BuiltinKind::kSubPeriod: return sub_periods(e, c, *fn);
+      case BuiltinKind::kScalar: case BuiltinKind::kScoring: case BuiltinKind::kList: break;
+    }
+    if (f == Builtin::kRatio) return ratio(e, c, *fn);
+    if (f == Builtin::kTrimmedMean) return trimmed_mean(e, c, *fn);
+    if (f == Builtin::kInterpolate) return interpolate(e, c, *fn);
+    if (f == Builtin::kShortfall || f == Builtin::kExcess) return shortfall(e, c, *fn);
 
     std::vector<Type> args;
     bool error_seen = false;
@@ -1880,11 +1884,11 @@ class Checker {
     auto range_of = [&](std::size_t i) { return p_.range(c.args[i]); };
     // One list of numbers: avg, min, max, sum and size aggregate its items.
     if (args.size() == 1 && args[0].kind == TypeKind::kNumberList &&
-        (name == "avg" || name == "min" || name == "max" || name == "sum" || name == "size")) {
+        (f == Builtin::kAvg || f == Builtin::kMin || f == Builtin::kMax || f == Builtin::kSum || f == Builtin::kSize)) {
       const NumRange item = range_of(0);
       NumRange r = item;
-      if (name == "sum") r = NumRange{item.lo_inf || item.lo >= 0 ? 0 : item.lo, 0, item.lo_inf, true};
-      if (name == "size") r = list_size(c.args[0]);
+      if (f == Builtin::kSum) r = NumRange{item.lo_inf || item.lo >= 0 ? 0 : item.lo, 0, item.lo_inf, true};
+      if (f == Builtin::kSize) r = list_size(c.args[0]);
       return set_type(e, T(TypeKind::kNumber), r);
     }
     auto all_numeric = [&](bool money_ok) -> std::optional<TypeKind> {
@@ -1896,37 +1900,37 @@ class Checker {
       }
       return k;
     };
-    if (name == "min" || name == "max" || name == "sum") {
+    if (f == Builtin::kMin || f == Builtin::kMax || f == Builtin::kSum) {
       const auto k = all_numeric(true);
       if (!k || args.empty()) return call_error(e, msg::chk_call_same_kind(name), fn->usage);
       NumRange r = range_of(0);
       for (std::size_t i = 1; i < args.size(); ++i) {
-        r = name == "min" ? range_min(r, range_of(i)) : name == "max" ? range_max(r, range_of(i)) : range_add(r, range_of(i));
+        r = f == Builtin::kMin ? range_min(r, range_of(i)) : f == Builtin::kMax ? range_max(r, range_of(i)) : range_add(r, range_of(i));
       }
       return set_type(e, T(*k), r);
     }
-    if (name == "avg") {
+    if (f == Builtin::kAvg) {
       const auto k = all_numeric(false);
       if (!k) return call_error(e, msg::chk_call_avg(), fn->usage);
       NumRange r = range_of(0);
       for (std::size_t i = 1; i < args.size(); ++i) r = range_union(r, range_of(i));
       return set_type(e, T(*k), r);
     }
-    if (name == "clamp") {
+    if (f == Builtin::kClamp) {
       const auto k = all_numeric(true);
       if (!k || args.size() != 3) return call_error(e, msg::chk_call_clamp(), fn->usage);
       return set_type(e, T(*k), range_min(range_max(range_of(0), range_of(1)), range_of(2)));
     }
-    if (name == "abs" || name == "floor" || name == "ceil") {
-      const auto k = all_numeric(name == "abs");
+    if (f == Builtin::kAbs || f == Builtin::kFloor || f == Builtin::kCeil) {
+      const auto k = all_numeric(f == Builtin::kAbs);
       if (!k || args.size() != 1) return call_error(e, msg::chk_call_one_number(name), fn->usage);
       NumRange r = range_of(0);
-      if (name == "abs") r = range_max(range_max(r, range_neg(r)), NumRange::exact(0));
-      if (name == "floor") r = range_sub(r, NumRange::between(0, kOne));
-      if (name == "ceil") r = range_add(r, NumRange::between(0, kOne));
+      if (f == Builtin::kAbs) r = range_max(range_max(r, range_neg(r)), NumRange::exact(0));
+      if (f == Builtin::kFloor) r = range_sub(r, NumRange::between(0, kOne));
+      if (f == Builtin::kCeil) r = range_add(r, NumRange::between(0, kOne));
       return set_type(e, T(*k), r);
     }
-    if (name == "round") {
+    if (f == Builtin::kRound) {
       if (args.size() != 2 || !is_num(args[0]) || !is_num(args[1])) return call_error(e, msg::chk_call_round(), fn->usage);
       const auto* places = std::get_if<ast::NumberLit>(&m_.expr(c.args[1]));
       if (places == nullptr || places->raw % kOne != 0 || places->raw < 0 || places->raw > 6 * kOne) {
@@ -1935,7 +1939,7 @@ class Checker {
       }
       return set_type(e, T(TypeKind::kNumber), range_add(range_of(0), NumRange::between(-kOne, kOne)));
     }
-    if (name == "count") {
+    if (f == Builtin::kCount) {
       for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i].kind != TypeKind::kBool) {
           error(DiagCode::bad_arguments, m_.span(c.args[i]), msg::chk_count_conditions(tn(args[i])),
@@ -1946,13 +1950,13 @@ class Checker {
       if (args.empty()) return call_error(e, msg::chk_count_empty(), fn->usage);
       return set_type(e, T(TypeKind::kNumber), NumRange::between(0, static_cast<std::int64_t>(args.size()) * kOne));
     }
-    if (name == "count_in") {
+    if (f == Builtin::kCountIn) {
       if (args.size() != 2 || args[0].kind != TypeKind::kTextList || args[1].kind != TypeKind::kSet) {
         return call_error(e, msg::chk_call_count_in(), fn->usage);
       }
       return set_type(e, T(TypeKind::kNumber), NumRange{0, 0, false, true});
     }
-    if (name == "size") {
+    if (f == Builtin::kSize) {
       if (args.size() != 1 || args[0].kind != TypeKind::kTextList) return call_error(e, msg::chk_call_size(), fn->usage);
       return set_type(e, T(TypeKind::kNumber), list_size(c.args[0]));
     }
@@ -1970,7 +1974,7 @@ class Checker {
   }
 
   // ratio(x, target: T, cap: C, better: higher|lower); the target may also be the 2nd argument.
-  Type ratio(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+  Type ratio(ExprId e, const ast::Call& c, const BuiltinInfo& fn) {
     std::optional<ExprId> x;
     std::optional<ExprId> target;
     std::optional<ExprId> cap;
@@ -1981,18 +1985,19 @@ class Checker {
     if (c.args.size() >= 2) target = c.args[1];
     if (c.args.size() > 2) ok = false;
     for (const auto& a : c.named) {
-      if (a.name.name == "target" && !target) {
+      const std::optional<NamedArg> arg = named_arg(a.name.name);
+      if (arg == NamedArg::kTarget && !target) {
         target = a.value;
-      } else if (a.name.name == "cap") {
+      } else if (arg == NamedArg::kCap) {
         cap = a.value;
-      } else if (a.name.name == "better") {
+      } else if (arg == NamedArg::kBetter) {
         const auto w = word_arg(a);
         if (!w || (*w != "higher" && *w != "lower")) {
           error(DiagCode::bad_arguments, m_.span(a.value), msg::chk_better_word(), msg::chk_hint_better_word());
           ok = false;
         }
         lower = w == "lower";
-      } else if (a.name.name == "at_zero") {
+      } else if (arg == NamedArg::kAtZero) {
         at_zero = a.value;
       } else {
         error(DiagCode::bad_arguments, a.name.span, msg::chk_no_named_arg("ratio", a.name.name), msg::chk_hint_write(fn.usage));
@@ -2034,7 +2039,7 @@ class Checker {
     return set_type(e, T(TypeKind::kNumber), r);
   }
 
-  Type interpolate(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+  Type interpolate(ExprId e, const ast::Call& c, const BuiltinInfo& fn) {
     if (!c.named.empty() || c.args.size() < 3) {
       for (const ExprId a : c.args) visited_[static_cast<std::uint32_t>(a)] = true;
       return call_error(e, msg::chk_interpolate_args(), fn.usage);
@@ -2084,9 +2089,9 @@ class Checker {
 
   // prev(x, default: v), avg_prev(x, n, default: v), streak(cond): values of earlier periods of
   // the same subject. They need `period` in the subject declaration.
-  Type history(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+  Type history(ExprId e, const ast::Call& c, const BuiltinInfo& fn) {
     const std::string& name = c.callee.name;
-    const bool want_n = name == "avg_prev";
+    const bool want_n = fn.id == Builtin::kAvgPrev;
     bool ok = c.args.size() == (want_n ? 2u : 1u);
     Type x = ok ? visit(c.args[0]) : T(TypeKind::kError);
     if (want_n && ok) {
@@ -2113,14 +2118,14 @@ class Checker {
     }
     Type result = x;
     NumRange range = p_.range(c.args[0]);
-    if (name == "streak") {
+    if (fn.id == Builtin::kStreak) {
       if (x.kind != TypeKind::kBool) {
         error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_streak_condition(tn(x)), msg::chk_hint_streak_condition());
         return set_type(e, T(TypeKind::kError));
       }
       result = T(TypeKind::kNumber);
       range = NumRange{kOne, 0, false, true};
-    } else if (name == "avg_prev" && !is_num(x)) {
+    } else if (fn.id == Builtin::kAvgPrev && !is_num(x)) {
       error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_avg_prev_numbers(tn(x)));
       return set_type(e, T(TypeKind::kError));
     } else if (x.kind == TypeKind::kTextList || x.kind == TypeKind::kNumberList || x.kind == TypeKind::kSet ||
@@ -2130,7 +2135,7 @@ class Checker {
     }
     for (const auto& a : c.named) {
       const Type t = visit(a.value);
-      if (a.name.name != "default" || name == "streak") {
+      if (!fn.accepts_named(a.name.name)) {
         error(DiagCode::bad_arguments, a.name.span, msg::chk_no_named_arg(name, a.name.name), msg::chk_hint_write(fn.usage));
         continue;
       }
@@ -2203,9 +2208,9 @@ class Checker {
 
   // sub_mean(x), sub_min(x), sub_max(x), sub_sum(x), sub_count(x), sub_at(x, "Q4"): in a rolled-up
   // policy, an input's values in the sub-periods of the row's coarse period (the data's rows).
-  Type sub_periods(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+  Type sub_periods(ExprId e, const ast::Call& c, const BuiltinInfo& fn) {
     const std::string& name = c.callee.name;
-    const std::size_t want = name == "sub_at" ? 2 : 1;
+    const std::size_t want = fn.min_args;
     for (const auto& a : c.named) visit(a.value);
     if (c.args.size() != want || !c.named.empty()) {
       for (const ExprId a : c.args) visit(a);
@@ -2224,8 +2229,8 @@ class Checker {
       return set_type(e, T(TypeKind::kError));
     }
     const std::size_t n = std::get<ast::SetLit>(m_.expr(m_.rollup->parts)).items.size();
-    if (name == "sub_count") return set_type(e, T(TypeKind::kNumber), NumRange::between(0, static_cast<std::int64_t>(n) * kOne));
-    if (name == "sub_at") {
+    if (fn.id == Builtin::kSubCount) return set_type(e, T(TypeKind::kNumber), NumRange::between(0, static_cast<std::int64_t>(n) * kOne));
+    if (fn.id == Builtin::kSubAt) {
       if (!m_.rollup->groups.empty()) {
         error(DiagCode::bad_rollup, c.callee.span, msg::chk_sub_at_with_groups(), msg::chk_hint_only_with_groups());
         return set_type(e, T(TypeKind::kError));
@@ -2245,19 +2250,19 @@ class Checker {
       }
       return set_type(e, x, p_.range(c.args[0]));
     }
-    const bool money_ok = name != "sub_mean";
+    const bool money_ok = fn.id != Builtin::kSubMean;
     if (!is_num(x) && !(money_ok && is_money(x))) {
       error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_sub_numbers(name, tn(x)));
       return set_type(e, T(TypeKind::kError));
     }
     NumRange r = p_.range(c.args[0]);
-    if (name == "sub_sum") r = range_mul(NumRange::between(0, static_cast<std::int64_t>(n) * kOne), r, kOne);
+    if (fn.id == Builtin::kSubSum) r = range_mul(NumRange::between(0, static_cast<std::int64_t>(n) * kOne), r, kOne);
     return set_type(e, x, r);
   }
 
   // rank(x, within: g, order: desc|asc, ties: key|shared|NAME), percentile(x, within: g, ties: ...),
   // peer_avg(x, within: g): each row against the rows of its period (and group).
-  Type peers(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+  Type peers(ExprId e, const ast::Call& c, const BuiltinInfo& fn) {
     const std::string& name = c.callee.name;
     if (c.args.size() != 1) {
       for (const ExprId a : c.args) visit(a);
@@ -2271,13 +2276,14 @@ class Checker {
       ok = false;
     }
     for (const auto& a : c.named) {
-      if (a.name.name == "within") {
+      const std::optional<NamedArg> arg = fn.accepts_named(a.name.name) ? named_arg(a.name.name) : std::nullopt;
+      if (arg == NamedArg::kWithin) {
         const Type g = visit(a.value);
         if (!is_err(g) && g.kind != TypeKind::kText && g.kind != TypeKind::kLabel) {
           error(DiagCode::type_mismatch, m_.span(a.value), msg::chk_within_type(tn(g)), msg::chk_hint_write_eg("within: 所属街道"));
           ok = false;
         }
-      } else if (a.name.name == "ties" && name != "peer_avg") {
+      } else if (arg == NamedArg::kTies) {
         // `ties: key` (the default: equal values in the order of the subject key), `ties: shared`
         // (equal values share the best place, 并列), or `ties: NAME` (equal values in the order of
         // another value of the row, then the key).
@@ -2289,7 +2295,7 @@ class Checker {
           error(DiagCode::type_mismatch, m_.span(a.value), msg::chk_ties_type(tn(t)), msg::chk_hint_ties_type());
           ok = false;
         }
-      } else if (a.name.name == "order" && name == "rank") {
+      } else if (arg == NamedArg::kOrder) {
         const auto w = word_arg(a);
         if (!w || (*w != "desc" && *w != "asc")) {
           error(DiagCode::bad_arguments, m_.span(a.value), msg::chk_order_word(), msg::chk_hint_order_word());
@@ -2302,23 +2308,23 @@ class Checker {
       }
     }
     if (!ok) return set_type(e, T(TypeKind::kError));
-    if (name == "peer_avg") return set_type(e, x, p_.range(c.args[0]));
-    if (name == "percentile") return set_type(e, T(TypeKind::kNumber), NumRange::between(0, kHundred));
+    if (fn.id == Builtin::kPeerAvg) return set_type(e, x, p_.range(c.args[0]));
+    if (fn.id == Builtin::kPercentile) return set_type(e, T(TypeKind::kNumber), NumRange::between(0, kHundred));
     return set_type(e, T(TypeKind::kNumber), NumRange{kOne, 0, false, true});
   }
 
   // present(x): whether x has a value on the row; fill(x, v): x, or v where x is missing.
-  Type presence(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
-    const std::string& name = c.callee.name;
-    const std::size_t want = name == "present" ? 1 : 2;
+  Type presence(ExprId e, const ast::Call& c, const BuiltinInfo& fn) {
+    const bool present = fn.id == Builtin::kPresent;
+    const std::size_t want = fn.min_args;
     for (const auto& a : c.named) visit(a.value);
     if (c.args.size() != want || !c.named.empty()) {
       for (const ExprId a : c.args) visit(a);
-      return call_error(e, name == "present" ? msg::chk_takes_one_value("present") : msg::chk_fill_args(), fn.usage);
+      return call_error(e, present ? msg::chk_takes_one_value("present") : msg::chk_fill_args(), fn.usage);
     }
     const Type x = visit(c.args[0]);
     if (is_err(x)) return set_type(e, x);
-    if (name == "present") return set_type(e, T(TypeKind::kBool));
+    if (present) return set_type(e, T(TypeKind::kBool));
     const Type v = visit(c.args[1]);
     if (!constant_expr(c.args[1]) && !std::holds_alternative<ast::StringLit>(m_.expr(c.args[1])) &&
         !std::holds_alternative<ast::BoolLit>(m_.expr(c.args[1]))) {
@@ -2384,7 +2390,7 @@ class Checker {
 
   // trimmed_mean(L, trim: n, above: m): the mean of a list of numbers without its n highest and
   // n lowest items when it has more than m items (m defaults to 2n).
-  Type trimmed_mean(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+  Type trimmed_mean(ExprId e, const ast::Call& c, const BuiltinInfo& fn) {
     bool ok = c.args.size() == 1;
     if (ok) {
       const Type t = visit(c.args[0]);
@@ -2398,7 +2404,7 @@ class Checker {
       const Type t = visit(a.value);
       const auto* lit = std::get_if<ast::NumberLit>(&m_.expr(a.value));
       const bool whole = is_num(t) && lit != nullptr && ast::literal_value(*lit) >= 0 && ast::literal_value(*lit) % kOne == 0;
-      if ((a.name.name != "trim" && a.name.name != "above") || !whole) {
+      if (!fn.accepts_named(a.name.name) || !whole) {
         error(DiagCode::bad_arguments, a.name.span, msg::chk_trimmed_mean_named(), msg::chk_hint_write(fn.usage));
         ok = false;
       }
@@ -2408,7 +2414,7 @@ class Checker {
   }
 
   // shortfall(x, threshold, step: s, partial: prorata|floor|ceil) and excess(...)
-  Type shortfall(ExprId e, const ast::Call& c, const FunctionInfo& fn) {
+  Type shortfall(ExprId e, const ast::Call& c, const BuiltinInfo& fn) {
     bool ok = c.args.size() == 2;
     for (const ExprId a : c.args) {
       const Type t = visit(a);
@@ -2419,14 +2425,15 @@ class Checker {
       if (is_err(t)) ok = false;
     }
     for (const auto& a : c.named) {
-      if (a.name.name == "step") {
+      const std::optional<NamedArg> arg = named_arg(a.name.name);
+      if (arg == NamedArg::kStep) {
         const Type t = visit(a.value);
         const auto* lit = std::get_if<ast::NumberLit>(&m_.expr(a.value));
         if (!is_num(t) || lit == nullptr || ast::literal_value(*lit) <= 0) {
           error(DiagCode::bad_arguments, m_.span(a.value), msg::chk_step_word(), msg::chk_hint_write_eg("step: 1"));
           ok = false;
         }
-      } else if (a.name.name == "partial") {
+      } else if (arg == NamedArg::kPartial) {
         const auto w = word_arg(a);
         if (!w || (*w != "prorata" && *w != "floor" && *w != "ceil")) {
           error(DiagCode::bad_arguments, m_.span(a.value), msg::chk_partial_word(), msg::chk_hint_partial_word());

@@ -113,7 +113,7 @@ class ConstantChecker {
         for (auto it = c->entries.rbegin(); it != c->entries.rend(); ++it) follow(it->value);
       } else if (const auto* b = std::get_if<ast::Bands>(&x)) {
         for (auto it = b->entries.rbegin(); it != b->entries.rend(); ++it) follow(it->value);
-      } else if (const auto* call = std::get_if<ast::Call>(&x); call != nullptr && call->callee.name == "fill" && call->args.size() == 2) {
+      } else if (const auto* call = std::get_if<ast::Call>(&x); call != nullptr && p_.builtin(e) == Builtin::kFill && call->args.size() == 2) {
         follow(call->args[1]);
         follow(call->args[0]);
       } else if (const auto* bin = std::get_if<ast::Binary>(&x); bin != nullptr && bin->op == ast::BinaryOp::kMul) {
@@ -285,9 +285,9 @@ class ConstantChecker {
     }
   }
 
-  const ast::NamedArg* named(const ast::Call& c, std::string_view name) const {
+  const ast::NamedArg* named(const ast::Call& c, NamedArg arg) const {
     for (const ast::NamedArg& a : c.named) {
-      if (a.name.name == name) return &a;
+      if (named_arg(a.name.name) == arg) return &a;
     }
     return nullptr;
   }
@@ -339,13 +339,14 @@ class ConstantChecker {
 
   void call(ExprId e, const ast::Call& c) {
     if (!typed(e)) return;
-    const std::string& f = c.callee.name;
-    if (f == "ratio" || f == "shortfall" || f == "excess" || f == "clamp" || f == "min" || f == "max") {
+    const Builtin f = p_.builtin(e);
+    if (f == Builtin::kRatio || f == Builtin::kShortfall || f == Builtin::kExcess || f == Builtin::kClamp || f == Builtin::kMin ||
+        f == Builtin::kMax) {
       std::vector<ExprId> operands(c.args.begin(), c.args.end());
-      if (const ast::NamedArg* t = named(c, "target")) operands.push_back(t->value);
+      if (const ast::NamedArg* t = named(c, NamedArg::kTarget)) operands.push_back(t->value);
       percent_against_share(operands);
     }
-    if (f == "clamp" && c.args.size() == 3) {
+    if (f == Builtin::kClamp && c.args.size() == 3) {
       const auto lo = value(c.args[1]);
       const auto hi = value(c.args[2]);
       if (lo && hi && *lo > *hi) {
@@ -353,23 +354,23 @@ class ConstantChecker {
               msg::con_hint_clamp(text(c.args[2], *hi), text(c.args[1], *lo)));
       }
     }
-    if (f == "ratio") {
-      const ast::NamedArg* t = named(c, "target");
+    if (f == Builtin::kRatio) {
+      const ast::NamedArg* t = named(c, NamedArg::kTarget);
       const ExprId target = c.args.size() > 1 ? c.args[1] : t ? t->value : ast::kNoExpr;
       if (const auto v = value(target); v && *v <= 0) {
         error(DiagCode::bad_arguments, m_.span(target), msg::con_ratio_target(shown(target)), msg::con_hint_ratio_target());
       } else if (ast::present(target) && never_positive(target)) {
         error(DiagCode::bad_arguments, m_.span(target), msg::con_ratio_target_never_positive(), msg::con_hint_ratio_target());
       }
-      if (const ast::NamedArg* cap = named(c, "cap")) {
+      if (const ast::NamedArg* cap = named(c, NamedArg::kCap)) {
         if (const auto v = value(cap->value); v && *v <= 0) {
           error(DiagCode::bad_arguments, m_.span(cap->value), msg::con_ratio_cap(shown(cap->value)), msg::con_hint_ratio_cap());
         }
       }
     }
-    if (f == "trimmed_mean") {
-      const ast::NamedArg* trim = named(c, "trim");
-      const ast::NamedArg* above = named(c, "above");
+    if (f == Builtin::kTrimmedMean) {
+      const ast::NamedArg* trim = named(c, NamedArg::kTrim);
+      const ast::NamedArg* above = named(c, NamedArg::kAbove);
       const std::int64_t t = trim ? value(trim->value).value_or(-1) : kOne;  // -1: not checked here
       const std::int64_t a = above ? value(above->value).value_or(-1) : -1;
       if (t == 0) {

@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -1002,6 +1004,83 @@ TEST(EvalKeep, OnlyTheResultsColumnsGiveTheSameResults) {
       EXPECT_EQ(r.data->key.values.size(), 57u);
     }
   }
+}
+
+// ---- compiled before the data ----
+
+// One policy writing texts every way a program can (a literal compared and returned, a text param,
+// a set, a `coef` of a text, a history default), some of them in no data file below.
+const std::string kTextsPolicy = policy(
+    "input { 类型 : text  分 : score 0..100 }\n"
+    "param 标签 = \"乙类\"\n"
+    "set 城区 = { \"城市\", \"城郊\" }\n"
+    "let 类 = if 类型 == \"城市\" then \"甲类\" else 标签\n"
+    "let 在城 = 类型 in 城区\n"
+    "let 系数 = coef(类型) { \"城市\" 1.2, \"农村\" 0.8, else 1 }\n"
+    "let 上期 = prev(类型, default: \"新设\")\n"
+    "indicator 总分 { 工作 100% = 分 * 系数 / 1.2 }\n",
+    "");
+
+std::string with_period(const std::string& p) {
+  return std::regex_replace(p, std::regex("key 编码"), "key 编码 period 年度");
+}
+
+/// Every symbol's values on `data`, as text (texts by their text, so that ids do not matter).
+Strings values(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& r) {
+  Strings out;
+  for (std::uint32_t s = 0; s < policy.symbols.size(); ++s) {
+    std::string line = policy.symbols[s].name + ":";
+    for (const std::int64_t v : r.columns[s]) {
+      line += " " + (policy.symbols[s].type.kind == dsl::TypeKind::kText ? data.strings.text(static_cast<std::uint32_t>(v))
+                                                                          : std::to_string(v));
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+TEST(Executable, CompiledOnceRunsOnManyDatasetsAsCompiledForEach) {
+  SourceSet sources;
+  CollectingSink sink;
+  auto module = dsl::parse(sources, sources.add("p.jx", with_period(kTextsPolicy)), sink);
+  ASSERT_TRUE(module);
+  const auto checked = dsl::check(sources, std::move(*module), {}, sink);
+  ASSERT_TRUE(checked);
+  const auto plan = build_plan(*checked, sink);
+  ASSERT_TRUE(plan);
+  // Compiled with no data at all.
+  const Executable program = compile(*plan);
+  const std::string csvs[] = {
+      "编码,年度,类型,分\nA,2023,城市,90\nA,2024,农村,80\nB,2024,城郊,70\n",
+      "编码,年度,类型,分\nA,2024,山区,60\nC,2024,城市,100\n",  // no 农村 nor 城郊: texts the data lacks
+  };
+  for (const std::string& csv : csvs) {
+    auto once = load_csv(sources, "d.csv", csv, *checked, LoadOptions{}, sink);
+    auto fresh = load_csv(sources, "d.csv", csv, *checked, LoadOptions{}, sink);
+    ASSERT_TRUE(once && fresh);
+    EvalOptions options;
+    options.all_periods = true;
+    const auto a = evaluate(program, *once, options, sink);
+    const auto b = evaluate(*plan, *fresh, options, sink);  // compiled for this dataset
+    ASSERT_TRUE(a && b) << sink.error_count();
+    EXPECT_EQ(values(*checked, *once, *a), values(*checked, *fresh, *b));
+    EXPECT_EQ(format_results(*checked, *once, *a, ResultFormat::kCsv), format_results(*checked, *fresh, *b, ResultFormat::kCsv));
+    // The executable is as compiled: a second run on the same data gives the same values.
+    const auto again = evaluate(program, *once, options, sink);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(values(*checked, *once, *again), values(*checked, *once, *a));
+  }
+  // What the policy computes, on the first dataset: the texts it writes are shown as written.
+  auto data = load_csv(sources, "d.csv", csvs[0], *checked, LoadOptions{}, sink);
+  ASSERT_TRUE(data);
+  EvalOptions all;
+  all.all_periods = true;
+  const auto r = evaluate(program, *data, all, sink);
+  ASSERT_TRUE(r);
+  const Strings got = values(*checked, *data, *r);
+  EXPECT_NE(std::find(got.begin(), got.end(), "类: 甲类 乙类 乙类"), got.end()) << ::testing::PrintToString(got);
+  EXPECT_NE(std::find(got.begin(), got.end(), "在城: 1 0 1"), got.end()) << ::testing::PrintToString(got);
+  EXPECT_NE(std::find(got.begin(), got.end(), "上期: 新设 城市 新设"), got.end()) << ::testing::PrintToString(got);
 }
 
 TEST(ResultsWriter, AnyThreadCountWritesTheSameBytesInPieces) {

@@ -197,13 +197,6 @@ void for_each_operand(const std::vector<Expr>& exprs, ExprId e, F&& f) {
   for (const ExprId b : chain) f(std::get<Binary>(exprs[static_cast<std::uint32_t>(b)]).rhs);
 }
 
-/// A call of a function over other rows: history (`prev`, `avg_prev`, `streak`) or peers
-/// (`rank`, `percentile`, `peer_avg`), computed over whole columns.
-inline bool is_history_or_peer(const Call& c) {
-  const std::string& f = c.callee.name;
-  return f == "prev" || f == "avg_prev" || f == "streak" || f == "rank" || f == "percentile" || f == "peer_avg";
-}
-
 // ---- declarations ----
 
 struct Deadline {

@@ -11,6 +11,7 @@
 
 #include "jixiao/dsl/ast.hpp"
 #include "jixiao/dsl/diagnostic.hpp"
+#include "jixiao/dsl/functions.hpp"
 #include "jixiao/dsl/source.hpp"
 
 namespace jixiao::dsl {
@@ -112,6 +113,7 @@ struct CheckedPolicy {
   std::vector<Type> expr_type;          ///< per ExprId
   std::vector<NumRange> expr_range;     ///< per ExprId (numbers and money)
   std::vector<SymbolId> expr_ref;       ///< per ExprId: the symbol a NameRef names
+  std::vector<Builtin> expr_builtin;    ///< per ExprId: the builtin a Call calls (kNoBuiltin if rejected)
   std::vector<Domain> domains;
   std::vector<NodeInfo> nodes;          ///< parallel to module.nodes
   std::vector<ParamValue> params;       ///< parallel to module.params
@@ -128,6 +130,9 @@ struct CheckedPolicy {
   [[nodiscard]] Type type(ast::ExprId id) const { return expr_type[static_cast<std::uint32_t>(id)]; }
   [[nodiscard]] NumRange range(ast::ExprId id) const { return expr_range[static_cast<std::uint32_t>(id)]; }
   [[nodiscard]] SymbolId ref(ast::ExprId id) const { return expr_ref[static_cast<std::uint32_t>(id)]; }
+  [[nodiscard]] Builtin builtin(ast::ExprId id) const { return expr_builtin[static_cast<std::uint32_t>(id)]; }
+  /// Whether `id` is a call of a function over other rows (history or peers).
+  [[nodiscard]] bool reads_other_rows(ast::ExprId id) const { return dsl::reads_other_rows(builtin(id)); }
   /// The symbol of a top-level name, or kNoSymbol.
   [[nodiscard]] SymbolId find(std::string_view name) const;
   /// The most a leaf's formula may give before it is clamped: its full marks for a `分` item, 100

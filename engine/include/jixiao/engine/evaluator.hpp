@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -144,18 +145,49 @@ struct EvalOptions {
   const std::vector<dsl::SymbolId>* keep = nullptr;
 };
 
-/// Evaluates `plan` over `data`. Runtime errors (division by zero, overflow, a pool nobody can
+/// A plan compiled into flat column programs (compile()), before any row is read: it depends on the
+/// checked policy alone (its plan points into it, which must outlive it). evaluate() runs it on a
+/// dataset of the policy and leaves it as it was: one executable serves any number of datasets.
+class Executable {
+ public:
+  Executable(Executable&&) noexcept;
+  Executable& operator=(Executable&&) noexcept;
+  ~Executable();
+
+  [[nodiscard]] const Plan& plan() const { return plan_; }
+  struct Impl;  ///< the compiled programs (engine/src/compile.hpp)
+  [[nodiscard]] const Impl& impl() const { return *impl_; }
+
+ private:
+  friend Executable compile(const Plan& plan, const std::vector<ast::ExprId>& trace);
+  Executable(const Plan& plan, std::unique_ptr<Impl> impl);
+
+  Plan plan_;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Compiles every symbol of `plan`, without data. With `trace`, the value per row of every
+/// expression in it that is compiled is kept (EvalResult::traced, for `jixiao explain`); each costs
+/// one column of rows.
+Executable compile(const Plan& plan, const std::vector<ast::ExprId>& trace = {});
+
+/// Runs `program` over `data`. Runtime errors (division by zero, overflow, a pool nobody can
 /// receive, history the data lacks for a selected row) are reported with the expression's span and
 /// the data row. Every pool is verified to be paid out exactly; a failure is a `conservation`
 /// error. Returns nullopt iff an error was reported. `options.period` must be one of data.periods
 /// (or empty).
-/// `data.strings` may grow (texts of the policy are interned into it).
+/// `data.strings` may grow: the texts the policy writes (literals, text params, set items, `coef`
+/// keys) that the data lacks are added, so that a result can show them like any other text.
+std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, const EvalOptions& options,
+                                   DiagnosticSink& sink);
+
+/// compile(plan), then evaluate() of the executable over `data`.
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink);
 
 /// As above, and keeps the value per row of every expression in `trace` in EvalResult::traced
-/// (for `jixiao explain`), and of those inside a fund weight in EvalResult::exact_traced. Each
-/// costs one column of rows; expressions never compiled are left out.
+/// (for `jixiao explain`), and of those inside a fund weight in EvalResult::exact_traced (as
+/// compile(plan, trace) does).
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    const std::vector<ast::ExprId>& trace, DiagnosticSink& sink);
 
