@@ -92,7 +92,7 @@ std::string policy_text(std::int64_t indicators, std::int64_t groups) {
         case 1: t += "ratio(" + in + ", target: 达标线)"; break;
         case 2: t += "bands(" + in + ") { [0, 1) 0, [1, 3) 60, [3, 5) 80, [5, 50] 100 }"; break;
         case 3: t += "interpolate(" + in + ", 0 -> 0, 2000 -> 100)"; break;
-        case 4: t += "ratio(" + in + ", target: 响应时限, better: lower)"; break;
+        case 4: t += "ratio(" + in + ", target: 响应时限, better: lower, at_zero: 100)"; break;
         default: t += "min(100, " + in + " * 1.2)"; break;
       }
       t += "\n";
