@@ -92,19 +92,67 @@ std::optional<std::size_t> near_distance(const std::u32string& item, const std::
   return d;
 }
 
-// The set's item nearest to `item` (ties: the first in the set), if one is close.
-std::optional<std::string> nearest_item(const std::u32string& item, const std::vector<std::u32string>& decoded,
-                                        const std::vector<std::string>& items) {
-  std::optional<std::string> best;
-  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
-  for (std::size_t k = 0; k < items.size() && best_distance > 1; ++k) {
-    if (const auto d = near_distance(item, decoded[k], best_distance)) {
-      best_distance = *d;
-      best = items[k];
+// A set's items, decoded, with an index from each character to the items holding it: an item
+// within k edits of a text holds all but at most k of the text's distinct characters (an edit
+// removes at most one), so only items sharing enough characters are compared (near_distance).
+class NearIndex {
+ public:
+  explicit NearIndex(const std::vector<std::string>& items) : items_(items) {
+    for (std::uint32_t k = 0; k < items.size(); ++k) {
+      decoded_.push_back(code_points(items[k]));
+      std::u32string chars = decoded_.back();
+      std::sort(chars.begin(), chars.end());
+      chars.erase(std::unique(chars.begin(), chars.end()), chars.end());
+      for (const char32_t c : chars) holding_[c].push_back(k);
     }
+    shared_.assign(items.size(), 0);
   }
-  return best;
-}
+
+  // The set's item nearest to `item` (ties: the first in the set), if one is close.
+  std::optional<std::string> nearest(const std::u32string& item) {
+    std::u32string chars = item;
+    std::sort(chars.begin(), chars.end());
+    chars.erase(std::unique(chars.begin(), chars.end()), chars.end());
+    touched_.clear();
+    for (const char32_t c : chars) {
+      const auto it = holding_.find(c);
+      if (it == holding_.end()) continue;
+      for (const std::uint32_t k : it->second) {
+        if (shared_[k]++ == 0) touched_.push_back(k);
+      }
+    }
+    // In the set's order, for ties: sorted, or by a scan of all when most items share a character.
+    if (touched_.size() * 8 < shared_.size()) {
+      std::sort(touched_.begin(), touched_.end());
+    } else {
+      touched_.clear();
+      for (std::uint32_t k = 0; k < shared_.size(); ++k) {
+        if (shared_[k] != 0) touched_.push_back(k);
+      }
+    }
+    std::optional<std::string> best;
+    std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+    for (const std::uint32_t k : touched_) {
+      const std::size_t held = shared_[k];
+      shared_[k] = 0;
+      // At most as many edits as near_distance allows for these lengths (one per three characters).
+      const std::size_t allowed = std::max<std::size_t>(1, std::max(item.size(), decoded_[k].size()) / 3);
+      if (best_distance <= 1 || held + allowed < chars.size()) continue;
+      if (const auto d = near_distance(item, decoded_[k], best_distance)) {
+        best_distance = *d;
+        best = items_[k];
+      }
+    }
+    return best;
+  }
+
+ private:
+  const std::vector<std::string>& items_;
+  std::vector<std::u32string> decoded_;
+  std::unordered_map<char32_t, std::vector<std::uint32_t>> holding_;
+  std::vector<std::uint32_t> shared_;   ///< per item: distinct characters shared with the text asked about
+  std::vector<std::uint32_t> touched_;  ///< the items sharing any
+};
 
 }  // namespace
 
@@ -117,8 +165,7 @@ void report_near_misses(const dsl::CheckedPolicy& policy, const Dataset& data, s
   for (const ListTest& t : list_tests(policy)) {
     const Column& col = data.inputs[t.input];
     const std::set<std::string_view> in_set(t.items.begin(), t.items.end());
-    std::vector<std::u32string> decoded;
-    for (const std::string& s : t.items) decoded.push_back(code_points(s));
+    NearIndex index(t.items);
     std::unordered_map<std::uint32_t, std::optional<std::string>> nearest;  // per text id, computed once
     std::map<std::uint32_t, Found> found;                                   // per text id
     std::vector<std::uint32_t> order;                                       // text ids by first row
@@ -129,7 +176,7 @@ void report_near_misses(const dsl::CheckedPolicy& policy, const Dataset& data, s
         auto [it, fresh] = nearest.try_emplace(id);
         if (fresh) {
           const std::string text = data.strings.text(id);
-          if (!in_set.contains(text)) it->second = nearest_item(code_points(text), decoded, t.items);
+          if (!in_set.contains(text)) it->second = index.nearest(code_points(text));
         }
         if (!it->second) continue;
         auto [f, first] = found.try_emplace(id, Found{r, r, 0, *it->second});
