@@ -11,6 +11,7 @@
 #include "args.hpp"
 #include "driver.hpp"
 #include "files.hpp"
+#include "input_file.hpp"
 #include "jixiao/dsl/check.hpp"
 #include "jixiao/dsl/diagnostic.hpp"
 #include "jixiao/dsl/edit_distance.hpp"
@@ -70,6 +71,8 @@ struct Session {
   bool io_failed = false;
   std::vector<InputFile> read_log;  ///< every read_file and map_file call: the path and what it is
   std::size_t max_errors = 20;
+  /// A mapped data file cut shorter during the run ends it with an io-error (map_file).
+  std::unique_ptr<CutShortWatch> cut_short;
   int verbosity = 0;  ///< -1 quiet, 0 normal, 1+ verbose
   std::shared_ptr<spdlog::logger> logger;
 };

@@ -170,7 +170,7 @@ std::optional<engine::FileBytes> Session::map_file(const std::string& path, cons
     // the run ends with this message (exit code 2) instead of a crash.
     Diagnostic d = diagnose(DiagCode::io_error, Span{}, msg::str_data_cut_short(path), msg::str_hint_data_cut_short());
     d.file = path;
-    exit_if_cut_short(bytes->view(), render_text(d, sources, render) + render_summary(1, 0, render.lang));
+    cut_short = std::make_unique<CutShortWatch>(bytes->view(), render_text(d, sources, render) + render_summary(1, 0, render.lang));
   }
   return bytes;
 }

@@ -112,17 +112,18 @@ std::optional<ReadProblem> map_regular_file(const std::string& path, engine::Fil
   return std::nullopt;
 }
 
-namespace {
-
-// What exit_if_cut_short watches; set before the handler is installed, never freed.
-struct Watched {
+struct CutShortWatch::Watched {
   std::string_view mapped;
   std::string message;
 };
-std::atomic<const Watched*> watched{nullptr};
+
+namespace {
+
+// What the live CutShortWatch watches, or null.
+std::atomic<const CutShortWatch::Watched*> watched{nullptr};
 
 void on_bus_error(int signal, siginfo_t* info, void* /*context*/) {
-  const Watched* w = watched.load();
+  const CutShortWatch::Watched* w = watched.load();
   const auto* at = static_cast<const char*>(info->si_addr);
   if (w != nullptr && at >= w->mapped.data() && at < w->mapped.data() + w->mapped.size()) {
     (void)!::write(STDERR_FILENO, w->message.data(), w->message.size());
@@ -134,13 +135,19 @@ void on_bus_error(int signal, siginfo_t* info, void* /*context*/) {
 
 }  // namespace
 
-void exit_if_cut_short(std::string_view mapped, std::string message) {
-  watched.store(new Watched{mapped, std::move(message)});  // (the earlier one may be in use: kept)
+CutShortWatch::CutShortWatch(std::string_view mapped, std::string message)
+    : watched_(std::make_unique<Watched>(Watched{mapped, std::move(message)})) {
+  watched.store(watched_.get());
   struct sigaction action {};
   action.sa_sigaction = on_bus_error;
   action.sa_flags = SA_SIGINFO;
   sigemptyset(&action.sa_mask);
   ::sigaction(SIGBUS, &action, nullptr);
+}
+
+CutShortWatch::~CutShortWatch() {
+  const Watched* mine = watched_.get();
+  watched.compare_exchange_strong(mine, nullptr);  // unless a later watch replaced it
 }
 
 }  // namespace jixiao::cli

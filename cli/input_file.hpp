@@ -4,6 +4,7 @@
 #include "jixiao/dsl/message.hpp"
 #include "jixiao/engine/file_bytes.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -33,9 +34,21 @@ std::optional<ReadProblem> read_regular_file(const std::string& path, std::strin
 /// otherwise.
 std::optional<ReadProblem> map_regular_file(const std::string& path, engine::FileBytes& bytes);
 
-/// From now on, a bus error (SIGBUS) reading `mapped` (a mapped file that was cut shorter) writes
-/// `message` to stderr and ends the process with exit code 2; any other SIGBUS stays a crash.
-/// For one mapping at a time: a later call replaces the earlier.
-void exit_if_cut_short(std::string_view mapped, std::string message);
+/// While it lives, a bus error (SIGBUS) reading `mapped` (a mapped file that was cut shorter)
+/// writes `message` to stderr and ends the process with exit code 2; any other SIGBUS stays a
+/// crash. For one mapping at a time: a later watch replaces the earlier, and a watch destroyed
+/// watches nothing any more (so an address reused after the file is unmapped is not mistaken).
+class CutShortWatch {
+ public:
+  CutShortWatch(std::string_view mapped, std::string message);
+  ~CutShortWatch();
+  CutShortWatch(const CutShortWatch&) = delete;
+  CutShortWatch& operator=(const CutShortWatch&) = delete;
+
+  struct Watched;
+
+ private:
+  std::unique_ptr<Watched> watched_;
+};
 
 }  // namespace jixiao::cli

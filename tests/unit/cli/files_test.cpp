@@ -347,7 +347,7 @@ TEST(MappedInput, CutShorterWhileReadIsAnErrorNotACrash) {
   ASSERT_TRUE(bytes.mapped());
   EXPECT_EXIT(
       {
-        jixiao::cli::exit_if_cut_short(bytes.view(), "the data file was cut shorter\n");
+        const jixiao::cli::CutShortWatch watch(bytes.view(), "the data file was cut shorter\n");
         fs::resize_file(path, 10);
         bytes.release(bytes.view());  // read again from the file, which is now too short
         volatile char c = bytes.view()[1 << 15];
