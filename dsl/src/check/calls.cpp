@@ -383,7 +383,10 @@ Type Checker::sub_periods(ExprId e, const ast::Call& c, const BuiltinInfo& fn) {
   }
   const bool money_ok = fn.id != Builtin::kSubMean;
   if (!is_num(x) && !(money_ok && is_money(x))) {
-    error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_sub_numbers(name, tn(x)));
+    const Message hint = x.kind == TypeKind::kTextList || x.kind == TypeKind::kNumberList ? msg::chk_hint_sub_list()
+                         : is_money(x)                                                     ? msg::chk_hint_sub_mean_money()
+                                                                                           : msg::chk_hint_sub_other(expr_text(c.args[0]));
+    error(DiagCode::type_mismatch, m_.span(c.args[0]), msg::chk_sub_numbers(name, tn(x)), hint);
     return set_type(e, T(TypeKind::kError));
   }
   NumRange r = p_.range(c.args[0]);
