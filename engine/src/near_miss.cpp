@@ -100,19 +100,14 @@ class NearIndex {
   explicit NearIndex(const std::vector<std::string>& items) : items_(items) {
     for (std::uint32_t k = 0; k < items.size(); ++k) {
       decoded_.push_back(code_points(items[k]));
-      std::u32string chars = decoded_.back();
-      std::sort(chars.begin(), chars.end());
-      chars.erase(std::unique(chars.begin(), chars.end()), chars.end());
-      for (const char32_t c : chars) holding_[c].push_back(k);
+      for (const char32_t c : distinct(decoded_.back())) holding_[c].push_back(k);
     }
     shared_.assign(items.size(), 0);
   }
 
   // The set's item nearest to `item` (ties: the first in the set), if one is close.
   std::optional<std::string> nearest(const std::u32string& item) {
-    std::u32string chars = item;
-    std::sort(chars.begin(), chars.end());
-    chars.erase(std::unique(chars.begin(), chars.end()), chars.end());
+    const std::u32string chars = distinct(item);
     touched_.clear();
     for (const char32_t c : chars) {
       const auto it = holding_.find(c);
@@ -147,6 +142,13 @@ class NearIndex {
   }
 
  private:
+  // The characters of `s`, each once.
+  static std::u32string distinct(std::u32string s) {
+    std::sort(s.begin(), s.end());
+    s.erase(std::unique(s.begin(), s.end()), s.end());
+    return s;
+  }
+
   const std::vector<std::string>& items_;
   std::vector<std::u32string> decoded_;
   std::unordered_map<char32_t, std::vector<std::uint32_t>> holding_;
