@@ -30,7 +30,7 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   auto t = std::chrono::steady_clock::now();
   out.loaded = load_policy(s, request.policy, request.params);
   if (!out.loaded) return false;
-  out.program = engine::compile(out.loaded->plan, request.explain ? engine::explain_trace(out.loaded->policy)
+  out.program = engine::compile(out.loaded->plan, request.explain_rows ? engine::explain_trace(out.loaded->policy)
                                                                   : std::vector<ast::ExprId>{});
   out.times.check = ms_since(t);
   if (request.group_by) out.group_by = group_column(out.loaded->policy, *request.group_by);
@@ -76,7 +76,12 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   std::vector<dsl::SymbolId> shown = request.keep ? request.keep(out.loaded->policy, out.group_by)
                                                   : engine::result_symbols(out.loaded->policy);
   if (!request.keep && out.group_by != dsl::kNoSymbol) shown.push_back(out.group_by);  // the workbook's groups read it
-  if (!request.explain) options.keep = &shown;  // the results read no other symbol's values
+  if (!request.explain_rows) options.keep = &shown;  // the results read no other symbol's values
+  if (request.explain_rows) {
+    auto rows = request.explain_rows(out.loaded->policy, *out.data);
+    if (!rows) return false;
+    options.trace_rows = std::move(*rows);
+  }
   engine::EvalTimings timings;
   options.timings = &timings;
   t = std::chrono::steady_clock::now();

@@ -36,9 +36,10 @@ struct EvalRequest {
   /// The symbols whose columns the caller reads (EvalOptions::keep), given the policy and the
   /// resolved group column; empty: the results' (engine::result_symbols) and the group column.
   std::function<std::vector<dsl::SymbolId>(const dsl::CheckedPolicy&, dsl::SymbolId)> keep;
-  /// Keep every column and trace what `jixiao explain` shows (engine::explain_trace), for
-  /// explanations of some rows (`jixiao report --id`).
-  bool explain = false;
+  /// Set for explanations of some rows (`jixiao report --id`): given the loaded data, the rows to
+  /// explain, or nullopt when one cannot be found (reported). Every column is then kept and what
+  /// `jixiao explain` shows (engine::explain_trace) is recorded on those rows.
+  std::function<std::optional<std::vector<std::size_t>>(const dsl::CheckedPolicy&, const engine::Dataset&)> explain_rows;
 };
 
 /// How long each phase took, in milliseconds (`jixiao eval --stats`).

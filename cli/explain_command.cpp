@@ -88,6 +88,7 @@ int cmd_explain(const std::vector<std::string>& args, Io& io) {
   }
   const auto row = find_key_row(s, loaded->policy, *data, *id, options.period);
   if (!row) return fail();
+  options.trace_rows = {*row};  // what the engine computes on the way is recorded on this row only
 
   auto result = engine::evaluate(loaded->plan, *data, options, engine::explain_trace(loaded->policy), *s.limit);
   if (!result) return fail();

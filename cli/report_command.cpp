@@ -80,7 +80,19 @@ int cmd_report(const std::vector<std::string>& args, Io& io) {
   for (const std::string& id : parsed.all("id")) {
     if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   }
-  request.explain = !ids.empty();
+  engine::ReportInfo info;
+  if (!ids.empty()) {
+    request.explain_rows = [&](const dsl::CheckedPolicy& policy, const engine::Dataset& data) -> std::optional<std::vector<std::size_t>> {
+      bool found = true;
+      for (const std::string& id : ids) {
+        const auto row = find_key_row(s, policy, data, id, request.period);
+        if (row) info.sheets.push_back(*row);
+        found = found && row.has_value();
+      }
+      if (!found) return std::nullopt;
+      return info.sheets;
+    };
+  }
   std::vector<InputFile> named = {{request.policy, msg::cli_the_policy()}, {request.data, msg::cli_the_data()}};
   if (request.columns) named.push_back({*request.columns, msg::cli_the_column_map()});
   outputs.refuse_inputs(named);  // first: `--out data.csv` is above all an input about to be lost
@@ -94,19 +106,11 @@ int cmd_report(const std::vector<std::string>& args, Io& io) {
   outputs.refuse_inputs(s.inputs());
   const dsl::CheckedPolicy& policy = outcome.loaded->policy;
 
-  engine::ReportInfo info;
   info.title = parsed.value("title").value_or("");
   info.data_name = std::filesystem::path(request.data).filename().string();
   info.data_sha256 = outcome.data_sha256;
   info.overrides = request.params;
   info.group_by = outcome.group_by;
-  bool found = true;
-  for (const std::string& id : ids) {
-    const auto row = find_key_row(s, policy, *outcome.data, id, request.period);
-    if (row) info.sheets.push_back(*row);
-    found = found && row.has_value();
-  }
-  if (!found) return fail();
 
   std::string html;
   {

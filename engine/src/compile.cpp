@@ -21,7 +21,7 @@ class Compiler {
  public:
   Compiler(const Plan& plan, Compiled& out, const std::vector<ExprId>& trace)
       : policy_(*plan.policy), m_(plan.policy->module), out_(out),
-        has_periods_(plan.policy->period != dsl::kNoSymbol) {
+        has_periods_(plan.policy->period != dsl::kNoSymbol), tracing_(!trace.empty()) {
     for (const ExprId e : trace) {
       const auto i = static_cast<std::uint32_t>(e);
       if (i >= trace_.size()) trace_.resize(i + 1, false);
@@ -368,6 +368,14 @@ class Compiler {
 
   std::uint32_t constant(std::int64_t v) { return emit(OpCode::kConst, 0, 0, 0, v); }
 
+  // Records register `r` on the traced rows (within the segment being compiled) as {kind, a, b},
+  // when compiling for `jixiao explain`.
+  void trace(TraceKey::Kind kind, std::uint32_t a, std::uint32_t b, std::uint32_t r) {
+    if (!tracing_) return;
+    emit(OpCode::kTrace, r, segment_reg_, 0, static_cast<std::int64_t>((std::uint64_t{a} << 32) | b),
+         static_cast<std::uint32_t>(kind));
+  }
+
   // A text written in the policy: its id in the data is set by bind().
   std::uint32_t text_constant(const std::string& text) {
     const std::uint32_t r = constant(0);
@@ -590,7 +598,7 @@ class Compiler {
         const std::uint32_t raw = expr(n.formula);
         if (can_exceed) over = emit(OpCode::kGt, raw, constant(policy_.leaf_top(index)));
         const std::int64_t flags = (info.points ? 1 : 0) | (static_cast<std::int64_t>(policy_.precision) << 1);
-        return emit(OpCode::kLeafScore, raw, 0, 0, info.full, static_cast<std::uint32_t>(flags), n.formula);
+        return emit(OpCode::kLeafScore, raw, index, 0, info.full, static_cast<std::uint32_t>(flags), n.formula);
       };
       score = missing == kNoMask ? body() : masked(emit(OpCode::kNot, missing), body);
       if (can_exceed) {
@@ -612,22 +620,26 @@ class Compiler {
         const std::uint32_t child = load_symbol(policy_.nodes[n.children[i]].symbol);
         score = i == 0 ? child : emit(OpCode::kAdd, score, child);
       }
+      trace(TraceKey::Kind::kGroupSum, index, 0, score);
       score = reweight(index, score);
     }
     if (!n.adjusts.empty()) {
       std::uint32_t deductions = constant(0);
       std::uint32_t bonuses = constant(0);
-      for (const ast::Adjust& a : n.adjusts) {
-        const std::uint32_t amount = adjust(a);
+      for (std::uint32_t k = 0; k < n.adjusts.size(); ++k) {
+        const ast::Adjust& a = n.adjusts[k];
+        const std::uint32_t amount = adjust(a, index, k);
         if (a.kind == ast::AdjustKind::kDeduct) {
           deductions = emit(OpCode::kAdd, deductions, amount, 0, 0, 0, a.amount);
         } else {
           bonuses = emit(OpCode::kAdd, bonuses, amount, 0, 0, 0, a.amount);
         }
       }
+      trace(TraceKey::Kind::kDeductionsTotal, index, 0, deductions);
+      trace(TraceKey::Kind::kBonusesTotal, index, 0, bonuses);
       deductions = node_cap(n.deductions_max, deductions, s.name + std::string(kDeductionsCapSuffix));
       bonuses = node_cap(n.bonuses_max, bonuses, s.name + std::string(kBonusesCapSuffix));
-      score = emit(OpCode::kNodeCombine, score, deductions, bonuses, policy_.precision);
+      score = emit(OpCode::kNodeCombine, score, deductions, bonuses, policy_.precision, index);
     }
     absent_missing_ = missing;
     return score;
@@ -678,7 +690,7 @@ class Compiler {
       absent_[node] = store(all_absent);
       out_.absent.emplace_back(policy_.nodes[node].symbol, absent_[node]);
     }
-    return emit(OpCode::kReweight, sum, absent_full, 0, full, static_cast<std::uint32_t>(policy_.precision));
+    return emit(OpCode::kReweight, sum, absent_full, node, full, static_cast<std::uint32_t>(policy_.precision));
   }
 
   std::uint32_t node_cap(ExprId cap, std::uint32_t total, const std::string& name) {
@@ -688,8 +700,9 @@ class Compiler {
     return emit(OpCode::kMin, total, limit);
   }
 
-  // An adjustment's amount after `per`, `when` and `max`; never below 0.
-  std::uint32_t adjust(const ast::Adjust& a) {
+  // An adjustment's amount after `per`, `when` and `max`; never below 0. It is adjustment `k` of
+  // node `node` (for the trace).
+  std::uint32_t adjust(const ast::Adjust& a, std::uint32_t node, std::uint32_t k) {
     auto body = [&]() {
       std::uint32_t amount = expr(a.amount);
       if (ast::present(a.per)) amount = emit(OpCode::kMul, amount, expr(a.per), 0, 0, 0, a.amount);
@@ -704,11 +717,13 @@ class Compiler {
       amount = body();
     }
     amount = emit(OpCode::kMax, amount, constant(0));
+    trace(TraceKey::Kind::kAdjustComputed, node, k, amount);
     if (ast::present(a.max)) {
       const std::uint32_t limit = expr(a.max);
       rule(3, a.name.name, in_segment(emit(OpCode::kGt, amount, limit)), a.max == ast::kNoExpr ? 0 : m_.span(a.max).begin);
       amount = emit(OpCode::kMin, amount, limit);
     }
+    trace(TraceKey::Kind::kAdjustApplied, node, k, amount);
     rule(a.kind == ast::AdjustKind::kDeduct ? 1 : 2, a.name.name,
          segment_reg_ == kNoMask ? amount : emit(OpCode::kSelect, segment_reg_, amount, constant(0)), a.span.begin);
     return amount;
@@ -727,7 +742,7 @@ class Compiler {
       table.values.push_back(static_cast<std::uint32_t>(it - domain.labels.begin()));
     }
     out_.bands.push_back(std::move(table));
-    std::uint32_t label = emit(OpCode::kBandLabel, x, 0, 0, 0, static_cast<std::uint32_t>(out_.bands.size() - 1), decl.of);
+    std::uint32_t label = emit(OpCode::kBandLabel, x, s.index, 0, 0, static_cast<std::uint32_t>(out_.bands.size() - 1), decl.of);
     EffectTable effects;
     effects.labels = static_cast<std::uint32_t>(domain.labels.size());
     for (std::size_t v = 0; v < m_.vetoes.size(); ++v) {
@@ -735,12 +750,12 @@ class Compiler {
         if (e.kind == ast::EffectKind::kFundZero || e.target != s.index) continue;
         const dsl::SymbolId veto = policy_.find(m_.vetoes[v].name.name);
         effects.effects.push_back({static_cast<std::uint32_t>(out_.symbol_column[static_cast<std::uint32_t>(veto)]),
-                                   e.kind, e.label, e.steps});
+                                   e.kind, e.label, e.steps, static_cast<std::uint32_t>(v)});
       }
     }
     if (!effects.effects.empty()) {
       out_.effects.push_back(std::move(effects));
-      label = emit(decl.kind == ast::BandKind::kGrade ? OpCode::kGradeEffects : OpCode::kAlertEffects, label, 0, 0, 0,
+      label = emit(decl.kind == ast::BandKind::kGrade ? OpCode::kGradeEffects : OpCode::kAlertEffects, label, 0, s.index, 0,
                    static_cast<std::uint32_t>(out_.effects.size() - 1));
     }
     store_symbol(id, label);
@@ -810,13 +825,8 @@ class Compiler {
   // The register `r` holding the value of `e`, stored for `jixiao explain` when it is traced.
   std::uint32_t kept(ExprId e, std::uint32_t r) {
     const auto i = static_cast<std::uint32_t>(e);
-    if (i < trace_.size() && trace_[i]) {
-      // kept for `jixiao explain`; a formula the segments' trees share keeps each row's segment's value
-      const auto before = out_.traced.find(e);
-      out_.traced[e] = segment_reg_ != kNoMask && before != out_.traced.end()
-                           ? store(emit(OpCode::kSelect, segment_reg_, r, emit(OpCode::kLoad, before->second)))
-                           : store(r);
-    }
+    // Recorded for `jixiao explain`; a formula the segments' trees share, on each row's segment's rows.
+    if (i < trace_.size() && trace_[i]) trace(TraceKey::Kind::kValue, i, 0, r);
     if (const auto leaf = leaf_column_.find(i); leaf != leaf_column_.end()) leaf->second = store(r);
     return r;
   }
@@ -1106,6 +1116,7 @@ class Compiler {
   std::uint32_t next_reg_ = 0;
   std::uint32_t mask_ = kNoMask;
   bool has_periods_ = false;
+  bool tracing_ = false;  ///< compiling for `jixiao explain`: the steps it shows are recorded (trace())
   std::unordered_map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> calls_;  ///< call → (value, validity) columns
   std::unordered_map<std::uint32_t, std::uint32_t> missing_column_;  ///< optional input → its missing flags
   std::unordered_map<std::uint32_t, std::uint32_t> absent_;          ///< node → column: absent (reweighted away)

@@ -7,6 +7,7 @@
 
 #include "jixiao/engine/dataset.hpp"
 #include "jixiao/engine/plan.hpp"
+#include "jixiao/engine/trace.hpp"
 #include "program.hpp"
 #include "weights.hpp"
 
@@ -62,7 +63,6 @@ struct Compiled {
   std::vector<FundColumns> funds;  ///< parallel to Module::funds
   std::vector<ExactProgram> exact;  ///< the fund weights (TrackColumns::exact), run after the programs
   std::vector<std::vector<Int128>> exact_values;  ///< per exact program: each row's numerator
-  std::vector<std::vector<ExactColumn>> exact_nodes;  ///< per exact program: its traced values (ExactProgram::nodes)
   std::vector<RuleSlot> rules;
   /// Per indicator that can drop out of its parent (`missing reweight`): the column that is 1 on
   /// the rows where it did (see EvalResult::absent).
@@ -71,7 +71,9 @@ struct Compiled {
   std::vector<std::uint32_t> segment_columns;
   std::int64_t segment_index = -1;  ///< the column of each row's segment, or -1 without segments
   std::uint32_t registers = 0;     ///< the most any program needs
-  std::map<ast::ExprId, std::uint32_t> traced;  ///< traced expression → the column of its values
+  /// The run's trace (EvalOptions::trace_rows), which operations record into; null when no row is
+  /// traced. Set by evaluate() on its own copy.
+  Trace* trace = nullptr;
   PolicyTexts texts;                            ///< the texts the programs write
   std::vector<ColumnBinding> bindings;          ///< the dataset's columns the programs read
   std::vector<TextConstant> text_constants;
@@ -81,8 +83,8 @@ struct Compiled {
   std::vector<std::pair<std::uint32_t, std::vector<std::pair<std::uint32_t, std::int32_t>>>> text_coefs;
 };
 
-/// Compiles `plan` before any data is read. Each expression in `trace` that is compiled also stores
-/// its value in a column (Compiled::traced).
+/// Compiles `plan` before any data is read. Each expression in `trace` that is compiled also records
+/// its value on the traced rows (a kTrace operation), and so do the steps `jixiao explain` shows.
 Compiled compile(const Plan& plan, const std::vector<ast::ExprId>& trace = {});
 
 /// Ties `compiled` to `data`: points its data columns at the dataset's and gives every text of the
@@ -100,7 +102,9 @@ void run_exact_weights(Compiled& compiled, std::size_t rows, std::size_t threads
 
 /// Runs one global operation over whole columns (history or peers).
 struct RuntimeErrors;
-void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns, RuntimeErrors& errors);
+/// On the rows of `trace` (when not null), records the peers compared or the history read.
+void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns, RuntimeErrors& errors,
+                Trace* trace = nullptr);
 
 /// Errors found while running programs: counted all, the first few kept with their row. "First"
 /// is in the order (step, row, operation), whatever the order the rows were run in (chunks, threads),

@@ -339,7 +339,7 @@ void release_unread_inputs(const dsl::CheckedPolicy& policy, const detail::Compi
 // Marks the columns that can be chunked (Compiled::chunked): computed by a program, read only by
 // programs of the same run between global operations (which runs chunk by chunk, every program on
 // a chunk before the next chunk), and not read afterwards: not by a global operation, the fund
-// stage, the rules, a trace, the history check, nor as the value of a symbol in `keep` (all
+// stage, the rules, the history check, nor as the value of a symbol in `keep` (all
 // symbols when null).
 void mark_chunked(detail::Compiled& c, const std::vector<dsl::SymbolId>* keep) {
   const std::size_t n = c.columns.size();
@@ -385,7 +385,6 @@ void mark_chunked(detail::Compiled& c, const std::vector<dsl::SymbolId>* keep) {
   for (const detail::RuleSlot& r : c.rules) whole(r.column);
   for (const auto& [s, col] : c.absent) whole(col);
   whole(c.segment_index);
-  for (const auto& [e, col] : c.traced) whole(col);
   for (const std::int64_t v : c.symbol_valid) whole(v);
   if (keep == nullptr) {
     for (const std::int64_t col : c.symbol_column) whole(col);
@@ -429,6 +428,8 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
   // The run's own copy, tied to `data`: the executable is as compiled, for the next dataset.
   detail::Compiled compiled = program.impl().compiled;
   detail::bind(compiled, data);
+  Trace trace = Trace::of(options.trace_rows);
+  if (!trace.rows.empty()) compiled.trace = &trace;
   mark_chunked(compiled, options.keep);
   for (std::size_t col = 0; col < compiled.columns.size(); ++col) {
     detail::ColumnSlot& slot = compiled.columns[col];
@@ -502,15 +503,6 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
     const detail::ColumnSlot& slot = compiled.columns[static_cast<std::size_t>(compiled.segment_index)];
     result.segment.assign(slot.data(), slot.data() + data.rows);
   }
-  for (const auto& [e, col] : compiled.traced) {
-    const detail::ColumnSlot& slot = compiled.columns[col];
-    result.traced[e].assign(slot.data(), slot.data() + data.rows);
-  }
-  for (std::size_t i = 0; i < compiled.exact_nodes.size(); ++i) {
-    for (std::size_t n = 0; n < compiled.exact_nodes[i].size(); ++n) {
-      result.exact_traced[compiled.exact[i].nodes[n].expr] = std::move(compiled.exact_nodes[i][n]);
-    }
-  }
   if (options.keep != nullptr) release_unread_inputs(policy, compiled, shown, data);
   const auto allocating = std::chrono::steady_clock::now();
   if (options.timings != nullptr) options.timings->evaluate_ms = std::chrono::duration<double, std::milli>(allocating - started).count();
@@ -521,6 +513,7 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
     options.timings->allocate_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - allocating).count();
   }
   if (sink.error_count() > errors_before) return std::nullopt;
+  result.trace = std::move(trace);
   return result;
 }
 

@@ -224,6 +224,11 @@ class Executor {
           }
           d[i] = decimal::round_to(total, places);
         }
+        traced(begin, n, [&](std::size_t i, RowTrace& t) {
+          t.set(TraceKey::Kind::kCombineBase, in.aux, 0, s[i]);
+          t.set(TraceKey::Kind::kCombineDeducted, in.aux, 0, ded[i]);
+          t.set(TraceKey::Kind::kCombineAdded, in.aux, 0, bonus[i]);
+        });
         return;
       }
       case OpCode::kBandLabel: {
@@ -231,14 +236,15 @@ class Executor {
         std::int64_t* d = reg(in.dst);
         const std::int64_t* x = reg(in.a);
         for (std::size_t i = 0; i < n; ++i) {
-          bool found = false;
-          for (std::size_t k = 0; k < t.intervals.size() && !found; ++k) {
-            if (in_interval(t.intervals[k], x[i])) {
-              d[i] = t.values[k];
-              found = true;
-            }
-          }
-          if (!found) {
+          std::size_t k = 0;
+          while (k < t.intervals.size() && !in_interval(t.intervals[k], x[i])) ++k;
+          if (k < t.intervals.size()) {
+            d[i] = t.values[k];
+            trace_row(begin, i, [&](RowTrace& r) {
+              r.set(TraceKey::Kind::kBandInterval, in.b, 0, static_cast<std::int64_t>(k));
+              r.set(TraceKey::Kind::kLabelBase, in.b, 0, d[i]);
+            });
+          } else {
             d[i] = 0;
             fail(in, i, begin, K::kNoBand, x[i]);
           }
@@ -256,6 +262,10 @@ class Executor {
                  : present <= 0 ? 0
                                 : decimal::round_to(static_cast<std::int64_t>(decimal::div_round(Int128{sum[i]} * in.imm, present)), places);
         }
+        traced(begin, n, [&](std::size_t i, RowTrace& t) {
+          t.set(TraceKey::Kind::kAbsentFull, in.c, 0, absent[i]);
+          t.set(TraceKey::Kind::kReweighted, in.c, 0, d[i]);
+        });
         return;
       }
       case OpCode::kAllMissing: {
@@ -275,7 +285,30 @@ class Executor {
       }
       case OpCode::kGradeEffects: return grade_effects(in, begin, n);
       case OpCode::kAlertEffects: return alert_effects(in, begin, n);
+      case OpCode::kTrace: {
+        const std::int64_t* a = reg(in.a);
+        const std::int64_t* where = in.b == kNoMask ? nullptr : reg(in.b);
+        const auto key_a = static_cast<std::uint32_t>(static_cast<std::uint64_t>(in.imm) >> 32);
+        const auto key_b = static_cast<std::uint32_t>(in.imm);
+        traced(begin, n, [&](std::size_t i, RowTrace& t) {
+          if (where == nullptr || where[i] != 0) t.set(static_cast<TraceKey::Kind>(in.aux), key_a, key_b, a[i]);
+        });
+        return;
+      }
     }
+  }
+
+  // Calls f(i, record) for each traced row begin + i of the chunk (none when no row is traced).
+  template <typename F>
+  void traced(std::size_t begin, std::size_t n, F f) {
+    if (c_.trace != nullptr) c_.trace->each(begin, n, f);
+  }
+
+  // Calls f(record) when row begin + i is traced.
+  template <typename F>
+  void trace_row(std::size_t begin, std::size_t i, F f) {
+    if (c_.trace == nullptr) return;
+    if (RowTrace* t = c_.trace->find(begin + i)) f(*t);
   }
 
   void list_op(const Instr& in, std::size_t begin, std::size_t n) {
@@ -435,44 +468,59 @@ class Executor {
 
   // A leaf's points: its formula's value clamped into [0, 100] (weighted leaves, then scaled to
   // the leaf's full marks) or [0, full marks] (leaves in points), rounded to the precision.
-  void leaf_score(const Instr& in, std::size_t, std::size_t n) {
+  // A leaf's points: its formula's value clamped into [0, 100] and scaled to its full marks, or
+  // (points) clamped into [0, full marks]; then rounded to the precision. Each step is recorded on
+  // the traced rows.
+  void leaf_score(const Instr& in, std::size_t begin, std::size_t n) {
     std::int64_t* d = reg(in.dst);
     const std::int64_t* raw = reg(in.a);
     const bool points = (in.aux & 1u) != 0;
     const int places = static_cast<int>(in.aux >> 1);
     const std::int64_t full = in.imm;
     for (std::size_t i = 0; i < n; ++i) {
-      if (points) {
-        d[i] = decimal::round_to(std::clamp<std::int64_t>(raw[i], 0, full), places);
-      } else {
-        const std::int64_t v = std::clamp<std::int64_t>(raw[i], 0, kHundred);
-        d[i] = decimal::round_to(static_cast<std::int64_t>(decimal::div_round(Int128{v} * full, kHundred)), places);
-      }
+      const std::int64_t clamped = std::clamp<std::int64_t>(raw[i], 0, points ? full : kHundred);
+      const std::int64_t scaled = points ? clamped : static_cast<std::int64_t>(decimal::div_round(Int128{clamped} * full, kHundred));
+      d[i] = decimal::round_to(scaled, places);
+      trace_row(begin, i, [&](RowTrace& t) {
+        t.set(TraceKey::Kind::kLeafRaw, in.b, 0, raw[i]);
+        t.set(TraceKey::Kind::kLeafClamped, in.b, 0, clamped);
+        t.set(TraceKey::Kind::kLeafScaled, in.b, 0, scaled);
+        t.set(TraceKey::Kind::kLeafRounded, in.b, 0, d[i]);
+      });
     }
   }
 
   // Caps first (the worse of the band and the cap), then drops (clamped at the lowest grade), then
   // forced grades (the worst forced grade wins). Labels are listed best first.
+  // A grade after the veto effects that fired: caps, then drops, then forced grades (the highest
+  // forced grade wins), each taken in the table's order. On the traced rows the grade after each
+  // effect is recorded (TraceKey::kLabelAfter, c: the band).
   void grade_effects(const Instr& in, std::size_t begin, std::size_t n) {
     const EffectTable& t = c_.effects[in.aux];
     std::int64_t* d = reg(in.dst);
     const std::int64_t* base = reg(in.a);
     const std::int64_t last = static_cast<std::int64_t>(t.labels) - 1;
     for (std::size_t i = 0; i < n; ++i) {
+      RowTrace* traced = nullptr;
+      trace_row(begin, i, [&](RowTrace& r) { traced = &r; });
       std::int64_t g = base[i];
-      std::int64_t down = 0;
       std::int64_t forced = -1;
-      for (const Effect& e : t.effects) {
-        if (column_at(e.veto_column, begin)[i] == 0) continue;
-        switch (e.kind) {
-          case ast::EffectKind::kGradeCap: g = std::max<std::int64_t>(g, e.label); break;
-          case ast::EffectKind::kGradeDown: down += e.steps; break;
-          case ast::EffectKind::kGradeForce: forced = std::max<std::int64_t>(forced, e.label); break;
-          default: break;
+      for (const ast::EffectKind kind : {ast::EffectKind::kGradeCap, ast::EffectKind::kGradeDown, ast::EffectKind::kGradeForce}) {
+        for (std::uint32_t k = 0; k < t.effects.size(); ++k) {
+          const Effect& e = t.effects[k];
+          if (e.kind != kind || column_at(e.veto_column, begin)[i] == 0) continue;
+          switch (e.kind) {
+            case ast::EffectKind::kGradeCap: g = std::max<std::int64_t>(g, e.label); break;
+            case ast::EffectKind::kGradeDown: g = std::min(last, g + e.steps); break;
+            default:
+              forced = std::max<std::int64_t>(forced, e.label);
+              g = forced;
+              break;
+          }
+          if (traced != nullptr) traced->set(TraceKey::Kind::kLabelAfter, in.c, k, g);
         }
       }
-      g = std::min(last, g + down);
-      d[i] = forced >= 0 ? forced : g;
+      d[i] = g;
     }
   }
 
@@ -482,9 +530,13 @@ class Executor {
     std::int64_t* d = reg(in.dst);
     const std::int64_t* base = reg(in.a);
     for (std::size_t i = 0; i < n; ++i) {
+      RowTrace* traced = nullptr;
+      trace_row(begin, i, [&](RowTrace& r) { traced = &r; });
       std::int64_t a = base[i];
-      for (const Effect& e : t.effects) {
-        if (column_at(e.veto_column, begin)[i] != 0) a = std::min<std::int64_t>(a, e.label);
+      for (std::uint32_t k = 0; k < t.effects.size(); ++k) {
+        if (column_at(t.effects[k].veto_column, begin)[i] == 0) continue;
+        a = std::min<std::int64_t>(a, t.effects[k].label);
+        if (traced != nullptr) traced->set(TraceKey::Kind::kLabelAfter, in.c, k, a);
       }
       d[i] = a;
     }
@@ -533,7 +585,7 @@ void run_steps(detail::Compiled& compiled, Dataset& data, std::size_t chunk, std
   for (std::size_t s = 0; s < steps.size();) {
     if (steps[s].global) {
       errors.step = static_cast<std::uint32_t>(s);
-      detail::run_global(compiled.globals[steps[s].index], data, compiled.columns, errors);
+      detail::run_global(compiled.globals[steps[s].index], data, compiled.columns, errors, compiled.trace);
       ++s;
       continue;
     }

@@ -270,6 +270,14 @@ class FundStage {
         who.resize(count);
       }
       std::sort(who.begin(), who.end());
+      // The lowest ranking value that made the top N, on the group's traced rows.
+      if (c_.trace != nullptr && !who.empty()) {
+        std::int64_t lowest = by[who.front()];
+        for (const std::size_t r : who) lowest = std::min(lowest, by[r]);
+        for (const std::size_t r : rows) {
+          if (RowTrace* traced = c_.trace->find(r)) traced->set(TraceKey::Kind::kTopLowest, fund_index(f), track_index(f, t), lowest);
+        }
+      }
     }
     // The exact weights (weights.hpp): numerators over the track's common denominator.
     const Int128* w = nullptr;
@@ -308,8 +316,12 @@ class FundStage {
       return 0;
     }
     for (const std::size_t r : rows) out.split_of[r] = static_cast<std::int32_t>(out.splits.size());
+    const Int128 total_weight = split.total_weight;
     out.splits.push_back(std::move(split));
-    if (pool == 0) return 0;
+    if (pool == 0) {
+      trace_shares(f, t, who, weights, total_weight, pool, nullptr);
+      return 0;
+    }
     // The recipients' places in the tie order among themselves: small splits sort, large ones
     // walk the whole tie order once (no sort).
     std::vector<std::uint32_t> local_rank(who.size());
@@ -335,6 +347,7 @@ class FundStage {
       return 0;
     }
     const Allocation& a = std::get<Allocation>(r);
+    trace_shares(f, t, who, weights, total_weight, pool, &a);
     std::int64_t paid = 0;
     for (std::size_t i = 0; i < who.size(); ++i) {
       out.amounts[who[i]] += a.shares[i];
@@ -345,6 +358,33 @@ class FundStage {
     if (paid != pool) conservation(f, msg::eng_track_paid_mismatch(where, paid, pool));
     out.paid += paid;
     return paid;
+  }
+
+  std::uint32_t fund_index(const ast::FundDecl& f) const { return static_cast<std::uint32_t>(&f - m_.funds.data()); }
+  static std::uint32_t track_index(const ast::FundDecl& f, const ast::Track& t) {
+    return static_cast<std::uint32_t>(&t - f.tracks.data());
+  }
+
+  // On the traced recipients of a split: their whole fen (their share without the remainder fen
+  // the allocation gave), the remainder pool × w − whole × W, and the fen left after every whole
+  // share (the remainder fen given). Without an allocation (a pool of 0), all are 0.
+  void trace_shares(const ast::FundDecl& f, const ast::Track& t, const std::vector<std::size_t>& who,
+                    const std::vector<Int128>& weights, Int128 total_weight, std::int64_t pool, const Allocation* a) {
+    if (c_.trace == nullptr || total_weight == 0) return;
+    std::int64_t leftover = 0;
+    for (std::size_t i = 0; a != nullptr && i < who.size(); ++i) leftover += a->extra_fen[i];
+    for (std::size_t i = 0; i < who.size(); ++i) {
+      RowTrace* traced = c_.trace->find(who[i]);
+      if (traced == nullptr) continue;
+      const std::uint32_t fi = fund_index(f);
+      const std::uint32_t ti = track_index(f, t);
+      const Int128 whole = a == nullptr ? 0 : a->shares[i] - a->extra_fen[i];
+      const Int128 numerator = Int128{pool} * weights[i];
+      traced->set_wide(TraceKey::Kind::kShareNumerator, fi, ti, numerator);
+      traced->set_wide(TraceKey::Kind::kShareWhole, fi, ti, whole);
+      traced->set_wide(TraceKey::Kind::kShareRemainder, fi, ti, numerator - whole * total_weight);
+      traced->set(TraceKey::Kind::kShareLeftover, fi, ti, leftover);
+    }
   }
 
   const dsl::CheckedPolicy& policy_;

@@ -26,17 +26,32 @@ std::vector<std::vector<std::size_t>> peer_groups(const GlobalOp& g, const Datas
 
 }  // namespace
 
-void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns, RuntimeErrors& errors) {
+void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns, RuntimeErrors& errors,
+                Trace* trace) {
   const std::int64_t* x = columns[g.arg].data();
   const std::int64_t* x_valid = g.arg_valid >= 0 ? columns[static_cast<std::size_t>(g.arg_valid)].data() : nullptr;
   std::int64_t* out = columns[g.out].owned.data();
   std::int64_t* valid = columns[g.valid].owned.data();
   auto ok = [&](std::int64_t row) { return row >= 0 && (x_valid == nullptr || x_valid[row] != 0); };
+  const auto src = static_cast<std::uint32_t>(g.src);
+  // On a traced row: the record, where each row a history function reads is noted (read()).
+  auto traced = [&](std::size_t r) { return trace == nullptr ? nullptr : trace->find(r); };
+  auto read = [&](RowTrace* t, std::int64_t& reads, std::int64_t p) {
+    if (t == nullptr) return;
+    t->set(TraceKey::Kind::kHistoryRow, src, static_cast<std::uint32_t>(reads), p);
+    t->set(TraceKey::Kind::kHistoryValue, src, static_cast<std::uint32_t>(reads), x[p]);
+    t->set(TraceKey::Kind::kHistoryCount, src, 0, ++reads);
+  };
   using K = GlobalOp::Kind;
   switch (g.kind) {
     case K::kPrev:
       for (std::size_t r = 0; r < data.rows; ++r) {
         const std::int64_t p = data.prev_row.empty() ? -1 : data.prev_row[r];
+        if (RowTrace* t = traced(r)) {
+          std::int64_t reads = 0;
+          t->set(TraceKey::Kind::kHistoryCount, src, 0, 0);
+          if (p >= 0) read(t, reads, p);
+        }
         if (ok(p)) {
           out[r] = x[p];
           valid[r] = 1;
@@ -52,6 +67,9 @@ void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>&
         std::int64_t p = static_cast<std::int64_t>(r);
         bool complete = true;
         bool missing_row = false;
+        RowTrace* t = traced(r);
+        std::int64_t reads = 0;
+        if (t != nullptr) t->set(TraceKey::Kind::kHistoryCount, src, 0, 0);
         for (std::int64_t k = 0; k < g.periods; ++k) {
           p = data.prev_row.empty() ? -1 : data.prev_row[static_cast<std::size_t>(p)];
           if (p < 0) {
@@ -59,6 +77,7 @@ void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>&
             complete = false;
             break;
           }
+          read(t, reads, p);
           if (!ok(p)) {
             complete = false;
             break;
@@ -79,11 +98,15 @@ void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>&
         std::int64_t count = 0;
         std::int64_t p = static_cast<std::int64_t>(r);
         bool certain = true;
+        RowTrace* t = traced(r);
+        std::int64_t reads = 0;
+        if (t != nullptr) t->set(TraceKey::Kind::kHistoryCount, src, 0, 0);
         while (p >= 0) {
           if (x_valid != nullptr && x_valid[p] == 0) {
             certain = false;
             break;
           }
+          read(t, reads, p);
           if (x[p] == 0) break;
           ++count;
           p = data.prev_row.empty() ? -1 : data.prev_row[static_cast<std::size_t>(p)];
@@ -118,6 +141,9 @@ void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>&
       std::vector<std::uint32_t> text_place;  // StringPool::byte_order, made when first needed
       for (std::vector<std::size_t>& rows : peer_groups(g, data, columns)) {
         const bool complete = std::all_of(rows.begin(), rows.end(), [&](std::size_t r) { return ok(static_cast<std::int64_t>(r)); });
+        for (std::size_t i = 0; trace != nullptr && i < rows.size(); ++i) {
+          if (RowTrace* t = traced(rows[i])) t->set(TraceKey::Kind::kPeers, src, 0, static_cast<std::int64_t>(rows.size()));
+        }
         if (g.kind == K::kPeerAvg) {
           Int128 total = 0;
           for (const std::size_t r : rows) total += x[r];

@@ -45,6 +45,7 @@ enum class OpCode : std::uint8_t {
   kReweight,      // a × imm ÷ (imm − b) rounded to aux places: a group whose absent children (full marks b) drop out
   kAllMissing,    // an error on rows where a (0/1) is set: every indicator of tree aux is missing
   kSegmentCheck,  // an error on rows where a (bit k: segment k's condition holds) is not one bit
+  kTrace,         // records a on the traced rows (where b holds, unless kNoMask) as TraceKey{aux, imm >> 32, imm}
 };
 
 inline constexpr std::uint32_t kNoMask = 0xFFFFFFFFu;
@@ -108,6 +109,7 @@ struct Effect {
   ast::EffectKind kind = ast::EffectKind::kGradeForce;
   std::uint32_t label = 0;
   std::int64_t steps = 0;
+  std::uint32_t veto = 0;  ///< the veto's index (Module::vetoes)
 };
 
 struct EffectTable {

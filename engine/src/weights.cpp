@@ -575,8 +575,7 @@ ExactProgram build_exact(const dsl::CheckedPolicy& policy, ExprId root, PolicyTe
 }
 
 void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, const std::int64_t* take,
-               std::size_t begin, std::size_t end_row, std::vector<Int128>& out, std::vector<ExactColumn>& nodes,
-               RuntimeErrors& errors) {
+               std::size_t begin, std::size_t end_row, std::vector<Int128>& out, Trace* trace, RuntimeErrors& errors) {
   using K = RuntimeErrorKind;
   std::vector<const std::int64_t*> at(p.leaves.size());
   for (std::size_t i = 0; i < p.leaves.size(); ++i) at[i] = columns[p.leaves[i].column].data();
@@ -674,11 +673,13 @@ void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, co
     }
     if (failed != K::kNone) continue;
     out[row] = r[p.result];
-    for (std::size_t i = 0; i < p.nodes.size(); ++i) {
-      const ExactNode& n = p.nodes[i];
+    RowTrace* traced = trace != nullptr && !p.nodes.empty() ? trace->find(row) : nullptr;
+    if (traced == nullptr) continue;
+    for (const ExactNode& n : p.nodes) {
       if (!n.constant && written[n.reg] != row + 1) continue;  // in a branch not taken
-      nodes[i].values[row] = n.constant ? n.num : r[n.reg];
-      nodes[i].computed[row] = 1;
+      const auto e = static_cast<std::uint32_t>(n.expr);
+      traced->set_wide(TraceKey::Kind::kExactNumerator, e, 0, n.constant ? n.num : r[n.reg]);
+      traced->set_wide(TraceKey::Kind::kExactDenominator, e, 0, n.den);
     }
   }
 }
@@ -686,16 +687,6 @@ void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, co
 void run_exact_weights(Compiled& compiled, std::size_t rows, std::size_t threads, RuntimeErrors& errors) {
   const std::size_t n = compiled.exact.size();
   compiled.exact_values.assign(n, std::vector<Int128>(rows, 0));
-  compiled.exact_nodes.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const ExactProgram& p = compiled.exact[i];
-    compiled.exact_nodes[i].assign(p.nodes.size(), ExactColumn{});
-    for (std::size_t k = 0; k < p.nodes.size(); ++k) {
-      compiled.exact_nodes[i][k].denominator = p.nodes[k].den;
-      compiled.exact_nodes[i][k].values.assign(rows, 0);
-      compiled.exact_nodes[i][k].computed.assign(rows, 0);
-    }
-  }
   // Rows in contiguous ranges, one per thread; the errors merge in (step, row) order whatever the
   // thread count.
   const std::size_t workers = std::max<std::size_t>(1, std::min(threads, rows / 4096 + 1));
@@ -707,7 +698,7 @@ void run_exact_weights(Compiled& compiled, std::size_t rows, std::size_t threads
       const ExactProgram& p = compiled.exact[i];
       worker_errors[w].step = static_cast<std::uint32_t>(compiled.steps.size() + i);
       run_exact(p, compiled.columns, compiled.columns[p.rows].data(), begin, end, compiled.exact_values[i],
-                compiled.exact_nodes[i], worker_errors[w]);
+                compiled.trace, worker_errors[w]);
     }
   });
   for (const RuntimeErrors& e : worker_errors) errors.merge(e);

@@ -117,11 +117,11 @@ struct ExactProgram {
 ExactProgram build_exact(const dsl::CheckedPolicy& policy, ast::ExprId root, PolicyTexts& texts);
 
 /// Runs `p` over the rows [begin, end) where `take` is non-zero; the numerators go to `out` (which
-/// holds every row), and the values of p.nodes, each over its own denominator, to `nodes` (one per
-/// node, every row). Errors (overflow, a division by zero) are added to `errors` with the row.
+/// holds every row). On the rows of `trace` (when not null), the values of p.nodes, each over its
+/// own denominator, are recorded (TraceKey::kExactNumerator). Errors (overflow, a division by zero)
+/// are added to `errors` with the row.
 void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, const std::int64_t* take,
-               std::size_t begin, std::size_t end, std::vector<Int128>& out, std::vector<ExactColumn>& nodes,
-               RuntimeErrors& errors);
+               std::size_t begin, std::size_t end, std::vector<Int128>& out, Trace* trace, RuntimeErrors& errors);
 
 /// n ÷ d rounded half away from zero; d != 0, neither the most negative 128-bit value.
 Int128 div_round_128(Int128 n, Int128 d);

@@ -15,6 +15,7 @@
 #include "jixiao/dsl/diagnostic.hpp"
 #include "jixiao/engine/dataset.hpp"
 #include "jixiao/engine/plan.hpp"
+#include "jixiao/engine/trace.hpp"
 
 namespace jixiao::engine {
 
@@ -44,14 +45,6 @@ struct TrackResult {
   /// weight_denominator, in fen when the weight is money (1 for equal shares). 0 elsewhere.
   std::vector<Int128> weights;
   Int128 weight_denominator = 1;
-};
-
-/// A value inside a fund weight, computed exactly (docs/language.md §10), as `jixiao explain` shows
-/// it: on row r, values[r] ÷ denominator (in fen when it is money) where computed[r] is 1.
-struct ExactColumn {
-  Int128 denominator = 1;
-  std::vector<Int128> values;
-  std::vector<std::uint8_t> computed;
 };
 
 /// One group's pool of a fund split `per` a column (or the single pool otherwise).
@@ -113,12 +106,9 @@ struct EvalResult {
   std::vector<AbsentColumn> absent;  ///< the indicators that can drop out (`missing reweight`)
   /// With segments (Module::segments): each row's segment, by index; empty without.
   std::vector<std::int64_t> segment;
-  /// The value per row (as in `columns`) of each expression evaluate() was asked to trace. On rows
-  /// where the expression is not evaluated (an untaken branch) the value means nothing.
-  std::map<ast::ExprId, std::vector<std::int64_t>> traced;
-  /// The same for the traced expressions inside a fund weight's own formula, whose values are
-  /// exact (ExactColumn) where `traced` holds them rounded as ordinary values.
-  std::map<ast::ExprId, ExactColumn> exact_traced;
+  /// For the rows of EvalOptions::trace_rows, what the engine computed on the way (trace.hpp), for
+  /// `jixiao explain`; empty without.
+  Trace trace;
 };
 
 /// How long the phases of evaluate() took (for `jixiao eval --stats`).
@@ -143,6 +133,11 @@ struct EvalOptions {
   /// nor the funds read are emptied once the rows are evaluated. Null: every symbol's column, and
   /// the dataset left whole.
   const std::vector<dsl::SymbolId>* keep = nullptr;
+  /// The rows whose intermediate values are recorded (EvalResult::trace): leaves' clamping, scaling
+  /// and rounding, adjustments, reweighting, labels before and after each veto effect, each fund
+  /// share's whole fen and remainder, and the values of the expressions the executable was compiled
+  /// to trace. Empty: nothing is recorded, at no cost.
+  std::vector<std::size_t> trace_rows = {};
 };
 
 /// A plan compiled into flat column programs (compile()), before any row is read: it depends on the
@@ -166,9 +161,9 @@ class Executable {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Compiles every symbol of `plan`, without data. With `trace`, the value per row of every
-/// expression in it that is compiled is kept (EvalResult::traced, for `jixiao explain`); each costs
-/// one column of rows.
+/// Compiles every symbol of `plan`, without data. With `trace`, the value of every expression in it
+/// that is compiled is recorded on the rows of EvalOptions::trace_rows (EvalResult::trace, for
+/// `jixiao explain`); on other rows it costs nothing but the skipped operation.
 Executable compile(const Plan& plan, const std::vector<ast::ExprId>& trace = {});
 
 /// Runs `program` over `data`. Runtime errors (division by zero, overflow, a pool nobody can
@@ -185,9 +180,8 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink);
 
-/// As above, and keeps the value per row of every expression in `trace` in EvalResult::traced
-/// (for `jixiao explain`), and of those inside a fund weight in EvalResult::exact_traced (as
-/// compile(plan, trace) does).
+/// compile(plan, trace), then evaluate(): the values of the expressions in `trace` are recorded on
+/// the rows of options.trace_rows (EvalResult::trace).
 std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
                                    const std::vector<ast::ExprId>& trace, DiagnosticSink& sink);
 

@@ -22,7 +22,8 @@ struct ReportInfo {
   std::vector<dsl::ParamOverride> overrides;  ///< `--param` as given
   dsl::SymbolId group_by = dsl::kNoSymbol;    ///< `--group-by`: alerts, money and means per group
   /// `--id`: the rows (of result.selected) that get a sheet each, in the order asked. The result
-  /// must then come from evaluate() with trace = explain_trace(policy) and no `keep`.
+  /// must then come from evaluate() with trace = explain_trace(policy), these rows traced
+  /// (EvalOptions::trace_rows) and no `keep`.
   std::vector<std::size_t> sheets;
 };
 
