@@ -705,7 +705,10 @@ class Compiler {
   std::uint32_t adjust(const ast::Adjust& a, std::uint32_t node, std::uint32_t k) {
     auto body = [&]() {
       std::uint32_t amount = expr(a.amount);
-      if (ast::present(a.per)) amount = emit(OpCode::kMul, amount, expr(a.per), 0, 0, 0, a.amount);
+      if (ast::present(a.per)) {
+        amount = emit(OpCode::kMul, amount, expr(a.per), 0, 0, 0, a.amount);
+        trace(TraceKey::Kind::kAdjustProduct, node, k, amount);
+      }
       return amount;
     };
     std::uint32_t amount = 0;

@@ -223,12 +223,14 @@ class Executor {
             continue;
           }
           d[i] = decimal::round_to(total, places);
+          trace_row(begin, i, [&](RowTrace& t) {
+            t.set(TraceKey::Kind::kCombineBase, in.aux, 0, s[i]);
+            t.set(TraceKey::Kind::kCombineDeducted, in.aux, 0, ded[i]);
+            t.set(TraceKey::Kind::kCombineAdded, in.aux, 0, bonus[i]);
+            t.set(TraceKey::Kind::kCombineFloored, in.aux, 0, base < 0 ? 1 : 0);
+            t.set(TraceKey::Kind::kCombineTotal, in.aux, 0, total);
+          });
         }
-        traced(begin, n, [&](std::size_t i, RowTrace& t) {
-          t.set(TraceKey::Kind::kCombineBase, in.aux, 0, s[i]);
-          t.set(TraceKey::Kind::kCombineDeducted, in.aux, 0, ded[i]);
-          t.set(TraceKey::Kind::kCombineAdded, in.aux, 0, bonus[i]);
-        });
         return;
       }
       case OpCode::kBandLabel: {

@@ -414,6 +414,8 @@ class Builder {
       for (std::uint32_t k = 0; k < n.adjusts.size(); ++k) out.adjustments.push_back(adjustment(n.adjusts[k], index, k));
       total(out.deductions, n.deductions_max, recorded(K::kDeductionsTotal, index), recorded(K::kCombineDeducted, index));
       total(out.bonuses, n.bonuses_max, recorded(K::kBonusesTotal, index), recorded(K::kCombineAdded, index));
+      out.floored = recorded(K::kCombineFloored, index) != 0;
+      out.combined = recorded(K::kCombineTotal, index);
     }
     return out;
   }
@@ -426,6 +428,7 @@ class Builder {
     out.amount = formula(a.amount);
     if (ast::present(a.per)) out.per = formula(a.per);
     if (ast::present(a.when)) out.when = formula(a.when);
+    out.product = t_.get(TraceKey::Kind::kAdjustProduct, node, k);
     out.computed = recorded(TraceKey::Kind::kAdjustComputed, node, k);
     out.applied = recorded(TraceKey::Kind::kAdjustApplied, node, k);
     if (ast::present(a.max)) {

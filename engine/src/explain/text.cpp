@@ -223,10 +223,13 @@ class TextWriter {
     std::string result = "结果: " + score(n.base);
     if (deducts) {
       result += " − 扣分 " + num(n.deductions.applied);
-      if (Int128{n.base} - n.deductions.applied < 0) result += " → 0 (扣完为止)";
+      if (n.floored) result += " → 0 (扣完为止)";
     }
     if (bonuses) result += " + 加分 " + num(n.bonuses.applied);
-    line(in, result + " = " + score(n.score) + "分");
+    // The engine rounds the result to the precision: said when that changed it.
+    result += n.combined == n.score ? " = " + score(n.score) + "分"
+                                    : " = " + num(n.combined) + " → " + score(n.score) + "分 (" + rounded_to_precision() + ")";
+    line(in, result);
   }
 
   void adjustment(const Adjustment& a, int indent) {
@@ -235,11 +238,18 @@ class TextWriter {
       s += "条件 " + a.when->text + " 不成立 → 0分";
     } else {
       if (a.when) s += "条件 " + a.when->text + " 成立; ";
+      // amount (× per) as the engine computed it, at 6 decimals (≈ when that rounded the product);
+      // a negative amount counts as 0.
+      std::int64_t value = a.amount.value.raw;
       if (a.per) {
-        s += num(a.amount.value.raw) + " × " + a.per->text + " (" + num(a.per->value.raw) + ") = " + num(a.computed) + "分";
+        value = *a.product;
+        const bool exact = Int128{a.amount.value.raw} * a.per->value.raw == Int128{value} * decimal::kOne;
+        s += num(a.amount.value.raw) + " × " + a.per->text + " (" + num(a.per->value.raw) + ")" + (exact ? " = " : " ≈ ") +
+             num(value) + (exact ? "" : " (保留 " + std::to_string(decimal::kPlaces) + " 位小数)");
       } else {
-        s += a.amount.text + " = " + num(a.computed) + "分";
+        s += a.amount.text + " = " + num(value);
       }
+      s += value == a.computed ? std::string("分") : " → " + num(a.computed) + "分 (负数按 0 计)";
       if (a.cap) {
         s += ", 上限 " + num(*a.cap) + "分";
         if (a.capped) s += ", 按上限计 " + num(a.applied) + "分 (上限起作用)";

@@ -63,6 +63,7 @@ struct Adjustment {
   Formula amount;
   std::optional<Formula> per;
   std::optional<Formula> when;
+  std::optional<std::int64_t> product;  ///< amount × per, at 6 decimals (with `per`)
   std::int64_t computed = 0;  ///< amount (× per), 0 when the condition fails, never below 0
   std::optional<std::int64_t> cap;
   bool capped = false;
@@ -103,6 +104,8 @@ struct Node {
   std::vector<Adjustment> adjustments;
   Total deductions;
   Total bonuses;
+  bool floored = false;  ///< the deductions took more than `base`: the result is 0 (+ bonuses)
+  std::int64_t combined = 0;  ///< base − deductions (at least 0) + bonuses, before rounding to the precision
   std::int64_t score = 0;
 };
 

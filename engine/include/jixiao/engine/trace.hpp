@@ -29,6 +29,7 @@ struct TraceKey {
     kGroupSum,         ///< a: node. The sum of a group's sub-indicators' scores.
     kAbsentFull,       ///< a: node. The full marks of the sub-indicators that dropped out.
     kReweighted,       ///< a: node. The group's points after reweighting.
+    kAdjustProduct,    ///< a: node, b: adjustment. Its amount × its `per` (at 6 decimals).
     kAdjustComputed,   ///< a: node, b: adjustment. Its amount (× per, 0 when `when` fails, never < 0).
     kAdjustApplied,    ///< a: node, b: adjustment. After its `max`.
     kDeductionsTotal,  ///< a: node. The sum of the applied deductions, before `deductions max`.
@@ -36,6 +37,8 @@ struct TraceKey {
     kCombineBase,      ///< a: node. The points the deductions and bonuses apply to.
     kCombineDeducted,  ///< a: node. The deductions taken (after `deductions max`).
     kCombineAdded,     ///< a: node. The bonuses added (after `bonuses max`).
+    kCombineFloored,   ///< a: node. 1 when the deductions took more than the points (the result is 0 + bonuses).
+    kCombineTotal,     ///< a: node. The points after deductions and bonuses, before rounding to the precision.
     kBandInterval,     ///< a: band. The index (among the bands with an interval) of the band found.
     kLabelBase,        ///< a: band. The label (index) of that band, before any veto effect.
     kLabelAfter,       ///< a: band, b: effect (EffectTable order). The label after that effect.
