@@ -10,6 +10,8 @@ forms
   折算: a × b分 ÷ 100 = c分 | = c → d分 (四舍五入到 P 位小数) | ≈ c (保留 6 位小数) [→ d分 (...)]
   重新加权: s × f ÷ (f − g) (same endings)
   合计: s1 + s2 + ... = t分
+  结果: b − 扣分 d [→ 0 (扣完为止)] [+ 加分 a] (same endings)
+  扣分 NAME: a × per (n) = c分 | ≈ c (保留 6 位小数) [→ 0分 (负数按 0 计)]
 
 `=` must hold exactly; `≈ c (保留 6 位小数)` must be the exact value rounded half away from zero
 to 6 places (and differ from it); `→ d分 (四舍五入到 P 位小数)` must be c rounded to P places.
@@ -26,6 +28,9 @@ ENDING = re.compile(r"^ (=|≈) (" + NUM + r")(分)?( \(保留 (\d+) 位小数\)
 SCALE = re.compile(r"^折算: (" + NUM + r") × (" + NUM + r")分 ÷ 100(.*)$")
 REWEIGHT = re.compile(r"^重新加权: (" + NUM + r") × (" + NUM + r") ÷ \((" + NUM + r") − (" + NUM + r")\)(.*)$")
 TOTAL = re.compile(r"^合计: ((?:" + NUM + r")(?: \+ " + NUM + r")*) = (" + NUM + r")分")
+RESULT = re.compile(r"^结果: (" + NUM + r")(?: − 扣分 (" + NUM + r")( → 0 \(扣完为止\))?)?(?: \+ 加分 (" + NUM + r"))?( [=≈] .*)$")
+PRODUCT = re.compile(r"^(?:扣分|加分) .*?: (?:条件 .* 成立; )?(" + NUM + r") × .* \((" + NUM + r")\) (=|≈) (" + NUM + r")"
+                     r"( \(保留 (\d+) 位小数\))?(?: → (" + NUM + r")分 \(负数按 0 计\)|分)")
 
 
 def rounded(value, places):
@@ -63,6 +68,21 @@ def check_text(text):
             s, f, f2, g = (Decimal(m.group(i)) for i in range(1, 5))
             problem = check_ending(s * f / (f2 - g), m.group(5)) if f2 != g else "divides by 0"
             # A quotient with no finite expansion is compared at 30 digits: enough to see `=` is false.
+        elif m := RESULT.match(line):
+            base, taken, floored, added = Decimal(m.group(1)), Decimal(m.group(2) or 0), m.group(3), Decimal(m.group(4) or 0)
+            kept = base - taken
+            problem = "`扣完为止` is %s but %s − %s is %s" % (bool(floored), base, taken, kept) if bool(floored) != (kept < 0) \
+                else check_ending(max(kept, Decimal(0)) + added, m.group(5))
+        elif m := PRODUCT.match(line):
+            a, n, sign, shown, kept, places, final = m.groups()
+            exact, shown = Decimal(a) * Decimal(n), Decimal(shown)
+            problem = None
+            if sign == "=" and (kept or shown != exact):
+                problem = "`= %s` but the exact product is %s" % (shown, exact)
+            elif sign == "≈" and (not kept or shown != rounded(exact, int(places)) or shown == exact):
+                problem = "`≈ %s` but the exact product is %s" % (shown, exact)
+            elif (final is not None) != (shown < 0) or (final is not None and Decimal(final) != 0):
+                problem = "a negative amount counts as 0, a positive one as itself"
         elif m := TOTAL.match(line):
             parts = [Decimal(p) for p in m.group(1).split(" + ")]
             problem = None if sum(parts) == Decimal(m.group(2)) else "the parts add up to %s" % sum(parts)
@@ -99,6 +119,10 @@ def main():
     # The checker must be able to fail, or passing proves nothing.
     assert check_text("折算: 3.407667 × 4分 ÷ 100 = 0.136307分")[1], "a false `=` must be caught"
     assert check_text("合计: 1.10 + 2.20 = 3.31分")[1], "a wrong sum must be caught"
+    assert check_text("结果: 86.35 − 扣分 5 = 81.36分")[1], "a wrong result must be caught"
+    assert check_text("结果: 3 − 扣分 5 → 0 (扣完为止) + 加分 1.125 = 1.125 → 1.13分 (四舍五入到 2 位小数)")[1] == []
+    assert check_text("扣分 投诉: 0.333333 × 有效投诉次数 (3) = 1分")[1], "a rounded product must say so"
+    assert not check_text("扣分 投诉: 0.333333 × 有效投诉次数 (3) = 0.999999分")[1]
     assert not check_text("折算: 3.407667 × 4分 ÷ 100 ≈ 0.136307 (保留 6 位小数) → 0.14分 (四舍五入到 2 位小数)")[1]
     print("%d arithmetic lines checked" % checked)
     if failures:
