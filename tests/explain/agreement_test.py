@@ -16,7 +16,8 @@ and as text. Checked, with exact decimals:
   adjustment's amount and cap; the totals and their caps; a node's result; a band's label through
   its veto effects; a fund share's exact value, whole fen and remainder, and the amount paid;
 - text: the text shows the same numbers: every indicator's 得分, each band's label, each track's 实得
-  and each fund's 合计, in the same order.
+  and each fund's 合计, in the same order; and each arithmetic line holds exactly or says where it
+  was rounded (arithmetic_test.check_text).
 
 Fails with the first rows that do not agree."""
 import argparse
@@ -26,6 +27,8 @@ import subprocess
 import sys
 from decimal import Decimal, ROUND_HALF_UP
 from fractions import Fraction
+
+from arithmetic_test import check_text, finish
 
 SIX = Decimal("0.000001")
 
@@ -209,6 +212,7 @@ class Row:
         reasons = [r["text"] for r in self.x["reasons"]]
         self.expect(reasons == [r["text"] for r in self.result.get("触发规则", [])], "reasons %s, eval %s" % (reasons, self.result.get("触发规则")))
         self.text_agrees()
+        self.problems += ["%s: %s" % (self.where, p) for p in check_text(self.text)[1]]
         return self.problems
 
 
@@ -245,12 +249,7 @@ def main():
     wrong = Row("probe", {}, {}, "", 2)
     wrong.node(probe)
     assert wrong.problems, "a wrong score must be caught"
-    print("%d rows checked" % rows)
-    if failures:
-        print("\n".join(failures[:20]))
-        print("%d disagreements" % len(failures))
-        return 1
-    return 0 if rows > 0 else 1
+    return finish(rows, "rows", failures, "disagreements")
 
 
 if __name__ == "__main__":

@@ -124,10 +124,15 @@ def main():
     assert check_text("扣分 投诉: 0.333333 × 有效投诉次数 (3) = 1分")[1], "a rounded product must say so"
     assert not check_text("扣分 投诉: 0.333333 × 有效投诉次数 (3) = 0.999999分")[1]
     assert not check_text("折算: 3.407667 × 4分 ÷ 100 ≈ 0.136307 (保留 6 位小数) → 0.14分 (四舍五入到 2 位小数)")[1]
-    print("%d arithmetic lines checked" % checked)
+    return finish(checked, "arithmetic lines", failures, "lines do not hold")
+
+
+def finish(checked, what, failures, failed):
+    """Prints what was checked and the first failures; the exit status (1 when none was checked)."""
+    print("%d %s checked" % (checked, what))
     if failures:
         print("\n".join(failures[:20]))
-        print("%d lines do not hold" % len(failures))
+        print("%d %s" % (len(failures), failed))
         return 1
     return 0 if checked > 0 else 1
 
