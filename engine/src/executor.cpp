@@ -29,6 +29,8 @@ class Executor {
   }
 
   void run_chunk(const Program& p, std::size_t begin, std::size_t n) {
+    chunk_traced_ = false;
+    if (c_.trace != nullptr) c_.trace->each(begin, n, [&](std::size_t, RowTrace&) { chunk_traced_ = true; });
     for (std::size_t i = 0; i < p.code.size(); ++i) {
       errors_.instr = static_cast<std::uint32_t>(i);
       exec(p.code[i], begin, n);
@@ -303,13 +305,13 @@ class Executor {
   // Calls f(i, record) for each traced row begin + i of the chunk (none when no row is traced).
   template <typename F>
   void traced(std::size_t begin, std::size_t n, F f) {
-    if (c_.trace != nullptr) c_.trace->each(begin, n, f);
+    if (chunk_traced_) c_.trace->each(begin, n, f);
   }
 
   // Calls f(record) when row begin + i is traced.
   template <typename F>
   void trace_row(std::size_t begin, std::size_t i, F f) {
-    if (c_.trace == nullptr) return;
+    if (!chunk_traced_) return;
     if (RowTrace* t = c_.trace->find(begin + i)) f(*t);
   }
 
@@ -551,6 +553,7 @@ class Executor {
   RuntimeErrors& errors_;
   std::vector<std::vector<std::int64_t>> registers_;
   std::vector<std::vector<std::int64_t>> local_;  ///< per column: the running chunk of a chunked column, else empty
+  bool chunk_traced_ = false;  ///< the running chunk has traced rows (EvalOptions::trace_rows)
 };
 
 }  // namespace

@@ -231,13 +231,9 @@ class Builder {
     if (row != row_ || !numerator) return std::nullopt;
     const Int128 n = *numerator;
     const Int128 d = recorded_wide(TraceKey::Kind::kExactDenominator, key);
-    const dsl::Type t = p_.type(e);
-    const Int128 unit = t.kind == TypeKind::kMoney ? 1 : decimal::kOne;
-    Int128 raw = 0;
-    if (__builtin_mul_overflow(n, unit, &raw)) raw = 0;
-    const Int128 rounded = std::clamp<Int128>(detail::div_round_128(raw, d), INT64_MIN, INT64_MAX);
+    // Shown exactly; its ordinary value (at 6 decimals) is the one the engine computed outside the weight.
     const SymbolId s = std::holds_alternative<ast::NameRef>(m_.expr(e)) ? p_.ref(e) : dsl::kNoSymbol;
-    Val v = s != dsl::kNoSymbol ? symbol_val(s, row) : typed(t, static_cast<std::int64_t>(rounded));  // a score stays one
+    Val v = s != dsl::kNoSymbol ? symbol_val(s, row) : typed(p_.type(e), traced(e).value_or(0));  // a score stays one
     v.exact = {n, d};
     return v;
   }
