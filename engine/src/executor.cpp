@@ -115,21 +115,26 @@ class Executor {
       case OpCode::kSub:
         return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) { return ok(decimal::sub(a, b, d)); });
       case OpCode::kMul:
-        return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) { return ok(decimal::mul(a, b, d)); });
+        checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) { return ok(decimal::mul(a, b, d)); });
+        return note_rounding(in, begin, n, true, kToSixDecimals);
       case OpCode::kMulMoney:
-        return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) { return ok(decimal::money_mul(a, b, d)); });
+        checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) { return ok(decimal::money_mul(a, b, d)); });
+        return note_rounding(in, begin, n, true, kToFen);
       case OpCode::kDiv:
-        return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) {
+        checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) {
           return b == 0 ? K::kDivisionByZero : ok(decimal::div(a, b, d));
         });
+        return note_rounding(in, begin, n, false, kToSixDecimals);
       case OpCode::kDivMoneyNum:
-        return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) {
+        checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) {
           return b == 0 ? K::kDivisionByZero : ok(decimal::money_div(a, b, d));
         });
+        return note_rounding(in, begin, n, false, kToFen);
       case OpCode::kDivMoney:
-        return checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) {
+        checked(in, begin, n, [](std::int64_t a, std::int64_t b, std::int64_t& d) {
           return b == 0 ? K::kDivisionByZero : ok(decimal::money_ratio(a, b, d));
         });
+        return note_rounding(in, begin, n, false, kToSixDecimals);
       case OpCode::kNeg:
         return checked(in, begin, n, [](std::int64_t a, std::int64_t, std::int64_t& d) {
           return ok(decimal::sub(0, a, d));
@@ -300,6 +305,24 @@ class Executor {
         return;
       }
     }
+  }
+
+  // On the traced rows: whether a × (`product`) or ÷ rounded its exact result, a × b ÷ 10^6 or
+  // a × 10^6 ÷ b, to 6 decimals or (money) to the fen: TraceKey::kRounded of the operation's
+  // expression, `unit` (kToSixDecimals or kToFen) ORed in.
+  static constexpr std::int64_t kToSixDecimals = 1;
+  static constexpr std::int64_t kToFen = 2;
+  void note_rounding(const Instr& in, std::size_t begin, std::size_t n, bool product, std::int64_t unit) {
+    if (!ast::present(in.src)) return;
+    const std::int64_t* a = reg(in.a);
+    const std::int64_t* b = reg(in.b);
+    traced(begin, n, [&](std::size_t i, RowTrace& t) {
+      const Int128 numerator = product ? Int128{a[i]} * b[i] : Int128{a[i]} * kOne;
+      const Int128 denominator = product ? kOne : b[i];
+      if (denominator == 0 || numerator % denominator == 0) return;
+      const auto src = static_cast<std::uint32_t>(in.src);
+      t.set(TraceKey::Kind::kRounded, src, 0, t.get(TraceKey::Kind::kRounded, src).value_or(0) | unit);
+    });
   }
 
   // Calls f(i, record) for each traced row begin + i of the chunk (none when no row is traced).

@@ -137,6 +137,7 @@ class JsonOut {
     str("text", f.text);
     w_.key("value");
     val(f.value);
+    if (f.rounded != 0) boolean("rounded", true);
     w_.key("reads");
     w_.begin_array();
     for (const Read& r : f.reads) {
@@ -154,6 +155,7 @@ class JsonOut {
       str("expression", d.expr);
       w_.key("value");
       val(d.value);
+      if (d.rounded != 0) boolean("rounded", true);
       if (!d.note.empty()) str("note", d.note);
       if (!d.history.empty()) {
         w_.key("history");

@@ -266,9 +266,41 @@ class Builder {
     Formula f;
     f.text = dsl::unparse(m_, e);
     f.value = expr_val(e, row_);
+    f.rounded = inexact(e, f.value);
     std::set<std::string> seen;
     walk(e, true, f, seen);
     return f;
+  }
+
+  // How the engine rounded on the way to a number (rounded()), which is then shown as `≈`.
+  int inexact(ExprId e, const Val& v) const {
+    const bool number = v.kind == Val::Kind::kNumber || v.kind == Val::Kind::kScore || v.kind == Val::Kind::kPercent ||
+                        v.kind == Val::Kind::kMoney;
+    return number && !v.exact ? rounded(e) : 0;
+  }
+
+  // How the engine rounded the × and ÷ of `e`'s arithmetic on the row (TraceKey::kRounded, ORed):
+  // through + − × ÷ and the `if` branch taken, and a function's own rounding (`avg`); not what
+  // rounded inside a function's arguments (shown apart, as the function's value is), nor inside
+  // a comparison or a table's key.
+  int rounded(ExprId e) const {
+    using B = ast::BinaryOp;
+    const ast::Expr& x = m_.expr(e);
+    int how = 0;
+    auto note = [&](ExprId op) { how |= static_cast<int>(t_.get(TraceKey::Kind::kRounded, static_cast<std::uint32_t>(op)).value_or(0)); };
+    if (const auto* i = std::get_if<ast::If>(&x)) {
+      const auto cond = traced(i->cond);
+      return ((!cond || *cond != 0) ? rounded(i->then_expr) : 0) | ((!cond || *cond == 0) ? rounded(i->else_expr) : 0);
+    }
+    if (const auto* u = std::get_if<ast::Unary>(&x)) return rounded(u->operand);
+    if (const auto* b = std::get_if<ast::Binary>(&x)) {
+      if (b->op != B::kAdd && b->op != B::kSub && b->op != B::kMul && b->op != B::kDiv) return 0;
+      for (const ExprId op : ast::left_chain(m_.exprs, e)) note(op);  // `a / b * c`: its operands are a, b and c
+      ast::for_each_operand(m_.exprs, e, [&](ExprId c) { how |= rounded(c); });
+    } else if (std::get_if<ast::Call>(&x) != nullptr) {
+      note(e);
+    }
+    return how;
   }
 
   void walk(ExprId e, bool root, Formula& f, std::set<std::string>& seen) const {
@@ -293,12 +325,18 @@ class Builder {
     }
     if (p_.builtin(e) != dsl::kNoBuiltin && dsl::builtin_info(p_.builtin(e)).kind == dsl::BuiltinKind::kSubPeriod) {
       // Rolled up: what it read are the data's rows of the sub-periods, not this row's value.
-      if (!root) f.details.push_back({dsl::unparse(m_, e), expr_val(e, row_), "", {}});
+      if (!root) f.details.push_back(detail(e));
       return;
     }
     // Every traced inner value: calls, coef, bands, `if` conditions, compound arguments.
-    if (!root && traced(e)) f.details.push_back({dsl::unparse(m_, e), expr_val(e, row_), "", {}});
+    if (!root && traced(e)) f.details.push_back(detail(e));
     ast::for_each_operand(m_.exprs, e, [&](ExprId child) { walk(child, false, f, seen); });
+  }
+
+  Detail detail(ExprId e) const {
+    Detail d{dsl::unparse(m_, e), expr_val(e, row_), "", {}, 0};
+    d.rounded = inexact(e, d.value);
+    return d;
   }
 
   // A history or peer function: its value, and the periods or peers it read (as the engine

@@ -34,7 +34,7 @@ class TextWriter {
       blank();
       line(0, "二、中间值");
       for (const LetStep& l : x_.lets) {
-        line(1, l.name + " = " + l.formula.text + " = " + val(l.formula.value));
+        line(1, l.name + " = " + l.formula.text + equals(l.formula.rounded) + val(l.formula.value) + stepwise(l.formula.rounded));
         inner(l.formula, 2, false);
       }
     }
@@ -93,6 +93,19 @@ class TextWriter {
     if (!exact) out += " (保留 " + std::to_string(decimal::kPlaces) + " 位小数)";
     return out + " → " + score(rounded) + "分 (" + rounded_to_precision() + ")";
   }
+  // A formula and its value: ` = `, or ` ≈ ` when the engine rounded an operation of it (the
+  // language's arithmetic, docs/language.md §10: to 6 decimals, money to the fen), which
+  // stepwise() then says (Formula::rounded).
+  static std::string equals(int rounded) { return rounded != 0 ? " ≈ " : " = "; }
+  static std::string stepwise(int rounded) {
+    const std::string six = "每步运算保留 " + std::to_string(decimal::kPlaces) + " 位小数";
+    switch (rounded) {
+      case 0: return "";
+      case 1: return " (" + six + ")";
+      case 2: return " (金额保留到分)";
+      default: return " (" + six + ", 金额保留到分)";
+    }
+  }
   static std::string money(std::int64_t fen) { return decimal::format_yuan_grouped(fen) + "元"; }
 
   std::string val(const Val& v) const {
@@ -135,7 +148,7 @@ class TextWriter {
     if (with_formula) line(indent, "公式: " + f.text);
     if (!f.reads.empty()) line(indent, "读取: " + reads(f.reads));
     for (const Detail& d : f.details) {
-      std::string s = d.expr + " = " + val(d.value);
+      std::string s = d.expr + equals(d.rounded) + val(d.value) + stepwise(d.rounded);
       if (!d.note.empty() || !d.history.empty()) {
         s += " (" + d.note;
         if (!d.history.empty()) {
@@ -174,7 +187,7 @@ class TextWriter {
         line(in, "缺项: " + names + " 无数据, " + rule);
         if (n.missing_rule == "peer_average") return;
       } else {
-        line(in, "公式值: " + num(n.formula->value.raw));
+        line(in, "公式值: " + num(n.formula->value.raw) + stepwise(n.formula->rounded));
         if (n.clamp > 0) {
           line(in, "公式值高于 " + num(n.clamp_limit) + ", 按 " + num(n.clamp_limit) + " 计 (满分为止)");
         } else if (n.clamp < 0) {
@@ -247,7 +260,7 @@ class TextWriter {
         s += num(a.amount.value.raw) + " × " + a.per->text + " (" + num(a.per->value.raw) + ")" + (exact ? " = " : " ≈ ") +
              num(value) + (exact ? "" : " (保留 " + std::to_string(decimal::kPlaces) + " 位小数)");
       } else {
-        s += a.amount.text + " = " + num(value);
+        s += a.amount.text + equals(a.amount.rounded) + num(value) + stepwise(a.amount.rounded);
       }
       s += value == a.computed ? std::string("分") : " → " + num(a.computed) + "分 (负数按 0 计)";
       if (a.cap) {
@@ -291,7 +304,7 @@ class TextWriter {
 
   void band(const BandStep& b) {
     line(1, b.name + ": " + b.label);
-    line(2, "评定依据: " + b.of.text + " = " + val(b.of.value));
+    line(2, "评定依据: " + b.of.text + equals(b.of.rounded) + val(b.of.value) + stepwise(b.of.rounded));
     if (!(b.of.reads.size() == 1 && b.of.reads[0].name == b.of.text)) inner(b.of, 2, false);
     line(2, b.found ? "所在档: " + b.band + " " + b.interval : "所在档: 无");
     for (const BandEffect& e : b.effects) {
@@ -357,7 +370,7 @@ class TextWriter {
     if (t.when) inner(*t.when, 4, false);
     if (t.eligible && t.rank) {
       const std::string top = t.top + (t.top.find('%') != std::string::npos ? "" : " 名");
-      std::string s = "排名依据: " + t.rank->text + " = " + val(t.rank->value);
+      std::string s = "排名依据: " + t.rank->text + equals(t.rank->rounded) + val(t.rank->value) + stepwise(t.rank->rounded);
       if (t.lowest_in_top) {
         s += (t.in_top ? ", 入选前 " : ", 未入选前 ") + top + " (入选者最低 " + val(*t.lowest_in_top) + ")";
       }

@@ -47,12 +47,16 @@ struct Detail {
   Val value;
   std::string note;
   std::vector<HistoryItem> history;
+  /// How the engine rounded operations of it (the value is not exact): 1 to 6 decimals, 2 money to
+  /// the fen, 3 both; 0 exact.
+  int rounded = 0;
 };
 
 /// An expression with its value on the row, the names it read and its inner values.
 struct Formula {
   std::string text;
   Val value;
+  int rounded = 0;  ///< as Detail::rounded
   std::vector<Read> reads;
   std::vector<Detail> details;
 };

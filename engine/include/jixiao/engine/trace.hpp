@@ -20,6 +20,7 @@ namespace jixiao::engine {
 struct TraceKey {
   enum class Kind : std::uint8_t {
     kValue,            ///< a: ExprId. The value of an expression `explain` shows (explain_trace()).
+    kRounded,          ///< a: ExprId of a × or ÷ (or avg) that rounded its exact result: 1 to 6 decimals, 2 to the fen.
     kExactNumerator,   ///< a: ExprId. The same inside a fund weight, exactly: numerator (wide) ...
     kExactDenominator, ///< ... over this denominator (wide; fen when money).
     kLeafRaw,          ///< a: node. A leaf's formula value, as computed.
