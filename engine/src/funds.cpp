@@ -247,6 +247,11 @@ class FundStage {
     for (const std::size_t r : rows) {
       if (eligible[r]) who.push_back(r);
     }
+    if (c_.trace != nullptr) {
+      for (const std::size_t r : rows) {
+        if (RowTrace* traced = c_.trace->find(r)) traced->set(TraceKey::Kind::kTrackEligible, fund_index(f), track_index(f, t), eligible[r]);
+      }
+    }
     std::vector<Int128> weights;
     if (t.mode == ast::TrackMode::kTop) {
       const std::int64_t* by = col(tc.rank);

@@ -627,6 +627,8 @@ class Builder {
   }
 
   TrackStep track(std::size_t fund_index, std::size_t k) const {
+    const auto fi = static_cast<std::uint32_t>(fund_index);
+    const auto ti = static_cast<std::uint32_t>(k);
     const ast::Track& t = m_.funds[fund_index].tracks[k];
     const TrackResult& tr = r_.funds[fund_index].tracks[k];
     TrackStep s;
@@ -646,11 +648,9 @@ class Builder {
         }
       }
     }
-    s.eligible = s.excluded_by.empty();
-    if (ast::present(t.when)) {
-      s.when = formula(t.when);
-      if (s.when->value.raw == 0) s.eligible = false;
-    }
+    if (ast::present(t.when)) s.when = formula(t.when);
+    // As the fund stage found it (every reported row is in one of the track's splits).
+    s.eligible = recorded(TraceKey::Kind::kTrackEligible, fi, ti) != 0;
     const bool split_by = t.mode == ast::TrackMode::kSplitBy;
     const ExprId weight = split_by ? t.by : t.proportional;
     if (ast::present(weight)) {
@@ -669,8 +669,6 @@ class Builder {
     s.in_split = tr.in_split[row_] != 0;
     s.w = tr.weights[row_];
     s.denominator = tr.weight_denominator;
-    const auto fi = static_cast<std::uint32_t>(fund_index);
-    const auto ti = static_cast<std::uint32_t>(k);
     if (t.mode == ast::TrackMode::kTop) {
       s.rank = formula(t.by);
       s.in_top = s.in_split;

@@ -175,6 +175,31 @@ TEST(Explain, HistoryShowsEvalsNumbersInEveryPeriod) {
 
 TEST(Explain, MissingRulesShowEvalsNumbers) { check_case("tests/golden/eval/ok_missing/policy.jx", "tests/golden/eval/ok_missing/data.csv"); }
 
+// The trace is recorded by whichever thread evaluates a row, chunk by chunk: an explanation does
+// not depend on the thread count or the chunk size, and tracing a row records nothing on others.
+TEST(Explain, TheTraceIsTheSameWhateverTheThreadsAndChunks) {
+  for (const auto& [policy, csv] : std::vector<std::pair<std::string, std::string>>{
+           {"examples/3x/policy.jx", "examples/3x/data/communities.csv"},
+           {"tests/golden/eval/ok_history/policy.jx", "tests/golden/eval/ok_history/data.csv"}}) {
+    Case c(policy, csv);
+    ASSERT_TRUE(c.traced) << policy;
+    for (const std::size_t row : {c.traced->selected.front(), c.traced->selected.back()}) {
+      const std::string expected = explain_row(*c.checked, *c.data, *c.traced, row, ExplainFormat::kJson);
+      for (const auto& [threads, chunk] : std::vector<std::pair<std::size_t, std::size_t>>{{2, 3}, {2, 4096}, {1, 1}}) {
+        EvalOptions options;
+        options.threads = threads;
+        options.chunk_rows = chunk;
+        options.trace_rows = {row};
+        const auto r = evaluate(*c.plan, *c.data, options, explain_trace(*c.checked), c.sink);
+        ASSERT_TRUE(r) << policy;
+        ASSERT_EQ(r->trace.rows.size(), 1U);
+        EXPECT_EQ(explain_row(*c.checked, *c.data, *r, row, ExplainFormat::kJson), expected)
+            << policy << " row " << row << ", " << threads << " threads, chunks of " << chunk;
+      }
+    }
+  }
+}
+
 TEST(Explain, ARemainderFenIsShownWithTheExactShare) {
   Case c("tests/golden/eval/ok_features/policy.jx", "tests/golden/eval/ok_features/data.csv");
   ASSERT_TRUE(c.traced);

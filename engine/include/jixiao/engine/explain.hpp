@@ -21,10 +21,11 @@ std::vector<ast::ExprId> explain_trace(const dsl::CheckedPolicy& policy);
 enum class ExplainFormat { kText, kJson };
 
 /// The derivation of `row` (one of result.selected) from `result`, which must come from
-/// evaluate() over `data` with trace = explain_trace(policy). Every number shown is
-/// the engine's own (the scores, amounts, labels and fen are those `jixiao eval` reports); the
-/// intermediate steps (clamping, caps, reweighting, the exact share of each fund track) are
-/// recomputed from them with the same arithmetic.
+/// evaluate() over `data` with trace = explain_trace(policy) and the row in
+/// EvalOptions::trace_rows. Every number shown is the engine's own: the scores, amounts, labels
+/// and fen `jixiao eval` reports, and the steps between them (clamping, scaling, rounding, caps,
+/// reweighting, veto effects, each share's whole fen and remainder) as the engine recorded them
+/// on the row (EvalResult::trace); nothing is computed again.
 ///
 /// Text is for people: Chinese names as written, money in 元, weights in %, scores in 分.
 /// JSON is one document with the same structure, every number written as exact decimal text.

@@ -1,6 +1,7 @@
-// The model of `jixiao explain`: the derivation of one row as plain structs, built once from an
-// EvalResult with traced expressions (explain_model) and read by every renderer: the text and JSON
-// of `jixiao explain` and the per-community sheets of `jixiao report`. Nothing here computes.
+// The model of `jixiao explain`: the derivation of one row as plain structs, built once from what
+// the engine recorded on the row (EvalResult::trace) and its results (explain_model), and read by
+// every renderer: the text and JSON of `jixiao explain` and the per-community sheets of `jixiao
+// report`. Nothing here computes.
 #pragma once
 
 #include <cstddef>
@@ -218,7 +219,8 @@ struct Explanation {
 };
 
 /// The derivation of `row` (one of result.selected) from `result`, which must come from evaluate()
-/// over `data` with trace = explain_trace(policy) (explain.hpp).
+/// over `data` with trace = explain_trace(policy) and the row in EvalOptions::trace_rows
+/// (explain.hpp); std::logic_error when the row was not traced.
 Explanation explain_model(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result, std::size_t row);
 
 /// The explanation as `jixiao explain` prints it (text for people, in Chinese).

@@ -47,6 +47,7 @@ struct TraceKey {
     kHistoryRow,       ///< a: ExprId of prev/avg_prev/streak, b: k. The k-th row it read ...
     kHistoryValue,     ///< ... and the value it read there.
     kHistoryCount,     ///< a: ExprId. How many rows it read.
+    kTrackEligible,    ///< a: fund, b: track. 1 when the row could take part in the track (no veto, its `when`).
     kShareNumerator,   ///< a: fund, b: track. pool × w (wide): over W, the row's exact share in fen.
     kShareWhole,       ///< a: fund, b: track. The row's whole fen: floor(pool × w ÷ W) (wide).
     kShareRemainder,   ///< a: fund, b: track. pool × w − whole × W: over W, the fen left (wide).
