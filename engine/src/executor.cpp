@@ -267,14 +267,16 @@ class Executor {
         const int places = static_cast<int>(in.aux);
         for (std::size_t i = 0; i < n; ++i) {
           const std::int64_t present = in.imm - absent[i];
-          d[i] = absent[i] == 0 ? sum[i]
-                 : present <= 0 ? 0
-                                : decimal::round_to(static_cast<std::int64_t>(decimal::div_round(Int128{sum[i]} * in.imm, present)), places);
+          const std::int64_t scaled = absent[i] == 0 ? sum[i]
+                                      : present <= 0 ? 0
+                                                     : static_cast<std::int64_t>(decimal::div_round(Int128{sum[i]} * in.imm, present));
+          d[i] = absent[i] == 0 ? sum[i] : decimal::round_to(scaled, places);
+          trace_row(begin, i, [&](RowTrace& t) {
+            t.set(TraceKey::Kind::kAbsentFull, in.c, 0, absent[i]);
+            t.set(TraceKey::Kind::kReweightScaled, in.c, 0, scaled);
+            t.set(TraceKey::Kind::kReweighted, in.c, 0, d[i]);
+          });
         }
-        traced(begin, n, [&](std::size_t i, RowTrace& t) {
-          t.set(TraceKey::Kind::kAbsentFull, in.c, 0, absent[i]);
-          t.set(TraceKey::Kind::kReweighted, in.c, 0, d[i]);
-        });
         return;
       }
       case OpCode::kAllMissing: {

@@ -440,6 +440,7 @@ class Builder {
         out.reweighted = true;
         out.absent_full = *absent_full;
         out.absent = dropped(info.symbol);
+        out.reweight_scaled = recorded(K::kReweightScaled, index);
         out.base = recorded(K::kReweighted, index);
       }
     }

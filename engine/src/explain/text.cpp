@@ -220,7 +220,7 @@ class TextWriter {
           const std::int64_t present = n.full - n.absent_full;
           const Int128 product = Int128{n.sum} * n.full;
           line(in, "重新加权: " + score(n.sum) + " × " + num(n.full) + " ÷ (" + num(n.full) + " − " + num(n.absent_full) + ")" +
-                       quotient(product, present, static_cast<std::int64_t>(decimal::div_round(product, present)), n.base));
+                       quotient(product, present, n.reweight_scaled, n.base));
         }
       }
     }

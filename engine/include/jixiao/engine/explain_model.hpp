@@ -103,6 +103,7 @@ struct Node {
   std::int64_t sum = 0;
   bool reweighted = false;
   std::int64_t absent_full = 0;
+  std::int64_t reweight_scaled = 0;  ///< sum × full ÷ (full − absent_full) at 6 decimals, before rounding
   bool absent = false;  ///< dropped out of its parent (`missing reweight`)
   std::int64_t base = 0;  ///< before deductions and bonuses
   bool adjusted = false;

@@ -29,6 +29,7 @@ struct TraceKey {
     kLeafRounded,      ///< a: node. Rounded to the policy's precision: the leaf's base.
     kGroupSum,         ///< a: node. The sum of a group's sub-indicators' scores.
     kAbsentFull,       ///< a: node. The full marks of the sub-indicators that dropped out.
+    kReweightScaled,   ///< a: node. sum × full ÷ (full − absent) at 6 decimals, before rounding to the precision.
     kReweighted,       ///< a: node. The group's points after reweighting.
     kAdjustProduct,    ///< a: node, b: adjustment. Its amount × its `per` (at 6 decimals).
     kAdjustComputed,   ///< a: node, b: adjustment. Its amount (× per, 0 when `when` fails, never < 0).
