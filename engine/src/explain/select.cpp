@@ -21,8 +21,9 @@ void collect_traced(const dsl::CheckedPolicy& p, ExprId e, bool root, std::vecto
     out.push_back(e);
   }
   if (const auto* i = std::get_if<ast::If>(&x)) out.push_back(i->cond);
+  // A function over other rows: its group's value on the row (the rows and values it read, the
+  // engine records itself).
   if (call != nullptr && p.reads_other_rows(e)) {
-    out.push_back(call->args[0]);
     if (const ast::NamedArg* w = named_arg(*call, dsl::NamedArg::kWithin)) out.push_back(w->value);
   }
   // The argument a function, `coef` or `bands` works on, when it is computed (not a name or literal).
