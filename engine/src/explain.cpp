@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/decl_text.hpp"
 #include "jixiao/dsl/json_writer.hpp"
 #include "jixiao/dsl/unparse.hpp"
 #include "jixiao/dsl/version.hpp"
@@ -1215,11 +1216,7 @@ class JsonOut {
   }
   void opt_str(std::string_view k, const std::string& v) {
     w_.key(k);
-    if (v.empty()) {
-      w_.null();
-    } else {
-      w_.string(v);
-    }
+    w_.string_or_null(v);
   }
 
   void val(const Val& v) {

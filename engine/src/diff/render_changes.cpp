@@ -160,17 +160,9 @@ void json_changes(std::string& out, JsonWriter& w, const PolicyDiff& diff) {
     cw.key("target");
     cw.string(c.target);
     cw.key("old");
-    if (c.before.empty()) {
-      cw.null();
-    } else {
-      cw.string(c.before);
-    }
+    cw.string_or_null(c.before);
     cw.key("new");
-    if (c.after.empty()) {
-      cw.null();
-    } else {
-      cw.string(c.after);
-    }
+    cw.string_or_null(c.after);
     cw.key("derived");
     cw.boolean(c.derived);
     cw.key("cosmetic");
