@@ -634,7 +634,7 @@ class Builder {
     const auto final_label = static_cast<std::size_t>(column(p_.find(s.name))[row_]);
     s.label = domain.labels[final_label];
     const ast::Band& b = decl.bands[final_label];
-    if (b.deadline) s.deadline = deadline_text(*b.deadline);
+    if (b.deadline) s.deadline = dsl::deadline_length(*b.deadline).str(Lang::kZh);
     s.text = b.text.value_or("");
     return s;
   }
@@ -1143,11 +1143,7 @@ class JsonOut {
     w_.key("row");
     w_.integer(static_cast<std::int64_t>(x_.shown_row));
     w_.key("period");
-    if (x_.period.empty()) {
-      w_.null();
-    } else {
-      w_.string(x_.period);
-    }
+    w_.string_or_null(x_.period);
     if (!x_.segment.empty()) {
       str("segment", x_.segment);
       str("segment_when", x_.segment_when);

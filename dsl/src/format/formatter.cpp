@@ -13,9 +13,9 @@
 
 #include "doc.hpp"
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/decl_text.hpp"
 #include "jixiao/dsl/format.hpp"
 #include "jixiao/dsl/unparse.hpp"
-#include "speller.hpp"
 
 namespace jixiao::dsl::format_detail {
 namespace {
@@ -23,6 +23,13 @@ namespace {
 using ast::ExprId;
 /// Indices into the formatter's comment table, in source order.
 using Cs = std::vector<std::size_t>;
+
+// ` missing zero` (with its space) as written after a leaf's formula, or nothing.
+std::string missing_text(const ast::IndicatorNode& n, const Speller& k) {
+  if (n.missing == ast::MissingRule::kNone) return "";
+  const std::uint32_t last = n.missing_span.end > 0 ? n.missing_span.end - 1 : 0;
+  return " " + k.before(KwId::kw_missing, last) + " " + missing_mode(n.missing, k, last);
+}
 
 // ---- expressions: precedence as in dsl::unparse ----
 
@@ -1172,7 +1179,7 @@ class Formatter {
         std::string text;
       };
       std::vector<Effect> effects;
-      for (const auto& e : v.effects) effects.push_back({e.span.begin, e.span.end, effect_text(e, k_)});
+      for (const auto& e : v.effects) effects.push_back({e.span.begin, e.span.end, effect_text({e.kind, e.target ? e.target->name : "", unparse(e.label), e.steps}, k_, e.span.begin)});
       if (v.reason) {
         effects.push_back({v.reason_span.begin, v.reason_span.end, k_.before(KwId::kw_reason, v.reason_span.begin) + " " + quote_text(*v.reason)});
       }
