@@ -185,7 +185,7 @@ class Executor {
           d[i] = 0;
           bool found = false;
           for (std::size_t k = 0; k < t.intervals.size() && !found; ++k) {
-            if (in_interval(t.intervals[k], x[i])) {
+            if (t.intervals[k].contains(x[i])) {
               d[i] = registers_[t.values[k]][i];
               found = true;
             }
@@ -233,7 +233,7 @@ class Executor {
         for (std::size_t i = 0; i < n; ++i) {
           bool found = false;
           for (std::size_t k = 0; k < t.intervals.size() && !found; ++k) {
-            if (in_interval(t.intervals[k], x[i])) {
+            if (t.intervals[k].contains(x[i])) {
               d[i] = t.values[k];
               found = true;
             }

@@ -571,12 +571,6 @@ class Builder {
 
   // ---- grades and alerts ----
 
-  static bool in_interval(const ast::Interval& iv, std::int64_t x) {
-    if (!iv.lo_inf && (x < iv.lo || (x == iv.lo && !iv.lo_closed))) return false;
-    if (!iv.hi_inf && (x > iv.hi || (x == iv.hi && !iv.hi_closed))) return false;
-    return true;
-  }
-
   BandStep band(std::size_t index) const {
     const ast::BandDecl& decl = m_.bands[index];
     const dsl::Domain& domain = p_.domains[p_.band_domain[index]];
@@ -586,7 +580,7 @@ class Builder {
     s.of = formula(decl.of);
     std::int64_t label = 0;
     for (const ast::Band& b : decl.bands) {
-      if (!b.has_interval || !in_interval(b.interval, s.of.value.raw)) continue;
+      if (!b.has_interval || !b.interval.contains(s.of.value.raw)) continue;
       s.found = true;
       s.band = b.label.text;
       s.interval = dsl::unparse(b.interval);
