@@ -668,6 +668,32 @@ class Formatter {
     return doc_item(ctx, ctx.inner, [&](Cs&, Placement&) { return txt(s); }, ctx.trailing);
   }
 
+  // An item of the source from `begin` to `end`, printed by `print`.
+  static Item item(std::uint32_t begin, std::uint32_t end, std::function<Lines(const Ctx&)> print) {
+    Item it;
+    it.begin = begin;
+    it.end = end;
+    it.print = std::move(print);
+    return it;
+  }
+
+  // An item on one logical line (doc_item): `build` makes its document with the item's comments.
+  Item line_item(std::uint32_t begin, std::uint32_t end, std::function<Doc(const Ctx&, Cs&, Placement&)> build) {
+    return item(begin, end, [this, build = std::move(build)](const Ctx& ctx) {
+      return doc_item(ctx, ctx.inner, [&](Cs& cs, Placement& pl) { return build(ctx, cs, pl); }, ctx.trailing);
+    });
+  }
+
+  // The item on one line when it fits: `build` makes it without comments (the caller has checked
+  // that the item has none inside).
+  std::optional<Lines> on_one_line(const Ctx& ctx, const std::function<Doc(Cs&, Placement&)>& build) {
+    Placement pl;
+    Cs none;
+    const Doc d = build(none, pl);
+    if (!one_line(d, ctx.indent)) return std::nullopt;
+    return doc_item(ctx, {}, [&](Cs&, Placement&) { return d; }, ctx.trailing);
+  }
+
   // An item with a `{ ... }` body: the header (up to `open`, the `{`), the body's items, `}`.
   Lines block_item(const Ctx& ctx, std::uint32_t open, std::uint32_t close,
                    const std::function<Doc(Cs&, Placement&)>& header, std::vector<Item> body) {
@@ -890,10 +916,7 @@ class Formatter {
 
   // `segment 农村 when 条件 { edits }`: `{ }` on one line when it has none.
   Item segment(const ast::SegmentDecl& seg) {
-    Item it;
-    it.begin = seg.span.begin;
-    it.end = seg.span.end;
-    it.print = [this, &seg](const Ctx& ctx) {
+    return item(seg.span.begin, seg.span.end, [this, &seg](const Ctx& ctx) {
       auto header = [&](Cs& cs, Placement& pl) { return named_when(KwId::kw_segment, seg.name, seg.when, cs, pl); };
       const std::uint32_t open = find_open_brace(m_.span(seg.when).end);
       const std::uint32_t close = seg.span.end - 1;
@@ -902,15 +925,15 @@ class Formatter {
       for (const auto& r : seg.removes) body.push_back(remove_decl(r));
       for (const auto& a : seg.adds) body.push_back(add_decl(a));
       if (body.empty() && ctx.inner.empty()) {
-        Placement pl;
-        Cs none;
-        Doc d = header(none, pl);
-        d += txt(" { }");
-        if (one_line(d, ctx.indent)) return doc_item(ctx, {}, [&](Cs&, Placement&) { return d; }, ctx.trailing);
+        auto lines = on_one_line(ctx, [&](Cs& cs, Placement& pl) {
+          Doc d = header(cs, pl);
+          d += txt(" { }");
+          return d;
+        });
+        if (lines) return *lines;
       }
       return block_item(ctx, open, close, header, std::move(body));
-    };
-    return it;
+    });
   }
 
   std::string rounding_text(Span span) const {
@@ -919,76 +942,52 @@ class Formatter {
   }
 
   Item simple(Span span, std::string s) {
-    Item it;
-    it.begin = span.begin;
-    it.end = span.end;
-    it.print = [this, s = std::move(s)](const Ctx& ctx) { return text_item(ctx, s); };
-    return it;
+    return item(span.begin, span.end, [this, s = std::move(s)](const Ctx& ctx) { return text_item(ctx, s); });
   }
 
   // `rollup 年度 { "Q1", ... } [missing reweight]`; a long list or table of sub-periods breaks one
   // per line like any set or table.
   Item rollup_item(const ast::RollupDecl& r) {
-    Item it;
-    it.begin = r.span.begin;
-    it.end = r.span.end;
-    it.print = [this, &r](const Ctx& ctx) {
-      return doc_item(
-          ctx, ctx.inner,
-          [&](Cs& cs, Placement& pl) {
-            Doc d = cat();
-            d += txt(k_.before(KwId::kw_rollup, r.name.span.begin) + " " + r.name.name + " ");
-            const auto& items = std::get<ast::SetLit>(m_.expr(r.parts)).items;
-            if (r.groups.empty()) {
-              d += ex(r.parts, cs, pl);
-            } else {
-              std::vector<Range> spans;
-              std::vector<Doc> elems;
-              for (std::size_t k = 0; k < items.size(); ++k) {
-                spans.push_back({m_.span(items[k]).begin, m_.span(r.groups[k]).end});
-                elems.push_back(txt(unparse(m_, items[k]) + ": " + unparse(m_, r.groups[k])));
-              }
-              d += literal_list(txt("{"), std::move(elems), spans, take(cs, r.parts), pl);
-            }
-            if (r.skip_missing) {
-              d += txt(" " + k_.after(KwId::kw_missing, r.missing_span.begin) + " " + k_.after(KwId::kw_reweight, r.missing_span.begin));
-            }
-            return d;
-          },
-          ctx.trailing);
-    };
-    return it;
+    return line_item(r.span.begin, r.span.end, [this, &r](const Ctx&, Cs& cs, Placement& pl) {
+      Doc d = cat();
+      d += txt(k_.before(KwId::kw_rollup, r.name.span.begin) + " " + r.name.name + " ");
+      const auto& items = std::get<ast::SetLit>(m_.expr(r.parts)).items;
+      if (r.groups.empty()) {
+        d += ex(r.parts, cs, pl);
+      } else {
+        std::vector<Range> spans;
+        std::vector<Doc> elems;
+        for (std::size_t k = 0; k < items.size(); ++k) {
+          spans.push_back({m_.span(items[k]).begin, m_.span(r.groups[k]).end});
+          elems.push_back(txt(unparse(m_, items[k]) + ": " + unparse(m_, r.groups[k])));
+        }
+        d += literal_list(txt("{"), std::move(elems), spans, take(cs, r.parts), pl);
+      }
+      if (r.skip_missing) {
+        d += txt(" " + k_.after(KwId::kw_missing, r.missing_span.begin) + " " + k_.after(KwId::kw_reweight, r.missing_span.begin));
+      }
+      return d;
+    });
   }
 
   // `param NAME = value` (likewise set, let); consecutive params, and consecutive lets, align `=`.
   Item binding(KwId id, const ast::Ident& name, ExprId value, int align_kind) {
     const std::string keyword = k_.before(id, name.span.begin) + " ";
-    Item it;
-    it.begin = name.span.begin;
-    it.end = m_.span(value).end;
+    Item it = line_item(name.span.begin, m_.span(value).end, [this, keyword, &name, value](const Ctx& ctx, Cs& cs, Placement& pl) {
+      Doc d = cat();
+      d += txt(keyword + pad_right(name.name, ctx.widths.empty() ? 0 : ctx.widths[0]) + " = ");
+      d += ex(value, cs, pl);
+      return d;
+    });
     it.align_kind = align_kind;
     it.cells = {name.name};
-    it.print = [this, keyword, &name, value](const Ctx& ctx) {
-      return doc_item(
-          ctx, ctx.inner,
-          [&](Cs& cs, Placement& pl) {
-            Doc d = cat();
-            d += txt(keyword + pad_right(name.name, ctx.widths.empty() ? 0 : ctx.widths[0]) + " = ");
-            d += ex(value, cs, pl);
-            return d;
-          },
-          ctx.trailing);
-    };
     return it;
   }
 
   Item input_block(const std::vector<const ast::InputDecl*>& inputs) {
     if (inputs.empty() || inputs.front() == nullptr) throw std::logic_error("fmt: an input block without inputs");
     const Span block = inputs.front()->block;
-    Item it;
-    it.begin = block.begin;
-    it.end = block.end;
-    it.print = [this, inputs, block](const Ctx& ctx) {
+    return item(block.begin, block.end, [this, inputs, block](const Ctx& ctx) {
       if (inputs.size() == 1 && ctx.inner.empty()) {
         const ast::InputDecl& in = *inputs.front();
         std::string s = k_.after(KwId::kw_input, block.begin) + " { " + in.name.name + " : " + input_type(in, k_) + " }";
@@ -996,21 +995,17 @@ class Formatter {
       }
       std::vector<Item> body;
       for (const ast::InputDecl* in : inputs) {
-        Item x;
-        x.begin = in->name.span.begin;
-        x.end = std::max(in->type_span.end, in->name.span.end);
+        Item x = item(in->name.span.begin, std::max(in->type_span.end, in->name.span.end), [this, in](const Ctx& c) {
+          return text_item(c, pad_right(in->name.name, c.widths[0]) + " : " + input_type(*in, k_));
+        });
         x.align_kind = 1;
         x.cells = {in->name.name};
-        x.print = [this, in](const Ctx& c) {
-          return text_item(c, pad_right(in->name.name, c.widths[0]) + " : " + input_type(*in, k_));
-        };
         body.push_back(std::move(x));
       }
       const std::uint32_t open = find_open_brace(block.begin + 5);
       const std::string word = k_.after(KwId::kw_input, block.begin);
       return block_item(ctx, open, block.end - 1, [word](Cs&, Placement&) { return txt(word); }, std::move(body));
-    };
-    return it;
+    });
   }
 
   std::string weight_text(const ast::Weight& w) const {
@@ -1040,82 +1035,60 @@ class Formatter {
     std::vector<Item> items;
     for (const std::uint32_t child : n.children) {
       const ast::IndicatorNode& c = m_.nodes[child];
-      Item it;
-      it.begin = c.span.begin;
-      it.end = c.span.end;
       if (is_simple_leaf(c)) {
+        Item it = line_item(c.span.begin, c.span.end, [this, &c](const Ctx& ctx, Cs& cs, Placement& pl) {
+          return leaf_doc(c, ctx.widths, cs, pl);
+        });
         it.align_kind = 1;
         it.cells = {c.name.name, weight_text(c.weight)};
-        it.print = [this, &c](const Ctx& ctx) {
-          return doc_item(
-              ctx, ctx.inner, [&](Cs& cs, Placement& pl) { return leaf_doc(c, ctx.widths, cs, pl); }, ctx.trailing);
-        };
-      } else {
-        it.print = [this, &c, child](const Ctx& ctx) {
-          const std::uint32_t after = ast::present(c.formula)
-                                          ? std::max(m_.span(c.formula).end, c.missing_span.end)
-                                          : c.name.span.end;
-          const std::uint32_t open = find_open_brace(after);
-          return block_item(
-              ctx, open, c.span.end - 1,
-              [&](Cs& cs, Placement& pl) {
-                if (ast::present(c.formula)) return leaf_doc(c, {}, cs, pl);
-                return txt(c.name.name + " " + weight_text(c.weight));
-              },
-              node_body(child));
-        };
+        items.push_back(std::move(it));
+        continue;
       }
-      items.push_back(std::move(it));
+      items.push_back(item(c.span.begin, c.span.end, [this, &c, child](const Ctx& ctx) {
+        const std::uint32_t after = ast::present(c.formula)
+                                        ? std::max(m_.span(c.formula).end, c.missing_span.end)
+                                        : c.name.span.end;
+        const std::uint32_t open = find_open_brace(after);
+        return block_item(
+            ctx, open, c.span.end - 1,
+            [&](Cs& cs, Placement& pl) {
+              if (ast::present(c.formula)) return leaf_doc(c, {}, cs, pl);
+              return txt(c.name.name + " " + weight_text(c.weight));
+            },
+            node_body(child));
+      }));
     }
     for (const ast::Adjust& a : n.adjusts) {
-      Item it;
-      it.begin = a.span.begin;
-      it.end = a.span.end;
-      it.print = [this, &a](const Ctx& ctx) {
-        return doc_item(
-            ctx, ctx.inner,
-            [&](Cs& cs, Placement& pl) {
-              Doc d = cat();
-              const KwId kind = a.kind == ast::AdjustKind::kDeduct ? KwId::kw_deduct : KwId::kw_bonus;
-              d += txt(k_.before(kind, a.name.span.begin) + " " + a.name.name + " ");
-              d += ex(a.amount, cs, pl);
-              if (ast::present(a.per)) {
-                d += txt(" " + k_.before(KwId::kw_per, m_.span(a.per).begin) + " ");
-                d += ex(a.per, cs, pl);
-              }
-              if (ast::present(a.when)) {
-                d += txt(" " + k_.before(KwId::kw_when, m_.span(a.when).begin) + " ");
-                d += ex(a.when, cs, pl);
-              }
-              if (ast::present(a.max)) {
-                d += txt(", " + k_.before(KwId::kw_max, m_.span(a.max).begin) + " ");
-                d += ex(a.max, cs, pl);
-              }
-              return d;
-            },
-            ctx.trailing);
-      };
-      items.push_back(std::move(it));
+      items.push_back(line_item(a.span.begin, a.span.end, [this, &a](const Ctx&, Cs& cs, Placement& pl) {
+        Doc d = cat();
+        const KwId kind = a.kind == ast::AdjustKind::kDeduct ? KwId::kw_deduct : KwId::kw_bonus;
+        d += txt(k_.before(kind, a.name.span.begin) + " " + a.name.name + " ");
+        d += ex(a.amount, cs, pl);
+        if (ast::present(a.per)) {
+          d += txt(" " + k_.before(KwId::kw_per, m_.span(a.per).begin) + " ");
+          d += ex(a.per, cs, pl);
+        }
+        if (ast::present(a.when)) {
+          d += txt(" " + k_.before(KwId::kw_when, m_.span(a.when).begin) + " ");
+          d += ex(a.when, cs, pl);
+        }
+        if (ast::present(a.max)) {
+          d += txt(", " + k_.before(KwId::kw_max, m_.span(a.max).begin) + " ");
+          d += ex(a.max, cs, pl);
+        }
+        return d;
+      }));
     }
     for (const bool deductions : {true, false}) {
       const ExprId cap = deductions ? n.deductions_max : n.bonuses_max;
       if (!ast::present(cap)) continue;
-      Item it;
-      it.begin = m_.span(cap).begin;
-      it.end = m_.span(cap).end;
-      it.print = [this, cap, deductions](const Ctx& ctx) {
-        return doc_item(
-            ctx, ctx.inner,
-            [&](Cs& cs, Placement& pl) {
-              Doc d = cat();
-              const std::uint32_t at = m_.span(cap).begin;
-              d += txt(k_.before(deductions ? KwId::kw_deductions : KwId::kw_bonuses, at) + " " + k_.before(KwId::kw_max, at) + " ");
-              d += ex(cap, cs, pl);
-              return d;
-            },
-            ctx.trailing);
-      };
-      items.push_back(std::move(it));
+      items.push_back(line_item(m_.span(cap).begin, m_.span(cap).end, [this, cap, deductions](const Ctx&, Cs& cs, Placement& pl) {
+        Doc d = cat();
+        const std::uint32_t at = m_.span(cap).begin;
+        d += txt(k_.before(deductions ? KwId::kw_deductions : KwId::kw_bonuses, at) + " " + k_.before(KwId::kw_max, at) + " ");
+        d += ex(cap, cs, pl);
+        return d;
+      }));
     }
     return items;
   }
@@ -1127,22 +1100,18 @@ class Formatter {
         ast::present(n.bonuses_max) || !is_simple_leaf(m_.nodes[n.children[0]])) {
       return std::nullopt;
     }
-    Placement pl;
-    Cs none;
-    Doc d = cat();
-    d += txt(head + " { ");
-    d += leaf_doc(m_.nodes[n.children[0]], {}, none, pl);
-    d += txt(" }");
-    if (!one_line(d, ctx.indent)) return std::nullopt;
-    return doc_item(ctx, {}, [&](Cs&, Placement&) { return d; }, ctx.trailing);
+    return on_one_line(ctx, [&](Cs& cs, Placement& pl) {
+      Doc d = cat();
+      d += txt(head + " { ");
+      d += leaf_doc(m_.nodes[n.children[0]], {}, cs, pl);
+      d += txt(" }");
+      return d;
+    });
   }
 
   Item indicator(std::uint32_t root) {
     const ast::IndicatorNode& n = m_.nodes[root];
-    Item it;
-    it.begin = n.span.begin;
-    it.end = n.span.end;
-    it.print = [this, &n, root](const Ctx& ctx) {
+    return item(n.span.begin, n.span.end, [this, &n, root](const Ctx& ctx) {
       std::string head = k_.before(KwId::kw_indicator, n.name.span.begin) + " " + n.name.name;
       if (n.weight.span.valid()) head += " " + weight_text(n.weight);
       // One line for a tree of one leaf: `indicator 总分 { 工作 100% = 得分 }`.
@@ -1150,29 +1119,21 @@ class Formatter {
       return block_item(
           ctx, find_open_brace(n.name.span.end), n.span.end - 1, [&](Cs&, Placement&) { return txt(head); },
           node_body(root));
-    };
-    return it;
+    });
   }
 
   Item add_decl(const ast::AddDecl& a) {
-    Item it;
-    it.begin = a.span.begin;
-    it.end = a.span.end;
-    it.print = [this, &a](const Ctx& ctx) {
+    return item(a.span.begin, a.span.end, [this, &a](const Ctx& ctx) {
       const std::string head = k_.before(KwId::kw_add, a.target.parts.front().span.begin) + " " + ast::path_text(a.target);
       if (auto lines = one_leaf(ctx, head, a.holder)) return *lines;
       return block_item(
           ctx, find_open_brace(a.target.parts.back().span.end), a.span.end - 1,
           [&](Cs&, Placement&) { return txt(head); }, node_body(a.holder));
-    };
-    return it;
+    });
   }
 
   Item veto(const ast::VetoDecl& v) {
-    Item it;
-    it.begin = v.span.begin;
-    it.end = v.span.end;
-    it.print = [this, &v](const Ctx& ctx) {
+    return item(v.span.begin, v.span.end, [this, &v](const Ctx& ctx) {
       struct Effect {
         std::uint32_t begin;
         std::uint32_t end;
@@ -1190,39 +1151,26 @@ class Formatter {
       const std::uint32_t open = find_open_brace(m_.span(v.when).end);
       const std::uint32_t close = v.span.end - 1;
       if (ctx.inner.empty()) {
-        Placement pl;
-        Cs none;
-        Doc d = header(none, pl);
-        d += txt(joined.empty() ? " { }" : " { " + joined + " }");
-        if (one_line(d, ctx.indent)) return doc_item(ctx, {}, [&](Cs&, Placement&) { return d; }, ctx.trailing);
+        auto lines = on_one_line(ctx, [&](Cs& cs, Placement& pl) {
+          Doc d = header(cs, pl);
+          d += txt(joined.empty() ? " { }" : " { " + joined + " }");
+          return d;
+        });
+        if (lines) return *lines;
       }
       const bool body_comments = std::any_of(ctx.inner.begin(), ctx.inner.end(), [&](std::size_t c) { return comments_[c].begin > open; });
       if (!body_comments && !joined.empty() && ctx.indent + 2 + width(joined) <= kFormatWidth) {
         // The effects on one line of their own.
-        Item line_item;
-        line_item.begin = open + 1;
-        line_item.end = close;
-        line_item.print = [this, joined](const Ctx& c) { return text_item(c, joined); };
-        return block_item(ctx, open, close, header, {line_item});
+        return block_item(ctx, open, close, header, {simple(Span{v.span.source, open + 1, close}, joined)});
       }
       std::vector<Item> body;
-      for (const Effect& e : effects) {
-        Item x;
-        x.begin = e.begin;
-        x.end = e.end;
-        x.print = [this, text = e.text](const Ctx& c) { return text_item(c, text); };
-        body.push_back(std::move(x));
-      }
+      for (const Effect& e : effects) body.push_back(simple(Span{v.span.source, e.begin, e.end}, e.text));
       return block_item(ctx, open, close, header, std::move(body));
-    };
-    return it;
+    });
   }
 
   Item band_decl(const ast::BandDecl& b) {
-    Item it;
-    it.begin = b.span.begin;
-    it.end = b.span.end;
-    it.print = [this, &b](const Ctx& ctx) {
+    return item(b.span.begin, b.span.end, [this, &b](const Ctx& ctx) {
       auto header = [&](Cs& cs, Placement& pl) {
         Doc d = cat();
         d += txt(k_.before(b.kind == ast::BandKind::kGrade ? KwId::kw_grade : KwId::kw_alert, b.name.span.begin) + " " + b.name.name + " " +
@@ -1238,39 +1186,34 @@ class Formatter {
           bands += (i ? "  " : "") + unparse(b.bands[i].label);
           if (b.bands[i].has_interval) bands += " " + interval_text(b.bands[i].interval, k_);
         }
-        Placement pl;
-        Cs none;
-        Doc d = header(none, pl);
-        d += txt(bands.empty() ? " { }" : " { " + bands + " }");
-        if (one_line(d, ctx.indent)) return doc_item(ctx, {}, [&](Cs&, Placement&) { return d; }, ctx.trailing);
+        auto lines = on_one_line(ctx, [&](Cs& cs, Placement& pl) {
+          Doc d = header(cs, pl);
+          d += txt(bands.empty() ? " { }" : " { " + bands + " }");
+          return d;
+        });
+        if (lines) return *lines;
       }
       std::vector<Item> body;
       for (const ast::Band& band : b.bands) {
-        Item x;
-        x.begin = band.span.begin;
-        x.end = band.span.end;
-        x.align_kind = 1;
-        x.cells = {unparse(band.label), band.has_interval ? interval_text(band.interval, k_) : "",
-                   band.deadline ? deadline_text(*band.deadline, k_) : ""};
-        x.print = [this, &band, cells = x.cells](const Ctx& c) {
+        std::vector<std::string> cells = {unparse(band.label), band.has_interval ? interval_text(band.interval, k_) : "",
+                                          band.deadline ? deadline_text(*band.deadline, k_) : ""};
+        Item x = item(band.span.begin, band.span.end, [this, &band, cells](const Ctx& c) {
           std::string s = pad_right(cells[0], c.widths[0]);
           if (c.widths[1] > 0) s += " " + pad_right(cells[1], c.widths[1]);
           if (c.widths[2] > 0) s += "  " + pad_right(cells[2], c.widths[2]);
           if (band.text) s += (c.widths[1] > 0 || c.widths[2] > 0 ? "  " : " ") + quote_text(*band.text);
           return text_item(c, rtrim(s));
-        };
+        });
+        x.align_kind = 1;
+        x.cells = std::move(cells);
         body.push_back(std::move(x));
       }
       return block_item(ctx, find_open_brace(m_.span(b.of).end), b.span.end - 1, header, std::move(body));
-    };
-    return it;
+    });
   }
 
   Item fund(const ast::FundDecl& f) {
-    Item it;
-    it.begin = f.span.begin;
-    it.end = f.span.end;
-    it.print = [this, &f](const Ctx& ctx) {
+    return item(f.span.begin, f.span.end, [this, &f](const Ctx& ctx) {
       auto header = [&](Cs& cs, Placement& pl) {
         Doc d = cat();
         d += txt(k_.before(KwId::kw_fund, f.name.span.begin) + " " + f.name.name + " " + k_.after(KwId::kw_pool, f.name.span.end) + " ");
@@ -1283,42 +1226,34 @@ class Formatter {
       };
       std::vector<Item> body;
       for (const ast::Track& t : f.tracks) {
-        Item x;
-        x.begin = t.span.begin;
-        x.end = t.span.end;
+        Item x = line_item(t.span.begin, t.span.end, [this, &t](const Ctx& c, Cs& cs, Placement& pl) {
+          Doc d = cat();
+          d += txt(k_.before(KwId::kw_track, t.name.span.begin) + " " + pad_right(t.name.name, c.widths[0]) + " " +
+                   pad_left(weight_text(t.share), c.widths[1]) + " " + k_.after(KwId::kw_split, t.share.span.end) + " ");
+          switch (t.mode) {
+            case ast::TrackMode::kSplitBy:
+              d += txt(k_.before(KwId::kw_by, m_.span(t.by).begin) + " ");
+              d += ex(t.by, cs, pl);
+              break;
+            case ast::TrackMode::kEqually: d += txt(k_.after(KwId::kw_equally, t.share.span.end)); break;
+            case ast::TrackMode::kTop:
+              d += txt(k_.before(KwId::kw_among_top, t.top_span.begin) + " " + decimal::to_string(t.top_raw) +
+                       (t.top_percent ? "%" : "") + " " + top_options(t, k_) + k_.before(KwId::kw_by, m_.span(t.by).begin) + " ");
+              d += ex(t.by, cs, pl);
+              if (ast::present(t.proportional)) {
+                d += txt(" " + k_.before(KwId::kw_proportional_to, m_.span(t.proportional).begin) + " ");
+                d += ex(t.proportional, cs, pl);
+              }
+              break;
+          }
+          if (ast::present(t.when)) {
+            d += txt(" " + k_.before(KwId::kw_when, m_.span(t.when).begin) + " ");
+            d += ex(t.when, cs, pl);
+          }
+          return d;
+        });
         x.align_kind = 1;
         x.cells = {t.name.name, weight_text(t.share)};
-        x.print = [this, &t](const Ctx& c) {
-          return doc_item(
-              c, c.inner,
-              [&](Cs& cs, Placement& pl) {
-                Doc d = cat();
-                d += txt(k_.before(KwId::kw_track, t.name.span.begin) + " " + pad_right(t.name.name, c.widths[0]) + " " +
-                         pad_left(weight_text(t.share), c.widths[1]) + " " + k_.after(KwId::kw_split, t.share.span.end) + " ");
-                switch (t.mode) {
-                  case ast::TrackMode::kSplitBy:
-                    d += txt(k_.before(KwId::kw_by, m_.span(t.by).begin) + " ");
-                    d += ex(t.by, cs, pl);
-                    break;
-                  case ast::TrackMode::kEqually: d += txt(k_.after(KwId::kw_equally, t.share.span.end)); break;
-                  case ast::TrackMode::kTop:
-                    d += txt(k_.before(KwId::kw_among_top, t.top_span.begin) + " " + decimal::to_string(t.top_raw) +
-                             (t.top_percent ? "%" : "") + " " + top_options(t, k_) + k_.before(KwId::kw_by, m_.span(t.by).begin) + " ");
-                    d += ex(t.by, cs, pl);
-                    if (ast::present(t.proportional)) {
-                      d += txt(" " + k_.before(KwId::kw_proportional_to, m_.span(t.proportional).begin) + " ");
-                      d += ex(t.proportional, cs, pl);
-                    }
-                    break;
-                }
-                if (ast::present(t.when)) {
-                  d += txt(" " + k_.before(KwId::kw_when, m_.span(t.when).begin) + " ");
-                  d += ex(t.when, cs, pl);
-                }
-                return d;
-              },
-              c.trailing);
-        };
         body.push_back(std::move(x));
       }
       std::optional<Span> ties;
@@ -1347,16 +1282,12 @@ class Formatter {
       }
       const ExprId last_header = ast::present(f.per_group) ? f.per_group : f.pool;
       return block_item(ctx, find_open_brace(m_.span(last_header).end), f.span.end - 1, header, std::move(body));
-    };
-    return it;
+    });
   }
 
   // `output a, b, c`: as many columns per line as fit, continuation lines aligned under the first.
   Item output(const ast::OutputDecl& o) {
-    Item it;
-    it.begin = o.span.begin;
-    it.end = o.span.end;
-    it.print = [this, &o](const Ctx& ctx) {
+    return item(o.span.begin, o.span.end, [this, &o](const Ctx& ctx) {
       Lines out;
       for (const std::size_t c : ctx.inner) out.push_back(comment_line(c, ctx.indent, ctx.block));
       OutLine cur;
@@ -1377,47 +1308,37 @@ class Formatter {
       if (ctx.trailing) cur.comment = comments_[*ctx.trailing].text;
       out.push_back(cur);
       return out;
-    };
-    return it;
+    });
   }
 
   Item override_decl(const ast::OverrideDecl& o) {
-    Item it;
-    it.begin = o.span.begin;
-    it.end = o.span.end;
-    it.print = [this, &o](const Ctx& ctx) {
-      return doc_item(
-          ctx, ctx.inner,
-          [&](Cs& cs, Placement& pl) {
-            Doc d = cat();
-            const std::uint32_t target_end = o.target.parts.back().span.end;
-            d += txt(k_.before(KwId::kw_override, o.target.parts.front().span.begin) + " " + ast::path_text(o.target) + " ");
-            switch (o.kind) {
-              case ast::OverrideKind::kWeight: d += txt(k_.after(KwId::kw_weight, target_end) + " " + weight_text(o.weight)); break;
-              case ast::OverrideKind::kFormula:
-                d += txt("= ");
-                d += ex(o.formula, cs, pl);
-                break;
-              case ast::OverrideKind::kCoef:
-                d += entries(txt(k_.after(KwId::kw_coef, target_end) + " {"), o.coef_entries, o.coef_else, " ", std::move(cs), pl);
-                break;
-              case ast::OverrideKind::kBand: {
-                std::vector<std::string> parts;
-                if (o.interval) parts.push_back(interval_text(*o.interval, k_));
-                if (o.deadline) parts.push_back(deadline_text(*o.deadline, k_));
-                if (o.text) parts.push_back(quote_text(*o.text));
-                std::string s;
-                for (std::size_t i = 0; i < parts.size(); ++i) s += (i ? " " : "") + parts[i];
-                d += txt(s);
-                break;
-              }
-            }
-            if (o.kind == ast::OverrideKind::kCoef) cs.clear();
-            return d;
-          },
-          ctx.trailing);
-    };
-    return it;
+    return line_item(o.span.begin, o.span.end, [this, &o](const Ctx&, Cs& cs, Placement& pl) {
+      Doc d = cat();
+      const std::uint32_t target_end = o.target.parts.back().span.end;
+      d += txt(k_.before(KwId::kw_override, o.target.parts.front().span.begin) + " " + ast::path_text(o.target) + " ");
+      switch (o.kind) {
+        case ast::OverrideKind::kWeight: d += txt(k_.after(KwId::kw_weight, target_end) + " " + weight_text(o.weight)); break;
+        case ast::OverrideKind::kFormula:
+          d += txt("= ");
+          d += ex(o.formula, cs, pl);
+          break;
+        case ast::OverrideKind::kCoef:
+          d += entries(txt(k_.after(KwId::kw_coef, target_end) + " {"), o.coef_entries, o.coef_else, " ", std::move(cs), pl);
+          break;
+        case ast::OverrideKind::kBand: {
+          std::vector<std::string> parts;
+          if (o.interval) parts.push_back(interval_text(*o.interval, k_));
+          if (o.deadline) parts.push_back(deadline_text(*o.deadline, k_));
+          if (o.text) parts.push_back(quote_text(*o.text));
+          std::string s;
+          for (std::size_t i = 0; i < parts.size(); ++i) s += (i ? " " : "") + parts[i];
+          d += txt(s);
+          break;
+        }
+      }
+      if (o.kind == ast::OverrideKind::kCoef) cs.clear();
+      return d;
+    });
   }
 
   // ---- output ----
