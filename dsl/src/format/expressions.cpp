@@ -135,15 +135,19 @@ std::vector<Cs> Formatter::split(Cs& cs, const std::vector<Range>& spans) const 
   return inside;
 }
 
-Doc Formatter::aligned_list(Doc head, std::vector<Doc> elems, const std::vector<std::string>& prefix, const std::string& sep,
-                            Doc tail, Around& a, Placement& pl) const {
-  const std::size_t n = elems.size();
+void Formatter::hoist_outer(const Around& a, std::size_t n, Placement& pl) const {
   if (a.open) hoist(pl, *a.open);
   if (n > 0) {
     for (const std::size_t c : a.before[0]) hoist(pl, c);
     if (a.after[n - 1]) hoist(pl, *a.after[n - 1]);
   }
   for (const std::size_t c : a.end) hoist(pl, c);
+}
+
+Doc Formatter::aligned_list(Doc head, std::vector<Doc> elems, const std::vector<std::string>& prefix, const std::string& sep,
+                            Doc tail, Around& a, Placement& pl) const {
+  const std::size_t n = elems.size();
+  hoist_outer(a, n, pl);
   Doc body = cat();
   for (std::size_t k = 0; k < n; ++k) {
     if (k > 0) {
@@ -167,12 +171,7 @@ Doc Formatter::aligned_list(Doc head, std::vector<Doc> elems, const std::vector<
 
 Doc Formatter::fill_list(Doc head, std::vector<Doc> elems, const std::string& sep, Doc tail, Around& a, Placement& pl) const {
   const std::size_t n = elems.size();
-  if (a.open) hoist(pl, *a.open);
-  if (n > 0) {
-    for (const std::size_t c : a.before[0]) hoist(pl, c);
-    if (a.after[n - 1]) hoist(pl, *a.after[n - 1]);
-  }
-  for (const std::size_t c : a.end) hoist(pl, c);
+  hoist_outer(a, n, pl);
   std::vector<Doc> parts;
   for (std::size_t k = 0; k < n; ++k) {
     if (k > 0) {

@@ -133,6 +133,10 @@ class Formatter {
   // Splits `cs` into the comments inside each of `spans` and the rest (`free`).
   std::vector<Cs> split(Cs& cs, const std::vector<Range>& spans) const;
 
+  // Hoists the comments of a list of `n` elements that no line break can hold: after the opening
+  // token, before the first element, after the last and after the list.
+  void hoist_outer(const Around& a, std::size_t n, Placement& pl) const;
+
   // `head e0<sep> <prefix1>e1<sep> ... tail`, breaking after each separator with the elements
   // aligned under the first (call arguments, operator chains, if/then/else).
   Doc aligned_list(Doc head, std::vector<Doc> elems, const std::vector<std::string>& prefix, const std::string& sep,
