@@ -106,13 +106,6 @@ class Verifier {
   [[nodiscard]] std::string json() const {
     std::string out;
     JsonWriter w(out);
-    auto text_or_null = [&w](const std::string& v) {
-      if (v.empty()) {
-        w.null();
-      } else {
-        w.string(v);
-      }
-    };
     w.begin_object();
     w.key("version");
     w.integer(1);
@@ -125,7 +118,7 @@ class Verifier {
     w.key("engine");
     w.begin_object();
     w.key("recorded");
-    text_or_null(record_ ? record_->engine : "");
+    w.string_or_null(record_ ? record_->engine : "");
     w.key("now");
     w.string(now_engine());
     w.key("same");
@@ -148,9 +141,9 @@ class Verifier {
       w.key("verdict");
       w.string(e.verdict);
       w.key("recorded_sha256");
-      text_or_null(e.recorded);
+      w.string_or_null(e.recorded);
       w.key("sha256");
-      text_or_null(e.now);
+      w.string_or_null(e.now);
       w.key("detail");
       w.string(e.detail.str(lang()));
       w.end_object();

@@ -18,6 +18,7 @@
 #include "args.hpp"
 #include "jixiao/dsl/check.hpp"
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/decl_text.hpp"
 #include "jixiao/dsl/format.hpp"
 #include "jixiao/dsl/functions.hpp"
 #include "jixiao/dsl/keywords.hpp"
@@ -222,11 +223,6 @@ std::string range_text(const dsl::NumRange& r, bool money) {
   const auto end = [&](std::int64_t v) { return money ? decimal::format_yuan(v) + "元" : number_text(v); };
   if (!r.lo_inf && !r.hi_inf && r.lo == r.hi) return end(r.lo);
   return (r.lo_inf ? std::string("(-∞") : "[" + end(r.lo)) + ", " + (r.hi_inf ? std::string("∞)") : end(r.hi) + "]");
-}
-
-std::string interval_text(const ast::Interval& i) {
-  return std::string(i.lo_closed && !i.lo_inf ? "[" : "(") + (i.lo_inf ? "-∞" : number_text(i.lo)) + ", " +
-         (i.hi_inf ? "∞" : number_text(i.hi)) + (i.hi_closed && !i.hi_inf ? "]" : ")");
 }
 
 std::string weight_text(const ast::Weight& w) {
@@ -473,7 +469,7 @@ std::string symbol_markdown(const CheckedPolicy& p, const SourceSet& sources, ds
       const ast::BandDecl& b = m.bands[s.index];
       if (ast::present(b.of)) lines.push_back(msg::lsp_band_of(span_text(sources, m.span(b.of))).str(lang));
       for (const ast::Band& band : b.bands) {
-        lines.push_back("- " + (band.has_interval ? msg::lsp_band_interval(band.label.text, interval_text(band.interval))
+        lines.push_back("- " + (band.has_interval ? msg::lsp_band_interval(band.label.text, dsl::interval_text(band.interval, dsl::kInfinity))
                                                    : msg::lsp_band_by_veto(band.label.text))
                                    .str(lang));
       }
@@ -506,7 +502,7 @@ std::optional<std::pair<Span, std::string>> band_at(const CheckedPolicy& p, Sour
   for (const ast::BandDecl& b : p.module.bands) {
     for (const ast::Band& band : b.bands) {
       if (contains(band.label.span, source, offset) || (band.has_interval && contains(band.interval.span, source, offset))) {
-        const Message text = band.has_interval ? msg::lsp_band_interval(band.label.text, interval_text(band.interval))
+        const Message text = band.has_interval ? msg::lsp_band_interval(band.label.text, dsl::interval_text(band.interval, dsl::kInfinity))
                                                : msg::lsp_band_by_veto(band.label.text);
         return std::make_pair(band.label.span, msg::lsp_declared(b.kind == ast::BandKind::kGrade ? msg::kind_grade() : msg::kind_alert(),
                                                                  b.name.name).str(lang) + "\n\n" + text.str(lang));
@@ -1143,7 +1139,7 @@ std::vector<DocumentSymbol> Workspace::document_symbols(const std::string& uri) 
     if (!mine(b.name.span)) continue;
     DocumentSymbol s = sym(b.name.name, b.kind == ast::BandKind::kGrade ? "grade" : "alert", 10, b.span, b.name.span);
     for (const auto& band : b.bands) {
-      s.children.push_back(sym(band.label.text, band.has_interval ? interval_text(band.interval) : "", 22, band.span, band.label.span));
+      s.children.push_back(sym(band.label.text, band.has_interval ? dsl::interval_text(band.interval, dsl::kInfinity) : "", 22, band.span, band.label.span));
     }
     out.push_back(std::move(s));
   }

@@ -73,6 +73,14 @@ void JsonWriter::null() {
   out_ += "null";
 }
 
+void JsonWriter::string_or_null(std::string_view value) {
+  if (value.empty()) {
+    null();
+  } else {
+    string(value);
+  }
+}
+
 void JsonWriter::quote(std::string& out, std::string_view value) {
   out.push_back('"');
   for (const char c : value) {

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/decl_text.hpp"
 #include "jixiao/dsl/edit_distance.hpp"
 #include "jixiao/dsl/parse.hpp"
 #include "jixiao/dsl/unparse.hpp"
@@ -310,21 +311,7 @@ Target find_target(const ast::Module& m, const ast::NameRef& ref, std::uint32_t 
   return t;
 }
 
-std::string interval_text(const ast::Interval& iv) {
-  return std::string(iv.lo_closed ? "[" : "(") + (iv.lo_inf ? "-∞" : decimal::to_string(iv.lo)) + ", " +
-         (iv.hi_inf ? "∞" : decimal::to_string(iv.hi)) + (iv.hi_closed ? "]" : ")");
-}
-
-std::string deadline_text(const ast::Deadline& d) {
-  return std::to_string(d.count) + (d.workdays ? " workdays" : " days");
-}
-
-std::string band_text(const ast::Band& b) {
-  std::string s = b.has_interval ? interval_text(b.interval) : "(no interval)";
-  if (b.deadline) s += " deadline " + deadline_text(*b.deadline);
-  if (b.text) s += " \"" + *b.text + "\"";
-  return s;
-}
+std::string band_text(const ast::Band& b) { return dsl::band_text(b, kInfinity, "(no interval)"); }
 
 
 std::string subject_text(const ast::SubjectDecl& s) {

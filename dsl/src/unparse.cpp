@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/decl_text.hpp"
 
 namespace jixiao::dsl {
 namespace {
@@ -209,10 +210,7 @@ std::string rollup_text(const ast::Module& m, const ast::RollupDecl& r) {
   return r.name.name + " " + unparse_rollup_parts(m, r) + (r.skip_missing ? " missing reweight" : "");
 }
 
-std::string unparse(const ast::Interval& iv) {
-  return std::string(iv.lo_closed ? "[" : "(") + (iv.lo_inf ? "-inf" : decimal::to_string(iv.lo)) + ", " +
-         (iv.hi_inf ? "inf" : decimal::to_string(iv.hi)) + (iv.hi_closed ? "]" : ")");
-}
+std::string unparse(const ast::Interval& iv) { return interval_text(iv, "inf"); }
 
 std::string unparse(const ast::Weight& w) {
   const std::string v = decimal::to_string(w.raw);

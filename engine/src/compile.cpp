@@ -753,7 +753,7 @@ class Compiler {
         if (e.kind == ast::EffectKind::kFundZero || e.target != s.index) continue;
         const dsl::SymbolId veto = policy_.find(m_.vetoes[v].name.name);
         effects.effects.push_back({static_cast<std::uint32_t>(out_.symbol_column[static_cast<std::uint32_t>(veto)]),
-                                   e.kind, e.label, e.steps, static_cast<std::uint32_t>(v)});
+                                   e.kind, e.label, e.steps});
       }
     }
     if (!effects.effects.empty()) {

@@ -192,7 +192,7 @@ class Executor {
           d[i] = 0;
           bool found = false;
           for (std::size_t k = 0; k < t.intervals.size() && !found; ++k) {
-            if (in_interval(t.intervals[k], x[i])) {
+            if (t.intervals[k].contains(x[i])) {
               d[i] = registers_[t.values[k]][i];
               found = true;
             }
@@ -246,7 +246,7 @@ class Executor {
         const std::int64_t* x = reg(in.a);
         for (std::size_t i = 0; i < n; ++i) {
           std::size_t k = 0;
-          while (k < t.intervals.size() && !in_interval(t.intervals[k], x[i])) ++k;
+          while (k < t.intervals.size() && !t.intervals[k].contains(x[i])) ++k;
           if (k < t.intervals.size()) {
             d[i] = t.values[k];
             trace_row(begin, i, [&](RowTrace& r) {

@@ -1152,7 +1152,7 @@ class Loader {
           const auto value = decimal::parse(item, decimal::kPlaces, &why);
           if (!value) {
             bad(f, row, input, msg::eng_item_not_number(quote_value(item), shown));
-          } else if ((!sym.range.lo_inf && *value < sym.range.lo) || (!sym.range.hi_inf && *value > sym.range.hi)) {
+          } else if (!sym.range.contains(*value)) {
             bad(f, row, input, msg::eng_item_out_of_range(quote_value(item), shown), DiagCode::out_of_range);
           } else {
             col.list_numbers.push_back(*value);
@@ -1249,7 +1249,7 @@ class Loader {
       return;
     }
     const dsl::Symbol& s = *symbols_[input];
-    if ((!s.range.lo_inf && value < s.range.lo) || (!s.range.hi_inf && value > s.range.hi)) {
+    if (!s.range.contains(value)) {
       bad(f, row, input, msg::eng_out_of_range(quoted()), DiagCode::out_of_range);
       col.values.push_back(0);
       return;

@@ -65,13 +65,6 @@ struct PolicyTexts {
   }
 };
 
-/// Whether x (raw, or fen) lies in the interval.
-inline bool in_interval(const ast::Interval& iv, std::int64_t x) {
-  if (!iv.lo_inf && (x < iv.lo || (x == iv.lo && !iv.lo_closed))) return false;
-  if (!iv.hi_inf && (x > iv.hi || (x == iv.hi && !iv.hi_closed))) return false;
-  return true;
-}
-
 /// One operation. `mask` (a register of 0/1, or kNoMask) marks the rows where the operation's
 /// value matters: errors (division by zero, overflow) are only errors on those rows.
 struct Instr {
@@ -109,7 +102,6 @@ struct Effect {
   ast::EffectKind kind = ast::EffectKind::kGradeForce;
   std::uint32_t label = 0;
   std::int64_t steps = 0;
-  std::uint32_t veto = 0;  ///< the veto's index (Module::vetoes)
 };
 
 struct EffectTable {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/decl_text.hpp"
 #include "jixiao/dsl/markup.hpp"
 #include "jixiao/dsl/unparse.hpp"
 #include "jixiao/dsl/version.hpp"
@@ -582,7 +583,7 @@ class Report {
         const ast::Band& band = decl.bands[l];
         out_ += "<h3>" + esc(p_.symbols[s].name) + " " + chip(s, l) + " 的" + esc(subject_) + "（" + count(all_.band_counts[b][l]) + " 个）</h3>\n";
         if (band.deadline || band.text) {
-          out_ += "<p>" + (band.deadline ? "整改期限：" + esc(deadline_text(*band.deadline)) + "。" : std::string()) +
+          out_ += "<p>" + (band.deadline ? "整改期限：" + esc(dsl::deadline_length(*band.deadline).str(Lang::kZh)) + "。" : std::string()) +
                   (band.text ? "措施：" + esc(*band.text) + "。" : std::string()) + "</p>\n";
         }
         if (all_.band_counts[b][l] == 0) continue;
@@ -607,7 +608,7 @@ class Report {
             cells.push_back(has_score(x) ? score_text(score_of(x)) : "");
             numeric.push_back(true);
           }
-          cells.push_back(band.deadline ? esc(deadline_text(*band.deadline)) : "");
+          cells.push_back(band.deadline ? esc(dsl::deadline_length(*band.deadline).str(Lang::kZh)) : "");
           std::string fired;
           for (std::size_t i = 0; i < reasons.size(); ++i) {
             if (r_.rules[i].values[x] > 0) fired += (fired.empty() ? "" : "；") + reason_entry_display(reasons[i]);
@@ -991,7 +992,7 @@ class Report {
           const ast::Band& band = b.bands[l];
           const std::size_t symbol = static_cast<std::size_t>(p_.find(b.name.name));
           row({symbol < p_.symbols.size() ? chip(symbol, l) : esc(band.label.text), band.has_interval ? esc(unparse(band.interval)) : "（仅由否决给出）",
-               band.deadline ? esc(deadline_text(*band.deadline)) : "", band.text ? esc(*band.text) : ""});
+               band.deadline ? esc(dsl::deadline_length(*band.deadline).str(Lang::kZh)) : "", band.text ? esc(*band.text) : ""});
         }
         close_table();
       }

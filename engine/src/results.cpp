@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/decl_text.hpp"
 #include "jixiao/dsl/json_writer.hpp"
 #include "jixiao/dsl/version.hpp"
 #include "jixiao/engine/csv.hpp"
@@ -94,10 +95,6 @@ constexpr RuleColumn::Kind kKinds[] = {RuleColumn::Kind::kVeto, RuleColumn::Kind
                                        RuleColumn::Kind::kCap, RuleColumn::Kind::kMissing};
 
 }  // namespace
-
-std::string deadline_text(const ast::Deadline& d) {
-  return std::to_string(d.count) + (d.workdays ? "个工作日" : "天");
-}
 
 std::string_view rule_kind_code(RuleColumn::Kind kind) {
   switch (kind) {
@@ -332,7 +329,7 @@ class Columns {
         if (deadlines) {
           cols_.push_back(text_column(s.name + ".期限", id, [v, &decl](std::size_t row, std::string& cell) {
             const ast::Band& b = decl.bands[static_cast<std::size_t>(v[row])];
-            if (b.deadline) cell += deadline_text(*b.deadline);
+            if (b.deadline) cell += dsl::deadline_length(*b.deadline).str(Lang::kZh);
           }));
         }
         if (texts) {

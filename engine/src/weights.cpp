@@ -655,7 +655,7 @@ void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, co
           const ExactBands& b = p.bands[op.a];
           const std::int64_t x = at[op.b][row];
           std::size_t k = 0;
-          while (k < b.intervals.size() && !in_interval(b.intervals[k], x)) ++k;
+          while (k < b.intervals.size() && !b.intervals[k].contains(x)) ++k;
           if (k == b.intervals.size()) {
             failed = K::kNoBand;
           } else {

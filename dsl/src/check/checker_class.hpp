@@ -142,7 +142,6 @@ class Checker {
   Type visit_node(ExprId e, const ast::TableLit& t);
   Type visit_node(ExprId e, const ast::Coef& c);
   Type visit_node(ExprId e, const ast::Bands& b);
-  std::string interval_label(const ast::Interval& iv) const;
 
   // ---- calls (calls.cpp) ----
 

@@ -6,6 +6,7 @@
 
 #include "checker_class.hpp"
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/decl_text.hpp"
 
 namespace jixiao::dsl::check_detail {
 
@@ -346,7 +347,7 @@ Type Checker::visit_node(ExprId e, const ast::Bands& b) {
   }
   std::vector<BandRef> refs;
   for (const auto& entry : b.entries) {
-    refs.push_back({entry.interval, std::string(expr_text(b.subject)) + " " + interval_label(entry.interval), entry.interval.span});
+    refs.push_back({entry.interval, std::string(expr_text(b.subject)) + " " + interval_text(entry.interval, kInfinity), entry.interval.span});
   }
   if (b.entries.empty()) {
     error(DiagCode::band_gap, m_.span(e), msg::bands_empty(), msg::hint_bands_empty());
@@ -355,11 +356,6 @@ Type Checker::visit_node(ExprId e, const ast::Bands& b) {
   }
   if (value == TypeKind::kError) return set_type(e, T(TypeKind::kError));
   return set_type(e, T(value), range);
-}
-
-std::string Checker::interval_label(const ast::Interval& iv) const {
-  return std::string(iv.lo_closed ? "[" : "(") + (iv.lo_inf ? "-∞" : decimal::to_string(iv.lo)) + ", " +
-         (iv.hi_inf ? "∞" : decimal::to_string(iv.hi)) + (iv.hi_closed ? "]" : ")");
 }
 
 }  // namespace jixiao::dsl::check_detail

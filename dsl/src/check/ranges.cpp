@@ -140,9 +140,7 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const Mes
   std::vector<BandRef> usable;
   for (BandRef& b : bands) {
     const ast::Interval& iv = b.interval;
-    const bool empty = !iv.lo_inf && !iv.hi_inf &&
-                       (iv.lo > iv.hi || (iv.lo == iv.hi && !(iv.lo_closed && iv.hi_closed)));
-    if (empty) {
+    if (iv.empty()) {
       sink.report(diagnose(
           DiagCode::band_empty, iv.span,
           msg::band_empty(b.label, what,
@@ -171,7 +169,9 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const Mes
       sink.report(std::move(d));
       continue;
     }
-    if (a.hi < b.lo || (a.hi == b.lo && !a.hi_closed && !b.lo_closed)) {
+    // Where a ends and b starts: a gap when the values between, or the one they share, lie in
+    // neither; an overlap when that one lies in both, or when both start at -inf.
+    if (!b.lo_inf && (a.hi < b.lo || (a.hi == b.lo && !a.contains(a.hi) && !b.contains(b.lo)))) {
       const Message gap =
           interval_text(decimal::to_string(a.hi), !a.hi_closed, decimal::to_string(b.lo), !b.lo_closed);
       Diagnostic d = diagnose(
@@ -180,11 +180,11 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const Mes
                               (a.hi_closed ? "(" : "[") + decimal::to_string(a.hi)));
       d.notes.push_back(Note{a.span, msg::note_band_ends_here(usable[i].label)});
       sink.report(std::move(d));
-    } else if (a.hi > b.lo || (a.hi == b.lo && a.hi_closed && b.lo_closed)) {
+    } else if (b.lo_inf || a.hi > b.lo || (a.hi == b.lo && a.contains(a.hi) && b.contains(b.lo))) {
       const bool end_is_b = !b.hi_inf && (b.hi < a.hi || (b.hi == a.hi && !(a.hi_closed && !b.hi_closed)));
       const Message overlap =
           end_is_b ? interval_text(bound_text(b, false), b.lo_closed, bound_text(b, true), b.hi_closed)
-                   : interval_text(decimal::to_string(b.lo), b.lo_closed, decimal::to_string(a.hi), a.hi_closed);
+                   : interval_text(bound_text(b, false), b.lo_closed, decimal::to_string(a.hi), a.hi_closed);
       Diagnostic d = diagnose(DiagCode::band_overlap, b.span,
                               msg::band_overlap(usable[i].label, usable[i + 1].label, what, overlap),
                               msg::hint_band_exactly_one_eg());
@@ -196,7 +196,7 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const Mes
   // The values the banded expression can take must be covered at both ends.
   const ast::Interval& first = usable.front().interval;
   if (!first.lo_inf) {
-    const bool gap_below = covered.lo_inf || covered.lo < first.lo || (covered.lo == first.lo && !first.lo_closed);
+    const bool gap_below = covered.lo_inf || first.starts_after(covered.lo);
     if (gap_below) {
       const Message gap = interval_text(covered.lo_inf ? "-∞" : decimal::to_string(covered.lo), !covered.lo_inf,
                                             decimal::to_string(first.lo), !first.lo_closed);
@@ -215,7 +215,7 @@ void check_tiling(std::vector<BandRef> bands, const NumRange& covered, const Mes
     }
   }
   if (!last.hi_inf) {
-    const bool gap_above = covered.hi_inf || covered.hi > last.hi || (covered.hi == last.hi && !last.hi_closed);
+    const bool gap_above = covered.hi_inf || last.ends_before(covered.hi);
     if (gap_above) {
       const Message gap = interval_text(decimal::to_string(last.hi), !last.hi_closed,
                                             covered.hi_inf ? "∞" : decimal::to_string(covered.hi), !covered.hi_inf);

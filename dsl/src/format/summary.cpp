@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/decl_text.hpp"
 #include "jixiao/dsl/format.hpp"
 #include "jixiao/dsl/unparse.hpp"
 
@@ -59,7 +60,7 @@ class Summary {
       std::string s = std::string(b.kind == ast::BandKind::kGrade ? "grade " : "alert ") + b.name.name + " of " + e(b.of);
       for (const auto& x : b.bands) {
         s += "\n  band " + label(x.label) + " " + (x.has_interval ? unparse(x.interval) : "-") + " " +
-             (x.deadline ? std::to_string(x.deadline->count) + (x.deadline->workdays ? " workdays" : " days") : "-") + " " +
+             (x.deadline ? deadline_length(*x.deadline).str(Lang::kEn) : "-") + " " +
              (x.text ? quote_text(*x.text) : "-");
       }
       decls.emplace_back(b.span.begin, s);
@@ -90,7 +91,7 @@ class Summary {
       std::string s = "override " + ast::path_text(o.target) + " kind " + std::to_string(static_cast<int>(o.kind)) + " weight " +
                       w(o.weight) + " formula " + e(o.formula) + " else " + e(o.coef_else) + " interval " +
                       (o.interval ? unparse(*o.interval) : "-") + " deadline " +
-                      (o.deadline ? std::to_string(o.deadline->count) + (o.deadline->workdays ? " workdays" : " days") : "-") +
+                      (o.deadline ? deadline_length(*o.deadline).str(Lang::kEn) : "-") +
                       " text " + (o.text ? quote_text(*o.text) : "-");
       for (const auto& c : o.coef_entries) s += "\n  coef " + label(c.key) + " " + e(c.value);
       return s;

@@ -3,6 +3,7 @@
 
 #include "common.hpp"
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/decl_text.hpp"
 #include "jixiao/dsl/message.hpp"
 #include "jixiao/dsl/unparse.hpp"
 
@@ -18,35 +19,13 @@ std::string money_text(std::int64_t fen) {
 std::string expr_text(const ast::Module& m, ExprId e) { return ast::present(e) ? dsl::unparse(m, e) : std::string(); }
 
 std::string input_type_text(const ast::InputDecl& in) {
-  std::string s;
-  bool default_0_100 = false;
-  switch (in.kind) {
-    case ast::InputKind::kScore: s = "score"; default_0_100 = true; break;
-    case ast::InputKind::kNumber: s = "number"; break;
-    case ast::InputKind::kPercent: s = "percent"; default_0_100 = true; break;
-    case ast::InputKind::kCount: s = "count"; break;
-    case ast::InputKind::kMoney: s = "money"; break;
-    case ast::InputKind::kText: s = "text"; break;
-    case ast::InputKind::kOneOf: s = "one_of"; break;
-    case ast::InputKind::kTextList: s = "list<text>"; break;
-    case ast::InputKind::kBool: s = "bool"; break;
-    case ast::InputKind::kNumberList: s = "list<number>"; break;
-    case ast::InputKind::kScoreList: s = "list<score>"; default_0_100 = true; break;
-  }
-  if (in.kind == ast::InputKind::kOneOf) {
-    Names options;
-    for (const ast::Label& l : in.options) options.push_back(dsl::quote_text(l.text));
-    s += " { " + join(options, ", ") + " }";
-  }
-  if (in.range) {
-    s += " " + decimal::to_string(in.range->lo) + ".." + decimal::to_string(in.range->hi);
-  } else if (default_0_100) {
-    s += " 0..100";  // the default range, written out so that `score` equals `score 0..100`
-  }
-  if (in.size) s += " size " + decimal::to_string(in.size->lo) + ".." + decimal::to_string(in.size->hi);
-  if (in.only) s += " only " + dsl::quote_text(*in.only);
-  if (in.optional) s += " optional";
-  return s;
+  ast::InputDecl canonical = in;
+  // The default range, written out so that `score` equals `score 0..100`.
+  const bool default_0_100 = in.kind == ast::InputKind::kScore || in.kind == ast::InputKind::kPercent ||
+                             in.kind == ast::InputKind::kScoreList;
+  if (!in.range && default_0_100) canonical.range = ast::RangeSpec{0, decimal::kOne * 100, {}};
+  for (ast::Label& l : canonical.options) l.quoted = true;
+  return dsl::input_type(canonical, dsl::Speller(dsl::KeywordSet::kEnglish));
 }
 
 std::string scalar_text(TypeKind kind, std::int64_t number, const std::string& text, bool boolean) {
@@ -70,21 +49,14 @@ bool same_scalar(const dsl::ParamValue& a, const dsl::ParamValue& b) {
   }
 }
 
-std::string deadline_text(const std::optional<ast::Deadline>& d) {
-  if (!d) return "";
-  const std::string n = std::to_string(d->count);
-  return canonical(d->workdays ? msg::diff_workdays(n) : msg::diff_days(n));
-}
+std::string deadline_text(const std::optional<ast::Deadline>& d) { return d ? canonical(dsl::deadline_length(*d)) : ""; }
 
 std::string interval_text(const ast::Band& b) {
   return b.has_interval ? dsl::unparse(b.interval) : canonical(msg::diff_no_interval());
 }
 
 std::string band_description(const ast::Band& b) {
-  std::string s = interval_text(b);
-  if (b.deadline) s += " deadline " + deadline_text(b.deadline);
-  if (b.text) s += " " + dsl::quote_text(*b.text);
-  return s;
+  return dsl::band_text(b, "inf", canonical(msg::diff_no_interval()));
 }
 
 // `0.5 per 投诉, max 8` (without the keyword, which the change's aspect names).
@@ -102,9 +74,11 @@ std::string split_text(const ast::Module& m, const ast::Track& t) {
     case ast::TrackMode::kEqually: return "equally";
     case ast::TrackMode::kTop: {
       // The defaults (`of eligible`, `rounded down`) read the same written out or not.
-      std::string s = "among top " + decimal::to_string(t.top_raw) + (t.top_percent ? "%" : "") +
-                      (t.top_base == ast::TopBase::kAll ? " of all" : "") +
-                      (t.top_rounding == ast::TopRounding::kUp ? " rounded up" : "") + " by " + expr_text(m, t.by);
+      ast::Track options = t;
+      if (options.top_base == ast::TopBase::kEligible) options.top_base = ast::TopBase::kUnwritten;
+      if (options.top_rounding == ast::TopRounding::kDown) options.top_rounding = ast::TopRounding::kUnwritten;
+      std::string s = "among top " + decimal::to_string(t.top_raw) + (t.top_percent ? "% " : " ") +
+                      dsl::top_options(options, dsl::Speller(dsl::KeywordSet::kEnglish)) + "by " + expr_text(m, t.by);
       if (ast::present(t.proportional)) s += " proportional to " + expr_text(m, t.proportional);
       return s;
     }
@@ -126,26 +100,16 @@ std::string ties_text(const ast::Module& m, const ast::FundDecl& f) {
 
 std::string effect_text(const CheckedPolicy& p, const dsl::ResolvedEffect& e) {
   const ast::Module& m = p.module;
-  const auto band = [&]() -> std::string { return m.bands[e.target].name.name; };
-  const auto label = [&]() -> std::string { return p.domains[p.band_domain[e.target]].labels[e.label]; };
-  switch (e.kind) {
-    case ast::EffectKind::kGradeForce: return "grade " + band() + " " + label();
-    case ast::EffectKind::kGradeCap: return "grade " + band() + " at most " + label();
-    case ast::EffectKind::kGradeDown: return "grade " + band() + " down " + std::to_string(e.steps);
-    case ast::EffectKind::kAlert: return "alert " + band() + " " + label();
-    case ast::EffectKind::kFundZero: return e.all_funds ? "fund 0" : "fund " + m.funds[e.target].name.name + " 0";
+  dsl::EffectParts parts{e.kind, "", "", e.steps};
+  if (e.kind == ast::EffectKind::kFundZero) {
+    if (!e.all_funds) parts.target = m.funds[e.target].name.name;
+  } else {
+    parts.target = m.bands[e.target].name.name;
+    parts.label = p.domains[p.band_domain[e.target]].labels[e.label];
   }
-  return "";
+  return dsl::effect_text(parts, dsl::Speller(dsl::KeywordSet::kEnglish));
 }
 
-std::string missing_text(ast::MissingRule r) {
-  switch (r) {
-    case ast::MissingRule::kNone: return "";
-    case ast::MissingRule::kZero: return "zero";
-    case ast::MissingRule::kPeerAverage: return "peer_average";
-    case ast::MissingRule::kReweight: return "reweight";
-  }
-  return "";
-}
+std::string missing_text(ast::MissingRule r) { return dsl::missing_mode(r, dsl::Speller(dsl::KeywordSet::kEnglish)); }
 
 }  // namespace jixiao::engine::diff_detail

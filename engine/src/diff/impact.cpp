@@ -17,12 +17,7 @@ namespace jixiao::engine::diff_detail {
 
 namespace {
 
-bool contains(const std::optional<ast::Interval>& iv, std::int64_t v) {
-  if (!iv) return false;
-  if (!iv->lo_inf && (iv->lo_closed ? v < iv->lo : v <= iv->lo)) return false;
-  if (!iv->hi_inf && (iv->hi_closed ? v > iv->hi : v >= iv->hi)) return false;
-  return true;
-}
+bool contains(const std::optional<ast::Interval>& iv, std::int64_t v) { return iv && iv->contains(v); }
 
 using NameMap = std::unordered_map<std::string, std::uint32_t>;
 

@@ -73,8 +73,8 @@ std::string side(const RuleChange& c, const std::string& s, Lang lang) {
   if (c.kind == ChangeKind::kChanged && c.aspect == "deadline") {
     const std::size_t space = s.find(' ');
     const std::string n = s.substr(0, space);
-    if (s == canonical(msg::diff_days(n))) return msg::diff_days(n).str(lang);
-    if (s == canonical(msg::diff_workdays(n))) return msg::diff_workdays(n).str(lang);
+    if (s == canonical(msg::decl_days(n))) return msg::decl_days(n).str(lang);
+    if (s == canonical(msg::decl_workdays(n))) return msg::decl_workdays(n).str(lang);
   }
   return s;
 }
@@ -160,17 +160,9 @@ void json_changes(std::string& out, JsonWriter& w, const PolicyDiff& diff) {
     cw.key("target");
     cw.string(c.target);
     cw.key("old");
-    if (c.before.empty()) {
-      cw.null();
-    } else {
-      cw.string(c.before);
-    }
+    cw.string_or_null(c.before);
     cw.key("new");
-    if (c.after.empty()) {
-      cw.null();
-    } else {
-      cw.string(c.after);
-    }
+    cw.string_or_null(c.after);
     cw.key("derived");
     cw.boolean(c.derived);
     cw.key("cosmetic");

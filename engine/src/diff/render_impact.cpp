@@ -296,11 +296,7 @@ std::string format_impact_json(const PolicyDiff& diff, const DiffLabels& labels,
   w.key("data");
   w.string(impact.data_path);
   w.key("period");
-  if (impact.period.empty()) {
-    w.null();
-  } else {
-    w.string(impact.period);
-  }
+  w.string_or_null(impact.period);
   w.key("compared");
   w.integer(static_cast<std::int64_t>(impact.compared));
   w.key("changed");

@@ -26,11 +26,7 @@ class JsonOut {
     w_.key("row");
     w_.integer(static_cast<std::int64_t>(x_.shown_row));
     w_.key("period");
-    if (x_.period.empty()) {
-      w_.null();
-    } else {
-      w_.string(x_.period);
-    }
+    w_.string_or_null(x_.period);
     if (!x_.segment.empty()) {
       str("segment", x_.segment);
       str("segment_when", x_.segment_when);
@@ -99,11 +95,7 @@ class JsonOut {
   }
   void opt_str(std::string_view k, const std::string& v) {
     w_.key(k);
-    if (v.empty()) {
-      w_.null();
-    } else {
-      w_.string(v);
-    }
+    w_.string_or_null(v);
   }
 
   void val(const Val& v) {

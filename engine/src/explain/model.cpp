@@ -11,6 +11,7 @@
 
 #include "common.hpp"
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/dsl/decl_text.hpp"
 #include "jixiao/dsl/unparse.hpp"
 #include "jixiao/engine/explain.hpp"
 #include "jixiao/engine/explain_model.hpp"
@@ -597,7 +598,7 @@ class Builder {
     const auto final_label = static_cast<std::size_t>(column(p_.find(s.name))[row_]);
     s.label = domain.labels[final_label];
     const ast::Band& b = decl.bands[final_label];
-    if (b.deadline) s.deadline = deadline_text(*b.deadline);
+    if (b.deadline) s.deadline = dsl::deadline_length(*b.deadline).str(Lang::kZh);
     s.text = b.text.value_or("");
     return s;
   }

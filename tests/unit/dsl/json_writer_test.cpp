@@ -1,5 +1,5 @@
 // Tests of the streaming JSON writer: nesting and commas, string escaping, UTF-8 passthrough,
-// integers (including INT64_MIN), raw number text, booleans and null; and HTML/XML escaping.
+// integers (including INT64_MIN), raw number text, booleans and null, a string or null when empty; and HTML/XML escaping.
 #include "jixiao/dsl/json_writer.hpp"
 #include "jixiao/dsl/markup.hpp"
 
@@ -179,6 +179,17 @@ TEST(JsonWriter, BooleansAndNull) {
   w.end_array();
   w.end_object();
   EXPECT_EQ(out, R"({"t":true,"f":false,"n":null,"list":[null,false,null]})");
+}
+
+TEST(JsonWriter, StringOrNull) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_array();
+  w.string_or_null("");
+  w.string_or_null("2024");
+  w.string_or_null(" ");
+  w.end_array();
+  EXPECT_EQ(out, R"([null,"2024"," "])");
 }
 
 TEST(JsonWriter, ContainersAsKeyedValues) {

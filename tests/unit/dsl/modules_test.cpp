@@ -311,6 +311,14 @@ TEST(Modules, CyclesAndMissingModulesAreErrors) {
   EXPECT_EQ(missing->sink.items()[0].code, DiagCode::module_not_found);
 }
 
+TEST(Modules, ABandsChangedTextIsShownQuotedAsWritten) {
+  MemoryResolver r;
+  r.files["std/base"] = kBase;
+  auto l = link_text("policy \"区级\" version \"1\" extends \"std/base\"\noverride 预警.red [0, 60) \"整改 \\\"限期\\\"\"\n", r);
+  ASSERT_TRUE(l->checked) << l->diagnostics();
+  EXPECT_EQ(changes_text(*l->policy), "band 预警.red: [0, 60) deadline 3 days \"整改\" | [0, 60) deadline 3 days \"整改 \\\"限期\\\"\"\n");
+}
+
 TEST(Modules, AVariantOfAVariantAppliesBothInOrder) {
   MemoryResolver r;
   r.files["std/base"] = kBase;

@@ -128,6 +128,16 @@ struct Interval {
   bool lo_inf = false;
   bool hi_inf = false;
   Span span;
+
+  /// Whether x (raw, or fen) lies in the interval: the one definition of membership, for the
+  /// evaluator's bands and `bands()`, explain, diff and the checker's tiling.
+  [[nodiscard]] bool contains(std::int64_t x) const { return !starts_after(x) && !ends_before(x); }
+  /// Whether x lies below the lower end (or on it, when it is open).
+  [[nodiscard]] bool starts_after(std::int64_t x) const { return !lo_inf && (x < lo || (x == lo && !lo_closed)); }
+  /// Whether x lies above the upper end (or on it, when it is open).
+  [[nodiscard]] bool ends_before(std::int64_t x) const { return !hi_inf && (x > hi || (x == hi && !hi_closed)); }
+  /// Whether no value lies in the interval: `[60, 50]`, `(60, 60]`.
+  [[nodiscard]] bool empty() const { return !lo_inf && !hi_inf && (lo > hi || (lo == hi && !(lo_closed && hi_closed))); }
 };
 struct BandsEntry {
   Interval interval;

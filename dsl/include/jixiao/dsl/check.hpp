@@ -47,6 +47,8 @@ struct NumRange {
   static NumRange exact(std::int64_t v) { return {v, v, false, false}; }
   static NumRange between(std::int64_t a, std::int64_t b) { return {a, b, false, false}; }
   static NumRange unbounded() { return {}; }
+  /// Whether v lies in the range (both ends closed).
+  [[nodiscard]] bool contains(std::int64_t v) const { return (lo_inf || v >= lo) && (hi_inf || v <= hi); }
 };
 
 /// The labels of a grade, an alert or a one_of input. For grades the first label is the best;

@@ -25,6 +25,8 @@ class JsonWriter {
   void number_text(std::string_view text);
   void boolean(bool value);
   void null();
+  /// Writes `value` as a string, or null when it is empty.
+  void string_or_null(std::string_view value);
 
   /// Appends `value` as a quoted JSON string: `"`, `\` and control characters escaped; UTF-8
   /// passes through unchanged.

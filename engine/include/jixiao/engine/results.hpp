@@ -98,9 +98,6 @@ std::vector<dsl::SymbolId> result_symbols(const dsl::CheckedPolicy& policy);
 /// what was paid out of it, in `lang`.
 std::string format_summary(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& result, Lang lang);
 
-/// An alert's (or grade's) deadline as the results write it: `3天`, `5个工作日`.
-std::string deadline_text(const ast::Deadline& d);
-
 /// Name of the reasons column.
 inline constexpr std::string_view kReasonsColumn = "触发规则";
 /// The column of each row's segment (docs/language.md §13), after the key (and period), when the
