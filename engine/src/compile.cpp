@@ -825,7 +825,7 @@ class Compiler {
     return kept(e, std::visit([&](const auto& node) { return compile_node(e, node); }, m_.expr(e)));
   }
 
-  // The register `r` holding the value of `e`, stored for `jixiao explain` when it is traced.
+  // The register `r` holding the value of `e` (recorded for `jixiao explain` when it is traced).
   std::uint32_t kept(ExprId e, std::uint32_t r) {
     const auto i = static_cast<std::uint32_t>(e);
     // Recorded for `jixiao explain`; a formula the segments' trees share, on each row's segment's rows.

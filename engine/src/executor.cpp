@@ -496,11 +496,15 @@ class Executor {
   }
 
   // A leaf's points: its formula's value clamped into [0, 100] (weighted leaves, then scaled to
-  // the leaf's full marks) or [0, full marks] (leaves in points), rounded to the precision.
-  // A leaf's points: its formula's value clamped into [0, 100] and scaled to its full marks, or
-  // (points) clamped into [0, full marks]; then rounded to the precision. Each step is recorded on
-  // the traced rows.
+  // the leaf's full marks) or [0, full marks] (leaves in points), rounded to the precision. Each
+  // step is recorded on the traced rows (the loop is compiled twice: a chunk without a traced row
+  // checks none).
   void leaf_score(const Instr& in, std::size_t begin, std::size_t n) {
+    if (chunk_traced_) return leaf_score_rows<true>(in, begin, n);
+    leaf_score_rows<false>(in, begin, n);
+  }
+  template <bool kTraced>
+  void leaf_score_rows(const Instr& in, std::size_t begin, std::size_t n) {
     std::int64_t* d = reg(in.dst);
     const std::int64_t* raw = reg(in.a);
     const bool points = (in.aux & 1u) != 0;
@@ -510,20 +514,20 @@ class Executor {
       const std::int64_t clamped = std::clamp<std::int64_t>(raw[i], 0, points ? full : kHundred);
       const std::int64_t scaled = points ? clamped : static_cast<std::int64_t>(decimal::div_round(Int128{clamped} * full, kHundred));
       d[i] = decimal::round_to(scaled, places);
-      trace_row(begin, i, [&](RowTrace& t) {
-        t.set(TraceKey::Kind::kLeafRaw, in.b, 0, raw[i]);
-        t.set(TraceKey::Kind::kLeafClamped, in.b, 0, clamped);
-        t.set(TraceKey::Kind::kLeafScaled, in.b, 0, scaled);
-        t.set(TraceKey::Kind::kLeafRounded, in.b, 0, d[i]);
-      });
+      if constexpr (kTraced) {
+        trace_row(begin, i, [&](RowTrace& t) {
+          t.set(TraceKey::Kind::kLeafRaw, in.b, 0, raw[i]);
+          t.set(TraceKey::Kind::kLeafClamped, in.b, 0, clamped);
+          t.set(TraceKey::Kind::kLeafScaled, in.b, 0, scaled);
+          t.set(TraceKey::Kind::kLeafRounded, in.b, 0, d[i]);
+        });
+      }
     }
   }
 
   // Caps first (the worse of the band and the cap), then drops (clamped at the lowest grade), then
-  // forced grades (the worst forced grade wins). Labels are listed best first.
-  // A grade after the veto effects that fired: caps, then drops, then forced grades (the highest
-  // forced grade wins), each taken in the table's order. On the traced rows the grade after each
-  // effect is recorded (TraceKey::kLabelAfter, c: the band).
+  // forced grades (the worst forced grade wins), each in the table's order. Labels are listed best
+  // first. On the traced rows the grade after each effect is recorded (TraceKey::kLabelAfter, c: the band).
   void grade_effects(const Instr& in, std::size_t begin, std::size_t n) {
     const EffectTable& t = c_.effects[in.aux];
     std::int64_t* d = reg(in.dst);
