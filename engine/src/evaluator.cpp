@@ -7,6 +7,7 @@
 #include <iterator>
 #include <chrono>
 #include <set>
+#include <stdexcept>
 #include <memory>
 #include <tuple>
 
@@ -429,6 +430,9 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
   detail::Compiled compiled = program.impl().compiled;
   detail::bind(compiled, data);
   Trace trace = Trace::of(options.trace_rows);
+  if (!trace.rows.empty() && trace.rows.back().row >= data.rows) {
+    throw std::invalid_argument("evaluate: trace row " + std::to_string(trace.rows.back().row) + " is not a row of the data");
+  }
   if (!trace.rows.empty()) compiled.trace = &trace;
   mark_chunked(compiled, options.keep);
   for (std::size_t col = 0; col < compiled.columns.size(); ++col) {

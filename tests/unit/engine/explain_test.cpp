@@ -200,6 +200,15 @@ TEST(Explain, TheTraceIsTheSameWhateverTheThreadsAndChunks) {
   }
 }
 
+TEST(Explain, ARowThatWasNotTracedIsRefused) {
+  Case c("tests/golden/eval/ok_features/policy.jx", "tests/golden/eval/ok_features/data.csv");
+  ASSERT_TRUE(c.plain);
+  EXPECT_THROW(explain_row(*c.checked, *c.data, *c.plain, 0, ExplainFormat::kText), std::logic_error);
+  EvalOptions options;
+  options.trace_rows = {c.data->rows};
+  EXPECT_THROW(evaluate(*c.plan, *c.data, options, explain_trace(*c.checked), c.sink), std::invalid_argument);
+}
+
 TEST(Explain, ARemainderFenIsShownWithTheExactShare) {
   Case c("tests/golden/eval/ok_features/policy.jx", "tests/golden/eval/ok_features/data.csv");
   ASSERT_TRUE(c.traced);

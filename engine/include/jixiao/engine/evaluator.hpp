@@ -136,7 +136,8 @@ struct EvalOptions {
   /// The rows whose intermediate values are recorded (EvalResult::trace): leaves' clamping, scaling
   /// and rounding, adjustments, reweighting, labels before and after each veto effect, each fund
   /// share's whole fen and remainder, and the values of the expressions the executable was compiled
-  /// to trace. Empty: nothing is recorded, at no cost.
+  /// to trace. Empty: nothing is recorded, at no cost. Each must be a row of the data
+  /// (std::invalid_argument otherwise).
   std::vector<std::size_t> trace_rows = {};
 };
 
