@@ -29,7 +29,7 @@ Message allocation_message(AllocationError e) {
 
 class FundStage {
  public:
-  FundStage(const dsl::CheckedPolicy& policy, const Dataset& data, const Compiled& compiled,
+  FundStage(const dsl::CheckedPolicy& policy, const Dataset& data, Compiled& compiled,
             const std::vector<std::size_t>& selected, bool per_period, std::size_t threads, DiagnosticSink& sink)
       : policy_(policy), m_(policy.module), data_(data), c_(compiled), selected_(selected),
         per_period_(per_period && !data.periods.empty()), threads_(threads), sink_(sink) {}
@@ -40,14 +40,23 @@ class FundStage {
     FundResult result;
     result.name = f.name.name;
     result.totals.assign(data_.rows, 0);
-    for (const ast::Track& t : f.tracks) {
+    for (std::size_t k = 0; k < f.tracks.size(); ++k) {
       TrackResult tr;
-      tr.name = t.name.name;
+      tr.name = f.tracks[k].name.name;
       tr.amounts.assign(data_.rows, 0);
       tr.extra_fen.assign(data_.rows, 0);
       tr.split_of.assign(data_.rows, -1);
       tr.in_split.assign(data_.rows, 0);
-      tr.weights.assign(data_.rows, 0);
+      // Each row's weight, read by the splits where it is: the track's exact weights (weights.hpp),
+      // taken over from their program (no other track reads them), or 1 (equal shares). Made 0
+      // below where the row was in no split.
+      const std::int32_t exact = cols.tracks[k].exact;
+      if (exact >= 0) {
+        tr.weights = std::move(c_.exact_values[static_cast<std::size_t>(exact)]);
+        tr.weight_denominator = c_.exact[static_cast<std::size_t>(exact)].denominator;
+      } else {
+        tr.weights.assign(data_.rows, 1);
+      }
       result.tracks.push_back(std::move(tr));
     }
     const std::vector<std::uint32_t> tie_rank = tie_ranks(f, cols);
@@ -65,6 +74,10 @@ class FundStage {
       std::string period = per_period_ ? data_.periods[static_cast<std::size_t>(key.first)] : "";
       std::string group = cols.grouped ? group_name(gt, key.second) : "";
       std::vector<std::size_t>& into = groups[{std::move(period), std::move(group)}];
+      if (into.empty()) {
+        into = std::move(rows);  // in file order already
+        continue;
+      }
       into.insert(into.end(), rows.begin(), rows.end());
       std::sort(into.begin(), into.end());  // file order, should two values share a name
     }
@@ -78,6 +91,11 @@ class FundStage {
     // The conservation check: what the rows received adds up to every pool, to the fen. (A split
     // that failed was reported already, and nothing will be written.)
     if (failed_) return result;
+    for (TrackResult& tr : result.tracks) {
+      for (std::size_t r = 0; r < data_.rows; ++r) {
+        if (tr.in_split[r] == 0) tr.weights[r] = 0;
+      }
+    }
     Int128 paid = 0;
     for (std::size_t r = 0; r < data_.rows; ++r) {
       for (const TrackResult& tr : result.tracks) result.totals[r] += tr.amounts[r];
@@ -243,14 +261,13 @@ class FundStage {
     const std::string track = f.name.name + "." + t.name.name;
     const Message where = group.empty() ? msg::eng_track(track) : msg::eng_track_in_group(track, group);
     const std::int64_t* eligible = col(tc.eligible);
-    std::vector<std::size_t> who;
+    std::vector<std::uint32_t> who;
     for (const std::size_t r : rows) {
-      if (eligible[r]) who.push_back(r);
+      if (eligible[r]) who.push_back(static_cast<std::uint32_t>(r));
     }
-    std::vector<Int128> weights;
     if (t.mode == ast::TrackMode::kTop) {
       const std::int64_t* by = col(tc.rank);
-      auto first = [&](std::size_t a, std::size_t b) { return by[a] != by[b] ? by[a] > by[b] : tie_rank[a] < tie_rank[b]; };
+      auto first = [&](std::uint32_t a, std::uint32_t b) { return by[a] != by[b] ? by[a] > by[b] : tie_rank[a] < tie_rank[b]; };
       std::size_t count = 0;
       if (t.top_percent) {
         // top p%: base × p / 100 rows, where the base is the eligible rows or, `of all`, every row
@@ -271,16 +288,12 @@ class FundStage {
       }
       std::sort(who.begin(), who.end());
     }
-    // The exact weights (weights.hpp): numerators over the track's common denominator.
-    const Int128* w = nullptr;
-    if (tc.exact >= 0) {
-      w = c_.exact_values[static_cast<std::size_t>(tc.exact)].data();
-      out.weight_denominator = c_.exact[static_cast<std::size_t>(tc.exact)].denominator;
-    }
+    // The weights: exact numerators over the track's common denominator, or 1 (see run()).
+    const std::vector<Int128>& weights = out.weights;
     const bool money = ast::present(t.mode == ast::TrackMode::kTop ? t.proportional : t.by) &&
                        policy_.type(t.mode == ast::TrackMode::kTop ? t.proportional : t.by).kind == TypeKind::kMoney;
-    for (const std::size_t r : who) {
-      const Int128 value = w ? w[r] : 1;
+    for (const std::uint32_t r : who) {
+      const Int128 value = weights[r];
       if (value < 0) {
         const std::string shown = detail::exact_decimal(value, out.weight_denominator, money, 0) + (money ? "元" : "");
         Diagnostic d = diagnose(DiagCode::pool_not_split, t.span, msg::eng_negative_weight(where, data_.shown_row(r), shown),
@@ -290,15 +303,13 @@ class FundStage {
         failed_ = true;
         return 0;
       }
-      weights.push_back(value);
     }
     // What `jixiao explain` shows of the split: who was in it, with which weight, out of what.
     TrackSplit split{group, pool, 0, who.size()};
     bool too_large = false;
-    for (std::size_t i = 0; i < who.size(); ++i) {
-      out.in_split[who[i]] = 1;
-      out.weights[who[i]] = weights[i];
-      too_large = too_large || __builtin_add_overflow(split.total_weight, weights[i], &split.total_weight);
+    for (const std::uint32_t r : who) {
+      out.in_split[r] = 1;
+      too_large = too_large || __builtin_add_overflow(split.total_weight, weights[r], &split.total_weight);
     }
     if (too_large) {
       sink_.report(diagnose(DiagCode::pool_not_split, t.span,
@@ -326,7 +337,7 @@ class FundStage {
         if (index_of[r] >= 0) local_rank[static_cast<std::size_t>(index_of[r])] = next++;
       }
     }
-    const auto r = allocate_largest_remainder(pool, weights, local_rank);
+    const auto r = allocate_largest_remainder(pool, weights, who, local_rank);
     if (const auto* e = std::get_if<AllocationError>(&r)) {
       sink_.report(diagnose(DiagCode::pool_not_split, t.span,
                             msg::eng_cannot_pay_out_rows(where, decimal::format_yuan_grouped(pool), allocation_message(*e), who.size()),
@@ -350,7 +361,7 @@ class FundStage {
   const dsl::CheckedPolicy& policy_;
   const ast::Module& m_;
   const Dataset& data_;
-  const Compiled& c_;
+  Compiled& c_;  ///< its exact weights are taken over by the tracks' results
   const std::vector<std::size_t>& selected_;
   bool per_period_;
   std::size_t threads_;
@@ -361,7 +372,7 @@ class FundStage {
 
 }  // namespace
 
-std::vector<FundResult> allocate_funds(const dsl::CheckedPolicy& policy, const Dataset& data, const Compiled& compiled,
+std::vector<FundResult> allocate_funds(const dsl::CheckedPolicy& policy, const Dataset& data, Compiled& compiled,
                                        const std::vector<std::size_t>& selected, bool per_period, std::size_t threads,
                                        DiagnosticSink& sink) {
   std::vector<FundResult> out;
