@@ -84,6 +84,11 @@ std::uint32_t StringPool::intern(std::string_view s) {
   return id;
 }
 
+void StringPool::shrink_to_fit() {
+  texts_.shrink_to_fit();
+  hashes_.shrink_to_fit();
+}
+
 void StringPool::reserve(std::size_t n) {
   while (n * 2 > slots_.size()) grow();
   texts_.reserve(n);
@@ -1285,6 +1290,7 @@ namespace {
 // A rolled-up policy's data, one row per subject and coarse period (rollup.hpp).
 std::optional<Dataset> rolled_up(std::optional<Dataset> data, const dsl::CheckedPolicy& policy, DiagnosticSink& sink) {
   if (data && !detail::roll_up(policy, *data, sink)) return std::nullopt;
+  if (data) data->strings.shrink_to_fit();  // the room reserved for one text a row, or doubled past it
   return data;
 }
 

@@ -52,6 +52,8 @@ class StringPool {
   [[nodiscard]] std::vector<std::uint32_t> byte_order(std::size_t threads = 1) const;
   /// Makes room for `n` texts in all.
   void reserve(std::size_t n);
+  /// Lets go of the room made for texts that were not interned.
+  void shrink_to_fit();
 
  private:
   /// The slot of `s` (whose hash is `hash`) in slots_: the one holding its id, or the empty one
