@@ -607,7 +607,7 @@ class Loader {
     for (std::size_t k = 1; k < parts; ++k) {
       append(loaders[k].data_);
       total += rows[k];
-      loaders[k].data_ = Dataset{};  // frees the part's columns before the next is appended
+      loaders[k].data_ = Dataset{};  // frees the part's pool before the next is appended
     }
     data_.rows = total;
     // Chains the keys as a serial load does; a duplicate is an error, reported by the serial pass.
@@ -623,8 +623,9 @@ class Loader {
   }
 
   // Appends the rows of `part` (read by another loader from later in the text) to data_, its
-  // text ids mapped to data_'s pool.
-  void append(const Dataset& part) {
+  // text ids mapped to data_'s pool. Each of the part's columns is let go once appended, so that
+  // the rows are held about once, not twice, until the last column is appended.
+  void append(Dataset& part) {
     std::vector<std::uint32_t> remap(part.strings.size());
     for (std::size_t id = 0; id < remap.size(); ++id) remap[id] = data_.strings.intern(part.strings.text(static_cast<std::uint32_t>(id)));
     auto ids = [&remap](std::vector<std::int64_t>& to, const std::vector<std::int64_t>& from) {
@@ -632,13 +633,15 @@ class Loader {
     };
     auto extend = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
     ids(data_.key.values, part.key.values);
+    part.key = Column{};
     if (period_column_ != kUnmapped) ids(data_.period.values, part.period.values);
     extend(data_.row_offsets, part.row_offsets);
+    std::vector<std::uint32_t>().swap(part.row_offsets);
     const auto& inputs = policy_.module.inputs;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       if (mapped_[i] == kUnmapped) continue;
       Column& to = data_.inputs[i];
-      const Column& from = part.inputs[i];
+      Column& from = part.inputs[i];
       if (inputs[i].kind == InputKind::kText) {
         // An optional text's missing cells hold 0, not a text id: kept as they are.
         for (std::size_t r = 0; r < from.values.size(); ++r) {
@@ -649,12 +652,14 @@ class Loader {
         extend(to.values, from.values);
       }
       extend(to.missing, from.missing);
-      if (!is_list(inputs[i].kind)) continue;
-      const std::uint32_t base = inputs[i].kind == InputKind::kTextList ? static_cast<std::uint32_t>(to.list_items.size())
-                                                                         : static_cast<std::uint32_t>(to.list_numbers.size());
-      for (std::size_t r = 1; r < from.list_offsets.size(); ++r) to.list_offsets.push_back(base + from.list_offsets[r]);
-      for (const std::uint32_t item : from.list_items) to.list_items.push_back(remap[item]);
-      extend(to.list_numbers, from.list_numbers);
+      if (is_list(inputs[i].kind)) {
+        const std::uint32_t base = inputs[i].kind == InputKind::kTextList ? static_cast<std::uint32_t>(to.list_items.size())
+                                                                           : static_cast<std::uint32_t>(to.list_numbers.size());
+        for (std::size_t r = 1; r < from.list_offsets.size(); ++r) to.list_offsets.push_back(base + from.list_offsets[r]);
+        for (const std::uint32_t item : from.list_items) to.list_items.push_back(remap[item]);
+        extend(to.list_numbers, from.list_numbers);
+      }
+      from = Column{};
     }
   }
 
