@@ -1,4 +1,5 @@
-// The `jixiao` executable: adapts argc/argv and the standard streams to cli::run().
+// The `jixiao` executable: adapts argc/argv and the standard streams to cli::run(), and sets how
+// glibc hands out large blocks.
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
