@@ -437,6 +437,7 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
   // The run's own copy, tied to `data`: the executable is as compiled, for the next dataset.
   detail::Compiled compiled = program.impl().compiled;
   detail::bind(compiled, data);
+  data.strings.release_index();  // nothing interns a text until the next bind()
   const dsl::CheckedPolicy& policy = *plan.policy;
   std::vector<bool> shown(policy.symbols.size(), options.keep == nullptr);
   if (options.keep != nullptr) {

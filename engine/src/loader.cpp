@@ -46,16 +46,19 @@ std::size_t StringPool::slot_of(std::string_view s, std::size_t hash) const {
 }
 
 void StringPool::grow() {
-  std::vector<std::uint32_t> old = std::move(slots_);
-  slots_.assign(old.empty() ? 64 : old.size() * 2, 0);
-  const std::size_t mask = slots_.size() - 1;
-  for (const std::uint32_t id : old) {
-    if (id == 0) continue;
-    std::size_t i = hashes_[id - 1] & mask;  // (a table of 2^32 slots would hold more ids than there can be)
+  // Twice the size, and at least twice the texts there are (the index may have been let go).
+  std::size_t size = slots_.empty() ? 64 : slots_.size() * 2;
+  while ((texts_.size() + 1) * 2 > size) size *= 2;
+  slots_.assign(size, 0);
+  const std::size_t mask = size - 1;
+  for (std::size_t id = 0; id < texts_.size(); ++id) {
+    std::size_t i = hashes_[id] & mask;  // (a table of 2^32 slots would hold more ids than there can be)
     while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = id;
+    slots_[i] = static_cast<std::uint32_t>(id + 1);
   }
 }
+
+void StringPool::release_index() { std::vector<std::uint32_t>().swap(slots_); }
 
 std::string_view StringPool::store(std::string_view s) {
   constexpr std::size_t kBlock = std::size_t{1} << 20;
@@ -129,7 +132,11 @@ std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
 }
 
 std::optional<std::uint32_t> StringPool::find(std::string_view s) const {
-  if (slots_.empty()) return std::nullopt;
+  if (slots_.empty()) {  // no index (release_index()): a search
+    const auto it = std::find(texts_.begin(), texts_.end(), s);
+    if (it == texts_.end()) return std::nullopt;
+    return static_cast<std::uint32_t>(it - texts_.begin());
+  }
   const std::size_t i = slot_of(s, std::hash<std::string_view>{}(s));
   if (slots_[i] == 0) return std::nullopt;
   return slots_[i] - 1;
