@@ -61,6 +61,12 @@ class FundStage {
     }
     const std::vector<std::uint32_t> tie_rank = tie_ranks(f, cols);
 
+    // Without groups (nor periods split apart), one pool for the selected rows as they are.
+    if (!cols.grouped && !per_period_) {
+      if (const auto pool = group_pool(f, cols, "", "", selected_)) split_group(f, cols, "", selected_, *pool, tie_rank, result);
+      settle(f, result);
+      return result;
+    }
     // Groups (per period when every period is evaluated), in the order of their names, each with
     // its selected rows in file order.
     std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::size_t>> by_value;  // (period, group value) → rows
@@ -88,9 +94,16 @@ class FundStage {
       if (!pool) continue;
       split_group(f, cols, shown, rows, *pool, tie_rank, result);
     }
-    // The conservation check: what the rows received adds up to every pool, to the fen. (A split
-    // that failed was reported already, and nothing will be written.)
-    if (failed_) return result;
+    settle(f, result);
+    return result;
+  }
+
+ private:
+  // The weights of the rows in no split made 0, the totals, and the conservation check: what the
+  // rows received adds up to every pool, to the fen. (A split that failed was reported already,
+  // and nothing will be written.)
+  void settle(const ast::FundDecl& f, FundResult& result) {
+    if (failed_) return;
     for (TrackResult& tr : result.tracks) {
       for (std::size_t r = 0; r < data_.rows; ++r) {
         if (tr.in_split[r] == 0) tr.weights[r] = 0;
@@ -107,10 +120,8 @@ class FundStage {
     if (paid != pools) {
       conservation(f, msg::eng_fund_paid_mismatch(f.name.name, decimal::int128_to_string(paid), decimal::int128_to_string(pools)));
     }
-    return result;
   }
 
- private:
   const std::int64_t* col(std::uint32_t id) const { return c_.columns[id].data(); }
 
   std::string group_name(const dsl::Type& t, std::int64_t v) const {
