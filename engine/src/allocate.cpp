@@ -13,15 +13,19 @@ namespace {
 
 __extension__ typedef unsigned __int128 UInt128;  // NOLINT(modernize-use-using): see Int128
 
-/// A recipient that may receive one remainder fen: those with a non-zero remainder.
+/// A recipient that may receive one remainder fen: those with a non-zero remainder. The remainder
+/// is of the pass's type U: 16 bytes a candidate when it is 64 bits (most splits), 32 otherwise.
+/// Ranks and indices fit in 32 bits: tie ranks are a permutation of 32-bit places.
+template <class U>
 struct Candidate {
-  UInt128 remainder;
-  std::uint64_t rank;  // position in the tie order: smaller goes first among equal remainders
-  std::size_t index;   // position in the input
+  U remainder;
+  std::uint32_t rank;   // position in the tie order: smaller goes first among equal remainders
+  std::uint32_t index;  // position in the input
 };
 
 /// Strict total order "a receives its extra fen before b" (ranks are unique).
-bool goes_first(const Candidate& a, const Candidate& b) {
+template <class U>
+bool goes_first(const Candidate<U>& a, const Candidate<U>& b) {
   if (a.remainder != b.remainder) return a.remainder > b.remainder;
   return a.rank < b.rank;
 }
@@ -58,14 +62,15 @@ std::variant<WeightSummary, AllocationError> summarize(std::uint64_t pool, std::
   return s;
 }
 
-/// The single pass over the recipients in unsigned arithmetic of type U (64 bits when every
-/// product and the total fit, which avoids 128-bit division; 128 bits otherwise). Stores the
-/// floor shares, collects the recipients with a non-zero remainder, and returns Σ floor shares.
+/// The method in unsigned arithmetic of type U (64 bits when every product and the total fit,
+/// which avoids 128-bit division; 128 bits otherwise): one pass stores the floor shares and
+/// collects the recipients with a non-zero remainder; the k fen left over go to the k best.
 template <class U, class WeightAt, class RankAt>
-std::uint64_t floor_pass(std::uint64_t pool, UInt128 total_weight, std::size_t n,
-                         WeightAt weight_at, RankAt rank_at, std::vector<std::int64_t>& shares,
-                         std::vector<Candidate>& candidates) {
-  const auto big_w = static_cast<U>(total_weight);
+void split_pass(std::uint64_t pool, const WeightSummary& s, std::size_t n, WeightAt weight_at,
+                RankAt rank_at, Allocation& result) {
+  std::vector<Candidate<U>> candidates;
+  candidates.reserve(s.positive);
+  const auto big_w = static_cast<U>(s.total);
   const auto p = static_cast<U>(pool);
   std::uint64_t floor_sum = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -74,11 +79,28 @@ std::uint64_t floor_pass(std::uint64_t pool, UInt128 total_weight, std::size_t n
     const U product = p * w;
     const U quotient = product / big_w;  // <= pool, so it fits in int64
     const U remainder = product - quotient * big_w;
-    shares[i] = static_cast<std::int64_t>(quotient);
+    result.shares[i] = static_cast<std::int64_t>(quotient);
     floor_sum += static_cast<std::uint64_t>(quotient);
-    if (remainder != 0) candidates.push_back({remainder, rank_at(i), i});
+    if (remainder != 0) {
+      candidates.push_back({remainder, static_cast<std::uint32_t>(rank_at(i)), static_cast<std::uint32_t>(i)});
+    }
   }
-  return floor_sum;
+
+  // Σ remainders == k × W and every remainder < W, so k < number of non-zero remainders: the
+  // candidates always suffice, and zero-remainder recipients are never needed.
+  const std::uint64_t k = pool - floor_sum;
+  assert(k < candidates.size() || k == 0);
+  const std::size_t winners = std::min(static_cast<std::size_t>(k), candidates.size());
+  if (winners > 0) {
+    const auto nth = candidates.begin() + static_cast<std::ptrdiff_t>(winners);
+    if (winners < candidates.size()) {
+      std::nth_element(candidates.begin(), nth, candidates.end(), goes_first<U>);
+    }
+    for (auto it = candidates.begin(); it != nth; ++it) {
+      ++result.shares[it->index];
+      result.extra_fen[it->index] = 1;
+    }
+  }
 }
 
 /// The greatest common divisor of the weights (non-negative, some positive).
@@ -103,31 +125,11 @@ std::variant<Allocation, AllocationError> hamilton(std::uint64_t pool, std::size
                                                    RankAt rank_at, const WeightSummary& s, Allocation result) {
   result.shares.assign(n, 0);
   result.extra_fen.assign(n, 0);
-  std::vector<Candidate> candidates;
-  candidates.reserve(s.positive);
-
   constexpr UInt128 kMax64 = std::numeric_limits<std::uint64_t>::max();
-  const bool fits_64 = s.total <= kMax64 && static_cast<UInt128>(pool) * s.max <= kMax64;
-  const std::uint64_t floor_sum =
-      fits_64 ? floor_pass<std::uint64_t>(pool, s.total, n, weight_at, rank_at, result.shares,
-                                          candidates)
-              : floor_pass<UInt128>(pool, s.total, n, weight_at, rank_at, result.shares,
-                                    candidates);
-
-  // Σ remainders == k × W and every remainder < W, so k < number of non-zero remainders: the
-  // candidates always suffice, and zero-remainder recipients are never needed.
-  const std::uint64_t k = pool - floor_sum;
-  assert(k < candidates.size() || k == 0);
-  const std::size_t winners = std::min(static_cast<std::size_t>(k), candidates.size());
-  if (winners > 0) {
-    const auto nth = candidates.begin() + static_cast<std::ptrdiff_t>(winners);
-    if (winners < candidates.size()) {
-      std::nth_element(candidates.begin(), nth, candidates.end(), goes_first);
-    }
-    for (auto it = candidates.begin(); it != nth; ++it) {
-      ++result.shares[it->index];
-      result.extra_fen[it->index] = 1;
-    }
+  if (s.total <= kMax64 && static_cast<UInt128>(pool) * s.max <= kMax64) {
+    split_pass<std::uint64_t>(pool, s, n, weight_at, rank_at, result);
+  } else {
+    split_pass<UInt128>(pool, s, n, weight_at, rank_at, result);
   }
   return result;
 }
@@ -156,24 +158,38 @@ std::variant<Allocation, AllocationError> split_exactly(std::int64_t pool_fen, s
 
 }  // namespace
 
-std::variant<Allocation, AllocationError> allocate_largest_remainder(
-    std::int64_t pool_fen, std::span<const Int128> weights,
-    std::span<const std::uint32_t> tie_rank) {
-  if (pool_fen < 0) return AllocationError::kNegativePool;
-  const std::size_t n = weights.size();
-  if (tie_rank.size() != n) return AllocationError::kInvalidTieRank;
+namespace {
 
-  // Permutation check, using the extra_fen vector (needed anyway) as the "seen" marks.
+/// Splits among n recipients, recipient i having the weight weight_at(i) and the place
+/// tie_rank[i], after checking the pool and that `tie_rank` is a permutation of 0..n-1 (using the
+/// extra_fen vector of the result, needed anyway, as the "seen" marks).
+template <class WeightAt>
+std::variant<Allocation, AllocationError> allocate_ranked(std::int64_t pool_fen, std::size_t n, WeightAt weight_at,
+                                                          std::span<const std::uint32_t> tie_rank) {
+  if (pool_fen < 0) return AllocationError::kNegativePool;
+  if (tie_rank.size() != n) return AllocationError::kInvalidTieRank;
   Allocation result;
   result.extra_fen.assign(n, 0);
   for (const std::uint32_t rank : tie_rank) {
     if (rank >= n || result.extra_fen[rank] != 0) return AllocationError::kInvalidTieRank;
     result.extra_fen[rank] = 1;
   }
-
   return split_exactly(
-      pool_fen, n, [weights](std::size_t i) { return weights[i]; },
-      [tie_rank](std::size_t i) { return std::uint64_t{tie_rank[i]}; }, std::move(result));
+      pool_fen, n, weight_at, [tie_rank](std::size_t i) { return std::uint64_t{tie_rank[i]}; }, std::move(result));
+}
+
+}  // namespace
+
+std::variant<Allocation, AllocationError> allocate_largest_remainder(
+    std::int64_t pool_fen, std::span<const Int128> weights,
+    std::span<const std::uint32_t> tie_rank) {
+  return allocate_ranked(pool_fen, weights.size(), [weights](std::size_t i) { return weights[i]; }, tie_rank);
+}
+
+std::variant<Allocation, AllocationError> allocate_largest_remainder(
+    std::int64_t pool_fen, std::span<const Int128> weights, std::span<const std::uint32_t> who,
+    std::span<const std::uint32_t> tie_rank) {
+  return allocate_ranked(pool_fen, who.size(), [weights, who](std::size_t i) { return weights[who[i]]; }, tie_rank);
 }
 
 std::variant<Allocation, AllocationError> split_by_shares(

@@ -53,6 +53,7 @@ class Compiler {
     program_.symbol = s;
     next_reg_ = 0;
     mask_ = kNoMask;
+    column_of_.clear();
   }
 
   void end_program() {
@@ -363,6 +364,7 @@ class Compiler {
     in.mask = mask_;
     in.src = src;
     program_.code.push_back(in);
+    if (op == OpCode::kLoad) column_of_[in.dst] = a;
     return in.dst;
   }
 
@@ -396,8 +398,13 @@ class Compiler {
     return static_cast<std::uint32_t>(out_.columns.size() - 1);
   }
 
+  // The column holding `value`: the one it was loaded from or stored into already, if any (a
+  // weight or a ranking value that is a symbol, two tracks' equal eligibility: one column, not a
+  // copy per reader), else a new one.
   std::uint32_t store(std::uint32_t value) {
+    if (const auto it = column_of_.find(value); it != column_of_.end()) return it->second;
     const std::uint32_t col = new_column();
+    column_of_[value] = col;
     Instr in;
     in.op = OpCode::kStore;
     in.dst = col;
@@ -1117,6 +1124,8 @@ class Compiler {
   Compiled& out_;
   Program program_;
   std::uint32_t next_reg_ = 0;
+  /// Per register of the program being compiled: the column it was loaded from or stored into.
+  std::unordered_map<std::uint32_t, std::uint32_t> column_of_;
   std::uint32_t mask_ = kNoMask;
   bool has_periods_ = false;
   bool tracing_ = false;  ///< compiling for `jixiao explain`: the steps it shows are recorded (trace())

@@ -321,35 +321,58 @@ void for_each_fund_column(const detail::Compiled& c, const F& f) {
   }
 }
 
-// Empties the dataset's input columns that nothing reads after the evaluation: neither a symbol in
-// `shown` nor the fund stage, nor the near-miss report (near_miss.hpp: list<text> inputs). Their
-// memory goes back before the funds are split and the results formatted.
+// Calls f with every column read after the programs and global operations have run: by the fund
+// stage (and its exact weights), the rules, the absent and segment columns, the history
+// check (validity and global operations' columns), and as the value of a symbol in `shown`.
+template <typename F>
+void for_each_column_read_after(const detail::Compiled& c, const std::vector<bool>& shown, const F& f) {
+  for_each_fund_column(c, f);
+  for (const detail::RuleSlot& r : c.rules) f(r.column);
+  for (const auto& [s, col] : c.absent) f(col);
+  auto any = [&f](std::int64_t col) {
+    if (col >= 0) f(static_cast<std::uint32_t>(col));
+  };
+  any(c.segment_index);
+  for (const std::int64_t v : c.symbol_valid) any(v);
+  for (const detail::GlobalOp& g : c.globals) {
+    for (const std::int64_t col : {static_cast<std::int64_t>(g.arg), g.arg_valid, g.arg_missing, g.group, g.ties,
+                                   static_cast<std::int64_t>(g.out), static_cast<std::int64_t>(g.valid)}) {
+      any(col);
+    }
+  }
+  for (std::size_t s = 0; s < shown.size(); ++s) {
+    if (shown[s]) any(c.symbol_column[s]);
+  }
+}
+
+// Empties the dataset's input columns that nothing reads once the programs have run (see
+// for_each_column_read_after), nor the near-miss report (near_miss.hpp: list<text> inputs). Their
+// memory goes back before the exact weights are computed, the funds split and the results formatted.
 void release_unread_inputs(const dsl::CheckedPolicy& policy, const detail::Compiled& c, const std::vector<bool>& shown,
                            Dataset& data) {
-  std::vector<bool> funds(c.columns.size(), false);
-  for_each_fund_column(c, [&funds](std::uint32_t col) { funds[col] = true; });
-  for (std::size_t s = 0; s < policy.symbols.size(); ++s) {
-    const dsl::Symbol& sym = policy.symbols[s];
-    const std::int64_t col = c.symbol_column[s];
-    if (sym.kind != dsl::SymbolKind::kInput || shown[s] || (col >= 0 && funds[static_cast<std::size_t>(col)])) continue;
-    if (sym.type.kind == dsl::TypeKind::kTextList) continue;
-    data.inputs[sym.index] = Column{};
+  std::vector<bool> read(c.columns.size(), false);
+  for_each_column_read_after(c, shown, [&read](std::uint32_t col) { read[col] = true; });
+  std::vector<bool> keep(data.inputs.size(), false);
+  for (const detail::ColumnBinding& b : c.bindings) {
+    const bool input = b.source == detail::ColumnBinding::Source::kInput || b.source == detail::ColumnBinding::Source::kMissing;
+    if (input && read[b.column]) keep[b.index] = true;
+  }
+  for (std::size_t i = 0; i < data.inputs.size(); ++i) {
+    if (keep[i] || policy.module.inputs[i].kind == ast::InputKind::kTextList) continue;
+    data.inputs[i] = Column{};
   }
 }
 
 // Marks the columns that can be chunked (Compiled::chunked): computed by a program, read only by
 // programs of the same run between global operations (which runs chunk by chunk, every program on
 // a chunk before the next chunk), and not read afterwards: not by a global operation, the fund
-// stage, the rules, the history check, nor as the value of a symbol in `keep` (all
-// symbols when null).
-void mark_chunked(detail::Compiled& c, const std::vector<dsl::SymbolId>* keep) {
+// stage, the rules, the history check, nor as the value of a symbol in `shown`
+// (for_each_column_read_after).
+void mark_chunked(detail::Compiled& c, const std::vector<bool>& shown) {
   const std::size_t n = c.columns.size();
   constexpr std::int64_t kWhole = -1;
   constexpr std::int64_t kUnwritten = -2;
   std::vector<std::int64_t> run(n, kUnwritten);  // the run that writes the column, or kWhole
-  auto whole = [&](std::int64_t col) {
-    if (col >= 0) run[static_cast<std::size_t>(col)] = kWhole;
-  };
   std::int64_t at = 0;
   for (const detail::Step& step : c.steps) {
     if (step.global) {
@@ -376,22 +399,7 @@ void mark_chunked(detail::Compiled& c, const std::vector<dsl::SymbolId>* keep) {
       }
     }
   }
-  for (const detail::GlobalOp& g : c.globals) {
-    for (const std::int64_t col : {static_cast<std::int64_t>(g.arg), g.arg_valid, g.arg_missing, g.group, g.ties,
-                                   static_cast<std::int64_t>(g.out), static_cast<std::int64_t>(g.valid)}) {
-      whole(col);
-    }
-  }
-  for_each_fund_column(c, whole);
-  for (const detail::RuleSlot& r : c.rules) whole(r.column);
-  for (const auto& [s, col] : c.absent) whole(col);
-  whole(c.segment_index);
-  for (const std::int64_t v : c.symbol_valid) whole(v);
-  if (keep == nullptr) {
-    for (const std::int64_t col : c.symbol_column) whole(col);
-  } else {
-    for (const dsl::SymbolId s : *keep) whole(c.symbol_column[static_cast<std::uint32_t>(s)]);
-  }
+  for_each_column_read_after(c, shown, [&run](std::uint32_t col) { run[col] = kWhole; });
   c.chunked.assign(n, 0);
   for (std::size_t col = 0; col < n; ++col) {
     c.chunked[col] = c.columns[col].view == nullptr && run[col] >= 0 ? 1 : 0;
@@ -434,7 +442,13 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
     throw std::invalid_argument("evaluate: trace row " + std::to_string(trace.rows.back().row) + " is not a row of the data");
   }
   if (!trace.rows.empty()) compiled.trace = &trace;
-  mark_chunked(compiled, options.keep);
+  data.strings.release_index();  // nothing interns a text until the next bind()
+  const dsl::CheckedPolicy& policy = *plan.policy;
+  std::vector<bool> shown(policy.symbols.size(), options.keep == nullptr);
+  if (options.keep != nullptr) {
+    for (const dsl::SymbolId s : *options.keep) shown[static_cast<std::uint32_t>(s)] = true;
+  }
+  mark_chunked(compiled, shown);
   for (std::size_t col = 0; col < compiled.columns.size(); ++col) {
     detail::ColumnSlot& slot = compiled.columns[col];
     if (slot.view == nullptr && compiled.chunked[col] == 0) slot.owned.assign(data.rows, 0);
@@ -451,9 +465,9 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
   }
   const auto started = std::chrono::steady_clock::now();
   detail::run_steps(compiled, data, chunk, std::max<std::size_t>(1, options.threads), errors);
+  if (options.keep != nullptr) release_unread_inputs(policy, compiled, shown, data);
   if (errors.count == 0) detail::run_exact_weights(compiled, data.rows, std::max<std::size_t>(1, options.threads), errors);
   errors.settle();
-  const dsl::CheckedPolicy& policy = *plan.policy;
   if (errors.count > 0) {
     report_runtime(errors, policy, data, sink);
     return std::nullopt;
@@ -465,10 +479,6 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
   // Every symbol's column, without copying: computed columns move into result.storage (once, should
   // two symbols share one), dataset columns are viewed where they are.
   std::vector<std::int64_t> stored(compiled.columns.size(), -1);
-  std::vector<bool> shown(policy.symbols.size(), options.keep == nullptr);
-  if (options.keep != nullptr) {
-    for (const dsl::SymbolId s : *options.keep) shown[static_cast<std::uint32_t>(s)] = true;
-  }
   result.columns.resize(policy.symbols.size());
   for (std::size_t s = 0; s < policy.symbols.size(); ++s) {
     const std::int64_t col = compiled.symbol_column[s];
@@ -507,7 +517,6 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
     const detail::ColumnSlot& slot = compiled.columns[static_cast<std::size_t>(compiled.segment_index)];
     result.segment.assign(slot.data(), slot.data() + data.rows);
   }
-  if (options.keep != nullptr) release_unread_inputs(policy, compiled, shown, data);
   const auto allocating = std::chrono::steady_clock::now();
   if (options.timings != nullptr) options.timings->evaluate_ms = std::chrono::duration<double, std::milli>(allocating - started).count();
   const std::size_t errors_before = sink.error_count();

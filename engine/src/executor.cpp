@@ -22,6 +22,8 @@ class Executor {
            RuntimeErrors& errors)
       : c_(compiled), data_(data), columns_(columns), chunk_(chunk), errors_(errors) {
     registers_.assign(compiled.registers, std::vector<std::int64_t>(chunk));
+    at_.resize(registers_.size());
+    for (std::size_t r = 0; r < registers_.size(); ++r) at_[r] = registers_[r].data();
     local_.resize(compiled.columns.size());
     for (std::size_t col = 0; col < compiled.chunked.size(); ++col) {
       if (compiled.chunked[col] != 0) local_[col].assign(chunk, 0);
@@ -33,7 +35,16 @@ class Executor {
     if (c_.trace != nullptr) c_.trace->each(begin, n, [&](std::size_t, RowTrace&) { chunk_traced_ = true; });
     for (std::size_t i = 0; i < p.code.size(); ++i) {
       errors_.instr = static_cast<std::uint32_t>(i);
-      exec(p.code[i], begin, n);
+      const Instr& in = p.code[i];
+      if (in.op == OpCode::kLoad) {
+        // The register is the column's rows themselves, not a copy: only this operation writes
+        // it (every operation writes a register of its own), and nothing writes the column
+        // while the chunk runs.
+        at_[in.dst] = const_cast<std::int64_t*>(column_at(in.a, begin));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+        continue;
+      }
+      if (in.op != OpCode::kStore) at_[in.dst] = registers_[in.dst].data();  // (a store's dst is a column)
+      exec(in, begin, n);
     }
   }
 
@@ -51,7 +62,8 @@ class Executor {
   }
 
  private:
-  std::int64_t* reg(std::uint32_t r) { return registers_[r].data(); }
+  /// Register r's values for the chunk running: its own buffer, or the rows of the column it loaded.
+  std::int64_t* reg(std::uint32_t r) { return at_[r]; }
 
   // Column `col` from row `begin`, the first row of the chunk running: a chunked column holds just
   // that chunk.
@@ -63,7 +75,7 @@ class Executor {
   }
 
   void fail(const Instr& in, std::size_t i, std::size_t begin, RuntimeErrorKind kind, std::int64_t value = 0) {
-    if (in.mask != kNoMask && registers_[in.mask][i] == 0) return;
+    if (in.mask != kNoMask && reg(in.mask)[i] == 0) return;
     errors_.add(kind, in.src, begin + i, value);
   }
 
@@ -104,8 +116,7 @@ class Executor {
       case OpCode::kConst:
         std::fill_n(reg(in.dst), n, in.imm);
         return;
-      case OpCode::kLoad:
-        std::copy_n(column_at(in.a, begin), n, reg(in.dst));
+      case OpCode::kLoad:  // run_chunk points the register at the column
         return;
       case OpCode::kStore:
         std::copy_n(reg(in.a), n, column_out(in.dst, begin));
@@ -193,7 +204,7 @@ class Executor {
           bool found = false;
           for (std::size_t k = 0; k < t.intervals.size() && !found; ++k) {
             if (t.intervals[k].contains(x[i])) {
-              d[i] = registers_[t.values[k]][i];
+              d[i] = reg(t.values[k])[i];
               found = true;
             }
           }
@@ -209,7 +220,7 @@ class Executor {
           std::int32_t r = -1;
           if (key[i] >= 0 && static_cast<std::size_t>(key[i]) < t.by_key.size()) r = t.by_key[static_cast<std::size_t>(key[i])];
           if (r < 0) r = t.otherwise;
-          d[i] = r < 0 ? 0 : registers_[static_cast<std::uint32_t>(r)][i];
+          d[i] = r < 0 ? 0 : reg(static_cast<std::uint32_t>(r))[i];
           if (r < 0) fail(in, i, begin, K::kNoEntry);
         }
         return;
@@ -581,6 +592,7 @@ class Executor {
   std::size_t chunk_;
   RuntimeErrors& errors_;
   std::vector<std::vector<std::int64_t>> registers_;
+  std::vector<std::int64_t*> at_;  ///< per register: where its values for the chunk running are (reg())
   std::vector<std::vector<std::int64_t>> local_;  ///< per column: the running chunk of a chunked column, else empty
   bool chunk_traced_ = false;  ///< the running chunk has traced rows (EvalOptions::trace_rows)
 };

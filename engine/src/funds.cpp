@@ -29,7 +29,7 @@ Message allocation_message(AllocationError e) {
 
 class FundStage {
  public:
-  FundStage(const dsl::CheckedPolicy& policy, const Dataset& data, const Compiled& compiled,
+  FundStage(const dsl::CheckedPolicy& policy, const Dataset& data, Compiled& compiled,
             const std::vector<std::size_t>& selected, bool per_period, std::size_t threads, DiagnosticSink& sink)
       : policy_(policy), m_(policy.module), data_(data), c_(compiled), selected_(selected),
         per_period_(per_period && !data.periods.empty()), threads_(threads), sink_(sink) {}
@@ -40,18 +40,33 @@ class FundStage {
     FundResult result;
     result.name = f.name.name;
     result.totals.assign(data_.rows, 0);
-    for (const ast::Track& t : f.tracks) {
+    for (std::size_t k = 0; k < f.tracks.size(); ++k) {
       TrackResult tr;
-      tr.name = t.name.name;
+      tr.name = f.tracks[k].name.name;
       tr.amounts.assign(data_.rows, 0);
       tr.extra_fen.assign(data_.rows, 0);
       tr.split_of.assign(data_.rows, -1);
       tr.in_split.assign(data_.rows, 0);
-      tr.weights.assign(data_.rows, 0);
+      // Each row's weight, read by the splits where it is: the track's exact weights (weights.hpp),
+      // taken over from their program (no other track reads them), or 1 (equal shares). Made 0
+      // below where the row was in no split.
+      const std::int32_t exact = cols.tracks[k].exact;
+      if (exact >= 0) {
+        tr.weights = std::move(c_.exact_values[static_cast<std::size_t>(exact)]);
+        tr.weight_denominator = c_.exact[static_cast<std::size_t>(exact)].denominator;
+      } else {
+        tr.weights.assign(data_.rows, 1);
+      }
       result.tracks.push_back(std::move(tr));
     }
     const std::vector<std::uint32_t> tie_rank = tie_ranks(f, cols);
 
+    // Without groups (nor periods split apart), one pool for the selected rows as they are.
+    if (!cols.grouped && !per_period_) {
+      if (const auto pool = group_pool(f, cols, "", "", selected_)) split_group(f, cols, "", selected_, *pool, tie_rank, result);
+      settle(f, result);
+      return result;
+    }
     // Groups (per period when every period is evaluated), in the order of their names, each with
     // its selected rows in file order.
     std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::size_t>> by_value;  // (period, group value) → rows
@@ -65,6 +80,10 @@ class FundStage {
       std::string period = per_period_ ? data_.periods[static_cast<std::size_t>(key.first)] : "";
       std::string group = cols.grouped ? group_name(gt, key.second) : "";
       std::vector<std::size_t>& into = groups[{std::move(period), std::move(group)}];
+      if (into.empty()) {
+        into = std::move(rows);  // in file order already
+        continue;
+      }
       into.insert(into.end(), rows.begin(), rows.end());
       std::sort(into.begin(), into.end());  // file order, should two values share a name
     }
@@ -75,9 +94,21 @@ class FundStage {
       if (!pool) continue;
       split_group(f, cols, shown, rows, *pool, tie_rank, result);
     }
-    // The conservation check: what the rows received adds up to every pool, to the fen. (A split
-    // that failed was reported already, and nothing will be written.)
-    if (failed_) return result;
+    settle(f, result);
+    return result;
+  }
+
+ private:
+  // The weights of the rows in no split made 0, the totals, and the conservation check: what the
+  // rows received adds up to every pool, to the fen. (A split that failed was reported already,
+  // and nothing will be written.)
+  void settle(const ast::FundDecl& f, FundResult& result) {
+    if (failed_) return;
+    for (TrackResult& tr : result.tracks) {
+      for (std::size_t r = 0; r < data_.rows; ++r) {
+        if (tr.in_split[r] == 0) tr.weights[r] = 0;
+      }
+    }
     Int128 paid = 0;
     for (std::size_t r = 0; r < data_.rows; ++r) {
       for (const TrackResult& tr : result.tracks) result.totals[r] += tr.amounts[r];
@@ -89,10 +120,8 @@ class FundStage {
     if (paid != pools) {
       conservation(f, msg::eng_fund_paid_mismatch(f.name.name, decimal::int128_to_string(paid), decimal::int128_to_string(pools)));
     }
-    return result;
   }
 
- private:
   const std::int64_t* col(std::uint32_t id) const { return c_.columns[id].data(); }
 
   std::string group_name(const dsl::Type& t, std::int64_t v) const {
@@ -107,6 +136,11 @@ class FundStage {
   // Position of every row in the declared tie order (`ties by ...`); rows equal on every key keep
   // their file order. The order itself is kept in tie_order_.
   std::vector<std::uint32_t> tie_ranks(const ast::FundDecl& f, const FundColumns& cols) {
+    if (in_file_order(f, cols)) {
+      tie_order_.resize(data_.rows);
+      std::iota(tie_order_.begin(), tie_order_.end(), 0u);
+      return tie_order_;
+    }
     // Each key as integers that order as its values do: texts by their place in byte order.
     std::vector<std::vector<std::int64_t>> keys(f.ties.size());
     std::vector<std::uint32_t> text_place;
@@ -133,6 +167,27 @@ class FundStage {
     for (std::uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
     tie_order_ = std::move(order);
     return rank;
+  }
+
+  // Whether the rows are in the tie order already, as the stable sort would leave them: one key
+  // whose values never go against its direction from a row to the next (codes written sorted, as
+  // they usually are). One pass, no sort, and no byte order of the whole string pool.
+  bool in_file_order(const ast::FundDecl& f, const FundColumns& cols) const {
+    if (f.ties.size() != 1) return false;
+    const std::int64_t* v = col(cols.ties[0]);
+    const bool text = policy_.type(f.ties[0].key).kind == TypeKind::kText;
+    const bool descending = f.ties[0].descending;
+    for (std::size_t r = 1; r < data_.rows; ++r) {
+      int order = 0;  // of row r-1 against row r: < 0, 0, > 0
+      if (text) {
+        if (v[r - 1] < 0 || v[r] < 0) return false;  // a missing text: left to the sort
+        order = data_.strings.text(static_cast<std::uint32_t>(v[r - 1])).compare(data_.strings.text(static_cast<std::uint32_t>(v[r])));
+      } else {
+        order = v[r - 1] < v[r] ? -1 : v[r - 1] > v[r] ? 1 : 0;
+      }
+      if (descending ? order < 0 : order > 0) return false;
+    }
+    return true;
   }
 
   // The tie order by counting when there is one key whose values span few integers (a text's
@@ -243,19 +298,18 @@ class FundStage {
     const std::string track = f.name.name + "." + t.name.name;
     const Message where = group.empty() ? msg::eng_track(track) : msg::eng_track_in_group(track, group);
     const std::int64_t* eligible = col(tc.eligible);
-    std::vector<std::size_t> who;
+    std::vector<std::uint32_t> who;
     for (const std::size_t r : rows) {
-      if (eligible[r]) who.push_back(r);
+      if (eligible[r]) who.push_back(static_cast<std::uint32_t>(r));
     }
     if (c_.trace != nullptr) {
       for (const std::size_t r : rows) {
         if (RowTrace* traced = c_.trace->find(r)) traced->set(TraceKey::Kind::kTrackEligible, fund_index(f), track_index(f, t), eligible[r]);
       }
     }
-    std::vector<Int128> weights;
     if (t.mode == ast::TrackMode::kTop) {
       const std::int64_t* by = col(tc.rank);
-      auto first = [&](std::size_t a, std::size_t b) { return by[a] != by[b] ? by[a] > by[b] : tie_rank[a] < tie_rank[b]; };
+      auto first = [&](std::uint32_t a, std::uint32_t b) { return by[a] != by[b] ? by[a] > by[b] : tie_rank[a] < tie_rank[b]; };
       std::size_t count = 0;
       if (t.top_percent) {
         // top p%: base × p / 100 rows, where the base is the eligible rows or, `of all`, every row
@@ -284,16 +338,12 @@ class FundStage {
         }
       }
     }
-    // The exact weights (weights.hpp): numerators over the track's common denominator.
-    const Int128* w = nullptr;
-    if (tc.exact >= 0) {
-      w = c_.exact_values[static_cast<std::size_t>(tc.exact)].data();
-      out.weight_denominator = c_.exact[static_cast<std::size_t>(tc.exact)].denominator;
-    }
+    // The weights: exact numerators over the track's common denominator, or 1 (see run()).
+    const std::vector<Int128>& weights = out.weights;
     const bool money = ast::present(t.mode == ast::TrackMode::kTop ? t.proportional : t.by) &&
                        policy_.type(t.mode == ast::TrackMode::kTop ? t.proportional : t.by).kind == TypeKind::kMoney;
-    for (const std::size_t r : who) {
-      const Int128 value = w ? w[r] : 1;
+    for (const std::uint32_t r : who) {
+      const Int128 value = weights[r];
       if (value < 0) {
         const std::string shown = detail::exact_decimal(value, out.weight_denominator, money, 0) + (money ? "元" : "");
         Diagnostic d = diagnose(DiagCode::pool_not_split, t.span, msg::eng_negative_weight(where, data_.shown_row(r), shown),
@@ -303,15 +353,13 @@ class FundStage {
         failed_ = true;
         return 0;
       }
-      weights.push_back(value);
     }
     // What `jixiao explain` shows of the split: who was in it, with which weight, out of what.
     TrackSplit split{group, pool, 0, who.size()};
     bool too_large = false;
-    for (std::size_t i = 0; i < who.size(); ++i) {
-      out.in_split[who[i]] = 1;
-      out.weights[who[i]] = weights[i];
-      too_large = too_large || __builtin_add_overflow(split.total_weight, weights[i], &split.total_weight);
+    for (const std::uint32_t r : who) {
+      out.in_split[r] = 1;
+      too_large = too_large || __builtin_add_overflow(split.total_weight, weights[r], &split.total_weight);
     }
     if (too_large) {
       sink_.report(diagnose(DiagCode::pool_not_split, t.span,
@@ -343,7 +391,7 @@ class FundStage {
         if (index_of[r] >= 0) local_rank[static_cast<std::size_t>(index_of[r])] = next++;
       }
     }
-    const auto r = allocate_largest_remainder(pool, weights, local_rank);
+    const auto r = allocate_largest_remainder(pool, weights, who, local_rank);
     if (const auto* e = std::get_if<AllocationError>(&r)) {
       sink_.report(diagnose(DiagCode::pool_not_split, t.span,
                             msg::eng_cannot_pay_out_rows(where, decimal::format_yuan_grouped(pool), allocation_message(*e), who.size()),
@@ -372,8 +420,9 @@ class FundStage {
 
   // On the traced recipients of a split: their whole fen (their share without the remainder fen
   // the allocation gave), the remainder pool × w − whole × W, and the fen left after every whole
-  // share (the remainder fen given). Without an allocation (a pool of 0), all are 0.
-  void trace_shares(const ast::FundDecl& f, const ast::Track& t, const std::vector<std::size_t>& who,
+  // share (the remainder fen given); `weights` are per row (TrackResult::weights). Without an
+  // allocation (a pool of 0), all are 0.
+  void trace_shares(const ast::FundDecl& f, const ast::Track& t, const std::vector<std::uint32_t>& who,
                     const std::vector<Int128>& weights, Int128 total_weight, std::int64_t pool, const Allocation* a) {
     if (c_.trace == nullptr || total_weight == 0) return;
     std::int64_t leftover = 0;
@@ -384,7 +433,7 @@ class FundStage {
       const std::uint32_t fi = fund_index(f);
       const std::uint32_t ti = track_index(f, t);
       const Int128 whole = a == nullptr ? 0 : a->shares[i] - a->extra_fen[i];
-      const Int128 numerator = Int128{pool} * weights[i];
+      const Int128 numerator = Int128{pool} * weights[who[i]];
       traced->set_wide(TraceKey::Kind::kShareNumerator, fi, ti, numerator);
       traced->set_wide(TraceKey::Kind::kShareWhole, fi, ti, whole);
       traced->set_wide(TraceKey::Kind::kShareRemainder, fi, ti, numerator - whole * total_weight);
@@ -395,7 +444,7 @@ class FundStage {
   const dsl::CheckedPolicy& policy_;
   const ast::Module& m_;
   const Dataset& data_;
-  const Compiled& c_;
+  Compiled& c_;  ///< its exact weights are taken over by the tracks' results
   const std::vector<std::size_t>& selected_;
   bool per_period_;
   std::size_t threads_;
@@ -406,7 +455,7 @@ class FundStage {
 
 }  // namespace
 
-std::vector<FundResult> allocate_funds(const dsl::CheckedPolicy& policy, const Dataset& data, const Compiled& compiled,
+std::vector<FundResult> allocate_funds(const dsl::CheckedPolicy& policy, const Dataset& data, Compiled& compiled,
                                        const std::vector<std::size_t>& selected, bool per_period, std::size_t threads,
                                        DiagnosticSink& sink) {
   std::vector<FundResult> out;

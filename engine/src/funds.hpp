@@ -12,9 +12,9 @@ namespace jixiao::engine::detail {
 /// `selected` rows by the largest-remainder method and verifies
 /// that each pool is paid out exactly. Reports `pool-not-split`, `pool-missing` and
 /// `conservation` errors to `sink`. Up to `threads` threads sort the tie keys; the result does not
-/// depend on it.
+/// depend on it. The tracks' results take over the exact weights (Compiled::exact_values).
 std::vector<FundResult> allocate_funds(const dsl::CheckedPolicy& policy, const Dataset& data,
-                                       const Compiled& compiled, const std::vector<std::size_t>& selected,
+                                       Compiled& compiled, const std::vector<std::size_t>& selected,
                                        bool per_period, std::size_t threads, DiagnosticSink& sink);
 
 }  // namespace jixiao::engine::detail

@@ -46,16 +46,19 @@ std::size_t StringPool::slot_of(std::string_view s, std::size_t hash) const {
 }
 
 void StringPool::grow() {
-  std::vector<std::uint32_t> old = std::move(slots_);
-  slots_.assign(old.empty() ? 64 : old.size() * 2, 0);
-  const std::size_t mask = slots_.size() - 1;
-  for (const std::uint32_t id : old) {
-    if (id == 0) continue;
-    std::size_t i = hashes_[id - 1] & mask;  // (a table of 2^32 slots would hold more ids than there can be)
+  // Twice the size, and at least twice the texts there are (the index may have been let go).
+  std::size_t size = slots_.empty() ? 64 : slots_.size() * 2;
+  while ((texts_.size() + 1) * 2 > size) size *= 2;
+  slots_.assign(size, 0);
+  const std::size_t mask = size - 1;
+  for (std::size_t id = 0; id < texts_.size(); ++id) {
+    std::size_t i = hashes_[id] & mask;  // (a table of 2^32 slots would hold more ids than there can be)
     while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = id;
+    slots_[i] = static_cast<std::uint32_t>(id + 1);
   }
 }
+
+void StringPool::release_index() { std::vector<std::uint32_t>().swap(slots_); }
 
 std::string_view StringPool::store(std::string_view s) {
   constexpr std::size_t kBlock = std::size_t{1} << 20;
@@ -82,6 +85,11 @@ std::uint32_t StringPool::intern(std::string_view s) {
   hashes_.push_back(hash32(hash));
   slots_[i] = id + 1;
   return id;
+}
+
+void StringPool::shrink_to_fit() {
+  texts_.shrink_to_fit();
+  hashes_.shrink_to_fit();
 }
 
 void StringPool::reserve(std::size_t n) {
@@ -124,7 +132,11 @@ std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
 }
 
 std::optional<std::uint32_t> StringPool::find(std::string_view s) const {
-  if (slots_.empty()) return std::nullopt;
+  if (slots_.empty()) {  // no index (release_index()): a search
+    const auto it = std::find(texts_.begin(), texts_.end(), s);
+    if (it == texts_.end()) return std::nullopt;
+    return static_cast<std::uint32_t>(it - texts_.begin());
+  }
   const std::size_t i = slot_of(s, std::hash<std::string_view>{}(s));
   if (slots_[i] == 0) return std::nullopt;
   return slots_[i] - 1;
@@ -602,7 +614,7 @@ class Loader {
     for (std::size_t k = 1; k < parts; ++k) {
       append(loaders[k].data_);
       total += rows[k];
-      loaders[k].data_ = Dataset{};  // frees the part's columns before the next is appended
+      loaders[k].data_ = Dataset{};  // frees the part's pool before the next is appended
     }
     data_.rows = total;
     // Chains the keys as a serial load does; a duplicate is an error, reported by the serial pass.
@@ -618,8 +630,9 @@ class Loader {
   }
 
   // Appends the rows of `part` (read by another loader from later in the text) to data_, its
-  // text ids mapped to data_'s pool.
-  void append(const Dataset& part) {
+  // text ids mapped to data_'s pool. Each of the part's columns is let go once appended, so that
+  // the rows are held about once, not twice, until the last column is appended.
+  void append(Dataset& part) {
     std::vector<std::uint32_t> remap(part.strings.size());
     for (std::size_t id = 0; id < remap.size(); ++id) remap[id] = data_.strings.intern(part.strings.text(static_cast<std::uint32_t>(id)));
     auto ids = [&remap](std::vector<std::int64_t>& to, const std::vector<std::int64_t>& from) {
@@ -627,13 +640,15 @@ class Loader {
     };
     auto extend = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
     ids(data_.key.values, part.key.values);
+    part.key = Column{};
     if (period_column_ != kUnmapped) ids(data_.period.values, part.period.values);
     extend(data_.row_offsets, part.row_offsets);
+    std::vector<std::uint32_t>().swap(part.row_offsets);
     const auto& inputs = policy_.module.inputs;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       if (mapped_[i] == kUnmapped) continue;
       Column& to = data_.inputs[i];
-      const Column& from = part.inputs[i];
+      Column& from = part.inputs[i];
       if (inputs[i].kind == InputKind::kText) {
         // An optional text's missing cells hold 0, not a text id: kept as they are.
         for (std::size_t r = 0; r < from.values.size(); ++r) {
@@ -644,12 +659,14 @@ class Loader {
         extend(to.values, from.values);
       }
       extend(to.missing, from.missing);
-      if (!is_list(inputs[i].kind)) continue;
-      const std::uint32_t base = inputs[i].kind == InputKind::kTextList ? static_cast<std::uint32_t>(to.list_items.size())
-                                                                         : static_cast<std::uint32_t>(to.list_numbers.size());
-      for (std::size_t r = 1; r < from.list_offsets.size(); ++r) to.list_offsets.push_back(base + from.list_offsets[r]);
-      for (const std::uint32_t item : from.list_items) to.list_items.push_back(remap[item]);
-      extend(to.list_numbers, from.list_numbers);
+      if (is_list(inputs[i].kind)) {
+        const std::uint32_t base = inputs[i].kind == InputKind::kTextList ? static_cast<std::uint32_t>(to.list_items.size())
+                                                                           : static_cast<std::uint32_t>(to.list_numbers.size());
+        for (std::size_t r = 1; r < from.list_offsets.size(); ++r) to.list_offsets.push_back(base + from.list_offsets[r]);
+        for (const std::uint32_t item : from.list_items) to.list_items.push_back(remap[item]);
+        extend(to.list_numbers, from.list_numbers);
+      }
+      from = Column{};
     }
   }
 
@@ -1285,6 +1302,7 @@ namespace {
 // A rolled-up policy's data, one row per subject and coarse period (rollup.hpp).
 std::optional<Dataset> rolled_up(std::optional<Dataset> data, const dsl::CheckedPolicy& policy, DiagnosticSink& sink) {
   if (data && !detail::roll_up(policy, *data, sink)) return std::nullopt;
+  if (data) data->strings.shrink_to_fit();  // the room reserved for one text a row, or doubled past it
   return data;
 }
 

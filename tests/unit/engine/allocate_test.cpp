@@ -345,7 +345,7 @@ Case random_case(std::mt19937_64& rng, bool wide) {
   return c;
 }
 
-/// Checks properties (a)–(f) for one case; `rng` drives the permutation of (d).
+/// Checks properties (a)–(g) for one case; `rng` drives the permutation of (d).
 void check_properties(const Case& c, std::mt19937_64& rng, bool* boundary_tie) {
   const std::size_t n = c.weights.size();
   const Result r = alloc(c.pool, c.weights, c.ranks);
@@ -399,6 +399,18 @@ void check_properties(const Case& c, std::mt19937_64& rng, bool* boundary_tie) {
     ASSERT_EQ(b.shares[j], a.shares[perm[j]]) << "recipient " << perm[j];
     ASSERT_EQ(b.extra_fen[j], a.extra_fen[perm[j]]) << "recipient " << perm[j];
   }
+
+  // (g) the weights read where they lie in a larger table (every other entry of it a decoy that
+  // no recipient names) give the same allocation.
+  std::vector<Int128> table(2 * n + 1, Int128{7'777'777});
+  std::vector<std::uint32_t> who(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    who[j] = static_cast<std::uint32_t>(2 * perm[j] + 1);
+    table[who[j]] = c.weights[j];
+  }
+  const Allocation g = ok(allocate_largest_remainder(c.pool, table, who, c.ranks));
+  ASSERT_EQ(g.shares, a.shares);
+  ASSERT_EQ(g.extra_fen, a.extra_fen);
 
   // (f) monotonic: w_i > w_j implies share_i >= share_j. Sorted by (weight, share), it is
   // enough to compare neighbours whose weights differ.

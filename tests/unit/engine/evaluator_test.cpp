@@ -1133,6 +1133,18 @@ TEST(StringPoolOrder, ByteOrderPlacesTextsAsTheirBytesCompare) {
   EXPECT_FALSE(pool.find("k1000"));
 }
 
+TEST(StringPoolOrder, TextsKeepTheirIdsWithoutTheIndex) {
+  StringPool pool;
+  for (int i = 0; i < 500; ++i) pool.intern("t" + std::to_string(i));
+  pool.release_index();
+  EXPECT_EQ(pool.find("t7"), std::optional<std::uint32_t>(7u));  // searched
+  EXPECT_FALSE(pool.find("t500"));
+  EXPECT_EQ(pool.intern("t499"), 499u);  // the index is built again
+  EXPECT_EQ(pool.intern("new"), 500u);
+  for (int i = 0; i < 500; ++i) EXPECT_EQ(pool.find("t" + std::to_string(i)), std::optional<std::uint32_t>(static_cast<std::uint32_t>(i)));
+  EXPECT_EQ(pool.text(500), "new");
+}
+
 TEST(StringPoolOrder, ThreadsGiveTheSameOrder) {
   // Enough texts for the sort to be cut into parts (65,536 each), in an order unlike their bytes,
   // sharing long prefixes (the first 16 bytes) so the full comparison matters too.

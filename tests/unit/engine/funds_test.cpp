@@ -247,6 +247,30 @@ TEST(Funds, TextTieKeyIsComparedByItsTextNotByRowOrder) {
   g.expect_conserved();
 }
 
+TEST(Funds, RowsAlreadyInTheTieOrderKeepTheirOrder) {
+  // The rows follow the key's direction (equal values next to each other): the tie order is the
+  // file's, found without sorting; the equal values keep the file order. 乙 U+4E59 < 甲 U+7532.
+  auto run = [](const std::string& ties, const std::string& csv) {
+    return std::make_unique<Funds>(policy("input { 名称 : text }\n"
+                                          "indicator 总分 { 工作 100% = 50 }\n"
+                                          "fund 补助 pool 0.02元 { track 全部 100% split equally  ties by " + ties + " }\n"),
+                                   csv);
+  };
+  const auto asc = run("名称", "编码,名称\nK1,乙\nK2,乙\nK3,甲\n");
+  ASSERT_TRUE(asc->result) << asc->errors();
+  EXPECT_EQ(asc->track(0), (Fen{1, 1, 0}));
+  const auto desc = run("名称 desc", "编码,名称\nK1,甲\nK2,乙\nK3,乙\n");
+  ASSERT_TRUE(desc->result) << desc->errors();
+  EXPECT_EQ(desc->track(0), (Fen{1, 1, 0}));
+  // One row out of the direction: sorted as before (the two 乙 first, in file order).
+  const auto out = run("名称", "编码,名称\nK1,乙\nK2,甲\nK3,乙\n");
+  ASSERT_TRUE(out->result) << out->errors();
+  EXPECT_EQ(out->track(0), (Fen{1, 0, 1}));
+  asc->expect_conserved();
+  desc->expect_conserved();
+  out->expect_conserved();
+}
+
 TEST(Funds, EqualTieKeysKeepTheFileOrderEitherWay) {
   // One text key with repeated values (its order is found by counting): equal values keep the
   // file order whether the key ascends or descends. 乙 U+4E59 < 甲 U+7532.

@@ -47,9 +47,17 @@ enum class AllocationError {
 ///
 /// Runs in O(n) average time: one pass computes quotients and remainders, then the k best
 /// remainders are selected with std::nth_element. It allocates only the two result vectors and
-/// one vector of candidates (recipients with a non-zero remainder).
+/// one vector of candidates (recipients with a non-zero remainder; 16 bytes each when the products
+/// fit in 64 bits).
 std::variant<Allocation, AllocationError> allocate_largest_remainder(
     std::int64_t pool_fen, std::span<const Int128> weights, std::span<const std::uint32_t> tie_rank);
+
+/// The same for the recipients `who` (indices into `weights`, e.g. rows, each at most once):
+/// recipient i has the weight weights[who[i]] and the place tie_rank[i]; the result has one entry
+/// per recipient. The weights of a whole table are read where they are, not gathered into a copy.
+std::variant<Allocation, AllocationError> allocate_largest_remainder(
+    std::int64_t pool_fen, std::span<const Int128> weights, std::span<const std::uint32_t> who,
+    std::span<const std::uint32_t> tie_rank);
 
 /// Splits a pool into parts by percentage shares (raw decimals at scale 10^6, e.g. 70% is
 /// 70'000'000) by the same method, the shares acting as weights; ties go by index (the first

@@ -52,6 +52,12 @@ class StringPool {
   [[nodiscard]] std::vector<std::uint32_t> byte_order(std::size_t threads = 1) const;
   /// Makes room for `n` texts in all.
   void reserve(std::size_t n);
+  /// Lets go of the room made for texts that were not interned.
+  void shrink_to_fit();
+  /// Lets go of the index that finds a text's id (4 to 8 bytes a text), for while no text is
+  /// interned: the texts and their ids stay, the next intern() builds the index again, and find()
+  /// searches the texts until then.
+  void release_index();
 
  private:
   /// The slot of `s` (whose hash is `hash`) in slots_: the one holding its id, or the empty one
