@@ -36,11 +36,17 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   if (request.group_by) out.group_by = group_column(out.loaded->policy, *request.group_by);
   s.logger->info("{}", msg::cli_log_checked(request.policy, fmt::format("{:.1f}", out.times.check)).str(lang()));
 
+  // The symbols the results read; every input of an explanation's policy is loaded.
+  std::vector<dsl::SymbolId> shown = request.keep ? request.keep(out.loaded->policy, out.group_by)
+                                                  : engine::result_symbols(out.loaded->policy);
+  if (!request.keep && out.group_by != dsl::kNoSymbol) shown.push_back(out.group_by);  // the workbook's groups read it
+
   engine::LoadOptions load;
   load.encoding = request.encoding;
   load.threads = request.threads;
   load.sheet = request.sheet;
   load.header_row = request.header_row;
+  if (!request.explain_rows) load.skip = engine::unread_inputs(out.loaded->policy, shown);
   if (request.columns) {
     auto text = s.read_file(*request.columns, "column map");
     if (!text) return false;
@@ -73,9 +79,6 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   }
   options.all_periods = request.all_periods;
   options.threads = request.threads;
-  std::vector<dsl::SymbolId> shown = request.keep ? request.keep(out.loaded->policy, out.group_by)
-                                                  : engine::result_symbols(out.loaded->policy);
-  if (!request.keep && out.group_by != dsl::kNoSymbol) shown.push_back(out.group_by);  // the workbook's groups read it
   if (!request.explain_rows) options.keep = &shown;  // the results read no other symbol's values
   if (request.explain_rows) {
     auto rows = request.explain_rows(out.loaded->policy, *out.data);

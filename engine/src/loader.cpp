@@ -969,9 +969,15 @@ class Loader {
     symbols_.clear();
     for (const auto& in : inputs) symbols_.push_back(&policy_.symbol(policy_.find(in.name.name)));
     data_.inputs.assign(inputs.size(), Column{});
+    // A skipped input's column is found like the others, then not read (LoadOptions::skip).
+    const bool skipping = !options_.skip.empty() && !policy_.module.rollup;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       mapped_[i] = find(inputs[i].name.name, msg::eng_for_input(inputs[i].name.name));
-      if (is_list(inputs[i].kind)) data_.inputs[i].list_offsets.push_back(0);
+      if (skipping && options_.skip.at(i)) {
+        mapped_[i] = kUnmapped;
+      } else if (is_list(inputs[i].kind)) {
+        data_.inputs[i].list_offsets.push_back(0);
+      }
     }
     return sink_.error_count() == errors_before;
   }
@@ -1387,6 +1393,18 @@ std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, Fi
   }
   bytes.release(bytes.view());  // the decoded text is a copy
   return rolled_up(loader.load(path, std::get<DecodeResult>(std::move(decoded))), policy, sink);
+}
+
+std::vector<bool> unread_inputs(const dsl::CheckedPolicy& policy, const std::vector<dsl::SymbolId>& shown) {
+  std::vector<bool> unread(policy.module.inputs.size(), !policy.module.rollup);
+  const auto read = [&](dsl::SymbolId id) {
+    if (id == dsl::kNoSymbol) return;
+    const dsl::Symbol& s = policy.symbol(id);
+    if (s.kind == dsl::SymbolKind::kInput) unread[s.index] = false;
+  };
+  for (const dsl::SymbolId id : policy.expr_ref) read(id);
+  for (const dsl::SymbolId id : shown) read(id);
+  return unread;
 }
 
 std::optional<ColumnMap> read_column_map(SourceSet& sources, const std::string& path, std::string text,

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "jixiao/dsl/check.hpp"
 #include "jixiao/dsl/diagnostic.hpp"
@@ -38,7 +39,20 @@ struct LoadOptions {
   /// (none: row 1). Given for a CSV file, they are a usage error.
   std::optional<std::string> sheet;
   std::optional<std::uint32_t> header_row;
+  /// Per declared input (parallel to Module::inputs; empty: none): true for an input whose cells
+  /// are not read. Its column must be in the header like any other, and its cells count in each
+  /// row's structure (cells per row, quoting, UTF-8), but they are neither typed, nor checked, nor
+  /// interned, and its Column stays empty (no values, no list offsets). Ignored for a rolled-up
+  /// policy (the roll-up reads every input). unread_inputs() says which inputs nothing reads.
+  std::vector<bool> skip;
 };
+
+/// Per declared input of `policy` (parallel to Module::inputs), whether nothing can read it: no
+/// expression of the policy names it (those are the inputs `jixiao check` warns about as
+/// `unused-input`; a program, rule, fund, segment, output, history or explanation reads an input
+/// only through such a name), and it is not among `shown` (the symbols a caller reads beyond the
+/// policy's own, e.g. a `--group-by` column). All false for a rolled-up policy.
+std::vector<bool> unread_inputs(const dsl::CheckedPolicy& policy, const std::vector<dsl::SymbolId>& shown);
 
 /// Decodes and parses `bytes` (the file at `path`) as CSV with a header row, and converts every
 /// cell of every declared input (and the key) to its type. Each bad cell, missing column,
