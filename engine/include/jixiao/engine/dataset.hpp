@@ -98,7 +98,7 @@ struct Dataset {
   std::vector<std::string> periods;
   std::vector<std::int32_t> period_index;
   std::vector<std::int64_t> prev_row;
-  std::vector<Column> inputs;  ///< parallel to Module::inputs
+  std::vector<Column> inputs;  ///< parallel to Module::inputs; empty for an input not read (LoadOptions::skip)
   SourceId source = kNoSource; ///< the decoded data file, for diagnostics
   std::vector<std::uint32_t> row_offsets;  ///< byte offset of each row in the decoded file
   /// Read from a workbook: each row's own number in its sheet (`第 23 行` is the row of F23).

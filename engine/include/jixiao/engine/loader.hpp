@@ -55,7 +55,7 @@ struct LoadOptions {
 std::vector<bool> unread_inputs(const dsl::CheckedPolicy& policy, const std::vector<dsl::SymbolId>& shown);
 
 /// Decodes and parses `bytes` (the file at `path`) as CSV with a header row, and converts every
-/// cell of every declared input (and the key) to its type. Each bad cell, missing column,
+/// cell of every declared input (but those options.skip leaves unread) and the key to its type. Each bad cell, missing column,
 /// duplicate column, duplicate key or out-of-range value is reported with file, line, column,
 /// row, the value and what was expected. Returns nullopt iff an error was reported. The decoded
 /// text is added to `sources` so diagnostics can show the offending line.
