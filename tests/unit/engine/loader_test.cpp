@@ -7,15 +7,19 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "../../../engine/src/compile.hpp"
 #include "jixiao/dsl/check.hpp"
 #include "jixiao/dsl/parse.hpp"
+#include "jixiao/engine/plan.hpp"
 
 namespace jixiao::engine {
 namespace {
@@ -867,5 +871,82 @@ TEST(ColumnMapRead, NoColumnsTable) {
   EXPECT_EQ(m.errors(), "column-map map.toml:1:1 the column map has no `[columns]` table\n");
 }
 
+// unread_inputs never names an input a compiled program reads (Compiled::bindings), for every
+// policy of the examples and of the evaluation goldens that checks on its own (no `import` or
+// `extends`); it names exactly the inputs no expression names (the `unused-input` warnings), and
+// none of a rolled-up policy.
+TEST(UnreadInputs, NeverAnInputTheProgramsRead) {
+  namespace fs = std::filesystem;
+  const fs::path root(JIXIAO_SOURCE_DIR);
+  std::vector<fs::path> policies;
+  for (const auto& e : fs::recursive_directory_iterator(root / "examples")) {
+    if (e.path().extension() == ".jx") policies.push_back(e.path());
+  }
+  for (const auto& e : fs::directory_iterator(root / "tests" / "golden" / "eval")) {
+    if (e.path().filename().string().starts_with("ok_") && fs::exists(e.path() / "policy.jx")) policies.push_back(e.path() / "policy.jx");
+  }
+  std::size_t checked = 0;
+  std::size_t bound_inputs = 0;
+  for (const fs::path& path : policies) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    Load l(text.str());
+    if (!l.checked || l.sink.error_count() > 0) continue;  // imports or extends another file
+    auto plan = build_plan(*l.checked, l.sink);
+    ASSERT_TRUE(plan) << path;
+    const detail::Compiled compiled = detail::compile(*plan);
+    const std::vector<bool> unread = unread_inputs(*l.checked, {});
+    ASSERT_EQ(unread.size(), l.checked->module.inputs.size()) << path;
+    for (const detail::ColumnBinding& b : compiled.bindings) {
+      if (b.source != detail::ColumnBinding::Source::kInput && b.source != detail::ColumnBinding::Source::kMissing) continue;
+      ++bound_inputs;
+      EXPECT_FALSE(unread[b.index]) << path << ": " << l.checked->module.inputs[b.index].name.name;
+    }
+    std::size_t warned = 0;
+    for (const Diagnostic& d : l.sink.items()) warned += d.code == DiagCode::unused_input ? 1 : 0;
+    EXPECT_EQ(static_cast<std::size_t>(std::count(unread.begin(), unread.end(), true)), l.checked->module.rollup ? 0 : warned) << path;
+    ++checked;
+  }
+  EXPECT_GE(checked, 20U);
+  EXPECT_GT(bound_inputs, 100U);
+}
+
+TEST(UnreadInputs, ASkippedColumnIsFoundButNotRead) {
+  const std::string policy = R"(policy "p" version "1"
+subject 社区 key 社区编码
+input { 得分 : score 0..100  备注 : number  标签 : list<text> }
+indicator 总分 {
+  得分 100% = 得分
+}
+)";
+  Load l(policy);
+  ASSERT_TRUE(l.checked);
+  const std::vector<bool> unread = unread_inputs(*l.checked, {});
+  EXPECT_EQ(unread, (std::vector<bool>{false, true, true}));
+  // Shown by the caller (a `--group-by` column): read.
+  EXPECT_EQ(unread_inputs(*l.checked, {l.checked->find("标签")}), (std::vector<bool>{false, true, false}));
+  LoadOptions options;
+  options.skip = unread;
+  options.parallel_min_bytes = 1;
+  for (const std::size_t threads : {std::size_t{1}, std::size_t{2}}) {
+    options.threads = threads;
+    Load ok(policy, "社区编码,备注,得分,标签\nA,无,80,甲;乙\nB,,90,\"\"\nC,1e9,70,丙\n", options);
+    ASSERT_TRUE(ok.data) << ok.errors();
+    EXPECT_EQ(ok.data->rows, 3U);
+    EXPECT_EQ(ok.data->inputs[0].values, (Values{80000000, 90000000, 70000000}));
+    EXPECT_TRUE(ok.data->inputs[1].values.empty());
+    EXPECT_TRUE(ok.data->inputs[2].values.empty());
+    EXPECT_TRUE(ok.data->inputs[2].list_offsets.empty());
+    EXPECT_FALSE(ok.data->strings.find("甲"));  // not interned
+    // The rows' structure is still checked, and the column must be there.
+    Load short_row(policy, "社区编码,备注,得分,标签\nA,无,80\n", options);
+    EXPECT_FALSE(short_row.data);
+    EXPECT_NE(short_row.errors().find("data-syntax"), std::string::npos) << short_row.errors();
+    Load no_column(policy, "社区编码,得分,标签\nA,80,甲\n", options);
+    EXPECT_FALSE(no_column.data);
+    EXPECT_NE(no_column.errors().find("missing-column"), std::string::npos) << no_column.errors();
+  }
+}
 }  // namespace
 }  // namespace jixiao::engine
