@@ -46,7 +46,7 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   load.threads = request.threads;
   load.sheet = request.sheet;
   load.header_row = request.header_row;
-  if (!request.explain_rows) load.skip = engine::unread_inputs(out.loaded->policy, shown);
+  if (!request.explain_rows) load.skip = engine::inputs_to_skip(out.loaded->policy, shown);
   if (request.columns) {
     auto text = s.read_file(*request.columns, "column map");
     if (!text) return false;

@@ -1395,7 +1395,7 @@ std::optional<Dataset> load_data(SourceSet& sources, const std::string& path, Fi
   return rolled_up(loader.load(path, std::get<DecodeResult>(std::move(decoded))), policy, sink);
 }
 
-std::vector<bool> unread_inputs(const dsl::CheckedPolicy& policy, const std::vector<dsl::SymbolId>& shown) {
+std::vector<bool> inputs_to_skip(const dsl::CheckedPolicy& policy, const std::vector<dsl::SymbolId>& shown) {
   std::vector<bool> unread(policy.module.inputs.size(), !policy.module.rollup);
   const auto read = [&](dsl::SymbolId id) {
     if (id == dsl::kNoSymbol) return;

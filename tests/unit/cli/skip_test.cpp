@@ -1,4 +1,4 @@
-// Inputs nothing reads are not read from the data (engine::unread_inputs, LoadOptions::skip): every
+// Inputs nothing reads are not read from the data (engine::inputs_to_skip, LoadOptions::skip): every
 // example, given one more declared input that no formula names and a column of it whose cells are
 // not numbers, gives results byte-identical to the example's own (with 1 and 2 threads), with the
 // checker's `unused-input` warning; a rolled-up policy, whose roll-up reads every input, still

@@ -871,11 +871,11 @@ TEST(ColumnMapRead, NoColumnsTable) {
   EXPECT_EQ(m.errors(), "column-map map.toml:1:1 the column map has no `[columns]` table\n");
 }
 
-// unread_inputs never names an input a compiled program reads (Compiled::bindings), for every
+// inputs_to_skip never names an input a compiled program reads (Compiled::bindings), for every
 // policy of the examples and of the evaluation goldens that checks on its own (no `import` or
 // `extends`); it names exactly the inputs no expression names (the `unused-input` warnings), and
 // none of a rolled-up policy.
-TEST(UnreadInputs, NeverAnInputTheProgramsRead) {
+TEST(InputsToSkip, NeverAnInputTheProgramsRead) {
   namespace fs = std::filesystem;
   const fs::path root(JIXIAO_SOURCE_DIR);
   std::vector<fs::path> policies;
@@ -896,7 +896,7 @@ TEST(UnreadInputs, NeverAnInputTheProgramsRead) {
     auto plan = build_plan(*l.checked, l.sink);
     ASSERT_TRUE(plan) << path;
     const detail::Compiled compiled = detail::compile(*plan);
-    const std::vector<bool> unread = unread_inputs(*l.checked, {});
+    const std::vector<bool> unread = inputs_to_skip(*l.checked, {});
     ASSERT_EQ(unread.size(), l.checked->module.inputs.size()) << path;
     for (const detail::ColumnBinding& b : compiled.bindings) {
       if (b.source != detail::ColumnBinding::Source::kInput && b.source != detail::ColumnBinding::Source::kMissing) continue;
@@ -912,7 +912,7 @@ TEST(UnreadInputs, NeverAnInputTheProgramsRead) {
   EXPECT_GT(bound_inputs, 100U);
 }
 
-TEST(UnreadInputs, ASkippedColumnIsFoundButNotRead) {
+TEST(InputsToSkip, ASkippedColumnIsFoundButNotRead) {
   const std::string policy = R"(policy "p" version "1"
 subject 社区 key 社区编码
 input { 得分 : score 0..100  备注 : number  标签 : list<text> }
@@ -922,10 +922,10 @@ indicator 总分 {
 )";
   Load l(policy);
   ASSERT_TRUE(l.checked);
-  const std::vector<bool> unread = unread_inputs(*l.checked, {});
+  const std::vector<bool> unread = inputs_to_skip(*l.checked, {});
   EXPECT_EQ(unread, (std::vector<bool>{false, true, true}));
   // Shown by the caller (a `--group-by` column): read.
-  EXPECT_EQ(unread_inputs(*l.checked, {l.checked->find("标签")}), (std::vector<bool>{false, true, false}));
+  EXPECT_EQ(inputs_to_skip(*l.checked, {l.checked->find("标签")}), (std::vector<bool>{false, true, false}));
   LoadOptions options;
   options.skip = unread;
   options.parallel_min_bytes = 1;

@@ -43,7 +43,7 @@ struct LoadOptions {
   /// are not read. Its column must be in the header like any other, and its cells count in each
   /// row's structure (cells per row, quoting, UTF-8), but they are neither typed, nor checked, nor
   /// interned, and its Column stays empty (no values, no list offsets). Ignored for a rolled-up
-  /// policy (the roll-up reads every input). unread_inputs() says which inputs nothing reads.
+  /// policy (the roll-up reads every input). inputs_to_skip() says which inputs nothing reads.
   std::vector<bool> skip;
 };
 
@@ -52,7 +52,7 @@ struct LoadOptions {
 /// `unused-input`; a program, rule, fund, segment, output, history or explanation reads an input
 /// only through such a name), and it is not among `shown` (the symbols a caller reads beyond the
 /// policy's own, e.g. a `--group-by` column). All false for a rolled-up policy.
-std::vector<bool> unread_inputs(const dsl::CheckedPolicy& policy, const std::vector<dsl::SymbolId>& shown);
+std::vector<bool> inputs_to_skip(const dsl::CheckedPolicy& policy, const std::vector<dsl::SymbolId>& shown);
 
 /// Decodes and parses `bytes` (the file at `path`) as CSV with a header row, and converts every
 /// cell of every declared input (but those options.skip leaves unread) and the key to its type. Each bad cell, missing column,
