@@ -87,8 +87,8 @@ inline constexpr std::string_view kBonusesCapSuffix = ".加分合计";
 /// The texts an evaluation's text ids name (the values of text symbols, a fund's groups, ...): the
 /// dataset's, whose ids are below data.strings.size(), and after them the texts the policy writes
 /// that the data lacks (literals, text params, set items, `coef` keys). evaluate() keeps those here,
-/// not in the dataset, which it leaves as it was. It views the dataset's pool, which must outlive it
-/// and not change meanwhile.
+/// not in the dataset, which it leaves as it was. It views the dataset's pool, which must outlive it,
+/// stay where it is and not change meanwhile (as EvalResult::columns view the dataset's columns).
 class Texts {
  public:
   Texts() = default;
