@@ -161,6 +161,8 @@ int cmd_diff(const std::vector<std::string>& args, Io& io) {
   engine::EvalOptions new_options;
   old_options.period = checked_period(parsed.value("period"), *old_data);
   new_options.period = checked_period(parsed.value("period"), *new_data);
+  old_data->strings.release_index();  // no text is interned from here on
+  new_data->strings.release_index();
   auto old_result = engine::evaluate(old_policy->plan, *old_data, old_options, *s.limit);
   if (!old_result) return fail();
   auto new_result = engine::evaluate(new_policy->plan, *new_data, new_options, *s.limit);

@@ -85,6 +85,14 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
     if (!rows) return false;
     options.trace_rows = std::move(*rows);
   }
+  // The dataset is the command's: it lets go of what evaluate() no longer needs from it, which
+  // evaluate() itself leaves as it was. No text is interned from here on: the pool's index goes now.
+  out.data->strings.release_index();
+  std::vector<std::size_t> unread;
+  if (options.keep != nullptr) unread = engine::unread_inputs(*out.program, shown);
+  options.after_programs = [&unread, &out] {
+    for (const std::size_t i : unread) out.data->inputs[i] = engine::Column{};
+  };
   engine::EvalTimings timings;
   options.timings = &timings;
   t = std::chrono::steady_clock::now();

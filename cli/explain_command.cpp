@@ -90,6 +90,7 @@ int cmd_explain(const std::vector<std::string>& args, Io& io) {
   if (!row) return fail();
   options.trace_rows = {*row};  // what the engine computes on the way is recorded on this row only
 
+  data->strings.release_index();  // no text is interned from here on
   auto result = engine::evaluate(loaded->plan, *data, options, engine::explain_trace(loaded->policy), *s.limit);
   if (!result) return fail();
   const auto format = format_name == "json" ? engine::ExplainFormat::kJson : engine::ExplainFormat::kText;

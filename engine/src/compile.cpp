@@ -1157,7 +1157,32 @@ Compiled compile(const Plan& plan, const std::vector<ast::ExprId>& trace) {
   return out;
 }
 
-void bind(Compiled& compiled, Dataset& data) {
+namespace {
+
+// Per text of the policy, its id in `pool`, or kNotFound: one pass over the pool, which may have let
+// go of its index (StringPool::release_index), comparing only the texts of a length the policy's have.
+constexpr std::uint32_t kNotFound = ~std::uint32_t{0};
+std::vector<std::uint32_t> find_texts(const PolicyTexts& texts, const StringPool& pool) {
+  std::vector<std::uint32_t> id(texts.texts.size(), kNotFound);
+  if (texts.texts.empty()) return id;
+  std::vector<bool> length;  // lengths of the policy's texts
+  for (const std::string& t : texts.texts) {
+    if (t.size() >= length.size()) length.resize(t.size() + 1, false);
+    length[t.size()] = true;
+  }
+  std::string key;
+  for (std::uint32_t k = 0; k < pool.size(); ++k) {
+    const std::string_view t = pool.text(k);
+    if (t.size() >= length.size() || !length[t.size()]) continue;
+    key.assign(t);
+    if (const auto it = texts.index.find(key); it != texts.index.end()) id[it->second] = k;
+  }
+  return id;
+}
+
+}  // namespace
+
+void bind(Compiled& compiled, const Dataset& data) {
   for (const ColumnBinding& b : compiled.bindings) {
     using S = ColumnBinding::Source;
     const Column& column = b.source == S::kKey       ? data.key
@@ -1166,10 +1191,15 @@ void bind(Compiled& compiled, Dataset& data) {
                                                        : data.inputs[b.index];
     compiled.columns[b.column].view = b.source == S::kMissing ? column.missing.data() : column.values.data();
   }
-  std::vector<std::uint32_t> id;
-  id.reserve(compiled.texts.texts.size());
-  for (const std::string& t : compiled.texts.texts) id.push_back(data.strings.intern(t));
-  const std::size_t texts = data.strings.size();
+  std::vector<std::uint32_t> id = find_texts(compiled.texts, data.strings);
+  std::vector<std::string> extra;  // the texts the data lacks, numbered after its own
+  for (std::size_t t = 0; t < id.size(); ++t) {
+    if (id[t] != kNotFound) continue;
+    id[t] = static_cast<std::uint32_t>(data.strings.size() + extra.size());
+    extra.push_back(compiled.texts.texts[t]);
+  }
+  compiled.bound_texts = Texts(data.strings, std::move(extra));
+  const std::size_t texts = compiled.bound_texts.size();
   for (const TextConstant& k : compiled.text_constants) compiled.programs[k.program].code[k.instr].imm = id[k.text];
   for (GlobalOp& g : compiled.globals) {
     if (g.default_text) g.default_value = id[static_cast<std::size_t>(g.default_value)];

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "jixiao/engine/dataset.hpp"
+#include "jixiao/engine/evaluator.hpp"
 #include "jixiao/engine/plan.hpp"
 #include "jixiao/engine/trace.hpp"
 #include "program.hpp"
@@ -75,6 +76,8 @@ struct Compiled {
   /// traced. Set by evaluate() on its own copy.
   Trace* trace = nullptr;
   PolicyTexts texts;                            ///< the texts the programs write
+  /// The texts the ids name once bound (bind()): the dataset's, then those of `texts` it lacks.
+  Texts bound_texts;
   std::vector<ColumnBinding> bindings;          ///< the dataset's columns the programs read
   std::vector<TextConstant> text_constants;
   /// Per set of texts (Compiled::sets): its items as indices into `texts`, made into its bitmap by bind().
@@ -87,11 +90,12 @@ struct Compiled {
 /// its value on the traced rows (a kTrace operation), and so do the steps `jixiao explain` shows.
 Compiled compile(const Plan& plan, const std::vector<ast::ExprId>& trace = {});
 
-/// Ties `compiled` to `data`: points its data columns at the dataset's and gives every text of the
-/// policy the id of the same text in data.strings, interning those the data lacks (so data.strings
-/// may grow). Texts compare by id (equal texts, equal ids) and sort by their bytes (StringPool::
-/// byte_order), so the ids a text gets do not change any result.
-void bind(Compiled& compiled, Dataset& data);
+/// Ties `compiled` to `data`, which it leaves as it was: points its data columns at the dataset's and
+/// gives every text of the policy the id of the same text in data.strings, or, for the texts the
+/// data lacks, an id after the data's (Compiled::bound_texts). Texts compare by id (equal texts,
+/// equal ids) and sort by their bytes (Texts::byte_order), so the ids a text gets do not change any
+/// result.
+void bind(Compiled& compiled, const Dataset& data);
 
 enum class RuntimeErrorKind { kNone, kDivisionByZero, kOverflow, kNoBand, kNoEntry, kBadTarget, kEmptyList, kNoPeers, kAllMissing, kWeightOverflow, kSegment };
 
@@ -103,7 +107,7 @@ void run_exact_weights(Compiled& compiled, std::size_t rows, std::size_t threads
 /// Runs one global operation over whole columns (history or peers).
 struct RuntimeErrors;
 /// On the rows of `trace` (when not null), records the peers compared or the history read.
-void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns, RuntimeErrors& errors,
+void run_global(const GlobalOp& g, const Dataset& data, const Texts& texts, std::vector<ColumnSlot>& columns, RuntimeErrors& errors,
                 Trace* trace = nullptr);
 
 /// Errors found while running programs: counted all, the first few kept with their row. "First"

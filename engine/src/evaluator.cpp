@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iterator>
 #include <chrono>
+#include <numeric>
 #include <set>
 #include <stdexcept>
 #include <memory>
@@ -345,24 +346,6 @@ void for_each_column_read_after(const detail::Compiled& c, const std::vector<boo
   }
 }
 
-// Empties the dataset's input columns that nothing reads once the programs have run (see
-// for_each_column_read_after), nor the near-miss report (near_miss.hpp: list<text> inputs). Their
-// memory goes back before the exact weights are computed, the funds split and the results formatted.
-void release_unread_inputs(const dsl::CheckedPolicy& policy, const detail::Compiled& c, const std::vector<bool>& shown,
-                           Dataset& data) {
-  std::vector<bool> read(c.columns.size(), false);
-  for_each_column_read_after(c, shown, [&read](std::uint32_t col) { read[col] = true; });
-  std::vector<bool> keep(data.inputs.size(), false);
-  for (const detail::ColumnBinding& b : c.bindings) {
-    const bool input = b.source == detail::ColumnBinding::Source::kInput || b.source == detail::ColumnBinding::Source::kMissing;
-    if (input && read[b.column]) keep[b.index] = true;
-  }
-  for (std::size_t i = 0; i < data.inputs.size(); ++i) {
-    if (keep[i] || policy.module.inputs[i].kind == ast::InputKind::kTextList) continue;
-    data.inputs[i] = Column{};
-  }
-}
-
 // Marks the columns that can be chunked (Compiled::chunked): computed by a program, read only by
 // programs of the same run between global operations (which runs chunk by chunk, every program on
 // a chunk before the next chunk), and not read afterwards: not by a global operation, the fund
@@ -406,11 +389,63 @@ void mark_chunked(detail::Compiled& c, const std::vector<bool>& shown) {
   }
 }
 
+// Per symbol: whether its value is read from the result (every symbol's without `keep`).
+std::vector<bool> shown_symbols(const dsl::CheckedPolicy& policy, const std::vector<dsl::SymbolId>* keep) {
+  std::vector<bool> shown(policy.symbols.size(), keep == nullptr);
+  if (keep != nullptr) {
+    for (const dsl::SymbolId s : *keep) shown[static_cast<std::uint32_t>(s)] = true;
+  }
+  return shown;
+}
+
 }  // namespace
 
 struct Executable::Impl {
   detail::Compiled compiled;
 };
+
+Texts::Texts(const StringPool& data, std::vector<std::string> extra)
+    : data_(&data), base_(static_cast<std::uint32_t>(data.size())), extra_(std::move(extra)) {}
+
+std::vector<std::uint32_t> Texts::byte_order(std::size_t threads) const {
+  if (data_ == nullptr) return {};
+  std::vector<std::uint32_t> place = data_->byte_order(threads);
+  if (extra_.empty()) return place;
+  // The dataset's ids in byte order, merged with the policy's texts in byte order.
+  std::vector<std::uint32_t> sorted(place.size());
+  for (std::uint32_t id = 0; id < place.size(); ++id) sorted[place[id]] = id;
+  std::vector<std::uint32_t> extra(extra_.size());
+  std::iota(extra.begin(), extra.end(), 0U);
+  std::sort(extra.begin(), extra.end(), [this](std::uint32_t a, std::uint32_t b) { return extra_[a] < extra_[b]; });
+  place.resize(size());
+  std::size_t i = 0;
+  std::size_t j = 0;
+  for (std::uint32_t at = 0; at < place.size(); ++at) {
+    if (j == extra.size() || (i < sorted.size() && data_->text(sorted[i]) < std::string_view(extra_[extra[j]]))) {
+      place[sorted[i++]] = at;
+    } else {
+      place[base_ + extra[j++]] = at;
+    }
+  }
+  return place;
+}
+
+std::vector<std::size_t> unread_inputs(const Executable& program, const std::vector<dsl::SymbolId>& keep) {
+  const detail::Compiled& c = program.impl().compiled;
+  const dsl::CheckedPolicy& policy = *program.plan().policy;
+  std::vector<bool> read(c.columns.size(), false);
+  for_each_column_read_after(c, shown_symbols(policy, &keep), [&read](std::uint32_t col) { read[col] = true; });
+  std::vector<bool> kept(policy.module.inputs.size(), false);
+  for (const detail::ColumnBinding& b : c.bindings) {
+    const bool input = b.source == detail::ColumnBinding::Source::kInput || b.source == detail::ColumnBinding::Source::kMissing;
+    if (input && read[b.column]) kept[b.index] = true;
+  }
+  std::vector<std::size_t> unread;
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    if (!kept[i] && policy.module.inputs[i].kind != ast::InputKind::kTextList) unread.push_back(i);
+  }
+  return unread;
+}
 
 Executable::Executable(const Plan& plan, std::unique_ptr<Impl> impl) : plan_(plan), impl_(std::move(impl)) {}
 Executable::Executable(Executable&&) noexcept = default;
@@ -421,17 +456,17 @@ Executable compile(const Plan& plan, const std::vector<ast::ExprId>& trace) {
   return Executable(plan, std::make_unique<Executable::Impl>(Executable::Impl{detail::compile(plan, trace)}));
 }
 
-std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
+std::optional<EvalResult> evaluate(const Plan& plan, const Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink) {
   return evaluate(compile(plan), data, options, sink);
 }
 
-std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
+std::optional<EvalResult> evaluate(const Plan& plan, const Dataset& data, const EvalOptions& options,
                                    const std::vector<ast::ExprId>& trace, DiagnosticSink& sink) {
   return evaluate(compile(plan, trace), data, options, sink);
 }
 
-std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, const EvalOptions& options,
+std::optional<EvalResult> evaluate(const Executable& program, const Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink) {
   const Plan& plan = program.plan();
   // The run's own copy, tied to `data`: the executable is as compiled, for the next dataset.
@@ -442,12 +477,8 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
     throw std::invalid_argument("evaluate: trace row " + std::to_string(trace.rows.back().row) + " is not a row of the data");
   }
   if (!trace.rows.empty()) compiled.trace = &trace;
-  data.strings.release_index();  // nothing interns a text until the next bind()
   const dsl::CheckedPolicy& policy = *plan.policy;
-  std::vector<bool> shown(policy.symbols.size(), options.keep == nullptr);
-  if (options.keep != nullptr) {
-    for (const dsl::SymbolId s : *options.keep) shown[static_cast<std::uint32_t>(s)] = true;
-  }
+  const std::vector<bool> shown = shown_symbols(policy, options.keep);
   mark_chunked(compiled, shown);
   for (std::size_t col = 0; col < compiled.columns.size(); ++col) {
     detail::ColumnSlot& slot = compiled.columns[col];
@@ -465,7 +496,7 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
   }
   const auto started = std::chrono::steady_clock::now();
   detail::run_steps(compiled, data, chunk, std::max<std::size_t>(1, options.threads), errors);
-  if (options.keep != nullptr) release_unread_inputs(policy, compiled, shown, data);
+  if (options.after_programs) options.after_programs();
   if (errors.count == 0) detail::run_exact_weights(compiled, data.rows, std::max<std::size_t>(1, options.threads), errors);
   errors.settle();
   if (errors.count > 0) {
@@ -526,6 +557,7 @@ std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, con
     options.timings->allocate_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - allocating).count();
   }
   if (sink.error_count() > errors_before) return std::nullopt;
+  result.texts = std::move(compiled.bound_texts);
   result.trace = std::move(trace);
   return result;
 }

@@ -18,7 +18,7 @@ constexpr std::int64_t kHundred = 100 * kOne;
 
 class Executor {
  public:
-  Executor(const Compiled& compiled, Dataset& data, std::vector<ColumnSlot>& columns, std::size_t chunk,
+  Executor(const Compiled& compiled, const Dataset& data, std::vector<ColumnSlot>& columns, std::size_t chunk,
            RuntimeErrors& errors)
       : c_(compiled), data_(data), columns_(columns), chunk_(chunk), errors_(errors) {
     registers_.assign(compiled.registers, std::vector<std::int64_t>(chunk));
@@ -587,7 +587,7 @@ class Executor {
   }
 
   const Compiled& c_;
-  Dataset& data_;
+  const Dataset& data_;
   std::vector<ColumnSlot>& columns_;
   std::size_t chunk_;
   RuntimeErrors& errors_;
@@ -618,7 +618,7 @@ void RuntimeErrors::merge(const RuntimeErrors& other) {
   settle();
 }
 
-void run_steps(detail::Compiled& compiled, Dataset& data, std::size_t chunk, std::size_t threads,
+void run_steps(detail::Compiled& compiled, const Dataset& data, std::size_t chunk, std::size_t threads,
                detail::RuntimeErrors& errors) {
   const auto& steps = compiled.steps;
   const std::size_t chunks = (data.rows + chunk - 1) / chunk;
@@ -631,7 +631,7 @@ void run_steps(detail::Compiled& compiled, Dataset& data, std::size_t chunk, std
   for (std::size_t s = 0; s < steps.size();) {
     if (steps[s].global) {
       errors.step = static_cast<std::uint32_t>(s);
-      detail::run_global(compiled.globals[steps[s].index], data, compiled.columns, errors, compiled.trace);
+      detail::run_global(compiled.globals[steps[s].index], data, compiled.bound_texts, compiled.columns, errors, compiled.trace);
       ++s;
       continue;
     }

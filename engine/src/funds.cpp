@@ -126,7 +126,7 @@ class FundStage {
 
   std::string group_name(const dsl::Type& t, std::int64_t v) const {
     if (t.kind == TypeKind::kLabel) return policy_.domains[t.domain].labels[static_cast<std::size_t>(v)];
-    return data_.strings.text(static_cast<std::uint32_t>(v));
+    return c_.bound_texts.text(static_cast<std::uint32_t>(v));
   }
 
   void conservation(const ast::FundDecl& f, Message what) {
@@ -148,7 +148,7 @@ class FundStage {
       const std::int64_t* v = col(cols.ties[k]);
       keys[k].assign(v, v + data_.rows);
       if (policy_.type(f.ties[k].key).kind != TypeKind::kText) continue;
-      if (text_place.empty()) text_place = data_.strings.byte_order(threads_);
+      if (text_place.empty()) text_place = c_.bound_texts.byte_order(threads_);
       for (std::int64_t& x : keys[k]) x = x < 0 ? std::int64_t{-1} : static_cast<std::int64_t>(text_place[static_cast<std::size_t>(x)]);
     }
     std::vector<std::uint32_t> order(data_.rows);
@@ -181,7 +181,7 @@ class FundStage {
       int order = 0;  // of row r-1 against row r: < 0, 0, > 0
       if (text) {
         if (v[r - 1] < 0 || v[r] < 0) return false;  // a missing text: left to the sort
-        order = data_.strings.text(static_cast<std::uint32_t>(v[r - 1])).compare(data_.strings.text(static_cast<std::uint32_t>(v[r])));
+        order = c_.bound_texts.text(static_cast<std::uint32_t>(v[r - 1])).compare(c_.bound_texts.text(static_cast<std::uint32_t>(v[r])));
       } else {
         order = v[r - 1] < v[r] ? -1 : v[r - 1] > v[r] ? 1 : 0;
       }

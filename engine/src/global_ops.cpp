@@ -26,7 +26,7 @@ std::vector<std::vector<std::size_t>> peer_groups(const GlobalOp& g, const Datas
 
 }  // namespace
 
-void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>& columns, RuntimeErrors& errors,
+void run_global(const GlobalOp& g, const Dataset& data, const Texts& texts, std::vector<ColumnSlot>& columns, RuntimeErrors& errors,
                 Trace* trace) {
   const std::int64_t* x = columns[g.arg].data();
   const std::int64_t* x_valid = g.arg_valid >= 0 ? columns[static_cast<std::size_t>(g.arg_valid)].data() : nullptr;
@@ -138,7 +138,7 @@ void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>&
     case K::kRank:
     case K::kPercentile:
     case K::kPeerAvg: {
-      std::vector<std::uint32_t> text_place;  // StringPool::byte_order, made when first needed
+      std::vector<std::uint32_t> text_place;  // Texts::byte_order, made when first needed
       for (std::vector<std::size_t>& rows : peer_groups(g, data, columns)) {
         const bool complete = std::all_of(rows.begin(), rows.end(), [&](std::size_t r) { return ok(static_cast<std::int64_t>(r)); });
         for (std::size_t i = 0; trace != nullptr && i < rows.size(); ++i) {
@@ -158,7 +158,7 @@ void run_global(const GlobalOp& g, const Dataset& data, std::vector<ColumnSlot>&
         // (ascending), then by the key's text.
         const bool ascending = g.ascending && g.kind == K::kRank;
         const std::int64_t* tie = g.ties >= 0 ? columns[static_cast<std::size_t>(g.ties)].data() : nullptr;
-        if (text_place.empty()) text_place = data.strings.byte_order();  // texts compared by their place
+        if (text_place.empty()) text_place = texts.byte_order();  // texts compared by their place
         auto place_of = [&](std::int64_t id) { return id < 0 ? std::int64_t{-1} : std::int64_t{text_place[static_cast<std::size_t>(id)]}; };
         std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
           if (x[a] != x[b]) return ascending ? x[a] < x[b] : x[a] > x[b];

@@ -857,7 +857,7 @@ class Report {
         if (va == vb) continue;
         bool less = false;
         if (c.text) {
-          less = d_.strings.text(static_cast<std::uint32_t>(va)) < d_.strings.text(static_cast<std::uint32_t>(vb));
+          less = r_.texts.text(static_cast<std::uint32_t>(va)) < r_.texts.text(static_cast<std::uint32_t>(vb));
         } else {
           less = va < vb;
         }

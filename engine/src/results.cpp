@@ -423,7 +423,7 @@ class Columns {
       default:
         c.text = [v, this](std::size_t row, std::string& cell) {
           const std::int64_t text_id = v[row];
-          if (text_id >= 0) cell += d_.strings.text(static_cast<std::uint32_t>(text_id));
+          if (text_id >= 0) cell += r_.texts.text(static_cast<std::uint32_t>(text_id));
         };
         break;
     }

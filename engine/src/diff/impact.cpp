@@ -165,8 +165,8 @@ class ImpactBuilder {
       case TypeKind::kText:
         for (std::size_t r = 0; r < rows; ++r) {
           if ((oc[r] < 0) != (nc[r] < 0)) return false;
-          if (oc[r] >= 0 && o_.data->strings.text(static_cast<std::uint32_t>(oc[r])) !=
-                                n_.data->strings.text(static_cast<std::uint32_t>(nc[r]))) {
+          if (oc[r] >= 0 && o_.result->texts.text(static_cast<std::uint32_t>(oc[r])) !=
+                                n_.result->texts.text(static_cast<std::uint32_t>(nc[r]))) {
             return false;
           }
         }

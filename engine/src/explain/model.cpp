@@ -94,7 +94,7 @@ class Builder {
   }
 
   std::string text_of(std::int64_t id) const {
-    return id < 0 ? std::string() : d_.strings.text(static_cast<std::uint32_t>(id));
+    return id < 0 ? std::string() : r_.texts.text(static_cast<std::uint32_t>(id));
   }
 
   std::string period_of(std::size_t row) const {

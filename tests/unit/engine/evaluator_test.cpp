@@ -42,7 +42,14 @@ struct Eval {
     if (!plan) return;
     data = load_csv(sources, "d.csv", csv, *checked, LoadOptions{}, sink);
     if (!data) return;
-    result = evaluate(*plan, *data, options, sink);
+    // As `jixiao eval` does with `keep`: the inputs nothing reads after the programs are let go then.
+    const Executable program = compile(*plan);
+    std::vector<std::size_t> unread;
+    if (options.keep != nullptr) unread = unread_inputs(program, *options.keep);
+    options.after_programs = [this, &unread] {
+      for (const std::size_t i : unread) data->inputs[i] = Column{};
+    };
+    result = evaluate(program, *data, options, sink);
   }
   Eval(const Eval&) = delete;
   Eval& operator=(const Eval&) = delete;
@@ -997,7 +1004,8 @@ TEST(EvalKeep, OnlyTheResultsColumnsGiveTheSameResults) {
       // Values nobody reads afterwards come back empty: an intermediate let, a leaf indicator.
       EXPECT_TRUE(r.result->columns[static_cast<std::uint32_t>(r.checked->find("中间"))].empty());
       EXPECT_TRUE(r.result->columns[static_cast<std::uint32_t>(r.checked->find("总分.基础层.得分项"))].empty());
-      // Inputs read by no kept value and no fund are released from the dataset; the rest stay.
+      // Inputs read by no kept value and no fund are named by unread_inputs(), and let go of in
+      // after_programs (by Eval, as by `jixiao eval`): the results are the same; the rest stay.
       const dsl::Symbol& score = r.checked->symbol(r.checked->find("得分"));
       EXPECT_TRUE(r.data->inputs[score.index].values.empty());
       EXPECT_TRUE(r.result->columns[static_cast<std::uint32_t>(r.checked->find("得分"))].empty());
@@ -1026,12 +1034,12 @@ std::string with_period(const std::string& p) {
 }
 
 /// Every symbol's values on `data`, as text (texts by their text, so that ids do not matter).
-Strings values(const dsl::CheckedPolicy& policy, const Dataset& data, const EvalResult& r) {
+Strings values(const dsl::CheckedPolicy& policy, const EvalResult& r) {
   Strings out;
   for (std::uint32_t s = 0; s < policy.symbols.size(); ++s) {
     std::string line = policy.symbols[s].name + ":";
     for (const std::int64_t v : r.columns[s]) {
-      line += " " + (policy.symbols[s].type.kind == dsl::TypeKind::kText ? data.strings.text(static_cast<std::uint32_t>(v))
+      line += " " + (policy.symbols[s].type.kind == dsl::TypeKind::kText ? r.texts.text(static_cast<std::uint32_t>(v))
                                                                           : std::to_string(v));
     }
     out.push_back(line);
@@ -1039,15 +1047,29 @@ Strings values(const dsl::CheckedPolicy& policy, const Dataset& data, const Eval
   return out;
 }
 
-TEST(Executable, CompiledOnceRunsOnManyDatasetsAsCompiledForEach) {
+/// kTextsPolicy with periods, checked and planned (the plan points into `checked`: not moved).
+struct TextsPolicy {
   SourceSet sources;
   CollectingSink sink;
-  auto module = dsl::parse(sources, sources.add("p.jx", with_period(kTextsPolicy)), sink);
-  ASSERT_TRUE(module);
-  const auto checked = dsl::check(sources, std::move(*module), {}, sink);
-  ASSERT_TRUE(checked);
-  const auto plan = build_plan(*checked, sink);
-  ASSERT_TRUE(plan);
+  std::optional<dsl::CheckedPolicy> checked;
+  std::optional<Plan> plan;
+
+  TextsPolicy() {
+    auto module = dsl::parse(sources, sources.add("p.jx", with_period(kTextsPolicy)), sink);
+    if (module) checked = dsl::check(sources, std::move(*module), {}, sink);
+    if (checked) plan = build_plan(*checked, sink);
+  }
+  TextsPolicy(const TextsPolicy&) = delete;
+  TextsPolicy& operator=(const TextsPolicy&) = delete;
+};
+
+TEST(Executable, CompiledOnceRunsOnManyDatasetsAsCompiledForEach) {
+  TextsPolicy t;
+  ASSERT_TRUE(t.plan) << t.sink.error_count();
+  SourceSet& sources = t.sources;
+  CollectingSink& sink = t.sink;
+  const auto& checked = t.checked;
+  const auto& plan = t.plan;
   // Compiled with no data at all.
   const Executable program = compile(*plan);
   const std::string csvs[] = {
@@ -1063,12 +1085,12 @@ TEST(Executable, CompiledOnceRunsOnManyDatasetsAsCompiledForEach) {
     const auto a = evaluate(program, *once, options, sink);
     const auto b = evaluate(*plan, *fresh, options, sink);  // compiled for this dataset
     ASSERT_TRUE(a && b) << sink.error_count();
-    EXPECT_EQ(values(*checked, *once, *a), values(*checked, *fresh, *b));
+    EXPECT_EQ(values(*checked, *a), values(*checked, *b));
     EXPECT_EQ(format_results(*checked, *once, *a, ResultFormat::kCsv), format_results(*checked, *fresh, *b, ResultFormat::kCsv));
     // The executable is as compiled: a second run on the same data gives the same values.
     const auto again = evaluate(program, *once, options, sink);
     ASSERT_TRUE(again);
-    EXPECT_EQ(values(*checked, *once, *again), values(*checked, *once, *a));
+    EXPECT_EQ(values(*checked, *again), values(*checked, *a));
   }
   // What the policy computes, on the first dataset: the texts it writes are shown as written.
   auto data = load_csv(sources, "d.csv", csvs[0], *checked, LoadOptions{}, sink);
@@ -1077,10 +1099,68 @@ TEST(Executable, CompiledOnceRunsOnManyDatasetsAsCompiledForEach) {
   all.all_periods = true;
   const auto r = evaluate(program, *data, all, sink);
   ASSERT_TRUE(r);
-  const Strings got = values(*checked, *data, *r);
+  const Strings got = values(*checked, *r);
   EXPECT_NE(std::find(got.begin(), got.end(), "类: 甲类 乙类 乙类"), got.end()) << ::testing::PrintToString(got);
   EXPECT_NE(std::find(got.begin(), got.end(), "在城: 1 0 1"), got.end()) << ::testing::PrintToString(got);
   EXPECT_NE(std::find(got.begin(), got.end(), "上期: 新设 城市 新设"), got.end()) << ::testing::PrintToString(got);
+}
+
+/// What of `data` an evaluation could change: its texts and every column's values.
+Strings contents(const Dataset& data) {
+  Strings out;
+  for (std::uint32_t id = 0; id < data.strings.size(); ++id) out.emplace_back(data.strings.text(id));
+  auto column = [&out](const Column& c) {
+    std::string line;
+    for (const std::int64_t v : c.values) line += std::to_string(v) + " ";
+    for (const std::int64_t v : c.missing) line += std::to_string(v) + " ";
+    out.push_back(line);
+  };
+  column(data.key);
+  column(data.period);
+  for (const Column& c : data.inputs) column(c);
+  return out;
+}
+
+TEST(Executable, EvaluatingTwiceOverOneConstDatasetGivesEqualResultsAndLeavesItAsItWas) {
+  TextsPolicy t;
+  ASSERT_TRUE(t.plan) << t.sink.error_count();
+  const Executable program = compile(*t.plan);
+  // No 农村, 城郊, 甲类, 乙类 nor 新设 in the data: texts the policy writes that the data lacks.
+  const std::string csv = "编码,年度,类型,分\nA,2023,城市,90\nA,2024,山区,80\nB,2024,城市,70\n";
+  auto loaded = load_csv(t.sources, "d.csv", csv, *t.checked, LoadOptions{}, t.sink);
+  ASSERT_TRUE(loaded);
+  const Dataset& data = *loaded;
+  const std::size_t texts = data.strings.size();
+  const Strings before = contents(data);
+  EvalOptions options;
+  options.all_periods = true;
+  const auto first = evaluate(program, data, options, t.sink);
+  const auto second = evaluate(program, data, options, t.sink);
+  ASSERT_TRUE(first && second) << t.sink.error_count();
+  EXPECT_EQ(data.strings.size(), texts);
+  EXPECT_EQ(contents(data), before);
+  EXPECT_EQ(values(*t.checked, *first), values(*t.checked, *second));
+  EXPECT_EQ(first->columns.size(), second->columns.size());
+  for (std::size_t s = 0; s < first->columns.size(); ++s) {
+    EXPECT_TRUE(std::ranges::equal(first->columns[s], second->columns[s])) << t.checked->symbols[s].name;
+  }
+  EXPECT_EQ(format_results(*t.checked, data, *first, ResultFormat::kCsv), format_results(*t.checked, data, *second, ResultFormat::kCsv));
+  // The texts the data lacks are numbered after its own, in the result.
+  EXPECT_GT(first->texts.size(), texts);
+  const Strings got = values(*t.checked, *first);
+  EXPECT_NE(std::find(got.begin(), got.end(), "上期: 新设 城市 新设"), got.end()) << ::testing::PrintToString(got);
+}
+
+TEST(Texts, ByteOrderMergesThePolicysTextsIntoTheDatasets) {
+  StringPool pool;
+  for (const char* t : {"d", "b", "f"}) pool.intern(t);
+  const Texts texts(pool, {"e", "a", "c"});  // ids 3, 4, 5
+  ASSERT_EQ(texts.size(), 6U);
+  EXPECT_EQ(std::string(texts.text(1)), "b");
+  EXPECT_EQ(std::string(texts.text(5)), "c");
+  // a b c d e f: places of ids d b f e a c.
+  EXPECT_EQ(texts.byte_order(), (std::vector<std::uint32_t>{3, 1, 5, 4, 0, 2}));
+  EXPECT_EQ(Texts(pool, {}).byte_order(), pool.byte_order());
 }
 
 TEST(ResultsWriter, AnyThreadCountWritesTheSameBytesInPieces) {

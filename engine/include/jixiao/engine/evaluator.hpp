@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,6 +84,31 @@ struct AbsentColumn {
 inline constexpr std::string_view kDeductionsCapSuffix = ".扣分合计";
 inline constexpr std::string_view kBonusesCapSuffix = ".加分合计";
 
+/// The texts an evaluation's text ids name (the values of text symbols, a fund's groups, ...): the
+/// dataset's, whose ids are below data.strings.size(), and after them the texts the policy writes
+/// that the data lacks (literals, text params, set items, `coef` keys). evaluate() keeps those here,
+/// not in the dataset, which it leaves as it was. It views the dataset's pool, which must outlive it,
+/// stay where it is and not change meanwhile (as EvalResult::columns view the dataset's columns).
+class Texts {
+ public:
+  Texts() = default;
+  /// The texts of `data` and, numbered after them, `extra`: none of them in `data`, no two equal.
+  Texts(const StringPool& data, std::vector<std::string> extra);
+
+  [[nodiscard]] StringPool::Text text(std::uint32_t id) const {
+    return id < base_ ? data_->text(id) : StringPool::Text(extra_[id - base_]);
+  }
+  [[nodiscard]] std::size_t size() const { return base_ + extra_.size(); }
+  /// Per id, the text's place among all the texts in byte order, as StringPool::byte_order: the
+  /// dataset's texts' places with the policy's merged in. Up to `threads` threads share the sorting.
+  [[nodiscard]] std::vector<std::uint32_t> byte_order(std::size_t threads = 1) const;
+
+ private:
+  const StringPool* data_ = nullptr;
+  std::uint32_t base_ = 0;          ///< data_->size()
+  std::vector<std::string> extra_;  ///< the policy's texts the data lacks: ids base_, base_ + 1, ...
+};
+
 /// Everything an evaluation produced.
 struct EvalResult {
   EvalResult() = default;
@@ -106,6 +132,8 @@ struct EvalResult {
   std::vector<AbsentColumn> absent;  ///< the indicators that can drop out (`missing reweight`)
   /// With segments (Module::segments): each row's segment, by index; empty without.
   std::vector<std::int64_t> segment;
+  /// The texts the text ids in `columns` (and the funds' groups) name.
+  Texts texts;
   /// For the rows of EvalOptions::trace_rows, what the engine computed on the way (trace.hpp), for
   /// `jixiao explain`; empty without.
   Trace trace;
@@ -130,9 +158,14 @@ struct EvalOptions {
   /// The symbols whose values the caller reads from EvalResult::columns (e.g. result_symbols()
   /// for formatting the results); the others' columns come back empty, which saves a column of
   /// rows for each value computed on the way, and the dataset's input columns that neither they
-  /// nor the funds read are emptied once the rows are evaluated. Null: every symbol's column, and
-  /// the dataset left whole.
+  /// nor the funds read need not be kept once the rows are evaluated (unread_inputs(), for
+  /// after_programs). Null: every symbol's column.
   const std::vector<dsl::SymbolId>* keep = nullptr;
+  /// Called once the programs have run over every row, before the exact weights are computed and the
+  /// funds split (whether or not a row failed): where the dataset's owner may let go of the input
+  /// columns unread_inputs() names, which only the programs read. evaluate() changes no dataset
+  /// itself. Empty: nothing is called.
+  std::function<void()> after_programs = {};
   /// The rows whose intermediate values are recorded (EvalResult::trace): leaves' clamping, scaling
   /// and rounding, adjustments, reweighting, labels before and after each veto effect, each fund
   /// share's whole fen and remainder, and the values of the expressions the executable was compiled
@@ -143,7 +176,8 @@ struct EvalOptions {
 
 /// A plan compiled into flat column programs (compile()), before any row is read: it depends on the
 /// checked policy alone (its plan points into it, which must outlive it). evaluate() runs it on a
-/// dataset of the policy and leaves it as it was: one executable serves any number of datasets.
+/// dataset of the policy and leaves both as they were: one executable serves any number of datasets,
+/// and one dataset any number of evaluations.
 class Executable {
  public:
   Executable(Executable&&) noexcept;
@@ -172,18 +206,28 @@ Executable compile(const Plan& plan, const std::vector<ast::ExprId>& trace = {})
 /// the data row. Every pool is verified to be paid out exactly; a failure is a `conservation`
 /// error. Returns nullopt iff an error was reported. `options.period` must be one of data.periods
 /// (or empty).
-/// `data.strings` may grow: the texts the policy writes (literals, text params, set items, `coef`
-/// keys) that the data lacks are added, so that a result can show them like any other text.
-std::optional<EvalResult> evaluate(const Executable& program, Dataset& data, const EvalOptions& options,
+/// Neither `program` nor `data` changes: the texts the policy writes that the data lacks are kept in
+/// EvalResult::texts, through which every text id of the result is read. `data.strings` needs no
+/// index (StringPool::release_index): the caller may let go of it before, as of the input columns
+/// unread_inputs() names in options.after_programs, to hold less at once.
+std::optional<EvalResult> evaluate(const Executable& program, const Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink);
 
 /// compile(plan), then evaluate() of the executable over `data`.
-std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
+std::optional<EvalResult> evaluate(const Plan& plan, const Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink);
 
 /// compile(plan, trace), then evaluate(): the values of the expressions in `trace` are recorded on
 /// the rows of options.trace_rows (EvalResult::trace).
-std::optional<EvalResult> evaluate(const Plan& plan, Dataset& data, const EvalOptions& options,
+std::optional<EvalResult> evaluate(const Plan& plan, const Dataset& data, const EvalOptions& options,
                                    const std::vector<ast::ExprId>& trace, DiagnosticSink& sink);
+
+/// The dataset's input columns (indices into Dataset::inputs) that nothing reads once the programs
+/// of `program` have run, when only the symbols of `keep` are read from the result: not the fund
+/// stage, the rules, the history check, nor the near-miss report (near_miss.hpp: list<text>
+/// inputs). The owner of the dataset may empty them in EvalOptions::after_programs (keep as
+/// EvalOptions::keep), so that their memory goes back before the funds are split and the results
+/// formatted.
+std::vector<std::size_t> unread_inputs(const Executable& program, const std::vector<dsl::SymbolId>& keep);
 
 }  // namespace jixiao::engine
