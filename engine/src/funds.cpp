@@ -3,6 +3,8 @@
 #include "funds.hpp"
 
 #include <algorithm>
+#include <array>
+#include <limits>
 #include <map>
 #include <numeric>
 
@@ -147,12 +149,12 @@ class FundStage {
     for (std::size_t k = 0; k < f.ties.size(); ++k) {
       const std::int64_t* v = col(cols.ties[k]);
       keys[k].assign(v, v + data_.rows);
-      if (policy_.type(f.ties[k].key).kind != TypeKind::kText) continue;
+      if (policy_.type(f.ties[k].key).kind != TypeKind::kText || packed_texts(keys[k])) continue;
       if (text_place.empty()) text_place = c_.bound_texts.byte_order(threads_);
       for (std::int64_t& x : keys[k]) x = x < 0 ? std::int64_t{-1} : static_cast<std::int64_t>(text_place[static_cast<std::size_t>(x)]);
     }
     std::vector<std::uint32_t> order(data_.rows);
-    if (!counting_order(f, keys, order)) {
+    if (!counting_order(f, keys, order) && !radix_order(f, keys, order)) {
       std::iota(order.begin(), order.end(), 0u);
       std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
         for (std::size_t k = 0; k < f.ties.size(); ++k) {
@@ -210,6 +212,86 @@ class FundStage {
     for (const std::int64_t x : keys[0]) ++start[bucket(x) + 1];
     for (std::size_t b = 1; b <= values; ++b) start[b] += start[b - 1];
     for (std::uint32_t r = 0; r < keys[0].size(); ++r) order[start[bucket(keys[0][r])]++] = r;
+    return true;
+  }
+
+  // Replaces a text key's ids by integers that order as the texts do in byte order (missing: -1),
+  // without sorting the string pool: position by position, the bytes found there are numbered in
+  // their order (after "the text has ended here", where some text does), and each text is read as
+  // one number in these mixed radices. Codes (a few digits varying) fit in 64 bits; false, with the
+  // keys unchanged, when the number could reach 2^63 or a text is longer than 32 bytes.
+  bool packed_texts(std::vector<std::int64_t>& keys) const {
+    constexpr std::size_t kLongest = 32;
+    std::array<std::array<bool, 256>, kLongest> seen{};
+    std::array<std::size_t, kLongest + 1> of_length{};
+    for (const std::int64_t x : keys) {
+      if (x < 0) continue;
+      const std::string_view t = c_.bound_texts.text(static_cast<std::uint32_t>(x));
+      if (t.size() > kLongest) return false;
+      for (std::size_t p = 0; p < t.size(); ++p) seen[p][static_cast<unsigned char>(t[p])] = true;
+      ++of_length[t.size()];
+    }
+    std::size_t present = 0;
+    for (const std::size_t n : of_length) present += n;
+    std::array<std::array<std::uint16_t, 256>, kLongest> number{};
+    std::array<std::uint64_t, kLongest> radix{};
+    std::size_t positions = 0;
+    Int128 product = 1;
+    for (std::size_t p = 0, longer = present; p < kLongest; ++p) {
+      longer -= of_length[p];  // the texts longer than p bytes
+      if (longer == 0) break;
+      std::uint64_t count = longer == present ? 0 : 1;  // 0: "ended here", where some text has
+      for (std::size_t b = 0; b < 256; ++b) {
+        if (seen[p][b]) number[p][b] = static_cast<std::uint16_t>(count++);
+      }
+      radix[p] = count;
+      product *= static_cast<Int128>(count);
+      if (product > Int128{std::numeric_limits<std::int64_t>::max()}) return false;
+      positions = p + 1;
+    }
+    for (std::int64_t& x : keys) {
+      if (x < 0) continue;
+      const std::string_view t = c_.bound_texts.text(static_cast<std::uint32_t>(x));
+      std::uint64_t packed = 0;
+      for (std::size_t p = 0; p < positions; ++p) {
+        packed = packed * radix[p] + (p < t.size() ? number[p][static_cast<unsigned char>(t[p])] : 0);
+      }
+      x = static_cast<std::int64_t>(packed);
+    }
+    return true;
+  }
+
+  // The tie order by one key of any span: the rows sorted by it, least significant 11 bits first,
+  // each pass keeping the order of equal digits, so that equal keys stay in file order as in the
+  // stable sort. False when it does not apply (several keys).
+  bool radix_order(const ast::FundDecl& f, const std::vector<std::vector<std::int64_t>>& keys,
+                   std::vector<std::uint32_t>& order) const {
+    if (keys.size() != 1 || keys[0].empty()) return false;
+    const auto [lo, hi] = std::minmax_element(keys[0].begin(), keys[0].end());
+    const bool descending = f.ties[0].descending;
+    struct Entry {
+      std::uint64_t key;
+      std::uint32_t row;
+    };
+    std::vector<Entry> entries(keys[0].size());
+    for (std::uint32_t r = 0; r < entries.size(); ++r) {
+      const std::int64_t x = keys[0][r];
+      entries[r] = {descending ? static_cast<std::uint64_t>(*hi) - static_cast<std::uint64_t>(x)
+                               : static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(*lo),
+                    r};
+    }
+    const std::uint64_t span = static_cast<std::uint64_t>(*hi) - static_cast<std::uint64_t>(*lo);
+    std::vector<Entry> other(entries.size());
+    constexpr unsigned kBits = 11;
+    constexpr std::size_t kDigits = std::size_t{1} << kBits;
+    for (unsigned shift = 0; shift < 64 && (span >> shift) != 0; shift += kBits) {
+      std::vector<std::uint32_t> start(kDigits + 1, 0);
+      for (const Entry& e : entries) ++start[((e.key >> shift) & (kDigits - 1)) + 1];
+      for (std::size_t d = 1; d <= kDigits; ++d) start[d] += start[d - 1];
+      for (const Entry& e : entries) other[start[(e.key >> shift) & (kDigits - 1)]++] = e;
+      entries.swap(other);
+    }
+    for (std::size_t i = 0; i < entries.size(); ++i) order[i] = entries[i].row;
     return true;
   }
 

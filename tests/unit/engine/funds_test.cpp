@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <random>
 #include <string>
@@ -301,6 +302,51 @@ TEST(Funds, SeveralTieKeys) {
   // 6 fen among 4: 1 each and 2 left: tie order is (东, D), (东, B), (西, C), (西, A).
   EXPECT_EQ(f.track(0), (Fen{1, 2, 1, 2}));
   f.expect_conserved();
+}
+
+TEST(Funds, TextTieKeysOfAnyShapeFollowTheirByteOrder) {
+  // 200 rows, k fen split equally: the first k in the tie order get one. The texts: up to 4 of
+  // 0, 1 and 乙 (bytes E4 B9 99), prefixes of each other and repeated (read as numbers in mixed
+  // radices, sorted by radix); letters over 24 places (too many for 64 bits) and over 40 bytes
+  // (too long): the last two by the string pool's byte order. Each against a stable sort of the
+  // texts themselves, ascending and descending, for k every 9 fen.
+  std::mt19937 random(16);
+  auto text = [&](int shape) {
+    std::string t;
+    const auto n = shape == 0 ? 1 + random() % 4 : shape == 1 ? 24 : 41;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (shape > 0) t += static_cast<char>('a' + random() % 26);
+      else t += random() % 5 == 0 ? std::string("乙") : std::string(1, static_cast<char>('0' + random() % 2));
+    }
+    return t;
+  };
+  for (int shape = 0; shape < 3; ++shape) {
+    std::vector<std::string> names;
+    std::string csv = "编码,名称\n";
+    for (int r = 0; r < 200; ++r) {
+      names.push_back(text(shape));
+      csv += "K" + std::to_string(r) + "," + names.back() + "\n";
+    }
+    for (const bool descending : {false, true}) {
+      std::vector<std::size_t> order(names.size());
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return descending ? names[b] < names[a] : names[a] < names[b];
+      });
+      for (std::size_t k = 1; k < names.size(); k += 9) {
+        Fen expected(names.size(), 0);
+        for (std::size_t i = 0; i < k; ++i) expected[order[i]] = 1;
+        Funds f(policy("input { 名称 : text }\n"
+                       "indicator 总分 { 工作 100% = 50 }\n"
+                       "fund 补助 pool " + decimal::format(static_cast<std::int64_t>(k), 2, 2) +
+                       "元 { track 全部 100% split equally  ties by 名称" + (descending ? " desc" : "") + " }\n"),
+                csv);
+        ASSERT_TRUE(f.result) << f.errors();
+        EXPECT_EQ(f.track(0), expected) << "shape " << shape << (descending ? " desc" : "") << ", " << k << " fen";
+        f.expect_conserved();
+      }
+    }
+  }
 }
 
 // ---- top N ----
