@@ -26,7 +26,7 @@ enum class CellKind { kNumber, kText, kBool, kList };
 struct OutColumn {
   std::string name;
   CellKind kind = CellKind::kText;
-  std::function<void(std::size_t, std::string&)> text;     ///< appends the cell as text
+  std::function<void(std::size_t, std::string&)> text;     ///< appends the cell as text (kList: when set, the items joined by `;`)
   std::function<std::vector<std::string>(std::size_t)> list;  ///< kList cells
   std::function<bool(std::size_t)> missing;                 ///< no value on the row: an empty cell, JSON null
   std::function<void(std::size_t, JsonWriter&)> json;       ///< when set, writes the JSON value itself
@@ -268,6 +268,15 @@ class Columns {
       }
       return fired;
     };
+    reasons.text = [this](std::size_t row, std::string& cell) {  // the list joined, without making it
+      bool first = true;
+      for (std::size_t i = 0; i < r_.rules.size(); ++i) {
+        if (r_.rules[i].values[row] <= 0) continue;
+        if (!first) cell += ';';
+        first = false;
+        cell += entry_texts_[i];
+      }
+    };
     reasons.json = [this](std::size_t row, JsonWriter& w) {
       w.begin_array();
       for (std::size_t i = 0; i < r_.rules.size(); ++i) {
@@ -467,13 +476,21 @@ void format_rows(const std::vector<OutColumn>& cols, std::span<const std::size_t
             col.text(row, out);
             break;
           case CellKind::kList:
-            append_csv_field(out, join(col.list(row), ";"));
+            if (!col.text) {
+              append_csv_field(out, join(col.list(row), ";"));
+              break;
+            }
+            [[fallthrough]];
+          default: {  // written in place, and again in quotes when it needs them
+            const std::size_t at = out.size();
+            col.text(row, out);
+            if (csv_needs_quotes(std::string_view(out).substr(at))) {
+              cell.assign(out, at);
+              out.resize(at);
+              append_csv_field(out, cell);
+            }
             break;
-          default:
-            cell.clear();
-            col.text(row, cell);
-            append_csv_field(out, cell);
-            break;
+          }
         }
       }
       out.push_back('\n');
@@ -649,7 +666,7 @@ bool ResultTable::missing(std::size_t c, std::size_t row) const {
 void ResultTable::cell(std::size_t c, std::size_t row, std::string& out) const {
   const OutColumn& col = impl_->cols.at(c);
   if (col.missing && col.missing(row)) return;
-  if (col.kind == CellKind::kList) {
+  if (col.kind == CellKind::kList && !col.text) {
     out += join(col.list(row), ";");
   } else {
     col.text(row, out);

@@ -24,6 +24,9 @@ struct CsvField {
 /// a comma, a quote or a line break.
 void append_csv_field(std::string& out, std::string_view value);
 
+/// Whether append_csv_field would put `value` in quotes.
+[[nodiscard]] bool csv_needs_quotes(std::string_view value);
+
 /// A CSV syntax error.
 struct CsvSyntaxError {
   std::uint32_t offset;  ///< byte offset in the text of the offending character
