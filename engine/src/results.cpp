@@ -336,9 +336,10 @@ class Columns {
         const bool texts = std::any_of(decl.bands.begin(), decl.bands.end(), [](const ast::Band& b) { return b.text.has_value(); });
         // Bands are found by label: label i of the domain is band i of the declaration.
         if (deadlines) {
-          cols_.push_back(text_column(s.name + ".期限", id, [v, &decl](std::size_t row, std::string& cell) {
-            const ast::Band& b = decl.bands[static_cast<std::size_t>(v[row])];
-            if (b.deadline) cell += dsl::deadline_length(*b.deadline).str(Lang::kZh);
+          std::vector<std::string> lengths;  // per band, written once (not a message per row)
+          for (const ast::Band& b : decl.bands) lengths.push_back(b.deadline ? dsl::deadline_length(*b.deadline).str(Lang::kZh) : "");
+          cols_.push_back(text_column(s.name + ".期限", id, [v, lengths = std::move(lengths)](std::size_t row, std::string& cell) {
+            cell += lengths[static_cast<std::size_t>(v[row])];
           }));
         }
         if (texts) {
