@@ -20,22 +20,16 @@ and as text. Checked, with exact decimals:
   was rounded (arithmetic_test.check_text).
 
 Fails with the first rows that do not agree."""
-import argparse
 import json
 import re
 import subprocess
 import sys
-from decimal import Decimal, ROUND_HALF_UP
+from decimal import Decimal
 from fractions import Fraction
 
-from arithmetic_test import check_text, finish
+from arithmetic_test import check_text, finish, parse_args, rounded
 
 SIX = Decimal("0.000001")
-
-
-def rounded(value, places):
-    """`value` rounded half away from zero to `places` decimals."""
-    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def six(fraction):
@@ -224,12 +218,7 @@ def run(args):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--jixiao", required=True)
-    ap.add_argument("pairs", nargs="+")
-    a = ap.parse_args()
-    if len(a.pairs) % 2:
-        ap.error("give POLICY DATA pairs")
+    a = parse_args()
     rows, failures = 0, []
     for policy, data in zip(a.pairs[::2], a.pairs[1::2]):
         evaluated = json.loads(run([a.jixiao, "eval", policy, "--data", data, "--format", "json"]))

@@ -34,7 +34,8 @@ PRODUCT = re.compile(r"^(?:扣分|加分) .*?: (?:条件 .* 成立; )?(" + NUM +
 
 
 def rounded(value, places):
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)  # half away from zero
+    """`value` rounded half away from zero to `places` decimals."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def check_ending(exact, ending):
@@ -94,13 +95,19 @@ def check_text(text):
     return lines, problems
 
 
-def main():
+def parse_args():
+    """The command line both tests take: --jixiao PATH, then POLICY DATA pairs."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--jixiao", required=True)
     ap.add_argument("pairs", nargs="+")
     a = ap.parse_args()
     if len(a.pairs) % 2:
         ap.error("give POLICY DATA pairs")
+    return a
+
+
+def main():
+    a = parse_args()
     checked, failures = 0, []
     for policy, data in zip(a.pairs[::2], a.pairs[1::2]):
         with open(data, encoding="utf-8-sig", newline="") as f:
