@@ -1,0 +1,195 @@
+// Internal: the largest-remainder method of allocate.hpp over any weights, tie places and
+// destination, for allocate.cpp and for the fund stage (which writes the shares straight into the
+// rows' amounts and reads the weights where they are).
+#pragma once
+
+#include <algorithm>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "jixiao/engine/allocate.hpp"
+
+namespace jixiao::engine::detail {
+
+__extension__ typedef unsigned __int128 UInt128;  // NOLINT(modernize-use-using): see Int128
+
+/// What the validation pass learned about the weights.
+struct WeightSummary {
+  UInt128 total = 0;
+  UInt128 max = 0;
+};
+
+/// Checks the weights and sums them. Errors in the documented order: a negative weight anywhere
+/// wins over an overflowing sum; then pool × max must fit; then the sum must be non-zero.
+template <class WeightAt>
+std::variant<WeightSummary, AllocationError> summarize(std::uint64_t pool, std::size_t n,
+                                                        WeightAt weight_at) {
+  WeightSummary s;
+  bool sum_overflowed = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Int128 w = weight_at(i);
+    if (w < 0) return AllocationError::kNegativeWeight;
+    if (w == 0) continue;
+    const auto uw = static_cast<UInt128>(w);
+    if (uw > s.max) s.max = uw;
+    if (__builtin_add_overflow(s.total, uw, &s.total)) sum_overflowed = true;
+  }
+  if (sum_overflowed) return AllocationError::kOverflow;
+  UInt128 largest_product = 0;
+  if (__builtin_mul_overflow(static_cast<UInt128>(pool), s.max, &largest_product)) {
+    return AllocationError::kOverflow;
+  }
+  if (s.total == 0) return AllocationError::kNoWeight;
+  return s;
+}
+
+/// The number of bits of x (0 for 0).
+template <class U>
+int bit_width_of(U x) {
+  int bits = 0;
+  for (; x != 0; x >>= 1) ++bits;
+  return bits;
+}
+
+/// Of the counts of the digits 0..65535, from the largest digit down: the digit at which `need`
+/// is reached, `need` becoming what is still needed among the recipients of that digit.
+inline std::size_t digit_reaching(const std::vector<std::uint32_t>& count, std::uint64_t& need) {
+  std::size_t d = count.size() - 1;
+  for (; count[d] < need; --d) need -= count[d];
+  return d;
+}
+
+/// The method in unsigned arithmetic of type U (64 bits when every product and the total fit,
+/// which avoids 128-bit division; 128 bits otherwise). One pass gives every recipient its whole
+/// fen; the k fen left over go to the k largest remainders, ties by `tie_less`. Those are found
+/// without a list of everyone's remainder: the smallest remainder T that receives a fen is found
+/// 16 bits at a time from the top, counting the remainders by digit (each recomputed from the
+/// whole fen as pool × w − whole × W, no division); the first pass over all recipients gives the
+/// fen to those above T's top digit and keeps those at it, and further passes go over the kept
+/// ones only (few, unless many remainders are equal). Among the remainders equal to T, the first
+/// in the tie order receive the fen still left.
+template <class U, class WeightAt, class TieLess, class Out>
+void split_pass(std::uint64_t pool, const WeightSummary& s, std::size_t n, WeightAt weight_at,
+                TieLess tie_less, Out& out) {
+  const auto big_w = static_cast<U>(s.total);
+  const auto p = static_cast<U>(pool);
+  auto weight = [&weight_at](std::size_t i) { return static_cast<U>(static_cast<UInt128>(weight_at(i))); };
+  std::uint64_t floor_sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const U w = weight(i);
+    if (w == 0) continue;
+    const U quotient = p * w / big_w;  // <= pool, so it fits in int64
+    out.share(i, static_cast<std::int64_t>(quotient));
+    floor_sum += static_cast<std::uint64_t>(quotient);
+  }
+  // Σ remainders == k × W and every remainder < W, so k < number of non-zero remainders: T > 0,
+  // and zero remainders never receive a fen.
+  std::uint64_t need = pool - floor_sum;
+  if (need == 0) return;
+  auto remainder = [&](std::size_t i, U w) { return p * w - static_cast<U>(out.whole(i)) * big_w; };
+  constexpr int kDigit = 16;
+  constexpr U kDigitMask = 0xFFFF;
+  std::vector<std::uint32_t> count(std::size_t{1} << kDigit, 0);
+  int low = std::max(0, bit_width_of(static_cast<U>(big_w - 1)) - kDigit);  // every remainder < W
+  for (std::size_t i = 0; i < n; ++i) {
+    const U w = weight(i);
+    if (w != 0) ++count[static_cast<std::size_t>(remainder(i, w) >> low)];
+  }
+  std::size_t digit = digit_reaching(count, need);
+  U found = static_cast<U>(digit) << low;  // T's digits found so far
+  std::vector<std::uint32_t> kept;  // the recipients whose remainder agrees with them
+  for (std::size_t i = 0; i < n; ++i) {
+    const U w = weight(i);
+    if (w == 0) continue;
+    const auto top = static_cast<std::size_t>(remainder(i, w) >> low);
+    if (top > digit) {
+      out.extra(i);
+    } else if (top == digit) {
+      kept.push_back(static_cast<std::uint32_t>(i));
+    }
+  }
+  while (low > 0) {
+    low = std::max(0, low - kDigit);
+    std::fill(count.begin(), count.end(), 0);
+    for (const std::uint32_t i : kept) ++count[static_cast<std::size_t>((remainder(i, weight(i)) >> low) & kDigitMask)];
+    digit = digit_reaching(count, need);
+    found |= static_cast<U>(digit) << low;
+    std::size_t still = 0;
+    for (const std::uint32_t i : kept) {
+      const auto d = static_cast<std::size_t>((remainder(i, weight(i)) >> low) & kDigitMask);
+      if (d > digit) {
+        out.extra(i);
+      } else if (d == digit) {
+        kept[still++] = i;
+      }
+    }
+    kept.resize(still);
+  }
+  assert(found != 0 && need <= kept.size());
+  const auto last = kept.begin() + static_cast<std::ptrdiff_t>(need);
+  if (need < kept.size()) std::nth_element(kept.begin(), last, kept.end(), tie_less);
+  for (auto it = kept.begin(); it != last; ++it) out.extra(*it);
+}
+
+/// The greatest common divisor of the weights (non-negative, some positive).
+template <class WeightAt>
+UInt128 common_divisor(std::size_t n, WeightAt weight_at) {
+  UInt128 g = 0;
+  for (std::size_t i = 0; i < n && g != 1; ++i) {
+    UInt128 b = static_cast<UInt128>(weight_at(i));
+    while (b != 0) {
+      const UInt128 t = g % b;
+      g = b;
+      b = t;
+    }
+  }
+  return g;
+}
+
+/// The method itself, for validated inputs: pool >= 0, the weights summarized.
+template <class WeightAt, class TieLess, class Out>
+void hamilton(std::uint64_t pool, std::size_t n, WeightAt weight_at, TieLess tie_less, const WeightSummary& s, Out& out) {
+  constexpr UInt128 kMax64 = std::numeric_limits<std::uint64_t>::max();
+  if (s.total <= kMax64 && static_cast<UInt128>(pool) * s.max <= kMax64) {
+    split_pass<std::uint64_t>(pool, s, n, weight_at, tie_less, out);
+  } else {
+    split_pass<UInt128>(pool, s, n, weight_at, tie_less, out);
+  }
+}
+
+/// Validates the weights and splits: the largest-remainder method of allocate.hpp, for n
+/// recipients, recipient i of weight weight_at(i) (an Int128); tie_less(i, j) says whether i comes
+/// before j in the tie order (a strict total order). Each recipient with a weight gets its whole
+/// fen by out.share(i, fen), read back by out.whole(i) until its remainder fen, if any, is given
+/// by out.extra(i) (which adds 1); the others get no call (their share is 0). Returns the error,
+/// if any, before any call. Weights too large for pool × w to fit are first divided by their
+/// greatest common divisor, which changes no share (exact weights of many decimals often share a
+/// large power of ten).
+template <class WeightAt, class TieLess, class Out>
+std::optional<AllocationError> split_exactly(std::int64_t pool_fen, std::size_t n, WeightAt weight_at, TieLess tie_less,
+                                             Out& out) {
+  const auto pool = static_cast<std::uint64_t>(pool_fen);
+  const auto summary = summarize(pool, n, weight_at);
+  if (const auto* error = std::get_if<AllocationError>(&summary)) {
+    if (*error != AllocationError::kOverflow) return *error;
+    const UInt128 g = common_divisor(n, weight_at);
+    if (g <= 1) return *error;
+    auto reduced = [&weight_at, g](std::size_t i) {
+      return static_cast<Int128>(static_cast<UInt128>(weight_at(i)) / g);
+    };
+    const auto again = summarize(pool, n, reduced);
+    if (const auto* e = std::get_if<AllocationError>(&again)) return *e;
+    hamilton(pool, n, reduced, tie_less, std::get<WeightSummary>(again), out);
+    return std::nullopt;
+  }
+  hamilton(pool, n, weight_at, tie_less, std::get<WeightSummary>(summary), out);
+  return std::nullopt;
+}
+
+}  // namespace jixiao::engine::detail
