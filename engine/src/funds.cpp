@@ -3,8 +3,6 @@
 #include "funds.hpp"
 
 #include <algorithm>
-#include <array>
-#include <limits>
 #include <map>
 #include <functional>
 
@@ -109,7 +107,6 @@ class FundStage {
       if (tc.exact >= 0) c_.exact_values[static_cast<std::size_t>(tc.exact)] = ExactColumn();
     }
     tie_keys_.clear();
-    tie_texts_.clear();
     if (failed_) return;
     for (TrackResult& tr : result.tracks) with_rows(tr);
     result.totals.resize(data_.rows);
@@ -157,42 +154,31 @@ class FundStage {
     sink_.report(diagnose(DiagCode::conservation, f.name.span, std::move(what), msg::eng_hint_conservation_bug()));
   }
 
-  // The declared tie order (`ties by ...`) as keys to compare rows by (tie_less): each key as
-  // integers that order as its values do, texts by their place in byte order. None when the rows
-  // are in the tie order already (in_file_order_). Nothing is sorted: the order is needed only
-  // where a ranking value or a remainder is equal, and compared there.
+  // The declared tie order (`ties by ...`) as the keys to compare rows by (tie_less), read where
+  // they are; none when the rows are in the tie order already (in_file_order_). Nothing is sorted:
+  // the order is needed only where a ranking value or a remainder is equal, and compared there.
   void tie_keys(const ast::FundDecl& f, const FundColumns& cols) {
     tie_keys_.clear();
-    tie_descending_.clear();
-    tie_texts_.clear();
     in_file_order_ = in_file_order(f, cols);
     if (in_file_order_) return;
-    tie_texts_.resize(f.ties.size());
-    std::vector<std::uint32_t> text_place;
     for (std::size_t k = 0; k < f.ties.size(); ++k) {
-      const std::int64_t* v = col(cols.ties[k]);
-      tie_descending_.push_back(f.ties[k].descending);
-      if (policy_.type(f.ties[k].key).kind != TypeKind::kText) {
-        tie_keys_.push_back(v);  // numbers, labels: as they are
-        continue;
-      }
-      std::vector<std::int64_t>& keys = tie_texts_[k];
-      keys.assign(v, v + data_.rows);
-      if (!packed_texts(keys)) {
-        if (text_place.empty()) text_place = c_.bound_texts.byte_order(threads_);
-        for (std::int64_t& x : keys) x = x < 0 ? std::int64_t{-1} : static_cast<std::int64_t>(text_place[static_cast<std::size_t>(x)]);
-      }
-      tie_keys_.push_back(keys.data());
+      tie_keys_.push_back({col(cols.ties[k]), policy_.type(f.ties[k].key).kind == TypeKind::kText, f.ties[k].descending});
     }
   }
 
-  // Whether row a comes before row b in the tie order: by the keys, each in its direction, then
-  // in file order (as a stable sort would leave them).
+  // Whether row a comes before row b in the tie order: by the keys, each in its direction (texts
+  // in byte order, a missing one first), then in file order (as a stable sort would leave them).
   [[nodiscard]] bool tie_less(std::size_t a, std::size_t b) const {
-    for (std::size_t k = 0; k < tie_keys_.size(); ++k) {
-      const std::int64_t va = tie_keys_[k][a];
-      const std::int64_t vb = tie_keys_[k][b];
-      if (va != vb) return tie_descending_[k] ? vb < va : va < vb;
+    for (const TieKey& k : tie_keys_) {
+      const std::int64_t va = k.values[a];
+      const std::int64_t vb = k.values[b];
+      if (va == vb) continue;  // equal texts are one text (interned)
+      int order = va < vb ? -1 : 1;
+      if (k.text) {
+        order = va < 0 ? -1 : vb < 0 ? 1
+                : c_.bound_texts.text(static_cast<std::uint32_t>(va)).compare(c_.bound_texts.text(static_cast<std::uint32_t>(vb)));
+      }
+      return k.descending ? order > 0 : order < 0;
     }
     return a < b;
   }
@@ -214,52 +200,6 @@ class FundStage {
         order = v[r - 1] < v[r] ? -1 : v[r - 1] > v[r] ? 1 : 0;
       }
       if (descending ? order < 0 : order > 0) return false;
-    }
-    return true;
-  }
-
-  // Replaces a text key's ids by integers that order as the texts do in byte order (missing: -1),
-  // without sorting the string pool: position by position, the bytes found there are numbered in
-  // their order (after "the text has ended here", where some text does), and each text is read as
-  // one number in these mixed radices. Codes (a few digits varying) fit in 64 bits; false, with the
-  // keys unchanged, when the number could reach 2^63 or a text is longer than 32 bytes.
-  bool packed_texts(std::vector<std::int64_t>& keys) const {
-    constexpr std::size_t kLongest = 32;
-    std::array<std::array<bool, 256>, kLongest> seen{};
-    std::array<std::size_t, kLongest + 1> of_length{};
-    for (const std::int64_t x : keys) {
-      if (x < 0) continue;
-      const std::string_view t = c_.bound_texts.text(static_cast<std::uint32_t>(x));
-      if (t.size() > kLongest) return false;
-      for (std::size_t p = 0; p < t.size(); ++p) seen[p][static_cast<unsigned char>(t[p])] = true;
-      ++of_length[t.size()];
-    }
-    std::size_t present = 0;
-    for (const std::size_t n : of_length) present += n;
-    std::array<std::array<std::uint16_t, 256>, kLongest> number{};
-    std::array<std::uint64_t, kLongest> radix{};
-    std::size_t positions = 0;
-    Int128 product = 1;
-    for (std::size_t p = 0, longer = present; p < kLongest; ++p) {
-      longer -= of_length[p];  // the texts longer than p bytes
-      if (longer == 0) break;
-      std::uint64_t count = longer == present ? 0 : 1;  // 0: "ended here", where some text has
-      for (std::size_t b = 0; b < 256; ++b) {
-        if (seen[p][b]) number[p][b] = static_cast<std::uint16_t>(count++);
-      }
-      radix[p] = count;
-      product *= static_cast<Int128>(count);
-      if (product > Int128{std::numeric_limits<std::int64_t>::max()}) return false;
-      positions = p + 1;
-    }
-    for (std::int64_t& x : keys) {
-      if (x < 0) continue;
-      const std::string_view t = c_.bound_texts.text(static_cast<std::uint32_t>(x));
-      std::uint64_t packed = 0;
-      for (std::size_t p = 0; p < positions; ++p) {
-        packed = packed * radix[p] + (p < t.size() ? number[p][static_cast<unsigned char>(t[p])] : 0);
-      }
-      x = static_cast<std::int64_t>(packed);
     }
     return true;
   }
@@ -508,9 +448,12 @@ class FundStage {
   // The fund being split: its tracks' weights, and its tie order (tie_keys).
   std::vector<Weights> weights_;
   bool in_file_order_ = false;
-  std::vector<const std::int64_t*> tie_keys_;
-  std::vector<bool> tie_descending_;
-  std::vector<std::vector<std::int64_t>> tie_texts_;  ///< per key: a text key's integers (else empty)
+  struct TieKey {
+    const std::int64_t* values;  ///< per row (a text's id, -1 when missing)
+    bool text;
+    bool descending;
+  };
+  std::vector<TieKey> tie_keys_;
 };
 
 }  // namespace
