@@ -299,7 +299,6 @@ class FundStage {
     }
     if (t.mode == ast::TrackMode::kTop) {
       const std::int64_t* by = col(tc.rank);
-      auto first = [&](std::uint32_t a, std::uint32_t b) { return by[a] != by[b] ? by[a] > by[b] : tie_less(a, b); };
       std::size_t count = 0;
       if (t.top_percent) {
         // top p%: base × p / 100 rows, where the base is the eligible rows or, `of all`, every row
@@ -314,12 +313,22 @@ class FundStage {
         count = static_cast<std::size_t>(t.top_raw / decimal::kOne);
       }
       if (who.size() > count) {
-        // Only the top `count` are needed, in no particular order: select them, sort nothing else.
-        std::nth_element(who.begin(), who.begin() + static_cast<std::ptrdiff_t>(count), who.end(), first);
-        who.resize(count);
+        // The `count` largest ranking values, ties by the tie order, selected by counting the
+        // values (as the remainders of a split are): nothing is sorted, and `who` stays in file order.
+        const auto [lo, hi] = std::minmax_element(who.begin(), who.end(), [by](std::uint32_t a, std::uint32_t b) { return by[a] < by[b]; });
+        const auto low = static_cast<std::uint64_t>(by[*lo]);
+        std::vector<std::uint8_t> chosen(who.size(), 0);
+        detail::take_largest<std::uint64_t>(
+            who.size(), detail::bit_width_of(static_cast<std::uint64_t>(by[*hi]) - low), count,
+            [&](std::size_t i) { return static_cast<std::uint64_t>(by[who[i]]) - low; },
+            [&](std::uint32_t i, std::uint32_t j) { return tie_less(who[i], who[j]); }, [&](std::size_t i) { chosen[i] = 1; });
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < who.size(); ++i) {
+          if (chosen[i] != 0) who[kept++] = who[i];
+        }
+        who.resize(kept);
         who.shrink_to_fit();
       }
-      std::sort(who.begin(), who.end());
       // The lowest ranking value that made the top N, on the group's traced rows.
       if (c_.trace != nullptr && !who.empty()) {
         std::int64_t lowest = by[who.front()];

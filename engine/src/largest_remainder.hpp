@@ -65,15 +65,57 @@ inline std::size_t digit_reaching(const std::vector<std::uint32_t>& count, std::
   return d;
 }
 
+/// Selects among the items 0..n-1 the `need` (at most n) largest by key(i), a value of type U
+/// below 2^width, those equal to the smallest one selected by tie_less (a strict total order), and
+/// calls take(i) for each, in no particular order. No list of the items is made: one pass counts
+/// the keys by their top 16 bits, takes the items above the digit where `need` is reached and
+/// keeps those at it; further passes, 16 bits at a time, go over the kept ones only (few, unless
+/// many keys are equal), and only among equal keys is the tie order consulted.
+template <class U, class Key, class TieLess, class Take>
+void take_largest(std::size_t n, int width, std::uint64_t need, Key key, TieLess tie_less, Take take) {
+  if (need == 0) return;
+  constexpr int kDigit = 16;
+  constexpr U kDigitMask = 0xFFFF;
+  std::vector<std::uint32_t> count(std::size_t{1} << kDigit, 0);
+  int low = std::max(0, width - kDigit);
+  for (std::size_t i = 0; i < n; ++i) ++count[static_cast<std::size_t>(key(i) >> low)];
+  std::size_t digit = digit_reaching(count, need);
+  std::vector<std::uint32_t> kept;  // the items whose key agrees with the digits found so far
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto top = static_cast<std::size_t>(key(i) >> low);
+    if (top > digit) {
+      take(i);
+    } else if (top == digit) {
+      kept.push_back(static_cast<std::uint32_t>(i));
+    }
+  }
+  while (low > 0) {
+    low = std::max(0, low - kDigit);
+    std::fill(count.begin(), count.end(), 0);
+    for (const std::uint32_t i : kept) ++count[static_cast<std::size_t>((key(i) >> low) & kDigitMask)];
+    digit = digit_reaching(count, need);
+    std::size_t still = 0;
+    for (const std::uint32_t i : kept) {
+      const auto d = static_cast<std::size_t>((key(i) >> low) & kDigitMask);
+      if (d > digit) {
+        take(i);
+      } else if (d == digit) {
+        kept[still++] = i;
+      }
+    }
+    kept.resize(still);
+  }
+  assert(need <= kept.size());  // the kept keys are all equal now
+  const auto last = kept.begin() + static_cast<std::ptrdiff_t>(need);
+  if (need < kept.size()) std::nth_element(kept.begin(), last, kept.end(), tie_less);
+  for (auto it = kept.begin(); it != last; ++it) take(*it);
+}
+
 /// The method in unsigned arithmetic of type U (64 bits when every product and the total fit,
 /// which avoids 128-bit division; 128 bits otherwise). One pass gives every recipient its whole
-/// fen; the k fen left over go to the k largest remainders, ties by `tie_less`. Those are found
-/// without a list of everyone's remainder: the smallest remainder T that receives a fen is found
-/// 16 bits at a time from the top, counting the remainders by digit (each recomputed from the
-/// whole fen as pool × w − whole × W, no division); the first pass over all recipients gives the
-/// fen to those above T's top digit and keeps those at it, and further passes go over the kept
-/// ones only (few, unless many remainders are equal). Among the remainders equal to T, the first
-/// in the tie order receive the fen still left.
+/// fen; the k fen left over go to the k largest remainders, ties by `tie_less`, selected by
+/// take_largest with each remainder recomputed from the whole fen as pool × w − whole × W (no
+/// division, and no list of remainders).
 template <class U, class WeightAt, class TieLess, class Out>
 void split_pass(std::uint64_t pool, const WeightSummary& s, std::size_t n, WeightAt weight_at,
                 TieLess tie_less, Out& out) {
@@ -88,53 +130,14 @@ void split_pass(std::uint64_t pool, const WeightSummary& s, std::size_t n, Weigh
     out.share(i, static_cast<std::int64_t>(quotient));
     floor_sum += static_cast<std::uint64_t>(quotient);
   }
-  // Σ remainders == k × W and every remainder < W, so k < number of non-zero remainders: T > 0,
-  // and zero remainders never receive a fen.
-  std::uint64_t need = pool - floor_sum;
-  if (need == 0) return;
-  auto remainder = [&](std::size_t i, U w) { return p * w - static_cast<U>(out.whole(i)) * big_w; };
-  constexpr int kDigit = 16;
-  constexpr U kDigitMask = 0xFFFF;
-  std::vector<std::uint32_t> count(std::size_t{1} << kDigit, 0);
-  int low = std::max(0, bit_width_of(static_cast<U>(big_w - 1)) - kDigit);  // every remainder < W
-  for (std::size_t i = 0; i < n; ++i) {
+  // Σ remainders == k × W and every remainder < W, so k < number of non-zero remainders: zero
+  // remainders (and weights) never receive a fen.
+  auto remainder = [&](std::size_t i) {
     const U w = weight(i);
-    if (w != 0) ++count[static_cast<std::size_t>(remainder(i, w) >> low)];
-  }
-  std::size_t digit = digit_reaching(count, need);
-  U found = static_cast<U>(digit) << low;  // T's digits found so far
-  std::vector<std::uint32_t> kept;  // the recipients whose remainder agrees with them
-  for (std::size_t i = 0; i < n; ++i) {
-    const U w = weight(i);
-    if (w == 0) continue;
-    const auto top = static_cast<std::size_t>(remainder(i, w) >> low);
-    if (top > digit) {
-      out.extra(i);
-    } else if (top == digit) {
-      kept.push_back(static_cast<std::uint32_t>(i));
-    }
-  }
-  while (low > 0) {
-    low = std::max(0, low - kDigit);
-    std::fill(count.begin(), count.end(), 0);
-    for (const std::uint32_t i : kept) ++count[static_cast<std::size_t>((remainder(i, weight(i)) >> low) & kDigitMask)];
-    digit = digit_reaching(count, need);
-    found |= static_cast<U>(digit) << low;
-    std::size_t still = 0;
-    for (const std::uint32_t i : kept) {
-      const auto d = static_cast<std::size_t>((remainder(i, weight(i)) >> low) & kDigitMask);
-      if (d > digit) {
-        out.extra(i);
-      } else if (d == digit) {
-        kept[still++] = i;
-      }
-    }
-    kept.resize(still);
-  }
-  assert(found != 0 && need <= kept.size());
-  const auto last = kept.begin() + static_cast<std::ptrdiff_t>(need);
-  if (need < kept.size()) std::nth_element(kept.begin(), last, kept.end(), tie_less);
-  for (auto it = kept.begin(); it != last; ++it) out.extra(*it);
+    return w == 0 ? U{0} : p * w - static_cast<U>(out.whole(i)) * big_w;
+  };
+  take_largest<U>(n, bit_width_of(static_cast<U>(big_w - 1)), pool - floor_sum, remainder, tie_less,
+                  [&out](std::size_t i) { out.extra(i); });
 }
 
 /// The greatest common divisor of the weights (non-negative, some positive).

@@ -685,6 +685,11 @@ void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, co
   }
 }
 
+Int128 ExactColumn::wide_at(std::size_t row) const {
+  const auto it = std::lower_bound(wide_.begin(), wide_.end(), row, [](const auto& e, std::size_t r) { return e.first < r; });
+  return it->second;
+}
+
 void run_exact_weights(Compiled& compiled, std::size_t rows, std::size_t threads, RuntimeErrors& errors) {
   const std::size_t n = compiled.exact.size();
   compiled.exact_values.clear();

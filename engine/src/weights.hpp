@@ -14,7 +14,6 @@
 // the ordinary programs, as everywhere else, and read here as a leaf column.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -123,9 +122,7 @@ class ExactColumn {
   explicit ExactColumn(std::size_t rows) : narrow_(rows, 0) {}
   [[nodiscard]] Int128 at(std::size_t row) const {
     const std::int64_t v = narrow_[row];
-    if (v != kWide) return v;
-    const auto it = std::lower_bound(wide_.begin(), wide_.end(), row, [](const auto& e, std::size_t r) { return e.first < r; });
-    return it->second;
+    return v != kWide ? Int128{v} : wide_at(row);
   }
   /// Sets row's numerator; rows needing more than 64 bits go to `aside` (in row order), to be
   /// handed to add_wide() in row order once every row is set.
@@ -141,6 +138,7 @@ class ExactColumn {
   void add_wide(const std::vector<std::pair<std::size_t, Int128>>& aside) { wide_.insert(wide_.end(), aside.begin(), aside.end()); }
 
  private:
+  [[nodiscard]] Int128 wide_at(std::size_t row) const;
   static constexpr std::int64_t kWide = std::numeric_limits<std::int64_t>::min();  ///< look aside
   std::vector<std::int64_t> narrow_;
   std::vector<std::pair<std::size_t, Int128>> wide_;  ///< by row
