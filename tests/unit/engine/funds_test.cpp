@@ -391,6 +391,42 @@ TEST(Funds, TopNWithATieAtTheBoundary) {
   desc.expect_conserved();
 }
 
+TEST(Funds, TopNAmongManyEqualValuesFollowsTheTieOrder) {
+  // 300 rows whose ranking values come from a palette spanning more than 16 bits at 10^6 (so the
+  // selection counts them over several digits), many equal at every boundary; text codes in no
+  // order. The top k, each paid 1 fen of k, against a stable sort by (value desc, code), for k
+  // every 7 rows.
+  std::mt19937 random(600);
+  const std::vector<std::string> palette = {"0", "0.000001", "12.5", "60.25", "60.250001", "99.999999", "100"};
+  std::vector<std::string> codes;
+  std::vector<std::string> values;
+  std::string csv = "编码,得分\n";
+  for (int r = 0; r < 300; ++r) {
+    codes.push_back("C" + std::to_string(random() % 1000) + "-" + std::to_string(r));
+    values.push_back(palette[random() % palette.size()]);
+    csv += codes.back() + "," + values.back() + "\n";
+  }
+  std::vector<std::size_t> order(codes.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const double va = std::stod(values[a]);
+    const double vb = std::stod(values[b]);
+    return va != vb ? va > vb : codes[a] < codes[b];
+  });
+  for (std::size_t k = 1; k < codes.size(); k += 7) {
+    Fen expected(codes.size(), 0);
+    for (std::size_t i = 0; i < k; ++i) expected[order[i]] = 1;
+    Funds f(policy("input { 得分 : score 0..100 }\n"
+                   "indicator 总分 { 工作 100% = 得分 }\n"
+                   "fund 补助 pool " + decimal::format(static_cast<std::int64_t>(k), 2, 2) +
+                   "元 { track 前列 100% split among top " + std::to_string(k) + " by 得分  ties by 编码 }\n"),
+            csv);
+    ASSERT_TRUE(f.result) << f.errors();
+    EXPECT_EQ(f.track(0), expected) << k << " rows";
+    f.expect_conserved();
+  }
+}
+
 TEST(Funds, TopNProportional) {
   Funds f(policy("input { 得分 : score 0..100 }\n"
                  "indicator 总分 { 工作 100% = 得分 }\n"
