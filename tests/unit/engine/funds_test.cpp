@@ -318,6 +318,16 @@ TEST(Funds, SeveralTieKeys) {
   f.expect_conserved();
 }
 
+/// 1 fen for each of the first k rows of `order`, 0 for the others.
+Fen first_fen(const std::vector<std::size_t>& order, std::size_t k) {
+  Fen out(order.size(), 0);
+  for (std::size_t i = 0; i < k; ++i) out[order[i]] = 1;
+  return out;
+}
+
+/// The text of k fen.
+std::string fen_text(std::size_t k) { return decimal::format(static_cast<std::int64_t>(k), 2, 2); }
+
 TEST(Funds, TextTieKeysOfAnyShapeFollowTheirByteOrder) {
   // 200 rows, k fen split equally: the first k in the tie order get one. The texts: up to 4 of
   // 0, 1 and 乙 (bytes E4 B9 99), prefixes of each other and repeated (read as numbers in mixed
@@ -348,15 +358,13 @@ TEST(Funds, TextTieKeysOfAnyShapeFollowTheirByteOrder) {
         return descending ? names[b] < names[a] : names[a] < names[b];
       });
       for (std::size_t k = 1; k < names.size(); k += 9) {
-        Fen expected(names.size(), 0);
-        for (std::size_t i = 0; i < k; ++i) expected[order[i]] = 1;
         Funds f(policy("input { 名称 : text }\n"
                        "indicator 总分 { 工作 100% = 50 }\n"
-                       "fund 补助 pool " + decimal::format(static_cast<std::int64_t>(k), 2, 2) +
-                       "元 { track 全部 100% split equally  ties by 名称" + (descending ? " desc" : "") + " }\n"),
+                       "fund 补助 pool " + fen_text(k) + "元 { track 全部 100% split equally  ties by 名称" +
+                       (descending ? " desc" : "") + " }\n"),
                 csv);
         ASSERT_TRUE(f.result) << f.errors();
-        EXPECT_EQ(f.track(0), expected) << "shape " << shape << (descending ? " desc" : "") << ", " << k << " fen";
+        EXPECT_EQ(f.track(0), first_fen(order, k)) << "shape " << shape << (descending ? " desc" : "") << ", " << k << " fen";
         f.expect_conserved();
       }
     }
@@ -414,15 +422,11 @@ TEST(Funds, TopNAmongManyEqualValuesFollowsTheTieOrder) {
     return va != vb ? va > vb : codes[a] < codes[b];
   });
   for (std::size_t k = 1; k < codes.size(); k += 7) {
-    Fen expected(codes.size(), 0);
-    for (std::size_t i = 0; i < k; ++i) expected[order[i]] = 1;
-    Funds f(policy("input { 得分 : score 0..100 }\n"
-                   "indicator 总分 { 工作 100% = 得分 }\n"
-                   "fund 补助 pool " + decimal::format(static_cast<std::int64_t>(k), 2, 2) +
+    Funds f(policy("input { 得分 : score 0..100 }\nindicator 总分 { 工作 100% = 得分 }\nfund 补助 pool " + fen_text(k) +
                    "元 { track 前列 100% split among top " + std::to_string(k) + " by 得分  ties by 编码 }\n"),
             csv);
     ASSERT_TRUE(f.result) << f.errors();
-    EXPECT_EQ(f.track(0), expected) << k << " rows";
+    EXPECT_EQ(f.track(0), first_fen(order, k)) << k << " rows";
     f.expect_conserved();
   }
 }
