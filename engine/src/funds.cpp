@@ -62,7 +62,7 @@ class FundStage {
 
     // Without groups (nor periods split apart), one pool for the selected rows as they are.
     if (!cols.grouped && !per_period_) {
-      if (const auto pool = group_pool(f, cols, "", "", selected_)) split_group(f, cols, "", selected_, *pool, result);
+      if (const auto pool = group_pool(f, cols, "", "", selected_)) split_group(f, cols, "", selected_, *pool, true, result);
       settle(f, cols, result);
       return result;
     }
@@ -87,11 +87,12 @@ class FundStage {
       std::sort(into.begin(), into.end());  // file order, should two values share a name
     }
     if (groups.empty()) groups[{"", ""}];
-    for (const auto& [key, rows] : groups) {
+    for (auto it = groups.begin(); it != groups.end(); ++it) {
+      const auto& [key, rows] = *it;
       const std::string shown = key.first.empty() ? key.second : key.second.empty() ? key.first : key.first + "/" + key.second;
       const auto pool = group_pool(f, cols, key.second, shown, rows);
       if (!pool) continue;
-      split_group(f, cols, shown, rows, *pool, result);
+      split_group(f, cols, shown, rows, *pool, std::next(it) == groups.end(), result);
     }
     settle(f, cols, result);
     return result;
@@ -103,9 +104,7 @@ class FundStage {
   // already, and nothing will be written.) The rows in ranges, one per thread; the sum is exact,
   // so the same whatever the thread count.
   void settle(const ast::FundDecl& f, const FundColumns& cols, FundResult& result) {
-    for (const TrackColumns& tc : cols.tracks) {
-      if (tc.exact >= 0) c_.exact_values[static_cast<std::size_t>(tc.exact)] = ExactColumn();
-    }
+    for (const TrackColumns& tc : cols.tracks) let_go(tc);
     tie_keys_.clear();
     if (failed_) return;
     for (TrackResult& tr : result.tracks) with_rows(tr);
@@ -136,6 +135,11 @@ class FundStage {
   }
 
   const std::int64_t* col(std::uint32_t id) const { return c_.columns[id].data(); }
+
+  // A track's exact weights, once its last split has read them.
+  void let_go(const TrackColumns& tc) {
+    if (tc.exact >= 0) c_.exact_values[static_cast<std::size_t>(tc.exact)] = ExactColumn();
+  }
 
   // A track's amounts and remainder fen for every row, made when it first pays (after the tracks
   // before it have let go of what their splits needed).
@@ -252,8 +256,10 @@ class FundStage {
     return policy_.fund_pool[static_cast<std::size_t>(&f - m_.funds.data())].value_or(0);
   }
 
+  // One group's pool into the tracks, each split among the group's rows; after the `last` group,
+  // each track's exact weights are let go of as soon as it is split.
   void split_group(const ast::FundDecl& f, const FundColumns& cols, const std::string& name,
-                   const std::vector<std::size_t>& rows, std::int64_t pool, FundResult& result) {
+                   const std::vector<std::size_t>& rows, std::int64_t pool, bool last, FundResult& result) {
     GroupResult group{name, pool, 0};
     std::vector<std::int64_t> shares;
     for (const ast::Track& t : f.tracks) shares.push_back(t.share.raw);
@@ -267,6 +273,7 @@ class FundStage {
       const std::int64_t track_pool = (*split)[k];
       result.tracks[k].pool += track_pool;
       group.paid += split_track(f, f.tracks[k], cols.tracks[k], weights_[k], name, rows, track_pool, result.tracks[k]);
+      if (last) let_go(cols.tracks[k]);
     }
     if (!failed_ && group.paid != pool) {
       conservation(f, msg::eng_group_paid_mismatch(name, f.name.name, group.paid, pool));

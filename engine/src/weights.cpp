@@ -690,6 +690,15 @@ Int128 ExactColumn::wide_at(std::size_t row) const {
   return it->second;
 }
 
+void ExactColumn::finish() {
+  for (const std::int64_t v : narrow_) {
+    if (v != kWide && (v <= kWideSmall || v > std::numeric_limits<std::int32_t>::max())) return;
+  }
+  small_.resize(narrow_.size());
+  for (std::size_t r = 0; r < narrow_.size(); ++r) small_[r] = narrow_[r] == kWide ? kWideSmall : static_cast<std::int32_t>(narrow_[r]);
+  std::vector<std::int64_t>().swap(narrow_);
+}
+
 void run_exact_weights(Compiled& compiled, std::size_t rows, std::size_t threads, RuntimeErrors& errors) {
   const std::size_t n = compiled.exact.size();
   compiled.exact_values.clear();
@@ -713,6 +722,7 @@ void run_exact_weights(Compiled& compiled, std::size_t rows, std::size_t threads
   for (std::size_t w = 0; w < workers; ++w) {
     for (std::size_t i = 0; i < n; ++i) compiled.exact_values[i].add_wide(aside[w][i]);
   }
+  for (ExactColumn& c : compiled.exact_values) c.finish();
 }
 
 std::string exact_text(Int128 numerator, Int128 denominator, int places, bool mark_inexact) {
