@@ -328,7 +328,8 @@ class FundStage {
         detail::take_largest<std::uint64_t>(
             who.size(), detail::bit_width_of(static_cast<std::uint64_t>(by[*hi]) - low), count,
             [&](std::size_t i) { return static_cast<std::uint64_t>(by[who[i]]) - low; },
-            [&](std::uint32_t i, std::uint32_t j) { return tie_less(who[i], who[j]); }, [&](std::size_t i) { chosen[i] = 1; });
+            [&](std::uint32_t i, std::uint32_t j) { return tie_less(who[i], who[j]); }, [&](std::size_t i) { chosen[i] = 1; },
+            threads_);
         std::size_t kept = 0;
         for (std::size_t i = 0; i < who.size(); ++i) {
           if (chosen[i] != 0) who[kept++] = who[i];
@@ -403,9 +404,9 @@ class FundStage {
     const auto weight_at = [&](std::size_t i) { return weights.at(who[i]); };
     // Among the recipients (in file order), the tie order is theirs when the rows are in it.
     const std::optional<AllocationError> e =
-        in_file_order_ ? detail::split_exactly(pool, who.size(), weight_at, std::less<std::uint32_t>(), into)
+        in_file_order_ ? detail::split_exactly(pool, who.size(), weight_at, std::less<std::uint32_t>(), into, threads_)
                        : detail::split_exactly(pool, who.size(), weight_at,
-                                               [&](std::uint32_t i, std::uint32_t j) { return tie_less(who[i], who[j]); }, into);
+                                               [&](std::uint32_t i, std::uint32_t j) { return tie_less(who[i], who[j]); }, into, threads_);
     if (e) {
       sink_.report(diagnose(DiagCode::pool_not_split, t.span,
                             msg::eng_cannot_pay_out_rows(where, decimal::format_yuan_grouped(pool), allocation_message(*e), who.size()),

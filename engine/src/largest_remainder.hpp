@@ -14,10 +14,24 @@
 #include <vector>
 
 #include "jixiao/engine/allocate.hpp"
+#include "parallel.hpp"
 
 namespace jixiao::engine::detail {
 
 __extension__ typedef unsigned __int128 UInt128;  // NOLINT(modernize-use-using): see Int128
+
+/// How many threads share a pass over n recipients: up to `threads` from 65,536 on (fewer are
+/// not worth starting a thread for), else one. The results are the same either way: what the
+/// ranges find is combined in range order, and every sum is exact.
+inline std::size_t workers_for(std::size_t n, std::size_t threads) {
+  return n >= (std::size_t{1} << 16) ? std::max<std::size_t>(1, threads) : 1;
+}
+
+/// Calls job(k, begin, end) for `workers` contiguous ranges k of 0..n, each on its own thread.
+template <class Job>
+void over_ranges(std::size_t n, std::size_t workers, const Job& job) {
+  run_parallel(workers, [&](std::size_t k) { job(k, n * k / workers, n * (k + 1) / workers); });
+}
 
 /// What the validation pass learned about the weights.
 struct WeightSummary {
@@ -28,17 +42,36 @@ struct WeightSummary {
 /// Checks the weights and sums them. Errors in the documented order: a negative weight anywhere
 /// wins over an overflowing sum; then pool × max must fit; then the sum must be non-zero.
 template <class WeightAt>
-std::variant<WeightSummary, AllocationError> summarize(std::uint64_t pool, std::size_t n,
-                                                        WeightAt weight_at) {
+std::variant<WeightSummary, AllocationError> summarize(std::uint64_t pool, std::size_t n, WeightAt weight_at,
+                                                        std::size_t workers) {
+  struct Part {
+    WeightSummary sum;
+    bool negative = false;
+    bool overflowed = false;
+  };
+  std::vector<Part> parts(workers);
+  over_ranges(n, workers, [&](std::size_t k, std::size_t begin, std::size_t end) {
+    Part& part = parts[k];
+    for (std::size_t i = begin; i < end; ++i) {
+      const Int128 w = weight_at(i);
+      if (w < 0) {
+        part.negative = true;
+        return;
+      }
+      if (w == 0) continue;
+      const auto uw = static_cast<UInt128>(w);
+      if (uw > part.sum.max) part.sum.max = uw;
+      if (__builtin_add_overflow(part.sum.total, uw, &part.sum.total)) part.overflowed = true;
+    }
+  });
   WeightSummary s;
   bool sum_overflowed = false;
-  for (std::size_t i = 0; i < n; ++i) {
-    const Int128 w = weight_at(i);
-    if (w < 0) return AllocationError::kNegativeWeight;
-    if (w == 0) continue;
-    const auto uw = static_cast<UInt128>(w);
-    if (uw > s.max) s.max = uw;
-    if (__builtin_add_overflow(s.total, uw, &s.total)) sum_overflowed = true;
+  for (const Part& part : parts) {
+    if (part.negative) return AllocationError::kNegativeWeight;
+  }
+  for (const Part& part : parts) {
+    if (part.sum.max > s.max) s.max = part.sum.max;
+    if (part.overflowed || __builtin_add_overflow(s.total, part.sum.total, &s.total)) sum_overflowed = true;
   }
   if (sum_overflowed) return AllocationError::kOverflow;
   UInt128 largest_product = 0;
@@ -70,25 +103,41 @@ inline std::size_t digit_reaching(const std::vector<std::uint32_t>& count, std::
 /// calls take(i) for each, in no particular order. No list of the items is made: one pass counts
 /// the keys by their top 16 bits, takes the items above the digit where `need` is reached and
 /// keeps those at it; further passes, 16 bits at a time, go over the kept ones only (few, unless
-/// many keys are equal), and only among equal keys is the tie order consulted.
+/// many keys are equal), and only among equal keys is the tie order consulted. The passes over
+/// all items are shared by up to `threads` threads (key and take are called from them, take for
+/// distinct items); the items selected do not depend on it.
 template <class U, class Key, class TieLess, class Take>
-void take_largest(std::size_t n, int width, std::uint64_t need, Key key, TieLess tie_less, Take take) {
+void take_largest(std::size_t n, int width, std::uint64_t need, Key key, TieLess tie_less, Take take,
+                  std::size_t threads = 1) {
   if (need == 0) return;
   constexpr int kDigit = 16;
   constexpr U kDigitMask = 0xFFFF;
-  std::vector<std::uint32_t> count(std::size_t{1} << kDigit, 0);
+  const std::size_t workers = workers_for(n, threads);
   int low = std::max(0, width - kDigit);
-  for (std::size_t i = 0; i < n; ++i) ++count[static_cast<std::size_t>(key(i) >> low)];
-  std::size_t digit = digit_reaching(count, need);
-  std::vector<std::uint32_t> kept;  // the items whose key agrees with the digits found so far
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto top = static_cast<std::size_t>(key(i) >> low);
-    if (top > digit) {
-      take(i);
-    } else if (top == digit) {
-      kept.push_back(static_cast<std::uint32_t>(i));
-    }
+  std::vector<std::vector<std::uint32_t>> counts(workers, std::vector<std::uint32_t>(std::size_t{1} << kDigit, 0));
+  over_ranges(n, workers, [&](std::size_t k, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) ++counts[k][static_cast<std::size_t>(key(i) >> low)];
+  });
+  std::vector<std::uint32_t> count = std::move(counts[0]);
+  for (std::size_t k = 1; k < workers; ++k) {
+    for (std::size_t d = 0; d < count.size(); ++d) count[d] += counts[k][d];
   }
+  counts.clear();
+  std::size_t digit = digit_reaching(count, need);
+  std::vector<std::vector<std::uint32_t>> kept_in(workers);  // per range, the items at the digit
+  over_ranges(n, workers, [&](std::size_t k, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const auto top = static_cast<std::size_t>(key(i) >> low);
+      if (top > digit) {
+        take(i);
+      } else if (top == digit) {
+        kept_in[k].push_back(static_cast<std::uint32_t>(i));
+      }
+    }
+  });
+  std::vector<std::uint32_t> kept = std::move(kept_in[0]);  // the items whose key agrees with the digits found so far
+  for (std::size_t k = 1; k < workers; ++k) kept.insert(kept.end(), kept_in[k].begin(), kept_in[k].end());
+  kept_in.clear();
   while (low > 0) {
     low = std::max(0, low - kDigit);
     std::fill(count.begin(), count.end(), 0);
@@ -118,18 +167,25 @@ void take_largest(std::size_t n, int width, std::uint64_t need, Key key, TieLess
 /// division, and no list of remainders).
 template <class U, class WeightAt, class TieLess, class Out>
 void split_pass(std::uint64_t pool, const WeightSummary& s, std::size_t n, WeightAt weight_at,
-                TieLess tie_less, Out& out) {
+                TieLess tie_less, Out& out, std::size_t threads) {
   const auto big_w = static_cast<U>(s.total);
   const auto p = static_cast<U>(pool);
   auto weight = [&weight_at](std::size_t i) { return static_cast<U>(static_cast<UInt128>(weight_at(i))); };
+  const std::size_t workers = workers_for(n, threads);
+  std::vector<std::uint64_t> floor_sums(workers, 0);
+  over_ranges(n, workers, [&](std::size_t k, std::size_t begin, std::size_t end) {
+    std::uint64_t sum = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+      const U w = weight(i);
+      if (w == 0) continue;
+      const U quotient = p * w / big_w;  // <= pool, so it fits in int64
+      out.share(i, static_cast<std::int64_t>(quotient));
+      sum += static_cast<std::uint64_t>(quotient);
+    }
+    floor_sums[k] = sum;
+  });
   std::uint64_t floor_sum = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const U w = weight(i);
-    if (w == 0) continue;
-    const U quotient = p * w / big_w;  // <= pool, so it fits in int64
-    out.share(i, static_cast<std::int64_t>(quotient));
-    floor_sum += static_cast<std::uint64_t>(quotient);
-  }
+  for (const std::uint64_t sum : floor_sums) floor_sum += sum;
   // Σ remainders == k × W and every remainder < W, so k < number of non-zero remainders: zero
   // remainders (and weights) never receive a fen.
   auto remainder = [&](std::size_t i) {
@@ -137,7 +193,7 @@ void split_pass(std::uint64_t pool, const WeightSummary& s, std::size_t n, Weigh
     return w == 0 ? U{0} : p * w - static_cast<U>(out.whole(i)) * big_w;
   };
   take_largest<U>(n, bit_width_of(static_cast<U>(big_w - 1)), pool - floor_sum, remainder, tie_less,
-                  [&out](std::size_t i) { out.extra(i); });
+                  [&out](std::size_t i) { out.extra(i); }, threads);
 }
 
 /// The greatest common divisor of the weights (non-negative, some positive).
@@ -157,12 +213,13 @@ UInt128 common_divisor(std::size_t n, WeightAt weight_at) {
 
 /// The method itself, for validated inputs: pool >= 0, the weights summarized.
 template <class WeightAt, class TieLess, class Out>
-void hamilton(std::uint64_t pool, std::size_t n, WeightAt weight_at, TieLess tie_less, const WeightSummary& s, Out& out) {
+void hamilton(std::uint64_t pool, std::size_t n, WeightAt weight_at, TieLess tie_less, const WeightSummary& s, Out& out,
+              std::size_t threads) {
   constexpr UInt128 kMax64 = std::numeric_limits<std::uint64_t>::max();
   if (s.total <= kMax64 && static_cast<UInt128>(pool) * s.max <= kMax64) {
-    split_pass<std::uint64_t>(pool, s, n, weight_at, tie_less, out);
+    split_pass<std::uint64_t>(pool, s, n, weight_at, tie_less, out, threads);
   } else {
-    split_pass<UInt128>(pool, s, n, weight_at, tie_less, out);
+    split_pass<UInt128>(pool, s, n, weight_at, tie_less, out, threads);
   }
 }
 
@@ -173,12 +230,15 @@ void hamilton(std::uint64_t pool, std::size_t n, WeightAt weight_at, TieLess tie
 /// by out.extra(i) (which adds 1); the others get no call (their share is 0). Returns the error,
 /// if any, before any call. Weights too large for pool × w to fit are first divided by their
 /// greatest common divisor, which changes no share (exact weights of many decimals often share a
-/// large power of ten).
+/// large power of ten). Up to `threads` threads share the passes over the recipients (calling
+/// weight_at, out.share, out.whole and out.extra, each for distinct recipients); the result does
+/// not depend on it.
 template <class WeightAt, class TieLess, class Out>
 std::optional<AllocationError> split_exactly(std::int64_t pool_fen, std::size_t n, WeightAt weight_at, TieLess tie_less,
-                                             Out& out) {
+                                             Out& out, std::size_t threads = 1) {
   const auto pool = static_cast<std::uint64_t>(pool_fen);
-  const auto summary = summarize(pool, n, weight_at);
+  const std::size_t workers = workers_for(n, threads);
+  const auto summary = summarize(pool, n, weight_at, workers);
   if (const auto* error = std::get_if<AllocationError>(&summary)) {
     if (*error != AllocationError::kOverflow) return *error;
     const UInt128 g = common_divisor(n, weight_at);
@@ -186,12 +246,12 @@ std::optional<AllocationError> split_exactly(std::int64_t pool_fen, std::size_t 
     auto reduced = [&weight_at, g](std::size_t i) {
       return static_cast<Int128>(static_cast<UInt128>(weight_at(i)) / g);
     };
-    const auto again = summarize(pool, n, reduced);
+    const auto again = summarize(pool, n, reduced, workers);
     if (const auto* e = std::get_if<AllocationError>(&again)) return *e;
-    hamilton(pool, n, reduced, tie_less, std::get<WeightSummary>(again), out);
+    hamilton(pool, n, reduced, tie_less, std::get<WeightSummary>(again), out, threads);
     return std::nullopt;
   }
-  hamilton(pool, n, weight_at, tie_less, std::get<WeightSummary>(summary), out);
+  hamilton(pool, n, weight_at, tie_less, std::get<WeightSummary>(summary), out, threads);
   return std::nullopt;
 }
 

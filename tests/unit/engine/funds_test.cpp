@@ -36,7 +36,7 @@ struct Funds {
   std::optional<Dataset> data;
   std::optional<EvalResult> result;
 
-  Funds(const std::string& policy, const std::string& csv) {
+  Funds(const std::string& policy, const std::string& csv, const EvalOptions& options = {}) {
     const SourceId id = sources.add("p.jx", policy);
     auto module = dsl::parse(sources, id, sink);
     if (!module) return;
@@ -46,7 +46,7 @@ struct Funds {
     if (!plan) return;
     data = load_csv(sources, "d.csv", csv, *checked, LoadOptions{}, sink);
     if (!data) return;
-    result = evaluate(*plan, *data, EvalOptions{}, sink);
+    result = evaluate(*plan, *data, options, sink);
   }
   Funds(const Funds&) = delete;
   Funds& operator=(const Funds&) = delete;
@@ -855,6 +855,43 @@ TEST(FundsExact, ANegativeExactWeightIsShownExactly) {
   EXPECT_EQ(f.errors(),
             "pool-not-split p.jx:5:19 track `补助.全部` gives row 2 a negative weight (-0.005元)\n"
             "  note d.csv:3:1 the row is here\n");
+}
+
+// ---- threads ----
+
+TEST(Funds, SplitsOfManyRecipientsAreTheSameForAnyThreadCount) {
+  // 70,000 rows (enough for the passes over a split's recipients to be shared by threads): money
+  // weights from a few values and scores with many equal, so that remainders and ranking values
+  // tie often and the codes (in no order) decide; every fen the same with 1, 2 and 3 threads.
+  std::mt19937 random(70'000);
+  std::string csv = "编码,得分,基础额度\n";
+  for (int r = 0; r < 70'000; ++r) {
+    csv += "C" + std::to_string(random() % 100'000) + "-" + std::to_string(r) + "," +
+           decimal::format(static_cast<std::int64_t>(random() % 10'001), 2, 2) + "," + std::to_string(500 + random() % 4 * 500) + ".00\n";
+  }
+  const std::string p = policy("input { 得分 : score 0..100  基础额度 : money }\n"
+                               "indicator 总分 { 工作 100% = 得分 }\n"
+                               "fund 补助 pool 1234567.89元 {\n"
+                               "  track 绩效 70% split by 基础额度 * 0.65\n"
+                               "  track 奖励 30% split among top 10% by 得分 proportional to 得分\n"
+                               "  ties by 编码 desc\n"
+                               "}\n");
+  EvalOptions options;
+  options.threads = 1;
+  Funds one(p, csv, options);
+  ASSERT_TRUE(one.result) << one.errors();
+  one.expect_conserved();
+  EXPECT_EQ(one.fund().tracks[0].recipients, 70'000u);
+  EXPECT_EQ(one.fund().tracks[1].recipients, 7'000u);
+  for (const std::size_t threads : {std::size_t{2}, std::size_t{3}}) {
+    options.threads = threads;
+    Funds many(p, csv, options);
+    ASSERT_TRUE(many.result) << many.errors();
+    for (std::size_t t = 0; t < 2; ++t) {
+      EXPECT_EQ(many.track(t), one.track(t)) << threads << " threads, track " << t;
+      EXPECT_EQ(many.fund().tracks[t].extra_fen, one.fund().tracks[t].extra_fen) << threads << " threads, track " << t;
+    }
+  }
 }
 
 // ---- order independence ----
