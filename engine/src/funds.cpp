@@ -3,8 +3,8 @@
 #include "funds.hpp"
 
 #include <algorithm>
-#include <map>
 #include <functional>
+#include <map>
 
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/engine/allocate.hpp"
