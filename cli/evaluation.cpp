@@ -79,6 +79,9 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   out.times.load = ms_since(t);
   s.logger->info("{}", msg::cli_log_loaded(out.data->rows, request.data, out.data->encoding, fmt::format("{:.1f}", out.times.load))
                          .str(lang()));
+  if (const auto narrow = std::count_if(out.data->inputs.begin(), out.data->inputs.end(), [](const engine::Column& c) { return c.narrow(); })) {
+    s.logger->info("{}", msg::nrw_log_narrow(narrow).str(lang()));
+  }
 
   engine::EvalOptions options;
   if (!request.period.empty()) {

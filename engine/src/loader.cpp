@@ -380,6 +380,8 @@ bool split(std::int64_t v, std::int64_t& m) {
   return m * Column::kPowers[P] == v;
 }
 
+bool fits_int32(std::int64_t v) { return v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max(); }
+
 // Whether v / 10^power is a whole number that fits an int32, set in `m`.
 bool mantissa_of(std::int64_t v, int power, std::int64_t& m) {
   bool whole = false;
@@ -392,7 +394,7 @@ bool mantissa_of(std::int64_t v, int power, std::int64_t& m) {
     case 5: whole = split<5>(v, m); break;
     default: whole = split<6>(v, m); break;
   }
-  return whole && m >= std::numeric_limits<std::int32_t>::min() && m <= std::numeric_limits<std::int32_t>::max();
+  return whole && fits_int32(m);
 }
 
 // Makes narrow `col` wide, for good.
@@ -409,10 +411,7 @@ void widen(Column& col) {
 // instead when one of them would not fit an int32.
 void lower_power(Column& col, int power) {
   const std::int64_t by = Column::kPowers[col.power - power];
-  const auto fits = [by](std::int32_t m) {
-    return std::int64_t{m} * by >= std::numeric_limits<std::int32_t>::min() && std::int64_t{m} * by <= std::numeric_limits<std::int32_t>::max();
-  };
-  if (!std::all_of(col.mantissas.begin(), col.mantissas.end(), fits)) return widen(col);
+  if (!std::all_of(col.mantissas.begin(), col.mantissas.end(), [by](std::int32_t m) { return fits_int32(m * by); })) return widen(col);
   for (std::int32_t& m : col.mantissas) m = static_cast<std::int32_t>(m * by);
   col.power = power;
 }
@@ -447,9 +446,7 @@ void append_numbers(Column& to, const Column& from) {
   if (to.narrow() && from.narrow() && from.power < to.power) lower_power(to, from.power);
   if (to.narrow() && from.narrow()) {
     const std::int64_t by = Column::kPowers[from.power - to.power];
-    const auto fits = [by](std::int32_t m) { return std::int64_t{m} * by <= std::numeric_limits<std::int32_t>::max() &&
-                                                    std::int64_t{m} * by >= std::numeric_limits<std::int32_t>::min(); };
-    if (std::all_of(from.mantissas.begin(), from.mantissas.end(), fits)) {
+    if (std::all_of(from.mantissas.begin(), from.mantissas.end(), [by](std::int32_t m) { return fits_int32(m * by); })) {
       for (const std::int32_t m : from.mantissas) to.mantissas.push_back(static_cast<std::int32_t>(m * by));
       return;
     }
