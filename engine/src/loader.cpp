@@ -446,8 +446,10 @@ void append_numbers(Column& to, const Column& from) {
   if (to.narrow() && from.narrow() && from.power < to.power) lower_power(to, from.power);
   if (to.narrow() && from.narrow()) {
     const std::int64_t by = Column::kPowers[from.power - to.power];
-    if (std::all_of(from.mantissas.begin(), from.mantissas.end(), [by](std::int32_t m) { return fits_int32(m * by); })) {
-      for (const std::int32_t m : from.mantissas) to.mantissas.push_back(static_cast<std::int32_t>(m * by));
+    if (by == 1 || std::all_of(from.mantissas.begin(), from.mantissas.end(), [by](std::int32_t m) { return fits_int32(m * by); })) {
+      const std::size_t at = to.mantissas.size();
+      to.mantissas.insert(to.mantissas.end(), from.mantissas.begin(), from.mantissas.end());
+      if (by != 1) std::for_each(to.mantissas.begin() + static_cast<std::ptrdiff_t>(at), to.mantissas.end(), [by](std::int32_t& m) { m = static_cast<std::int32_t>(m * by); });
       return;
     }
   }
