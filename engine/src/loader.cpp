@@ -416,27 +416,32 @@ void lower_power(Column& col, int power) {
   col.power = power;
 }
 
-// Appends `v` to `col`, narrow or wide (the cells of every other kind of input go straight to
-// Column::values).
-void push_value(Column& col, std::int64_t v) {
-  std::int64_t m = 0;
-  if (!col.narrow()) {
-    col.values.push_back(v);
-    return;
-  }
-  if (mantissa_of(v, col.power, m)) {
-    col.mantissas.push_back(static_cast<std::int32_t>(m));
-    return;
-  }
+// Appends `v` to narrow `col` when v / 10^col.power is not a whole number that fits an int32: the
+// column takes the power this value allows, or becomes wide.
+[[gnu::noinline]] void push_rescaled(Column& col, std::int64_t v) {
   int power = col.power;
   while (power > 0 && v % Column::kPowers[power] != 0) --power;  // the most this value allows
   if (power < col.power) lower_power(col, power);
+  std::int64_t m = 0;
   if (col.narrow() && mantissa_of(v, col.power, m)) {
     col.mantissas.push_back(static_cast<std::int32_t>(m));
     return;
   }
   if (col.narrow()) widen(col);
   col.values.push_back(v);
+}
+
+// Appends `v` to `col`, narrow or wide (the cells of every other kind of input go straight to
+// Column::values).
+inline void push_value(Column& col, std::int64_t v) {
+  std::int64_t m = 0;
+  if (!col.narrow()) {
+    col.values.push_back(v);
+  } else if (mantissa_of(v, col.power, m)) {
+    col.mantissas.push_back(static_cast<std::int32_t>(m));
+  } else {
+    push_rescaled(col, v);
+  }
 }
 
 // Appends the values of `from`, the column of a number or money input read from later rows, to
