@@ -454,7 +454,7 @@ void append_numbers(Column& to, const Column& from) {
     if (by == 1 || std::all_of(from.mantissas.begin(), from.mantissas.end(), [by](std::int32_t m) { return fits_int32(m * by); })) {
       const std::size_t at = to.mantissas.size();
       to.mantissas.insert(to.mantissas.end(), from.mantissas.begin(), from.mantissas.end());
-      if (by != 1) std::for_each(to.mantissas.begin() + static_cast<std::ptrdiff_t>(at), to.mantissas.end(), [by](std::int32_t& m) { m = static_cast<std::int32_t>(m * by); });
+      for (std::size_t r = at; by != 1 && r < to.mantissas.size(); ++r) to.mantissas[r] = static_cast<std::int32_t>(to.mantissas[r] * by);
       return;
     }
   }
