@@ -385,7 +385,26 @@ void mark_chunked(detail::Compiled& c, const std::vector<bool>& shown) {
   for_each_column_read_after(c, shown, [&run](std::uint32_t col) { run[col] = kWhole; });
   c.chunked.assign(n, 0);
   for (std::size_t col = 0; col < n; ++col) {
-    c.chunked[col] = c.columns[col].view == nullptr && run[col] >= 0 ? 1 : 0;
+    c.chunked[col] = !c.columns[col].of_data() && run[col] >= 0 ? 1 : 0;
+  }
+}
+
+// Throws std::logic_error when a narrow column of the dataset (Column::narrow()), which only a
+// program's kLoad decodes, would be read by anything else: after the programs, or as a veto
+// effect's column. Data loaded for another evaluation (LoadOptions::narrow) gets here.
+void check_narrow_reads(const detail::Compiled& c, const std::vector<bool>& shown) {
+  if (std::none_of(c.columns.begin(), c.columns.end(), [](const detail::ColumnSlot& s) { return s.narrow != nullptr; })) return;
+  const auto check = [&c](std::uint32_t col) {
+    if (c.columns[col].narrow != nullptr) {
+      throw std::logic_error("evaluate: an input column loaded narrow (LoadOptions::narrow) is read beyond the programs' loads");
+    }
+  };
+  for_each_column_read_after(c, shown, check);
+  for (const detail::Program& p : c.programs) {
+    for (const detail::Instr& in : p.code) {
+      if (in.op != detail::OpCode::kGradeEffects && in.op != detail::OpCode::kAlertEffects) continue;
+      for (const detail::Effect& e : c.effects[in.aux].effects) check(e.veto_column);
+    }
   }
 }
 
@@ -480,9 +499,10 @@ std::optional<EvalResult> evaluate(const Executable& program, const Dataset& dat
   const dsl::CheckedPolicy& policy = *plan.policy;
   const std::vector<bool> shown = shown_symbols(policy, options.keep);
   mark_chunked(compiled, shown);
+  check_narrow_reads(compiled, shown);
   for (std::size_t col = 0; col < compiled.columns.size(); ++col) {
     detail::ColumnSlot& slot = compiled.columns[col];
-    if (slot.view == nullptr && compiled.chunked[col] == 0) slot.owned.assign(data.rows, 0);
+    if (!slot.of_data() && compiled.chunked[col] == 0) slot.owned.assign(data.rows, 0);
   }
   detail::RuntimeErrors errors;
   // Every register holds one chunk of rows, per thread. A program with very many registers (a sum

@@ -37,6 +37,14 @@ class Executor {
       errors_.instr = static_cast<std::uint32_t>(i);
       const Instr& in = p.code[i];
       if (in.op == OpCode::kLoad) {
+        if (const ColumnSlot& slot = columns_[in.a]; slot.narrow != nullptr) {
+          // A narrow input column (Column::narrow()): the chunk's values decoded into the register.
+          std::int64_t* d = registers_[in.dst].data();
+          const std::int32_t* m = slot.narrow + begin;
+          for (std::size_t r = 0; r < n; ++r) d[r] = std::int64_t{m[r]} * slot.scale;
+          at_[in.dst] = d;
+          continue;
+        }
         // The register is the column's rows themselves, not a copy: only this operation writes
         // it (every operation writes a register of its own), and nothing writes the column
         // while the chunk runs.

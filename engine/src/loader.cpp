@@ -366,6 +366,103 @@ bool looks_like_policy(std::string_view text) {
   return false;
 }
 
+// Narrow columns (Column::narrow()): storing values keeps the column's invariants as the rows come,
+// the power of ten lowered when a cell has more decimals than the rows before, the column widened
+// when a value does not fit an int32 at its power.
+
+// The largest power a column of input kind `kind` may have when narrow (Column::kMaxPower).
+int largest_power(InputKind kind) { return kind == InputKind::kMoney ? Column::kMaxMoneyPower : Column::kMaxPower; }
+
+// Whether `v` is a multiple of 10^P, `m` set to v / 10^P (a constant divisor: a multiplication).
+template <int P>
+bool split(std::int64_t v, std::int64_t& m) {
+  m = v / Column::kPowers[P];
+  return m * Column::kPowers[P] == v;
+}
+
+bool fits_int32(std::int64_t v) { return v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max(); }
+
+// Whether v / 10^power is a whole number that fits an int32, set in `m`.
+bool mantissa_of(std::int64_t v, int power, std::int64_t& m) {
+  bool whole = false;
+  switch (power) {
+    case 0: m = v; whole = true; break;
+    case 1: whole = split<1>(v, m); break;
+    case 2: whole = split<2>(v, m); break;
+    case 3: whole = split<3>(v, m); break;
+    case 4: whole = split<4>(v, m); break;
+    case 5: whole = split<5>(v, m); break;
+    default: whole = split<6>(v, m); break;
+  }
+  return whole && fits_int32(m);
+}
+
+// Makes narrow `col` wide, for good.
+void widen(Column& col) {
+  std::vector<std::int64_t> values;
+  values.reserve(col.mantissas.capacity());  // the rows reserved for, as they were
+  for (const std::int32_t m : col.mantissas) values.push_back(std::int64_t{m} * Column::kPowers[col.power]);
+  col.values = std::move(values);
+  std::vector<std::int32_t>().swap(col.mantissas);
+  col.power = Column::kWide;
+}
+
+// Lowers narrow `col`'s power to `power`, its mantissas multiplied to keep every value; widens it
+// instead when one of them would not fit an int32.
+void lower_power(Column& col, int power) {
+  const std::int64_t by = Column::kPowers[col.power - power];
+  if (!std::all_of(col.mantissas.begin(), col.mantissas.end(), [by](std::int32_t m) { return fits_int32(m * by); })) return widen(col);
+  for (std::int32_t& m : col.mantissas) m = static_cast<std::int32_t>(m * by);
+  col.power = power;
+}
+
+// Appends `v` to narrow `col` when v / 10^col.power is not a whole number that fits an int32: the
+// column takes the power this value allows, or becomes wide.
+[[gnu::noinline]] void push_rescaled(Column& col, std::int64_t v) {
+  int power = col.power;
+  while (power > 0 && v % Column::kPowers[power] != 0) --power;  // the most this value allows
+  if (power < col.power) lower_power(col, power);
+  std::int64_t m = 0;
+  if (col.narrow() && mantissa_of(v, col.power, m)) {
+    col.mantissas.push_back(static_cast<std::int32_t>(m));
+    return;
+  }
+  if (col.narrow()) widen(col);
+  col.values.push_back(v);
+}
+
+// Appends `v` to `col`, narrow or wide (the cells of every other kind of input go straight to
+// Column::values).
+inline void push_value(Column& col, std::int64_t v) {
+  std::int64_t m = 0;
+  if (!col.narrow()) {
+    col.values.push_back(v);
+  } else if (mantissa_of(v, col.power, m)) {
+    col.mantissas.push_back(static_cast<std::int32_t>(m));
+  } else {
+    push_rescaled(col, v);
+  }
+}
+
+// Appends the values of `from`, the column of a number or money input read from later rows, to
+// `to`, the same input's: into the form a serial load gives (the least of the two powers, or wide
+// when a value does not fit an int32 at it, or when either is wide).
+void append_numbers(Column& to, const Column& from) {
+  if (to.narrow() && from.narrow() && from.power < to.power) lower_power(to, from.power);
+  if (to.narrow() && from.narrow()) {
+    const std::int64_t by = Column::kPowers[from.power - to.power];
+    if (by == 1 || std::all_of(from.mantissas.begin(), from.mantissas.end(), [by](std::int32_t m) { return fits_int32(m * by); })) {
+      const std::size_t at = to.mantissas.size();
+      to.mantissas.insert(to.mantissas.end(), from.mantissas.begin(), from.mantissas.end());
+      for (std::size_t r = at; by != 1 && r < to.mantissas.size(); ++r) to.mantissas[r] = static_cast<std::int32_t>(to.mantissas[r] * by);
+      return;
+    }
+  }
+  if (to.narrow()) widen(to);
+  const std::size_t rows = from.narrow() ? from.mantissas.size() : from.values.size();
+  for (std::size_t r = 0; r < rows; ++r) to.values.push_back(from.value(r));
+}
+
 // How a cell is checked for characters that cannot be seen (Loader::cell_value).
 enum class CellKind {
   kKey,    ///< a key or a period: nothing invisible, no space look-alike inside
@@ -659,6 +756,8 @@ class Loader {
           const bool missing = !from.missing.empty() && from.missing[r] != 0;
           to.values.push_back(missing ? from.values[r] : remap[static_cast<std::size_t>(from.values[r])]);
         }
+      } else if (to.narrow() || from.narrow()) {
+        append_numbers(to, from);
       } else {
         extend(to.values, from.values);
       }
@@ -718,7 +817,13 @@ class Loader {
     data_.row_offsets.reserve(rows);
     if (period_column_ != kUnmapped) data_.period.values.reserve(rows);
     for (std::size_t i = 0; i < mapped_.size(); ++i) {
-      if (mapped_[i] != kUnmapped) data_.inputs[i].values.reserve(rows);
+      if (mapped_[i] == kUnmapped) continue;
+      Column& col = data_.inputs[i];
+      if (col.narrow()) {
+        col.mantissas.reserve(rows);
+      } else {
+        col.values.reserve(rows);
+      }
     }
     if (!parallel_part_) next_row_.reserve(rows);
     if (pool) data_.strings.reserve(rows + 64);
@@ -975,12 +1080,15 @@ class Loader {
     data_.inputs.assign(inputs.size(), Column{});
     // A skipped input's column is found like the others, then not read (LoadOptions::skip).
     const bool skipping = !options_.skip.empty() && !policy_.module.rollup;
+    const bool narrowing = !options_.narrow.empty() && !policy_.module.rollup;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       mapped_[i] = find(inputs[i].name.name, msg::eng_for_input(inputs[i].name.name));
       if (skipping && options_.skip.at(i)) {
         mapped_[i] = kUnmapped;
       } else if (is_list(inputs[i].kind)) {
         data_.inputs[i].list_offsets.push_back(0);
+      } else if (narrowing && options_.narrow.at(i) && holds_numbers(i)) {
+        data_.inputs[i].power = largest_power(inputs[i].kind);  // whole numbers until a cell has decimals
       }
     }
     return sink_.error_count() == errors_before;
@@ -1140,7 +1248,7 @@ class Loader {
                     !cell_value(f, row, [&] { return header_name(input); }, text ? CellKind::kText : CellKind::kOther, v))) {
       // Reported; a placeholder keeps the columns aligned.
       if (in.optional || in.only) col.missing.push_back(0);
-      col.values.push_back(0);
+      push_value(col, 0);
       if (is_list(in.kind)) col.list_offsets.push_back(col.list_offsets.back());
       return;
     }
@@ -1151,7 +1259,7 @@ class Loader {
       // `only` in a sub-period is empty in the others (rollup.cpp checks where it is required).
       col.missing.push_back(v.empty() ? 1 : 0);
       if (v.empty()) {
-        col.values.push_back(0);
+        push_value(col, 0);
         if (is_list(in.kind)) col.list_offsets.push_back(col.list_offsets.back());
         return;
       }
@@ -1222,7 +1330,7 @@ class Loader {
     // Numbers and money.
     if (v.empty()) {
       bad(f, row, input, msg::eng_cell_empty());
-      col.values.push_back(0);
+      push_value(col, 0);
       return;
     }
     std::string_view digits = v;
@@ -1266,22 +1374,22 @@ class Loader {
                                                : msg::eng_number_too_large(shown, largest_number());
       }
       bad(f, row, input, problem);
-      col.values.push_back(0);
+      push_value(col, 0);
       return;
     }
     const std::int64_t value = *parsed;
     if (in.kind == InputKind::kCount && value % kOne != 0) {
       bad(f, row, input, msg::eng_not_whole_number(quoted()));
-      col.values.push_back(0);
+      push_value(col, 0);
       return;
     }
     const dsl::Symbol& s = *symbols_[input];
     if (!s.range.contains(value)) {
       bad(f, row, input, msg::eng_out_of_range(quoted()), DiagCode::out_of_range);
-      col.values.push_back(0);
+      push_value(col, 0);
       return;
     }
-    col.values.push_back(value);
+    push_value(col, value);
   }
 
   SourceSet& sources_;

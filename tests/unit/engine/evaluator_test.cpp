@@ -31,6 +31,7 @@ struct Eval {
   std::optional<Plan> plan;
   std::optional<Dataset> data;
   std::optional<EvalResult> result;
+  std::size_t narrow_inputs = 0;  ///< the inputs loaded narrow (LoadOptions::narrow: with `keep`)
 
   Eval(const std::string& policy, const std::string& csv, EvalOptions options = {}, dsl::CheckOptions check = {}) {
     const SourceId id = sources.add("p.jx", policy);
@@ -40,12 +41,17 @@ struct Eval {
     if (!checked) return;
     plan = build_plan(*checked, sink);
     if (!plan) return;
-    data = load_csv(sources, "d.csv", csv, *checked, LoadOptions{}, sink);
-    if (!data) return;
-    // As `jixiao eval` does with `keep`: the inputs nothing reads after the programs are let go then.
+    // As `jixiao eval` does with `keep`: the inputs nothing reads after the programs are loaded
+    // narrow, and let go of then.
     const Executable program = compile(*plan);
     std::vector<std::size_t> unread;
     if (options.keep != nullptr) unread = unread_inputs(program, *options.keep);
+    LoadOptions load;
+    load.narrow.assign(checked->module.inputs.size(), false);
+    for (const std::size_t i : unread) load.narrow[i] = true;
+    data = load_csv(sources, "d.csv", csv, *checked, load, sink);
+    if (!data) return;
+    narrow_inputs = static_cast<std::size_t>(std::count_if(data->inputs.begin(), data->inputs.end(), [](const Column& c) { return c.narrow(); }));
     options.after_programs = [this, &unread] {
       for (const std::size_t i : unread) data->inputs[i] = Column{};
     };
@@ -1007,11 +1013,35 @@ TEST(EvalKeep, OnlyTheResultsColumnsGiveTheSameResults) {
       // Inputs read by no kept value and no fund are named by unread_inputs(), and let go of in
       // after_programs (by Eval, as by `jixiao eval`): the results are the same; the rest stay.
       const dsl::Symbol& score = r.checked->symbol(r.checked->find("得分"));
+      // 得分, 覆盖, 投诉 and 自筹 were loaded narrow, the programs decoding them chunk by chunk;
+      // 支出, which the fund's weights read, was not.
+      EXPECT_EQ(r.narrow_inputs, 4u);
+      EXPECT_FALSE(r.data->inputs[r.checked->symbol(r.checked->find("支出")).index].narrow());
       EXPECT_TRUE(r.data->inputs[score.index].values.empty());
       EXPECT_TRUE(r.result->columns[static_cast<std::uint32_t>(r.checked->find("得分"))].empty());
       EXPECT_EQ(r.data->key.values.size(), 57u);
     }
   }
+}
+
+TEST(EvalKeep, ANarrowColumnReadBeyondTheProgramsIsRefused) {
+  // Data loaded for an evaluation that keeps only the results, evaluated keeping every symbol
+  // (whose values then include the input's own): evaluate() refuses it rather than read it wide.
+  const std::string p = policy("input { 得分 : score 0..100 }\nlet 两倍 = 得分 * 2\nindicator 总分 { 工作 100% = 两倍 / 2 }\n");
+  Eval probe(p, "编码,得分\nA,1\n");
+  ASSERT_TRUE(probe.checked);
+  const std::vector<dsl::SymbolId> keep = result_symbols(*probe.checked);
+  const Executable program = compile(*probe.plan);
+  LoadOptions load;
+  load.narrow.assign(probe.checked->module.inputs.size(), false);
+  for (const std::size_t i : unread_inputs(program, keep)) load.narrow[i] = true;
+  const auto data = load_csv(probe.sources, "d.csv", std::string_view("编码,得分\nA,1.5\nB,2\n"), *probe.checked, load, probe.sink);
+  ASSERT_TRUE(data);
+  ASSERT_TRUE(std::any_of(data->inputs.begin(), data->inputs.end(), [](const Column& c) { return c.narrow(); }));
+  EXPECT_THROW(evaluate(program, *data, EvalOptions{}, probe.sink), std::logic_error);
+  EvalOptions options;
+  options.keep = &keep;
+  EXPECT_TRUE(evaluate(program, *data, options, probe.sink)) << probe.errors();
 }
 
 // ---- compiled before the data ----

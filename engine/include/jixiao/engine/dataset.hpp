@@ -78,12 +78,43 @@ class StringPool {
 /// Every value of a column is an int64: a number (raw, scale 10^6), money (fen), a label index,
 /// a text id, or a bool (0/1). Lists keep their items in `list_items` (texts) or `list_numbers`
 /// (numbers), row i's items being those at list_offsets[i] .. list_offsets[i+1].
+///
+/// A column of numbers or money (an input of kind score, percent, number, count or money) that
+/// only the compiled programs read may be stored narrow instead (LoadOptions::narrow), in half
+/// the bytes: row r's value is mantissas[r] × 10^power, exactly. Its invariants:
+/// - wide (power == kWide): `mantissas` is empty and `values` holds the values;
+/// - narrow (0 <= power <= the kind's largest power: kMaxPower for numbers, whose raw values are
+///   millionths, so that 10^6 is one; kMaxMoneyPower for money, in fen, so that 10^2 is one
+///   yuan): `values` is empty and `mantissas` holds one int32 per row (0 for an empty or bad
+///   cell), and power is the largest such power of ten that divides every value of the column. So
+///   a column of whole numbers has power 6, one with a cell of three decimals 3 at most; the form
+///   depends only on the values, not on how the rows were read (threads, parts).
+/// - a column becomes wide (for good) when a value does not fit an int32 at its power: it is
+///   never stored rounded.
+/// A narrow column is read by the executor's kLoad alone, which decodes it chunk by chunk; every
+/// other reader of `values` is handed wide columns only (evaluate() throws std::logic_error for a
+/// narrow column anything else would read; explanations, roll-ups, `diff` and `jixiao test` load
+/// nothing narrow).
 struct Column {
+  static constexpr int kWide = -1;
+  static constexpr int kMaxPower = 6;       ///< numbers: values that are whole numbers
+  static constexpr int kMaxMoneyPower = 2;  ///< money: amounts in whole yuan
+  /// 10^p for p in 0..kMaxPower.
+  static constexpr std::int64_t kPowers[kMaxPower + 1] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+
   std::vector<std::int64_t> values;
+  std::vector<std::int32_t> mantissas;  ///< narrow: row r's value over 10^power
+  int power = kWide;                    ///< narrow: the power of ten of every mantissa; kWide: wide
   std::vector<std::uint32_t> list_offsets;
   std::vector<std::uint32_t> list_items;     ///< list<text>: text ids
   std::vector<std::int64_t> list_numbers;    ///< list<number>, list<score>: raw numbers
   std::vector<std::int64_t> missing;         ///< optional inputs: 1 where the cell was empty (N/A)
+
+  [[nodiscard]] bool narrow() const { return power != kWide; }
+  /// Row r's value, narrow or wide.
+  [[nodiscard]] std::int64_t value(std::size_t r) const {
+    return narrow() ? std::int64_t{mantissas[r]} * kPowers[power] : values[r];
+  }
 };
 
 /// The data of one evaluation: rows in file order.
