@@ -16,7 +16,7 @@ namespace jixiao::engine::detail {
 
 /// A persisted column: owned values, or a view of a dataset column.
 struct ColumnSlot {
-  std::vector<std::int64_t> owned;
+  ColumnValues owned;  ///< made by evaluate() with zeroed_column(): resident as its rows are written
   const std::int64_t* view = nullptr;
   [[nodiscard]] const std::int64_t* data() const { return view ? view : owned.data(); }
 };
