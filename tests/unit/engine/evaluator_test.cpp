@@ -1262,6 +1262,30 @@ TEST(StringPoolOrder, TextsKeepTheirIdsWithoutTheIndex) {
   EXPECT_EQ(pool.text(500), "new");
 }
 
+TEST(StringPoolOrder, TextsOfEveryLengthAcrossBlocksComeBackAsInterned) {
+  // A block holds 2^20 - 1 bytes; a text as long or longer has a block of its own, its length kept
+  // there. Texts around those sizes, between short ones that fill blocks up to their last byte.
+  const std::size_t block = (std::size_t{1} << 20) - 1;
+  std::vector<std::string> texts;
+  for (const std::size_t size : {std::size_t{0}, std::size_t{1}, block - 1, block, block + 1, std::size_t{3} * block + 7,
+                                 std::size_t{100}, block - 100, std::size_t{100}, std::size_t{1}}) {
+    texts.push_back(std::string(size, static_cast<char>('a' + texts.size())));
+  }
+  for (int i = 0; i < 70000; ++i) texts.push_back("社区" + std::to_string(i));  // 15 bytes or so: several blocks
+  StringPool pool;
+  for (std::size_t i = 0; i < texts.size(); ++i) ASSERT_EQ(pool.intern(texts[i]), i);
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    ASSERT_EQ(pool.text(static_cast<std::uint32_t>(i)), texts[i]) << i;
+    ASSERT_EQ(pool.intern(texts[i]), i) << i;  // found, not interned again
+  }
+  const StringPool copy = pool;
+  pool.release_index();
+  for (std::size_t i = 0; i < texts.size(); i += 997) EXPECT_EQ(copy.text(static_cast<std::uint32_t>(i)), texts[i]) << i;
+  EXPECT_EQ(pool.find(texts[4]), std::optional<std::uint32_t>(4u));  // searched without the index
+  EXPECT_EQ(pool.intern(texts[5]), 5u);                               // the index and hashes made again
+  EXPECT_EQ(pool.size(), texts.size());
+}
+
 TEST(StringPoolOrder, ThreadsGiveTheSameOrder) {
   // Enough texts for the sort to be cut into parts (65,536 each), in an order unlike their bytes,
   // sharing long prefixes (the first 16 bytes) so the full comparison matters too.
