@@ -59,7 +59,7 @@ class Executor {
   void run_rows(const std::vector<Step>& steps, std::size_t first, std::size_t last, std::size_t begin, std::size_t end,
                 const std::vector<const SpentColumn*>& spent = {}) {
     static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    constexpr std::uintptr_t kReleaseBytes = std::uintptr_t{1} << 20;
+    constexpr std::uintptr_t kReleaseBytes = std::uintptr_t{256} << 10;
     auto address = [](const SpentColumn* c, std::size_t row) { return reinterpret_cast<std::uintptr_t>(c->data) + row * c->width; };
     std::vector<std::uintptr_t> released(spent.size());  // per spent column: up to where its pages went
     for (std::size_t k = 0; k < spent.size(); ++k) released[k] = (address(spent[k], begin) + page - 1) / page * page;
