@@ -562,11 +562,11 @@ void write_results(const dsl::CheckedPolicy& policy, const Dataset& data, const 
   emit(out);
   out.clear();
 
-  // The rows in blocks, formatted `workers` blocks at once (a round, one block per thread) and
-  // written in order. With more than one thread, a round is written while the next is formatted:
+  // The rows in blocks (of at most 8,192 rows: a megabyte or so of text each, two per thread at
+  // once), formatted `workers` blocks at once (a round, one block per thread) and written in order. With more than one thread, a round is written while the next is formatted:
   // writing (the system copying the bytes into the file) takes a core of its own for a while.
   const std::vector<std::size_t>& rows = result.selected;
-  const std::size_t block = std::clamp<std::size_t>(rows.size() / (std::max<std::size_t>(1, threads) * 8) + 1, 1024, 32768);
+  const std::size_t block = std::clamp<std::size_t>(rows.size() / (std::max<std::size_t>(1, threads) * 8) + 1, 1024, 8192);
   const std::size_t blocks = (rows.size() + block - 1) / block;
   const std::size_t workers = std::max<std::size_t>(1, std::min(threads, blocks));
   const std::size_t rounds = (blocks + workers - 1) / workers;
