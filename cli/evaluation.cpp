@@ -96,18 +96,16 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
     if (!rows) return false;
     options.trace_rows = std::move(*rows);
   }
-  // The dataset is the command's: it lets go of what evaluate() no longer needs from it, which
-  // evaluate() itself leaves as it was. No text is interned from here on: the pool's index goes now.
+  // The dataset is the command's: no text is interned from here on, so the pool's index goes now,
+  // and with `keep` the input columns only the programs read are spent as the rows are evaluated.
   out.data->strings.release_index();
-  options.after_programs = [&unread, &out] {
-    for (const std::size_t i : unread) out.data->inputs[i] = engine::Column{};
-  };
   engine::EvalTimings timings;
   options.timings = &timings;
   t = std::chrono::steady_clock::now();
   phase(msg::cli_phase_evaluating(out.data->rows));
   const Activity evaluating(msg::cli_activity_evaluating(request.policy, request.data));
-  out.result = engine::evaluate(*out.program, *out.data, options, *s.limit);
+  out.result = options.keep != nullptr ? engine::evaluate_spending(*out.program, *out.data, options, *s.limit)
+                                       : engine::evaluate(*out.program, *out.data, options, *s.limit);
   if (!out.result) return false;
   engine::report_near_misses(out.loaded->policy, *out.data, out.result->selected, *s.limit);
   out.times.evaluate = timings.evaluate_ms;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <unordered_map>
@@ -32,7 +33,7 @@ StringPool& StringPool::operator=(const StringPool& other) {
   if (this == &other) return *this;
   *this = StringPool();
   reserve(other.size());
-  for (const std::string_view t : other.texts_) intern(t);
+  for (const std::uint64_t t : other.texts_) intern(other.view(t));
   return *this;
 }
 
@@ -41,7 +42,7 @@ std::size_t StringPool::slot_of(std::string_view s, std::size_t hash) const {
   const std::uint32_t h = hash32(hash);
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const std::uint32_t id = slots_[i];
-    if (id == 0 || (hashes_[id - 1] == h && texts_[id - 1] == s)) return i;
+    if (id == 0 || (hashes_[id - 1] == h && view(texts_[id - 1]) == s)) return i;
   }
 }
 
@@ -50,6 +51,12 @@ void StringPool::grow() {
   std::size_t size = slots_.empty() ? 64 : slots_.size() * 2;
   while ((texts_.size() + 1) * 2 > size) size *= 2;
   slots_.assign(size, 0);
+  if (hashes_.size() < texts_.size()) {  // let go of with the index: made again
+    hashes_.reserve(texts_.capacity());
+    for (std::size_t id = hashes_.size(); id < texts_.size(); ++id) {
+      hashes_.push_back(hash32(std::hash<std::string_view>{}(view(texts_[id]))));
+    }
+  }
   const std::size_t mask = size - 1;
   for (std::size_t id = 0; id < texts_.size(); ++id) {
     std::size_t i = hashes_[id] & mask;  // (a table of 2^32 slots would hold more ids than there can be)
@@ -58,21 +65,31 @@ void StringPool::grow() {
   }
 }
 
-void StringPool::release_index() { std::vector<std::uint32_t>().swap(slots_); }
+void StringPool::release_index() {
+  std::vector<std::uint32_t>().swap(slots_);
+  std::vector<std::uint32_t>().swap(hashes_);
+}
 
-std::string_view StringPool::store(std::string_view s) {
-  constexpr std::size_t kBlock = std::size_t{1} << 20;
-  if (s.size() > block_left_) {
-    const std::size_t size = std::max(kBlock, s.size());
-    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
-    block_next_ = blocks_.back().get();
-    block_left_ = size;
+std::uint64_t StringPool::store(std::string_view s) {
+  if (s.size() >= kField) {  // a block of its own, its length first
+    auto block = std::make_unique_for_overwrite<char[]>(sizeof(std::size_t) + s.size());
+    const std::size_t size = s.size();
+    std::memcpy(block.get(), &size, sizeof size);
+    std::copy(s.begin(), s.end(), block.get() + sizeof size);
+    blocks_.push_back(std::move(block));
+    return (static_cast<std::uint64_t>(blocks_.size() - 1) << 40) | (std::uint64_t{sizeof(std::size_t)} << 20) | kField;
   }
-  char* at = block_next_;
-  std::copy(s.begin(), s.end(), at);
-  block_next_ += s.size();
+  if (s.size() > block_left_) {
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(kField));
+    block_ = blocks_.size() - 1;
+    block_used_ = 0;
+    block_left_ = kField;
+  }
+  std::copy(s.begin(), s.end(), blocks_[block_].get() + block_used_);
+  const std::uint64_t ref = (static_cast<std::uint64_t>(block_) << 40) | (static_cast<std::uint64_t>(block_used_) << 20) | s.size();
+  block_used_ += s.size();
   block_left_ -= s.size();
-  return {at, s.size()};
+  return ref;
 }
 
 std::uint32_t StringPool::intern(std::string_view s) {
@@ -113,12 +130,13 @@ std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
   };
   std::vector<Entry> entries(texts_.size());
   for (std::size_t i = 0; i < texts_.size(); ++i) {
-    entries[i] = {word(texts_[i], 0), word(texts_[i], 8), static_cast<std::uint32_t>(i)};
+    const std::string_view t = view(texts_[i]);
+    entries[i] = {word(t, 0), word(t, 8), static_cast<std::uint32_t>(i)};
   }
   const auto less = [this](const Entry& a, const Entry& b) {
     if (a.hi != b.hi) return a.hi < b.hi;
     if (a.lo != b.lo) return a.lo < b.lo;
-    return texts_[a.id] < texts_[b.id];
+    return view(texts_[a.id]) < view(texts_[b.id]);
   };
   // With threads, each sorts a part, then the sorted parts are merged in turn (texts are distinct,
   // so the order is the same however the work was cut).
@@ -133,9 +151,10 @@ std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
 
 std::optional<std::uint32_t> StringPool::find(std::string_view s) const {
   if (slots_.empty()) {  // no index (release_index()): a search
-    const auto it = std::find(texts_.begin(), texts_.end(), s);
-    if (it == texts_.end()) return std::nullopt;
-    return static_cast<std::uint32_t>(it - texts_.begin());
+    for (std::size_t id = 0; id < texts_.size(); ++id) {
+      if (view(texts_[id]) == s) return static_cast<std::uint32_t>(id);
+    }
+    return std::nullopt;
   }
   const std::size_t i = slot_of(s, std::hash<std::string_view>{}(s));
   if (slots_[i] == 0) return std::nullopt;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,10 +17,10 @@
 namespace jixiao::engine {
 
 /// Interns texts: equal texts get the same id. Ids are dense from 0 and stable for the pool's life.
-/// The texts are copied end to end into blocks of bytes that never move (no allocation per text);
-/// the index is an open-addressing table of ids, with each text's hash kept beside it, so that
-/// interning a text that is already there allocates nothing and compares texts only when their
-/// hashes are equal.
+/// The texts are copied end to end into blocks of bytes that never move (no allocation per text),
+/// each found by 8 bytes (its block, its place there and its length); the index is an
+/// open-addressing table of ids, with each text's hash kept beside it, so that interning a text
+/// that is already there allocates nothing and compares texts only when their hashes are equal.
 class StringPool {
  public:
   /// A text of the pool: a view, valid for the pool's life, that converts to std::string where a
@@ -44,7 +45,7 @@ class StringPool {
   }
   /// The id of `s`, or nullopt when it was never interned.
   [[nodiscard]] std::optional<std::uint32_t> find(std::string_view s) const;
-  [[nodiscard]] Text text(std::uint32_t id) const { return Text(texts_[id]); }
+  [[nodiscard]] Text text(std::uint32_t id) const { return Text(view(texts_[id])); }
   [[nodiscard]] std::size_t size() const { return texts_.size(); }
   /// Per id, the text's place among all the pool's texts in byte order (0 for the first): texts
   /// compare as their places do, so sorting by text can sort integers. Up to `threads` threads
@@ -54,9 +55,9 @@ class StringPool {
   void reserve(std::size_t n);
   /// Lets go of the room made for texts that were not interned.
   void shrink_to_fit();
-  /// Lets go of the index that finds a text's id (4 to 8 bytes a text), for while no text is
-  /// interned: the texts and their ids stay, the next intern() builds the index again, and find()
-  /// searches the texts until then.
+  /// Lets go of the index that finds a text's id and of the texts' hashes (8 to 12 bytes a text),
+  /// for while no text is interned: the texts and their ids stay, the next intern() builds both
+  /// again, and find() searches the texts until then.
   void release_index();
 
  private:
@@ -64,14 +65,27 @@ class StringPool {
   /// where it would go.
   [[nodiscard]] std::size_t slot_of(std::string_view s, std::size_t hash) const;
   void grow();
-  /// `s` copied into the blocks.
-  std::string_view store(std::string_view s);
+  /// `s` copied into the blocks: where it is (see texts_).
+  std::uint64_t store(std::string_view s);
+  /// The text at `ref` (see texts_).
+  [[nodiscard]] std::string_view view(std::uint64_t ref) const {
+    const char* block = blocks_[ref >> 40].get();
+    const auto at = static_cast<std::size_t>((ref >> 20) & kField);
+    auto size = static_cast<std::size_t>(ref & kField);
+    if (size == kField) std::memcpy(&size, block, sizeof size);  // a long text's own block starts with its length
+    return {block + at, size};
+  }
 
-  std::vector<std::string_view> texts_;            ///< per id, its text in blocks_
-  std::vector<std::uint32_t> hashes_;              ///< per id, the low 32 bits of its text's hash
+  /// A text's place: its block (bits 40..63), where it starts there (20..39) and its length
+  /// (0..19). A block of texts has kField bytes; a text of kField bytes or more has a block of its
+  /// own, which holds its length (a size_t) before it, and the length field says kField.
+  static constexpr std::uint64_t kField = (std::uint64_t{1} << 20) - 1;
+  std::vector<std::uint64_t> texts_;               ///< per id, where its text is
+  std::vector<std::uint32_t> hashes_;              ///< per id, the low 32 bits of its text's hash; empty without the index
   std::vector<std::unique_ptr<char[]>> blocks_;    ///< the texts' bytes
-  char* block_next_ = nullptr;                     ///< where the last block's free bytes start
-  std::size_t block_left_ = 0;                     ///< how many there are
+  std::size_t block_ = 0;                          ///< the block of texts being filled
+  std::size_t block_used_ = 0;                     ///< how many of its bytes are texts
+  std::size_t block_left_ = 0;                     ///< how many are free
   std::vector<std::uint32_t> slots_;  ///< id + 1, or 0 for an empty slot; the size is a power of 2
 };
 
