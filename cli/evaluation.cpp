@@ -47,6 +47,14 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   load.sheet = request.sheet;
   load.header_row = request.header_row;
   if (!request.explain_rows) load.skip = engine::inputs_to_skip(out.loaded->policy, shown);
+  // The inputs only the programs read (let go of once they have run, below) are loaded narrow:
+  // half the bytes for a column of numbers.
+  std::vector<std::size_t> unread;
+  if (!request.explain_rows) unread = engine::unread_inputs(*out.program, shown);
+  if (request.narrow_inputs) {
+    load.narrow.assign(out.loaded->policy.module.inputs.size(), false);
+    for (const std::size_t i : unread) load.narrow[i] = true;
+  }
   if (request.columns) {
     auto text = s.read_file(*request.columns, "column map");
     if (!text) return false;
@@ -71,6 +79,9 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
   out.times.load = ms_since(t);
   s.logger->info("{}", msg::cli_log_loaded(out.data->rows, request.data, out.data->encoding, fmt::format("{:.1f}", out.times.load))
                          .str(lang()));
+  if (const auto narrow = std::count_if(out.data->inputs.begin(), out.data->inputs.end(), [](const engine::Column& c) { return c.narrow(); })) {
+    s.logger->info("{}", msg::nrw_log_narrow(narrow).str(lang()));
+  }
 
   engine::EvalOptions options;
   if (!request.period.empty()) {
@@ -85,20 +96,16 @@ bool run_evaluation(Session& s, const EvalRequest& request, EvalOutcome& out,
     if (!rows) return false;
     options.trace_rows = std::move(*rows);
   }
-  // The dataset is the command's: it lets go of what evaluate() no longer needs from it, which
-  // evaluate() itself leaves as it was. No text is interned from here on: the pool's index goes now.
+  // The dataset is the command's: no text is interned from here on, so the pool's index goes now,
+  // and with `keep` the input columns only the programs read are spent as the rows are evaluated.
   out.data->strings.release_index();
-  std::vector<std::size_t> unread;
-  if (options.keep != nullptr) unread = engine::unread_inputs(*out.program, shown);
-  options.after_programs = [&unread, &out] {
-    for (const std::size_t i : unread) out.data->inputs[i] = engine::Column{};
-  };
   engine::EvalTimings timings;
   options.timings = &timings;
   t = std::chrono::steady_clock::now();
   phase(msg::cli_phase_evaluating(out.data->rows));
   const Activity evaluating(msg::cli_activity_evaluating(request.policy, request.data));
-  out.result = engine::evaluate(*out.program, *out.data, options, *s.limit);
+  out.result = options.keep != nullptr ? engine::evaluate_spending(*out.program, *out.data, options, *s.limit)
+                                       : engine::evaluate(*out.program, *out.data, options, *s.limit);
   if (!out.result) return false;
   engine::report_near_misses(out.loaded->policy, *out.data, out.result->selected, *s.limit);
   out.times.evaluate = timings.evaluate_ms;

@@ -33,6 +33,9 @@ struct EvalRequest {
   std::optional<std::string> group_by;                      ///< a workbook's 汇总 groups by this column
   std::size_t threads = 1;  ///< evaluation threads (results do not depend on it)
   bool hash_data = false;   ///< compute EvalOutcome::data_sha256 (for an audit record; always for a workbook)
+  /// Load the inputs only the programs read narrow (engine::LoadOptions::narrow; never for
+  /// explanations): the results are the same bytes either way.
+  bool narrow_inputs = true;
   /// The symbols whose columns the caller reads (EvalOptions::keep), given the policy and the
   /// resolved group column; empty: the results' (engine::result_symbols) and the group column.
   std::function<std::vector<dsl::SymbolId>(const dsl::CheckedPolicy&, dsl::SymbolId)> keep;

@@ -1189,7 +1189,13 @@ void bind(Compiled& compiled, const Dataset& data) {
                            : b.source == S::kPeriod  ? data.period
                            : b.source == S::kSubValues ? data.sub_values.at(b.index)
                                                        : data.inputs[b.index];
-    compiled.columns[b.column].view = b.source == S::kMissing ? column.missing.data() : column.values.data();
+    ColumnSlot& slot = compiled.columns[b.column];
+    if (b.source == S::kInput && column.narrow()) {
+      slot.narrow = column.mantissas.data();
+      slot.scale = Column::kPowers[column.power];
+    } else {
+      slot.view = b.source == S::kMissing ? column.missing.data() : column.values.data();
+    }
   }
   std::vector<std::uint32_t> id = find_texts(compiled.texts, data.strings);
   std::vector<std::string> extra;  // the texts the data lacks, numbered after its own

@@ -14,10 +14,15 @@
 
 namespace jixiao::engine::detail {
 
-/// A persisted column: owned values, or a view of a dataset column.
+/// A persisted column: owned values, or a view of a dataset column, wide (`view`) or narrow
+/// (`narrow`, Column::narrow()). A narrow column is read by kLoad alone, which decodes it chunk by
+/// chunk (evaluate() checks that nothing else reads it): data() is for the others.
 struct ColumnSlot {
-  std::vector<std::int64_t> owned;
+  ColumnValues owned;  ///< made by evaluate() with zeroed_column(): resident as its rows are written
   const std::int64_t* view = nullptr;
+  const std::int32_t* narrow = nullptr;  ///< a narrow dataset column's mantissas
+  std::int64_t scale = 1;                ///< with `narrow`: 10^Column::power, each mantissa's unit
+  [[nodiscard]] bool of_data() const { return view != nullptr || narrow != nullptr; }
   [[nodiscard]] const std::int64_t* data() const { return view ? view : owned.data(); }
 };
 

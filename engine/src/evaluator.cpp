@@ -385,7 +385,26 @@ void mark_chunked(detail::Compiled& c, const std::vector<bool>& shown) {
   for_each_column_read_after(c, shown, [&run](std::uint32_t col) { run[col] = kWhole; });
   c.chunked.assign(n, 0);
   for (std::size_t col = 0; col < n; ++col) {
-    c.chunked[col] = c.columns[col].view == nullptr && run[col] >= 0 ? 1 : 0;
+    c.chunked[col] = !c.columns[col].of_data() && run[col] >= 0 ? 1 : 0;
+  }
+}
+
+// Throws std::logic_error when a narrow column of the dataset (Column::narrow()), which only a
+// program's kLoad decodes, would be read by anything else: after the programs, or as a veto
+// effect's column. Data loaded for another evaluation (LoadOptions::narrow) gets here.
+void check_narrow_reads(const detail::Compiled& c, const std::vector<bool>& shown) {
+  if (std::none_of(c.columns.begin(), c.columns.end(), [](const detail::ColumnSlot& s) { return s.narrow != nullptr; })) return;
+  const auto check = [&c](std::uint32_t col) {
+    if (c.columns[col].narrow != nullptr) {
+      throw std::logic_error("evaluate: an input column loaded narrow (LoadOptions::narrow) is read beyond the programs' loads");
+    }
+  };
+  for_each_column_read_after(c, shown, check);
+  for (const detail::Program& p : c.programs) {
+    for (const detail::Instr& in : p.code) {
+      if (in.op != detail::OpCode::kGradeEffects && in.op != detail::OpCode::kAlertEffects) continue;
+      for (const detail::Effect& e : c.effects[in.aux].effects) check(e.veto_column);
+    }
   }
 }
 
@@ -466,8 +485,44 @@ std::optional<EvalResult> evaluate(const Plan& plan, const Dataset& data, const 
   return evaluate(compile(plan, trace), data, options, sink);
 }
 
-std::optional<EvalResult> evaluate(const Executable& program, const Dataset& data, const EvalOptions& options,
-                                   DiagnosticSink& sink) {
+namespace {
+
+// The columns of `data` that the programs of `c` read from the inputs `spent` (by index), each with
+// the last run of programs that reads it: those are let go of behind that run (run_steps). A column no
+// program reads is not among them (it is emptied with the others after the programs).
+std::vector<detail::SpentColumn> spent_columns(const detail::Compiled& c, const Dataset& data, const std::vector<std::size_t>& spent) {
+  std::vector<std::int64_t> last_run(c.columns.size(), -1);
+  std::size_t run = 0;
+  for (const detail::Step& step : c.steps) {
+    if (step.global) {
+      ++run;
+      continue;
+    }
+    for (const detail::Instr& in : c.programs[step.index].code) {
+      if (in.op == detail::OpCode::kLoad) last_run[in.a] = static_cast<std::int64_t>(run);
+    }
+  }
+  std::vector<bool> is_spent(data.inputs.size(), false);
+  for (const std::size_t i : spent) is_spent[i] = true;
+  std::vector<detail::SpentColumn> out;
+  for (const detail::ColumnBinding& b : c.bindings) {
+    using S = detail::ColumnBinding::Source;
+    if ((b.source != S::kInput && b.source != S::kMissing) || !is_spent[b.index] || last_run[b.column] < 0) continue;
+    const Column& column = data.inputs[b.index];
+    const auto last = static_cast<std::size_t>(last_run[b.column]);
+    if (b.source == S::kInput && column.narrow()) {
+      if (!column.mantissas.empty()) out.push_back({column.mantissas.data(), sizeof(std::int32_t), last});
+      continue;
+    }
+    const std::vector<std::int64_t>& v = b.source == S::kMissing ? column.missing : column.values;
+    if (!v.empty()) out.push_back({v.data(), sizeof(std::int64_t), last});
+  }
+  return out;
+}
+
+// evaluate(), and with `spend` (the same dataset as `data`) evaluate_spending().
+std::optional<EvalResult> run(const Executable& program, const Dataset& data, const EvalOptions& options, DiagnosticSink& sink,
+                              Dataset* spend) {
   const Plan& plan = program.plan();
   // The run's own copy, tied to `data`: the executable is as compiled, for the next dataset.
   detail::Compiled compiled = program.impl().compiled;
@@ -480,9 +535,10 @@ std::optional<EvalResult> evaluate(const Executable& program, const Dataset& dat
   const dsl::CheckedPolicy& policy = *plan.policy;
   const std::vector<bool> shown = shown_symbols(policy, options.keep);
   mark_chunked(compiled, shown);
+  check_narrow_reads(compiled, shown);
   for (std::size_t col = 0; col < compiled.columns.size(); ++col) {
     detail::ColumnSlot& slot = compiled.columns[col];
-    if (slot.view == nullptr && compiled.chunked[col] == 0) slot.owned.assign(data.rows, 0);
+    if (!slot.of_data() && compiled.chunked[col] == 0) slot.owned = zeroed_column(data.rows);
   }
   detail::RuntimeErrors errors;
   // Every register holds one chunk of rows, per thread. A program with very many registers (a sum
@@ -495,8 +551,10 @@ std::optional<EvalResult> evaluate(const Executable& program, const Dataset& dat
     chunk = std::min(chunk, std::max(kShortestChunk, kRegisterBytes / (sizeof(std::int64_t) * compiled.registers)));
   }
   const auto started = std::chrono::steady_clock::now();
-  detail::run_steps(compiled, data, chunk, std::max<std::size_t>(1, options.threads), errors);
-  if (options.after_programs) options.after_programs();
+  std::vector<std::size_t> spent;  // the inputs spent: read by the programs alone
+  if (spend != nullptr) spent = unread_inputs(program, *options.keep);
+  detail::run_steps(compiled, data, chunk, std::max<std::size_t>(1, options.threads), errors, spent_columns(compiled, data, spent));
+  for (const std::size_t i : spent) spend->inputs[i] = Column{};
   if (errors.count == 0) detail::run_exact_weights(compiled, data.rows, std::max<std::size_t>(1, options.threads), errors);
   errors.settle();
   if (errors.count > 0) {
@@ -560,6 +618,19 @@ std::optional<EvalResult> evaluate(const Executable& program, const Dataset& dat
   result.texts = std::move(compiled.bound_texts);
   result.trace = std::move(trace);
   return result;
+}
+
+}  // namespace
+
+std::optional<EvalResult> evaluate(const Executable& program, const Dataset& data, const EvalOptions& options,
+                                   DiagnosticSink& sink) {
+  return run(program, data, options, sink, nullptr);
+}
+
+std::optional<EvalResult> evaluate_spending(const Executable& program, Dataset& data, const EvalOptions& options,
+                                            DiagnosticSink& sink) {
+  if (options.keep == nullptr) throw std::invalid_argument("evaluate_spending: options.keep must name the symbols read");
+  return run(program, data, options, sink, &data);
 }
 
 }  // namespace jixiao::engine

@@ -7,7 +7,10 @@
 #include <memory>
 #include <tuple>
 
+#include <unistd.h>
+
 #include "jixiao/dsl/decimal.hpp"
+#include "jixiao/engine/file_bytes.hpp"
 #include "parallel.hpp"
 
 namespace jixiao::engine::detail {
@@ -37,6 +40,14 @@ class Executor {
       errors_.instr = static_cast<std::uint32_t>(i);
       const Instr& in = p.code[i];
       if (in.op == OpCode::kLoad) {
+        if (const ColumnSlot& slot = columns_[in.a]; slot.narrow != nullptr) {
+          // A narrow input column (Column::narrow()): the chunk's values decoded into the register.
+          std::int64_t* d = registers_[in.dst].data();
+          const std::int32_t* m = slot.narrow + begin;
+          for (std::size_t r = 0; r < n; ++r) d[r] = std::int64_t{m[r]} * slot.scale;
+          at_[in.dst] = d;
+          continue;
+        }
         // The register is the column's rows themselves, not a copy: only this operation writes
         // it (every operation writes a register of its own), and nothing writes the column
         // while the chunk runs.
@@ -51,12 +62,29 @@ class Executor {
   /// Runs the programs of steps [first, last) (none of them global) over rows [begin, end), chunk
   /// by chunk: every program on a chunk before the next chunk, so the chunk stays in cache. Each
   /// program reads only its own row of earlier columns, so this gives what step by step would.
-  void run_rows(const std::vector<Step>& steps, std::size_t first, std::size_t last, std::size_t begin, std::size_t end) {
+  /// The columns of `spent` are let go of behind the chunks, whole pages at a time (of the pages
+  /// within rows [begin, end), which no other thread reads).
+  void run_rows(const std::vector<Step>& steps, std::size_t first, std::size_t last, std::size_t begin, std::size_t end,
+                const std::vector<const SpentColumn*>& spent = {}) {
+    static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    constexpr std::uintptr_t kReleaseBytes = std::uintptr_t{256} << 10;
+    auto address = [](const SpentColumn* c, std::size_t row) { return reinterpret_cast<std::uintptr_t>(c->data) + row * c->width; };
+    std::vector<std::uintptr_t> released(spent.size());  // per spent column: up to where its pages went
+    for (std::size_t k = 0; k < spent.size(); ++k) released[k] = (address(spent[k], begin) + page - 1) / page * page;
     for (std::size_t at = begin; at < end; at += chunk_) {
       const std::size_t n = std::min(chunk_, end - at);
       for (std::size_t s = first; s < last; ++s) {
         errors_.step = static_cast<std::uint32_t>(s);
         run_chunk(c_.programs[steps[s].index], at, n);
+      }
+      for (std::size_t k = 0; k < spent.size(); ++k) {
+        // Whole pages, and many at once: each call costs the other threads a flush of their
+        // address translations.
+        const std::uintptr_t to = address(spent[k], at + n) / page * page;
+        if (to < released[k] + kReleaseBytes && at + n < end) continue;
+        if (to <= released[k]) continue;
+        release_spent_memory(reinterpret_cast<const void*>(released[k]), to - released[k]);
+        released[k] = to;
       }
     }
   }
@@ -619,7 +647,7 @@ void RuntimeErrors::merge(const RuntimeErrors& other) {
 }
 
 void run_steps(detail::Compiled& compiled, const Dataset& data, std::size_t chunk, std::size_t threads,
-               detail::RuntimeErrors& errors) {
+               detail::RuntimeErrors& errors, const std::vector<SpentColumn>& spent) {
   const auto& steps = compiled.steps;
   const std::size_t chunks = (data.rows + chunk - 1) / chunk;
   const std::size_t workers = std::max<std::size_t>(1, std::min(threads, chunks));
@@ -628,6 +656,7 @@ void run_steps(detail::Compiled& compiled, const Dataset& data, std::size_t chun
   for (std::size_t w = 0; w < workers; ++w) {
     executors.push_back(std::make_unique<detail::Executor>(compiled, data, compiled.columns, chunk, worker_errors[w]));
   }
+  std::size_t run = 0;  // of the programs between global operations
   for (std::size_t s = 0; s < steps.size();) {
     if (steps[s].global) {
       errors.step = static_cast<std::uint32_t>(s);
@@ -637,13 +666,18 @@ void run_steps(detail::Compiled& compiled, const Dataset& data, std::size_t chun
     }
     std::size_t last = s;
     while (last < steps.size() && !steps[last].global) ++last;
+    std::vector<const SpentColumn*> spent_now;  // the columns this run reads for the last time
+    for (const SpentColumn& c : spent) {
+      if (c.run == run) spent_now.push_back(&c);
+    }
     auto range = [&](std::size_t w) {
       const std::size_t begin = std::min(data.rows, chunks * w / workers * chunk);
       const std::size_t end = std::min(data.rows, chunks * (w + 1) / workers * chunk);
-      executors[w]->run_rows(steps, s, last, begin, end);
+      executors[w]->run_rows(steps, s, last, begin, end, spent_now);
     };
     detail::run_parallel(workers, range);
     s = last;
+    ++run;
   }
   for (const auto& e : worker_errors) errors.merge(e);
 }

@@ -45,4 +45,8 @@ void release_mapped_pages(std::string_view part) {
   if (begin < end) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
+void release_spent_memory(const void* data, std::size_t bytes) {
+  release_mapped_pages(std::string_view(static_cast<const char*>(data), bytes));  // the same whole pages
+}
+
 }  // namespace jixiao::engine

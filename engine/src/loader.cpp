@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <unordered_map>
@@ -32,7 +33,7 @@ StringPool& StringPool::operator=(const StringPool& other) {
   if (this == &other) return *this;
   *this = StringPool();
   reserve(other.size());
-  for (const std::string_view t : other.texts_) intern(t);
+  for (const std::uint64_t t : other.texts_) intern(other.view(t));
   return *this;
 }
 
@@ -41,7 +42,7 @@ std::size_t StringPool::slot_of(std::string_view s, std::size_t hash) const {
   const std::uint32_t h = hash32(hash);
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const std::uint32_t id = slots_[i];
-    if (id == 0 || (hashes_[id - 1] == h && texts_[id - 1] == s)) return i;
+    if (id == 0 || (hashes_[id - 1] == h && view(texts_[id - 1]) == s)) return i;
   }
 }
 
@@ -50,6 +51,12 @@ void StringPool::grow() {
   std::size_t size = slots_.empty() ? 64 : slots_.size() * 2;
   while ((texts_.size() + 1) * 2 > size) size *= 2;
   slots_.assign(size, 0);
+  if (hashes_.size() < texts_.size()) {  // let go of with the index: made again
+    hashes_.reserve(texts_.capacity());
+    for (std::size_t id = hashes_.size(); id < texts_.size(); ++id) {
+      hashes_.push_back(hash32(std::hash<std::string_view>{}(view(texts_[id]))));
+    }
+  }
   const std::size_t mask = size - 1;
   for (std::size_t id = 0; id < texts_.size(); ++id) {
     std::size_t i = hashes_[id] & mask;  // (a table of 2^32 slots would hold more ids than there can be)
@@ -58,21 +65,31 @@ void StringPool::grow() {
   }
 }
 
-void StringPool::release_index() { std::vector<std::uint32_t>().swap(slots_); }
+void StringPool::release_index() {
+  std::vector<std::uint32_t>().swap(slots_);
+  std::vector<std::uint32_t>().swap(hashes_);
+}
 
-std::string_view StringPool::store(std::string_view s) {
-  constexpr std::size_t kBlock = std::size_t{1} << 20;
-  if (s.size() > block_left_) {
-    const std::size_t size = std::max(kBlock, s.size());
-    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
-    block_next_ = blocks_.back().get();
-    block_left_ = size;
+std::uint64_t StringPool::store(std::string_view s) {
+  if (s.size() >= kField) {  // a block of its own, its length first
+    auto block = std::make_unique_for_overwrite<char[]>(sizeof(std::size_t) + s.size());
+    const std::size_t size = s.size();
+    std::memcpy(block.get(), &size, sizeof size);
+    std::copy(s.begin(), s.end(), block.get() + sizeof size);
+    blocks_.push_back(std::move(block));
+    return (static_cast<std::uint64_t>(blocks_.size() - 1) << 40) | (std::uint64_t{sizeof(std::size_t)} << 20) | kField;
   }
-  char* at = block_next_;
-  std::copy(s.begin(), s.end(), at);
-  block_next_ += s.size();
+  if (s.size() > block_left_) {
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(kField));
+    block_ = blocks_.size() - 1;
+    block_used_ = 0;
+    block_left_ = kField;
+  }
+  std::copy(s.begin(), s.end(), blocks_[block_].get() + block_used_);
+  const std::uint64_t ref = (static_cast<std::uint64_t>(block_) << 40) | (static_cast<std::uint64_t>(block_used_) << 20) | s.size();
+  block_used_ += s.size();
   block_left_ -= s.size();
-  return {at, s.size()};
+  return ref;
 }
 
 std::uint32_t StringPool::intern(std::string_view s) {
@@ -113,12 +130,13 @@ std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
   };
   std::vector<Entry> entries(texts_.size());
   for (std::size_t i = 0; i < texts_.size(); ++i) {
-    entries[i] = {word(texts_[i], 0), word(texts_[i], 8), static_cast<std::uint32_t>(i)};
+    const std::string_view t = view(texts_[i]);
+    entries[i] = {word(t, 0), word(t, 8), static_cast<std::uint32_t>(i)};
   }
   const auto less = [this](const Entry& a, const Entry& b) {
     if (a.hi != b.hi) return a.hi < b.hi;
     if (a.lo != b.lo) return a.lo < b.lo;
-    return texts_[a.id] < texts_[b.id];
+    return view(texts_[a.id]) < view(texts_[b.id]);
   };
   // With threads, each sorts a part, then the sorted parts are merged in turn (texts are distinct,
   // so the order is the same however the work was cut).
@@ -133,9 +151,10 @@ std::vector<std::uint32_t> StringPool::byte_order(std::size_t threads) const {
 
 std::optional<std::uint32_t> StringPool::find(std::string_view s) const {
   if (slots_.empty()) {  // no index (release_index()): a search
-    const auto it = std::find(texts_.begin(), texts_.end(), s);
-    if (it == texts_.end()) return std::nullopt;
-    return static_cast<std::uint32_t>(it - texts_.begin());
+    for (std::size_t id = 0; id < texts_.size(); ++id) {
+      if (view(texts_[id]) == s) return static_cast<std::uint32_t>(id);
+    }
+    return std::nullopt;
   }
   const std::size_t i = slot_of(s, std::hash<std::string_view>{}(s));
   if (slots_[i] == 0) return std::nullopt;
@@ -364,6 +383,103 @@ bool looks_like_policy(std::string_view text) {
     return text.substr(pos).starts_with("policy \"") || text.substr(pos).starts_with("policy “");
   }
   return false;
+}
+
+// Narrow columns (Column::narrow()): storing values keeps the column's invariants as the rows come,
+// the power of ten lowered when a cell has more decimals than the rows before, the column widened
+// when a value does not fit an int32 at its power.
+
+// The largest power a column of input kind `kind` may have when narrow (Column::kMaxPower).
+int largest_power(InputKind kind) { return kind == InputKind::kMoney ? Column::kMaxMoneyPower : Column::kMaxPower; }
+
+// Whether `v` is a multiple of 10^P, `m` set to v / 10^P (a constant divisor: a multiplication).
+template <int P>
+bool split(std::int64_t v, std::int64_t& m) {
+  m = v / Column::kPowers[P];
+  return m * Column::kPowers[P] == v;
+}
+
+bool fits_int32(std::int64_t v) { return v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max(); }
+
+// Whether v / 10^power is a whole number that fits an int32, set in `m`.
+bool mantissa_of(std::int64_t v, int power, std::int64_t& m) {
+  bool whole = false;
+  switch (power) {
+    case 0: m = v; whole = true; break;
+    case 1: whole = split<1>(v, m); break;
+    case 2: whole = split<2>(v, m); break;
+    case 3: whole = split<3>(v, m); break;
+    case 4: whole = split<4>(v, m); break;
+    case 5: whole = split<5>(v, m); break;
+    default: whole = split<6>(v, m); break;
+  }
+  return whole && fits_int32(m);
+}
+
+// Makes narrow `col` wide, for good.
+void widen(Column& col) {
+  std::vector<std::int64_t> values;
+  values.reserve(col.mantissas.capacity());  // the rows reserved for, as they were
+  for (const std::int32_t m : col.mantissas) values.push_back(std::int64_t{m} * Column::kPowers[col.power]);
+  col.values = std::move(values);
+  std::vector<std::int32_t>().swap(col.mantissas);
+  col.power = Column::kWide;
+}
+
+// Lowers narrow `col`'s power to `power`, its mantissas multiplied to keep every value; widens it
+// instead when one of them would not fit an int32.
+void lower_power(Column& col, int power) {
+  const std::int64_t by = Column::kPowers[col.power - power];
+  if (!std::all_of(col.mantissas.begin(), col.mantissas.end(), [by](std::int32_t m) { return fits_int32(m * by); })) return widen(col);
+  for (std::int32_t& m : col.mantissas) m = static_cast<std::int32_t>(m * by);
+  col.power = power;
+}
+
+// Appends `v` to narrow `col` when v / 10^col.power is not a whole number that fits an int32: the
+// column takes the power this value allows, or becomes wide.
+[[gnu::noinline]] void push_rescaled(Column& col, std::int64_t v) {
+  int power = col.power;
+  while (power > 0 && v % Column::kPowers[power] != 0) --power;  // the most this value allows
+  if (power < col.power) lower_power(col, power);
+  std::int64_t m = 0;
+  if (col.narrow() && mantissa_of(v, col.power, m)) {
+    col.mantissas.push_back(static_cast<std::int32_t>(m));
+    return;
+  }
+  if (col.narrow()) widen(col);
+  col.values.push_back(v);
+}
+
+// Appends `v` to `col`, narrow or wide (the cells of every other kind of input go straight to
+// Column::values).
+inline void push_value(Column& col, std::int64_t v) {
+  std::int64_t m = 0;
+  if (!col.narrow()) {
+    col.values.push_back(v);
+  } else if (mantissa_of(v, col.power, m)) {
+    col.mantissas.push_back(static_cast<std::int32_t>(m));
+  } else {
+    push_rescaled(col, v);
+  }
+}
+
+// Appends the values of `from`, the column of a number or money input read from later rows, to
+// `to`, the same input's: into the form a serial load gives (the least of the two powers, or wide
+// when a value does not fit an int32 at it, or when either is wide).
+void append_numbers(Column& to, const Column& from) {
+  if (to.narrow() && from.narrow() && from.power < to.power) lower_power(to, from.power);
+  if (to.narrow() && from.narrow()) {
+    const std::int64_t by = Column::kPowers[from.power - to.power];
+    if (by == 1 || std::all_of(from.mantissas.begin(), from.mantissas.end(), [by](std::int32_t m) { return fits_int32(m * by); })) {
+      const std::size_t at = to.mantissas.size();
+      to.mantissas.insert(to.mantissas.end(), from.mantissas.begin(), from.mantissas.end());
+      for (std::size_t r = at; by != 1 && r < to.mantissas.size(); ++r) to.mantissas[r] = static_cast<std::int32_t>(to.mantissas[r] * by);
+      return;
+    }
+  }
+  if (to.narrow()) widen(to);
+  const std::size_t rows = from.narrow() ? from.mantissas.size() : from.values.size();
+  for (std::size_t r = 0; r < rows; ++r) to.values.push_back(from.value(r));
 }
 
 // How a cell is checked for characters that cannot be seen (Loader::cell_value).
@@ -659,6 +775,8 @@ class Loader {
           const bool missing = !from.missing.empty() && from.missing[r] != 0;
           to.values.push_back(missing ? from.values[r] : remap[static_cast<std::size_t>(from.values[r])]);
         }
+      } else if (to.narrow() || from.narrow()) {
+        append_numbers(to, from);
       } else {
         extend(to.values, from.values);
       }
@@ -718,7 +836,13 @@ class Loader {
     data_.row_offsets.reserve(rows);
     if (period_column_ != kUnmapped) data_.period.values.reserve(rows);
     for (std::size_t i = 0; i < mapped_.size(); ++i) {
-      if (mapped_[i] != kUnmapped) data_.inputs[i].values.reserve(rows);
+      if (mapped_[i] == kUnmapped) continue;
+      Column& col = data_.inputs[i];
+      if (col.narrow()) {
+        col.mantissas.reserve(rows);
+      } else {
+        col.values.reserve(rows);
+      }
     }
     if (!parallel_part_) next_row_.reserve(rows);
     if (pool) data_.strings.reserve(rows + 64);
@@ -975,12 +1099,15 @@ class Loader {
     data_.inputs.assign(inputs.size(), Column{});
     // A skipped input's column is found like the others, then not read (LoadOptions::skip).
     const bool skipping = !options_.skip.empty() && !policy_.module.rollup;
+    const bool narrowing = !options_.narrow.empty() && !policy_.module.rollup;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       mapped_[i] = find(inputs[i].name.name, msg::eng_for_input(inputs[i].name.name));
       if (skipping && options_.skip.at(i)) {
         mapped_[i] = kUnmapped;
       } else if (is_list(inputs[i].kind)) {
         data_.inputs[i].list_offsets.push_back(0);
+      } else if (narrowing && options_.narrow.at(i) && holds_numbers(i)) {
+        data_.inputs[i].power = largest_power(inputs[i].kind);  // whole numbers until a cell has decimals
       }
     }
     return sink_.error_count() == errors_before;
@@ -1140,7 +1267,7 @@ class Loader {
                     !cell_value(f, row, [&] { return header_name(input); }, text ? CellKind::kText : CellKind::kOther, v))) {
       // Reported; a placeholder keeps the columns aligned.
       if (in.optional || in.only) col.missing.push_back(0);
-      col.values.push_back(0);
+      push_value(col, 0);
       if (is_list(in.kind)) col.list_offsets.push_back(col.list_offsets.back());
       return;
     }
@@ -1151,7 +1278,7 @@ class Loader {
       // `only` in a sub-period is empty in the others (rollup.cpp checks where it is required).
       col.missing.push_back(v.empty() ? 1 : 0);
       if (v.empty()) {
-        col.values.push_back(0);
+        push_value(col, 0);
         if (is_list(in.kind)) col.list_offsets.push_back(col.list_offsets.back());
         return;
       }
@@ -1222,7 +1349,7 @@ class Loader {
     // Numbers and money.
     if (v.empty()) {
       bad(f, row, input, msg::eng_cell_empty());
-      col.values.push_back(0);
+      push_value(col, 0);
       return;
     }
     std::string_view digits = v;
@@ -1266,22 +1393,22 @@ class Loader {
                                                : msg::eng_number_too_large(shown, largest_number());
       }
       bad(f, row, input, problem);
-      col.values.push_back(0);
+      push_value(col, 0);
       return;
     }
     const std::int64_t value = *parsed;
     if (in.kind == InputKind::kCount && value % kOne != 0) {
       bad(f, row, input, msg::eng_not_whole_number(quoted()));
-      col.values.push_back(0);
+      push_value(col, 0);
       return;
     }
     const dsl::Symbol& s = *symbols_[input];
     if (!s.range.contains(value)) {
       bad(f, row, input, msg::eng_out_of_range(quoted()), DiagCode::out_of_range);
-      col.values.push_back(0);
+      push_value(col, 0);
       return;
     }
-    col.values.push_back(value);
+    push_value(col, value);
   }
 
   SourceSet& sources_;

@@ -562,32 +562,52 @@ void write_results(const dsl::CheckedPolicy& policy, const Dataset& data, const 
   emit(out);
   out.clear();
 
-  // The rows in blocks, `workers` blocks formatted at once (one per thread), written in order.
+  // The rows in blocks (of at most 8,192 rows: a megabyte or so of text each, two per thread at
+  // once), formatted `workers` blocks at once (a round, one block per thread) and written in order. With more than one thread, a round is written while the next is formatted:
+  // writing (the system copying the bytes into the file) takes a core of its own for a while.
   const std::vector<std::size_t>& rows = result.selected;
-  const std::size_t block = std::clamp<std::size_t>(rows.size() / (std::max<std::size_t>(1, threads) * 8) + 1, 1024, 32768);
+  const std::size_t block = std::clamp<std::size_t>(rows.size() / (std::max<std::size_t>(1, threads) * 8) + 1, 1024, 8192);
   const std::size_t blocks = (rows.size() + block - 1) / block;
   const std::size_t workers = std::max<std::size_t>(1, std::min(threads, blocks));
-  std::vector<std::string> buffers(workers);
-  for (std::size_t at = 0; at < blocks; at += workers) {
-    auto job = [&](std::size_t k) {
-      // Each thread appends to strings of its own: adjacent std::string objects in `buffers` share
-      // a cache line, and updating their sizes from two threads would make it bounce.
-      std::string buffer = std::move(buffers[k]);
-      std::string cell;
-      buffer.clear();
-      const std::size_t b = at + k;
-      if (b < blocks) {
-        const std::size_t begin = b * block;
-        const std::size_t end = std::min(rows.size(), begin + block);
-        buffer.reserve((end - begin) * (cols.size() * 8 + 16));
-        format_rows(cols, std::span<const std::size_t>(rows).subspan(begin, end - begin), b == 0, format, buffer, cell);
-      }
-      buffers[k] = std::move(buffer);
-    };
-    detail::run_parallel(workers, job);
-    for (const std::string& b : buffers) {
+  const std::size_t rounds = (blocks + workers - 1) / workers;
+  // Formats block `b` (nothing past the last) into `buffer`. Each thread appends to a string of its
+  // own: adjacent std::string objects share a cache line, and updating their sizes from two threads
+  // would make it bounce.
+  auto format_block = [&](std::size_t b, std::string& into) {
+    std::string buffer = std::move(into);
+    std::string cell;
+    buffer.clear();
+    if (b < blocks) {
+      const std::size_t begin = b * block;
+      const std::size_t end = std::min(rows.size(), begin + block);
+      buffer.reserve((end - begin) * (cols.size() * 8 + 16));
+      format_rows(cols, std::span<const std::size_t>(rows).subspan(begin, end - begin), b == 0, format, buffer, cell);
+    }
+    into = std::move(buffer);
+  };
+  auto write_round = [&emit](const std::vector<std::string>& round) {
+    for (const std::string& b : round) {
       if (!b.empty()) emit(b);
     }
+  };
+  std::vector<std::string> formatted(workers);
+  std::vector<std::string> next(workers);
+  for (std::size_t r = 0; r < rounds; ++r) {
+    if (workers == 1) {
+      format_block(r, formatted[0]);
+      write_round(formatted);
+      continue;
+    }
+    if (r == 0) detail::run_parallel(workers, [&](std::size_t k) { format_block(k, formatted[k]); });
+    // Job 0 (the calling thread) writes round r; the others format round r + 1.
+    detail::run_parallel(r + 1 < rounds ? workers + 1 : 1, [&](std::size_t k) {
+      if (k == 0) {
+        write_round(formatted);
+      } else {
+        format_block((r + 1) * workers + k - 1, next[k - 1]);
+      }
+    });
+    formatted.swap(next);
   }
   if (format == ResultFormat::kCsv) return;
 

@@ -160,7 +160,7 @@ class Builder {
           }
           return v;
         }
-        v = typed(s.type, c.values[row]);
+        v = typed(s.type, c.value(row));
         if (in.kind == ast::InputKind::kPercent) v.kind = Val::Kind::kPercent;
         return v;
       }

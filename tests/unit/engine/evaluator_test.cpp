@@ -31,6 +31,7 @@ struct Eval {
   std::optional<Plan> plan;
   std::optional<Dataset> data;
   std::optional<EvalResult> result;
+  std::size_t narrow_inputs = 0;  ///< the inputs loaded narrow (LoadOptions::narrow: with `keep`)
 
   Eval(const std::string& policy, const std::string& csv, EvalOptions options = {}, dsl::CheckOptions check = {}) {
     const SourceId id = sources.add("p.jx", policy);
@@ -40,16 +41,18 @@ struct Eval {
     if (!checked) return;
     plan = build_plan(*checked, sink);
     if (!plan) return;
-    data = load_csv(sources, "d.csv", csv, *checked, LoadOptions{}, sink);
-    if (!data) return;
-    // As `jixiao eval` does with `keep`: the inputs nothing reads after the programs are let go then.
+    // As `jixiao eval` does with `keep`: the inputs nothing reads after the programs are loaded
+    // narrow, and spent.
     const Executable program = compile(*plan);
     std::vector<std::size_t> unread;
     if (options.keep != nullptr) unread = unread_inputs(program, *options.keep);
-    options.after_programs = [this, &unread] {
-      for (const std::size_t i : unread) data->inputs[i] = Column{};
-    };
-    result = evaluate(program, *data, options, sink);
+    LoadOptions load;
+    load.narrow.assign(checked->module.inputs.size(), false);
+    for (const std::size_t i : unread) load.narrow[i] = true;
+    data = load_csv(sources, "d.csv", csv, *checked, load, sink);
+    if (!data) return;
+    narrow_inputs = static_cast<std::size_t>(std::count_if(data->inputs.begin(), data->inputs.end(), [](const Column& c) { return c.narrow(); }));
+    result = options.keep != nullptr ? evaluate_spending(program, *data, options, sink) : evaluate(program, *data, options, sink);
   }
   Eval(const Eval&) = delete;
   Eval& operator=(const Eval&) = delete;
@@ -1004,12 +1007,79 @@ TEST(EvalKeep, OnlyTheResultsColumnsGiveTheSameResults) {
       // Values nobody reads afterwards come back empty: an intermediate let, a leaf indicator.
       EXPECT_TRUE(r.result->columns[static_cast<std::uint32_t>(r.checked->find("中间"))].empty());
       EXPECT_TRUE(r.result->columns[static_cast<std::uint32_t>(r.checked->find("总分.基础层.得分项"))].empty());
-      // Inputs read by no kept value and no fund are named by unread_inputs(), and let go of in
-      // after_programs (by Eval, as by `jixiao eval`): the results are the same; the rest stay.
+      // Inputs read by no kept value and no fund are named by unread_inputs(), and spent by
+      // evaluate_spending() (by Eval, as by `jixiao eval`): the results are the same; the rest stay.
       const dsl::Symbol& score = r.checked->symbol(r.checked->find("得分"));
+      // 得分, 覆盖, 投诉 and 自筹 were loaded narrow, the programs decoding them chunk by chunk;
+      // 支出, which the fund's weights read, was not.
+      EXPECT_EQ(r.narrow_inputs, 4u);
+      EXPECT_FALSE(r.data->inputs[r.checked->symbol(r.checked->find("支出")).index].narrow());
       EXPECT_TRUE(r.data->inputs[score.index].values.empty());
       EXPECT_TRUE(r.result->columns[static_cast<std::uint32_t>(r.checked->find("得分"))].empty());
       EXPECT_EQ(r.data->key.values.size(), 57u);
+    }
+  }
+}
+
+TEST(EvalKeep, ANarrowColumnReadBeyondTheProgramsIsRefused) {
+  // Data loaded for an evaluation that keeps only the results, evaluated keeping every symbol
+  // (whose values then include the input's own): evaluate() refuses it rather than read it wide.
+  const std::string p = policy("input { 得分 : score 0..100 }\nlet 两倍 = 得分 * 2\nindicator 总分 { 工作 100% = 两倍 / 2 }\n");
+  Eval probe(p, "编码,得分\nA,1\n");
+  ASSERT_TRUE(probe.checked);
+  const std::vector<dsl::SymbolId> keep = result_symbols(*probe.checked);
+  const Executable program = compile(*probe.plan);
+  LoadOptions load;
+  load.narrow.assign(probe.checked->module.inputs.size(), false);
+  for (const std::size_t i : unread_inputs(program, keep)) load.narrow[i] = true;
+  const auto data = load_csv(probe.sources, "d.csv", std::string_view("编码,得分\nA,1.5\nB,2\n"), *probe.checked, load, probe.sink);
+  ASSERT_TRUE(data);
+  ASSERT_TRUE(std::any_of(data->inputs.begin(), data->inputs.end(), [](const Column& c) { return c.narrow(); }));
+  EXPECT_THROW(evaluate(program, *data, EvalOptions{}, probe.sink), std::logic_error);
+  EvalOptions options;
+  options.keep = &keep;
+  EXPECT_TRUE(evaluate(program, *data, options, probe.sink)) << probe.errors();
+}
+
+// Spending (evaluate_spending(), as `jixiao eval` evaluates): the input columns only the programs read
+// are let go of page by page behind the last run of programs that reads them. 得分 is read before
+// the rank and again after it, 投诉 only before: were 得分 let go of after the first run, 排后 would
+// read zeros. Enough rows for whole pages and whole batches of them to go, on every thread.
+TEST(EvalSpending, ColumnsLetGoOfBehindTheirLastRunGiveTheSameResults) {
+  std::string p = chunk_policy();
+  p.replace(p.find("indicator 总分"), 0, "let 中间 = 得分 * 2\nlet 名次 = rank(中间)\nlet 排后 = 名次 + 得分\n");
+  std::string csv = "编码,得分,覆盖,投诉,违规,类型,支出,自筹\n";
+  for (std::size_t i = 0; i < 150000; ++i) {  // as chunk_data(), every score within 0..100
+    csv += "C" + std::to_string(100 + i) + "," + std::to_string((i * 37 + 11) % 100) + "." + std::to_string(i % 10) + "," +
+           std::to_string((i * 53) % 101) + "," + std::to_string(i % 7) + "," + (i % 11 == 3 ? "挪用;迟报" : "迟报") + "," +
+           (i % 3 == 0 ? "农村" : "城市") + "," + std::to_string((i * 7919) % 5000) + ".5" + "," + std::to_string((i * 104729) % 4000) + "\n";
+  }
+  Eval probe(p, chunk_data(3));
+  ASSERT_TRUE(probe.checked) << probe.errors();
+  std::vector<dsl::SymbolId> keep = result_symbols(*probe.checked);
+  keep.push_back(probe.checked->find("排后"));
+  const std::size_t score = probe.checked->symbol(probe.checked->find("得分")).index;
+  const std::size_t complaints = probe.checked->symbol(probe.checked->find("投诉")).index;
+  std::optional<std::vector<std::int64_t>> expected;  // 排后, from evaluate(), which spends nothing
+  std::string expected_csv;
+  for (const std::size_t threads : {std::size_t{1}, std::size_t{2}, std::size_t{3}}) {
+    for (const std::size_t chunk : {std::size_t{1000}, std::size_t{4096}}) {
+      EvalOptions options{.chunk_rows = chunk, .threads = threads, .timings = nullptr, .period = {}, .all_periods = false};
+      if (!expected) {
+        Eval all(p, csv, options);
+        ASSERT_TRUE(all.result) << all.errors();
+        expected = all.raw("排后");
+        expected_csv = all.csv();
+        ASSERT_FALSE(all.data->inputs[score].values.empty());
+      }
+      options.keep = &keep;
+      Eval r(p, csv, options);
+      ASSERT_TRUE(r.result) << r.errors();
+      EXPECT_EQ(r.raw("排后"), *expected) << threads << " threads, chunk_rows = " << chunk;
+      EXPECT_EQ(r.csv(), expected_csv) << threads << " threads, chunk_rows = " << chunk;
+      EXPECT_GE(r.narrow_inputs, 2u);  // 得分 and 投诉 were loaded narrow: their mantissas are spent
+      EXPECT_TRUE(r.data->inputs[score].values.empty() && r.data->inputs[score].mantissas.empty());
+      EXPECT_TRUE(r.data->inputs[complaints].values.empty() && r.data->inputs[complaints].mantissas.empty());
     }
   }
 }
@@ -1223,6 +1293,30 @@ TEST(StringPoolOrder, TextsKeepTheirIdsWithoutTheIndex) {
   EXPECT_EQ(pool.intern("new"), 500u);
   for (int i = 0; i < 500; ++i) EXPECT_EQ(pool.find("t" + std::to_string(i)), std::optional<std::uint32_t>(static_cast<std::uint32_t>(i)));
   EXPECT_EQ(pool.text(500), "new");
+}
+
+TEST(StringPoolOrder, TextsOfEveryLengthAcrossBlocksComeBackAsInterned) {
+  // A block holds 2^20 - 1 bytes; a text as long or longer has a block of its own, its length kept
+  // there. Texts around those sizes, between short ones that fill blocks up to their last byte.
+  const std::size_t block = (std::size_t{1} << 20) - 1;
+  std::vector<std::string> texts;
+  for (const std::size_t size : {std::size_t{0}, std::size_t{1}, block - 1, block, block + 1, std::size_t{3} * block + 7,
+                                 std::size_t{100}, block - 100, std::size_t{100}, std::size_t{1}}) {
+    texts.push_back(std::string(size, static_cast<char>('a' + texts.size())));
+  }
+  for (int i = 0; i < 70000; ++i) texts.push_back("社区" + std::to_string(i));  // 15 bytes or so: several blocks
+  StringPool pool;
+  for (std::size_t i = 0; i < texts.size(); ++i) ASSERT_EQ(pool.intern(texts[i]), i);
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    ASSERT_EQ(pool.text(static_cast<std::uint32_t>(i)), texts[i]) << i;
+    ASSERT_EQ(pool.intern(texts[i]), i) << i;  // found, not interned again
+  }
+  const StringPool copy = pool;
+  pool.release_index();
+  for (std::size_t i = 0; i < texts.size(); i += 997) EXPECT_EQ(copy.text(static_cast<std::uint32_t>(i)), texts[i]) << i;
+  EXPECT_EQ(pool.find(texts[4]), std::optional<std::uint32_t>(4u));  // searched without the index
+  EXPECT_EQ(pool.intern(texts[5]), 5u);                               // the index and hashes made again
+  EXPECT_EQ(pool.size(), texts.size());
 }
 
 TEST(StringPoolOrder, ThreadsGiveTheSameOrder) {

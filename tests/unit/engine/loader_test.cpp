@@ -466,6 +466,8 @@ std::string dump(const Dataset& d) {
   for (const auto& p : d.periods) out += "period " + p + "\n";
   for (const Column& c : d.inputs) {
     values("values", c.values);
+    out += "power " + std::to_string(c.power) + "\n";
+    values("mantissas", c.mantissas);
     values("missing", c.missing);
     values("list_offsets", c.list_offsets);
     values("list_items", c.list_items);
@@ -530,6 +532,181 @@ TEST(LoaderParallel, ErrorsAreTheSerialOnesWhereverTheyAre) {
       EXPECT_FALSE(parallel.data);
       EXPECT_EQ(parallel.errors(), serial.errors()) << threads << " threads";
     }
+  }
+}
+
+// ---- narrow columns ----
+
+/// Options loading the inputs `names` of `l`'s policy narrow (LoadOptions::narrow), on `threads`
+/// threads with parts as small as they come.
+LoadOptions narrow_options(const Load& l, const Strings& names, std::size_t threads = 1) {
+  LoadOptions options;
+  const auto& inputs = l.checked->module.inputs;
+  options.narrow.assign(inputs.size(), false);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    options.narrow[i] = std::find(names.begin(), names.end(), inputs[i].name.name) != names.end();
+  }
+  options.threads = threads;
+  options.parallel_min_bytes = 1;
+  return options;
+}
+
+/// Each row's value of `c`, narrow or wide.
+Values values_of(const Column& c) {
+  Values out;
+  for (std::size_t r = 0; r < (c.narrow() ? c.mantissas.size() : c.values.size()); ++r) out.push_back(c.value(r));
+  return out;
+}
+
+/// Input `值` of kind `kind` loaded narrow from `cells`: checks that its values are those of a wide
+/// load, and returns the narrow load's column.
+Column narrow_one(const std::string& kind, const Strings& cells) {
+  Load wide(policy("值 : " + kind), one_column(cells));
+  EXPECT_TRUE(wide.data) << wide.errors();
+  if (!wide.data) return {};
+  EXPECT_FALSE(wide.input("值").narrow());
+  Load narrow(policy("值 : " + kind));
+  narrow.load(one_column(cells), narrow_options(narrow, {"值"}));
+  EXPECT_TRUE(narrow.data) << narrow.errors();
+  if (!narrow.data) return {};
+  const Column& c = narrow.input("值");
+  EXPECT_EQ(values_of(c), wide.input("值").values);
+  EXPECT_EQ(c.missing, wide.input("值").missing);
+  return c;
+}
+
+TEST(LoaderNarrow, WholeNumbersTakeTheLargestPower) {
+  const Column c = narrow_one("score 0..100", {"80", "90", "0", "100"});
+  EXPECT_EQ(c.power, 6);
+  EXPECT_EQ(c.mantissas, (std::vector<std::int32_t>{80, 90, 0, 100}));
+  EXPECT_TRUE(c.values.empty());
+  const Column count = narrow_one("count", {"3", "0", "12"});
+  EXPECT_EQ(count.power, 6);
+  const Column percent = narrow_one("percent", {"90.4%", "12"});
+  EXPECT_EQ(percent.power, 5);
+  EXPECT_EQ(percent.mantissas, (std::vector<std::int32_t>{904, 120}));
+}
+
+TEST(LoaderNarrow, ACellWithMoreDecimalsLowersThePowerOfTheRowsBefore) {
+  const Column c = narrow_one("number", {"80", "90.5", "70.25", "-3.125", "4"});
+  EXPECT_EQ(c.power, 3);
+  EXPECT_EQ(c.mantissas, (std::vector<std::int32_t>{80000, 90500, 70250, -3125, 4000}));
+  const Column finest = narrow_one("number", {"1", "0.000001"});
+  EXPECT_EQ(finest.power, 0);
+  EXPECT_EQ(finest.mantissas, (std::vector<std::int32_t>{1000000, 1}));
+}
+
+TEST(LoaderNarrow, MoneyIsInFenAndWholeYuanAtMost) {
+  const Column c = narrow_one("money", {"100", "1,234", "12.5", "-3"});
+  EXPECT_EQ(c.power, 1);  // 12.5 yuan is 125 tens of fen
+  EXPECT_EQ(c.mantissas, (std::vector<std::int32_t>{1000, 12340, 125, -30}));
+  const Column whole = narrow_one("money", {"199000", "0"});
+  EXPECT_EQ(whole.power, 2);
+  EXPECT_EQ(whole.mantissas, (std::vector<std::int32_t>{199000, 0}));
+  const Column fen = narrow_one("money", {"0.01", "21474836.47"});
+  EXPECT_EQ(fen.power, 0);
+  EXPECT_EQ(fen.mantissas, (std::vector<std::int32_t>{1, 2147483647}));
+}
+
+TEST(LoaderNarrow, AValueTooLargeForAnInt32AtItsPowerWidensTheColumn) {
+  // The extremes of an int32 fit; one more does not.
+  const Column edges = narrow_one("number", {"2147483647", "-2147483648"});
+  EXPECT_EQ(edges.power, 6);
+  EXPECT_EQ(edges.mantissas, (std::vector<std::int32_t>{2147483647, -2147483648}));
+  for (const Strings& cells : {Strings{"1", "2147483648"}, Strings{"-2147483649", "1"}, Strings{"5", "3000000000.5"},
+                               // Lowering the power for the last cell makes 3000 too large at it.
+                               Strings{"3000", "0.000001"}, Strings{"0.000001", "3000"}}) {
+    const Column c = narrow_one("number", cells);
+    EXPECT_FALSE(c.narrow()) << cells[0] << ", " << cells[1];
+    EXPECT_TRUE(c.mantissas.empty());
+  }
+  const Column money = narrow_one("money", {"0.01", "21474836.48"});
+  EXPECT_FALSE(money.narrow());
+}
+
+TEST(LoaderNarrow, MissingAndBadCells) {
+  const Column c = narrow_one("number optional", {"", "1.5", "", "-2"});
+  EXPECT_EQ(c.power, 5);
+  EXPECT_EQ(c.mantissas, (std::vector<std::int32_t>{0, 15, 0, -20}));
+  EXPECT_EQ(c.missing, (Values{1, 0, 1, 0}));
+  // Bad cells are reported as in a wide load.
+  Load wide(policy("值 : score 0..100"), one_column({"80", "abc", "101"}));
+  Load narrow(policy("值 : score 0..100"));
+  narrow.load(one_column({"80", "abc", "101"}), narrow_options(narrow, {"值"}));
+  EXPECT_FALSE(narrow.data);
+  EXPECT_FALSE(narrow.errors().empty());
+  EXPECT_EQ(narrow.errors(), wide.errors());
+}
+
+TEST(LoaderNarrow, OnlyNumbersAndMoneyAreNarrow) {
+  const std::string p = policy("名 : text  是否 : bool  类 : one_of { \"甲\", \"乙\" }  项 : list<number>  分 : number");
+  const std::string csv = "编码,名,是否,类,项,分\nA,甲,是,乙,1;2,3\nB,乙,否,甲,,4.5\n";
+  Load l(p);
+  l.load(csv, narrow_options(l, {"名", "是否", "类", "项", "分"}));
+  ASSERT_TRUE(l.data) << l.errors();
+  for (const char* name : {"名", "是否", "类", "项"}) {
+    EXPECT_FALSE(l.input(name).narrow()) << name;
+    EXPECT_EQ(l.input(name).values.size(), 2u) << name;
+  }
+  EXPECT_EQ(l.input("分").power, 5);
+  EXPECT_EQ(l.input("项").list_numbers, (Values{1000000, 2000000}));
+}
+
+// Rows of five number columns and one of money: 整数 whole numbers; 先粗 gains one decimal at
+// row 100 and two at row 300, 先细 two at row 100 and one at row 300 (so that in a load of two
+// parts, either part has the finer power); 变宽 a value too large for an int32 at row 350, 合宽
+// whole numbers that a decimal at row 300 makes too large; 金额 whole yuan, then fen at row 320.
+std::string narrow_data(std::size_t rows) {
+  std::string csv = "编码,整数,先粗,先细,变宽,合宽,金额\n";
+  for (std::size_t i = 0; i < rows; ++i) {
+    const std::string n = std::to_string(i);
+    const std::string whole = std::to_string(static_cast<std::int64_t>(i % 50) - 20);
+    csv += "C" + n + "," + whole + "," + (i == 100 ? "1.5" : i == 300 ? "2.25" : whole) + "," +
+           (i == 100 ? "2.25" : i == 300 ? "1.5" : whole) + "," + (i == 350 ? "3000000000" : whole) + "," +
+           (i == 300 ? "0.5" : i == 10 ? "2000000000" : whole) + "," + (i == 320 ? "\"1,234.56\"" : n) + "\n";
+  }
+  return csv;
+}
+
+TEST(LoaderNarrow, PartsOfAParallelLoadGiveTheSerialColumns) {
+  const std::string p = policy("整数 : number  先粗 : number  先细 : number  变宽 : number  合宽 : number  金额 : money");
+  const Strings all{"整数", "先粗", "先细", "变宽", "合宽", "金额"};
+  const std::string csv = narrow_data(400);
+  Load wide(p, csv);
+  ASSERT_TRUE(wide.data) << wide.errors();
+  Load serial(p);
+  serial.load(csv, narrow_options(serial, all));
+  ASSERT_TRUE(serial.data) << serial.errors();
+  for (const std::string& name : all) EXPECT_EQ(values_of(serial.input(name)), wide.input(name).values) << name;
+  EXPECT_EQ(serial.input("整数").power, 6);
+  EXPECT_EQ(serial.input("先粗").power, 4);
+  EXPECT_EQ(serial.input("先细").power, 4);
+  EXPECT_FALSE(serial.input("变宽").narrow());
+  EXPECT_FALSE(serial.input("合宽").narrow());
+  EXPECT_EQ(serial.input("金额").power, 0);
+  const std::string expected = dump(*serial.data);
+  for (const std::size_t threads : {2UL, 3UL, 7UL}) {
+    Load parallel(p);
+    parallel.load(csv, narrow_options(parallel, all, threads));
+    ASSERT_TRUE(parallel.data) << parallel.errors();
+    EXPECT_EQ(dump(*parallel.data), expected) << threads << " threads";
+  }
+}
+
+TEST(LoaderNarrow, EveryKindLoadedInParallelIsTheSerialDataset) {
+  const std::string csv = every_kind_data(300);
+  const Strings numbers{"得分", "备用", "经费", "街道", "事项", "分数"};
+  Load serial(every_kind_policy());
+  serial.load(csv, narrow_options(serial, numbers));
+  ASSERT_TRUE(serial.data) << serial.errors();
+  EXPECT_TRUE(serial.input("得分").narrow());
+  EXPECT_TRUE(serial.input("备用").narrow());
+  EXPECT_TRUE(serial.input("经费").narrow());
+  for (const std::size_t threads : {2UL, 5UL}) {
+    Load parallel(every_kind_policy());
+    parallel.load(csv, narrow_options(parallel, numbers, threads));
+    ASSERT_TRUE(parallel.data) << parallel.errors();
+    EXPECT_EQ(dump(*parallel.data), dump(*serial.data)) << threads << " threads";
   }
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,10 +17,10 @@
 namespace jixiao::engine {
 
 /// Interns texts: equal texts get the same id. Ids are dense from 0 and stable for the pool's life.
-/// The texts are copied end to end into blocks of bytes that never move (no allocation per text);
-/// the index is an open-addressing table of ids, with each text's hash kept beside it, so that
-/// interning a text that is already there allocates nothing and compares texts only when their
-/// hashes are equal.
+/// The texts are copied end to end into blocks of bytes that never move (no allocation per text),
+/// each found by 8 bytes (its block, its place there and its length); the index is an
+/// open-addressing table of ids, with each text's hash kept beside it, so that interning a text
+/// that is already there allocates nothing and compares texts only when their hashes are equal.
 class StringPool {
  public:
   /// A text of the pool: a view, valid for the pool's life, that converts to std::string where a
@@ -44,7 +45,7 @@ class StringPool {
   }
   /// The id of `s`, or nullopt when it was never interned.
   [[nodiscard]] std::optional<std::uint32_t> find(std::string_view s) const;
-  [[nodiscard]] Text text(std::uint32_t id) const { return Text(texts_[id]); }
+  [[nodiscard]] Text text(std::uint32_t id) const { return Text(view(texts_[id])); }
   [[nodiscard]] std::size_t size() const { return texts_.size(); }
   /// Per id, the text's place among all the pool's texts in byte order (0 for the first): texts
   /// compare as their places do, so sorting by text can sort integers. Up to `threads` threads
@@ -54,9 +55,9 @@ class StringPool {
   void reserve(std::size_t n);
   /// Lets go of the room made for texts that were not interned.
   void shrink_to_fit();
-  /// Lets go of the index that finds a text's id (4 to 8 bytes a text), for while no text is
-  /// interned: the texts and their ids stay, the next intern() builds the index again, and find()
-  /// searches the texts until then.
+  /// Lets go of the index that finds a text's id and of the texts' hashes (8 to 12 bytes a text),
+  /// for while no text is interned: the texts and their ids stay, the next intern() builds both
+  /// again, and find() searches the texts until then.
   void release_index();
 
  private:
@@ -64,26 +65,70 @@ class StringPool {
   /// where it would go.
   [[nodiscard]] std::size_t slot_of(std::string_view s, std::size_t hash) const;
   void grow();
-  /// `s` copied into the blocks.
-  std::string_view store(std::string_view s);
+  /// `s` copied into the blocks: where it is (see texts_).
+  std::uint64_t store(std::string_view s);
+  /// The text at `ref` (see texts_).
+  [[nodiscard]] std::string_view view(std::uint64_t ref) const {
+    const char* block = blocks_[ref >> 40].get();
+    const auto at = static_cast<std::size_t>((ref >> 20) & kField);
+    auto size = static_cast<std::size_t>(ref & kField);
+    if (size == kField) std::memcpy(&size, block, sizeof size);  // a long text's own block starts with its length
+    return {block + at, size};
+  }
 
-  std::vector<std::string_view> texts_;            ///< per id, its text in blocks_
-  std::vector<std::uint32_t> hashes_;              ///< per id, the low 32 bits of its text's hash
+  /// A text's place: its block (bits 40..63), where it starts there (20..39) and its length
+  /// (0..19). A block of texts has kField bytes; a text of kField bytes or more has a block of its
+  /// own, which holds its length (a size_t) before it, and the length field says kField.
+  static constexpr std::uint64_t kField = (std::uint64_t{1} << 20) - 1;
+  std::vector<std::uint64_t> texts_;               ///< per id, where its text is
+  std::vector<std::uint32_t> hashes_;              ///< per id, the low 32 bits of its text's hash; empty without the index
   std::vector<std::unique_ptr<char[]>> blocks_;    ///< the texts' bytes
-  char* block_next_ = nullptr;                     ///< where the last block's free bytes start
-  std::size_t block_left_ = 0;                     ///< how many there are
+  std::size_t block_ = 0;                          ///< the block of texts being filled
+  std::size_t block_used_ = 0;                     ///< how many of its bytes are texts
+  std::size_t block_left_ = 0;                     ///< how many are free
   std::vector<std::uint32_t> slots_;  ///< id + 1, or 0 for an empty slot; the size is a power of 2
 };
 
 /// Every value of a column is an int64: a number (raw, scale 10^6), money (fen), a label index,
 /// a text id, or a bool (0/1). Lists keep their items in `list_items` (texts) or `list_numbers`
 /// (numbers), row i's items being those at list_offsets[i] .. list_offsets[i+1].
+///
+/// A column of numbers or money (an input of kind score, percent, number, count or money) that
+/// only the compiled programs read may be stored narrow instead (LoadOptions::narrow), in half
+/// the bytes: row r's value is mantissas[r] × 10^power, exactly. Its invariants:
+/// - wide (power == kWide): `mantissas` is empty and `values` holds the values;
+/// - narrow (0 <= power <= the kind's largest power: kMaxPower for numbers, whose raw values are
+///   millionths, so that 10^6 is one; kMaxMoneyPower for money, in fen, so that 10^2 is one
+///   yuan): `values` is empty and `mantissas` holds one int32 per row (0 for an empty or bad
+///   cell), and power is the largest such power of ten that divides every value of the column. So
+///   a column of whole numbers has power 6, one with a cell of three decimals 3 at most; the form
+///   depends only on the values, not on how the rows were read (threads, parts).
+/// - a column becomes wide (for good) when a value does not fit an int32 at its power: it is
+///   never stored rounded.
+/// A narrow column is read by the executor's kLoad alone, which decodes it chunk by chunk; every
+/// other reader of `values` is handed wide columns only (evaluate() throws std::logic_error for a
+/// narrow column anything else would read; explanations, roll-ups, `diff` and `jixiao test` load
+/// nothing narrow).
 struct Column {
+  static constexpr int kWide = -1;
+  static constexpr int kMaxPower = 6;       ///< numbers: values that are whole numbers
+  static constexpr int kMaxMoneyPower = 2;  ///< money: amounts in whole yuan
+  /// 10^p for p in 0..kMaxPower.
+  static constexpr std::int64_t kPowers[kMaxPower + 1] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+
   std::vector<std::int64_t> values;
+  std::vector<std::int32_t> mantissas;  ///< narrow: row r's value over 10^power
+  int power = kWide;                    ///< narrow: the power of ten of every mantissa; kWide: wide
   std::vector<std::uint32_t> list_offsets;
   std::vector<std::uint32_t> list_items;     ///< list<text>: text ids
   std::vector<std::int64_t> list_numbers;    ///< list<number>, list<score>: raw numbers
   std::vector<std::int64_t> missing;         ///< optional inputs: 1 where the cell was empty (N/A)
+
+  [[nodiscard]] bool narrow() const { return power != kWide; }
+  /// Row r's value, narrow or wide.
+  [[nodiscard]] std::int64_t value(std::size_t r) const {
+    return narrow() ? std::int64_t{mantissas[r]} * kPowers[power] : values[r];
+  }
 };
 
 /// The data of one evaluation: rows in file order.

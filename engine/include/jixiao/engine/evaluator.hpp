@@ -17,6 +17,7 @@
 #include "jixiao/engine/dataset.hpp"
 #include "jixiao/engine/plan.hpp"
 #include "jixiao/engine/trace.hpp"
+#include "jixiao/engine/zeroed.hpp"
 
 namespace jixiao::engine {
 
@@ -73,7 +74,7 @@ struct FundResult {
 struct RuleColumn {
   enum class Kind { kVeto, kDeduct, kBonus, kCap, kMissing } kind = Kind::kVeto;
   std::string name;
-  std::vector<std::int64_t> values;  ///< per row: 1/0 for vetoes and caps; the amount (raw) otherwise
+  ColumnValues values;  ///< per row: 1/0 for vetoes and caps; the amount (raw) otherwise
 };
 
 /// An indicator that dropped out of its parent under `missing reweight` on some rows: a leaf whose
@@ -130,7 +131,7 @@ struct EvalResult {
   /// for inputs (the dataset must outlive the result).
   std::vector<std::span<const std::int64_t>> columns;
   /// The columns the evaluation computed, moved here rather than copied.
-  std::vector<std::vector<std::int64_t>> storage;
+  std::vector<ColumnValues> storage;
   std::vector<FundResult> funds;   ///< parallel to Module::funds
   std::vector<RuleColumn> rules;   ///< in declaration order: vetoes, then deductions/bonuses and their caps
   std::vector<AbsentColumn> absent;  ///< the indicators that can drop out (`missing reweight`)
@@ -162,14 +163,9 @@ struct EvalOptions {
   /// The symbols whose values the caller reads from EvalResult::columns (e.g. result_symbols()
   /// for formatting the results); the others' columns come back empty, which saves a column of
   /// rows for each value computed on the way, and the dataset's input columns that neither they
-  /// nor the funds read need not be kept once the rows are evaluated (unread_inputs(), for
-  /// after_programs). Null: every symbol's column.
+  /// nor the funds read (unread_inputs()) can be spent (evaluate_spending()). Null: every
+  /// symbol's column.
   const std::vector<dsl::SymbolId>* keep = nullptr;
-  /// Called once the programs have run over every row, before the exact weights are computed and the
-  /// funds split (whether or not a row failed): where the dataset's owner may let go of the input
-  /// columns unread_inputs() names, which only the programs read. evaluate() changes no dataset
-  /// itself. Empty: nothing is called.
-  std::function<void()> after_programs = {};
   /// The rows whose intermediate values are recorded (EvalResult::trace): leaves' clamping, scaling
   /// and rounding, adjustments, reweighting, labels before and after each veto effect, each fund
   /// share's whole fen and remainder, and the values of the expressions the executable was compiled
@@ -212,10 +208,18 @@ Executable compile(const Plan& plan, const std::vector<ast::ExprId>& trace = {})
 /// (or empty).
 /// Neither `program` nor `data` changes: the texts the policy writes that the data lacks are kept in
 /// EvalResult::texts, through which every text id of the result is read. `data.strings` needs no
-/// index (StringPool::release_index): the caller may let go of it before, as of the input columns
-/// unread_inputs() names in options.after_programs, to hold less at once.
+/// index (StringPool::release_index): the caller may let go of it before, to hold less at once.
 std::optional<EvalResult> evaluate(const Executable& program, const Dataset& data, const EvalOptions& options,
                                    DiagnosticSink& sink);
+
+/// evaluate(), spending the dataset's input columns that unread_inputs(program, *options.keep)
+/// names (options.keep must be set): only the programs read them, so each one's memory goes back
+/// to the system as the rows are evaluated (page by page, behind the last program that reads it),
+/// and they are empty afterwards, before the funds are split and the results formatted. The same
+/// result as evaluate(); for a caller that reads no more of those columns (`jixiao eval`,
+/// `report`, `verify`), to hold less at once.
+std::optional<EvalResult> evaluate_spending(const Executable& program, Dataset& data, const EvalOptions& options,
+                                            DiagnosticSink& sink);
 
 /// compile(plan), then evaluate() of the executable over `data`.
 std::optional<EvalResult> evaluate(const Plan& plan, const Dataset& data, const EvalOptions& options,
@@ -229,9 +233,8 @@ std::optional<EvalResult> evaluate(const Plan& plan, const Dataset& data, const 
 /// The dataset's input columns (indices into Dataset::inputs) that nothing reads once the programs
 /// of `program` have run, when only the symbols of `keep` are read from the result: not the fund
 /// stage, the rules, the history check, nor the near-miss report (near_miss.hpp: list<text>
-/// inputs). The owner of the dataset may empty them in EvalOptions::after_programs (keep as
-/// EvalOptions::keep), so that their memory goes back before the funds are split and the results
-/// formatted.
+/// inputs). evaluate_spending() spends them (keep as EvalOptions::keep), so that their memory goes
+/// back as the rows are evaluated.
 std::vector<std::size_t> unread_inputs(const Executable& program, const std::vector<dsl::SymbolId>& keep);
 
 }  // namespace jixiao::engine

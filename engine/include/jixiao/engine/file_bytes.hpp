@@ -43,4 +43,9 @@ class FileBytes {
 /// (FileBytes::release, for code that keeps only a view of the mapping).
 void release_mapped_pages(std::string_view part);
 
+/// Gives the whole pages within `bytes` bytes from `data` back to the system: memory whose values
+/// nobody reads any more (a column spent as the rows are evaluated, executor.cpp), which reads as
+/// zeros should anything read it after. A hint in effect: failure changes nothing.
+void release_spent_memory(const void* data, std::size_t bytes);
+
 }  // namespace jixiao::engine

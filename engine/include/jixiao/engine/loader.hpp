@@ -45,6 +45,15 @@ struct LoadOptions {
   /// interned, and its Column stays empty (no values, no list offsets). Ignored for a rolled-up
   /// policy (the roll-up reads every input). inputs_to_skip() says which inputs nothing reads.
   std::vector<bool> skip;
+  /// Per declared input (parallel to Module::inputs; empty: none): true for an input whose column
+  /// may be stored narrow (Column::narrow(): an int32 and a power of ten per cell, half the
+  /// bytes), when it is one of numbers or money (score, percent, number, count, money); other
+  /// kinds are stored as usual, and so is every input of a rolled-up policy (the roll-up reads
+  /// them). The cells are checked and the messages given exactly as without. Only the compiled
+  /// programs can read a narrow column: name only inputs that unread_inputs() names for the
+  /// evaluation the data is for (evaluate() throws std::logic_error for a narrow column read by
+  /// anything else), and not for an explanation (which reads the inputs).
+  std::vector<bool> narrow;
 };
 
 /// Per declared input of `policy` (parallel to Module::inputs), whether nothing can read it: no
