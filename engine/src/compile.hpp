@@ -68,7 +68,7 @@ struct Compiled {
   std::vector<EffectTable> effects;
   std::vector<FundColumns> funds;  ///< parallel to Module::funds
   std::vector<ExactProgram> exact;  ///< the fund weights (TrackColumns::exact), run after the programs
-  std::vector<std::vector<Int128>> exact_values;  ///< per exact program: each row's numerator
+  std::vector<ExactColumn> exact_values;  ///< per exact program: each row's numerator
   std::vector<RuleSlot> rules;
   /// Per indicator that can drop out of its parent (`missing reweight`): the column that is 1 on
   /// the rows where it did (see EvalResult::absent).

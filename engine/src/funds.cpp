@@ -3,13 +3,13 @@
 #include "funds.hpp"
 
 #include <algorithm>
-#include <array>
-#include <limits>
+#include <functional>
 #include <map>
-#include <numeric>
 
 #include "jixiao/dsl/decimal.hpp"
 #include "jixiao/engine/allocate.hpp"
+#include "largest_remainder.hpp"
+#include "parallel.hpp"
 
 namespace jixiao::engine::detail {
 namespace {
@@ -29,6 +29,12 @@ Message allocation_message(AllocationError e) {
   return msg::eng_alloc_overflow();
 }
 
+// A track's weights, read where they are: its exact numerators (weights.hpp), or 1 for equal shares.
+struct Weights {
+  const ExactColumn* exact = nullptr;
+  [[nodiscard]] Int128 at(std::size_t row) const { return exact != nullptr ? exact->at(row) : 1; }
+};
+
 class FundStage {
  public:
   FundStage(const dsl::CheckedPolicy& policy, const Dataset& data, Compiled& compiled,
@@ -41,32 +47,23 @@ class FundStage {
     const FundColumns& cols = c_.funds[index];
     FundResult result;
     result.name = f.name.name;
-    result.totals.assign(data_.rows, 0);
+    weights_.clear();
     for (std::size_t k = 0; k < f.tracks.size(); ++k) {
       TrackResult tr;
       tr.name = f.tracks[k].name.name;
-      tr.amounts.assign(data_.rows, 0);
-      tr.extra_fen.assign(data_.rows, 0);
-      tr.split_of.assign(data_.rows, -1);
-      tr.in_split.assign(data_.rows, 0);
       // Each row's weight, read by the splits where it is: the track's exact weights (weights.hpp),
-      // taken over from their program (no other track reads them), or 1 (equal shares). Made 0
-      // below where the row was in no split.
+      // which no other track reads, or 1 (equal shares). The traced recipients' go into the trace.
       const std::int32_t exact = cols.tracks[k].exact;
-      if (exact >= 0) {
-        tr.weights = std::move(c_.exact_values[static_cast<std::size_t>(exact)]);
-        tr.weight_denominator = c_.exact[static_cast<std::size_t>(exact)].denominator;
-      } else {
-        tr.weights.assign(data_.rows, 1);
-      }
+      weights_.push_back(exact >= 0 ? Weights{&c_.exact_values[static_cast<std::size_t>(exact)]} : Weights{});
+      if (exact >= 0) tr.weight_denominator = c_.exact[static_cast<std::size_t>(exact)].denominator;
       result.tracks.push_back(std::move(tr));
     }
-    const std::vector<std::uint32_t> tie_rank = tie_ranks(f, cols);
+    tie_keys(f, cols);
 
     // Without groups (nor periods split apart), one pool for the selected rows as they are.
     if (!cols.grouped && !per_period_) {
-      if (const auto pool = group_pool(f, cols, "", "", selected_)) split_group(f, cols, "", selected_, *pool, tie_rank, result);
-      settle(f, result);
+      if (const auto pool = group_pool(f, cols, "", "", selected_)) split_group(f, cols, "", selected_, *pool, true, result);
+      settle(f, cols, result);
       return result;
     }
     // Groups (per period when every period is evaluated), in the order of their names, each with
@@ -90,32 +87,45 @@ class FundStage {
       std::sort(into.begin(), into.end());  // file order, should two values share a name
     }
     if (groups.empty()) groups[{"", ""}];
-    for (const auto& [key, rows] : groups) {
+    for (auto it = groups.begin(); it != groups.end(); ++it) {
+      const auto& [key, rows] = *it;
       const std::string shown = key.first.empty() ? key.second : key.second.empty() ? key.first : key.first + "/" + key.second;
       const auto pool = group_pool(f, cols, key.second, shown, rows);
       if (!pool) continue;
-      split_group(f, cols, shown, rows, *pool, tie_rank, result);
+      split_group(f, cols, shown, rows, *pool, std::next(it) == groups.end(), result);
     }
-    settle(f, result);
+    settle(f, cols, result);
     return result;
   }
 
  private:
-  // The weights of the rows in no split made 0, the totals, and the conservation check: what the
-  // rows received adds up to every pool, to the fen. (A split that failed was reported already,
-  // and nothing will be written.)
-  void settle(const ast::FundDecl& f, FundResult& result) {
+  // The exact weights and the tie order let go of, the totals, and the conservation check: what
+  // the rows received adds up to every pool, to the fen. (A split that failed was reported
+  // already, and nothing will be written.) The rows in ranges, one per thread; the sum is exact,
+  // so the same whatever the thread count.
+  void settle(const ast::FundDecl& f, const FundColumns& cols, FundResult& result) {
+    for (const TrackColumns& tc : cols.tracks) let_go(tc);
+    tie_keys_.clear();
     if (failed_) return;
-    for (TrackResult& tr : result.tracks) {
-      for (std::size_t r = 0; r < data_.rows; ++r) {
-        if (tr.in_split[r] == 0) tr.weights[r] = 0;
+    for (TrackResult& tr : result.tracks) with_rows(tr);
+    result.totals.resize(data_.rows);
+    const std::size_t workers = std::max<std::size_t>(1, std::min(threads_, data_.rows / 65536 + 1));
+    std::vector<Int128> partial(workers, 0);
+    run_parallel(workers, [&](std::size_t w) {
+      const std::size_t begin = data_.rows * w / workers;
+      const std::size_t end = data_.rows * (w + 1) / workers;
+      std::int64_t* totals = result.totals.data();
+      std::fill(totals + begin, totals + end, 0);
+      for (const TrackResult& tr : result.tracks) {
+        const std::int64_t* a = tr.amounts.data();
+        for (std::size_t r = begin; r < end; ++r) totals[r] += a[r];
       }
-    }
+      Int128 sum = 0;
+      for (std::size_t r = begin; r < end; ++r) sum += totals[r];
+      partial[w] = sum;
+    });
     Int128 paid = 0;
-    for (std::size_t r = 0; r < data_.rows; ++r) {
-      for (const TrackResult& tr : result.tracks) result.totals[r] += tr.amounts[r];
-      paid += result.totals[r];
-    }
+    for (const Int128 p : partial) paid += p;
     Int128 pools = 0;
     for (const GroupResult& g : result.groups) pools += g.pool;
     result.paid = static_cast<std::int64_t>(paid);
@@ -126,6 +136,19 @@ class FundStage {
 
   const std::int64_t* col(std::uint32_t id) const { return c_.columns[id].data(); }
 
+  // A track's exact weights, once its last split has read them.
+  void let_go(const TrackColumns& tc) {
+    if (tc.exact >= 0) c_.exact_values[static_cast<std::size_t>(tc.exact)] = ExactColumn();
+  }
+
+  // A track's amounts and remainder fen for every row, made when it first pays (after the tracks
+  // before it have let go of what their splits needed).
+  void with_rows(TrackResult& tr) const {
+    if (!tr.amounts.empty() || data_.rows == 0) return;
+    tr.amounts.assign(data_.rows, 0);
+    tr.extra_fen.assign(data_.rows, 0);
+  }
+
   std::string group_name(const dsl::Type& t, std::int64_t v) const {
     if (t.kind == TypeKind::kLabel) return policy_.domains[t.domain].labels[static_cast<std::size_t>(v)];
     return c_.bound_texts.text(static_cast<std::uint32_t>(v));
@@ -135,40 +158,33 @@ class FundStage {
     sink_.report(diagnose(DiagCode::conservation, f.name.span, std::move(what), msg::eng_hint_conservation_bug()));
   }
 
-  // Position of every row in the declared tie order (`ties by ...`); rows equal on every key keep
-  // their file order. The order itself is kept in tie_order_.
-  std::vector<std::uint32_t> tie_ranks(const ast::FundDecl& f, const FundColumns& cols) {
-    if (in_file_order(f, cols)) {
-      tie_order_.resize(data_.rows);
-      std::iota(tie_order_.begin(), tie_order_.end(), 0u);
-      return tie_order_;
-    }
-    // Each key as integers that order as its values do: texts by their place in byte order.
-    std::vector<std::vector<std::int64_t>> keys(f.ties.size());
-    std::vector<std::uint32_t> text_place;
+  // The declared tie order (`ties by ...`) as the keys to compare rows by (tie_less), read where
+  // they are; none when the rows are in the tie order already (in_file_order_). Nothing is sorted:
+  // the order is needed only where a ranking value or a remainder is equal, and compared there.
+  void tie_keys(const ast::FundDecl& f, const FundColumns& cols) {
+    tie_keys_.clear();
+    in_file_order_ = in_file_order(f, cols);
+    if (in_file_order_) return;
     for (std::size_t k = 0; k < f.ties.size(); ++k) {
-      const std::int64_t* v = col(cols.ties[k]);
-      keys[k].assign(v, v + data_.rows);
-      if (policy_.type(f.ties[k].key).kind != TypeKind::kText || packed_texts(keys[k])) continue;
-      if (text_place.empty()) text_place = c_.bound_texts.byte_order(threads_);
-      for (std::int64_t& x : keys[k]) x = x < 0 ? std::int64_t{-1} : static_cast<std::int64_t>(text_place[static_cast<std::size_t>(x)]);
+      tie_keys_.push_back({col(cols.ties[k]), policy_.type(f.ties[k].key).kind == TypeKind::kText, f.ties[k].descending});
     }
-    std::vector<std::uint32_t> order(data_.rows);
-    if (!counting_order(f, keys, order) && !radix_order(f, keys, order)) {
-      std::iota(order.begin(), order.end(), 0u);
-      std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        for (std::size_t k = 0; k < f.ties.size(); ++k) {
-          const std::int64_t va = keys[k][a];
-          const std::int64_t vb = keys[k][b];
-          if (va != vb) return f.ties[k].descending ? vb < va : va < vb;
-        }
-        return false;
-      });
+  }
+
+  // Whether row a comes before row b in the tie order: by the keys, each in its direction (texts
+  // in byte order, a missing one first), then in file order (as a stable sort would leave them).
+  [[nodiscard]] bool tie_less(std::size_t a, std::size_t b) const {
+    for (const TieKey& k : tie_keys_) {
+      const std::int64_t va = k.values[a];
+      const std::int64_t vb = k.values[b];
+      if (va == vb) continue;  // equal texts are one text (interned)
+      int order = va < vb ? -1 : 1;
+      if (k.text) {
+        order = va < 0 ? -1 : vb < 0 ? 1
+                : c_.bound_texts.text(static_cast<std::uint32_t>(va)).compare(c_.bound_texts.text(static_cast<std::uint32_t>(vb)));
+      }
+      return k.descending ? order > 0 : order < 0;
     }
-    std::vector<std::uint32_t> rank(data_.rows);
-    for (std::uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
-    tie_order_ = std::move(order);
-    return rank;
+    return a < b;
   }
 
   // Whether the rows are in the tie order already, as the stable sort would leave them: one key
@@ -189,109 +205,6 @@ class FundStage {
       }
       if (descending ? order < 0 : order > 0) return false;
     }
-    return true;
-  }
-
-  // The tie order by counting when there is one key whose values span few integers (a text's
-  // place, a label): the rows of each value in file order, as the stable sort gives them, with no
-  // comparison. False when it does not apply.
-  bool counting_order(const ast::FundDecl& f, const std::vector<std::vector<std::int64_t>>& keys,
-                      std::vector<std::uint32_t>& order) const {
-    if (keys.size() != 1 || keys[0].empty()) return false;
-    const auto [lo, hi] = std::minmax_element(keys[0].begin(), keys[0].end());
-    const Int128 span = Int128{*hi} - *lo + 1;
-    if (span > Int128{static_cast<std::int64_t>(4 * keys[0].size() + 1024)}) return false;
-    const std::int64_t base = *lo;
-    const bool descending = f.ties[0].descending;
-    const auto values = static_cast<std::size_t>(span);
-    auto bucket = [&](std::int64_t x) {
-      const auto b = static_cast<std::size_t>(x - base);
-      return descending ? values - 1 - b : b;
-    };
-    std::vector<std::uint32_t> start(values + 1, 0);
-    for (const std::int64_t x : keys[0]) ++start[bucket(x) + 1];
-    for (std::size_t b = 1; b <= values; ++b) start[b] += start[b - 1];
-    for (std::uint32_t r = 0; r < keys[0].size(); ++r) order[start[bucket(keys[0][r])]++] = r;
-    return true;
-  }
-
-  // Replaces a text key's ids by integers that order as the texts do in byte order (missing: -1),
-  // without sorting the string pool: position by position, the bytes found there are numbered in
-  // their order (after "the text has ended here", where some text does), and each text is read as
-  // one number in these mixed radices. Codes (a few digits varying) fit in 64 bits; false, with the
-  // keys unchanged, when the number could reach 2^63 or a text is longer than 32 bytes.
-  bool packed_texts(std::vector<std::int64_t>& keys) const {
-    constexpr std::size_t kLongest = 32;
-    std::array<std::array<bool, 256>, kLongest> seen{};
-    std::array<std::size_t, kLongest + 1> of_length{};
-    for (const std::int64_t x : keys) {
-      if (x < 0) continue;
-      const std::string_view t = c_.bound_texts.text(static_cast<std::uint32_t>(x));
-      if (t.size() > kLongest) return false;
-      for (std::size_t p = 0; p < t.size(); ++p) seen[p][static_cast<unsigned char>(t[p])] = true;
-      ++of_length[t.size()];
-    }
-    std::size_t present = 0;
-    for (const std::size_t n : of_length) present += n;
-    std::array<std::array<std::uint16_t, 256>, kLongest> number{};
-    std::array<std::uint64_t, kLongest> radix{};
-    std::size_t positions = 0;
-    Int128 product = 1;
-    for (std::size_t p = 0, longer = present; p < kLongest; ++p) {
-      longer -= of_length[p];  // the texts longer than p bytes
-      if (longer == 0) break;
-      std::uint64_t count = longer == present ? 0 : 1;  // 0: "ended here", where some text has
-      for (std::size_t b = 0; b < 256; ++b) {
-        if (seen[p][b]) number[p][b] = static_cast<std::uint16_t>(count++);
-      }
-      radix[p] = count;
-      product *= static_cast<Int128>(count);
-      if (product > Int128{std::numeric_limits<std::int64_t>::max()}) return false;
-      positions = p + 1;
-    }
-    for (std::int64_t& x : keys) {
-      if (x < 0) continue;
-      const std::string_view t = c_.bound_texts.text(static_cast<std::uint32_t>(x));
-      std::uint64_t packed = 0;
-      for (std::size_t p = 0; p < positions; ++p) {
-        packed = packed * radix[p] + (p < t.size() ? number[p][static_cast<unsigned char>(t[p])] : 0);
-      }
-      x = static_cast<std::int64_t>(packed);
-    }
-    return true;
-  }
-
-  // The tie order by one key of any span: the rows sorted by it, least significant 11 bits first,
-  // each pass keeping the order of equal digits, so that equal keys stay in file order as in the
-  // stable sort. False when it does not apply (several keys).
-  bool radix_order(const ast::FundDecl& f, const std::vector<std::vector<std::int64_t>>& keys,
-                   std::vector<std::uint32_t>& order) const {
-    if (keys.size() != 1 || keys[0].empty()) return false;
-    const auto [lo, hi] = std::minmax_element(keys[0].begin(), keys[0].end());
-    const bool descending = f.ties[0].descending;
-    struct Entry {
-      std::uint64_t key;
-      std::uint32_t row;
-    };
-    std::vector<Entry> entries(keys[0].size());
-    for (std::uint32_t r = 0; r < entries.size(); ++r) {
-      const std::int64_t x = keys[0][r];
-      entries[r] = {descending ? static_cast<std::uint64_t>(*hi) - static_cast<std::uint64_t>(x)
-                               : static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(*lo),
-                    r};
-    }
-    const std::uint64_t span = static_cast<std::uint64_t>(*hi) - static_cast<std::uint64_t>(*lo);
-    std::vector<Entry> other(entries.size());
-    constexpr unsigned kBits = 11;
-    constexpr std::size_t kDigits = std::size_t{1} << kBits;
-    for (unsigned shift = 0; shift < 64 && (span >> shift) != 0; shift += kBits) {
-      std::vector<std::uint32_t> start(kDigits + 1, 0);
-      for (const Entry& e : entries) ++start[((e.key >> shift) & (kDigits - 1)) + 1];
-      for (std::size_t d = 1; d <= kDigits; ++d) start[d] += start[d - 1];
-      for (const Entry& e : entries) other[start[(e.key >> shift) & (kDigits - 1)]++] = e;
-      entries.swap(other);
-    }
-    for (std::size_t i = 0; i < entries.size(); ++i) order[i] = entries[i].row;
     return true;
   }
 
@@ -343,9 +256,10 @@ class FundStage {
     return policy_.fund_pool[static_cast<std::size_t>(&f - m_.funds.data())].value_or(0);
   }
 
+  // One group's pool into the tracks, each split among the group's rows; after the `last` group,
+  // each track's exact weights are let go of as soon as it is split.
   void split_group(const ast::FundDecl& f, const FundColumns& cols, const std::string& name,
-                   const std::vector<std::size_t>& rows, std::int64_t pool, const std::vector<std::uint32_t>& tie_rank,
-                   FundResult& result) {
+                   const std::vector<std::size_t>& rows, std::int64_t pool, bool last, FundResult& result) {
     GroupResult group{name, pool, 0};
     std::vector<std::int64_t> shares;
     for (const ast::Track& t : f.tracks) shares.push_back(t.share.raw);
@@ -358,7 +272,8 @@ class FundStage {
     for (std::size_t k = 0; k < f.tracks.size(); ++k) {
       const std::int64_t track_pool = (*split)[k];
       result.tracks[k].pool += track_pool;
-      group.paid += split_track(f, f.tracks[k], cols.tracks[k], name, rows, track_pool, tie_rank, result.tracks[k]);
+      group.paid += split_track(f, f.tracks[k], cols.tracks[k], weights_[k], name, rows, track_pool, result.tracks[k]);
+      if (last) let_go(cols.tracks[k]);
     }
     if (!failed_ && group.paid != pool) {
       conservation(f, msg::eng_group_paid_mismatch(name, f.name.name, group.paid, pool));
@@ -374,13 +289,13 @@ class FundStage {
   }
 
   // Returns what the track paid (fen).
-  std::int64_t split_track(const ast::FundDecl& f, const ast::Track& t, const TrackColumns& tc, const std::string& group,
-                           const std::vector<std::size_t>& rows, std::int64_t pool,
-                           const std::vector<std::uint32_t>& tie_rank, TrackResult& out) {
+  std::int64_t split_track(const ast::FundDecl& f, const ast::Track& t, const TrackColumns& tc, const Weights& weights,
+                           const std::string& group, const std::vector<std::size_t>& rows, std::int64_t pool, TrackResult& out) {
     const std::string track = f.name.name + "." + t.name.name;
     const Message where = group.empty() ? msg::eng_track(track) : msg::eng_track_in_group(track, group);
     const std::int64_t* eligible = col(tc.eligible);
     std::vector<std::uint32_t> who;
+    who.reserve(static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), [&](std::size_t r) { return eligible[r] != 0; })));
     for (const std::size_t r : rows) {
       if (eligible[r]) who.push_back(static_cast<std::uint32_t>(r));
     }
@@ -391,7 +306,6 @@ class FundStage {
     }
     if (t.mode == ast::TrackMode::kTop) {
       const std::int64_t* by = col(tc.rank);
-      auto first = [&](std::uint32_t a, std::uint32_t b) { return by[a] != by[b] ? by[a] > by[b] : tie_rank[a] < tie_rank[b]; };
       std::size_t count = 0;
       if (t.top_percent) {
         // top p%: base × p / 100 rows, where the base is the eligible rows or, `of all`, every row
@@ -406,11 +320,23 @@ class FundStage {
         count = static_cast<std::size_t>(t.top_raw / decimal::kOne);
       }
       if (who.size() > count) {
-        // Only the top `count` are needed, in no particular order: select them, sort nothing else.
-        std::nth_element(who.begin(), who.begin() + static_cast<std::ptrdiff_t>(count), who.end(), first);
-        who.resize(count);
+        // The `count` largest ranking values, ties by the tie order, selected by counting the
+        // values (as the remainders of a split are): nothing is sorted, and `who` stays in file order.
+        const auto [lo, hi] = std::minmax_element(who.begin(), who.end(), [by](std::uint32_t a, std::uint32_t b) { return by[a] < by[b]; });
+        const auto low = static_cast<std::uint64_t>(by[*lo]);
+        std::vector<std::uint8_t> chosen(who.size(), 0);
+        detail::take_largest<std::uint64_t>(
+            who.size(), detail::bit_width_of(static_cast<std::uint64_t>(by[*hi]) - low), count,
+            [&](std::size_t i) { return static_cast<std::uint64_t>(by[who[i]]) - low; },
+            [&](std::uint32_t i, std::uint32_t j) { return tie_less(who[i], who[j]); }, [&](std::size_t i) { chosen[i] = 1; },
+            threads_);
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < who.size(); ++i) {
+          if (chosen[i] != 0) who[kept++] = who[i];
+        }
+        who.resize(kept);
+        who.shrink_to_fit();
       }
-      std::sort(who.begin(), who.end());
       // The lowest ranking value that made the top N, on the group's traced rows.
       if (c_.trace != nullptr && !who.empty()) {
         std::int64_t lowest = by[who.front()];
@@ -420,12 +346,15 @@ class FundStage {
         }
       }
     }
-    // The weights: exact numerators over the track's common denominator, or 1 (see run()).
-    const std::vector<Int128>& weights = out.weights;
+    // The weights: exact numerators over the track's common denominator, or 1 (see run()); the
+    // first negative one is an error, checked before their sum.
     const bool money = ast::present(t.mode == ast::TrackMode::kTop ? t.proportional : t.by) &&
                        policy_.type(t.mode == ast::TrackMode::kTop ? t.proportional : t.by).kind == TypeKind::kMoney;
+    // What `jixiao explain` shows of the split: who was in it, with which weight, out of what.
+    TrackSplit split{group, pool, 0, who.size()};
+    bool too_large = false;
     for (const std::uint32_t r : who) {
-      const Int128 value = weights[r];
+      const Int128 value = weights.at(r);
       if (value < 0) {
         const std::string shown = detail::exact_decimal(value, out.weight_denominator, money, 0) + (money ? "元" : "");
         Diagnostic d = diagnose(DiagCode::pool_not_split, t.span, msg::eng_negative_weight(where, data_.shown_row(r), shown),
@@ -435,13 +364,7 @@ class FundStage {
         failed_ = true;
         return 0;
       }
-    }
-    // What `jixiao explain` shows of the split: who was in it, with which weight, out of what.
-    TrackSplit split{group, pool, 0, who.size()};
-    bool too_large = false;
-    for (const std::uint32_t r : who) {
-      out.in_split[r] = 1;
-      too_large = too_large || __builtin_add_overflow(split.total_weight, weights[r], &split.total_weight);
+      too_large = too_large || __builtin_add_overflow(split.total_weight, value, &split.total_weight);
     }
     if (too_large) {
       sink_.report(diagnose(DiagCode::pool_not_split, t.span,
@@ -450,45 +373,52 @@ class FundStage {
       failed_ = true;
       return 0;
     }
-    for (const std::size_t r : rows) out.split_of[r] = static_cast<std::int32_t>(out.splits.size());
+    if (c_.trace != nullptr) {
+      for (const std::uint32_t r : who) {
+        if (RowTrace* traced = c_.trace->find(r)) traced->set_wide(TraceKey::Kind::kShareWeight, fund_index(f), track_index(f, t), weights.at(r));
+      }
+    }
+    // Which split each row is in: none is needed while there is one split of every row.
+    if (rows.size() < data_.rows || !out.split_of.empty()) {
+      if (out.split_of.empty()) out.split_of.assign(data_.rows, -1);
+      for (const std::size_t r : rows) out.split_of[r] = static_cast<std::int32_t>(out.splits.size());
+    }
     const Int128 total_weight = split.total_weight;
     out.splits.push_back(std::move(split));
     if (pool == 0) {
-      trace_shares(f, t, who, weights, total_weight, pool, nullptr);
+      trace_shares(f, t, who, weights, total_weight, pool, out, false);
       return 0;
     }
-    // The recipients' places in the tie order among themselves: small splits sort, large ones
-    // walk the whole tie order once (no sort).
-    std::vector<std::uint32_t> local_rank(who.size());
-    if (who.size() * 16 < tie_order_.size()) {
-      std::vector<std::uint32_t> order(who.size());
-      std::iota(order.begin(), order.end(), 0u);
-      std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return tie_rank[who[a]] < tie_rank[who[b]]; });
-      for (std::uint32_t i = 0; i < order.size(); ++i) local_rank[order[i]] = i;
-    } else {
-      std::vector<std::int32_t> index_of(data_.rows, -1);
-      for (std::size_t i = 0; i < who.size(); ++i) index_of[who[i]] = static_cast<std::int32_t>(i);
-      std::uint32_t next = 0;
-      for (const std::uint32_t r : tie_order_) {
-        if (index_of[r] >= 0) local_rank[static_cast<std::size_t>(index_of[r])] = next++;
+    with_rows(out);
+    // The shares go straight into the rows' amounts (each row is in one split of the track).
+    struct IntoRows {
+      TrackResult& out;
+      const std::vector<std::uint32_t>& who;
+      void share(std::size_t i, std::int64_t fen) const { out.amounts[who[i]] = fen; }
+      [[nodiscard]] std::int64_t whole(std::size_t i) const { return out.amounts[who[i]]; }
+      void extra(std::size_t i) const {
+        ++out.amounts[who[i]];
+        out.extra_fen[who[i]] = 1;
       }
-    }
-    const auto r = allocate_largest_remainder(pool, weights, who, local_rank);
-    if (const auto* e = std::get_if<AllocationError>(&r)) {
+    } into{out, who};
+    const auto weight_at = [&](std::size_t i) { return weights.at(who[i]); };
+    // Among the recipients (in file order), the tie order is theirs when the rows are in it.
+    const std::optional<AllocationError> e =
+        in_file_order_ ? detail::split_exactly(pool, who.size(), weight_at, std::less<std::uint32_t>(), into, threads_)
+                       : detail::split_exactly(pool, who.size(), weight_at,
+                                               [&](std::uint32_t i, std::uint32_t j) { return tie_less(who[i], who[j]); }, into, threads_);
+    if (e) {
       sink_.report(diagnose(DiagCode::pool_not_split, t.span,
                             msg::eng_cannot_pay_out_rows(where, decimal::format_yuan_grouped(pool), allocation_message(*e), who.size()),
                             msg::eng_hint_check_track()));
       failed_ = true;
       return 0;
     }
-    const Allocation& a = std::get<Allocation>(r);
-    trace_shares(f, t, who, weights, total_weight, pool, &a);
+    trace_shares(f, t, who, weights, total_weight, pool, out, true);
     std::int64_t paid = 0;
-    for (std::size_t i = 0; i < who.size(); ++i) {
-      out.amounts[who[i]] += a.shares[i];
-      out.extra_fen[who[i]] = a.extra_fen[i];
-      if (a.shares[i] > 0) ++out.recipients;
-      paid += a.shares[i];
+    for (const std::uint32_t r : who) {
+      if (out.amounts[r] > 0) ++out.recipients;
+      paid += out.amounts[r];
     }
     if (paid != pool) conservation(f, msg::eng_track_paid_mismatch(where, paid, pool));
     out.paid += paid;
@@ -502,20 +432,20 @@ class FundStage {
 
   // On the traced recipients of a split: their whole fen (their share without the remainder fen
   // the allocation gave), the remainder pool × w − whole × W, and the fen left after every whole
-  // share (the remainder fen given); `weights` are per row (TrackResult::weights). Without an
+  // share (the remainder fen given), from the shares in `out` when `allocated`; without an
   // allocation (a pool of 0), all are 0.
-  void trace_shares(const ast::FundDecl& f, const ast::Track& t, const std::vector<std::uint32_t>& who,
-                    const std::vector<Int128>& weights, Int128 total_weight, std::int64_t pool, const Allocation* a) {
+  void trace_shares(const ast::FundDecl& f, const ast::Track& t, const std::vector<std::uint32_t>& who, const Weights& weights,
+                    Int128 total_weight, std::int64_t pool, const TrackResult& out, bool allocated) {
     if (c_.trace == nullptr || total_weight == 0) return;
     std::int64_t leftover = 0;
-    for (std::size_t i = 0; a != nullptr && i < who.size(); ++i) leftover += a->extra_fen[i];
-    for (std::size_t i = 0; i < who.size(); ++i) {
-      RowTrace* traced = c_.trace->find(who[i]);
+    for (std::size_t i = 0; allocated && i < who.size(); ++i) leftover += out.extra_fen[who[i]];
+    for (const std::uint32_t r : who) {
+      RowTrace* traced = c_.trace->find(r);
       if (traced == nullptr) continue;
       const std::uint32_t fi = fund_index(f);
       const std::uint32_t ti = track_index(f, t);
-      const Int128 whole = a == nullptr ? 0 : a->shares[i] - a->extra_fen[i];
-      const Int128 numerator = Int128{pool} * weights[who[i]];
+      const Int128 whole = allocated ? out.amounts[r] - out.extra_fen[r] : 0;
+      const Int128 numerator = Int128{pool} * weights.at(r);
       traced->set_wide(TraceKey::Kind::kShareNumerator, fi, ti, numerator);
       traced->set_wide(TraceKey::Kind::kShareWhole, fi, ti, whole);
       traced->set_wide(TraceKey::Kind::kShareRemainder, fi, ti, numerator - whole * total_weight);
@@ -532,7 +462,15 @@ class FundStage {
   std::size_t threads_;
   DiagnosticSink& sink_;
   bool failed_ = false;  ///< a split was reported as impossible
-  std::vector<std::uint32_t> tie_order_;  ///< the rows in the tie order of the fund being split
+  // The fund being split: its tracks' weights, and its tie order (tie_keys).
+  std::vector<Weights> weights_;
+  bool in_file_order_ = false;
+  struct TieKey {
+    const std::int64_t* values;  ///< per row (a text's id, -1 when missing)
+    bool text;
+    bool descending;
+  };
+  std::vector<TieKey> tie_keys_;
 };
 
 }  // namespace

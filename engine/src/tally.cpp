@@ -82,10 +82,11 @@ SplitTally split_tally(const TrackResult& t) {
   SplitTally out;
   out.paid.assign(t.splits.size(), 0);
   out.recipients.assign(t.splits.size(), 0);
-  for (std::size_t x = 0; x < t.split_of.size(); ++x) {
-    if (t.split_of[x] < 0) continue;
-    out.paid[static_cast<std::size_t>(t.split_of[x])] += t.amounts[x];
-    if (t.amounts[x] > 0) ++out.recipients[static_cast<std::size_t>(t.split_of[x])];
+  for (std::size_t x = 0; x < t.amounts.size(); ++x) {
+    const std::int32_t k = t.split_at(x);
+    if (k < 0) continue;
+    out.paid[static_cast<std::size_t>(k)] += t.amounts[x];
+    if (t.amounts[x] > 0) ++out.recipients[static_cast<std::size_t>(k)];
   }
   return out;
 }

@@ -575,7 +575,8 @@ ExactProgram build_exact(const dsl::CheckedPolicy& policy, ExprId root, PolicyTe
 }
 
 void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, const std::int64_t* take,
-               std::size_t begin, std::size_t end_row, std::vector<Int128>& out, Trace* trace, RuntimeErrors& errors) {
+               std::size_t begin, std::size_t end_row, ExactColumn& out, std::vector<std::pair<std::size_t, Int128>>& aside,
+               Trace* trace, RuntimeErrors& errors) {
   using K = RuntimeErrorKind;
   std::vector<const std::int64_t*> at(p.leaves.size());
   for (std::size_t i = 0; i < p.leaves.size(); ++i) at[i] = columns[p.leaves[i].column].data();
@@ -672,7 +673,7 @@ void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, co
       pc = next;
     }
     if (failed != K::kNone) continue;
-    out[row] = r[p.result];
+    out.set(row, r[p.result], aside);
     RowTrace* traced = trace != nullptr && !p.nodes.empty() ? trace->find(row) : nullptr;
     if (traced == nullptr) continue;
     for (const ExactNode& n : p.nodes) {
@@ -684,24 +685,44 @@ void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, co
   }
 }
 
+Int128 ExactColumn::wide_at(std::size_t row) const {
+  const auto it = std::lower_bound(wide_.begin(), wide_.end(), row, [](const auto& e, std::size_t r) { return e.first < r; });
+  return it->second;
+}
+
+void ExactColumn::finish() {
+  for (const std::int64_t v : narrow_) {
+    if (v != kWide && (v <= kWideSmall || v > std::numeric_limits<std::int32_t>::max())) return;
+  }
+  small_.resize(narrow_.size());
+  for (std::size_t r = 0; r < narrow_.size(); ++r) small_[r] = narrow_[r] == kWide ? kWideSmall : static_cast<std::int32_t>(narrow_[r]);
+  std::vector<std::int64_t>().swap(narrow_);
+}
+
 void run_exact_weights(Compiled& compiled, std::size_t rows, std::size_t threads, RuntimeErrors& errors) {
   const std::size_t n = compiled.exact.size();
-  compiled.exact_values.assign(n, std::vector<Int128>(rows, 0));
-  // Rows in contiguous ranges, one per thread; the errors merge in (step, row) order whatever the
-  // thread count.
+  compiled.exact_values.clear();
+  for (std::size_t i = 0; i < n; ++i) compiled.exact_values.emplace_back(rows);
+  // Rows in contiguous ranges, one per thread; the errors merge in (step, row) order and the wide
+  // numerators in row order, whatever the thread count.
   const std::size_t workers = std::max<std::size_t>(1, std::min(threads, rows / 4096 + 1));
   std::vector<RuntimeErrors> worker_errors(workers);
+  std::vector<std::vector<std::vector<std::pair<std::size_t, Int128>>>> aside(workers, std::vector<std::vector<std::pair<std::size_t, Int128>>>(n));
   run_parallel(workers, [&](std::size_t w) {
     const std::size_t begin = rows * w / workers;
     const std::size_t end = rows * (w + 1) / workers;
     for (std::size_t i = 0; i < n; ++i) {
       const ExactProgram& p = compiled.exact[i];
       worker_errors[w].step = static_cast<std::uint32_t>(compiled.steps.size() + i);
-      run_exact(p, compiled.columns, compiled.columns[p.rows].data(), begin, end, compiled.exact_values[i],
+      run_exact(p, compiled.columns, compiled.columns[p.rows].data(), begin, end, compiled.exact_values[i], aside[w][i],
                 compiled.trace, worker_errors[w]);
     }
   });
   for (const RuntimeErrors& e : worker_errors) errors.merge(e);
+  for (std::size_t w = 0; w < workers; ++w) {
+    for (std::size_t i = 0; i < n; ++i) compiled.exact_values[i].add_wide(aside[w][i]);
+  }
+  for (ExactColumn& c : compiled.exact_values) c.finish();
 }
 
 std::string exact_text(Int128 numerator, Int128 denominator, int places, bool mark_inexact) {

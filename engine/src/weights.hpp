@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -113,15 +114,56 @@ struct ExactProgram {
   Int128 denominator = 1;    ///< every row's weight is r[result] / denominator (fen, or 1)
 };
 
+/// One exact weight's numerators, per row: in 8 bytes where they fit (nearly always: fen times a
+/// small denominator, scores at 10^6), the others aside, by row; in 4 bytes once finished when
+/// every row's fits there (a score at 10^6, fen of up to 1 million 元 × 20). 0 on the rows it
+/// did not run on.
+class ExactColumn {
+ public:
+  ExactColumn() = default;
+  explicit ExactColumn(std::size_t rows) : narrow_(rows, 0) {}
+  [[nodiscard]] Int128 at(std::size_t row) const {
+    if (!small_.empty()) {
+      const std::int32_t v = small_[row];
+      return v != kWideSmall ? Int128{v} : wide_at(row);
+    }
+    const std::int64_t v = narrow_[row];
+    return v != kWide ? Int128{v} : wide_at(row);
+  }
+  /// Sets row's numerator; rows needing more than 64 bits go to `aside` (in row order), to be
+  /// handed to add_wide() in row order once every row is set.
+  void set(std::size_t row, Int128 v, std::vector<std::pair<std::size_t, Int128>>& aside) {
+    if (v > kWide && v <= std::numeric_limits<std::int64_t>::max()) {
+      narrow_[row] = static_cast<std::int64_t>(v);
+    } else {
+      narrow_[row] = kWide;
+      aside.emplace_back(row, v);
+    }
+  }
+  /// Takes over rows set aside, which come after every row taken over before.
+  void add_wide(const std::vector<std::pair<std::size_t, Int128>>& aside) { wide_.insert(wide_.end(), aside.begin(), aside.end()); }
+  /// Once every row is set: into 4 bytes a row when every numerator fits there.
+  void finish();
+
+ private:
+  [[nodiscard]] Int128 wide_at(std::size_t row) const;
+  static constexpr std::int64_t kWide = std::numeric_limits<std::int64_t>::min();  ///< look aside
+  static constexpr std::int32_t kWideSmall = std::numeric_limits<std::int32_t>::min();
+  std::vector<std::int64_t> narrow_;
+  std::vector<std::int32_t> small_;  ///< instead of narrow_ when finish() could
+  std::vector<std::pair<std::size_t, Int128>> wide_;  ///< by row
+};
+
 /// Builds the exact program of the weight `root`. Texts of `coef` keys are added to `texts`.
 ExactProgram build_exact(const dsl::CheckedPolicy& policy, ast::ExprId root, PolicyTexts& texts);
 
 /// Runs `p` over the rows [begin, end) where `take` is non-zero; the numerators go to `out` (which
-/// holds every row). On the rows of `trace` (when not null), the values of p.nodes, each over its
+/// holds every row), those that need more than 64 bits by way of `aside` (ExactColumn::set). On the rows of `trace` (when not null), the values of p.nodes, each over its
 /// own denominator, are recorded (TraceKey::kExactNumerator). Errors (overflow, a division by zero)
 /// are added to `errors` with the row.
 void run_exact(const ExactProgram& p, const std::vector<ColumnSlot>& columns, const std::int64_t* take,
-               std::size_t begin, std::size_t end, std::vector<Int128>& out, Trace* trace, RuntimeErrors& errors);
+               std::size_t begin, std::size_t end, ExactColumn& out, std::vector<std::pair<std::size_t, Int128>>& aside,
+               Trace* trace, RuntimeErrors& errors);
 
 /// n ÷ d rounded half away from zero; d != 0, neither the most negative 128-bit value.
 Int128 div_round_128(Int128 n, Int128 d);

@@ -616,8 +616,8 @@ class Builder {
     s.total = fr.totals[row_];
     for (std::size_t k = 0; k < f.tracks.size(); ++k) {
       const TrackResult& tr = fr.tracks[k];
-      if (!tr.split_of.empty() && tr.split_of[row_] >= 0) {
-        s.group = tr.splits[static_cast<std::size_t>(tr.split_of[row_])].group;
+      if (tr.split_at(row_) >= 0) {
+        s.group = tr.splits[static_cast<std::size_t>(tr.split_at(row_))].group;
         break;
       }
     }
@@ -661,15 +661,16 @@ class Builder {
     }
     s.amount = tr.amounts[row_];
     s.extra = tr.extra_fen[row_] != 0;
-    if (tr.split_of.empty() || tr.split_of[row_] < 0) return s;
-    const auto split_index = tr.split_of[row_];
+    const auto split_index = tr.split_at(row_);
+    if (split_index < 0) return s;
     const TrackSplit& split = tr.splits[static_cast<std::size_t>(split_index)];
     s.has_split = true;
     s.pool = split.pool;
     s.total_weight = split.total_weight;
     s.recipients = split.rows;
-    s.in_split = tr.in_split[row_] != 0;
-    s.w = tr.weights[row_];
+    const auto w = t_.get_wide(TraceKey::Kind::kShareWeight, fi, ti);
+    s.in_split = w.has_value();
+    s.w = w.value_or(0);
     s.denominator = tr.weight_denominator;
     if (t.mode == ast::TrackMode::kTop) {
       s.rank = formula(t.by);

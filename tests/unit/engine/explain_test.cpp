@@ -83,20 +83,27 @@ void check_case(const std::string& policy, const std::string& csv, const std::st
   EXPECT_EQ(r.trace.rows.size(), c.data->rows);
   EXPECT_EQ(format_results(p, *c.data, *c.plain, ResultFormat::kCsv), format_results(p, *c.data, r, ResultFormat::kCsv));
 
-  for (const FundResult& f : r.funds) {
-    for (const TrackResult& t : f.tracks) {
+  for (std::size_t fi = 0; fi < r.funds.size(); ++fi) {
+    const FundResult& f = r.funds[fi];
+    for (std::size_t ti = 0; ti < f.tracks.size(); ++ti) {
+      const TrackResult& t = f.tracks[ti];
       // The recorded splits: their weights add up, and each recipient got floor(pool × w / W)
-      // plus its remainder fen.
+      // plus its remainder fen. A row's weight is recorded where it was in its split.
+      auto weight = [&](std::size_t row) -> std::optional<Int128> {
+        const RowTrace* traced = r.trace.find(row);
+        if (traced == nullptr) return std::nullopt;
+        return traced->get_wide(TraceKey::Kind::kShareWeight, static_cast<std::uint32_t>(fi), static_cast<std::uint32_t>(ti));
+      };
       std::vector<Int128> sums(t.splits.size(), 0);
       std::vector<std::size_t> counts(t.splits.size(), 0);
       for (const std::size_t row : r.selected) {
-        ASSERT_GE(t.split_of[row], 0) << f.name << "." << t.name;
-        const auto k = static_cast<std::size_t>(t.split_of[row]);
-        if (t.in_split[row] == 0) {
+        ASSERT_GE(t.split_at(row), 0) << f.name << "." << t.name;
+        const auto k = static_cast<std::size_t>(t.split_at(row));
+        if (!weight(row)) {
           EXPECT_EQ(t.amounts[row], 0) << f.name << "." << t.name << " row " << row;
           continue;
         }
-        sums[k] += t.weights[row];
+        sums[k] += *weight(row);
         ++counts[k];
       }
       for (std::size_t k = 0; k < t.splits.size(); ++k) {
@@ -104,10 +111,10 @@ void check_case(const std::string& policy, const std::string& csv, const std::st
         EXPECT_EQ(counts[k], t.splits[k].rows) << f.name << "." << t.name << " split " << k;
       }
       for (const std::size_t row : r.selected) {
-        if (t.in_split[row] == 0) continue;
-        const TrackSplit& s = t.splits[static_cast<std::size_t>(t.split_of[row])];
+        if (!weight(row)) continue;
+        const TrackSplit& s = t.splits[static_cast<std::size_t>(t.split_at(row))];
         if (s.total_weight == 0) continue;
-        const Int128 whole = Int128{s.pool} * t.weights[row] / s.total_weight;
+        const Int128 whole = Int128{s.pool} * *weight(row) / s.total_weight;
         EXPECT_EQ(Int128{t.amounts[row]}, whole + t.extra_fen[row]) << f.name << "." << t.name << " row " << row;
       }
     }

@@ -36,7 +36,7 @@ struct Funds {
   std::optional<Dataset> data;
   std::optional<EvalResult> result;
 
-  Funds(const std::string& policy, const std::string& csv) {
+  Funds(const std::string& policy, const std::string& csv, const EvalOptions& options = {}) {
     const SourceId id = sources.add("p.jx", policy);
     auto module = dsl::parse(sources, id, sink);
     if (!module) return;
@@ -46,7 +46,7 @@ struct Funds {
     if (!plan) return;
     data = load_csv(sources, "d.csv", csv, *checked, LoadOptions{}, sink);
     if (!data) return;
-    result = evaluate(*plan, *data, EvalOptions{}, sink);
+    result = evaluate(*plan, *data, options, sink);
   }
   Funds(const Funds&) = delete;
   Funds& operator=(const Funds&) = delete;
@@ -73,6 +73,20 @@ struct Funds {
 
   /// What each row received from track `t` of fund `f`, in fen.
   [[nodiscard]] Fen track(std::size_t t, std::size_t f = 0) const { return fund(f).tracks.at(t).amounts; }
+
+  /// Each row's weight in track `t` of fund 0, as the engine records it when every row is traced:
+  /// numerators over the track's weight_denominator, 0 for a row in no split.
+  [[nodiscard]] std::vector<Int128> weights(std::size_t t) const {
+    EvalOptions options;
+    for (std::size_t r = 0; r < data->rows; ++r) options.trace_rows.push_back(r);
+    CollectingSink quiet;
+    const std::optional<EvalResult> traced = evaluate(*plan, *data, options, quiet);
+    std::vector<Int128> out;
+    for (const RowTrace& row : traced.value().trace.rows) {
+      out.push_back(row.get_wide(TraceKey::Kind::kShareWeight, 0, static_cast<std::uint32_t>(t)).value_or(0));
+    }
+    return out;
+  }
 
   /// The keys of the data rows, in file order.
   [[nodiscard]] std::vector<std::string> keys() const {
@@ -304,6 +318,16 @@ TEST(Funds, SeveralTieKeys) {
   f.expect_conserved();
 }
 
+/// 1 fen for each of the first k rows of `order`, 0 for the others.
+Fen first_fen(const std::vector<std::size_t>& order, std::size_t k) {
+  Fen out(order.size(), 0);
+  for (std::size_t i = 0; i < k; ++i) out[order[i]] = 1;
+  return out;
+}
+
+/// The text of k fen.
+std::string fen_text(std::size_t k) { return decimal::format(static_cast<std::int64_t>(k), 2, 2); }
+
 TEST(Funds, TextTieKeysOfAnyShapeFollowTheirByteOrder) {
   // 200 rows, k fen split equally: the first k in the tie order get one. The texts: up to 4 of
   // 0, 1 and 乙 (bytes E4 B9 99), prefixes of each other and repeated (read as numbers in mixed
@@ -334,15 +358,13 @@ TEST(Funds, TextTieKeysOfAnyShapeFollowTheirByteOrder) {
         return descending ? names[b] < names[a] : names[a] < names[b];
       });
       for (std::size_t k = 1; k < names.size(); k += 9) {
-        Fen expected(names.size(), 0);
-        for (std::size_t i = 0; i < k; ++i) expected[order[i]] = 1;
         Funds f(policy("input { 名称 : text }\n"
                        "indicator 总分 { 工作 100% = 50 }\n"
-                       "fund 补助 pool " + decimal::format(static_cast<std::int64_t>(k), 2, 2) +
-                       "元 { track 全部 100% split equally  ties by 名称" + (descending ? " desc" : "") + " }\n"),
+                       "fund 补助 pool " + fen_text(k) + "元 { track 全部 100% split equally  ties by 名称" +
+                       (descending ? " desc" : "") + " }\n"),
                 csv);
         ASSERT_TRUE(f.result) << f.errors();
-        EXPECT_EQ(f.track(0), expected) << "shape " << shape << (descending ? " desc" : "") << ", " << k << " fen";
+        EXPECT_EQ(f.track(0), first_fen(order, k)) << "shape " << shape << (descending ? " desc" : "") << ", " << k << " fen";
         f.expect_conserved();
       }
     }
@@ -375,6 +397,38 @@ TEST(Funds, TopNWithATieAtTheBoundary) {
   ASSERT_TRUE(desc.result) << desc.errors();
   EXPECT_EQ(desc.track(0), (Fen{50, 50, 0, 0}));  // K3, then K2 before K1
   desc.expect_conserved();
+}
+
+TEST(Funds, TopNAmongManyEqualValuesFollowsTheTieOrder) {
+  // 300 rows whose ranking values come from a palette spanning more than 16 bits at 10^6 (so the
+  // selection counts them over several digits), many equal at every boundary; text codes in no
+  // order. The top k, each paid 1 fen of k, against a stable sort by (value desc, code), for k
+  // every 7 rows.
+  std::mt19937 random(600);
+  const std::vector<std::string> palette = {"0", "0.000001", "12.5", "60.25", "60.250001", "99.999999", "100"};
+  std::vector<std::string> codes;
+  std::vector<std::string> values;
+  std::string csv = "编码,得分\n";
+  for (int r = 0; r < 300; ++r) {
+    codes.push_back("C" + std::to_string(random() % 1000) + "-" + std::to_string(r));
+    values.push_back(palette[random() % palette.size()]);
+    csv += codes.back() + "," + values.back() + "\n";
+  }
+  std::vector<std::size_t> order(codes.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const double va = std::stod(values[a]);
+    const double vb = std::stod(values[b]);
+    return va != vb ? va > vb : codes[a] < codes[b];
+  });
+  for (std::size_t k = 1; k < codes.size(); k += 7) {
+    Funds f(policy("input { 得分 : score 0..100 }\nindicator 总分 { 工作 100% = 得分 }\nfund 补助 pool " + fen_text(k) +
+                   "元 { track 前列 100% split among top " + std::to_string(k) + " by 得分  ties by 编码 }\n"),
+            csv);
+    ASSERT_TRUE(f.result) << f.errors();
+    EXPECT_EQ(f.track(0), first_fen(order, k)) << k << " rows";
+    f.expect_conserved();
+  }
 }
 
 TEST(Funds, TopNProportional) {
@@ -689,8 +743,7 @@ TEST(Funds, NegativeConstantPoolIsRejectedByTheChecker) {
 
 /// Row r's weight of track t as numerator and denominator, for comparing with a fraction.
 std::pair<Int128, Int128> weight_of(const Funds& f, std::size_t t, std::size_t r) {
-  const TrackResult& tr = f.fund().tracks.at(t);
-  return {tr.weights.at(r), tr.weight_denominator};
+  return {f.weights(t).at(r), f.fund().tracks.at(t).weight_denominator};
 }
 
 /// a/b == c/d.
@@ -767,7 +820,7 @@ TEST(FundsExact, AQuotientByARowsValueIsRoundedToTwelveDecimals) {
   ASSERT_TRUE(f.result) << f.errors();
   const TrackResult& t = f.fund().tracks[0];
   EXPECT_EQ(t.weight_denominator, Int128{1'000'000'000'000});
-  EXPECT_EQ(t.weights, (std::vector<Int128>{666'666'666'667, 333'333'333'333, 2'000'000'000'000}));
+  EXPECT_EQ(f.weights(0), (std::vector<Int128>{666'666'666'667, 333'333'333'333, 2'000'000'000'000}));
   EXPECT_EQ(f.track(0), (Fen{22, 11, 67}));
   f.expect_conserved();
 }
@@ -802,6 +855,43 @@ TEST(FundsExact, ANegativeExactWeightIsShownExactly) {
   EXPECT_EQ(f.errors(),
             "pool-not-split p.jx:5:19 track `补助.全部` gives row 2 a negative weight (-0.005元)\n"
             "  note d.csv:3:1 the row is here\n");
+}
+
+// ---- threads ----
+
+TEST(Funds, SplitsOfManyRecipientsAreTheSameForAnyThreadCount) {
+  // 70,000 rows (enough for the passes over a split's recipients to be shared by threads): money
+  // weights from a few values and scores with many equal, so that remainders and ranking values
+  // tie often and the codes (in no order) decide; every fen the same with 1, 2 and 3 threads.
+  std::mt19937 random(70'000);
+  std::string csv = "编码,得分,基础额度\n";
+  for (int r = 0; r < 70'000; ++r) {
+    csv += "C" + std::to_string(random() % 100'000) + "-" + std::to_string(r) + "," +
+           decimal::format(static_cast<std::int64_t>(random() % 10'001), 2, 2) + "," + std::to_string(500 + random() % 4 * 500) + ".00\n";
+  }
+  const std::string p = policy("input { 得分 : score 0..100  基础额度 : money }\n"
+                               "indicator 总分 { 工作 100% = 得分 }\n"
+                               "fund 补助 pool 1234567.89元 {\n"
+                               "  track 绩效 70% split by 基础额度 * 0.65\n"
+                               "  track 奖励 30% split among top 10% by 得分 proportional to 得分\n"
+                               "  ties by 编码 desc\n"
+                               "}\n");
+  EvalOptions options;
+  options.threads = 1;
+  Funds one(p, csv, options);
+  ASSERT_TRUE(one.result) << one.errors();
+  one.expect_conserved();
+  EXPECT_EQ(one.fund().tracks[0].recipients, 70'000u);
+  EXPECT_EQ(one.fund().tracks[1].recipients, 7'000u);
+  for (const std::size_t threads : {std::size_t{2}, std::size_t{3}}) {
+    options.threads = threads;
+    Funds many(p, csv, options);
+    ASSERT_TRUE(many.result) << many.errors();
+    for (std::size_t t = 0; t < 2; ++t) {
+      EXPECT_EQ(many.track(t), one.track(t)) << threads << " threads, track " << t;
+      EXPECT_EQ(many.fund().tracks[t].extra_fen, one.fund().tracks[t].extra_fen) << threads << " threads, track " << t;
+    }
+  }
 }
 
 // ---- order independence ----

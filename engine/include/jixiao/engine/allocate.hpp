@@ -45,10 +45,10 @@ enum class AllocationError {
 /// kOverflow (Σw or pool × w_i does not fit in an unsigned 128-bit integer), kNoWeight (W == 0,
 /// including no recipients).
 ///
-/// Runs in O(n) average time: one pass computes quotients and remainders, then the k best
-/// remainders are selected with std::nth_element. It allocates only the two result vectors and
-/// one vector of candidates (recipients with a non-zero remainder; 16 bytes each when the products
-/// fit in 64 bits).
+/// Runs in O(n) time: one pass computes the quotients; the smallest remainder that receives a fen
+/// is found by counting the remainders by digit (largest_remainder.hpp). Besides the two result
+/// vectors it allocates a table of 2^16 counts and a list of the recipients whose remainder
+/// shares its top 16 bits with that one (few, unless many remainders are equal).
 std::variant<Allocation, AllocationError> allocate_largest_remainder(
     std::int64_t pool_fen, std::span<const Int128> weights, std::span<const std::uint32_t> tie_rank);
 

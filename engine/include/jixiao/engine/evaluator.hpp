@@ -26,7 +26,7 @@ namespace jixiao::engine {
 struct TrackSplit {
   std::string group;        ///< as GroupResult::group
   std::int64_t pool = 0;    ///< fen: the track's part of the group's pool
-  Int128 total_weight = 0;  ///< the sum of the recipients' weights (numerators of TrackResult::weights)
+  Int128 total_weight = 0;  ///< the sum of the recipients' weights (numerators over TrackResult::weight_denominator)
   std::size_t rows = 0;     ///< rows in the split (eligible, and within the top N)
 };
 
@@ -40,13 +40,17 @@ struct TrackResult {
   std::size_t recipients = 0;          ///< rows with a share > 0
   std::vector<TrackSplit> splits;      ///< one per group split, in the order they were split
   /// Per row: the index into `splits` of the row's group, or -1 (a row that is not reported).
+  /// Empty while there is one split and every row is in it: read it with split_at().
   std::vector<std::int32_t> split_of;
-  /// Per row: 1 where the row was in its group's split (eligible, and within the top N).
-  std::vector<std::uint8_t> in_split;
-  /// Per row, where in_split: the weight the row was split by, exactly: weights[r] ÷
-  /// weight_denominator, in fen when the weight is money (1 for equal shares). 0 elsewhere.
-  std::vector<Int128> weights;
+  /// The recipients' weights are numerators over this (in fen when the weight is money; 1 for
+  /// equal shares, each weight 1). The traced rows' own weights are in the trace (kShareWeight).
   Int128 weight_denominator = 1;
+
+  /// The index into `splits` of row's split, or -1 (a row that is not reported).
+  [[nodiscard]] std::int32_t split_at(std::size_t row) const {
+    if (!split_of.empty()) return split_of[row];
+    return splits.empty() ? -1 : 0;
+  }
 };
 
 /// One group's pool of a fund split `per` a column (or the single pool otherwise).

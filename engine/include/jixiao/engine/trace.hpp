@@ -49,6 +49,7 @@ struct TraceKey {
     kHistoryValue,     ///< ... and the value it read there.
     kHistoryCount,     ///< a: ExprId. How many rows it read.
     kTrackEligible,    ///< a: fund, b: track. 1 when the row could take part in the track (no veto, its `when`).
+    kShareWeight,      ///< a: fund, b: track. The weight w the row was split by (wide): recorded when it was in its split.
     kShareNumerator,   ///< a: fund, b: track. pool × w (wide): over W, the row's exact share in fen.
     kShareWhole,       ///< a: fund, b: track. The row's whole fen: floor(pool × w ÷ W) (wide).
     kShareRemainder,   ///< a: fund, b: track. pool × w − whole × W: over W, the fen left (wide).
