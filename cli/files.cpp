@@ -307,9 +307,24 @@ std::optional<OutputError> OutputSet::stage(std::size_t i, const std::function<v
     return failure(code);
   }
   int failed = 0;  // the errno of the first failed write
+  // The bytes start on their way to the disk every few megabytes while the rest are produced, so
+  // that the fsync below, which the rename waits for, finds little left to write (a hint: a
+  // system that cannot start them early leaves it all to the fsync).
+  constexpr off_t kWriteBehind = off_t{8} << 20;
+  off_t written = 0;
+  off_t started = 0;
   try {
     produce([&](std::string_view piece) {
-      if (failed == 0 && !piece.empty() && std::fwrite(piece.data(), 1, piece.size(), out) != piece.size()) failed = errno != 0 ? errno : EIO;
+      if (failed != 0 || piece.empty()) return;
+      if (std::fwrite(piece.data(), 1, piece.size(), out) != piece.size()) {
+        failed = errno != 0 ? errno : EIO;
+        return;
+      }
+      written += static_cast<off_t>(piece.size());
+      if (written - started >= kWriteBehind && std::fflush(out) == 0) {
+        (void)::sync_file_range(::fileno(out), started, written - started, SYNC_FILE_RANGE_WRITE);
+        started = written;
+      }
     });
   } catch (...) {
     std::fclose(out);
