@@ -563,8 +563,9 @@ void write_results(const dsl::CheckedPolicy& policy, const Dataset& data, const 
   out.clear();
 
   // The rows in blocks (of at most 8,192 rows: a megabyte or so of text each, two per thread at
-  // once), formatted `workers` blocks at once (a round, one block per thread) and written in order. With more than one thread, a round is written while the next is formatted:
-  // writing (the system copying the bytes into the file) takes a core of its own for a while.
+  // once), formatted `workers` blocks at once (a round, one block per thread) and written in
+  // order. With more than one thread, a round is written while the next is formatted: writing
+  // (the system copying the bytes into the file) takes a core of its own for a while.
   const std::vector<std::size_t>& rows = result.selected;
   const std::size_t block = std::clamp<std::size_t>(rows.size() / (std::max<std::size_t>(1, threads) * 8) + 1, 1024, 8192);
   const std::size_t blocks = (rows.size() + block - 1) / block;
