@@ -66,7 +66,7 @@ std::uint64_t StringPool::store(std::string_view s) {
     blocks_.push_back(std::move(block));
     return (static_cast<std::uint64_t>(blocks_.size() - 1) << 40) | (std::uint64_t{sizeof(std::size_t)} << 20) | kField;
   }
-  if (s.size() > block_left_) {
+  if (s.size() > block_left_ || blocks_.empty()) {  // (an empty text too needs a block to point into)
     blocks_.push_back(std::make_unique_for_overwrite<char[]>(kField));
     block_ = blocks_.size() - 1;
     block_used_ = 0;
