@@ -346,6 +346,20 @@ void for_each_column_read_after(const detail::Compiled& c, const std::vector<boo
   }
 }
 
+// Calls f(run, instruction) for every operation of the programs in the order they run, `run`
+// counting the runs of programs between global operations from 0 (as run_steps runs them).
+template <typename F>
+void for_each_instr_by_run(const detail::Compiled& c, const F& f) {
+  std::int64_t run = 0;
+  for (const detail::Step& step : c.steps) {
+    if (step.global) {
+      ++run;
+      continue;
+    }
+    for (const detail::Instr& in : c.programs[step.index].code) f(run, in);
+  }
+}
+
 // Marks the columns that can be chunked (Compiled::chunked): computed by a program, read only by
 // programs of the same run between global operations (which runs chunk by chunk, every program on
 // a chunk before the next chunk), and not read afterwards: not by a global operation, the fund
@@ -356,32 +370,18 @@ void mark_chunked(detail::Compiled& c, const std::vector<bool>& shown) {
   constexpr std::int64_t kWhole = -1;
   constexpr std::int64_t kUnwritten = -2;
   std::vector<std::int64_t> run(n, kUnwritten);  // the run that writes the column, or kWhole
-  std::int64_t at = 0;
-  for (const detail::Step& step : c.steps) {
-    if (step.global) {
-      ++at;
-      continue;
+  for_each_instr_by_run(c, [&run](std::int64_t at, const detail::Instr& in) {
+    if (in.op == detail::OpCode::kStore && run[in.dst] == kUnwritten) run[in.dst] = at;
+  });
+  for_each_instr_by_run(c, [&run, &c](std::int64_t at, const detail::Instr& in) {
+    auto read = [&](std::uint32_t col) {
+      if (run[col] != at) run[col] = kWhole;
+    };
+    if (in.op == detail::OpCode::kLoad) read(in.a);
+    if (in.op == detail::OpCode::kGradeEffects || in.op == detail::OpCode::kAlertEffects) {
+      for (const detail::Effect& e : c.effects[in.aux].effects) read(e.veto_column);
     }
-    for (const detail::Instr& in : c.programs[step.index].code) {
-      if (in.op == detail::OpCode::kStore && run[in.dst] == kUnwritten) run[in.dst] = at;
-    }
-  }
-  at = 0;
-  for (const detail::Step& step : c.steps) {
-    if (step.global) {
-      ++at;
-      continue;
-    }
-    for (const detail::Instr& in : c.programs[step.index].code) {
-      auto read = [&](std::uint32_t col) {
-        if (run[col] != at) run[col] = kWhole;
-      };
-      if (in.op == detail::OpCode::kLoad) read(in.a);
-      if (in.op == detail::OpCode::kGradeEffects || in.op == detail::OpCode::kAlertEffects) {
-        for (const detail::Effect& e : c.effects[in.aux].effects) read(e.veto_column);
-      }
-    }
-  }
+  });
   for_each_column_read_after(c, shown, [&run](std::uint32_t col) { run[col] = kWhole; });
   c.chunked.assign(n, 0);
   for (std::size_t col = 0; col < n; ++col) {
@@ -492,16 +492,9 @@ namespace {
 // program reads is not among them (it is emptied with the others after the programs).
 std::vector<detail::SpentColumn> spent_columns(const detail::Compiled& c, const Dataset& data, const std::vector<std::size_t>& spent) {
   std::vector<std::int64_t> last_run(c.columns.size(), -1);
-  std::size_t run = 0;
-  for (const detail::Step& step : c.steps) {
-    if (step.global) {
-      ++run;
-      continue;
-    }
-    for (const detail::Instr& in : c.programs[step.index].code) {
-      if (in.op == detail::OpCode::kLoad) last_run[in.a] = static_cast<std::int64_t>(run);
-    }
-  }
+  for_each_instr_by_run(c, [&last_run](std::int64_t run, const detail::Instr& in) {
+    if (in.op == detail::OpCode::kLoad) last_run[in.a] = run;
+  });
   std::vector<bool> is_spent(data.inputs.size(), false);
   for (const std::size_t i : spent) is_spent[i] = true;
   std::vector<detail::SpentColumn> out;
