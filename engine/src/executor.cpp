@@ -83,7 +83,7 @@ class Executor {
         const std::uintptr_t to = address(spent[k], at + n) / page * page;
         if (to < released[k] + kReleaseBytes && at + n < end) continue;
         if (to <= released[k]) continue;
-        release_spent_memory(reinterpret_cast<const void*>(released[k]), to - released[k]);
+        release_pages(std::string_view(reinterpret_cast<const char*>(released[k]), to - released[k]));
         released[k] = to;
       }
     }

@@ -33,20 +33,16 @@ std::optional<FileBytes> FileBytes::map(int fd, std::size_t size) {
 }
 
 void FileBytes::release(std::string_view part) const {
-  if (mapping_) release_mapped_pages(part);
+  if (mapping_) release_pages(part);
 }
 
-void release_mapped_pages(std::string_view part) {
+void release_pages(std::string_view part) {
   static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   const auto begin = (reinterpret_cast<std::uintptr_t>(part.data()) + page - 1) / page * page;
   const auto end = (reinterpret_cast<std::uintptr_t>(part.data()) + part.size()) / page * page;
-  // MADV_DONTNEED on a private mapping that was never written drops the pages from the process;
-  // the next read of them maps the file's pages again. A hint in effect: failure changes nothing.
+  // MADV_DONTNEED drops the pages from the process: the next read of a private file mapping that
+  // was never written maps the file's pages again, of anonymous memory fresh zero pages.
   if (begin < end) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-}
-
-void release_spent_memory(const void* data, std::size_t bytes) {
-  release_mapped_pages(std::string_view(static_cast<const char*>(data), bytes));  // the same whole pages
 }
 
 }  // namespace jixiao::engine

@@ -453,7 +453,7 @@ class Loader {
     while (!failed_ && reader.next(fields)) {
       ++row;
       if (mapped_text_ && reader.record_offset() - kept_from >= kReleaseBytes) {
-        release_mapped_pages(text_.substr(kept_from, reader.record_offset() - kept_from));
+        release_pages(text_.substr(kept_from, reader.record_offset() - kept_from));
         kept_from = reader.record_offset();
       }
       data_.row_offsets.push_back(reader.record_offset());

@@ -39,13 +39,11 @@ class FileBytes {
   std::string_view mapped_;
 };
 
-/// Lets go of the pages wholly inside `part`, which must lie in a read-only file mapping
-/// (FileBytes::release, for code that keeps only a view of the mapping).
-void release_mapped_pages(std::string_view part);
-
-/// Gives the whole pages within `bytes` bytes from `data` back to the system: memory whose values
-/// nobody reads any more (a column spent as the rows are evaluated, executor.cpp), which reads as
-/// zeros should anything read it after. A hint in effect: failure changes nothing.
-void release_spent_memory(const void* data, std::size_t bytes);
+/// Lets go of the pages wholly inside `part`, whose values nobody reads any more: of a read-only
+/// file mapping (FileBytes::release, for code that keeps only a view of the mapping), which reads
+/// as the file again should anything read it after; or of memory of the process's own (a column
+/// spent as the rows are evaluated, executor.cpp), which then reads as zeros. A hint in effect:
+/// failure changes nothing.
+void release_pages(std::string_view part);
 
 }  // namespace jixiao::engine
